@@ -1,0 +1,200 @@
+# zhfix — build, test, install.  See README.md.
+#
+#   make            build/zhfix, build/libzhfix.a, build/libzhfix.so
+#   make demo       install missing Debian packages (as root), build, run on the sample
+#   make check      install missing Debian packages (as root), build, run every test
+#   make bench      throughput and memory figures (never run by check)
+#   make data       regenerate data/ from the Debian packages
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+PCDIR   ?= $(LIBDIR)/pkgconfig
+BUILD   ?= build
+CC      ?= cc
+PYTHON  ?= python3
+CFLAGS  ?= -O2 -g
+SAN     ?=
+
+VERSION  := $(shell sed -n 's/^\#define ZHFIX_VERSION_STRING "\(.*\)"/\1/p' include/zhfix.h)
+SOMAJOR  := 0
+SONAME   := libzhfix.so.$(SOMAJOR)
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+ICU_CFLAGS := $(shell pkg-config --cflags icu-uc icu-i18n 2>/dev/null)
+ICU_LIBS   := $(shell pkg-config --libs icu-uc icu-i18n 2>/dev/null || echo -licui18n -licuuc -licudata)
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+              -Iinclude -Isrc $(ICU_CFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
+ifneq ($(SAN),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+LIBS     := $(ICU_LIBS) -lpthread -lm
+TEST_LIBS := -lcmocka $(shell pkg-config --libs opencc 2>/dev/null || echo -lopencc) -ljansson
+CLI_LIBS := -ljansson
+
+LIB_SRC  := $(sort $(wildcard src/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+DATA_BIN := $(sort $(wildcard data/*.bin))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_UTIL:= $(sort $(wildcard tests/util/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/blobs.o
+CLI_OBJ  := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# Debian packages the build, the tests and `make data` need.
+DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
+            libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
+            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils
+
+.PHONY: all lib cli demo check test deps data data-check bench install \
+        uninstall clean corpus check-asan fuzz-replay tests
+.DELETE_ON_ERROR:
+
+all: lib cli
+lib: $(BUILD)/libzhfix.a $(BUILD)/libzhfix.so
+cli: $(BUILD)/zhfix
+
+# Installs what is missing, with apt-get, when run as root; otherwise says
+# what to install.  Never downloads anything else.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "zhfix: installing$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else echo "zhfix: missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+$(BUILD)/obj/%.o: src/%.c include/zhfix.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DZHFIX_BUILDING_DLL -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c include/zhfix.h $(wildcard src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Every data/NAME.bin becomes zf_blob_NAME / zf_blob_NAME_size (src/zf.h).
+$(BUILD)/blobs.S: $(DATA_BIN) Makefile
+	@mkdir -p $(dir $@)
+	@{ for f in $(DATA_BIN); do n=$$(basename $$f .bin); \
+	  printf '\t.section .rodata.zf_%s,"a"\n\t.balign 8\n\t.globl zf_blob_%s\n\t.hidden zf_blob_%s\nzf_blob_%s:\n\t.incbin "%s"\nzf_blob_%s_end:\n\t.balign 8\n\t.globl zf_blob_%s_size\n\t.hidden zf_blob_%s_size\nzf_blob_%s_size:\n\t.quad zf_blob_%s_end - zf_blob_%s\n' \
+	    $$n $$n $$n $$n $(CURDIR)/$$f $$n $$n $$n $$n $$n $$n; done; \
+	  printf '\t.section .note.GNU-stack,"",@progbits\n'; } > $@
+
+$(BUILD)/obj/blobs.o: $(BUILD)/blobs.S $(DATA_BIN)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(BUILD)/libzhfix.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libzhfix.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $(BUILD)/libzhfix.so.$(VERSION) $^ $(LIBS) $(SAN_LDFLAGS)
+	ln -sf libzhfix.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf libzhfix.so.$(VERSION) $@
+
+$(BUILD)/zhfix: $(CLI_OBJ) $(BUILD)/libzhfix.a
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libzhfix.a $(LIBS) $(CLI_LIBS) $(SAN_LDFLAGS)
+
+# ---- tests ----------------------------------------------------------------
+# Each tests/test_*.c is one cmocka program, linked with tests/util/*.c.
+# tests/*.sh are CLI tests.  Environment given to both:
+#   ZHFIX_BIN, ZHFIX_SRCDIR, ZHFIX_CORPUS (build/corpus), ZHFIX_QUICK (1 under
+#   sanitizers: tests shrink their corpora).
+TEST_ENV = ZHFIX_BIN=$(CURDIR)/$(BUILD)/zhfix ZHFIX_SRCDIR=$(CURDIR) \
+           ZHFIX_CORPUS=$(CURDIR)/build/corpus ZHFIX_SHARED=$(CURDIR)/../shared \
+           ZHFIX_QUICK=$(if $(SAN),1,0)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/util/*.h) $(BUILD)/libzhfix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/util -o $@ $< $(TEST_UTIL) \
+	  $(BUILD)/libzhfix.a $(TEST_LIBS) $(LIBS) $(SAN_LDFLAGS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libzhfix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay.c \
+	  $(BUILD)/libzhfix.a $(LIBS) $(SAN_LDFLAGS)
+
+tests: all $(TEST_BIN) $(FUZZ_BIN)
+
+build/corpus/.stamp: tools/make_corpus.py
+	$(PYTHON) tools/make_corpus.py build/corpus
+	@touch $@
+corpus: build/corpus/.stamp
+
+# Runs every test program and CLI test in this build; prints a summary line.
+test: tests corpus
+	@pass=0; fail=0; failed=""; \
+	for t in $(TEST_BIN); do \
+	  echo "== $$t"; \
+	  if $(TEST_ENV) $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+	done; \
+	for t in $(sort $(wildcard tests/*.sh)); do \
+	  echo "== $$t"; \
+	  if $(TEST_ENV) bash $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+	done; \
+	for f in $(FUZZ_BIN); do \
+	  n=$$(basename $$f); echo "== $$f (replay tests/fuzz/corpus/$$n)"; \
+	  if $$f tests/fuzz/corpus/$$n; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$f"; fi; \
+	done; \
+	echo "[$(BUILD)] test programs: $$pass passed, $$fail failed"; \
+	[ -n "$$failed" ] && echo "FAILED:$$failed"; [ $$fail -eq 0 ]
+
+check-asan:
+	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
+
+data-check:
+	@rm -rf build/data-check && mkdir -p build/data-check
+	@for g in $(sort $(wildcard tools/gen_*.py)); do $(PYTHON) $$g build/data-check || exit 1; done
+	@status=0; for f in build/data-check/*; do \
+	  if cmp -s $$f data/$$(basename $$f); then echo "data/$$(basename $$f): matches its generator"; \
+	  else echo "data/$$(basename $$f): DIFFERS from what its generator writes (run make data)"; status=1; fi; \
+	done; exit $$status
+
+check: deps
+	$(MAKE) all
+	$(MAKE) data-check
+	$(MAKE) test
+	$(MAKE) check-asan
+	@echo "make check: all passed"
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/zhfix --to=simp data/samples/000_22c49fc42f219c9f.txt
+
+data: deps
+	@for g in $(sort $(wildcard tools/gen_*.py)); do echo "$(PYTHON) $$g data"; $(PYTHON) $$g data || exit 1; done
+
+bench: deps all corpus
+	bash tools/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PCDIR)
+	install -m 755 $(BUILD)/zhfix $(DESTDIR)$(BINDIR)/zhfix
+	install -m 644 $(BUILD)/libzhfix.a $(DESTDIR)$(LIBDIR)/libzhfix.a
+	install -m 755 $(BUILD)/libzhfix.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzhfix.so.$(VERSION)
+	ln -sf libzhfix.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf libzhfix.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzhfix.so
+	install -m 644 include/zhfix.h $(DESTDIR)$(INCDIR)/zhfix.h
+	install -m 644 docs/zhfix.1 $(DESTDIR)$(MANDIR)/man1/zhfix.1
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIBS)|' \
+	  zhfix.pc.in > $(DESTDIR)$(PCDIR)/zhfix.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/zhfix $(DESTDIR)$(LIBDIR)/libzhfix.* \
+	  $(DESTDIR)$(INCDIR)/zhfix.h $(DESTDIR)$(MANDIR)/man1/zhfix.1 $(DESTDIR)$(PCDIR)/zhfix.pc
+
+clean:
+	rm -rf build

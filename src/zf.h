@@ -1,0 +1,156 @@
+/*
+ * Internal interfaces shared by the pipeline and its stages.  Private: not
+ * installed.  Every internal symbol is zf_* and hidden by -fvisibility.
+ *
+ * A stage sees text as an array of Unicode code points (zf_text), one
+ * *segment* at a time.  A segment is one line with its terminator ("\n",
+ * "\r\n" or "\r"), or, for lines longer than ZHFIX_MAX_SEGMENT, a piece of
+ * one cut at a deterministic place.  Segment boundaries depend only on the
+ * decoded text, never on how the input was fed, which is what makes the
+ * output independent of chunking.
+ *
+ * Each code point carries the byte offset in the input of the character it
+ * came from, so a stage can report where damage was found even after an
+ * earlier stage edited the text.  A stage that produces a character from
+ * several input characters gives it the offset of the first.
+ */
+#ifndef ZF_H
+#define ZF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zhfix.h"
+
+/* ---- text -------------------------------------------------------------- */
+
+typedef struct zf_text {
+  uint32_t *cp;  /* code points                             */
+  uint64_t *off; /* input byte offset of each code point    */
+  size_t len;
+  size_t cap;
+} zf_text;
+
+/* All return 0, or -1 when memory is exhausted (the text is unchanged). */
+int zf_text_reserve(zf_text *t, size_t extra);
+int zf_text_push(zf_text *t, uint32_t c, uint64_t off);
+int zf_text_append(zf_text *t, const zf_text *src, size_t from, size_t n);
+/* Pushes n code points all tagged with the same offset. */
+int zf_text_push_n(zf_text *t, const uint32_t *c, size_t n, uint64_t off);
+void zf_text_clear(zf_text *t);
+void zf_text_free(zf_text *t);
+
+/* ---- statistics --------------------------------------------------------- */
+
+typedef struct zf_span {
+  uint64_t off, len;
+} zf_span;
+
+typedef struct zf_stats {
+  uint64_t v[ZHFIX_STAT__COUNT];
+  zf_span spans[ZHFIX_MAX_SPANS];
+  size_t nspans;
+} zf_stats;
+
+void zf_stats_init(zf_stats *s);
+/* Records damage that was detected and left as it is: counts it in
+ * ZHFIX_STAT_UNRECOVERABLE_SPANS and keeps the first ZHFIX_MAX_SPANS. */
+void zf_stats_unrecoverable(zf_stats *s, uint64_t off, uint64_t len);
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct zf_opts {
+  int from;     /* zhfix_encoding */
+  int to;       /* zhfix_target   */
+  int script;   /* zhfix_script   */
+  int pinyin;   /* zhfix_pinyin   */
+  int mojibake; /* 0/1 */
+  int punct;    /* 0/1 */
+  int quotes;   /* zhfix_quotes   */
+  int spacing;  /* 0/1 */
+  int strict;   /* 0/1 */
+  int force;    /* 0/1 */
+} zf_opts;
+
+/* ---- stages ------------------------------------------------------------- *
+ * The pipeline runs, for each segment, every enabled stage in order:
+ *   zf_stage_farm, zf_stage_mojibake, zf_stage_convert, zf_stage_punct.
+ *
+ * create:  allocate per-document state for these options.  It is called
+ *          once the detection window has been read, so o->from and
+ *          o->script are resolved (never AUTO).  *st = NULL means the stage
+ *          is disabled for these options and is skipped.  Returns 0 or
+ *          ZHFIX_E_NOMEM / ZHFIX_E_UNSUPPORTED.
+ * prescan: (may be NULL) called once, before the first segment, with the
+ *          decoded text of the detection window (at most ZHFIX_DETECT_WINDOW
+ *          input bytes, possibly less than a whole line), for document-level
+ *          decisions (script detection, damage signature).  The same
+ *          segments will still be passed to run() afterwards.
+ * run:     transform one segment: read `in`, append the result to `out`
+ *          (which is empty on entry).  Must not keep pointers into in/out.
+ *          Returns 0 or ZHFIX_E_NOMEM.  Deterministic: the same sequence of
+ *          segments gives the same output.
+ * destroy: free the state (st is never NULL here).
+ *
+ * State is per handle; shared tables are read-only, so handles in
+ * different threads never interfere.                                       */
+
+typedef struct zf_stage_ops {
+  const char *name;
+  int (*create)(void **st, const zf_opts *o);
+  void (*prescan)(void *st, const zf_text *prefix);
+  int (*run)(void *st, const zf_text *in, zf_text *out, zf_stats *stats);
+  void (*destroy)(void *st);
+} zf_stage_ops;
+
+extern const zf_stage_ops zf_stage_farm;     /* repair_farm.c     */
+extern const zf_stage_ops zf_stage_mojibake; /* repair_mojibake.c */
+extern const zf_stage_ops zf_stage_convert;  /* convert.c         */
+extern const zf_stage_ops zf_stage_punct;    /* punct.c           */
+
+/* Script detection (script.c): the dominant script of a text prefix, as a
+ * zhfix_script other than AUTO (SIMP when there is no evidence either
+ * way).  The pipeline calls it on the detection window when the script
+ * option is AUTO, before creating the stages. */
+int zf_detect_script(const zf_text *prefix);
+
+/* ---- embedded data ------------------------------------------------------ *
+ * Every data/NAME.bin is linked into the library (see Makefile, blobs.S) as
+ *   zf_blob_NAME[] and zf_blob_NAME_size, 8-byte aligned, little-endian
+ * content as the generator wrote it.                                       */
+#define ZF_BLOB_DECLARE(name)                                                 \
+  extern const unsigned char zf_blob_##name[];                                \
+  extern const uint64_t zf_blob_##name##_size
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static inline int zf_is_han(uint32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x20000 && c <= 0x323AF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+/* Appends the UTF-8 form of c; returns bytes written (1..4). */
+static inline int zf_utf8_put(uint32_t c, unsigned char *p) {
+  if (c < 0x80) {
+    p[0] = (unsigned char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    p[0] = (unsigned char)(0xC0 | (c >> 6));
+    p[1] = (unsigned char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    p[0] = (unsigned char)(0xE0 | (c >> 12));
+    p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    p[2] = (unsigned char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  p[0] = (unsigned char)(0xF0 | (c >> 18));
+  p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+  p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+  p[3] = (unsigned char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+#endif /* ZF_H */
