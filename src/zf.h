@@ -62,7 +62,8 @@ void zf_stats_unrecoverable(zf_stats *s, uint64_t off, uint64_t len);
 typedef struct zf_opts {
   int from;     /* zhfix_encoding */
   int to;       /* zhfix_target   */
-  int script;   /* zhfix_script   */
+  int script;   /* zhfix_script; resolved before stages are created     */
+  int script_detected; /* 1 when script was AUTO and zf_detect_script chose */
   int pinyin;   /* zhfix_pinyin   */
   int mojibake; /* 0/1 */
   int punct;    /* 0/1 */
