@@ -1,0 +1,358 @@
+/* Input decoding and encoding detection.  See decode.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_cb.h>
+
+#include "decode.h"
+#include "lm.h"
+
+#define REPLACEMENT 0xFFFDu
+
+struct zf_decoder {
+  int enc;
+  /* UTF-8: the bytes of an incomplete sequence held from the last call. */
+  unsigned char tail[4];
+  size_t ntail;
+  uint64_t tail_off;
+  /* ICU path */
+  UConverter *cnv;
+  UChar *u16;
+  int32_t *u16off;
+  size_t u16cap;
+  UChar pending_hi; /* a high surrogate whose low half is in the next call */
+  uint64_t pending_hi_off;
+  /* Filled by the ICU callback during one zf_decode call. */
+  zf_stats *stats;
+  uint64_t call_base;
+  const char *call_src;
+};
+
+static void note_invalid(zf_stats *s, uint64_t off) {
+  if (!s) return;
+  if (s->v[ZHFIX_STAT_INVALID_SEQUENCES]++ == 0)
+    s->v[ZHFIX_STAT_FIRST_INVALID_OFFSET] = off;
+}
+
+/* ICU calls this for illegal, irregular and unassigned sequences: substitute
+ * U+FFFD and record where the bad bytes began.  args->source points just
+ * past them in the caller's buffer, so their stream offset is known even
+ * when they started in an earlier call. */
+static void to_u_callback(const void *ctx, UConverterToUnicodeArgs *args,
+                          const char *units, int32_t length,
+                          UConverterCallbackReason reason, UErrorCode *err) {
+  (void)units;
+  zf_decoder *d = (zf_decoder *)ctx;
+  if (reason > UCNV_IRREGULAR) return; /* reset, close, clone */
+  uint64_t at = d->call_base + (uint64_t)(args->source - d->call_src);
+  at = at >= (uint64_t)length ? at - (uint64_t)length : 0;
+  note_invalid(d->stats, at);
+  static const UChar fffd = REPLACEMENT;
+  *err = U_ZERO_ERROR;
+  ucnv_cbToUWriteUChars(args, &fffd, 1, 0, err);
+}
+
+static const char *icu_name(int enc) {
+  switch (enc) {
+  case ZHFIX_ENC_UTF16LE: return "UTF-16LE";
+  case ZHFIX_ENC_UTF16BE: return "UTF-16BE";
+  case ZHFIX_ENC_GB18030: return "GB18030";
+  case ZHFIX_ENC_BIG5: return "windows-950-2000";
+  case ZHFIX_ENC_BIG5HKSCS: return "ibm-1375_P100-2008";
+  default: return NULL;
+  }
+}
+
+int zf_decoder_new(zf_decoder **out, int enc) {
+  *out = NULL;
+  zf_decoder *d = calloc(1, sizeof *d);
+  if (!d) return ZHFIX_E_NOMEM;
+  d->enc = enc;
+  if (enc != ZHFIX_ENC_UTF8) {
+    const char *name = icu_name(enc);
+    if (!name) {
+      free(d);
+      return ZHFIX_E_UNSUPPORTED;
+    }
+    UErrorCode err = U_ZERO_ERROR;
+    d->cnv = ucnv_open(name, &err);
+    if (U_FAILURE(err)) {
+      free(d);
+      return err == U_MEMORY_ALLOCATION_ERROR ? ZHFIX_E_NOMEM : ZHFIX_E_UNSUPPORTED;
+    }
+    ucnv_setToUCallBack(d->cnv, to_u_callback, d, NULL, NULL, &err);
+    if (U_FAILURE(err)) {
+      ucnv_close(d->cnv);
+      free(d);
+      return ZHFIX_E_INTERNAL;
+    }
+  }
+  *out = d;
+  return 0;
+}
+
+void zf_decoder_free(zf_decoder *d) {
+  if (!d) return;
+  if (d->cnv) ucnv_close(d->cnv);
+  free(d->u16);
+  free(d->u16off);
+  free(d);
+}
+
+/* Length of the UTF-8 sequence starting with lead byte b, 0 if b cannot
+ * start one. */
+static int utf8_len(unsigned char b) {
+  if (b < 0x80) return 1;
+  if (b >= 0xC2 && b <= 0xDF) return 2;
+  if (b >= 0xE0 && b <= 0xEF) return 3;
+  if (b >= 0xF0 && b <= 0xF4) return 4;
+  return 0;
+}
+
+/* Bounds of the second byte, which exclude overlongs, surrogates and
+ * code points above U+10FFFF (Unicode Table 3-7). */
+static int second_ok(unsigned char lead, unsigned char b) {
+  switch (lead) {
+  case 0xE0: return b >= 0xA0 && b <= 0xBF;
+  case 0xED: return b >= 0x80 && b <= 0x9F;
+  case 0xF0: return b >= 0x90 && b <= 0xBF;
+  case 0xF4: return b >= 0x80 && b <= 0x8F;
+  default: return b >= 0x80 && b <= 0xBF;
+  }
+}
+
+/* Decodes one sequence at p (n bytes available).  Returns its length and
+ * sets *c; returns the length of the maximal invalid subpart with
+ * *c = U+FFFD; returns 0 when the bytes are a valid but incomplete prefix. */
+static size_t utf8_one(const unsigned char *p, size_t n, uint32_t *c) {
+  unsigned char b = p[0];
+  if (b < 0x80) {
+    *c = b;
+    return 1;
+  }
+  int need = utf8_len(b);
+  if (!need) {
+    *c = REPLACEMENT;
+    return 1;
+  }
+  uint32_t v = b & (0x3F >> (need - 1));
+  for (int i = 1; i < need; i++) {
+    if ((size_t)i >= n) return 0;
+    unsigned char t = p[i];
+    if (i == 1 ? !second_ok(b, t) : (t & 0xC0) != 0x80) {
+      *c = REPLACEMENT;
+      return (size_t)i;
+    }
+    v = (v << 6) | (t & 0x3F);
+  }
+  *c = v;
+  return (size_t)need;
+}
+
+int zf_utf8_valid(const unsigned char *p, size_t len, int at_eof) {
+  size_t i = 0;
+  while (i < len) {
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t c;
+    size_t k = utf8_one(p + i, len - i, &c);
+    if (k == 0) return !at_eof; /* cut by the end of the prefix */
+    if (c == REPLACEMENT && !(k == 3 && p[i] == 0xEF)) return 0;
+    i += k;
+  }
+  return 1;
+}
+
+static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
+                       uint64_t base, int flush, zf_text *out, zf_stats *stats) {
+  if (zf_text_reserve(out, len + d->ntail + 1)) return ZHFIX_E_NOMEM;
+  uint32_t *cp = out->cp + out->len;
+  uint64_t *off = out->off + out->len;
+  size_t n = 0, i = 0;
+  /* Complete a sequence held back from the previous call. */
+  while (d->ntail) {
+    if (i >= len) {
+      if (!flush) goto done;
+      /* The stream ends inside the sequence. */
+      note_invalid(stats, d->tail_off);
+      cp[n] = REPLACEMENT;
+      off[n++] = d->tail_off;
+      d->ntail = 0;
+      break;
+    }
+    d->tail[d->ntail++] = src[i++];
+    uint32_t c;
+    size_t k = utf8_one(d->tail, d->ntail, &c);
+    if (k == 0) continue;
+    if (c == REPLACEMENT) note_invalid(stats, d->tail_off);
+    cp[n] = c;
+    off[n++] = d->tail_off;
+    /* Bytes of the tail after the invalid subpart are re-read from src. */
+    i -= d->ntail - k;
+    d->ntail = 0;
+  }
+  while (i < len) {
+    /* ASCII fast path. */
+    while (i < len && src[i] < 0x80) {
+      cp[n] = src[i];
+      off[n++] = base + i;
+      i++;
+    }
+    if (i >= len) break;
+    uint32_t c;
+    size_t k = utf8_one(src + i, len - i, &c);
+    if (k == 0) {
+      if (flush) {
+        note_invalid(stats, base + i);
+        cp[n] = REPLACEMENT;
+        off[n++] = base + i;
+        i = len;
+        break;
+      }
+      d->ntail = len - i;
+      memcpy(d->tail, src + i, d->ntail);
+      d->tail_off = base + i;
+      i = len;
+      break;
+    }
+    if (c == REPLACEMENT && !(k == 3 && src[i] == 0xEF)) note_invalid(stats, base + i);
+    cp[n] = c;
+    off[n++] = base + i;
+    i += k;
+  }
+done:
+  out->len += n;
+  return 0;
+}
+
+static int decode_icu(zf_decoder *d, const unsigned char *src, size_t len,
+                      uint64_t base, int flush, zf_text *out, zf_stats *stats) {
+  d->stats = stats;
+  d->call_base = base;
+  d->call_src = (const char *)src;
+  const char *s = (const char *)src, *slim = s + len;
+  for (;;) {
+    if (d->u16cap < 4096) {
+      UChar *u = realloc(d->u16, 4096 * sizeof *u);
+      if (!u) return ZHFIX_E_NOMEM;
+      d->u16 = u;
+      int32_t *o = realloc(d->u16off, 4096 * sizeof *o);
+      if (!o) return ZHFIX_E_NOMEM;
+      d->u16off = o;
+      d->u16cap = 4096;
+    }
+    UChar *t = d->u16;
+    const char *before = s;
+    UErrorCode err = U_ZERO_ERROR;
+    ucnv_toUnicode(d->cnv, &t, d->u16 + d->u16cap, &s, slim, d->u16off, flush, &err);
+    if (err == U_MEMORY_ALLOCATION_ERROR) return ZHFIX_E_NOMEM;
+    if (U_FAILURE(err) && err != U_BUFFER_OVERFLOW_ERROR) return ZHFIX_E_INTERNAL;
+    size_t nu = (size_t)(t - d->u16);
+    if (zf_text_reserve(out, nu + 1)) return ZHFIX_E_NOMEM;
+    for (size_t k = 0; k < nu; k++) {
+      UChar u = d->u16[k];
+      /* Offsets are relative to where this ucnv_toUnicode call began; -1 for
+       * units from bytes of an earlier call. */
+      int32_t ro = d->u16off[k];
+      uint64_t o = ro >= 0 ? base + (uint64_t)(before - (const char *)src) + (uint64_t)ro
+                           : (out->len ? out->off[out->len - 1] : base);
+      if (d->pending_hi) {
+        UChar hi = d->pending_hi;
+        d->pending_hi = 0;
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+          out->cp[out->len] = 0x10000u + (((uint32_t)hi - 0xD800u) << 10) + (u - 0xDC00u);
+          out->off[out->len++] = d->pending_hi_off;
+          continue;
+        }
+        out->cp[out->len] = REPLACEMENT;
+        out->off[out->len++] = d->pending_hi_off;
+        if (zf_text_reserve(out, nu - k + 1)) return ZHFIX_E_NOMEM;
+      }
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        d->pending_hi = u;
+        d->pending_hi_off = o;
+        continue;
+      }
+      out->cp[out->len] = (u >= 0xDC00 && u <= 0xDFFF) ? REPLACEMENT : u;
+      out->off[out->len++] = o;
+    }
+    if (err != U_BUFFER_OVERFLOW_ERROR) break;
+  }
+  if (flush && d->pending_hi) {
+    if (zf_text_push(out, REPLACEMENT, d->pending_hi_off)) return ZHFIX_E_NOMEM;
+    d->pending_hi = 0;
+  }
+  if (flush) ucnv_resetToUnicode(d->cnv);
+  d->stats = NULL;
+  return 0;
+}
+
+int zf_decode(zf_decoder *d, const unsigned char *src, size_t len, uint64_t base,
+              int flush, zf_text *out, zf_stats *stats) {
+  if (d->enc == ZHFIX_ENC_UTF8) return decode_utf8(d, src, len, base, flush, out, stats);
+  return decode_icu(d, src, len, base, flush, out, stats);
+}
+
+size_t zf_detect_bom(const unsigned char *p, size_t len, int *enc) {
+  if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+    *enc = ZHFIX_ENC_UTF8;
+    return 3;
+  }
+  if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+    *enc = ZHFIX_ENC_UTF16LE;
+    return 2;
+  }
+  if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+    *enc = ZHFIX_ENC_UTF16BE;
+    return 2;
+  }
+  return 0;
+}
+
+/* Score of a prefix decoded as enc: the language model's log-probability of
+ * its characters, with a heavy penalty for every invalid sequence and for
+ * code points no real text uses (private use, unassigned, C1 controls). */
+static double decode_score(const unsigned char *p, size_t len, int enc, int at_eof) {
+  zf_decoder *d;
+  if (zf_decoder_new(&d, enc)) return -1e300;
+  zf_text t = {0};
+  zf_stats st;
+  zf_stats_init(&st);
+  double score = -1e300;
+  if (zf_decode(d, p, len, 0, at_eof, &t, &st) == 0) {
+    score = -12.0 * (double)st.v[ZHFIX_STAT_INVALID_SEQUENCES];
+    for (size_t i = 0; i < t.len; i++) {
+      uint32_t c = t.cp[i];
+      if (c < 0x80) continue; /* the same bytes in every candidate */
+      if (c == REPLACEMENT) continue; /* already penalised */
+      if ((c >= 0xE000 && c <= 0xF8FF) || (c >= 0x80 && c < 0xA0)) {
+        score -= 12.0;
+        continue;
+      }
+      score += zf_lm_char(c);
+    }
+  }
+  zf_text_free(&t);
+  zf_decoder_free(d);
+  return score;
+}
+
+int zf_detect_encoding(const unsigned char *p, size_t len, int at_eof) {
+  if (zf_utf8_valid(p, len, at_eof)) return ZHFIX_ENC_UTF8;
+  static const int cand[] = {ZHFIX_ENC_GB18030, ZHFIX_ENC_BIG5, ZHFIX_ENC_BIG5HKSCS};
+  int best = ZHFIX_ENC_GB18030;
+  double bests = -1e301;
+  for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
+    double s = decode_score(p, len, cand[i], at_eof);
+    /* HKSCS is a superset of Big5: prefer plain Big5 unless HKSCS decodes
+     * strictly better (i.e. the text uses HKSCS characters). */
+    if (s > bests + (cand[i] == ZHFIX_ENC_BIG5HKSCS ? 1.0 : 0.0)) {
+      bests = s;
+      best = cand[i];
+    }
+  }
+  return best;
+}

@@ -1,0 +1,309 @@
+/* Public API: lifetime, options, streaming rules, bad input, threads. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tu.h"
+
+static void test_version(void **state) {
+  (void)state;
+  assert_string_equal(zhfix_version(), ZHFIX_VERSION_STRING);
+  assert_int_equal(zhfix_version_number(), ZHFIX_VERSION_NUMBER);
+  assert_string_equal(zhfix_strerror(ZHFIX_OK), "success");
+  for (int s = ZHFIX_E_INTERNAL; s <= 0; s++) assert_non_null(zhfix_strerror(s));
+  assert_string_equal(zhfix_strerror(12345), "unknown status");
+  for (int i = 0; i < ZHFIX_STAT__COUNT; i++) assert_non_null(zhfix_stat_name((zhfix_stat)i));
+  assert_null(zhfix_stat_name(ZHFIX_STAT__COUNT));
+}
+
+static void test_options(void **state) {
+  (void)state;
+  zhfix_free(NULL);
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_FROM), ZHFIX_ENC_AUTO);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_PUNCT), 1);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_TO, ZHFIX_TO_HK), ZHFIX_OK);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_TO), ZHFIX_TO_HK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_TO, 99), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option(h, (zhfix_option)999, 0), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_get_option(h, (zhfix_option)999), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option_string(h, "from", "GBK"), ZHFIX_OK);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_FROM), ZHFIX_ENC_GB18030);
+  assert_int_equal(zhfix_set_option_string(h, "from", "latin9"), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option_string(h, "punct", "off"), ZHFIX_OK);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_PUNCT), 0);
+  assert_int_equal(zhfix_set_option_string(h, "nonsense", "on"), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_encoding_from_name("big5-hkscs"), ZHFIX_ENC_BIG5HKSCS);
+  assert_string_equal(zhfix_encoding_name(ZHFIX_ENC_GB18030), "gb18030");
+  assert_string_equal(zhfix_script_name(ZHFIX_SCRIPT_TW), "tw");
+
+  /* Options are fixed once a document has started, and kept by reset. */
+  char buf[64];
+  zhfix_out out = {buf, sizeof buf, 0};
+  zhfix_in in = {"abc", 3, 0};
+  assert_int_equal(zhfix_stream(h, &out, &in, ZHFIX_CONTINUE, NULL), ZHFIX_OK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_TO, ZHFIX_TO_SIMP), ZHFIX_E_STATE);
+  assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_TO), ZHFIX_TO_HK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_TO, ZHFIX_TO_SIMP), ZHFIX_OK);
+  zhfix_free(h);
+}
+
+static void test_stream_rules(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  char buf[64];
+  zhfix_out out = {buf, sizeof buf, 0};
+  zhfix_in in = {"hello\n", 6, 0};
+  size_t pending = 99;
+  assert_int_equal(zhfix_stream(NULL, &out, &in, ZHFIX_END, &pending), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_stream(h, NULL, &in, ZHFIX_END, &pending), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_stream(h, &out, &in, (zhfix_directive)7, &pending), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_stream(h, &out, &in, ZHFIX_END, &pending), ZHFIX_OK);
+  assert_int_equal(pending, 0);
+  assert_int_equal(out.pos, 6);
+  assert_memory_equal(buf, "hello\n", 6);
+  /* Input after the end is a caller error; an empty call is fine. */
+  zhfix_in more = {"x", 1, 0};
+  assert_int_equal(zhfix_stream(h, &out, &more, ZHFIX_END, &pending), ZHFIX_E_STATE);
+  assert_int_equal(zhfix_stream(h, &out, NULL, ZHFIX_END, &pending), ZHFIX_OK);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_BYTES_IN), 6);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_BYTES_OUT), 6);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_ENCODING), ZHFIX_ENC_UTF8);
+
+  /* A full output buffer: the handle keeps the rest and reports it. */
+  assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+  zhfix_out small = {buf, 2, 0};
+  zhfix_in in2 = {"abcdef", 6, 0};
+  assert_int_equal(zhfix_stream(h, &small, &in2, ZHFIX_END, &pending), ZHFIX_OK);
+  assert_int_equal(small.pos, 2);
+  assert_int_equal(pending, 4);
+  zhfix_out rest = {buf + 2, 10, 0};
+  assert_int_equal(zhfix_stream(h, &rest, &in2, ZHFIX_END, &pending), ZHFIX_OK);
+  assert_int_equal(pending, 0);
+  assert_int_equal(rest.pos, 4);
+  assert_memory_equal(buf, "abcdef", 6);
+
+  /* An empty document. */
+  size_t n = 1;
+  char *o = NULL;
+  assert_int_equal(zhfix_process(h, "", 0, &o, &n), ZHFIX_OK);
+  assert_int_equal(n, 0);
+  assert_string_equal(o, "");
+  zhfix_buffer_free(o);
+  assert_int_equal(zhfix_process(h, NULL, 5, &o, &n), ZHFIX_E_INVALID);
+  zhfix_free(h);
+}
+
+static void test_invalid_utf8(void **state) {
+  (void)state;
+  /* Valid UTF-8 decides the encoding; the bad bytes come later. */
+  const char in[] = "\xe4\xb8\xad\xe6\x96\x87 ok \xff\xfe bad \xe4\xb8 cut\n";
+  size_t n;
+  int st;
+  zhfix *h = zhfix_create();
+  zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0);
+  zhfix_set_option(h, ZHFIX_OPT_FROM, ZHFIX_ENC_UTF8);
+  char *out = NULL;
+  assert_int_equal(zhfix_process(h, in, sizeof in - 1, &out, &n), ZHFIX_OK);
+  assert_string_equal(out, "\xe4\xb8\xad\xe6\x96\x87 ok \xef\xbf\xbd\xef\xbf\xbd bad \xef\xbf\xbd cut\n");
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_INVALID_SEQUENCES), 3);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_FIRST_INVALID_OFFSET), 10);
+  zhfix_buffer_free(out);
+  /* Strict: the same input is an error naming nothing lost. */
+  zhfix_reset(h);
+  zhfix_set_option(h, ZHFIX_OPT_STRICT, 1);
+  assert_int_equal(zhfix_process(h, in, sizeof in - 1, &out, &n), ZHFIX_E_BAD_INPUT);
+  assert_null(out);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_FIRST_INVALID_OFFSET), 10);
+  zhfix_free(h);
+  /* A sequence cut by the end of input. */
+  char *o = tu_run("ab\xe4\xb8", 4, "--from=utf-8 --punct=off", &n, &st);
+  assert_int_equal(st, 0);
+  assert_string_equal(o, "ab\xef\xbf\xbd");
+  free(o);
+  /* Surrogates and overlongs are invalid. */
+  o = tu_run("\xed\xa0\x80|\xc0\xaf|\xf4\x90\x80\x80", 11, "--from=utf-8 --punct=off", &n, &st);
+  assert_string_equal(o, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|"
+                         "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  free(o);
+}
+
+static void test_binary(void **state) {
+  (void)state;
+  const char in[] = "PK\x03\x04\x00\x00\x00binary";
+  int st;
+  size_t n;
+  assert_null(tu_run(in, sizeof in - 1, NULL, &n, &st));
+  assert_int_equal(st, ZHFIX_E_BINARY);
+  char *o = tu_run(in, sizeof in - 1, "--force --punct=off", &n, &st);
+  assert_int_equal(st, 0);
+  assert_int_equal(n, sizeof in - 1);
+  free(o);
+  /* UTF-16 is full of NUL bytes and is not binary. */
+  const char u16[] = "\xff\xfe\x2d\x4e\x87\x65\n\x00";
+  o = tu_run(u16, sizeof u16 - 1, "--punct=off", &n, &st);
+  assert_int_equal(st, 0);
+  assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87\n");
+  free(o);
+}
+
+static void test_encodings(void **state) {
+  (void)state;
+  int st;
+  size_t n;
+  /* 中文 in each encoding. */
+  char *o = tu_run("\xef\xbb\xbf\xe4\xb8\xad\xe6\x96\x87", 9, "--punct=off", &n, &st);
+  assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87"); /* BOM dropped */
+  free(o);
+  o = tu_run("\xfe\xff\x4e\x2d\x65\x87\xd8\x40\xdc\x0b", 10, "--punct=off", &n, &st);
+  assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87\xf0\xa0\x80\x8b"); /* with a surrogate pair */
+  free(o);
+  o = tu_run("\xd6\xd0\xce\xc4", 4, "--from=gbk --punct=off", &n, &st);
+  assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87");
+  free(o);
+  o = tu_run("\xa4\xa4\xa4\xe5", 4, "--from=big5 --punct=off", &n, &st);
+  assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87");
+  free(o);
+  /* GB18030 four-byte form: U+20000 is 95 32 82 36. */
+  o = tu_run("\x95\x32\x82\x36", 4, "--from=gb18030 --punct=off", &n, &st);
+  assert_string_equal(o, "\xf0\xa0\x80\x80");
+  free(o);
+  /* Invalid GB18030 bytes become U+FFFD with their offset. */
+  zhfix *h = zhfix_create();
+  zhfix_set_option(h, ZHFIX_OPT_FROM, ZHFIX_ENC_GB18030);
+  zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0);
+  assert_int_equal(zhfix_process(h, "ab\xd6\xd0\x81\x20x", 7, &o, &n), 0);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_INVALID_SEQUENCES), 1);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_FIRST_INVALID_OFFSET), 4);
+  assert_string_equal(o, "ab\xe4\xb8\xad\xef\xbf\xbd x");
+  zhfix_buffer_free(o);
+  zhfix_free(h);
+}
+
+/* Every output must be the same whatever the input and output pieces. */
+static void check_chunking(const char *in, size_t len, const char *args) {
+  size_t n1, n2;
+  int s1, s2;
+  char *a = tu_run(in, len, args, &n1, &s1);
+  for (unsigned seed = 1; seed <= 3; seed++) {
+    char *b = tu_run_chunked(in, len, args, seed, &n2, &s2);
+    assert_int_equal(s1, s2);
+    if (a) {
+      assert_int_equal(n1, n2);
+      assert_memory_equal(a, b, n1);
+    }
+    free(b);
+  }
+  free(a);
+}
+
+static void test_chunking(void **state) {
+  (void)state;
+  const char *cases[] = {"line one\r\nline two\rline three\n\n", "\xe4\xb8\xad\r", "\r\n\r\n\r",
+                         "no newline at all", "\xef\xbb\xbf\xe4\xb8\xad\xe6\x96\x87\n",
+                         "\xd6\xd0\xce\xc4\n\xd6\xd0\xce\xc4"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    check_chunking(cases[i], strlen(cases[i]), NULL);
+    check_chunking(cases[i], strlen(cases[i]), "--punct=off --mojibake=off --pinyin=keep");
+  }
+  size_t len;
+  char *doc = tu_read_file(tu_src("data/samples/000_22c49fc42f219c9f.txt"), &len);
+  assert_non_null(doc);
+  check_chunking(doc, len, NULL);
+  check_chunking(doc, len, "--to=simp");
+  check_chunking(doc, len, "--to=trad");
+  free(doc);
+}
+
+/* A line far longer than ZHFIX_MAX_SEGMENT, no newline, > the detection
+ * window: output equals input (nothing to repair) and what the handle
+ * holds stays bounded. */
+static void test_long_line(void **state) {
+  (void)state;
+  size_t len = 3u << 20;
+  char *in = malloc(len);
+  static const char unit[] = "\xe4\xb8\xad\xe6\x96\x87 abc 123 "; /* 中文 abc 123 */
+  for (size_t i = 0; i < len; i++) in[i] = unit[i % (sizeof unit - 1)];
+  len -= len % (sizeof unit - 1);
+  zhfix *h = zhfix_create();
+  zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0);
+  char out[4096];
+  size_t maxpend = 0, total = 0, pending = 0;
+  zhfix_in zin = {in, len, 0};
+  do {
+    zhfix_out zout = {out, sizeof out, 0};
+    assert_int_equal(zhfix_stream(h, &zout, &zin, ZHFIX_END, &pending), ZHFIX_OK);
+    assert_memory_equal(out, in + total, zout.pos);
+    total += zout.pos;
+    if (pending > maxpend) maxpend = pending;
+  } while (pending || zin.pos < zin.size);
+  assert_int_equal(total, len);
+  /* window + one segment in UTF-8 + one decode slice, with slack */
+  assert_true(maxpend < ZHFIX_DETECT_WINDOW + 4 * ZHFIX_MAX_SEGMENT + 4 * 16384 + 65536);
+  zhfix_free(h);
+  free(in);
+}
+
+typedef struct {
+  const char *in;
+  size_t len;
+  const char *args;
+  char *out;
+  size_t outlen;
+} job;
+
+static void *worker(void *arg) {
+  job *j = arg;
+  for (int k = 0; k < 3; k++) {
+    free(j->out);
+    j->out = tu_run(j->in, j->len, j->args, &j->outlen, NULL);
+  }
+  return NULL;
+}
+
+/* Separate handles in separate threads give what one thread gives. */
+static void test_threads(void **state) {
+  (void)state;
+  size_t len;
+  char *doc = tu_read_file(tu_src("data/samples/000_22c49fc42f219c9f.txt"), &len);
+  assert_non_null(doc);
+  const char *args[] = {"--to=simp", "--to=trad", "--to=tw --quotes=corner", NULL};
+  enum { N = 6 };
+  job jobs[N];
+  pthread_t th[N];
+  for (int i = 0; i < N; i++) {
+    jobs[i] = (job){doc, len, args[i % 4], NULL, 0};
+    assert_int_equal(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
+  }
+  for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < N; i++) {
+    size_t n;
+    char *ref = tu_run(doc, len, args[i % 4], &n, NULL);
+    assert_non_null(jobs[i].out);
+    assert_int_equal(n, jobs[i].outlen);
+    assert_memory_equal(ref, jobs[i].out, n);
+    free(ref);
+    free(jobs[i].out);
+  }
+  free(doc);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_version),      cmocka_unit_test(test_options),
+      cmocka_unit_test(test_stream_rules), cmocka_unit_test(test_invalid_utf8),
+      cmocka_unit_test(test_binary),       cmocka_unit_test(test_encodings),
+      cmocka_unit_test(test_chunking),     cmocka_unit_test(test_long_line),
+      cmocka_unit_test(test_threads),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
