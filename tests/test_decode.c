@@ -1,0 +1,180 @@
+/*
+ * Encoding detection on real text: manpages-zh zh_CN pages encoded as
+ * GB18030 and zh_TW pages encoded as Big5, whole and as short lines.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <unicode/ucnv.h>
+
+#include "decode.h"
+#include "tu.h"
+
+/* Encodes UTF-8 text to `cs`; returns NULL when a character has no mapping
+ * (so the test only uses text the encoding can carry). */
+static char *encode(const char *utf8, size_t len, const char *cs, size_t *outlen) {
+  UErrorCode err = U_ZERO_ERROR;
+  UConverter *u8 = ucnv_open("UTF-8", &err);
+  UConverter *to = ucnv_open(cs, &err);
+  ucnv_setFromUCallBack(to, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
+  size_t cap = len * 2 + 16;
+  char *out = malloc(cap);
+  char *t = out;
+  const char *s = utf8;
+  ucnv_convertEx(to, u8, &t, out + cap, &s, utf8 + len, NULL, NULL, NULL, NULL, 1, 1, &err);
+  ucnv_close(u8);
+  ucnv_close(to);
+  if (U_FAILURE(err)) {
+    free(out);
+    return NULL;
+  }
+  *outlen = (size_t)(t - out);
+  return out;
+}
+
+typedef struct {
+  int pages, pages_right, lines, lines_right;
+} tally;
+
+static int han_count(const char *s, size_t n) {
+  int k = 0;
+  for (size_t i = 0; i + 2 < n; i++)
+    if ((unsigned char)s[i] >= 0xE3 && (unsigned char)s[i] <= 0xE9) k++;
+  return k;
+}
+
+static void run_dir(const char *dir, const char *cs, int want, tally *t, int max_pages) {
+  DIR *d = opendir(tu_corpus(dir));
+  assert_non_null(d);
+  char **names = NULL;
+  size_t nn = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    names = realloc(names, (nn + 1) * sizeof *names);
+    names[nn++] = strdup(e->d_name);
+  }
+  closedir(d);
+  for (size_t i = 0; i < nn; i++) {
+    for (size_t j = i + 1; j < nn; j++)
+      if (strcmp(names[j], names[i]) < 0) {
+        char *x = names[i];
+        names[i] = names[j];
+        names[j] = x;
+      }
+  }
+  for (size_t i = 0; i < nn && t->pages < max_pages; i++) {
+    char rel[512];
+    snprintf(rel, sizeof rel, "%s/%s", dir, names[i]);
+    size_t len, elen;
+    char *text = tu_read_file(tu_corpus(rel), &len);
+    assert_non_null(text);
+    size_t plen = len < ZHFIX_DETECT_WINDOW / 2 ? len : ZHFIX_DETECT_WINDOW / 2;
+    while (plen < len && ((unsigned char)text[plen] & 0xC0) == 0x80) plen++;
+    char *enc = encode(text, plen, cs, &elen);
+    if (enc && han_count(text, plen) >= 10) {
+      t->pages++;
+      int got = zf_detect_encoding((unsigned char *)enc, elen, 1);
+      if (got == want) t->pages_right++;
+      else
+        fprintf(stderr, "  %s: detected %s\n", rel, zhfix_encoding_name(got));
+    }
+    free(enc);
+    /* Short inputs: each line with at least 20 Han characters, cut to its
+     * first ~20 characters. */
+    tu_lines it = {text, text + len};
+    const char *l;
+    size_t ll;
+    while ((l = tu_next_line(&it, &ll))) {
+      if (han_count(l, ll) < 20) continue;
+      size_t cut = 0;
+      for (int chars = 0; cut < ll && chars < 20; chars++) {
+        cut++;
+        while (cut < ll && ((unsigned char)l[cut] & 0xC0) == 0x80) cut++;
+      }
+      char *le = encode(l, cut, cs, &elen);
+      if (!le) continue;
+      t->lines++;
+      if (zf_detect_encoding((unsigned char *)le, elen, 1) == want) t->lines_right++;
+      free(le);
+    }
+    free(text);
+  }
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+}
+
+static void test_detect_gb18030(void **state) {
+  (void)state;
+  tally t = {0};
+  run_dir("pages/zh_CN", "GB18030", ZHFIX_ENC_GB18030, &t, tu_quick() ? 40 : 100000);
+  printf("  zh_CN as GB18030: pages %d/%d, 20-char lines %d/%d (%.2f%%)\n", t.pages_right,
+         t.pages, t.lines_right, t.lines, 100.0 * t.lines_right / (t.lines ? t.lines : 1));
+  assert_true(t.pages > 30);
+  assert_int_equal(t.pages_right, t.pages);
+  assert_true(t.lines_right >= t.lines * 0.99);
+}
+
+static void test_detect_big5(void **state) {
+  (void)state;
+  tally t = {0};
+  run_dir("pages/zh_TW", "windows-950-2000", ZHFIX_ENC_BIG5, &t, tu_quick() ? 40 : 100000);
+  printf("  zh_TW as Big5: pages %d/%d, 20-char lines %d/%d (%.2f%%)\n", t.pages_right, t.pages,
+         t.lines_right, t.lines, 100.0 * t.lines_right / (t.lines ? t.lines : 1));
+  assert_true(t.pages > 30);
+  assert_int_equal(t.pages_right, t.pages);
+  assert_true(t.lines_right >= t.lines * 0.99);
+}
+
+/* End to end: a GB18030 page through the public API comes back as the
+ * UTF-8 it was made from, and the statistics name the encoding. */
+static void test_roundtrip(void **state) {
+  (void)state;
+  size_t len, elen, n;
+  char *text = tu_read_file(tu_corpus("pages/zh_CN/ls.1.txt"), &len);
+  assert_non_null(text);
+  char *enc = encode(text, len, "GB18030", &elen);
+  assert_non_null(enc);
+  zhfix *h = zhfix_create();
+  zhfix_set_option_string(h, "punct", "off");
+  zhfix_set_option_string(h, "mojibake", "off");
+  zhfix_set_option_string(h, "pinyin", "keep");
+  char *out;
+  assert_int_equal(zhfix_process(h, enc, elen, &out, &n), ZHFIX_OK);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_ENCODING), ZHFIX_ENC_GB18030);
+  assert_int_equal(n, len);
+  assert_memory_equal(out, text, len);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+  free(enc);
+  free(text);
+}
+
+static void test_utf8_validity(void **state) {
+  (void)state;
+  assert_true(zf_utf8_valid((const unsigned char *)"abc", 3, 1));
+  assert_true(zf_utf8_valid((const unsigned char *)"\xe4\xb8", 2, 0)); /* cut by the window */
+  assert_false(zf_utf8_valid((const unsigned char *)"\xe4\xb8", 2, 1));
+  assert_false(zf_utf8_valid((const unsigned char *)"\xd6\xd0\xce\xc4", 4, 1));
+  assert_true(zf_utf8_valid((const unsigned char *)"\xef\xbf\xbd", 3, 1)); /* a real U+FFFD */
+  int enc;
+  assert_int_equal(zf_detect_bom((const unsigned char *)"\xff\xfe", 2, &enc), 2);
+  assert_int_equal(enc, ZHFIX_ENC_UTF16LE);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_utf8_validity),
+      cmocka_unit_test(test_roundtrip),
+      cmocka_unit_test(test_detect_gb18030),
+      cmocka_unit_test(test_detect_big5),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

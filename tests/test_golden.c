@@ -1,0 +1,128 @@
+/*
+ * Golden cases through the library: every tests/golden/NAME/ holds
+ *   args            options, as on the command line (may be empty)
+ *   in | in.path    the input, or a file naming it relative to the source tree
+ *   out | out.path  the expected output
+ *   prefix          (optional) compare only as many leading lines of the
+ *                   output as `out` has
+ * Each case runs one-shot and in random 1-16 byte pieces (three seeds); all
+ * runs must give exactly the expected bytes.  tests/golden.sh runs the
+ * same cases through the CLI.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "tu.h"
+
+static char *read_case_file(const char *dir, const char *name, size_t *len) {
+  char path[8192];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *s = tu_read_file(path, len);
+  if (s) return s;
+  snprintf(path, sizeof path, "%s/%s.path", dir, name);
+  char *rel = tu_read_file(path, NULL);
+  if (!rel) return NULL;
+  rel[strcspn(rel, "\r\n")] = 0;
+  s = tu_read_file(tu_src(rel), len);
+  free(rel);
+  return s;
+}
+
+static size_t count_lines(const char *s, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) k += s[i] == '\n';
+  return k;
+}
+
+/* Length of the first `lines` lines of s. */
+static size_t prefix_len(const char *s, size_t n, size_t lines) {
+  size_t i = 0;
+  while (i < n && lines) {
+    if (s[i++] == '\n') lines--;
+  }
+  return i;
+}
+
+static int run_case(const char *dir, const char *name) {
+  size_t inlen, outlen, alen = 0;
+  char *in = read_case_file(dir, "in", &inlen);
+  char *want = read_case_file(dir, "out", &outlen);
+  char *args = read_case_file(dir, "args", &alen);
+  char path[8192];
+  snprintf(path, sizeof path, "%s/prefix", dir);
+  struct stat sb;
+  int prefix = stat(path, &sb) == 0;
+  int bad = 0;
+  if (!in || !want) {
+    fprintf(stderr, "golden %s: missing in or out\n", name);
+    bad = 1;
+    goto out;
+  }
+  for (unsigned seed = 0; seed <= 3 && !bad; seed++) {
+    size_t n;
+    int st;
+    char *got = seed ? tu_run_chunked(in, inlen, args, seed, &n, &st)
+                     : tu_run(in, inlen, args, &n, &st);
+    if (!got) {
+      fprintf(stderr, "golden %s: %s\n", name, zhfix_strerror(st));
+      bad = 1;
+      break;
+    }
+    size_t cmp = prefix ? prefix_len(got, n, count_lines(want, outlen)) : n;
+    if (cmp != outlen || memcmp(got, want, outlen) != 0) {
+      size_t i = 0;
+      while (i < cmp && i < outlen && got[i] == want[i]) i++;
+      size_t ls = i;
+      while (ls > 0 && want[ls - 1] != '\n') ls--;
+      fprintf(stderr, "golden %s (%s): differs at byte %zu (line %zu)\n  want: %.*s\n  got:  %.*s\n",
+              name, seed ? "chunked" : "one-shot", i, count_lines(want, i) + 1,
+              (int)strcspn(want + ls, "\n"), want + ls,
+              (int)(ls < n ? strcspn(got + ls, "\n") : 0), ls < n ? got + ls : "");
+      bad = 1;
+    }
+    free(got);
+  }
+out:
+  free(in);
+  free(want);
+  free(args);
+  return bad;
+}
+
+static void test_golden(void **state) {
+  (void)state;
+  const char *root = tu_src("tests/golden");
+  char rootbuf[4096];
+  snprintf(rootbuf, sizeof rootbuf, "%s", root);
+  DIR *d = opendir(rootbuf);
+  assert_non_null(d);
+  struct dirent *e;
+  int cases = 0, failed = 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char dir[4096 + 256];
+    snprintf(dir, sizeof dir, "%s/%s", rootbuf, e->d_name);
+    struct stat sb;
+    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) continue;
+    cases++;
+    failed += run_case(dir, e->d_name);
+  }
+  closedir(d);
+  printf("  golden: %d cases, %d failed\n", cases, failed);
+  assert_true(cases > 0);
+  assert_int_equal(failed, 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_golden)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
