@@ -160,7 +160,9 @@ data-check:
 	@status=0; for f in build/data-check/*; do \
 	  if cmp -s $$f data/$$(basename $$f); then echo "data/$$(basename $$f): matches its generator"; \
 	  else echo "data/$$(basename $$f): DIFFERS from what its generator writes (run make data)"; status=1; fi; \
-	done; exit $$status
+	done; \
+	for f in $(DATA_BIN); do [ -e build/data-check/$$(basename $$f) ] || \
+	  { echo "$$f: no generator writes it"; status=1; }; done; exit $$status
 
 check: deps
 	$(MAKE) all
@@ -176,8 +178,9 @@ demo: deps
 data: deps
 	@for g in $(sort $(wildcard tools/gen_*.py)); do echo "$(PYTHON) $$g data"; $(PYTHON) $$g data || exit 1; done
 
+# Every tools/bench*.sh reports figures; none of them is a test.
 bench: deps all corpus
-	bash tools/bench.sh
+	@for b in $(sort $(wildcard tools/bench*.sh)); do echo "== $$b"; BUILD=$(BUILD) bash $$b || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Peak memory of the streaming filter on a 1 GiB input that has no newline
+# at all (the worst case for a line-oriented pipeline), and on 1 GiB of
+# ordinary lines.  Reports figures; asserts nothing.
+set -euo pipefail
+bin=${BUILD:-build}/zhfix
+size=${ZHFIX_BENCH_BYTES:-1073741824}
+command -v /usr/bin/time >/dev/null || { echo "bench_memory: needs GNU time (apt-get install time)"; exit 0; }
+unit=$(printf '中文字符與 ASCII text, 123. ')
+gen() { # $1 = separator between units
+  yes "$unit" | tr -d '\n' | head -c "$size"
+}
+for kind in no-newline lines; do
+  if [ $kind = lines ]; then
+    src() { yes "$unit$unit$unit" | head -c "$size"; }
+  else
+    src() { gen; }
+  fi
+  out=$( { src | /usr/bin/time -f '%M %e' "$bin" --to=trad --script=simp > /dev/null; } 2>&1 | tail -n1 )
+  rss=${out% *} secs=${out#* }
+  mb=$(awk -v s="$size" -v t="$secs" 'BEGIN { printf "%.1f", (t > 0 ? s / 1048576 / t : 0) }')
+  echo "memory: $kind $((size / 1048576)) MiB through --to=trad: peak RSS $((rss / 1024)) MiB, ${secs}s (${mb} MB/s incl. generator)"
+done
