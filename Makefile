@@ -51,7 +51,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # Debian packages the build, the tests and `make data` need.
 DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
-            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils
+            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time
 
 .PHONY: all lib cli demo check test deps data data-check bench install \
         uninstall clean corpus check-asan fuzz-replay tests
