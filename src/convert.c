@@ -1,16 +1,384 @@
-/* Placeholder until the stage lands: disabled, so the pipeline skips it. */
+/*
+ * Stage 3: Simplified <-> Traditional conversion, OpenCC-compatible.
+ *
+ * OpenCC 1.1.6 semantics, reproduced exactly for pure input (docs/conversion.md):
+ *   1. Segmentation: maximum forward match on the segmentation dictionary.
+ *      A matched key is one segment; a run of characters that start no key
+ *      is one segment.
+ *   2. Each step of the conversion chain converts each segment on its own
+ *      by longest-prefix match over its dictionary group, where the first
+ *      dictionary of the group that matches anything wins (DictGroup), and
+ *      the entry's first candidate is written.  Segment boundaries survive
+ *      the chain, so a later multi-character key never spans two segments.
+ * Configurations OpenCC lacks (trad->twp, tw->hk, ...) are compositions of
+ * two passes; same-script pairs are the identity.
+ *
+ * Half-converted text (docs/conversion.md, "Repair"): when the script was
+ * detected or the text mixes scripts, a line is also folded to Simplified
+ * and converted back to the target; that result replaces the exact one
+ * only at characters that may be a Simplified residue (for a Traditional
+ * target) or a Traditional residue (for the Simplified target), so
+ * characters that are unambiguous in the input are never re-guessed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert_tables.h"
 #include "zf.h"
 
-static int create(void **st, const zf_opts *o) {
-  (void)o;
-  *st = NULL;
+/* A dictionary group: up to 3 dictionary ids, -1 terminated. */
+#define G_MAX 3
+typedef struct occ_group {
+  signed char d[G_MAX];
+} occ_group;
+
+#define STEPS_MAX 3
+typedef struct occ_config {
+  occ_group seg;
+  occ_group step[STEPS_MAX];
+  int nsteps;
+} occ_config;
+
+enum {
+  C_S2T, C_S2TW, C_S2TWP, C_S2HK, C_T2S, C_TW2S, C_TW2SP, C_HK2S,
+  C_T2TW, C_T2HK, C_TW2T, C_HK2T, C_T2TWP, C_TWP2T, C_NCONFIG
+};
+
+#define STP ZF_OCC_ST_PHRASES
+#define STC ZF_OCC_ST_CHARS
+#define TSP ZF_OCC_TS_PHRASES
+#define TSC ZF_OCC_TS_CHARS
+#define TWP ZF_OCC_TW_PHRASES
+#define TWPR ZF_OCC_TW_PHRASES_REV
+#define TWV ZF_OCC_TW_VARIANTS
+#define TWVR ZF_OCC_TW_VARIANTS_REV
+#define TWVRP ZF_OCC_TW_VARIANTS_REV_PHRASES
+#define HKV ZF_OCC_HK_VARIANTS
+#define HKVR ZF_OCC_HK_VARIANTS_REV
+#define HKVRP ZF_OCC_HK_VARIANTS_REV_PHRASES
+#define G1(a) {{a, -1, -1}}
+#define G2(a, b) {{a, b, -1}}
+#define G3(a, b, c) {{a, b, c}}
+
+/* Transcribed from /usr/share/opencc/NAME.json (OpenCC 1.1.6); the last two
+ * are zhfix's own (docs/conversion.md). */
+static const occ_config configs[C_NCONFIG] = {
+    [C_S2T] = {G1(STP), {G2(STP, STC)}, 1},
+    [C_S2TW] = {G1(STP), {G2(STP, STC), G1(TWV)}, 2},
+    [C_S2TWP] = {G1(STP), {G2(STP, STC), G1(TWP), G1(TWV)}, 3},
+    [C_S2HK] = {G1(STP), {G2(STP, STC), G1(HKV)}, 2},
+    [C_T2S] = {G1(TSP), {G2(TSP, TSC)}, 1},
+    [C_TW2S] = {G1(TSP), {G2(TWVRP, TWVR), G2(TSP, TSC)}, 2},
+    [C_TW2SP] = {G1(TSP), {G3(TWPR, TWVRP, TWVR), G2(TSP, TSC)}, 2},
+    [C_HK2S] = {G1(TSP), {G2(HKVRP, HKVR), G2(TSP, TSC)}, 2},
+    [C_T2TW] = {G1(TWV), {G1(TWV)}, 1},
+    [C_T2HK] = {G1(HKV), {G1(HKV)}, 1},
+    [C_TW2T] = {G1(TWVRP), {G2(TWVRP, TWVR)}, 1},
+    [C_HK2T] = {G1(HKVRP), {G2(HKVRP, HKVR)}, 1},
+    /* OpenCC-standard Traditional to Taiwan phrases and characters: the
+     * phrase and variant steps of s2twp. */
+    [C_T2TWP] = {G1(TWP), {G1(TWP), G1(TWV)}, 2},
+    /* Taiwan phrases back to OpenCC-standard Traditional: the first step
+     * of tw2sp. */
+    [C_TWP2T] = {G2(TWPR, TWVRP), {G3(TWPR, TWVRP, TWVR)}, 1},
+};
+
+/* A plan is zero, one or two configurations applied in turn. */
+typedef struct occ_plan {
+  signed char c[2];
+} occ_plan;
+#define P0 {{-1, -1}}
+#define P1(a) {{a, -1}}
+#define P2(a, b) {{a, b}}
+
+/* plans[script - 1][target - 1], scripts and targets SIMP TRAD TW TWP HK. */
+static const occ_plan plans[5][5] = {
+    /* simp */ {P0, P1(C_S2T), P1(C_S2TW), P1(C_S2TWP), P1(C_S2HK)},
+    /* trad */ {P1(C_T2S), P0, P1(C_T2TW), P1(C_T2TWP), P1(C_T2HK)},
+    /* tw   */ {P1(C_TW2S), P1(C_TW2T), P0, P2(C_TW2T, C_T2TWP), P2(C_TW2T, C_T2HK)},
+    /* twp  */ {P1(C_TW2SP), P1(C_TWP2T), P2(C_TWP2T, C_T2TW), P0, P2(C_TWP2T, C_T2HK)},
+    /* hk   */ {P1(C_HK2S), P1(C_HK2T), P2(C_HK2T, C_T2TW), P2(C_HK2T, C_T2TWP), P0},
+};
+
+typedef struct seglist {
+  size_t *end; /* exclusive end of each segment */
+  size_t n, cap;
+} seglist;
+
+typedef struct conv {
+  zf_occ_tables t;
+  int script, to, detected;
+  occ_plan exact;  /* script -> to                            */
+  occ_plan fold;   /* script -> simp (repair)                 */
+  occ_plan back;   /* simp -> to (repair)                     */
+  int repair;      /* 1: repair mixed lines (detected or same script) */
+  int doc_mixed;   /* the detection window mixes scripts       */
+  unsigned residue_cap;  /* class of characters the repair may change */
+  unsigned other_only;   /* class proving a line mixes scripts    */
+  unsigned char fast[C_NCONFIG]; /* config runs in one greedy pass */
+  zf_text a, b, c, e, f, r;      /* scratch, reused across segments */
+  seglist sa, sb;
+} conv;
+
+static int seg_push(seglist *s, size_t end) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    size_t *p = realloc(s->end, cap * sizeof *p);
+    if (!p) return -1;
+    s->end = p;
+    s->cap = cap;
+  }
+  s->end[s->n++] = end;
   return 0;
 }
-static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
-  (void)st;
-  (void)stats;
-  return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
-}
-static void destroy(void *st) { (void)st; }
 
-const zf_stage_ops zf_stage_convert = {"convert", create, NULL, run, destroy};
+/* DictGroup::MatchPrefix: the first dictionary with any match wins. */
+static size_t group_match(const conv *cv, const occ_group *g, const uint32_t *s,
+                          size_t n, const uint32_t **val, size_t *vlen) {
+  for (int i = 0; i < G_MAX && g->d[i] >= 0; i++) {
+    size_t m = zf_occ_match(&cv->t.d[g->d[i]], s, n, val, vlen);
+    if (m) return m;
+  }
+  return 0;
+}
+
+/* A group whose dictionaries all map one character to one character. */
+static int group_is_charmap(const conv *cv, const occ_group *g) {
+  for (int i = 0; i < G_MAX && g->d[i] >= 0; i++) {
+    const zf_occ_dict *d = &cv->t.d[g->d[i]];
+    if (d->maxkey != 1 || d->nvals != d->nnodes - 1) return 0;
+  }
+  return 1;
+}
+
+/* One greedy pass gives OpenCC's result when the first step's group starts
+ * with the segmentation dictionary and the rest of the chain only maps
+ * characters: a matched segment is a key of that dictionary, so the group
+ * converts it whole, and inside an unmatched run the segmentation
+ * dictionary matches nowhere, so only single-character keys apply there. */
+static int config_is_fast(const conv *cv, const occ_config *c) {
+  occ_group rest;
+  if (c->seg.d[1] >= 0 || c->step[0].d[0] != c->seg.d[0]) return 0;
+  rest.d[0] = c->step[0].d[1];
+  rest.d[1] = c->step[0].d[2];
+  rest.d[2] = -1;
+  if (!group_is_charmap(cv, &rest)) return 0;
+  for (int s = 1; s < c->nsteps; s++)
+    if (!group_is_charmap(cv, &c->step[s])) return 0;
+  return 1;
+}
+
+static inline int put(zf_text *o, const uint32_t *v, size_t n, uint64_t off) {
+  if (o->cap - o->len < n && zf_text_reserve(o, n)) return -1;
+  for (size_t i = 0; i < n; i++) {
+    o->cp[o->len + i] = v[i];
+    o->off[o->len + i] = off;
+  }
+  o->len += n;
+  return 0;
+}
+
+static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
+                    const uint64_t *off, size_t n, zf_text *o) {
+  const zf_occ_dict *seg = &cv->t.d[c->seg.d[0]];
+  occ_group rest = {{c->step[0].d[1], c->step[0].d[2], -1}};
+  size_t start = o->len;
+  if (zf_text_reserve(o, n + 16)) return -1;
+  for (size_t i = 0; i < n;) {
+    const uint32_t *v;
+    size_t vl, m = zf_occ_match(seg, cp + i, n - i, &v, &vl);
+    if (!m) m = group_match(cv, &rest, cp + i, 1, &v, &vl);
+    if (m) {
+      if (put(o, v, vl, off[i])) return -1;
+      i += m;
+    } else {
+      if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
+      o->cp[o->len] = cp[i];
+      o->off[o->len++] = off[i];
+      i++;
+    }
+  }
+  for (int s = 1; s < c->nsteps; s++) {
+    for (size_t j = start; j < o->len; j++) {
+      const uint32_t *v;
+      size_t vl;
+      if (group_match(cv, &c->step[s], o->cp + j, 1, &v, &vl)) o->cp[j] = v[0];
+    }
+  }
+  return 0;
+}
+
+/* Converts one segment [from, to) of src with group g, appending to dst. */
+static int convert_segment(const conv *cv, const occ_group *g, const zf_text *src,
+                           size_t from, size_t to, zf_text *dst) {
+  for (size_t i = from; i < to;) {
+    const uint32_t *v;
+    size_t vl, m = group_match(cv, g, src->cp + i, to - i, &v, &vl);
+    if (m) {
+      if (put(dst, v, vl, src->off[i])) return -1;
+      i += m;
+    } else {
+      if (put(dst, src->cp + i, 1, src->off[i])) return -1;
+      i++;
+    }
+  }
+  return 0;
+}
+
+static int run_config(conv *cv, int ci, const zf_text *in, zf_text *o) {
+  const occ_config *c = &configs[ci];
+  if (cv->fast[ci]) return run_fast(cv, c, in->cp, in->off, in->len, o);
+  /* Segmentation. */
+  seglist *segs = &cv->sa, *next = &cv->sb;
+  segs->n = 0;
+  size_t run = 0;
+  for (size_t i = 0; i < in->len;) {
+    const uint32_t *v;
+    size_t vl, m = group_match(cv, &c->seg, in->cp + i, in->len - i, &v, &vl);
+    if (m) {
+      if (run && seg_push(segs, i)) return -1;
+      run = 0;
+      i += m;
+      if (seg_push(segs, i)) return -1;
+    } else {
+      run++;
+      i++;
+    }
+  }
+  if (run && seg_push(segs, in->len)) return -1;
+  /* The chain, segment by segment. */
+  const zf_text *src = in;
+  for (int s = 0; s < c->nsteps; s++) {
+    zf_text *dst = s == c->nsteps - 1 ? o : (src == &cv->a ? &cv->b : &cv->a);
+    if (dst != o) zf_text_clear(dst);
+    size_t base = dst->len, from = 0;
+    next->n = 0;
+    for (size_t k = 0; k < segs->n; k++) {
+      if (convert_segment(cv, &c->step[s], src, from, segs->end[k], dst)) return -1;
+      from = segs->end[k];
+      if (seg_push(next, dst->len - base)) return -1;
+    }
+    seglist *tmp = segs;
+    segs = next;
+    next = tmp;
+    src = dst;
+  }
+  return 0;
+}
+
+/* Applies plan p to in, appending to o. */
+static int run_plan(conv *cv, occ_plan p, const zf_text *in, zf_text *o) {
+  if (p.c[0] < 0) return zf_text_append(o, in, 0, in->len);
+  if (p.c[1] < 0) return run_config(cv, p.c[0], in, o);
+  zf_text_clear(&cv->c);
+  if (run_config(cv, p.c[0], in, &cv->c)) return -1;
+  return run_config(cv, p.c[1], &cv->c, o);
+}
+
+static int create(void **st, const zf_opts *o) {
+  *st = NULL;
+  if (o->to == ZHFIX_TO_KEEP) return 0;
+  if (o->to < ZHFIX_TO_SIMP || o->to > ZHFIX_TO_HK || o->script < ZHFIX_SCRIPT_SIMP ||
+      o->script > ZHFIX_SCRIPT_HK)
+    return ZHFIX_E_UNSUPPORTED;
+  conv *cv = calloc(1, sizeof *cv);
+  if (!cv) return ZHFIX_E_NOMEM;
+  if (zf_occ_open(&cv->t)) {
+    free(cv);
+    return ZHFIX_E_INTERNAL;
+  }
+  /* zhfix_target and zhfix_script share the numbering SIMP..HK. */
+  cv->script = o->script;
+  cv->to = o->to;
+  cv->detected = o->script_detected;
+  cv->exact = plans[o->script - 1][o->to - 1];
+  /* Folding Simplified text means folding its Traditional residue. */
+  cv->fold = plans[(o->script == ZHFIX_SCRIPT_SIMP ? ZHFIX_SCRIPT_TRAD : o->script) - 1][0];
+  cv->back = plans[0][o->to - 1];
+  if (o->to == ZHFIX_TO_SIMP) {
+    cv->residue_cap = ZF_OCC_TRAD_CAP;
+    cv->other_only = ZF_OCC_TRAD_ONLY;
+    /* From a Traditional script the exact conversion already folds. */
+    cv->repair = o->script == ZHFIX_SCRIPT_SIMP;
+  } else {
+    cv->residue_cap = ZF_OCC_SIMP_CAP;
+    cv->other_only = ZF_OCC_SIMP_ONLY;
+    /* An explicit different script asks for OpenCC's exact output. */
+    cv->repair = o->script_detected || o->script == o->to;
+  }
+  for (int i = 0; i < C_NCONFIG; i++) cv->fast[i] = (unsigned char)config_is_fast(cv, &configs[i]);
+  *st = cv;
+  return 0;
+}
+
+/* The detection window decides whether the whole document is mixed: a
+ * Traditional document with Simplified-only characters (or the reverse)
+ * was converted character by character, and its ambiguous characters
+ * (后, 系, 斗 ...) need the repair even on lines with no such proof. */
+static void prescan(void *st, const zf_text *prefix) {
+  conv *cv = st;
+  size_t other = 0;
+  for (size_t i = 0; i < prefix->len; i++)
+    if (zf_is_han(prefix->cp[i]) && (zf_occ_class(&cv->t, prefix->cp[i]) & cv->other_only))
+      other++;
+  cv->doc_mixed = other > 0;
+}
+
+static int line_mixed(const conv *cv, const zf_text *in) {
+  for (size_t i = 0; i < in->len; i++)
+    if (in->cp[i] >= 0x3400 && (zf_occ_class(&cv->t, in->cp[i]) & cv->other_only)) return 1;
+  return 0;
+}
+
+/* Exact conversion e, and fold-and-back r; r wins at possible residue. */
+static int run_repair(conv *cv, const zf_text *in, zf_text *out) {
+  zf_text_clear(&cv->e);
+  zf_text_clear(&cv->f);
+  zf_text_clear(&cv->r);
+  if (run_plan(cv, cv->exact, in, &cv->e) || run_plan(cv, cv->fold, in, &cv->f) ||
+      run_plan(cv, cv->back, &cv->f, &cv->r))
+    return -1;
+  if (cv->e.len != in->len || cv->r.len != in->len)
+    return zf_text_append(out, &cv->r, 0, cv->r.len);
+  if (zf_text_reserve(out, in->len)) return -1;
+  for (size_t i = 0; i < in->len; i++) {
+    int res = in->cp[i] >= 0x3400 && (zf_occ_class(&cv->t, in->cp[i]) & cv->residue_cap);
+    out->cp[out->len] = res ? cv->r.cp[i] : cv->e.cp[i];
+    out->off[out->len++] = in->off[i];
+  }
+  return 0;
+}
+
+static uint64_t count_changed(const zf_text *in, const zf_text *out) {
+  size_t n = in->len < out->len ? in->len : out->len;
+  uint64_t k = in->len > out->len ? in->len - out->len : out->len - in->len;
+  for (size_t i = 0; i < n; i++) k += in->cp[i] != out->cp[i];
+  return k;
+}
+
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  conv *cv = st;
+  int rc;
+  if (cv->repair && (cv->doc_mixed || line_mixed(cv, in)))
+    rc = run_repair(cv, in, out);
+  else
+    rc = run_plan(cv, cv->exact, in, out);
+  if (rc) return ZHFIX_E_NOMEM;
+  stats->v[ZHFIX_STAT_CHARS_CONVERTED] += count_changed(in, out);
+  return 0;
+}
+
+static void destroy(void *st) {
+  conv *cv = st;
+  zf_text_free(&cv->a);
+  zf_text_free(&cv->b);
+  zf_text_free(&cv->c);
+  zf_text_free(&cv->e);
+  zf_text_free(&cv->f);
+  zf_text_free(&cv->r);
+  free(cv->sa.end);
+  free(cv->sb.end);
+  free(cv);
+}
+
+const zf_stage_ops zf_stage_convert = {"convert", create, prescan, run, destroy};

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Generate data/opencc_dicts.bin from the OpenCC dictionaries Debian installs.
+
+Usage: python3 tools/gen_opencc.py OUTDIR
+
+Reads /usr/share/opencc/*.ocd2 (package libopencc-data) through
+`opencc_dict -f ocd2 -t text` (package opencc), and writes one blob that
+src/convert.c reads in place: every dictionary becomes a trie over Unicode
+code points whose first level is a paged direct table (no hashing, no
+parsing at start-up), plus a small table of per-character script classes
+used by script detection and by the repair of half-converted text.
+
+Only the first candidate of a multi-value entry is kept: it is the one
+OpenCC emits (DictEntry::GetDefault).
+
+Layout (all little-endian uint32 unless said otherwise, offsets in bytes
+from the start of the blob, every array 4-byte aligned):
+
+  header   magic 'ZFOC' (0x434F465A), version, ndicts, nclass, class_off
+  dir      ndicts records of DIR_FIELDS uint32:
+             maxkey    longest key, in code points
+             nnodes    trie nodes (node 0 is the root)
+             nodes     offset of nnodes x {child_start, val_off,
+                       nchild << 8 | val_len}
+             nchild    total child links
+             ccp       offset of nchild uint32 code points (sorted per node)
+             cnode     offset of nchild uint32 node ids (parallel to ccp)
+             vals      offset of the value code points
+             nvals     number of value code points
+             pidx      offset of PAGE_SLOTS uint16 page numbers (0 = none,
+                       else page + 1), indexed by cp >> 8
+             pages     offset of npages x 256 uint32 node ids (0 = none)
+             npages
+  class    nclass x {cp, flags}, sorted by cp (flags: CLASS_* below)
+
+A node whose val_len is 0 ends no key.  Children of every node below the
+root are sorted by code point strictly increasing, which is also the proof
+that no dictionary holds a key twice (tests/test_convert.c checks it).
+"""
+
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+OPENCC_DIR = "/usr/share/opencc"
+MAGIC = 0x434F465A
+VERSION = 1
+DIR_FIELDS = 11
+PAGE_SLOTS = 0x110000 >> 8
+
+# Order is the ABI with src/convert.c (enum zf_occ_dict).
+DICTS = [
+    "STPhrases", "STCharacters", "TSPhrases", "TSCharacters",
+    "TWPhrases", "TWPhrasesRev", "TWVariants", "TWVariantsRev",
+    "TWVariantsRevPhrases", "HKVariants", "HKVariantsRev",
+    "HKVariantsRevPhrases",
+]
+
+# Character classes (bit flags), see src/convert_tables.h.
+CLASS_SIMP_CAP = 1    # key of STCharacters with a candidate other than itself
+CLASS_SIMP_ONLY = 2   # ... and itself is not a candidate, nor a TS key
+CLASS_TRAD_CAP = 4    # key of TSCharacters with a candidate other than itself
+CLASS_TRAD_ONLY = 8   # ... and itself is not a candidate, nor an ST key
+CLASS_TW_FORM = 16    # Taiwan form that differs from OpenCC's (TWVariants value)
+CLASS_TW_STD = 32     # OpenCC form that Taiwan writes differently (TWVariants key)
+CLASS_HK_FORM = 64    # Hong Kong form (HKVariants value)
+CLASS_HK_STD = 128    # OpenCC form Hong Kong writes differently (HKVariants key)
+
+
+def die(msg):
+    sys.stderr.write("gen_opencc.py: %s\n" % msg)
+    sys.exit(1)
+
+
+def export(name, tmp):
+    src = os.path.join(OPENCC_DIR, name + ".ocd2")
+    dst = os.path.join(tmp, name + ".txt")
+    if not os.path.exists(src):
+        die("%s missing (apt-get install libopencc-data)" % src)
+    subprocess.run(["opencc_dict", "-i", src, "-o", dst, "-f", "ocd2",
+                    "-t", "text"], check=True, stdout=subprocess.DEVNULL)
+    entries = {}
+    with open(dst, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            parts = line.split("\t")
+            if len(parts) != 2 or not parts[0] or not parts[1]:
+                die("%s:%d: malformed entry %r" % (name, lineno, line))
+            key, vals = parts[0], parts[1].split(" ")
+            if key in entries:
+                die("%s: duplicate key %r" % (name, key))
+            if any(not v for v in vals):
+                die("%s:%d: empty candidate" % (name, lineno))
+            entries[key] = vals
+    if not entries:
+        die("%s: empty dictionary" % name)
+    return entries
+
+
+def u32(v):
+    if not 0 <= v < 1 << 32:
+        die("value %d overflows uint32" % v)
+    return v
+
+
+def build_dict(entries):
+    """Returns (fields-without-offsets, byte chunks) for one dictionary."""
+    # Trie as nested dicts; node ids assigned breadth-first in code point
+    # order so the output is deterministic.
+    root = {}
+    for key, vals in entries.items():
+        node = root
+        for ch in key:
+            node = node.setdefault(ord(ch), {})
+        node[None] = [ord(c) for c in vals[0]]
+    order = [root]
+    children_of = []
+    i = 0
+    while i < len(order):
+        node = order[i]
+        kids = sorted(k for k in node if k is not None)
+        children_of.append(kids)
+        for k in kids:
+            order.append(node[k])
+        i += 1
+    ids = {id(n): j for j, n in enumerate(order)}
+    nodes, ccp, cnode, vals = [], [], [], []
+    for j, node in enumerate(order):
+        kids = children_of[j]
+        start = len(ccp)
+        if j != 0:  # root children live in the page table only
+            for k in kids:
+                ccp.append(u32(k))
+                cnode.append(u32(ids[id(node[k])]))
+        v = node.get(None)
+        voff = len(vals)
+        if v:
+            vals.extend(v)
+        vlen = len(v) if v else 0
+        if vlen > 0xFF or len(ccp) - start >= 1 << 24:
+            die("node field overflow")
+        nodes.append((u32(start), u32(voff), u32((len(ccp) - start) << 8 | vlen)))
+    if len(order) >= 1 << 32:
+        die("too many nodes")
+    # Root level: paged direct table.
+    pidx = [0] * PAGE_SLOTS
+    pages = []
+    for k in children_of[0]:
+        p = k >> 8
+        if pidx[p] == 0:
+            pages.append([0] * 256)
+            if len(pages) >= 0xFFFF:
+                die("too many pages")
+            pidx[p] = len(pages)
+        pages[pidx[p] - 1][k & 0xFF] = ids[id(root[k])]
+    maxkey = max(len(k) for k in entries)
+    chunks = [
+        b"".join(struct.pack("<3I", *n) for n in nodes),
+        struct.pack("<%dI" % len(ccp), *ccp),
+        struct.pack("<%dI" % len(cnode), *cnode),
+        struct.pack("<%dI" % len(vals), *vals),
+        struct.pack("<%dH" % PAGE_SLOTS, *pidx),
+        b"".join(struct.pack("<256I", *p) for p in pages),
+    ]
+    return (maxkey, len(nodes), len(ccp), len(vals), len(pages)), chunks
+
+
+def classes(d):
+    flags = {}
+
+    def add(ch, bit):
+        flags[ord(ch)] = flags.get(ord(ch), 0) | bit
+
+    st, ts = d["STCharacters"], d["TSCharacters"]
+    for k, v in st.items():
+        if any(x != k for x in v):
+            add(k, CLASS_SIMP_CAP)
+            if k not in v and k not in ts:
+                add(k, CLASS_SIMP_ONLY)
+    for k, v in ts.items():
+        if any(x != k for x in v):
+            add(k, CLASS_TRAD_CAP)
+            if k not in v and k not in st:
+                add(k, CLASS_TRAD_ONLY)
+    for k, v in d["TWVariants"].items():
+        if len(k) == 1 and v[0] != k and len(v[0]) == 1:
+            add(k, CLASS_TW_STD)
+            add(v[0], CLASS_TW_FORM)
+    for k, v in d["HKVariants"].items():
+        if len(k) == 1 and v[0] != k and len(v[0]) == 1:
+            add(k, CLASS_HK_STD)
+            add(v[0], CLASS_HK_FORM)
+    return sorted(flags.items())
+
+
+def main():
+    if len(sys.argv) != 2:
+        die("usage: gen_opencc.py OUTDIR")
+    outdir = sys.argv[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        d = {name: export(name, tmp) for name in DICTS}
+    built = [build_dict(d[name]) for name in DICTS]
+    cls = classes(d)
+    head_size = 4 * 5 + 4 * DIR_FIELDS * len(DICTS)
+    body = bytearray()
+    dirs = []
+    for (maxkey, nnodes, nchild, nvals, npages), chunks in built:
+        offs = []
+        for c in chunks:
+            offs.append(head_size + len(body))
+            body += c
+            body += b"\0" * (-len(body) % 4)
+        nodes_o, ccp_o, cnode_o, vals_o, pidx_o, pages_o = offs
+        dirs.append((maxkey, nnodes, nodes_o, nchild, ccp_o, cnode_o, vals_o,
+                     nvals, pidx_o, pages_o, npages))
+    class_off = head_size + len(body)
+    body += b"".join(struct.pack("<2I", cp, f) for cp, f in cls)
+    out = bytearray(struct.pack("<5I", MAGIC, VERSION, len(DICTS), len(cls),
+                                u32(class_off)))
+    for rec in dirs:
+        out += struct.pack("<%dI" % DIR_FIELDS, *(u32(x) for x in rec))
+    out += body
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "opencc_dicts.bin"), "wb") as f:
+        f.write(out)
+
+
+if __name__ == "__main__":
+    main()
