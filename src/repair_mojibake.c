@@ -1,16 +1,737 @@
-/* Placeholder until the stage lands: disabled, so the pipeline skips it. */
+/*
+ * Stage 2: repair of text that was decoded with the wrong encoding
+ * ("mojibake"), span by span.  See docs/repair-mojibake.md.
+ *
+ * Every class of damage is a pair of encodings (X, Y): the original bytes
+ * were Y (UTF-8, GBK or Big5) and were read as X (GBK, Big5, Windows-1252).
+ * Undoing it means encoding the garbage back to X bytes and decoding those
+ * as Y.  That re-decoding is only a *candidate*: clean text often survives
+ * it too (most Big5 pairs are valid GBK), so each candidate is scored by
+ * the language model against the text as it stands, and a span is repaired
+ * only when the model prefers the repair by a class-specific margin.
+ *
+ * One pass per class walks the line:
+ *   1. a cheap trigger (characters typical of the class) decides whether
+ *      the pass runs at all, so clean lines cost one scan;
+ *   2. a *run* is a stretch of characters all encodable in X; its X bytes
+ *      are decoded as Y from each character boundary, and the decoded text
+ *      is cut into *units* at the places where garbage and Y characters end
+ *      on the same byte (e.g. three GBK characters for two UTF-8 ones);
+ *   3. a two-state Viterbi (keep / repair) over the units picks the best
+ *      segmentation under the bigram LM, paying a fixed cost to enter the
+ *      repair state: that cost is the "far more probable" margin, and it
+ *      makes the decision local, so one damaged title or one damaged
+ *      phrase in an English sentence is repaired and its neighbours kept.
+ * Text repaired twice by the passes (UTF-8 read as 1252, saved, read as
+ * 1252 again) is counted as double damage.
+ *
+ * Lossy classes: bytes lost to a replacement character or dropped by a
+ * Windows-1252 decoder are filled from the surviving bytes when exactly
+ * one byte of one character is missing, choosing among the few candidates
+ * with the LM; when the LM does not choose clearly the character becomes
+ * U+FFFD and the span is reported as unrecoverable.  Pure loss (U+FFFD
+ * runs, 锟斤拷, 烫烫烫, 嚙踝蕭) is counted and left as it is.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm.h"
+#include "moji_codec.h"
 #include "zf.h"
 
-static int create(void **st, const zf_opts *o) {
-  (void)o;
-  *st = NULL;
+/* ---- classes ------------------------------------------------------------ */
+
+enum { X_1252, X_GBK, X_BIG5 };
+enum { Y_UTF8, Y_GBK, Y_BIG5 };
+
+typedef struct moji_class {
+  int x, y;
+  zhfix_stat stat;
+  /* log10 cost of entering the repair state: how much more probable a
+   * repaired span must be.  Higher where the candidate decoding succeeds
+   * on clean text as well (DBCS <-> DBCS, DBCS read as Latin-1). */
+  double enter;
+} moji_class;
+
+enum { C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_BIG5, C_BIG5_GBK, C_GBK_1252, C_BIG5_1252, NCLASS };
+
+static const moji_class classes[NCLASS] = {
+    [C_U8_1252] = {X_1252, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1, 2.0},
+    [C_U8_GBK] = {X_GBK, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK, 2.0},
+    [C_U8_BIG5] = {X_BIG5, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_BIG5, 2.0},
+    [C_GBK_BIG5] = {X_BIG5, Y_GBK, ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5, 4.0},
+    [C_BIG5_GBK] = {X_GBK, Y_BIG5, ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK, 4.0},
+    [C_GBK_1252] = {X_1252, Y_GBK, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0},
+    [C_BIG5_1252] = {X_1252, Y_BIG5, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0},
+};
+
+/* A filled-in character must beat the runner-up by this much (log10). */
+#define FILL_MARGIN 1.0
+/* Windows-1252 bytes that decoders without a mapping drop. */
+static const uint8_t dropped_1252[5] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+
+/* ---- working text -------------------------------------------------------- */
+
+typedef struct wtext {
+  uint32_t *cp;
+  uint64_t *off;
+  uint8_t *rep; /* 1: produced by a repair in this segment */
+  size_t len, cap;
+} wtext;
+
+static int wt_reserve(wtext *t, size_t n) {
+  if (n <= t->cap) return 0;
+  size_t cap = t->cap ? t->cap : 256;
+  while (cap < n) cap *= 2;
+  uint32_t *cp = realloc(t->cp, cap * sizeof *cp);
+  if (!cp) return -1;
+  t->cp = cp;
+  uint64_t *off = realloc(t->off, cap * sizeof *off);
+  if (!off) return -1;
+  t->off = off;
+  uint8_t *rep = realloc(t->rep, cap);
+  if (!rep) return -1;
+  t->rep = rep;
+  t->cap = cap;
   return 0;
 }
-static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
-  (void)st;
-  (void)stats;
-  return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+
+static void wt_free(wtext *t) {
+  free(t->cp);
+  free(t->off);
+  free(t->rep);
 }
-static void destroy(void *st) { (void)st; }
+
+/* Callers reserve first; push never fails. */
+static inline void wt_push(wtext *t, uint32_t c, uint64_t off, uint8_t rep) {
+  t->cp[t->len] = c;
+  t->off[t->len] = off;
+  t->rep[t->len] = rep;
+  t->len++;
+}
+
+/* ---- state --------------------------------------------------------------- */
+
+typedef struct unit {
+  size_t g0, g1; /* garbage characters [g0, g1) of the run */
+  size_t d0, d1; /* decoded characters [d0, d1)             */
+  int lossy;     /* a character was filled in or lost        */
+} unit;
+
+typedef struct moji {
+  moji_dbcs gbk, big5;
+  wtext a, b; /* ping-pong buffers for the passes */
+  /* scratch for one run */
+  uint8_t *bytes;
+  uint8_t *marker; /* per byte: 1 when it stands for a lost byte ('?', U+FFFD) */
+  size_t *bnd;     /* byte offset of each run character, plus the end */
+  uint32_t *dec;   /* decoded characters */
+  size_t *dsrc;    /* run character index each decoded character starts in */
+  unit *units;
+  double *vit;     /* Viterbi scores, 2 per unit */
+  uint8_t *bp;     /* back pointers, 2 per unit */
+  size_t rcap;
+  uint64_t cnt[ZHFIX_STAT__COUNT]; /* per-segment class counts */
+} moji;
+
+static int scratch_reserve(moji *m, size_t nchars) {
+  if (nchars + 1 <= m->rcap) return 0;
+  size_t cap = m->rcap ? m->rcap : 256;
+  while (cap < nchars + 1) cap *= 2;
+  void *p;
+#define GROW(field, n)                                                        \
+  if (!(p = realloc(m->field, (n) * sizeof *m->field))) return -1;            \
+  m->field = p
+  GROW(bytes, cap * 4);
+  GROW(marker, cap * 4);
+  GROW(bnd, cap + 1);
+  GROW(dec, cap * 4);
+  GROW(dsrc, cap * 4);
+  GROW(units, cap * 4);
+  GROW(vit, cap * 8 + 2);
+  GROW(bp, cap * 8 + 2);
+#undef GROW
+  m->rcap = cap;
+  return 0;
+}
+
+static int create(void **st, const zf_opts *o) {
+  *st = NULL;
+  if (!o->mojibake) return 0;
+  moji *m = calloc(1, sizeof *m);
+  if (!m) return ZHFIX_E_NOMEM;
+  int rc = moji_dbcs_build(&m->gbk, "GBK");
+  if (!rc) rc = moji_dbcs_build(&m->big5, "Big5");
+  if (rc) {
+    moji_dbcs_free(&m->gbk);
+    free(m);
+    return rc;
+  }
+  *st = m;
+  return 0;
+}
+
+static void destroy(void *st) {
+  moji *m = st;
+  moji_dbcs_free(&m->gbk);
+  moji_dbcs_free(&m->big5);
+  wt_free(&m->a);
+  wt_free(&m->b);
+  free(m->bytes);
+  free(m->marker);
+  free(m->bnd);
+  free(m->dec);
+  free(m->dsrc);
+  free(m->units);
+  free(m->vit);
+  free(m->bp);
+  free(m);
+}
+
+/* ---- encoding helpers ---------------------------------------------------- */
+
+/* X bytes of c; 0 when c is not encodable.  U+FFFD is accepted as a
+ * one-byte placeholder for a lost byte (flagged in *lost). */
+static int x_put(const moji *m, int x, uint32_t c, uint8_t *p, int *lost) {
+  *lost = 0;
+  if (c == 0xFFFD) {
+    *lost = 1;
+    p[0] = '?';
+    return 1;
+  }
+  if (x == X_1252) {
+    int b = moji_cp1252_byte(c);
+    if (b < 0) return 0;
+    p[0] = (uint8_t)b;
+    return 1;
+  }
+  return moji_dbcs_put(x == X_GBK ? &m->gbk : &m->big5, c, p);
+}
+
+static int y_get(const moji *m, int y, const uint8_t *b, size_t n, uint32_t *c) {
+  if (y == Y_UTF8) return moji_utf8_get(b, n, c);
+  return moji_dbcs_get(y == Y_GBK ? &m->gbk : &m->big5, b, n, c);
+}
+
+/* Characters a repair may produce.  Controls, private use, noncharacters
+ * and unassigned-looking ranges never come out of a real repair, so a
+ * candidate that yields one is wrong. */
+static int plausible(uint32_t c, int y) {
+  if (c < 0x80) return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
+  if (c < 0xA0) return 0;
+  if (y != Y_UTF8) /* DBCS: Han, CJK punctuation, fullwidth, kana, symbols */
+    return zf_is_han(c) || (c >= 0x3000 && c <= 0x30FF) || (c >= 0xFF01 && c <= 0xFFEF) ||
+           (c >= 0x2010 && c <= 0x266F) || c == 0xB7 || c == 0xA7 || c == 0xB0 || c == 0xB1 ||
+           c == 0xD7 || c == 0xF7 || (c >= 0x391 && c <= 0x3C9) || (c >= 0x401 && c <= 0x451);
+  if (c <= 0x052F) return c != 0xAD;
+  if (c >= 0x0590 && c <= 0x06FF) return 1; /* Hebrew, Arabic */
+  if (c >= 0x0E00 && c <= 0x0E7F) return 1; /* Thai */
+  if (c >= 0x1E00 && c <= 0x1EFF) return 1; /* Latin extended additional */
+  if (c >= 0x2010 && c <= 0x2BFF) return 1; /* punctuation, symbols, boxes */
+  if (c >= 0x3000 && c <= 0x30FF) return 1; /* CJK punctuation, kana */
+  if (c >= 0x3100 && c <= 0x31BF) return 1; /* bopomofo */
+  if (zf_is_han(c)) return 1;
+  if (c >= 0xAC00 && c <= 0xD7A3) return 1; /* Hangul */
+  if (c >= 0xFF01 && c <= 0xFFEF) return 1;
+  if (c == 0xFFFD) return 1; /* 锟斤拷 is the mojibake of U+FFFD */
+  if (c >= 0x1F300 && c <= 0x1FAFF) return 1; /* emoji */
+  return 0;
+}
+
+/* ---- scoring ------------------------------------------------------------- */
+
+/* Sum of log10 P over s[0..n) following prev (none when !*has). */
+static double seq_score(uint32_t *prev, int *has, const uint32_t *s, size_t n) {
+  double sc = 0;
+  for (size_t i = 0; i < n; i++) {
+    sc += *has ? zf_lm_bigram(*prev, s[i]) : zf_lm_char(s[i]);
+    *prev = s[i];
+    *has = 1;
+  }
+  return sc;
+}
+
+/* ---- lossy fill ---------------------------------------------------------- */
+
+/* The UTF-8 decode failed at bytes b[0..n): b[0] is a lead byte with fewer
+ * continuation bytes than it needs.  If exactly one byte is missing and the
+ * garbage says where (a replacement marker, or a Windows-1252 byte that
+ * decoders drop), try every byte value the gap can hold and keep the one
+ * the LM prefers by FILL_MARGIN; U+FFFD when none is clear.  Returns the
+ * number of input bytes consumed (0: not a fillable gap). */
+static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, uint32_t prev,
+                       int has_prev, uint32_t *out, int *clear) {
+  int need = moji_utf8_need(b[0]);
+  if (!need) return 0;
+  int t = 0, nmark = 0, mpos = 0;
+  while (1 + t < need && (size_t)(1 + t) < n && (mk[1 + t] || (b[1 + t] & 0xC0) == 0x80)) {
+    if (mk[1 + t]) nmark++, mpos = 1 + t;
+    t++;
+  }
+  /* Candidate bytes for the gap: a Windows-1252 decoder loses only its
+   * five undefined bytes; a DBCS decoder may lose any continuation byte. */
+  uint8_t vals[64];
+  int nv = 0;
+  if (x == X_1252)
+    for (int d = 0; d < 5; d++) vals[nv++] = dropped_1252[d];
+  else
+    for (unsigned v = 0x80; v <= 0xBF; v++) vals[nv++] = (uint8_t)v;
+  int npos;
+  int pos[4];
+  size_t used;
+  if (t == need - 1 && nmark == 1) { /* replaced in place */
+    npos = 1, pos[0] = mpos, used = (size_t)need;
+  } else if (t == need - 2 && nmark == 0 && x == X_1252) { /* dropped */
+    npos = 0;
+    for (int q = 1; q <= t + 1; q++) pos[npos++] = q;
+    used = (size_t)(1 + t);
+  } else {
+    return 0;
+  }
+  double best = -1e30, second = -1e30;
+  uint32_t bestc = 0;
+  int ncand = 0;
+  for (int pi = 0; pi < npos; pi++)
+    for (int vi = 0; vi < nv; vi++) {
+      uint8_t cand[4];
+      int w = 0;
+      cand[w++] = b[0];
+      for (int i = 1, src = 1; i < need; i++) {
+        if (i == pos[pi]) {
+          cand[w++] = vals[vi];
+          if (mk[src] && src < 1 + t) src++; /* the marker stands for this byte */
+        } else {
+          cand[w++] = b[src++];
+        }
+      }
+      uint32_t c;
+      if (!moji_utf8_get(cand, (size_t)need, &c) || !plausible(c, Y_UTF8)) continue;
+      if (ncand && c == bestc) continue;
+      uint32_t pv = prev;
+      int hp = has_prev;
+      double s = seq_score(&pv, &hp, &c, 1);
+      ncand++;
+      if (s > best) second = best, best = s, bestc = c;
+      else if (s > second) second = s;
+    }
+  if (!ncand) return 0;
+  *clear = ncand == 1 || best - second >= FILL_MARGIN;
+  *out = *clear ? bestc : 0xFFFD;
+  return used;
+}
+
+/* ---- one run ------------------------------------------------------------- */
+
+/* Appends the garbage characters [g0, g1) of the run starting at `base`
+ * in `in` unchanged. */
+static void emit_keep(wtext *out, const wtext *in, size_t base, size_t g0, size_t g1) {
+  for (size_t g = g0; g < g1; g++)
+    wt_push(out, in->cp[base + g], in->off[base + g], in->rep[base + g]);
+}
+
+/* Repairs what it can of the run in->cp[base .. base+len) for class k. */
+static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out) {
+  const moji_class *cl = &classes[k];
+  const uint32_t *r = in->cp + base;
+  size_t nb = 0;
+  for (size_t i = 0; i < len; i++) {
+    int lost;
+    m->bnd[i] = nb;
+    int w = x_put(m, cl->x, r[i], m->bytes + nb, &lost);
+    for (int j = 0; j < w; j++) m->marker[nb + (size_t)j] = (uint8_t)lost;
+    /* '?' right after an incomplete UTF-8 sequence is what a cp936 or
+     * Big5 decoder writes for a lead byte it could not pair. */
+    if (r[i] == '?' && cl->y == Y_UTF8) m->marker[nb] = 1;
+    nb += (size_t)w;
+  }
+  m->bnd[len] = nb;
+
+  size_t p = 0;
+  while (p < len) {
+    if (r[p] < 0x80 || r[p] == 0xFFFD) {
+      emit_keep(out, in, base, p, p + 1);
+      p++;
+      continue;
+    }
+    /* Decode from p, cutting units where both sides end on one byte. */
+    size_t b = m->bnd[p], ci = p, nd = 0, nu = 0, u_g0 = p, u_d0 = 0;
+    int u_lossy = 0;
+    while (b < nb) {
+      uint32_t c;
+      int w = y_get(m, cl->y, m->bytes + b, nb - b, &c);
+      size_t used = (size_t)w;
+      int lossy = 0;
+      if (w && m->marker[b] && c == '?') w = 0; /* a marker is never text */
+      if (!w) {
+        if (cl->y != Y_UTF8) break;
+        uint32_t prev = nd ? m->dec[nd - 1] : 0;
+        int has_prev = nd > 0;
+        if (!has_prev && out->len) prev = out->cp[out->len - 1], has_prev = 1;
+        int clear = 0;
+        used = try_fill(m->bytes + b, m->marker + b, nb - b, cl->x, prev, has_prev, &c, &clear);
+        if (!used) break;
+        lossy = 1;
+        (void)clear;
+      }
+      while (ci + 1 <= len && m->bnd[ci + 1] <= b) ci++;
+      m->dec[nd] = c;
+      m->dsrc[nd] = ci;
+      nd++;
+      b += used;
+      u_lossy |= lossy;
+      size_t cj = ci;
+      while (cj < len && m->bnd[cj + 1] <= b) cj++;
+      if (m->bnd[cj] == b && cj > u_g0) { /* aligned: close a unit */
+        m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy};
+        u_g0 = cj;
+        u_d0 = nd;
+        u_lossy = 0;
+      }
+      ci = cj;
+    }
+    if (nu == 0) {
+      emit_keep(out, in, base, p, p + 1);
+      p++;
+      continue;
+    }
+    size_t q = m->units[nu - 1].g1;
+
+    /* Viterbi over the units: state 0 keeps the garbage, 1 repairs. */
+    uint32_t lc = out->len ? out->cp[out->len - 1] : 0;
+    int has_l = out->len > 0;
+    double *v = m->vit;
+    uint8_t *bp = m->bp;
+    for (size_t u = 0; u < nu; u++) {
+      const unit *un = &m->units[u];
+      int ok = 1;
+      for (size_t d = un->d0; d < un->d1 && ok; d++) ok = plausible(m->dec[d], cl->y);
+      for (int s = 0; s < 2; s++) {
+        double bestv = -1e300;
+        int bests = 0;
+        for (int ps = 0; ps < 2; ps++) {
+          double base_v;
+          uint32_t pc;
+          int hp;
+          if (u == 0) {
+            if (ps == 1) continue;
+            base_v = 0, pc = lc, hp = has_l;
+          } else {
+            const unit *pu = &m->units[u - 1];
+            base_v = v[2 * (u - 1) + ps];
+            hp = 1;
+            pc = ps ? m->dec[pu->d1 - 1] : r[pu->g1 - 1];
+            if (ps && pu->d1 == pu->d0) hp = 0; /* cannot happen: units decode to >= 1 */
+          }
+          double e;
+          if (s == 0) {
+            e = seq_score(&pc, &hp, r + un->g0, un->g1 - un->g0);
+          } else {
+            if (!ok) continue;
+            e = seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0);
+            if (ps == 0) e -= cl->enter;
+          }
+          if (base_v + e > bestv) bestv = base_v + e, bests = ps;
+        }
+        v[2 * u + s] = bestv;
+        bp[2 * u + s] = (uint8_t)bests;
+      }
+    }
+    /* Right context: the character after the units, as it stands. */
+    int fs = 0;
+    {
+      double f[2];
+      for (int s = 0; s < 2; s++) {
+        f[s] = v[2 * (nu - 1) + s];
+        if (base + q < in->len && f[s] > -1e299) {
+          const unit *lu = &m->units[nu - 1];
+          uint32_t last = s ? m->dec[lu->d1 - 1] : r[lu->g1 - 1];
+          f[s] += zf_lm_bigram(last, in->cp[base + q]);
+        }
+      }
+      fs = f[1] > f[0];
+    }
+    /* Back-track; bp[2u] then holds the chosen state of unit u. */
+    for (size_t u = nu; u-- > 0;) {
+      int prev_s = bp[2 * u + fs];
+      bp[2 * u] = (uint8_t)fs; /* chosen state of unit u */
+      fs = prev_s;
+    }
+    /* Emit, counting maximal repaired spans. */
+    int in_span = 0, span_double = 0, span_lossy = 0;
+    for (size_t u = 0; u <= nu; u++) {
+      int s = u < nu ? bp[2 * u] : 0;
+      if (in_span && !s) {
+        m->cnt[span_double ? ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE : cl->stat]++;
+        if (span_lossy) m->cnt[ZHFIX_STAT_MOJIBAKE_LOSSY]++;
+        in_span = 0;
+      }
+      if (u == nu) break;
+      const unit *un = &m->units[u];
+      if (!s) {
+        emit_keep(out, in, base, un->g0, un->g1);
+        continue;
+      }
+      if (!in_span) in_span = 1, span_double = 0, span_lossy = 0;
+      span_lossy |= un->lossy;
+      for (size_t g = un->g0; g < un->g1; g++) span_double |= in->rep[base + g];
+      for (size_t d = un->d0; d < un->d1; d++)
+        wt_push(out, m->dec[d], in->off[base + m->dsrc[d]], 1);
+    }
+    p = q;
+  }
+}
+
+/* ---- triggers ------------------------------------------------------------ */
+
+/* Cheap per-class evidence that a pass can change anything. */
+static int trigger(const moji *m, int k, const wtext *t) {
+  const moji_class *cl = &classes[k];
+  size_t n = t->len;
+  const uint32_t *c = t->cp;
+  for (size_t i = 0; i < n; i++) {
+    if (c[i] < 0x80) continue;
+    if (cl->x == X_1252) {
+      int b0 = moji_cp1252_byte(c[i]);
+      if (b0 < 0x80 || i + 1 >= n) continue;
+      int b1 = moji_cp1252_byte(c[i + 1]);
+      if (cl->y == Y_UTF8) {
+        if (moji_utf8_need((uint8_t)b0) && b1 >= 0x80 && b1 <= 0xBF) return 1;
+      } else if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F) {
+        return 1;
+      }
+    } else {
+      uint8_t by[2];
+      int lost;
+      if (x_put(m, cl->x, c[i], by, &lost) != 2) continue;
+      if (cl->y == Y_UTF8) {
+        if (moji_utf8_need(by[0]) && (by[1] & 0xC0) == 0x80) return 1;
+      } else {
+        /* DBCS read as the other DBCS: every character re-decodes, so
+         * look for what garbage has and clean text lacks: characters the
+         * LM has (almost) never seen. */
+        if (zf_is_han(c[i]) && zf_lm_char(c[i]) < -6.0f) return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* One pass of class k over in, into out. */
+static int pass(moji *m, int k, const wtext *in, wtext *out) {
+  const moji_class *cl = &classes[k];
+  out->len = 0;
+  /* Repairs never lengthen the text, except a lost byte becoming U+FFFD
+   * in place of one garbage character: the input length bounds it. */
+  if (wt_reserve(out, in->len + 1) || scratch_reserve(m, in->len)) return ZHFIX_E_NOMEM;
+  size_t i = 0, n = in->len;
+  while (i < n) {
+    uint32_t c = in->cp[i];
+    uint8_t by[4];
+    int lost;
+    if (c < 0x80 || !x_put(m, cl->x, c, by, &lost) || lost) {
+      wt_push(out, c, in->off[i], in->rep[i]);
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && in->cp[j] != '\n' && in->cp[j] != '\r' && x_put(m, cl->x, in->cp[j], by, &lost))
+      j++;
+    do_run(m, k, in, i, j - i, out);
+    i = j;
+  }
+  return 0;
+}
+
+/* ---- character references ------------------------------------------------ */
+
+static int hexval(uint32_t c) {
+  if (c >= '0' && c <= '9') return (int)(c - '0');
+  if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+  if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+  return -1;
+}
+
+/* Parses a numeric reference body at s[i..n) after "#": "x4e2d;" or
+ * "65292;".  Returns the length consumed (including ';') or 0. */
+static size_t parse_num(const uint32_t *s, size_t i, size_t n, int need_x, uint32_t *out) {
+  size_t j = i;
+  int hex = 0;
+  if (j < n && (s[j] == 'x' || s[j] == 'X')) hex = 1, j++;
+  if (need_x && !hex) return 0;
+  uint32_t v = 0;
+  size_t d0 = j;
+  while (j < n && j - d0 < 7) {
+    int h = hex ? hexval(s[j]) : (s[j] >= '0' && s[j] <= '9' ? (int)(s[j] - '0') : -1);
+    if (h < 0) break;
+    v = v * (hex ? 16 : 10) + (uint32_t)h;
+    j++;
+  }
+  if (j == d0 || j >= n || s[j] != ';') return 0;
+  *out = v;
+  return j + 1 - i;
+}
+
+static const struct {
+  const char *name;
+  uint32_t cp;
+} named[] = {{"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+             {"apos", '\''},    {"nbsp", 0xA0},    {"ldquo", 0x201C}, {"rdquo", 0x201D},
+             {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"hellip", 0x2026}, {"mdash", 0x2014},
+             {"middot", 0xB7}};
+
+static size_t parse_named(const uint32_t *s, size_t i, size_t n, uint32_t *out) {
+  for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
+    size_t l = strlen(named[k].name);
+    if (i + l >= n || s[i + l] != ';') continue;
+    size_t j = 0;
+    while (j < l && s[i + j] == (uint32_t)(unsigned char)named[k].name[j]) j++;
+    if (j == l) {
+      *out = named[k].cp;
+      return l + 1;
+    }
+  }
+  return 0;
+}
+
+/* Decodes references that can only be leftovers of HTML in plain text:
+ * numeric references to characters of CJK text (U+2000 and up; a reference
+ * to '&' or '±' is as likely a document *about* HTML, as in man pages),
+ * any double-escaped reference (&amp;quot; &amp;#65292;), and the stripped
+ * form #xff1a; that scrapers leave after removing the '&'. */
+static size_t entities(const wtext *in, wtext *out, uint64_t *count) {
+  const uint32_t *s = in->cp;
+  size_t n = in->len, i = 0;
+  out->len = 0;
+  while (i < n) {
+    uint32_t c = s[i], v = 0;
+    size_t used = 0;
+    if (c == '&' && i + 1 < n) {
+      if (s[i + 1] == '#') {
+        used = parse_num(s, i + 2, n, 0, &v);
+        if (used) used += 2;
+        if (used && v < 0x2000) used = 0;
+      } else if (i + 5 < n && s[i + 1] == 'a' && s[i + 2] == 'm' && s[i + 3] == 'p' &&
+                 s[i + 4] == ';') {
+        if (s[i + 5] == '#') {
+          used = parse_num(s, i + 6, n, 0, &v);
+          if (used) used += 6;
+        } else {
+          used = parse_named(s, i + 5, n, &v);
+          if (used) used += 5;
+        }
+      }
+    } else if (c == '#' && (i == 0 || (s[i - 1] != '&' && !(s[i - 1] < 0x80 && (s[i - 1] == '_' ||
+                                       (s[i - 1] | 0x20) - 'a' < 26u || s[i - 1] - '0' < 10u))))) {
+      used = parse_num(s, i + 1, n, 1, &v);
+      if (used) used += 1;
+      if (used && (v < 0x2000 || used < 5)) used = 0;
+    }
+    if (used && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v == 0)) used = 0;
+    if (used) {
+      wt_push(out, v, in->off[i], 1);
+      (*count)++;
+      i += used;
+    } else {
+      wt_push(out, c, in->off[i], in->rep[i]);
+      i++;
+    }
+  }
+  return out->len;
+}
+
+/* ---- unrecoverable damage ------------------------------------------------ */
+
+/* Counts what is left that is certainly damage: runs of U+FFFD, 锟斤拷 (the
+ * GBK reading of U+FFFD's bytes), 嚙踝蕭 (its Big5 reading), and 烫烫烫 /
+ * 屯屯屯 (uninitialised 0xCC / 0xCD memory read as GBK). */
+static void count_unrecoverable(const zf_text *t, zf_stats *stats) {
+  const uint32_t *s = t->cp;
+  size_t n = t->len, i = 0;
+  while (i < n) {
+    size_t j = i;
+    uint32_t c = s[i];
+    if (c == 0xFFFD) {
+      while (j < n && s[j] == 0xFFFD) j++;
+    } else if (c == 0x9515 /* 锟 */ || c == 0x5699 /* 嚙 */) {
+      /* the triple, possibly cut at either end */
+      const uint32_t *tri = c == 0x9515 ? (const uint32_t[]){0x9515, 0x65A4, 0x62F7}
+                                       : (const uint32_t[]){0x5699, 0x8E1D, 0x856D};
+      size_t k = 0;
+      while (j < n && s[j] == tri[k % 3]) j++, k++;
+      if (k < 2) j = i;
+    } else if (c == 0x70EB /* 烫 */ || c == 0x5C6F /* 屯 */) {
+      while (j < n && s[j] == c) j++;
+      if (j - i < 3) j = i;
+    }
+    if (j > i) {
+      uint64_t end = j < n ? t->off[j] : t->off[j - 1] + 1;
+      zf_stats_unrecoverable(stats, t->off[i], end - t->off[i]);
+      i = j;
+    } else {
+      i++;
+    }
+  }
+}
+
+/* ---- stage --------------------------------------------------------------- */
+
+/* Is there anything at all for the passes to look at?  One scan. */
+static int suspicious(const zf_text *in) {
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x80) {
+      if (c == '&' || c == '#') return 1;
+      continue;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+static const int order[] = {C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_1252, C_BIG5_1252, C_GBK_BIG5,
+                            C_BIG5_GBK};
+
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  moji *m = st;
+  if (!suspicious(in)) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  wtext *cur = &m->a, *nxt = &m->b;
+  if (wt_reserve(cur, in->len + 1) || wt_reserve(nxt, in->len + 1)) return ZHFIX_E_NOMEM;
+  memcpy(cur->cp, in->cp, in->len * sizeof *cur->cp);
+  memcpy(cur->off, in->off, in->len * sizeof *cur->off);
+  memset(cur->rep, 0, in->len);
+  cur->len = in->len;
+  memset(m->cnt, 0, sizeof m->cnt);
+
+  uint64_t ent = 0;
+  entities(cur, nxt, &ent);
+  if (ent) {
+    wtext *t = cur;
+    cur = nxt, nxt = t;
+  }
+  /* Two rounds: the second undoes a second wrong decode under the first. */
+  for (int round = 0; round < 2; round++) {
+    int changed = 0;
+    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+      int k = order[o];
+      if (round && classes[k].y != Y_UTF8) continue;
+      if (!trigger(m, k, cur)) continue;
+      if (pass(m, k, cur, nxt)) return ZHFIX_E_NOMEM;
+      int diff = nxt->len != cur->len ||
+                 memcmp(nxt->cp, cur->cp, cur->len * sizeof *cur->cp) != 0;
+      if (diff) {
+        wtext *t = cur;
+        cur = nxt, nxt = t;
+        changed = 1;
+      }
+    }
+    if (!changed) break;
+  }
+  stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
+  for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += m->cnt[s];
+  if (zf_text_reserve(out, cur->len)) return ZHFIX_E_NOMEM;
+  for (size_t i = 0; i < cur->len; i++) zf_text_push(out, cur->cp[i], cur->off[i]);
+  count_unrecoverable(out, stats);
+  return 0;
+}
 
 const zf_stage_ops zf_stage_mojibake = {"mojibake", create, NULL, run, destroy};
