@@ -1,0 +1,205 @@
+/*
+ * Internal interfaces of the zhfix command.  The CLI is a client of the
+ * public API (zhfix.h) only; nothing here is installed.
+ *
+ * Shape of a run: main.c parses the options into a cli_opts, builds the
+ * list of jobs (one per input file, directories expanded by walk.c), then
+ * processes the jobs, in parallel with -j, and *emits* their results
+ * (stdout text, messages, report entries) strictly in job order, so a run
+ * prints the same bytes whatever -j is.
+ */
+#ifndef ZHFIX_CLI_H
+#define ZHFIX_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "zhfix.h"
+
+/* The streaming buffers: memory use does not depend on the input size. */
+#define CLI_BUF_SIZE 65536
+/* Library options the CLI passes through by name (zhfix_set_option_string). */
+#define CLI_MAX_LIBOPTS 32
+
+/* ---- growable byte buffer ------------------------------------------------ */
+
+typedef struct strbuf {
+  char *p;
+  size_t len, cap;
+} strbuf;
+
+/* Return 0, or -1 when memory is exhausted (the buffer is unchanged). */
+int sb_add(strbuf *b, const void *s, size_t n);
+int sb_addf(strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sb_free(strbuf *b);
+
+/* write(2) all of it, retrying on EINTR.  0 or -1 with errno set. */
+int cli_write_all(int fd, const void *p, size_t n);
+
+/* ---- options -------------------------------------------------------------- */
+
+typedef struct cli_opts {
+  /* Library options in command-line order, applied to every handle. */
+  const char *lib_name[CLI_MAX_LIBOPTS];
+  const char *lib_value[CLI_MAX_LIBOPTS];
+  int nlib;
+
+  const char *output;        /* -o FILE, NULL = stdout               */
+  int in_place;              /* -i                                    */
+  const char *backup_suffix; /* --backup[=SUFFIX], NULL = no backup   */
+  int recursive;             /* -r                                    */
+  int hidden;                /* --hidden: walk hidden files too       */
+  const char **include;      /* --include globs                       */
+  size_t ninclude;
+  const char **exclude;      /* --exclude globs                       */
+  size_t nexclude;
+  int check;                 /* --check                               */
+  int diff;                  /* --diff                                */
+  int color;                 /* --color: 1 always, 0 never            */
+  int report_json;           /* --report=json                         */
+  const char *report_file;   /* --report-file, NULL = stderr          */
+  int jobs;                  /* -j N                                  */
+  int jsonl;                 /* --jsonl[=FIELD]                       */
+  const char *jsonl_field;
+  int quiet;                 /* -q                                    */
+  int strict;                /* --strict (also passed to the library) */
+  int progress;              /* 1 show, 0 not (resolved from auto)    */
+  uint64_t fail_after;       /* test hook, UINT64_MAX = off           */
+} cli_opts;
+
+/* Creates a handle with every library option of o applied; NULL when
+ * memory is exhausted or an option is refused (message in err). */
+zhfix *cli_handle_new(const cli_opts *o, char *err, size_t errlen);
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+enum cli_job_status {
+  JOB_UNCHANGED = 0, /* processed, output identical to the input */
+  JOB_CHANGED = 1,   /* processed, output differs                */
+  JOB_SKIPPED = 2,   /* binary file met while walking a tree     */
+  JOB_ERROR = 3
+};
+
+typedef struct cli_job {
+  char *path;       /* as given or found; "-" is stdin          */
+  int explicit_arg; /* named on the command line                */
+  uint64_t size;    /* bytes, from stat (0 when unknown)        */
+
+  /* Results, filled by whichever thread processes the job. */
+  int status;       /* enum cli_job_status */
+  strbuf msg;       /* text for stderr, emitted in job order     */
+  int spool_fd;     /* -j > 1: stdout text waiting in a tmpfile  */
+  json_t *report;   /* --report=json entry                       */
+} cli_job;
+
+/* Display name: "<stdin>" for "-". */
+const char *cli_display(const char *path);
+
+/* ---- processing (run.c) ---------------------------------------------------- */
+
+typedef struct cli_progress cli_progress;
+
+typedef struct cli_ctx {
+  const cli_opts *o;
+  cli_progress *progress; /* NULL when not shown */
+} cli_ctx;
+
+/* Processes one job with handle h.  Text for stdout goes to out_fd (-1:
+ * none).  slot picks this worker's entries in the temp-file registry. */
+void cli_run_job(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd,
+                 int slot);
+
+/* ---- the output side of one document (run.c) ------------------------------- *
+ * Everything the transform writes goes through a sink, which also watches
+ * whether the output equals the input (for --check and to leave unchanged
+ * files alone), keeps both sides for --diff, and honours the test hook
+ * ZHFIX_TEST_FAIL_AFTER_BYTES.                                               */
+
+typedef struct cli_sink {
+  int fd;              /* -1: discard */
+  uint64_t written;
+  uint64_t fail_after; /* UINT64_MAX: off */
+  int err;             /* errno of the first write failure, 0 = none */
+
+  /* Comparison: the bytes of whichever side is ahead, until they differ. */
+  int differs;
+  int ahead;           /* 0: input is ahead, 1: output is ahead */
+  strbuf pend;
+  size_t pend_pos;
+
+  int keep;            /* --diff: keep both sides whole */
+  strbuf in_all, out_all;
+} cli_sink;
+
+void sink_init(cli_sink *s, int fd, uint64_t fail_after, int keep);
+/* Bytes of the input as they are read. */
+int sink_input(cli_sink *s, const void *p, size_t n);
+/* Bytes of the output; -1 on a write error (s->err). */
+int sink_output(cli_sink *s, const void *p, size_t n);
+/* Ends the document: returns 1 if output and input differ. */
+int sink_finish(cli_sink *s);
+void sink_free(cli_sink *s);
+
+/* ---- JSON Lines (jsonl.c) ---------------------------------------------------- *
+ * Reads JSON Lines from fd, writes them into sink with the field cleaned.
+ * Messages go to job->msg; the report entry (if any) is filled in.
+ * Returns 0, or -1 if the job failed (an error was recorded).                */
+int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd,
+                  cli_sink *sink);
+
+/* ---- statistics into JSON (report.c) ---------------------------------------- */
+
+/* Adds this document's statistics to obj (encoding, script, stats{},
+ * spans[]); span offsets are shifted by base and tagged with line when
+ * line > 0 (JSON Lines). */
+void cli_report_stats(json_t *obj, const zhfix *h);
+/* Adds the counters of h into the "stats" object of totals. */
+void cli_report_add_counters(json_t *stats, const zhfix *h);
+/* A JSON string for a path that may not be UTF-8. */
+json_t *cli_json_path(const char *path);
+
+/* ---- unified diff (diff.c) --------------------------------------------------- */
+
+/* Writes a unified diff of a -> b (3 lines of context), both named name.
+ * Returns 0, or -1 on a write error or exhausted memory. */
+int cli_diff(int fd, const char *name, const char *a, size_t alen,
+             const char *b, size_t blen, int color);
+
+/* ---- trees (walk.c) --------------------------------------------------------- */
+
+typedef struct cli_joblist {
+  cli_job *v;
+  size_t len, cap;
+} cli_joblist;
+
+/* Adds the job(s) for one command-line argument: a file, "-", or with -r a
+ * directory walked in sorted order.  Errors are returned as messages in
+ * err (one job with status JOB_ERROR is added so the order is kept). */
+int cli_add_arg(cli_joblist *l, const cli_opts *o, const char *arg);
+
+/* ---- temporary files and signals (inplace.c) --------------------------------- */
+
+/* Installs handlers so that SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGQUIT
+ * remove registered temporary files before the process dies. */
+int cli_temp_init(int nslots);
+/* Creates a temporary file beside target (same directory), registered in
+ * slot; returns its fd and its path in *tmp_path (malloc'ed), or -1. */
+int cli_temp_create(const char *target, int slot, char **tmp_path);
+/* Forgets slot (after rename or unlink). */
+void cli_temp_release(int slot);
+
+/* ---- progress (progress.c) ---------------------------------------------------- */
+
+cli_progress *cli_progress_start(size_t nfiles, uint64_t total_bytes);
+void cli_progress_bytes(cli_progress *p, uint64_t n);
+void cli_progress_file_done(cli_progress *p);
+/* Clears the bar, writes msg to stderr, redraws later. */
+void cli_progress_stop(cli_progress *p);
+/* Writes to stderr without tearing the progress bar (p may be NULL). */
+void cli_stderr(cli_progress *p, const char *s, size_t n);
+
+#endif
