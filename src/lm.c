@@ -1,21 +1,131 @@
-/* Placeholder until the generated model lands: a flat model. */
+/*
+ * Character language model: lookups in data/lm.bin and data/lm_words.bin
+ * (tools/gen_lm.py documents the model and the layouts).  Every code point
+ * maps through a two-stage page table to a record holding its fold, class
+ * and log-probabilities, so zf_lm_char and zf_lm_fold are three loads;
+ * zf_lm_bigram adds a binary search in the row of the first character.
+ */
 #include "lm.h"
+
 #include "zf.h"
 
-uint32_t zf_lm_fold(uint32_t cp) { return cp; }
-float zf_lm_char(uint32_t cp) { return zf_is_han(cp) ? -4.0f : -2.0f; }
-float zf_lm_bigram(uint32_t a, uint32_t b) {
-  (void)a;
-  return zf_lm_char(b);
+ZF_BLOB_DECLARE(lm);
+ZF_BLOB_DECLARE(lm_words);
+
+enum { CLS_HAN = 0, LM_MAX_CP = 0x110000 };
+
+typedef struct lm_hdr {
+  uint32_t magic, version, ncls, off_prior, off_trans, nstage1, off_stage1, nblocks,
+      off_stage2, nrec, off_rec, nvocab, off_rowstart, nbig, off_bcol, off_bval, scale,
+      pad;
+} lm_hdr;
+
+typedef struct lm_rec {
+  uint32_t fold;
+  int16_t lp, init, bo;
+  uint16_t vid;
+  uint8_t cls, pad;
+  int16_t rsv;
+} lm_rec;
+
+typedef struct lw_hdr {
+  uint32_t magic, version, nslots, off_slots, npool, off_pool;
+} lw_hdr;
+
+#define BLOB_AT(blob, type, off) ((const type *)(const void *)(zf_blob_##blob + (off)))
+
+static const lm_hdr *H(void) { return BLOB_AT(lm, lm_hdr, 0); }
+
+static const lm_rec *rec(uint32_t cp) {
+  const lm_hdr *h = H();
+  if (cp >= LM_MAX_CP) cp = 0xFFFD; /* not a code point: scored as "other" */
+  const uint16_t *s1 = BLOB_AT(lm, uint16_t, h->off_stage1);
+  const uint16_t *s2 = BLOB_AT(lm, uint16_t, h->off_stage2);
+  return BLOB_AT(lm, lm_rec, h->off_rec) + s2[(size_t)s1[cp >> 8] * 256 + (cp & 255)];
 }
+
+static float scaled(int v) { return (float)v / (float)H()->scale; }
+
+uint32_t zf_lm_fold(uint32_t cp) {
+  const lm_rec *r = rec(cp);
+  return r->fold ? r->fold : cp;
+}
+
+float zf_lm_char(uint32_t cp) {
+  const lm_hdr *h = H();
+  const lm_rec *r = rec(cp);
+  return scaled(BLOB_AT(lm, int16_t, h->off_prior)[r->cls] + r->lp);
+}
+
+/* log10 P(b | a) * scale for two lexicon characters, within Han. */
+static int han_pair(const lm_rec *ra, const lm_rec *rb) {
+  const lm_hdr *h = H();
+  const uint32_t *rs = BLOB_AT(lm, uint32_t, h->off_rowstart);
+  const uint16_t *col = BLOB_AT(lm, uint16_t, h->off_bcol);
+  uint32_t lo = rs[ra->vid], hi = rs[ra->vid + 1];
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (col[mid] == rb->vid) return BLOB_AT(lm, int16_t, h->off_bval)[mid];
+    if (col[mid] < rb->vid)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return ra->bo + rb->init; /* across a word boundary */
+}
+
+static int pair_scaled(const lm_rec *ra, const lm_rec *rb) {
+  const lm_hdr *h = H();
+  int t = BLOB_AT(lm, int16_t, h->off_trans)[ra->cls * h->ncls + rb->cls];
+  if (rb->cls != CLS_HAN) return t + rb->lp;
+  if (ra->cls != CLS_HAN) return t + rb->init; /* a Han run starts a word */
+  return t + han_pair(ra, rb);
+}
+
+float zf_lm_bigram(uint32_t a, uint32_t b) { return scaled(pair_scaled(rec(a), rec(b))); }
+
 double zf_lm_score(const uint32_t *cp, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += i ? zf_lm_bigram(cp[i - 1], cp[i]) : zf_lm_char(cp[i]);
-  return s;
+  if (n == 0) return 0.0;
+  const lm_hdr *h = H();
+  const lm_rec *prev = rec(cp[0]);
+  /* Integer sum: exact, and fast enough for whole documents. */
+  int64_t s = BLOB_AT(lm, int16_t, h->off_prior)[prev->cls] + prev->lp;
+  for (size_t i = 1; i < n; i++) {
+    const lm_rec *r = rec(cp[i]);
+    s += pair_scaled(prev, r);
+    prev = r;
+  }
+  return (double)s / (double)h->scale;
 }
+
+#define WORD_SCALE 200.0f /* gen_lm.py: -log10 p * 200 in 11 bits */
+
 int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq) {
-  (void)cp;
-  (void)n;
-  if (log10freq) *log10freq = -9.0f;
-  return 0;
+  const lw_hdr *w = BLOB_AT(lm_words, lw_hdr, 0);
+  if (log10freq) *log10freq = -99.0f;
+  if (n == 0 || n > 31) return 0;
+  uint16_t vids[31];
+  uint32_t hash = 0x811C9DC5u;
+  for (size_t i = 0; i < n; i++) {
+    const lm_rec *r = rec(cp[i]);
+    if (r->cls != CLS_HAN) return 0;
+    vids[i] = r->vid;
+    hash = (hash ^ (vids[i] & 0xFFu)) * 0x01000193u;
+    hash = (hash ^ (uint32_t)(vids[i] >> 8)) * 0x01000193u;
+  }
+  const uint32_t *slots = BLOB_AT(lm_words, uint32_t, w->off_slots);
+  const uint16_t *pool = BLOB_AT(lm_words, uint16_t, w->off_pool);
+  uint32_t mask = w->nslots - 1;
+  for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t s = slots[i];
+    if (s == 0) return 0;
+    const uint16_t *e = pool + s - 1;
+    if ((size_t)(e[0] >> 11) != n) continue;
+    size_t k = 0;
+    while (k < n && e[1 + k] == vids[k]) k++;
+    if (k == n) {
+      if (log10freq) *log10freq = -(float)(e[0] & 0x7FF) / WORD_SCALE;
+      return 1;
+    }
+  }
 }

@@ -1,0 +1,401 @@
+/*
+ * Language model: the fold table, the lexicon, and the discrimination the
+ * repair stages and encoding detection rely on, measured on held-out corpus
+ * text (manpages-zh; the model is built from jieba's word list only):
+ *  - a true sentence against the same sentence with one Han character
+ *    replaced by a random common character;
+ *  - real text against its wrong decodes (GBK read as Big5, Big5 read as
+ *    GBK, UTF-8 read as GBK, UTF-8 read as Windows-1252, GBK read as
+ *    Latin-1), whole lines and two-character spans;
+ *  - a 20-character line decoded as GB18030 against decoded as Big5.
+ * The thresholds sit below the figures measured when the model was built
+ * (docs/lm.md), by a margin for sampling noise, not at "what passes".
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <unicode/ucnv.h>
+
+#include "lm.h"
+#include "tu.h"
+#include "zf.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static size_t u32(const char *s, size_t len, uint32_t *out, size_t cap) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  size_t n = 0;
+  while (p < end && n < cap) {
+    uint32_t c = *p++;
+    int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    if (more) c &= 0x3Fu >> more;
+    while (more-- > 0 && p < end) c = (c << 6) | (*p++ & 0x3Fu);
+    out[n++] = c;
+  }
+  return n;
+}
+
+static double score_s(const char *s) {
+  uint32_t c[256];
+  return zf_lm_score(c, u32(s, strlen(s), c, 256));
+}
+
+static uint32_t ch(const char *s) {
+  uint32_t c[2] = {0, 0};
+  u32(s, strlen(s), c, 1);
+  return c[0];
+}
+
+/* Converts code points to bytes in `cs`; returns the byte count, or 0 when
+ * a character has no mapping (the test then skips that text). */
+static size_t encode(const uint32_t *cp, size_t n, const char *cs, char *out, size_t cap) {
+  UErrorCode err = U_ZERO_ERROR;
+  UConverter *cv = ucnv_open(cs, &err);
+  if (U_FAILURE(err)) return 0;
+  ucnv_setFromUCallBack(cv, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
+  UChar u[1024];
+  size_t k = 0;
+  for (size_t i = 0; i < n && k + 2 < 1024; i++) {
+    if (cp[i] >= 0x10000) {
+      u[k++] = (UChar)(0xD7C0 + (cp[i] >> 10));
+      u[k++] = (UChar)(0xDC00 | (cp[i] & 0x3FF));
+    } else {
+      u[k++] = (UChar)cp[i];
+    }
+  }
+  int32_t len = ucnv_fromUChars(cv, out, (int32_t)cap, u, (int32_t)k, &err);
+  ucnv_close(cv);
+  return U_FAILURE(err) ? 0 : (size_t)len;
+}
+
+/* Decodes bytes as `cs` the way a careless reader does: invalid or
+ * unmapped sequences become U+FFFD (ICU's default substitution). */
+static size_t decode(const char *b, size_t n, const char *cs, uint32_t *out, size_t cap) {
+  UErrorCode err = U_ZERO_ERROR;
+  UConverter *cv = ucnv_open(cs, &err);
+  if (U_FAILURE(err)) return 0;
+  const char *s = b, *end = b + n;
+  size_t k = 0;
+  while (s < end && k < cap && U_SUCCESS(err)) {
+    UChar32 c = ucnv_getNextUChar(cv, &s, end, &err);
+    if (U_SUCCESS(err)) out[k++] = (uint32_t)c;
+  }
+  ucnv_close(cv);
+  return k;
+}
+
+/* Deterministic generator (xorshift), so the figures are reproducible. */
+static uint32_t rnd(uint64_t *s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return (uint32_t)(*s >> 11);
+}
+
+static size_t count_han(const uint32_t *c, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) k += zf_is_han(c[i]) != 0;
+  return k;
+}
+
+/* Iterates the corpus lines with at least min_han Han characters, as code
+ * points; returns 0 at the end or after max lines. */
+typedef struct {
+  char *text;
+  tu_lines it;
+  size_t seen, max;
+} corpus_iter;
+
+static int corpus_open(corpus_iter *ci, const char *name, size_t max) {
+  size_t len;
+  ci->text = tu_read_file(tu_corpus(name), &len);
+  if (!ci->text) {
+    fprintf(stderr, "corpus %s missing\n", name);
+    return 0;
+  }
+  ci->it.p = ci->text;
+  ci->it.end = ci->text + len;
+  ci->seen = 0;
+  ci->max = tu_quick() ? max / 10 : max;
+  return 1;
+}
+
+static size_t corpus_next(corpus_iter *ci, uint32_t *c, size_t cap, size_t min_han) {
+  size_t len;
+  const char *l;
+  while (ci->seen < ci->max && (l = tu_next_line(&ci->it, &len)) != NULL) {
+    size_t n = u32(l, len, c, cap);
+    if (n == cap || count_han(c, n) < min_han) continue;
+    ci->seen++;
+    return n;
+  }
+  return 0;
+}
+
+/* ---- unit tests --------------------------------------------------------- */
+
+static void test_fold(void **state) {
+  (void)state;
+  assert_int_equal(zf_lm_fold(ch("們")), ch("们"));
+  assert_int_equal(zf_lm_fold(ch("關")), ch("关"));
+  assert_int_equal(zf_lm_fold(ch("裏")), ch("里"));
+  assert_int_equal(zf_lm_fold(ch("裡")), ch("里")); /* Taiwan variant */
+  assert_int_equal(zf_lm_fold(ch("網")), ch("网"));
+  assert_int_equal(zf_lm_fold(ch("台")), ch("台"));
+  assert_int_equal(zf_lm_fold(ch("们")), ch("们"));
+  assert_int_equal(zf_lm_fold('a'), 'a');
+  assert_int_equal(zf_lm_fold(0x20000), 0x20000);
+  assert_int_equal(zf_lm_fold(0x10FFFF), 0x10FFFF);
+  assert_int_equal(zf_lm_fold(0x110000), 0x110000);
+  /* folding is idempotent */
+  for (uint32_t c = 0x3400; c < 0xA000; c++) {
+    uint32_t f = zf_lm_fold(c);
+    assert_int_equal(zf_lm_fold(f), f);
+  }
+}
+
+static void test_char_and_bigram(void **state) {
+  (void)state;
+  /* common characters far above the garbage of wrong decodes */
+  assert_true(zf_lm_char(ch("的")) > zf_lm_char(ch("鎴")) + 2);
+  assert_true(zf_lm_char(ch("国")) > zf_lm_char(ch("蠅")) + 2);
+  /* Traditional scored as its Simplified form */
+  assert_true(zf_lm_char(ch("們")) == zf_lm_char(ch("们")));
+  assert_true(zf_lm_bigram(ch("我"), ch("們")) == zf_lm_bigram(ch("我"), ch("们")));
+  /* unseen characters get a floor below every lexicon character */
+  float floor_han = zf_lm_char(0x2A6D6); /* Extension B */
+  assert_true(isfinite(floor_han));
+  assert_true(floor_han < zf_lm_char(ch("鎴")) || zf_lm_char(ch("鎴")) < -6);
+  assert_true(isfinite(zf_lm_char(0x10FFFF)));
+  assert_true(isfinite(zf_lm_char(0xFFFFFFFF)));
+  assert_true(isfinite(zf_lm_bigram(0, 0xFFFFFFFF)));
+  /* a word-internal pair beats the same characters reversed */
+  assert_true(zf_lm_bigram(ch("我"), ch("们")) > zf_lm_bigram(ch("们"), ch("我")));
+  assert_true(zf_lm_bigram(ch("中"), ch("国")) > zf_lm_bigram(ch("中"), ch("鎴")));
+  /* probabilities */
+  for (uint32_t c = 0; c < 0x30000; c += 7) {
+    assert_true(zf_lm_char(c) < 0);
+    assert_true(zf_lm_bigram(ch("的"), c) < 0);
+  }
+  /* score = char + bigrams */
+  uint32_t s[3] = {ch("中"), ch("国"), ch("人")};
+  double want = zf_lm_char(s[0]) + zf_lm_bigram(s[0], s[1]) + zf_lm_bigram(s[1], s[2]);
+  assert_true(fabs(zf_lm_score(s, 3) - want) < 1e-3);
+  assert_true(zf_lm_score(s, 0) == 0.0);
+}
+
+static void test_words(void **state) {
+  (void)state;
+  uint32_t w[8];
+  float f1 = 0, f2 = 0;
+  assert_true(zf_lm_word(w, u32("我们", strlen("我们"), w, 8), &f1));
+  assert_true(zf_lm_word(w, u32("我們", strlen("我們"), w, 8), &f2)); /* folded */
+  assert_true(f1 == f2);
+  assert_true(f1 < 0 && f1 > -5);
+  assert_true(zf_lm_word(w, u32("的", strlen("的"), w, 8), NULL));
+  assert_true(zf_lm_word(w, u32("中华人民共和国", strlen("中华人民共和国"), w, 8), &f1));
+  assert_true(f1 < f2);
+  assert_false(zf_lm_word(w, u32("们我", strlen("们我"), w, 8), &f1));
+  assert_true(f1 < -50);
+  assert_false(zf_lm_word(w, u32("鎴戜", strlen("鎴戜"), w, 8), NULL));
+  assert_false(zf_lm_word(w, u32("ab", 2, w, 8), NULL));
+  assert_false(zf_lm_word(w, 0, NULL));
+}
+
+/* The mojibake shapes named in the issues, against their repairs. */
+static void test_mojibake_shapes(void **state) {
+  (void)state;
+  const char *pairs[][2] = {
+      {"我们", "鎴戜滑"},          /* UTF-8 read as GBK     */
+      {"我们", "扂蠅"},            /* GBK read as Big5      */
+      {"我是", "и琌"},             /* Big5 read as GBK      */
+      {"我们", "æˆ‘ä»¬"},          /* UTF-8 read as cp1252  */
+      {"我们", "ÎÒÃÇ"},            /* GBK read as Latin-1   */
+      {"中文", "涓枃"},            /* UTF-8 read as GBK     */
+      {"锟斤拷", "锟斤拷锟斤拷"},  /* more of the same garbage scores lower */
+  };
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    double good = score_s(pairs[i][0]), bad = score_s(pairs[i][1]);
+    if (!(good > bad)) fprintf(stderr, "%s %.2f vs %s %.2f\n", pairs[i][0], good, pairs[i][1], bad);
+    assert_true(good > bad);
+  }
+  /* Real mixed text is not improbable: an English name, a year and CJK
+   * punctuation cost about what a Han word does, per character. */
+  double mixed = score_s("SpaceX在2024年发射了火箭，");
+  assert_true(mixed / 19 > -3.0);
+  assert_true(score_s("2024年") > score_s("鎴戜滑"));
+  /* French stays far likelier than Latin-1 mojibake of Chinese */
+  assert_true(score_s("café") > score_s("ÎÒÃÇ"));
+}
+
+/* ---- corpus measurements ---------------------------------------------- */
+
+/* Share of lines where the true line outscores it with one Han character
+ * replaced by a random character drawn from the corpus' common ones. */
+static double substitution_rate(const char *name, size_t max) {
+  corpus_iter ci;
+  if (!corpus_open(&ci, name, max)) return -1;
+  /* the common characters of this corpus (>= 30 occurrences), folded */
+  static uint32_t cnt[0x10000];
+  memset(cnt, 0, sizeof cnt);
+  {
+    uint32_t c[2048];
+    corpus_iter all;
+    if (!corpus_open(&all, name, (size_t)-1)) return -1;
+    all.max = (size_t)-1;
+    size_t n;
+    while ((n = corpus_next(&all, c, 2048, 1)) > 0)
+      for (size_t i = 0; i < n; i++)
+        if (c[i] < 0x10000 && zf_is_han(c[i])) cnt[c[i]]++;
+    free(all.text);
+  }
+  static uint32_t pool[0x10000];
+  size_t npool = 0;
+  for (uint32_t c = 0; c < 0x10000; c++)
+    if (cnt[c] >= 30) pool[npool++] = c;
+  uint64_t seed = 0x9E3779B97F4A7C15ull;
+  size_t trials = 0, wins = 0;
+  uint32_t c[1024], d[1024];
+  size_t n;
+  while ((n = corpus_next(&ci, c, 1024, 6)) > 0) {
+    /* one trial per line; the model never saw the corpus */
+    size_t pos;
+    do pos = rnd(&seed) % n;
+    while (!zf_is_han(c[pos]));
+    uint32_t sub;
+    do sub = pool[rnd(&seed) % npool];
+    while (zf_lm_fold(sub) == zf_lm_fold(c[pos]));
+    memcpy(d, c, n * sizeof *c);
+    d[pos] = sub;
+    trials++;
+    wins += zf_lm_score(c, n) > zf_lm_score(d, n);
+  }
+  free(ci.text);
+  double r = trials ? (double)wins / (double)trials : 0;
+  fprintf(stderr, "%s: true line beats one-character substitution in %zu/%zu = %.2f%%\n", name,
+          wins, trials, 100 * r);
+  return r;
+}
+
+static void test_substitution(void **state) {
+  (void)state;
+  double cn = substitution_rate("zh_CN.txt", 20000);
+  double tw = substitution_rate("zh_TW.txt", 20000);
+  if (cn < 0 || tw < 0) skip();
+  assert_true(cn > 0.85);
+  assert_true(tw > 0.85);
+}
+
+typedef struct {
+  const char *name, *enc, *wrong; /* encode as enc, decode as wrong */
+} garble;
+
+/* Share of lines (and of two-Han-character spans) whose wrong decode
+ * scores lower than the text itself.  Lines the encoding cannot carry, and
+ * wrong decodes that happen to give the same text, are skipped. */
+static void garbage_rate(const char *corpus, const garble *g, size_t max, double *line_rate,
+                         double *span_rate) {
+  corpus_iter ci;
+  *line_rate = *span_rate = -1;
+  if (!corpus_open(&ci, corpus, max)) return;
+  uint32_t c[1024], w[4096];
+  char b[4096];
+  size_t n, lines = 0, lwins = 0, spans = 0, swins = 0;
+  while ((n = corpus_next(&ci, c, 1024, 4)) > 0) {
+    size_t nb = encode(c, n, g->enc, b, sizeof b);
+    if (nb == 0) continue;
+    size_t nw = decode(b, nb, g->wrong, w, 4096);
+    if (nw == n && !memcmp(w, c, n * sizeof *c)) continue;
+    lines++;
+    lwins += zf_lm_score(c, n) > zf_lm_score(w, nw);
+    /* first pair of adjacent Han characters, alone */
+    for (size_t i = 0; i + 1 < n; i++) {
+      if (!zf_is_han(c[i]) || !zf_is_han(c[i + 1])) continue;
+      nb = encode(c + i, 2, g->enc, b, sizeof b);
+      nw = nb ? decode(b, nb, g->wrong, w, 16) : 0;
+      if (nw == 0 || (nw == 2 && w[0] == c[i] && w[1] == c[i + 1])) break;
+      spans++;
+      swins += zf_lm_score(c + i, 2) > zf_lm_score(w, nw);
+      break;
+    }
+  }
+  free(ci.text);
+  *line_rate = lines ? (double)lwins / (double)lines : 0;
+  *span_rate = spans ? (double)swins / (double)spans : 0;
+  fprintf(stderr, "%-22s %s: lines %zu/%zu = %.2f%%, 2-char spans %zu/%zu = %.2f%%\n", g->name,
+          corpus, lwins, lines, 100 * *line_rate, swins, spans, 100 * *span_rate);
+}
+
+static void test_garbage(void **state) {
+  (void)state;
+  static const garble cases[] = {
+      {"GBK read as Big5", "GB18030", "Big5"},
+      {"Big5 read as GBK", "Big5", "GB18030"},
+      {"UTF-8 read as GBK", "UTF-8", "GB18030"},
+      {"UTF-8 read as cp1252", "UTF-8", "windows-1252"},
+      {"GBK read as Latin-1", "GB18030", "ISO-8859-1"},
+      {"Big5 read as Latin-1", "Big5", "ISO-8859-1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *corpus = strstr(cases[i].enc, "Big5") ? "zh_TW.txt" : "zh_CN.txt";
+    double lr, sr;
+    garbage_rate(corpus, &cases[i], 5000, &lr, &sr);
+    if (lr < 0) skip();
+    assert_true(lr > 0.995);
+    assert_true(sr > 0.97);
+  }
+}
+
+/* A 20-character line encoded as GB18030 (zh_CN) or Big5 (zh_TW), decoded
+ * both ways: the right decode must score higher. */
+static void detect_rate(const char *corpus, const char *enc, const char *other, double *rate) {
+  corpus_iter ci;
+  *rate = -1;
+  if (!corpus_open(&ci, corpus, 5000)) return;
+  uint32_t c[1024], w1[64], w2[64];
+  char b[256];
+  size_t n, trials = 0, wins = 0;
+  while ((n = corpus_next(&ci, c, 1024, 10)) > 0) {
+    if (n < 20) continue;
+    size_t nb = encode(c, 20, enc, b, sizeof b);
+    if (nb == 0) continue;
+    size_t n1 = decode(b, nb, enc, w1, 64), n2 = decode(b, nb, other, w2, 64);
+    if (n2 == n1 && !memcmp(w1, w2, n1 * sizeof *w1)) continue; /* ASCII only */
+    trials++;
+    wins += zf_lm_score(w1, n1) > zf_lm_score(w2, n2);
+  }
+  free(ci.text);
+  *rate = trials ? (double)wins / (double)trials : 0;
+  fprintf(stderr, "20-char %s lines of %s: right decode wins %zu/%zu = %.2f%%\n", enc, corpus,
+          wins, trials, 100 * *rate);
+}
+
+static void test_detect_short(void **state) {
+  (void)state;
+  double gb, big5;
+  detect_rate("zh_CN.txt", "GB18030", "Big5", &gb);
+  detect_rate("zh_TW.txt", "Big5", "GB18030", &big5);
+  if (gb < 0 || big5 < 0) skip();
+  assert_true(gb > 0.99);
+  assert_true(big5 > 0.99);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_fold),
+      cmocka_unit_test(test_char_and_bigram),
+      cmocka_unit_test(test_words),
+      cmocka_unit_test(test_mojibake_shapes),
+      cmocka_unit_test(test_substitution),
+      cmocka_unit_test(test_garbage),
+      cmocka_unit_test(test_detect_short),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
