@@ -145,6 +145,24 @@ static int bad_line(jl_state *s, const char *what, const char *detail,
   return out(s, line, len);
 }
 
+/* Whether the \u escapes of a JSON string spell hex digits in lower case
+ * (jansson writes upper case; the original's style is kept). */
+static int lower_hex(const char *p, size_t n) {
+  for (size_t i = 0; i + 5 < n; i++) {
+    if (p[i] != '\\')
+      continue;
+    if (p[i + 1] == 'u')
+      for (int d = 2; d < 6; d++) {
+        if (p[i + d] >= 'a' && p[i + d] <= 'f')
+          return 1;
+        if (p[i + d] >= 'A' && p[i + d] <= 'F')
+          return 0;
+      }
+    i++;
+  }
+  return 0;
+}
+
 static int do_line(jl_state *s, const char *line, size_t len) {
   const cli_opts *o = s->ctx->o;
   size_t body = len;
@@ -198,7 +216,7 @@ static int do_line(jl_state *s, const char *line, size_t len) {
     json_object_set_new(sp, "length", json_integer((json_int_t)sl));
     json_array_append_new(s->spans, sp);
   }
-  size_t vs, ve;
+  size_t vs = 0, ve = 0;
   if ((clen == slen && memcmp(clean, str, slen) == 0) ||
       !find_value(line, body, o->jsonl_field, &vs, &ve)) {
     r = out(s, line, len);
@@ -217,6 +235,18 @@ static int do_line(jl_state *s, const char *line, size_t len) {
     json_t *js = json_stringn(clean, clen);
     char *enc = js ? json_dumps(js, JSON_ENCODE_ANY | (ascii ? JSON_ENSURE_ASCII : 0)) : NULL;
     json_decref(js);
+    if (enc && ascii && lower_hex(line + vs, ve - vs)) {
+      for (char *q = enc; *q; q++) {
+        if (q[0] == '\\' && q[1] == 'u') {
+          for (int d = 2; d < 6 && q[d]; d++)
+            if (q[d] >= 'A' && q[d] <= 'F')
+              q[d] = (char)(q[d] - 'A' + 'a');
+          q += 5;
+        } else if (q[0] == '\\' && q[1]) {
+          q++;
+        }
+      }
+    }
     if (!enc) {
       s->failed++;
       r = bad_line(s, "cannot encode the cleaned field", NULL, line, len);
