@@ -1,16 +1,723 @@
-/* Placeholder until the stage lands: disabled, so the pipeline skips it. */
+/*
+ * Content-farm repair (stage 1): undoes the damage of sites that turn
+ * characters X into "X(pinyin)" with a byte-level replace on GBK text and
+ * then decode the bytes leniently (docs/repair-farm.md has the whole story).
+ *
+ * The damage, as a forward model over bytes:
+ *   B  original GBK bytes (Traditional text, char-by-char converted)
+ *   D  = B with "(py)" inserted after every byte pair (any alignment) that
+ *      encodes an annotated character, and every pair A3xx that encodes
+ *      ，：；！？ replaced by , : ; ! ?
+ *   O  = D decoded by a lenient GB18030 decoder: a lead byte followed by an
+ *      invalid second byte gives '?' (the second byte is swallowed when it
+ *      is '(', ')' or a digit in one decoder variant, kept in the other);
+ *      a pair read out of phase decodes as a wrong character until an
+ *      ASCII byte brings the decoder back in phase.
+ *
+ * The stage inverts it per line with a Viterbi search over B.  Every
+ * observed character except '?' re-encodes exactly, so it contributes its
+ * bytes; a '?' is a literal '?' or a lost lead byte (any of 126 values,
+ * possibly followed by a swallowed byte); "(py)" may be an inserted
+ * annotation, removable only when py is a reading of the character formed
+ * by the two B bytes before it; an ASCII , : ; ! ? may stand for A3xx when
+ * it sits in the middle of a B character.  B is re-decoded in phase as the
+ * search goes, every re-formed pair must be a real character, and the
+ * language model scores the decoded text.  Where all hypotheses meet again
+ * (same decoder state, in phase) a span closes: its best reading is kept
+ * when it beats the next different reading by a clear margin, otherwise
+ * the span is left as it was and counted as unrecoverable.
+ */
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert_tables.h"
+#include "farm_codec.h"
+#include "lm.h"
+#include "readings.h"
 #include "zf.h"
 
+/* Output placeholder for a digit the decoder swallowed: its value is lost,
+ * the language model scores it as a digit, the output shows '?'. */
+#define WILD_DIGIT 0x110001u
+/* Longest annotation "(" + syllable + ")" in code points. */
+#define ANN_MAX_SYL 7
+
+/* Search parameters, in log10 units of the language model.  A lost byte or
+ * an undone punctuation replace costs a little so that text the model
+ * finds equally likely keeps its literal reading; a span is repaired only
+ * when its best reading beats every other by MARGIN. */
+#define PEN_HOLE 1.0
+#define PEN_PUNCT 1.0
+#define MARGIN 1.5
+#define PRUNE 30.0
+#define MAX_KEYS 2048
+/* A character the document's script never writes (a Simplified-only one
+ * in a Traditional document: step 1 converted them all). */
+#define PEN_SCRIPT 3.0
+/* A closing quote or bracket that closes what the line opened, against
+ * one that closes nothing: the model scores punctuation by frequency
+ * only, so 。” and 。。 would otherwise be a toss-up. */
+#define BAL_CLOSE 2.0
+#define BAL_STRAY 2.0
+#define NGROUPS 4
+
+typedef struct tok {
+  uint32_t cp;
+  uint64_t off;
+  unsigned char b[4];
+  uint8_t nb;   /* bytes in b; 0 for an atom                       */
+  uint8_t atom; /* a character that cannot be part of a GBK pair    */
+  int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
+  int16_t syl;
+  int8_t tone;
+} tok;
+
+typedef struct hyp {
+  double score;
+  uint64_t hash;     /* output since the last cut, to tell readings apart */
+  uint64_t pend_off; /* offset of the token that gave the pending byte    */
+  uint32_t last;     /* last output character: the model's context       */
+  uint32_t node;     /* last output node, 0 when none since the cut       */
+  uint8_t pend;      /* lead byte of B waiting for its second byte; 0     */
+  uint8_t b1, b2;    /* last two bytes of B, b2 the latest                */
+  uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
+  uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
+  uint16_t holes, alrm, misrm, punct;
+} hyp;
+
+typedef struct onode {
+  uint32_t parent;
+  uint32_t cp;
+  uint64_t off;
+} onode;
+
+typedef struct hvec {
+  hyp *v;
+  size_t n, cap;
+} hvec;
+
+typedef struct farm {
+  zf_opts o;
+  int sig; /* the document shows the corruption signature */
+  unsigned long farm_like, other_ann, mis, unann;
+  int have_pre;
+  uint64_t pre_end;
+  uint8_t *annset; /* bitmap of characters seen with a primary annotation */
+  farm_codec *codec;
+  int codec_failed;
+  zf_occ_tables occ;
+  unsigned avoid; /* ZF_OCC_* class of characters the script never has; 0 */
+  unsigned long swallow_seen, keep_seen; /* decoder variant evidence */
+  tok *tk;
+  size_t captk;
+  hvec *beam;
+  size_t capbeam;
+  onode *nodes;
+  size_t nnodes, capnodes;
+  uint32_t *path;
+  uint64_t *pathoff;
+  size_t cappath;
+} farm;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int is_pinyin_letter(uint32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0x24F) || c == 0x1E3F;
+}
+
+/* Parses "(py)" or "?py)" starting at t[i]; returns the index of ')' and
+ * the reading, or 0. */
+static size_t parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *tone) {
+  size_t j = i + 1;
+  while (j < n && j - i - 1 <= ANN_MAX_SYL && is_pinyin_letter(cp[j])) j++;
+  if (j >= n || cp[j] != ')' || j == i + 1 || j - i - 1 > ANN_MAX_SYL) return 0;
+  int s = zf_pinyin_parse(cp + i + 1, j - i - 1, tone);
+  if (s < 0) return 0;
+  *syl = s;
+  return j;
+}
+
+static int primary_is(uint32_t cp, int syl, int tone) {
+  uint32_t r[1];
+  if (zf_readings(cp, r, 1) == 0) return 0;
+  return (int)(r[0] >> 3) == syl && (int)(r[0] & 7) == tone;
+}
+
+/* Group of a paired punctuation mark; *close set for the closing one. */
+static int pair_group(uint32_t c, int *close) {
+  switch (c) {
+  case 0x201C: *close = 0; return 0;
+  case 0x201D: *close = 1; return 0;
+  case 0x300C: case 0x300E: *close = 0; return 1;
+  case 0x300D: case 0x300F: *close = 1; return 1;
+  case 0xFF08: case '(': *close = 0; return 2;
+  case 0xFF09: case ')': *close = 1; return 2;
+  case 0x300A: *close = 0; return 3;
+  case 0x300B: *close = 1; return 3;
+  default: return -1;
+  }
+}
+
+static uint64_t mix(uint64_t h, uint32_t c) {
+  h ^= c + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xFF51AFD7ED558CCDull;
+}
+
+/* ---- document signature ------------------------------------------------- *
+ * Farm pages annotate a fixed set of characters with their primary reading
+ * everywhere they occur, and byte-level matches leave misaligned spans;
+ * teaching material annotates selectively, with readings in context
+ * (neutral tones, polyphones).  The signature is on after any misaligned
+ * annotation, or after at least three primary-reading annotations with
+ * few others and few unannotated occurrences of the annotated characters. */
+
+static void annset_put(farm *f, uint32_t cp) {
+  if (cp >= 0x40000) return;
+  if (!f->annset) {
+    f->annset = calloc(0x40000 / 8, 1);
+    if (!f->annset) return; /* the signature then relies on the counts only */
+  }
+  f->annset[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+
+static int annset_has(const farm *f, uint32_t cp) {
+  return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
+}
+
+static void sig_scan(farm *f, const uint32_t *cp, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    int syl, tone;
+    if (cp[i] == '(' && i > 0 && zf_is_han(cp[i - 1])) {
+      if (parse_ann(cp, n, i, &syl, &tone) && zf_reading_of(cp[i - 1], syl, tone)) {
+        if (tone >= 1 && tone <= 4 && primary_is(cp[i - 1], syl, tone)) {
+          f->farm_like++;
+          annset_put(f, cp[i - 1]);
+        } else {
+          f->other_ann++;
+        }
+      }
+    } else if (cp[i] == '?' && i > 0 && cp[i - 1] >= 0x80) {
+      size_t k = i + 1 < n && cp[i + 1] == '(' ? i + 1 : i;
+      if (parse_ann(cp, n, k, &syl, &tone)) {
+        f->mis++;
+        if (k == i)
+          f->swallow_seen++;
+        else
+          f->keep_seen++;
+      }
+    }
+  }
+  if (f->annset)
+    for (size_t i = 0; i < n; i++)
+      if (zf_is_han(cp[i]) && annset_has(f, cp[i]) && (i + 1 >= n || cp[i + 1] != '('))
+        f->unann++;
+  if (f->mis > 0 ||
+      (f->farm_like >= 3 && f->other_ann * 10 <= f->farm_like && f->unann * 4 <= f->farm_like))
+    f->sig = 1;
+}
+
+/* ---- stage state -------------------------------------------------------- */
+
 static int create(void **st, const zf_opts *o) {
-  (void)o;
-  *st = NULL;
+  farm *f = calloc(1, sizeof *f);
+  if (!f) return ZHFIX_E_NOMEM;
+  f->o = *o;
+  if (o->pinyin == ZHFIX_PINYIN_STRIP) f->sig = 1;
+  if (zf_occ_open(&f->occ) == 0)
+    f->avoid = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
+  *st = f;
   return 0;
 }
-static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
-  (void)st;
-  (void)stats;
-  return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
-}
-static void destroy(void *st) { (void)st; }
 
-const zf_stage_ops zf_stage_farm = {"farm", create, NULL, run, destroy};
+static void destroy(void *st) {
+  farm *f = st;
+  farm_codec_free(f->codec);
+  free(f->annset);
+  free(f->tk);
+  for (size_t i = 0; i < f->capbeam; i++) free(f->beam[i].v);
+  free(f->beam);
+  free(f->nodes);
+  free(f->path);
+  free(f->pathoff);
+  free(f);
+}
+
+static void prescan(void *st, const zf_text *prefix) {
+  farm *f = st;
+  if (prefix->len == 0) return;
+  f->have_pre = 1;
+  f->pre_end = prefix->off[prefix->len - 1];
+  if (!f->sig) sig_scan(f, prefix->cp, prefix->len);
+}
+
+/* ---- the search --------------------------------------------------------- */
+
+static int hv_push(hvec *h, const hyp *x) {
+  if (h->n == h->cap) {
+    size_t nc = h->cap ? h->cap * 2 : 64;
+    hyp *nv = realloc(h->v, nc * sizeof *nv);
+    if (!nv) return -1;
+    h->v = nv;
+    h->cap = nc;
+  }
+  h->v[h->n++] = *x;
+  return 0;
+}
+
+static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
+  if (f->nnodes >= f->capnodes) {
+    size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+    onode *nn = realloc(f->nodes, nc * sizeof *nn);
+    if (!nn) return -1;
+    f->nodes = nn;
+    f->capnodes = nc;
+  }
+  f->nodes[f->nnodes] = (onode){h->node, cp, off};
+  h->node = (uint32_t)f->nnodes++;
+  uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
+  h->score += zf_lm_bigram(h->last, lmcp);
+  if (f->avoid && cp >= 0x3400 && (zf_occ_class(&f->occ, cp) & f->avoid))
+    h->score -= PEN_SCRIPT;
+  int close, g = pair_group(cp, &close);
+  if (g >= 0) {
+    if (!close) {
+      if (h->open[g] < 3) h->open[g]++;
+    } else if (h->open[g]) {
+      h->open[g]--;
+      h->score += BAL_CLOSE;
+    } else {
+      h->score -= BAL_STRAY;
+    }
+  }
+  h->last = lmcp;
+  h->hash = mix(h->hash, cp);
+  return 0;
+}
+
+/* Appends one byte to B.  Returns 1, 0 when B would be invalid, -1 on
+ * allocation failure. */
+static int feed(farm *f, hyp *h, unsigned b, uint64_t off) {
+  if (h->pend) {
+    uint32_t c = farm_codec_pair(f->codec, h->pend, b);
+    if (!c) return 0;
+    if (emit(f, h, c, h->pend_off)) return -1;
+    h->pend = 0;
+  } else if (b < 0x80) {
+    if (emit(f, h, b, off)) return -1;
+  } else if (farm_is_lead(b)) {
+    h->pend = (uint8_t)b;
+    h->pend_off = off;
+  } else {
+    return 0;
+  }
+  h->b1 = h->b2;
+  h->b2 = (uint8_t)b;
+  return 1;
+}
+
+/* The inserted annotation "(syl tone)" ends the B bytes so far: the pair
+ * before it must be a character with that reading. */
+static int window_reads(const farm *f, const hyp *h, int syl, int tone) {
+  if (!farm_is_lead(h->b1)) return 0;
+  uint32_t c = farm_codec_pair(f->codec, h->b1, h->b2);
+  return c && zf_reading_of(c, syl, tone);
+}
+
+static int push(farm *f, size_t pos, const hyp *h) {
+  return hv_push(&f->beam[pos], h);
+}
+
+static int punct_second(uint32_t c) {
+  switch (c) {
+  case ',': return 0xAC;
+  case ':': return 0xBA;
+  case ';': return 0xBB;
+  case '!': return 0xA1;
+  case '?': return 0xBF;
+  default: return 0;
+  }
+}
+
+/* Feeds the bytes of token t (fixed reading). */
+static int feed_tok(farm *f, hyp *h, const tok *t) {
+  if (t->atom) {
+    if (h->pend) return 0;
+    if (emit(f, h, t->cp, t->off)) return -1;
+    h->b1 = h->b2 = 0;
+    return 1;
+  }
+  for (int k = 0; k < t->nb; k++) {
+    int r = feed(f, h, t->b[k], t->off);
+    if (r <= 0) return r;
+  }
+  return 1;
+}
+
+static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
+  const tok *t = &f->tk[i];
+  int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
+                 (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
+  int damage_ok = f->sig;
+  int forced = 0;
+
+  /* "(py)" after the pair it annotates. */
+  if (t->cp == '(' && t->ann_end && window_reads(f, h0, t->syl, t->tone)) {
+    if (!h0->pend && strip_ok) {
+      hyp h = *h0;
+      h.alrm++;
+      if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
+      forced = 1; /* an aligned annotation is not kept when stripping */
+    } else if (h0->pend) {
+      hyp h = *h0;
+      h.misrm++;
+      h.dmg = 1;
+      if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
+    }
+  }
+
+  if (!forced) { /* the literal reading */
+    hyp h = *h0;
+    int r = feed_tok(f, &h, t);
+    if (r < 0) return -1;
+    if (r > 0 && push(f, i + 1, &h)) return -1;
+  }
+
+  /* , : ; ! ? standing for A3xx in the middle of a B character. */
+  if (h0->pend && damage_ok && punct_second(t->cp)) {
+    hyp h = *h0;
+    h.punct++;
+    h.dmg = 1;
+    h.score -= PEN_PUNCT;
+    int r = feed(f, &h, 0xA3, t->off);
+    if (r < 0) return -1;
+    if (r > 0) {
+      r = feed(f, &h, (unsigned)punct_second(t->cp), t->off);
+      if (r < 0) return -1;
+      if (r > 0 && push(f, i + 1, &h)) return -1;
+    }
+  }
+
+  if (t->cp != '?' || (!t->ann_end && !damage_ok)) return 0;
+
+  /* '?' as a lost lead byte L. */
+  unsigned nb = i + 1 < n ? (f->tk[i + 1].nb ? f->tk[i + 1].b[0] : 0x81) : 0x0A;
+  /* Which decoder made the document, once it has shown it: one that
+   * swallows '(' ')' and digits after a bad lead byte never shows them
+   * right after its '?', one that keeps them never loses them. */
+  int swallows = f->swallow_seen > f->keep_seen, keeps = f->keep_seen > f->swallow_seen;
+  int nb_kept_ok = !farm_is_trail(nb) &&
+                   !(swallows && (nb == '(' || nb == ')' || (nb >= '0' && nb <= '9')));
+  int next_removable = i + 1 < n && (f->tk[i + 1].ann_end || punct_second(f->tk[i + 1].cp));
+  for (unsigned L = 0x81; L <= 0xFE; L++) {
+    /* L followed by a swallowed '(' that opened an inserted annotation */
+    if (t->ann_end) {
+      hyp h = *h0;
+      int r = feed(f, &h, L, t->off);
+      if (r < 0) return -1;
+      if (r > 0 && window_reads(f, &h, t->syl, t->tone)) {
+        h.holes++;
+        h.misrm++;
+        h.dmg = 1;
+        h.score -= PEN_HOLE;
+        if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
+      }
+    }
+    if (!damage_ok) continue;
+    /* L followed by an invalid second byte that the decoder kept */
+    if (nb_kept_ok && (h0->pend || next_removable)) {
+      hyp h = *h0;
+      int r = feed(f, &h, L, t->off);
+      if (r < 0) return -1;
+      if (r > 0) {
+        h.holes++;
+        h.dmg = 1;
+        h.score -= PEN_HOLE;
+        if (push(f, i + 1, &h)) return -1;
+      }
+    }
+    /* L followed by a swallowed ')', '(' or digit: only after L completed
+     * a pair, since none of them can be a second byte */
+    if (!keeps && h0->pend && farm_codec_pair(f->codec, h0->pend, L)) {
+      static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
+      for (int k = 0; k < 3; k++) {
+        hyp h = *h0;
+        int r = feed(f, &h, L, t->off);
+        if (r < 0) return -1;
+        if (r == 0) continue;
+        if (sw[k] == WILD_DIGIT) {
+          if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
+          h.b1 = h.b2;
+          h.b2 = '0';
+        } else if (feed(f, &h, sw[k], t->off) <= 0) {
+          continue;
+        }
+        h.holes++;
+        h.dmg = 1;
+        h.score -= PEN_HOLE;
+        if (push(f, i + 1, &h)) return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+static int key_cmp(const void *a, const void *b) {
+  const hyp *x = a, *y = b;
+  if (x->pend != y->pend) return x->pend < y->pend ? -1 : 1;
+  if (x->last != y->last) return x->last < y->last ? -1 : 1;
+  if (x->b2 != y->b2) return x->b2 < y->b2 ? -1 : 1;
+  if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
+  int q = memcmp(x->open, y->open, NGROUPS);
+  if (q) return q;
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  return 0;
+}
+
+static int same_key(const hyp *x, const hyp *y) {
+  return x->pend == y->pend && x->last == y->last && x->b2 == y->b2 && x->b1 == y->b1 &&
+         !memcmp(x->open, y->open, NGROUPS);
+}
+
+static int score_desc(const void *a, const void *b) {
+  const hyp *x = a, *y = b;
+  return x->score > y->score ? -1 : x->score < y->score ? 1 : 0;
+}
+
+/* Keeps the two best different readings per state, drops hopeless ones;
+ * returns the number of states. */
+static size_t merge(hvec *bv) {
+  if (bv->n == 0) return 0;
+  qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
+  size_t w = 0, keys = 0;
+  for (size_t r = 0; r < bv->n;) {
+    size_t e = r;
+    while (e < bv->n && same_key(&bv->v[r], &bv->v[e])) e++;
+    bv->v[w++] = bv->v[r];
+    keys++;
+    for (size_t k = r + 1; k < e; k++)
+      if (bv->v[k].hash != bv->v[r].hash) {
+        bv->v[w++] = bv->v[k];
+        break;
+      }
+    r = e;
+  }
+  bv->n = w;
+  double best = -DBL_MAX;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score > best) best = bv->v[k].score;
+  size_t w2 = 0;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score >= best - PRUNE) bv->v[w2++] = bv->v[k];
+  bv->n = w2;
+  if (bv->n > MAX_KEYS * 2) {
+    qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
+    bv->n = MAX_KEYS * 2;
+    qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
+  }
+  keys = 0;
+  for (size_t k = 0; k < bv->n; k++)
+    if (k == 0 || !same_key(&bv->v[k], &bv->v[k - 1])) keys++;
+  return keys;
+}
+
+static int out_verbatim(farm *f, size_t a, size_t b, zf_text *out) {
+  for (size_t k = a; k < b; k++)
+    if (zf_text_push(out, f->tk[k].cp, f->tk[k].off)) return -1;
+  return 0;
+}
+
+static uint64_t span_len(const farm *f, size_t a, size_t b, size_t n) {
+  if (b < n) return f->tk[b].off - f->tk[a].off;
+  return f->tk[n - 1].off - f->tk[a].off + 1;
+}
+
+/* Writes the span [a, b) ending in hypothesis best (second: the best other
+ * reading, or NULL). */
+#include <stdio.h>
+static void dbg_path(farm *f, const hyp *h) {
+  if (!h) return;
+  fprintf(stderr, " [%.2f dmg=%d] ", h->score, h->dmg);
+  uint32_t buf[256]; size_t n = 0;
+  for (uint32_t k = h->node; k && n < 256; k = f->nodes[k].parent) buf[n++] = f->nodes[k].cp;
+  while (n--) { unsigned char u[4]; int m = zf_utf8_put(buf[n] == WILD_DIGIT ? '#' : buf[n], u); fwrite(u, 1, (size_t)m, stderr); }
+  fputc('\n', stderr);
+}
+static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const hyp *second,
+                  zf_text *out, zf_stats *stats) {
+  if (getenv("FARM_DEBUG") && (best->dmg || (second && second->dmg))) { dbg_path(f, best); dbg_path(f, second); }
+  if (best->dmg && second && best->score - second->score < MARGIN) {
+    zf_stats_unrecoverable(stats, f->tk[a].off, span_len(f, a, b, n));
+    return out_verbatim(f, a, b, out);
+  }
+  size_t len = 0;
+  for (uint32_t k = best->node; k; k = f->nodes[k].parent) len++;
+  if (len > f->cappath) {
+    uint32_t *np = realloc(f->path, len * sizeof *np);
+    if (!np) return -1;
+    f->path = np;
+    uint64_t *no = realloc(f->pathoff, len * sizeof *no);
+    if (!no) return -1;
+    f->pathoff = no;
+    f->cappath = len;
+  }
+  size_t i = len;
+  for (uint32_t k = best->node; k; k = f->nodes[k].parent) {
+    i--;
+    f->path[i] = f->nodes[k].cp;
+    f->pathoff[i] = f->nodes[k].off;
+  }
+  for (size_t k = 0; k < len; k++) {
+    uint32_t c = f->path[k];
+    if (c == WILD_DIGIT) {
+      zf_stats_unrecoverable(stats, f->pathoff[k], 1);
+      c = '?';
+    }
+    if (zf_text_push(out, c, f->pathoff[k])) return -1;
+  }
+  stats->v[ZHFIX_STAT_PINYIN_REMOVED] += best->alrm;
+  if (best->dmg) {
+    stats->v[ZHFIX_STAT_MISALIGNED_REPAIRED]++;
+    stats->v[ZHFIX_STAT_LOST_BYTES_RESTORED] += best->holes;
+  }
+  return 0;
+}
+
+static int prepare(farm *f, const zf_text *in) {
+  size_t n = in->len;
+  if (n + 1 > f->captk) {
+    tok *nt = realloc(f->tk, (n + 1) * sizeof *nt);
+    if (!nt) return -1;
+    f->tk = nt;
+    f->captk = n + 1;
+  }
+  if (n + 2 > f->capbeam) {
+    hvec *nb = realloc(f->beam, (n + 2) * sizeof *nb);
+    if (!nb) return -1;
+    memset(nb + f->capbeam, 0, (n + 2 - f->capbeam) * sizeof *nb);
+    f->beam = nb;
+    f->capbeam = n + 2;
+  }
+  for (size_t i = 0; i < n + 2; i++) f->beam[i].n = 0;
+  for (size_t i = 0; i < n; i++) {
+    tok *t = &f->tk[i];
+    memset(t, 0, sizeof *t);
+    t->cp = in->cp[i];
+    t->off = in->off[i];
+    int k = farm_codec_encode(f->codec, t->cp, t->b);
+    if (k == 1 || (k == 2 && farm_codec_pair(f->codec, t->b[0], t->b[1])))
+      t->nb = (uint8_t)k;
+    else
+      t->atom = 1;
+    if (t->cp == '(' || t->cp == '?') {
+      int syl, tone;
+      size_t j = parse_ann(in->cp, n, i, &syl, &tone);
+      if (j && j < 0x7FFF) {
+        t->ann_end = (int16_t)j;
+        t->syl = (int16_t)syl;
+        t->tone = (int8_t)tone;
+      }
+    }
+  }
+  return 0;
+}
+
+static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = in->len;
+  if (prepare(f, in)) return ZHFIX_E_NOMEM;
+  f->nnodes = 1;
+  hyp h0;
+  memset(&h0, 0, sizeof h0);
+  h0.last = '\n';
+  if (hv_push(&f->beam[0], &h0)) return ZHFIX_E_NOMEM;
+  size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
+  for (size_t i = 0; i <= n; i++) {
+    hvec *bv = &f->beam[i];
+    size_t keys = merge(bv);
+    if (bv->n == 0) {
+      if (reach > i) continue;
+      /* every reading died: keep the rest of the line as it is */
+      zf_stats_unrecoverable(stats, f->tk[cut].off, span_len(f, cut, n, n));
+      return out_verbatim(f, cut, n, out) ? ZHFIX_E_NOMEM : 0;
+    }
+    if (i == n) {
+      size_t w = 0;
+      for (size_t k = 0; k < bv->n; k++)
+        if (!bv->v[k].pend) bv->v[w++] = bv->v[k];
+      bv->n = w;
+      if (w == 0) {
+        zf_stats_unrecoverable(stats, f->tk[cut].off, span_len(f, cut, n, n));
+        return out_verbatim(f, cut, n, out) ? ZHFIX_E_NOMEM : 0;
+      }
+      qsort(bv->v, w, sizeof *bv->v, score_desc);
+      const hyp *second = NULL;
+      for (size_t k = 1; k < w && !second; k++)
+        if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
+      return commit(f, cut, n, n, &bv->v[0], second, out, stats) ? ZHFIX_E_NOMEM : 0;
+    }
+    if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
+      const hyp *second = bv->n > 1 ? &bv->v[1] : NULL;
+      if (commit(f, cut, i, n, &bv->v[0], second, out, stats)) return ZHFIX_E_NOMEM;
+      hyp b = bv->v[0];
+      b.node = 0;
+      b.hash = 0;
+      b.dmg = 0;
+      b.holes = b.alrm = b.misrm = b.punct = 0;
+      bv->v[0] = b;
+      bv->n = 1;
+      f->nnodes = 1;
+      cut = i;
+    }
+    for (size_t k = 0; k < bv->n; k++) {
+      hyp h = bv->v[k];
+      if (expand(f, i, n, &h)) return ZHFIX_E_NOMEM;
+    }
+    bv->n = 0;
+    for (size_t p = i + 1; p < n + 2 && p <= i + ANN_MAX_SYL + 3; p++)
+      if (f->beam[p].n && p > reach) reach = p;
+  }
+  return 0;
+}
+
+/* A cheap look for anything the search could change. */
+static int worth_a_look(const farm *f, const zf_text *in) {
+  int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
+                 (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
+  const uint32_t *cp = in->cp;
+  size_t n = in->len;
+  for (size_t i = 0; i < n; i++) {
+    if (cp[i] == '?') {
+      /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
+       * punctuation of a split replace in between */
+      if (i + 1 < n && is_pinyin_letter(cp[i + 1])) return 1;
+      for (size_t k = i > 3 ? i - 3 : 0; k < n && k <= i + 3; k++)
+        if (cp[k] >= 0x80) return 1;
+    } else if (cp[i] == '(' && strip_ok && i > 0 && zf_is_han(cp[i - 1]) && i + 1 < n &&
+               is_pinyin_letter(cp[i + 1])) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  farm *f = st;
+  if (!f->sig && in->len) {
+    size_t from = 0;
+    if (f->have_pre)
+      while (from < in->len && in->off[from] <= f->pre_end) from++;
+    if (from < in->len) sig_scan(f, in->cp + from, in->len - from);
+  }
+  if (!worth_a_look(f, in)) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (!f->codec && !f->codec_failed) {
+    f->codec = farm_codec_new();
+    if (!f->codec) f->codec_failed = 1;
+  }
+  if (!f->codec) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  size_t mark = out->len;
+  int r = repair_line(f, in, out, stats);
+  if (r) out->len = mark;
+  return r;
+}
+
+const zf_stage_ops zf_stage_farm = {"farm", create, prescan, run, destroy};
