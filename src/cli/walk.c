@@ -34,12 +34,13 @@ static int cmp_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A glob with a '/' matches the path below the directory argument, any
- * other glob the base name. */
+/* A glob with a '/' matches the path below the directory argument (its
+ * '*' does not cross a '/'), any other glob the base name. */
 static int matches(const char *const *globs, size_t n, const char *name,
                    const char *rel) {
   for (size_t i = 0; i < n; i++)
-    if (fnmatch(globs[i], strchr(globs[i], '/') ? rel : name, 0) == 0)
+    if (strchr(globs[i], '/') ? fnmatch(globs[i], rel, FNM_PATHNAME) == 0
+                              : fnmatch(globs[i], name, 0) == 0)
       return 1;
   return 0;
 }
