@@ -295,17 +295,14 @@ static int create(void **st, const zf_opts *o) {
   /* Folding Simplified text means folding its Traditional residue. */
   cv->fold = plans[(o->script == ZHFIX_SCRIPT_SIMP ? ZHFIX_SCRIPT_TRAD : o->script) - 1][0];
   cv->back = plans[0][o->to - 1];
-  if (o->to == ZHFIX_TO_SIMP) {
-    cv->residue_cap = ZF_OCC_TRAD_CAP;
-    cv->other_only = ZF_OCC_TRAD_ONLY;
-    /* From a Traditional script the exact conversion already folds. */
-    cv->repair = o->script == ZHFIX_SCRIPT_SIMP;
-  } else {
-    cv->residue_cap = ZF_OCC_SIMP_CAP;
-    cv->other_only = ZF_OCC_SIMP_ONLY;
-    /* An explicit different script asks for OpenCC's exact output. */
-    cv->repair = o->script_detected || o->script == o->to;
-  }
+  /* Residue is what the round trip may rewrite: possible Simplified forms
+   * for a Traditional target, possible Traditional forms for Simplified. */
+  cv->residue_cap = o->to == ZHFIX_TO_SIMP ? ZF_OCC_TRAD_CAP : ZF_OCC_SIMP_CAP;
+  /* Text mixes scripts when it holds characters only the other script
+   * has. */
+  cv->other_only = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
+  /* An explicit, different script asks for OpenCC's exact output. */
+  cv->repair = o->script_detected || o->script == o->to;
   for (int i = 0; i < C_NCONFIG; i++) cv->fast[i] = (unsigned char)config_is_fast(cv, &configs[i]);
   *st = cv;
   return 0;
@@ -330,20 +327,34 @@ static int line_mixed(const conv *cv, const zf_text *in) {
   return 0;
 }
 
-/* Exact conversion e, and fold-and-back r; r wins at possible residue. */
+/* Exact conversion e and the round trip r (fold to Simplified, convert to
+ * the target), merged character by character. */
 static int run_repair(conv *cv, const zf_text *in, zf_text *out) {
   zf_text_clear(&cv->e);
   zf_text_clear(&cv->f);
   zf_text_clear(&cv->r);
-  if (run_plan(cv, cv->exact, in, &cv->e) || run_plan(cv, cv->fold, in, &cv->f) ||
-      run_plan(cv, cv->back, &cv->f, &cv->r))
+  if (run_plan(cv, cv->exact, in, &cv->e) || run_plan(cv, cv->fold, in, &cv->f))
     return -1;
+  /* A Simplified form is Simplified already: folding must not read it as
+   * a regional form (tw2s takes 么 for Taiwan's 幺, but in half-converted
+   * text it is the residue of 麼). */
+  if (cv->f.len == in->len)
+    for (size_t i = 0; i < in->len; i++)
+      if (in->cp[i] >= 0x3400 && (zf_occ_class(&cv->t, in->cp[i]) & ZF_OCC_SIMP_FORM))
+        cv->f.cp[i] = in->cp[i];
+  if (run_plan(cv, cv->back, &cv->f, &cv->r)) return -1;
   if (cv->e.len != in->len || cv->r.len != in->len)
     return zf_text_append(out, &cv->r, 0, cv->r.len);
   if (zf_text_reserve(out, in->len)) return -1;
   for (size_t i = 0; i < in->len; i++) {
-    int res = in->cp[i] >= 0x3400 && (zf_occ_class(&cv->t, in->cp[i]) & cv->residue_cap);
-    out->cp[out->len] = res ? cv->r.cp[i] : cv->e.cp[i];
+    uint32_t x = in->cp[i], e = cv->e.cp[i], r = cv->r.cp[i], o = x;
+    if (r == x || r == e)
+      o = r; /* unchanged, or both ways agree (為 -> 爲 for tw -> trad) */
+    else if (x >= 0x3400 && (zf_occ_class(&cv->t, x) & cv->residue_cap))
+      o = r; /* a possible residue: the round trip read it in context */
+    /* else the round trip re-guessed an unambiguous character (後 -> 后)
+     * and the exact conversion a rare variant (參 -> 蔘): keep it. */
+    out->cp[out->len] = o;
     out->off[out->len++] = in->off[i];
   }
   return 0;

@@ -35,13 +35,16 @@ enum zf_occ_dict_id {
 /* Character classes (tools/gen_opencc.py CLASS_*). */
 enum {
   ZF_OCC_SIMP_CAP = 1,   /* may be a Simplified form of something else   */
-  ZF_OCC_SIMP_ONLY = 2,  /* Simplified-only: never written in Traditional */
+  ZF_OCC_SIMP_ONLY = 2,  /* Simplified-only: never written in Traditional,
+                            not even as a regional form (群 is not)       */
   ZF_OCC_TRAD_CAP = 4,   /* may be a Traditional form of something else   */
   ZF_OCC_TRAD_ONLY = 8,  /* Traditional-only                              */
   ZF_OCC_TW_FORM = 16,   /* Taiwan variant of an OpenCC-standard form     */
   ZF_OCC_TW_STD = 32,    /* OpenCC-standard form Taiwan writes otherwise  */
   ZF_OCC_HK_FORM = 64,
-  ZF_OCC_HK_STD = 128
+  ZF_OCC_HK_STD = 128,
+  ZF_OCC_SIMP_FORM = 256 /* Simplified form, though maybe also a regional
+                            Traditional one (么: 麼 simplified, Taiwan's 幺) */
 };
 
 typedef struct zf_occ_dict {
@@ -65,6 +68,11 @@ typedef struct zf_occ_tables {
  * what this code expects (a build mixing generator and reader versions). */
 int zf_occ_open(zf_occ_tables *t);
 
+/* Children of a node with more than ZF_OCC_HASH_MIN of them are a hash
+ * table; ZF_OCC_EMPTY marks its free slots. */
+#define ZF_OCC_HASH_MIN 8u
+#define ZF_OCC_EMPTY 0xFFFFFFFFu
+
 /* Size of the trie node table for pages (PAGE_SLOTS in the generator). */
 #define ZF_OCC_PAGE_SLOTS (0x110000u >> 8)
 
@@ -85,23 +93,30 @@ static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s,
   if (!node) return 0;
   for (;;) {
     const uint32_t *nd = d->nodes + 3u * (size_t)node;
-    uint32_t nc = nd[2] >> 8, lo, hi;
+    uint32_t nc = nd[2] >> 8, lo;
     const uint32_t *cc;
     if (nd[2] & 0xFFu) {
       best = i;
       *val = d->vals + nd[1];
       *vlen = nd[2] & 0xFFu;
     }
-    if (!nc || i >= n) break;
+    if (!nc || i >= n || s[i] >= 0x110000u) break;
     cc = d->ccp + nd[0];
-    lo = 0;
-    hi = nc;
-    while (lo < hi) {
-      uint32_t mid = (lo + hi) >> 1;
-      if (cc[mid] < s[i]) lo = mid + 1;
-      else hi = mid;
+    if (nc > ZF_OCC_HASH_MIN) {
+      /* Hashed children (tools/gen_opencc.py hash_cap / hash_slot). */
+      unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+      if (b < 4) b = 4;
+      uint32_t mask = (1u << b) - 1u;
+      lo = (uint32_t)(s[i] * 0x9E3779B1u) >> (32u - b);
+      while (cc[lo] != s[i]) {
+        if (cc[lo] == ZF_OCC_EMPTY) return best;
+        lo = (lo + 1u) & mask;
+      }
+    } else {
+      lo = 0;
+      while (lo < nc && cc[lo] < s[i]) lo++;
+      if (lo == nc || cc[lo] != s[i]) break;
     }
-    if (lo == nc || cc[lo] != s[i]) break;
     node = d->cnode[nd[0] + lo];
     i++;
   }

@@ -22,8 +22,10 @@ from the start of the blob, every array 4-byte aligned):
              nnodes    trie nodes (node 0 is the root)
              nodes     offset of nnodes x {child_start, val_off,
                        nchild << 8 | val_len}
-             nchild    total child links
-             ccp       offset of nchild uint32 code points (sorted per node)
+             nchild    total child slots
+             ccp       offset of nchild uint32 code points: per node a
+                       sorted run, or for nodes with more than HASH_MIN
+                       children a hash table (see hash_slot)
              cnode     offset of nchild uint32 node ids (parallel to ccp)
              vals      offset of the value code points
              nvals     number of value code points
@@ -34,8 +36,9 @@ from the start of the blob, every array 4-byte aligned):
   class    nclass x {cp, flags}, sorted by cp (flags: CLASS_* below)
 
 A node whose val_len is 0 ends no key.  Children of every node below the
-root are sorted by code point strictly increasing, which is also the proof
-that no dictionary holds a key twice (tests/test_convert.c checks it).
+root are sorted by code point strictly increasing, or hashed with no code
+point twice, which is also the proof that no dictionary holds a key twice
+(tests/test_convert.c checks it).
 """
 
 import os
@@ -63,10 +66,29 @@ CLASS_SIMP_CAP = 1    # key of STCharacters with a candidate other than itself
 CLASS_SIMP_ONLY = 2   # ... and itself is not a candidate, nor a TS key
 CLASS_TRAD_CAP = 4    # key of TSCharacters with a candidate other than itself
 CLASS_TRAD_ONLY = 8   # ... and itself is not a candidate, nor an ST key
-CLASS_TW_FORM = 16    # Taiwan form that differs from OpenCC's (TWVariants value)
+CLASS_TW_FORM = 16    # Taiwan form (TWVariants value) OpenCC's s2t never writes
 CLASS_TW_STD = 32     # OpenCC form that Taiwan writes differently (TWVariants key)
-CLASS_HK_FORM = 64    # Hong Kong form (HKVariants value)
+CLASS_HK_FORM = 64    # Hong Kong form (HKVariants value), likewise
 CLASS_HK_STD = 128    # OpenCC form Hong Kong writes differently (HKVariants key)
+CLASS_SIMP_FORM = 256  # like SIMP_ONLY, but may also be a regional form (么)
+
+
+# Nodes with more than HASH_MIN children store them as a hash table of
+# hash_cap(n) slots (EMPTY marks a free slot); smaller ones as a sorted run.
+HASH_MIN = 8
+EMPTY = 0xFFFFFFFF
+
+
+def hash_cap(n):
+    cap = 16
+    while cap < 2 * n:
+        cap *= 2
+    return cap
+
+
+def hash_slot(cp, cap):
+    # Multiplicative hashing; the C side (zf_occ_match) computes the same.
+    return ((cp * 0x9E3779B1) & 0xFFFFFFFF) >> (32 - cap.bit_length() + 1)
 
 
 def die(msg):
@@ -133,17 +155,33 @@ def build_dict(entries):
         kids = children_of[j]
         start = len(ccp)
         if j != 0:  # root children live in the page table only
-            for k in kids:
-                ccp.append(u32(k))
-                cnode.append(u32(ids[id(node[k])]))
+            if len(kids) > HASH_MIN:
+                # Large fan-out (common first characters of phrases): an
+                # open-addressing table instead of a sorted run, so a
+                # lookup costs about one probe instead of a bisection.
+                cap = hash_cap(len(kids))
+                slots = [None] * cap
+                for k in kids:
+                    h = hash_slot(k, cap)
+                    while slots[h] is not None:
+                        h = (h + 1) & (cap - 1)
+                    slots[h] = k
+                for k in slots:
+                    ccp.append(EMPTY if k is None else u32(k))
+                    cnode.append(0 if k is None else u32(ids[id(node[k])]))
+            else:
+                for k in kids:
+                    ccp.append(u32(k))
+                    cnode.append(u32(ids[id(node[k])]))
         v = node.get(None)
         voff = len(vals)
         if v:
             vals.extend(v)
         vlen = len(v) if v else 0
-        if vlen > 0xFF or len(ccp) - start >= 1 << 24:
+        nkids = len(kids) if j != 0 else 0
+        if vlen > 0xFF or nkids >= 1 << 24:
             die("node field overflow")
-        nodes.append((u32(start), u32(voff), u32((len(ccp) - start) << 8 | vlen)))
+        nodes.append((u32(start), u32(voff), u32(nkids << 8 | vlen)))
     if len(order) >= 1 << 32:
         die("too many nodes")
     # Root level: paged direct table.
@@ -176,24 +214,38 @@ def classes(d):
         flags[ord(ch)] = flags.get(ord(ch), 0) | bit
 
     st, ts = d["STCharacters"], d["TSCharacters"]
+    # Taiwan and Hong Kong forms are Traditional even where OpenCC's
+    # standard writes another (群 for 羣), so they are never Simplified-only.
+    regional = set()
+    for region in ("TWVariants", "HKVariants"):
+        for v in d[region].values():
+            regional.update(x for x in v if len(x) == 1)
     for k, v in st.items():
         if any(x != k for x in v):
             add(k, CLASS_SIMP_CAP)
             if k not in v and k not in ts:
-                add(k, CLASS_SIMP_ONLY)
+                add(k, CLASS_SIMP_FORM)
+                if k not in regional:
+                    add(k, CLASS_SIMP_ONLY)
     for k, v in ts.items():
         if any(x != k for x in v):
             add(k, CLASS_TRAD_CAP)
             if k not in v and k not in st:
                 add(k, CLASS_TRAD_ONLY)
-    for k, v in d["TWVariants"].items():
-        if len(k) == 1 and v[0] != k and len(v[0]) == 1:
-            add(k, CLASS_TW_STD)
-            add(v[0], CLASS_TW_FORM)
-    for k, v in d["HKVariants"].items():
-        if len(k) == 1 and v[0] != k and len(v[0]) == 1:
-            add(k, CLASS_HK_STD)
-            add(v[0], CLASS_HK_FORM)
+    # A regional form marks regional text only where OpenCC's standard
+    # would write something else: 為 (s2t writes 爲) does, 才 or 參 (s2t
+    # writes them too) do not.
+    def std_of(ch):
+        simp = ts[ch][0] if ch in ts else ch
+        return st[simp][0] if simp in st else simp
+
+    for region, std_bit, form_bit in (("TWVariants", CLASS_TW_STD, CLASS_TW_FORM),
+                                      ("HKVariants", CLASS_HK_STD, CLASS_HK_FORM)):
+        for k, v in d[region].items():
+            if len(k) == 1 and v[0] != k and len(v[0]) == 1:
+                add(k, std_bit)
+                if std_of(v[0]) != v[0]:
+                    add(v[0], form_bit)
     return sorted(flags.items())
 
 

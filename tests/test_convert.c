@@ -1,0 +1,483 @@
+/*
+ * Conversion stage and script detection (src/convert.c, src/script.c).
+ * Exactness against libopencc is tests/test_opencc_oracle.c; here:
+ *   - the generated tables are well formed (no duplicate keys, sorted
+ *     runs, every index in range);
+ *   - each configuration and zhfix's composed ones on known phrases;
+ *   - script detection on the man-page corpus, whole pages and short lines;
+ *   - repair of half-converted text: lines from the sample article, and
+ *     text built from the corpus by converting a share of the characters
+ *     one by one, as content farms do;
+ *   - pure Traditional input through the repair path, measured;
+ *   - the converted-characters statistic.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "convert_tables.h"
+#include "convert_util.h"
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static void check_dict(const zf_occ_dict *d, const char *name) {
+  size_t keys = 0;
+  assert_true(d->nnodes > 1);
+  for (uint32_t n = 0; n < d->nnodes; n++) {
+    const uint32_t *nd = d->nodes + 3u * n;
+    uint32_t nc = nd[2] >> 8, vl = nd[2] & 0xFF;
+    if (vl) {
+      keys++;
+      assert_true(nd[1] + vl <= d->nvals);
+    }
+    if (n == 0) {
+      assert_int_equal(nc, 0); /* root children are in the page table */
+      continue;
+    }
+    if (!nc) continue;
+    if (nc > ZF_OCC_HASH_MIN) {
+      /* Hash table: no code point twice, every live slot findable. */
+      unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+      if (b < 4) b = 4;
+      uint32_t cap = 1u << b, live = 0;
+      assert_true(nd[0] + cap <= d->nchild);
+      for (uint32_t k = 0; k < cap; k++) {
+        uint32_t c = d->ccp[nd[0] + k];
+        if (c == ZF_OCC_EMPTY) continue;
+        live++;
+        assert_true(d->cnode[nd[0] + k] > 0 && d->cnode[nd[0] + k] < d->nnodes);
+        for (uint32_t m = k + 1; m < cap; m++)
+          if (d->ccp[nd[0] + m] == c) fail_msg("%s: node %u holds U+%04X twice", name, n, c);
+      }
+      assert_int_equal(live, nc);
+    } else {
+      assert_true(nd[0] + nc <= d->nchild);
+      for (uint32_t k = 0; k < nc; k++) {
+        assert_true(d->cnode[nd[0] + k] > 0 && d->cnode[nd[0] + k] < d->nnodes);
+        if (k && d->ccp[nd[0] + k - 1] >= d->ccp[nd[0] + k])
+          fail_msg("%s: children of node %u not strictly sorted (duplicate key?)", name, n);
+      }
+    }
+  }
+  /* Root pages: every node reachable once, page index consistent. */
+  uint32_t used = 0;
+  for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++)
+    if (d->pidx[p]) {
+      assert_true(d->pidx[p] <= d->npages);
+      used++;
+    }
+  assert_int_equal(used, d->npages);
+  assert_true(keys > 0);
+}
+
+static void test_tables(void **state) {
+  (void)state;
+  zf_occ_tables t;
+  static const char *names[ZF_OCC_NDICTS] = {
+      "STPhrases", "STCharacters", "TSPhrases", "TSCharacters", "TWPhrases", "TWPhrasesRev",
+      "TWVariants", "TWVariantsRev", "TWVariantsRevPhrases", "HKVariants", "HKVariantsRev",
+      "HKVariantsRevPhrases"};
+  assert_int_equal(zf_occ_open(&t), 0);
+  for (int i = 0; i < ZF_OCC_NDICTS; i++) check_dict(&t.d[i], names[i]);
+  assert_true(t.nclass > 1000);
+  for (uint32_t i = 1; i < t.nclass; i++) assert_true(t.cls[2 * (i - 1)] < t.cls[2 * i]);
+  /* Character dictionaries really are single characters. */
+  assert_int_equal(t.d[ZF_OCC_ST_CHARS].maxkey, 1);
+  assert_int_equal(t.d[ZF_OCC_TS_CHARS].maxkey, 1);
+  assert_true(t.d[ZF_OCC_ST_PHRASES].maxkey >= 8);
+  /* Classes the repair and detection rely on. */
+  assert_true(zf_occ_class(&t, 0x53D1 /* 发 */) & ZF_OCC_SIMP_ONLY);
+  assert_true(zf_occ_class(&t, 0x767C /* 發 */) & ZF_OCC_TRAD_ONLY);
+  assert_true(zf_occ_class(&t, 0x540E /* 后 */) & ZF_OCC_SIMP_CAP);
+  assert_false(zf_occ_class(&t, 0x540E) & ZF_OCC_SIMP_ONLY);
+  assert_int_equal(zf_occ_class(&t, 'a'), 0);
+}
+
+/* ---- configurations --------------------------------------------------------- */
+
+static void expect(int script, int to, const char *in, const char *want) {
+  char *got = cu_convert(script, to, 0, in);
+  if (strcmp(got, want) != 0) fail_msg("%d->%d: %s gave %s, want %s", script, to, in, got, want);
+  free(got);
+}
+
+static void test_configs(void **state) {
+  (void)state;
+  /* Phrases decide one-to-many characters. */
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "头发和发展，皇后以后\n", "頭髮和發展，皇后以後\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "秘书说这么\n", "祕書說這麼\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TW, "为了鼠标里的软件\n", "為了鼠標裡的軟件\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "为了鼠标里的软件\n", "為了滑鼠裡的軟體\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_HK, "说着为了\n", "説着為了\n");
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, "頭髮與發展，乾隆皇帝\n", "头发与发展，乾隆皇帝\n");
+  expect(ZHFIX_SCRIPT_TWP, ZHFIX_TO_SIMP, "滑鼠裡的軟體\n", "鼠标里的软件\n");
+  expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "為了裡面\n", "为了里面\n");
+  expect(ZHFIX_SCRIPT_HK, ZHFIX_TO_SIMP, "説着\n", "说着\n");
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TW, "爲了裏面\n", "為了裡面\n");
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_HK, "爲了說\n", "為了説\n");
+  expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_TRAD, "為了裡面\n", "爲了裏面\n");
+  expect(ZHFIX_SCRIPT_HK, ZHFIX_TO_TRAD, "為了説\n", "爲了說\n");
+  /* Compositions zhfix adds (docs/conversion.md). */
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, "爲了軟件\n", "為了軟體\n");
+  expect(ZHFIX_SCRIPT_TWP, ZHFIX_TO_TRAD, "為了軟體\n", "爲了軟件\n");
+  expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_HK, "說著\n", "説着\n");
+  expect(ZHFIX_SCRIPT_HK, ZHFIX_TO_TW, "説着\n", "說著\n");
+  expect(ZHFIX_SCRIPT_HK, ZHFIX_TO_TWP, "説軟件\n", "說軟體\n");
+  /* Same script, pure text: unchanged. */
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TRAD, "頭髮與發展\n", "頭髮與發展\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_SIMP, "头发与发展\n", "头发与发展\n");
+  /* Not Han: untouched, including astral characters and lone CR. */
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "a\xF0\x9F\x98\x80 b\r\n", "a\xF0\x9F\x98\x80 b\r\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "", "");
+}
+
+static void test_keep_disables(void **state) {
+  (void)state;
+  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_KEEP, 0);
+  void *st = (void *)1;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  assert_null(st);
+}
+
+/* Offsets: a converted phrase carries the offset of its first character. */
+static void test_offsets_and_stats(void **state) {
+  (void)state;
+  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0);
+  void *st;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  zf_text in = {0}, out = {0};
+  zf_stats stats;
+  zf_stats_init(&stats);
+  cu_decode("a头发b\n", strlen("a头发b\n"), &in);
+  assert_int_equal(zf_stage_convert.run(st, &in, &out, &stats), 0);
+  assert_int_equal(out.len, 5);
+  assert_int_equal(out.cp[1], 0x982D); /* 頭 */
+  assert_int_equal(out.cp[2], 0x9AEE); /* 髮 */
+  assert_int_equal(out.off[0], 0);
+  assert_int_equal(out.off[1], 1);
+  assert_int_equal(out.off[3], 7);
+  assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], 2);
+  zf_text_free(&in);
+  zf_text_free(&out);
+  zf_stage_convert.destroy(st);
+}
+
+/* ---- script detection ------------------------------------------------------- */
+
+#include <dirent.h>
+
+typedef struct det_counts {
+  size_t pages, pages_ok, lines, lines_ok, lines_noevidence;
+} det_counts;
+
+static void detect_dir(const char *sub, int trad, det_counts *c) {
+  DIR *d = opendir(cu_corpus_path(sub));
+  struct dirent *e;
+  zf_text t = {0};
+  if (!d) fail_msg("no corpus pages in %s (ZHFIX_CORPUS)", sub);
+  char **names = NULL;
+  size_t nn = 0;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') {
+      names = realloc(names, (nn + 1) * sizeof *names);
+      names[nn++] = strdup(e->d_name);
+    }
+  closedir(d);
+  size_t limit = cu_quick() ? 40 : nn;
+  for (size_t k = 0; k < nn; k++) {
+    if (k < limit) {
+      char path[8192];
+      snprintf(path, sizeof path, "%s/%s", cu_corpus_path(sub), names[k]);
+      size_t n = 0;
+      char *b = cu_read(path, &n);
+      assert_non_null(b);
+      size_t w = n < ZHFIX_DETECT_WINDOW ? n : ZHFIX_DETECT_WINDOW;
+      cu_decode(b, w, &t);
+      int s = zf_detect_script(&t);
+      c->pages++;
+      if (trad ? s != ZHFIX_SCRIPT_SIMP : s == ZHFIX_SCRIPT_SIMP) c->pages_ok++;
+      /* Short inputs: the first 20 characters of each line with at least
+       * 10 Han characters. */
+      for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && b[j] != '\n') j++;
+        cu_decode(b + i, j - i, &t);
+        size_t han = 0;
+        for (size_t q = 0; q < t.len; q++) han += zf_is_han(t.cp[q]) != 0;
+        if (han >= 10) {
+          if (t.len > 20) t.len = 20;
+          s = zf_detect_script(&t);
+          c->lines++;
+          if (trad ? s != ZHFIX_SCRIPT_SIMP : s == ZHFIX_SCRIPT_SIMP) c->lines_ok++;
+          /* No one-script character at all: SIMP by definition. */
+          int evidence = 0;
+          zf_occ_tables tt;
+          zf_occ_open(&tt);
+          for (size_t q = 0; q < t.len; q++)
+            if (zf_occ_class(&tt, t.cp[q]) & (ZF_OCC_SIMP_ONLY | ZF_OCC_TRAD_ONLY)) evidence = 1;
+          if (!evidence) c->lines_noevidence++;
+        }
+        i = j + 1;
+      }
+      free(b);
+    }
+    free(names[k]);
+  }
+  free(names);
+  zf_text_free(&t);
+}
+
+static void test_detect(void **state) {
+  (void)state;
+  det_counts cn = {0}, tw = {0};
+  detect_dir("pages/zh_CN", 0, &cn);
+  detect_dir("pages/zh_TW", 1, &tw);
+  printf("detect zh_CN: pages %zu/%zu, 20-char lines %zu/%zu (%zu without evidence)\n", cn.pages_ok,
+         cn.pages, cn.lines_ok, cn.lines, cn.lines_noevidence);
+  printf("detect zh_TW: pages %zu/%zu, 20-char lines %zu/%zu (%zu without evidence)\n", tw.pages_ok,
+         tw.pages, tw.lines_ok, tw.lines, tw.lines_noevidence);
+  /* Every page is long enough to decide. */
+  assert_int_equal(cn.pages_ok, cn.pages);
+  assert_int_equal(tw.pages_ok, tw.pages);
+  /* A short line with evidence must come out right; lines without any
+   * one-script character are SIMP by definition, right or wrong. */
+  assert_int_equal(cn.lines_ok, cn.lines);
+  assert_int_equal(tw.lines_ok + tw.lines_noevidence, tw.lines);
+  assert_true(tw.lines_noevidence * 4 < tw.lines);
+
+  zf_text t = {0};
+  const char *cases[][2] = {{"", "1"}, {"hello world 123", "1"}, {"这是一个测试", "1"},
+                            {"這是一個測試", "t"},   {"爲了這裏的羣衆", "2"}, {"說著裡面的為了", "3"},
+                            {"他説這户人家的温度", "5"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cu_decode(cases[i][0], strlen(cases[i][0]), &t);
+    int s = zf_detect_script(&t);
+    if (cases[i][1][0] == 't') assert_true(s != ZHFIX_SCRIPT_SIMP);
+    else if (s != cases[i][1][0] - '0') fail_msg("detect %s: %d", cases[i][0], s);
+  }
+  zf_text_free(&t);
+}
+
+/* ---- half-converted text ---------------------------------------------------- */
+
+/* Runs the stage as the pipeline does in auto mode: detection and prescan
+ * on the window, then line by line. */
+static char *auto_convert(const char *window, int to, const char *text, int *script) {
+  zf_text pre = {0};
+  cu_decode(window, strlen(window), &pre);
+  *script = zf_detect_script(&pre);
+  zf_opts o = cu_opts(*script, to, 1);
+  void *st;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  zf_stage_convert.prescan(st, &pre);
+  char *r = cu_run_state(st, text, strlen(text), NULL);
+  zf_stage_convert.destroy(st);
+  zf_text_free(&pre);
+  return r;
+}
+
+static void test_sample_residue(void **state) {
+  (void)state;
+  size_t n = 0;
+  char *sample = cu_read(cu_src_path("data/samples/000_22c49fc42f219c9f.txt"), &n);
+  assert_non_null(sample);
+  /* Fragments of the sample's lines, as they stand in it. */
+  static const char *lines[][3] = {
+      {"最后更新: 2024-10-25\n", "最後更新: 2024-10-25\n", "最后更新: 2024-10-25\n"},
+      {"佩斯科夫與普京的關系\n", "佩斯科夫與普京的關係\n", "佩斯科夫与普京的关系\n"},
+      {"政治斗爭\n", "政治鬥爭\n", "政治斗争\n"},
+      {"為什么這么做\n", "爲什麼這麼做\n", "为什么这么做\n"},
+      {"俄羅斯總統新聞秘書佩斯科夫\n", "俄羅斯總統新聞祕書佩斯科夫\n", "俄罗斯总统新闻秘书佩斯科夫\n"},
+      {"在這篇題為“馬斯克與普京的秘密對話”的文章中\n", "在這篇題爲“馬斯克與普京的祕密對話”的文章中\n",
+       "在这篇题为“马斯克与普京的秘密对话”的文章中\n"},
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    int script;
+    char *t = auto_convert(sample, ZHFIX_TO_TRAD, lines[i][0], &script);
+    assert_true(script != ZHFIX_SCRIPT_SIMP);
+    if (strcmp(t, lines[i][1])) fail_msg("--to=trad: %s gave %s, want %s", lines[i][0], t, lines[i][1]);
+    char *s = auto_convert(sample, ZHFIX_TO_SIMP, lines[i][0], &script);
+    if (strcmp(s, lines[i][2])) fail_msg("--to=simp: %s gave %s, want %s", lines[i][0], s, lines[i][2]);
+    free(t);
+    free(s);
+  }
+  free(sample);
+}
+
+/* Converts each Han character with probability share/1000 one by one with
+ * OpenCC's character table (first candidate), as a content farm does;
+ * deterministic. */
+static void damage(const zf_occ_tables *t, zf_text *x, unsigned share, uint32_t *seed) {
+  for (size_t i = 0; i < x->len; i++) {
+    *seed = *seed * 1103515245u + 12345u;
+    if (((*seed >> 8) % 1000) >= share) continue;
+    const uint32_t *v;
+    size_t vl;
+    if (zf_occ_match(&t->d[ZF_OCC_ST_CHARS], x->cp + i, 1, &v, &vl) && vl == 1) x->cp[i] = v[0];
+  }
+}
+
+typedef struct mix_score {
+  size_t chars, chars_ok, lines, lines_ok, base_ok;
+} mix_score;
+
+static void score(const zf_text *got, const zf_text *want, mix_score *m, int base) {
+  int ok = got->len == want->len;
+  if (!base) m->lines++;
+  for (size_t i = 0; i < want->len; i++) {
+    if (!zf_is_han(want->cp[i])) continue;
+    int same = i < got->len && got->cp[i] == want->cp[i];
+    if (base) m->base_ok += same;
+    else {
+      m->chars++;
+      m->chars_ok += same;
+    }
+    if (!same) ok = 0;
+  }
+  if (!base && ok) m->lines_ok++;
+}
+
+/* Mixed text from zh_CN: Simplified lines with a share of characters
+ * converted char by char.  The reference for --to=trad is OpenCC's s2t of
+ * the clean line; for --to=simp the clean line itself.  The baseline is
+ * what the stage gives with the script given explicitly (no repair). */
+static void test_mixed_corpus(void **state) {
+  (void)state;
+  size_t n = 0;
+  char *buf = cu_read(cu_corpus_path("zh_CN.txt"), &n);
+  assert_non_null(buf);
+  if (cu_quick() && n > 300000) n = 300000;
+  zf_occ_tables t;
+  assert_int_equal(zf_occ_open(&t), 0);
+  static const unsigned shares[] = {300, 700, 1000};
+  for (size_t si = 0; si < sizeof shares / sizeof shares[0]; si++) {
+    uint32_t seed = 12345;
+    zf_text clean = {0}, dmg = {0}, want = {0}, got = {0}, base = {0};
+    zf_stats stats;
+    zf_stats_init(&stats);
+    zf_opts os2t = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0);
+    zf_opts otrad = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TRAD, 1);
+    zf_opts osimp = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, 1);
+    zf_opts obase_s = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, 0);
+    void *s2t, *rt, *rs, *bs;
+    assert_int_equal(zf_stage_convert.create(&s2t, &os2t), 0);
+    assert_int_equal(zf_stage_convert.create(&rt, &otrad), 0);
+    assert_int_equal(zf_stage_convert.create(&rs, &osimp), 0);
+    assert_int_equal(zf_stage_convert.create(&bs, &obase_s), 0);
+    mix_score mt = {0}, ms = {0};
+    for (size_t i = 0; i < n;) {
+      size_t j = i;
+      while (j < n && buf[j] != '\n') j++;
+      cu_decode(buf + i, j - i, &clean);
+      i = j + 1;
+      size_t han = 0;
+      for (size_t q = 0; q < clean.len; q++) han += zf_is_han(clean.cp[q]) != 0;
+      if (han < 4) continue;
+      zf_text_clear(&dmg);
+      zf_text_append(&dmg, &clean, 0, clean.len);
+      damage(&t, &dmg, shares[si], &seed);
+      /* --to=trad */
+      zf_text_clear(&want);
+      assert_int_equal(zf_stage_convert.run(s2t, &clean, &want, &stats), 0);
+      zf_text_clear(&got);
+      assert_int_equal(zf_stage_convert.run(rt, &dmg, &got, &stats), 0);
+      score(&got, &want, &mt, 0);
+      /* baseline: the damaged text left as it is */
+      score(&dmg, &want, &mt, 1);
+      /* --to=simp */
+      zf_text_clear(&got);
+      assert_int_equal(zf_stage_convert.run(rs, &dmg, &got, &stats), 0);
+      score(&got, &clean, &ms, 0);
+      zf_text_clear(&base);
+      assert_int_equal(zf_stage_convert.run(bs, &dmg, &base, &stats), 0);
+      score(&base, &clean, &ms, 1);
+    }
+    printf("mixed %u%% converted: --to=trad %.4f%% Han chars, %.2f%% lines right (no repair: %.4f%%); "
+           "--to=simp %.4f%% chars, %.2f%% lines (t2s alone: %.4f%%), %zu lines\n",
+           shares[si] / 10, 100.0 * mt.chars_ok / mt.chars, 100.0 * mt.lines_ok / mt.lines,
+           100.0 * mt.base_ok / mt.chars, 100.0 * ms.chars_ok / ms.chars, 100.0 * ms.lines_ok / ms.lines,
+           100.0 * ms.base_ok / ms.chars, mt.lines);
+    /* The repair must recover what the character-by-character conversion
+     * lost: better than doing nothing while residue is left, never worse. */
+    if (shares[si] < 1000) assert_true(mt.chars_ok > mt.base_ok);
+    assert_true(mt.chars_ok >= mt.base_ok);
+    assert_true(ms.chars_ok >= ms.base_ok);
+    zf_stage_convert.destroy(s2t);
+    zf_stage_convert.destroy(rt);
+    zf_stage_convert.destroy(rs);
+    zf_stage_convert.destroy(bs);
+    zf_text_free(&clean);
+    zf_text_free(&dmg);
+    zf_text_free(&want);
+    zf_text_free(&got);
+    zf_text_free(&base);
+  }
+  free(buf);
+}
+
+/* Pure Traditional input through the repair path (detected script, a
+ * document that looks mixed): how many characters differ from OpenCC's
+ * exact conversion, and how many from the input itself. */
+static void test_pure_trad_repair(void **state) {
+  (void)state;
+  size_t n = 0;
+  char *buf = cu_read(cu_corpus_path("zh_TW.txt"), &n);
+  assert_non_null(buf);
+  if (cu_quick() && n > 300000) n = 300000;
+  buf[n] = 0;
+  static const int targets[] = {ZHFIX_TO_TW, ZHFIX_TO_TRAD};
+  for (size_t k = 0; k < 2; k++) {
+    zf_opts ox = cu_opts(ZHFIX_SCRIPT_TW, targets[k], 0), orp = cu_opts(ZHFIX_SCRIPT_TW, targets[k], 1);
+    void *sx, *sr;
+    assert_int_equal(zf_stage_convert.create(&sx, &ox), 0);
+    assert_int_equal(zf_stage_convert.create(&sr, &orp), 0);
+    /* A window with one Simplified-only character marks the document as
+     * mixed, so every line takes the repair path. */
+    zf_text pre = {0};
+    cu_decode("这", strlen("这"), &pre);
+    zf_stage_convert.prescan(sr, &pre);
+    zf_text_free(&pre);
+    char *ex = cu_run_state(sx, buf, n, NULL);
+    char *rp = cu_run_state(sr, buf, n, NULL);
+    zf_text a = {0}, b = {0}, x = {0};
+    cu_decode(ex, strlen(ex), &a);
+    cu_decode(rp, strlen(rp), &b);
+    cu_decode(buf, n, &x);
+    assert_int_equal(a.len, b.len);
+    size_t han = 0, vs_exact = 0, vs_input = 0;
+    for (size_t i = 0; i < a.len; i++) {
+      if (!zf_is_han(x.cp[i])) continue;
+      han++;
+      vs_exact += a.cp[i] != b.cp[i];
+      vs_input += i < x.len && b.cp[i] != x.cp[i] && a.cp[i] == x.cp[i];
+    }
+    printf("zh_TW through repair, --to=%s: %zu of %zu Han chars differ from OpenCC (%.3f%%), "
+           "%zu of them changed where OpenCC keeps the input\n",
+           targets[k] == ZHFIX_TO_TW ? "tw" : "trad", vs_exact, han, 100.0 * vs_exact / han, vs_input);
+    /* Documented bound (docs/conversion.md): the repair re-reads only
+     * ambiguous characters; where OpenCC keeps a character of clean text,
+     * the repair may change at most 1 in 1000. */
+    assert_true(vs_input * 1000 <= han);
+    free(ex);
+    free(rp);
+    zf_text_free(&a);
+    zf_text_free(&b);
+    zf_text_free(&x);
+    zf_stage_convert.destroy(sx);
+    zf_stage_convert.destroy(sr);
+  }
+  free(buf);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_tables),         cmocka_unit_test(test_configs),
+      cmocka_unit_test(test_keep_disables),  cmocka_unit_test(test_offsets_and_stats),
+      cmocka_unit_test(test_detect),         cmocka_unit_test(test_sample_residue),
+      cmocka_unit_test(test_mixed_corpus),   cmocka_unit_test(test_pure_trad_repair),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
