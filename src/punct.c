@@ -1,16 +1,874 @@
-/* Placeholder until the stage lands: disabled, so the pipeline skips it. */
+/*
+ * Stage 4: punctuation and typography (docs/punctuation.md has the rule
+ * table, the standards each rule follows and the test that pins it).
+ *
+ * A segment is handled in four linear passes over its body (the line
+ * without its terminator, which is copied unchanged):
+ *   1. clean:   drop controls, ANSI escapes, zero-width characters and
+ *               stray BOMs; full-width letters and digits -> ASCII.
+ *   2. mark:    protect URLs, e-mail addresses and `code`; pair brackets
+ *               and quotes with stacks (straight quotes pair in order
+ *               within the segment, or not at all when their count is odd).
+ *   3. decide:  left to right, choose each character's output.  Tests on
+ *               the left look at outputs already decided; tests on the
+ *               right look only at properties no rule changes (Han or
+ *               Latin, spaces skipped).  That is what makes the stage
+ *               idempotent: on its own output every decision comes out
+ *               the same and every rule is a no-op.
+ *   4. emit:    spaces next to full-width punctuation are dropped here,
+ *               once the neighbours' final forms are known; --spacing
+ *               inserts its spaces here too.
+ * Every look-around is bounded (LOOK code points), so the cost is linear.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "punct_rules.h"
 #include "zf.h"
 
+/* How far any rule looks left or right of a character. */
+#define LOOK 96
+
+enum { STYLE_KEEP = 0, STYLE_CURLY = 1, STYLE_CORNER = 2 };
+
+/* Per-position flags. */
+enum {
+  F_PROT = 1 << 0,   /* URL, e-mail, `code`, Markdown link target: untouched */
+  F_QOPEN = 1 << 1,  /* a quote that opens a pair                           */
+  F_QCLOSE = 1 << 2, /* a quote that closes a pair                          */
+  F_QCHN = 1 << 3,   /* a quote in Chinese context                          */
+  F_DONE = 1 << 4,   /* output already decided (closing half of a pair)     */
+  F_FW = 1 << 5,     /* output is full-width punctuation                    */
+  F_SQ = 1 << 6      /* straight quote that takes part in pairing           */
+};
+
+typedef struct punct {
+  int style;   /* STYLE_*: what Chinese quotes become */
+  int spacing; /* insert spaces between Han and Latin letters/digits */
+  int in_fence; /* inside a Markdown ``` fence: lines pass unchanged */
+  uint64_t rule[ZF_PR__COUNT];
+  /* Scratch, grown to the longest segment seen. */
+  size_t cap;
+  uint32_t *w;   /* cleaned body */
+  uint64_t *wo;  /* its input offsets */
+  uint32_t *o1;  /* decided output: first code point, 0 = deleted */
+  uint32_t *o2;  /* second code point of a two-character output, or 0 */
+  uint16_t *fl;  /* F_* */
+  int32_t *mate; /* partner of a paired bracket or quote, -1 if none */
+  uint32_t *han; /* han[i] = Han-like characters in w[0..i) */
+  int32_t *stk;  /* pairing stack */
+} punct;
+
+static const char *const rule_names[ZF_PR__COUNT] = {
+    "control", "invisible", "fw_alnum",   "width",   "period",
+    "paren",   "quote",     "ellipsis",   "dash",    "interpunct",
+    "space",   "idspace",   "spacing"};
+
+const char *zf_punct_rule_name(int rule) {
+  return rule >= 0 && rule < ZF_PR__COUNT ? rule_names[rule] : "?";
+}
+
+void zf_punct_rule_counts(const void *st, uint64_t counts[ZF_PR__COUNT]) {
+  const punct *p = st;
+  memcpy(counts, p->rule, sizeof p->rule);
+}
+
+/* ---- character classes -------------------------------------------------- */
+
+/* Characters of Chinese (and Japanese kana) running text. */
+static inline int is_hanlike(uint32_t c) {
+  return zf_is_han(c) || (c >= 0x3040 && c <= 0x30FF && c != 0x30FB) ||
+         c == 0x3005 || c == 0x3007 || (c >= 0x3100 && c <= 0x312F) ||
+         (c >= 0x31A0 && c <= 0x31FF);
+}
+
+/* Full-width (CJK) punctuation, by code point. */
+static inline int is_cjk_punct(uint32_t c) {
+  return (c >= 0x3001 && c <= 0x3003) || (c >= 0x3008 && c <= 0x3011) ||
+         (c >= 0x3014 && c <= 0x301F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+         (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+         (c >= 0xFF5B && c <= 0xFF65) || (c >= 0xFE10 && c <= 0xFE19) ||
+         (c >= 0xFE30 && c <= 0xFE4F);
+}
+
+static inline int is_ascii_alnum(uint32_t c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Letters and digits of alphabetic scripts (Latin, Greek, Cyrillic...). */
+static inline int is_alpha(uint32_t c) {
+  return is_ascii_alnum(c) ||
+         (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
+}
+
+static inline int is_space(uint32_t c) { return c == ' ' || c == 0x3000; }
+
+static inline int is_quote_char(uint32_t c) {
+  switch (c) {
+  case '"': case '\'': case 0xFF02: case 0xFF07:
+  case 0x201C: case 0x201D: case 0x2018: case 0x2019:
+  case 0x300C: case 0x300D: case 0x300E: case 0x300F:
+  case 0x301D: case 0x301E: case 0x301F:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static inline int is_curly_open(uint32_t c) {
+  return c == 0x201C || c == 0x2018 || c == 0x300C || c == 0x300E || c == 0x301D;
+}
+static inline int is_curly_close(uint32_t c) {
+  return c == 0x201D || c == 0x2019 || c == 0x300D || c == 0x300F ||
+         c == 0x301E || c == 0x301F;
+}
+/* Quote level a curly or corner quote stands for: 0 double, 1 single. */
+static inline int quote_level(uint32_t c) {
+  return c == 0x2018 || c == 0x2019 || c == 0x300E || c == 0x300F;
+}
+
+/* Closing brackets other than quotes. */
+static inline int is_bracket_close(uint32_t c) {
+  switch (c) {
+  case ')': case 0xFF09: case 0x3009: case 0x300B: case 0x3011: case 0x3015:
+  case 0x3017: case 0x3019: case 0x301B: case 0xFF3D: case 0xFF5D:
+    return 1;
+  default:
+    return 0;
+  }
+}
+static inline int is_bracket_open(uint32_t c) {
+  switch (c) {
+  case '(': case 0xFF08: case 0x3008: case 0x300A: case 0x3010: case 0x3014:
+  case 0x3016: case 0x3018: case 0x301A: case 0xFF3B: case 0xFF5B:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static const uint32_t quote_out[3][2][2] = {
+    {{0, 0}, {0, 0}},
+    {{0x201C, 0x201D}, {0x2018, 0x2019}}, /* “ ” ‘ ’ */
+    {{0x300C, 0x300D}, {0x300E, 0x300F}}, /* 「 」 『 』 */
+};
+
+/* ---- state --------------------------------------------------------------- */
+
 static int create(void **st, const zf_opts *o) {
-  (void)o;
   *st = NULL;
+  if (!o->punct) return 0;
+  punct *p = calloc(1, sizeof *p);
+  if (!p) return ZHFIX_E_NOMEM;
+  p->spacing = o->spacing != 0;
+  switch (o->quotes) {
+  case ZHFIX_QUOTES_CURLY: p->style = STYLE_CURLY; break;
+  case ZHFIX_QUOTES_CORNER: p->style = STYLE_CORNER; break;
+  case ZHFIX_QUOTES_KEEP: p->style = STYLE_KEEP; break;
+  default: {
+    /* The target region's style; with --to=keep the input's region.  The
+     * OpenCC "standard" Traditional keeps the mainland's curly quotes (as
+     * OpenCC itself does); Taiwan and Hong Kong use corner brackets. */
+    int region = o->to != ZHFIX_TO_KEEP ? o->to : o->script;
+    p->style = (region == ZHFIX_TO_TW || region == ZHFIX_TO_TWP ||
+                region == ZHFIX_TO_HK)
+                   ? STYLE_CORNER
+                   : STYLE_CURLY;
+  }
+  }
+  *st = p;
   return 0;
 }
-static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
-  (void)st;
-  (void)stats;
-  return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+
+static void destroy(void *st) {
+  punct *p = st;
+  free(p->w);
+  free(p->wo);
+  free(p->o1);
+  free(p->o2);
+  free(p->fl);
+  free(p->mate);
+  free(p->han);
+  free(p->stk);
+  free(p);
 }
-static void destroy(void *st) { (void)st; }
+
+static int grow(punct *p, size_t n) {
+  if (n <= p->cap) return 0;
+  size_t cap = p->cap ? p->cap : 256;
+  while (cap < n) cap *= 2;
+#define G(f)                                                                  \
+  do {                                                                        \
+    void *q = realloc(p->f, cap * sizeof *p->f);                              \
+    if (!q) return -1;                                                        \
+    p->f = q;                                                                 \
+  } while (0)
+  G(w);
+  G(wo);
+  G(o1);
+  G(o2);
+  G(fl);
+  G(mate);
+  G(stk);
+#undef G
+  void *q = realloc(p->han, (cap + 1) * sizeof *p->han);
+  if (!q) return -1;
+  p->han = q;
+  p->cap = cap;
+  return 0;
+}
+
+/* ---- pass 1: clean ------------------------------------------------------- */
+
+/* Zero-width joiners matter inside emoji sequences and in scripts that use
+ * them; they are only noise next to Chinese or ASCII. */
+static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
+  if (i == 0 || i + 1 >= end) return 0;
+  uint32_t a = in->cp[i - 1], b = in->cp[i + 1];
+  return a > 0xFF && b > 0xFF && !is_hanlike(a) && !is_hanlike(b) &&
+         !is_cjk_punct(a) && !is_cjk_punct(b);
+}
+
+static size_t clean(punct *p, const zf_text *in, size_t end) {
+  size_t n = 0;
+  for (size_t i = 0; i < end; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+      if (c == '\t') goto keep;
+      if (c == 0x1B && i + 1 < end && in->cp[i + 1] == '[') {
+        /* CSI escape (terminal colours): drop it whole, or the "[33m" that
+         * would remain is worse than the escape. */
+        size_t j = i + 2;
+        while (j < end && j < i + 34 && in->cp[j] >= 0x20 && in->cp[j] <= 0x3F) j++;
+        if (j < end && in->cp[j] >= 0x40 && in->cp[j] <= 0x7E) i = j;
+      }
+      p->rule[ZF_PR_CONTROL]++;
+      continue;
+    }
+    if (c == 0x200B || c == 0x2060 || c == 0xFEFF || c == 0x180E ||
+        ((c == 0x200C || c == 0x200D) && !joiner_wanted(in, i, end))) {
+      p->rule[ZF_PR_INVISIBLE]++;
+      continue;
+    }
+    if ((c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) ||
+        (c >= 0xFF41 && c <= 0xFF5A)) {
+      c -= 0xFEE0;
+      p->rule[ZF_PR_FW_ALNUM]++;
+    }
+  keep:
+    p->w[n] = c;
+    p->wo[n] = in->off[i];
+    n++;
+  }
+  return n;
+}
+
+/* ---- pass 2: mark -------------------------------------------------------- */
+
+static inline int url_char(uint32_t c) {
+  return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' && c != '`';
+}
+
+/* Marks [s, e) protected after trimming the sentence punctuation that
+ * usually follows a URL or address rather than belonging to it. */
+static size_t protect_span(punct *p, size_t s, size_t e) {
+  for (;;) {
+    uint32_t c = p->w[e - 1];
+    if (e > s + 1 && (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' ||
+                      c == '?' || c == '\'' || c == '"'))
+      e--;
+    else if (e > s + 1 && c == ')') {
+      int bal = 0;
+      for (size_t k = s; k < e; k++) bal += (p->w[k] == '(') - (p->w[k] == ')');
+      if (bal >= 0) break;
+      e--;
+    } else
+      break;
+  }
+  for (size_t k = s; k < e; k++) p->fl[k] |= F_PROT;
+  return e;
+}
+
+static void mark_protected(punct *p, size_t n) {
+  uint32_t *w = p->w;
+  for (size_t i = 0; i < n; i++) {
+    if (p->fl[i] & F_PROT) continue;
+    uint32_t c = w[i];
+    if (c == ':' && i + 2 < n && w[i + 1] == '/' && w[i + 2] == '/') {
+      size_t s = i;
+      while (s > 0 && i - s < LOOK &&
+             (is_ascii_alnum(w[s - 1]) || w[s - 1] == '+' || w[s - 1] == '-' ||
+              w[s - 1] == '.'))
+        s--;
+      if (s < i && ((w[s] | 0x20) >= 'a' && (w[s] | 0x20) <= 'z')) {
+        size_t e = i + 3;
+        while (e < n && url_char(w[e])) e++;
+        i = protect_span(p, s, e) - 1;
+      }
+    } else if ((c == 'w' || c == 'W') && i + 4 < n && (w[i + 1] | 0x20) == 'w' &&
+               (w[i + 2] | 0x20) == 'w' && w[i + 3] == '.' &&
+               is_ascii_alnum(w[i + 4]) && (i == 0 || !is_ascii_alnum(w[i - 1]))) {
+      size_t e = i + 4;
+      while (e < n && url_char(w[e])) e++;
+      i = protect_span(p, i, e) - 1;
+    } else if (c == '@' && i > 0 && i + 1 < n && is_ascii_alnum(w[i - 1]) &&
+               is_ascii_alnum(w[i + 1])) {
+      size_t s = i;
+      while (s > 0 && i - s < LOOK &&
+             (is_ascii_alnum(w[s - 1]) || w[s - 1] == '.' || w[s - 1] == '_' ||
+              w[s - 1] == '%' || w[s - 1] == '+' || w[s - 1] == '-'))
+        s--;
+      size_t e = i + 1;
+      while (e < n && (is_ascii_alnum(w[e]) || w[e] == '.' || w[e] == '-')) e++;
+      int dot = 0;
+      for (size_t k = i + 1; k < e; k++) dot |= w[k] == '.';
+      if (dot) i = protect_span(p, s, e) - 1;
+    } else if (c == '`') {
+      /* `code` (Markdown) or `code' (GNU/TeX quoting): whichever closer
+       * comes first within reach. */
+      size_t e = i + 1, lim = i + LOOK < n ? i + LOOK : n;
+      while (e < lim && w[e] != '`' && w[e] != '\'') e++;
+      if (e < lim) {
+        for (size_t k = i; k <= e; k++) p->fl[k] |= F_PROT;
+        i = e;
+      }
+    }
+  }
+}
+
+/* A straight single quote between two letters is an apostrophe. */
+static inline int apostrophe(const uint32_t *w, size_t n, size_t i) {
+  return i > 0 && i + 1 < n && is_alpha(w[i - 1]) && is_alpha(w[i + 1]);
+}
+
+static void pair(punct *p, size_t n) {
+  uint32_t *w = p->w;
+  uint16_t *fl = p->fl;
+  int32_t *mate = p->mate;
+  /* Straight quotes: their direction is only known by counting, so they
+   * alternate open/close within the segment when their count is even and
+   * are left alone otherwise. */
+  size_t nd = 0, ns = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fl[i] & F_PROT) continue;
+    if (w[i] == '"' || w[i] == 0xFF02) nd++;
+    else if ((w[i] == '\'' || w[i] == 0xFF07) && !apostrophe(w, n, i)) ns++;
+  }
+  size_t kd = 0, ks = 0;
+  for (size_t i = 0; i < n; i++) {
+    mate[i] = -1;
+    if (fl[i] & F_PROT) continue;
+    uint32_t c = w[i];
+    if ((c == '"' || c == 0xFF02) && nd % 2 == 0) {
+      fl[i] |= F_SQ | (kd++ % 2 ? F_QCLOSE : F_QOPEN);
+    } else if ((c == '\'' || c == 0xFF07) && ns % 2 == 0 && !apostrophe(w, n, i)) {
+      fl[i] |= F_SQ | (ks++ % 2 ? F_QCLOSE : F_QOPEN);
+    } else if (is_curly_open(c)) {
+      fl[i] |= F_QOPEN;
+    } else if (is_curly_close(c) && !(c == 0x2019 && apostrophe(w, n, i))) {
+      fl[i] |= F_QCLOSE;
+    }
+  }
+  /* Quotes of every kind nest in one stack, so “a ‘b’ c” pairs as written
+   * and a mismatched kind still closes the innermost open quote. */
+  size_t top = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fl[i] & F_QOPEN) {
+      p->stk[top++] = (int32_t)i;
+    } else if (fl[i] & F_QCLOSE) {
+      if (top) {
+        int32_t o = p->stk[--top];
+        mate[o] = (int32_t)i;
+        mate[i] = o;
+      }
+    }
+  }
+  /* Unpaired straight quotes are not quotes to us; unpaired curly ones keep
+   * their direction. */
+  for (size_t i = 0; i < n; i++)
+    if ((fl[i] & F_SQ) && mate[i] < 0) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
+  /* Round brackets, ASCII or full-width, in their own stack. */
+  top = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fl[i] & F_PROT) continue;
+    if (w[i] == '(' || w[i] == 0xFF08) {
+      p->stk[top++] = (int32_t)i;
+    } else if ((w[i] == ')' || w[i] == 0xFF09) && top) {
+      int32_t o = p->stk[--top];
+      mate[o] = (int32_t)i;
+      mate[i] = o;
+    }
+  }
+  p->han[0] = 0;
+  for (size_t i = 0; i < n; i++) p->han[i + 1] = p->han[i] + (uint32_t)is_hanlike(w[i]);
+}
+
+/* ---- pass 3: decide ------------------------------------------------------ */
+
+enum { CX_NONE, CX_HAN, CX_CJKP, CX_ALPHA, CX_OTHER };
+
+static inline uint32_t last_out(const punct *p, size_t j) {
+  return p->o2[j] ? p->o2[j] : p->o1[j];
+}
+
+/* Whether an output … or — at j belongs to a doubled Chinese mark. */
+static int doubled(const punct *p, size_t n, size_t j) {
+  uint32_t c = p->o1[j];
+  return p->o2[j] == c || (j > 0 && last_out(p, j - 1) == c) ||
+         (j + 1 < n && p->o1[j + 1] == c);
+}
+
+static int classify(const punct *p, size_t n, size_t j) {
+  uint32_t c = last_out(p, j);
+  if (is_hanlike(c)) return CX_HAN;
+  if (is_cjk_punct(c) && !is_bracket_open(c) && c != 0x300C && c != 0x300E)
+    return CX_CJKP;
+  if ((c == 0x2026 || c == 0x2014) && doubled(p, n, j)) return CX_CJKP;
+  if (is_alpha(c)) return CX_ALPHA;
+  return CX_OTHER;
+}
+
+/* Context on the left of i, from decided outputs: spaces, closing brackets
+ * and quotes, and Markdown emphasis are looked through, so "（见上文）," is
+ * judged by 文 whether or not its brackets were converted yet. */
+static int left_ctx(const punct *p, size_t n, size_t i, int skip_space) {
+  size_t lim = i > LOOK ? i - LOOK : 0;
+  for (size_t j = i; j-- > lim;) {
+    uint32_t c = last_out(p, j);
+    if (c == 0) continue;
+    if (skip_space && is_space(c)) continue;
+    if (is_bracket_close(c) || is_curly_close(c) || (p->fl[j] & F_QCLOSE) ||
+        c == '*' || c == '`')
+      continue;
+    return classify(p, n, j);
+  }
+  return i > LOOK ? CX_OTHER : CX_NONE;
+}
+
+/* Whether the next word after position i (spaces and opening quotes
+ * skipped) is Chinese; reads input characters, whose Han-ness no rule
+ * changes. */
+static int right_han(const punct *p, size_t n, size_t i) {
+  size_t lim = i + LOOK < n ? i + LOOK : n;
+  for (size_t k = i; k < lim; k++) {
+    uint32_t c = p->w[k];
+    if (is_space(c) || is_curly_open(c) || (p->fl[k] & F_QOPEN)) continue;
+    return is_hanlike(c);
+  }
+  return 0;
+}
+
+/* Whether the Latin text just left of i reads as English (three words or
+ * more, or its own sentence punctuation), in which case its punctuation is
+ * English too even before a Chinese word. */
+static int english_before(const punct *p, size_t n, size_t i) {
+  size_t lim = i > LOOK ? i - LOOK : 0;
+  int gaps = 0, seen = 0, inspace = 0;
+  for (size_t j = i; j-- > lim;) {
+    uint32_t c = last_out(p, j);
+    if (c == 0) continue;
+    if (is_hanlike(c) || is_cjk_punct(c)) return gaps >= 2;
+    if (c == ' ') {
+      inspace = 1;
+      continue;
+    }
+    if (inspace && seen) gaps++;
+    inspace = 0;
+    seen = 1;
+    if ((c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?') &&
+        j + 1 < n && p->w[j + 1] == ' ')
+      return 1;
+    if (gaps >= 2) return 1;
+  }
+  return i > LOOK;
+}
+
+static uint32_t fullwidth_of(uint32_t c) {
+  switch (c) {
+  case ',': return 0xFF0C;
+  case ';': return 0xFF1B;
+  case ':': return 0xFF1A;
+  case '?': return 0xFF1F;
+  case '!': return 0xFF01;
+  default: return c;
+  }
+}
+
+/* , ; : ? ! -> full width: after Chinese, or after a Latin word that a
+ * Chinese word follows (unless the Latin is an English phrase). */
+static int width_rule(const punct *p, size_t n, size_t i) {
+  uint32_t c = p->w[i];
+  int qe = c == '?' || c == '!';
+  /* "?!" and "!!" follow the first mark of their run. */
+  if (qe && i > 0 && (p->w[i - 1] == '?' || p->w[i - 1] == '!'))
+    return p->o1[i - 1] != p->w[i - 1];
+  /* " ?arg?" (Tcl's optional arguments), " !event" (history): a mark that
+   * leans on the word after it is syntax, not sentence punctuation. */
+  if (qe && i > 0 && p->w[i - 1] == ' ' && i + 1 < n && p->w[i + 1] != ' ') return 0;
+  int cx = left_ctx(p, n, i, 1);
+  /* After full-width punctuation an ASCII mark is a literal ("：!!, !event"). */
+  if (cx == CX_HAN) {
+    /* Emoticons ;) :( :-) :D :P stay as typed. */
+    if ((c == ':' || c == ';') && i + 1 < n) {
+      /* (the bracket may be a full-width one by now: "（很cool :-）") */
+      uint32_t d = p->w[i + 1], d2 = i + 2 < n ? p->w[i + 2] : 0;
+      if (d == ')' || d == '(' || d == 0xFF08 || d == 0xFF09 || d == 'D' || d == 'P' ||
+          d == 'p' || (d == '-' && (d2 == ')' || d2 == '(' || d2 == 0xFF08 || d2 == 0xFF09)))
+        return 0;
+    }
+    /* "::" and ";;" are code (C++ scopes, shell case arms). */
+    if ((c == ':' || c == ';') && i + 1 < n && p->w[i + 1] == c) return 0;
+    return 1;
+  }
+  if (cx == CX_ALPHA) return right_han(p, n, i + 1) && !english_before(p, n, i);
+  return 0;
+}
+
+/* . -> 。 only where a Chinese sentence ends: after a Han character, and
+ * followed by the end, a space, Chinese, or a bracket or quote (never by a
+ * letter or digit: "文件.txt", ".bashrc"). */
+static int period_rule(const punct *p, size_t n, size_t i) {
+  if (left_ctx(p, n, i, 1) != CX_HAN) return 0;
+  if (i + 1 >= n) return 1;
+  uint32_t d = p->w[i + 1];
+  /* Every character accepted here is accepted in the form a rule may turn
+   * it into, and the other way round ("(" and "（"), for idempotence. */
+  return d == ' ' || d == '\t' || d == 0x3000 || d == 0xA0 || is_hanlike(d) ||
+         is_cjk_punct(d) || is_quote_char(d) || d == '(' || d == ')' || d == ',' ||
+         d == ';' || d == ':' || d == '?' || d == '!' || d == 0x2026 || d == 0x2014;
+}
+
+/* An ellipsis or dash run at [i, e) is Chinese when Chinese precedes it,
+ * or when Chinese follows and no Latin word is attached to its left. */
+static int mark_chinese(const punct *p, size_t n, size_t i, size_t e, int need_right) {
+  int cx = left_ctx(p, n, i, 1);
+  int right = right_han(p, n, e);
+  if (need_right) return (cx == CX_HAN || cx == CX_CJKP) && right;
+  if (cx == CX_HAN || cx == CX_CJKP) return 1;
+  if (!right) return 0;
+  /* Only Chinese on the right: an ellipsis opening the line or a quote;
+   * after anything else ("[选项]... 目录") it is syntax. */
+  if (i == 0) return 1;
+  uint32_t b = last_out(p, i - 1);
+  return is_curly_open(b) || (p->fl[i - 1] & F_QOPEN) || is_bracket_open(b);
+}
+
+/* Quote pair (or lone curly quote) context: Chinese inside, or Chinese
+ * right next to it outside (other quotes looked through).  A quote set off
+ * by a space from Chinese and holding none ('Accept: gzip') is a literal,
+ * and stays as typed; spaces only go next to quotes judged Chinese, so the
+ * judgement is the same on the output. */
+static int quote_chinese(const punct *p, size_t n, size_t open, size_t close) {
+  if (close > open && p->han[close] - p->han[open + 1] > 0) return 1;
+  /* Corner brackets and full-width quotes are Chinese punctuation whatever
+   * they hold (and spaces next to them go). */
+  if (is_cjk_punct(p->w[open]) || is_cjk_punct(p->w[close])) return 1;
+  size_t lim = open > LOOK ? open - LOOK : 0;
+  int spaced = 0;
+  for (size_t j = open; j-- > lim;) {
+    uint32_t c = last_out(p, j);
+    if (c == 0) continue;
+    /* next to (or inside) a quote already judged Chinese */
+    if (is_quote_char(c) && (p->fl[j] & F_QCHN)) return 1;
+    if (is_quote_char(c)) continue;
+    /* Spaces after full-width punctuation are dropped on output, so they
+     * cannot separate the quote from it. */
+    if (is_space(c)) {
+      spaced = 1;
+      continue;
+    }
+    if ((is_hanlike(c) && !spaced) || (is_cjk_punct(c) && !is_bracket_open(c))) return 1;
+    break;
+  }
+  size_t end = close + LOOK < n ? close + LOOK : n;
+  for (size_t k = close + 1; k < end; k++) {
+    uint32_t c = p->w[k];
+    if (is_quote_char(c) && (p->fl[k] & F_QCHN)) return 1; /* inside a Chinese quote */
+    if (is_quote_char(c)) continue;
+    return is_hanlike(c);
+  }
+  return 0;
+}
+
+static void set_out(punct *p, size_t i, uint32_t c, int rule) {
+  if (p->o1[i] != c) {
+    p->o1[i] = c;
+    p->rule[rule]++;
+  }
+}
+
+/* End of the run of w[i] starting at i; *count gets its length.  Runs of
+ * full-width marks reach across spaces ("。 。 。"), because those spaces go
+ * on output and the run must be judged the same on the output. */
+static size_t run_end(const uint32_t *w, size_t n, size_t i, size_t *count) {
+  uint32_t c = w[i];
+  int spaced = c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2026 || c == 0x2014;
+  size_t e = i + 1, k = 1;
+  for (;;) {
+    size_t j = e;
+    while (spaced && j < n && is_space(w[j])) j++;
+    if (j >= n || w[j] != c) break;
+    e = j + 1;
+    k++;
+  }
+  *count = k;
+  return e;
+}
+
+static inline int is_dotlike(uint32_t c) {
+  return c == 0xB7 || c == 0x30FB || c == 0x2027 || c == 0xFF65 || c == 0x2022;
+}
+
+static void decide(punct *p, size_t n) {
+  uint32_t *w = p->w;
+  uint16_t *fl = p->fl;
+  size_t qtop = 0; /* open Chinese quote pairs: stack of closer indices */
+  int chdepth = 0;
+  for (size_t i = 0; i < n; i++) {
+    p->o1[i] = w[i];
+    p->o2[i] = 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    while (qtop && p->stk[qtop - 1] <= (int32_t)i) {
+      int32_t top = p->stk[--qtop];
+      if (fl[top] & F_QCHN) chdepth--;
+    }
+    if (fl[i] & (F_PROT | F_DONE)) continue;
+    uint32_t c = w[i];
+    switch (c) {
+    case ',': case ';': case ':': case '?': case '!':
+      if (width_rule(p, n, i)) set_out(p, i, fullwidth_of(c), ZF_PR_WIDTH);
+      break;
+    case '.': case 0x3002: case 0xFF0E: {
+      size_t r, e = run_end(w, n, i, &r);
+      if (r >= 3 && (c == 0x3002 || mark_chinese(p, n, i, e, 0))) {
+        p->o1[i] = 0x2026;
+        p->o2[i] = 0x2026;
+        for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
+        p->rule[ZF_PR_ELLIPSIS]++;
+      } else if (r == 1 && c == '.' && period_rule(p, n, i)) {
+        set_out(p, i, 0x3002, ZF_PR_PERIOD);
+      }
+      i = e - 1;
+      break;
+    }
+    case 0x2026: {
+      size_t r, e = run_end(w, n, i, &r);
+      if (r == 1 && mark_chinese(p, n, i, i + 1, 0)) {
+        p->o2[i] = 0x2026;
+        p->rule[ZF_PR_ELLIPSIS]++;
+      }
+      i = e - 1;
+      break;
+    }
+    case '-': case 0xFF0D: case 0x2014: {
+      size_t r, e = run_end(w, n, i, &r);
+      /* "--" is also an option prefix and an end-of-options marker, so it
+       * is a dash only when it touches Chinese on both sides ("他说--我们",
+       * not "在 -- 之后"); — and －－ are never options. */
+      int tight = c != '-' || (i > 0 && e < n && is_hanlike(last_out(p, i - 1)) &&
+                               (is_hanlike(w[e]) || is_curly_open(w[e]) || (fl[e] & F_QOPEN)));
+      if (tight && r == (c == 0x2014 ? 1u : 2u) && mark_chinese(p, n, i, e, 1)) {
+        p->o1[i] = 0x2014;
+        p->o2[i] = 0x2014;
+        for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
+        p->rule[ZF_PR_DASH]++;
+      }
+      i = e - 1;
+      break;
+    }
+    case '(': case 0xFF08: {
+      int32_t m = p->mate[i];
+      if (m < 0) break;
+      if (i > 0 && last_out(p, i - 1) == ']') {
+        /* Markdown link target: [text](url) */
+        for (size_t k = i; k <= (size_t)m; k++) fl[k] |= F_PROT;
+        break;
+      }
+      /* Attached to a Latin word it is a call or a man reference:
+       * printf(3), length('骆驼'). */
+      if (i > 0 && is_ascii_alnum(last_out(p, i - 1))) break;
+      int cx = left_ctx(p, n, i, 1);
+      int chinese = p->han[m] - p->han[i + 1] > 0 || cx == CX_HAN || cx == CX_CJKP;
+      fl[m] |= F_DONE;
+      if (chinese) {
+        int changed = w[i] != 0xFF08 || w[m] != 0xFF09;
+        p->o1[i] = 0xFF08;
+        p->o1[m] = 0xFF09;
+        p->rule[ZF_PR_PAREN] += (uint64_t)changed;
+      }
+      break;
+    }
+    default:
+      if (is_dotlike(c)) {
+        size_t r, e = run_end(w, n, i, &r);
+        if (r >= 3 && mark_chinese(p, n, i, e, 0)) {
+          p->o1[i] = 0x2026;
+          p->o2[i] = 0x2026;
+          for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
+          p->rule[ZF_PR_ELLIPSIS]++;
+        } else if (r == 1 && c != 0xB7 && i > 0 && i + 1 < n &&
+                   zf_is_han(last_out(p, i - 1)) && zf_is_han(w[i + 1])) {
+          set_out(p, i, 0xB7, ZF_PR_INTERPUNCT);
+        }
+        i = e - 1;
+      } else if (fl[i] & F_QOPEN) {
+        int32_t m = p->mate[i];
+        if (m < 0) { /* lone opening curly quote */
+          if (quote_chinese(p, n, i, i)) {
+            fl[i] |= F_QCHN;
+            if (p->style) set_out(p, i, quote_out[p->style][quote_level(c)][0], ZF_PR_QUOTE);
+          }
+          break;
+        }
+        int chinese = quote_chinese(p, n, i, (size_t)m);
+        fl[m] |= F_DONE;
+        if (chinese) {
+          fl[i] |= F_QCHN;
+          fl[m] |= F_QCHN;
+          if (p->style) {
+            /* Quoted Chinese takes the level of its depth (GB/T 15834
+             * 4.15.3: double outside, single inside); a quoted literal
+             * ('.', ‘^’) keeps the level it was typed with. */
+            int lv = p->han[m] - p->han[i + 1] > 0 ? chdepth & 1
+                     : (fl[i] & F_SQ) ? (c == '\'' || c == 0xFF07)
+                                      : quote_level(c);
+            uint32_t a = quote_out[p->style][lv][0], b = quote_out[p->style][lv][1];
+            p->rule[ZF_PR_QUOTE] += (uint64_t)(w[i] != a || w[m] != b);
+            p->o1[i] = a;
+            p->o1[m] = b;
+          }
+          chdepth++;
+        }
+        p->stk[qtop++] = m; /* closer index; popped when reached */
+      } else if (fl[i] & F_QCLOSE) { /* lone closing curly quote */
+        if (quote_chinese(p, n, i, i)) {
+          fl[i] |= F_QCHN;
+          if (p->style) set_out(p, i, quote_out[p->style][quote_level(c)][1], ZF_PR_QUOTE);
+        }
+      }
+      break;
+    }
+  }
+  /* Which outputs are full-width punctuation (spaces next to them go). */
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = p->o1[i];
+    if (c == 0 || (fl[i] & F_PROT)) continue;
+    if (is_cjk_punct(c) || ((fl[i] & F_QCHN) && is_quote_char(c)) ||
+        ((c == 0x2026 || c == 0x2014) && doubled(p, n, i)))
+      fl[i] |= F_FW;
+  }
+}
+
+/* ---- pass 4: emit -------------------------------------------------------- */
+
+static inline int spacing_left(uint32_t c) {
+  return is_ascii_alnum(c) || c == '%' || c == 0xB0;
+}
+
+static int emit(punct *p, size_t n, zf_text *out) {
+  uint32_t last = 0; /* last code point written for this body, 0 = none */
+  int lastfw = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = p->o1[i];
+    if (c == 0) continue;
+    if (is_space(c) && !(p->fl[i] & F_PROT)) {
+      size_t j = i;
+      int ideo = 0, ascii = 0;
+      while (j < n && (is_space(p->o1[j]) || p->o1[j] == 0) && !(p->fl[j] & F_PROT)) {
+        ideo += p->o1[j] == 0x3000;
+        ascii += p->o1[j] == ' ';
+        j++;
+      }
+      size_t k = j; /* next character written, if any */
+      int nextfw = k < n && (p->fl[k] & F_FW);
+      if (!last || k >= n) {
+        /* Indentation and trailing spaces are layout: ASCII ones stay,
+         * ideographic ones go. */
+        for (size_t t = i; t < j; t++)
+          if (p->o1[t] == ' ' && zf_text_push(out, ' ', p->wo[t])) return -1;
+        if (ideo) p->rule[ZF_PR_IDSPACE]++;
+      } else if (lastfw || nextfw) {
+        p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
+      } else if (ideo) {
+        /* An ideographic space between two words: one ASCII space keeps
+         * them apart. */
+        if (ascii) {
+          for (size_t t = i; t < j; t++)
+            if (p->o1[t] == ' ' && zf_text_push(out, ' ', p->wo[t])) return -1;
+        } else if (zf_text_push(out, ' ', p->wo[i])) {
+          return -1;
+        }
+        p->rule[ZF_PR_IDSPACE]++;
+        last = ' ';
+        lastfw = 0;
+      } else {
+        for (size_t t = i; t < j; t++)
+          if (zf_text_push(out, ' ', p->wo[t])) return -1;
+        last = ' ';
+        lastfw = 0;
+      }
+      i = j - 1;
+      continue;
+    }
+    if (p->spacing && last && !(p->fl[i] & F_PROT) &&
+        ((zf_is_han(last) && is_ascii_alnum(c)) || (spacing_left(last) && zf_is_han(c)))) {
+      if (zf_text_push(out, ' ', p->wo[i])) return -1;
+      p->rule[ZF_PR_SPACING]++;
+    }
+    if (zf_text_push(out, c, p->wo[i])) return -1;
+    last = c;
+    if (p->o2[i]) {
+      if (zf_text_push(out, p->o2[i], p->wo[i])) return -1;
+      last = p->o2[i];
+    }
+    lastfw = (p->fl[i] & F_FW) != 0;
+  }
+  return 0;
+}
+
+/* ---- the stage ----------------------------------------------------------- */
+
+/* A Markdown code fence line: up to three spaces, then ``` or ~~~. */
+static int fence_line(const zf_text *in, size_t end) {
+  size_t i = 0;
+  while (i < end && i < 3 && in->cp[i] == ' ') i++;
+  if (i + 3 > end) return 0;
+  uint32_t c = in->cp[i];
+  return (c == '`' || c == '~') && in->cp[i + 1] == c && in->cp[i + 2] == c;
+}
+
+static uint64_t total(const punct *p) {
+  uint64_t t = 0;
+  for (int r = 0; r < ZF_PR__COUNT; r++) t += p->rule[r];
+  return t;
+}
+
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  punct *p = st;
+  size_t end = in->len;
+  if (end && in->cp[end - 1] == '\n') {
+    end--;
+    if (end && in->cp[end - 1] == '\r') end--;
+  } else if (end && in->cp[end - 1] == '\r') {
+    end--;
+  }
+  /* Code blocks are code: a fenced block passes through untouched. */
+  if (fence_line(in, end)) p->in_fence = !p->in_fence;
+  if (p->in_fence || fence_line(in, end))
+    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
+  if (zf_text_reserve(out, in->len + in->len / 8 + 4)) return ZHFIX_E_NOMEM;
+  uint64_t before = total(p);
+  size_t n = clean(p, in, end);
+  memset(p->fl, 0, n * sizeof *p->fl);
+  mark_protected(p, n);
+  pair(p, n);
+  decide(p, n);
+  if (emit(p, n, out)) return ZHFIX_E_NOMEM;
+  if (zf_text_append(out, in, end, in->len - end)) return ZHFIX_E_NOMEM;
+  stats->v[ZHFIX_STAT_PUNCT_CHANGED] += total(p) - before;
+  return 0;
+}
 
 const zf_stage_ops zf_stage_punct = {"punct", create, NULL, run, destroy};
