@@ -94,6 +94,11 @@ static void run_dir(const char *dir, const char *cs, int want, tally *t, int max
     size_t ll;
     while ((l = tu_next_line(&it, &ll))) {
       if (han_count(l, ll) < 20) continue;
+      /* 20 characters from the first Han one: a short line of Chinese. */
+      while (ll && (unsigned char)*l < 0xE3) {
+        l++;
+        ll--;
+      }
       size_t cut = 0;
       for (int chars = 0; cut < ll && chars < 20; chars++) {
         cut++;
@@ -119,7 +124,7 @@ static void test_detect_gb18030(void **state) {
          t.pages, t.lines_right, t.lines, 100.0 * t.lines_right / (t.lines ? t.lines : 1));
   assert_true(t.pages > 30);
   assert_int_equal(t.pages_right, t.pages);
-  assert_true(t.lines_right >= t.lines * 0.99);
+  assert_true(t.lines_right >= t.lines * 0.998);
 }
 
 static void test_detect_big5(void **state) {
@@ -130,7 +135,7 @@ static void test_detect_big5(void **state) {
          t.lines_right, t.lines, 100.0 * t.lines_right / (t.lines ? t.lines : 1));
   assert_true(t.pages > 30);
   assert_int_equal(t.pages_right, t.pages);
-  assert_true(t.lines_right >= t.lines * 0.99);
+  assert_true(t.lines_right >= t.lines * 0.998);
 }
 
 /* End to end: a GB18030 page through the public API comes back as the
