@@ -14,8 +14,8 @@ const uint16_t moji_cp1252_hi[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
 int moji_cp1252_byte(uint32_t c) {
-  if (c < 0x80 || (c >= 0xA0 && c <= 0xFF)) return (int)c;
-  if (c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D) return (int)c;
+  /* C1 controls are what ISO-8859-1 decoders make of 0x80..0x9F */
+  if (c <= 0xFF) return (int)c;
   for (int i = 0; i < 32; i++)
     if (moji_cp1252_hi[i] == c) return 0x80 + i;
   return -1;
@@ -36,6 +36,7 @@ int moji_dbcs_build(moji_dbcs *t, const char *icu_name) {
   enum { NPAIR = MOJI_DB_NLEAD * MOJI_DB_NTRAIL };
   int rc = ZHFIX_E_NOMEM;
   UErrorCode err = U_ZERO_ERROR;
+  memset(t->single, 0, sizeof t->single);
   t->dec = calloc(NPAIR, sizeof *t->dec);
   t->enc = calloc(0x10000, sizeof *t->enc);
   uint8_t *src = malloc((size_t)NPAIR * 3);
@@ -73,9 +74,36 @@ int moji_dbcs_build(moji_dbcs *t, const char *icu_name) {
     t->dec[pair] = c;
     unsigned lead = 0x81 + (unsigned)(pair / MOJI_DB_NTRAIL);
     unsigned trail = 0x40 + (unsigned)(pair % MOJI_DB_NTRAIL);
-    /* The first pair of a duplicated mapping is the one ICU encodes to in
-     * the tables we use (GBK, Big5); later duplicates only decode. */
-    if (c <= 0xFFFF && !t->enc[c]) t->enc[c] = (uint16_t)(lead << 8 | trail);
+    if (c > 0xFFFF) continue;
+    if (t->enc[c]) { /* decoded from two pairs: encode as ICU does */
+      UChar u = (UChar)c;
+      char bb[8];
+      UErrorCode e2 = U_ZERO_ERROR;
+      int32_t w = ucnv_fromUChars(cv, bb, (int32_t)sizeof bb, &u, 1, &e2);
+      if (U_SUCCESS(e2) && w == 2)
+        t->enc[c] = (uint16_t)((uint8_t)bb[0] << 8 | (uint8_t)bb[1]);
+      ucnv_reset(cv);
+      continue;
+    }
+    t->enc[c] = (uint16_t)(lead << 8 | trail);
+  }
+  /* Single bytes above ASCII (GBK 0x80 = U+20AC), each followed by '\n'. */
+  k = 0;
+  for (unsigned b = 0x80; b <= 0xFF; b++) src[k++] = (uint8_t)b, src[k++] = '\n';
+  n = ucnv_toUChars(cv, dst, NPAIR * 6, (const char *)src, (int32_t)k, &err);
+  if (U_FAILURE(err)) {
+    rc = ZHFIX_E_INTERNAL;
+    goto out;
+  }
+  i = 0;
+  for (unsigned b = 0x80; b <= 0xFF && i < n; b++) {
+    int32_t s = i;
+    while (i < n && dst[i] != '\n') i++;
+    uint32_t c = i - s == 1 ? dst[s] : 0;
+    i++;
+    if (c == 0 || c == 0xFFFD || c == 0x1A || c < 0x80 || (c >= 0xD800 && c <= 0xDFFF)) continue;
+    t->single[b - 0x80] = c;
+    if (!t->enc[c]) t->enc[c] = (uint16_t)b;
   }
   rc = 0;
 out:

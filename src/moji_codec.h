@@ -23,7 +23,9 @@
 
 typedef struct moji_dbcs {
   uint32_t *dec; /* [(lead-0x81)*191 + trail-0x40]: code point, 0 = invalid */
-  uint16_t *enc; /* [BMP code point]: lead<<8 | trail, 0 = not encodable   */
+  uint16_t *enc; /* [BMP code point]: lead<<8 | trail, or a single byte
+                    0x80..0xFF (GBK's 0x80 is the euro sign), 0 = none   */
+  uint32_t single[128]; /* bytes 0x80..0xFF that are characters alone */
 } moji_dbcs;
 
 /* Builds the tables from ICU converter icu_name ("GBK", "Big5").  Returns 0,
@@ -41,6 +43,10 @@ static inline int moji_dbcs_put(const moji_dbcs *t, uint32_t c, uint8_t *p) {
   if (c > 0xFFFF) return 0;
   uint16_t v = t->enc[c];
   if (!v) return 0;
+  if (v < 0x100) {
+    p[0] = (uint8_t)v;
+    return 1;
+  }
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)(v & 0xFF);
   return 2;
@@ -52,6 +58,10 @@ static inline int moji_dbcs_get(const moji_dbcs *t, const uint8_t *b, size_t n, 
   if (n == 0) return 0;
   if (b[0] < 0x80) {
     *c = b[0];
+    return 1;
+  }
+  if (t->single[b[0] - 0x80]) {
+    *c = t->single[b[0] - 0x80];
     return 1;
   }
   if (b[0] == 0x80 || b[0] == 0xFF || n < 2) return 0;

@@ -51,20 +51,30 @@ typedef struct moji_class {
    * repaired span must be.  Higher where the candidate decoding succeeds
    * on clean text as well (DBCS <-> DBCS, DBCS read as Latin-1). */
   double enter;
+  /* Decide whole runs between ASCII at once: without a validity check to
+   * cut them, DBCS<->DBCS and DBCS-as-Latin-1 candidates exist for every
+   * character, and character-level choices would pick isolated "better"
+   * characters out of clean text, or leave half of a damaged phrase. */
+  int coarse;
 } moji_class;
 
 enum { C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_BIG5, C_BIG5_GBK, C_GBK_1252, C_BIG5_1252, NCLASS };
 
 static const moji_class classes[NCLASS] = {
-    [C_U8_1252] = {X_1252, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1, 2.0},
-    [C_U8_GBK] = {X_GBK, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK, 2.0},
-    [C_U8_BIG5] = {X_BIG5, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_BIG5, 2.0},
-    [C_GBK_BIG5] = {X_BIG5, Y_GBK, ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5, 4.0},
-    [C_BIG5_GBK] = {X_GBK, Y_BIG5, ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK, 4.0},
-    [C_GBK_1252] = {X_1252, Y_GBK, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0},
-    [C_BIG5_1252] = {X_1252, Y_BIG5, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0},
+    [C_U8_1252] = {X_1252, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1, 2.0, 0},
+    [C_U8_GBK] = {X_GBK, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK, 2.0, 0},
+    [C_U8_BIG5] = {X_BIG5, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_BIG5, 2.0, 0},
+    [C_GBK_BIG5] = {X_BIG5, Y_GBK, ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5, 2.5, 1},
+    [C_BIG5_GBK] = {X_GBK, Y_BIG5, ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK, 2.5, 1},
+    [C_GBK_1252] = {X_1252, Y_GBK, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0, 1},
+    [C_BIG5_1252] = {X_1252, Y_BIG5, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0, 1},
 };
 
+/* Extra cost of a coarse repair that makes a single character. */
+#define SINGLE_COST 2.0
+/* Cost of entering a repair on a line already known to be damaged: a
+ * bonus, since there every garbage-looking piece was made the same way. */
+#define KNOWN_ENTER (-1.0)
 /* A filled-in character must beat the runner-up by this much (log10). */
 #define FILL_MARGIN 1.0
 /* Windows-1252 bytes that decoders without a mapping drop. */
@@ -120,7 +130,8 @@ typedef struct unit {
 
 typedef struct moji {
   moji_dbcs gbk, big5;
-  wtext a, b; /* ping-pong buffers for the passes */
+  wtext in0, best; /* the line after character references; best result */
+  wtext a, b;      /* ping-pong buffers for the passes */
   /* scratch for one run */
   uint8_t *bytes;
   uint8_t *marker; /* per byte: 1 when it stands for a lost byte ('?', U+FFFD) */
@@ -131,7 +142,8 @@ typedef struct moji {
   double *vit;     /* Viterbi scores, 2 per unit */
   uint8_t *bp;     /* back pointers, 2 per unit */
   size_t rcap;
-  uint64_t cnt[ZHFIX_STAT__COUNT]; /* per-segment class counts */
+  int known;        /* the line is known to be damaged by the current class */
+  size_t confident; /* repaired units of >= 2 characters in this pass */
 } moji;
 
 static int scratch_reserve(moji *m, size_t nchars) {
@@ -175,6 +187,8 @@ static void destroy(void *st) {
   moji *m = st;
   moji_dbcs_free(&m->gbk);
   moji_dbcs_free(&m->big5);
+  wt_free(&m->in0);
+  wt_free(&m->best);
   wt_free(&m->a);
   wt_free(&m->b);
   free(m->bytes);
@@ -216,15 +230,21 @@ static int y_get(const moji *m, int y, const uint8_t *b, size_t n, uint32_t *c) 
 /* Characters a repair may produce.  Controls, private use, noncharacters
  * and unassigned-looking ranges never come out of a real repair, so a
  * candidate that yields one is wrong. */
-static int plausible(uint32_t c, int y) {
+static int plausible(uint32_t c, int x, int y) {
   if (c < 0x80) return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
-  if (c < 0xA0) return 0;
+  /* A C1 control is the middle layer of UTF-8 read twice as Latin-1. */
+  if (c < 0xA0) return x == X_1252 && y == Y_UTF8;
   if (y != Y_UTF8) /* DBCS: Han, CJK punctuation, fullwidth, kana, symbols */
     return zf_is_han(c) || (c >= 0x3000 && c <= 0x30FF) || (c >= 0xFF01 && c <= 0xFFEF) ||
            (c >= 0x2010 && c <= 0x266F) || c == 0xB7 || c == 0xA7 || c == 0xB0 || c == 0xB1 ||
            c == 0xD7 || c == 0xF7 || (c >= 0x391 && c <= 0x3C9) || (c >= 0x401 && c <= 0x451);
-  if (c <= 0x052F) return c != 0xAD;
-  if (c >= 0x0590 && c <= 0x06FF) return 1; /* Hebrew, Arabic */
+  if (c < 0x800) {
+    /* Two-byte UTF-8 from a DBCS reading is one garbage character turned
+     * into one European letter: far more often an accident of clean text
+     * than a repair.  From Windows-1252, only European letters. */
+    if (x != X_1252) return 0;
+    return c != 0xAD && (c <= 0x17F || (c >= 0x386 && c <= 0x3CE) || (c >= 0x401 && c <= 0x45F));
+  }
   if (c >= 0x0E00 && c <= 0x0E7F) return 1; /* Thai */
   if (c >= 0x1E00 && c <= 0x1EFF) return 1; /* Latin extended additional */
   if (c >= 0x2010 && c <= 0x2BFF) return 1; /* punctuation, symbols, boxes */
@@ -305,7 +325,7 @@ static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, uin
         }
       }
       uint32_t c;
-      if (!moji_utf8_get(cand, (size_t)need, &c) || !plausible(c, Y_UTF8)) continue;
+      if (!moji_utf8_get(cand, (size_t)need, &c) || !plausible(c, x, Y_UTF8)) continue;
       if (ncand && c == bestc) continue;
       uint32_t pv = prev;
       int hp = has_prev;
@@ -329,8 +349,87 @@ static void emit_keep(wtext *out, const wtext *in, size_t base, size_t g0, size_
     wt_push(out, in->cp[base + g], in->off[base + g], in->rep[base + g]);
 }
 
+/* Two-state Viterbi over the units m->units[0..nu) of the run r: state 0
+ * keeps the garbage, 1 repairs; entering 1 costs `enter` (+ `single` for a
+ * unit that makes one character).  Leaves the chosen state of unit u in
+ * m->bp[2u] and returns how many repaired units make >= 2 characters. */
+static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t nu, uint32_t lc,
+                   int has_l, uint32_t rc, int has_r, int force, double enter, double single) {
+  double *v = m->vit;
+  uint8_t *bp = m->bp;
+  /* DBCS garbage of Chinese always has Han (or private use) in it; a run
+   * of symbols alone (a box drawn with lines) is left to itself. */
+  int han = !cl->coarse || cl->x == X_1252;
+  for (size_t g = m->units[0].g0; g < m->units[nu - 1].g1 && !han; g++)
+    han = zf_is_han(r[g]) || (r[g] >= 0xE000 && r[g] <= 0xF8FF);
+  for (size_t u = 0; u < nu; u++) {
+    const unit *un = &m->units[u];
+    int ok = 1;
+    /* A forced first layer may produce anything its second layer can
+     * read back (private-use characters of GBK, C1 controls). */
+    for (size_t d = un->d0; d < un->d1 && ok; d++)
+      ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t' : plausible(m->dec[d], cl->x, cl->y);
+    if (!han) ok = 0;
+    for (int s = 0; s < 2; s++) {
+      double bestv = -1e300;
+      int bests = 0;
+      for (int ps = 0; ps < 2; ps++) {
+        double base_v;
+        uint32_t pc;
+        int hp;
+        if (u == 0) {
+          if (ps == 1) continue;
+          base_v = 0, pc = lc, hp = has_l;
+        } else {
+          const unit *pu = &m->units[u - 1];
+          base_v = v[2 * (u - 1) + ps];
+          hp = 1;
+          pc = ps ? m->dec[pu->d1 - 1] : r[pu->g1 - 1];
+        }
+        if (base_v < -1e299) continue;
+        double e;
+        if (s == 0) {
+          e = seq_score(&pc, &hp, r + un->g0, un->g1 - un->g0);
+        } else {
+          if (!ok) continue;
+          e = seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0);
+          if (ps == 0) {
+            e -= enter;
+            if (un->d1 - un->d0 == 1) e -= single;
+          }
+        }
+        if (base_v + e > bestv) bestv = base_v + e, bests = ps;
+      }
+      v[2 * u + s] = bestv;
+      bp[2 * u + s] = (uint8_t)bests;
+    }
+  }
+  /* Right context: the character after the units, as it stands. */
+  double f[2];
+  for (int s = 0; s < 2; s++) {
+    f[s] = v[2 * (nu - 1) + s];
+    if (has_r && f[s] > -1e299) {
+      const unit *lu = &m->units[nu - 1];
+      uint32_t last = s ? m->dec[lu->d1 - 1] : r[lu->g1 - 1];
+      f[s] += zf_lm_bigram(last, rc);
+    }
+  }
+  int fs = f[1] > f[0];
+  /* Back-track; bp[2u] then holds the chosen state of unit u. */
+  for (size_t u = nu; u-- > 0;) {
+    int prev_s = bp[2 * u + fs];
+    bp[2 * u] = (uint8_t)fs;
+    fs = prev_s;
+  }
+  int nrep = 0;
+  for (size_t u = 0; u < nu; u++)
+    nrep += bp[2 * u] && m->units[u].d1 - m->units[u].d0 >= 2;
+  return nrep;
+}
+
 /* Repairs what it can of the run in->cp[base .. base+len) for class k. */
-static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out) {
+static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out,
+                   uint64_t *cnt, int force) {
   const moji_class *cl = &classes[k];
   const uint32_t *r = in->cp + base;
   size_t nb = 0;
@@ -395,74 +494,66 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       continue;
     }
     size_t q = m->units[nu - 1].g1;
+    if (cl->coarse) { /* merge neighbouring units that change something */
+      size_t w = 0;
+      int prev_change = 0;
+      for (size_t u = 0; u < nu; u++) {
+        unit un = m->units[u];
+        int change = un.d1 - un.d0 != un.g1 - un.g0 ||
+                     memcmp(m->dec + un.d0, r + un.g0, (un.g1 - un.g0) * sizeof *r) != 0;
+        if (change && prev_change) {
+          m->units[w - 1].g1 = un.g1;
+          m->units[w - 1].d1 = un.d1;
+          m->units[w - 1].lossy |= un.lossy;
+        } else {
+          m->units[w++] = un;
+        }
+        prev_change = change;
+      }
+      nu = w;
+    }
 
-    /* Viterbi over the units: state 0 keeps the garbage, 1 repairs. */
     uint32_t lc = out->len ? out->cp[out->len - 1] : 0;
     int has_l = out->len > 0;
-    double *v = m->vit;
+    int has_r = base + q < in->len;
+    uint32_t rc = has_r ? in->cp[base + q] : 0;
+    int nrep = m->known ? viterbi(m, cl, r, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0)
+                        : viterbi(m, cl, r, nu, lc, has_l, rc, has_r, force, cl->enter,
+                                  cl->coarse ? SINGLE_COST : 0);
+    /* Once a phrase of the line is confidently repaired, the line is known
+     * to be damaged this way; its short pieces between ASCII (a lone
+     * character before "(" or at the end) no longer need the full margin. */
+    if (cl->coarse && nrep && !force && !m->known)
+      viterbi(m, cl, r, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
+    m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
-    for (size_t u = 0; u < nu; u++) {
-      const unit *un = &m->units[u];
-      int ok = 1;
-      for (size_t d = un->d0; d < un->d1 && ok; d++) ok = plausible(m->dec[d], cl->y);
-      for (int s = 0; s < 2; s++) {
-        double bestv = -1e300;
-        int bests = 0;
-        for (int ps = 0; ps < 2; ps++) {
-          double base_v;
-          uint32_t pc;
-          int hp;
-          if (u == 0) {
-            if (ps == 1) continue;
-            base_v = 0, pc = lc, hp = has_l;
-          } else {
-            const unit *pu = &m->units[u - 1];
-            base_v = v[2 * (u - 1) + ps];
-            hp = 1;
-            pc = ps ? m->dec[pu->d1 - 1] : r[pu->g1 - 1];
-            if (ps && pu->d1 == pu->d0) hp = 0; /* cannot happen: units decode to >= 1 */
-          }
-          double e;
-          if (s == 0) {
-            e = seq_score(&pc, &hp, r + un->g0, un->g1 - un->g0);
-          } else {
-            if (!ok) continue;
-            e = seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0);
-            if (ps == 0) e -= cl->enter;
-          }
-          if (base_v + e > bestv) bestv = base_v + e, bests = ps;
-        }
-        v[2 * u + s] = bestv;
-        bp[2 * u + s] = (uint8_t)bests;
+    double *v = m->vit;
+    if (force) /* first layer of a double decode: repair whatever decodes */
+      for (size_t u = 0; u < nu; u++) bp[2 * u] = v[2 * u + 1] > -1e299;
+    /* A repair that would only turn garbage into U+FFFD (锟斤拷 back into
+     * the replacement characters it was made of) changes nothing a reader
+     * can use: such spans are left as they are and reported. */
+    for (size_t u = 0; u < nu;) {
+      if (!bp[2 * u]) {
+        u++;
+        continue;
       }
-    }
-    /* Right context: the character after the units, as it stands. */
-    int fs = 0;
-    {
-      double f[2];
-      for (int s = 0; s < 2; s++) {
-        f[s] = v[2 * (nu - 1) + s];
-        if (base + q < in->len && f[s] > -1e299) {
-          const unit *lu = &m->units[nu - 1];
-          uint32_t last = s ? m->dec[lu->d1 - 1] : r[lu->g1 - 1];
-          f[s] += zf_lm_bigram(last, in->cp[base + q]);
-        }
-      }
-      fs = f[1] > f[0];
-    }
-    /* Back-track; bp[2u] then holds the chosen state of unit u. */
-    for (size_t u = nu; u-- > 0;) {
-      int prev_s = bp[2 * u + fs];
-      bp[2 * u] = (uint8_t)fs; /* chosen state of unit u */
-      fs = prev_s;
+      size_t e = u;
+      int useful = 0;
+      for (; e < nu && bp[2 * e]; e++)
+        for (size_t d = m->units[e].d0; d < m->units[e].d1; d++)
+          useful |= m->dec[d] >= 0x80 && m->dec[d] != 0xFFFD;
+      if (!useful)
+        for (size_t f = u; f < e; f++) bp[2 * f] = 0;
+      u = e;
     }
     /* Emit, counting maximal repaired spans. */
     int in_span = 0, span_double = 0, span_lossy = 0;
     for (size_t u = 0; u <= nu; u++) {
       int s = u < nu ? bp[2 * u] : 0;
       if (in_span && !s) {
-        m->cnt[span_double ? ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE : cl->stat]++;
-        if (span_lossy) m->cnt[ZHFIX_STAT_MOJIBAKE_LOSSY]++;
+        cnt[span_double ? ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE : cl->stat]++;
+        if (span_lossy) cnt[ZHFIX_STAT_MOJIBAKE_LOSSY]++;
         in_span = 0;
       }
       if (u == nu) break;
@@ -483,41 +574,96 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
 
 /* ---- triggers ------------------------------------------------------------ */
 
-/* Cheap per-class evidence that a pass can change anything. */
-static int trigger(const moji *m, int k, const wtext *t) {
-  const moji_class *cl = &classes[k];
+/* log10 unigram below which a Han character is rare enough to suggest a
+ * DBCS read as the other DBCS. */
+#define RARE_CHAR -4.5f
+
+/* Characters outside Han and common punctuation that GBK/Big5 garbage is
+ * full of: kana, bopomofo, pinyin letters, Greek, Cyrillic, box drawing,
+ * circled numbers, private use (GBK's user-defined rows). */
+static int dbcs_odd(uint32_t c) {
+  return (c >= 0x3041 && c <= 0x30FF) || (c >= 0x3105 && c <= 0x312F) ||
+         (c >= 0x0100 && c <= 0x02DF) || (c >= 0x0391 && c <= 0x0451) ||
+         (c >= 0x2160 && c <= 0x22FF) || (c >= 0x2460 && c <= 0x25FF) ||
+         (c >= 0xE000 && c <= 0xF8FF) || (c >= 0xFE30 && c <= 0xFE4F);
+}
+
+/* Cheap per-class evidence that a pass can change anything: bit k set
+ * when class k may.  One scan of the line. */
+static unsigned trigger_mask(const moji *m, const wtext *t) {
   size_t n = t->len;
   const uint32_t *c = t->cp;
+  unsigned mask = 0;
+  size_t kana_run = 0;
+  int japanese = 0, pua = 0, boxes = 0;
   for (size_t i = 0; i < n; i++) {
-    if (c[i] < 0x80) continue;
-    if (cl->x == X_1252) {
-      int b0 = moji_cp1252_byte(c[i]);
-      if (b0 < 0x80 || i + 1 >= n) continue;
+    uint32_t ch = c[i];
+    if (ch < 0x80) {
+      kana_run = 0;
+      continue;
+    }
+    kana_run = ch >= 0x3041 && ch <= 0x30FF ? kana_run + 1 : 0;
+    /* Japanese: GBK has the kana where Big5 has its commonest characters,
+     * so the LM (a Chinese model) would "repair" Japanese into Chinese.
+     * Garbage has isolated kana; Japanese has runs of them. */
+    if (kana_run >= 3) japanese = 1;
+    if (ch >= 0xE000 && ch <= 0xF8FF) pua = 1;
+    if (ch >= 0x2500 && ch <= 0x257F) boxes++;
+    int b0 = moji_cp1252_byte(ch);
+    if (b0 >= 0x80 && i + 1 < n) {
       int b1 = moji_cp1252_byte(c[i + 1]);
-      if (cl->y == Y_UTF8) {
-        if (moji_utf8_need((uint8_t)b0) && b1 >= 0x80 && b1 <= 0xBF) return 1;
-      } else if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F) {
-        return 1;
-      }
-    } else {
-      uint8_t by[2];
-      int lost;
-      if (x_put(m, cl->x, c[i], by, &lost) != 2) continue;
-      if (cl->y == Y_UTF8) {
-        if (moji_utf8_need(by[0]) && (by[1] & 0xC0) == 0x80) return 1;
-      } else {
-        /* DBCS read as the other DBCS: every character re-decodes, so
-         * look for what garbage has and clean text lacks: characters the
-         * LM has (almost) never seen. */
-        if (zf_is_han(c[i]) && zf_lm_char(c[i]) < -6.0f) return 1;
-      }
+      if (moji_utf8_need((uint8_t)b0) && b1 >= 0x80 && b1 <= 0xBF) mask |= 1u << C_U8_1252;
+      if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F)
+        mask |= 1u << C_GBK_1252 | 1u << C_BIG5_1252;
+    }
+    if (ch > 0xFFFF) continue;
+    uint16_t g = m->gbk.enc[ch], bg = m->big5.enc[ch];
+    if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) && (g & 0xC0) == 0x80)
+      mask |= 1u << C_U8_GBK;
+    if (bg >= 0x100 && moji_utf8_need((uint8_t)(bg >> 8)) && (bg & 0xC0) == 0x80)
+      mask |= 1u << C_U8_BIG5;
+    /* DBCS read as the other DBCS: every character re-decodes, so look
+     * for what garbage has and clean text lacks: characters the LM has
+     * (almost) never seen, and odd symbols. */
+    if ((g || bg) && ((zf_is_han(ch) && zf_lm_char(ch) < RARE_CHAR) || dbcs_odd(ch))) {
+      if (bg) mask |= 1u << C_GBK_BIG5;
+      if (g) mask |= 1u << C_BIG5_GBK;
     }
   }
+  /* Big5 garbage nearly always has private-use characters too (GBK's
+   * user-defined rows hold Big5's commonest characters); Japanese never. */
+  /* A line drawn with box characters (a table) is a drawing: GBK's box
+   * row holds ordinary Big5 characters, so the LM would turn it into Han.
+   * Garbage has them too, but then with private-use characters. */
+  if ((japanese || boxes >= 3) && !pua) mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK);
+  return mask;
+}
+
+static int trigger(const moji *m, int k, const wtext *t) { return (trigger_mask(m, t) >> k) & 1; }
+
+/* One pass of class k over in, into out. */
+static int pass1(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int force);
+
+/* One pass of class k; for the coarse classes, a line where a phrase was
+ * confidently repaired is passed again with the lower KNOWN_ENTER cost
+ * everywhere, pieces before that phrase included. */
+static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int force) {
+  m->known = 0;
+  m->confident = 0;
+  uint64_t c1[ZHFIX_STAT__COUNT] = {0};
+  if (pass1(m, k, in, out, c1, force)) return ZHFIX_E_NOMEM;
+  if (classes[k].coarse && !force && m->confident) {
+    m->known = 1;
+    memset(c1, 0, sizeof c1);
+    int rc = pass1(m, k, in, out, c1, force);
+    m->known = 0;
+    if (rc) return rc;
+  }
+  for (int s = 0; s < ZHFIX_STAT__COUNT; s++) cnt[s] += c1[s];
   return 0;
 }
 
-/* One pass of class k over in, into out. */
-static int pass(moji *m, int k, const wtext *in, wtext *out) {
+static int pass1(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int force) {
   const moji_class *cl = &classes[k];
   out->len = 0;
   /* Repairs never lengthen the text, except a lost byte becoming U+FFFD
@@ -536,7 +682,7 @@ static int pass(moji *m, int k, const wtext *in, wtext *out) {
     size_t j = i;
     while (j < n && in->cp[j] != '\n' && in->cp[j] != '\r' && x_put(m, cl->x, in->cp[j], by, &lost))
       j++;
-    do_run(m, k, in, i, j - i, out);
+    do_run(m, k, in, i, j - i, out, cnt, force);
     i = j;
   }
   return 0;
@@ -652,9 +798,9 @@ static void count_unrecoverable(const zf_text *t, zf_stats *stats) {
     uint32_t c = s[i];
     if (c == 0xFFFD) {
       while (j < n && s[j] == 0xFFFD) j++;
-    } else if (c == 0x9515 /* 锟 */ || c == 0x5699 /* 嚙 */) {
+    } else if (c == 0x951F /* 锟 */ || c == 0x5699 /* 嚙 */) {
       /* the triple, possibly cut at either end */
-      const uint32_t *tri = c == 0x9515 ? (const uint32_t[]){0x9515, 0x65A4, 0x62F7}
+      const uint32_t *tri = c == 0x9515 ? (const uint32_t[]){0x951F, 0x65A4, 0x62F7}
                                        : (const uint32_t[]){0x5699, 0x8E1D, 0x856D};
       size_t k = 0;
       while (j < n && s[j] == tri[k % 3]) j++, k++;
@@ -688,48 +834,138 @@ static int suspicious(const zf_text *in) {
   return 0;
 }
 
-static const int order[] = {C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_1252, C_BIG5_1252, C_GBK_BIG5,
-                            C_BIG5_GBK};
+/* Orders in which the passes are tried on a line.  The passes commit
+ * greedily, so where two classes read the same garbage (GBK bytes read as
+ * Latin-1 often look like UTF-8 read as Latin-1), each order is tried and
+ * the line the LM prefers is kept.  A strategy starting with a forced
+ * layer undoes a double decode whose middle layer the LM alone would not
+ * prefer to the outer garbage (UTF-8 read as GBK, then that read as 1252). */
+typedef struct strategy {
+  int force; /* class forced first, or -1 */
+  int order[NCLASS];
+} strategy;
+
+static const strategy strategies[] = {
+    {-1, {C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_1252, C_BIG5_1252, C_GBK_BIG5, C_BIG5_GBK}},
+    {-1, {C_U8_1252, C_U8_GBK, C_U8_BIG5, C_BIG5_1252, C_GBK_1252, C_BIG5_GBK, C_GBK_BIG5}},
+    {-1, {C_GBK_1252, C_BIG5_1252, C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_BIG5, C_BIG5_GBK}},
+    {-1, {C_BIG5_1252, C_GBK_1252, C_U8_1252, C_U8_GBK, C_U8_BIG5, C_BIG5_GBK, C_GBK_BIG5}},
+    {-1, {C_GBK_BIG5, C_BIG5_GBK, C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_1252, C_BIG5_1252}},
+    {-1, {C_BIG5_GBK, C_GBK_BIG5, C_U8_1252, C_U8_GBK, C_U8_BIG5, C_BIG5_1252, C_GBK_1252}},
+    {C_U8_1252, {C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_1252, C_BIG5_1252, C_GBK_BIG5, C_BIG5_GBK}},
+    {C_U8_GBK, {C_U8_GBK, C_U8_1252, C_U8_BIG5, C_GBK_1252, C_BIG5_1252, C_GBK_BIG5, C_BIG5_GBK}},
+};
+#define NSTRAT (sizeof strategies / sizeof strategies[0])
+/* A forced first layer must win by this much over the plain strategies. */
+#define FORCE_MARGIN 3.0
+
+static void wt_copy(wtext *dst, const wtext *src) {
+  memcpy(dst->cp, src->cp, src->len * sizeof *dst->cp);
+  memcpy(dst->off, src->off, src->len * sizeof *dst->off);
+  memcpy(dst->rep, src->rep, src->len);
+  dst->len = src->len;
+}
+
+static int same(const wtext *a, const wtext *b) {
+  return a->len == b->len && memcmp(a->cp, b->cp, a->len * sizeof *a->cp) == 0;
+}
+
+/* Runs strategy s on m->in0 into m->a/m->b; returns the result buffer or
+ * NULL when nothing changed (or memory ran out: *rc). */
+static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, int *rc) {
+  wtext *cur = &m->a, *nxt = &m->b;
+  wt_copy(cur, &m->in0);
+  int changed = 0;
+  if (sg->force >= 0) {
+    if (!trigger(m, sg->force, cur)) return NULL;
+    uint64_t scratch[ZHFIX_STAT__COUNT] = {0};
+    if (pass(m, sg->force, cur, nxt, scratch, 1)) return *rc = ZHFIX_E_NOMEM, NULL;
+    if (same(cur, nxt)) return NULL;
+    wtext *t = cur;
+    cur = nxt, nxt = t;
+    cnt[ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE]++;
+  }
+  uint64_t local[ZHFIX_STAT__COUNT] = {0};
+  for (int o = 0; o < NCLASS; o++) {
+    int k = sg->order[o];
+    /* a class may need a second pass for text it made (1252 twice) */
+    for (int it = 0; it < 2; it++) {
+      if (!trigger(m, k, cur)) break;
+      if (pass(m, k, cur, nxt, local, 0)) return *rc = ZHFIX_E_NOMEM, NULL;
+      if (same(cur, nxt)) break;
+      wtext *t = cur;
+      cur = nxt, nxt = t;
+      changed = 1;
+    }
+  }
+  if (!changed && sg->force < 0) return NULL;
+  if (sg->force >= 0) {
+    /* the whole line counts as one double decode */
+    if (!changed) return NULL;
+  } else {
+    for (int s = 0; s < ZHFIX_STAT__COUNT; s++) cnt[s] += local[s];
+  }
+  return cur;
+}
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   if (!suspicious(in)) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
-  wtext *cur = &m->a, *nxt = &m->b;
-  if (wt_reserve(cur, in->len + 1) || wt_reserve(nxt, in->len + 1)) return ZHFIX_E_NOMEM;
-  memcpy(cur->cp, in->cp, in->len * sizeof *cur->cp);
-  memcpy(cur->off, in->off, in->len * sizeof *cur->off);
-  memset(cur->rep, 0, in->len);
-  cur->len = in->len;
-  memset(m->cnt, 0, sizeof m->cnt);
+  size_t need = in->len + 1;
+  if (wt_reserve(&m->in0, need) || wt_reserve(&m->a, need) || wt_reserve(&m->b, need) ||
+      wt_reserve(&m->best, need))
+    return ZHFIX_E_NOMEM;
+  memcpy(m->in0.cp, in->cp, in->len * sizeof *in->cp);
+  memcpy(m->in0.off, in->off, in->len * sizeof *in->off);
+  memset(m->in0.rep, 0, in->len);
+  m->in0.len = in->len;
 
   uint64_t ent = 0;
-  entities(cur, nxt, &ent);
-  if (ent) {
-    wtext *t = cur;
-    cur = nxt, nxt = t;
+  entities(&m->in0, &m->a, &ent);
+  if (ent) wt_copy(&m->in0, &m->a);
+
+  unsigned mask0 = trigger_mask(m, &m->in0);
+  if (!mask0 && !ent) { /* the common case: nothing to try */
+    if (zf_text_append(out, in, 0, in->len)) return ZHFIX_E_NOMEM;
+    count_unrecoverable(out, stats);
+    return 0;
   }
-  /* Two rounds: the second undoes a second wrong decode under the first. */
-  for (int round = 0; round < 2; round++) {
-    int changed = 0;
-    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
-      int k = order[o];
-      if (round && classes[k].y != Y_UTF8) continue;
-      if (!trigger(m, k, cur)) continue;
-      if (pass(m, k, cur, nxt)) return ZHFIX_E_NOMEM;
-      int diff = nxt->len != cur->len ||
-                 memcmp(nxt->cp, cur->cp, cur->len * sizeof *cur->cp) != 0;
-      if (diff) {
-        wtext *t = cur;
-        cur = nxt, nxt = t;
-        changed = 1;
-      }
-    }
-    if (!changed) break;
+  /* The best line so far: the input, unless a strategy beats it. */
+  wt_copy(&m->best, &m->in0);
+  double best_score = zf_lm_score(m->in0.cp, m->in0.len);
+  int have_best = 1, rc = 0;
+  uint64_t best_cnt[ZHFIX_STAT__COUNT] = {0};
+  unsigned mask = mask0;
+  int seen[NSTRAT][NCLASS];
+  memset(seen, 0x7f, sizeof seen); /* never a class nor -1 */
+  for (size_t s = 0; s < NSTRAT && mask; s++) {
+    const strategy *sg = &strategies[s];
+    if (sg->force >= 0 && !((mask >> sg->force) & 1)) continue;
+    /* Orders that differ only in classes that cannot fire are the same. */
+    int w = 0;
+    for (int o = 0; o < NCLASS; o++)
+      if ((mask >> sg->order[o]) & 1) seen[s][w++] = sg->order[o];
+    for (; w < NCLASS; w++) seen[s][w] = -1;
+    int dup = 0;
+    for (size_t t = 0; t < s && !dup; t++)
+      dup = strategies[t].force == sg->force && memcmp(seen[t], seen[s], sizeof seen[s]) == 0;
+    if (dup) continue;
+    uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
+    wtext *r = run_strategy(m, &strategies[s], cnt, &rc);
+    if (rc) return rc;
+    if (!r || same(r, &m->best)) continue;
+    double sc = zf_lm_score(r->cp, r->len);
+    if (strategies[s].force >= 0) sc -= FORCE_MARGIN;
+    if (have_best && sc <= best_score) continue;
+    wt_copy(&m->best, r);
+    best_score = sc;
+    have_best = 1;
+    memcpy(best_cnt, cnt, sizeof cnt);
   }
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
-  for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += m->cnt[s];
-  if (zf_text_reserve(out, cur->len)) return ZHFIX_E_NOMEM;
-  for (size_t i = 0; i < cur->len; i++) zf_text_push(out, cur->cp[i], cur->off[i]);
+  for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
+  if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
+  for (size_t i = 0; i < m->best.len; i++) zf_text_push(out, m->best.cp[i], m->best.off[i]);
   count_unrecoverable(out, stats);
   return 0;
 }

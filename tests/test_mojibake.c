@@ -1,0 +1,544 @@
+/*
+ * Mojibake stage (src/repair_mojibake.c): issue 5.
+ *
+ *  - the classes of the issue on hand-made examples, span by span in mixed
+ *    documents, through the stage and through the whole pipeline;
+ *  - every lossless class of the simulator (tests/util/moji_sim.c) on
+ *    corpus lines damaged one by one: >= 99.9% restored byte-exactly;
+ *  - the lossy classes: share of characters recovered and of characters
+ *    filled in wrongly (printed), no text invented where bytes are gone;
+ *  - zero changes on clean corpora (Simplified, Traditional, fortunes,
+ *    mixed, CJK Extension B, Japanese, code, French and German).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "moji_sim.h"
+#include "tu.h"
+#include "zf.h"
+#include "zhfix.h"
+
+/* ---- the stage on its own ------------------------------------------------ */
+
+typedef struct stage {
+  void *st;
+  zf_stats stats;
+  zf_text in, out;
+} stage;
+
+static void stage_open(stage *s) {
+  memset(s, 0, sizeof *s);
+  zf_opts o;
+  memset(&o, 0, sizeof o);
+  o.from = ZHFIX_ENC_UTF8;
+  o.script = ZHFIX_SCRIPT_SIMP;
+  o.mojibake = 1;
+  o.punct = 1;
+  assert_int_equal(zf_stage_mojibake.create(&s->st, &o), 0);
+  assert_non_null(s->st);
+  zf_stats_init(&s->stats);
+}
+
+static void stage_close(stage *s) {
+  zf_stage_mojibake.destroy(s->st);
+  zf_text_free(&s->in);
+  zf_text_free(&s->out);
+}
+
+/* Lenient UTF-8 -> code points (inputs here are valid UTF-8). */
+static void to_text(const char *p, size_t n, zf_text *t, uint64_t base) {
+  zf_text_clear(t);
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = 0;
+  while (i < n) {
+    uint32_t c = s[i];
+    size_t l = 1;
+    if (c >= 0xF0 && i + 3 < n) {
+      c = (c & 7) << 18 | (s[i + 1] & 0x3Fu) << 12 | (s[i + 2] & 0x3Fu) << 6 | (s[i + 3] & 0x3Fu);
+      l = 4;
+    } else if (c >= 0xE0 && i + 2 < n) {
+      c = (c & 15) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu);
+      l = 3;
+    } else if (c >= 0xC0 && i + 1 < n) {
+      c = (c & 31) << 6 | (s[i + 1] & 0x3Fu);
+      l = 2;
+    }
+    assert_int_equal(zf_text_push(t, c, base + i), 0);
+    i += l;
+  }
+}
+
+/* Appends t as UTF-8 to a growing buffer. */
+static void put_text(const zf_text *t, char **buf, size_t *len, size_t *cap) {
+  if (*cap < *len + t->len * 4 + 1) {
+    *cap = (*len + t->len * 4 + 1) * 2;
+    *buf = realloc(*buf, *cap);
+    assert_non_null(*buf);
+  }
+  for (size_t i = 0; i < t->len; i++) *len += (size_t)zf_utf8_put(t->cp[i], (unsigned char *)*buf + *len);
+  (*buf)[*len] = 0;
+}
+
+/* Runs one segment through the stage; returns a malloc'ed UTF-8 string. */
+static char *stage_line(stage *s, const char *p, size_t n, uint64_t base) {
+  to_text(p, n, &s->in, base);
+  zf_text_clear(&s->out);
+  assert_int_equal(zf_stage_mojibake.run(s->st, &s->in, &s->out, &s->stats), 0);
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  put_text(&s->out, &buf, &len, &cap);
+  if (!buf) buf = calloc(1, 1);
+  return buf;
+}
+
+/* A whole document through the stage, segment by segment ("\n" kept). */
+static char *stage_doc(stage *s, const char *p, size_t n, size_t *outlen) {
+  char *buf = malloc(1);
+  size_t len = 0, cap = 1;
+  buf[0] = 0;
+  size_t i = 0;
+  while (i < n) {
+    const char *nl = memchr(p + i, '\n', n - i);
+    size_t e = nl ? (size_t)(nl - p) + 1 : n;
+    to_text(p + i, e - i, &s->in, i);
+    zf_text_clear(&s->out);
+    assert_int_equal(zf_stage_mojibake.run(s->st, &s->in, &s->out, &s->stats), 0);
+    put_text(&s->out, &buf, &len, &cap);
+    i = e;
+  }
+  if (outlen) *outlen = len;
+  return buf;
+}
+
+/* ---- examples ------------------------------------------------------------- */
+
+static const struct {
+  const char *in, *want;
+  zhfix_stat stat;
+} examples[] = {
+    /* the issue's examples */
+    {"鎴戜滑", "我们", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
+    {"æˆ‘ä»¬", "我们", ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1},
+    {"扂蠅", "我们", ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5},
+    {"ÎÒÃÇ", "我们", ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1},
+    {"价格&#65292;中&#x6587;", "价格，中文", ZHFIX_STAT_ENTITIES_DECODED},
+    {"他说&amp;quot;好&amp;quot;", "他说\"好\"", ZHFIX_STAT_ENTITIES_DECODED},
+    {"时间#xff1a;今天", "时间：今天", ZHFIX_STAT_ENTITIES_DECODED},
+};
+
+static void test_examples(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++) {
+    if (!*examples[i].want) continue;
+    stage s;
+    stage_open(&s);
+    char *got = stage_line(&s, examples[i].in, strlen(examples[i].in), 0);
+    if (strcmp(got, examples[i].want) != 0)
+      fail_msg("example %zu: %s -> %s, want %s", i, examples[i].in, got, examples[i].want);
+    assert_true(s.stats.v[examples[i].stat] > 0);
+    free(got);
+    stage_close(&s);
+  }
+}
+
+/* Round trips made here with the simulator, so the examples cover every
+ * class on real sentences rather than on two characters. */
+static void test_sentences(void **state) {
+  (void)state;
+  static const char *sent[] = {
+      "今天天气很好，我们去公园散步。\n",
+      "这是一个测试程序，用来检查服务器的性能。\n",
+      "我是中国人，我爱我的祖国。\n",
+      "請輸入使用者名稱和密碼，然後按下確定。\n",
+      "我们\n",
+  };
+  for (int cls = 0; cls < MOJI_SIM_FIRST_LOSSY; cls++)
+    for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++) {
+      size_t dn;
+      char *dam = moji_sim_damage(cls, sent[i], strlen(sent[i]), &dn);
+      if (!dam) continue;
+      stage s;
+      stage_open(&s);
+      char *got = stage_line(&s, dam, dn, 0);
+      if (strcmp(got, sent[i]) != 0)
+        fail_msg("%s: %s -> %s, want %s", moji_sim_name(cls), dam, got, sent[i]);
+      free(got);
+      free(dam);
+      stage_close(&s);
+    }
+}
+
+/* ---- mixed documents through the whole pipeline --------------------------- */
+
+static char *damage(int cls, const char *s) {
+  char *d = moji_sim_damage(cls, s, strlen(s), NULL);
+  assert_non_null(d);
+  return d;
+}
+
+static void test_mixed_documents(void **state) {
+  (void)state;
+  const char *title = "服务器性能测试工具的使用说明\n";
+  const char *body1 = "这个工具可以指定单位时间内发出的请求数量。\n";
+  const char *body2 = "The tool is called ab, see the manual for details.\n";
+  const char *body3 = "默认状态下是一次只执行一个请求。\n";
+  char *t = damage(MOJI_SIM_UTF8_AS_GBK, title);
+  char *b3 = damage(MOJI_SIM_UTF8_AS_1252, body3);
+  /* damaged title, clean lines, another kind of damage further down */
+  char doc[4096], want[4096];
+  snprintf(doc, sizeof doc, "%s%s%s%s", t, body1, body2, b3);
+  snprintf(want, sizeof want, "%s%s%s%s", title, body1, body2, body3);
+  size_t n;
+  int rc;
+  char *out = tu_run(doc, strlen(doc), "--punct=off", &n, &rc);
+  assert_int_equal(rc, 0);
+  assert_string_equal(out, want);
+  free(out);
+  /* the same in random pieces */
+  out = tu_run_chunked(doc, strlen(doc), "--punct=off", 7, &n, &rc);
+  assert_int_equal(rc, 0);
+  assert_string_equal(out, want);
+  free(out);
+
+  /* damaged Chinese inside clean English on one line */
+  char *zh = damage(MOJI_SIM_UTF8_AS_1252, "服务器");
+  snprintf(doc, sizeof doc, "Start the %s before the client, then run ab -n 100.\n", zh);
+  out = tu_run(doc, strlen(doc), "--punct=off", &n, &rc);
+  assert_string_equal(out, "Start the 服务器 before the client, then run ab -n 100.\n");
+  free(out);
+  free(zh);
+
+  /* per-class statistics through the public API */
+  snprintf(doc, sizeof doc, "%s%s%s", t, body1, b3);
+  zhfix *h = zhfix_create();
+  assert_int_equal(zhfix_set_option_string(h, "punct", "off"), 0);
+  out = NULL;
+  assert_int_equal(zhfix_process(h, doc, strlen(doc), &out, &n), 0);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK), 1);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1), 1);
+  zhfix_buffer_free(out);
+  /* and off when the option is off */
+  assert_int_equal(zhfix_reset(h), 0);
+  assert_int_equal(zhfix_set_option_string(h, "mojibake", "off"), 0);
+  assert_int_equal(zhfix_process(h, doc, strlen(doc), &out, &n), 0);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK), 0);
+  assert_true(strstr(out, title) == NULL);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+  free(t);
+  free(b3);
+}
+
+/* ---- unrecoverable damage ------------------------------------------------- */
+
+static void test_unrecoverable(void **state) {
+  (void)state;
+  static const char *cases[] = {
+      "abc 锟斤拷锟斤拷 def\n",
+      "变量的值是烫烫烫烫烫烫\n",
+      "嚙踝蕭嚙踝蕭\n",
+      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd test\n",
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    stage s;
+    stage_open(&s);
+    char *got = stage_line(&s, cases[i], strlen(cases[i]), 100);
+    assert_string_equal(got, cases[i]); /* left as it is */
+    assert_int_equal(s.stats.v[ZHFIX_STAT_UNRECOVERABLE_SPANS], 1);
+    assert_int_equal(s.stats.nspans, 1);
+    assert_true(s.stats.spans[0].off >= 100);
+    free(got);
+    stage_close(&s);
+  }
+  /* the span's offset points at the damage */
+  stage s;
+  stage_open(&s);
+  const char *l = "abc 锟斤拷锟斤拷 def\n";
+  free(stage_line(&s, l, strlen(l), 0));
+  assert_int_equal(s.stats.spans[0].off, 4);
+  assert_int_equal(s.stats.spans[0].len, 18);
+  stage_close(&s);
+}
+
+/* ---- corpus: lossless classes -------------------------------------------- */
+
+static size_t budget(void) { return tu_quick() ? 100 * 1024 : 1100 * 1024; }
+
+/* Source text per class: Simplified for GBK-origin classes, Traditional
+ * for Big5-origin ones, both for UTF-8 ones. */
+static const char *const corpora_for[MOJI_SIM__COUNT][2] = {
+    [MOJI_SIM_UTF8_AS_GBK] = {"zh_CN.txt", "zh_TW.txt"},
+    [MOJI_SIM_UTF8_AS_BIG5] = {"zh_TW.txt", "zh_CN.txt"},
+    [MOJI_SIM_UTF8_AS_1252] = {"zh_CN.txt", "zh_TW.txt"},
+    [MOJI_SIM_UTF8_AS_LATIN1] = {"zh_TW.txt", "fortunes.txt"},
+    [MOJI_SIM_UTF8_DOUBLE_1252] = {"fortunes.txt", "zh_CN.txt"},
+    [MOJI_SIM_UTF8_GBK_1252] = {"zh_CN.txt", "fortunes.txt"},
+    [MOJI_SIM_GBK_AS_BIG5] = {"zh_CN.txt", "fortunes.txt"},
+    [MOJI_SIM_BIG5_AS_GBK] = {"zh_TW.txt", NULL},
+    [MOJI_SIM_GBK_AS_1252] = {"zh_CN.txt", "fortunes.txt"},
+    [MOJI_SIM_BIG5_AS_1252] = {"zh_TW.txt", NULL},
+    [MOJI_SIM_UTF8_AS_GBK_Q] = {"zh_CN.txt", "zh_TW.txt"},
+    [MOJI_SIM_1252_DROPPED] = {"zh_CN.txt", "zh_TW.txt"},
+    [MOJI_SIM_GBK_AS_UTF8] = {"zh_CN.txt", NULL},
+    [MOJI_SIM_KUNKAO] = {"zh_CN.txt", NULL},
+};
+
+typedef struct tally {
+  size_t src_bytes, lines, skipped, exact, unchanged;
+  size_t chars, recovered, wrong; /* lossy: characters of damaged lines */
+  uint64_t unrec;
+} tally;
+
+static int has_non_ascii(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] >= 0x80) return 1;
+  return 0;
+}
+
+/* Code points of UTF-8 s (valid). */
+static size_t cps(const char *s, size_t n, uint32_t *out) {
+  zf_text t = {0};
+  to_text(s, n, &t, 0);
+  size_t k = t.len;
+  if (out) memcpy(out, t.cp, k * sizeof *out);
+  zf_text_free(&t);
+  return k;
+}
+
+/* Character-level comparison of a lossy repair against the original: the
+ * longest common prefix and suffix are recovered; inside the rest, each
+ * position is recovered when equal, lost when U+FFFD or still garbage,
+ * wrong when a character was put there that is not the original. */
+static void compare_lossy(const char *orig, size_t on, const char *got, size_t gn,
+                          const char *dam, size_t dn, tally *t) {
+  uint32_t *a = malloc((on + 1) * sizeof *a), *b = malloc((gn + 1) * sizeof *b),
+           *d = malloc((dn + 1) * sizeof *d);
+  size_t na = cps(orig, on, a), nb = cps(got, gn, b), nd = cps(dam, dn, d);
+  size_t p = 0;
+  while (p < na && p < nb && a[p] == b[p]) p++;
+  size_t s = 0;
+  while (s < na - p && s < nb - p && a[na - 1 - s] == b[nb - 1 - s]) s++;
+  t->chars += na;
+  t->recovered += p + s;
+  /* in the differing middle, a Han character of the output that is not
+   * in the original nor in the damaged input was invented */
+  for (size_t i = p; i + s < nb; i++) {
+    if (!zf_is_han(b[i])) continue;
+    int seen = 0;
+    for (size_t j = 0; j < nd && !seen; j++) seen = d[j] == b[i];
+    if (seen) continue;
+    int in_orig = 0;
+    for (size_t j = p; j + s < na && !in_orig; j++) in_orig = a[j] == b[i];
+    if (in_orig) t->recovered++;
+    else t->wrong++;
+  }
+  free(a);
+  free(b);
+  free(d);
+}
+
+static void run_class(int cls, tally *t) {
+  memset(t, 0, sizeof *t);
+  stage s;
+  stage_open(&s);
+  for (int c = 0; c < 2 && t->src_bytes < budget(); c++) {
+    const char *name = corpora_for[cls][c];
+    if (!name) break;
+    size_t len;
+    char *text = tu_read_file(tu_corpus(name), &len);
+    if (!text) {
+      fprintf(stderr, "skipping %s: no corpus (ZHFIX_CORPUS)\n", name);
+      continue;
+    }
+    tu_lines it = {text, text + len};
+    const char *l;
+    size_t n;
+    char line[65536];
+    while ((l = tu_next_line(&it, &n)) && t->src_bytes < budget()) {
+      if (n + 2 > sizeof line || !has_non_ascii(l, n)) continue;
+      memcpy(line, l, n);
+      line[n++] = '\n';
+      line[n] = 0;
+      size_t dn;
+      char *dam = moji_sim_damage(cls, line, n, &dn);
+      t->src_bytes += n;
+      if (!dam) {
+        t->skipped++;
+        continue;
+      }
+      if (dn == n && memcmp(dam, line, n) == 0) {
+        free(dam);
+        continue;
+      }
+      t->lines++;
+      uint64_t u0 = s.stats.v[ZHFIX_STAT_UNRECOVERABLE_SPANS];
+      char *got = stage_line(&s, dam, dn, 0);
+      size_t gn = strlen(got);
+      if (gn == n && memcmp(got, line, n) == 0) {
+        t->exact++;
+      } else {
+        if (gn == dn && memcmp(got, dam, dn) == 0) t->unchanged++;
+        if (cls < MOJI_SIM_FIRST_LOSSY && t->lines - t->exact <= 3)
+          fprintf(stderr, "  %s miss: %.*s  ->  %s", moji_sim_name(cls), (int)n, line, got);
+      }
+      if (cls >= MOJI_SIM_FIRST_LOSSY) {
+        compare_lossy(line, n, got, gn, dam, dn, t);
+        if (s.stats.v[ZHFIX_STAT_UNRECOVERABLE_SPANS] > u0) t->unrec++;
+      }
+      free(got);
+      free(dam);
+    }
+    free(text);
+  }
+  stage_close(&s);
+}
+
+static void test_lossless_classes(void **state) {
+  (void)state;
+  int bad = 0;
+  for (int cls = 0; cls < MOJI_SIM_FIRST_LOSSY; cls++) {
+    tally t;
+    run_class(cls, &t);
+    double pct = t.lines ? 100.0 * (double)t.exact / (double)t.lines : 0;
+    fprintf(stderr,
+            "mojibake %-16s %7zu source bytes, %6zu damaged lines, %6zu not damageable "
+            "losslessly, restored exactly %6zu (%.3f%%), left unchanged %zu\n",
+            moji_sim_name(cls), t.src_bytes, t.lines, t.skipped, t.exact, pct, t.unchanged);
+    if (t.lines == 0) continue; /* no corpus */
+    if (t.exact * 1000 < t.lines * 999) bad++;
+  }
+  assert_int_equal(bad, 0);
+}
+
+static void test_lossy_classes(void **state) {
+  (void)state;
+  for (int cls = MOJI_SIM_FIRST_LOSSY; cls < MOJI_SIM__COUNT; cls++) {
+    tally t;
+    run_class(cls, &t);
+    if (!t.lines) continue;
+    fprintf(stderr,
+            "mojibake %-16s %6zu damaged lines: %zu restored exactly (%.2f%%), characters "
+            "recovered %.2f%%, filled in wrongly %.3f%%, lines reported unrecoverable %llu\n",
+            moji_sim_name(cls), t.lines, t.exact, 100.0 * (double)t.exact / (double)t.lines,
+            100.0 * (double)t.recovered / (double)t.chars,
+            100.0 * (double)t.wrong / (double)t.chars, (unsigned long long)t.unrec);
+    /* Where the bytes are gone, nothing may be made up: the text stays
+     * as it is and is reported. */
+    if (cls == MOJI_SIM_GBK_AS_UTF8 || cls == MOJI_SIM_KUNKAO) {
+      assert_int_equal(t.wrong, 0);
+      assert_int_equal(t.unchanged, t.lines);
+      assert_int_equal(t.unrec, t.lines);
+    }
+    /* Fills are chosen by the LM among a handful of candidates, and only
+     * when it is clear: wrong fills stay rare. */
+    assert_true(t.wrong * 100 <= t.chars);
+  }
+}
+
+/* ---- no false positives --------------------------------------------------- */
+
+static void expect_unchanged(const char *what, const char *text, size_t len) {
+  stage s;
+  stage_open(&s);
+  size_t n;
+  char *out = stage_doc(&s, text, len, &n);
+  size_t diffs = 0;
+  if (n != len || memcmp(out, text, len) != 0) {
+    tu_lines a = {text, text + len}, b = {out, out + n};
+    const char *la, *lb;
+    size_t na, nb;
+    while ((la = tu_next_line(&a, &na)) && (lb = tu_next_line(&b, &nb)))
+      if (na != nb || memcmp(la, lb, na) != 0) {
+        if (++diffs <= 5) fprintf(stderr, "  %s changed: %.*s\n   -> %.*s\n", what, (int)na, la, (int)nb, lb);
+      }
+    if (!diffs) diffs = 1;
+  }
+  uint64_t rep = 0;
+  for (int k = ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK; k <= ZHFIX_STAT_ENTITIES_DECODED; k++) rep += s.stats.v[k];
+  fprintf(stderr, "clean %-12s %8zu bytes: %zu lines changed, %llu repairs counted\n", what, len, diffs,
+          (unsigned long long)rep);
+  assert_int_equal(diffs, 0);
+  assert_int_equal(rep, 0);
+  free(out);
+  stage_close(&s);
+}
+
+static void test_clean_corpora(void **state) {
+  (void)state;
+  static const char *names[] = {"zh_CN.txt", "zh_TW.txt", "fortunes.txt", "mixed.txt"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    size_t len;
+    char *text = tu_read_file(tu_corpus(names[i]), &len);
+    if (!text) {
+      fprintf(stderr, "skipping %s: no corpus\n", names[i]);
+      continue;
+    }
+    if (tu_quick() && len > 400 * 1024) {
+      len = 400 * 1024;
+      while (len && text[len - 1] != '\n') len--;
+    }
+    expect_unchanged(names[i], text, len);
+    free(text);
+  }
+}
+
+/* Text that looks nothing like the corpora but is clean. */
+static const char clean_extra[] =
+    /* CJK Extension B and rare characters */
+    "𠀀𠀁𠮷野家的招牌上写着𠮷字，粤语用字有𨋢、𡃁、𠱁，还有㐀㐁䶵。\n"
+    "这些字符在 GB18030 中是四字节编码：𪚥𪚩𫗭𬺰。\n"
+    /* Japanese */
+    "日本語のテキストです。東京都渋谷区で会議を開催します。\n"
+    "ひらがなとカタカナ、そして漢字が混ざっています。よろしくお願いします。\n"
+    /* code */
+    "for (int i = 0; i < n; i++) { printf(\"%d\\n\", a[i]); } // 打印数组\n"
+    "if x == \"中文\": print(\"编码正确\")  # 注释 &amp; more\n"
+    "<a href=\"/wiki/%E4%B8%AD%E6%96%87\">中文</a> &lt;tag&gt; &#177; &#38;\n"
+    "color: #fff; background: #x; grep '#include' *.c\n"
+    /* French */
+    "Le français est une langue indo-européenne de la famille des langues romanes.\n"
+    "Il était une fois, dans un château près de la forêt, une reine très âgée qui "
+    "s'appelait Hélène. Où êtes-vous allés l'été dernier ? À Noël, ça coûte cher.\n"
+    "Ève, Éric et Cécile préfèrent le crème brûlée ; « déjà vu » ; œuvre, cœur, naïve, "
+    "Noël, aïeul, ambiguïté, Ÿ.\n"
+    "Ce programme est distribué dans l'espoir qu'il sera utile, mais SANS AUCUNE "
+    "GARANTIE ; sans même la garantie implicite de QUALITÉ MARCHANDE.\n"
+    /* German */
+    "Größere Änderungen an der Übersetzung müssen geprüft werden, bevor sie übernommen "
+    "werden. Die Straße heißt Königsallee; dort gibt es Bäckereien und Cafés.\n"
+    "Fußgänger überqueren die Brücke über den Fluss. Öffnungszeiten: Mo–Fr 9–18 Uhr, "
+    "Preis: 12,50 € (inkl. MwSt.) — „Grüße“ aus München.\n"
+    /* Spanish, Portuguese, Nordic */
+    "El niño comió piñata en la mañana; ¿Qué pasó? ¡Olé! São Paulo, ação, coração.\n"
+    "Smørrebrød på Øresund, Åland og Ærø; Straße ≠ Strasse; naïve café résumé.\n"
+    /* Latin-1 symbols next to Chinese */
+    "温度是 25°C，价格 ±5%，版权所有 © 2024，注册商标 ®，欧元 €100，英镑 £20。\n"
+    "中文里的 café 和 naïve，以及 Müller 先生的 Straße。\n"
+    /* Traditional with rare characters */
+    "臺灣的鄉鎮有：龜山、鹽埕、彰化、屏東、澎湖，還有囍、鱻、龘這些字。\n"
+    "香港話有「冇」、「嘅」、「咗」、「啲」、「嚟」、「喺」、「嘢」、「噉」。\n";
+
+static void test_clean_extra(void **state) {
+  (void)state;
+  expect_unchanged("extra", clean_extra, sizeof clean_extra - 1);
+  /* French and German manual pages, when Debian has them here */
+  static const char *dirs[] = {"/usr/share/man/fr/man1/ls.1.gz", "/usr/share/man/de/man1/ls.1.gz"};
+  (void)dirs;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_examples),     cmocka_unit_test(test_sentences),
+      cmocka_unit_test(test_mixed_documents), cmocka_unit_test(test_unrecoverable),
+      cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
+      cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
