@@ -61,6 +61,12 @@
 #define BAL_CLOSE 2.0
 #define BAL_STRAY 2.0
 #define NGROUPS 4
+/* The same sentence mark twice in a row (。。 ，，), which edited text
+ * hardly has; the model scores punctuation by frequency only. */
+#define PEN_DOUBLE 2.0
+/* Chinese typography puts the sentence mark inside the quote (。” ！」),
+ * which the class-based model cannot see either. */
+#define BAL_SENT 1.0
 
 typedef struct tok {
   uint32_t cp;
@@ -83,6 +89,7 @@ typedef struct hyp {
   uint8_t b1, b2;    /* last two bytes of B, b2 the latest                */
   uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
+  uint8_t lit;       /* 1 while every choice since the cut is literal     */
   uint16_t holes, alrm, misrm, punct;
 } hyp;
 
@@ -109,15 +116,16 @@ typedef struct farm {
   zf_occ_tables occ;
   unsigned avoid; /* ZF_OCC_* class of characters the script never has; 0 */
   unsigned long swallow_seen, keep_seen; /* decoder variant evidence */
+  uint8_t open[NGROUPS]; /* quotes still open at the end of the last line */
   tok *tk;
   size_t captk;
   hvec *beam;
   size_t capbeam;
   onode *nodes;
   size_t nnodes, capnodes;
-  uint32_t *path;
-  uint64_t *pathoff;
-  size_t cappath;
+  uint32_t *path, *path2;
+  uint64_t *pathoff, *pathoff2;
+  size_t cappath, cappath2;
 } farm;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -240,6 +248,8 @@ static void destroy(void *st) {
   free(f->nodes);
   free(f->path);
   free(f->pathoff);
+  free(f->path2);
+  free(f->pathoff2);
   free(f);
 }
 
@@ -277,9 +287,16 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
   h->node = (uint32_t)f->nnodes++;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
   h->score += zf_lm_bigram(h->last, lmcp);
+  uint32_t prev = h->last;
   if (f->avoid && cp >= 0x3400 && (zf_occ_class(&f->occ, cp) & f->avoid))
     h->score -= PEN_SCRIPT;
+  if (cp == prev && (cp == 0x3002 || cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B ||
+                        cp == 0xFF1A))
+    h->score -= PEN_DOUBLE;
   int close, g = pair_group(cp, &close);
+  if (g >= 0 && g <= 1 && close &&
+      (prev == 0x3002 || prev == 0xFF01 || prev == 0xFF1F || prev == 0x2026))
+    h->score += BAL_SENT;
   if (g >= 0) {
     if (!close) {
       if (h->open[g] < 3) h->open[g]++;
@@ -372,6 +389,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
       hyp h = *h0;
       h.misrm++;
       h.dmg = 1;
+    h.lit = 0;
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
     }
   }
@@ -388,6 +406,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
     hyp h = *h0;
     h.punct++;
     h.dmg = 1;
+    h.lit = 0;
     h.score -= PEN_PUNCT;
     int r = feed(f, &h, 0xA3, t->off);
     if (r < 0) return -1;
@@ -409,6 +428,19 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
   int nb_kept_ok = !farm_is_trail(nb) &&
                    !(swallows && (nb == '(' || nb == ')' || (nb >= '0' && nb <= '9')));
   int next_removable = i + 1 < n && (f->tk[i + 1].ann_end || punct_second(f->tk[i + 1].cp));
+  /* '?' for a lone 0x80, which only a second byte can be */
+  if (damage_ok && h0->pend) {
+    hyp h = *h0;
+    int r = feed(f, &h, 0x80, t->off);
+    if (r < 0) return -1;
+    if (r > 0) {
+      h.holes++;
+      h.dmg = 1;
+      h.lit = 0;
+      h.score -= PEN_HOLE;
+      if (push(f, i + 1, &h)) return -1;
+    }
+  }
   for (unsigned L = 0x81; L <= 0xFE; L++) {
     /* L followed by a swallowed '(' that opened an inserted annotation */
     if (t->ann_end) {
@@ -419,6 +451,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
         h.holes++;
         h.misrm++;
         h.dmg = 1;
+    h.lit = 0;
         h.score -= PEN_HOLE;
         if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
       }
@@ -432,6 +465,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
       if (r > 0) {
         h.holes++;
         h.dmg = 1;
+    h.lit = 0;
         h.score -= PEN_HOLE;
         if (push(f, i + 1, &h)) return -1;
       }
@@ -454,6 +488,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
         }
         h.holes++;
         h.dmg = 1;
+    h.lit = 0;
         h.score -= PEN_HOLE;
         if (push(f, i + 1, &h)) return -1;
       }
@@ -484,22 +519,25 @@ static int score_desc(const void *a, const void *b) {
   return x->score > y->score ? -1 : x->score < y->score ? 1 : 0;
 }
 
-/* Keeps the two best different readings per state, drops hopeless ones;
- * returns the number of states. */
+/* Keeps the two best different readings per state and the literal
+ * reading, drops hopeless ones; returns the number of states. */
 static size_t merge(hvec *bv) {
   if (bv->n == 0) return 0;
   qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
-  size_t w = 0, keys = 0;
+  size_t w = 0;
   for (size_t r = 0; r < bv->n;) {
     size_t e = r;
     while (e < bv->n && same_key(&bv->v[r], &bv->v[e])) e++;
+    size_t first = w;
     bv->v[w++] = bv->v[r];
-    keys++;
-    for (size_t k = r + 1; k < e; k++)
-      if (bv->v[k].hash != bv->v[r].hash) {
+    int lit = bv->v[r].lit;
+    for (size_t k = r + 1; k < e; k++) {
+      int other = w - first < 2 && bv->v[k].hash != bv->v[first].hash;
+      if (other || (bv->v[k].lit && !lit)) {
         bv->v[w++] = bv->v[k];
-        break;
+        lit |= bv->v[k].lit;
       }
+    }
     r = e;
   }
   bv->n = w;
@@ -508,14 +546,19 @@ static size_t merge(hvec *bv) {
     if (bv->v[k].score > best) best = bv->v[k].score;
   size_t w2 = 0;
   for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score >= best - PRUNE) bv->v[w2++] = bv->v[k];
+    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) bv->v[w2++] = bv->v[k];
   bv->n = w2;
   if (bv->n > MAX_KEYS * 2) {
     qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
+    for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
+      if (bv->v[k].lit) {
+        bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
+        break;
+      }
     bv->n = MAX_KEYS * 2;
     qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
   }
-  keys = 0;
+  size_t keys = 0;
   for (size_t k = 0; k < bv->n; k++)
     if (k == 0 || !same_key(&bv->v[k], &bv->v[k - 1])) keys++;
   return keys;
@@ -534,6 +577,7 @@ static uint64_t span_len(const farm *f, size_t a, size_t b, size_t n) {
 
 /* Writes the span [a, b) ending in hypothesis best (second: the best other
  * reading, or NULL). */
+#ifdef FARM_DEBUG
 #include <stdio.h>
 static void dbg_path(farm *f, const hyp *h) {
   if (!h) return;
@@ -543,33 +587,74 @@ static void dbg_path(farm *f, const hyp *h) {
   while (n--) { unsigned char u[4]; int m = zf_utf8_put(buf[n] == WILD_DIGIT ? '#' : buf[n], u); fwrite(u, 1, (size_t)m, stderr); }
   fputc('\n', stderr);
 }
-static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const hyp *second,
-                  zf_text *out, zf_stats *stats) {
-  if (getenv("FARM_DEBUG") && (best->dmg || (second && second->dmg))) { dbg_path(f, best); dbg_path(f, second); }
-  if (best->dmg && second && best->score - second->score < MARGIN) {
-    zf_stats_unrecoverable(stats, f->tk[a].off, span_len(f, a, b, n));
-    return out_verbatim(f, a, b, out);
-  }
+#endif
+/* The output of hypothesis h since the cut into (*cp, *off)[0..return). */
+static size_t path_of(farm *f, const hyp *h, uint32_t **cp, uint64_t **off, size_t *cap) {
   size_t len = 0;
-  for (uint32_t k = best->node; k; k = f->nodes[k].parent) len++;
-  if (len > f->cappath) {
-    uint32_t *np = realloc(f->path, len * sizeof *np);
-    if (!np) return -1;
-    f->path = np;
-    uint64_t *no = realloc(f->pathoff, len * sizeof *no);
-    if (!no) return -1;
-    f->pathoff = no;
-    f->cappath = len;
+  for (uint32_t k = h->node; k; k = f->nodes[k].parent) len++;
+  if (len > *cap) {
+    uint32_t *np = realloc(*cp, len * sizeof *np);
+    if (!np) return (size_t)-1;
+    *cp = np;
+    uint64_t *no = realloc(*off, len * sizeof *no);
+    if (!no) return (size_t)-1;
+    *off = no;
+    *cap = len;
   }
   size_t i = len;
-  for (uint32_t k = best->node; k; k = f->nodes[k].parent) {
+  for (uint32_t k = h->node; k; k = f->nodes[k].parent) {
     i--;
-    f->path[i] = f->nodes[k].cp;
-    f->pathoff[i] = f->nodes[k].off;
+    (*cp)[i] = f->nodes[k].cp;
+    (*off)[i] = f->nodes[k].off;
   }
-  for (size_t k = 0; k < len; k++) {
+  return len;
+}
+
+/* Characters where two readings of the same length part; when they part
+ * in more places than this, the span is left whole. */
+#define MAX_UNSURE 2
+
+/* Writes the span [a, b) ending in hypothesis best (second: the best other
+ * reading, or NULL). */
+static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const hyp *second,
+                  zf_text *out, zf_stats *stats) {
+  size_t len = path_of(f, best, &f->path, &f->pathoff, &f->cappath);
+  if (len == (size_t)-1) return -1;
+#ifdef FARM_DEBUG
+  if (best->dmg || (second && second->dmg)) { dbg_path(f, best); dbg_path(f, second); }
+#endif
+  int unsure = best->dmg && second && best->score - second->score < MARGIN;
+  size_t mark[MAX_UNSURE], nmark = 0;
+  if (unsure) {
+    /* Where the two best readings agree but for a character or two (the
+     * byte that decided them is lost), the rest is kept and only those
+     * characters stay '?'; otherwise the span stays as it was. */
+    size_t len2 = path_of(f, second, &f->path2, &f->pathoff2, &f->cappath2);
+    if (len2 == (size_t)-1) return -1;
+    int ok = len2 == len;
+    for (size_t k = 0; ok && k < len; k++)
+      if (f->path[k] != f->path2[k]) {
+        if (nmark == MAX_UNSURE)
+          ok = 0;
+        else
+          mark[nmark++] = k;
+      }
+    if (!ok || nmark == 0) {
+      zf_stats_unrecoverable(stats, f->tk[a].off, span_len(f, a, b, n));
+      return out_verbatim(f, a, b, out);
+    }
+  } else if (!best->dmg && second && second->dmg) {
+    /* Kept as it is, but a repair fitted every constraint (a '?' next to a
+     * removable annotation or punctuation mark): damage, left unrepaired. */
+    zf_stats_unrecoverable(stats, f->tk[a].off, span_len(f, a, b, n));
+  }
+  for (size_t k = 0, m = 0; k < len; k++) {
     uint32_t c = f->path[k];
-    if (c == WILD_DIGIT) {
+    if (m < nmark && mark[m] == k) {
+      zf_stats_unrecoverable(stats, f->pathoff[k], 1);
+      c = '?';
+      m++;
+    } else if (c == WILD_DIGIT) {
       zf_stats_unrecoverable(stats, f->pathoff[k], 1);
       c = '?';
     }
@@ -629,6 +714,8 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
   hyp h0;
   memset(&h0, 0, sizeof h0);
   h0.last = '\n';
+  h0.lit = 1;
+  memcpy(h0.open, f->open, NGROUPS);
   if (hv_push(&f->beam[0], &h0)) return ZHFIX_E_NOMEM;
   size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
   for (size_t i = 0; i <= n; i++) {
@@ -653,6 +740,7 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
       const hyp *second = NULL;
       for (size_t k = 1; k < w && !second; k++)
         if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
+      memcpy(f->open, bv->v[0].open, NGROUPS);
       return commit(f, cut, n, n, &bv->v[0], second, out, stats) ? ZHFIX_E_NOMEM : 0;
     }
     if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
@@ -663,6 +751,7 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
       b.hash = 0;
       b.dmg = 0;
       b.holes = b.alrm = b.misrm = b.punct = 0;
+      b.lit = 1;
       bv->v[0] = b;
       bv->n = 1;
       f->nnodes = 1;
@@ -677,6 +766,24 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
       if (f->beam[p].n && p > reach) reach = p;
   }
   return 0;
+}
+
+/* Quotes and brackets a line leaves open, for the balance term of the
+ * next lines; a blank line ends a paragraph and forgets them. */
+static void track_open(farm *f, const zf_text *in) {
+  int blank = 1;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c > ' ') blank = 0;
+    int close, g = pair_group(c, &close);
+    if (g < 0) continue;
+    if (!close) {
+      if (f->open[g] < 3) f->open[g]++;
+    } else if (f->open[g]) {
+      f->open[g]--;
+    }
+  }
+  if (blank) memset(f->open, 0, NGROUPS);
 }
 
 /* A cheap look for anything the search could change. */
@@ -708,7 +815,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
       while (from < in->len && in->off[from] <= f->pre_end) from++;
     if (from < in->len) sig_scan(f, in->cp + from, in->len - from);
   }
-  if (!worth_a_look(f, in)) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (!worth_a_look(f, in)) {
+    if (f->sig) track_open(f, in);
+    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  }
   if (!f->codec && !f->codec_failed) {
     f->codec = farm_codec_new();
     if (!f->codec) f->codec_failed = 1;

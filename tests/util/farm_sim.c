@@ -1,0 +1,328 @@
+/*
+ * Content-farm corruption simulator (see farm_sim.h).  It uses ICU and
+ * libopencc directly, not the library's tables, except readings.h for the
+ * annotations (the farm's pinyin source is "some primary reading").
+ */
+#include "farm_sim.h"
+
+#include <opencc/opencc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ucnv.h>
+#include <unicode/ustring.h>
+
+#include "readings.h"
+#include "zf.h"
+
+#define S2T_CACHE 0x30000u
+
+struct farm_sim {
+  UConverter *cnv;
+  opencc_t cc;
+  uint32_t *s2t;       /* cache: 0 = not looked up yet */
+  uint32_t *ann;       /* two-byte code -> offset+1 into pool, 0 = none */
+  unsigned char *pool; /* annotation bytes, each preceded by its length */
+  size_t npool, cappool, count;
+};
+
+typedef struct buf {
+  unsigned char *p;
+  size_t n, cap;
+  int oom;
+} buf;
+
+static void put(buf *b, const void *src, size_t n) {
+  if (b->oom) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 256;
+    while (nc < b->n + n + 1) nc *= 2;
+    unsigned char *np = realloc(b->p, nc);
+    if (!np) {
+      b->oom = 1;
+      return;
+    }
+    b->p = np;
+    b->cap = nc;
+  }
+  memcpy(b->p + b->n, src, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+static char *finish(buf *b, size_t *outlen) {
+  if (b->oom) {
+    free(b->p);
+    return NULL;
+  }
+  if (!b->p) put(b, "", 0);
+  if (b->oom) return NULL;
+  if (outlen) *outlen = b->n;
+  return (char *)b->p;
+}
+
+/* Next code point of UTF-8 text; invalid bytes come back as U+FFFD. */
+static uint32_t next_cp(const unsigned char *s, size_t n, size_t *i) {
+  unsigned c = s[*i];
+  size_t k = 0;
+  uint32_t cp;
+  if (c < 0x80) {
+    (*i)++;
+    return c;
+  }
+  if (c >= 0xF0 && c < 0xF5) { k = 3; cp = c & 7; }
+  else if (c >= 0xE0) { k = 2; cp = c & 15; }
+  else if (c >= 0xC2) { k = 1; cp = c & 31; }
+  else { (*i)++; return 0xFFFD; }
+  for (size_t j = 1; j <= k; j++) {
+    if (*i + j >= n || (s[*i + j] & 0xC0) != 0x80) {
+      (*i)++;
+      return 0xFFFD;
+    }
+    cp = cp << 6 | (s[*i + j] & 0x3F);
+  }
+  *i += k + 1;
+  return cp;
+}
+
+static void put_cp(buf *b, uint32_t cp) {
+  unsigned char u[4];
+  put(b, u, (size_t)zf_utf8_put(cp, u));
+}
+
+farm_sim *farm_sim_new(void) {
+  farm_sim *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  UErrorCode err = U_ZERO_ERROR;
+  s->cnv = ucnv_open("gb18030", &err);
+  s->cc = opencc_open("s2t.json");
+  s->s2t = calloc(S2T_CACHE, sizeof *s->s2t);
+  s->ann = calloc(0x10000, sizeof *s->ann);
+  if (U_FAILURE(err) || !s->cnv || s->cc == (opencc_t)-1 || !s->s2t || !s->ann) {
+    if (s->cc == (opencc_t)-1) s->cc = NULL;
+    farm_sim_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void farm_sim_free(farm_sim *s) {
+  if (!s) return;
+  if (s->cnv) ucnv_close(s->cnv);
+  if (s->cc) opencc_close(s->cc);
+  free(s->s2t);
+  free(s->ann);
+  free(s->pool);
+  free(s);
+}
+
+uint32_t farm_sim_s2t_char(farm_sim *s, uint32_t cp) {
+  if (cp < 0x80 || !zf_is_han(cp)) return cp;
+  if (cp < S2T_CACHE && s->s2t[cp]) return s->s2t[cp];
+  unsigned char u[5];
+  int n = zf_utf8_put(cp, u);
+  u[n] = 0;
+  uint32_t r = cp;
+  char *o = opencc_convert_utf8(s->cc, (const char *)u, (size_t)n);
+  if (o) {
+    size_t i = 0, len = strlen(o);
+    if (len) r = next_cp((const unsigned char *)o, len, &i);
+    opencc_convert_utf8_free(o);
+  }
+  if (cp < S2T_CACHE) s->s2t[cp] = r;
+  return r;
+}
+
+char *farm_sim_s2t(farm_sim *s, const char *utf8, size_t len, size_t *outlen) {
+  buf b = {0};
+  const unsigned char *p = (const unsigned char *)utf8;
+  for (size_t i = 0; i < len;) put_cp(&b, farm_sim_s2t_char(s, next_cp(p, len, &i)));
+  return finish(&b, outlen);
+}
+
+/* GB18030 bytes of one code point; 0 when it has none. */
+static int enc_cp(farm_sim *s, uint32_t cp, unsigned char out[4]) {
+  UChar u[2];
+  int32_t nu = 0;
+  if (cp < 0x80) {
+    out[0] = (unsigned char)cp;
+    return 1;
+  }
+  if (cp < 0x10000) {
+    u[nu++] = (UChar)cp;
+  } else {
+    u[nu++] = (UChar)(0xD7C0 + (cp >> 10));
+    u[nu++] = (UChar)(0xDC00 | (cp & 0x3FF));
+  }
+  char tmp[8];
+  UErrorCode err = U_ZERO_ERROR;
+  int32_t n = ucnv_fromUChars(s->cnv, tmp, (int32_t)sizeof tmp, u, nu, &err);
+  if (U_FAILURE(err) || n < 1 || n > 4) return 0;
+  memcpy(out, tmp, (size_t)n);
+  return (int)n;
+}
+
+int farm_sim_annotate(farm_sim *s, uint32_t cp) {
+  unsigned char code[4];
+  if (enc_cp(s, cp, code) != 2) return -1;
+  uint32_t r[1];
+  if (zf_readings(cp, r, 1) == 0) return -1;
+  char py[32];
+  if (zf_pinyin_format((int)(r[0] >> 3), (int)(r[0] & 7), py, sizeof py) < 0) return -1;
+  /* "(" + pinyin in GBK + ")" */
+  buf a = {0};
+  put(&a, "(", 1);
+  const unsigned char *p = (const unsigned char *)py;
+  size_t len = strlen(py);
+  for (size_t i = 0; i < len;) {
+    unsigned char e[4];
+    int k = enc_cp(s, next_cp(p, len, &i), e);
+    if (k == 0) {
+      free(a.p);
+      return -1;
+    }
+    put(&a, e, (size_t)k);
+  }
+  put(&a, ")", 1);
+  if (a.oom || a.n > 255) {
+    free(a.p);
+    return -1;
+  }
+  if (s->npool + a.n + 1 > s->cappool) {
+    size_t nc = s->cappool ? s->cappool * 2 : 4096;
+    while (nc < s->npool + a.n + 1) nc *= 2;
+    unsigned char *np = realloc(s->pool, nc);
+    if (!np) {
+      free(a.p);
+      return -1;
+    }
+    s->pool = np;
+    s->cappool = nc;
+  }
+  unsigned key = (unsigned)code[0] << 8 | code[1];
+  if (!s->ann[key]) s->count++;
+  s->ann[key] = (uint32_t)s->npool + 1;
+  s->pool[s->npool++] = (unsigned char)a.n;
+  memcpy(s->pool + s->npool, a.p, a.n);
+  s->npool += a.n;
+  free(a.p);
+  return 0;
+}
+
+void farm_sim_clear(farm_sim *s) {
+  memset(s->ann, 0, 0x10000 * sizeof *s->ann);
+  s->npool = 0;
+  s->count = 0;
+}
+
+size_t farm_sim_count(const farm_sim *s) { return s->count; }
+
+static int punct_ascii(unsigned trail) {
+  switch (trail) {
+  case 0xAC: return ',';
+  case 0xBA: return ':';
+  case 0xBB: return ';';
+  case 0xA1: return '!';
+  case 0xBF: return '?';
+  default: return 0;
+  }
+}
+
+static uint32_t dec_bytes(farm_sim *s, const unsigned char *p, size_t n) {
+  UChar u[4];
+  UErrorCode err = U_ZERO_ERROR;
+  int32_t k = ucnv_toUChars(s->cnv, u, 4, (const char *)p, (int32_t)n, &err);
+  if (U_FAILURE(err) || k < 1) return '?';
+  if (k == 2 && u[0] >= 0xD800 && u[0] < 0xDC00) return 0x10000 + ((uint32_t)(u[0] - 0xD800) << 10) + (u[1] - 0xDC00);
+  return u[0];
+}
+
+char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decoder dec,
+                      size_t *outlen) {
+  /* step 2 */
+  buf g = {0};
+  const unsigned char *p = (const unsigned char *)utf8;
+  for (size_t i = 0; i < len;) {
+    unsigned char e[4];
+    int k = enc_cp(s, next_cp(p, len, &i), e);
+    if (k == 0) put(&g, "?", 1);
+    else put(&g, e, (size_t)k);
+  }
+  if (g.oom) return NULL;
+  /* step 3 */
+  buf d = {0};
+  for (size_t i = 0; i < g.n;) {
+    if (i + 1 < g.n) {
+      unsigned key = (unsigned)g.p[i] << 8 | g.p[i + 1];
+      uint32_t a = s->ann[key];
+      if (a) {
+        put(&d, g.p + i, 2);
+        put(&d, s->pool + a, s->pool[a - 1]);
+        i += 2;
+        continue;
+      }
+      int c = g.p[i] == 0xA3 ? punct_ascii(g.p[i + 1]) : 0;
+      if (c) {
+        unsigned char ch = (unsigned char)c;
+        put(&d, &ch, 1);
+        i += 2;
+        continue;
+      }
+    }
+    put(&d, g.p + i, 1);
+    i++;
+  }
+  free(g.p);
+  if (d.oom) return NULL;
+  /* step 4 */
+  buf o = {0};
+  const unsigned char *q = d.p;
+  size_t n = d.n;
+  for (size_t i = 0; i < n;) {
+    unsigned b = q[i];
+    if (b < 0x80) {
+      put(&o, q + i, 1);
+      i++;
+      continue;
+    }
+    if (b == 0x80 || b == 0xFF) {
+      put(&o, "?", 1);
+      i++;
+      continue;
+    }
+    unsigned t = i + 1 < n ? q[i + 1] : 0x100;
+    if ((t >= 0x40 && t <= 0x7E) || (t >= 0x80 && t <= 0xFE)) {
+      put_cp(&o, dec_bytes(s, q + i, 2));
+      i += 2;
+      continue;
+    }
+    if (t >= 0x30 && t <= 0x39 && i + 3 < n && q[i + 2] >= 0x81 && q[i + 2] <= 0xFE &&
+        q[i + 3] >= 0x30 && q[i + 3] <= 0x39) {
+      put_cp(&o, dec_bytes(s, q + i, 4));
+      i += 4;
+      continue;
+    }
+    put(&o, "?", 1);
+    i++;
+    if (dec == FARM_SIM_SWALLOW && (t == '(' || t == ')' || (t >= '0' && t <= '9'))) i++;
+  }
+  free(d.p);
+  return finish(&o, outlen);
+}
+
+char *farm_sim_target(const char *utf8, size_t len, size_t *outlen) {
+  buf b = {0};
+  const unsigned char *p = (const unsigned char *)utf8;
+  for (size_t i = 0; i < len;) {
+    uint32_t c = next_cp(p, len, &i);
+    switch (c) {
+    case 0xFF0C: c = ','; break;
+    case 0xFF1A: c = ':'; break;
+    case 0xFF1B: c = ';'; break;
+    case 0xFF01: c = '!'; break;
+    case 0xFF1F: c = '?'; break;
+    default: break;
+    }
+    put_cp(&b, c);
+  }
+  return finish(&b, outlen);
+}

@@ -1,0 +1,58 @@
+/*
+ * Content-farm corruption simulator: the project's own implementation of
+ * the damage described in issue 4 (docs/repair-farm.md), used to measure
+ * the farm repair stage on text nobody has seen.  Linked into every test
+ * program; symbols are farm_sim_*.
+ *
+ *   1. Simplified -> Traditional character by character (libopencc's s2t
+ *      applied to each character alone, so phrases get no say: 关系 ->
+ *      關系, 最后 -> 最后).                           farm_sim_s2t
+ *   2. GBK (GB18030) encoding.
+ *   3. One left-to-right byte scan (PHP strtr style): at every byte
+ *      position, a byte pair that encodes an annotated character is kept
+ *      and followed by "(pinyin)" (its primary reading, tone marks, GBK);
+ *      a pair that encodes ，：；！？ becomes , : ; ! ?.  Positions are bytes,
+ *      not characters, so pairs straddling two characters match too.
+ *   4. A lenient GB18030 decode: valid one-, two- and four-byte sequences
+ *      decode; a lead byte followed by an invalid second byte gives '?'.
+ *      FARM_SIM_SWALLOW: the second byte is consumed with the lead when it
+ *      is '(' ')' or a digit (the decoder of the issue's sample);
+ *      FARM_SIM_KEEP: it is never consumed.  0x80 and 0xFF give '?'.
+ *                                                    farm_sim_damage
+ */
+#ifndef FARM_SIM_H
+#define FARM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum farm_sim_decoder { FARM_SIM_SWALLOW = 0, FARM_SIM_KEEP = 1 } farm_sim_decoder;
+
+typedef struct farm_sim farm_sim;
+
+/* NULL when ICU's gb18030 converter or libopencc's s2t is unavailable. */
+farm_sim *farm_sim_new(void);
+void farm_sim_free(farm_sim *s);
+
+/* Step 1.  Returns a malloc'ed NUL-terminated UTF-8 buffer or NULL. */
+char *farm_sim_s2t(farm_sim *s, const char *utf8, size_t len, size_t *outlen);
+/* The Traditional form step 1 gives a single character. */
+uint32_t farm_sim_s2t_char(farm_sim *s, uint32_t cp);
+
+/* Adds cp to the annotated set with its primary reading (readings.h).
+ * Returns 0, or -1 when cp has no reading or no two-byte GBK code. */
+int farm_sim_annotate(farm_sim *s, uint32_t cp);
+void farm_sim_clear(farm_sim *s);
+size_t farm_sim_count(const farm_sim *s);
+
+/* Steps 2-4 on UTF-8 text.  Returns a malloc'ed NUL-terminated UTF-8
+ * buffer or NULL. */
+char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decoder dec,
+                      size_t *outlen);
+
+/* What a perfect repair stage gives back for the step-1 text utf8: the
+ * same text with the replaced punctuation in its ASCII form (restoring
+ * ，：；！？ is the punctuation stage's work). */
+char *farm_sim_target(const char *utf8, size_t len, size_t *outlen);
+
+#endif
