@@ -38,14 +38,18 @@ enum {
   F_QCLOSE = 1 << 2, /* a quote that closes a pair                          */
   F_QCHN = 1 << 3,   /* a quote in Chinese context                          */
   F_DONE = 1 << 4,   /* output already decided (closing half of a pair)     */
-  F_FW = 1 << 5,     /* output is full-width punctuation                    */
-  F_SQ = 1 << 6      /* straight quote that takes part in pairing           */
+  F_SQ = 1 << 6,     /* straight quote that takes part in pairing           */
+  F_INT = 1 << 7     /* a character some rule of decide() acts on          */
 };
+
+/* What a segment contains, so passes with nothing to do are skipped. */
+enum { HAS_QUOTE = 1, HAS_PAREN = 2, HAS_LINKISH = 4 };
 
 typedef struct punct {
   int style;   /* STYLE_*: what Chinese quotes become */
   int spacing; /* insert spaces between Han and Latin letters/digits */
   int in_fence; /* inside a Markdown ``` fence: lines pass unchanged */
+  int fast;     /* take the shortcut for lines no rule can change */
   uint64_t rule[ZF_PR__COUNT];
   /* Scratch, grown to the longest segment seen. */
   size_t cap;
@@ -57,6 +61,7 @@ typedef struct punct {
   int32_t *mate; /* partner of a paired bracket or quote, -1 if none */
   uint32_t *han; /* han[i] = Han-like characters in w[0..i) */
   int32_t *stk;  /* pairing stack */
+  unsigned has;  /* HAS_* of the current segment */
 } punct;
 
 static const char *const rule_names[ZF_PR__COUNT] = {
@@ -67,6 +72,8 @@ static const char *const rule_names[ZF_PR__COUNT] = {
 const char *zf_punct_rule_name(int rule) {
   return rule >= 0 && rule < ZF_PR__COUNT ? rule_names[rule] : "?";
 }
+
+void zf_punct_set_fast_path(void *st, int on) { ((punct *)st)->fast = on != 0; }
 
 void zf_punct_rule_counts(const void *st, uint64_t counts[ZF_PR__COUNT]) {
   const punct *p = st;
@@ -153,6 +160,11 @@ static const uint32_t quote_out[3][2][2] = {
     {{0x300C, 0x300D}, {0x300E, 0x300F}}, /* 「 」 『 』 */
 };
 
+/* Interpunct variants, also typed in runs as an ellipsis. */
+static inline int is_dotlike(uint32_t c) {
+  return c == 0xB7 || c == 0x30FB || c == 0x2027 || c == 0xFF65 || c == 0x2022;
+}
+
 /* ---- state --------------------------------------------------------------- */
 
 static int create(void **st, const zf_opts *o) {
@@ -161,6 +173,7 @@ static int create(void **st, const zf_opts *o) {
   punct *p = calloc(1, sizeof *p);
   if (!p) return ZHFIX_E_NOMEM;
   p->spacing = o->spacing != 0;
+  p->fast = 1;
   switch (o->quotes) {
   case ZHFIX_QUOTES_CURLY: p->style = STYLE_CURLY; break;
   case ZHFIX_QUOTES_CORNER: p->style = STYLE_CORNER; break;
@@ -231,6 +244,8 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
 
 static size_t clean(punct *p, const zf_text *in, size_t end) {
   size_t n = 0;
+  p->has = 0;
+  p->han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = in->cp[i];
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
@@ -258,6 +273,31 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
   keep:
     p->w[n] = c;
     p->wo[n] = in->off[i];
+    p->o1[n] = c;
+    p->o2[n] = 0;
+    p->mate[n] = -1;
+    uint16_t f = 0;
+    if (c < 0x80) {
+      switch (c) {
+      case '"': case '\'': p->has |= HAS_QUOTE; f = F_INT; break;
+      case '(': case ')': p->has |= HAS_PAREN; f = F_INT; break;
+      case ':': case '.': case '`': p->has |= HAS_LINKISH; f = F_INT; break;
+      case '@': p->has |= HAS_LINKISH; break;
+      case ',': case ';': case '?': case '!': case '-': f = F_INT; break;
+      default: break;
+      }
+    } else if (is_quote_char(c)) {
+      p->has |= HAS_QUOTE;
+      f = F_INT;
+    } else if (c == 0xFF08 || c == 0xFF09) {
+      p->has |= HAS_PAREN;
+      f = F_INT;
+    } else if (c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2014 || c == 0x2026 ||
+               is_dotlike(c)) {
+      f = F_INT;
+    }
+    p->fl[n] = f;
+    p->han[n + 1] = p->han[n] + (uint32_t)is_hanlike(c);
     n++;
   }
   return n;
@@ -345,62 +385,61 @@ static void pair(punct *p, size_t n) {
   uint32_t *w = p->w;
   uint16_t *fl = p->fl;
   int32_t *mate = p->mate;
-  /* Straight quotes: their direction is only known by counting, so they
-   * alternate open/close within the segment when their count is even and
-   * are left alone otherwise. */
-  size_t nd = 0, ns = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (fl[i] & F_PROT) continue;
-    if (w[i] == '"' || w[i] == 0xFF02) nd++;
-    else if ((w[i] == '\'' || w[i] == 0xFF07) && !apostrophe(w, n, i)) ns++;
-  }
-  size_t kd = 0, ks = 0;
-  for (size_t i = 0; i < n; i++) {
-    mate[i] = -1;
-    if (fl[i] & F_PROT) continue;
-    uint32_t c = w[i];
-    if ((c == '"' || c == 0xFF02) && nd % 2 == 0) {
-      fl[i] |= F_SQ | (kd++ % 2 ? F_QCLOSE : F_QOPEN);
-    } else if ((c == '\'' || c == 0xFF07) && ns % 2 == 0 && !apostrophe(w, n, i)) {
-      fl[i] |= F_SQ | (ks++ % 2 ? F_QCLOSE : F_QOPEN);
-    } else if (is_curly_open(c)) {
-      fl[i] |= F_QOPEN;
-    } else if (is_curly_close(c) && !(c == 0x2019 && apostrophe(w, n, i))) {
-      fl[i] |= F_QCLOSE;
-    }
-  }
-  /* Quotes of every kind nest in one stack, so “a ‘b’ c” pairs as written
-   * and a mismatched kind still closes the innermost open quote. */
   size_t top = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (fl[i] & F_QOPEN) {
-      p->stk[top++] = (int32_t)i;
-    } else if (fl[i] & F_QCLOSE) {
-      if (top) {
+  if (p->has & HAS_QUOTE) {
+    /* Straight quotes: their direction is only known by counting, so they
+     * alternate open/close within the segment when their count is even
+     * and are left alone otherwise. */
+    size_t nd = 0, ns = 0;
+    for (size_t i = 0; i < n; i++) {
+      if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
+      if (w[i] == '"' || w[i] == 0xFF02) nd++;
+      else if ((w[i] == '\'' || w[i] == 0xFF07) && !apostrophe(w, n, i)) ns++;
+    }
+    size_t kd = 0, ks = 0;
+    for (size_t i = 0; i < n; i++) {
+      if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
+      uint32_t c = w[i];
+      if ((c == '"' || c == 0xFF02) && nd % 2 == 0) {
+        fl[i] |= F_SQ | (kd++ % 2 ? F_QCLOSE : F_QOPEN);
+      } else if ((c == '\'' || c == 0xFF07) && ns % 2 == 0 && !apostrophe(w, n, i)) {
+        fl[i] |= F_SQ | (ks++ % 2 ? F_QCLOSE : F_QOPEN);
+      } else if (is_curly_open(c)) {
+        fl[i] |= F_QOPEN;
+      } else if (is_curly_close(c) && !(c == 0x2019 && apostrophe(w, n, i))) {
+        fl[i] |= F_QCLOSE;
+      }
+    }
+    /* Quotes of every kind nest in one stack, so “a ‘b’ c” pairs as
+     * written and a mismatched kind still closes the innermost open one. */
+    for (size_t i = 0; i < n; i++) {
+      if (fl[i] & F_QOPEN) {
+        p->stk[top++] = (int32_t)i;
+      } else if ((fl[i] & F_QCLOSE) && top) {
+        int32_t o = p->stk[--top];
+        mate[o] = (int32_t)i;
+        mate[i] = o;
+      }
+    }
+    /* Unpaired straight quotes are not quotes to us; unpaired curly ones
+     * keep their direction. */
+    for (size_t i = 0; i < n; i++)
+      if ((fl[i] & F_SQ) && mate[i] < 0) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
+  }
+  if (p->has & HAS_PAREN) {
+    /* Round brackets, ASCII or full-width, in their own stack. */
+    top = 0;
+    for (size_t i = 0; i < n; i++) {
+      if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
+      if (w[i] == '(' || w[i] == 0xFF08) {
+        p->stk[top++] = (int32_t)i;
+      } else if ((w[i] == ')' || w[i] == 0xFF09) && top) {
         int32_t o = p->stk[--top];
         mate[o] = (int32_t)i;
         mate[i] = o;
       }
     }
   }
-  /* Unpaired straight quotes are not quotes to us; unpaired curly ones keep
-   * their direction. */
-  for (size_t i = 0; i < n; i++)
-    if ((fl[i] & F_SQ) && mate[i] < 0) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
-  /* Round brackets, ASCII or full-width, in their own stack. */
-  top = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (fl[i] & F_PROT) continue;
-    if (w[i] == '(' || w[i] == 0xFF08) {
-      p->stk[top++] = (int32_t)i;
-    } else if ((w[i] == ')' || w[i] == 0xFF09) && top) {
-      int32_t o = p->stk[--top];
-      mate[o] = (int32_t)i;
-      mate[i] = o;
-    }
-  }
-  p->han[0] = 0;
-  for (size_t i = 0; i < n; i++) p->han[i + 1] = p->han[i] + (uint32_t)is_hanlike(w[i]);
 }
 
 /* ---- pass 3: decide ------------------------------------------------------ */
@@ -615,25 +654,17 @@ static size_t run_end(const uint32_t *w, size_t n, size_t i, size_t *count) {
   return e;
 }
 
-static inline int is_dotlike(uint32_t c) {
-  return c == 0xB7 || c == 0x30FB || c == 0x2027 || c == 0xFF65 || c == 0x2022;
-}
-
 static void decide(punct *p, size_t n) {
   uint32_t *w = p->w;
   uint16_t *fl = p->fl;
-  size_t qtop = 0; /* open Chinese quote pairs: stack of closer indices */
+  size_t qtop = 0; /* open quote pairs: stack of closer indices */
   int chdepth = 0;
-  for (size_t i = 0; i < n; i++) {
-    p->o1[i] = w[i];
-    p->o2[i] = 0;
-  }
   for (size_t i = 0; i < n; i++) {
     while (qtop && p->stk[qtop - 1] <= (int32_t)i) {
       int32_t top = p->stk[--qtop];
       if (fl[top] & F_QCHN) chdepth--;
     }
-    if (fl[i] & (F_PROT | F_DONE)) continue;
+    if ((fl[i] & (F_INT | F_PROT | F_DONE)) != F_INT) continue;
     uint32_t c = w[i];
     switch (c) {
     case ',': case ';': case ':': case '?': case '!':
@@ -750,14 +781,15 @@ static void decide(punct *p, size_t n) {
       break;
     }
   }
-  /* Which outputs are full-width punctuation (spaces next to them go). */
-  for (size_t i = 0; i < n; i++) {
-    uint32_t c = p->o1[i];
-    if (c == 0 || (fl[i] & F_PROT)) continue;
-    if (is_cjk_punct(c) || ((fl[i] & F_QCHN) && is_quote_char(c)) ||
-        ((c == 0x2026 || c == 0x2014) && doubled(p, n, i)))
-      fl[i] |= F_FW;
-  }
+}
+
+/* Whether the output at i is full-width punctuation (spaces next to it
+ * go). */
+static int fw_at(const punct *p, size_t n, size_t i) {
+  uint32_t c = p->o1[i];
+  if (c < 0x2000 || (p->fl[i] & F_PROT)) return 0;
+  return is_cjk_punct(c) || ((p->fl[i] & F_QCHN) && is_quote_char(c)) ||
+         ((c == 0x2026 || c == 0x2014) && doubled(p, n, i));
 }
 
 /* ---- pass 4: emit -------------------------------------------------------- */
@@ -766,9 +798,15 @@ static inline int spacing_left(uint32_t c) {
   return is_ascii_alnum(c) || c == '%' || c == 0xB0;
 }
 
-static int emit(punct *p, size_t n, zf_text *out) {
+/* Writes the body into out, which has room for 3n more code points (each
+ * position gives at most two, plus one inserted space). */
+static void emit(punct *p, size_t n, zf_text *out) {
+  uint32_t *oc = out->cp + out->len;
+  uint64_t *oo = out->off + out->len;
+  size_t m = 0;
+#define PUT(c, off) (oc[m] = (c), oo[m] = (off), m++)
   uint32_t last = 0; /* last code point written for this body, 0 = none */
-  int lastfw = 0;
+  size_t li = 0;     /* position it came from */
   for (size_t i = 0; i < n; i++) {
     uint32_t c = p->o1[i];
     if (c == 0) continue;
@@ -780,54 +818,123 @@ static int emit(punct *p, size_t n, zf_text *out) {
         ascii += p->o1[j] == ' ';
         j++;
       }
-      size_t k = j; /* next character written, if any */
-      int nextfw = k < n && (p->fl[k] & F_FW);
-      if (!last || k >= n) {
+      if (!last || j >= n) {
         /* Indentation and trailing spaces are layout: ASCII ones stay,
          * ideographic ones go. */
         for (size_t t = i; t < j; t++)
-          if (p->o1[t] == ' ' && zf_text_push(out, ' ', p->wo[t])) return -1;
+          if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
-      } else if (lastfw || nextfw) {
+      } else if ((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
-      } else if (ideo) {
-        /* An ideographic space between two words: one ASCII space keeps
-         * them apart. */
-        if (ascii) {
-          for (size_t t = i; t < j; t++)
-            if (p->o1[t] == ' ' && zf_text_push(out, ' ', p->wo[t])) return -1;
-        } else if (zf_text_push(out, ' ', p->wo[i])) {
-          return -1;
-        }
-        p->rule[ZF_PR_IDSPACE]++;
-        last = ' ';
-        lastfw = 0;
       } else {
-        for (size_t t = i; t < j; t++)
-          if (zf_text_push(out, ' ', p->wo[t])) return -1;
+        if (ideo && !ascii) {
+          /* An ideographic space between two words: one ASCII space
+           * keeps them apart. */
+          PUT(' ', p->wo[i]);
+        } else {
+          for (size_t t = i; t < j; t++)
+            if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
+        }
+        if (ideo) p->rule[ZF_PR_IDSPACE]++;
         last = ' ';
-        lastfw = 0;
       }
       i = j - 1;
       continue;
     }
     if (p->spacing && last && !(p->fl[i] & F_PROT) &&
         ((zf_is_han(last) && is_ascii_alnum(c)) || (spacing_left(last) && zf_is_han(c)))) {
-      if (zf_text_push(out, ' ', p->wo[i])) return -1;
+      PUT(' ', p->wo[i]);
       p->rule[ZF_PR_SPACING]++;
     }
-    if (zf_text_push(out, c, p->wo[i])) return -1;
+    PUT(c, p->wo[i]);
     last = c;
     if (p->o2[i]) {
-      if (zf_text_push(out, p->o2[i], p->wo[i])) return -1;
+      PUT(p->o2[i], p->wo[i]);
       last = p->o2[i];
     }
-    lastfw = (p->fl[i] & F_FW) != 0;
+    li = i;
   }
-  return 0;
+#undef PUT
+  out->len += m;
 }
 
 /* ---- the stage ----------------------------------------------------------- */
+
+/* Whether any rule could change the body [0, end).  Most lines of clean
+ * text need nothing: pure ASCII lines (no rule acts without Chinese), and
+ * Chinese lines whose punctuation is already full-width and unspaced.
+ * Every character some rule reads as a trigger is listed here; the tests
+ * compare the output with and without this shortcut over the corpora. */
+static int needs_work(const zf_text *in, size_t end, int style) {
+  const uint32_t *cp = in->cp;
+  int wide = 0, ascii_trigger = 0;
+  /* Quotes of the target style that never nest come out as they are (each
+   * pair at depth 0 keeps the double level); anything else is work. */
+  uint32_t qo = style == STYLE_CURLY ? 0x201C : 0x300C, qc = qo + 1;
+  int depth = 0;
+  for (size_t i = 0; i < end; i++) {
+    uint32_t c = cp[i];
+    if (c < 0x80) {
+      if (c < 0x20) {
+        if (c != '\t') return 1;
+      } else if (c == ' ') {
+        if ((i > 0 && cp[i - 1] >= 0x80) || (i + 1 < end && cp[i + 1] >= 0x80)) return 1;
+      } else if (c == 0x7F) {
+        return 1;
+      } else {
+        switch (c) {
+        case ',': case ';': case ':': case '?': case '!': case '.': case '(': case ')':
+        case '"': case '\'': case '-': case '`':
+          ascii_trigger = 1;
+          break;
+        default:
+          break;
+        }
+      }
+      continue;
+    }
+    wide = 1;
+    if (c < 0x2000) {
+      if (c <= 0x9F || ((c == 0xB7) && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
+          c == 0x180E)
+        return 1;
+    } else if (c < 0x3000) {
+      if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0x2014 || c == 0x2026 ||
+          c == 0x2022 || c == 0x2027)
+        return 1;
+      if (c >= 0x2018 && c <= 0x201D) {
+        if (c == qo && style) {
+          if (depth++) return 1;
+        } else if (c == qc && style) {
+          depth = 0;
+        } else if (style) {
+          return 1;
+        }
+      }
+    } else if (c <= 0x303F) {
+      if (c >= 0x300C && c <= 0x300F) {
+        if (c == qo && style) {
+          if (depth++) return 1;
+        } else if (c == qc && style) {
+          depth = 0;
+        } else if (style) {
+          return 1;
+        }
+      }
+      if (c == 0x3000 || (c >= 0x301D && c <= 0x301F) ||
+          (c == 0x3002 && i + 1 < end && (cp[i + 1] == 0x3002 || cp[i + 1] == ' ')))
+        return 1;
+    } else if (c == 0x30FB) {
+      return 1;
+    } else if (c >= 0xFEFF && c <= 0xFF65) {
+      if (c == 0xFEFF || c == 0xFF02 || c == 0xFF07 || c == 0xFF08 || c == 0xFF09 ||
+          c == 0xFF0D || c == 0xFF0E || (c >= 0xFF10 && c <= 0xFF19) ||
+          (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A) || c == 0xFF65)
+        return 1;
+    }
+  }
+  return wide && ascii_trigger;
+}
 
 /* A Markdown code fence line: up to three spaces, then ``` or ~~~. */
 static int fence_line(const zf_text *in, size_t end) {
@@ -857,15 +964,16 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (fence_line(in, end)) p->in_fence = !p->in_fence;
   if (p->in_fence || fence_line(in, end))
     return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (p->fast && !p->spacing && !needs_work(in, end, p->style))
+    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
   if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
-  if (zf_text_reserve(out, in->len + in->len / 8 + 4)) return ZHFIX_E_NOMEM;
+  if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);
   size_t n = clean(p, in, end);
-  memset(p->fl, 0, n * sizeof *p->fl);
-  mark_protected(p, n);
+  if (p->has & HAS_LINKISH) mark_protected(p, n);
   pair(p, n);
   decide(p, n);
-  if (emit(p, n, out)) return ZHFIX_E_NOMEM;
+  emit(p, n, out);
   if (zf_text_append(out, in, end, in->len - end)) return ZHFIX_E_NOMEM;
   stats->v[ZHFIX_STAT_PUNCT_CHANGED] += total(p) - before;
   return 0;

@@ -36,4 +36,8 @@ const char *zf_punct_rule_name(int rule);
  * zf_stage_punct.create, not NULL). */
 void zf_punct_rule_counts(const void *st, uint64_t counts[ZF_PR__COUNT]);
 
+/* Turns the shortcut for lines no rule can change on (default) or off, so
+ * the tests can check that it changes nothing. */
+void zf_punct_set_fast_path(void *st, int on);
+
 #endif

@@ -453,6 +453,42 @@ static void test_idempotent_corpus(void **state) {
   }
 }
 
+/* The shortcut for lines no rule can change must change nothing. */
+static void test_fast_path_equivalent(void **state) {
+  (void)state;
+  for (size_t c = 0; c < sizeof corpora / sizeof *corpora; c++) {
+    for (int q = 0; q < 3; q++) {
+      popts po = q == 0 ? SIMP : TW;
+      if (q == 2) po.quotes = ZHFIX_QUOTES_KEEP;
+      size_t len;
+      char *in = load_corpus(corpora[c], &len);
+      void *a = make_stage(po), *b = make_stage(po);
+      zf_punct_set_fast_path(b, 0);
+      uint64_t ea, eb;
+      char *fast = run_stage_st(a, in, len, &ea);
+      char *slow = run_stage_st(b, in, len, &eb);
+      if (strcmp(fast, slow) != 0) {
+        tu_lines x = {fast, fast + strlen(fast)}, y = {slow, slow + strlen(slow)};
+        size_t lx, ly;
+        const char *sx, *sy;
+        while ((sx = tu_next_line(&x, &lx)) && (sy = tu_next_line(&y, &ly)))
+          if (lx != ly || memcmp(sx, sy, lx)) {
+            fprintf(stderr, "%s mode %d:\n  fast: %.*s\n  slow: %.*s\n", corpora[c], q, (int)lx,
+                    sx, (int)ly, sy);
+            break;
+          }
+      }
+      assert_string_equal(fast, slow);
+      assert_int_equal(ea, eb);
+      zf_stage_punct.destroy(a);
+      zf_stage_punct.destroy(b);
+      free(in);
+      free(fast);
+      free(slow);
+    }
+  }
+}
+
 /* ASCII tokens that must survive any normalization: URLs, absolute paths,
  * command-line options, numbers with separators. */
 static int must_survive(const char *t, size_t n) {
@@ -550,6 +586,7 @@ int main(void) {
       cmocka_unit_test(test_sample_fixed_points),
       cmocka_unit_test(test_sample_raw_lines),
       cmocka_unit_test(test_idempotent_corpus),
+      cmocka_unit_test(test_fast_path_equivalent),
       cmocka_unit_test(test_corpus_survivors_and_counts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
