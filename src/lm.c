@@ -29,7 +29,7 @@ typedef struct lm_rec {
 } lm_rec;
 
 typedef struct lw_hdr {
-  uint32_t magic, version, nslots, off_slots, npool, off_pool;
+  uint32_t magic, version, nslots, off_slots, npool, off_pool, maxlen, pad;
 } lw_hdr;
 
 #define BLOB_AT(blob, type, off) ((const type *)(const void *)(zf_blob_##blob + (off)))
@@ -99,20 +99,18 @@ double zf_lm_score(const uint32_t *cp, size_t n) {
 }
 
 #define WORD_SCALE 200.0f /* gen_lm.py: -log10 p * 200 in 11 bits */
+#define FNV_BASIS 0x811C9DC5u
+#define FNV_PRIME 0x01000193u
 
-int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq) {
+static uint32_t fnv_vid(uint32_t h, uint16_t v) {
+  h = (h ^ (v & 0xFFu)) * FNV_PRIME;
+  return (h ^ (uint32_t)(v >> 8)) * FNV_PRIME;
+}
+
+/* Looks up the word of vids[0..n) whose FNV hash is `hash`; returns its
+ * pool header (length << 11 | -log10 freq * 200) or 0 when absent. */
+static uint16_t word_find(const uint16_t *vids, size_t n, uint32_t hash) {
   const lw_hdr *w = BLOB_AT(lm_words, lw_hdr, 0);
-  if (log10freq) *log10freq = -99.0f;
-  if (n == 0 || n > 31) return 0;
-  uint16_t vids[31];
-  uint32_t hash = 0x811C9DC5u;
-  for (size_t i = 0; i < n; i++) {
-    const lm_rec *r = rec(cp[i]);
-    if (r->cls != CLS_HAN) return 0;
-    vids[i] = r->vid;
-    hash = (hash ^ (vids[i] & 0xFFu)) * 0x01000193u;
-    hash = (hash ^ (uint32_t)(vids[i] >> 8)) * 0x01000193u;
-  }
   const uint32_t *slots = BLOB_AT(lm_words, uint32_t, w->off_slots);
   const uint16_t *pool = BLOB_AT(lm_words, uint16_t, w->off_pool);
   uint32_t mask = w->nslots - 1;
@@ -123,9 +121,64 @@ int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq) {
     if ((size_t)(e[0] >> 11) != n) continue;
     size_t k = 0;
     while (k < n && e[1 + k] == vids[k]) k++;
-    if (k == n) {
-      if (log10freq) *log10freq = -(float)(e[0] & 0x7FF) / WORD_SCALE;
-      return 1;
+    if (k == n) return e[0];
+  }
+}
+
+int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq) {
+  if (log10freq) *log10freq = -99.0f;
+  if (n == 0 || n > 31) return 0;
+  uint16_t vids[31];
+  uint32_t hash = FNV_BASIS;
+  for (size_t i = 0; i < n; i++) {
+    const lm_rec *r = rec(cp[i]);
+    if (r->cls != CLS_HAN) return 0;
+    vids[i] = r->vid;
+    hash = fnv_vid(hash, vids[i]);
+  }
+  uint16_t e = word_find(vids, n, hash);
+  if (!e) return 0;
+  if (log10freq) *log10freq = -(float)(e & 0x7FF) / WORD_SCALE;
+  return 1;
+}
+
+/* Penalty, in log10 units, for a Han character that is no lexicon word on
+ * its own and inside no word (jieba lists almost every common character as
+ * a single-character word, so this mostly hits rare characters). */
+#define SEG_LONE_HAN 2.0
+
+double zf_lm_segment_score(const uint32_t *cp, size_t n) {
+  if (n == 0) return 0.0;
+  const lw_hdr *w = BLOB_AT(lm_words, lw_hdr, 0);
+  size_t maxlen = w->maxlen < 31 ? w->maxlen : 31;
+  /* best[] is a ring of W > maxlen positions, so memory is bounded
+   * whatever n is: best[i % W] is the best score of cp[0..i) while i is
+   * within reach of the words being extended. */
+  enum { W = 32 };
+  double best[W];
+  uint16_t vids[W];
+  for (size_t i = 0; i < W; i++) best[i] = -1e300;
+  best[0] = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double base = best[i % W];
+    best[i % W] = -1e300; /* the slot is position i + W from now on */
+    double v = base + zf_lm_char(cp[i]) - (zf_is_han(cp[i]) ? SEG_LONE_HAN : 0.0);
+    if (v > best[(i + 1) % W]) best[(i + 1) % W] = v;
+    uint32_t hash = FNV_BASIS;
+    for (size_t k = 0; k < maxlen && i + k < n; k++) {
+      const lm_rec *r = rec(cp[i + k]);
+      if (r->cls != CLS_HAN) break;
+      vids[k] = r->vid;
+      hash = fnv_vid(hash, vids[k]);
+      uint16_t e = word_find(vids, k + 1, hash);
+      if (!e) continue;
+      v = base - (double)(e & 0x7FF) / WORD_SCALE;
+      if (v > best[(i + k + 1) % W]) best[(i + k + 1) % W] = v;
     }
   }
+  return best[n % W];
+}
+
+double zf_lm_rank_score(const uint32_t *cp, size_t n) {
+  return zf_lm_score(cp, n) + zf_lm_segment_score(cp, n);
 }

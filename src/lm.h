@@ -35,4 +35,20 @@ double zf_lm_score(const uint32_t *cp, size_t n);
  * not NULL, receives its log10 relative frequency. */
 int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq);
 
+/* Added after the first release of this header (additive):
+ *
+ * Score of cp[0..n) under the lexicon: the best segmentation into lexicon
+ * words (each worth its log10 relative frequency, Traditional folded) and
+ * single characters (zf_lm_char, less a penalty for a Han character that
+ * forms no word).  Not a probability: use it, or zf_lm_rank_score, to rank
+ * candidates for the same stretch of text (reconstructions that differ in
+ * one or two characters), not to compare texts of different lengths or
+ * kinds; zf_lm_score stays the measure for those.  Memory is constant;
+ * time is O(n * longest word). */
+double zf_lm_segment_score(const uint32_t *cp, size_t n);
+
+/* zf_lm_score + zf_lm_segment_score: the sharpest ranking of same-extent
+ * candidates (docs/lm.md has the measured figures). */
+double zf_lm_rank_score(const uint32_t *cp, size_t n);
+
 #endif

@@ -209,6 +209,61 @@ static void test_words(void **state) {
   assert_false(zf_lm_word(w, 0, NULL));
 }
 
+/* Reference for zf_lm_segment_score: the same dynamic programme over a
+ * full array (lm.c keeps a ring of 32 positions; this checks the ring).
+ * 2.0 is lm.c's SEG_LONE_HAN. */
+static double segment_ref(const uint32_t *c, size_t n) {
+  double *best = malloc((n + 1) * sizeof *best);
+  best[0] = 0;
+  for (size_t i = 1; i <= n; i++) best[i] = -1e300;
+  for (size_t i = 0; i < n; i++) {
+    double v = best[i] + zf_lm_char(c[i]) - (zf_is_han(c[i]) ? 2.0 : 0.0);
+    if (v > best[i + 1]) best[i + 1] = v;
+    for (size_t k = 1; k <= 31 && i + k <= n; k++) {
+      float f;
+      if (zf_lm_word(c + i, k, &f) && best[i] + f > best[i + k]) best[i + k] = best[i] + f;
+    }
+  }
+  double r = best[n];
+  free(best);
+  return r;
+}
+
+static void test_segment(void **state) {
+  (void)state;
+  uint32_t c[64];
+  size_t n = u32("中华人民共和国", strlen("中华人民共和国"), c, 64);
+  float f;
+  assert_true(zf_lm_word(c, n, &f));
+  assert_true(fabs(zf_lm_segment_score(c, n) - f) < 1e-3); /* one word is best */
+  assert_true(zf_lm_segment_score(c, 0) == 0.0);
+  /* words beat the same characters shuffled */
+  uint32_t d[64];
+  size_t m = u32("民人和国华中共", strlen("民人和国华中共"), d, 64);
+  assert_true(zf_lm_segment_score(c, n) > zf_lm_segment_score(d, m));
+  /* the ring buffer agrees with the full programme on long corpus lines */
+  corpus_iter ci;
+  if (!corpus_open(&ci, "zh_CN.txt", 2000)) skip();
+  uint32_t line[1024];
+  size_t checked = 0;
+  while ((n = corpus_next(&ci, line, 1024, 8)) > 0) {
+    if (n < 40) continue;
+    double a = zf_lm_segment_score(line, n), b = segment_ref(line, n);
+    assert_true(fabs(a - b) < 1e-6 * (1 + fabs(b)));
+    assert_true(fabs(zf_lm_rank_score(line, n) - (a + zf_lm_score(line, n))) < 1e-6 * (1 + fabs(b)));
+    checked++;
+  }
+  free(ci.text);
+  assert_true(checked > 20);
+  /* a long input in one call (memory does not grow with n) */
+  size_t big = 200000;
+  uint32_t *t = malloc(big * sizeof *t);
+  for (size_t i = 0; i < big; i++) t[i] = c[i % 7];
+  double s = zf_lm_segment_score(t, big);
+  assert_true(isfinite(s) && s < 0);
+  free(t);
+}
+
 /* The mojibake shapes named in the issues, against their repairs. */
 static void test_mojibake_shapes(void **state) {
   (void)state;
@@ -239,7 +294,7 @@ static void test_mojibake_shapes(void **state) {
 
 /* Share of lines where the true line outscores it with one Han character
  * replaced by a random character drawn from the corpus' common ones. */
-static double substitution_rate(const char *name, size_t max) {
+static double substitution_rate(const char *name, size_t max, double *rank_rate) {
   corpus_iter ci;
   if (!corpus_open(&ci, name, max)) return -1;
   /* the common characters of this corpus (>= 30 occurrences), folded */
@@ -261,7 +316,7 @@ static double substitution_rate(const char *name, size_t max) {
   for (uint32_t c = 0; c < 0x10000; c++)
     if (cnt[c] >= 30) pool[npool++] = c;
   uint64_t seed = 0x9E3779B97F4A7C15ull;
-  size_t trials = 0, wins = 0;
+  size_t trials = 0, wins = 0, rwins = 0;
   uint32_t c[1024], d[1024];
   size_t n;
   while ((n = corpus_next(&ci, c, 1024, 6)) > 0) {
@@ -276,21 +331,33 @@ static double substitution_rate(const char *name, size_t max) {
     d[pos] = sub;
     trials++;
     wins += zf_lm_score(c, n) > zf_lm_score(d, n);
+    rwins += zf_lm_rank_score(c, n) > zf_lm_rank_score(d, n);
   }
   free(ci.text);
   double r = trials ? (double)wins / (double)trials : 0;
-  fprintf(stderr, "%s: true line beats one-character substitution in %zu/%zu = %.2f%%\n", name,
-          wins, trials, 100 * r);
+  *rank_rate = trials ? (double)rwins / (double)trials : 0;
+  fprintf(stderr,
+          "%s: true line beats one-character substitution in %zu/%zu = %.2f%% "
+          "(zf_lm_rank_score: %.2f%%)\n",
+          name, wins, trials, 100 * r, 100 * *rank_rate);
   return r;
 }
 
 static void test_substitution(void **state) {
   (void)state;
-  double cn = substitution_rate("zh_CN.txt", 20000);
-  double tw = substitution_rate("zh_TW.txt", 20000);
+  double cn_rank, tw_rank;
+  double cn = substitution_rate("zh_CN.txt", 20000, &cn_rank);
+  double tw = substitution_rate("zh_TW.txt", 20000, &tw_rank);
   if (cn < 0 || tw < 0) skip();
-  assert_true(cn > 0.85);
-  assert_true(tw > 0.85);
+  /* measured 96.1% / 94.9% (rank score 97.1% / 96.1%) on 20000 lines;
+   * the margin covers the 2000-line sample of ZHFIX_QUICK */
+  assert_true(cn > 0.94);
+  assert_true(tw > 0.93);
+  assert_true(cn_rank > 0.95);
+  assert_true(tw_rank > 0.94);
+  /* the segmentation score is what sharpens the ranking */
+  assert_true(cn_rank > cn);
+  assert_true(tw_rank > tw);
 }
 
 typedef struct {
@@ -322,7 +389,15 @@ static void garbage_rate(const char *corpus, const garble *g, size_t max, double
       nw = nb ? decode(b, nb, g->wrong, w, 16) : 0;
       if (nw == 0 || (nw == 2 && w[0] == c[i] && w[1] == c[i + 1])) break;
       spans++;
-      swins += zf_lm_score(c + i, 2) > zf_lm_score(w, nw);
+      int ok = zf_lm_score(c + i, 2) > zf_lm_score(w, nw);
+      swins += ok;
+      if (!ok && getenv("ZHFIX_LM_SHOW")) {
+        unsigned char o[8];
+        for (size_t j = 0; j < 2; j++) fwrite(o, 1, (size_t)zf_utf8_put(c[i + j], o), stderr);
+        fprintf(stderr, " %.2f < ", zf_lm_score(c + i, 2));
+        for (size_t j = 0; j < nw; j++) fwrite(o, 1, (size_t)zf_utf8_put(w[j], o), stderr);
+        fprintf(stderr, " %.2f\n", zf_lm_score(w, nw));
+      }
       break;
     }
   }
@@ -348,8 +423,9 @@ static void test_garbage(void **state) {
     double lr, sr;
     garbage_rate(corpus, &cases[i], 5000, &lr, &sr);
     if (lr < 0) skip();
+    /* measured: 100% of lines; spans 99.8% (Big5 read as GBK) to 100% */
     assert_true(lr > 0.995);
-    assert_true(sr > 0.97);
+    assert_true(sr > 0.99);
   }
 }
 
@@ -383,8 +459,9 @@ static void test_detect_short(void **state) {
   detect_rate("zh_CN.txt", "GB18030", "Big5", &gb);
   detect_rate("zh_TW.txt", "Big5", "GB18030", &big5);
   if (gb < 0 || big5 < 0) skip();
-  assert_true(gb > 0.99);
-  assert_true(big5 > 0.99);
+  /* measured 99.95% and 100% */
+  assert_true(gb > 0.995);
+  assert_true(big5 > 0.995);
 }
 
 int main(void) {
@@ -392,6 +469,7 @@ int main(void) {
       cmocka_unit_test(test_fold),
       cmocka_unit_test(test_char_and_bigram),
       cmocka_unit_test(test_words),
+      cmocka_unit_test(test_segment),
       cmocka_unit_test(test_mojibake_shapes),
       cmocka_unit_test(test_substitution),
       cmocka_unit_test(test_garbage),
