@@ -21,7 +21,11 @@ if [ -z "$build" ]; then
   build=${dir#"$src"/}
 fi
 prefix=$T/prefix
-if ! make -C "$SRC" --no-print-directory BUILD="$build" PREFIX="$prefix" install > "$T/log" 2>&1; then
+# -o: install what is built and never rebuild it here (a rebuild with other
+# flags, or of sources changed meanwhile, would replace the binary the
+# other tests are running).
+if ! make -C "$SRC" --no-print-directory BUILD="$build" PREFIX="$prefix" \
+  -o "$build/zhfix" -o "$build/libzhfix.a" -o "$build/libzhfix.so" install > "$T/log" 2>&1; then
   fail "make install failed:"
   tail -20 "$T/log"
   echo "$(basename "$0"): $n checks, $fails failed"

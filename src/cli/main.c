@@ -437,6 +437,7 @@ int main(int argc, char **argv) {
     if (cli_add_arg(&jobs, &o, argv[i]) != 0)
       die_usage("%s", "out of memory");
 
+  int status = 0;
   int out_fd = 1;
   if (o.output && strcmp(o.output, "-") != 0) {
     struct stat so;
@@ -444,12 +445,14 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < jobs.len; i++)
         if (same_file(jobs.v[i].path, &so)) {
           fprintf(stderr, "zhfix: %s: output file is also an input (use -i)\n", o.output);
-          return 2;
+          status = 2;
+          goto done;
         }
     out_fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (out_fd < 0) {
       fprintf(stderr, "zhfix: %s: %s\n", o.output, strerror(errno));
-      return 2;
+      status = 2;
+      goto done;
     }
   }
   if (color < 0) {
@@ -470,7 +473,8 @@ int main(int argc, char **argv) {
     nthreads = 1;
   if (cli_temp_init(2 * nthreads) != 0) {
     fprintf(stderr, "zhfix: out of memory\n");
-    return 2;
+    status = 2;
+    goto done;
   }
   json_object_seed(0); /* before any thread builds a report object */
 
@@ -488,7 +492,7 @@ int main(int argc, char **argv) {
     zhfix *h = cli_handle_new(&o, err, sizeof err);
     if (!h) {
       fprintf(stderr, "zhfix: %s\n", err);
-      return 2;
+      exit(2);
     }
     for (size_t k = 0; k < jobs.len; k++) {
       cli_run_job(&rs.ctx, h, &jobs.v[k], out_fd, 0);
@@ -497,12 +501,11 @@ int main(int argc, char **argv) {
     zhfix_free(h);
   } else if (run_parallel(&rs, nthreads) != 0) {
     fprintf(stderr, "zhfix: cannot start threads\n");
-    return 2;
+    exit(2);
   }
   cli_progress_stop(rs.ctx.progress);
   rs.ctx.progress = NULL;
 
-  int status = 0;
   if (rs.out_err) {
     fprintf(stderr, "zhfix: write error on %s: %s\n", o.output ? o.output : "standard output",
             strerror(rs.out_err));
@@ -551,8 +554,12 @@ int main(int argc, char **argv) {
     status = 2;
   else if (status == 0 && o.check && rs.changed)
     status = 1;
-  for (size_t i = 0; i < jobs.len; i++)
+done:
+  for (size_t i = 0; i < jobs.len; i++) {
     free(jobs.v[i].path);
+    sb_free(&jobs.v[i].msg);
+    json_decref(jobs.v[i].report);
+  }
   free(jobs.v);
   free(o.include);
   free(o.exclude);
