@@ -657,13 +657,12 @@ static size_t run_end(const uint32_t *w, size_t n, size_t i, size_t *count) {
 static void decide(punct *p, size_t n) {
   uint32_t *w = p->w;
   uint16_t *fl = p->fl;
-  size_t qtop = 0; /* open quote pairs: stack of closer indices */
-  int chdepth = 0;
+  /* Open quote pairs, innermost last: (closer << 2) | inherited, where
+   * inherited is 0 outside any Chinese quote, else 1 + the level of the
+   * innermost Chinese quote. */
+  size_t qtop = 0;
   for (size_t i = 0; i < n; i++) {
-    while (qtop && p->stk[qtop - 1] <= (int32_t)i) {
-      int32_t top = p->stk[--qtop];
-      if (fl[top] & F_QCHN) chdepth--;
-    }
+    while (qtop && (p->stk[qtop - 1] >> 2) <= (int32_t)i) qtop--;
     if ((fl[i] & (F_INT | F_PROT | F_DONE)) != F_INT) continue;
     uint32_t c = w[i];
     switch (c) {
@@ -753,25 +752,26 @@ static void decide(punct *p, size_t n) {
           break;
         }
         int chinese = quote_chinese(p, n, i, (size_t)m);
+        int inh = qtop ? p->stk[qtop - 1] & 3 : 0;
         fl[m] |= F_DONE;
         if (chinese) {
           fl[i] |= F_QCHN;
           fl[m] |= F_QCHN;
+          /* Nested quotes alternate double and single (GB/T 15834 4.15.3,
+           * 重訂標點符號手冊 引號).  An outermost quote keeps the level it was
+           * typed with: a line of ‘…’ is often the inside of a quotation
+           * opened lines before, which a line-by-line stage cannot see. */
+          int own = (fl[i] & F_SQ) ? (c == '\'' || c == 0xFF07) : quote_level(c);
+          int lv = inh ? 1 - (inh - 1) : own;
           if (p->style) {
-            /* Quoted Chinese takes the level of its depth (GB/T 15834
-             * 4.15.3: double outside, single inside); a quoted literal
-             * ('.', ‘^’) keeps the level it was typed with. */
-            int lv = p->han[m] - p->han[i + 1] > 0 ? chdepth & 1
-                     : (fl[i] & F_SQ) ? (c == '\'' || c == 0xFF07)
-                                      : quote_level(c);
             uint32_t a = quote_out[p->style][lv][0], b = quote_out[p->style][lv][1];
             p->rule[ZF_PR_QUOTE] += (uint64_t)(w[i] != a || w[m] != b);
             p->o1[i] = a;
             p->o1[m] = b;
           }
-          chdepth++;
+          inh = lv + 1;
         }
-        p->stk[qtop++] = m; /* closer index; popped when reached */
+        p->stk[qtop++] = (m << 2) | inh; /* popped when the closer is reached */
       } else if (fl[i] & F_QCLOSE) { /* lone closing curly quote */
         if (quote_chinese(p, n, i, i)) {
           fl[i] |= F_QCHN;

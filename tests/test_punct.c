@@ -217,11 +217,13 @@ static void test_quotes_curly(void **state) {
   check(SIMP, "他说「你好」", "他说“你好”");
   check(SIMP, "他说「她说『好』」", "他说“她说‘好’”");
   check(SIMP, "使用\"冒号\"分隔", "使用“冒号”分隔");
-  check(SIMP, "他说'你好'然后", "他说“你好”然后");
-  /* nesting levels follow depth: a top-level single quote becomes double */
-  check(SIMP, "他说‘你好’", "他说“你好”");
+  /* nesting alternates levels; an outermost single quote may continue a
+   * quotation from an earlier line, so it keeps its level */
+  same(SIMP, "王曰：‘何为者也？’对曰：‘齐人也。’");
   check(SIMP, "他说“她说“好””", "他说“她说‘好’”");
+  check(SIMP, "他说‘她说‘好’’", "他说‘她说“好”’");
   same(SIMP, "He said “hello” and ‘bye’.");
+  check(SIMP, "他说'你好'然后", "他说‘你好’然后");
   same(SIMP, "It's Linus’s code, isn't it?");
 }
 
