@@ -176,6 +176,15 @@ static void test_char_and_bigram(void **state) {
   assert_true(isfinite(zf_lm_char(0x10FFFF)));
   assert_true(isfinite(zf_lm_char(0xFFFFFFFF)));
   assert_true(isfinite(zf_lm_bigram(0, 0xFFFFFFFF)));
+  /* ... and after any character, below every lexicon character */
+  const uint32_t ctx[] = {ch("的"), ch("国"), ch("，"), 'a', ' '};
+  for (size_t k = 0; k < sizeof ctx / sizeof ctx[0]; k++) {
+    float unseen = zf_lm_bigram(ctx[k], 0x2A6D6);
+    for (uint32_t c = 0x4E00; c <= 0x9FFF; c++) {
+      uint32_t w[1] = {c};
+      if (zf_lm_word(w, 1, NULL)) assert_true(zf_lm_bigram(ctx[k], c) > unseen);
+    }
+  }
   /* a word-internal pair beats the same characters reversed */
   assert_true(zf_lm_bigram(ch("我"), ch("们")) > zf_lm_bigram(ch("们"), ch("我")));
   assert_true(zf_lm_bigram(ch("中"), ch("国")) > zf_lm_bigram(ch("中"), ch("鎴")));
@@ -288,6 +297,16 @@ static void test_mojibake_shapes(void **state) {
   assert_true(score_s("2024年") > score_s("鎴戜滑"));
   /* French stays far likelier than Latin-1 mojibake of Chinese */
   assert_true(score_s("café") > score_s("ÎÒÃÇ"));
+  /* Legitimate Latin-1 words outscore their re-decodings as GBK/Big5 (what
+   * a repair would produce if it took them for mojibake). */
+  const char *latin[][2] = {
+      {"café", "caf茅"},     {"Müller", "M黮ler"},  {"Müller", "M眉ller"},
+      {"Straße", "Stra遝"},  {"garçon", "gar莽on"}, {"résumé", "r茅sum茅"},
+      {"Größe", "Gr鲞e"},    {"über", "黚er"},      {"über", "眉ber"},
+      {"El Niño", "El Ni隳"}, {"Zürich", "Z眉rich"}, {"Bjørn", "Bj鴕n"},
+  };
+  for (size_t i = 0; i < sizeof latin / sizeof latin[0]; i++)
+    assert_true(score_s(latin[i][0]) > score_s(latin[i][1]) + 0.5);
 }
 
 /* ---- corpus measurements ---------------------------------------------- */

@@ -120,10 +120,12 @@ def char_class(cp):
 # words between spaces, numbers next to Han (2024年).  Latin-1 letters and
 # symbols, Greek/Cyrillic, kana and private-use characters are rare inside
 # Chinese text and rarer still next to each other, which is what makes the
-# mojibake shapes (æˆ‘ä»¬, ÎÒÃÇ, и琌) improbable.
+# mojibake shapes (æˆ‘ä»¬, ÎÒÃÇ, и琌) improbable.  Han outside the
+# lexicon after Han is kept below the rarest lexicon character after a
+# word (about -8.2), so an unknown character never outscores a known one.
 FLOOR = 0.001
 TRANS = {
-    "han": dict(han=85, han_rare=0.05, letter=1.5, digit=1, space=0.8,
+    "han": dict(han=85, han_rare=0.01, letter=1.5, digit=1, space=0.8,
                 apunct=0.8, cjkp=10, lat1_letter=0.01, lat1_symbol=0.01,
                 greek_cyrillic=0.01, kana=0.01, hangul=0.005, pua=0.001,
                 fullwidth_alnum=0.05, other=0.05),
@@ -146,7 +148,7 @@ TRANS = {
                    lat1_letter=0.03, lat1_symbol=0.03, han_rare=0.01,
                    fullwidth_alnum=0.02, other=0.1),
     "cjkp": dict(han=65, cjkp=12, letter=4, digit=4, space=8, apunct=1,
-                 han_rare=0.05, lat1_letter=0.01, lat1_symbol=0.01,
+                 han_rare=0.01, lat1_letter=0.01, lat1_symbol=0.01,
                  kana=0.02, fullwidth_alnum=0.1, other=0.1),
     "lat1_letter": dict(lat1_letter=10, letter=60, space=12, apunct=6,
                         digit=0.5, han=0.5, cjkp=0.3, lat1_symbol=0.3),
