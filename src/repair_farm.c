@@ -55,6 +55,10 @@
 /* A character the document's script never writes (a Simplified-only one
  * in a Traditional document: step 1 converted them all). */
 #define PEN_SCRIPT 3.0
+/* A regional variant the document's standard does not use (為 where
+ * OpenCC's s2t writes 爲): the model folds variants together, so without
+ * this two byte values giving 爲 and 為 would tie. */
+#define PEN_VARIANT 1.0
 /* A closing quote or bracket that closes what the line opened, against
  * one that closes nothing: the model scores punctuation by frequency
  * only, so 。” and 。。 would otherwise be a toss-up. */
@@ -114,7 +118,8 @@ typedef struct farm {
   farm_codec *codec;
   int codec_failed;
   zf_occ_tables occ;
-  unsigned avoid; /* ZF_OCC_* class of characters the script never has; 0 */
+  unsigned avoid;   /* ZF_OCC_* class of characters the script never has; 0 */
+  unsigned variant; /* ZF_OCC_* class of variants the script does not use */
   unsigned long swallow_seen, keep_seen; /* decoder variant evidence */
   uint8_t open[NGROUPS]; /* quotes still open at the end of the last line */
   tok *tk;
@@ -232,8 +237,14 @@ static int create(void **st, const zf_opts *o) {
   if (!f) return ZHFIX_E_NOMEM;
   f->o = *o;
   if (o->pinyin == ZHFIX_PINYIN_STRIP) f->sig = 1;
-  if (zf_occ_open(&f->occ) == 0)
+  if (zf_occ_open(&f->occ) == 0) {
     f->avoid = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
+    f->variant = o->script == ZHFIX_SCRIPT_TRAD ? ZF_OCC_TW_FORM | ZF_OCC_HK_FORM
+                 : o->script == ZHFIX_SCRIPT_TW || o->script == ZHFIX_SCRIPT_TWP
+                     ? ZF_OCC_TW_STD
+                 : o->script == ZHFIX_SCRIPT_HK ? ZF_OCC_HK_STD
+                                                : 0;
+  }
   *st = f;
   return 0;
 }
@@ -288,8 +299,11 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
   h->score += zf_lm_bigram(h->last, lmcp);
   uint32_t prev = h->last;
-  if (f->avoid && cp >= 0x3400 && (zf_occ_class(&f->occ, cp) & f->avoid))
-    h->score -= PEN_SCRIPT;
+  if (f->avoid && cp >= 0x3400) {
+    unsigned cls = zf_occ_class(&f->occ, cp);
+    if (cls & f->avoid) h->score -= PEN_SCRIPT;
+    if (cls & f->variant) h->score -= PEN_VARIANT;
+  }
   if (cp == prev && (cp == 0x3002 || cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B ||
                         cp == 0xFF1A))
     h->score -= PEN_DOUBLE;
@@ -302,7 +316,9 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
       if (h->open[g] < 3) h->open[g]++;
     } else if (h->open[g]) {
       h->open[g]--;
-      h->score += BAL_CLOSE;
+      /* quotes pair within a paragraph; parentheses in technical text
+       * too often do not, so closing one earns nothing */
+      if (g != 2) h->score += BAL_CLOSE;
     } else {
       h->score -= BAL_STRAY;
     }
@@ -690,7 +706,9 @@ static int prepare(farm *f, const zf_text *in) {
     t->cp = in->cp[i];
     t->off = in->off[i];
     int k = farm_codec_encode(f->codec, t->cp, t->b);
-    if (k == 1 || (k == 2 && farm_codec_pair(f->codec, t->b[0], t->b[1])))
+    /* A private-use character is no character of B, but the decoder
+     * makes one from a misaligned pair (A3 8E), so its bytes count. */
+    if (k == 1 || k == 2)
       t->nb = (uint8_t)k;
     else
       t->atom = 1;
@@ -740,7 +758,7 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
       const hyp *second = NULL;
       for (size_t k = 1; k < w && !second; k++)
         if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
-      memcpy(f->open, bv->v[0].open, NGROUPS);
+      memcpy(f->open, bv->v[0].open, 2); /* quotes only: see track_open */
       return commit(f, cut, n, n, &bv->v[0], second, out, stats) ? ZHFIX_E_NOMEM : 0;
     }
     if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
@@ -783,6 +801,8 @@ static void track_open(farm *f, const zf_text *in) {
       f->open[g]--;
     }
   }
+  /* only quotes run on into the next line; brackets stay in theirs */
+  f->open[2] = f->open[3] = 0;
   if (blank) memset(f->open, 0, NGROUPS);
 }
 

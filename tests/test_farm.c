@@ -488,6 +488,13 @@ static void simulate(farm_sim *s, const char *text, size_t len, farm_sim_decoder
     assert_non_null(want);
     assert_non_null(dmg);
     zf_stats st;
+    if (getenv("FARM_DUMP")) { /* for a look at what failed */
+      FILE *fp = fopen(getenv("FARM_DUMP"), "ab");
+      if (fp) {
+        fwrite(dmg, 1, nd, fp);
+        fclose(fp);
+      }
+    }
     char *got = farm_doc(dmg, nd, ZHFIX_PINYIN_AUTO, &st, &ng);
     compare(want, ntg, got, ng, dmg, nd, sc, verbose);
     sc->unrec += st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS];
