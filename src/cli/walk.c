@@ -128,6 +128,10 @@ int cli_add_arg(cli_joblist *l, const cli_opts *o, const char *arg) {
       return walk(l, o, arg, "");
     return push(l, arg, 1, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0) ? 0 : -1;
   }
-  /* stdin, or a missing file: reported when its turn comes. */
-  return push(l, arg, 1, 0) ? 0 : -1;
+  /* stdin (sized when it is a redirected file, for the progress bar), or
+   * a missing file, reported when its turn comes. */
+  uint64_t size = 0;
+  if (strcmp(arg, "-") == 0 && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+    size = (uint64_t)st.st_size;
+  return push(l, arg, 1, size) ? 0 : -1;
 }
