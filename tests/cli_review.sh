@@ -140,6 +140,7 @@ assert any("byte 2" in m for m in b["messages"]), b
 g = files["gb.txt"]
 assert g["encoding"] == "gb18030" and g["converted_to_utf8"] is True, g
 m = files["missing.txt"]
+assert "encoding" not in m and "stats" not in m, m
 assert m["status"] == "error" and "No such file" in m["messages"][0], m
 t = r["totals"]
 assert t == {"files": 5, "changed": 3, "errors": 1, "skipped": 0}, t

@@ -484,6 +484,7 @@ static const char *status_name(int s) {
 
 void cli_run_job(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd, int slot) {
   const cli_opts *o = ctx->o;
+  int ran = 0; /* the handle's statistics describe this job */
   if (job->status == JOB_ERROR) /* failed while listing (walk.c) */
     goto report;
   zhfix_status rs = zhfix_reset(h);
@@ -491,6 +492,7 @@ void cli_run_job(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd, int slo
     JOB_FAIL(job, "%s: %s", cli_display(job->path), zhfix_strerror(rs));
     goto report;
   }
+  ran = 1;
   if (o->in_place)
     run_in_place(ctx, h, job, out_fd, slot);
   else
@@ -527,8 +529,8 @@ report:
     /* JSON Lines put their own record counts and statistics there. */
     json_object_update(e, job->report);
     json_decref(job->report);
-  } else if (job->status == JOB_CHANGED || job->status == JOB_UNCHANGED ||
-             zhfix_get_stat(h, ZHFIX_STAT_BYTES_IN) > 0) {
+  } else if (ran && (job->status == JOB_CHANGED || job->status == JOB_UNCHANGED ||
+                     zhfix_get_stat(h, ZHFIX_STAT_BYTES_IN) > 0)) {
     cli_report_stats(e, h);
     if (o->in_place && job->status == JOB_CHANGED)
       json_object_set_new(e, "rewritten", json_true());
