@@ -236,7 +236,6 @@ static int create(void **st, const zf_opts *o) {
   farm *f = calloc(1, sizeof *f);
   if (!f) return ZHFIX_E_NOMEM;
   f->o = *o;
-  if (o->pinyin == ZHFIX_PINYIN_STRIP) f->sig = 1;
   if (zf_occ_open(&f->occ) == 0) {
     f->avoid = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
     f->variant = o->script == ZHFIX_SCRIPT_TRAD ? ZF_OCC_TW_FORM | ZF_OCC_HK_FORM
