@@ -39,7 +39,8 @@ enum {
   F_QCHN = 1 << 3,   /* a quote in Chinese context                          */
   F_DONE = 1 << 4,   /* output already decided (closing half of a pair)     */
   F_SQ = 1 << 6,     /* straight quote that takes part in pairing           */
-  F_INT = 1 << 7     /* a character some rule of decide() acts on          */
+  F_INT = 1 << 7,    /* a character some rule of decide() acts on          */
+  F_KEEPSP = 1 << 8  /* a mark named between spaces: its spaces stay        */
 };
 
 /* What a segment contains, so passes with nothing to do are skipped. */
@@ -535,6 +536,10 @@ static uint32_t fullwidth_of(uint32_t c) {
 
 /* , ; : ? ! -> full width: after Chinese, or after a Latin word that a
  * Chinese word follows (unless the Latin is an English phrase). */
+static int spaced_both(const punct *p, size_t n, size_t i) {
+  return i > 0 && is_space(p->w[i - 1]) && (i + 1 >= n || is_space(p->w[i + 1]));
+}
+
 static int width_rule(const punct *p, size_t n, size_t i) {
   uint32_t c = p->w[i];
   int qe = c == '?' || c == '!';
@@ -667,7 +672,11 @@ static void decide(punct *p, size_t n) {
     uint32_t c = w[i];
     switch (c) {
     case ',': case ';': case ':': case '?': case '!':
-      if (width_rule(p, n, i)) set_out(p, i, fullwidth_of(c), ZF_PR_WIDTH);
+      /* Spaces on both sides: a mark being named ("冒号 : 分隔") or a
+       * definition list ("wins : 说明"), not one ending a clause; it and
+       * its spaces stay. */
+      if (spaced_both(p, n, i)) fl[i] |= F_KEEPSP;
+      else if (width_rule(p, n, i)) set_out(p, i, fullwidth_of(c), ZF_PR_WIDTH);
       break;
     case '.': case 0x3002: case 0xFF0E: {
       size_t r, e = run_end(w, n, i, &r);
@@ -676,6 +685,8 @@ static void decide(punct *p, size_t n) {
         p->o2[i] = 0x2026;
         for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
         p->rule[ZF_PR_ELLIPSIS]++;
+      } else if (r == 1 && c == '.' && spaced_both(p, n, i)) {
+        fl[i] |= F_KEEPSP;
       } else if (r == 1 && c == '.' && period_rule(p, n, i)) {
         set_out(p, i, 0x3002, ZF_PR_PERIOD);
       }
@@ -715,9 +726,18 @@ static void decide(punct *p, size_t n) {
         for (size_t k = i; k <= (size_t)m; k++) fl[k] |= F_PROT;
         break;
       }
-      /* Attached to a Latin word it is a call or a man reference:
-       * printf(3), length('骆驼'). */
-      if (i > 0 && is_ascii_alnum(last_out(p, i - 1))) break;
+      /* Attached to a Latin word it is a call or a man reference
+       * (printf(3), index("谆谆", "蛔")), whose arguments are code; unless it
+       * holds only Chinese words, as a gloss: API(应用程序接口). */
+      if (i > 0 && is_ascii_alnum(last_out(p, i - 1))) {
+        int gloss = p->han[m] - p->han[i + 1] > 0;
+        for (size_t k = i + 1; gloss && k < (size_t)m; k++)
+          gloss = !(w[k] < 0x80 && strchr("\"'=,;$\\{}[]<>()`", (int)w[k]));
+        if (!gloss) {
+          for (size_t k = i; k <= (size_t)m; k++) fl[k] |= F_PROT;
+          break;
+        }
+      }
       int cx = left_ctx(p, n, i, 1);
       int chinese = p->han[m] - p->han[i + 1] > 0 || cx == CX_HAN || cx == CX_CJKP;
       fl[m] |= F_DONE;
@@ -824,7 +844,8 @@ static void emit(punct *p, size_t n, zf_text *out) {
         for (size_t t = i; t < j; t++)
           if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
-      } else if ((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) {
+      } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
+                 !(j < n && (p->fl[j] & F_KEEPSP)) && !(p->fl[li] & F_KEEPSP)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
       } else {
         if (ideo && !ascii) {

@@ -142,6 +142,9 @@ static void test_width(void **state) {
   /* a space after the converted mark goes */
   check(SIMP, "最后更新: 2024-10-25 20:28:45", "最后更新：2024-10-25 20:28:45");
   check(SIMP, "需要 ,也就是说", "需要，也就是说");
+  /* a mark with spaces on both sides is being named, or lists a term */
+  check(SIMP, "用户名和密码之间使用\"冒号\" : 分隔开", "用户名和密码之间使用“冒号” : 分隔开");
+  same(SIMP, "作为分隔符而不是 / 或 . 之外");
 }
 
 static void test_width_numbers(void **state) {
@@ -186,6 +189,8 @@ static void test_paren(void **state) {
   check(SIMP, "公司（SpaceX)成立", "公司（SpaceX）成立");
   /* function calls, man references, Markdown links, English asides */
   same(SIMP, "参见 printf(3)和open(2)。");
+  same(SIMP, "print index(\"谆谆教诲\", \"蛔唤\")");
+  check(SIMP, "这是API(应用程序接口)。", "这是API（应用程序接口）。");
   same(SIMP, "[中文文档](docs/中文.md)");
   same(SIMP, "the value (default 5) 是默认值");
   same(SIMP, "(1) 第一");
