@@ -65,8 +65,8 @@
 #define BAL_CLOSE 2.0
 #define BAL_STRAY 2.0
 #define NGROUPS 4
-/* The same sentence mark twice in a row (。。 ，，), which edited text
- * hardly has; the model scores punctuation by frequency only. */
+/* Two pause or stop marks in a row (。。 ：。 ,，), which edited text hardly
+ * has; the model scores punctuation by class and frequency only. */
 #define PEN_DOUBLE 2.0
 /* Chinese typography puts the sentence mark inside the quote (。” ！」),
  * which the class-based model cannot see either. */
@@ -169,6 +169,18 @@ static int pair_group(uint32_t c, int *close) {
   case 0x300A: *close = 0; return 3;
   case 0x300B: *close = 1; return 3;
   default: return -1;
+  }
+}
+
+/* Marks that end a clause or sentence and are not doubled: 。，、；： and
+ * their ASCII forms (! and ? combine, "?!", so they are not here). */
+static int pause_mark(uint32_t c) {
+  switch (c) {
+  case 0x3002: case 0xFF0C: case 0x3001: case 0xFF1B: case 0xFF1A:
+  case ',': case ';': case ':':
+    return 1;
+  default:
+    return 0;
   }
 }
 
@@ -303,9 +315,7 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
     if (cls & f->avoid) h->score -= PEN_SCRIPT;
     if (cls & f->variant) h->score -= PEN_VARIANT;
   }
-  if (cp == prev && (cp == 0x3002 || cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B ||
-                        cp == 0xFF1A))
-    h->score -= PEN_DOUBLE;
+  if (pause_mark(cp) && pause_mark(prev)) h->score -= PEN_DOUBLE;
   int close, g = pair_group(cp, &close);
   if (g >= 0 && g <= 1 && close &&
       (prev == 0x3002 || prev == 0xFF01 || prev == 0xFF1F || prev == 0x2026))
