@@ -77,6 +77,8 @@ static const moji_class classes[NCLASS] = {
 #define KNOWN_ENTER (-1.0)
 /* A filled-in character must beat the runner-up by this much (log10). */
 #define FILL_MARGIN 1.0
+/* Extra cost of starting a repair with a filled-in character. */
+#define LOSSY_ENTER 3.0
 /* Windows-1252 bytes that decoders without a mapping drop. */
 static const uint8_t dropped_1252[5] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
 
@@ -235,7 +237,7 @@ static int plausible(uint32_t c, int x, int y) {
   /* A C1 control is the middle layer of UTF-8 read twice as Latin-1. */
   if (c < 0xA0) return x == X_1252 && y == Y_UTF8;
   if (y != Y_UTF8) /* DBCS: Han, CJK punctuation, fullwidth, kana, symbols */
-    return zf_is_han(c) || (c >= 0x3000 && c <= 0x30FF) || (c >= 0xFF01 && c <= 0xFFEF) ||
+    return (zf_is_han(c) && c != 0x951F && c != 0x5699) || /* 锟 嚙: U+FFFD's mojibake */ (c >= 0x3000 && c <= 0x30FF) || (c >= 0xFF01 && c <= 0xFFEF) ||
            (c >= 0x2010 && c <= 0x266F) || c == 0xB7 || c == 0xA7 || c == 0xB0 || c == 0xB1 ||
            c == 0xD7 || c == 0xF7 || (c >= 0x391 && c <= 0x3C9) || (c >= 0x401 && c <= 0x451);
   if (c < 0x800) {
@@ -308,6 +310,9 @@ static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, uin
   } else {
     return 0;
   }
+  /* Right context: the character the bytes after the gap decode to. */
+  uint32_t next = 0;
+  int has_next = used < n && !mk[used] && moji_utf8_get(b + used, n - used, &next) > 0;
   double best = -1e30, second = -1e30;
   uint32_t bestc = 0;
   int ncand = 0;
@@ -330,6 +335,7 @@ static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, uin
       uint32_t pv = prev;
       int hp = has_prev;
       double s = seq_score(&pv, &hp, &c, 1);
+      if (has_next) s += zf_lm_bigram(c, next);
       ncand++;
       if (s > best) second = best, best = s, bestc = c;
       else if (s > second) second = s;
@@ -353,8 +359,9 @@ static void emit_keep(wtext *out, const wtext *in, size_t base, size_t g0, size_
  * keeps the garbage, 1 repairs; entering 1 costs `enter` (+ `single` for a
  * unit that makes one character).  Leaves the chosen state of unit u in
  * m->bp[2u] and returns how many repaired units make >= 2 characters. */
-static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t nu, uint32_t lc,
-                   int has_l, uint32_t rc, int has_r, int force, double enter, double single) {
+static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen, size_t nu,
+                   uint32_t lc, int has_l, uint32_t rc, int has_r, int force, double enter,
+                   double single) {
   double *v = m->vit;
   uint8_t *bp = m->bp;
   /* DBCS garbage of Chinese always has Han (or private use) in it; a run
@@ -370,6 +377,11 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t nu, 
     for (size_t d = un->d0; d < un->d1 && ok; d++)
       ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t' : plausible(m->dec[d], cl->x, cl->y);
     if (!han) ok = 0;
+    /* Next to U+FFFD, a short valid-looking piece is what survived of
+     * bytes that were lost (GBK read as UTF-8), not a wrong decode. */
+    if (cl->coarse && ((un->g0 > 0 ? r[un->g0 - 1] == 0xFFFD : has_l && lc == 0xFFFD) ||
+                       (un->g1 < rlen && r[un->g1] == 0xFFFD)))
+      ok = 0;
     for (int s = 0; s < 2; s++) {
       double bestv = -1e300;
       int bests = 0;
@@ -394,6 +406,17 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t nu, 
           if (!ok) continue;
           e = seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0);
           if (ps == 0) {
+            /* A filled-in character is weak evidence of damage: starting
+             * a repair with one costs extra. */
+            if (un->lossy) e -= LOSSY_ENTER;
+            /* A private-use character alone proves nothing: the LM scores
+             * it so low that any reading would beat it. */
+            if (cl->coarse && enter > KNOWN_ENTER) {
+              int all_pua = 1;
+              for (size_t g = un->g0; g < un->g1 && all_pua; g++)
+                all_pua = r[g] >= 0xE000 && r[g] <= 0xF8FF;
+              if (all_pua && un->g1 - un->g0 == 1) continue;
+            }
             e -= enter;
             if (un->d1 - un->d0 == 1) e -= single;
           }
@@ -517,14 +540,14 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     int has_l = out->len > 0;
     int has_r = base + q < in->len;
     uint32_t rc = has_r ? in->cp[base + q] : 0;
-    int nrep = m->known ? viterbi(m, cl, r, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0)
-                        : viterbi(m, cl, r, nu, lc, has_l, rc, has_r, force, cl->enter,
+    int nrep = m->known ? viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0)
+                        : viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter,
                                   cl->coarse ? SINGLE_COST : 0);
     /* Once a phrase of the line is confidently repaired, the line is known
      * to be damaged this way; its short pieces between ASCII (a lone
      * character before "(" or at the end) no longer need the full margin. */
     if (cl->coarse && nrep && !force && !m->known)
-      viterbi(m, cl, r, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
+      viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
     m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
     double *v = m->vit;
@@ -539,10 +562,19 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         continue;
       }
       size_t e = u;
+      while (e < nu && bp[2 * e]) e++;
+      /* Useful: some text that is not next to a U+FFFD, or two
+       * characters in a row; a lone character between replacement
+       * characters is what accidentally valid bytes of lost text make. */
       int useful = 0;
-      for (; e < nu && bp[2 * e]; e++)
-        for (size_t d = m->units[e].d0; d < m->units[e].d1; d++)
-          useful |= m->dec[d] >= 0x80 && m->dec[d] != 0xFFFD;
+      size_t d0 = m->units[u].d0, d1 = m->units[e - 1].d1;
+      for (size_t d = d0; d < d1 && !useful; d++) {
+        uint32_t c = m->dec[d];
+        if (c < 0x80 || c == 0xFFFD) continue;
+        int lf = d > d0 && m->dec[d - 1] == 0xFFFD, rf = d + 1 < d1 && m->dec[d + 1] == 0xFFFD;
+        int pair = d + 1 < d1 && m->dec[d + 1] >= 0x80 && m->dec[d + 1] != 0xFFFD;
+        useful = pair || (!lf && !rf);
+      }
       if (!useful)
         for (size_t f = u; f < e; f++) bp[2 * f] = 0;
       u = e;
@@ -595,7 +627,7 @@ static unsigned trigger_mask(const moji *m, const wtext *t) {
   const uint32_t *c = t->cp;
   unsigned mask = 0;
   size_t kana_run = 0;
-  int japanese = 0, pua = 0, boxes = 0;
+  int japanese = 0, pua = 0, boxes = 0, lost = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (ch < 0x80) {
@@ -609,6 +641,7 @@ static unsigned trigger_mask(const moji *m, const wtext *t) {
     if (kana_run >= 3) japanese = 1;
     if (ch >= 0xE000 && ch <= 0xF8FF) pua = 1;
     if (ch >= 0x2500 && ch <= 0x257F) boxes++;
+    if (ch == 0xFFFD || ch == 0x951F || ch == 0x5699) lost++;
     int b0 = moji_cp1252_byte(ch);
     if (b0 >= 0x80 && i + 1 < n) {
       int b1 = moji_cp1252_byte(c[i + 1]);
@@ -635,6 +668,11 @@ static unsigned trigger_mask(const moji *m, const wtext *t) {
   /* A line drawn with box characters (a table) is a drawing: GBK's box
    * row holds ordinary Big5 characters, so the LM would turn it into Han.
    * Garbage has them too, but then with private-use characters. */
+  /* Where bytes were lost (U+FFFD, 锟斤拷, 嚙踝蕭), what is left of them
+   * reads as random characters of either set: readings that have no
+   * validity check to cut them are not tried there. */
+  if (lost >= 2)
+    mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK | 1u << C_GBK_1252 | 1u << C_BIG5_1252);
   if ((japanese || boxes >= 3) && !pua) mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK);
   return mask;
 }
@@ -799,12 +837,16 @@ static void count_unrecoverable(const zf_text *t, zf_stats *stats) {
     if (c == 0xFFFD) {
       while (j < n && s[j] == 0xFFFD) j++;
     } else if (c == 0x951F /* 锟 */ || c == 0x5699 /* 嚙 */) {
-      /* the triple, possibly cut at either end */
-      const uint32_t *tri = c == 0x9515 ? (const uint32_t[]){0x951F, 0x65A4, 0x62F7}
+      /* U+FFFD's bytes EF BF BD read as GBK give 锟斤拷, as Big5 嚙踝蕭;
+       * between two of them, the bytes of whatever survived (锟轿硷拷).
+       * The span runs while a character of the triple turns up within
+       * the next three. */
+      const uint32_t *tri = c == 0x951F ? (const uint32_t[]){0x951F, 0x65A4, 0x62F7}
                                        : (const uint32_t[]){0x5699, 0x8E1D, 0x856D};
-      size_t k = 0;
-      while (j < n && s[j] == tri[k % 3]) j++, k++;
-      if (k < 2) j = i;
+      size_t last = i;
+      for (size_t k = i + 1; k < n && k <= last + 3; k++)
+        if (s[k] == tri[0] || s[k] == tri[1] || s[k] == tri[2]) last = k;
+      j = last > i ? last + 1 : i;
     } else if (c == 0x70EB /* 烫 */ || c == 0x5C6F /* 屯 */) {
       while (j < n && s[j] == c) j++;
       if (j - i < 3) j = i;
@@ -886,8 +928,14 @@ static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, int *rc) 
     cnt[ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE]++;
   }
   uint64_t local[ZHFIX_STAT__COUNT] = {0};
+  /* One line was read one way: once a class has repaired garbage of an
+   * encoding X (say 1252), the other readings of X garbage (GBK bytes as
+   * 1252) are not tried on the rest, where they would only turn what is
+   * left of lossy damage into other garbage. */
+  int xdone[3] = {-1, -1, -1};
   for (int o = 0; o < NCLASS; o++) {
     int k = sg->order[o];
+    if (xdone[classes[k].x] >= 0 && xdone[classes[k].x] != k) continue;
     /* a class may need a second pass for text it made (1252 twice) */
     for (int it = 0; it < 2; it++) {
       if (!trigger(m, k, cur)) break;
@@ -896,6 +944,7 @@ static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, int *rc) 
       wtext *t = cur;
       cur = nxt, nxt = t;
       changed = 1;
+      xdone[classes[k].x] = k;
     }
   }
   if (!changed && sg->force < 0) return NULL;
