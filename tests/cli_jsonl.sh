@@ -124,6 +124,27 @@ for i in 1 2 3 4 5; do cp all.jsonl p$i.jsonl; done
 "$Z" --jsonl --to=trad -j 3 p1.jsonl p2.jsonl p3.jsonl p4.jsonl p5.jsonl > j3 2> e3
 same "jsonl -j stdout" j1 j3
 same "jsonl -j stderr" e1 e3
+# -j on one stream spreads the records over threads: same bytes, same
+# messages (the first 20 of 30 invalid lines, then a count), same report
+python3 - big.jsonl << 'EOF'
+import json, sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for i in range(3000):
+        if i % 100 == 7:
+            f.write('{"broken": \n')
+        else:
+            f.write(json.dumps({"id": i, "text": "第%d条：简体中文,测试..." % i}, ensure_ascii=i % 2 == 0) + "\n")
+EOF
+"$Z" --jsonl --mojibake=off --to=trad --report-file=b1.json < big.jsonl > b1 2> be1; rc1=$?
+"$Z" --jsonl --mojibake=off --to=trad -j 3 --report-file=b3.json < big.jsonl > b3 2> be3; rc3=$?
+expect "records in parallel: exit" "$rc1" "$rc3"
+same "records in parallel: stdout" b1 b3
+same "records in parallel: stderr" be1 be3
+same "records in parallel: report" b1.json b3.json
+expect "records in parallel: 20 messages and a count" 21 "$(wc -l < be3)"
+has "records in parallel: the count" be3 '^zhfix: <stdin>: 10 more lines with problems'
+expect "records in parallel: all lines" 3000 "$(wc -l < b3)"
+
 # in place
 cp all.jsonl ip.jsonl
 run --jsonl -i --to=trad ip.jsonl

@@ -106,6 +106,7 @@ typedef struct cli_progress cli_progress;
 typedef struct cli_ctx {
   const cli_opts *o;
   cli_progress *progress; /* NULL when not shown */
+  int record_threads;     /* --jsonl on a single stream: threads for records */
 } cli_ctx;
 
 /* Processes one job with handle h.  Text for stdout goes to out_fd (-1:
@@ -153,12 +154,13 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd,
 
 /* ---- statistics into JSON (report.c) ---------------------------------------- */
 
-/* Adds this document's statistics to obj (encoding, script, stats{},
- * spans[]); span offsets are shifted by base and tagged with line when
- * line > 0 (JSON Lines). */
+/* Adds this document's statistics to obj: encoding, script, the
+ * counters ("stats" and "repairs" objects) and the unrecoverable spans. */
 void cli_report_stats(json_t *obj, const zhfix *h);
-/* Adds the counters of h into the "stats" object of totals. */
-void cli_report_add_counters(json_t *stats, const zhfix *h);
+/* Adds counters v (indexed by zhfix_stat) into obj's "stats" and "repairs"
+ * objects, creating them; attributes (encoding, script, offsets) are
+ * skipped. */
+void cli_report_counters(json_t *obj, const uint64_t *v);
 /* A JSON string for a path that may not be UTF-8. */
 json_t *cli_json_path(const char *path);
 

@@ -485,6 +485,8 @@ int main(int argc, char **argv) {
   rs.jobs = &jobs;
   rs.out_fd = out_fd;
   rs.files = json_array();
+  /* -j with one JSON Lines stream: the records are spread over threads. */
+  rs.ctx.record_threads = o.jsonl && jobs.len == 1 ? o.jobs : 1;
   if (o.progress)
     rs.ctx.progress = cli_progress_start(jobs.len, total);
 

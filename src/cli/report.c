@@ -31,7 +31,7 @@ static void add_to(json_t *obj, const char *key, uint64_t v) {
   json_object_set_new(obj, key, json_integer(base + (json_int_t)v));
 }
 
-void cli_report_add_counters(json_t *obj, const zhfix *h) {
+void cli_report_counters(json_t *obj, const uint64_t *v) {
   json_t *stats = child(obj, "stats"), *rep = child(obj, "repairs");
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) {
     if (is_attribute(s))
@@ -39,8 +39,15 @@ void cli_report_add_counters(json_t *obj, const zhfix *h) {
     const char *name = zhfix_stat_name((zhfix_stat)s);
     if (!name)
       continue;
-    add_to(is_repair(s) ? rep : stats, name, zhfix_get_stat(h, (zhfix_stat)s));
+    add_to(is_repair(s) ? rep : stats, name, v[s]);
   }
+}
+
+static void add_counters(json_t *obj, const zhfix *h) {
+  uint64_t v[ZHFIX_STAT__COUNT];
+  for (int s = 0; s < ZHFIX_STAT__COUNT; s++)
+    v[s] = zhfix_get_stat(h, (zhfix_stat)s);
+  cli_report_counters(obj, v);
 }
 
 void cli_report_stats(json_t *obj, const zhfix *h) {
@@ -56,7 +63,7 @@ void cli_report_stats(json_t *obj, const zhfix *h) {
                       zhfix_get_stat(h, ZHFIX_STAT_INVALID_SEQUENCES) && first != UINT64_MAX
                           ? json_integer((json_int_t)first)
                           : json_null());
-  cli_report_add_counters(obj, h);
+  add_counters(obj, h);
   json_t *spans = json_array();
   uint64_t off, len;
   for (size_t i = 0; zhfix_get_span(h, i, &off, &len); i++) {
