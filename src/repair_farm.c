@@ -49,7 +49,7 @@
  * when its best reading beats every other by MARGIN. */
 #define PEN_HOLE 1.0
 #define PEN_PUNCT 1.0
-#define MARGIN 1.5
+#define MARGIN 1.0
 #define PRUNE 30.0
 #define MAX_KEYS 2048
 /* A character the document's script never writes (a Simplified-only one
@@ -71,6 +71,9 @@
 /* Chinese typography puts the sentence mark inside the quote (。” ！」),
  * which the class-based model cannot see either. */
 #define BAL_SENT 1.0
+/* Bytes that form a character the page is seen to annotate everywhere,
+ * with no annotation after them: the farm would have inserted one. */
+#define PEN_UNANN 3.0
 
 typedef struct tok {
   uint32_t cp;
@@ -94,6 +97,7 @@ typedef struct hyp {
   uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
   uint8_t lit;       /* 1 while every choice since the cut is literal     */
+  uint8_t need;      /* the last two bytes form an annotated character    */
   uint16_t holes, alrm, misrm, punct;
 } hyp;
 
@@ -340,6 +344,12 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
 /* Appends one byte to B.  Returns 1, 0 when B would be invalid, -1 on
  * allocation failure. */
 static int feed(farm *f, hyp *h, unsigned b, uint64_t off) {
+  if (h->need) {
+    /* the pair before this byte is a character the page annotates, yet
+     * no annotation follows it */
+    h->score -= PEN_UNANN;
+    h->need = 0;
+  }
   if (h->pend) {
     uint32_t c = farm_codec_pair(f->codec, h->pend, b);
     if (!c) return 0;
@@ -355,6 +365,10 @@ static int feed(farm *f, hyp *h, unsigned b, uint64_t off) {
   }
   h->b1 = h->b2;
   h->b2 = (uint8_t)b;
+  if (f->annset && farm_is_lead(h->b1)) {
+    uint32_t c = farm_codec_pair(f->codec, h->b1, h->b2);
+    if (c && annset_has(f, c)) h->need = 1;
+  }
   return 1;
 }
 
@@ -408,11 +422,15 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
     if (!h0->pend && strip_ok) {
       hyp h = *h0;
       h.alrm++;
+      h.need = 0;
+      h.b2 = 0; /* no pair spans an inserted annotation */
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
       forced = 1; /* an aligned annotation is not kept when stripping */
     } else if (h0->pend) {
       hyp h = *h0;
       h.misrm++;
+      h.need = 0;
+      h.b2 = 0;
       h.dmg = 1;
     h.lit = 0;
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
@@ -475,6 +493,8 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
       if (r > 0 && window_reads(f, &h, t->syl, t->tone)) {
         h.holes++;
         h.misrm++;
+        h.need = 0;
+        h.b2 = 0;
         h.dmg = 1;
     h.lit = 0;
         h.score -= PEN_HOLE;
@@ -505,6 +525,10 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
         if (r < 0) return -1;
         if (r == 0) continue;
         if (sw[k] == WILD_DIGIT) {
+          if (h.need) {
+            h.score -= PEN_UNANN;
+            h.need = 0;
+          }
           if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
           h.b1 = h.b2;
           h.b2 = '0';
@@ -528,6 +552,7 @@ static int key_cmp(const void *a, const void *b) {
   if (x->last != y->last) return x->last < y->last ? -1 : 1;
   if (x->b2 != y->b2) return x->b2 < y->b2 ? -1 : 1;
   if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
+  if (x->need != y->need) return x->need < y->need ? -1 : 1;
   int q = memcmp(x->open, y->open, NGROUPS);
   if (q) return q;
   if (x->score != y->score) return x->score > y->score ? -1 : 1;
@@ -536,6 +561,7 @@ static int key_cmp(const void *a, const void *b) {
 
 static int same_key(const hyp *x, const hyp *y) {
   return x->pend == y->pend && x->last == y->last && x->b2 == y->b2 && x->b1 == y->b1 &&
+         x->need == y->need &&
          !memcmp(x->open, y->open, NGROUPS);
 }
 
