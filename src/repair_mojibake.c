@@ -70,11 +70,13 @@ static const moji_class classes[NCLASS] = {
     [C_BIG5_1252] = {X_1252, Y_BIG5, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0, 1},
 };
 
+/* Segments with confident repairs of a class that make it the document's. */
+#define SIG_LINES 3
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
-/* Cost of entering a repair on a line already known to be damaged: a
- * bonus, since there every garbage-looking piece was made the same way. */
-#define KNOWN_ENTER (-1.0)
+/* Cost of entering a repair on a line already known to be damaged: small,
+ * since there every garbage-looking piece was made the same way. */
+#define KNOWN_ENTER 0.5
 /* A filled-in character must beat the runner-up by this much (log10). */
 #define FILL_MARGIN 1.0
 /* Extra cost of starting a repair with a filled-in character. */
@@ -145,6 +147,10 @@ typedef struct moji {
   uint8_t *bp;     /* back pointers, 2 per unit */
   size_t rcap;
   int known;        /* the line is known to be damaged by the current class */
+  /* Document signature: segments so far whose chosen repair included a
+   * confident one of class k.  Damage is usually document-wide; once a
+   * document shows it SIG_LINES times, its lines start "known". */
+  unsigned sig[NCLASS];
   size_t confident; /* repaired units of >= 2 characters in this pass */
 } moji;
 
@@ -658,6 +664,8 @@ static unsigned trigger_mask(const moji *m, const wtext *t) {
     /* DBCS read as the other DBCS: every character re-decodes, so look
      * for what garbage has and clean text lacks: characters the LM has
      * (almost) never seen, and odd symbols. */
+    if (bg && m->sig[C_GBK_BIG5] >= SIG_LINES) mask |= 1u << C_GBK_BIG5;
+    if (g && m->sig[C_BIG5_GBK] >= SIG_LINES) mask |= 1u << C_BIG5_GBK;
     if ((g || bg) && ((zf_is_han(ch) && zf_lm_char(ch) < RARE_CHAR) || dbcs_odd(ch))) {
       if (bg) mask |= 1u << C_GBK_BIG5;
       if (g) mask |= 1u << C_BIG5_GBK;
@@ -686,11 +694,11 @@ static int pass1(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int
  * confidently repaired is passed again with the lower KNOWN_ENTER cost
  * everywhere, pieces before that phrase included. */
 static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int force) {
-  m->known = 0;
+  m->known = classes[k].coarse && !force && m->sig[k] >= SIG_LINES;
   m->confident = 0;
   uint64_t c1[ZHFIX_STAT__COUNT] = {0};
   if (pass1(m, k, in, out, c1, force)) return ZHFIX_E_NOMEM;
-  if (classes[k].coarse && !force && m->confident) {
+  if (classes[k].coarse && !force && m->confident && !m->known) {
     m->known = 1;
     memset(c1, 0, sizeof c1);
     int rc = pass1(m, k, in, out, c1, force);
@@ -914,7 +922,7 @@ static int same(const wtext *a, const wtext *b) {
 
 /* Runs strategy s on m->in0 into m->a/m->b; returns the result buffer or
  * NULL when nothing changed (or memory ran out: *rc). */
-static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, int *rc) {
+static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, unsigned *conf, int *rc) {
   wtext *cur = &m->a, *nxt = &m->b;
   wt_copy(cur, &m->in0);
   int changed = 0;
@@ -940,6 +948,7 @@ static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, int *rc) 
     for (int it = 0; it < 2; it++) {
       if (!trigger(m, k, cur)) break;
       if (pass(m, k, cur, nxt, local, 0)) return *rc = ZHFIX_E_NOMEM, NULL;
+      if (m->confident) *conf |= 1u << k;
       if (same(cur, nxt)) break;
       wtext *t = cur;
       cur = nxt, nxt = t;
@@ -984,6 +993,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   double best_score = zf_lm_score(m->in0.cp, m->in0.len);
   int have_best = 1, rc = 0;
   uint64_t best_cnt[ZHFIX_STAT__COUNT] = {0};
+  unsigned best_conf = 0;
   unsigned mask = mask0;
   int seen[NSTRAT][NCLASS];
   memset(seen, 0x7f, sizeof seen); /* never a class nor -1 */
@@ -1000,7 +1010,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
       dup = strategies[t].force == sg->force && memcmp(seen[t], seen[s], sizeof seen[s]) == 0;
     if (dup) continue;
     uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
-    wtext *r = run_strategy(m, &strategies[s], cnt, &rc);
+    unsigned conf = 0;
+    wtext *r = run_strategy(m, &strategies[s], cnt, &conf, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
     double sc = zf_lm_score(r->cp, r->len);
@@ -1010,7 +1021,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     best_score = sc;
     have_best = 1;
     memcpy(best_cnt, cnt, sizeof cnt);
+    best_conf = conf;
   }
+  for (int k = 0; k < NCLASS; k++)
+    if ((best_conf >> k) & 1 && m->sig[k] < SIG_LINES) m->sig[k]++;
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
