@@ -63,6 +63,7 @@ typedef struct punct {
   uint32_t *han; /* han[i] = Han-like characters in w[0..i) */
   int32_t *stk;  /* pairing stack */
   unsigned has;  /* HAS_* of the current segment */
+  size_t lbr;    /* index of its first ASCII '[', or SIZE_MAX */
 } punct;
 
 static const char *const rule_names[ZF_PR__COUNT] = {
@@ -246,6 +247,7 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
 static size_t clean(punct *p, const zf_text *in, size_t end) {
   size_t n = 0;
   p->has = 0;
+  p->lbr = SIZE_MAX;
   p->han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = in->cp[i];
@@ -283,7 +285,8 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
       case '"': case '\'': p->has |= HAS_QUOTE; f = F_INT; break;
       case '(': case ')': p->has |= HAS_PAREN; f = F_INT; break;
       case ':': case '.': case '`': p->has |= HAS_LINKISH; f = F_INT; break;
-      case '@': p->has |= HAS_LINKISH; break;
+      case '@': case '/': p->has |= HAS_LINKISH; break;
+      case '[': if (p->lbr == SIZE_MAX) p->lbr = n; break;
       case ',': case ';': case '?': case '!': case '-': f = F_INT; break;
       default: break;
       }
@@ -364,6 +367,17 @@ static void mark_protected(punct *p, size_t n) {
       int dot = 0;
       for (size_t k = i + 1; k < e; k++) dot |= w[k] == '.';
       if (dot) i = protect_span(p, s, e) - 1;
+    } else if ((c == '/' || (c == '~' && i + 1 < n && w[i + 1] == '/')) &&
+               (i == 0 || w[i - 1] == ' ' || w[i - 1] == '(' || w[i - 1] == '\t' ||
+                is_hanlike(w[i - 1]) || is_cjk_punct(w[i - 1])) &&
+               i + 2 < n && (is_ascii_alnum(w[i + 1]) || w[i + 1] == '.' || w[i + 1] == '_' ||
+                             w[i + 1] == '/')) {
+      /* A file path: /usr/share/x.conf, ~/.config (not 文/观察者网). */
+      size_t e = i + 1;
+      while (e < n && w[e] > 0x20 && w[e] < 0x7F &&
+             (is_ascii_alnum(w[e]) || strchr("._/~+-@%:=", (int)w[e]) != NULL))
+        e++;
+      if (e - i >= 3) i = protect_span(p, i, e) - 1;
     } else if (c == '`') {
       /* `code` (Markdown) or `code' (GNU/TeX quoting): whichever closer
        * comes first within reach. */
@@ -472,17 +486,30 @@ static int classify(const punct *p, size_t n, size_t j) {
  * and quotes, and Markdown emphasis are looked through, so "（见上文）," is
  * judged by 文 whether or not its brackets were converted yet. */
 static int left_ctx(const punct *p, size_t n, size_t i, int skip_space) {
-  size_t lim = i > LOOK ? i - LOOK : 0;
-  for (size_t j = i; j-- > lim;) {
+  size_t steps = 0;
+  for (size_t j = i; j-- > 0;) {
+    if (++steps > LOOK) return CX_OTHER;
+    if (p->fl[j] & F_PROT) {
+      /* A URL, address or `code` is a word of the sentence around it:
+       * "详见 https://example.com." ends a Chinese sentence. */
+      while (j > 0 && (p->fl[j - 1] & F_PROT)) j--;
+      if (!skip_space) return CX_OTHER;
+      continue;
+    }
     uint32_t c = last_out(p, j);
     if (c == 0) continue;
     if (skip_space && is_space(c)) continue;
+    /* A closing bracket or quote that is Chinese punctuation ends Chinese
+     * text; other closers are looked through. */
+    if (((p->fl[j] & F_QCHN) && (p->fl[j] & F_QCLOSE)) ||
+        (is_cjk_punct(c) && is_bracket_close(c)) || c == 0x300D || c == 0x300F)
+      return CX_HAN;
     if (is_bracket_close(c) || is_curly_close(c) || (p->fl[j] & F_QCLOSE) ||
-        c == '*' || c == '`')
+        c == '*' || c == '`' || c == ']')
       continue;
     return classify(p, n, j);
   }
-  return i > LOOK ? CX_OTHER : CX_NONE;
+  return CX_NONE;
 }
 
 /* Whether the next word after position i (spaces and opening quotes
@@ -536,8 +563,14 @@ static uint32_t fullwidth_of(uint32_t c) {
 
 /* , ; : ? ! -> full width: after Chinese, or after a Latin word that a
  * Chinese word follows (unless the Latin is an English phrase). */
-static int spaced_both(const punct *p, size_t n, size_t i) {
-  return i > 0 && is_space(p->w[i - 1]) && (i + 1 >= n || is_space(p->w[i + 1]));
+/* A mark with spaces on both sides is being named ("冒号 : 分隔") or
+ * lists a term ("wins : 说明"); a ? or ! after a space that leans on the
+ * word after it is syntax (Tcl's " ?arg?", the shell's " !event").  Such
+ * marks stay, and so do their spaces. */
+static int literal_mark(const punct *p, size_t n, size_t i) {
+  if (i == 0 || !is_space(p->w[i - 1])) return 0;
+  if (i + 1 >= n || is_space(p->w[i + 1])) return 1;
+  return p->w[i] == '?' || p->w[i] == '!';
 }
 
 static int width_rule(const punct *p, size_t n, size_t i) {
@@ -546,9 +579,6 @@ static int width_rule(const punct *p, size_t n, size_t i) {
   /* "?!" and "!!" follow the first mark of their run. */
   if (qe && i > 0 && (p->w[i - 1] == '?' || p->w[i - 1] == '!'))
     return p->o1[i - 1] != p->w[i - 1];
-  /* " ?arg?" (Tcl's optional arguments), " !event" (history): a mark that
-   * leans on the word after it is syntax, not sentence punctuation. */
-  if (qe && i > 0 && p->w[i - 1] == ' ' && i + 1 < n && p->w[i + 1] != ' ') return 0;
   int cx = left_ctx(p, n, i, 1);
   /* After full-width punctuation an ASCII mark is a literal ("：!!, !event"). */
   if (cx == CX_HAN) {
@@ -572,9 +602,24 @@ static int width_rule(const punct *p, size_t n, size_t i) {
  * followed by the end, a space, Chinese, or a bracket or quote (never by a
  * letter or digit: "文件.txt", ".bashrc"). */
 static int period_rule(const punct *p, size_t n, size_t i) {
-  if (left_ctx(p, n, i, 1) != CX_HAN) return 0;
+  uint32_t d = i + 1 < n ? p->w[i + 1] : 0;
+  if (left_ctx(p, n, i, 1) != CX_HAN) {
+    /* A Chinese sentence may end with a number ("一共有5000.", "增长了
+     * 15%."): only at the very end of the line or of a quotation, never
+     * where a list marker ("步骤1. 安装") or a version could be meant. */
+    if (i == 0 || !(d == 0 || is_curly_close(d) || d == 0x300D || d == 0x300F ||
+                    ((p->fl[i + 1] & F_QCLOSE) && (p->fl[i + 1] & F_QCHN))))
+      return 0;
+    size_t k = i;
+    while (k > 0 && i - k < LOOK &&
+           ((p->w[k - 1] >= '0' && p->w[k - 1] <= '9') || p->w[k - 1] == '.' ||
+            p->w[k - 1] == ',' || p->w[k - 1] == ':' || p->w[k - 1] == '%' ||
+            p->w[k - 1] == 0xB0))
+      k--;
+    return k < i && k > 0 && p->w[i - 1] != '.' && p->w[k] >= '0' && p->w[k] <= '9' &&
+           !(p->fl[k - 1] & F_PROT) && is_hanlike(last_out(p, k - 1));
+  }
   if (i + 1 >= n) return 1;
-  uint32_t d = p->w[i + 1];
   /* Every character accepted here is accepted in the form a rule may turn
    * it into, and the other way round ("(" and "（"), for idempotence. */
   return d == ' ' || d == '\t' || d == 0x3000 || d == 0xA0 || is_hanlike(d) ||
@@ -672,20 +717,20 @@ static void decide(punct *p, size_t n) {
     uint32_t c = w[i];
     switch (c) {
     case ',': case ';': case ':': case '?': case '!':
-      /* Spaces on both sides: a mark being named ("冒号 : 分隔") or a
-       * definition list ("wins : 说明"), not one ending a clause; it and
-       * its spaces stay. */
-      if (spaced_both(p, n, i)) fl[i] |= F_KEEPSP;
+      if (literal_mark(p, n, i)) fl[i] |= F_KEEPSP;
       else if (width_rule(p, n, i)) set_out(p, i, fullwidth_of(c), ZF_PR_WIDTH);
       break;
     case '.': case 0x3002: case 0xFF0E: {
       size_t r, e = run_end(w, n, i, &r);
-      if (r >= 3 && (c == 0x3002 || mark_chinese(p, n, i, e, 0))) {
+      /* Synopsis notation repeats an argument with "...": "[选项]... 文件...". */
+      int synopsis = c == '.' && p->lbr < i &&
+                     (e >= n || w[e] == ' ' || w[e] == ']' || w[e] == '[');
+      if (r >= 3 && !synopsis && (c == 0x3002 || mark_chinese(p, n, i, e, 0))) {
         p->o1[i] = 0x2026;
         p->o2[i] = 0x2026;
         for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
         p->rule[ZF_PR_ELLIPSIS]++;
-      } else if (r == 1 && c == '.' && spaced_both(p, n, i)) {
+      } else if (r == 1 && c == '.' && literal_mark(p, n, i)) {
         fl[i] |= F_KEEPSP;
       } else if (r == 1 && c == '.' && period_rule(p, n, i)) {
         set_out(p, i, 0x3002, ZF_PR_PERIOD);
