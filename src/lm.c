@@ -82,6 +82,8 @@ static int pair_scaled(const lm_rec *ra, const lm_rec *rb) {
   return t + han_pair(ra, rb);
 }
 
+int zf_lm_known(uint32_t cp) { return rec(cp)->cls == CLS_HAN; }
+
 float zf_lm_bigram(uint32_t a, uint32_t b) { return scaled(pair_scaled(rec(a), rec(b))); }
 
 double zf_lm_score(const uint32_t *cp, size_t n) {

@@ -51,4 +51,9 @@ double zf_lm_segment_score(const uint32_t *cp, size_t n);
  * candidates (docs/lm.md has the measured figures). */
 double zf_lm_rank_score(const uint32_t *cp, size_t n);
 
+/* 1 if cp (folded) is a Han character of the model's lexicon, i.e. scored
+ * from jieba's counts rather than by the floor for unknown Han.  Wrong
+ * decodes produce many characters outside it (鎴, 戜, 琌). */
+int zf_lm_known(uint32_t cp);
+
 #endif

@@ -185,6 +185,12 @@ static void test_char_and_bigram(void **state) {
       if (zf_lm_word(w, 1, NULL)) assert_true(zf_lm_bigram(ctx[k], c) > unseen);
     }
   }
+  assert_true(zf_lm_known(ch("们")));
+  assert_true(zf_lm_known(ch("們")));
+  assert_false(zf_lm_known(ch("戜")));
+  assert_false(zf_lm_known(ch("紝"))); /* jieba's mojibake, dropped */
+  assert_false(zf_lm_known(0x2A6D6));
+  assert_false(zf_lm_known('a'));
   /* a word-internal pair beats the same characters reversed */
   assert_true(zf_lm_bigram(ch("我"), ch("们")) > zf_lm_bigram(ch("们"), ch("我")));
   assert_true(zf_lm_bigram(ch("中"), ch("国")) > zf_lm_bigram(ch("中"), ch("鎴")));
@@ -310,6 +316,37 @@ static void test_mojibake_shapes(void **state) {
 }
 
 /* ---- corpus measurements ---------------------------------------------- */
+
+/* Share of Han tokens of a corpus that the lexicon knows after folding:
+ * Traditional text must be covered about as well as Simplified, or the
+ * fold is missing characters. */
+static double known_rate(const char *name) {
+  corpus_iter ci;
+  if (!corpus_open(&ci, name, (size_t)-1)) return -1;
+  ci.max = (size_t)-1;
+  uint32_t c[2048];
+  size_t n, han = 0, known = 0;
+  while ((n = corpus_next(&ci, c, 2048, 1)) > 0)
+    for (size_t i = 0; i < n; i++)
+      if (zf_is_han(c[i])) {
+        han++;
+        known += zf_lm_known(c[i]) != 0;
+      }
+  free(ci.text);
+  double r = han ? (double)known / (double)han : 0;
+  fprintf(stderr, "%s: %zu Han tokens, %.4f%% in the lexicon\n", name, han, 100 * r);
+  return r;
+}
+
+static void test_coverage(void **state) {
+  (void)state;
+  double cn = known_rate("zh_CN.txt"), tw = known_rate("zh_TW.txt");
+  if (cn < 0 || tw < 0) skip();
+  /* measured 99.9998% for both */
+  assert_true(cn > 0.9995);
+  assert_true(tw > 0.9995);
+}
+
 
 /* Share of lines where the true line outscores it with one Han character
  * replaced by a random character drawn from the corpus' common ones. */
@@ -502,6 +539,7 @@ int main(void) {
       cmocka_unit_test(test_char_and_bigram),
       cmocka_unit_test(test_words),
       cmocka_unit_test(test_segment),
+      cmocka_unit_test(test_coverage),
       cmocka_unit_test(test_mojibake_shapes),
       cmocka_unit_test(test_substitution),
       cmocka_unit_test(test_garbage),

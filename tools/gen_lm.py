@@ -255,8 +255,8 @@ def is_han(cp):
 def utf8_mojibake_shape(ch):
     """True when ch's GBK bytes could be two bytes of UTF-8-encoded CJK
     (lead E0-EF + continuation, continuation + lead, or two continuations
-    with a GBK-extension lead byte): the characters UTF-8 read as GBK
-    produces (中 E4 B8 AD -> 涓...)."""
+    outside GB2312, whose bytes are both A1-FE): the characters UTF-8 read
+    as GBK produces (中 E4 B8 AD -> 涓..., ， EF BC 8C -> 锛 or ..紝)."""
     try:
         b = ch.encode("gbk")
     except UnicodeEncodeError:
@@ -270,7 +270,7 @@ def utf8_mojibake_shape(ch):
     def cont(x):
         return 0x80 <= x <= 0xBF
     return (lead(b[0]) and cont(b[1])) or (cont(b[0]) and lead(b[1])) or \
-        (0x81 <= b[0] <= 0xA0 and cont(b[1]))
+        (cont(b[0]) and cont(b[1]) and (b[0] <= 0xA0 or b[1] < 0xA1))
 
 
 def read_jieba():
