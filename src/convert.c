@@ -308,28 +308,53 @@ static int create(void **st, const zf_opts *o) {
   return 0;
 }
 
-/* The detection window decides whether the whole document is mixed: a
- * Traditional document with Simplified-only characters (or the reverse)
- * was converted character by character, and its ambiguous characters
- * (后, 系, 斗 ...) need the repair even on lines with no such proof. */
-static void prescan(void *st, const zf_text *prefix) {
-  conv *cv = st;
-  size_t other = 0;
-  for (size_t i = 0; i < prefix->len; i++)
-    if (zf_is_han(prefix->cp[i]) && (zf_occ_class(&cv->t, prefix->cp[i]) & cv->other_only))
-      other++;
-  cv->doc_mixed = other > 0;
-}
-
 static int line_mixed(const conv *cv, const zf_text *in) {
   for (size_t i = 0; i < in->len; i++)
     if (in->cp[i] >= 0x3400 && (zf_occ_class(&cv->t, in->cp[i]) & cv->other_only)) return 1;
   return 0;
 }
 
-/* Exact conversion e and the round trip r (fold to Simplified, convert to
- * the target), merged character by character. */
-static int run_repair(conv *cv, const zf_text *in, zf_text *out) {
+/* Distinct characters the repair rewrote, up to RESIDUE_DISTINCT. */
+typedef struct residue_set {
+  uint32_t c[8];
+  size_t n;
+} residue_set;
+
+static int run_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen);
+
+/* How many different ambiguous characters the repair must find to rewrite
+ * in the detection window before it calls a document half-converted.
+ * Clean text disagrees with the round trip on one or two characters at
+ * most, however often (游標 and 碼表 in the zh_TW man pages: OpenCC's s2t
+ * writes 遊, 錶); a converter working character by character leaves many
+ * different ones (the sample: 后 并 于 周 布 斗 么 系 干 里 雇). */
+#define RESIDUE_DISTINCT 4
+
+/* The detection window decides whether the whole document is mixed: a
+ * character only the other script has is proof, and so is residue of
+ * RESIDUE_DISTINCT different ambiguous characters. */
+static void prescan(void *st, const zf_text *prefix) {
+  conv *cv = st;
+  residue_set seen = {{0}, 0};
+  zf_text tmp = {0};
+  if (!cv->repair) return;
+  cv->doc_mixed = 0;
+  for (size_t a = 0; a < prefix->len && !cv->doc_mixed;) {
+    size_t b = a;
+    while (b < prefix->len && prefix->cp[b] != '\n') b++;
+    if (b < prefix->len) b++;
+    /* A read-only view of one line of the window. */
+    zf_text line = {prefix->cp + a, prefix->off + a, b - a, b - a};
+    zf_text_clear(&tmp);
+    if (line_mixed(cv, &line) || seen.n >= RESIDUE_DISTINCT) cv->doc_mixed = 1;
+    else if (run_repair(cv, &line, &tmp, &seen)) break;
+    a = b;
+  }
+  if (seen.n >= RESIDUE_DISTINCT) cv->doc_mixed = 1;
+  zf_text_free(&tmp);
+}
+
+static int run_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen) {
   zf_text_clear(&cv->e);
   zf_text_clear(&cv->f);
   zf_text_clear(&cv->r);
@@ -350,8 +375,14 @@ static int run_repair(conv *cv, const zf_text *in, zf_text *out) {
     uint32_t x = in->cp[i], e = cv->e.cp[i], r = cv->r.cp[i], o = x;
     if (r == x || r == e)
       o = r; /* unchanged, or both ways agree (為 -> 爲 for tw -> trad) */
-    else if (x >= 0x3400 && (zf_occ_class(&cv->t, x) & cv->residue_cap))
+    else if (x >= 0x3400 && (zf_occ_class(&cv->t, x) & cv->residue_cap)) {
       o = r; /* a possible residue: the round trip read it in context */
+      if (seen) {
+        size_t k = 0;
+        while (k < seen->n && seen->c[k] != x) k++;
+        if (k == seen->n && k < sizeof seen->c / sizeof seen->c[0]) seen->c[seen->n++] = x;
+      }
+    }
     /* else the round trip re-guessed an unambiguous character (後 -> 后)
      * and the exact conversion a rare variant (參 -> 蔘): keep it. */
     out->cp[out->len] = o;
@@ -371,7 +402,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   conv *cv = st;
   int rc;
   if (cv->repair && (cv->doc_mixed || line_mixed(cv, in)))
-    rc = run_repair(cv, in, out);
+    rc = run_repair(cv, in, out, NULL);
   else
     rc = run_plan(cv, cv->exact, in, out);
   if (rc) return ZHFIX_E_NOMEM;
