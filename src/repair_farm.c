@@ -62,7 +62,7 @@
 /* A closing quote or bracket that closes what the line opened, against
  * one that closes nothing: the model scores punctuation by frequency
  * only, so 。” and 。。 would otherwise be a toss-up. */
-#define BAL_CLOSE 2.0
+#define BAL_CLOSE 1.0
 #define BAL_STRAY 2.0
 #define NGROUPS 4
 /* Two pause or stop marks in a row (。。 ：。 ,，), which edited text hardly
@@ -74,6 +74,7 @@
 /* Bytes that form a character the page is seen to annotate everywhere,
  * with no annotation after them: the farm would have inserted one. */
 #define PEN_UNANN 3.0
+#define PEN_UNCLOSED 1.0
 
 typedef struct tok {
   uint32_t cp;
@@ -82,6 +83,7 @@ typedef struct tok {
   uint8_t nb;   /* bytes in b; 0 for an atom                       */
   uint8_t atom; /* a character that cannot be part of a GBK pair    */
   int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
+  uint8_t near;    /* non-ASCII text within three characters          */
   int16_t syl;
   int8_t tone;
 } tok;
@@ -419,20 +421,23 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
 
   /* "(py)" after the pair it annotates. */
   if (t->cp == '(' && t->ann_end && window_reads(f, h0, t->syl, t->tone)) {
-    if (!h0->pend && strip_ok) {
+    /* aligned: the pair is the last character of B, not the end of one
+     * and the start (or an ASCII byte) of the next */
+    int aligned = !h0->pend && farm_codec_pair(f->codec, h0->b1, h0->b2) == h0->last;
+    if (aligned && strip_ok) {
       hyp h = *h0;
       h.alrm++;
       h.need = 0;
       h.b2 = 0; /* no pair spans an inserted annotation */
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
       forced = 1; /* an aligned annotation is not kept when stripping */
-    } else if (h0->pend) {
+    } else if (!aligned) {
       hyp h = *h0;
       h.misrm++;
       h.need = 0;
       h.b2 = 0;
       h.dmg = 1;
-    h.lit = 0;
+      h.lit = 0;
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
     }
   }
@@ -449,7 +454,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
     hyp h = *h0;
     h.punct++;
     h.dmg = 1;
-    h.lit = 0;
+      h.lit = 0;
     h.score -= PEN_PUNCT;
     int r = feed(f, &h, 0xA3, t->off);
     if (r < 0) return -1;
@@ -460,7 +465,9 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
     }
   }
 
-  if (t->cp != '?' || (!t->ann_end && !damage_ok)) return 0;
+  /* A lost byte belongs to a GBK character, so a '?' run in pure ASCII
+   * ("refer to ???") is never one. */
+  if (t->cp != '?' || (!t->ann_end && (!damage_ok || !t->near))) return 0;
 
   /* '?' as a lost lead byte L. */
   unsigned nb = i + 1 < n ? (f->tk[i + 1].nb ? f->tk[i + 1].b[0] : 0x81) : 0x0A;
@@ -496,7 +503,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
         h.need = 0;
         h.b2 = 0;
         h.dmg = 1;
-    h.lit = 0;
+      h.lit = 0;
         h.score -= PEN_HOLE;
         if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
       }
@@ -510,7 +517,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
       if (r > 0) {
         h.holes++;
         h.dmg = 1;
-    h.lit = 0;
+      h.lit = 0;
         h.score -= PEN_HOLE;
         if (push(f, i + 1, &h)) return -1;
       }
@@ -537,7 +544,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
         }
         h.holes++;
         h.dmg = 1;
-    h.lit = 0;
+      h.lit = 0;
         h.score -= PEN_HOLE;
         if (push(f, i + 1, &h)) return -1;
       }
@@ -757,6 +764,42 @@ static int prepare(farm *f, const zf_text *in) {
       }
     }
   }
+  /* near: a character of GBK text within three characters, not counting
+   * the annotations in between (they are inserted text) */
+  for (size_t i = 0; i < n; i++) f->tk[i].near = 0;
+  for (size_t i = 0, dist = 4; i < n; i++) {
+    tok *t = &f->tk[i];
+    if (t->ann_end) {
+      size_t from = i;
+      if (t->cp == '?') { /* the '?' is text, what follows is inserted */
+        dist++;
+        t->near |= dist <= 3;
+        from = i + 1;
+      }
+      for (size_t k = from; k <= (size_t)t->ann_end; k++) f->tk[k].near |= dist <= 3;
+      i = (size_t)t->ann_end;
+      continue;
+    }
+    dist = t->cp >= 0x80 ? 0 : dist + 1;
+    t->near |= dist <= 3;
+  }
+  for (size_t i = n, dist = 4; i-- > 0;) {
+    tok *t = &f->tk[i];
+    if (t->cp == ')') {
+      size_t k = i;
+      while (k > 0 && is_pinyin_letter(f->tk[k - 1].cp)) k--;
+      if (k > 0 && (size_t)f->tk[k - 1].ann_end == i) {
+        /* an annotation: transparent, unless it starts at a '?' */
+        for (size_t m = k; m <= i; m++) f->tk[m].near |= dist <= 3;
+        i = k;
+        if (f->tk[k - 1].cp == '(') continue;
+        i = k - 1;
+        t = &f->tk[i];
+      }
+    }
+    dist = t->cp >= 0x80 ? 0 : dist + 1;
+    t->near |= dist <= 3;
+  }
   return 0;
 }
 
@@ -783,7 +826,12 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
     if (i == n) {
       size_t w = 0;
       for (size_t k = 0; k < bv->n; k++)
-        if (!bv->v[k].pend) bv->v[w++] = bv->v[k];
+        if (!bv->v[k].pend) {
+          /* a parenthesis the line opened and never closed: a swallowed
+           * ')' is the likelier reading */
+          bv->v[k].score -= PEN_UNCLOSED * bv->v[k].open[2];
+          bv->v[w++] = bv->v[k];
+        }
       bv->n = w;
       if (w == 0) {
         zf_stats_unrecoverable(stats, f->tk[cut].off, span_len(f, cut, n, n));
@@ -854,7 +902,7 @@ static int worth_a_look(const farm *f, const zf_text *in) {
       if (i + 1 < n && is_pinyin_letter(cp[i + 1])) return 1;
       for (size_t k = i > 3 ? i - 3 : 0; k < n && k <= i + 3; k++)
         if (cp[k] >= 0x80) return 1;
-    } else if (cp[i] == '(' && strip_ok && i > 0 && zf_is_han(cp[i - 1]) && i + 1 < n &&
+    } else if (cp[i] == '(' && strip_ok && i > 0 && cp[i - 1] > ' ' && i + 1 < n &&
                is_pinyin_letter(cp[i + 1])) {
       return 1;
     }

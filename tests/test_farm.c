@@ -472,10 +472,10 @@ static void compare(const char *want, size_t nw, const char *got, size_t ng, con
     sc->damaged += was_damaged;
     sc->damaged_ok += was_damaged && ok;
     sc->han_ok += ok ? h : han_kept(wa, na, wb, nb);
-    if (!ok && count_q(pb, lb) <= count_q(pa, la)) {
-      sc->silent++;
-      if (verbose) printf("  SILENT\n");
-    }
+    int silent = !ok && count_q(pb, lb) <= count_q(pa, la);
+    sc->silent += silent;
+    if (silent && verbose)
+      printf("  SILENT want %.*s\n  SILENT dmg  %.*s\n  SILENT got  %.*s\n", (int)la, pa, (int)lc, pc, (int)lb, pb);
     if (!ok && verbose && shown < 6) {
       shown++;
       printf("  want %.*s\n  dmg  %.*s\n  got  %.*s\n", (int)la, pa, (int)lc, pc, (int)lb, pb);
