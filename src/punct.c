@@ -604,20 +604,18 @@ static int width_rule(const punct *p, size_t n, size_t i) {
 static int period_rule(const punct *p, size_t n, size_t i) {
   uint32_t d = i + 1 < n ? p->w[i + 1] : 0;
   if (left_ctx(p, n, i, 1) != CX_HAN) {
-    /* A Chinese sentence may end with a number ("一共有5000.", "增长了
-     * 15%."): only at the very end of the line or of a quotation, never
-     * where a list marker ("步骤1. 安装") or a version could be meant. */
+    /* A Chinese sentence may end with a Latin word, a number or a name
+     * ("一共有5000.", "参见 open(2).", "增长了15%."): only at the very end
+     * of the line or of a Chinese quotation, where no list marker ("步骤1.
+     * 安装") or file name can follow, and when Chinese precedes that word. */
     if (i == 0 || !(d == 0 || is_curly_close(d) || d == 0x300D || d == 0x300F ||
                     ((p->fl[i + 1] & F_QCLOSE) && (p->fl[i + 1] & F_QCHN))))
       return 0;
     size_t k = i;
-    while (k > 0 && i - k < LOOK &&
-           ((p->w[k - 1] >= '0' && p->w[k - 1] <= '9') || p->w[k - 1] == '.' ||
-            p->w[k - 1] == ',' || p->w[k - 1] == ':' || p->w[k - 1] == '%' ||
-            p->w[k - 1] == 0xB0))
-      k--;
-    return k < i && k > 0 && p->w[i - 1] != '.' && p->w[k] >= '0' && p->w[k] <= '9' &&
-           !(p->fl[k - 1] & F_PROT) && is_hanlike(last_out(p, k - 1));
+    while (k > 0 && i - k < LOOK && p->w[k - 1] > 0x20 && p->w[k - 1] < 0x7F) k--;
+    if (k == i || p->w[i - 1] == '.' || i - k >= LOOK) return 0;
+    while (k > 0 && is_space(p->w[k - 1])) k--;
+    return k > 0 && is_hanlike(last_out(p, k - 1));
   }
   if (i + 1 >= n) return 1;
   /* Every character accepted here is accepted in the form a rule may turn

@@ -178,6 +178,11 @@ static void test_period(void **state) {
   same(SIMP, "版本1.0");
   same(SIMP, "1. 第一项");
   same(SIMP, "He left.");
+  /* a Chinese sentence ending in a Latin word or number, at the line end */
+  check(SIMP, "参见 printf(3)和open(2).", "参见 printf(3)和open(2)。");
+  check(SIMP, "一共有5000.", "一共有5000。");
+  same(SIMP, "步骤1. 安装");
+  same(SIMP, "他说：This is a test.");
 }
 
 static void test_paren(void **state) {
