@@ -429,6 +429,57 @@ static void test_substitution(void **state) {
   assert_true(tw2_rank > 0.97);
 }
 
+/* Share of lines where the true line outscores it with one CJK
+ * punctuation mark moved one character left or right (swapped with a
+ * neighbouring Han character): where punctuation falls is what the farm
+ * repair's punctuation candidates (?!? spans) differ in. */
+static double punct_rate(const char *name, size_t max, double *rank_rate) {
+  corpus_iter ci;
+  if (!corpus_open(&ci, name, max)) return -1;
+  uint32_t c[1024], d[1024];
+  size_t n, trials = 0, wins = 0, rwins = 0;
+  uint64_t seed = 0x2545F4914F6CDD1Dull;
+  while ((n = corpus_next(&ci, c, 1024, 6)) > 0) {
+    size_t cand[64], nc = 0;
+    for (size_t i = 1; i + 1 < n && nc < 64; i++)
+      if ((c[i] == 0xFF0C || c[i] == 0x3002 || c[i] == 0x3001 || c[i] == 0xFF1A) &&
+          zf_is_han(c[i - 1]) && zf_is_han(c[i + 1]))
+        cand[nc++] = i;
+    if (nc == 0) continue;
+    size_t i = cand[rnd(&seed) % nc], j = (rnd(&seed) & 1) ? i + 1 : i - 1;
+    memcpy(d, c, n * sizeof *c);
+    d[i] = c[j];
+    d[j] = c[i];
+    trials++;
+    wins += zf_lm_score(c, n) > zf_lm_score(d, n);
+    rwins += zf_lm_rank_score(c, n) > zf_lm_rank_score(d, n);
+  }
+  free(ci.text);
+  double r = trials ? (double)wins / (double)trials : 0;
+  *rank_rate = trials ? (double)rwins / (double)trials : 0;
+  fprintf(stderr,
+          "%s: true line beats a punctuation mark moved by one in %zu/%zu = %.2f%% "
+          "(zf_lm_rank_score: %.2f%%)\n",
+          name, wins, trials, 100 * r, 100 * *rank_rate);
+  return r;
+}
+
+static void test_punct_position(void **state) {
+  (void)state;
+  double cn_rank, tw_rank;
+  double cn = punct_rate("zh_CN.txt", 20000, &cn_rank);
+  double tw = punct_rate("zh_TW.txt", 20000, &tw_rank);
+  if (cn < 0 || tw < 0) skip();
+  /* measured 87.3% / 86.4% (rank 87.7% / 86.9%) on about 7000 lines each;
+   * the margin covers the 700-line sample of ZHFIX_QUICK.  A Han run ending
+   * with probability proportional to the character's word-final share was
+   * tried and measured worse (86.1% / 84.6%): 的 ends words, not phrases. */
+  assert_true(cn > 0.83);
+  assert_true(tw > 0.82);
+  assert_true(cn_rank > 0.83);
+  assert_true(tw_rank > 0.82);
+}
+
 typedef struct {
   const char *name, *enc, *wrong; /* encode as enc, decode as wrong */
 } garble;
@@ -542,6 +593,7 @@ int main(void) {
       cmocka_unit_test(test_coverage),
       cmocka_unit_test(test_mojibake_shapes),
       cmocka_unit_test(test_substitution),
+      cmocka_unit_test(test_punct_position),
       cmocka_unit_test(test_garbage),
       cmocka_unit_test(test_detect_short),
   };
