@@ -297,7 +297,7 @@ static int create(void **st, const zf_opts *o) {
   cv->back = plans[0][o->to - 1];
   /* Residue is what the round trip may rewrite: possible Simplified forms
    * for a Traditional target, possible Traditional forms for Simplified. */
-  cv->residue_cap = o->to == ZHFIX_TO_SIMP ? ZF_OCC_TRAD_CAP : ZF_OCC_SIMP_CAP;
+  cv->residue_cap = o->to == ZHFIX_TO_SIMP ? ZF_OCC_TRAD_CAP : (ZF_OCC_SIMP_CAP | ZF_OCC_TRAD_AMBIG);
   /* Text mixes scripts when it holds characters only the other script
    * has. */
   cv->other_only = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;

@@ -43,8 +43,10 @@ enum {
   ZF_OCC_TW_STD = 32,    /* OpenCC-standard form Taiwan writes otherwise  */
   ZF_OCC_HK_FORM = 64,
   ZF_OCC_HK_STD = 128,
-  ZF_OCC_SIMP_FORM = 256 /* Simplified form, though maybe also a regional
-                            Traditional one (么: 麼 simplified, Taiwan's 幺) */
+  ZF_OCC_SIMP_FORM = 256, /* Simplified form, though maybe also a regional
+                             Traditional one (么: 麼 simplified, Taiwan's 幺) */
+  ZF_OCC_TRAD_AMBIG = 512 /* one of several Traditional candidates of a
+                             Simplified character (發 and 髮 of 发)      */
 };
 
 typedef struct zf_occ_dict {

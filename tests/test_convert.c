@@ -368,6 +368,27 @@ static void test_mixed_corpus(void **state) {
     assert_int_equal(zf_stage_convert.create(&rs, &osimp), 0);
     assert_int_equal(zf_stage_convert.create(&bs, &obase_s), 0);
     mix_score mt = {0}, ms = {0};
+    /* The pipeline shows the stage the damaged document's detection
+     * window first: damage the first 64 KB with the same seed. */
+    {
+      zf_text win = {0};
+      uint32_t wseed = seed;
+      for (size_t i = 0; i < n && i < ZHFIX_DETECT_WINDOW;) {
+        size_t j = i;
+        while (j < n && buf[j] != '\n') j++;
+        cu_decode(buf + i, j - i, &clean);
+        i = j + 1;
+        size_t han = 0;
+        for (size_t q = 0; q < clean.len; q++) han += zf_is_han(clean.cp[q]) != 0;
+        if (han < 4) continue;
+        damage(&t, &clean, shares[si], &wseed);
+        zf_text_append(&win, &clean, 0, clean.len);
+        zf_text_push(&win, '\n', 0);
+      }
+      zf_stage_convert.prescan(rt, &win);
+      zf_stage_convert.prescan(rs, &win);
+      zf_text_free(&win);
+    }
     for (size_t i = 0; i < n;) {
       size_t j = i;
       while (j < n && buf[j] != '\n') j++;

@@ -71,6 +71,7 @@ CLASS_TW_STD = 32     # OpenCC form that Taiwan writes differently (TWVariants k
 CLASS_HK_FORM = 64    # Hong Kong form (HKVariants value), likewise
 CLASS_HK_STD = 128    # OpenCC form Hong Kong writes differently (HKVariants key)
 CLASS_SIMP_FORM = 256  # like SIMP_ONLY, but may also be a regional form (么)
+CLASS_TRAD_AMBIG = 512  # one of several Traditional candidates (發 of 发: 發 髮)
 
 
 # Nodes with more than HASH_MIN children store them as a hash table of
@@ -227,6 +228,11 @@ def classes(d):
                 add(k, CLASS_SIMP_FORM)
                 if k not in regional:
                     add(k, CLASS_SIMP_ONLY)
+    for k, v in st.items():
+        if len(v) > 1:
+            for x in v:
+                if x != k and len(x) == 1:
+                    add(x, CLASS_TRAD_AMBIG)
     for k, v in ts.items():
         if any(x != k for x in v):
             add(k, CLASS_TRAD_CAP)
