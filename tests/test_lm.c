@@ -12,6 +12,7 @@
  * (docs/lm.md), by a margin for sampling noise, not at "what passes".
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -315,6 +316,43 @@ static void test_mojibake_shapes(void **state) {
     assert_true(score_s(latin[i][0]) > score_s(latin[i][1]) + 0.5);
 }
 
+/* The tables are read-only: threads scoring the same text concurrently get
+ * exactly the single-threaded results. */
+typedef struct {
+  const uint32_t *c;
+  size_t n;
+  double score, rank;
+} score_job;
+
+static void *score_thread(void *arg) {
+  score_job *j = arg;
+  for (int r = 0; r < 20; r++) {
+    j->score = zf_lm_score(j->c, j->n);
+    j->rank = zf_lm_rank_score(j->c, j->n);
+  }
+  return NULL;
+}
+
+static void test_threads(void **state) {
+  (void)state;
+  static uint32_t c[4096];
+  const char *text = "我们在2024年用SpaceX的火箭，把測試資料送到了國際太空站。";
+  size_t n = u32(text, strlen(text), c, 4096);
+  for (size_t i = n; i < 4096; i++) c[i] = c[i % n];
+  double want = zf_lm_score(c, 4096), want_rank = zf_lm_rank_score(c, 4096);
+  pthread_t t[4];
+  score_job j[4];
+  for (int i = 0; i < 4; i++) {
+    j[i] = (score_job){c, 4096, 0, 0};
+    assert_int_equal(pthread_create(&t[i], NULL, score_thread, &j[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    assert_true(j[i].score == want);
+    assert_true(j[i].rank == want_rank);
+  }
+}
+
 /* ---- corpus measurements ---------------------------------------------- */
 
 /* Share of Han tokens of a corpus that the lexicon knows after folding:
@@ -591,6 +629,7 @@ int main(void) {
       cmocka_unit_test(test_words),
       cmocka_unit_test(test_segment),
       cmocka_unit_test(test_coverage),
+      cmocka_unit_test(test_threads),
       cmocka_unit_test(test_mojibake_shapes),
       cmocka_unit_test(test_substitution),
       cmocka_unit_test(test_punct_position),
