@@ -168,6 +168,20 @@ assert f["status"] == "changed", f
 EOF
 pass
 
+# a file with another hard link: a new inode; the other name keeps the old
+# text, and a note says so
+mkdir h && mk h/one.txt && ln h/one.txt h/two.txt
+run -i --to=trad h/one.txt
+same "hard link: the named file rewritten" expected h/one.txt
+same "hard link: the other name keeps the old text" orig h/two.txt
+has "hard link note" err '^zhfix: h/one.txt: had 1 hard links; the other names keep the old text$'
+
+# -i with --diff: the files are rewritten and the diff printed
+mk h/d.txt
+run -i --diff --to=trad h/d.txt
+same "-i --diff rewrites" expected h/d.txt
+has "-i --diff prints the diff" out '^\+這是簡體中文。$'
+
 # in place in parallel
 mkdir p && for i in 1 2 3 4 5 6; do mk p/$i.txt; done
 run -i -j 3 --to=trad p/1.txt p/2.txt p/3.txt p/4.txt p/5.txt p/6.txt

@@ -95,5 +95,10 @@ same "-j --check listing" c1 c3
 "$Z" --diff -j 3 -r --to=trad many > d3 2> /dev/null; "$Z" --diff -r --to=trad many > d1 2> /dev/null
 same "-j --diff" d1 d3
 
+# -o FILE with -j: the same file as with -j 1
+"$Z" --to=trad -r many -o o1.txt 2> /dev/null
+"$Z" --to=trad -r many -j 4 -o o4.txt 2> /dev/null
+same "-j with -o" o1.txt o4.txt
+
 echo "$(basename "$0"): $n checks, $fails failed"
 [ "$fails" -eq 0 ]
