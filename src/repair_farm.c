@@ -42,6 +42,8 @@
 #define WILD_DIGIT 0x110001u
 /* Longest annotation "(" + syllable + ")" in code points. */
 #define ANN_MAX_SYL 7
+/* Transitions reach at most ANN_MAX_SYL + 2 positions ahead. */
+#define RING 16
 
 /* Search parameters, in log10 units of the language model.  A lost byte or
  * an undone punctuation replace costs a little so that text the model
@@ -52,6 +54,9 @@
 #define MARGIN 1.0
 #define PRUNE 30.0
 #define MAX_KEYS 2048
+#define HOLE_BEAM 16
+#define FORCE_CUT 1024
+#define NODE_LIMIT (1u << 22)
 /* A character the document's script never writes (a Simplified-only one
  * in a Traditional document: step 1 converted them all). */
 #define PEN_SCRIPT 3.0
@@ -130,8 +135,7 @@ typedef struct farm {
   uint8_t open[NGROUPS]; /* quotes still open at the end of the last line */
   tok *tk;
   size_t captk;
-  hvec *beam;
-  size_t capbeam;
+  hvec beam[RING]; /* hypotheses at position p live in beam[p % RING] */
   onode *nodes;
   size_t nnodes, capnodes;
   uint32_t *path, *path2;
@@ -271,8 +275,7 @@ static void destroy(void *st) {
   farm_codec_free(f->codec);
   free(f->annset);
   free(f->tk);
-  for (size_t i = 0; i < f->capbeam; i++) free(f->beam[i].v);
-  free(f->beam);
+  for (size_t i = 0; i < RING; i++) free(f->beam[i].v);
   free(f->nodes);
   free(f->path);
   free(f->pathoff);
@@ -382,8 +385,15 @@ static int window_reads(const farm *f, const hyp *h, int syl, int tone) {
   return c && zf_reading_of(c, syl, tone);
 }
 
+static size_t merge(hvec *bv);
+
+/* Bounds the work on pathological input ("??????" next to Han text): a
+ * position's hypotheses are merged whenever they pile up. */
+#define HV_LIMIT 16384
 static int push(farm *f, size_t pos, const hyp *h) {
-  return hv_push(&f->beam[pos], h);
+  hvec *bv = &f->beam[pos % RING];
+  if (bv->n >= HV_LIMIT) merge(bv);
+  return hv_push(bv, h);
 }
 
 static int punct_second(uint32_t c) {
@@ -412,7 +422,7 @@ static int feed_tok(farm *f, hyp *h, const tok *t) {
   return 1;
 }
 
-static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
+static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
   const tok *t = &f->tk[i];
   int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
                  (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
@@ -467,7 +477,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0) {
 
   /* A lost byte belongs to a GBK character, so a '?' run in pure ASCII
    * ("refer to ???") is never one. */
-  if (t->cp != '?' || (!t->ann_end && (!damage_ok || !t->near))) return 0;
+  if (t->cp != '?' || !holes || (!t->ann_end && (!damage_ok || !t->near))) return 0;
 
   /* '?' as a lost lead byte L. */
   unsigned nb = i + 1 < n ? (f->tk[i + 1].nb ? f->tk[i + 1].b[0] : 0x81) : 0x0A;
@@ -734,14 +744,14 @@ static int prepare(farm *f, const zf_text *in) {
     f->tk = nt;
     f->captk = n + 1;
   }
-  if (n + 2 > f->capbeam) {
-    hvec *nb = realloc(f->beam, (n + 2) * sizeof *nb);
-    if (!nb) return -1;
-    memset(nb + f->capbeam, 0, (n + 2 - f->capbeam) * sizeof *nb);
-    f->beam = nb;
-    f->capbeam = n + 2;
+  for (size_t i = 0; i < RING; i++) {
+    f->beam[i].n = 0;
+    if (f->beam[i].cap > 4096) { /* give back what a bad line took */
+      free(f->beam[i].v);
+      f->beam[i].v = NULL;
+      f->beam[i].cap = 0;
+    }
   }
-  for (size_t i = 0; i < n + 2; i++) f->beam[i].n = 0;
   for (size_t i = 0; i < n; i++) {
     tok *t = &f->tk[i];
     memset(t, 0, sizeof *t);
@@ -815,7 +825,7 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
   if (hv_push(&f->beam[0], &h0)) return ZHFIX_E_NOMEM;
   size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
   for (size_t i = 0; i <= n; i++) {
-    hvec *bv = &f->beam[i];
+    hvec *bv = &f->beam[i % RING];
     size_t keys = merge(bv);
     if (bv->n == 0) {
       if (reach > i) continue;
@@ -844,6 +854,27 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
       memcpy(f->open, bv->v[0].open, 2); /* quotes only: see track_open */
       return commit(f, cut, n, n, &bv->v[0], second, out, stats) ? ZHFIX_E_NOMEM : 0;
     }
+    if (reach <= i && i > cut && keys > 1 &&
+        (i - cut > FORCE_CUT || f->nnodes > NODE_LIMIT)) {
+      /* Damage that never resolves within FORCE_CUT characters: keep the
+       * span as it was (the literal reading) and say so. */
+      size_t k = 0;
+      while (k < bv->n && !bv->v[k].lit) k++;
+      if (k < bv->n && !bv->v[k].pend) {
+        zf_stats_unrecoverable(stats, f->tk[cut].off, span_len(f, cut, i, n));
+        if (commit(f, cut, i, n, &bv->v[k], NULL, out, stats)) return ZHFIX_E_NOMEM;
+        hyp b = bv->v[k];
+        b.node = 0;
+        b.hash = 0;
+        b.dmg = 0;
+        b.holes = b.alrm = b.misrm = b.punct = 0;
+        bv->v[0] = b;
+        bv->n = 1;
+        keys = 1;
+        f->nnodes = 1;
+        cut = i;
+      }
+    }
     if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
       const hyp *second = bv->n > 1 ? &bv->v[1] : NULL;
       if (commit(f, cut, i, n, &bv->v[0], second, out, stats)) return ZHFIX_E_NOMEM;
@@ -858,13 +889,17 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
       f->nnodes = 1;
       cut = i;
     }
+    /* Only the best few readings try a lost byte at a '?' (126 values
+     * each); the literal one always goes on. */
+    if (f->tk[i].cp == '?' && bv->n > HOLE_BEAM)
+      qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
     for (size_t k = 0; k < bv->n; k++) {
       hyp h = bv->v[k];
-      if (expand(f, i, n, &h)) return ZHFIX_E_NOMEM;
+      if (expand(f, i, n, &h, k < HOLE_BEAM)) return ZHFIX_E_NOMEM;
     }
     bv->n = 0;
     for (size_t p = i + 1; p < n + 2 && p <= i + ANN_MAX_SYL + 3; p++)
-      if (f->beam[p].n && p > reach) reach = p;
+      if (f->beam[p % RING].n && p > reach) reach = p;
   }
   return 0;
 }
