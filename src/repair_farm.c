@@ -24,8 +24,15 @@
  * search goes, every re-formed pair must be a real character, and the
  * language model scores the decoded text.  Where all hypotheses meet again
  * (same decoder state, in phase) a span closes: its best reading is kept
- * when it beats the next different reading by a clear margin, otherwise
- * the span is left as it was and counted as unrecoverable.
+ * when it beats the next different reading by a clear margin (10:1);
+ * when the two differ in one or two characters only, the rest is kept and
+ * those characters become '?'; otherwise the span is left as it was.
+ * Either way the doubt is counted with zf_stats_unrecoverable.
+ *
+ * Aligned annotations X(py) go only under --pinyin=strip, or under auto
+ * once the document shows the signature (sig_scan).  Readings of lost
+ * bytes need that signature in any mode.  Clean lines cost one scan
+ * (worth_a_look); the GB18030 tables are built on the first damaged line.
  */
 #include <float.h>
 #include <stdlib.h>
