@@ -199,8 +199,12 @@ void cli_temp_release(int slot);
 cli_progress *cli_progress_start(size_t nfiles, uint64_t total_bytes);
 void cli_progress_bytes(cli_progress *p, uint64_t n);
 void cli_progress_file_done(cli_progress *p);
-/* Clears the bar, writes msg to stderr, redraws later. */
+/* Clears the bar and ends its thread (p may be NULL). */
 void cli_progress_stop(cli_progress *p);
+/* Clears the bar and keeps it from being redrawn until release, around
+ * writes to a standard output that shares the terminal (p may be NULL). */
+void cli_progress_hold(cli_progress *p);
+void cli_progress_release(cli_progress *p);
 /* Writes to stderr without tearing the progress bar (p may be NULL). */
 void cli_stderr(cli_progress *p, const char *s, size_t n);
 

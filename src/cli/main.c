@@ -205,9 +205,11 @@ static void emit(run_state *rs, cli_job *job) {
     if (rs->o->check && !rs->o->diff) {
       /* gofmt -l style: one name per line, for xargs. */
       const char *d = cli_display(job->path);
+      cli_progress_hold(rs->ctx.progress);
       if (!rs->out_err && (cli_write_all(rs->out_fd, d, strlen(d)) < 0 ||
                            cli_write_all(rs->out_fd, "\n", 1) < 0))
         rs->out_err = errno;
+      cli_progress_release(rs->ctx.progress);
     }
   } else if (job->status == JOB_ERROR) {
     rs->errors++;
@@ -470,8 +472,12 @@ int main(int argc, char **argv) {
   uint64_t total = 0;
   for (size_t i = 0; i < jobs.len; i++)
     total += jobs.v[i].size;
-  if (progress < 0)
-    progress = isatty(2) && !o.quiet && (jobs.len > 1 || total > (16u << 20));
+  if (progress < 0) {
+    /* Not when text or diffs stream to the same terminal: they would tear
+     * the bar (the --check list is written around it). */
+    int tty_out = isatty(out_fd) && (o.diff || (!o.check && !o.in_place));
+    progress = isatty(2) && !o.quiet && !tty_out && (jobs.len > 1 || total > (16u << 20));
+  }
   o.progress = progress;
 
   int nthreads = o.jobs < (int)jobs.len ? o.jobs : (int)jobs.len;

@@ -129,6 +129,20 @@ void cli_progress_stop(cli_progress *p) {
   free(p);
 }
 
+void cli_progress_hold(cli_progress *p) {
+  if (!p)
+    return;
+  pthread_mutex_lock(&p->mu);
+  if (p->drawn)
+    cli_write_all(2, "\r\033[K", 4);
+  p->drawn = 0;
+}
+
+void cli_progress_release(cli_progress *p) {
+  if (p)
+    pthread_mutex_unlock(&p->mu);
+}
+
 void cli_stderr(cli_progress *p, const char *s, size_t n) {
   if (!p) {
     cli_write_all(2, s, n);
