@@ -116,6 +116,7 @@ typedef struct conv {
   unsigned residue_cap;  /* class of characters the repair may change */
   unsigned other_only;   /* class proving a line mixes scripts    */
   unsigned char fast[C_NCONFIG]; /* config runs in one greedy pass */
+  uint32_t min_key;              /* no key of any table starts below */
   zf_text a, b, c, e, f, r;      /* scratch, reused across segments */
   seglist sa, sb;
 } conv;
@@ -182,11 +183,25 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
                     const uint64_t *off, size_t n, zf_text *o) {
   const zf_occ_dict *seg = &cv->t.d[c->seg.d[0]];
   occ_group rest = {{c->step[0].d[1], c->step[0].d[2], -1}};
+  const uint32_t low = cv->min_key;
   size_t start = o->len;
   if (zf_text_reserve(o, n + 16)) return -1;
   for (size_t i = 0; i < n;) {
     const uint32_t *v;
-    size_t vl, m = zf_occ_match(seg, cp + i, n - i, &v, &vl);
+    size_t vl, m;
+    if (cp[i] < low) {
+      /* Runs of ASCII and other characters that start no key (most of
+       * mixed text) are copied in bulk. */
+      size_t j = i + 1;
+      while (j < n && cp[j] < low) j++;
+      if (o->cap - o->len < j - i && zf_text_reserve(o, j - i)) return -1;
+      memcpy(o->cp + o->len, cp + i, (j - i) * sizeof *cp);
+      memcpy(o->off + o->len, off + i, (j - i) * sizeof *off);
+      o->len += j - i;
+      i = j;
+      continue;
+    }
+    m = zf_occ_match(seg, cp + i, n - i, &v, &vl);
     if (!m) m = group_match(cv, &rest, cp + i, 1, &v, &vl);
     if (m) {
       if (put(o, v, vl, off[i])) return -1;
@@ -202,7 +217,7 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
     for (size_t j = start; j < o->len; j++) {
       const uint32_t *v;
       size_t vl;
-      if (group_match(cv, &c->step[s], o->cp + j, 1, &v, &vl)) o->cp[j] = v[0];
+      if (o->cp[j] >= low && group_match(cv, &c->step[s], o->cp + j, 1, &v, &vl)) o->cp[j] = v[0];
     }
   }
   return 0;
@@ -304,6 +319,15 @@ static int create(void **st, const zf_opts *o) {
   /* An explicit, different script asks for OpenCC's exact output. */
   cv->repair = o->script_detected || o->script == o->to;
   for (int i = 0; i < C_NCONFIG; i++) cv->fast[i] = (unsigned char)config_is_fast(cv, &configs[i]);
+  cv->min_key = 0x110000;
+  for (int d = 0; d < ZF_OCC_NDICTS; d++)
+    for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++)
+      if (cv->t.d[d].pidx[p]) {
+        const uint32_t *page = cv->t.d[d].pages + (size_t)(cv->t.d[d].pidx[p] - 1) * 256u;
+        for (uint32_t k = 0; k < 256; k++)
+          if (page[k] && (p << 8 | k) < cv->min_key) cv->min_key = p << 8 | k;
+        break;
+      }
   *st = cv;
   return 0;
 }

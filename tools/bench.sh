@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Conversion throughput: the opencc CLI against zhfix on the same corpus of
+# at least 50 MB (build/corpus repeated), in one run; prints MB/s for each,
+# the ratio, and zhfix's peak RSS (GNU time).  Reports figures; asserts
+# nothing.  Run by `make bench`; BUILD selects the build directory.
+#
+# Extending: add a `pair` line (or call `one` for a zhfix-only figure) at
+# the end; each prints one row.
+set -euo pipefail
+bin=${BUILD:-build}/zhfix
+corpus=${ZHFIX_CORPUS:-build/corpus}
+min=${ZHFIX_BENCH_MIN_BYTES:-52428800}
+work=${ZHFIX_BENCH_DIR:-build/bench}
+mkdir -p "$work"
+[ -x "$bin" ] || { echo "bench: $bin missing (make all)"; exit 1; }
+command -v opencc >/dev/null || { echo "bench: opencc missing (apt-get install opencc)"; exit 1; }
+have_time=1
+[ -x /usr/bin/time ] || { have_time=0; echo "bench: no GNU time (apt-get install time): no RSS figures"; }
+
+# $1 source file, $2 output: the source repeated to at least $min bytes.
+build_input() {
+  local src=$1 out=$2 size reps
+  size=$(stat -c %s "$src")
+  reps=$(( (min + size - 1) / size ))
+  if [ ! -f "$out" ] || [ "$(stat -c %s "$out")" -lt "$min" ]; then
+    : > "$out"
+    for _ in $(seq "$reps"); do cat "$src" >> "$out"; done
+  fi
+}
+
+# Runs a command with stdin $1, stdout $2; sets secs and rss (KiB).
+timed() {
+  local in=$1 out=$2; shift 2
+  if [ $have_time = 1 ]; then
+    local r
+    r=$( { /usr/bin/time -f '%e %M' "$@" < "$in" > "$out"; } 2>&1 | tail -n1 )
+    secs=${r% *} rss=${r#* }
+  else
+    local t0 t1
+    t0=$(date +%s.%N); "$@" < "$in" > "$out"; t1=$(date +%s.%N)
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') rss=0
+  fi
+}
+
+mbps() { awk -v s="$1" -v t="$2" 'BEGIN { printf "%.1f", (t > 0 ? s / 1e6 / t : 0) }'; }
+
+# pair NAME INPUT OPENCC_CONFIG ZHFIX_ARGS...: one row comparing both.
+pair() {
+  local name=$1 in=$2 cfg=$3; shift 3
+  local size o_secs o_rss z_secs z_rss same
+  size=$(stat -c %s "$in")
+  timed "$in" "$work/opencc.out" opencc -c "$cfg"
+  o_secs=$secs o_rss=$rss
+  timed "$in" "$work/zhfix.out" "$bin" "$@"
+  z_secs=$secs z_rss=$rss
+  if cmp -s "$work/opencc.out" "$work/zhfix.out"; then same="identical output"; else same="output differs (other stages on)"; fi
+  printf '%-5s %d MB: opencc %s MB/s (%ss, RSS %d MiB) | zhfix %s MB/s (%ss, RSS %d MiB) | %sx | %s | zhfix %s\n' \
+    "$name" $((size / 1000000)) "$(mbps "$size" "$o_secs")" "$o_secs" $((o_rss / 1024)) \
+    "$(mbps "$size" "$z_secs")" "$z_secs" $((z_rss / 1024)) \
+    "$(awk -v a="$o_secs" -v b="$z_secs" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')" "$same" "$*"
+}
+
+build_input "$corpus/zh_CN.txt" "$work/simp.txt"
+build_input "$corpus/zh_TW.txt" "$work/trad.txt"
+
+echo "conversion: opencc CLI vs zhfix on the same input ($(nproc) cores)"
+pair s2t "$work/simp.txt" s2t.json --to=trad --script=simp
+pair t2s "$work/trad.txt" t2s.json --to=simp --script=trad
+# The conversion stage alone (other stages off): output must be identical.
+pair s2t "$work/simp.txt" s2t.json --to=trad --script=simp --punct=off --mojibake=off --pinyin=keep
+pair t2s "$work/trad.txt" t2s.json --to=simp --script=trad --punct=off --mojibake=off --pinyin=keep
+pair s2twp "$work/simp.txt" s2twp.json --to=twp --script=simp --punct=off --mojibake=off --pinyin=keep
+rm -f "$work/opencc.out" "$work/zhfix.out"
