@@ -112,6 +112,11 @@ typedef struct hyp {
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
   uint8_t lit;       /* 1 while every choice since the cut is literal     */
   uint8_t need;      /* the last two bytes form an annotated character    */
+  uint8_t sep;       /* an annotation was removed after the last byte:
+                      * a farm that replaces character by character still
+                      * matches the pair across it (both 總 and 個 in
+                      * 每個 = BF 82 | 82 80), one that scans once never
+                      * does, so such a pair is no evidence either way  */
   uint16_t holes, alrm, misrm, punct;
 } hyp;
 
@@ -377,7 +382,9 @@ static int feed(farm *f, hyp *h, unsigned b, uint64_t off) {
   }
   h->b1 = h->b2;
   h->b2 = (uint8_t)b;
-  if (f->annset && farm_is_lead(h->b1)) {
+  int sep = h->sep;
+  h->sep = 0;
+  if (f->annset && !sep && farm_is_lead(h->b1)) {
     uint32_t c = farm_codec_pair(f->codec, h->b1, h->b2);
     if (c && annset_has(f, c)) h->need = 1;
   }
@@ -445,14 +452,14 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
       hyp h = *h0;
       h.alrm++;
       h.need = 0;
-      h.b2 = 0; /* no pair spans an inserted annotation */
+      h.sep = 1;
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
       forced = 1; /* an aligned annotation is not kept when stripping */
     } else if (!aligned) {
       hyp h = *h0;
       h.misrm++;
       h.need = 0;
-      h.b2 = 0;
+      h.sep = 1;
       h.dmg = 1;
       h.lit = 0;
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
@@ -518,7 +525,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
         h.holes++;
         h.misrm++;
         h.need = 0;
-        h.b2 = 0;
+        h.sep = 1;
         h.dmg = 1;
       h.lit = 0;
         h.score -= PEN_HOLE;
@@ -577,6 +584,7 @@ static int key_cmp(const void *a, const void *b) {
   if (x->b2 != y->b2) return x->b2 < y->b2 ? -1 : 1;
   if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
   if (x->need != y->need) return x->need < y->need ? -1 : 1;
+  if (x->sep != y->sep) return x->sep < y->sep ? -1 : 1;
   int q = memcmp(x->open, y->open, NGROUPS);
   if (q) return q;
   if (x->score != y->score) return x->score > y->score ? -1 : 1;
@@ -585,7 +593,7 @@ static int key_cmp(const void *a, const void *b) {
 
 static int same_key(const hyp *x, const hyp *y) {
   return x->pend == y->pend && x->last == y->last && x->b2 == y->b2 && x->b1 == y->b1 &&
-         x->need == y->need &&
+         x->need == y->need && x->sep == y->sep &&
          !memcmp(x->open, y->open, NGROUPS);
 }
 

@@ -616,6 +616,13 @@ static void test_simulated_150(void **state) {
     assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
     assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
   }
+  /* a farm that calls str_replace once per character instead */
+  farm_sim_sequential(s, 1);
+  score sc = {0};
+  simulate(s, text, len, FARM_SIM_SWALLOW, &sc, getenv("FARM_VERBOSE") != NULL);
+  report("150 chars, str_replace per character, swallowing decoder", &sc);
+  assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
+  assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
   farm_sim_free(s);
   free(text);
 }

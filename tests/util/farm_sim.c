@@ -23,6 +23,8 @@ struct farm_sim {
   uint32_t *ann;       /* two-byte code -> offset+1 into pool, 0 = none */
   unsigned char *pool; /* annotation bytes, each preceded by its length */
   size_t npool, cappool, count;
+  uint16_t *order; /* annotated codes in the order they were added */
+  int sequential;
 };
 
 typedef struct buf {
@@ -97,7 +99,8 @@ farm_sim *farm_sim_new(void) {
   s->cc = opencc_open("s2t.json");
   s->s2t = calloc(S2T_CACHE, sizeof *s->s2t);
   s->ann = calloc(0x10000, sizeof *s->ann);
-  if (U_FAILURE(err) || !s->cnv || s->cc == (opencc_t)-1 || !s->s2t || !s->ann) {
+  s->order = calloc(0x10000, sizeof *s->order);
+  if (U_FAILURE(err) || !s->cnv || s->cc == (opencc_t)-1 || !s->s2t || !s->ann || !s->order) {
     if (s->cc == (opencc_t)-1) s->cc = NULL;
     farm_sim_free(s);
     return NULL;
@@ -111,6 +114,7 @@ void farm_sim_free(farm_sim *s) {
   if (s->cc) opencc_close(s->cc);
   free(s->s2t);
   free(s->ann);
+  free(s->order);
   free(s->pool);
   free(s);
 }
@@ -199,7 +203,7 @@ int farm_sim_annotate(farm_sim *s, uint32_t cp) {
     s->cappool = nc;
   }
   unsigned key = (unsigned)code[0] << 8 | code[1];
-  if (!s->ann[key]) s->count++;
+  if (!s->ann[key]) s->order[s->count++] = (uint16_t)key;
   s->ann[key] = (uint32_t)s->npool + 1;
   s->pool[s->npool++] = (unsigned char)a.n;
   memcpy(s->pool + s->npool, a.p, a.n);
@@ -227,6 +231,38 @@ static int punct_ascii(unsigned trail) {
   }
 }
 
+void farm_sim_sequential(farm_sim *s, int on) { s->sequential = on; }
+
+/* Step 3 the str_replace way: each pattern in turn over the whole text. */
+static int replace_all(farm_sim *s, buf *g) {
+  for (size_t k = 0; k < s->count + 5; k++) {
+    static const unsigned char pt[5] = {0xAC, 0xBA, 0xBB, 0xA1, 0xBF};
+    unsigned key = k < s->count ? s->order[k] : 0xA300u | pt[k - s->count];
+    buf d = {0};
+    for (size_t i = 0; i < g->n;) {
+      if (i + 1 < g->n && g->p[i] == key >> 8 && g->p[i + 1] == (key & 0xFF)) {
+        if (k < s->count) {
+          uint32_t a = s->ann[key];
+          put(&d, g->p + i, 2);
+          put(&d, s->pool + a, s->pool[a - 1]);
+        } else {
+          unsigned char ch = (unsigned char)punct_ascii(key & 0xFF);
+          put(&d, &ch, 1);
+        }
+        i += 2;
+        continue;
+      }
+      put(&d, g->p + i, 1);
+      i++;
+    }
+    if (d.oom) return -1;
+    free(g->p);
+    *g = d;
+  }
+  return 0;
+}
+
+
 static uint32_t dec_bytes(farm_sim *s, const unsigned char *p, size_t n) {
   UChar u[4];
   UErrorCode err = U_ZERO_ERROR;
@@ -249,18 +285,21 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
   }
   if (g.oom) return NULL;
   /* step 3 */
+  if (s->sequential) {
+    if (replace_all(s, &g)) return NULL;
+  }
   buf d = {0};
   for (size_t i = 0; i < g.n;) {
     if (i + 1 < g.n) {
       unsigned key = (unsigned)g.p[i] << 8 | g.p[i + 1];
-      uint32_t a = s->ann[key];
+      uint32_t a = s->sequential ? 0 : s->ann[key];
       if (a) {
         put(&d, g.p + i, 2);
         put(&d, s->pool + a, s->pool[a - 1]);
         i += 2;
         continue;
       }
-      int c = g.p[i] == 0xA3 ? punct_ascii(g.p[i + 1]) : 0;
+      int c = g.p[i] == 0xA3 && !s->sequential ? punct_ascii(g.p[i + 1]) : 0;
       if (c) {
         unsigned char ch = (unsigned char)c;
         put(&d, &ch, 1);

@@ -45,6 +45,12 @@ int farm_sim_annotate(farm_sim *s, uint32_t cp);
 void farm_sim_clear(farm_sim *s);
 size_t farm_sim_count(const farm_sim *s);
 
+/* Step 3 as a loop of str_replace calls instead of one scan: each
+ * annotated character in the order it was added, over the whole text, then
+ * ，：；！？.  Overlapping matches resolve differently (1), or the one scan
+ * (0, the default). */
+void farm_sim_sequential(farm_sim *s, int on);
+
 /* Steps 2-4 on UTF-8 text.  Returns a malloc'ed NUL-terminated UTF-8
  * buffer or NULL. */
 char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decoder dec,
