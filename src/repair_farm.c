@@ -734,7 +734,10 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
   for (size_t k = 0, m = 0; k < len; k++) {
     uint32_t c = f->path[k];
     if (m < nmark && mark[m] == k) {
-      zf_stats_unrecoverable(stats, f->pathoff[k], 1);
+      /* from the input character that gave its first byte up to the next
+       * output character: the bytes it was rebuilt from */
+      uint64_t end = k + 1 < len ? f->pathoff[k + 1] : f->tk[a].off + span_len(f, a, b, n);
+      zf_stats_unrecoverable(stats, f->pathoff[k], end > f->pathoff[k] ? end - f->pathoff[k] : 1);
       c = '?';
       m++;
     } else if (c == WILD_DIGIT) {

@@ -647,6 +647,45 @@ static void test_simulated_all(void **state) {
   free(text);
 }
 
+/* Through the public API: statistics, the reported spans point at the
+ * input, and feeding the text in small pieces changes nothing. */
+static void test_public_api(void **state) {
+  (void)state;
+  size_t len;
+  char *in = tu_read_file(tu_src("tests/golden/farm-misaligned/in"), &len);
+  assert_non_null(in);
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--punct=off --mojibake=off"), 0);
+  char *out = NULL;
+  size_t n = 0;
+  assert_int_equal(zhfix_process(h, in, len, &out, &n), ZHFIX_OK);
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_PINYIN_REMOVED) > 0);
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_MISALIGNED_REPAIRED) > 0);
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_LOST_BYTES_RESTORED) > 0);
+  uint64_t spans = zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS);
+  assert_true(spans > 0);
+  for (size_t i = 0; i < spans && i < ZHFIX_MAX_SPANS; i++) {
+    uint64_t off, l;
+    assert_int_equal(zhfix_get_span(h, i, &off, &l), 1);
+    assert_true(off < len && off + l <= len);
+    /* the span holds the '?' the damage left (or ends right before it) */
+    assert_non_null(memchr(in + off, '?', l + 1));
+  }
+  for (unsigned seed = 1; seed <= 5; seed++) {
+    size_t m;
+    int st;
+    char *c = tu_run_chunked(in, len, "--punct=off --mojibake=off", seed, &m, &st);
+    assert_non_null(c);
+    assert_int_equal(m, n);
+    assert_memory_equal(c, out, n);
+    free(c);
+  }
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+  free(in);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_issue_examples),
@@ -654,6 +693,7 @@ int main(void) {
       cmocka_unit_test(test_teaching_material),
       cmocka_unit_test(test_density_signature),
       cmocka_unit_test(test_sample),
+      cmocka_unit_test(test_public_api),
       cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_simulated_150),
       cmocka_unit_test(test_simulated_all),
