@@ -62,21 +62,29 @@ enum { C_U8_1252, C_U8_GBK, C_U8_BIG5, C_GBK_BIG5, C_BIG5_GBK, C_GBK_1252, C_BIG
 
 static const moji_class classes[NCLASS] = {
     [C_U8_1252] = {X_1252, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1, 2.0, 0},
-    [C_U8_GBK] = {X_GBK, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK, 2.0, 0},
-    [C_U8_BIG5] = {X_BIG5, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_BIG5, 2.0, 0},
-    [C_GBK_BIG5] = {X_BIG5, Y_GBK, ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5, 2.5, 1},
-    [C_BIG5_GBK] = {X_GBK, Y_BIG5, ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK, 2.5, 1},
+    [C_U8_GBK] = {X_GBK, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK, 3.0, 0},
+    [C_U8_BIG5] = {X_BIG5, Y_UTF8, ZHFIX_STAT_MOJIBAKE_UTF8_AS_BIG5, 3.0, 0},
+    [C_GBK_BIG5] = {X_BIG5, Y_GBK, ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5, 3.0, 1},
+    [C_BIG5_GBK] = {X_GBK, Y_BIG5, ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK, 3.0, 1},
     [C_GBK_1252] = {X_1252, Y_GBK, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0, 1},
     [C_BIG5_1252] = {X_1252, Y_BIG5, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0, 1},
 };
 
 /* Segments with confident repairs of a class that make it the document's. */
 #define SIG_LINES 3
+/* Floor of a Han character's log10 score in the garbage (keep_score). */
+#define HAN_FLOOR -6.0
+/* Cost per unusual shape in a repair: an ASCII character made from the
+ * second byte of a double-byte garbage character (only a UTF-8 character
+ * right before an ASCII letter does that), a character outside the BMP. */
+#define ODD_SHAPE 2.0
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
 /* Cost of entering a repair on a line already known to be damaged: small,
  * since there every garbage-looking piece was made the same way. */
 #define KNOWN_ENTER 0.5
+/* ... plus this for a piece that makes one character. */
+#define KNOWN_SINGLE 1.0
 /* A filled-in character must beat the runner-up by this much (log10). */
 #define FILL_MARGIN 1.0
 /* Extra cost of starting a repair with a filled-in character. */
@@ -110,6 +118,13 @@ static int wt_reserve(wtext *t, size_t n) {
   return 0;
 }
 
+static void wt_copy(wtext *dst, const wtext *src) {
+  memcpy(dst->cp, src->cp, src->len * sizeof *dst->cp);
+  memcpy(dst->off, src->off, src->len * sizeof *dst->off);
+  memcpy(dst->rep, src->rep, src->len);
+  dst->len = src->len;
+}
+
 static void wt_free(wtext *t) {
   free(t->cp);
   free(t->off);
@@ -130,6 +145,8 @@ typedef struct unit {
   size_t g0, g1; /* garbage characters [g0, g1) of the run */
   size_t d0, d1; /* decoded characters [d0, d1)             */
   int lossy;     /* a character was filled in or lost        */
+  int odd;       /* decoded shapes real damage rarely makes   */
+  int hh;        /* double-byte characters not made of two Latin letters */
 } unit;
 
 typedef struct moji {
@@ -146,11 +163,12 @@ typedef struct moji {
   double *vit;     /* Viterbi scores, 2 per unit */
   uint8_t *bp;     /* back pointers, 2 per unit */
   size_t rcap;
-  int known;        /* the line is known to be damaged by the current class */
+  int known; /* the line is known to be damaged by the current class */
   /* Document signature: segments so far whose chosen repair included a
    * confident one of class k.  Damage is usually document-wide; once a
    * document shows it SIG_LINES times, its lines start "known". */
   unsigned sig[NCLASS];
+  int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   size_t confident; /* repaired units of >= 2 characters in this pass */
 } moji;
 
@@ -273,6 +291,24 @@ static double seq_score(uint32_t *prev, int *has, const uint32_t *s, size_t n) {
   double sc = 0;
   for (size_t i = 0; i < n; i++) {
     sc += *has ? zf_lm_bigram(*prev, s[i]) : zf_lm_char(s[i]);
+    *prev = s[i];
+    *has = 1;
+  }
+  return sc;
+}
+
+/* Score of the garbage as it stands.  For the readings checked by UTF-8
+ * validity, a rare Han character counts no worse than HAN_FLOOR: the
+ * evidence must be that the repair is common text, not that the input
+ * has characters the model never saw (classical Chinese, names). */
+static double keep_score(uint32_t *prev, int *has, const uint32_t *s, size_t n,
+                         const moji_class *cl) {
+  if (cl->y != Y_UTF8 || cl->x == X_1252) return seq_score(prev, has, s, n);
+  double sc = 0;
+  for (size_t i = 0; i < n; i++) {
+    double v = *has ? zf_lm_bigram(*prev, s[i]) : zf_lm_char(s[i]);
+    if (zf_is_han(s[i]) && v < HAN_FLOOR) v = HAN_FLOOR;
+    sc += v;
     *prev = s[i];
     *has = 1;
   }
@@ -407,16 +443,21 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
         if (base_v < -1e299) continue;
         double e;
         if (s == 0) {
-          e = seq_score(&pc, &hp, r + un->g0, un->g1 - un->g0);
+          e = keep_score(&pc, &hp, r + un->g0, un->g1 - un->g0, cl);
         } else {
           if (!ok) continue;
-          e = seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0);
+          e = seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0) - un->odd * ODD_SHAPE;
           if (ps == 0) {
             /* A filled-in character is weak evidence of damage: starting
              * a repair with one costs extra. */
             if (un->lossy) e -= LOSSY_ENTER;
             /* A private-use character alone proves nothing: the LM scores
              * it so low that any reading would beat it. */
+            /* Latin-1 letters followed by ASCII ones ("égée") pair up as
+             * GBK/Big5 too; garbage of Chinese has a pair of two high bytes
+             * or a Latin-1 symbol as lead byte somewhere, which must start
+             * a repair. */
+            if (cl->coarse && cl->x == X_1252 && enter > KNOWN_ENTER && !un->hh) continue;
             if (cl->coarse && enter > KNOWN_ENTER) {
               int all_pua = 1;
               for (size_t g = un->g0; g < un->g1 && all_pua; g++)
@@ -510,7 +551,18 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       size_t cj = ci;
       while (cj < len && m->bnd[cj + 1] <= b) cj++;
       if (m->bnd[cj] == b && cj > u_g0) { /* aligned: close a unit */
-        m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy};
+        int odd = 0, hh = 0;
+        for (size_t d = u_d0; d < nd; d++)
+          odd += m->dec[d] > 0xFFFF || (m->dec[d] < 0x80 && r[m->dsrc[d]] >= 0x80);
+        if (cl->y != Y_UTF8)
+          for (size_t bb = m->bnd[u_g0]; bb + 1 < b; bb++)
+            if (m->bytes[bb] >= 0x81) {
+              /* a lead byte that is a Latin-1 symbol (¡..¿) is never part
+               * of a French or German word either */
+              hh += m->bytes[bb + 1] >= 0x80 || (m->bytes[bb] >= 0xA1 && m->bytes[bb] <= 0xBF);
+              bb++;
+            }
+        m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy, odd, hh};
         u_g0 = cj;
         u_d0 = nd;
         u_lossy = 0;
@@ -534,6 +586,8 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
           m->units[w - 1].g1 = un.g1;
           m->units[w - 1].d1 = un.d1;
           m->units[w - 1].lossy |= un.lossy;
+          m->units[w - 1].odd += un.odd;
+          m->units[w - 1].hh += un.hh;
         } else {
           m->units[w++] = un;
         }
@@ -546,14 +600,14 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     int has_l = out->len > 0;
     int has_r = base + q < in->len;
     uint32_t rc = has_r ? in->cp[base + q] : 0;
-    int nrep = m->known ? viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0)
+    int nrep = m->known ? viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE)
                         : viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter,
                                   cl->coarse ? SINGLE_COST : 0);
     /* Once a phrase of the line is confidently repaired, the line is known
      * to be damaged this way; its short pieces between ASCII (a lone
      * character before "(" or at the end) no longer need the full margin. */
     if (cl->coarse && nrep && !force && !m->known)
-      viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
+      viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
     m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
     double *v = m->vit;
@@ -569,17 +623,17 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       }
       size_t e = u;
       while (e < nu && bp[2 * e]) e++;
-      /* Useful: some text that is not next to a U+FFFD, or two
-       * characters in a row; a lone character between replacement
-       * characters is what accidentally valid bytes of lost text make. */
-      int useful = 0;
+      /* Useful: two characters in a row, or any text where nothing was
+       * lost; a lone character among replacement characters is what
+       * accidentally valid bytes of lost text make. */
+      int useful = 0, fffd = m->lossy_line;
       size_t d0 = m->units[u].d0, d1 = m->units[e - 1].d1;
+      for (size_t d = d0; d < d1; d++) fffd |= m->dec[d] == 0xFFFD;
       for (size_t d = d0; d < d1 && !useful; d++) {
         uint32_t c = m->dec[d];
         if (c < 0x80 || c == 0xFFFD) continue;
-        int lf = d > d0 && m->dec[d - 1] == 0xFFFD, rf = d + 1 < d1 && m->dec[d + 1] == 0xFFFD;
         int pair = d + 1 < d1 && m->dec[d + 1] >= 0x80 && m->dec[d + 1] != 0xFFFD;
-        useful = pair || (!lf && !rf);
+        useful = pair || !fffd;
       }
       if (!useful)
         for (size_t f = u; f < e; f++) bp[2 * f] = 0;
@@ -704,6 +758,21 @@ static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int 
     int rc = pass1(m, k, in, out, c1, force);
     m->known = 0;
     if (rc) return rc;
+  }
+  /* DBCS<->DBCS damage covers whole lines: a line where most of the Han
+   * stays as it was, or where one or two characters beside others that
+   * stay read "better" the other way, is far more often clean text (a rare name, a quoted
+   * example of mojibake) than a damaged line.  Unless the document's
+   * signature says otherwise, such a pass is dropped. */
+  if (classes[k].coarse && classes[k].x != X_1252 && !force && m->sig[k] < SIG_LINES) {
+    size_t han_in = 0, han_kept = 0;
+    for (size_t i = 0; i < in->len; i++) han_in += zf_is_han(in->cp[i]);
+    for (size_t i = 0; i < out->len; i++) han_kept += !out->rep[i] && zf_is_han(out->cp[i]);
+    if (han_in && (han_kept * 10 > han_in * 3 || (han_in - han_kept < 3 && han_kept))) {
+      wt_copy(out, in);
+      m->confident = 0;
+      return 0;
+    }
   }
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) cnt[s] += c1[s];
   return 0;
@@ -836,7 +905,8 @@ static size_t entities(const wtext *in, wtext *out, uint64_t *count) {
 /* Counts what is left that is certainly damage: runs of U+FFFD, 锟斤拷 (the
  * GBK reading of U+FFFD's bytes), 嚙踝蕭 (its Big5 reading), and 烫烫烫 /
  * 屯屯屯 (uninitialised 0xCC / 0xCD memory read as GBK). */
-static void count_unrecoverable(const zf_text *t, zf_stats *stats) {
+static void count_unrecoverable(const moji *m, const zf_text *t, int lossy_line,
+                                zf_stats *stats) {
   const uint32_t *s = t->cp;
   size_t n = t->len, i = 0;
   while (i < n) {
@@ -854,7 +924,11 @@ static void count_unrecoverable(const zf_text *t, zf_stats *stats) {
       size_t last = i;
       for (size_t k = i + 1; k < n && k <= last + 3; k++)
         if (s[k] == tri[0] || s[k] == tri[1] || s[k] == tri[2]) last = k;
-      j = last > i ? last + 1 : i;
+      /* 锟 (EF BF) is always followed by a character starting with the
+       * byte BD that completed U+FFFD: 锟芥本 is U+FFFD and 汾. */
+      const moji_dbcs *set = c == 0x951F ? &m->gbk : &m->big5;
+      int bd = i + 1 < n && s[i + 1] <= 0xFFFF && (set->enc[s[i + 1]] >> 8) == 0xBD;
+      j = last > i ? last + 1 : (lossy_line || bd) ? i + 1 : i;
     } else if (c == 0x70EB /* 烫 */ || c == 0x5C6F /* 屯 */) {
       while (j < n && s[j] == c) j++;
       if (j - i < 3) j = i;
@@ -909,12 +983,6 @@ static const strategy strategies[] = {
 /* A forced first layer must win by this much over the plain strategies. */
 #define FORCE_MARGIN 3.0
 
-static void wt_copy(wtext *dst, const wtext *src) {
-  memcpy(dst->cp, src->cp, src->len * sizeof *dst->cp);
-  memcpy(dst->off, src->off, src->len * sizeof *dst->off);
-  memcpy(dst->rep, src->rep, src->len);
-  dst->len = src->len;
-}
 
 static int same(const wtext *a, const wtext *b) {
   return a->len == b->len && memcmp(a->cp, b->cp, a->len * sizeof *a->cp) == 0;
@@ -943,7 +1011,16 @@ static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, unsigned 
   int xdone[3] = {-1, -1, -1};
   for (int o = 0; o < NCLASS; o++) {
     int k = sg->order[o];
+    /* under a forced layer only another UTF-8 reading makes a double */
+    if (sg->force >= 0 && classes[k].y != Y_UTF8) continue;
     if (xdone[classes[k].x] >= 0 && xdone[classes[k].x] != k) continue;
+    /* nor, in a document whose signature is another coarse reading of
+     * the same garbage (GBK vs Big5 bytes read as 1252), this one */
+    int other = 0;
+    for (int k2 = 0; k2 < NCLASS; k2++)
+      other |= k2 != k && classes[k].coarse && classes[k2].coarse &&
+               classes[k2].x == classes[k].x && m->sig[k2] >= SIG_LINES && m->sig[k] < SIG_LINES;
+    if (other) continue;
     /* a class may need a second pass for text it made (1252 twice) */
     for (int it = 0; it < 2; it++) {
       if (!trigger(m, k, cur)) break;
@@ -982,10 +1059,16 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   entities(&m->in0, &m->a, &ent);
   if (ent) wt_copy(&m->in0, &m->a);
 
+  size_t nlost = 0;
+  for (size_t i = 0; i < m->in0.len; i++) {
+    uint32_t c = m->in0.cp[i];
+    nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
+  }
+  m->lossy_line = nlost >= 2;
   unsigned mask0 = trigger_mask(m, &m->in0);
   if (!mask0 && !ent) { /* the common case: nothing to try */
     if (zf_text_append(out, in, 0, in->len)) return ZHFIX_E_NOMEM;
-    count_unrecoverable(out, stats);
+    count_unrecoverable(m, out, m->lossy_line, stats);
     return 0;
   }
   /* The best line so far: the input, unless a strategy beats it. */
@@ -1029,7 +1112,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
   for (size_t i = 0; i < m->best.len; i++) zf_text_push(out, m->best.cp[i], m->best.off[i]);
-  count_unrecoverable(out, stats);
+  count_unrecoverable(m, out, m->lossy_line, stats);
   return 0;
 }
 

@@ -395,7 +395,11 @@ static void run_class(int cls, tally *t) {
         compare_lossy(line, n, got, gn, dam, dn, t);
         if (s.stats.v[ZHFIX_STAT_UNRECOVERABLE_SPANS] > u0) t->unrec++;
         /* lines where something visibly marks the loss */
-        if (strstr(dam, "\xef\xbf\xbd") || strstr(dam, "锟") || strstr(dam, "嚙")) t->marked++;
+        if (strstr(dam, "\xef\xbf\xbd") || strstr(dam, "锟") || strstr(dam, "嚙")) {
+          t->marked++;
+          if (s.stats.v[ZHFIX_STAT_UNRECOVERABLE_SPANS] == u0 && t->marked - t->unrec <= 3)
+            fprintf(stderr, "  %s not reported: %s", moji_sim_name(cls), dam);
+        }
       }
       free(got);
       free(dam);
