@@ -43,6 +43,7 @@ lm_words.bin layout:
   pool    u16[npool]: per word: length << 11 | round(-log10 relative
           frequency * 200), then its vids
 """
+import ast
 import math
 import os
 import struct
@@ -51,6 +52,11 @@ import sys
 import tempfile
 
 JIEBA = "/usr/lib/python3/dist-packages/jieba/dict.txt"
+JIEBA_HMM = "/usr/lib/python3/dist-packages/jieba/finalseg"
+# Share of the unigram and word-initial distributions taken from jieba's
+# HMM (real running text) rather than from the dictionary; measured on the
+# tuning half: 0 -> 0.5 -> 0.9 moved substitutions 96.0 -> 96.2 -> 96.3%.
+HMM_WEIGHT = 0.9
 OPENCC = "/usr/share/opencc"
 SCALE = 1000  # stored value = round(log10 p * SCALE)
 # jieba's counts give frequent compounds far more weight than their share of
@@ -302,6 +308,45 @@ def read_jieba():
                     and inner.get(w, 0) * 10 < f)]
 
 
+def read_hmm(fold):
+    """jieba's character HMM (finalseg): log P(char | state) for the states
+    B, M, E, S (begin, middle, end of a word, single-character word) and the
+    state transitions, estimated from segmented running text.  Unlike the
+    dictionary it gives real-text character frequencies (的 is ~4% of
+    characters, not 0.5%) and where words start and end.  The files are
+    Python literals, read with ast.literal_eval (nothing is executed).
+    Returns (emit, pi): emit[state][folded cp] normalized within the state
+    (jieba duplicates Simplified entries as Traditional ones, so the larger
+    of the two is kept rather than their sum), pi the stationary state
+    distribution."""
+    def literal(path):
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+        return ast.literal_eval(src[src.index("P=") + 2:])
+
+    raw = literal(os.path.join(JIEBA_HMM, "prob_emit.py"))
+    trans = literal(os.path.join(JIEBA_HMM, "prob_trans.py"))
+    emit = {}
+    for st in "BMES":
+        d = {}
+        for k, v in raw[st].items():
+            if len(k) != 1:
+                continue
+            c = fold.get(ord(k), ord(k))
+            if is_han(c):
+                d[c] = max(d.get(c, 0.0), math.exp(v))
+        emit[st] = d
+    pi = {st: 0.25 for st in "BMES"}
+    for _ in range(500):
+        nxt = {st: 0.0 for st in "BMES"}
+        for a, row in trans.items():
+            for b, lp in row.items():
+                nxt[b] += pi[a] * math.exp(lp)
+        tot = sum(nxt.values())
+        pi = {st: v / tot for st, v in nxt.items()}
+    return emit, pi
+
+
 def read_words(fold):
     words = {}
     for w, freq in read_jieba():
@@ -374,6 +419,35 @@ def main():
     p_init = {c: 0.9 * init.get(c, 0) / ninit + 0.1 * p_uni[c] for c in vocab}
     BETA_FLOOR = 0.05
     beta = {c: min(1.0, max(BETA_FLOOR, fin.get(c, 0) / uni[c])) for c in vocab}
+
+    # Real-text statistics from jieba's HMM, for the lexicon's characters.
+    # Its training text had the same mojibake as the dictionary's (戜, 锛
+    # have emissions): a character of UTF-8 shape whose HMM frequency is
+    # ten times what the (cleaned) dictionary gives it keeps the dictionary
+    # estimates.
+    emit, pi = read_hmm(fold)
+    p_real, p_init_real, beta_real = {}, {}, {}
+    for c in vocab:
+        pr = sum(pi[st] * emit[st].get(c, 0.0) for st in "BMES")
+        if pr <= 0 or (utf8_mojibake_shape(chr(c)) and pr > 10 * p_uni[c]):
+            continue
+        p_real[c] = pr
+        p_init_real[c] = (pi["B"] * emit["B"].get(c, 0.0) +
+                          pi["S"] * emit["S"].get(c, 0.0)) / (pi["B"] + pi["S"])
+        beta_real[c] = (pi["E"] * emit["E"].get(c, 0.0) +
+                        pi["S"] * emit["S"].get(c, 0.0)) / pr
+    nr = sum(p_real.values())
+    ni = sum(p_init_real.values())
+    for c in vocab:
+        if c in p_real:
+            p_uni[c] = HMM_WEIGHT * p_real[c] / nr + (1 - HMM_WEIGHT) * p_uni[c]
+            p_init[c] = HMM_WEIGHT * p_init_real[c] / ni + (1 - HMM_WEIGHT) * p_init[c]
+            beta[c] = min(1.0, max(BETA_FLOOR, beta_real[c]))
+        else:
+            p_uni[c] *= 1 - HMM_WEIGHT
+            p_init[c] *= 1 - HMM_WEIGHT
+    print("gen_lm: HMM statistics for %d of %d characters" % (len(p_real), len(vocab)),
+          file=sys.stderr)
 
     # ---- records
     recs = []  # (fold, lp, init, bo, vid, cls)
