@@ -37,6 +37,11 @@ int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq);
 
 /* Added after the first release of this header (additive):
  *
+ * Note on zf_lm_bigram: for a pair of Han characters no lexicon word
+ * contains, the backoff is to b's probability of starting a word (a word
+ * boundary falls between a and b), scaled by a's chance of ending one;
+ * after a non-Han character a Han character is scored the same way.
+ *
  * Score of cp[0..n) under the lexicon: the best segmentation into lexicon
  * words (each worth its log10 relative frequency, Traditional folded) and
  * single characters (zf_lm_char, less a penalty for a Han character that
