@@ -116,6 +116,7 @@ typedef struct conv {
   unsigned residue_cap;  /* class of characters the repair may change */
   unsigned other_only;   /* class proving a line mixes scripts    */
   unsigned char fast[C_NCONFIG]; /* config runs in one greedy pass */
+  unsigned char fused[C_NCONFIG]; /* ... with one trie walk per position */
   uint32_t min_key;              /* no key of any table starts below */
   zf_text a, b, c, e, f, r;      /* scratch, reused across segments */
   seglist sa, sb;
@@ -169,6 +170,14 @@ static int config_is_fast(const conv *cv, const occ_config *c) {
   return 1;
 }
 
+/* In the fast path, the first step's group is exactly [seg, X] with X fused
+ * into seg's trie (or just [seg]), so one walk gives the group's match. */
+static int config_is_fused(const conv *cv, const occ_config *c) {
+  const zf_occ_dict *seg = &cv->t.d[c->seg.d[0]];
+  if (c->step[0].d[1] < 0) return 1;
+  return c->step[0].d[2] < 0 && seg->fused == (uint32_t)c->step[0].d[1];
+}
+
 static inline int put(zf_text *o, const uint32_t *v, size_t n, uint64_t off) {
   if (o->cap - o->len < n && zf_text_reserve(o, n)) return -1;
   for (size_t i = 0; i < n; i++) {
@@ -184,6 +193,7 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
   const zf_occ_dict *seg = &cv->t.d[c->seg.d[0]];
   occ_group rest = {{c->step[0].d[1], c->step[0].d[2], -1}};
   const uint32_t low = cv->min_key;
+  const int fused = c->step[0].d[1] >= 0 && cv->fused[c - configs];
   size_t start = o->len;
   if (zf_text_reserve(o, n + 16)) return -1;
   for (size_t i = 0; i < n;) {
@@ -201,8 +211,12 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
       i = j;
       continue;
     }
-    m = zf_occ_match(seg, cp + i, n - i, &v, &vl);
-    if (!m) m = group_match(cv, &rest, cp + i, 1, &v, &vl);
+    if (fused) {
+      m = zf_occ_match_x(seg, cp + i, n - i, &v, &vl, 1);
+    } else {
+      m = zf_occ_match(seg, cp + i, n - i, &v, &vl);
+      if (!m) m = group_match(cv, &rest, cp + i, 1, &v, &vl);
+    }
     if (m) {
       if (put(o, v, vl, off[i])) return -1;
       i += m;
@@ -318,7 +332,10 @@ static int create(void **st, const zf_opts *o) {
   cv->other_only = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
   /* An explicit, different script asks for OpenCC's exact output. */
   cv->repair = o->script_detected || o->script == o->to;
-  for (int i = 0; i < C_NCONFIG; i++) cv->fast[i] = (unsigned char)config_is_fast(cv, &configs[i]);
+  for (int i = 0; i < C_NCONFIG; i++) {
+    cv->fast[i] = (unsigned char)config_is_fast(cv, &configs[i]);
+    cv->fused[i] = (unsigned char)(cv->fast[i] && config_is_fused(cv, &configs[i]));
+  }
   cv->min_key = 0x110000;
   for (int d = 0; d < ZF_OCC_NDICTS; d++)
     for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++)

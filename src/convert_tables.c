@@ -7,8 +7,8 @@
 ZF_BLOB_DECLARE(opencc_dicts);
 
 #define OCC_MAGIC 0x434F465Au
-#define OCC_VERSION 1u
-#define OCC_DIR_FIELDS 11u
+#define OCC_VERSION 2u
+#define OCC_DIR_FIELDS 12u
 #define OCC_HEAD 5u
 
 static uint32_t rd32(const unsigned char *b, uint64_t off) {
@@ -48,6 +48,8 @@ int zf_occ_open(zf_occ_tables *t) {
     d->nchild = rd32(b, r + 12);
     d->nvals = rd32(b, r + 28);
     d->npages = rd32(b, r + 40);
+    d->fused = rd32(b, r + 44);
+    if (d->fused != ZF_OCC_NONE && d->fused >= ZF_OCC_NDICTS) return -1;
     if (!span_ok(nodes, d->nnodes, 12) || !span_ok(ccp, d->nchild, 4) ||
         !span_ok(cnode, d->nchild, 4) || !span_ok(vals, d->nvals, 4) ||
         !span_ok(pidx, ZF_OCC_PAGE_SLOTS, 2) ||

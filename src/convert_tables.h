@@ -52,7 +52,9 @@ enum {
 typedef struct zf_occ_dict {
   uint32_t maxkey; /* longest key in code points */
   uint32_t nnodes, nchild, nvals, npages;
-  const uint32_t *nodes; /* 3 per node: child_start, val_off, nchild<<8|val_len */
+  uint32_t fused; /* character dictionary fused in, or ZF_OCC_NONE */
+  /* 3 per node: child_start, val_off, nchild << 8 | fused << 7 | val_len */
+  const uint32_t *nodes;
   const uint32_t *ccp;   /* child code points, sorted per node */
   const uint32_t *cnode; /* child node ids */
   const uint32_t *vals;  /* value code points */
@@ -74,6 +76,10 @@ int zf_occ_open(zf_occ_tables *t);
  * table; ZF_OCC_EMPTY marks its free slots. */
 #define ZF_OCC_HASH_MIN 8u
 #define ZF_OCC_EMPTY 0xFFFFFFFFu
+#define ZF_OCC_NONE 0xFFFFFFFFu
+/* In a node's val_len byte: the value is the fused character dictionary's
+ * (tools/gen_opencc.py FUSED), not a key of this dictionary. */
+#define ZF_OCC_VAL_FUSED 0x80u
 
 /* Size of the trie node table for pages (PAGE_SLOTS in the generator). */
 #define ZF_OCC_PAGE_SLOTS (0x110000u >> 8)
@@ -86,10 +92,12 @@ static inline uint32_t zf_occ_root(const zf_occ_dict *d, uint32_t c) {
 }
 
 /* Longest key of d that is a prefix of s[0..n): returns its length in code
- * points (0 = none) and its value in *val / *vlen. */
-static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s,
-                                  size_t n, const uint32_t **val,
-                                  size_t *vlen) {
+ * points (0 = none) and its value in *val / *vlen.  With fused, entries of
+ * the fused character dictionary count too, which is the result of the
+ * group [d, fused dictionary]. */
+static inline size_t zf_occ_match_x(const zf_occ_dict *d, const uint32_t *s,
+                                    size_t n, const uint32_t **val,
+                                    size_t *vlen, int fused) {
   uint32_t node = zf_occ_root(d, s[0]);
   size_t i = 1, best = 0;
   if (!node) return 0;
@@ -97,10 +105,10 @@ static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s,
     const uint32_t *nd = d->nodes + 3u * (size_t)node;
     uint32_t nc = nd[2] >> 8, lo;
     const uint32_t *cc;
-    if (nd[2] & 0xFFu) {
+    if ((nd[2] & 0x7Fu) && (fused || !(nd[2] & ZF_OCC_VAL_FUSED))) {
       best = i;
       *val = d->vals + nd[1];
-      *vlen = nd[2] & 0xFFu;
+      *vlen = nd[2] & 0x7Fu;
     }
     if (!nc || i >= n || s[i] >= 0x110000u) break;
     cc = d->ccp + nd[0];
@@ -123,6 +131,12 @@ static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s,
     i++;
   }
   return best;
+}
+
+static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s,
+                                  size_t n, const uint32_t **val,
+                                  size_t *vlen) {
+  return zf_occ_match_x(d, s, n, val, vlen, 0);
 }
 
 /* Class flags of c (0 for most characters). */

@@ -28,7 +28,7 @@ static void check_dict(const zf_occ_dict *d, const char *name) {
   assert_true(d->nnodes > 1);
   for (uint32_t n = 0; n < d->nnodes; n++) {
     const uint32_t *nd = d->nodes + 3u * n;
-    uint32_t nc = nd[2] >> 8, vl = nd[2] & 0xFF;
+    uint32_t nc = nd[2] >> 8, vl = nd[2] & 0x7F;
     if (vl) {
       keys++;
       assert_true(nd[1] + vl <= d->nvals);

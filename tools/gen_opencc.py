@@ -21,7 +21,7 @@ from the start of the blob, every array 4-byte aligned):
              maxkey    longest key, in code points
              nnodes    trie nodes (node 0 is the root)
              nodes     offset of nnodes x {child_start, val_off,
-                       nchild << 8 | val_len}
+                       nchild << 8 | fused << 7 | val_len}
              nchild    total child slots
              ccp       offset of nchild uint32 code points: per node a
                        sorted run, or for nodes with more than HASH_MIN
@@ -33,9 +33,12 @@ from the start of the blob, every array 4-byte aligned):
                        else page + 1), indexed by cp >> 8
              pages     offset of npages x 256 uint32 node ids (0 = none)
              npages
+             fused     the character dictionary fused in (see FUSED), or
+                       0xFFFFFFFF
   class    nclass x {cp, flags}, sorted by cp (flags: CLASS_* below)
 
-A node whose val_len is 0 ends no key.  Children of every node below the
+A node whose val_len (low 7 bits) is 0 ends no key; with the fused bit
+(0x80) set, the key it ends is the fused character dictionary's only.  Children of every node below the
 root are sorted by code point strictly increasing, or hashed with no code
 point twice, which is also the proof that no dictionary holds a key twice
 (tests/test_convert.c checks it).
@@ -49,8 +52,8 @@ import tempfile
 
 OPENCC_DIR = "/usr/share/opencc"
 MAGIC = 0x434F465A
-VERSION = 1
-DIR_FIELDS = 11
+VERSION = 2
+DIR_FIELDS = 12
 PAGE_SLOTS = 0x110000 >> 8
 
 # Order is the ABI with src/convert.c (enum zf_occ_dict).
@@ -60,6 +63,21 @@ DICTS = [
     "TWVariantsRevPhrases", "HKVariants", "HKVariantsRev",
     "HKVariantsRevPhrases",
 ]
+
+# A phrase dictionary also carries, flagged VAL_FUSED in its node's
+# val_len byte, the entries of the character dictionary that follows it in
+# OpenCC's groups ([STPhrases, STCharacters] ...) for characters that are
+# not keys of its own.  Lookups for the phrase dictionary alone ignore
+# them; the one-pass conversion (src/convert.c run_fast) uses them, which
+# gives the group's result in one trie walk instead of two.
+FUSED = {
+    "STPhrases": "STCharacters",
+    "TSPhrases": "TSCharacters",
+    "TWVariantsRevPhrases": "TWVariantsRev",
+    "HKVariantsRevPhrases": "HKVariantsRev",
+}
+VAL_FUSED = 0x80
+NONE = 0xFFFFFFFF
 
 # Character classes (bit flags), see src/convert_tables.h.
 CLASS_SIMP_CAP = 1    # key of STCharacters with a candidate other than itself
@@ -130,8 +148,11 @@ def u32(v):
     return v
 
 
-def build_dict(entries):
-    """Returns (fields-without-offsets, byte chunks) for one dictionary."""
+def build_dict(entries, fused=None):
+    """Returns (fields-without-offsets, byte chunks) for one dictionary.
+
+    fused: a character dictionary whose entries are added, flagged
+    VAL_FUSED, for characters that are not keys of their own."""
     # Trie as nested dicts; node ids assigned breadth-first in code point
     # order so the output is deterministic.
     root = {}
@@ -139,7 +160,13 @@ def build_dict(entries):
         node = root
         for ch in key:
             node = node.setdefault(ord(ch), {})
-        node[None] = [ord(c) for c in vals[0]]
+        node[None] = ([ord(c) for c in vals[0]], 0)
+    for key, vals in (fused or {}).items():
+        if len(key) != 1:
+            die("fused dictionary with a multi-character key %r" % key)
+        node = root.setdefault(ord(key), {})
+        if None not in node:
+            node[None] = ([ord(c) for c in vals[0]], VAL_FUSED)
     order = [root]
     children_of = []
     i = 0
@@ -174,15 +201,15 @@ def build_dict(entries):
                 for k in kids:
                     ccp.append(u32(k))
                     cnode.append(u32(ids[id(node[k])]))
-        v = node.get(None)
+        v, flag = node.get(None, (None, 0))
         voff = len(vals)
         if v:
             vals.extend(v)
         vlen = len(v) if v else 0
         nkids = len(kids) if j != 0 else 0
-        if vlen > 0xFF or nkids >= 1 << 24:
+        if vlen >= VAL_FUSED or nkids >= 1 << 24:
             die("node field overflow")
-        nodes.append((u32(start), u32(voff), u32(nkids << 8 | vlen)))
+        nodes.append((u32(start), u32(voff), u32(nkids << 8 | flag | vlen)))
     if len(order) >= 1 << 32:
         die("too many nodes")
     # Root level: paged direct table.
@@ -196,7 +223,7 @@ def build_dict(entries):
                 die("too many pages")
             pidx[p] = len(pages)
         pages[pidx[p] - 1][k & 0xFF] = ids[id(root[k])]
-    maxkey = max(len(k) for k in entries)
+    maxkey = max(len(k) for k in entries)  # of the dictionary's own keys
     chunks = [
         b"".join(struct.pack("<3I", *n) for n in nodes),
         struct.pack("<%dI" % len(ccp), *ccp),
@@ -261,20 +288,22 @@ def main():
     outdir = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         d = {name: export(name, tmp) for name in DICTS}
-    built = [build_dict(d[name]) for name in DICTS]
+    built = [build_dict(d[name], d[FUSED[name]] if name in FUSED else None)
+             for name in DICTS]
     cls = classes(d)
     head_size = 4 * 5 + 4 * DIR_FIELDS * len(DICTS)
     body = bytearray()
     dirs = []
-    for (maxkey, nnodes, nchild, nvals, npages), chunks in built:
+    for name, ((maxkey, nnodes, nchild, nvals, npages), chunks) in zip(DICTS, built):
         offs = []
         for c in chunks:
             offs.append(head_size + len(body))
             body += c
             body += b"\0" * (-len(body) % 4)
         nodes_o, ccp_o, cnode_o, vals_o, pidx_o, pages_o = offs
+        fused = DICTS.index(FUSED[name]) if name in FUSED else NONE
         dirs.append((maxkey, nnodes, nodes_o, nchild, ccp_o, cnode_o, vals_o,
-                     nvals, pidx_o, pages_o, npages))
+                     nvals, pidx_o, pages_o, npages, fused))
     class_off = head_size + len(body)
     body += b"".join(struct.pack("<2I", cp, f) for cp, f in cls)
     out = bytearray(struct.pack("<5I", MAGIC, VERSION, len(DICTS), len(cls),
