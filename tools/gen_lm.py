@@ -347,6 +347,22 @@ def read_hmm(fold):
     return emit, pi
 
 
+def taiwan_words():
+    """(Taiwan word, mainland words) from OpenCC's TWPhrasesRev: 滑鼠 -> 鼠標,
+    軟體 -> 軟件, 預設 -> 缺省 默認."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "TWPhrasesRev.txt")
+        subprocess.run(["opencc_dict", "-i", os.path.join(OPENCC, "TWPhrasesRev.ocd2"),
+                        "-o", out, "-f", "ocd2", "-t", "text"], check=True)
+        with open(out, encoding="utf-8") as f:
+            pairs = []
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("\t")
+                if k and v:
+                    pairs.append((k, v.split(" ")))
+    return sorted(pairs)
+
+
 def read_words(fold):
     words = {}
     for w, freq in read_jieba():
@@ -354,6 +370,20 @@ def read_words(fold):
         if freq <= 0 or not all(is_han(c) for c in cps):
             continue
         words[cps] = words.get(cps, 0) + freq ** FREQ_EXPONENT
+    # jieba is mainland usage; Taiwan's words for the same things (滑鼠 for
+    # 鼠标, 软体 for 软件) are mostly missing, so Traditional text from Taiwan
+    # scored lower than it should.  A Taiwan word jieba lacks gets the
+    # frequency of its mainland equivalents.
+    added = 0
+    for tw, cns in taiwan_words():
+        key = tuple(fold.get(ord(ch), ord(ch)) for ch in tw)
+        if len(key) < 2 or key in words or not all(is_han(c) for c in key):
+            continue
+        f = sum(words.get(tuple(fold.get(ord(ch), ord(ch)) for ch in cn), 0) for cn in cns)
+        if f > 0:
+            words[key] = f
+            added += 1
+    print("gen_lm: %d Taiwan words added" % added, file=sys.stderr)
     return words
 
 
