@@ -16,6 +16,7 @@ const uint16_t moji_cp1252_hi[32] = {
 int moji_cp1252_byte(uint32_t c) {
   /* C1 controls are what ISO-8859-1 decoders make of 0x80..0x9F */
   if (c <= 0xFF) return (int)c;
+  if (c < 0x152 || c > 0x2122 || (c > 0x2DC && c < 0x2013)) return -1; /* most text */
   for (int i = 0; i < 32; i++)
     if (moji_cp1252_hi[i] == c) return 0x80 + i;
   return -1;

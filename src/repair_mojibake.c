@@ -85,6 +85,9 @@ static const moji_class classes[NCLASS] = {
 #define KNOWN_ENTER 0.5
 /* ... plus this for a piece that makes one character. */
 #define KNOWN_SINGLE 1.0
+/* log10 unigram below which a Han character is rare enough to suggest a
+ * DBCS read as the other DBCS. */
+#define RARE_CHAR -5.0f
 /* A filled-in character must beat the runner-up by this much (log10). */
 #define FILL_MARGIN 1.0
 /* Extra cost of starting a repair with a filled-in character. */
@@ -168,6 +171,10 @@ typedef struct moji {
    * confident one of class k.  Damage is usually document-wide; once a
    * document shows it SIG_LINES times, its lines start "known". */
   unsigned sig[NCLASS];
+  /* Per-BMP-character bits for the trigger scan, which runs on every
+   * line: looking them up in 8 KB beats the 128 KB tables and the LM. */
+  uint8_t rare_bm[0x2000];  /* Han with zf_lm_char < RARE_CHAR        */
+  uint8_t lead_bm[2][0x2000]; /* GBK / Big5 first byte starts UTF-8 of >= 3 bytes */
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   size_t confident; /* repaired units of >= 2 characters in this pass */
 } moji;
@@ -204,6 +211,12 @@ static int create(void **st, const zf_opts *o) {
     moji_dbcs_free(&m->gbk);
     free(m);
     return rc;
+  }
+  for (uint32_t c = 0x80; c < 0x10000; c++) {
+    if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) m->rare_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
+    uint16_t g = m->gbk.enc[c], b = m->big5.enc[c];
+    if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) >= 3) m->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
+    if (b >= 0x100 && moji_utf8_need((uint8_t)(b >> 8)) >= 3) m->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
   }
   *st = m;
   return 0;
@@ -600,9 +613,19 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     int has_l = out->len > 0;
     int has_r = base + q < in->len;
     uint32_t rc = has_r ? in->cp[base + q] : 0;
-    int nrep = m->known ? viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE)
-                        : viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter,
-                                  cl->coarse ? SINGLE_COST : 0);
+    int nrep = 0;
+    if (force) /* first layer of a double decode: repair whatever decodes */
+      for (size_t u = 0; u < nu; u++) {
+        int ok = 1;
+        for (size_t d = m->units[u].d0; d < m->units[u].d1 && ok; d++)
+          ok = m->dec[d] >= 0x20 || m->dec[d] == '\t';
+        m->bp[2 * u] = (uint8_t)ok;
+      }
+    else if (m->known)
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
+    else
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter,
+                     cl->coarse ? SINGLE_COST : 0);
     /* Once a phrase of the line is confidently repaired, the line is known
      * to be damaged this way; its short pieces between ASCII (a lone
      * character before "(" or at the end) no longer need the full margin. */
@@ -610,9 +633,6 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
     m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
-    double *v = m->vit;
-    if (force) /* first layer of a double decode: repair whatever decodes */
-      for (size_t u = 0; u < nu; u++) bp[2 * u] = v[2 * u + 1] > -1e299;
     /* A repair that would only turn garbage into U+FFFD (锟斤拷 back into
      * the replacement characters it was made of) changes nothing a reader
      * can use: such spans are left as they are and reported. */
@@ -666,9 +686,6 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
 
 /* ---- triggers ------------------------------------------------------------ */
 
-/* log10 unigram below which a Han character is rare enough to suggest a
- * DBCS read as the other DBCS. */
-#define RARE_CHAR -4.5f
 
 /* Characters outside Han and common punctuation that GBK/Big5 garbage is
  * full of: kana, bopomofo, pinyin letters, Greek, Cyrillic, box drawing,
@@ -682,11 +699,9 @@ static int dbcs_odd(uint32_t c) {
 
 /* Cheap per-class evidence that a pass can change anything: bit k set
  * when class k may.  One scan of the line. */
-static unsigned trigger_mask(const moji *m, const wtext *t) {
-  size_t n = t->len;
-  const uint32_t *c = t->cp;
+static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   unsigned mask = 0;
-  size_t kana_run = 0;
+  size_t kana_run = 0, nhan = 0, nrare = 0, nodd = 0;
   int japanese = 0, pua = 0, boxes = 0, lost = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
@@ -702,44 +717,75 @@ static unsigned trigger_mask(const moji *m, const wtext *t) {
     if (ch >= 0xE000 && ch <= 0xF8FF) pua = 1;
     if (ch >= 0x2500 && ch <= 0x257F) boxes++;
     if (ch == 0xFFFD || ch == 0x951F || ch == 0x5699) lost++;
+    uint8_t by[8];
     int b0 = moji_cp1252_byte(ch);
     if (b0 >= 0x80 && i + 1 < n) {
+      /* UTF-8 read as 1252: the characters spell a valid sequence */
+      int w = 0;
+      for (size_t j = i; j < n && j < i + 4; j++) {
+        int bj = moji_cp1252_byte(c[j]);
+        if (bj < 0) break;
+        by[w++] = (uint8_t)bj;
+      }
+      uint32_t u;
+      if (moji_utf8_get(by, (size_t)w, &u) >= 2) mask |= 1u << C_U8_1252;
+      /* GBK/Big5 read as 1252: a pair that is not two Latin letters */
       int b1 = moji_cp1252_byte(c[i + 1]);
-      if (moji_utf8_need((uint8_t)b0) && b1 >= 0x80 && b1 <= 0xBF) mask |= 1u << C_U8_1252;
-      if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F)
+      if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F &&
+          (b1 >= 0x80 || (b0 >= 0xA1 && b0 <= 0xBF)))
         mask |= 1u << C_GBK_1252 | 1u << C_BIG5_1252;
     }
     if (ch > 0xFFFF) continue;
-    uint16_t g = m->gbk.enc[ch], bg = m->big5.enc[ch];
-    if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) && (g & 0xC0) == 0x80)
-      mask |= 1u << C_U8_GBK;
-    if (bg >= 0x100 && moji_utf8_need((uint8_t)(bg >> 8)) && (bg & 0xC0) == 0x80)
-      mask |= 1u << C_U8_BIG5;
-    /* DBCS read as the other DBCS: every character re-decodes, so look
-     * for what garbage has and clean text lacks: characters the LM has
-     * (almost) never seen, and odd symbols. */
-    if (bg && m->sig[C_GBK_BIG5] >= SIG_LINES) mask |= 1u << C_GBK_BIG5;
-    if (g && m->sig[C_BIG5_GBK] >= SIG_LINES) mask |= 1u << C_BIG5_GBK;
-    if ((g || bg) && ((zf_is_han(ch) && zf_lm_char(ch) < RARE_CHAR) || dbcs_odd(ch))) {
-      if (bg) mask |= 1u << C_GBK_BIG5;
-      if (g) mask |= 1u << C_BIG5_GBK;
+    int lg = (m->lead_bm[0][ch >> 3] >> (ch & 7)) & 1, lb = (m->lead_bm[1][ch >> 3] >> (ch & 7)) & 1;
+    /* UTF-8 read as GBK/Big5: this character and the next two spell two
+     * valid multi-byte sequences (two Chinese characters make three
+     * garbage ones), or one that is a common Han character */
+    if ((lg || lb) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
+      for (int set = 0; set < 2; set++) {
+        const moji_dbcs *d = set ? &m->big5 : &m->gbk;
+        if (!(set ? lb : lg)) continue;
+        int w = 0;
+        for (size_t j = i; j < i + 3; j++) {
+          uint16_t e = d->enc[c[j]];
+          if (e < 0x100) break;
+          by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
+        }
+        uint32_t u, u2;
+        int l1 = moji_utf8_get(by, (size_t)w, &u);
+        if (l1 >= 3 && (moji_utf8_get(by + l1, (size_t)(w - l1), &u2) >= 2 ||
+                        (u <= 0xFFFF && zf_is_han(u) && !((m->rare_bm[u >> 3] >> (u & 7)) & 1))))
+          mask |= 1u << (set ? C_U8_BIG5 : C_U8_GBK);
+      }
+    if (zf_is_han(ch)) {
+      nhan++;
+      nrare += (m->rare_bm[ch >> 3] >> (ch & 7)) & 1;
+    } else if (dbcs_odd(ch)) {
+      nodd++;
     }
+    if (m->sig[C_GBK_BIG5] >= SIG_LINES && m->big5.enc[ch]) mask |= 1u << C_GBK_BIG5;
+    if (m->sig[C_BIG5_GBK] >= SIG_LINES && m->gbk.enc[ch]) mask |= 1u << C_BIG5_GBK;
   }
+  /* DBCS read as the other DBCS: every character re-decodes, so look for
+   * what garbage has and clean text lacks: private-use characters, odd
+   * symbols among Han, many characters the LM has (almost) never seen. */
+  if (pua || nodd >= 2 || (nrare >= 2 && nrare * 5 >= nhan))
+    mask |= 1u << C_GBK_BIG5 | 1u << C_BIG5_GBK;
   /* Big5 garbage nearly always has private-use characters too (GBK's
-   * user-defined rows hold Big5's commonest characters); Japanese never. */
-  /* A line drawn with box characters (a table) is a drawing: GBK's box
+   * user-defined rows hold Big5's commonest characters); Japanese never.
+   * A line drawn with box characters (a table) is a drawing: GBK's box
    * row holds ordinary Big5 characters, so the LM would turn it into Han.
    * Garbage has them too, but then with private-use characters. */
+  if ((japanese || boxes >= 3) && !pua) mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK);
   /* Where bytes were lost (U+FFFD, 锟斤拷, 嚙踝蕭), what is left of them
    * reads as random characters of either set: readings that have no
    * validity check to cut them are not tried there. */
   if (lost >= 2)
     mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK | 1u << C_GBK_1252 | 1u << C_BIG5_1252);
-  if ((japanese || boxes >= 3) && !pua) mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK);
   return mask;
 }
 
-static int trigger(const moji *m, int k, const wtext *t) { return (trigger_mask(m, t) >> k) & 1; }
+static unsigned trigger_mask(const moji *m, const wtext *t) { return trigger_cp(m, t->cp, t->len); }
+
 
 /* One pass of class k over in, into out. */
 static int pass1(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int force);
@@ -946,16 +992,16 @@ static void count_unrecoverable(const moji *m, const zf_text *t, int lossy_line,
 /* ---- stage --------------------------------------------------------------- */
 
 /* Is there anything at all for the passes to look at?  One scan. */
+/* 0: nothing but ASCII without '&' or '#'; otherwise bit 0 = non-ASCII,
+ * bit 1 = '&' or '#' (a character reference may start there). */
 static int suspicious(const zf_text *in) {
+  int f = 0;
   for (size_t i = 0; i < in->len; i++) {
     uint32_t c = in->cp[i];
-    if (c < 0x80) {
-      if (c == '&' || c == '#') return 1;
-      continue;
-    }
-    return 1;
+    if (c >= 0x80) f |= 1;
+    else if (c == '&' || c == '#') f |= 2;
   }
-  return 0;
+  return f;
 }
 
 /* Orders in which the passes are tried on a line.  The passes commit
@@ -990,17 +1036,22 @@ static int same(const wtext *a, const wtext *b) {
 
 /* Runs strategy s on m->in0 into m->a/m->b; returns the result buffer or
  * NULL when nothing changed (or memory ran out: *rc). */
-static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, unsigned *conf, int *rc) {
+static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t *cnt,
+                           unsigned *conf, int *rc) {
   wtext *cur = &m->a, *nxt = &m->b;
   wt_copy(cur, &m->in0);
   int changed = 0;
+  unsigned mask = mask0; /* trigger_mask(cur), recomputed when cur changes */
   if (sg->force >= 0) {
-    if (!trigger(m, sg->force, cur)) return NULL;
+    if (!((mask >> sg->force) & 1)) return NULL;
     uint64_t scratch[ZHFIX_STAT__COUNT] = {0};
     if (pass(m, sg->force, cur, nxt, scratch, 1)) return *rc = ZHFIX_E_NOMEM, NULL;
     if (same(cur, nxt)) return NULL;
     wtext *t = cur;
     cur = nxt, nxt = t;
+    /* only worth going on if the layer revealed garbage of a UTF-8 reading */
+    mask = trigger_mask(m, cur);
+    if (!(mask & (1u << C_U8_1252 | 1u << C_U8_GBK | 1u << C_U8_BIG5))) return NULL;
     cnt[ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE]++;
   }
   uint64_t local[ZHFIX_STAT__COUNT] = {0};
@@ -1023,12 +1074,13 @@ static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, unsigned 
     if (other) continue;
     /* a class may need a second pass for text it made (1252 twice) */
     for (int it = 0; it < 2; it++) {
-      if (!trigger(m, k, cur)) break;
+      if (!((mask >> k) & 1)) break;
       if (pass(m, k, cur, nxt, local, 0)) return *rc = ZHFIX_E_NOMEM, NULL;
       if (m->confident) *conf |= 1u << k;
       if (same(cur, nxt)) break;
       wtext *t = cur;
       cur = nxt, nxt = t;
+      mask = trigger_mask(m, cur);
       changed = 1;
       xdone[classes[k].x] = k;
     }
@@ -1045,7 +1097,19 @@ static wtext *run_strategy(moji *m, const strategy *sg, uint64_t *cnt, unsigned 
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
-  if (!suspicious(in)) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  int susp = suspicious(in);
+  if (!susp) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  size_t nlost = 0;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
+  }
+  m->lossy_line = nlost >= 2;
+  if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
+    if (zf_text_append(out, in, 0, in->len)) return ZHFIX_E_NOMEM;
+    count_unrecoverable(m, out, m->lossy_line, stats);
+    return 0;
+  }
   size_t need = in->len + 1;
   if (wt_reserve(&m->in0, need) || wt_reserve(&m->a, need) || wt_reserve(&m->b, need) ||
       wt_reserve(&m->best, need))
@@ -1059,12 +1123,6 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   entities(&m->in0, &m->a, &ent);
   if (ent) wt_copy(&m->in0, &m->a);
 
-  size_t nlost = 0;
-  for (size_t i = 0; i < m->in0.len; i++) {
-    uint32_t c = m->in0.cp[i];
-    nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
-  }
-  m->lossy_line = nlost >= 2;
   unsigned mask0 = trigger_mask(m, &m->in0);
   if (!mask0 && !ent) { /* the common case: nothing to try */
     if (zf_text_append(out, in, 0, in->len)) return ZHFIX_E_NOMEM;
@@ -1094,7 +1152,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (dup) continue;
     uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
     unsigned conf = 0;
-    wtext *r = run_strategy(m, &strategies[s], cnt, &conf, &rc);
+    wtext *r = run_strategy(m, &strategies[s], mask0, cnt, &conf, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
     double sc = zf_lm_score(r->cp, r->len);
