@@ -10,15 +10,18 @@
  *      dictionary of the group that matches anything wins (DictGroup), and
  *      the entry's first candidate is written.  Segment boundaries survive
  *      the chain, so a later multi-character key never spans two segments.
- * Configurations OpenCC lacks (trad->twp, tw->hk, ...) are compositions of
- * two passes; same-script pairs are the identity.
+ * Pairs OpenCC lacks are zhfix's t2twp / twp2t (built from OpenCC's
+ * dictionaries like its own configurations) or compositions of two
+ * configurations; same-script pairs are the identity.
  *
- * Half-converted text (docs/conversion.md, "Repair"): when the script was
- * detected or the text mixes scripts, a line is also folded to Simplified
- * and converted back to the target; that result replaces the exact one
- * only at characters that may be a Simplified residue (for a Traditional
- * target) or a Traditional residue (for the Simplified target), so
- * characters that are unambiguous in the input are never re-guessed.
+ * Half-converted text (docs/conversion.md, "Half-converted text"): unless
+ * the script was given explicitly and differs from the target, a line of
+ * a document that mixes scripts is also folded to Simplified and converted
+ * back to the target; that round trip replaces the exact conversion only
+ * at characters that may be residue (possible Simplified forms, or one of
+ * several Traditional candidates, for a Traditional target; possible
+ * Traditional forms for the Simplified target), so characters that are
+ * unambiguous in the input are never re-guessed.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conversion throughput: the opencc CLI against zhfix on the same corpus of
-# at least 50 MB (build/corpus repeated), in one run; prints MB/s for each,
-# the ratio, and zhfix's peak RSS (GNU time).  Reports figures; asserts
+# at least 50 MB (build/corpus repeated), in one run; prints MB/s for each
+# (per CPU second; wall time alongside), the ratio, and peak RSS (GNU
+# time).  Reports figures; asserts
 # nothing.  Run by `make bench`; BUILD selects the build directory.
 #
 # Extending: add a `pair` line (or call `one` for a zhfix-only figure) at
@@ -28,17 +29,20 @@ build_input() {
   fi
 }
 
-# Runs a command with stdin $1, stdout $2; sets secs and rss (KiB).
+# Runs a command with stdin $1, stdout $2; sets secs (CPU time, user +
+# system: both programs are single-threaded, and CPU time is far less
+# disturbed than wall time when the machine is busy), wall and rss (KiB).
 timed() {
   local in=$1 out=$2; shift 2
   if [ $have_time = 1 ]; then
     local r
-    r=$( { /usr/bin/time -f '%e %M' "$@" < "$in" > "$out"; } 2>&1 | tail -n1 )
-    secs=${r% *} rss=${r#* }
+    r=$( { /usr/bin/time -f '%U %S %e %M' "$@" < "$in" > "$out"; } 2>&1 | tail -n1 )
+    read -r u s wall rss <<< "$r"
+    secs=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
   else
     local t0 t1
     t0=$(date +%s.%N); "$@" < "$in" > "$out"; t1=$(date +%s.%N)
-    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') rss=0
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') wall=$secs rss=0
   fi
 }
 
@@ -47,16 +51,16 @@ mbps() { awk -v s="$1" -v t="$2" 'BEGIN { printf "%.1f", (t > 0 ? s / 1e6 / t : 
 # pair NAME INPUT OPENCC_CONFIG ZHFIX_ARGS...: one row comparing both.
 pair() {
   local name=$1 in=$2 cfg=$3; shift 3
-  local size o_secs o_rss z_secs z_rss same
+  local size o_secs o_rss o_wall z_secs z_rss z_wall same
   size=$(stat -c %s "$in")
   timed "$in" "$work/opencc.out" opencc -c "$cfg"
-  o_secs=$secs o_rss=$rss
+  o_secs=$secs o_rss=$rss o_wall=$wall
   timed "$in" "$work/zhfix.out" "$bin" "$@"
-  z_secs=$secs z_rss=$rss
+  z_secs=$secs z_rss=$rss z_wall=$wall
   if cmp -s "$work/opencc.out" "$work/zhfix.out"; then same="identical output"; else same="output differs (other stages on)"; fi
-  printf '%-5s %d MB: opencc %s MB/s (%ss, RSS %d MiB) | zhfix %s MB/s (%ss, RSS %d MiB) | %sx | %s | zhfix %s\n' \
-    "$name" $((size / 1000000)) "$(mbps "$size" "$o_secs")" "$o_secs" $((o_rss / 1024)) \
-    "$(mbps "$size" "$z_secs")" "$z_secs" $((z_rss / 1024)) \
+  printf '%-5s %d MB: opencc %s MB/s (%ss CPU, %ss wall, RSS %d MiB) | zhfix %s MB/s (%ss CPU, %ss wall, peak RSS %d MiB) | %sx | %s | zhfix %s\n' \
+    "$name" $((size / 1000000)) "$(mbps "$size" "$o_secs")" "$o_secs" "$o_wall" $((o_rss / 1024)) \
+    "$(mbps "$size" "$z_secs")" "$z_secs" "$z_wall" $((z_rss / 1024)) \
     "$(awk -v a="$o_secs" -v b="$z_secs" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')" "$same" "$*"
 }
 
