@@ -77,8 +77,10 @@
 #define BAL_CLOSE 1.0
 #define BAL_STRAY 2.0
 #define NGROUPS 4
-/* Two pause or stop marks in a row (。。 ：。 ,，), which edited text hardly
- * has; the model scores punctuation by class and frequency only. */
+/* Two pause marks in a row (。。 ：。 ,，), or a pause mark next to a
+ * question or exclamation mark (：？ ？；), which edited text hardly has;
+ * the model scores punctuation by class and frequency only.  ?! and !?
+ * combine and cost nothing. */
 #define PEN_DOUBLE 2.0
 /* Chinese typography puts the sentence mark inside the quote (。” ！」),
  * which the class-based model cannot see either. */
@@ -145,6 +147,11 @@ typedef struct farm {
   unsigned variant; /* ZF_OCC_* class of variants the script does not use */
   unsigned long swallow_seen, keep_seen; /* decoder variant evidence */
   uint8_t open[NGROUPS]; /* quotes still open at the end of the last line */
+  /* Numbers of two or more digits seen in the document (detection window
+   * and the lines so far, once the signature is on): the cache that can
+   * give a swallowed digit back.  Open addressing, allocated once. */
+  struct dslot { uint64_t key; uint32_t n; } *digits;
+  size_t ndigits;
   tok *tk;
   size_t captk;
   hvec beam[RING]; /* hypotheses at position p live in beam[p % RING] */
@@ -204,6 +211,12 @@ static int pause_mark(uint32_t c) {
   default:
     return 0;
   }
+}
+
+/* Marks that end a sentence and combine with each other (?! !?), but not
+ * with a pause mark: ：？ ？；  in a row are not edited text. */
+static int stop_mark(uint32_t c) {
+  return c == 0xFF1F || c == 0xFF01 || c == '?' || c == '!';
 }
 
 static uint64_t mix(uint64_t h, uint32_t c) {
@@ -286,6 +299,7 @@ static void destroy(void *st) {
   farm *f = st;
   farm_codec_free(f->codec);
   free(f->annset);
+  free(f->digits);
   free(f->tk);
   for (size_t i = 0; i < RING; i++) free(f->beam[i].v);
   free(f->nodes);
@@ -296,12 +310,124 @@ static void destroy(void *st) {
   free(f);
 }
 
+/* ---- digit cache -------------------------------------------------------- *
+ * A swallowed digit is lost from the bytes, but articles repeat their
+ * numbers (dates, counts, the 30 of "30 hours ... 30 days").  A number of
+ * two or more digits is a key: its length in the top byte, its value
+ * below.  A lone digit is no evidence: any digit makes one. */
+
+#define DIGIT_SLOTS 4096u
+#define DIGIT_MAX 15
+
+static uint64_t digit_key(uint64_t value, size_t len) { return (uint64_t)len << 56 | value; }
+
+static struct dslot *digit_slot(const farm *f, uint64_t key) {
+  size_t i = (size_t)(mix(0, (uint32_t)key) ^ mix(1, (uint32_t)(key >> 32))) & (DIGIT_SLOTS - 1);
+  while (f->digits[i].key && f->digits[i].key != key) i = (i + 1) & (DIGIT_SLOTS - 1);
+  return &f->digits[i];
+}
+
+static void digits_add(farm *f, uint64_t key) {
+  if (!f->digits) {
+    f->digits = calloc(DIGIT_SLOTS, sizeof *f->digits);
+    if (!f->digits) return; /* no cache: swallowed digits stay unknown */
+  }
+  struct dslot *d = digit_slot(f, key);
+  if (!d->key) {
+    if (f->ndigits >= DIGIT_SLOTS / 4 * 3) return; /* full: the first numbers suffice */
+    d->key = key;
+    f->ndigits++;
+  }
+  if (d->n < UINT32_MAX) d->n++;
+}
+
+static uint32_t digits_count(const farm *f, uint64_t key) {
+  if (!f->digits) return 0;
+  return digit_slot(f, key)->n;
+}
+
+static int is_digit(uint32_t c) { return c >= '0' && c <= '9'; }
+
+/* Every run of 2..DIGIT_MAX digits of cp[0..n) (runs touching a letter are
+ * identifiers, not numbers) into the cache. */
+static void digits_scan(farm *f, const uint32_t *cp, size_t n) {
+  for (size_t i = 0; i < n;) {
+    if (!is_digit(cp[i])) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    uint64_t v = 0;
+    while (j < n && is_digit(cp[j])) v = v * 10 + (cp[j++] - '0');
+    if (j - i >= 2 && j - i <= DIGIT_MAX) digits_add(f, digit_key(v, j - i));
+    i = j;
+  }
+}
+
+/* Occurrences of the number (value, len) as a whole run of tk[0..n). */
+static size_t line_count(const farm *f, size_t n, uint64_t value, size_t len) {
+  size_t c = 0;
+  for (size_t i = 0; i < n;) {
+    if (!is_digit(f->tk[i].cp)) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    uint64_t v = 0;
+    while (j < n && is_digit(f->tk[j].cp)) v = v * 10 + (f->tk[j++].cp - '0');
+    c += j - i == len && v == value;
+    i = j;
+  }
+  return c;
+}
+
+/* The digit a decoder swallowed after the '?' token q, from the numbers of
+ * the document: the digits that follow it on the line make a number with
+ * each candidate digit; the line itself decides when exactly one candidate
+ * recreates a number it holds elsewhere, otherwise the earlier lines do when
+ * one candidate's number is seen at least twice and three times as often as
+ * any other's.  Returns the digit, or 0 when it stays unknown. */
+static uint32_t guess_digit(const farm *f, size_t q, size_t n) {
+  size_t e = q + 1;
+  uint64_t tail = 0, scale = 1;
+  while (e < n && is_digit(f->tk[e].cp) && e - q < DIGIT_MAX) {
+    tail = tail * 10 + (f->tk[e].cp - '0');
+    scale *= 10;
+    e++;
+  }
+  if (e < n && is_digit(f->tk[e].cp)) return 0;
+  size_t len = e - q;
+  if (len < 2) return 0; /* a lone digit: nothing in the document points at it */
+  int hit = -1, hits = 0;
+  for (int d = 0; d <= 9; d++)
+    if (line_count(f, n, (uint64_t)d * scale + tail, len)) {
+      hit = d;
+      hits++;
+    }
+  if (hits == 1) return '0' + (uint32_t)hit;
+  if (hits > 1) return 0;
+  uint32_t best = 0, next = 0;
+  for (int d = 0; d <= 9; d++) {
+    uint32_t c = digits_count(f, digit_key((uint64_t)d * scale + tail, len));
+    if (c > best) {
+      next = best;
+      best = c;
+      hit = d;
+    } else if (c > next) {
+      next = c;
+    }
+  }
+  if (best >= 2 && best >= 3 * (uint64_t)next) return '0' + (uint32_t)hit;
+  return 0;
+}
+
 static void prescan(void *st, const zf_text *prefix) {
   farm *f = st;
   if (prefix->len == 0) return;
   f->have_pre = 1;
   f->pre_end = prefix->off[prefix->len - 1];
   if (!f->sig) sig_scan(f, prefix->cp, prefix->len);
+  if (f->sig) digits_scan(f, prefix->cp, prefix->len);
 }
 
 /* ---- the search --------------------------------------------------------- */
@@ -336,7 +462,9 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
     if (cls & f->avoid) h->score -= PEN_SCRIPT;
     if (cls & f->variant) h->score -= PEN_VARIANT;
   }
-  if (pause_mark(cp) && pause_mark(prev)) h->score -= PEN_DOUBLE;
+  if ((pause_mark(cp) && (pause_mark(prev) || stop_mark(prev))) ||
+      (stop_mark(cp) && pause_mark(prev)))
+    h->score -= PEN_DOUBLE;
   int close, g = pair_group(cp, &close);
   if (g >= 0 && g <= 1 && close &&
       (prev == 0x3002 || prev == 0xFF01 || prev == 0xFF1F || prev == 0x2026))
@@ -735,14 +863,32 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
     uint32_t c = f->path[k];
     if (m < nmark && mark[m] == k) {
       /* from the input character that gave its first byte up to the next
-       * output character: the bytes it was rebuilt from */
-      uint64_t end = k + 1 < len ? f->pathoff[k + 1] : f->tk[a].off + span_len(f, a, b, n);
+       * output character: the bytes it was rebuilt from.  Neighbouring
+       * unsure characters make one span, and a swallowed digit comes from
+       * the same '?' as the byte before it, so it does not end one. */
+      size_t e = k + 1;
+      while (m + 1 < nmark && mark[m + 1] == e) {
+        m++;
+        e++;
+      }
+      while (e < len && f->path[e] == WILD_DIGIT) e++;
+      uint64_t end = e < len ? f->pathoff[e] : f->tk[a].off + span_len(f, a, b, n);
       zf_stats_unrecoverable(stats, f->pathoff[k], end > f->pathoff[k] ? end - f->pathoff[k] : 1);
+      for (; k + 1 < len && k < mark[m]; k++)
+        if (zf_text_push(out, '?', f->pathoff[k])) return -1;
       c = '?';
       m++;
     } else if (c == WILD_DIGIT) {
-      zf_stats_unrecoverable(stats, f->pathoff[k], 1);
-      c = '?';
+      size_t q = a;
+      while (q < b && f->tk[q].off != f->pathoff[k]) q++;
+      c = q < b ? guess_digit(f, q, n) : 0;
+      if (c) {
+        /* rebuilt from the document's numbers, not from the bytes */
+        stats->v[ZHFIX_STAT_LOST_BYTES_RESTORED]++;
+      } else {
+        zf_stats_unrecoverable(stats, f->pathoff[k], 1);
+        c = '?';
+      }
     }
     if (zf_text_push(out, c, f->pathoff[k])) return -1;
   }
@@ -965,11 +1111,16 @@ static int worth_a_look(const farm *f, const zf_text *in) {
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   farm *f = st;
-  if (!f->sig && in->len) {
+  if (in->len) {
     size_t from = 0;
     if (f->have_pre)
       while (from < in->len && in->off[from] <= f->pre_end) from++;
-    if (from < in->len) sig_scan(f, in->cp + from, in->len - from);
+    int had = f->sig;
+    if (!f->sig && from < in->len) sig_scan(f, in->cp + from, in->len - from);
+    /* a line the detection window did not hold: its numbers join the
+     * cache (only in documents with the signature; clean text pays
+     * nothing) */
+    if (had && from < in->len) digits_scan(f, in->cp + from, in->len - from);
   }
   if (!worth_a_look(f, in)) {
     if (f->sig) track_open(f, in);
