@@ -179,6 +179,53 @@ static void test_issue_examples(void **state) {
   farm_sim_free(s);
 }
 
+/* 危害 = CE A3 | BA A6 contains A3 BA = ：, which the punctuation replace
+ * turns into ':'; the decoder then reads CE ':' as '?' and A6 followed by
+ * the digit of "30" as '?' that swallows the 3: "?:?0".  The bytes pin
+ * everything but the two lost bytes and the digit; the 30 elsewhere on
+ * the line gives the digit back. */
+static void test_split_mark_digit(void **state) {
+  (void)state;
+  farm_sim *s = farm_sim_new();
+  assert_non_null(s);
+  annotate_all(s, "網發國數");
+  /* 當地 shows the swallowing decoder (當?shù)) */
+  const char *text = "網友發布消息,當地國際組織說,這種病毒危害30多個國家,已有30萬人患病。\n"
+                     "網站發布的國際新聞。\n";
+  size_t n;
+  char *d = farm_sim_damage(s, text, strlen(text), FARM_SIM_SWALLOW, &n);
+  assert_non_null(d);
+  assert_non_null(strstr(d, "病毒?:?0多"));
+  zf_stats st;
+  size_t m;
+  char *r = farm_doc(d, n, ZHFIX_PINYIN_AUTO, &st, &m);
+  /* the split mark is undone and the number is back, whatever the model
+   * makes of the two lost bytes */
+  assert_null(strstr(r, "?:?"));
+  assert_non_null(strstr(r, "30多個國家"));
+  assert_null(strstr(r, "(guó)"));
+  /* the two lost bytes are the language model's call (危害 against 。后:
+   * docs/repair-farm.md, what still fails); the digit is counted */
+  assert_true(st.v[ZHFIX_STAT_LOST_BYTES_RESTORED] >= 3);
+  printf("split mark + swallowed digit: %s", r);
+  free(r);
+  /* the same damage with no other 30 in the document: the digit stays
+   * unknown and is reported */
+  const char *text2 = "網友發布消息,當地國際組織說,這種病毒危害30多個國家。\n"
+                      "網站發布的國際新聞。\n";
+  free(d);
+  d = farm_sim_damage(s, text2, strlen(text2), FARM_SIM_SWALLOW, &n);
+  assert_non_null(d);
+  assert_non_null(strstr(d, "病毒?:?0多"));
+  r = farm_doc(d, n, ZHFIX_PINYIN_AUTO, &st, &m);
+  assert_null(strstr(r, "30多"));
+  assert_non_null(strstr(r, "?0多個國家"));
+  assert_true(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS] >= 1);
+  free(r);
+  free(d);
+  farm_sim_free(s);
+}
+
 /* 截斷 = BD D8 | 94 E0 contains D8 94 = 財; the annotation splits 斷. */
 static void test_cross_boundary_roundtrip(void **state) {
   (void)state;
@@ -647,6 +694,127 @@ static void test_simulated_all(void **state) {
   free(text);
 }
 
+/* Numbers after Han characters: before every ，or 。 of a line, the line's
+ * own number (evidence: it recurs, as dates and counts do in an article)
+ * or a fresh one each time (no evidence).  Deterministic. */
+static char *number_text(const char *text, size_t len, int recur, size_t *outlen) {
+  sbuf b = {0};
+  sb_put(&b, "", 0);
+  uint32_t *cp = malloc((len + 1) * sizeof *cp);
+  assert_non_null(cp);
+  size_t n = u8_decode(text, len, cp, NULL);
+  uint64_t seed = 12345, num = 0;
+  char d[24];
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || cp[i - 1] == '\n') {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      num = 10 + (seed >> 33) % 990;
+    }
+    if (i > 0 && zf_is_han(cp[i - 1]) && (cp[i] == 0xFF0C || cp[i] == 0x3002)) {
+      if (!recur) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        num = 10 + (seed >> 33) % 990;
+      }
+      int k = snprintf(d, sizeof d, "%llu", (unsigned long long)num);
+      sb_put(&b, d, (size_t)k);
+    }
+    sb_cp(&b, cp[i]);
+  }
+  free(cp);
+  *outlen = b.n;
+  return b.p;
+}
+
+static size_t count_digits(const uint32_t *c, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) k += c[i] >= '0' && c[i] <= '9';
+  return k;
+}
+
+/* Swallowed digits: how many the damage took (digits are ASCII, so the
+ * decoder never misreads one, it only swallows), how many came back right,
+ * how many came back wrong, how many stay '?'. */
+static void test_simulated_digits(void **state) {
+  (void)state;
+  size_t len;
+  char *text = sim_text(&len);
+  if (!text) {
+    printf("corpus missing, skipped\n");
+    return;
+  }
+  farm_sim *s = farm_sim_new();
+  assert_non_null(s);
+  pick_set(s, text, len, 0);
+  for (int recur = 1; recur >= 0; recur--) {
+    size_t nl;
+    char *num = number_text(text, len, recur, &nl);
+    size_t lost = 0, right = 0, wrong = 0, unknown = 0;
+    for (size_t a = 0; a < nl;) {
+      size_t e = a + 20000 < nl ? a + 20000 : nl;
+      while (e < nl && num[e - 1] != '\n') e++;
+      size_t nt, ntg, nd, ng;
+      char *trad = farm_sim_s2t(s, num + a, e - a, &nt);
+      char *want = farm_sim_target(trad, nt, &ntg);
+      char *dmg = farm_sim_damage(s, trad, nt, FARM_SIM_SWALLOW, &nd);
+      assert_non_null(want);
+      assert_non_null(dmg);
+      zf_stats st;
+      char *got = farm_doc(dmg, nd, ZHFIX_PINYIN_AUTO, &st, &ng);
+      tu_lines la = {want, want + ntg}, lb = {got, got + ng}, lc = {dmg, dmg + nd};
+      const char *pa, *pb, *pc;
+      size_t xa, xb, xc;
+      while ((pa = tu_next_line(&la, &xa)) != NULL) {
+        pb = tu_next_line(&lb, &xb);
+        pc = tu_next_line(&lc, &xc);
+        assert_non_null(pb);
+        assert_non_null(pc);
+        uint32_t *wa = malloc((xa + 1) * sizeof *wa), *wb = malloc((xb + 1) * sizeof *wb);
+        uint32_t *wc = malloc((xc + 1) * sizeof *wc);
+        assert_true(wa && wb && wc);
+        size_t na = u8_decode(pa, xa, wa, NULL), nb = u8_decode(pb, xb, wb, NULL);
+        size_t nc = u8_decode(pc, xc, wc, NULL);
+        size_t l = count_digits(wa, na) - count_digits(wc, nc);
+        lost += l;
+        if (l) {
+          size_t w = 0, u = 0;
+          if (na == nb) {
+            for (size_t i = 0; i < na; i++)
+              if (wa[i] >= '0' && wa[i] <= '9' && wb[i] != wa[i]) {
+                if (wb[i] >= '0' && wb[i] <= '9')
+                  w++;
+                else
+                  u++;
+              }
+          } else {
+            u = l; /* left as it was */
+          }
+          if (w + u > l) u = l - w;
+          wrong += w;
+          unknown += u;
+          right += l - w - u;
+        }
+        free(wa);
+        free(wb);
+        free(wc);
+      }
+      free(trad);
+      free(want);
+      free(dmg);
+      free(got);
+      a = e;
+    }
+    printf("swallowed digits, %s: %zu lost, %zu back right, %zu wrong, %zu left unknown\n",
+           recur ? "numbers recur in the line" : "no number recurs", lost, right, wrong, unknown);
+    /* a guess needs evidence: without it no digit may come back wrong more
+     * often than right */
+    assert_true(lost > 0);
+    if (recur) assert_true(right > wrong);
+    free(num);
+  }
+  farm_sim_free(s);
+  free(text);
+}
+
 /* Through the public API: statistics, the reported spans point at the
  * input, and feeding the text in small pieces changes nothing. */
 static void test_public_api(void **state) {
@@ -690,6 +858,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_issue_examples),
       cmocka_unit_test(test_cross_boundary_roundtrip),
+      cmocka_unit_test(test_split_mark_digit),
       cmocka_unit_test(test_teaching_material),
       cmocka_unit_test(test_density_signature),
       cmocka_unit_test(test_sample),
@@ -697,6 +866,7 @@ int main(void) {
       cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_simulated_150),
       cmocka_unit_test(test_simulated_all),
+      cmocka_unit_test(test_simulated_digits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
