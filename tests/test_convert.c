@@ -493,12 +493,49 @@ static void test_pure_trad_repair(void **state) {
   free(buf);
 }
 
+/* Through the public API: detection reported, characters counted, and the
+ * stage off with --to=keep. */
+static void test_api(void **state) {
+  (void)state;
+  /* Mostly Simplified (头 发 发 这 个 问 题 against 這 測 試). */
+  static const char *in = "头发和发展，这个问题\n這是測試\n";
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  char *out;
+  size_t len;
+  assert_int_equal(zhfix_set_option_string(h, "to", "trad"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "punct", "off"), 0);
+  assert_int_equal(zhfix_process(h, in, strlen(in), &out, &len), 0);
+  assert_string_equal(out, "頭髮和發展，這個問題\n這是測試\n");
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_SCRIPT), ZHFIX_SCRIPT_SIMP);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_CHARS_CONVERTED), 7);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+
+  h = zhfix_create();
+  assert_int_equal(zhfix_set_option_string(h, "to", "simp"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "punct", "off"), 0);
+  static const char *trad = "頭髮與發展，這是測試\n";
+  assert_int_equal(zhfix_process(h, trad, strlen(trad), &out, &len), 0);
+  assert_string_equal(out, "头发与发展，这是测试\n");
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_SCRIPT) != ZHFIX_SCRIPT_SIMP);
+  zhfix_buffer_free(out);
+  assert_int_equal(zhfix_reset(h), 0);
+  assert_int_equal(zhfix_set_option_string(h, "to", "keep"), 0);
+  assert_int_equal(zhfix_process(h, trad, strlen(trad), &out, &len), 0);
+  assert_string_equal(out, trad);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_CHARS_CONVERTED), 0);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tables),         cmocka_unit_test(test_configs),
       cmocka_unit_test(test_keep_disables),  cmocka_unit_test(test_offsets_and_stats),
       cmocka_unit_test(test_detect),         cmocka_unit_test(test_sample_residue),
       cmocka_unit_test(test_mixed_corpus),   cmocka_unit_test(test_pure_trad_repair),
+      cmocka_unit_test(test_api),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
