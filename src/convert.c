@@ -381,7 +381,8 @@ static void prescan(void *st, const zf_text *prefix) {
   conv *cv = st;
   residue_set seen = {{0}, 0};
   zf_text tmp = {0};
-  if (!cv->repair) return;
+  /* Simplified to Traditional decides line by line (wants_repair). */
+  if (!cv->repair || (cv->script == ZHFIX_SCRIPT_SIMP && cv->to != ZHFIX_TO_SIMP)) return;
   cv->doc_mixed = 0;
   for (size_t a = 0; a < prefix->len && !cv->doc_mixed;) {
     size_t b = a;
@@ -442,10 +443,31 @@ static uint64_t count_changed(const zf_text *in, const zf_text *out) {
   return k;
 }
 
+/* Whether this line takes the repair. */
+static int wants_repair(const conv *cv, const zf_text *in) {
+  if (!cv->repair) return 0;
+  if (cv->script == ZHFIX_SCRIPT_SIMP && cv->to != ZHFIX_TO_SIMP) {
+    /* Simplified text to Traditional: Traditional characters in it are
+     * Traditional already, and a Traditional line quoted in a Simplified
+     * document (a poem in fortunes-zh) is better left to the exact
+     * conversion; only a line that mixes both scripts has phrases the
+     * mixing broke (头發). */
+    int simp = 0, trad = 0;
+    for (size_t i = 0; i < in->len && !(simp && trad); i++)
+      if (in->cp[i] >= 0x3400) {
+        unsigned f = zf_occ_class(&cv->t, in->cp[i]);
+        simp |= (f & ZF_OCC_SIMP_ONLY) != 0;
+        trad |= (f & ZF_OCC_TRAD_ONLY) != 0;
+      }
+    return simp && trad;
+  }
+  return cv->doc_mixed || line_mixed(cv, in);
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   conv *cv = st;
   int rc;
-  if (cv->repair && (cv->doc_mixed || line_mixed(cv, in)))
+  if (wants_repair(cv, in))
     rc = run_repair(cv, in, out, NULL);
   else
     rc = run_plan(cv, cv->exact, in, out);

@@ -358,37 +358,37 @@ static void test_mixed_corpus(void **state) {
     zf_text clean = {0}, dmg = {0}, want = {0}, got = {0}, base = {0};
     zf_stats stats;
     zf_stats_init(&stats);
+    mix_score mt = {0}, ms = {0};
+    /* As the pipeline does: detect the script of the damaged document's
+     * window (its first 64 KB, damaged with the same seed), create the
+     * stages for it, and show them the window. */
+    zf_text win = {0};
+    uint32_t wseed = seed;
+    for (size_t i = 0; i < n && i < ZHFIX_DETECT_WINDOW;) {
+      size_t j = i;
+      while (j < n && buf[j] != '\n') j++;
+      cu_decode(buf + i, j - i, &clean);
+      i = j + 1;
+      size_t han = 0;
+      for (size_t q = 0; q < clean.len; q++) han += zf_is_han(clean.cp[q]) != 0;
+      if (han < 4) continue;
+      damage(&t, &clean, shares[si], &wseed);
+      zf_text_append(&win, &clean, 0, clean.len);
+      zf_text_push(&win, '\n', 0);
+    }
+    int script = zf_detect_script(&win);
     zf_opts os2t = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0);
-    zf_opts otrad = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TRAD, 1);
-    zf_opts osimp = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, 1);
+    zf_opts otrad = cu_opts(script, ZHFIX_TO_TRAD, 1);
+    zf_opts osimp = cu_opts(script, ZHFIX_TO_SIMP, 1);
     zf_opts obase_s = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, 0);
     void *s2t, *rt, *rs, *bs;
     assert_int_equal(zf_stage_convert.create(&s2t, &os2t), 0);
     assert_int_equal(zf_stage_convert.create(&rt, &otrad), 0);
     assert_int_equal(zf_stage_convert.create(&rs, &osimp), 0);
     assert_int_equal(zf_stage_convert.create(&bs, &obase_s), 0);
-    mix_score mt = {0}, ms = {0};
-    /* The pipeline shows the stage the damaged document's detection
-     * window first: damage the first 64 KB with the same seed. */
-    {
-      zf_text win = {0};
-      uint32_t wseed = seed;
-      for (size_t i = 0; i < n && i < ZHFIX_DETECT_WINDOW;) {
-        size_t j = i;
-        while (j < n && buf[j] != '\n') j++;
-        cu_decode(buf + i, j - i, &clean);
-        i = j + 1;
-        size_t han = 0;
-        for (size_t q = 0; q < clean.len; q++) han += zf_is_han(clean.cp[q]) != 0;
-        if (han < 4) continue;
-        damage(&t, &clean, shares[si], &wseed);
-        zf_text_append(&win, &clean, 0, clean.len);
-        zf_text_push(&win, '\n', 0);
-      }
-      zf_stage_convert.prescan(rt, &win);
-      zf_stage_convert.prescan(rs, &win);
-      zf_text_free(&win);
-    }
+    zf_stage_convert.prescan(rt, &win);
+    zf_stage_convert.prescan(rs, &win);
+    zf_text_free(&win);
     for (size_t i = 0; i < n;) {
       size_t j = i;
       while (j < n && buf[j] != '\n') j++;
@@ -416,9 +416,9 @@ static void test_mixed_corpus(void **state) {
       assert_int_equal(zf_stage_convert.run(bs, &dmg, &base, &stats), 0);
       score(&base, &clean, &ms, 1);
     }
-    printf("mixed %u%% converted: --to=trad %.4f%% Han chars, %.2f%% lines right (no repair: %.4f%%); "
+    printf("mixed %u%% converted (detected %s): --to=trad %.4f%% Han chars, %.2f%% lines right (no repair: %.4f%%); "
            "--to=simp %.4f%% chars, %.2f%% lines (t2s alone: %.4f%%), %zu lines\n",
-           shares[si] / 10, 100.0 * mt.chars_ok / mt.chars, 100.0 * mt.lines_ok / mt.lines,
+           shares[si] / 10, zhfix_script_name(script), 100.0 * mt.chars_ok / mt.chars, 100.0 * mt.lines_ok / mt.lines,
            100.0 * mt.base_ok / mt.chars, 100.0 * ms.chars_ok / ms.chars, 100.0 * ms.lines_ok / ms.lines,
            100.0 * ms.base_ok / ms.chars, mt.lines);
     /* The repair must recover what the character-by-character conversion
