@@ -788,6 +788,9 @@ static void test_simulated_digits(void **state) {
           } else {
             u = l; /* left as it was */
           }
+          if (w && getenv("FARM_VERBOSE"))
+            printf("  DIGIT want %.*s\n  DIGIT dmg  %.*s\n  DIGIT got  %.*s\n", (int)xa, pa, (int)xc,
+                   pc, (int)xb, pb);
           if (w + u > l) u = l - w;
           wrong += w;
           unknown += u;
