@@ -150,6 +150,7 @@ typedef struct unit {
   int lossy;     /* a character was filled in or lost        */
   int odd;       /* decoded shapes real damage rarely makes   */
   int hh;        /* double-byte characters not made of two Latin letters */
+  int conv;      /* the garbage had been converted to Traditional        */
 } unit;
 
 typedef struct moji {
@@ -510,6 +511,58 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
   return nrep;
 }
 
+/* Garbage converted to Traditional after the wrong decode (s2t turns 娴
+ * into 嫺) no longer encodes to the original bytes.  Tries the Simplified
+ * form (zf_lm_fold) of the candidate characters cand[], one and then two
+ * at a time, keeping the first change that lets the bytes from `from`
+ * through the failed sequence at b decode.  Returns 1 when the bytes were
+ * changed (the caller decodes the run again), 0 otherwise. */
+static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p,
+                     const size_t *cand, size_t from, size_t b, size_t nb) {
+  uint8_t fb[6][2];
+  size_t idx[6];
+  int n = 0;
+  for (int i = 0; i < 6; i++) {
+    size_t j = cand[i];
+    int dup = 0;
+    for (int k = 0; k < n; k++) dup |= idx[k] == j;
+    if (dup || j < p || j >= len || m->bnd[j + 1] - m->bnd[j] != 2) continue;
+    uint32_t f = zf_lm_fold(r[j]);
+    uint8_t tmp[4];
+    int lost;
+    if (f == r[j] || x_put(m, cl->x, f, tmp, &lost) != 2) continue;
+    fb[n][0] = tmp[0], fb[n][1] = tmp[1];
+    idx[n++] = j;
+  }
+  size_t stop = b + 4 < nb ? b + 4 : nb;
+  for (int size = 1; size <= 2; size++)
+    for (int i = 0; i < n; i++)
+      for (int k = size == 1 ? i : i + 1; k < n; k++) {
+        uint8_t save[2][2];
+        int pick[2] = {i, k}, np = size;
+        for (int q = 0; q < np; q++) {
+          uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
+          save[q][0] = bp[0], save[q][1] = bp[1];
+          bp[0] = fb[pick[q]][0], bp[1] = fb[pick[q]][1];
+        }
+        size_t pos = from;
+        int ok = 1;
+        while (ok && pos < stop) {
+          uint32_t c;
+          int l = y_get(m, cl->y, m->bytes + pos, nb - pos, &c);
+          if (l) pos += (size_t)l;
+          else ok = 0;
+        }
+        if (ok) return 1;
+        for (int q = np; q-- > 0;) {
+          uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
+          bp[0] = save[q][0], bp[1] = save[q][1];
+        }
+        if (size == 1) break; /* k loop runs once for single changes */
+      }
+  return 0;
+}
+
 /* Repairs what it can of the run in->cp[base .. base+len) for class k. */
 static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out,
                    uint64_t *cnt, int force) {
@@ -536,14 +589,44 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       continue;
     }
     /* Decode from p, cutting units where both sides end on one byte. */
-    size_t b = m->bnd[p], ci = p, nd = 0, nu = 0, u_g0 = p, u_d0 = 0;
-    int u_lossy = 0;
+    size_t b, ci, nd, nu, u_g0, u_d0;
+    int u_lossy, u_conv, restarts = 0;
+  decode:
+    b = m->bnd[p], ci = p, nd = 0, nu = 0, u_g0 = p, u_d0 = 0;
+    u_lossy = 0, u_conv = restarts > 0;
     while (b < nb) {
       uint32_t c;
       int w = y_get(m, cl->y, m->bytes + b, nb - b, &c);
       size_t used = (size_t)w;
       int lossy = 0;
       if (w && m->marker[b] && c == '?') w = 0; /* a marker is never text */
+      if (!w && cl->y == Y_UTF8 && cl->x != X_1252) {
+        /* The garbage may have been converted to Traditional after the
+         * wrong decode: see unconvert(). */
+        size_t c0 = ci;
+        while (c0 + 1 <= len && m->bnd[c0 + 1] <= b) c0++;
+        /* First the character holding the byte that breaks the sequence */
+        size_t bad = b;
+        int need = moji_utf8_need(m->bytes[b]);
+        for (int kk = 1; kk < need && b + (size_t)kk < nb; kk++)
+          if ((m->bytes[b + (size_t)kk] & 0xC0) != 0x80) {
+            bad = b + (size_t)kk;
+            break;
+          }
+        size_t cb = c0;
+        while (cb + 1 <= len && m->bnd[cb + 1] <= bad) cb++;
+        /* ... then its neighbours: a converted character can also decode
+         * validly but wrongly and break only the sequence after it */
+        size_t cand[6] = {cb, c0 - 1, c0, c0 - 2, c0 + 1, c0 + 2}, from = u_g0;
+        for (int ci2 = 0; ci2 < 6; ci2++) /* start of the unit holding the earliest */
+          if (cand[ci2] >= p && cand[ci2] < len)
+            for (size_t uu = nu; cand[ci2] < from && uu-- > 0;) from = m->units[uu].g0;
+        int got = unconvert(m, cl, r, len, p, cand, m->bnd[from], b, nb);
+        if (got && restarts < 8) {
+          restarts++;
+          goto decode;
+        }
+      }
       if (!w) {
         if (cl->y != Y_UTF8) break;
         uint32_t prev = nd ? m->dec[nd - 1] : 0;
@@ -575,10 +658,11 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
               hh += m->bytes[bb + 1] >= 0x80 || (m->bytes[bb] >= 0xA1 && m->bytes[bb] <= 0xBF);
               bb++;
             }
-        m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy, odd, hh};
+        m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy, odd, hh, u_conv};
         u_g0 = cj;
         u_d0 = nd;
         u_lossy = 0;
+        u_conv = 0;
       }
       ci = cj;
     }
@@ -601,6 +685,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
           m->units[w - 1].lossy |= un.lossy;
           m->units[w - 1].odd += un.odd;
           m->units[w - 1].hh += un.hh;
+          m->units[w - 1].conv |= un.conv;
         } else {
           m->units[w++] = un;
         }
@@ -676,6 +761,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       }
       if (!in_span) in_span = 1, span_double = 0, span_lossy = 0;
       span_lossy |= un->lossy;
+      span_double |= un->conv;
       for (size_t g = un->g0; g < un->g1; g++) span_double |= in->rep[base + g];
       for (size_t d = un->d0; d < un->d1; d++)
         wt_push(out, m->dec[d], in->off[base + m->dsrc[d]], 1);

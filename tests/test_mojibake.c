@@ -284,6 +284,7 @@ static const char *const corpora_for[MOJI_SIM__COUNT][2] = {
     [MOJI_SIM_BIG5_AS_GBK] = {"zh_TW.txt", NULL},
     [MOJI_SIM_GBK_AS_1252] = {"zh_CN.txt", "fortunes.txt"},
     [MOJI_SIM_BIG5_AS_1252] = {"zh_TW.txt", NULL},
+    [MOJI_SIM_UTF8_GBK_S2T] = {"zh_CN.txt", "fortunes.txt"},
     [MOJI_SIM_UTF8_AS_GBK_Q] = {"zh_CN.txt", "zh_TW.txt"},
     [MOJI_SIM_1252_DROPPED] = {"zh_CN.txt", "zh_TW.txt"},
     [MOJI_SIM_GBK_AS_UTF8] = {"zh_CN.txt", NULL},

@@ -6,11 +6,12 @@
 #include <string.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_err.h>
+#include <opencc/opencc.h>
 
 static const char *const names[MOJI_SIM__COUNT] = {
     "utf8-as-gbk",   "utf8-as-big5",  "utf8-as-1252", "utf8-as-latin1", "utf8-double-1252",
     "utf8-gbk-1252", "gbk-as-big5",   "big5-as-gbk",  "gbk-as-1252",    "big5-as-1252",
-    "utf8-as-gbk-q", "1252-dropped",  "gbk-as-utf8",  "kunkao"};
+    "utf8-gbk-s2t",  "utf8-as-gbk-q", "1252-dropped",  "gbk-as-utf8",  "kunkao"};
 
 const char *moji_sim_name(int cls) {
   return cls >= 0 && cls < MOJI_SIM__COUNT ? names[cls] : "?";
@@ -168,6 +169,25 @@ char *moji_sim_damage(int cls, const char *src, size_t n, size_t *outlen) {
     rc = encode_from_utf8("Big5", s, n, &a);
     if (!rc) rc = single_byte(a.p, a.n, 0, &b);
     break;
+  case MOJI_SIM_UTF8_GBK_S2T: {
+    rc = decode_to_utf8("GBK", s, n, 1, 0, &a);
+    if (rc) break;
+    rc = -1;
+    opencc_t cc = opencc_open("/usr/share/opencc/s2t.json");
+    if (cc == (opencc_t)-1) break;
+    char *t = opencc_convert_utf8(cc, (const char *)a.p, a.n);
+    opencc_close(cc);
+    if (!t) break;
+    size_t tn = strlen(t);
+    b.p = malloc(tn + 1);
+    if (b.p) {
+      memcpy(b.p, t, tn);
+      b.n = tn;
+      rc = 0;
+    }
+    opencc_convert_utf8_free(t);
+    break;
+  }
   case MOJI_SIM_UTF8_AS_GBK_Q:
     rc = decode_to_utf8("GBK", s, n, 0, 1, &b);
     break;
