@@ -120,6 +120,7 @@ typedef struct conv {
   unsigned other_only;   /* class proving a line mixes scripts    */
   unsigned char fast[C_NCONFIG]; /* config runs in one greedy pass */
   unsigned char fused[C_NCONFIG]; /* ... with one trie walk per position */
+  unsigned char seg_step[C_NCONFIG]; /* segmentation and step 1 in one pass */
   uint32_t min_key;              /* no key of any table starts below */
   zf_text a, b, c, e, f, r;      /* scratch, reused across segments */
   seglist sa, sb;
@@ -161,13 +162,17 @@ static int group_is_charmap(const conv *cv, const occ_group *g) {
  * characters: a matched segment is a key of that dictionary, so the group
  * converts it whole, and inside an unmatched run the segmentation
  * dictionary matches nowhere, so only single-character keys apply there. */
-static int config_is_fast(const conv *cv, const occ_config *c) {
+static int first_step_is_seg(const conv *cv, const occ_config *c) {
   occ_group rest;
   if (c->seg.d[1] >= 0 || c->step[0].d[0] != c->seg.d[0]) return 0;
   rest.d[0] = c->step[0].d[1];
   rest.d[1] = c->step[0].d[2];
   rest.d[2] = -1;
-  if (!group_is_charmap(cv, &rest)) return 0;
+  return group_is_charmap(cv, &rest);
+}
+
+static int config_is_fast(const conv *cv, const occ_config *c) {
+  if (!first_step_is_seg(cv, c)) return 0;
   for (int s = 1; s < c->nsteps; s++)
     if (!group_is_charmap(cv, &c->step[s])) return 0;
   return 1;
@@ -257,30 +262,70 @@ static int convert_segment(const conv *cv, const occ_group *g, const zf_text *sr
   return 0;
 }
 
-static int run_config(conv *cv, int ci, const zf_text *in, zf_text *o) {
-  const occ_config *c = &configs[ci];
-  if (cv->fast[ci]) return run_fast(cv, c, in->cp, in->off, in->len, o);
-  /* Segmentation. */
-  seglist *segs = &cv->sa, *next = &cv->sb;
-  segs->n = 0;
-  size_t run = 0;
+/* Segmentation and the first step in one pass, for chains whose first
+ * group starts with the segmentation dictionary and otherwise maps single
+ * characters (s2twp): by the argument of config_is_fast, a matched key
+ * converts whole and an unmatched run character by character.  Writes the
+ * first step's output to dst and its segment ends to segs. */
+static int seg_first_step(conv *cv, const occ_config *c, const zf_text *in, zf_text *dst,
+                          seglist *segs) {
+  const zf_occ_dict *seg = &cv->t.d[c->seg.d[0]];
+  occ_group rest = {{c->step[0].d[1], c->step[0].d[2], -1}};
+  size_t base = dst->len, run = 0;
   for (size_t i = 0; i < in->len;) {
     const uint32_t *v;
-    size_t vl, m = group_match(cv, &c->seg, in->cp + i, in->len - i, &v, &vl);
+    size_t vl, m = zf_occ_match(seg, in->cp + i, in->len - i, &v, &vl);
     if (m) {
-      if (run && seg_push(segs, i)) return -1;
+      if (run && seg_push(segs, dst->len - base)) return -1;
       run = 0;
+      if (put(dst, v, vl, in->off[i]) || seg_push(segs, dst->len - base)) return -1;
       i += m;
-      if (seg_push(segs, i)) return -1;
     } else {
+      if (group_match(cv, &rest, in->cp + i, 1, &v, &vl)) {
+        if (put(dst, v, vl, in->off[i])) return -1;
+      } else if (put(dst, in->cp + i, 1, in->off[i])) {
+        return -1;
+      }
       run++;
       i++;
     }
   }
-  if (run && seg_push(segs, in->len)) return -1;
-  /* The chain, segment by segment. */
+  if (run && seg_push(segs, dst->len - base)) return -1;
+  return 0;
+}
+
+static int run_config(conv *cv, int ci, const zf_text *in, zf_text *o) {
+  const occ_config *c = &configs[ci];
+  if (cv->fast[ci]) return run_fast(cv, c, in->cp, in->off, in->len, o);
+  seglist *segs = &cv->sa, *next = &cv->sb;
+  segs->n = 0;
   const zf_text *src = in;
-  for (int s = 0; s < c->nsteps; s++) {
+  int first = 0;
+  if (cv->seg_step[ci] && c->nsteps > 1) {
+    zf_text_clear(&cv->a);
+    if (seg_first_step(cv, c, in, &cv->a, segs)) return -1;
+    src = &cv->a;
+    first = 1;
+  } else {
+    /* Segmentation. */
+    size_t run = 0;
+    for (size_t i = 0; i < in->len;) {
+      const uint32_t *v;
+      size_t vl, m = group_match(cv, &c->seg, in->cp + i, in->len - i, &v, &vl);
+      if (m) {
+        if (run && seg_push(segs, i)) return -1;
+        run = 0;
+        i += m;
+        if (seg_push(segs, i)) return -1;
+      } else {
+        run++;
+        i++;
+      }
+    }
+    if (run && seg_push(segs, in->len)) return -1;
+  }
+  /* The chain, segment by segment. */
+  for (int s = first; s < c->nsteps; s++) {
     zf_text *dst = s == c->nsteps - 1 ? o : (src == &cv->a ? &cv->b : &cv->a);
     if (dst != o) zf_text_clear(dst);
     size_t base = dst->len, from = 0;
@@ -338,6 +383,7 @@ static int create(void **st, const zf_opts *o) {
   for (int i = 0; i < C_NCONFIG; i++) {
     cv->fast[i] = (unsigned char)config_is_fast(cv, &configs[i]);
     cv->fused[i] = (unsigned char)(cv->fast[i] && config_is_fused(cv, &configs[i]));
+    cv->seg_step[i] = (unsigned char)first_step_is_seg(cv, &configs[i]);
   }
   cv->min_key = 0x110000;
   for (int d = 0; d < ZF_OCC_NDICTS; d++)
