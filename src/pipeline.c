@@ -196,9 +196,7 @@ static int decide(zhfix *h, int at_end) {
       enc = zf_detect_encoding(h->win, h->winlen, at_end);
     }
   } else if (b && bom_enc == enc) {
-    bom = b;
-  } else if (enc == ZHFIX_ENC_UTF16LE || enc == ZHFIX_ENC_UTF16BE) {
-    /* a BOM of the other byte order is left to decode (as U+FFFE) */
+    bom = b; /* a BOM of another encoding is decoded as text */
   }
   if (enc != ZHFIX_ENC_UTF16LE && enc != ZHFIX_ENC_UTF16BE && !h->opts.force &&
       memchr(h->win, 0, h->winlen))
@@ -244,7 +242,6 @@ static size_t pending_bytes(const zhfix *h) {
   size_t p = h->outlen - h->outpos + h->winlen;
   /* Decoded but unsegmented text will become at least this much output. */
   p += h->text.len - h->start;
-  if (h->state == ZF_RUNNING || h->state == ZF_FRESH) p += 0;
   return p;
 }
 
