@@ -600,7 +600,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       size_t used = (size_t)w;
       int lossy = 0;
       if (w && m->marker[b] && c == '?') w = 0; /* a marker is never text */
-      if (!w && cl->y == Y_UTF8 && cl->x != X_1252) {
+      if (!w && cl->y == Y_UTF8 && cl->x != X_1252 && restarts < 8) {
         /* The garbage may have been converted to Traditional after the
          * wrong decode: see unconvert(). */
         size_t c0 = ci;
