@@ -108,6 +108,7 @@ static int run_segment(zhfix *h, size_t n) {
     zf_text *out = &h->buf[which];
     zf_text_clear(out);
     int rc = h->ops[i]->run(h->st[i], cur, out, &h->stats);
+    if (rc == ZF_UNCHANGED) continue;
     if (rc) return rc;
     cur = out;
     which ^= 1;

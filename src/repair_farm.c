@@ -1131,13 +1131,13 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   }
   if (!worth_a_look(f, in)) {
     if (f->sig) track_open(f, in);
-    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+    return ZF_UNCHANGED;
   }
   if (!f->codec && !f->codec_failed) {
     f->codec = farm_codec_new();
     if (!f->codec) f->codec_failed = 1;
   }
-  if (!f->codec) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (!f->codec) return ZF_UNCHANGED;
   size_t mark = out->len;
   int r = repair_line(f, in, out, stats);
   if (r) out->len = mark;

@@ -89,12 +89,16 @@ typedef struct zf_opts {
  *          segments will still be passed to run() afterwards.
  * run:     transform one segment: read `in`, append the result to `out`
  *          (which is empty on entry).  Must not keep pointers into in/out.
- *          Returns 0 or ZHFIX_E_NOMEM.  Deterministic: the same sequence of
- *          segments gives the same output.
+ *          Returns 0, ZF_UNCHANGED when the segment passes through as it
+ *          is (then `out` is ignored: the common case costs no copy), or
+ *          ZHFIX_E_NOMEM.  Deterministic: the same sequence of segments
+ *          gives the same output.
  * destroy: free the state (st is never NULL here).
  *
  * State is per handle; shared tables are read-only, so handles in
  * different threads never interfere.                                       */
+
+#define ZF_UNCHANGED 1
 
 typedef struct zf_stage_ops {
   const char *name;
@@ -103,6 +107,19 @@ typedef struct zf_stage_ops {
   int (*run)(void *st, const zf_text *in, zf_text *out, zf_stats *stats);
   void (*destroy)(void *st);
 } zf_stage_ops;
+
+/* Runs a stage and always leaves its result in `out` (copying the input
+ * when the stage reports ZF_UNCHANGED): for callers other than the
+ * pipeline, such as tests.  Returns 0 or ZHFIX_E_NOMEM. */
+static inline int zf_stage_run(const zf_stage_ops *ops, void *st, const zf_text *in,
+                               zf_text *out, zf_stats *stats) {
+  int rc = ops->run(st, in, out, stats);
+  if (rc == ZF_UNCHANGED) {
+    out->len = 0;
+    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  }
+  return rc;
+}
 
 extern const zf_stage_ops zf_stage_farm;     /* repair_farm.c     */
 extern const zf_stage_ops zf_stage_mojibake; /* repair_mojibake.c */

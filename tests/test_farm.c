@@ -106,7 +106,7 @@ static char *farm_doc(const char *doc, size_t len, int pinyin, zf_stats *st, siz
     if (e < n) e++;
     zf_text in = {cp + a, off + a, e - a, e - a};
     out.len = 0;
-    assert_int_equal(zf_stage_farm.run(s, &in, &out, st), 0);
+    assert_int_equal(zf_stage_run(&zf_stage_farm, s, &in, &out, st), 0);
     for (size_t k = 0; k < out.len; k++) sb_cp(&b, out.cp[k]);
     a = e;
   }
