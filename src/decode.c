@@ -202,6 +202,18 @@ static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
       i++;
     }
     if (i >= len) break;
+    /* Three-byte fast path (CJK): a lead E1..EC or EE..EF with two
+     * continuation bytes is always a valid sequence (E0 and ED have
+     * narrower second-byte ranges and take the general path). */
+    while (i + 2 < len && (src[i] & 0xF0) == 0xE0 && src[i] != 0xE0 && src[i] != 0xED &&
+           (src[i + 1] & 0xC0) == 0x80 && (src[i + 2] & 0xC0) == 0x80) {
+      cp[n] = ((uint32_t)(src[i] & 0x0F) << 12) | ((uint32_t)(src[i + 1] & 0x3F) << 6) |
+              (src[i + 2] & 0x3F);
+      off[n++] = base + i;
+      i += 3;
+    }
+    if (i >= len) break;
+    if (src[i] < 0x80) continue;
     uint32_t c;
     size_t k = utf8_one(src + i, len - i, &c);
     if (k == 0) {
