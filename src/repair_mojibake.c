@@ -70,6 +70,10 @@ static const moji_class classes[NCLASS] = {
     [C_BIG5_1252] = {X_1252, Y_BIG5, ZHFIX_STAT_MOJIBAKE_CJK_AS_LATIN1, 3.0, 1},
 };
 
+/* GBK read as Big5 and Big5 read as GBK: each undoes the other. */
+static int dbcs_pair(int k) { return k == C_GBK_BIG5 || k == C_BIG5_GBK; }
+static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5; }
+
 /* Segments with confident repairs of a class that make it the document's. */
 #define SIG_LINES 3
 /* Floor of a Han character's log10 score in the garbage (keep_score). */
@@ -85,6 +89,16 @@ static const moji_class classes[NCLASS] = {
 #define KNOWN_ENTER 0.5
 /* ... plus this for a piece that makes one character. */
 #define KNOWN_SINGLE 1.0
+/* log10 prior odds that a line of a document whose signature is a
+ * DBCS<->DBCS reading was damaged the same way: such damage comes from
+ * reading a whole file (or a whole span) with the wrong table, so once a
+ * document has shown it, a line too short for the LM to judge (a heading
+ * of one or two characters: 跋 read as 區 is "more probable" by unigram,
+ * by 2.1) follows the document.  The same margin as the class's entry
+ * cost: the evidence that starts a repair is the evidence that stops
+ * following the document.  Longer clean text outweighs it (the LM score of
+ * clean Traditional re-read as GBK drops by several units per character). */
+#define FOLLOW_PRIOR 3.0
 /* log10 unigram below which a Han character is rare enough to suggest a
  * DBCS read as the other DBCS. */
 #define RARE_CHAR -5.0f
@@ -422,7 +436,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
   uint8_t *bp = m->bp;
   /* DBCS garbage of Chinese always has Han (or private use) in it; a run
    * of symbols alone (a box drawn with lines) is left to itself. */
-  int han = !cl->coarse || cl->x == X_1252;
+  int han = !cl->coarse || cl->x == X_1252 || enter < 0; /* not in a document's own reading:
+                                                            * Big5 示例 read as GBK is ボㄒ */
   for (size_t g = m->units[0].g0; g < m->units[nu - 1].g1 && !han; g++)
     han = zf_is_han(r[g]) || (r[g] >= 0xE000 && r[g] <= 0xF8FF);
   for (size_t u = 0; u < nu; u++) {
@@ -478,7 +493,12 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
                 all_pua = r[g] >= 0xE000 && r[g] <= 0xF8FF;
               if (all_pua && un->g1 - un->g0 == 1) continue;
             }
-            e -= enter;
+            /* A negative entry cost (a document's own reading) rewards a
+             * repair, never a unit it leaves as it was: else every ASCII
+             * piece would be "entered" for the reward. */
+            int change = enter >= 0 || un->d1 - un->d0 != un->g1 - un->g0 ||
+                         memcmp(m->dec + un->d0, r + un->g0, (un->g1 - un->g0) * sizeof *r) != 0;
+            if (change) e -= enter;
             if (un->d1 - un->d0 == 1) e -= single;
           }
         }
@@ -706,6 +726,8 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
           ok = m->dec[d] >= 0x20 || m->dec[d] == '\t';
         m->bp[2 * u] = (uint8_t)ok;
       }
+    else if (m->known == 2)
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, -FOLLOW_PRIOR, 0);
     else if (m->known)
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
     else
@@ -881,6 +903,8 @@ static int pass1(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int
  * everywhere, pieces before that phrase included. */
 static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int force) {
   m->known = classes[k].coarse && !force && m->sig[k] >= SIG_LINES;
+  /* DBCS<->DBCS in a document that carries it: follow the document */
+  if (m->known && classes[k].x != X_1252) m->known = 2;
   m->confident = 0;
   uint64_t c1[ZHFIX_STAT__COUNT] = {0};
   if (pass1(m, k, in, out, c1, force)) return ZHFIX_E_NOMEM;
@@ -1158,6 +1182,9 @@ static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
       other |= k2 != k && classes[k].coarse && classes[k2].coarse &&
                classes[k2].x == classes[k].x && m->sig[k2] >= SIG_LINES && m->sig[k] < SIG_LINES;
     if (other) continue;
+    /* nor the other DBCS<->DBCS reading in a document that carries one:
+     * it would only turn the repaired text into garbage again */
+    if (dbcs_pair(k) && m->sig[dbcs_other(k)] >= SIG_LINES) continue;
     /* a class may need a second pass for text it made (1252 twice) */
     for (int it = 0; it < 2; it++) {
       if (!((mask >> k) & 1)) break;
@@ -1169,7 +1196,14 @@ static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
       mask = trigger_mask(m, cur);
       changed = 1;
       xdone[classes[k].x] = k;
+      /* GBK<->Big5 read twice is not a damage seen in practice, and
+       * following the document's reading would re-read its own repair */
+      if (dbcs_pair(k)) break;
     }
+    /* A line read with the wrong double-byte table holds that damage only;
+     * the other readings would take pieces of the repair for garbage
+     * (GBK bytes of 模块 are valid UTF-8 too). */
+    if (dbcs_pair(k) && xdone[classes[k].x] == k) break;
   }
   if (!changed && sg->force < 0) return NULL;
   if (sg->force >= 0) {
@@ -1224,9 +1258,15 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   unsigned mask = mask0;
   int seen[NSTRAT][NCLASS];
   memset(seen, 0x7f, sizeof seen); /* never a class nor -1 */
+  /* A document carrying a DBCS<->DBCS reading: its lines are read that
+   * way first (other damage in them is undone after it), or kept. */
+  int follow = -1;
+  for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++)
+    if (m->sig[k] >= SIG_LINES && ((mask >> k) & 1)) follow = k;
   for (size_t s = 0; s < NSTRAT && mask; s++) {
     const strategy *sg = &strategies[s];
     if (sg->force >= 0 && !((mask >> sg->force) & 1)) continue;
+    if (follow >= 0 && (sg->force >= 0 || sg->order[0] != follow)) continue;
     /* Orders that differ only in classes that cannot fire are the same. */
     int w = 0;
     for (int o = 0; o < NCLASS; o++)
@@ -1243,6 +1283,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (!r || same(r, &m->best)) continue;
     double sc = zf_lm_score(r->cp, r->len);
     if (strategies[s].force >= 0) sc -= FORCE_MARGIN;
+    /* the document's prior for its own DBCS<->DBCS reading, once per
+     * line (FOLLOW_PRIOR) */
+    if (follow >= 0 && cnt[classes[follow].stat]) sc += FOLLOW_PRIOR;
     if (have_best && sc <= best_score) continue;
     wt_copy(&m->best, r);
     best_score = sc;
@@ -1250,8 +1293,11 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     memcpy(best_cnt, cnt, sizeof cnt);
     best_conf = conf;
   }
+  /* A document is read with one wrong table: once it carries one
+   * DBCS<->DBCS reading, the other one does not become its signature. */
   for (int k = 0; k < NCLASS; k++)
-    if ((best_conf >> k) & 1 && m->sig[k] < SIG_LINES) m->sig[k]++;
+    if ((best_conf >> k) & 1 && m->sig[k] < SIG_LINES && !(dbcs_pair(k) && m->sig[dbcs_other(k)] >= SIG_LINES))
+      m->sig[k]++;
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
