@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 #include <unicode/ucnv.h>
+#include <unicode/ustring.h>
 
 #include "decode.h"
 #include "tu.h"
@@ -174,9 +175,49 @@ static void test_utf8_validity(void **state) {
   assert_int_equal(enc, ZHFIX_ENC_UTF16LE);
 }
 
+/* The in-house UTF-8 decoder against ICU's (both substitute U+FFFD per
+ * maximal subpart) on random strings of boundary bytes. */
+static void test_utf8_against_icu(void **state) {
+  (void)state;
+  static const unsigned char pool[] = {0x41, 0x0a, 0xe4, 0xb8, 0xad, 0xe0, 0xa0, 0x80, 0xed,
+                                       0x9f, 0xbf, 0xa0, 0xf0, 0x90, 0xf4, 0x8f, 0xc2, 0xc0,
+                                       0xff, 0xef, 0xbd, 0xe1, 0xf5, 0x8e, 0xf1};
+  unsigned seed = 12345;
+  int mismatches = 0, runs = tu_quick() ? 300 : 3000;
+  UErrorCode err = U_ZERO_ERROR;
+  UConverter *u8 = ucnv_open("UTF-8", &err);
+  assert_true(U_SUCCESS(err));
+  for (int r = 0; r < runs; r++) {
+    unsigned char in[64];
+    seed = seed * 1103515245u + 12345u;
+    size_t n = 1 + (seed >> 16) % 48;
+    for (size_t i = 0; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      in[i] = pool[(seed >> 16) % sizeof pool];
+    }
+    UChar u[256];
+    err = U_ZERO_ERROR;
+    ucnv_reset(u8);
+    int32_t nu = ucnv_toUChars(u8, u, 256, (const char *)in, (int32_t)n, &err);
+    char want[1024];
+    int32_t nw = 0;
+    u_strToUTF8(want, sizeof want, &nw, u, nu, &err);
+    assert_true(U_SUCCESS(err));
+    size_t got_len;
+    char *got = tu_run((const char *)in, n, "--from=utf-8 --punct=off --mojibake=off --pinyin=keep --force",
+                       &got_len, NULL);
+    assert_non_null(got);
+    if (got_len != (size_t)nw || memcmp(got, want, got_len) != 0) mismatches++;
+    free(got);
+  }
+  ucnv_close(u8);
+  assert_int_equal(mismatches, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_validity),
+      cmocka_unit_test(test_utf8_against_icu),
       cmocka_unit_test(test_roundtrip),
       cmocka_unit_test(test_detect_gb18030),
       cmocka_unit_test(test_detect_big5),
