@@ -32,6 +32,7 @@
  * U+FFFD and the span is reported as unrecoverable.  Pure loss (U+FFFD
  * runs, 锟斤拷, 烫烫烫, 嚙踝蕭) is counted and left as it is.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,8 +168,42 @@ typedef struct unit {
   int conv;      /* the garbage had been converted to Traditional        */
 } unit;
 
-typedef struct moji {
+/* Tables every handle reads and none writes: built once per process
+ * (pthread_once), as building them from ICU costs about 1 ms, which a
+ * handle reset per JSON Lines record would pay each time.  Never freed:
+ * they live as long as the library. */
+typedef struct moji_tables {
   moji_dbcs gbk, big5;
+  /* Per-BMP-character bits for the trigger scan, which runs on every
+   * line: looking them up in 8 KB beats the 128 KB tables and the LM. */
+  uint8_t rare_bm[0x2000];  /* Han with zf_lm_char < RARE_CHAR        */
+  uint8_t lead_bm[2][0x2000]; /* GBK / Big5 first byte starts UTF-8 of >= 3 bytes */
+} moji_tables;
+
+static moji_tables shared_tables;
+static int shared_rc; /* the build's status, read by every create() */
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void) {
+  moji_tables *t = &shared_tables;
+  int rc = moji_dbcs_build(&t->gbk, "GBK");
+  if (!rc) rc = moji_dbcs_build(&t->big5, "Big5");
+  if (rc) {
+    moji_dbcs_free(&t->gbk);
+    moji_dbcs_free(&t->big5);
+    shared_rc = rc;
+    return;
+  }
+  for (uint32_t c = 0x80; c < 0x10000; c++) {
+    if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) t->rare_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
+    uint16_t g = t->gbk.enc[c], b = t->big5.enc[c];
+    if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) >= 3) t->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
+    if (b >= 0x100 && moji_utf8_need((uint8_t)(b >> 8)) >= 3) t->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
+  }
+}
+
+typedef struct moji {
+  const moji_tables *t;
   wtext in0, best; /* the line after character references; best result */
   wtext a, b;      /* ping-pong buffers for the passes */
   /* scratch for one run */
@@ -186,10 +221,6 @@ typedef struct moji {
    * confident one of class k.  Damage is usually document-wide; once a
    * document shows it SIG_LINES times, its lines start "known". */
   unsigned sig[NCLASS];
-  /* Per-BMP-character bits for the trigger scan, which runs on every
-   * line: looking them up in 8 KB beats the 128 KB tables and the LM. */
-  uint8_t rare_bm[0x2000];  /* Han with zf_lm_char < RARE_CHAR        */
-  uint8_t lead_bm[2][0x2000]; /* GBK / Big5 first byte starts UTF-8 of >= 3 bytes */
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   size_t confident; /* repaired units of >= 2 characters in this pass */
 } moji;
@@ -218,29 +249,17 @@ static int scratch_reserve(moji *m, size_t nchars) {
 static int create(void **st, const zf_opts *o) {
   *st = NULL;
   if (!o->mojibake) return 0;
+  if (pthread_once(&shared_once, build_tables)) return ZHFIX_E_NOMEM;
+  if (shared_rc) return shared_rc;
   moji *m = calloc(1, sizeof *m);
   if (!m) return ZHFIX_E_NOMEM;
-  int rc = moji_dbcs_build(&m->gbk, "GBK");
-  if (!rc) rc = moji_dbcs_build(&m->big5, "Big5");
-  if (rc) {
-    moji_dbcs_free(&m->gbk);
-    free(m);
-    return rc;
-  }
-  for (uint32_t c = 0x80; c < 0x10000; c++) {
-    if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) m->rare_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
-    uint16_t g = m->gbk.enc[c], b = m->big5.enc[c];
-    if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) >= 3) m->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
-    if (b >= 0x100 && moji_utf8_need((uint8_t)(b >> 8)) >= 3) m->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
-  }
+  m->t = &shared_tables;
   *st = m;
   return 0;
 }
 
 static void destroy(void *st) {
   moji *m = st;
-  moji_dbcs_free(&m->gbk);
-  moji_dbcs_free(&m->big5);
   wt_free(&m->in0);
   wt_free(&m->best);
   wt_free(&m->a);
@@ -273,12 +292,12 @@ static int x_put(const moji *m, int x, uint32_t c, uint8_t *p, int *lost) {
     p[0] = (uint8_t)b;
     return 1;
   }
-  return moji_dbcs_put(x == X_GBK ? &m->gbk : &m->big5, c, p);
+  return moji_dbcs_put(x == X_GBK ? &m->t->gbk : &m->t->big5, c, p);
 }
 
 static int y_get(const moji *m, int y, const uint8_t *b, size_t n, uint32_t *c) {
   if (y == Y_UTF8) return moji_utf8_get(b, n, c);
-  return moji_dbcs_get(y == Y_GBK ? &m->gbk : &m->big5, b, n, c);
+  return moji_dbcs_get(y == Y_GBK ? &m->t->gbk : &m->t->big5, b, n, c);
 }
 
 /* Characters a repair may produce.  Controls, private use, noncharacters
@@ -849,13 +868,13 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
         mask |= 1u << C_GBK_1252 | 1u << C_BIG5_1252;
     }
     if (ch > 0xFFFF) continue;
-    int lg = (m->lead_bm[0][ch >> 3] >> (ch & 7)) & 1, lb = (m->lead_bm[1][ch >> 3] >> (ch & 7)) & 1;
+    int lg = (m->t->lead_bm[0][ch >> 3] >> (ch & 7)) & 1, lb = (m->t->lead_bm[1][ch >> 3] >> (ch & 7)) & 1;
     /* UTF-8 read as GBK/Big5: this character and the next two spell two
      * valid multi-byte sequences (two Chinese characters make three
      * garbage ones), or one that is a common Han character */
     if ((lg || lb) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
       for (int set = 0; set < 2; set++) {
-        const moji_dbcs *d = set ? &m->big5 : &m->gbk;
+        const moji_dbcs *d = set ? &m->t->big5 : &m->t->gbk;
         if (!(set ? lb : lg)) continue;
         int w = 0;
         for (size_t j = i; j < i + 3; j++) {
@@ -875,12 +894,12 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
       }
     if (zf_is_han(ch)) {
       nhan++;
-      nrare += (m->rare_bm[ch >> 3] >> (ch & 7)) & 1;
+      nrare += (m->t->rare_bm[ch >> 3] >> (ch & 7)) & 1;
     } else if (dbcs_odd(ch)) {
       nodd++;
     }
-    if (m->sig[C_GBK_BIG5] >= SIG_LINES && m->big5.enc[ch]) mask |= 1u << C_GBK_BIG5;
-    if (m->sig[C_BIG5_GBK] >= SIG_LINES && m->gbk.enc[ch]) mask |= 1u << C_BIG5_GBK;
+    if (m->sig[C_GBK_BIG5] >= SIG_LINES && m->t->big5.enc[ch]) mask |= 1u << C_GBK_BIG5;
+    if (m->sig[C_BIG5_GBK] >= SIG_LINES && m->t->gbk.enc[ch]) mask |= 1u << C_BIG5_GBK;
   }
   /* DBCS read as the other DBCS: every character re-decodes, so look for
    * what garbage has and clean text lacks: private-use characters, odd
@@ -1091,7 +1110,7 @@ static void count_unrecoverable(const moji *m, const zf_text *t, int lossy_line,
         if (s[k] == tri[0] || s[k] == tri[1] || s[k] == tri[2]) last = k;
       /* 锟 (EF BF) is always followed by a character starting with the
        * byte BD that completed U+FFFD: 锟芥本 is U+FFFD and 汾. */
-      const moji_dbcs *set = c == 0x951F ? &m->gbk : &m->big5;
+      const moji_dbcs *set = c == 0x951F ? &m->t->gbk : &m->t->big5;
       int bd = i + 1 < n && s[i + 1] <= 0xFFFF && (set->enc[s[i + 1]] >> 8) == 0xBD;
       j = last > i ? last + 1 : (lossy_line || bd) ? i + 1 : i;
     } else if (c == 0x70EB /* 烫 */ || c == 0x5C6F /* 屯 */) {
