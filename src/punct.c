@@ -237,11 +237,15 @@ static int grow(punct *p, size_t n) {
 
 /* Zero-width joiners matter inside emoji sequences and in scripts that use
  * them; they are only noise next to Chinese or ASCII. */
+static inline int joins(uint32_t c) {
+  /* Letters of scripts that use joiners, emoji and variation selectors;
+   * not punctuation or spaces, which this stage may itself change. */
+  return c >= 0x300 && c != 0xFEFF && !(c >= 0x2000 && c <= 0x2BFF) && !(c >= 0x2E00 && c <= 0x33FF) &&
+         !(c >= 0xFF00 && c <= 0xFFEF) && !is_hanlike(c);
+}
+
 static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
-  if (i == 0 || i + 1 >= end) return 0;
-  uint32_t a = in->cp[i - 1], b = in->cp[i + 1];
-  return a > 0xFF && b > 0xFF && !is_hanlike(a) && !is_hanlike(b) &&
-         !is_cjk_punct(a) && !is_cjk_punct(b);
+  return i > 0 && i + 1 < end && joins(in->cp[i - 1]) && joins(in->cp[i + 1]);
 }
 
 static size_t clean(punct *p, const zf_text *in, size_t end) {
@@ -341,8 +345,7 @@ static void mark_protected(punct *p, size_t n) {
     if (c == ':' && i + 2 < n && w[i + 1] == '/' && w[i + 2] == '/') {
       size_t s = i;
       while (s > 0 && i - s < LOOK &&
-             (is_ascii_alnum(w[s - 1]) || w[s - 1] == '+' || w[s - 1] == '-' ||
-              w[s - 1] == '.'))
+             (is_ascii_alnum(w[s - 1]) || w[s - 1] == '+' || w[s - 1] == '-'))
         s--;
       if (s < i && ((w[s] | 0x20) >= 'a' && (w[s] | 0x20) <= 'z')) {
         size_t e = i + 3;
@@ -368,8 +371,8 @@ static void mark_protected(punct *p, size_t n) {
       for (size_t k = i + 1; k < e; k++) dot |= w[k] == '.';
       if (dot) i = protect_span(p, s, e) - 1;
     } else if ((c == '/' || (c == '~' && i + 1 < n && w[i + 1] == '/')) &&
-               (i == 0 || w[i - 1] == ' ' || w[i - 1] == '(' || w[i - 1] == '\t' ||
-                is_hanlike(w[i - 1]) || is_cjk_punct(w[i - 1])) &&
+               (i == 0 || !(is_ascii_alnum(w[i - 1]) || w[i - 1] == 0x2026 ||
+                            (w[i - 1] < 0x80 && strchr("._/~+-@%=", (int)w[i - 1])))) &&
                i + 2 < n && (is_ascii_alnum(w[i + 1]) || w[i + 1] == '.' || w[i + 1] == '_' ||
                              w[i + 1] == '/')) {
       /* A file path: /usr/share/x.conf, ~/.config (not 文/观察者网). */
@@ -377,7 +380,13 @@ static void mark_protected(punct *p, size_t n) {
       while (e < n && w[e] > 0x20 && w[e] < 0x7F &&
              (is_ascii_alnum(w[e]) || strchr("._/~+-@%:=", (int)w[e]) != NULL))
         e++;
-      if (e - i >= 3) i = protect_span(p, i, e) - 1;
+      /* (only if something path-like is left once trailing sentence
+       * punctuation is taken off: "/..." is no path) */
+      size_t t = e;
+      while (t > i && strchr(".,;:!?", (int)w[t - 1])) t--;
+      int alnum = 0;
+      for (size_t k = i; k < t; k++) alnum |= is_ascii_alnum(w[k]);
+      if (e - i >= 3 && alnum) i = protect_span(p, i, e) - 1;
     } else if (c == '`') {
       /* `code` (Markdown) or `code' (GNU/TeX quoting): whichever closer
        * comes first within reach. */
@@ -391,7 +400,10 @@ static void mark_protected(punct *p, size_t n) {
   }
 }
 
-/* A straight single quote between two letters is an apostrophe. */
+static inline int is_dq(uint32_t c) { return c == '"' || c == 0xFF02; }
+
+/* A quote between two letters or digits is an apostrophe (it's), a
+ * measure (5'10") or noise, never a quotation mark. */
 static inline int apostrophe(const uint32_t *w, size_t n, size_t i) {
   return i > 0 && i + 1 < n && is_alpha(w[i - 1]) && is_alpha(w[i + 1]);
 }
@@ -408,20 +420,22 @@ static void pair(punct *p, size_t n) {
     size_t nd = 0, ns = 0;
     for (size_t i = 0; i < n; i++) {
       if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
-      if (w[i] == '"' || w[i] == 0xFF02) nd++;
+      if ((w[i] == '"' || w[i] == 0xFF02) && !apostrophe(w, n, i)) nd++;
       else if ((w[i] == '\'' || w[i] == 0xFF07) && !apostrophe(w, n, i)) ns++;
     }
     size_t kd = 0, ks = 0;
     for (size_t i = 0; i < n; i++) {
       if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
       uint32_t c = w[i];
-      if ((c == '"' || c == 0xFF02) && nd % 2 == 0) {
+      if ((c == '"' || c == 0xFF02) && nd % 2 == 0 && !apostrophe(w, n, i)) {
         fl[i] |= F_SQ | (kd++ % 2 ? F_QCLOSE : F_QOPEN);
       } else if ((c == '\'' || c == 0xFF07) && ns % 2 == 0 && !apostrophe(w, n, i)) {
         fl[i] |= F_SQ | (ks++ % 2 ? F_QCLOSE : F_QOPEN);
       } else if (is_curly_open(c)) {
         fl[i] |= F_QOPEN;
-      } else if (is_curly_close(c) && !(c == 0x2019 && apostrophe(w, n, i))) {
+      } else if (is_curly_close(c) && !apostrophe(w, n, i)) {
+        /* (any closer between two letters: once written as ’ it would
+         * read as an apostrophe) */
         fl[i] |= F_QCLOSE;
       }
     }
@@ -436,10 +450,31 @@ static void pair(punct *p, size_t n) {
         mate[i] = o;
       }
     }
-    /* Unpaired straight quotes are not quotes to us; unpaired curly ones
-     * keep their direction. */
-    for (size_t i = 0; i < n; i++)
-      if ((fl[i] & F_SQ) && mate[i] < 0) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
+    /* Straight quotes must pair with each other, in order; if one pairs
+     * with a curly quote instead (they cross: “a"b”c"), their direction was
+     * a wrong guess, and all of them are left alone.  Curly quotes, whose
+     * direction is written, pair again without them. */
+    int crossed = 0;
+    for (size_t i = 0; i < n && !crossed; i++)
+      if ((fl[i] & F_SQ) && (mate[i] < 0 || !(fl[mate[i]] & F_SQ) ||
+                             is_dq(w[i]) != is_dq(w[mate[i]])))
+        crossed = 1;
+    if (crossed) {
+      for (size_t i = 0; i < n; i++) {
+        if (fl[i] & F_SQ) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
+        if (fl[i] & (F_QOPEN | F_QCLOSE)) mate[i] = -1;
+      }
+      top = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (fl[i] & F_QOPEN) {
+          p->stk[top++] = (int32_t)i;
+        } else if ((fl[i] & F_QCLOSE) && top) {
+          int32_t o = p->stk[--top];
+          mate[o] = (int32_t)i;
+          mate[i] = o;
+        }
+      }
+    }
   }
   if (p->has & HAS_PAREN) {
     /* Round brackets, ASCII or full-width, in their own stack. */
@@ -468,8 +503,14 @@ static inline uint32_t last_out(const punct *p, size_t j) {
 /* Whether an output … or — at j belongs to a doubled Chinese mark. */
 static int doubled(const punct *p, size_t n, size_t j) {
   uint32_t c = p->o1[j];
-  return p->o2[j] == c || (j > 0 && last_out(p, j - 1) == c) ||
-         (j + 1 < n && p->o1[j + 1] == c);
+  if (p->o2[j] == c) return 1;
+  /* (spaces between the two go on output, so they are looked through) */
+  size_t k = j;
+  while (k > 0 && (last_out(p, k - 1) == 0 || is_space(last_out(p, k - 1)))) k--;
+  if (k > 0 && last_out(p, k - 1) == c) return 1;
+  k = j + 1;
+  while (k < n && (p->o1[k] == 0 || is_space(p->o1[k]))) k++;
+  return k < n && p->o1[k] == c;
 }
 
 static int classify(const punct *p, size_t n, size_t j) {
@@ -608,21 +649,28 @@ static int period_rule(const punct *p, size_t n, size_t i) {
      * ("一共有5000.", "参见 open(2).", "增长了15%."): only at the very end
      * of the line or of a Chinese quotation, where no list marker ("步骤1.
      * 安装") or file name can follow, and when Chinese precedes that word. */
-    if (i == 0 || !(d == 0 || is_curly_close(d) || d == 0x300D || d == 0x300F ||
-                    ((p->fl[i + 1] & F_QCLOSE) && (p->fl[i + 1] & F_QCHN))))
+    size_t q = i + 1; /* spaces after it may go on output: look through */
+    while (q < n && is_space(p->w[q])) q++;
+    uint32_t dq = q < n ? p->w[q] : 0;
+    if (i == 0 || !(q >= n || is_curly_close(dq) || dq == 0x300D || dq == 0x300F ||
+                    ((p->fl[q] & F_QCLOSE) && (p->fl[q] & F_QCHN))))
       return 0;
     size_t k = i;
-    while (k > 0 && i - k < LOOK && p->w[k - 1] > 0x20 && p->w[k - 1] < 0x7F) k--;
+    while (k > 0 && i - k < LOOK &&
+           ((p->w[k - 1] > 0x20 && p->w[k - 1] < 0x7F) || p->w[k - 1] == 0xB0))
+      k--;
     if (k == i || p->w[i - 1] == '.' || i - k >= LOOK) return 0;
     while (k > 0 && is_space(p->w[k - 1])) k--;
     return k > 0 && is_hanlike(last_out(p, k - 1));
   }
   if (i + 1 >= n) return 1;
+  /* ".。" and ".…" are no sentence end (and 。。。 may become ……) */
+  if (d == 0x3002 || d == 0xFF0E || d == 0x2026) return 0;
   /* Every character accepted here is accepted in the form a rule may turn
    * it into, and the other way round ("(" and "（"), for idempotence. */
   return d == ' ' || d == '\t' || d == 0x3000 || d == 0xA0 || is_hanlike(d) ||
          is_cjk_punct(d) || is_quote_char(d) || d == '(' || d == ')' || d == ',' ||
-         d == ';' || d == ':' || d == '?' || d == '!' || d == 0x2026 || d == 0x2014;
+         d == ';' || d == ':' || d == '?' || d == '!';
 }
 
 /* An ellipsis or dash run at [i, e) is Chinese when Chinese precedes it,
@@ -635,41 +683,42 @@ static int mark_chinese(const punct *p, size_t n, size_t i, size_t e, int need_r
   if (!right) return 0;
   /* Only Chinese on the right: an ellipsis opening the line or a quote;
    * after anything else ("[选项]... 目录") it is syntax. */
-  if (i == 0) return 1;
-  uint32_t b = last_out(p, i - 1);
-  return is_curly_open(b) || (p->fl[i - 1] & F_QOPEN) || is_bracket_open(b);
+  size_t j = i;
+  while (j > 0 && (is_space(last_out(p, j - 1)) || last_out(p, j - 1) == 0)) j--;
+  if (j == 0) return 1;
+  uint32_t b = last_out(p, j - 1);
+  return is_curly_open(b) || (p->fl[j - 1] & F_QOPEN) || is_bracket_open(b);
 }
 
 /* Quote pair (or lone curly quote) context: Chinese inside, or Chinese
- * right next to it outside (other quotes looked through).  A quote set off
- * by a space from Chinese and holding none ('Accept: gzip') is a literal,
- * and stays as typed; spaces only go next to quotes judged Chinese, so the
- * judgement is the same on the output. */
+ * next to it outside (spaces and other quotes looked through, so that
+ * dropping spaces on output changes nothing here); but a quoted literal
+ * with no Chinese inside ('Accept: gzip', ":", '-v') stays as typed. */
 static int quote_chinese(const punct *p, size_t n, size_t open, size_t close) {
-  if (close > open && p->han[close] - p->han[open + 1] > 0) return 1;
-  /* Corner brackets and full-width quotes are Chinese punctuation whatever
-   * they hold (and spaces next to them go). */
-  if (is_cjk_punct(p->w[open]) || is_cjk_punct(p->w[close])) return 1;
+  if (close > open) {
+    if (p->han[close] - p->han[open + 1] > 0) return 1;
+    for (size_t k = open + 1; k < close; k++) {
+      uint32_t c = p->w[k];
+      if ((c < 0x80 && c && strchr(":/=;{}<>$\\|%&*#@^~[]", (int)c)) || c == 0xFF1A ||
+          c == 0xFF1B ||
+          (k == open + 1 && c == '-'))
+        return 0;
+    }
+  }
   size_t lim = open > LOOK ? open - LOOK : 0;
-  int spaced = 0;
   for (size_t j = open; j-- > lim;) {
     uint32_t c = last_out(p, j);
-    if (c == 0) continue;
+    if (c == 0 || is_space(c)) continue;
     /* next to (or inside) a quote already judged Chinese */
     if (is_quote_char(c) && (p->fl[j] & F_QCHN)) return 1;
     if (is_quote_char(c)) continue;
-    /* Spaces after full-width punctuation are dropped on output, so they
-     * cannot separate the quote from it. */
-    if (is_space(c)) {
-      spaced = 1;
-      continue;
-    }
-    if ((is_hanlike(c) && !spaced) || (is_cjk_punct(c) && !is_bracket_open(c))) return 1;
+    if (is_hanlike(c) || (is_cjk_punct(c) && !is_bracket_open(c))) return 1;
     break;
   }
   size_t end = close + LOOK < n ? close + LOOK : n;
   for (size_t k = close + 1; k < end; k++) {
     uint32_t c = p->w[k];
+    if (is_space(c)) continue;
     if (is_quote_char(c) && (p->fl[k] & F_QCHN)) return 1; /* inside a Chinese quote */
     if (is_quote_char(c)) continue;
     return is_hanlike(c);
@@ -721,8 +770,10 @@ static void decide(punct *p, size_t n) {
     case '.': case 0x3002: case 0xFF0E: {
       size_t r, e = run_end(w, n, i, &r);
       /* Synopsis notation repeats an argument with "...": "[选项]... 文件...". */
-      int synopsis = c == '.' && p->lbr < i &&
+      int synopsis = c == '.' && r >= 3 && p->lbr < i &&
                      (e >= n || w[e] == ' ' || w[e] == ']' || w[e] == '[');
+      if (synopsis)
+        for (size_t k = i; k < e; k++) fl[k] |= F_KEEPSP;
       if (r >= 3 && !synopsis && (c == 0x3002 || mark_chinese(p, n, i, e, 0))) {
         p->o1[i] = 0x2026;
         p->o2[i] = 0x2026;
@@ -772,10 +823,11 @@ static void decide(punct *p, size_t n) {
       /* Attached to a Latin word it is a call or a man reference
        * (printf(3), index("谆谆", "蛔")), whose arguments are code; unless it
        * holds only Chinese words, as a gloss: API(应用程序接口). */
-      if (i > 0 && is_ascii_alnum(last_out(p, i - 1))) {
+      if (c == '(' && i > 0 && is_ascii_alnum(last_out(p, i - 1))) {
         int gloss = p->han[m] - p->han[i + 1] > 0;
         for (size_t k = i + 1; gloss && k < (size_t)m; k++)
-          gloss = !(w[k] < 0x80 && strchr("\"'=,;$\\{}[]<>()`", (int)w[k]));
+          gloss = !(w[k] < 0x80 && strchr("\"'=,;$\\{}[]<>()`", (int)w[k])) &&
+                  !is_quote_char(w[k]);
         if (!gloss) {
           for (size_t k = i; k <= (size_t)m; k++) fl[k] |= F_PROT;
           break;
@@ -851,7 +903,10 @@ static void decide(punct *p, size_t n) {
 static int fw_at(const punct *p, size_t n, size_t i) {
   uint32_t c = p->o1[i];
   if (c < 0x2000 || (p->fl[i] & F_PROT)) return 0;
-  return is_cjk_punct(c) || ((p->fl[i] & F_QCHN) && is_quote_char(c)) ||
+  /* Quotes, corner brackets included, count only in Chinese context, which
+   * is judged the same whatever style they are written in. */
+  if (is_quote_char(c)) return (p->fl[i] & F_QCHN) != 0;
+  return is_cjk_punct(c) ||
          ((c == 0x2026 || c == 0x2014) && doubled(p, n, i));
 }
 
@@ -859,6 +914,16 @@ static int fw_at(const punct *p, size_t n, size_t i) {
 
 static inline int spacing_left(uint32_t c) {
   return is_ascii_alnum(c) || c == '%' || c == 0xB0;
+}
+
+/* Whether dropping the spaces between li and j would leave a quote between
+ * two letters ("x’ h" -> "x’h"), which would then read as an apostrophe. */
+static int apostrophe_if_joined(const punct *p, size_t n, size_t li, size_t j) {
+  uint32_t a = last_out(p, li), b = p->o1[j];
+  if (is_quote_char(a))
+    return li > 0 && is_alpha(last_out(p, li - 1)) && is_alpha(b);
+  if (is_quote_char(b)) return is_alpha(a) && j + 1 < n && is_alpha(p->o1[j + 1]);
+  return 0;
 }
 
 /* Writes the body into out, which has room for 3n more code points (each
@@ -888,7 +953,8 @@ static void emit(punct *p, size_t n, zf_text *out) {
           if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
       } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
-                 !(j < n && (p->fl[j] & F_KEEPSP)) && !(p->fl[li] & F_KEEPSP)) {
+                 !(j < n && (p->fl[j] & F_KEEPSP)) && !(p->fl[li] & F_KEEPSP) &&
+                 !apostrophe_if_joined(p, n, li, j)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
       } else {
         if (ideo && !ascii) {
@@ -1000,10 +1066,28 @@ static int needs_work(const zf_text *in, size_t end, int style) {
   return wide && ascii_trigger;
 }
 
-/* A Markdown code fence line: up to three spaces, then ``` or ~~~. */
+/* A Markdown code fence line: up to three spaces, then ``` or ~~~.  What
+ * the stage would remove before it (controls, invisible characters,
+ * ideographic spaces) is looked through, so a line is a fence in the
+ * output exactly when it was one in the input. */
 static int fence_line(const zf_text *in, size_t end) {
-  size_t i = 0;
-  while (i < end && i < 3 && in->cp[i] == ' ') i++;
+  size_t i = 0, sp = 0;
+  while (i < end) {
+    uint32_t c = in->cp[i];
+    if (c == 0x1B && i + 1 < end && in->cp[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < end && j < i + 34 && in->cp[j] >= 0x20 && in->cp[j] <= 0x3F) j++;
+      i = j < end && in->cp[j] >= 0x40 && in->cp[j] <= 0x7E ? j + 1 : i + 1;
+    } else if ((c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0x3000 ||
+               (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF || c == 0x180E) {
+      i++;
+    } else if (c == ' ' && sp < 3) {
+      i++;
+      sp++;
+    } else {
+      break;
+    }
+  }
   if (i + 3 > end) return 0;
   uint32_t c = in->cp[i];
   return (c == '`' || c == '~') && in->cp[i + 1] == c && in->cp[i + 2] == c;
