@@ -828,6 +828,11 @@ static int dbcs_odd(uint32_t c) {
  * floor keep_score gives the garbage), not the Extension A or
  * compatibility characters accidental byte sequences decode to. */
 static int common_han(uint32_t u) { return u <= 0xFFFF && zf_is_han(u) && zf_lm_char(u) >= HAN_FLOOR; }
+/* Punctuation and symbols Chinese text uses (general punctuation, arrows,
+ * box drawing, CJK punctuation and kana, fullwidth forms). */
+static int cjk_symbol(uint32_t u) {
+  return (u >= 0x2010 && u <= 0x2BFF) || (u >= 0x3000 && u <= 0x30FF) || (u >= 0xFF01 && u <= 0xFFEF);
+}
 
 /* Cheap per-class evidence that a pass can change anything: bit k set
  * when class k may.  One scan of the line. */
@@ -885,11 +890,12 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
         uint32_t u, u2 = 0;
         int l1 = moji_utf8_get(by, (size_t)w, &u);
         /* Clean Traditional text spells valid UTF-8 in its GBK bytes in
-         * 1.6% of its lines (zh_TW), but rarely text: a Han character must
-         * be one the LM has seen before the full pass is paid for; other
-         * characters (box drawing, symbols) need a second sequence. */
+         * 1.6% of its lines (zh_TW), but rarely text: Hangul, Ethiopic,
+         * private use, then a Latin letter.  A Han character must be one
+         * the LM has seen before the full pass is paid for; a symbol or
+         * punctuation mark (box drawing) needs a second three-byte one. */
         if (l1 >= 3 && (zf_is_han(u) ? common_han(u)
-                                     : moji_utf8_get(by + l1, (size_t)(w - l1), &u2) >= 2))
+                                     : cjk_symbol(u) && moji_utf8_get(by + l1, (size_t)(w - l1), &u2) >= 3))
           mask |= 1u << (set ? C_U8_BIG5 : C_U8_GBK);
       }
     if (zf_is_han(ch)) {
