@@ -1110,10 +1110,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   }
   /* Code blocks are code: a fenced block passes through untouched. */
   if (fence_line(in, end)) p->in_fence = !p->in_fence;
-  if (p->in_fence || fence_line(in, end))
-    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
-  if (p->fast && !p->spacing && !needs_work(in, end, p->style))
-    return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (p->in_fence || fence_line(in, end)) return ZF_UNCHANGED;
+  if (p->fast && !p->spacing && !needs_work(in, end, p->style)) return ZF_UNCHANGED;
   if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);

@@ -73,7 +73,7 @@ static char *run_stage_st(void *st, const char *in, size_t len, uint64_t *edits)
       if (c == '\r' && !(i < len && in[i] == '\n')) break;
     }
     zf_text_clear(&o);
-    assert_int_equal(zf_stage_punct.run(st, &t, &o, &stats), 0);
+    assert_int_equal(zf_stage_run(&zf_stage_punct, st, &t, &o, &stats), 0);
     for (size_t j = 0; j < o.len; j++) {
       unsigned char u[4];
       buf_put(&b, u, (size_t)zf_utf8_put(o.cp[j], u));
