@@ -178,6 +178,10 @@ typedef struct moji_tables {
    * line: looking them up in 8 KB beats the 128 KB tables and the LM. */
   uint8_t rare_bm[0x2000];  /* Han with zf_lm_char < RARE_CHAR        */
   uint8_t lead_bm[2][0x2000]; /* GBK / Big5 first byte starts UTF-8 of >= 3 bytes */
+  /* Traditional characters whose Simplified form (zf_lm_fold) has such a
+   * GBK first byte: garbage converted to Traditional after the wrong
+   * decode starts there (缂 of 缺 became 緙). */
+  uint8_t fold_bm[0x2000];
 } moji_tables;
 
 static moji_tables shared_tables;
@@ -199,6 +203,9 @@ static void build_tables(void) {
     uint16_t g = t->gbk.enc[c], b = t->big5.enc[c];
     if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) >= 3) t->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
     if (b >= 0x100 && moji_utf8_need((uint8_t)(b >> 8)) >= 3) t->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
+    uint32_t f = zf_lm_fold(c);
+    uint16_t gf = f != c && f < 0x10000 ? t->gbk.enc[f] : 0;
+    if (gf >= 0x100 && moji_utf8_need((uint8_t)(gf >> 8)) >= 3) t->fold_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
   }
 }
 
@@ -877,13 +884,17 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
     /* UTF-8 read as GBK/Big5: this character and the next two spell two
      * valid multi-byte sequences (two Chinese characters make three
      * garbage ones), or one that is a common Han character */
-    if ((lg || lb) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
-      for (int set = 0; set < 2; set++) {
-        const moji_dbcs *d = set ? &m->t->big5 : &m->t->gbk;
-        if (!(set ? lb : lg)) continue;
+    int lf = (m->t->fold_bm[ch >> 3] >> (ch & 7)) & 1;
+    /* set 2: GBK, with the three characters folded to Simplified (the
+     * garbage was converted to Traditional after the wrong decode) */
+    if ((lg || lb || lf) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
+      for (int set = 0; set < 3; set++) {
+        const moji_dbcs *d = set == 1 ? &m->t->big5 : &m->t->gbk;
+        if (!(set == 2 ? lf && !(mask & 1u << C_U8_GBK) : set ? lb : lg)) continue;
         int w = 0;
         for (size_t j = i; j < i + 3; j++) {
-          uint16_t e = d->enc[c[j]];
+          uint32_t cj = set == 2 ? zf_lm_fold(c[j]) : c[j];
+          uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
           if (e < 0x100) break;
           by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
         }
@@ -896,7 +907,7 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
          * punctuation mark (box drawing) needs a second three-byte one. */
         if (l1 >= 3 && (zf_is_han(u) ? common_han(u)
                                      : cjk_symbol(u) && moji_utf8_get(by + l1, (size_t)(w - l1), &u2) >= 3))
-          mask |= 1u << (set ? C_U8_BIG5 : C_U8_GBK);
+          mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
       }
     if (zf_is_han(ch)) {
       nhan++;
