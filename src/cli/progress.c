@@ -97,6 +97,9 @@ cli_progress *cli_progress_start(size_t nfiles, uint64_t total_bytes) {
   p->nfiles = nfiles;
   p->total = total_bytes;
   clock_gettime(CLOCK_MONOTONIC, &p->start);
+  /* The first frame at once, before the thread exists: even a short run
+   * shows what it does, and what is drawn never depends on timing. */
+  draw(p);
   if (pthread_create(&p->thread, NULL, loop, p) != 0) {
     free(p);
     return NULL;
