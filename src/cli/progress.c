@@ -101,6 +101,7 @@ cli_progress *cli_progress_start(size_t nfiles, uint64_t total_bytes) {
    * shows what it does, and what is drawn never depends on timing. */
   draw(p);
   if (pthread_create(&p->thread, NULL, loop, p) != 0) {
+    cli_write_all(2, "\r\033[K", 4);
     free(p);
     return NULL;
   }
