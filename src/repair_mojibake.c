@@ -103,6 +103,9 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
 /* log10 unigram below which a Han character is rare enough to suggest a
  * DBCS read as the other DBCS. */
 #define RARE_CHAR -5.0f
+/* A converted garbage character is folded back where the character its
+ * bytes decode to becomes this much more probable (log10 unigram). */
+#define FOLD_MARGIN 2.0
 /* A filled-in character must beat the runner-up by this much (log10). */
 #define FILL_MARGIN 1.0
 /* Extra cost of starting a repair with a filled-in character. */
@@ -646,6 +649,36 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       size_t used = (size_t)w;
       int lossy = 0;
       if (w && m->marker[b] && c == '?') w = 0; /* a marker is never text */
+      /* A garbage character converted to Traditional may still give bytes
+       * that decode, to a character nobody writes (缓 of 建 became 緩, and
+       * 建 became 徏): where the character decoded is rare and a garbage
+       * character under it has another Simplified form, that form is
+       * tried, and kept when it decodes to a character far more common. */
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF && zf_is_han(c) &&
+          zf_lm_char(c) < RARE_CHAR) {
+        size_t j = ci;
+        while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
+        int fixed = 0;
+        for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
+          uint32_t f = zf_lm_fold(r[j]);
+          uint8_t tmp[4];
+          int lost;
+          if (j < p || f == r[j] || m->bnd[j + 1] - m->bnd[j] != 2 || x_put(m, cl->x, f, tmp, &lost) != 2)
+            continue;
+          uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
+          bp2[0] = tmp[0], bp2[1] = tmp[1];
+          uint32_t c2;
+          int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
+          if (w2 == w && plausible(c2, cl->x, cl->y) && zf_lm_char(c2) >= zf_lm_char(c) + FOLD_MARGIN)
+            fixed = 1;
+          else
+            bp2[0] = save0, bp2[1] = save1;
+        }
+        if (fixed) {
+          restarts++;
+          goto decode;
+        }
+      }
       if (!w && cl->y == Y_UTF8 && cl->x != X_1252 && restarts < 8) {
         /* The garbage may have been converted to Traditional after the
          * wrong decode: see unconvert(). */
