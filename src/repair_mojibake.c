@@ -1296,7 +1296,7 @@ static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   int susp = suspicious(in);
-  if (!susp) return zf_text_append(out, in, 0, in->len) ? ZHFIX_E_NOMEM : 0;
+  if (!susp) return ZF_UNCHANGED;
   size_t nlost = 0;
   for (size_t i = 0; i < in->len; i++) {
     uint32_t c = in->cp[i];
@@ -1304,9 +1304,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   }
   m->lossy_line = nlost >= 2;
   if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
-    if (zf_text_append(out, in, 0, in->len)) return ZHFIX_E_NOMEM;
-    count_unrecoverable(m, out, m->lossy_line, stats);
-    return 0;
+    count_unrecoverable(m, in, m->lossy_line, stats);
+    return ZF_UNCHANGED;
   }
   size_t need = in->len + 1;
   if (wt_reserve(&m->in0, need) || wt_reserve(&m->a, need) || wt_reserve(&m->b, need) ||
@@ -1323,9 +1322,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
 
   unsigned mask0 = trigger_mask(m, &m->in0);
   if (!mask0 && !ent) { /* the common case: nothing to try */
-    if (zf_text_append(out, in, 0, in->len)) return ZHFIX_E_NOMEM;
-    count_unrecoverable(m, out, m->lossy_line, stats);
-    return 0;
+    count_unrecoverable(m, in, m->lossy_line, stats);
+    return ZF_UNCHANGED;
   }
   /* The best line so far: the input, unless a strategy beats it. */
   wt_copy(&m->best, &m->in0);

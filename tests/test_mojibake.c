@@ -92,7 +92,7 @@ static void put_text(const zf_text *t, char **buf, size_t *len, size_t *cap) {
 static char *stage_line(stage *s, const char *p, size_t n, uint64_t base) {
   to_text(p, n, &s->in, base);
   zf_text_clear(&s->out);
-  assert_int_equal(zf_stage_mojibake.run(s->st, &s->in, &s->out, &s->stats), 0);
+  assert_int_equal(zf_stage_run(&zf_stage_mojibake, s->st, &s->in, &s->out, &s->stats), 0);
   char *buf = NULL;
   size_t len = 0, cap = 0;
   put_text(&s->out, &buf, &len, &cap);
@@ -111,7 +111,7 @@ static char *stage_doc(stage *s, const char *p, size_t n, size_t *outlen) {
     size_t e = nl ? (size_t)(nl - p) + 1 : n;
     to_text(p + i, e - i, &s->in, i);
     zf_text_clear(&s->out);
-    assert_int_equal(zf_stage_mojibake.run(s->st, &s->in, &s->out, &s->stats), 0);
+    assert_int_equal(zf_stage_run(&zf_stage_mojibake, s->st, &s->in, &s->out, &s->stats), 0);
     put_text(&s->out, &buf, &len, &cap);
     i = e;
   }
