@@ -2,19 +2,17 @@
 # Peak memory of the streaming filter on a 1 GiB input that has no newline
 # at all (the worst case for a line-oriented pipeline), and on 1 GiB of
 # ordinary lines.  Reports figures; asserts nothing.
-set -euo pipefail
+# No pipefail: the generators end on SIGPIPE when head has enough.
+set -eu
 bin=${BUILD:-build}/zhfix
 size=${ZHFIX_BENCH_BYTES:-1073741824}
 command -v /usr/bin/time >/dev/null || { echo "bench_memory: needs GNU time (apt-get install time)"; exit 0; }
 unit=$(printf '中文字符與 ASCII text, 123. ')
-gen() { # $1 = separator between units
-  yes "$unit" | tr -d '\n' | head -c "$size"
-}
 for kind in no-newline lines; do
   if [ $kind = lines ]; then
     src() { yes "$unit$unit$unit" | head -c "$size"; }
   else
-    src() { gen; }
+    src() { yes "$unit" | tr -d '\n' | head -c "$size"; }
   fi
   out=$( { src | /usr/bin/time -f '%M %e' "$bin" --to=trad --script=simp > /dev/null; } 2>&1 | tail -n1 )
   rss=${out% *} secs=${out#* }
