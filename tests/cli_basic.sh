@@ -3,22 +3,7 @@
 # codes, missing files amid good ones, invalid bytes with and without
 # --strict, binary refusal and --force, option validation.
 set -u
-Z=${ZHFIX_BIN:?set ZHFIX_BIN to the zhfix binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0 fails=0
-pass() { n=$((n + 1)); }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-expect() { # name expected actual
-  if [ "$2" == "$3" ]; then pass; else fail "$1: expected [$2], got [$3]"; fi
-}
-has() { # name file pattern (grep -E)
-  if grep -qE -- "$3" "$2"; then pass; else fail "$1: no /$3/ in: $(head -c 600 "$2")"; fi
-}
-hasnot() {
-  if grep -qE -- "$3" "$2"; then fail "$1: unexpected /$3/ in: $(head -c 600 "$2")"; else pass; fi
-}
-run() { "$Z" "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+. "$(dirname "$0")/util/cli_lib.sh"
 
 cd "$T"
 printf '这是简体中文。\n' > simp.txt

@@ -4,22 +4,8 @@
 # middle of a write (test hook, a real file-size limit, a signal) that must
 # leave the original intact and no temporary file behind.
 set -u
-Z=${ZHFIX_BIN:?set ZHFIX_BIN to the zhfix binary}
+. "$(dirname "$0")/util/cli_lib.sh"
 QUICK=${ZHFIX_QUICK:-0}
-T=$(mktemp -d)
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-n=0 fails=0
-pass() { n=$((n + 1)); }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-expect() { if [ "$2" == "$3" ]; then pass; else fail "$1: expected [$2], got [$3]"; fi; }
-has() { if grep -qE -- "$3" "$2"; then pass; else fail "$1: no /$3/ in: $(head -c 600 "$2")"; fi; }
-same() { if cmp -s "$2" "$3"; then pass; else fail "$1: $2 and $3 differ"; fi; }
-notemp() { # name dir: no temporary file of ours left
-  local left
-  left=$(find "$2" -name '*.zhfix-*' 2>/dev/null)
-  if [ -z "$left" ]; then pass; else fail "$1: temporary files left: $left"; fi
-}
-run() { "$Z" "$@" > "$T/out" 2> "$T/err"; rc=$?; }
 
 cd "$T"
 SIMP='这是简体中文。'

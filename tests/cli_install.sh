@@ -3,14 +3,8 @@
 # the man page and zhfix.pc; a small C program is then built against the
 # installed library through pkg-config (shared and static) and run.
 set -u
-Z=${ZHFIX_BIN:?set ZHFIX_BIN to the zhfix binary}
+. "$(dirname "$0")/util/cli_lib.sh"
 SRC=${ZHFIX_SRCDIR:?set ZHFIX_SRCDIR to the source tree}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0 fails=0
-pass() { n=$((n + 1)); }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-expect() { if [ "$2" == "$3" ]; then pass; else fail "$1: expected [$2], got [$3]"; fi; }
 
 # The build directory this binary came from, so nothing is rebuilt
 # elsewhere: BUILD from the environment, else derived from ZHFIX_BIN.

@@ -2,17 +2,7 @@
 # Review modes (issue 7): --check, --diff (applied back to prove it is a
 # correct unified diff), --report=json (parsed back), colour, progress.
 set -u
-Z=${ZHFIX_BIN:?set ZHFIX_BIN to the zhfix binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0 fails=0
-pass() { n=$((n + 1)); }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-expect() { if [ "$2" == "$3" ]; then pass; else fail "$1: expected [$2], got [$3]"; fi; }
-has() { if grep -qE -- "$3" "$2"; then pass; else fail "$1: no /$3/ in: $(head -c 600 "$2")"; fi; }
-hasnot() { if grep -qE -- "$3" "$2"; then fail "$1: unexpected /$3/"; else pass; fi; }
-same() { if cmp -s "$2" "$3"; then pass; else fail "$1: $2 and $3 differ"; fi; }
-run() { "$Z" "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+. "$(dirname "$0")/util/cli_lib.sh"
 
 # Applies a unified diff (our own reader, no patch(1) needed) to a file and
 # prints the result; fails on any context or removed line that does not match.

@@ -3,16 +3,7 @@
 # files, VCS folders and hidden files, --include/--exclude, --hidden; -j N
 # gives the same stdout, stderr and report as -j 1.
 set -u
-Z=${ZHFIX_BIN:?set ZHFIX_BIN to the zhfix binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0 fails=0
-pass() { n=$((n + 1)); }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-expect() { if [ "$2" == "$3" ]; then pass; else fail "$1: expected [$2], got [$3]"; fi; }
-has() { if grep -qE -- "$3" "$2"; then pass; else fail "$1: no /$3/ in: $(head -c 600 "$2")"; fi; }
-same() { if cmp -s "$2" "$3"; then pass; else fail "$1: $2 and $3 differ"; fi; }
-run() { "$Z" "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+. "$(dirname "$0")/util/cli_lib.sh"
 
 cd "$T"
 put() { mkdir -p "$(dirname "$1")"; printf '%s 这是简体中文。\n' "$1" > "$1"; }
