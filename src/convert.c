@@ -122,9 +122,70 @@ typedef struct conv {
   unsigned char fused[C_NCONFIG]; /* ... with one trie walk per position */
   unsigned char seg_step[C_NCONFIG]; /* segmentation and step 1 in one pass */
   uint32_t min_key;              /* no key of any table starts below */
+  struct occ_accel *acc[C_NCONFIG]; /* first-level shortcut of a fast config */
   zf_text a, b, c, e, f, r;      /* scratch, reused across segments */
   seglist sa, sb;
 } conv;
+
+/* First trie level of a fast config's walk, flattened for the common
+ * characters.  The trie's root nodes lie scattered over megabytes, so the
+ * walk's first load is a cache miss at nearly every character; this table
+ * (ACC_SPAN entries, ~100 KB) answers from one load whenever the character
+ * has no key longer than itself that the next character could continue.
+ * Whether it could is a bigram bitmap over every (first, second) key
+ * prefix pair: a clear bit proves no key starts with that pair, so the
+ * walk would stop after its first character; a set bit (or a false
+ * positive) falls back to the walk.  Built once per instance in create. */
+#define ACC_LO 0x3400u
+#define ACC_SPAN (0xA000u - ACC_LO)
+#define ACC_BITS 20u
+#define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
+#define ACC_KIDS 0x400000u /* keys continue past this character */
+#define ACC_SLOW 0x800000u /* value longer than one character: walk */
+typedef struct occ_accel {
+  uint32_t ent[ACC_SPAN];
+  uint64_t bigram[(1u << ACC_BITS) / 64];
+} occ_accel;
+
+static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
+  return (a * 0x9E3779B1u ^ b * 0x85EBCA77u) >> (32u - ACC_BITS);
+}
+
+/* Builds the table for zf_occ_match_x(d, ..., fused); NULL when memory is
+ * short (the walk then runs unaided). */
+static occ_accel *acc_build(const zf_occ_dict *d, int fused) {
+  occ_accel *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
+    if (!d->pidx[p]) continue;
+    const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
+    for (uint32_t k = 0; k < 256; k++) {
+      uint32_t c = p << 8 | k, node = page[k], e = 0;
+      if (!node) continue;
+      const uint32_t *nd = d->nodes + 3u * (size_t)node;
+      uint32_t nc = nd[2] >> 8, vl = nd[2] & 0x7Fu;
+      if (vl && (fused || !(nd[2] & ZF_OCC_VAL_FUSED)))
+        e = vl == 1 ? ACC_VAL | d->vals[nd[1]] : ACC_SLOW;
+      if (nc) {
+        e |= ACC_KIDS;
+        const uint32_t *cc = d->ccp + nd[0];
+        /* Hashed child arrays hold ZF_OCC_EMPTY in free slots. */
+        size_t slots = nc;
+        if (nc > ZF_OCC_HASH_MIN) {
+          unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+          slots = (size_t)1 << (b < 4 ? 4 : b);
+        }
+        for (size_t j = 0; j < slots; j++)
+          if (cc[j] != ZF_OCC_EMPTY) {
+            uint32_t h = acc_hash(c, cc[j]);
+            a->bigram[h >> 6] |= (uint64_t)1 << (h & 63u);
+          }
+      }
+      if (c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
+    }
+  }
+  return a;
+}
 
 static int seg_push(seglist *s, size_t end) {
   if (s->n == s->cap) {
@@ -202,6 +263,7 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
   occ_group rest = {{c->step[0].d[1], c->step[0].d[2], -1}};
   const uint32_t low = cv->min_key;
   const int fused = c->step[0].d[1] >= 0 && cv->fused[c - configs];
+  const occ_accel *acc = cv->acc[c - configs];
   size_t start = o->len;
   if (zf_text_reserve(o, n + 16)) return -1;
   for (size_t i = 0; i < n;) {
@@ -218,6 +280,30 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
       o->len += j - i;
       i = j;
       continue;
+    }
+    if (acc && cp[i] - ACC_LO < ACC_SPAN) {
+      uint32_t e = acc->ent[cp[i] - ACC_LO];
+      if (!(e & ACC_SLOW)) {
+        uint32_t h = i + 1 < n ? acc_hash(cp[i], cp[i + 1]) : 0;
+        if (!(e & ACC_KIDS) || i + 1 >= n || cp[i + 1] >= 0x110000u ||
+            !(acc->bigram[h >> 6] >> (h & 63u) & 1u)) {
+          /* The walk would stop at the first character. */
+          if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
+          if (e & ACC_VAL) {
+            o->cp[o->len] = e & 0x1FFFFFu;
+          } else if (!fused && group_match(cv, &rest, cp + i, 1, &v, &vl)) {
+            /* rest may map to several characters: the general path. */
+            if (put(o, v, vl, off[i])) return -1;
+            i++;
+            continue;
+          } else {
+            o->cp[o->len] = cp[i];
+          }
+          o->off[o->len++] = off[i];
+          i++;
+          continue;
+        }
+      }
     }
     if (fused) {
       m = zf_occ_match_x(seg, cp + i, n - i, &v, &vl, 1);
@@ -385,6 +471,13 @@ static int create(void **st, const zf_opts *o) {
     cv->fused[i] = (unsigned char)(cv->fast[i] && config_is_fused(cv, &configs[i]));
     cv->seg_step[i] = (unsigned char)first_step_is_seg(cv, &configs[i]);
   }
+  for (int k = 0; k < 2; k++) {
+    int ci = cv->exact.c[k];
+    if (ci >= 0 && cv->fast[ci] && !cv->acc[ci]) {
+      const occ_config *c = &configs[ci];
+      cv->acc[ci] = acc_build(&cv->t.d[c->seg.d[0]], c->step[0].d[1] >= 0 && cv->fused[ci]);
+    }
+  }
   cv->min_key = 0x110000;
   for (int d = 0; d < ZF_OCC_NDICTS; d++)
     for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++)
@@ -532,6 +625,7 @@ static void destroy(void *st) {
   zf_text_free(&cv->r);
   free(cv->sa.end);
   free(cv->sb.end);
+  for (int i = 0; i < C_NCONFIG; i++) free(cv->acc[i]);
   free(cv);
 }
 
