@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert_tables.h"
 #include "lm.h"
 #include "moji_codec.h"
 #include "zf.h"
@@ -185,11 +186,24 @@ typedef struct moji_tables {
    * GBK first byte: garbage converted to Traditional after the wrong
    * decode starts there (缂 of 缺 became 緙). */
   uint8_t fold_bm[0x2000];
+  /* Inverse of OpenCC's s2t character table, first candidate only (what a
+   * character-by-character conversion of the garbage wrote): Traditional
+   * << 16 | Simplified, sorted, for BMP pairs whose Simplified side has
+   * two GBK bytes.  A converted garbage character is undone by trying
+   * each Simplified character that converts to it (鞝 <- 绱), not only
+   * the LM's fold, which picks one and misses the others. */
+  uint32_t unst[8192];
+  size_t nunst;
 } moji_tables;
 
 static moji_tables shared_tables;
 static int shared_rc; /* the build's status, read by every create() */
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
 
 static void build_tables(void) {
   moji_tables *t = &shared_tables;
@@ -210,6 +224,40 @@ static void build_tables(void) {
     uint16_t gf = f != c && f < 0x10000 ? t->gbk.enc[f] : 0;
     if (gf >= 0x100 && moji_utf8_need((uint8_t)(gf >> 8)) >= 3) t->fold_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
   }
+  zf_occ_tables occ;
+  if (zf_occ_open(&occ) == 0) {
+    const zf_occ_dict *st = &occ.d[ZF_OCC_ST_CHARS];
+    for (uint32_t c = 0x2E80; c < 0x10000; c++) {
+      const uint32_t *val;
+      size_t vlen;
+      if (t->gbk.enc[c] < 0x100 || !zf_occ_match(st, &c, 1, &val, &vlen) || !vlen || val[0] == c ||
+          val[0] >= 0x10000)
+        continue;
+      if (t->nunst == sizeof t->unst / sizeof t->unst[0]) break; /* table full: the rest untried */
+      t->unst[t->nunst++] = val[0] << 16 | c;
+    }
+    qsort(t->unst, t->nunst, sizeof t->unst[0], cmp_u32);
+  }
+}
+
+/* Simplified characters whose conversion to Traditional gives c, with
+ * two GBK bytes, the LM's fold first: up to max of them into out. */
+static int unconv_cands(const moji_tables *t, uint32_t c, uint32_t *out, int max) {
+  int n = 0;
+  uint32_t f = zf_lm_fold(c);
+  if (f != c && f < 0x10000 && t->gbk.enc[f] >= 0x100) out[n++] = f;
+  if (c >= 0x10000) return n;
+  size_t lo = 0, hi = t->nunst;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if ((t->unst[mid] >> 16) < c) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < t->nunst && (t->unst[lo] >> 16) == c && n < max; lo++) {
+    uint32_t s = t->unst[lo] & 0xFFFF;
+    if (s != f) out[n++] = s;
+  }
+  return n;
 }
 
 typedef struct moji {
@@ -568,25 +616,30 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
  * changed (the caller decodes the run again), 0 otherwise. */
 static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p,
                      const size_t *cand, size_t from, size_t b, size_t nb) {
-  uint8_t fb[6][2];
-  size_t idx[6];
+  /* Up to 4 Simplified candidates (unconv_cands) for each of 6 positions. */
+  uint8_t fb[24][2];
+  size_t idx[24];
   int n = 0;
   for (int i = 0; i < 6; i++) {
     size_t j = cand[i];
     int dup = 0;
     for (int k = 0; k < n; k++) dup |= idx[k] == j;
     if (dup || j < p || j >= len || m->bnd[j + 1] - m->bnd[j] != 2) continue;
-    uint32_t f = zf_lm_fold(r[j]);
-    uint8_t tmp[4];
-    int lost;
-    if (f == r[j] || x_put(m, cl->x, f, tmp, &lost) != 2) continue;
-    fb[n][0] = tmp[0], fb[n][1] = tmp[1];
-    idx[n++] = j;
+    uint32_t sc[4];
+    int ns = unconv_cands(m->t, r[j], sc, 4);
+    for (int q = 0; q < ns; q++) {
+      uint8_t tmp[4];
+      int lost;
+      if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+      fb[n][0] = tmp[0], fb[n][1] = tmp[1];
+      idx[n++] = j;
+    }
   }
   size_t stop = b + 4 < nb ? b + 4 : nb;
   for (int size = 1; size <= 2; size++)
     for (int i = 0; i < n; i++)
       for (int k = size == 1 ? i : i + 1; k < n; k++) {
+        if (size == 2 && idx[k] == idx[i]) continue; /* two candidates of one character */
         uint8_t save[2][2];
         int pick[2] = {i, k}, np = size;
         for (int q = 0; q < np; q++) {
@@ -654,23 +707,73 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * 建 became 徏): where the character decoded is rare and a garbage
        * character under it has another Simplified form, that form is
        * tried, and kept when it decodes to a character far more common. */
-      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF && zf_is_han(c) &&
-          zf_lm_char(c) < RARE_CHAR) {
+      /* A Hangul syllable amid the decoded Han is the same accident (鞝
+       * of 绱 spells EC A0 A2, 젢, where 索 was meant). */
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
+          ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || (c >= 0xAC00 && c <= 0xD7A3))) {
         size_t j = ci;
         while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
         int fixed = 0;
+        /* Any Han the LM knows beats a Hangul syllable there. */
+        double c_score = c >= 0xAC00 && c <= 0xD7A3 ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
         for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
-          uint32_t f = zf_lm_fold(r[j]);
-          uint8_t tmp[4];
-          int lost;
-          if (j < p || f == r[j] || m->bnd[j + 1] - m->bnd[j] != 2 || x_put(m, cl->x, f, tmp, &lost) != 2)
-            continue;
+          if (j < p || m->bnd[j + 1] - m->bnd[j] != 2) continue;
+          uint32_t sc[4];
+          int ns = unconv_cands(m->t, r[j], sc, 4);
           uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
-          bp2[0] = tmp[0], bp2[1] = tmp[1];
-          uint32_t c2;
-          int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-          if (w2 == w && plausible(c2, cl->x, cl->y) && zf_lm_char(c2) >= zf_lm_char(c) + FOLD_MARGIN)
-            fixed = 1;
+          /* The candidate whose decoded character is most probable. */
+          double best = c_score + FOLD_MARGIN;
+          uint8_t best0 = 0, best1 = 0;
+          for (int q = 0; q < ns; q++) {
+            uint8_t tmp[4];
+            int lost;
+            if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+            bp2[0] = tmp[0], bp2[1] = tmp[1];
+            uint32_t c2;
+            int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
+            if (w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) && zf_lm_char(c2) >= best)
+              best = zf_lm_char(c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
+          }
+          if (fixed)
+            bp2[0] = best0, bp2[1] = best1;
+          else
+            bp2[0] = save0, bp2[1] = save1;
+        }
+        if (fixed) {
+          restarts++;
+          goto decode;
+        }
+      }
+      /* Where both Simplified forms decode to common characters (储 and 儲
+       * both fit: 搜索 comes back as 搜烦), the character before decides:
+       * a candidate is kept when its bigram with it is FOLD_MARGIN more
+       * probable.  Only garbage characters wholly inside the sequence are
+       * changed, so the bytes after it decode as before. */
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && nd > 0 && c <= 0xFFFF && zf_is_han(c)) {
+        uint32_t prev = m->dec[nd - 1];
+        size_t j = ci;
+        while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
+        int fixed = 0;
+        double cur = zf_lm_bigram(prev, c);
+        for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
+          if (j < p || m->bnd[j] < b || m->bnd[j + 1] > b + (size_t)w || m->bnd[j + 1] - m->bnd[j] != 2) continue;
+          uint32_t sc[4];
+          int ns = unconv_cands(m->t, r[j], sc, 4);
+          uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
+          double best = cur + FOLD_MARGIN;
+          uint8_t best0 = 0, best1 = 0;
+          for (int q = 0; q < ns; q++) {
+            uint8_t tmp[4];
+            int lost;
+            if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+            bp2[0] = tmp[0], bp2[1] = tmp[1];
+            uint32_t c2;
+            int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
+            double v = w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) ? zf_lm_bigram(prev, c2) : -1e300;
+            if (v >= best) best = v, best0 = tmp[0], best1 = tmp[1], fixed = 1;
+          }
+          if (fixed)
+            bp2[0] = best0, bp2[1] = best1;
           else
             bp2[0] = save0, bp2[1] = save1;
         }
