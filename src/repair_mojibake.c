@@ -745,17 +745,20 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         }
       }
       /* Where both Simplified forms decode to common characters (储 and 儲
-       * both fit: 搜索 comes back as 搜烦), the character before decides:
-       * a candidate is kept when its bigram with it is FOLD_MARGIN more
-       * probable.  Only garbage characters wholly inside the sequence are
-       * changed, so the bytes after it decode as before. */
-      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && nd > 0 && c <= 0xFFFF && zf_is_han(c)) {
-        uint32_t prev = m->dec[nd - 1];
+       * both fit: 搜索 comes back as 搜烦), the characters around decide:
+       * a candidate is kept when its bigrams with the character before and
+       * the one after are FOLD_MARGIN more probable.  Only garbage
+       * characters wholly inside the sequence are changed, so the bytes
+       * after it decode as before. */
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF && zf_is_han(c)) {
+        uint32_t prev = nd ? m->dec[nd - 1] : 0, next = 0;
+        int has_next = b + (size_t)w < nb && y_get(m, cl->y, m->bytes + b + w, nb - b - (size_t)w, &next) &&
+                       zf_is_han(next);
         size_t j = ci;
         while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
         int fixed = 0;
-        double cur = zf_lm_bigram(prev, c);
-        for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
+        double cur = (nd ? zf_lm_bigram(prev, c) : zf_lm_char(c)) + (has_next ? zf_lm_bigram(c, next) : 0);
+        for (; (nd || has_next) && j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
           if (j < p || m->bnd[j] < b || m->bnd[j + 1] > b + (size_t)w || m->bnd[j + 1] - m->bnd[j] != 2) continue;
           uint32_t sc[4];
           int ns = unconv_cands(m->t, r[j], sc, 4);
@@ -769,7 +772,9 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
             bp2[0] = tmp[0], bp2[1] = tmp[1];
             uint32_t c2;
             int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-            double v = w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) ? zf_lm_bigram(prev, c2) : -1e300;
+            double v = w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2)
+                           ? (nd ? zf_lm_bigram(prev, c2) : zf_lm_char(c2)) + (has_next ? zf_lm_bigram(c2, next) : 0)
+                           : -1e300;
             if (v >= best) best = v, best0 = tmp[0], best1 = tmp[1], fixed = 1;
           }
           if (fixed)
