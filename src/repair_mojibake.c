@@ -1027,16 +1027,16 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
      * garbage ones), or one that is a common Han character */
     int lf = (m->t->fold_bm[ch >> 3] >> (ch & 7)) & 1;
     /* set 2: GBK, with the three characters folded to Simplified (the
-     * garbage was converted to Traditional after the wrong decode); the
-     * first one as it stands when it already has a lead byte (鏍 of 样
-     * is garbage no conversion touched, 峯 after it was 峰) */
+     * garbage was converted to Traditional after the wrong decode); set 3:
+     * the first one as it stands, the two after it folded (鏍 of 样 is
+     * garbage no conversion touched, 峯 after it was 峰) */
     if ((lg || lb || lf) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
-      for (int set = 0; set < 3; set++) {
+      for (int set = 0; set < 4; set++) {
         const moji_dbcs *d = set == 1 ? &m->t->big5 : &m->t->gbk;
-        if (!(set == 2 ? (lf || lg) && !(mask & 1u << C_U8_GBK) : set ? lb : lg)) continue;
+        if (!(set >= 2 ? (set == 2 ? lf : lg) && !(mask & 1u << C_U8_GBK) : set ? lb : lg)) continue;
         int w = 0;
         for (size_t j = i; j < i + 3; j++) {
-          uint32_t cj = set == 2 && (j > i || !lg) ? zf_lm_fold(c[j]) : c[j];
+          uint32_t cj = set == 2 || (set == 3 && j > i) ? zf_lm_fold(c[j]) : c[j];
           uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
           if (e < 0x100) break;
           by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
