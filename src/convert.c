@@ -138,17 +138,43 @@ typedef struct conv {
  * positive) falls back to the walk.  Built once per instance in create. */
 #define ACC_LO 0x3400u
 #define ACC_SPAN (0xA000u - ACC_LO)
-#define ACC_BITS 20u
 #define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* value longer than one character: walk */
+#define ACC_BITS 19u
+typedef struct acc_pair {
+  uint32_t a, b; /* key prefix; a == 0 marks a free slot */
+  uint32_t node; /* trie node reached by a, b */
+} acc_pair;
 typedef struct occ_accel {
   uint32_t ent[ACC_SPAN];
-  uint64_t bigram[(1u << ACC_BITS) / 64];
+  uint32_t mask; /* pair slots - 1 */
+  acc_pair *pair;
+  /* Bit (hash of a, b) >> (32 - ACC_BITS) set for every pair in the
+   * table: a clear bit rules the pair out from a small, cache-resident
+   * array before the large table is probed. */
+  uint64_t bits[(1u << ACC_BITS) / 64];
 } occ_accel;
 
 static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
-  return (a * 0x9E3779B1u ^ b * 0x85EBCA77u) >> (32u - ACC_BITS);
+  return a * 0x9E3779B1u ^ b * 0x85EBCA77u;
+}
+
+/* The node the trie reaches by a, b, or 0: the walk's first two steps
+ * from one probe sequence instead of loads from four arrays. */
+static inline uint32_t acc_pair_node(const occ_accel *acc, uint32_t a, uint32_t b) {
+  uint32_t x = acc_hash(a, b), t = x >> (32u - ACC_BITS);
+  if (!(acc->bits[t >> 6] >> (t & 63u) & 1u)) return 0;
+  for (uint32_t h = x & acc->mask;; h = (h + 1) & acc->mask) {
+    const acc_pair *q = &acc->pair[h];
+    if (q->a == a && q->b == b) return q->node;
+    if (!q->a) return 0;
+  }
+}
+
+static void acc_free(occ_accel *a) {
+  if (a) free(a->pair);
+  free(a);
 }
 
 /* Builds the table for zf_occ_match_x(d, ..., fused); NULL when memory is
@@ -156,35 +182,89 @@ static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
 static occ_accel *acc_build(const zf_occ_dict *d, int fused) {
   occ_accel *a = calloc(1, sizeof *a);
   if (!a) return NULL;
-  for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
-    if (!d->pidx[p]) continue;
-    const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
-    for (uint32_t k = 0; k < 256; k++) {
-      uint32_t c = p << 8 | k, node = page[k], e = 0;
-      if (!node) continue;
-      const uint32_t *nd = d->nodes + 3u * (size_t)node;
-      uint32_t nc = nd[2] >> 8, vl = nd[2] & 0x7Fu;
-      if (vl && (fused || !(nd[2] & ZF_OCC_VAL_FUSED)))
-        e = vl == 1 ? ACC_VAL | d->vals[nd[1]] : ACC_SLOW;
-      if (nc) {
-        e |= ACC_KIDS;
-        const uint32_t *cc = d->ccp + nd[0];
-        /* Hashed child arrays hold ZF_OCC_EMPTY in free slots. */
-        size_t slots = nc;
-        if (nc > ZF_OCC_HASH_MIN) {
-          unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
-          slots = (size_t)1 << (b < 4 ? 4 : b);
-        }
-        for (size_t j = 0; j < slots; j++)
-          if (cc[j] != ZF_OCC_EMPTY) {
-            uint32_t h = acc_hash(c, cc[j]);
-            a->bigram[h >> 6] |= (uint64_t)1 << (h & 63u);
+  for (int pass = 0; pass < 2; pass++) {
+    size_t npairs = 0;
+    for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
+      if (!d->pidx[p]) continue;
+      const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
+      for (uint32_t k = 0; k < 256; k++) {
+        uint32_t c = p << 8 | k, node = page[k], e = 0;
+        if (!node) continue;
+        const uint32_t *nd = d->nodes + 3u * (size_t)node;
+        uint32_t nc = nd[2] >> 8, vl = nd[2] & 0x7Fu;
+        if (vl && (fused || !(nd[2] & ZF_OCC_VAL_FUSED)))
+          e = vl == 1 ? ACC_VAL | d->vals[nd[1]] : ACC_SLOW;
+        if (nc) {
+          e |= ACC_KIDS;
+          const uint32_t *cc = d->ccp + nd[0];
+          /* Hashed child arrays hold ZF_OCC_EMPTY in free slots. */
+          size_t slots = nc;
+          if (nc > ZF_OCC_HASH_MIN) {
+            unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+            slots = (size_t)1 << (b < 4 ? 4 : b);
           }
+          for (size_t j = 0; j < slots; j++) {
+            if (cc[j] == ZF_OCC_EMPTY) continue;
+            npairs++;
+            if (pass) {
+              uint32_t x = acc_hash(c, cc[j]), h = x & a->mask, t = x >> (32u - ACC_BITS);
+              a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
+              while (a->pair[h].a) h = (h + 1) & a->mask;
+              a->pair[h] = (acc_pair){c, cc[j], d->cnode[nd[0] + j]};
+            }
+          }
+        }
+        if (c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
       }
-      if (c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
+    }
+    if (!pass) {
+      /* At most half full, so a probe that misses stops soon. */
+      size_t cap = 16;
+      while (cap < 2 * npairs + 2) cap *= 2;
+      if (cap > 0x80000000u || !(a->pair = calloc(cap, sizeof *a->pair))) {
+        free(a);
+        return NULL;
+      }
+      a->mask = (uint32_t)(cap - 1);
     }
   }
   return a;
+}
+
+/* zf_occ_match_x's walk from node, reached after i characters of s:
+ * the longest key longer than i, or 0. */
+static size_t walk_from(const zf_occ_dict *d, uint32_t node, const uint32_t *s, size_t n,
+                        size_t i, const uint32_t **val, size_t *vlen, int fused) {
+  size_t best = 0;
+  for (;;) {
+    const uint32_t *nd = d->nodes + 3u * (size_t)node;
+    uint32_t nc = nd[2] >> 8, lo;
+    const uint32_t *cc;
+    if ((nd[2] & 0x7Fu) && (fused || !(nd[2] & ZF_OCC_VAL_FUSED))) {
+      best = i;
+      *val = d->vals + nd[1];
+      *vlen = nd[2] & 0x7Fu;
+    }
+    if (!nc || i >= n || s[i] >= 0x110000u) break;
+    cc = d->ccp + nd[0];
+    if (nc > ZF_OCC_HASH_MIN) {
+      unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+      if (b < 4) b = 4;
+      uint32_t mask = (1u << b) - 1u;
+      lo = (uint32_t)(s[i] * 0x9E3779B1u) >> (32u - b);
+      while (cc[lo] != s[i]) {
+        if (cc[lo] == ZF_OCC_EMPTY) return best;
+        lo = (lo + 1u) & mask;
+      }
+    } else {
+      lo = 0;
+      while (lo < nc && cc[lo] < s[i]) lo++;
+      if (lo == nc || cc[lo] != s[i]) break;
+    }
+    node = d->cnode[nd[0] + lo];
+    i++;
+  }
+  return best;
 }
 
 static int seg_push(seglist *s, size_t end) {
@@ -284,25 +364,29 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
     if (acc && cp[i] - ACC_LO < ACC_SPAN) {
       uint32_t e = acc->ent[cp[i] - ACC_LO];
       if (!(e & ACC_SLOW)) {
-        uint32_t h = i + 1 < n ? acc_hash(cp[i], cp[i + 1]) : 0;
-        if (!(e & ACC_KIDS) || i + 1 >= n || cp[i + 1] >= 0x110000u ||
-            !(acc->bigram[h >> 6] >> (h & 63u) & 1u)) {
-          /* The walk would stop at the first character. */
-          if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
-          if (e & ACC_VAL) {
-            o->cp[o->len] = e & 0x1FFFFFu;
-          } else if (!fused && group_match(cv, &rest, cp + i, 1, &v, &vl)) {
-            /* rest may map to several characters: the general path. */
-            if (put(o, v, vl, off[i])) return -1;
-            i++;
-            continue;
-          } else {
-            o->cp[o->len] = cp[i];
-          }
-          o->off[o->len++] = off[i];
-          i++;
+        /* The walk from the first two characters, if a key starts with
+         * them; else it would stop after the first. */
+        uint32_t node2 = (e & ACC_KIDS) && i + 1 < n ? acc_pair_node(acc, cp[i], cp[i + 1]) : 0;
+        m = node2 ? walk_from(seg, node2, cp + i, n - i, 2, &v, &vl, fused) : 0;
+        if (m) {
+          if (put(o, v, vl, off[i])) return -1;
+          i += m;
           continue;
         }
+        if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
+        if (e & ACC_VAL) {
+          o->cp[o->len] = e & 0x1FFFFFu;
+        } else if (!fused && group_match(cv, &rest, cp + i, 1, &v, &vl)) {
+          /* rest may map to several characters: the general path. */
+          if (put(o, v, vl, off[i])) return -1;
+          i++;
+          continue;
+        } else {
+          o->cp[o->len] = cp[i];
+        }
+        o->off[o->len++] = off[i];
+        i++;
+        continue;
       }
     }
     if (fused) {
@@ -625,7 +709,7 @@ static void destroy(void *st) {
   zf_text_free(&cv->r);
   free(cv->sa.end);
   free(cv->sb.end);
-  for (int i = 0; i < C_NCONFIG; i++) free(cv->acc[i]);
+  for (int i = 0; i < C_NCONFIG; i++) acc_free(cv->acc[i]);
   free(cv);
 }
 
