@@ -608,6 +608,12 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
   return nrep;
 }
 
+/* Characters unconvert() tries: the one holding the byte that breaks the
+ * sequence, and those around it up to three after (the bytes it checks,
+ * to 4 past the failure, can reach into the third: 姘村鉤璺蟲 for 水平跳
+ * needs 鉤 and 蟲 both folded back). */
+#define NCAND 7
+
 /* Garbage converted to Traditional after the wrong decode (s2t turns 娴
  * into 嫺) no longer encodes to the original bytes.  Tries the Simplified
  * form (zf_lm_fold) of the candidate characters cand[], one and then two
@@ -616,11 +622,11 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
  * changed (the caller decodes the run again), 0 otherwise. */
 static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p,
                      const size_t *cand, size_t from, size_t b, size_t nb) {
-  /* Up to 4 Simplified candidates (unconv_cands) for each of 6 positions. */
-  uint8_t fb[24][2];
-  size_t idx[24];
+  /* Up to 4 Simplified candidates (unconv_cands) for each of NCAND positions. */
+  uint8_t fb[4 * NCAND][2];
+  size_t idx[4 * NCAND];
   int n = 0;
-  for (int i = 0; i < 6; i++) {
+  for (int i = 0; i < NCAND; i++) {
     size_t j = cand[i];
     int dup = 0;
     for (int k = 0; k < n; k++) dup |= idx[k] == j;
@@ -804,8 +810,8 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         while (cb + 1 <= len && m->bnd[cb + 1] <= bad) cb++;
         /* ... then its neighbours: a converted character can also decode
          * validly but wrongly and break only the sequence after it */
-        size_t cand[6] = {cb, c0 - 1, c0, c0 - 2, c0 + 1, c0 + 2}, from = u_g0;
-        for (int ci2 = 0; ci2 < 6; ci2++) /* start of the unit holding the earliest */
+        size_t cand[NCAND] = {cb, c0 - 1, c0, c0 - 2, c0 + 1, c0 + 2, c0 + 3}, from = u_g0;
+        for (int ci2 = 0; ci2 < NCAND; ci2++) /* start of the unit holding the earliest */
           if (cand[ci2] >= p && cand[ci2] < len)
             for (size_t uu = nu; cand[ci2] < from && uu-- > 0;) from = m->units[uu].g0;
         int got = unconvert(m, cl, r, len, p, cand, m->bnd[from], b, nb);
