@@ -642,12 +642,17 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
     }
   }
   size_t stop = b + 4 < nb ? b + 4 : nb;
-  for (int size = 1; size <= 2; size++)
+  /* Sizes 1 and 2: one or two characters changed, and the bytes decode
+   * to 4 past the failure.  Size 3, the last resort: one changed, and the
+   * bytes decode past the failure and past that character, failing only
+   * at a sequence after it (a run of converted characters: 歡縐誨 for 件移
+   * needs three, undone one at a time as the caller decodes again). */
+  for (int size = 1; size <= 3; size++)
     for (int i = 0; i < n; i++)
-      for (int k = size == 1 ? i : i + 1; k < n; k++) {
+      for (int k = size != 2 ? i : i + 1; k < n; k++) {
         if (size == 2 && idx[k] == idx[i]) continue; /* two candidates of one character */
         uint8_t save[2][2];
-        int pick[2] = {i, k}, np = size;
+        int pick[2] = {i, k}, np = size == 2 ? 2 : 1;
         for (int q = 0; q < np; q++) {
           uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
           save[q][0] = bp[0], save[q][1] = bp[1];
@@ -661,12 +666,12 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
           if (l) pos += (size_t)l;
           else ok = 0;
         }
-        if (ok) return 1;
+        if (ok || (size == 3 && pos > b && pos >= m->bnd[idx[i] + 1])) return 1;
         for (int q = np; q-- > 0;) {
           uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
           bp[0] = save[q][0], bp[1] = save[q][1];
         }
-        if (size == 1) break; /* k loop runs once for single changes */
+        if (size != 2) break; /* k loop runs once for single changes */
       }
   return 0;
 }
