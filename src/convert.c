@@ -231,42 +231,6 @@ static occ_accel *acc_build(const zf_occ_dict *d, int fused) {
   return a;
 }
 
-/* zf_occ_match_x's walk from node, reached after i characters of s:
- * the longest key longer than i, or 0. */
-static size_t walk_from(const zf_occ_dict *d, uint32_t node, const uint32_t *s, size_t n,
-                        size_t i, const uint32_t **val, size_t *vlen, int fused) {
-  size_t best = 0;
-  for (;;) {
-    const uint32_t *nd = d->nodes + 3u * (size_t)node;
-    uint32_t nc = nd[2] >> 8, lo;
-    const uint32_t *cc;
-    if ((nd[2] & 0x7Fu) && (fused || !(nd[2] & ZF_OCC_VAL_FUSED))) {
-      best = i;
-      *val = d->vals + nd[1];
-      *vlen = nd[2] & 0x7Fu;
-    }
-    if (!nc || i >= n || s[i] >= 0x110000u) break;
-    cc = d->ccp + nd[0];
-    if (nc > ZF_OCC_HASH_MIN) {
-      unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
-      if (b < 4) b = 4;
-      uint32_t mask = (1u << b) - 1u;
-      lo = (uint32_t)(s[i] * 0x9E3779B1u) >> (32u - b);
-      while (cc[lo] != s[i]) {
-        if (cc[lo] == ZF_OCC_EMPTY) return best;
-        lo = (lo + 1u) & mask;
-      }
-    } else {
-      lo = 0;
-      while (lo < nc && cc[lo] < s[i]) lo++;
-      if (lo == nc || cc[lo] != s[i]) break;
-    }
-    node = d->cnode[nd[0] + lo];
-    i++;
-  }
-  return best;
-}
-
 static int seg_push(seglist *s, size_t end) {
   if (s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 64;
@@ -367,7 +331,7 @@ static int run_fast(const conv *cv, const occ_config *c, const uint32_t *cp,
         /* The walk from the first two characters, if a key starts with
          * them; else it would stop after the first. */
         uint32_t node2 = (e & ACC_KIDS) && i + 1 < n ? acc_pair_node(acc, cp[i], cp[i + 1]) : 0;
-        m = node2 ? walk_from(seg, node2, cp + i, n - i, 2, &v, &vl, fused) : 0;
+        m = node2 ? zf_occ_walk(seg, node2, cp + i, n - i, 2, &v, &vl, fused) : 0;
         if (m) {
           if (put(o, v, vl, off[i])) return -1;
           i += m;

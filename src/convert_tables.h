@@ -91,16 +91,12 @@ static inline uint32_t zf_occ_root(const zf_occ_dict *d, uint32_t c) {
   return p ? d->pages[(size_t)(p - 1) * 256u + (c & 0xFFu)] : 0;
 }
 
-/* Longest key of d that is a prefix of s[0..n): returns its length in code
- * points (0 = none) and its value in *val / *vlen.  With fused, entries of
- * the fused character dictionary count too, which is the result of the
- * group [d, fused dictionary]. */
-static inline size_t zf_occ_match_x(const zf_occ_dict *d, const uint32_t *s,
-                                    size_t n, const uint32_t **val,
-                                    size_t *vlen, int fused) {
-  uint32_t node = zf_occ_root(d, s[0]);
-  size_t i = 1, best = 0;
-  if (!node) return 0;
+/* The walk of zf_occ_match_x from `node`, reached after i characters of s:
+ * the longest key longer than i characters, or 0. */
+static inline size_t zf_occ_walk(const zf_occ_dict *d, uint32_t node, const uint32_t *s,
+                                 size_t n, size_t i, const uint32_t **val, size_t *vlen,
+                                 int fused) {
+  size_t best = 0;
   for (;;) {
     const uint32_t *nd = d->nodes + 3u * (size_t)node;
     uint32_t nc = nd[2] >> 8, lo;
@@ -131,6 +127,17 @@ static inline size_t zf_occ_match_x(const zf_occ_dict *d, const uint32_t *s,
     i++;
   }
   return best;
+}
+
+/* Longest key of d that is a prefix of s[0..n): returns its length in code
+ * points (0 = none) and its value in *val / *vlen.  With fused, entries of
+ * the fused character dictionary count too, which is the result of the
+ * group [d, fused dictionary]. */
+static inline size_t zf_occ_match_x(const zf_occ_dict *d, const uint32_t *s,
+                                    size_t n, const uint32_t **val,
+                                    size_t *vlen, int fused) {
+  uint32_t node = zf_occ_root(d, s[0]);
+  return node ? zf_occ_walk(d, node, s, n, 1, val, vlen, fused) : 0;
 }
 
 static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s,
