@@ -51,13 +51,14 @@ import subprocess
 import sys
 import tempfile
 
+from opencc_fold import OPENCC, fold_map
+
 JIEBA = "/usr/lib/python3/dist-packages/jieba/dict.txt"
 JIEBA_HMM = "/usr/lib/python3/dist-packages/jieba/finalseg"
 # Share of the unigram and word-initial distributions taken from jieba's
 # HMM (real running text) rather than from the dictionary; measured on the
 # tuning half: 0 -> 0.5 -> 0.9 moved substitutions 96.0 -> 96.2 -> 96.3%.
 HMM_WEIGHT = 0.9
-OPENCC = "/usr/share/opencc"
 SCALE = 1000  # stored value = round(log10 p * SCALE)
 # jieba's counts give frequent compounds far more weight than their share of
 # running text (的 is 0.5% of its word mass, ~4% of real text); tempering
@@ -212,46 +213,6 @@ def q(p):
         die("non-positive probability")
     v = round(math.log10(p) * SCALE)
     return max(v, -32767)
-
-
-def opencc_map(name, tmp):
-    out = os.path.join(tmp, name + ".txt")
-    subprocess.run(["opencc_dict", "-i", os.path.join(OPENCC, name + ".ocd2"),
-                    "-o", out, "-f", "ocd2", "-t", "text"], check=True)
-    m = {}
-    with open(out, encoding="utf-8") as f:
-        for line in f:
-            k, _, v = line.rstrip("\n").partition("\t")
-            v = v.split(" ")[0]
-            if len(k) == 1 and len(v) == 1:
-                m[k] = v
-    return m
-
-
-def fold_map():
-    with tempfile.TemporaryDirectory() as tmp:
-        ts = opencc_map("TSCharacters", tmp)
-        var = dict(opencc_map("TWVariantsRev", tmp))
-        var.update(opencc_map("HKVariantsRev", tmp))
-    def step(c):
-        v = var.get(c, c)
-        return ts.get(v, v)
-
-    fold = {}
-    for c in sorted(set(ts) | set(var)):
-        # Follow chains (a variant of a Traditional character) to the end,
-        # so that folding is idempotent; a cycle (台 -> 臺 -> 台) ends where
-        # it started.
-        x, seen = c, [c]
-        while True:
-            y = step(x)
-            if y == x or y in seen:
-                break
-            seen.append(y)
-            x = y
-        if x != c:
-            fold[ord(c)] = ord(x)
-    return fold
 
 
 def is_han(cp):
@@ -426,7 +387,7 @@ def main():
     if len(sys.argv) != 2:
         die("usage: gen_lm.py OUTDIR")
     outdir = sys.argv[1]
-    fold = fold_map()
+    fold = {ord(k): ord(v) for k, v in fold_map().items()}
     words = read_words(fold)
 
     uni, init, fin, big = {}, {}, {}, {}

@@ -32,8 +32,9 @@ import sys
 import tempfile
 import unicodedata
 
+from opencc_fold import OPENCC, fold_map
+
 TERRA = "/usr/share/rime-data/terra_pinyin.dict.yaml"
-OPENCC = "/usr/share/opencc"
 MAX_CP = 0x40000  # Han is below this; stage1 covers [0, MAX_CP)
 HAN_RANGES = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
               (0x20000, 0x323AF)]
@@ -43,43 +44,6 @@ MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
 
 def die(msg):
     sys.exit("gen_readings: " + msg)
-
-
-def opencc_map(name, tmp):
-    """First candidate of a character-level OpenCC dictionary."""
-    out = os.path.join(tmp, name + ".txt")
-    subprocess.run(["opencc_dict", "-i", os.path.join(OPENCC, name + ".ocd2"),
-                    "-o", out, "-f", "ocd2", "-t", "text"], check=True)
-    m = {}
-    with open(out, encoding="utf-8") as f:
-        for line in f:
-            k, _, v = line.rstrip("\n").partition("\t")
-            v = v.split(" ")[0]
-            if len(k) == 1 and len(v) == 1:
-                m[k] = v
-    return m
-
-
-def fold_map(tmp):
-    ts = opencc_map("TSCharacters", tmp)
-    var = dict(opencc_map("TWVariantsRev", tmp))
-    var.update(opencc_map("HKVariantsRev", tmp))
-    def step(c):
-        v = var.get(c, c)
-        return ts.get(v, v)
-
-    fold = {}
-    for c in sorted(set(ts) | set(var)):
-        x, seen = c, [c]  # follow chains to the end (see gen_lm.py)
-        while True:
-            y = step(x)
-            if y == x or y in seen:
-                break
-            seen.append(y)
-            x = y
-        if x != c:
-            fold[c] = x
-    return fold
 
 
 def parse_marked(s):
@@ -170,7 +134,7 @@ def main():
         die("usage: gen_readings.py OUTDIR")
     outdir = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
-        fold = fold_map(tmp)
+        fold = fold_map()
         prim = icu_primary(tmp)
     terra = terra_readings()
 
