@@ -10,14 +10,18 @@
  *      ，：；！？ replaced by , : ; ! ?
  *   O  = D decoded by a lenient GB18030 decoder: a lead byte followed by an
  *      invalid second byte gives '?' (the second byte is swallowed when it
- *      is '(', ')' or a digit in one decoder variant, kept in the other);
+ *      is '(', ')' or a digit in one decoder variant, kept in the other),
+ *      or U+FFFD from the decoders that follow the WHATWG Encoding
+ *      Standard (browsers; ICU and Python's errors="replace", so also
+ *      zhfix's own decoder on the damaged GBK bytes), which keep it;
  *      a pair read out of phase decodes as a wrong character until an
  *      ASCII byte brings the decoder back in phase.
  *
  * The stage inverts it per line with a Viterbi search over B.  Every
  * observed character except '?' re-encodes exactly, so it contributes its
  * bytes; a '?' is a literal '?' or a lost lead byte (any of 126 values,
- * possibly followed by a swallowed byte); "(py)" may be an inserted
+ * possibly followed by a swallowed byte), and so is a U+FFFD (a "lost
+ * mark", is_lost); "(py)" may be an inserted
  * annotation, removable only when py is a reading of the character formed
  * by the two B bytes before it; an ASCII , : ; ! ? may stand for A3xx when
  * it sits in the middle of a B character.  B is re-decoded in phase as the
@@ -43,6 +47,10 @@
 #include "lm.h"
 #include "readings.h"
 #include "zf.h"
+
+/* The two marks a lenient decoder leaves for a lead byte it could not
+ * pair: '?' (also literal text) and U+FFFD (never text of a GBK page). */
+static int is_lost(uint32_t c) { return c == '?' || c == 0xFFFD; }
 
 /* Output placeholder for a digit the decoder swallowed: its value is lost,
  * the language model scores it as a digit, the output shows '?'. */
@@ -137,6 +145,8 @@ typedef struct farm {
   zf_opts o;
   int sig; /* the document shows the corruption signature */
   unsigned long farm_like, other_ann, mis, unann;
+  uint32_t unknown; /* what a character that stays unknown shows: the
+                     * line's own lost mark, '?' or U+FFFD */
   int have_pre;
   uint64_t pre_end;
   uint8_t *annset; /* bitmap of characters seen with a primary annotation */
@@ -257,7 +267,7 @@ static void sig_scan(farm *f, const uint32_t *cp, size_t n) {
           f->other_ann++;
         }
       }
-    } else if (cp[i] == '?' && i > 0 && cp[i - 1] >= 0x80) {
+    } else if (is_lost(cp[i]) && i > 0 && cp[i - 1] >= 0x80 && cp[i - 1] != 0xFFFD) {
       size_t k = i + 1 < n && cp[i + 1] == '(' ? i + 1 : i;
       if (parse_ann(cp, n, k, &syl, &tone)) {
         f->mis++;
@@ -625,14 +635,15 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
 
   /* A lost byte belongs to a GBK character, so a '?' run in pure ASCII
    * ("refer to ???") is never one. */
-  if (t->cp != '?' || !holes || (!t->ann_end && (!damage_ok || !t->near))) return 0;
+  if (!is_lost(t->cp) || !holes || (!t->ann_end && (!damage_ok || !t->near))) return 0;
 
   /* '?' as a lost lead byte L. */
   unsigned nb = i + 1 < n ? (f->tk[i + 1].nb ? f->tk[i + 1].b[0] : 0x81) : 0x0A;
   /* Which decoder made the document, once it has shown it: one that
    * swallows '(' ')' and digits after a bad lead byte never shows them
    * right after its '?', one that keeps them never loses them. */
-  int swallows = f->swallow_seen > f->keep_seen, keeps = f->keep_seen > f->swallow_seen;
+  int swallows = f->swallow_seen > f->keep_seen,
+      keeps = f->keep_seen > f->swallow_seen || t->cp == 0xFFFD;
   int nb_kept_ok = !farm_is_trail(nb) &&
                    !(swallows && (nb == '(' || nb == ')' || (nb >= '0' && nb <= '9')));
   int next_removable = i + 1 < n && (f->tk[i + 1].ann_end || punct_second(f->tk[i + 1].cp));
@@ -881,8 +892,8 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
       uint64_t end = e < len ? f->pathoff[e] : f->tk[a].off + span_len(f, a, b, n);
       zf_stats_unrecoverable(stats, f->pathoff[k], end > f->pathoff[k] ? end - f->pathoff[k] : 1);
       for (; k + 1 < len && k < mark[m]; k++)
-        if (zf_text_push(out, '?', f->pathoff[k])) return -1;
-      c = '?';
+        if (zf_text_push(out, f->unknown, f->pathoff[k])) return -1;
+      c = f->unknown;
       m++;
     } else if (c == WILD_DIGIT) {
       size_t q = a;
@@ -893,7 +904,7 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
         stats->v[ZHFIX_STAT_LOST_BYTES_RESTORED]++;
       } else {
         zf_stats_unrecoverable(stats, f->pathoff[k], 1);
-        c = '?';
+        c = f->unknown;
       }
     }
     if (zf_text_push(out, c, f->pathoff[k])) return -1;
@@ -923,9 +934,11 @@ static int prepare(farm *f, const zf_text *in) {
       f->beam[i].cap = 0;
     }
   }
+  f->unknown = '?';
   for (size_t i = 0; i < n; i++) {
     tok *t = &f->tk[i];
     memset(t, 0, sizeof *t);
+    if (in->cp[i] == 0xFFFD) f->unknown = 0xFFFD;
     t->cp = in->cp[i];
     t->off = in->off[i];
     int k = farm_codec_encode(f->codec, t->cp, t->b);
@@ -935,7 +948,7 @@ static int prepare(farm *f, const zf_text *in) {
       t->nb = (uint8_t)k;
     else
       t->atom = 1;
-    if (t->cp == '(' || t->cp == '?') {
+    if (t->cp == '(' || is_lost(t->cp)) {
       int syl, tone;
       size_t j = parse_ann(in->cp, n, i, &syl, &tone);
       if (j && j < 0x7FFF) {
@@ -952,7 +965,7 @@ static int prepare(farm *f, const zf_text *in) {
     tok *t = &f->tk[i];
     if (t->ann_end) {
       size_t from = i;
-      if (t->cp == '?') { /* the '?' is text, what follows is inserted */
+      if (is_lost(t->cp)) { /* the mark is text, what follows is inserted */
         dist++;
         t->near |= dist <= 3;
         from = i + 1;
@@ -961,7 +974,7 @@ static int prepare(farm *f, const zf_text *in) {
       i = (size_t)t->ann_end;
       continue;
     }
-    dist = t->cp >= 0x80 ? 0 : dist + 1;
+    dist = t->cp >= 0x80 && t->cp != 0xFFFD ? 0 : dist + 1;
     t->near |= dist <= 3;
   }
   for (size_t i = n, dist = 4; i-- > 0;) {
@@ -978,7 +991,7 @@ static int prepare(farm *f, const zf_text *in) {
         t = &f->tk[i];
       }
     }
-    dist = t->cp >= 0x80 ? 0 : dist + 1;
+    dist = t->cp >= 0x80 && t->cp != 0xFFFD ? 0 : dist + 1;
     t->near |= dist <= 3;
   }
   return 0;
@@ -1062,7 +1075,7 @@ static int repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats
     }
     /* Only the best few readings try a lost byte at a '?' (126 values
      * each); the literal one always goes on. */
-    if (f->tk[i].cp == '?' && bv->n > HOLE_BEAM)
+    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM)
       qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
     for (size_t k = 0; k < bv->n; k++) {
       hyp h = bv->v[k];
@@ -1102,12 +1115,12 @@ static int worth_a_look(const farm *f, const zf_text *in) {
   const uint32_t *cp = in->cp;
   size_t n = in->len;
   for (size_t i = 0; i < n; i++) {
-    if (cp[i] == '?') {
+    if (is_lost(cp[i])) {
       /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
        * punctuation of a split replace in between */
       if (i + 1 < n && is_pinyin_letter(cp[i + 1])) return 1;
       for (size_t k = i > 3 ? i - 3 : 0; k < n && k <= i + 3; k++)
-        if (cp[k] >= 0x80) return 1;
+        if (cp[k] >= 0x80 && cp[k] != 0xFFFD) return 1;
     } else if (cp[i] == '(' && strip_ok && i > 0 && cp[i - 1] > ' ' && i + 1 < n &&
                is_pinyin_letter(cp[i + 1])) {
       return 1;
@@ -1116,7 +1129,7 @@ static int worth_a_look(const farm *f, const zf_text *in) {
   return 0;
 }
 
-/* Whether cp[0..n) holds a '?' or '(', the only characters sig_scan and
+/* Whether cp[0..n) holds a '?', U+FFFD or '(', the only characters sig_scan and
  * worth_a_look act on.  Blocks without an early exit vectorise, so most
  * lines (which hold neither) are ruled out at a fraction of the cost of
  * those two scans. */
@@ -1124,11 +1137,13 @@ static int has_mark(const uint32_t *cp, size_t n) {
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     unsigned x = 0;
-    for (size_t k = 0; k < 16; k++) x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(');
+    for (size_t k = 0; k < 16; k++)
+      x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(') |
+           (unsigned)(cp[i + k] == 0xFFFD);
     if (x) return 1;
   }
   for (; i < n; i++)
-    if (cp[i] == '?' || cp[i] == '(') return 1;
+    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return 1;
   return 0;
 }
 

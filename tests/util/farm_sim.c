@@ -314,6 +314,7 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
   if (d.oom) return NULL;
   /* step 4 */
   buf o = {0};
+  const char *lost = dec == FARM_SIM_REPLACE ? "\xEF\xBF\xBD" : "?";
   const unsigned char *q = d.p;
   size_t n = d.n;
   for (size_t i = 0; i < n;) {
@@ -324,7 +325,7 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
       continue;
     }
     if (b == 0x80 || b == 0xFF) {
-      put(&o, "?", 1);
+      put(&o, lost, strlen(lost));
       i++;
       continue;
     }
@@ -340,7 +341,7 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
       i += 4;
       continue;
     }
-    put(&o, "?", 1);
+    put(&o, lost, strlen(lost));
     i++;
     if (dec == FARM_SIM_SWALLOW && (t == '(' || t == ')' || (t >= '0' && t <= '9'))) i++;
   }

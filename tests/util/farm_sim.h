@@ -18,6 +18,10 @@
  *      FARM_SIM_SWALLOW: the second byte is consumed with the lead when it
  *      is '(' ')' or a digit (the decoder of the issue's sample);
  *      FARM_SIM_KEEP: it is never consumed.  0x80 and 0xFF give '?'.
+ *      FARM_SIM_REPLACE: as KEEP, with U+FFFD instead of '?' (the
+ *      WHATWG decoder of browsers, ICU's and Python's errors="replace":
+ *      what a page saved from a browser, or the damaged GBK bytes read
+ *      by zhfix's own decoder, show).
  *                                                    farm_sim_damage
  */
 #ifndef FARM_SIM_H
@@ -26,7 +30,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum farm_sim_decoder { FARM_SIM_SWALLOW = 0, FARM_SIM_KEEP = 1 } farm_sim_decoder;
+typedef enum farm_sim_decoder {
+  FARM_SIM_SWALLOW = 0,
+  FARM_SIM_KEEP = 1,
+  FARM_SIM_REPLACE = 2
+} farm_sim_decoder;
 
 typedef struct farm_sim farm_sim;
 
