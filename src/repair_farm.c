@@ -178,11 +178,16 @@ static int is_pinyin_letter(uint32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0x24F) || c == 0x1E3F;
 }
 
+/* A tone digit ends a syllable written with numbers (wang3), as some
+ * annotating sites write them. */
+static int is_tone_digit(uint32_t c) { return c >= '1' && c <= '5'; }
+
 /* Parses "(py)" or "?py)" starting at t[i]; returns the index of ')' and
- * the reading, or 0. */
+ * the reading, or 0.  py has tone marks, a tone digit or no tone. */
 static size_t parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *tone) {
   size_t j = i + 1;
   while (j < n && j - i - 1 <= ANN_MAX_SYL && is_pinyin_letter(cp[j])) j++;
+  if (j < n && j > i + 1 && is_tone_digit(cp[j])) j++;
   if (j >= n || cp[j] != ')' || j == i + 1 || j - i - 1 > ANN_MAX_SYL) return 0;
   int s = zf_pinyin_parse(cp + i + 1, j - i - 1, tone);
   if (s < 0) return 0;
@@ -981,6 +986,7 @@ static int prepare(farm *f, const zf_text *in) {
     tok *t = &f->tk[i];
     if (t->cp == ')') {
       size_t k = i;
+      if (k > 0 && is_tone_digit(f->tk[k - 1].cp)) k--;
       while (k > 0 && is_pinyin_letter(f->tk[k - 1].cp)) k--;
       if (k > 0 && (size_t)f->tk[k - 1].ann_end == i) {
         /* an annotation: transparent, unless it starts at a '?' */

@@ -285,6 +285,23 @@ static void test_density_signature(void **state) {
   free(r);
 }
 
+/* Readings written with tone digits (wang3), as some sites annotate: the
+ * same rules as tone marks; a number alone in brackets is no reading. */
+static void test_tone_digits(void **state) {
+  (void)state;
+  char *r = farm_str("觀察者網(wang3)發(fa1)布，見手冊 ls(1) 與版本(2)。\n", ZHFIX_PINYIN_STRIP);
+  assert_string_equal(r, "觀察者網發布，見手冊 ls(1) 與版本(2)。\n");
+  free(r);
+  /* 數 (94 B5) matched across 當地 (AE 94 | B5 D8): misaligned, so the
+   * signature is on under auto and 地 comes back */
+  r = farm_str("當?shu4)貢r(shi2)間\n", ZHFIX_PINYIN_AUTO);
+  assert_string_equal(r, "當地時間\n");
+  free(r);
+  r = farm_str("兔(tu4)子(zi)\n", ZHFIX_PINYIN_KEEP);
+  assert_string_equal(r, "兔(tu4)子(zi)\n");
+  free(r);
+}
+
 /* ---- the sample article -------------------------------------------------- */
 
 static int is_punct_or_space(uint32_t c) {
@@ -401,6 +418,33 @@ static void test_sample(void **state) {
 
 /* ---- clean text never changes -------------------------------------------- */
 
+/* Whether b is a with some "(py)" after Han characters removed, py being
+ * pinyin letters with an optional tone digit: what --pinyin=strip may do
+ * to clean text that holds real annotations. */
+static int same_but_annotations(const char *a, size_t na, const char *b, size_t nb) {
+  uint32_t *x = malloc((na + 1) * sizeof *x), *y = malloc((nb + 1) * sizeof *y);
+  assert_non_null(x);
+  assert_non_null(y);
+  size_t n = u8_decode(a, na, x, NULL), m = u8_decode(b, nb, y, NULL), j = 0;
+  int ok = 1;
+  for (size_t i = 0; i < n && ok;) {
+    if (j < m && x[i] == y[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    size_t k = i + 1;
+    while (k < n && ((x[k] >= 'a' && x[k] <= 'z') || (x[k] >= 0xC0 && x[k] <= 0x24F))) k++;
+    if (k < n && x[k] >= '1' && x[k] <= '5') k++;
+    ok = x[i] == '(' && i > 0 && zf_is_han(x[i - 1]) && k > i + 1 && k < n && x[k] == ')';
+    i = k + 1;
+  }
+  ok = ok && j == m;
+  free(x);
+  free(y);
+  return ok;
+}
+
 static void check_clean(const char *name, int pinyin) {
   size_t len, n;
   char *in = tu_read_file(tu_corpus(name), &len);
@@ -414,23 +458,32 @@ static void check_clean(const char *name, int pinyin) {
   }
   zf_stats st;
   char *out = farm_doc(in, len, pinyin, &st, &n);
-  size_t diff = 0;
+  size_t diff = 0, stripped = 0;
   tu_lines a = {in, in + len}, b = {out, out + n};
   size_t la, lb;
   const char *pa, *pb;
   while ((pa = tu_next_line(&a, &la)) != NULL) {
     pb = tu_next_line(&b, &lb);
-    if (!pb || la != lb || memcmp(pa, pb, la)) {
-      if (diff < 5) printf("%s changed: %.*s\n", name, (int)la, pa);
-      diff++;
+    if (pb && la == lb && memcmp(pa, pb, la) == 0) continue;
+    if (pb && pinyin == ZHFIX_PINYIN_STRIP && same_but_annotations(pa, la, pb, lb)) {
+      /* strip removes genuine annotations too (蘧(qu2)伯玉 in the
+       * fortunes): that is what it is for; anything else is damage */
+      if (stripped < 3) printf("%s stripped: %.*s\n", name, (int)la, pa);
+      stripped++;
+      continue;
     }
+    if (diff < 5) printf("%s changed: %.*s\n", name, (int)la, pa);
+    diff++;
   }
-  printf("%s (%s): %zu bytes, %zu lines changed, %llu unrecoverable\n", name,
-         pinyin == ZHFIX_PINYIN_STRIP ? "strip" : "auto", len, diff,
+  printf("%s (%s): %zu bytes, %zu lines changed, %zu lines with annotations stripped, %llu "
+         "unrecoverable\n",
+         name, pinyin == ZHFIX_PINYIN_STRIP ? "strip" : "auto", len, diff, stripped,
          (unsigned long long)st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS]);
   assert_int_equal(diff, 0);
-  assert_int_equal(n, len);
-  assert_memory_equal(in, out, len);
+  if (pinyin != ZHFIX_PINYIN_STRIP) {
+    assert_int_equal(n, len);
+    assert_memory_equal(in, out, len);
+  }
   assert_int_equal(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS], 0);
   free(in);
   free(out);
@@ -868,6 +921,7 @@ int main(void) {
       cmocka_unit_test(test_split_mark_digit),
       cmocka_unit_test(test_teaching_material),
       cmocka_unit_test(test_density_signature),
+      cmocka_unit_test(test_tone_digits),
       cmocka_unit_test(test_sample),
       cmocka_unit_test(test_public_api),
       cmocka_unit_test(test_clean_corpora),
