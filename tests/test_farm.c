@@ -49,27 +49,6 @@ static size_t u8_decode(const char *s, size_t n, uint32_t *cp, uint64_t *off) {
   return k;
 }
 
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const void *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    b->cap = (b->n + n + 1) * 2;
-    b->p = realloc(b->p, b->cap);
-    assert_non_null(b->p);
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
-static void sb_cp(sbuf *b, uint32_t c) {
-  unsigned char u[4];
-  sb_put(b, u, (size_t)zf_utf8_put(c, u));
-}
-
 /* ---- the stage on its own ------------------------------------------------ */
 
 /* Runs the farm stage over a whole UTF-8 document as the pipeline does:
@@ -97,8 +76,8 @@ static char *farm_doc(const char *doc, size_t len, int pinyin, zf_stats *st, siz
   assert_non_null(s);
   zf_stats_init(st);
   if (zf_stage_farm.prescan) zf_stage_farm.prescan(s, &prefix);
-  sbuf b = {0};
-  sb_put(&b, "", 0);
+  tu_buf b = {0};
+  tu_buf_put(&b, "", 0);
   zf_text out = {0};
   for (size_t a = 0; a < n;) {
     size_t e = a;
@@ -107,7 +86,7 @@ static char *farm_doc(const char *doc, size_t len, int pinyin, zf_stats *st, siz
     zf_text in = {cp + a, off + a, e - a, e - a};
     out.len = 0;
     assert_int_equal(zf_stage_run(&zf_stage_farm, s, &in, &out, st), 0);
-    for (size_t k = 0; k < out.len; k++) sb_cp(&b, out.cp[k]);
+    for (size_t k = 0; k < out.len; k++) tu_buf_cp(&b, out.cp[k]);
     a = e;
   }
   zf_text_free(&out);
@@ -317,10 +296,10 @@ static char *strip_punct(const char *s) {
   uint32_t *cp = malloc((n + 1) * sizeof *cp);
   assert_non_null(cp);
   size_t k = u8_decode(s, n, cp, NULL);
-  sbuf b = {0};
-  sb_put(&b, "", 0);
+  tu_buf b = {0};
+  tu_buf_put(&b, "", 0);
   for (size_t i = 0; i < k; i++)
-    if (!is_punct_or_space(cp[i])) sb_cp(&b, cp[i]);
+    if (!is_punct_or_space(cp[i])) tu_buf_cp(&b, cp[i]);
   free(cp);
   return b.p;
 }
@@ -755,8 +734,8 @@ static void test_simulated_all(void **state) {
  * own number (evidence: it recurs, as dates and counts do in an article)
  * or a fresh one each time (no evidence).  Deterministic. */
 static char *number_text(const char *text, size_t len, int recur, size_t *outlen) {
-  sbuf b = {0};
-  sb_put(&b, "", 0);
+  tu_buf b = {0};
+  tu_buf_put(&b, "", 0);
   uint32_t *cp = malloc((len + 1) * sizeof *cp);
   assert_non_null(cp);
   size_t n = u8_decode(text, len, cp, NULL);
@@ -773,9 +752,9 @@ static char *number_text(const char *text, size_t len, int recur, size_t *outlen
         num = 10 + (seed >> 33) % 990;
       }
       int k = snprintf(d, sizeof d, "%llu", (unsigned long long)num);
-      sb_put(&b, d, (size_t)k);
+      tu_buf_put(&b, d, (size_t)k);
     }
-    sb_cp(&b, cp[i]);
+    tu_buf_cp(&b, cp[i]);
   }
   free(cp);
   *outlen = b.n;

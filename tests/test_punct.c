@@ -37,30 +37,14 @@ static size_t utf8_decode(const unsigned char *s, size_t n, size_t i, uint32_t *
   return (size_t)k + 1;
 }
 
-typedef struct buf {
-  char *p;
-  size_t n, cap;
-} buf;
-
-static void buf_put(buf *b, const void *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    b->cap = (b->n + n + 1) * 2;
-    b->p = realloc(b->p, b->cap);
-    assert_non_null(b->p);
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* Normalizes a UTF-8 text line by line with one stage state (as the
  * pipeline would); returns malloc'ed UTF-8; *edits gets the stat. */
 static char *run_stage_st(void *st, const char *in, size_t len, uint64_t *edits) {
   zf_text t = {0}, o = {0};
   zf_stats stats;
   zf_stats_init(&stats);
-  buf b = {0};
-  buf_put(&b, "", 0);
+  tu_buf b = {0};
+  tu_buf_put(&b, "", 0);
   size_t i = 0;
   while (i < len) {
     zf_text_clear(&t);
@@ -76,7 +60,7 @@ static char *run_stage_st(void *st, const char *in, size_t len, uint64_t *edits)
     assert_int_equal(zf_stage_run(&zf_stage_punct, st, &t, &o, &stats), 0);
     for (size_t j = 0; j < o.len; j++) {
       unsigned char u[4];
-      buf_put(&b, u, (size_t)zf_utf8_put(o.cp[j], u));
+      tu_buf_put(&b, u, (size_t)zf_utf8_put(o.cp[j], u));
     }
   }
   zf_text_free(&t);

@@ -131,3 +131,40 @@ const char *tu_next_line(tu_lines *it, size_t *len) {
   it->p = nl ? nl + 1 : it->end;
   return s;
 }
+
+void tu_buf_put(tu_buf *b, const void *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    b->cap = (b->n + n + 1) * 2;
+    char *np = realloc(b->p, b->cap);
+    if (!np) abort();
+    b->p = np;
+  }
+  if (n) memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+void tu_buf_cp(tu_buf *b, uint32_t c) {
+  unsigned char u[4];
+  size_t k;
+  if (c < 0x80) {
+    u[0] = (unsigned char)c;
+    k = 1;
+  } else if (c < 0x800) {
+    u[0] = (unsigned char)(0xC0 | c >> 6);
+    u[1] = (unsigned char)(0x80 | (c & 0x3F));
+    k = 2;
+  } else if (c < 0x10000) {
+    u[0] = (unsigned char)(0xE0 | c >> 12);
+    u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+    u[2] = (unsigned char)(0x80 | (c & 0x3F));
+    k = 3;
+  } else {
+    u[0] = (unsigned char)(0xF0 | c >> 18);
+    u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+    u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+    u[3] = (unsigned char)(0x80 | (c & 0x3F));
+    k = 4;
+  }
+  tu_buf_put(b, u, k);
+}

@@ -36,4 +36,14 @@ typedef struct {
 } tu_lines;
 const char *tu_next_line(tu_lines *it, size_t *len);
 
+/* A growable byte string, always NUL-terminated once something (even "")
+ * was put; aborts when memory runs out (tests only).  Free p with free(). */
+typedef struct {
+  char *p;
+  size_t n, cap;
+} tu_buf;
+void tu_buf_put(tu_buf *b, const void *s, size_t n);
+/* Appends code point c as UTF-8. */
+void tu_buf_cp(tu_buf *b, uint32_t c);
+
 #endif
