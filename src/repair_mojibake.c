@@ -618,7 +618,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
  * into 嫺) no longer encodes to the original bytes.  Tries the Simplified
  * form (zf_lm_fold) of the candidate characters cand[], one and then two
  * at a time, keeping the first change that lets the bytes from `from`
- * through the failed sequence at b decode.  Returns 1 when the bytes were
+ * through the failed sequence at b decode to characters a repair may
+ * produce (plausible()).  Returns 1 when the bytes were
  * changed (the caller decodes the run again), 0 otherwise. */
 static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p,
                      const size_t *cand, size_t from, size_t b, size_t nb) {
@@ -663,7 +664,12 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
         while (ok && pos < stop) {
           uint32_t c;
           int l = y_get(m, cl->y, m->bytes + pos, nb - pos, &c);
-          if (l) pos += (size_t)l;
+          /* Decoding is not enough: a fold of the wrong character can
+           * spell a sequence no repair makes (强 for 強 next to garbage
+           * gives C7 BF, U+01FF), which would win over the right one (峰
+           * for 峯, whose GBK bytes 8D 6F had made E6 88 8D + 'o') only
+           * because it was tried first. */
+          if (l && plausible(c, cl->x, cl->y)) pos += (size_t)l;
           else ok = 0;
         }
         if (ok || (size == 3 && pos > b && pos >= m->bnd[idx[i] + 1])) return 1;
