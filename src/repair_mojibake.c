@@ -81,8 +81,10 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
 /* Floor of a Han character's log10 score in the garbage (keep_score). */
 #define HAN_FLOOR -6.0
 /* Cost per unusual shape in a repair: an ASCII character made from the
- * second byte of a double-byte garbage character (only a UTF-8 character
- * right before an ASCII letter does that), a character outside the BMP. */
+ * second byte of a double-byte garbage character in the middle of other
+ * text (only a UTF-8 character right before an ASCII letter does that; not
+ * counted where ASCII text follows, see do_run), a character outside the
+ * BMP. */
 #define ODD_SHAPE 2.0
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
@@ -852,8 +854,19 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       while (cj < len && m->bnd[cj + 1] <= b) cj++;
       if (m->bnd[cj] == b && cj > u_g0) { /* aligned: close a unit */
         int odd = 0, hh = 0;
-        for (size_t d = u_d0; d < nd; d++)
-          odd += m->dec[d] > 0xFFFF || (m->dec[d] < 0x80 && r[m->dsrc[d]] >= 0x80);
+        /* An ASCII character made from a garbage character's second byte
+         * is odd amid Chinese (a lone letter between Han), but it is the
+         * very shape of a UTF-8 character whose last byte a GBK or Big5
+         * reader paired with the ASCII byte after it ([数]... read as
+         * [鏁癩..., 、smb as 銆乻mb): there the ASCII closes the unit and
+         * the text goes on in ASCII, and a one-character repair cannot
+         * carry the extra cost on top of the entry cost. */
+        uint32_t after = cj < len ? r[cj] : base + len < in->len ? in->cp[base + len] : '\n';
+        for (size_t d = u_d0; d < nd; d++) {
+          int tail = m->dec[d] < 0x80 && r[m->dsrc[d]] >= 0x80;
+          if (tail && d + 1 == nd && after < 0x80) tail = 0;
+          odd += m->dec[d] > 0xFFFF || tail;
+        }
         if (cl->y != Y_UTF8)
           for (size_t bb = m->bnd[u_g0]; bb + 1 < b; bb++)
             if (m->bytes[bb] >= 0x81) {

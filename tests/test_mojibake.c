@@ -133,6 +133,12 @@ static const struct {
     {"价格&#65292;中&#x6587;", "价格，中文", ZHFIX_STAT_ENTITIES_DECODED},
     {"他说&amp;quot;好&amp;quot;", "他说\"好\"", ZHFIX_STAT_ENTITIES_DECODED},
     {"时间#xff1a;今天", "时间：今天", ZHFIX_STAT_ENTITIES_DECODED},
+    /* a UTF-8 character whose last byte GBK paired with the ASCII after it
+     * (数 = E6 95 B0, then B0 5D = 癩) */
+    {"factor [鏁癩...", "factor [数]...", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
+    /* read as GBK, then converted to Traditional: 峰 became 峯 (8D 6F, an
+     * ASCII second byte), 绯 緋 and 荤 葷 */
+    {"按用鎴峯強緋葷粺", "按用户及系统", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
 };
 
 static void test_examples(void **state) {
