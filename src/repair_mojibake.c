@@ -81,8 +81,10 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
 /* Floor of a Han character's log10 score in the garbage (keep_score). */
 #define HAN_FLOOR -6.0
 /* Cost per unusual shape in a repair: an ASCII character made from the
- * second byte of a double-byte garbage character (only a UTF-8 character
- * right before an ASCII letter does that), a character outside the BMP. */
+ * second byte of a double-byte garbage character in the middle of other
+ * text (only a UTF-8 character right before an ASCII letter does that; not
+ * counted where ASCII text follows, see do_run), a character outside the
+ * BMP. */
 #define ODD_SHAPE 2.0
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
@@ -608,6 +610,62 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
   return nrep;
 }
 
+/* How fold_back() judges the character a candidate's bytes decode to. */
+typedef struct fold_scorer {
+  enum {
+    FOLD_UNIGRAM, /* its own probability: a rare character made common    */
+    FOLD_CONTEXT  /* its bigrams with the decoded characters around it    */
+  } how;
+  uint32_t prev, next; /* FOLD_CONTEXT: the neighbours, when has_prev/next */
+  int has_prev, has_next;
+} fold_scorer;
+
+static double fold_score(const fold_scorer *s, uint32_t c) {
+  if (s->how == FOLD_UNIGRAM) return zf_lm_char(c);
+  return (s->has_prev ? zf_lm_bigram(s->prev, c) : zf_lm_char(c)) +
+         (s->has_next ? zf_lm_bigram(c, s->next) : 0);
+}
+
+/* The bytes at b decode (w of them) to a character that the conversion of
+ * the garbage to Traditional may have made.  Tries each Simplified form
+ * (unconv_cands) of the two-byte garbage characters under those bytes, at
+ * or after p, one character at a time, and keeps in m->bytes the form
+ * whose bytes still decode from b in w bytes to a Han character scoring
+ * at least `bar` under s, the best one of the first character that has
+ * such a form.  FOLD_CONTEXT changes only characters wholly inside the w
+ * bytes, so the character after them (its `next`) decodes as before.
+ * Returns 1 when the bytes were changed (the caller decodes again). */
+static int fold_back(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p, size_t ci,
+                     size_t b, int w, size_t nb, const fold_scorer *s, double bar) {
+  size_t j = ci;
+  while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
+  int fixed = 0;
+  for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
+    if (j < p || m->bnd[j + 1] - m->bnd[j] != 2) continue;
+    if (s->how == FOLD_CONTEXT && (m->bnd[j] < b || m->bnd[j + 1] > b + (size_t)w)) continue;
+    uint32_t sc[4];
+    int ns = unconv_cands(m->t, r[j], sc, 4);
+    uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
+    double best = bar;
+    uint8_t best0 = 0, best1 = 0;
+    for (int q = 0; q < ns; q++) {
+      uint8_t tmp[4];
+      int lost;
+      if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+      bp2[0] = tmp[0], bp2[1] = tmp[1];
+      uint32_t c2;
+      int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
+      if (w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) && fold_score(s, c2) >= best)
+        best = fold_score(s, c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
+    }
+    if (fixed)
+      bp2[0] = best0, bp2[1] = best1;
+    else
+      bp2[0] = save0, bp2[1] = save1;
+  }
+  return fixed;
+}
+
 /* Characters unconvert() tries: the one holding the byte that breaks the
  * sequence, and those around it up to three after (the bytes it checks,
  * to 4 past the failure, can reach into the third: 姘村鉤璺蟲 for 水平跳
@@ -618,7 +676,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
  * into 嫺) no longer encodes to the original bytes.  Tries the Simplified
  * form (zf_lm_fold) of the candidate characters cand[], one and then two
  * at a time, keeping the first change that lets the bytes from `from`
- * through the failed sequence at b decode.  Returns 1 when the bytes were
+ * through the failed sequence at b decode to characters a repair may
+ * produce (plausible()).  Returns 1 when the bytes were
  * changed (the caller decodes the run again), 0 otherwise. */
 static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p,
                      const size_t *cand, size_t from, size_t b, size_t nb) {
@@ -663,7 +722,12 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
         while (ok && pos < stop) {
           uint32_t c;
           int l = y_get(m, cl->y, m->bytes + pos, nb - pos, &c);
-          if (l) pos += (size_t)l;
+          /* Decoding is not enough: a fold of the wrong character can
+           * spell a sequence no repair makes (强 for 強 next to garbage
+           * gives C7 BF, U+01FF), which would win over the right one (峰
+           * for 峯, whose GBK bytes 8D 6F had made E6 88 8D + 'o') only
+           * because it was tried first. */
+          if (l && plausible(c, cl->x, cl->y)) pos += (size_t)l;
           else ok = 0;
         }
         if (ok || (size == 3 && pos > b && pos >= m->bnd[idx[i] + 1])) return 1;
@@ -722,35 +786,10 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * of 绱 spells EC A0 A2, 젢, where 索 was meant). */
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
           ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || (c >= 0xAC00 && c <= 0xD7A3))) {
-        size_t j = ci;
-        while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
-        int fixed = 0;
+        fold_scorer fs = {FOLD_UNIGRAM, 0, 0, 0, 0};
         /* Any Han the LM knows beats a Hangul syllable there. */
         double c_score = c >= 0xAC00 && c <= 0xD7A3 ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
-        for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
-          if (j < p || m->bnd[j + 1] - m->bnd[j] != 2) continue;
-          uint32_t sc[4];
-          int ns = unconv_cands(m->t, r[j], sc, 4);
-          uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
-          /* The candidate whose decoded character is most probable. */
-          double best = c_score + FOLD_MARGIN;
-          uint8_t best0 = 0, best1 = 0;
-          for (int q = 0; q < ns; q++) {
-            uint8_t tmp[4];
-            int lost;
-            if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
-            bp2[0] = tmp[0], bp2[1] = tmp[1];
-            uint32_t c2;
-            int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-            if (w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) && zf_lm_char(c2) >= best)
-              best = zf_lm_char(c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
-          }
-          if (fixed)
-            bp2[0] = best0, bp2[1] = best1;
-          else
-            bp2[0] = save0, bp2[1] = save1;
-        }
-        if (fixed) {
+        if (fold_back(m, cl, r, len, p, ci, b, w, nb, &fs, c_score + FOLD_MARGIN)) {
           restarts++;
           goto decode;
         }
@@ -758,42 +797,13 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       /* Where both Simplified forms decode to common characters (储 and 儲
        * both fit: 搜索 comes back as 搜烦), the characters around decide:
        * a candidate is kept when its bigrams with the character before and
-       * the one after are FOLD_MARGIN more probable.  Only garbage
-       * characters wholly inside the sequence are changed, so the bytes
-       * after it decode as before. */
+       * the one after are FOLD_MARGIN more probable. */
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF && zf_is_han(c)) {
-        uint32_t prev = nd ? m->dec[nd - 1] : 0, next = 0;
-        int has_next = b + (size_t)w < nb && y_get(m, cl->y, m->bytes + b + w, nb - b - (size_t)w, &next) &&
-                       zf_is_han(next);
-        size_t j = ci;
-        while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
-        int fixed = 0;
-        double cur = (nd ? zf_lm_bigram(prev, c) : zf_lm_char(c)) + (has_next ? zf_lm_bigram(c, next) : 0);
-        for (; (nd || has_next) && j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
-          if (j < p || m->bnd[j] < b || m->bnd[j + 1] > b + (size_t)w || m->bnd[j + 1] - m->bnd[j] != 2) continue;
-          uint32_t sc[4];
-          int ns = unconv_cands(m->t, r[j], sc, 4);
-          uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
-          double best = cur + FOLD_MARGIN;
-          uint8_t best0 = 0, best1 = 0;
-          for (int q = 0; q < ns; q++) {
-            uint8_t tmp[4];
-            int lost;
-            if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
-            bp2[0] = tmp[0], bp2[1] = tmp[1];
-            uint32_t c2;
-            int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-            double v = w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2)
-                           ? (nd ? zf_lm_bigram(prev, c2) : zf_lm_char(c2)) + (has_next ? zf_lm_bigram(c2, next) : 0)
-                           : -1e300;
-            if (v >= best) best = v, best0 = tmp[0], best1 = tmp[1], fixed = 1;
-          }
-          if (fixed)
-            bp2[0] = best0, bp2[1] = best1;
-          else
-            bp2[0] = save0, bp2[1] = save1;
-        }
-        if (fixed) {
+        fold_scorer fs = {FOLD_CONTEXT, nd ? m->dec[nd - 1] : 0, 0, nd > 0, 0};
+        fs.has_next = b + (size_t)w < nb && y_get(m, cl->y, m->bytes + b + w, nb - b - (size_t)w, &fs.next) &&
+                      zf_is_han(fs.next);
+        if ((fs.has_prev || fs.has_next) &&
+            fold_back(m, cl, r, len, p, ci, b, w, nb, &fs, fold_score(&fs, c) + FOLD_MARGIN)) {
           restarts++;
           goto decode;
         }
@@ -846,8 +856,19 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       while (cj < len && m->bnd[cj + 1] <= b) cj++;
       if (m->bnd[cj] == b && cj > u_g0) { /* aligned: close a unit */
         int odd = 0, hh = 0;
-        for (size_t d = u_d0; d < nd; d++)
-          odd += m->dec[d] > 0xFFFF || (m->dec[d] < 0x80 && r[m->dsrc[d]] >= 0x80);
+        /* An ASCII character made from a garbage character's second byte
+         * is odd amid Chinese (a lone letter between Han), but it is the
+         * very shape of a UTF-8 character whose last byte a GBK or Big5
+         * reader paired with the ASCII byte after it ([数]... read as
+         * [鏁癩..., 、smb as 銆乻mb): there the ASCII closes the unit and
+         * the text goes on in ASCII, and a one-character repair cannot
+         * carry the extra cost on top of the entry cost. */
+        uint32_t after = cj < len ? r[cj] : base + len < in->len ? in->cp[base + len] : '\n';
+        for (size_t d = u_d0; d < nd; d++) {
+          int tail = m->dec[d] < 0x80 && r[m->dsrc[d]] >= 0x80;
+          if (tail && d + 1 == nd && after < 0x80) tail = 0;
+          odd += m->dec[d] > 0xFFFF || tail;
+        }
         if (cl->y != Y_UTF8)
           for (size_t bb = m->bnd[u_g0]; bb + 1 < b; bb++)
             if (m->bytes[bb] >= 0x81) {
