@@ -1524,4 +1524,28 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 0;
 }
 
-const zf_stage_ops zf_stage_mojibake = {"mojibake", create, NULL, run, destroy};
+/* The detection window's complete lines run as the document's lines will,
+ * output discarded, for the document signature alone: a page read with the
+ * wrong double-byte table is damaged from its first line, and its title
+ * should not stay damaged until three lines have shown the reading.  Only
+ * confident repairs count towards the signature, so clean text gains
+ * none; the lines are run again, for real, afterwards (the counts stop at
+ * SIG_LINES, so seeing a line twice changes nothing). */
+static void prescan(void *st, const zf_text *prefix) {
+  moji *m = st;
+  zf_text line = {0}, out = {0};
+  zf_stats scratch;
+  for (size_t a = 0, i = 0; i < prefix->len; i++) {
+    if (prefix->cp[i] != '\n') continue;
+    zf_text_clear(&line);
+    if (zf_text_append(&line, prefix, a, i + 1 - a)) break; /* no memory: no head start */
+    zf_text_clear(&out);
+    zf_stats_init(&scratch);
+    if (run(m, &line, &out, &scratch) < 0) break;
+    a = i + 1;
+  }
+  zf_text_free(&line);
+  zf_text_free(&out);
+}
+
+const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy};
