@@ -109,8 +109,10 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
 /* A converted garbage character is folded back where the character its
  * bytes decode to becomes this much more probable (log10 unigram). */
 #define FOLD_MARGIN 2.0
-/* A filled-in character must beat the runner-up by this much (log10). */
-#define FILL_MARGIN 1.0
+/* A filled-in character must beat the runner-up by this much under
+ * zf_lm_rank_score, the sum of two log10 scores (bigrams, segmentation):
+ * 10:1 under each. */
+#define FILL_MARGIN 2.0
 /* Extra cost of starting a repair with a filled-in character. */
 #define LOSSY_ENTER 3.0
 /* Windows-1252 bytes that decoders without a mapping drop. */
@@ -424,56 +426,76 @@ static double keep_score(uint32_t *prev, int *has, const uint32_t *s, size_t n,
 
 /* ---- lossy fill ---------------------------------------------------------- */
 
+/* Characters of context on each side of a filled-in character: enough
+ * for the two-character word it usually belongs to (小明, 拍了). */
+#define FILL_CTX 3
+
 /* The UTF-8 decode failed at bytes b[0..n): b[0] is a lead byte with fewer
- * continuation bytes than it needs.  If exactly one byte is missing and the
- * garbage says where (a replacement marker, or a Windows-1252 byte that
- * decoders drop), try every byte value the gap can hold and keep the one
- * the LM prefers by FILL_MARGIN; U+FFFD when none is clear.  Returns the
- * number of input bytes consumed (0: not a fillable gap). */
-static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, uint32_t prev,
-                       int has_prev, uint32_t *out, int *clear) {
+ * continuation bytes than it needs.  If the garbage says where the missing
+ * bytes were (replacement markers, up to one per continuation byte for a
+ * Windows-1252 decoder, one for a DBCS decoder) or exactly one byte was
+ * dropped (a Windows-1252 byte decoders drop), try every byte value the
+ * gaps can hold and keep the character the LM prefers by FILL_MARGIN in
+ * its context (left[0..nleft) before it, the characters the bytes after
+ * it decode to after it); U+FFFD when none is clear.  Returns the number
+ * of input bytes consumed (0: not a fillable gap). */
+static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, const uint32_t *left,
+                       size_t nleft, uint32_t *out, int *clear) {
   int need = moji_utf8_need(b[0]);
   if (!need) return 0;
-  int t = 0, nmark = 0, mpos = 0;
+  int t = 0, nmark = 0, mpos[3] = {0, 0, 0};
   while (1 + t < need && (size_t)(1 + t) < n && (mk[1 + t] || (b[1 + t] & 0xC0) == 0x80)) {
-    if (mk[1 + t]) nmark++, mpos = 1 + t;
+    if (mk[1 + t]) mpos[nmark++] = 1 + t;
     t++;
   }
-  /* Candidate bytes for the gap: a Windows-1252 decoder loses only its
-   * five undefined bytes; a DBCS decoder may lose any continuation byte. */
+  /* Candidate bytes for a gap: a Windows-1252 decoder loses only its five
+   * undefined bytes; a DBCS decoder may lose any continuation byte. */
   uint8_t vals[64];
   int nv = 0;
   if (x == X_1252)
     for (int d = 0; d < 5; d++) vals[nv++] = dropped_1252[d];
   else
     for (unsigned v = 0x80; v <= 0xBF; v++) vals[nv++] = (uint8_t)v;
-  int npos;
-  int pos[4];
+  /* Each hypothesis: the byte positions the gaps take and how many. */
+  int ngap, npos;
+  int pos[4][3];
   size_t used;
-  if (t == need - 1 && nmark == 1) { /* replaced in place */
-    npos = 1, pos[0] = mpos, used = (size_t)need;
-  } else if (t == need - 2 && nmark == 0 && x == X_1252) { /* dropped */
-    npos = 0;
-    for (int q = 1; q <= t + 1; q++) pos[npos++] = q;
-    used = (size_t)(1 + t);
+  if (t == need - 1 && nmark >= 1 && (x == X_1252 || nmark == 1)) { /* replaced in place */
+    npos = 1, ngap = nmark, used = (size_t)need;
+    for (int g = 0; g < nmark; g++) pos[0][g] = mpos[g];
+  } else if (t == need - 2 && nmark == 0 && x == X_1252) { /* one byte dropped */
+    npos = 0, ngap = 1, used = (size_t)(1 + t);
+    for (int q = 1; q <= t + 1; q++) pos[npos++][0] = q;
   } else {
     return 0;
   }
-  /* Right context: the character the bytes after the gap decode to. */
-  uint32_t next = 0;
-  int has_next = used < n && !mk[used] && moji_utf8_get(b + used, n - used, &next) > 0;
+  /* Right context: what the bytes after the gap decode to, up to the next
+   * gap or invalid sequence. */
+  uint32_t win[2 * FILL_CTX + 1];
+  size_t nl = nleft < FILL_CTX ? nleft : FILL_CTX, nr = 0;
+  memcpy(win, left + nleft - nl, nl * sizeof *win);
+  for (size_t at = used; nr < FILL_CTX && at < n && !mk[at];) {
+    uint32_t c;
+    int k = moji_utf8_get(b + at, n - at, &c);
+    if (k <= 0) break;
+    win[nl + 1 + nr++] = c;
+    at += (size_t)k;
+  }
   double best = -1e30, second = -1e30;
   uint32_t bestc = 0;
-  int ncand = 0;
+  int ncand = 0, combos = 1;
+  for (int g = 0; g < ngap; g++) combos *= nv;
   for (int pi = 0; pi < npos; pi++)
-    for (int vi = 0; vi < nv; vi++) {
+    for (int combo = 0; combo < combos; combo++) {
       uint8_t cand[4];
-      int w = 0;
+      int w = 0, gi = 0, rest = combo;
       cand[w++] = b[0];
       for (int i = 1, src = 1; i < need; i++) {
-        if (i == pos[pi]) {
-          cand[w++] = vals[vi];
-          if (mk[src] && src < 1 + t) src++; /* the marker stands for this byte */
+        if (gi < ngap && i == pos[pi][gi]) {
+          cand[w++] = vals[rest % nv];
+          rest /= nv;
+          gi++;
+          if (src < 1 + t && mk[src]) src++; /* the marker stands for this byte */
         } else {
           cand[w++] = b[src++];
         }
@@ -481,13 +503,11 @@ static size_t try_fill(const uint8_t *b, const uint8_t *mk, size_t n, int x, uin
       uint32_t c;
       if (!moji_utf8_get(cand, (size_t)need, &c) || !plausible(c, x, Y_UTF8)) continue;
       if (ncand && c == bestc) continue;
-      uint32_t pv = prev;
-      int hp = has_prev;
-      double s = seq_score(&pv, &hp, &c, 1);
-      if (has_next) s += zf_lm_bigram(c, next);
+      win[nl] = c;
+      double sc = zf_lm_rank_score(win, nl + 1 + nr);
       ncand++;
-      if (s > best) second = best, best = s, bestc = c;
-      else if (s > second) second = s;
+      if (sc > best) second = best, best = sc, bestc = c;
+      else if (sc > second) second = sc;
     }
   if (!ncand) return 0;
   *clear = ncand == 1 || best - second >= FILL_MARGIN;
@@ -837,11 +857,15 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       }
       if (!w) {
         if (cl->y != Y_UTF8) break;
-        uint32_t prev = nd ? m->dec[nd - 1] : 0;
-        int has_prev = nd > 0;
-        if (!has_prev && out->len) prev = out->cp[out->len - 1], has_prev = 1;
+        /* left context: this run's decoded characters, then the output */
+        uint32_t left[FILL_CTX];
+        size_t nleft = 0;
+        for (size_t d = nd; d > 0 && nleft < FILL_CTX; d--) left[FILL_CTX - 1 - nleft++] = m->dec[d - 1];
+        for (size_t o = out->len; o > 0 && nleft < FILL_CTX; o--)
+          left[FILL_CTX - 1 - nleft++] = out->cp[o - 1];
         int clear = 0;
-        used = try_fill(m->bytes + b, m->marker + b, nb - b, cl->x, prev, has_prev, &c, &clear);
+        used = try_fill(m->bytes + b, m->marker + b, nb - b, cl->x, left + FILL_CTX - nleft, nleft,
+                        &c, &clear);
         if (!used) break;
         lossy = 1;
         (void)clear;

@@ -411,6 +411,7 @@ static const char *const corpora_for[MOJI_SIM__COUNT][2] = {
     [MOJI_SIM_1252_DROPPED] = {"zh_CN.txt", "zh_TW.txt"},
     [MOJI_SIM_GBK_AS_UTF8] = {"zh_CN.txt", NULL},
     [MOJI_SIM_KUNKAO] = {"zh_CN.txt", NULL},
+    [MOJI_SIM_1252_REPLACED] = {"zh_CN.txt", "zh_TW.txt"},
 };
 
 typedef struct tally {
@@ -597,8 +598,12 @@ static void test_lossy_classes(void **state) {
       assert_int_equal(t.unrec, t.marked);
     }
     /* Fills are chosen by the LM among a handful of candidates, and only
-     * when it is clear: wrong fills stay rare. */
+     * when it is clear: wrong fills stay rare.  Where a marker shows each
+     * lost byte, rarer still (1 in 1000; measured 0.04% and 0.01%); a
+     * dropped byte could have been anywhere in its character. */
     assert_true(t.wrong * 100 <= t.chars);
+    if (cls == MOJI_SIM_1252_REPLACED || cls == MOJI_SIM_UTF8_AS_GBK_Q)
+      assert_true(t.wrong * 1000 <= t.chars);
   }
 }
 

@@ -11,7 +11,8 @@
 static const char *const names[MOJI_SIM__COUNT] = {
     "utf8-as-gbk",   "utf8-as-big5",  "utf8-as-1252", "utf8-as-latin1", "utf8-double-1252",
     "utf8-gbk-1252", "gbk-as-big5",   "big5-as-gbk",  "gbk-as-1252",    "big5-as-1252",
-    "utf8-gbk-s2t",  "utf8-as-gbk-q", "1252-dropped",  "gbk-as-utf8",  "kunkao"};
+    "utf8-gbk-s2t",  "utf8-as-gbk-q", "1252-dropped",  "gbk-as-utf8",  "kunkao",
+    "1252-replaced"};
 
 const char *moji_sim_name(int cls) {
   return cls >= 0 && cls < MOJI_SIM__COUNT ? names[cls] : "?";
@@ -111,7 +112,8 @@ static size_t put_utf8(uint32_t c, unsigned char *p) {
   return 3;
 }
 
-/* mode 0: windows-1252, 1: ISO-8859-1, 2: 1252 dropping undefined bytes */
+/* mode 0: windows-1252, 1: ISO-8859-1, 2: 1252 dropping undefined bytes,
+ * 3: 1252 replacing them with U+FFFD */
 static int single_byte(const unsigned char *s, size_t n, int mode, buf *out) {
   out->p = malloc(n * 3 + 1);
   if (!out->p) return -1;
@@ -121,6 +123,7 @@ static int single_byte(const unsigned char *s, size_t n, int mode, buf *out) {
     if (c >= 0x80 && c < 0xA0 && mode != 1) {
       c = w1252[c - 0x80];
       if (mode == 2 && c < 0xA0) continue;
+      if (mode == 3 && c < 0xA0) c = 0xFFFD;
     }
     k += put_utf8(c, out->p + k);
   }
@@ -195,6 +198,9 @@ char *moji_sim_damage(int cls, const char *src, size_t n, size_t *outlen) {
     break;
   case MOJI_SIM_1252_DROPPED:
     rc = single_byte(s, n, 2, &b);
+    break;
+  case MOJI_SIM_1252_REPLACED:
+    rc = single_byte(s, n, 3, &b);
     break;
   case MOJI_SIM_GBK_AS_UTF8:
     rc = encode_from_utf8("GBK", s, n, &a);

@@ -27,6 +27,8 @@ typedef enum moji_sim_class {
   MOJI_SIM_1252_DROPPED,     /* 0x81 0x8D 0x8F 0x90 0x9D dropped by the decoder */
   MOJI_SIM_GBK_AS_UTF8,      /* every invalid sequence becomes U+FFFD */
   MOJI_SIM_KUNKAO,           /* that, saved as UTF-8 and read as GBK: 锟斤拷 */
+  MOJI_SIM_1252_REPLACED,    /* 0x81 0x8D 0x8F 0x90 0x9D each become U+FFFD
+                              * (Python's cp1252 with errors="replace") */
   MOJI_SIM__COUNT
 } moji_sim_class;
 
