@@ -669,6 +669,39 @@ static void pick_set(farm_sim *s, const char *text, size_t len, size_t k) {
   free(f);
 }
 
+/* k characters drawn at random (seeded xorshift) among the text's
+ * characters that step 1 converts: a site's own choice, not the most
+ * frequent ones. */
+static void pick_random_set(farm_sim *s, const char *text, size_t len, size_t k, uint64_t seed) {
+  uint32_t *cp = malloc((len + 1) * sizeof *cp);
+  uint8_t *seen = calloc(0x30000, 1);
+  assert_non_null(cp);
+  assert_non_null(seen);
+  size_t n = u8_decode(text, len, cp, NULL), m = 0;
+  uint32_t *pool = malloc((n + 1) * sizeof *pool);
+  assert_non_null(pool);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = cp[i];
+    if (c >= 0x30000 || seen[c] || !zf_is_han(c)) continue;
+    seen[c] = 1;
+    uint32_t t = farm_sim_s2t_char(s, c);
+    if (t != c) pool[m++] = t;
+  }
+  farm_sim_clear(s);
+  size_t added = 0;
+  while (added < k && m > 0) {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    size_t j = (size_t)(seed % m);
+    if (farm_sim_annotate(s, pool[j]) == 0) added++;
+    pool[j] = pool[--m];
+  }
+  free(pool);
+  free(seen);
+  free(cp);
+}
+
 static void report(const char *what, const score *sc) {
   printf("%s: Han %zu/%zu = %.3f%%, paragraphs %zu/%zu = %.2f%% (damaged %zu, of which %zu "
          "restored), %zu spans left as they were, %zu paragraphs wrong without a '?'\n",
@@ -706,6 +739,40 @@ static void test_simulated_150(void **state) {
   report("150 chars, str_replace per character, swallowing decoder", &sc);
   assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
   assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
+  farm_sim_free(s);
+  free(text);
+}
+
+/* Other sites annotate other sets: a handful of characters, or a random
+ * choice of the converted ones rather than the most frequent. */
+static void test_simulated_other_sets(void **state) {
+  (void)state;
+  size_t len;
+  char *text = sim_text(&len);
+  if (!text) {
+    printf("corpus missing, skipped\n");
+    return;
+  }
+  farm_sim *s = farm_sim_new();
+  assert_non_null(s);
+  static const struct {
+    size_t k;
+    int random;
+    uint64_t seed;
+  } sets[] = {{4, 0, 0}, {20, 0, 0}, {150, 1, 88172645463325252ull}, {500, 1, 1234567ull}};
+  for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+    if (sets[i].random)
+      pick_random_set(s, text, len, sets[i].k, sets[i].seed);
+    else
+      pick_set(s, text, len, sets[i].k);
+    char what[96];
+    snprintf(what, sizeof what, "%zu %s characters, swallowing decoder", farm_sim_count(s),
+             sets[i].random ? "random" : "most frequent");
+    score sc = {0};
+    simulate(s, text, len, FARM_SIM_SWALLOW, &sc, getenv("FARM_VERBOSE") != NULL);
+    report(what, &sc);
+    assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
+  }
   farm_sim_free(s);
   free(text);
 }
@@ -905,6 +972,7 @@ int main(void) {
       cmocka_unit_test(test_public_api),
       cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_simulated_150),
+      cmocka_unit_test(test_simulated_other_sets),
       cmocka_unit_test(test_simulated_all),
       cmocka_unit_test(test_simulated_digits),
   };
