@@ -255,6 +255,23 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
   p->han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = in->cp[i];
+    if (c - 0x4E00u <= 0x9FFFu - 0x4E00u) {
+      /* The commonest case, CJK Unified Ideographs: none of the removals
+       * or rewrites below applies, no rule triggers on them (flags 0), and
+       * they are Han-like; exactly what the general path below gives. */
+      p->w[n] = c;
+      p->wo[n] = in->off[i];
+      p->o1[n] = c;
+      p->o2[n] = 0;
+      p->mate[n] = -1;
+      p->fl[n] = 0;
+      p->han[n + 1] = p->han[n] + 1;
+      n++;
+      continue;
+    }
+    /* Printable ASCII is never removed nor rewritten: straight to the
+     * flags. */
+    if (c - 0x20u < 0x7Fu - 0x20u) goto keep;
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
       if (c == '\t') goto keep;
       if (c == 0x1B && i + 1 < end && in->cp[i + 1] == '[') {
