@@ -186,6 +186,11 @@ typedef struct moji_tables {
    * GBK first byte: garbage converted to Traditional after the wrong
    * decode starts there (缂 of 缺 became 緙). */
   uint8_t fold_bm[0x2000];
+  /* Han characters for which one trigger scan step does nothing but count
+   * a Han character that is not rare: set when none of rare_bm, lead_bm,
+   * fold_bm has the character's bit and it is no mark of lost bytes
+   * (锟, 嚙).  One load instead of five for most of the text. */
+  uint8_t plain_bm[0x2000];
   /* Inverse of OpenCC's s2t character table, first candidate only (what a
    * character-by-character conversion of the garbage wrote): Traditional
    * << 16 | Simplified, sorted, for BMP pairs whose Simplified side has
@@ -223,6 +228,12 @@ static void build_tables(void) {
     uint32_t f = zf_lm_fold(c);
     uint16_t gf = f != c && f < 0x10000 ? t->gbk.enc[f] : 0;
     if (gf >= 0x100 && moji_utf8_need((uint8_t)(gf >> 8)) >= 3) t->fold_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
+  }
+  for (uint32_t c = 0x80; c < 0x10000; c++) {
+    unsigned bit = 1u << (c & 7);
+    if (zf_is_han(c) && c != 0x951F && c != 0x5699 &&
+        !((t->rare_bm[c >> 3] | t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit))
+      t->plain_bm[c >> 3] |= (uint8_t)bit;
   }
   zf_occ_tables occ;
   if (zf_occ_open(&occ) == 0) {
@@ -999,10 +1010,24 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   unsigned mask = 0;
   size_t kana_run = 0, nhan = 0, nrare = 0, nodd = 0;
   int japanese = 0, pua = 0, boxes = 0, lost = 0;
+  /* In a document carrying a DBCS<->DBCS signature every character is
+   * looked up in the other table below: no shortcut then. */
+  const int follow = m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES;
+  const uint8_t *plain = m->t->plain_bm;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (ch < 0x80) {
       kana_run = 0;
+      continue;
+    }
+    if (ch <= 0xFFFF && !follow && ((plain[ch >> 3] >> (ch & 7)) & 1)) {
+      /* A plain Han character (plain_bm): of the steps below only
+       * kana_run = 0 and nhan++ apply.  It is neither kana, private use,
+       * box drawing nor a lost-byte mark, has no 1252 byte (it lies above
+       * U+2122), no lead bit (lg, lb, lf all 0), is not rare, and is not
+       * dbcs_odd (Han). */
+      kana_run = 0;
+      nhan++;
       continue;
     }
     kana_run = ch >= 0x3041 && ch <= 0x30FF ? kana_run + 1 : 0;
@@ -1418,14 +1443,20 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   int susp = suspicious(in);
   if (!susp) return ZF_UNCHANGED;
+  /* nlost, and whether the line holds any character count_unrecoverable
+   * starts a span at (lost-byte marks, 烫, 屯): without one it records
+   * nothing, so the common case skips it. */
   size_t nlost = 0;
+  int marks = 0;
   for (size_t i = 0; i < in->len; i++) {
     uint32_t c = in->cp[i];
-    nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
+    if (c < 0x5699) continue; /* (below all five) */
+    if (c == 0xFFFD || c == 0x951F || c == 0x5699) nlost++;
+    else if (c == 0x70EB || c == 0x5C6F) marks = 1;
   }
   m->lossy_line = nlost >= 2;
   if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
-    count_unrecoverable(m, in, m->lossy_line, stats);
+    if (nlost || marks) count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
   }
   size_t need = in->len + 1;
