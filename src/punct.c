@@ -1011,7 +1011,13 @@ static void emit(punct *p, size_t n, zf_text *out) {
  * text need nothing: pure ASCII lines (no rule acts without Chinese), and
  * Chinese lines whose punctuation is already full-width and unspaced.
  * Every character some rule reads as a trigger is listed here; the tests
- * compare the output with and without this shortcut over the corpora. */
+ * compare the output with and without this shortcut over the corpora.
+ *
+ * On a line this lets through, clean() changes nothing (every character
+ * it removes or rewrites is listed), so w[] is the input, and every mark
+ * decide() looks at is one whose rule cannot fire whatever its context;
+ * the only other edit left is emit() dropping a space, which it does only
+ * next to full-width punctuation (fw_at: never ASCII nor Han). */
 static int needs_work(const zf_text *in, size_t end, int style) {
   const uint32_t *cp = in->cp;
   int wide = 0, ascii_trigger = 0;
@@ -1025,14 +1031,32 @@ static int needs_work(const zf_text *in, size_t end, int style) {
       if (c < 0x20) {
         if (c != '\t') return 1;
       } else if (c == ' ') {
-        if ((i > 0 && cp[i - 1] >= 0x80) || (i + 1 < end && cp[i + 1] >= 0x80)) return 1;
+        /* (each space of a run checks both neighbours, so the run's two
+         * ends are both looked at) */
+        if ((i > 0 && cp[i - 1] >= 0x80 && !zf_is_han(cp[i - 1])) ||
+            (i + 1 < end && cp[i + 1] >= 0x80 && !zf_is_han(cp[i + 1])))
+          return 1;
       } else if (c == 0x7F) {
         return 1;
       } else {
         switch (c) {
-        case ',': case ';': case ':': case '?': case '!': case '.': case '(': case ')':
-        case '"': case '\'': case '-': case '`':
+        case ',': case ';': case ':': case '?': case '!': case '(': case ')':
+        case '"': case '\'': case '`':
           ascii_trigger = 1;
+          break;
+        case '.':
+          /* A lone '.' with a letter or digit right after it ("CGI.pm",
+           * "1.0", ".bashrc") fires nothing: no ellipsis (a run of one),
+           * period_rule wants the end, a space, Chinese, punctuation or a
+           * closing quote after it, and literal_mark a space after it. */
+          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])))
+            ascii_trigger = 1;
+          break;
+        case '-':
+          /* The dash rule takes exactly "--" whose left neighbour's output
+           * is Han-like, which only a Han-like input (>= U+0080) gives:
+           * "-v", "--help", "a-b" fire nothing. */
+          if (i > 0 && cp[i - 1] >= 0x80 && i + 1 < end && cp[i + 1] == '-') ascii_trigger = 1;
           break;
         default:
           break;
