@@ -249,23 +249,32 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
 }
 
 static size_t clean(punct *p, const zf_text *in, size_t end) {
+  /* The arrays and the HAS_ / '[' state in locals: stores through the
+   * uint32_t and uint64_t arrays could otherwise alias p's own fields, and
+   * the compiler would reload them after every store. */
+  const uint32_t *cp = in->cp;
+  const uint64_t *off = in->off;
+  uint32_t *w = p->w, *o1 = p->o1, *o2 = p->o2, *han = p->han;
+  uint64_t *wo = p->wo;
+  int32_t *mate = p->mate;
+  uint16_t *fl = p->fl;
+  unsigned has = 0;
+  size_t lbr = SIZE_MAX;
   size_t n = 0;
-  p->has = 0;
-  p->lbr = SIZE_MAX;
-  p->han[0] = 0;
+  han[0] = 0;
   for (size_t i = 0; i < end; i++) {
-    uint32_t c = in->cp[i];
+    uint32_t c = cp[i];
     if (c - 0x4E00u <= 0x9FFFu - 0x4E00u) {
       /* The commonest case, CJK Unified Ideographs: none of the removals
        * or rewrites below applies, no rule triggers on them (flags 0), and
        * they are Han-like; exactly what the general path below gives. */
-      p->w[n] = c;
-      p->wo[n] = in->off[i];
-      p->o1[n] = c;
-      p->o2[n] = 0;
-      p->mate[n] = -1;
-      p->fl[n] = 0;
-      p->han[n + 1] = p->han[n] + 1;
+      w[n] = c;
+      wo[n] = off[i];
+      o1[n] = c;
+      o2[n] = 0;
+      mate[n] = -1;
+      fl[n] = 0;
+      han[n + 1] = han[n] + 1;
       n++;
       continue;
     }
@@ -274,12 +283,12 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
     if (c - 0x20u < 0x7Fu - 0x20u) goto keep;
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
       if (c == '\t') goto keep;
-      if (c == 0x1B && i + 1 < end && in->cp[i + 1] == '[') {
+      if (c == 0x1B && i + 1 < end && cp[i + 1] == '[') {
         /* CSI escape (terminal colours): drop it whole, or the "[33m" that
          * would remain is worse than the escape. */
         size_t j = i + 2;
-        while (j < end && j < i + 34 && in->cp[j] >= 0x20 && in->cp[j] <= 0x3F) j++;
-        if (j < end && in->cp[j] >= 0x40 && in->cp[j] <= 0x7E) i = j;
+        while (j < end && j < i + 34 && cp[j] >= 0x20 && cp[j] <= 0x3F) j++;
+        if (j < end && cp[j] >= 0x40 && cp[j] <= 0x7E) i = j;
       }
       p->rule[ZF_PR_CONTROL]++;
       continue;
@@ -295,36 +304,39 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
       p->rule[ZF_PR_FW_ALNUM]++;
     }
   keep:
-    p->w[n] = c;
-    p->wo[n] = in->off[i];
-    p->o1[n] = c;
-    p->o2[n] = 0;
-    p->mate[n] = -1;
+    w[n] = c;
+    wo[n] = off[i];
+    o1[n] = c;
+    o2[n] = 0;
+    mate[n] = -1;
     uint16_t f = 0;
     if (c < 0x80) {
       switch (c) {
-      case '"': case '\'': p->has |= HAS_QUOTE; f = F_INT; break;
-      case '(': case ')': p->has |= HAS_PAREN; f = F_INT; break;
-      case ':': case '.': case '`': p->has |= HAS_LINKISH; f = F_INT; break;
-      case '@': case '/': p->has |= HAS_LINKISH; break;
-      case '[': if (p->lbr == SIZE_MAX) p->lbr = n; break;
+      case '"': case '\'': has |= HAS_QUOTE; f = F_INT; break;
+      case '(': case ')': has |= HAS_PAREN; f = F_INT; break;
+      case ':': case '.': case '`': has |= HAS_LINKISH; f = F_INT; break;
+      case '@': case '/': has |= HAS_LINKISH; break;
+      case '[': if (lbr == SIZE_MAX) lbr = n; break;
       case ',': case ';': case '?': case '!': case '-': f = F_INT; break;
       default: break;
       }
     } else if (is_quote_char(c)) {
-      p->has |= HAS_QUOTE;
+      has |= HAS_QUOTE;
       f = F_INT;
     } else if (c == 0xFF08 || c == 0xFF09) {
-      p->has |= HAS_PAREN;
+      has |= HAS_PAREN;
       f = F_INT;
     } else if (c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2014 || c == 0x2026 ||
                is_dotlike(c)) {
       f = F_INT;
     }
-    p->fl[n] = f;
-    p->han[n + 1] = p->han[n] + (uint32_t)is_hanlike(c);
+    fl[n] = f;
+    /* (nothing below U+3005 is Han-like) */
+    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
     n++;
   }
+  p->has = has;
+  p->lbr = lbr;
   return n;
 }
 
@@ -948,39 +960,44 @@ static int apostrophe_if_joined(const punct *p, size_t n, size_t li, size_t j) {
 static void emit(punct *p, size_t n, zf_text *out) {
   uint32_t *oc = out->cp + out->len;
   uint64_t *oo = out->off + out->len;
+  /* (in locals: the stores to oc and oo could alias p's fields) */
+  const uint32_t *o1 = p->o1, *o2 = p->o2;
+  const uint64_t *wo = p->wo;
+  const uint16_t *fl = p->fl;
+  const int spacing = p->spacing;
   size_t m = 0;
 #define PUT(c, off) (oc[m] = (c), oo[m] = (off), m++)
   uint32_t last = 0; /* last code point written for this body, 0 = none */
   size_t li = 0;     /* position it came from */
   for (size_t i = 0; i < n; i++) {
-    uint32_t c = p->o1[i];
+    uint32_t c = o1[i];
     if (c == 0) continue;
-    if (is_space(c) && !(p->fl[i] & F_PROT)) {
+    if (is_space(c) && !(fl[i] & F_PROT)) {
       size_t j = i;
       int ideo = 0, ascii = 0;
-      while (j < n && (is_space(p->o1[j]) || p->o1[j] == 0) && !(p->fl[j] & F_PROT)) {
-        ideo += p->o1[j] == 0x3000;
-        ascii += p->o1[j] == ' ';
+      while (j < n && (is_space(o1[j]) || o1[j] == 0) && !(fl[j] & F_PROT)) {
+        ideo += o1[j] == 0x3000;
+        ascii += o1[j] == ' ';
         j++;
       }
       if (!last || j >= n) {
         /* Indentation and trailing spaces are layout: ASCII ones stay,
          * ideographic ones go. */
         for (size_t t = i; t < j; t++)
-          if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
+          if (o1[t] == ' ') PUT(' ', wo[t]);
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
       } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
-                 !(j < n && (p->fl[j] & F_KEEPSP)) && !(p->fl[li] & F_KEEPSP) &&
+                 !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
                  !apostrophe_if_joined(p, n, li, j)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
       } else {
         if (ideo && !ascii) {
           /* An ideographic space between two words: one ASCII space
            * keeps them apart. */
-          PUT(' ', p->wo[i]);
+          PUT(' ', wo[i]);
         } else {
           for (size_t t = i; t < j; t++)
-            if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
+            if (o1[t] == ' ') PUT(' ', wo[t]);
         }
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
         last = ' ';
@@ -988,16 +1005,16 @@ static void emit(punct *p, size_t n, zf_text *out) {
       i = j - 1;
       continue;
     }
-    if (p->spacing && last && !(p->fl[i] & F_PROT) &&
+    if (spacing && last && !(fl[i] & F_PROT) &&
         ((zf_is_han(last) && is_ascii_alnum(c)) || (spacing_left(last) && zf_is_han(c)))) {
-      PUT(' ', p->wo[i]);
+      PUT(' ', wo[i]);
       p->rule[ZF_PR_SPACING]++;
     }
-    PUT(c, p->wo[i]);
+    PUT(c, wo[i]);
     last = c;
-    if (p->o2[i]) {
-      PUT(p->o2[i], p->wo[i]);
-      last = p->o2[i];
+    if (o2[i]) {
+      PUT(o2[i], wo[i]);
+      last = o2[i];
     }
     li = i;
   }
