@@ -191,6 +191,11 @@ typedef struct moji_tables {
    * fold_bm has the character's bit and it is no mark of lost bytes
    * (锟, 嚙).  One load instead of five for most of the text. */
   uint8_t plain_bm[0x2000];
+  /* plain_bm, and the other characters whose trigger scan step does
+   * nothing but end a kana run (most CJK and full-width punctuation):
+   * not kana, private use, box drawing, U+FFFD nor dbcs_odd, no 1252
+   * byte, no lead bit.  A line of these and ASCII sets no trigger. */
+  uint8_t quiet_bm[0x2000];
   /* Inverse of OpenCC's s2t character table, first candidate only (what a
    * character-by-character conversion of the garbage wrote): Traditional
    * << 16 | Simplified, sorted, for BMP pairs whose Simplified side has
@@ -209,6 +214,8 @@ static int cmp_u32(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return (x > y) - (x < y);
 }
+
+static int dbcs_odd(uint32_t c);
 
 static void build_tables(void) {
   moji_tables *t = &shared_tables;
@@ -234,6 +241,11 @@ static void build_tables(void) {
     if (zf_is_han(c) && c != 0x951F && c != 0x5699 &&
         !((t->rare_bm[c >> 3] | t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit))
       t->plain_bm[c >> 3] |= (uint8_t)bit;
+    if ((t->plain_bm[c >> 3] & bit) ||
+        (!zf_is_han(c) && !(c >= 0x3041 && c <= 0x30FF) && !(c >= 0xE000 && c <= 0xF8FF) &&
+         !(c >= 0x2500 && c <= 0x257F) && c != 0xFFFD && moji_cp1252_byte(c) < 0 &&
+         !dbcs_odd(c) && !((t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit)))
+      t->quiet_bm[c >> 3] |= (uint8_t)bit;
   }
   zf_occ_tables occ;
   if (zf_occ_open(&occ) == 0) {
@@ -1004,7 +1016,7 @@ static int cjk_symbol(uint32_t u) {
   return (u >= 0x2010 && u <= 0x2BFF) || (u >= 0x3000 && u <= 0x30FF) || (u >= 0xFF01 && u <= 0xFFEF);
 }
 
-/* Whether c[0..n) holds only ASCII and plain Han characters (plain_bm).
+/* Whether c[0..n) holds only ASCII and quiet characters (quiet_bm).
  * Written without branches on the character: in text that mixes ASCII
  * and Chinese a branch on either is mispredicted at every switch, which
  * costs more than the whole test. */
@@ -1028,10 +1040,10 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
    * looked up in the other table below: no shortcut then. */
   const int follow = m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES;
   const uint8_t *plain = m->t->plain_bm;
-  /* Most lines: ASCII steps only reset kana_run, plain Han ones (below)
-   * only count nhan, so no bit is set in the loop, and with no private
-   * use, odd or rare character none after it either. */
-  if (!follow && all_plain(plain, c, n)) return 0;
+  /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
+   * ones (below) also count nhan, so no bit is set in the loop, and with
+   * no private use, odd or rare character none after it either. */
+  if (!follow && all_plain(m->t->quiet_bm, c, n)) return 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (ch < 0x80) {
