@@ -1106,6 +1106,12 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
           uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
           if (e < 0x100) break;
           by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
+          /* l1 >= 3 below needs by[1] and by[2] to be continuation
+           * bytes (moji_utf8_get reads no further to fail): once one is
+           * not, the characters after it (and their LM folds) cannot
+           * change the outcome, and l1 comes out the same from the bytes
+           * so far. */
+          if (j < i + 2 && (by[j == i ? 1 : 2] & 0xC0) != 0x80) break;
         }
         uint32_t u, u2 = 0;
         int l1 = moji_utf8_get(by, (size_t)w, &u);
