@@ -248,6 +248,15 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
   return i > 0 && i + 1 < end && joins(in->cp[i - 1]) && joins(in->cp[i + 1]);
 }
 
+/* Flags and HAS_ bits clean() gives each ASCII character (the switch
+ * below, as a table). */
+static const uint8_t ascii_class[128] = {
+    ['"'] = F_INT | HAS_QUOTE,   ['\''] = F_INT | HAS_QUOTE, ['('] = F_INT | HAS_PAREN,
+    [')'] = F_INT | HAS_PAREN,   [':'] = F_INT | HAS_LINKISH, ['.'] = F_INT | HAS_LINKISH,
+    ['`'] = F_INT | HAS_LINKISH, ['@'] = HAS_LINKISH,         ['/'] = HAS_LINKISH,
+    [','] = F_INT,               [';'] = F_INT,               ['?'] = F_INT,
+    ['!'] = F_INT,               ['-'] = F_INT};
+
 static size_t clean(punct *p, const zf_text *in, size_t end) {
   /* The arrays and the HAS_ / '[' state in locals: stores through the
    * uint32_t and uint64_t arrays could otherwise alias p's own fields, and
@@ -264,23 +273,26 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
   han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
-    if (c - 0x4E00u <= 0x9FFFu - 0x4E00u) {
-      /* The commonest case, CJK Unified Ideographs: none of the removals
-       * or rewrites below applies, no rule triggers on them (flags 0), and
-       * they are Han-like; exactly what the general path below gives. */
+    if ((c - 0x20u < 0x7Fu - 0x20u) | (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
+      /* The common cases, printable ASCII and CJK Unified Ideographs,
+       * under one branch that text mixing the two does not mispredict:
+       * none of the removals or rewrites below applies to them, and what
+       * the general path gives is their ascii_class entry (ASCII) or no
+       * flag and one more Han-like character (ideographs). */
+      unsigned a = c < 0x80;
+      unsigned t = ascii_class[c & 0x7F] & -a;
       w[n] = c;
       wo[n] = off[i];
       o1[n] = c;
       o2[n] = 0;
       mate[n] = -1;
-      fl[n] = 0;
-      han[n + 1] = han[n] + 1;
+      fl[n] = (uint16_t)(t & F_INT);
+      has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
+      if (c == '[' && lbr == SIZE_MAX) lbr = n;
+      han[n + 1] = han[n] + (1u - a);
       n++;
       continue;
     }
-    /* Printable ASCII is never removed nor rewritten: straight to the
-     * flags. */
-    if (c - 0x20u < 0x7Fu - 0x20u) goto keep;
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
       if (c == '\t') goto keep;
       if (c == 0x1B && i + 1 < end && cp[i + 1] == '[') {
@@ -1035,6 +1047,11 @@ static void emit(punct *p, size_t n, zf_text *out) {
  * decide() looks at is one whose rule cannot fire whatever its context;
  * the only other edit left is emit() dropping a space, which it does only
  * next to full-width punctuation (fw_at: never ASCII nor Han). */
+/* The ASCII marks needs_work looks at (its switch below). */
+static const uint8_t nw_trigger[128] = {
+    [','] = 1, [';'] = 1, [':'] = 1, ['?'] = 1, ['!'] = 1, ['.'] = 1,
+    ['('] = 1, [')'] = 1, ['"'] = 1, ['\''] = 1, ['-'] = 1, ['`'] = 1};
+
 static int needs_work(const zf_text *in, size_t end, int style) {
   const uint32_t *cp = in->cp;
   int wide = 0, ascii_trigger = 0;
@@ -1044,6 +1061,14 @@ static int needs_work(const zf_text *in, size_t end, int style) {
   int depth = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
+    /* Letters, digits, marks no rule reads, and CJK ideographs: nothing
+     * below looks at them but to note non-ASCII; one branch for both,
+     * which text mixing them does not mispredict. */
+    if (((c - 0x21u < 0x7Fu - 0x21u) & !nw_trigger[c & 0x7F]) |
+        (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
+      wide |= c >= 0x80;
+      continue;
+    }
     if (c < 0x80) {
       if (c < 0x20) {
         if (c != '\t') return 1;
