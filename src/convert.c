@@ -624,9 +624,16 @@ static int run_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *se
 }
 
 static uint64_t count_changed(const zf_text *in, const zf_text *out) {
-  size_t n = in->len < out->len ? in->len : out->len;
+  size_t n = in->len < out->len ? in->len : out->len, i = 0;
   uint64_t k = in->len > out->len ? in->len - out->len : out->len - in->len;
-  for (size_t i = 0; i < n; i++) k += in->cp[i] != out->cp[i];
+  const uint32_t *a = in->cp, *b = out->cp;
+  /* In blocks of 16 with a fixed count, which the compiler vectorises. */
+  for (; i + 16 <= n; i += 16) {
+    unsigned d = 0;
+    for (size_t j = 0; j < 16; j++) d += a[i + j] != b[i + j];
+    k += d;
+  }
+  for (; i < n; i++) k += a[i] != b[i];
   return k;
 }
 

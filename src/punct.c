@@ -248,21 +248,59 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
   return i > 0 && i + 1 < end && joins(in->cp[i - 1]) && joins(in->cp[i + 1]);
 }
 
+/* Flags and HAS_ bits clean() gives each ASCII character (the switch
+ * below, as a table). */
+static const uint8_t ascii_class[128] = {
+    ['"'] = F_INT | HAS_QUOTE,   ['\''] = F_INT | HAS_QUOTE, ['('] = F_INT | HAS_PAREN,
+    [')'] = F_INT | HAS_PAREN,   [':'] = F_INT | HAS_LINKISH, ['.'] = F_INT | HAS_LINKISH,
+    ['`'] = F_INT | HAS_LINKISH, ['@'] = HAS_LINKISH,         ['/'] = HAS_LINKISH,
+    [','] = F_INT,               [';'] = F_INT,               ['?'] = F_INT,
+    ['!'] = F_INT,               ['-'] = F_INT};
+
 static size_t clean(punct *p, const zf_text *in, size_t end) {
+  /* The arrays and the HAS_ / '[' state in locals: stores through the
+   * uint32_t and uint64_t arrays could otherwise alias p's own fields, and
+   * the compiler would reload them after every store. */
+  const uint32_t *cp = in->cp;
+  const uint64_t *off = in->off;
+  uint32_t *w = p->w, *o1 = p->o1, *o2 = p->o2, *han = p->han;
+  uint64_t *wo = p->wo;
+  int32_t *mate = p->mate;
+  uint16_t *fl = p->fl;
+  unsigned has = 0;
+  size_t lbr = SIZE_MAX;
   size_t n = 0;
-  p->has = 0;
-  p->lbr = SIZE_MAX;
-  p->han[0] = 0;
+  han[0] = 0;
   for (size_t i = 0; i < end; i++) {
-    uint32_t c = in->cp[i];
+    uint32_t c = cp[i];
+    if ((c - 0x20u < 0x7Fu - 0x20u) | (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
+      /* The common cases, printable ASCII and CJK Unified Ideographs,
+       * under one branch that text mixing the two does not mispredict:
+       * none of the removals or rewrites below applies to them, and what
+       * the general path gives is their ascii_class entry (ASCII) or no
+       * flag and one more Han-like character (ideographs). */
+      unsigned a = c < 0x80;
+      unsigned t = ascii_class[c & 0x7F] & -a;
+      w[n] = c;
+      wo[n] = off[i];
+      o1[n] = c;
+      o2[n] = 0;
+      mate[n] = -1;
+      fl[n] = (uint16_t)(t & F_INT);
+      has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
+      if (c == '[' && lbr == SIZE_MAX) lbr = n;
+      han[n + 1] = han[n] + (1u - a);
+      n++;
+      continue;
+    }
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
       if (c == '\t') goto keep;
-      if (c == 0x1B && i + 1 < end && in->cp[i + 1] == '[') {
+      if (c == 0x1B && i + 1 < end && cp[i + 1] == '[') {
         /* CSI escape (terminal colours): drop it whole, or the "[33m" that
          * would remain is worse than the escape. */
         size_t j = i + 2;
-        while (j < end && j < i + 34 && in->cp[j] >= 0x20 && in->cp[j] <= 0x3F) j++;
-        if (j < end && in->cp[j] >= 0x40 && in->cp[j] <= 0x7E) i = j;
+        while (j < end && j < i + 34 && cp[j] >= 0x20 && cp[j] <= 0x3F) j++;
+        if (j < end && cp[j] >= 0x40 && cp[j] <= 0x7E) i = j;
       }
       p->rule[ZF_PR_CONTROL]++;
       continue;
@@ -278,36 +316,39 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
       p->rule[ZF_PR_FW_ALNUM]++;
     }
   keep:
-    p->w[n] = c;
-    p->wo[n] = in->off[i];
-    p->o1[n] = c;
-    p->o2[n] = 0;
-    p->mate[n] = -1;
+    w[n] = c;
+    wo[n] = off[i];
+    o1[n] = c;
+    o2[n] = 0;
+    mate[n] = -1;
     uint16_t f = 0;
     if (c < 0x80) {
       switch (c) {
-      case '"': case '\'': p->has |= HAS_QUOTE; f = F_INT; break;
-      case '(': case ')': p->has |= HAS_PAREN; f = F_INT; break;
-      case ':': case '.': case '`': p->has |= HAS_LINKISH; f = F_INT; break;
-      case '@': case '/': p->has |= HAS_LINKISH; break;
-      case '[': if (p->lbr == SIZE_MAX) p->lbr = n; break;
+      case '"': case '\'': has |= HAS_QUOTE; f = F_INT; break;
+      case '(': case ')': has |= HAS_PAREN; f = F_INT; break;
+      case ':': case '.': case '`': has |= HAS_LINKISH; f = F_INT; break;
+      case '@': case '/': has |= HAS_LINKISH; break;
+      case '[': if (lbr == SIZE_MAX) lbr = n; break;
       case ',': case ';': case '?': case '!': case '-': f = F_INT; break;
       default: break;
       }
     } else if (is_quote_char(c)) {
-      p->has |= HAS_QUOTE;
+      has |= HAS_QUOTE;
       f = F_INT;
     } else if (c == 0xFF08 || c == 0xFF09) {
-      p->has |= HAS_PAREN;
+      has |= HAS_PAREN;
       f = F_INT;
     } else if (c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2014 || c == 0x2026 ||
                is_dotlike(c)) {
       f = F_INT;
     }
-    p->fl[n] = f;
-    p->han[n + 1] = p->han[n] + (uint32_t)is_hanlike(c);
+    fl[n] = f;
+    /* (nothing below U+3005 is Han-like) */
+    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
     n++;
   }
+  p->has = has;
+  p->lbr = lbr;
   return n;
 }
 
@@ -337,11 +378,17 @@ static size_t protect_span(punct *p, size_t s, size_t e) {
   return e;
 }
 
+/* The characters a protected span is recognised at in mark_protected. */
+static const uint8_t span_start[128] = {[':'] = 1, ['w'] = 1, ['W'] = 1, ['@'] = 1,
+                                        ['/'] = 1, ['~'] = 1, ['`'] = 1};
+
 static void mark_protected(punct *p, size_t n) {
   uint32_t *w = p->w;
   for (size_t i = 0; i < n; i++) {
-    if (p->fl[i] & F_PROT) continue;
     uint32_t c = w[i];
+    /* (one predictable test for the many characters that start nothing) */
+    if (!((unsigned)(c < 0x80) & span_start[c & 0x7F])) continue;
+    if (p->fl[i] & F_PROT) continue;
     if (c == ':' && i + 2 < n && w[i + 1] == '/' && w[i + 2] == '/') {
       size_t s = i;
       while (s > 0 && i - s < LOOK &&
@@ -931,39 +978,44 @@ static int apostrophe_if_joined(const punct *p, size_t n, size_t li, size_t j) {
 static void emit(punct *p, size_t n, zf_text *out) {
   uint32_t *oc = out->cp + out->len;
   uint64_t *oo = out->off + out->len;
+  /* (in locals: the stores to oc and oo could alias p's fields) */
+  const uint32_t *o1 = p->o1, *o2 = p->o2;
+  const uint64_t *wo = p->wo;
+  const uint16_t *fl = p->fl;
+  const int spacing = p->spacing;
   size_t m = 0;
 #define PUT(c, off) (oc[m] = (c), oo[m] = (off), m++)
   uint32_t last = 0; /* last code point written for this body, 0 = none */
   size_t li = 0;     /* position it came from */
   for (size_t i = 0; i < n; i++) {
-    uint32_t c = p->o1[i];
+    uint32_t c = o1[i];
     if (c == 0) continue;
-    if (is_space(c) && !(p->fl[i] & F_PROT)) {
+    if (is_space(c) && !(fl[i] & F_PROT)) {
       size_t j = i;
       int ideo = 0, ascii = 0;
-      while (j < n && (is_space(p->o1[j]) || p->o1[j] == 0) && !(p->fl[j] & F_PROT)) {
-        ideo += p->o1[j] == 0x3000;
-        ascii += p->o1[j] == ' ';
+      while (j < n && (is_space(o1[j]) || o1[j] == 0) && !(fl[j] & F_PROT)) {
+        ideo += o1[j] == 0x3000;
+        ascii += o1[j] == ' ';
         j++;
       }
       if (!last || j >= n) {
         /* Indentation and trailing spaces are layout: ASCII ones stay,
          * ideographic ones go. */
         for (size_t t = i; t < j; t++)
-          if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
+          if (o1[t] == ' ') PUT(' ', wo[t]);
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
       } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
-                 !(j < n && (p->fl[j] & F_KEEPSP)) && !(p->fl[li] & F_KEEPSP) &&
+                 !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
                  !apostrophe_if_joined(p, n, li, j)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
       } else {
         if (ideo && !ascii) {
           /* An ideographic space between two words: one ASCII space
            * keeps them apart. */
-          PUT(' ', p->wo[i]);
+          PUT(' ', wo[i]);
         } else {
           for (size_t t = i; t < j; t++)
-            if (p->o1[t] == ' ') PUT(' ', p->wo[t]);
+            if (o1[t] == ' ') PUT(' ', wo[t]);
         }
         if (ideo) p->rule[ZF_PR_IDSPACE]++;
         last = ' ';
@@ -971,16 +1023,16 @@ static void emit(punct *p, size_t n, zf_text *out) {
       i = j - 1;
       continue;
     }
-    if (p->spacing && last && !(p->fl[i] & F_PROT) &&
+    if (spacing && last && !(fl[i] & F_PROT) &&
         ((zf_is_han(last) && is_ascii_alnum(c)) || (spacing_left(last) && zf_is_han(c)))) {
-      PUT(' ', p->wo[i]);
+      PUT(' ', wo[i]);
       p->rule[ZF_PR_SPACING]++;
     }
-    PUT(c, p->wo[i]);
+    PUT(c, wo[i]);
     last = c;
-    if (p->o2[i]) {
-      PUT(p->o2[i], p->wo[i]);
-      last = p->o2[i];
+    if (o2[i]) {
+      PUT(o2[i], wo[i]);
+      last = o2[i];
     }
     li = i;
   }
@@ -994,7 +1046,18 @@ static void emit(punct *p, size_t n, zf_text *out) {
  * text need nothing: pure ASCII lines (no rule acts without Chinese), and
  * Chinese lines whose punctuation is already full-width and unspaced.
  * Every character some rule reads as a trigger is listed here; the tests
- * compare the output with and without this shortcut over the corpora. */
+ * compare the output with and without this shortcut over the corpora.
+ *
+ * On a line this lets through, clean() changes nothing (every character
+ * it removes or rewrites is listed), so w[] is the input, and every mark
+ * decide() looks at is one whose rule cannot fire whatever its context;
+ * the only other edit left is emit() dropping a space, which it does only
+ * next to full-width punctuation (fw_at: never ASCII nor Han). */
+/* The ASCII marks needs_work looks at (its switch below). */
+static const uint8_t nw_trigger[128] = {
+    [','] = 1, [';'] = 1, [':'] = 1, ['?'] = 1, ['!'] = 1, ['.'] = 1,
+    ['('] = 1, [')'] = 1, ['"'] = 1, ['\''] = 1, ['-'] = 1, ['`'] = 1};
+
 static int needs_work(const zf_text *in, size_t end, int style) {
   const uint32_t *cp = in->cp;
   int wide = 0, ascii_trigger = 0;
@@ -1004,18 +1067,44 @@ static int needs_work(const zf_text *in, size_t end, int style) {
   int depth = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
+    /* Letters, digits, marks no rule reads, and CJK ideographs: nothing
+     * below looks at them but to note non-ASCII; one branch for both,
+     * which text mixing them does not mispredict. */
+    if (((c - 0x21u < 0x7Fu - 0x21u) & !nw_trigger[c & 0x7F]) |
+        (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
+      wide |= c >= 0x80;
+      continue;
+    }
     if (c < 0x80) {
       if (c < 0x20) {
         if (c != '\t') return 1;
       } else if (c == ' ') {
-        if ((i > 0 && cp[i - 1] >= 0x80) || (i + 1 < end && cp[i + 1] >= 0x80)) return 1;
+        /* (each space of a run checks both neighbours, so the run's two
+         * ends are both looked at) */
+        if ((i > 0 && cp[i - 1] >= 0x80 && !zf_is_han(cp[i - 1])) ||
+            (i + 1 < end && cp[i + 1] >= 0x80 && !zf_is_han(cp[i + 1])))
+          return 1;
       } else if (c == 0x7F) {
         return 1;
       } else {
         switch (c) {
-        case ',': case ';': case ':': case '?': case '!': case '.': case '(': case ')':
-        case '"': case '\'': case '-': case '`':
+        case ',': case ';': case ':': case '?': case '!': case '(': case ')':
+        case '"': case '\'': case '`':
           ascii_trigger = 1;
+          break;
+        case '.':
+          /* A lone '.' with a letter or digit right after it ("CGI.pm",
+           * "1.0", ".bashrc") fires nothing: no ellipsis (a run of one),
+           * period_rule wants the end, a space, Chinese, punctuation or a
+           * closing quote after it, and literal_mark a space after it. */
+          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])))
+            ascii_trigger = 1;
+          break;
+        case '-':
+          /* The dash rule takes exactly "--" whose left neighbour's output
+           * is Han-like, which only a Han-like input (>= U+0080) gives:
+           * "-v", "--help", "a-b" fire nothing. */
+          if (i > 0 && cp[i - 1] >= 0x80 && i + 1 < end && cp[i + 1] == '-') ascii_trigger = 1;
           break;
         default:
           break;

@@ -190,6 +190,16 @@ typedef struct moji_tables {
    * GBK first byte: garbage converted to Traditional after the wrong
    * decode starts there (缂 of 缺 became 緙). */
   uint8_t fold_bm[0x2000];
+  /* Han characters for which one trigger scan step does nothing but count
+   * a Han character that is not rare: set when none of rare_bm, lead_bm,
+   * fold_bm has the character's bit and it is no mark of lost bytes
+   * (锟, 嚙).  One load instead of five for most of the text. */
+  uint8_t plain_bm[0x2000];
+  /* plain_bm, and the other characters whose trigger scan step does
+   * nothing but end a kana run (most CJK and full-width punctuation):
+   * not kana, private use, box drawing, U+FFFD nor dbcs_odd, no 1252
+   * byte, no lead bit.  A line of these and ASCII sets no trigger. */
+  uint8_t quiet_bm[0x2000];
   /* Inverse of OpenCC's s2t character table, first candidate only (what a
    * character-by-character conversion of the garbage wrote): Traditional
    * << 16 | Simplified, sorted, for BMP pairs whose Simplified side has
@@ -209,6 +219,8 @@ static int cmp_u32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+static int dbcs_odd(uint32_t c);
+
 static void build_tables(void) {
   moji_tables *t = &shared_tables;
   int rc = moji_dbcs_build(&t->gbk, "GBK");
@@ -227,6 +239,17 @@ static void build_tables(void) {
     uint32_t f = zf_lm_fold(c);
     uint16_t gf = f != c && f < 0x10000 ? t->gbk.enc[f] : 0;
     if (gf >= 0x100 && moji_utf8_need((uint8_t)(gf >> 8)) >= 3) t->fold_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
+  }
+  for (uint32_t c = 0x80; c < 0x10000; c++) {
+    unsigned bit = 1u << (c & 7);
+    if (zf_is_han(c) && c != 0x951F && c != 0x5699 &&
+        !((t->rare_bm[c >> 3] | t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit))
+      t->plain_bm[c >> 3] |= (uint8_t)bit;
+    if ((t->plain_bm[c >> 3] & bit) ||
+        (!zf_is_han(c) && !(c >= 0x3041 && c <= 0x30FF) && !(c >= 0xE000 && c <= 0xF8FF) &&
+         !(c >= 0x2500 && c <= 0x257F) && c != 0xFFFD && moji_cp1252_byte(c) < 0 &&
+         !dbcs_odd(c) && !((t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit)))
+      t->quiet_bm[c >> 3] |= (uint8_t)bit;
   }
   zf_occ_tables occ;
   if (zf_occ_open(&occ) == 0) {
@@ -1038,16 +1061,48 @@ static int cjk_symbol(uint32_t u) {
   return (u >= 0x2010 && u <= 0x2BFF) || (u >= 0x3000 && u <= 0x30FF) || (u >= 0xFF01 && u <= 0xFFEF);
 }
 
+/* Whether c[0..n) holds only ASCII and quiet characters (quiet_bm).
+ * Written without branches on the character: in text that mixes ASCII
+ * and Chinese a branch on either is mispredicted at every switch, which
+ * costs more than the whole test. */
+static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
+  unsigned other = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t ch = c[i];
+    unsigned bit = (unsigned)(plain[(ch & 0xFFFFu) >> 3] >> (ch & 7)) & 1u;
+    other |= (unsigned)(ch >= 0x80) & ~((unsigned)(ch <= 0xFFFF) & bit);
+  }
+  return !other;
+}
+
 /* Cheap per-class evidence that a pass can change anything: bit k set
  * when class k may.  One scan of the line. */
 static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   unsigned mask = 0;
   size_t kana_run = 0, nhan = 0, nrare = 0, nodd = 0;
   int japanese = 0, pua = 0, boxes = 0, lost = 0;
+  /* In a document carrying a DBCS<->DBCS signature every character is
+   * looked up in the other table below: no shortcut then. */
+  const int follow = m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES;
+  const uint8_t *plain = m->t->plain_bm;
+  /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
+   * ones (below) also count nhan, so no bit is set in the loop, and with
+   * no private use, odd or rare character none after it either. */
+  if (!follow && all_plain(m->t->quiet_bm, c, n)) return 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (ch < 0x80) {
       kana_run = 0;
+      continue;
+    }
+    if (ch <= 0xFFFF && !follow && ((plain[ch >> 3] >> (ch & 7)) & 1)) {
+      /* A plain Han character (plain_bm): of the steps below only
+       * kana_run = 0 and nhan++ apply.  It is neither kana, private use,
+       * box drawing nor a lost-byte mark, has no 1252 byte (it lies above
+       * U+2122), no lead bit (lg, lb, lf all 0), is not rare, and is not
+       * dbcs_odd (Han). */
+      kana_run = 0;
+      nhan++;
       continue;
     }
     kana_run = ch >= 0x3041 && ch <= 0x30FF ? kana_run + 1 : 0;
@@ -1096,6 +1151,12 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
           uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
           if (e < 0x100) break;
           by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
+          /* l1 >= 3 below needs by[1] and by[2] to be continuation
+           * bytes (moji_utf8_get reads no further to fail): once one is
+           * not, the characters after it (and their LM folds) cannot
+           * change the outcome, and l1 comes out the same from the bytes
+           * so far. */
+          if (j < i + 2 && (by[j == i ? 1 : 2] & 0xC0) != 0x80) break;
         }
         uint32_t u, u2 = 0;
         int l1 = moji_utf8_get(by, (size_t)w, &u);
@@ -1345,17 +1406,32 @@ static void count_unrecoverable(const moji *m, const zf_text *t, int lossy_line,
 
 /* ---- stage --------------------------------------------------------------- */
 
-/* Is there anything at all for the passes to look at?  One scan. */
-/* 0: nothing but ASCII without '&' or '#'; otherwise bit 0 = non-ASCII,
- * bit 1 = '&' or '#' (a character reference may start there). */
-static int suspicious(const zf_text *in) {
-  int f = 0;
-  for (size_t i = 0; i < in->len; i++) {
-    uint32_t c = in->cp[i];
-    if (c >= 0x80) f |= 1;
-    else if (c == '&' || c == '#') f |= 2;
-  }
-  return f;
+/* Bits of suspicious() for one character: 1 non-ASCII, 2 '&' or '#',
+ * 4 a character count_unrecoverable starts a span at (U+FFFD, 锟, 嚙, 烫,
+ * 屯).  No branch on the character: in text that mixes ASCII and Chinese a
+ * branch on either is mispredicted at every switch. */
+static inline unsigned susp_bits(uint32_t c) {
+  return (unsigned)(c >= 0x80) | ((unsigned)(c == '&') | (unsigned)(c == '#')) << 1 |
+         ((unsigned)(c == 0xFFFD) | (unsigned)(c == 0x951F) | (unsigned)(c == 0x5699) |
+          (unsigned)(c == 0x70EB) | (unsigned)(c == 0x5C6F))
+             << 2;
+}
+
+/* Is there anything at all for the passes to look at?  One scan, in
+ * blocks of 16 that the compiler vectorises (no early exit).
+ * 0: nothing but ASCII without '&' or '#'; otherwise bit 0 = non-ASCII,
+ * bit 1 = '&' or '#' (a character reference may start there).  *marks:
+ * whether count_unrecoverable would find anything to start at (without
+ * such a character it records nothing). */
+static int suspicious(const zf_text *in, int *marks) {
+  const uint32_t *cp = in->cp;
+  size_t n = in->len, i = 0;
+  unsigned f = 0;
+  for (; i + 16 <= n; i += 16)
+    for (size_t k = 0; k < 16; k++) f |= susp_bits(cp[i + k]);
+  for (; i < n; i++) f |= susp_bits(cp[i]);
+  *marks = (f & 4) != 0;
+  return (int)(f & 3);
 }
 
 /* Orders in which the passes are tried on a line.  The passes commit
@@ -1461,16 +1537,18 @@ static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
-  int susp = suspicious(in);
+  int marks;
+  int susp = suspicious(in, &marks);
   if (!susp) return ZF_UNCHANGED;
   size_t nlost = 0;
-  for (size_t i = 0; i < in->len; i++) {
-    uint32_t c = in->cp[i];
-    nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
-  }
+  if (marks)
+    for (size_t i = 0; i < in->len; i++) {
+      uint32_t c = in->cp[i];
+      nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
+    }
   m->lossy_line = nlost >= 2;
   if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
-    count_unrecoverable(m, in, m->lossy_line, stats);
+    if (marks) count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
   }
   size_t need = in->len + 1;
