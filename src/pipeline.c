@@ -69,6 +69,7 @@ static int outq_reserve(zhfix *h, size_t extra) {
 }
 
 static int emit(zhfix *h, const zf_text *t) {
+  if (t->len == 0) return 0; /* the queue may not exist yet: no pointer arithmetic on NULL */
   if (outq_reserve(h, t->len * 4)) return ZHFIX_E_NOMEM;
   unsigned char *p = h->outq + h->outlen;
   for (size_t i = 0; i < t->len; i++) {
