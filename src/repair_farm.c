@@ -1120,6 +1120,19 @@ static int worth_a_look(const farm *f, const zf_text *in) {
                  (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
   const uint32_t *cp = in->cp;
   size_t n = in->len;
+  if (!f->sig) {
+    /* Without the signature the search can do one thing only: take out an
+     * inserted annotation, "(py)" or "?py)" (lost bytes and split marks
+     * need the signature: expand).  Every other reading of a line with no
+     * such token dies, and the literal one is the line itself ("?x?" in a
+     * Tcl synopsis), so such a line is not searched. */
+    int any = 0;
+    for (size_t i = 0; i < n && !any; i++) {
+      int syl, tone;
+      any = (cp[i] == '(' || is_lost(cp[i])) && parse_ann(cp, n, i, &syl, &tone);
+    }
+    if (!any) return 0;
+  }
   for (size_t i = 0; i < n; i++) {
     if (is_lost(cp[i])) {
       /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
