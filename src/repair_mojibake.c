@@ -1164,9 +1164,13 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
          * 1.6% of its lines (zh_TW), but rarely text: Hangul, Ethiopic,
          * private use, then a Latin letter.  A Han character must be one
          * the LM has seen before the full pass is paid for; a symbol or
-         * punctuation mark (box drawing) needs a second three-byte one. */
-        if (l1 >= 3 && (zf_is_han(u) ? common_han(u)
-                                     : cjk_symbol(u) && moji_utf8_get(by + l1, (size_t)(w - l1), &u2) >= 3))
+         * punctuation mark (box drawing) needs a second three-byte one, or
+         * its last byte paired with the ASCII byte that ends the garbage
+         * (、smb read as 銆乻mb: 81 73 is 乻). */
+        if (l1 >= 3 &&
+            (zf_is_han(u) ? common_han(u)
+                          : cjk_symbol(u) && (moji_utf8_get(by + l1, (size_t)(w - l1), &u2) >= 3 ||
+                                              (w == 4 && l1 == 3 && by[3] >= 0x40 && by[3] < 0x80))))
           mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
       }
     if (zf_is_han(ch)) {
