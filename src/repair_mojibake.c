@@ -185,10 +185,14 @@ typedef struct moji_tables {
   /* Per-BMP-character bits for the trigger scan, which runs on every
    * line: looking them up in 8 KB beats the 128 KB tables and the LM. */
   uint8_t rare_bm[0x2000];  /* Han with zf_lm_char < RARE_CHAR        */
-  uint8_t lead_bm[2][0x2000]; /* GBK / Big5 first byte starts UTF-8 of >= 3 bytes */
-  /* Traditional characters whose Simplified form (zf_lm_fold) has such a
-   * GBK first byte: garbage converted to Traditional after the wrong
-   * decode starts there (缂 of 缺 became 緙). */
+  /* GBK / Big5 bytes start UTF-8 of >= 3 bytes: a lead byte E0..F4 and a
+   * continuation byte.  Garbage of two UTF-8 characters starts with such a
+   * character; the trigger's window needs both bytes, so a character whose
+   * second byte is no continuation (most of them) cannot start one. */
+  uint8_t lead_bm[2][0x2000];
+  /* Traditional characters whose Simplified form (zf_lm_fold) has such
+   * GBK bytes: garbage converted to Traditional after the wrong decode
+   * starts there (缂 of 缺 became 緙). */
   uint8_t fold_bm[0x2000];
   /* Han characters for which one trigger scan step does nothing but count
    * a Han character that is not rare: set when none of rare_bm, lead_bm,
@@ -221,6 +225,12 @@ static int cmp_u32(const void *a, const void *b) {
 
 static int dbcs_odd(uint32_t c);
 
+/* Whether the double-byte code e (lead << 8 | trail) spells the first two
+ * bytes of a UTF-8 sequence of three or more bytes. */
+static int utf8_start(uint16_t e) {
+  return e >= 0x100 && moji_utf8_need((uint8_t)(e >> 8)) >= 3 && (e & 0xC0) == 0x80;
+}
+
 static void build_tables(void) {
   moji_tables *t = &shared_tables;
   int rc = moji_dbcs_build(&t->gbk, "GBK");
@@ -234,11 +244,11 @@ static void build_tables(void) {
   for (uint32_t c = 0x80; c < 0x10000; c++) {
     if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) t->rare_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
     uint16_t g = t->gbk.enc[c], b = t->big5.enc[c];
-    if (g >= 0x100 && moji_utf8_need((uint8_t)(g >> 8)) >= 3) t->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
-    if (b >= 0x100 && moji_utf8_need((uint8_t)(b >> 8)) >= 3) t->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
+    if (utf8_start(g)) t->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
+    if (utf8_start(b)) t->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
     uint32_t f = zf_lm_fold(c);
     uint16_t gf = f != c && f < 0x10000 ? t->gbk.enc[f] : 0;
-    if (gf >= 0x100 && moji_utf8_need((uint8_t)(gf >> 8)) >= 3) t->fold_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
+    if (utf8_start(gf)) t->fold_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
   }
   for (uint32_t c = 0x80; c < 0x10000; c++) {
     unsigned bit = 1u << (c & 7);
