@@ -660,6 +660,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
   return nrep;
 }
 
+static int cjk_symbol(uint32_t u);
+
 /* How fold_back() judges the character a candidate's bytes decode to. */
 typedef struct fold_scorer {
   enum {
@@ -705,7 +707,8 @@ static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
       bp2[0] = tmp[0], bp2[1] = tmp[1];
       uint32_t c2;
       int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-      if (w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) && fold_score(s, c2) >= best)
+      if (w2 == w && plausible(c2, cl->x, cl->y) && (zf_is_han(c2) || cjk_symbol(c2)) &&
+          fold_score(s, c2) >= best)
         best = fold_score(s, c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
     }
     if (fixed)
@@ -867,12 +870,16 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * character under it has another Simplified form, that form is
        * tried, and kept when it decodes to a character far more common. */
       /* A Hangul syllable amid the decoded Han is the same accident (鞝
-       * of 绱 spells EC A0 A2, 젢, where 索 was meant). */
+       * of 绱 spells EC A0 A2, 젢, where 索 was meant), and so is any other
+       * three-byte character that is neither Han nor a CJK symbol (鐧 of
+       * 登 became 锏 under t2s, and EF B5 BB spells U+FD7B, an Arabic
+       * presentation form). */
+      int alien = c >= 0x800 && c <= 0xFFFF && !zf_is_han(c) && !cjk_symbol(c);
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
-          ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || (c >= 0xAC00 && c <= 0xD7A3))) {
+          ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || alien)) {
         fold_scorer fs = {FOLD_UNIGRAM, 0, 0, 0, 0};
-        /* Any Han the LM knows beats a Hangul syllable there. */
-        double c_score = c >= 0xAC00 && c <= 0xD7A3 ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
+        /* Any Han the LM knows beats such a character there. */
+        double c_score = alien ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
         for (int dir = 0; dir < ndir; dir++)
           if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs, c_score + FOLD_MARGIN)) {
             restarts++;
@@ -883,7 +890,8 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * both fit: 搜索 comes back as 搜烦), the characters around decide:
        * a candidate is kept when its bigrams with the character before and
        * the one after are FOLD_MARGIN more probable. */
-      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF && zf_is_han(c)) {
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
+          (zf_is_han(c) || cjk_symbol(c))) {
         fold_scorer fs = {FOLD_CONTEXT, nd ? m->dec[nd - 1] : 0, 0, nd > 0, 0};
         fs.has_next = b + (size_t)w < nb && y_get(m, cl->y, m->bytes + b + w, nb - b - (size_t)w, &fs.next) &&
                       zf_is_han(fs.next);
