@@ -140,6 +140,11 @@ static const struct {
     /* read as GBK, then converted to Traditional: 峰 became 峯 (8D 6F, an
      * ASCII second byte), 绯 緋 and 荤 葷 */
     {"按用鎴峯強緋葷粺", "按用户及系统", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* read as GBK, then converted to Simplified (the issue's sentence): 鍘
+     * became 铡, 鍔 锷, 鍥 锲, 檯 台, 氳 氲; the escapes are garbage GBK
+     * reads as private use (U+E100 U+E044 U+E185) */
+    {"鎴戜滑浠婂ぉ铡诲寳浜\xee\x84\x80弬锷犱竴涓\xee\x81\x84叧浜庝汉宸ユ櫤鑳界殑锲介台浼氲\xee\x86\x85",
+     "我们今天去北京参加一个关于人工智能的国际会议", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
 };
 
 static void test_examples(void **state) {
