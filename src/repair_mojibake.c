@@ -204,22 +204,30 @@ typedef struct moji_tables {
    * not kana, private use, box drawing, U+FFFD nor dbcs_odd, no 1252
    * byte, no lead bit.  A line of these and ASCII sets no trigger. */
   uint8_t quiet_bm[0x2000];
-  /* Inverse of OpenCC's s2t character table, first candidate only (what a
-   * character-by-character conversion of the garbage wrote): Traditional
-   * << 16 | Simplified, sorted, for BMP pairs whose Simplified side has
-   * two GBK bytes.  A converted garbage character is undone by trying
-   * each Simplified character that converts to it (鞝 <- 绱), not only
-   * the LM's fold, which picks one and misses the others. */
-  uint32_t unst[8192];
-  size_t nunst;
+  /* Inverses of OpenCC's character tables, first candidate only (what a
+   * character-by-character conversion of the garbage wrote): converted
+   * << 32 | original, sorted, for pairs whose original side is a BMP
+   * character with two GBK or Big5 bytes.  A converted garbage character
+   * is undone by trying each character that converts to it.
+   * unconv[UNDO_S2T], of STCharacters: the Simplified forms of a
+   * Traditional character (鞝 <- 绱, which the LM's fold alone, picking
+   * one, misses); unconv[UNDO_T2S], of TSCharacters: the Traditional forms
+   * of a Simplified one (铡 <- 鍘, after a UTF-8 page read as GBK was
+   * normalised to Simplified; 𫔄 <- 鍒, which GBK cannot encode at all). */
+  uint64_t unconv[2][8192];
+  size_t nunconv[2];
 } moji_tables;
+
+/* Which conversion of the garbage a candidate undoes.  One line went
+ * through one of them, so unconvert() never pairs the two. */
+enum { UNDO_S2T, UNDO_T2S, NUNDO };
 
 static moji_tables shared_tables;
 static int shared_rc; /* the build's status, read by every create() */
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
 
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
 }
 
@@ -263,35 +271,42 @@ static void build_tables(void) {
   }
   zf_occ_tables occ;
   if (zf_occ_open(&occ) == 0) {
-    const zf_occ_dict *st = &occ.d[ZF_OCC_ST_CHARS];
-    for (uint32_t c = 0x2E80; c < 0x10000; c++) {
-      const uint32_t *val;
-      size_t vlen;
-      if (t->gbk.enc[c] < 0x100 || !zf_occ_match(st, &c, 1, &val, &vlen) || !vlen || val[0] == c ||
-          val[0] >= 0x10000)
-        continue;
-      if (t->nunst == sizeof t->unst / sizeof t->unst[0]) break; /* table full: the rest untried */
-      t->unst[t->nunst++] = val[0] << 16 | c;
+    static const int dict[NUNDO] = {[UNDO_S2T] = ZF_OCC_ST_CHARS, [UNDO_T2S] = ZF_OCC_TS_CHARS};
+    for (int dir = 0; dir < NUNDO; dir++) {
+      const zf_occ_dict *d = &occ.d[dict[dir]];
+      uint64_t *tab = t->unconv[dir];
+      size_t cap = sizeof t->unconv[dir] / sizeof t->unconv[dir][0], n = 0;
+      for (uint32_t c = 0x2E80; c < 0x10000; c++) {
+        const uint32_t *val;
+        size_t vlen;
+        if ((t->gbk.enc[c] < 0x100 && t->big5.enc[c] < 0x100) || !zf_occ_match(d, &c, 1, &val, &vlen) ||
+            !vlen || val[0] == c)
+          continue;
+        if (n == cap) break; /* table full: the rest untried */
+        tab[n++] = (uint64_t)val[0] << 32 | c;
+      }
+      qsort(tab, n, sizeof tab[0], cmp_u64);
+      t->nunconv[dir] = n;
     }
-    qsort(t->unst, t->nunst, sizeof t->unst[0], cmp_u32);
   }
 }
 
-/* Simplified characters whose conversion to Traditional gives c, with
- * two GBK bytes, the LM's fold first: up to max of them into out. */
-static int unconv_cands(const moji_tables *t, uint32_t c, uint32_t *out, int max) {
+/* Characters (BMP, two GBK or Big5 bytes) that the conversion dir turns
+ * into c, up to max of them into out; for s2t, the LM's fold (its
+ * Simplified form) first.  The caller checks they encode in its X. */
+static int unconv_cands(const moji_tables *t, int dir, uint32_t c, uint32_t *out, int max) {
   int n = 0;
-  uint32_t f = zf_lm_fold(c);
+  uint32_t f = dir == UNDO_S2T ? zf_lm_fold(c) : c;
   if (f != c && f < 0x10000 && t->gbk.enc[f] >= 0x100) out[n++] = f;
-  if (c >= 0x10000) return n;
-  size_t lo = 0, hi = t->nunst;
+  const uint64_t *tab = t->unconv[dir];
+  size_t lo = 0, hi = t->nunconv[dir];
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if ((t->unst[mid] >> 16) < c) lo = mid + 1;
+    if ((tab[mid] >> 32) < c) lo = mid + 1;
     else hi = mid;
   }
-  for (; lo < t->nunst && (t->unst[lo] >> 16) == c && n < max; lo++) {
-    uint32_t s = t->unst[lo] & 0xFFFF;
+  for (; lo < t->nunconv[dir] && (tab[lo] >> 32) == c && n < max; lo++) {
+    uint32_t s = (uint32_t)tab[lo];
     if (s != f) out[n++] = s;
   }
   return n;
@@ -388,6 +403,21 @@ static int x_put(const moji *m, int x, uint32_t c, uint8_t *p, int *lost) {
     return 1;
   }
   return moji_dbcs_put(x == X_GBK ? &m->t->gbk : &m->t->big5, c, p);
+}
+
+/* X bytes of a character of a run that garbage of class cl may hold.
+ * Besides x_put(): a garbage character X cannot encode, which a Simplified
+ * conversion of the garbage can make (鍒 became 𫔄, 鿔 came from a
+ * character GBK has), stands for the first of its Traditional forms that X
+ * encodes; unconvert() and fold_back() try the others. */
+static int x_put_run(const moji *m, const moji_class *cl, uint32_t c, uint8_t *p, int *lost) {
+  int w = x_put(m, cl->x, c, p, lost);
+  if (w || cl->y != Y_UTF8 || cl->x == X_1252 || c < 0x2E80) return w;
+  uint32_t sc[4];
+  int ns = unconv_cands(m->t, UNDO_T2S, c, sc, 4);
+  for (int q = 0; q < ns; q++)
+    if ((w = x_put(m, cl->x, sc[q], p, lost)) == 2) return w;
+  return 0;
 }
 
 static int y_get(const moji *m, int y, const uint8_t *b, size_t n, uint32_t *c) {
@@ -663,6 +693,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
   return nrep;
 }
 
+static int cjk_symbol(uint32_t u);
+
 /* How fold_back() judges the character a candidate's bytes decode to. */
 typedef struct fold_scorer {
   enum {
@@ -688,8 +720,8 @@ static double fold_score(const fold_scorer *s, uint32_t c) {
  * such a form.  FOLD_CONTEXT changes only characters wholly inside the w
  * bytes, so the character after them (its `next`) decodes as before.
  * Returns 1 when the bytes were changed (the caller decodes again). */
-static int fold_back(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p, size_t ci,
-                     size_t b, int w, size_t nb, const fold_scorer *s, double bar) {
+static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
+                     size_t ci, size_t b, int w, size_t nb, const fold_scorer *s, double bar) {
   size_t j = ci;
   while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
   int fixed = 0;
@@ -697,7 +729,7 @@ static int fold_back(moji *m, const moji_class *cl, const uint32_t *r, size_t le
     if (j < p || m->bnd[j + 1] - m->bnd[j] != 2) continue;
     if (s->how == FOLD_CONTEXT && (m->bnd[j] < b || m->bnd[j + 1] > b + (size_t)w)) continue;
     uint32_t sc[4];
-    int ns = unconv_cands(m->t, r[j], sc, 4);
+    int ns = unconv_cands(m->t, dir, r[j], sc, 4);
     uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
     double best = bar;
     uint8_t best0 = 0, best1 = 0;
@@ -708,7 +740,8 @@ static int fold_back(moji *m, const moji_class *cl, const uint32_t *r, size_t le
       bp2[0] = tmp[0], bp2[1] = tmp[1];
       uint32_t c2;
       int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-      if (w2 == w && plausible(c2, cl->x, cl->y) && zf_is_han(c2) && fold_score(s, c2) >= best)
+      if (w2 == w && plausible(c2, cl->x, cl->y) && (zf_is_han(c2) || cjk_symbol(c2)) &&
+          fold_score(s, c2) >= best)
         best = fold_score(s, c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
     }
     if (fixed)
@@ -732,7 +765,7 @@ static int fold_back(moji *m, const moji_class *cl, const uint32_t *r, size_t le
  * through the failed sequence at b decode to characters a repair may
  * produce (plausible()).  Returns 1 when the bytes were
  * changed (the caller decodes the run again), 0 otherwise. */
-static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t len, size_t p,
+static int unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
                      const size_t *cand, size_t from, size_t b, size_t nb) {
   /* Up to 4 Simplified candidates (unconv_cands) for each of NCAND positions. */
   uint8_t fb[4 * NCAND][2];
@@ -744,7 +777,7 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
     for (int k = 0; k < n; k++) dup |= idx[k] == j;
     if (dup || j < p || j >= len || m->bnd[j + 1] - m->bnd[j] != 2) continue;
     uint32_t sc[4];
-    int ns = unconv_cands(m->t, r[j], sc, 4);
+    int ns = unconv_cands(m->t, dir, r[j], sc, 4);
     for (int q = 0; q < ns; q++) {
       uint8_t tmp[4];
       int lost;
@@ -755,22 +788,31 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
   }
   size_t stop = b + 4 < nb ? b + 4 : nb;
   /* Sizes 1 and 2: one or two characters changed, and the bytes decode
-   * to 4 past the failure.  Size 3, the last resort: one changed, and the
-   * bytes decode past the failure and past that character, failing only
-   * at a sequence after it (a run of converted characters: 歡縐誨 for 件移
-   * needs three, undone one at a time as the caller decodes again). */
-  for (int size = 1; size <= 3; size++)
+   * to 4 past the failure.  Sizes 3 and 4, the last resorts: one or two
+   * changed, and the bytes decode past the failure and past the first
+   * changed character, failing only at a sequence after it (a run of
+   * converted characters: 歡縐誨 for 件移 needs three, undone one at a time
+   * as the caller decodes again; 阃氲绷 for 通过 after t2s, two at once).
+   * Of the changes of one size that pass, the one whose decoded
+   * characters the LM finds most probable on average is kept: several
+   * may decode (镙峰纺 for 样式: 峰 -> 峯 spells 栍 + 'o', the first pair
+   * tried, where 镙 -> 鏍 with 纺 -> 紡 spells 样式). */
+  for (int size = 1; size <= 4; size++) {
+    int np = size == 2 || size == 4 ? 2 : 1;
+    double best = 0;
+    int bi = -1, bk = -1;
     for (int i = 0; i < n; i++)
-      for (int k = size != 2 ? i : i + 1; k < n; k++) {
-        if (size == 2 && idx[k] == idx[i]) continue; /* two candidates of one character */
+      for (int k = np == 2 ? i + 1 : i; k < n; k++) {
+        if (np == 2 && idx[k] == idx[i]) continue; /* two candidates of one character */
         uint8_t save[2][2];
-        int pick[2] = {i, k}, np = size == 2 ? 2 : 1;
+        int pick[2] = {i, k};
         for (int q = 0; q < np; q++) {
           uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
           save[q][0] = bp[0], save[q][1] = bp[1];
           bp[0] = fb[pick[q]][0], bp[1] = fb[pick[q]][1];
         }
-        size_t pos = from;
+        size_t pos = from, nc = 0;
+        double sc = 0;
         int ok = 1;
         while (ok && pos < stop) {
           uint32_t c;
@@ -780,16 +822,33 @@ static int unconvert(moji *m, const moji_class *cl, const uint32_t *r, size_t le
            * gives C7 BF, U+01FF), which would win over the right one (峰
            * for 峯, whose GBK bytes 8D 6F had made E6 88 8D + 'o') only
            * because it was tried first. */
-          if (l && plausible(c, cl->x, cl->y)) pos += (size_t)l;
-          else ok = 0;
+          if (l && plausible(c, cl->x, cl->y)) {
+            pos += (size_t)l;
+            sc += zf_is_han(c) ? zf_lm_char(c) : RARE_CHAR - FOLD_MARGIN;
+            nc++;
+          } else {
+            ok = 0;
+          }
         }
-        if (ok || (size == 3 && pos > b && pos >= m->bnd[idx[i] + 1])) return 1;
+        size_t first = idx[i] < idx[k] ? idx[i] : idx[k];
+        if ((size <= 2 ? ok : ok || (pos > b && pos >= m->bnd[first + 1])) && nc &&
+            (bi < 0 || sc / (double)nc > best))
+          best = sc / (double)nc, bi = i, bk = k;
         for (int q = np; q-- > 0;) {
           uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
           bp[0] = save[q][0], bp[1] = save[q][1];
         }
-        if (size != 2) break; /* k loop runs once for single changes */
+        if (np == 1) break; /* k loop runs once for single changes */
       }
+    if (bi >= 0) {
+      int pick[2] = {bi, bk};
+      for (int q = 0; q < np; q++) {
+        uint8_t *bp = m->bytes + m->bnd[idx[pick[q]]];
+        bp[0] = fb[pick[q]][0], bp[1] = fb[pick[q]][1];
+      }
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -802,7 +861,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
   for (size_t i = 0; i < len; i++) {
     int lost;
     m->bnd[i] = nb;
-    int w = x_put(m, cl->x, r[i], m->bytes + nb, &lost);
+    int w = x_put_run(m, cl, r[i], m->bytes + nb, &lost);
     for (int j = 0; j < w; j++) m->marker[nb + (size_t)j] = (uint8_t)lost;
     /* '?' right after an incomplete UTF-8 sequence is what a cp936 or
      * Big5 decoder writes for a lead byte it could not pair. */
@@ -810,6 +869,14 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     nb += (size_t)w;
   }
   m->bnd[len] = nb;
+  /* Around lost bytes ('?' of cp936) a failing sequence is the loss, and
+   * the many Traditional forms of a Simplified character would only
+   * decode the neighbours into something else (wrong fills of UTF-8 read
+   * by cp936 went from 0.009% to 0.018% of characters): a run with a
+   * marker undoes s2t only. */
+  int ndir = NUNDO;
+  for (size_t i = 0; i < nb && ndir == NUNDO; i++)
+    if (m->marker[i]) ndir = UNDO_S2T + 1;
 
   size_t p = 0;
   while (p < len) {
@@ -836,30 +903,36 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * character under it has another Simplified form, that form is
        * tried, and kept when it decodes to a character far more common. */
       /* A Hangul syllable amid the decoded Han is the same accident (鞝
-       * of 绱 spells EC A0 A2, 젢, where 索 was meant). */
+       * of 绱 spells EC A0 A2, 젢, where 索 was meant), and so is any other
+       * three-byte character that is neither Han nor a CJK symbol (鐧 of
+       * 登 became 锏 under t2s, and EF B5 BB spells U+FD7B, an Arabic
+       * presentation form). */
+      int alien = c >= 0x800 && c <= 0xFFFF && !zf_is_han(c) && !cjk_symbol(c);
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
-          ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || (c >= 0xAC00 && c <= 0xD7A3))) {
+          ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || alien)) {
         fold_scorer fs = {FOLD_UNIGRAM, 0, 0, 0, 0};
-        /* Any Han the LM knows beats a Hangul syllable there. */
-        double c_score = c >= 0xAC00 && c <= 0xD7A3 ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
-        if (fold_back(m, cl, r, len, p, ci, b, w, nb, &fs, c_score + FOLD_MARGIN)) {
-          restarts++;
-          goto decode;
-        }
+        /* Any Han the LM knows beats such a character there. */
+        double c_score = alien ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
+        for (int dir = 0; dir < ndir; dir++)
+          if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs, c_score + FOLD_MARGIN)) {
+            restarts++;
+            goto decode;
+          }
       }
       /* Where both Simplified forms decode to common characters (储 and 儲
        * both fit: 搜索 comes back as 搜烦), the characters around decide:
        * a candidate is kept when its bigrams with the character before and
        * the one after are FOLD_MARGIN more probable. */
-      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF && zf_is_han(c)) {
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
+          (zf_is_han(c) || cjk_symbol(c))) {
         fold_scorer fs = {FOLD_CONTEXT, nd ? m->dec[nd - 1] : 0, 0, nd > 0, 0};
         fs.has_next = b + (size_t)w < nb && y_get(m, cl->y, m->bytes + b + w, nb - b - (size_t)w, &fs.next) &&
                       zf_is_han(fs.next);
-        if ((fs.has_prev || fs.has_next) &&
-            fold_back(m, cl, r, len, p, ci, b, w, nb, &fs, fold_score(&fs, c) + FOLD_MARGIN)) {
-          restarts++;
-          goto decode;
-        }
+        for (int dir = 0; dir < ndir && (fs.has_prev || fs.has_next); dir++)
+          if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs, fold_score(&fs, c) + FOLD_MARGIN)) {
+            restarts++;
+            goto decode;
+          }
       }
       if (!w && cl->y == Y_UTF8 && cl->x != X_1252 && restarts < 8) {
         /* The garbage may have been converted to Traditional after the
@@ -882,7 +955,9 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         for (int ci2 = 0; ci2 < NCAND; ci2++) /* start of the unit holding the earliest */
           if (cand[ci2] >= p && cand[ci2] < len)
             for (size_t uu = nu; cand[ci2] < from && uu-- > 0;) from = m->units[uu].g0;
-        int got = unconvert(m, cl, r, len, p, cand, m->bnd[from], b, nb);
+        int got = 0;
+        for (int dir = 0; dir < ndir && !got; dir++)
+          got = unconvert(m, cl, dir, r, len, p, cand, m->bnd[from], b, nb);
         if (got && restarts < 8) {
           restarts++;
           goto decode;
@@ -1264,13 +1339,13 @@ static int pass1(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int
     uint32_t c = in->cp[i];
     uint8_t by[4];
     int lost;
-    if (c < 0x80 || !x_put(m, cl->x, c, by, &lost) || lost) {
+    if (c < 0x80 || !x_put_run(m, cl, c, by, &lost) || lost) {
       wt_push(out, c, in->off[i], in->rep[i]);
       i++;
       continue;
     }
     size_t j = i;
-    while (j < n && in->cp[j] != '\n' && in->cp[j] != '\r' && x_put(m, cl->x, in->cp[j], by, &lost))
+    while (j < n && in->cp[j] != '\n' && in->cp[j] != '\r' && x_put_run(m, cl, in->cp[j], by, &lost))
       j++;
     do_run(m, k, in, i, j - i, out, cnt, force);
     i = j;

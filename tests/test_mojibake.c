@@ -140,6 +140,11 @@ static const struct {
     /* read as GBK, then converted to Traditional: 峰 became 峯 (8D 6F, an
      * ASCII second byte), 绯 緋 and 荤 葷 */
     {"按用鎴峯強緋葷粺", "按用户及系统", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* read as GBK, then converted to Simplified (the issue's sentence): 鍘
+     * became 铡, 鍔 锷, 鍥 锲, 檯 台, 氳 氲; the escapes are garbage GBK
+     * reads as private use (U+E100 U+E044 U+E185) */
+    {"鎴戜滑浠婂ぉ铡诲寳浜\xee\x84\x80弬锷犱竴涓\xee\x81\x84叧浜庝汉宸ユ櫤鑳界殑锲介台浼氲\xee\x86\x85",
+     "我们今天去北京参加一个关于人工智能的国际会议", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
 };
 
 static void test_examples(void **state) {
@@ -407,6 +412,8 @@ static const char *const corpora_for[MOJI_SIM__COUNT][2] = {
     [MOJI_SIM_GBK_AS_1252] = {"zh_CN.txt", "fortunes.txt"},
     [MOJI_SIM_BIG5_AS_1252] = {"zh_TW.txt", NULL},
     [MOJI_SIM_UTF8_GBK_S2T] = {"zh_CN.txt", "fortunes.txt"},
+    [MOJI_SIM_UTF8_GBK_T2S] = {"zh_CN.txt", "fortunes.txt"},
+    [MOJI_SIM_UTF8_BIG5_T2S] = {"zh_TW.txt", "zh_CN.txt"},
     [MOJI_SIM_UTF8_AS_GBK_Q] = {"zh_CN.txt", "zh_TW.txt"},
     [MOJI_SIM_1252_DROPPED] = {"zh_CN.txt", "zh_TW.txt"},
     [MOJI_SIM_GBK_AS_UTF8] = {"zh_CN.txt", NULL},
@@ -541,12 +548,22 @@ static void run_class(int cls, tally *t) {
  * and prints the shortfall, so the gap stays visible and a regression
  * still fails.  Raise a floor when the class improves; drop the entry when
  * it meets the bar. */
+#define QFLOOR_GBK_T2S (tu_quick() ? 780u : 775u)
+#define QFLOOR_BIG5_T2S (tu_quick() ? 660u : 340u)
 static unsigned floor_permille(int cls) {
   switch (cls) {
   /* 99.97% on 1.1 MB; the quick sample (784 lines) holds the two first
    * headings of its document, seen before the document's reading is known */
   case MOJI_SIM_GBK_AS_BIG5: return tu_quick() ? 997 : 999;
   case MOJI_SIM_BIG5_AS_GBK: return tu_quick() ? 998 : 999; /* 99.99%; quick 99.87% */
+  /* Garbage converted to Simplified after the wrong decode: the trigger
+   * does not start the pass on most lines whose garbage the conversion
+   * changed (docs/repair-mojibake.md, "What fails"; with the trigger
+   * clause proposed there 98.8% and 100%, with the pass forced 99.2% and
+   * 100%): measured 78.20% and 34.43% on 1.1 MB, 78.87% and 68.0% (25
+   * lines) quick. */
+  case MOJI_SIM_UTF8_GBK_T2S: return QFLOOR_GBK_T2S;
+  case MOJI_SIM_UTF8_BIG5_T2S: return QFLOOR_BIG5_T2S;
   default: return 999;
   }
 }

@@ -11,7 +11,7 @@
 static const char *const names[MOJI_SIM__COUNT] = {
     "utf8-as-gbk",   "utf8-as-big5",  "utf8-as-1252", "utf8-as-latin1", "utf8-double-1252",
     "utf8-gbk-1252", "gbk-as-big5",   "big5-as-gbk",  "gbk-as-1252",    "big5-as-1252",
-    "utf8-gbk-s2t",  "utf8-as-gbk-q", "1252-dropped",  "gbk-as-utf8",  "kunkao",
+    "utf8-gbk-s2t",  "utf8-gbk-t2s",  "utf8-big5-t2s", "utf8-as-gbk-q", "1252-dropped",  "gbk-as-utf8",  "kunkao",
     "1252-replaced"};
 
 const char *moji_sim_name(int cls) {
@@ -131,6 +131,29 @@ static int single_byte(const unsigned char *s, size_t n, int mode, buf *out) {
   return 0;
 }
 
+/* The UTF-8 text in a through OpenCC (which 0: s2t.json, 1: t2s.json)
+ * into out.  Opening a converter loads its dictionaries: done once per
+ * test program and kept (test code only; the library keeps no such
+ * state). */
+static int opencc_apply(int which, const buf *a, buf *out) {
+  static const char *const cfg[2] = {"/usr/share/opencc/s2t.json", "/usr/share/opencc/t2s.json"};
+  static opencc_t cc[2] = {(opencc_t)-1, (opencc_t)-1};
+  if (cc[which] == (opencc_t)-1) cc[which] = opencc_open(cfg[which]);
+  if (cc[which] == (opencc_t)-1) return -1;
+  char *t = opencc_convert_utf8(cc[which], (const char *)a->p, a->n);
+  if (!t) return -1;
+  size_t tn = strlen(t);
+  int rc = -1;
+  out->p = malloc(tn + 1);
+  if (out->p) {
+    memcpy(out->p, t, tn);
+    out->n = tn;
+    rc = 0;
+  }
+  opencc_convert_utf8_free(t);
+  return rc;
+}
+
 char *moji_sim_damage(int cls, const char *src, size_t n, size_t *outlen) {
   const unsigned char *s = (const unsigned char *)src;
   buf a = {0}, b = {0};
@@ -172,27 +195,18 @@ char *moji_sim_damage(int cls, const char *src, size_t n, size_t *outlen) {
     rc = encode_from_utf8("Big5", s, n, &a);
     if (!rc) rc = single_byte(a.p, a.n, 0, &b);
     break;
-  case MOJI_SIM_UTF8_GBK_S2T: {
+  case MOJI_SIM_UTF8_GBK_S2T:
     rc = decode_to_utf8("GBK", s, n, 1, 0, &a);
-    if (rc) break;
-    rc = -1;
-    /* Opening the converter loads its dictionaries: done once per test
-     * program (test code only; the library keeps no such state). */
-    static opencc_t cc = (opencc_t)-1;
-    if (cc == (opencc_t)-1) cc = opencc_open("/usr/share/opencc/s2t.json");
-    if (cc == (opencc_t)-1) break;
-    char *t = opencc_convert_utf8(cc, (const char *)a.p, a.n);
-    if (!t) break;
-    size_t tn = strlen(t);
-    b.p = malloc(tn + 1);
-    if (b.p) {
-      memcpy(b.p, t, tn);
-      b.n = tn;
-      rc = 0;
-    }
-    opencc_convert_utf8_free(t);
+    if (!rc) rc = opencc_apply(0, &a, &b);
     break;
-  }
+  case MOJI_SIM_UTF8_GBK_T2S:
+    rc = decode_to_utf8("GBK", s, n, 1, 0, &a);
+    if (!rc) rc = opencc_apply(1, &a, &b);
+    break;
+  case MOJI_SIM_UTF8_BIG5_T2S:
+    rc = decode_to_utf8("Big5", s, n, 1, 0, &a);
+    if (!rc) rc = opencc_apply(1, &a, &b);
+    break;
   case MOJI_SIM_UTF8_AS_GBK_Q:
     rc = decode_to_utf8("GBK", s, n, 0, 1, &b);
     break;

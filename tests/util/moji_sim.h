@@ -22,6 +22,10 @@ typedef enum moji_sim_class {
   MOJI_SIM_BIG5_AS_1252,
   MOJI_SIM_UTF8_GBK_S2T,     /* read as GBK, then the garbage converted to
                                 Traditional (OpenCC s2t.json) */
+  MOJI_SIM_UTF8_GBK_T2S,     /* read as GBK, then the garbage converted to
+                                Simplified (OpenCC t2s.json): 鍘 -> 铡 */
+  MOJI_SIM_UTF8_BIG5_T2S,    /* read as Big5, then the garbage converted to
+                                Simplified (OpenCC t2s.json) */
   /* lossy */
   MOJI_SIM_UTF8_AS_GBK_Q,    /* cp936: an unpaired lead byte becomes '?' */
   MOJI_SIM_1252_DROPPED,     /* 0x81 0x8D 0x8F 0x90 0x9D dropped by the decoder */
