@@ -216,6 +216,11 @@ typedef struct moji_tables {
    * normalised to Simplified; 𫔄 <- 鍒, which GBK cannot encode at all). */
   uint64_t unconv[2][8192];
   size_t nunconv[2];
+  /* characters a t2s conversion of the garbage may have made */
+  uint8_t t2s_bm[0x2000];
+  /* ... of which a Traditional form's GBK or Big5 bytes start UTF-8 of
+   * three bytes (utf8_start) */
+  uint8_t t2s_lead_bm[0x2000];
 } moji_tables;
 
 /* Which conversion of the garbage a candidate undoes.  One line went
@@ -287,6 +292,20 @@ static void build_tables(void) {
       }
       qsort(tab, n, sizeof tab[0], cmp_u64);
       t->nunconv[dir] = n;
+      if (dir == UNDO_T2S)
+        for (size_t q = 0; q < n; q++) {
+          uint64_t cv = tab[q] >> 32;
+          if (cv >= 0x10000) continue;
+          t->t2s_bm[cv >> 3] |= (uint8_t)(1u << (cv & 7));
+          uint32_t o = (uint32_t)tab[q];
+          if (utf8_start(t->gbk.enc[o]) || utf8_start(t->big5.enc[o])) {
+            /* such a character can start a window: not plain nor quiet */
+            uint8_t bit = (uint8_t)(1u << (cv & 7));
+            t->t2s_lead_bm[cv >> 3] |= bit;
+            t->plain_bm[cv >> 3] &= (uint8_t)~bit;
+            t->quiet_bm[cv >> 3] &= (uint8_t)~bit;
+          }
+        }
     }
   }
 }
@@ -1162,6 +1181,66 @@ static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
 
 /* Cheap per-class evidence that a pass can change anything: bit k set
  * when class k may.  One scan of the line. */
+/* The trigger's sets 4 (GBK) and 5 (Big5): garbage converted to
+ * Simplified after the wrong decode (鍘 -> 铡, 鍒 -> 𫔄).  The window
+ * c[0..3) is read with its first character as it stands or through each
+ * of its Traditional forms (up to four that the set encodes), and each of
+ * the two after it as it stands or through its first form (garbage t2s
+ * left alone is Simplified too: 诲 of 登录 stands for itself).  Forty
+ * readings of every window find a common character by chance on clean
+ * Simplified text (one line in seven of the man pages), so the two
+ * sequences the three characters spell must both be Chinese, as two
+ * garbled Chinese characters are.  Returns the class bits to set. */
+static unsigned t2s_window(const moji_tables *t, const uint32_t *c, unsigned mask) {
+  uint32_t fm[3][5];
+  int nf[3], conv = 0;
+  for (int j = 0; j < 3; j++) {
+    fm[j][0] = c[j];
+    nf[j] = 1;
+    if (c[j] <= 0xFFFF && ((t->t2s_bm[c[j] >> 3] >> (c[j] & 7)) & 1)) {
+      conv = 1;
+      nf[j] += unconv_cands(t, UNDO_T2S, c[j], fm[j] + 1, 4);
+    }
+  }
+  if (!conv) return 0;
+  unsigned add = 0;
+  for (int set = 0; set < 2; set++) {
+    int cls = set ? C_U8_BIG5 : C_U8_GBK;
+    if (mask & (1u << cls)) continue;
+    const moji_dbcs *d = set ? &t->big5 : &t->gbk;
+    uint16_t e[3][5];
+    int ne[3];
+    for (int j = 0; j < 3; j++) {
+      ne[j] = 0;
+      e[j][ne[j]++] = fm[j][0] <= 0xFFFF ? d->enc[fm[j][0]] : 0;
+      for (int q = 1, got = 0; q < nf[j] && got < (j == 0 ? 4 : 1); q++)
+        if (fm[j][q] <= 0xFFFF && d->enc[fm[j][q]] >= 0x100) {
+          e[j][ne[j]++] = d->enc[fm[j][q]];
+          got++;
+        }
+    }
+    int hit = 0;
+    for (int x = 0; x < ne[0] && !hit; x++) {
+      if (!utf8_start(e[0][x])) continue; /* no sequence of three bytes */
+      for (int y = 0; y < ne[1] && !hit; y++) {
+        if (e[1][y] < 0x100 || (e[1][y] >> 8 & 0xC0) != 0x80) continue;
+        for (int z = 0; z < ne[2] && !hit; z++) {
+          if (e[2][z] < 0x100) continue;
+          uint8_t by[6] = {(uint8_t)(e[0][x] >> 8), (uint8_t)e[0][x], (uint8_t)(e[1][y] >> 8),
+                           (uint8_t)e[1][y], (uint8_t)(e[2][z] >> 8), (uint8_t)e[2][z]};
+          uint32_t u, u2;
+          int l1 = moji_utf8_get(by, 6, &u);
+          hit = l1 >= 3 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u)) &&
+                moji_utf8_get(by + l1, (size_t)(6 - l1), &u2) >= 3 &&
+                (zf_is_han(u2) ? common_han(u2) : cjk_symbol(u2));
+        }
+      }
+    }
+    if (hit) add |= 1u << cls;
+  }
+  return add;
+}
+
 static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   unsigned mask = 0;
   size_t kana_run = 0, nhan = 0, nrare = 0, nodd = 0;
@@ -1258,6 +1337,10 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
                                               (w == 4 && l1 == 3 && by[3] >= 0x40 && by[3] < 0x80))))
           mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
       }
+    /* sets 4 (GBK) and 5 (Big5): garbage converted to Simplified */
+    if (i + 2 < n && (mask & (1u << C_U8_GBK | 1u << C_U8_BIG5)) != (1u << C_U8_GBK | 1u << C_U8_BIG5) &&
+        (lg || lb || ((m->t->t2s_lead_bm[ch >> 3] >> (ch & 7)) & 1)))
+      mask |= t2s_window(m->t, c + i, mask);
     if (zf_is_han(ch)) {
       nhan++;
       nrare += (m->t->rare_bm[ch >> 3] >> (ch & 7)) & 1;
