@@ -216,8 +216,10 @@ typedef struct moji_tables {
    * normalised to Simplified; 𫔄 <- 鍒, which GBK cannot encode at all). */
   uint64_t unconv[2][8192];
   size_t nunconv[2];
-  /* characters a t2s conversion of the garbage may have made */
-  uint8_t t2s_bm[0x2000];
+  /* BMP characters with entries in unconv[dir]: most lookups are for
+   * characters with none, answered without the search.  has_unconv[T2S]:
+   * the characters a t2s conversion of the garbage may have made. */
+  uint8_t has_unconv[2][0x2000];
   /* ... of which a Traditional form's GBK or Big5 bytes start UTF-8 of
    * three bytes (utf8_start) */
   uint8_t t2s_lead_bm[0x2000];
@@ -292,11 +294,14 @@ static void build_tables(void) {
       }
       qsort(tab, n, sizeof tab[0], cmp_u64);
       t->nunconv[dir] = n;
+      for (size_t q = 0; q < n; q++) {
+        uint64_t cv = tab[q] >> 32;
+        if (cv < 0x10000) t->has_unconv[dir][cv >> 3] |= (uint8_t)(1u << (cv & 7));
+      }
       if (dir == UNDO_T2S)
         for (size_t q = 0; q < n; q++) {
           uint64_t cv = tab[q] >> 32;
           if (cv >= 0x10000) continue;
-          t->t2s_bm[cv >> 3] |= (uint8_t)(1u << (cv & 7));
           uint32_t o = (uint32_t)tab[q];
           if (utf8_start(t->gbk.enc[o]) || utf8_start(t->big5.enc[o])) {
             /* such a character can start a window: not plain nor quiet */
@@ -317,6 +322,7 @@ static int unconv_cands(const moji_tables *t, int dir, uint32_t c, uint32_t *out
   int n = 0;
   uint32_t f = dir == UNDO_S2T ? zf_lm_fold(c) : c;
   if (f != c && f < 0x10000 && t->gbk.enc[f] >= 0x100) out[n++] = f;
+  if (c < 0x10000 && !((t->has_unconv[dir][c >> 3] >> (c & 7)) & 1)) return n;
   const uint64_t *tab = t->unconv[dir];
   size_t lo = 0, hi = t->nunconv[dir];
   while (lo < hi) {
@@ -1197,7 +1203,7 @@ static unsigned t2s_window(const moji_tables *t, const uint32_t *c, unsigned mas
   for (int j = 0; j < 3; j++) {
     fm[j][0] = c[j];
     nf[j] = 1;
-    if (c[j] <= 0xFFFF && ((t->t2s_bm[c[j] >> 3] >> (c[j] & 7)) & 1)) {
+    if (c[j] <= 0xFFFF && ((t->has_unconv[UNDO_T2S][c[j] >> 3] >> (c[j] & 7)) & 1)) {
       conv = 1;
       nf[j] += unconv_cands(t, UNDO_T2S, c[j], fm[j] + 1, 4);
     }
