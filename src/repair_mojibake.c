@@ -1203,9 +1203,11 @@ static unsigned t2s_window(const moji_tables *t, const uint32_t *c, unsigned mas
   for (int j = 0; j < 3; j++) {
     fm[j][0] = c[j];
     nf[j] = 1;
-    if (c[j] <= 0xFFFF && ((t->has_unconv[UNDO_T2S][c[j] >> 3] >> (c[j] & 7)) & 1)) {
-      conv = 1;
-      nf[j] += unconv_cands(t, UNDO_T2S, c[j], fm[j] + 1, 4);
+    /* (t2s writes characters beyond the BMP too: 鍒 -> 𫔄, 鎵 -> 𬭼) */
+    if (c[j] > 0xFFFF || ((t->has_unconv[UNDO_T2S][c[j] >> 3] >> (c[j] & 7)) & 1)) {
+      int k = unconv_cands(t, UNDO_T2S, c[j], fm[j] + 1, 4);
+      conv |= k > 0;
+      nf[j] += k;
     }
   }
   if (!conv) return 0;
@@ -1301,7 +1303,12 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
           (b1 >= 0x80 || (b0 >= 0xA1 && b0 <= 0xBF)))
         mask |= 1u << C_GBK_1252 | 1u << C_BIG5_1252;
     }
-    if (ch > 0xFFFF) continue;
+    if (ch > 0xFFFF) {
+      /* no GBK or Big5 bytes of its own, but t2s garbage may start here */
+      if (i + 2 < n && (mask & (1u << C_U8_GBK | 1u << C_U8_BIG5)) != (1u << C_U8_GBK | 1u << C_U8_BIG5))
+        mask |= t2s_window(m->t, c + i, mask);
+      continue;
+    }
     int lg = (m->t->lead_bm[0][ch >> 3] >> (ch & 7)) & 1, lb = (m->t->lead_bm[1][ch >> 3] >> (ch & 7)) & 1;
     /* UTF-8 read as GBK/Big5: this character and the next two spell two
      * valid multi-byte sequences (two Chinese characters make three
