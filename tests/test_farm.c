@@ -710,33 +710,49 @@ static void report(const char *what, const score *sc) {
          sc->damaged_ok, sc->unrec, sc->silent);
 }
 
+/* The simulation's text and a simulator; 0 (and a note) when the corpus
+ * is missing. */
+static int sim_open(char **text, size_t *len, farm_sim **s) {
+  *text = sim_text(len);
+  if (!*text) {
+    printf("corpus missing, skipped\n");
+    return 0;
+  }
+  *s = farm_sim_new();
+  assert_non_null(*s);
+  return 1;
+}
+
+/* Damages text with the current set and decoder, repairs it, prints the
+ * figures under `what`. */
+static score sim_run(farm_sim *s, const char *text, size_t len, farm_sim_decoder dec,
+                     const char *what) {
+  score sc = {0};
+  simulate(s, text, len, dec, &sc, getenv("FARM_VERBOSE") != NULL);
+  report(what, &sc);
+  return sc;
+}
+
 static void test_simulated_150(void **state) {
   (void)state;
   size_t len;
-  char *text = sim_text(&len);
-  if (!text) {
-    printf("corpus missing, skipped\n");
-    return;
-  }
-  farm_sim *s = farm_sim_new();
-  assert_non_null(s);
+  char *text;
+  farm_sim *s;
+  if (!sim_open(&text, &len, &s)) return;
   pick_set(s, text, len, 150);
   printf("annotated set: %zu characters, %zu bytes of text\n", farm_sim_count(s), len);
   static const char *const name[] = {"150 chars, swallowing decoder",
                                       "150 chars, keeping decoder",
                                       "150 chars, U+FFFD decoder"};
   for (int dec = 0; dec < 3; dec++) {
-    score sc = {0};
-    simulate(s, text, len, (farm_sim_decoder)dec, &sc, getenv("FARM_VERBOSE") != NULL);
-    report(name[dec], &sc);
+    score sc = sim_run(s, text, len, (farm_sim_decoder)dec, name[dec]);
     assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
     assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
   }
   /* a farm that calls str_replace once per character instead */
   farm_sim_sequential(s, 1);
-  score sc = {0};
-  simulate(s, text, len, FARM_SIM_SWALLOW, &sc, getenv("FARM_VERBOSE") != NULL);
-  report("150 chars, str_replace per character, swallowing decoder", &sc);
+  score sc = sim_run(s, text, len, FARM_SIM_SWALLOW,
+                     "150 chars, str_replace per character, swallowing decoder");
   assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
   assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
   farm_sim_free(s);
@@ -748,13 +764,9 @@ static void test_simulated_150(void **state) {
 static void test_simulated_other_sets(void **state) {
   (void)state;
   size_t len;
-  char *text = sim_text(&len);
-  if (!text) {
-    printf("corpus missing, skipped\n");
-    return;
-  }
-  farm_sim *s = farm_sim_new();
-  assert_non_null(s);
+  char *text;
+  farm_sim *s;
+  if (!sim_open(&text, &len, &s)) return;
   static const struct {
     size_t k;
     int random;
@@ -768,9 +780,7 @@ static void test_simulated_other_sets(void **state) {
     char what[96];
     snprintf(what, sizeof what, "%zu %s characters, swallowing decoder", farm_sim_count(s),
              sets[i].random ? "random" : "most frequent");
-    score sc = {0};
-    simulate(s, text, len, FARM_SIM_SWALLOW, &sc, getenv("FARM_VERBOSE") != NULL);
-    report(what, &sc);
+    score sc = sim_run(s, text, len, FARM_SIM_SWALLOW, what);
     assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
   }
   farm_sim_free(s);
@@ -780,18 +790,12 @@ static void test_simulated_other_sets(void **state) {
 static void test_simulated_all(void **state) {
   (void)state;
   size_t len;
-  char *text = sim_text(&len);
-  if (!text) {
-    printf("corpus missing, skipped\n");
-    return;
-  }
-  farm_sim *s = farm_sim_new();
-  assert_non_null(s);
+  char *text;
+  farm_sim *s;
+  if (!sim_open(&text, &len, &s)) return;
   pick_set(s, text, len, 0);
   printf("annotated set: every converted character, %zu of them\n", farm_sim_count(s));
-  score sc = {0};
-  simulate(s, text, len, FARM_SIM_SWALLOW, &sc, getenv("FARM_VERBOSE") != NULL);
-  report("all converted characters, swallowing decoder", &sc);
+  score sc = sim_run(s, text, len, FARM_SIM_SWALLOW, "all converted characters, swallowing decoder");
   assert_true((double)sc.han_ok >= 0.995 * (double)sc.han);
   farm_sim_free(s);
   free(text);
@@ -840,13 +844,9 @@ static size_t count_digits(const uint32_t *c, size_t n) {
 static void test_simulated_digits(void **state) {
   (void)state;
   size_t len;
-  char *text = sim_text(&len);
-  if (!text) {
-    printf("corpus missing, skipped\n");
-    return;
-  }
-  farm_sim *s = farm_sim_new();
-  assert_non_null(s);
+  char *text;
+  farm_sim *s;
+  if (!sim_open(&text, &len, &s)) return;
   pick_set(s, text, len, 0);
   for (int recur = 1; recur >= 0; recur--) {
     size_t nl;
