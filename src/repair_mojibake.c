@@ -109,6 +109,9 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
 /* A converted garbage character is folded back where the character its
  * bytes decode to becomes this much more probable (log10 unigram). */
 #define FOLD_MARGIN 2.0
+/* The same under the context fold-back's rank score (zf_lm_rank_score,
+ * the sum of two log10 scores: bigrams and segmentation). */
+#define FOLD_CTX_MARGIN 2.0
 /* A filled-in character must beat the runner-up by this much under
  * zf_lm_rank_score, the sum of two log10 scores (bigrams, segmentation):
  * 10:1 under each. */
@@ -721,19 +724,23 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
 static int cjk_symbol(uint32_t u);
 
 /* How fold_back() judges the character a candidate's bytes decode to. */
+/* Characters of context on each side for FOLD_CONTEXT. */
+#define FOLD_CTX 3
+
 typedef struct fold_scorer {
   enum {
     FOLD_UNIGRAM, /* its own probability: a rare character made common    */
-    FOLD_CONTEXT  /* its bigrams with the decoded characters around it    */
+    FOLD_CONTEXT  /* the decoded characters around it, as words (rank score) */
   } how;
-  uint32_t prev, next; /* FOLD_CONTEXT: the neighbours, when has_prev/next */
-  int has_prev, has_next;
+  /* FOLD_CONTEXT: win[0..nl) before it, win[nl] its slot, nr after it */
+  uint32_t win[2 * FOLD_CTX + 1];
+  size_t nl, nr;
 } fold_scorer;
 
-static double fold_score(const fold_scorer *s, uint32_t c) {
+static double fold_score(fold_scorer *s, uint32_t c) {
   if (s->how == FOLD_UNIGRAM) return zf_lm_char(c);
-  return (s->has_prev ? zf_lm_bigram(s->prev, c) : zf_lm_char(c)) +
-         (s->has_next ? zf_lm_bigram(c, s->next) : 0);
+  s->win[s->nl] = c;
+  return zf_lm_rank_score(s->win, s->nl + 1 + s->nr);
 }
 
 /* The bytes at b decode (w of them) to a character that the conversion of
@@ -746,7 +753,7 @@ static double fold_score(const fold_scorer *s, uint32_t c) {
  * bytes, so the character after them (its `next`) decodes as before.
  * Returns 1 when the bytes were changed (the caller decodes again). */
 static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
-                     size_t ci, size_t b, int w, size_t nb, const fold_scorer *s, double bar) {
+                     size_t ci, size_t b, int w, size_t nb, fold_scorer *s, double bar) {
   size_t j = ci;
   while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
   int fixed = 0;
@@ -935,7 +942,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       int alien = c >= 0x800 && c <= 0xFFFF && !zf_is_han(c) && !cjk_symbol(c);
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
           ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || alien)) {
-        fold_scorer fs = {FOLD_UNIGRAM, 0, 0, 0, 0};
+        fold_scorer fs = {.how = FOLD_UNIGRAM};
         /* Any Han the LM knows beats such a character there. */
         double c_score = alien ? RARE_CHAR - FOLD_MARGIN : zf_lm_char(c);
         for (int dir = 0; dir < ndir; dir++)
@@ -950,11 +957,17 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * the one after are FOLD_MARGIN more probable. */
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
           (zf_is_han(c) || cjk_symbol(c))) {
-        fold_scorer fs = {FOLD_CONTEXT, nd ? m->dec[nd - 1] : 0, 0, nd > 0, 0};
-        fs.has_next = b + (size_t)w < nb && y_get(m, cl->y, m->bytes + b + w, nb - b - (size_t)w, &fs.next) &&
-                      zf_is_han(fs.next);
-        for (int dir = 0; dir < ndir && (fs.has_prev || fs.has_next); dir++)
-          if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs, fold_score(&fs, c) + FOLD_MARGIN)) {
+        fold_scorer fs = {.how = FOLD_CONTEXT};
+        for (size_t d = nd > FOLD_CTX ? nd - FOLD_CTX : 0; d < nd; d++) fs.win[fs.nl++] = m->dec[d];
+        for (size_t at = b + (size_t)w; fs.nr < FOLD_CTX && at < nb;) {
+          uint32_t cn;
+          int kk = y_get(m, cl->y, m->bytes + at, nb - at, &cn);
+          if (kk <= 0 || !zf_is_han(cn)) break;
+          fs.win[fs.nl + 1 + fs.nr++] = cn;
+          at += (size_t)kk;
+        }
+        for (int dir = 0; dir < ndir && (fs.nl || fs.nr); dir++)
+          if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs, fold_score(&fs, c) + FOLD_CTX_MARGIN)) {
             restarts++;
             goto decode;
           }
