@@ -1200,6 +1200,14 @@ static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
 
 /* Cheap per-class evidence that a pass can change anything: bit k set
  * when class k may.  One scan of the line. */
+/* Appends the bytes of double-byte code e (one byte below 0x100) at by[w];
+ * returns the new length. */
+static size_t put_code(uint8_t *by, size_t w, uint16_t e) {
+  if (e >= 0x100) by[w++] = (uint8_t)(e >> 8);
+  by[w++] = (uint8_t)e;
+  return w;
+}
+
 /* The trigger's sets 4 (GBK) and 5 (Big5): garbage converted to
  * Simplified after the wrong decode (鍘 -> 铡, 鍒 -> 𫔄).  The window
  * c[0..3) is read with its first character as it stands or through each
@@ -1210,7 +1218,7 @@ static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
  * Simplified text (one line in seven of the man pages), so the two
  * sequences the three characters spell must both be Chinese, as two
  * garbled Chinese characters are.  Returns the class bits to set. */
-static unsigned t2s_window(const moji_tables *t, const uint32_t *c, unsigned mask) {
+static unsigned t2s_window(const moji_tables *t, const uint32_t *c, size_t avail, unsigned mask) {
   uint32_t fm[3][5];
   int nf[3], conv = 0;
   for (int j = 0; j < 3; j++) {
@@ -1246,13 +1254,19 @@ static unsigned t2s_window(const moji_tables *t, const uint32_t *c, unsigned mas
       for (int y = 0; y < ne[1] && !hit; y++) {
         if (e[1][y] < 0x100 || (e[1][y] >> 8 & 0xC0) != 0x80) continue;
         for (int z = 0; z < ne[2] && !hit; z++) {
-          if (e[2][z] < 0x100) continue;
-          uint8_t by[6] = {(uint8_t)(e[0][x] >> 8), (uint8_t)e[0][x], (uint8_t)(e[1][y] >> 8),
-                           (uint8_t)e[1][y], (uint8_t)(e[2][z] >> 8), (uint8_t)e[2][z]};
+          if (e[2][z] < 0x80) continue;
+          uint8_t by[8] = {(uint8_t)(e[0][x] >> 8), (uint8_t)e[0][x], (uint8_t)(e[1][y] >> 8),
+                           (uint8_t)e[1][y]};
+          size_t w = 4;
+          /* a one-byte code (GBK's 0x80, €: a continuation byte read
+           * alone) takes one byte, and the character after the window
+           * then lends the bytes the second sequence still needs */
+          w = put_code(by, w, e[2][z]);
+          if (w < 6 && avail > 3 && c[3] <= 0xFFFF && d->enc[c[3]] >= 0x80) w = put_code(by, w, d->enc[c[3]]);
           uint32_t u, u2;
-          int l1 = moji_utf8_get(by, 6, &u);
+          int l1 = moji_utf8_get(by, w, &u);
           hit = l1 >= 3 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u)) &&
-                moji_utf8_get(by + l1, (size_t)(6 - l1), &u2) >= 3 &&
+                moji_utf8_get(by + l1, w - (size_t)l1, &u2) >= 3 &&
                 (zf_is_han(u2) ? common_han(u2) : cjk_symbol(u2));
         }
       }
@@ -1319,7 +1333,7 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
     if (ch > 0xFFFF) {
       /* no GBK or Big5 bytes of its own, but t2s garbage may start here */
       if (i + 2 < n && (mask & (1u << C_U8_GBK | 1u << C_U8_BIG5)) != (1u << C_U8_GBK | 1u << C_U8_BIG5))
-        mask |= t2s_window(m->t, c + i, mask);
+        mask |= t2s_window(m->t, c + i, n - i, mask);
       continue;
     }
     int lg = (m->t->lead_bm[0][ch >> 3] >> (ch & 7)) & 1, lb = (m->t->lead_bm[1][ch >> 3] >> (ch & 7)) & 1;
@@ -1366,7 +1380,7 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
     /* sets 4 (GBK) and 5 (Big5): garbage converted to Simplified */
     if (i + 2 < n && (mask & (1u << C_U8_GBK | 1u << C_U8_BIG5)) != (1u << C_U8_GBK | 1u << C_U8_BIG5) &&
         (lg || lb || ((m->t->t2s_lead_bm[ch >> 3] >> (ch & 7)) & 1)))
-      mask |= t2s_window(m->t, c + i, mask);
+      mask |= t2s_window(m->t, c + i, n - i, mask);
     if (zf_is_han(ch)) {
       nhan++;
       nrare += (m->t->rare_bm[ch >> 3] >> (ch & 7)) & 1;
