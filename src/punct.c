@@ -455,6 +455,23 @@ static inline int apostrophe(const uint32_t *w, size_t n, size_t i) {
   return i > 0 && i + 1 < n && is_alpha(w[i - 1]) && is_alpha(w[i + 1]);
 }
 
+/* Pairs the quotes flagged F_QOPEN / F_QCLOSE in [0, n) innermost first,
+ * all kinds in one stack (mate[] both ways). */
+static void pair_quotes(punct *p, size_t n) {
+  const uint16_t *fl = p->fl;
+  int32_t *mate = p->mate;
+  size_t top = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fl[i] & F_QOPEN) {
+      p->stk[top++] = (int32_t)i;
+    } else if ((fl[i] & F_QCLOSE) && top) {
+      int32_t o = p->stk[--top];
+      mate[o] = (int32_t)i;
+      mate[i] = o;
+    }
+  }
+}
+
 static void pair(punct *p, size_t n) {
   uint32_t *w = p->w;
   uint16_t *fl = p->fl;
@@ -488,15 +505,7 @@ static void pair(punct *p, size_t n) {
     }
     /* Quotes of every kind nest in one stack, so “a ‘b’ c” pairs as
      * written and a mismatched kind still closes the innermost open one. */
-    for (size_t i = 0; i < n; i++) {
-      if (fl[i] & F_QOPEN) {
-        p->stk[top++] = (int32_t)i;
-      } else if ((fl[i] & F_QCLOSE) && top) {
-        int32_t o = p->stk[--top];
-        mate[o] = (int32_t)i;
-        mate[i] = o;
-      }
-    }
+    pair_quotes(p, n);
     /* Straight quotes must pair with each other, in order; if one pairs
      * with a curly quote instead (they cross: “a"b”c"), their direction was
      * a wrong guess, and all of them are left alone.  Curly quotes, whose
@@ -511,16 +520,7 @@ static void pair(punct *p, size_t n) {
         if (fl[i] & F_SQ) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
         if (fl[i] & (F_QOPEN | F_QCLOSE)) mate[i] = -1;
       }
-      top = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (fl[i] & F_QOPEN) {
-          p->stk[top++] = (int32_t)i;
-        } else if ((fl[i] & F_QCLOSE) && top) {
-          int32_t o = p->stk[--top];
-          mate[o] = (int32_t)i;
-          mate[i] = o;
-        }
-      }
+      pair_quotes(p, n);
     }
   }
   if (p->has & HAS_PAREN) {
