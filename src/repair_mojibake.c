@@ -1826,9 +1826,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     best_conf = conf;
   }
   /* A document is read with one wrong table: once it carries one
-   * DBCS<->DBCS reading, the other one does not become its signature. */
+   * DBCS<->DBCS reading, the other one does not become its signature, nor
+   * does either once it carries UTF-8 read as GBK or Big5 (whose lossy
+   * garbage, 閫€鏍? for 退格, also reads "better" as Big5 read as GBK;
+   * followed, that reading would turn every later line into garbage). */
+  const int utf8_doc = m->sig[C_U8_GBK] >= SIG_LINES || m->sig[C_U8_BIG5] >= SIG_LINES;
   for (int k = 0; k < NCLASS; k++)
-    if ((best_conf >> k) & 1 && m->sig[k] < SIG_LINES && !(dbcs_pair(k) && m->sig[dbcs_other(k)] >= SIG_LINES))
+    if ((best_conf >> k) & 1 && m->sig[k] < SIG_LINES &&
+        !(dbcs_pair(k) && (m->sig[dbcs_other(k)] >= SIG_LINES || utf8_doc)))
       m->sig[k]++;
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];

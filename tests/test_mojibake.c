@@ -310,6 +310,46 @@ static void test_whole_pages(void **state) {
   whole_pages(MOJI_SIM_BIG5_AS_GBK, "pages/zh_TW", max);
 }
 
+/* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
+ * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
+ * table of control characters became 閫€鏍?) must not take that reading
+ * as its signature: followed, it turned every later line into garbage
+ * (17% of the characters of held-out man pages filled in wrongly). */
+static void test_signature_exclusive(void **state) {
+  (void)state;
+  static const char *const lines[] = {
+      "这个工具可以指定单位时间内发出的请求数量。\n",
+      "默认状态下是一次只执行一个请求。\n",
+      "如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n",
+      "\\b 退格 Backspace (8)\n",
+      "7 \\b 退格 (0x8).\n",
+      "\\b 退格 (ASCII 8)\n",
+      "b 退格 Backspace\n",
+      "系统管理员可以利用下面的逻辑来覆盖默认设置。\n",
+      "一个空格分隔的地址列表，用作系统的全局服务器。\n",
+  };
+  /* the later lines come out the same with and without the 退格 lines
+   * before them (with them, the document had taken the Big5-as-GBK
+   * signature and they came out as 閫€鏍 turned into other garbage) */
+  stage with, without;
+  stage_open(&with);
+  stage_open(&without);
+  size_t nl = sizeof lines / sizeof lines[0];
+  for (size_t i = 0; i < nl; i++) {
+    char *d = damage(MOJI_SIM_UTF8_AS_GBK_Q, lines[i]);
+    char *a = stage_line(&with, d, strlen(d), 0);
+    if (i < 3 || i >= 7) {
+      char *b = stage_line(&without, d, strlen(d), 0);
+      assert_string_equal(a, b);
+      free(b);
+    }
+    free(a);
+    free(d);
+  }
+  stage_close(&with);
+  stage_close(&without);
+}
+
 static void test_mixed_documents(void **state) {
   (void)state;
   const char *title = "服务器性能测试工具说明\n";
@@ -453,7 +493,7 @@ static void compare_lossy(const char *orig, size_t on, const char *got, size_t g
   uint32_t *a = malloc((on + 1) * sizeof *a), *b = malloc((gn + 1) * sizeof *b),
            *d = malloc((dn + 1) * sizeof *d);
   size_t na = cps(orig, on, a), nb = cps(got, gn, b), nd = cps(dam, dn, d);
-  size_t p = 0;
+  size_t p = 0, w0 = t->wrong;
   while (p < na && p < nb && a[p] == b[p]) p++;
   size_t s = 0;
   while (s < na - p && s < nb - p && a[na - 1 - s] == b[nb - 1 - s]) s++;
@@ -471,6 +511,8 @@ static void compare_lossy(const char *orig, size_t on, const char *got, size_t g
     if (in_orig) t->recovered++;
     else t->wrong++;
   }
+  if (getenv("MOJI_WRONG") && t->wrong - w0 >= (size_t)atoi(getenv("MOJI_WRONG")))
+    fprintf(stderr, "  %zu wrong: %.*s  ->  %.*s", t->wrong - w0, (int)on, orig, (int)gn, got);
   free(a);
   free(b);
   free(d);
@@ -478,6 +520,9 @@ static void compare_lossy(const char *orig, size_t on, const char *got, size_t g
 
 static void run_class(int cls, tally *t) {
   memset(t, 0, sizeof *t);
+  /* MOJI_ONLY=name runs one class (for work on it) */
+  const char *only = getenv("MOJI_ONLY");
+  if (only && *only && strcmp(only, moji_sim_name(cls)) != 0) return;
   stage s;
   stage_open(&s);
   for (int c = 0; c < 2 && t->src_bytes < budget(); c++) {
@@ -519,9 +564,16 @@ static void run_class(int cls, tally *t) {
         if (gn == dn && memcmp(got, dam, dn) == 0) t->unchanged++;
         else if ((cls == MOJI_SIM_GBK_AS_UTF8 || cls == MOJI_SIM_KUNKAO) && t->lines - t->unchanged <= 3)
           fprintf(stderr, "  %s changed: %s  ->  %s", moji_sim_name(cls), dam, got);
-        /* MOJI_MISSES=1 lists every miss (for work on the classes) */
-        if (cls < MOJI_SIM_FIRST_LOSSY && (t->lines - t->exact <= 3 || getenv("MOJI_MISSES")))
+        /* For work on the classes: MOJI_ONLY=name runs one class, MOJI_MISSES=1
+         * lists every miss of a lossless class with its damaged input (=2: of
+         * the lossy ones too), MOJI_WRONG=n the lossy lines with at least n
+         * characters filled in wrongly.  ZHFIX_CORPUS pointed at another
+         * slice of the corpora gives held-out figures. */
+        const char *ls = getenv("MOJI_MISSES");
+        int list = ls && (cls < MOJI_SIM_FIRST_LOSSY || atoi(ls) > 1);
+        if (list || (cls < MOJI_SIM_FIRST_LOSSY && t->lines - t->exact <= 3))
           fprintf(stderr, "  %s miss: %.*s  ->  %s", moji_sim_name(cls), (int)n, line, got);
+        if (list) fprintf(stderr, "  damaged:  %s", dam);
       }
       if (cls >= MOJI_SIM_FIRST_LOSSY) {
         compare_lossy(line, n, got, gn, dam, dn, t);
@@ -713,7 +765,7 @@ static void test_clean_extra(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_examples),     cmocka_unit_test(test_sentences),
-      cmocka_unit_test(test_mixed_documents),
+      cmocka_unit_test(test_mixed_documents), cmocka_unit_test(test_signature_exclusive),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
