@@ -111,7 +111,19 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
 #define FOLD_MARGIN 2.0
 /* The same under the context fold-back's rank score (zf_lm_rank_score,
  * the sum of two log10 scores: bigrams and segmentation). */
+#ifndef FOLD_CTX_MARGIN
 #define FOLD_CTX_MARGIN 2.0
+#endif
+/* The same in a document whose garbage has been shown converted
+ * (conv_sig): there a garbage character that has a Traditional form was
+ * as likely that form as itself, and the margin only settles near-ties
+ * for the bytes as they are (可 for 叫 under t2s: 彲 became 彨, and 叫用
+ * is 1.7 behind 可用; measured on held-out man pages, docs/repair-mojibake.md). */
+#define FOLD_CONV_MARGIN 0.5
+/* Decodes of one run from its start again after a fold-back or an
+ * unconvert(): a long line under t2s needs one for each converted
+ * garbage character. */
+#define MAX_RESTARTS 64
 /* A filled-in character must beat the runner-up by this much under
  * zf_lm_rank_score, the sum of two log10 scores (bigrams, segmentation):
  * 10:1 under each. */
@@ -359,6 +371,11 @@ typedef struct moji {
    * confident one of class k.  Damage is usually document-wide; once a
    * document shows it SIG_LINES times, its lines start "known". */
   unsigned sig[NCLASS];
+  /* Segments so far whose chosen repair had to undo a conversion of the
+   * garbage (unconvert(), where the bytes did not decode otherwise), per
+   * direction; run_dirs collects them during one strategy. */
+  unsigned conv_sig[NUNDO];
+  unsigned run_dirs;
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   size_t confident; /* repaired units of >= 2 characters in this pass */
 } moji;
@@ -884,6 +901,41 @@ static int unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
   return 0;
 }
 
+/* Whether the byte at `at` falls inside the UTF-8 sequence started by
+ * one of the three bytes before it: then a '?' there stands for a lost
+ * continuation byte. */
+static int cuts_sequence(const uint8_t *bytes, size_t at) {
+  for (size_t d = 1; d <= 3 && d <= at; d++) {
+    uint8_t b = bytes[at - d];
+    if ((b & 0xC0) == 0x80) continue;
+    return b >= 0xC0 && (size_t)moji_utf8_need(b) > d;
+  }
+  return 0;
+}
+
+/* Whether the '?' r[i], at byte `at` of m->bytes (the bytes of r[0..i)
+ * before it), cuts a UTF-8 sequence under every reading of the garbage
+ * character before it: in a document whose garbage has been shown
+ * converted to Simplified (conv_sig), that character may be the
+ * conversion of another (纺 of 紡 in 绀哄纺? for 示式?), whose bytes end
+ * the sequence where its own do not. */
+static int lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size_t i, size_t at) {
+  if (!cuts_sequence(m->bytes, at)) return 0;
+  if (i == 0 || at < 2 || cl->x == X_1252 || r[i - 1] < 0x80 || m->conv_sig[UNDO_T2S] < SIG_LINES) return 1;
+  uint32_t sc[4];
+  int ns = unconv_cands(m->t, UNDO_T2S, r[i - 1], sc, 4), cut = 1;
+  uint8_t *bp = m->bytes + at - 2, save0 = bp[0], save1 = bp[1];
+  for (int q = 0; q < ns && cut; q++) {
+    uint8_t tmp[4];
+    int lost;
+    if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+    bp[0] = tmp[0], bp[1] = tmp[1];
+    cut = cuts_sequence(m->bytes, at);
+  }
+  bp[0] = save0, bp[1] = save1;
+  return cut;
+}
+
 /* Repairs what it can of the run in->cp[base .. base+len) for class k. */
 static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out,
                    uint64_t *cnt, int force) {
@@ -896,8 +948,9 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     int w = x_put_run(m, cl, r[i], m->bytes + nb, &lost);
     for (int j = 0; j < w; j++) m->marker[nb + (size_t)j] = (uint8_t)lost;
     /* '?' right after an incomplete UTF-8 sequence is what a cp936 or
-     * Big5 decoder writes for a lead byte it could not pair. */
-    if (r[i] == '?' && cl->y == Y_UTF8) m->marker[nb] = 1;
+     * Big5 decoder writes for a lead byte it could not pair; after a
+     * complete one (吗? of a question, Perl?) it is a question mark. */
+    if (r[i] == '?' && cl->y == Y_UTF8 && lost_byte_mark(m, cl, r, i, nb)) m->marker[nb] = 1;
     nb += (size_t)w;
   }
   m->bnd[len] = nb;
@@ -940,7 +993,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * 登 became 锏 under t2s, and EF B5 BB spells U+FD7B, an Arabic
        * presentation form). */
       int alien = c >= 0x800 && c <= 0xFFFF && !zf_is_han(c) && !cjk_symbol(c);
-      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < MAX_RESTARTS && c <= 0xFFFF &&
           ((zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) || alien)) {
         fold_scorer fs = {.how = FOLD_UNIGRAM};
         /* Any Han the LM knows beats such a character there. */
@@ -955,7 +1008,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * both fit: 搜索 comes back as 搜烦), the characters around decide:
        * a candidate is kept when its bigrams with the character before and
        * the one after are FOLD_MARGIN more probable. */
-      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < 8 && c <= 0xFFFF &&
+      if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < MAX_RESTARTS && c <= 0xFFFF &&
           (zf_is_han(c) || cjk_symbol(c))) {
         fold_scorer fs = {.how = FOLD_CONTEXT};
         for (size_t d = nd > FOLD_CTX ? nd - FOLD_CTX : 0; d < nd; d++) fs.win[fs.nl++] = m->dec[d];
@@ -966,13 +1019,14 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
           fs.win[fs.nl + 1 + fs.nr++] = cn;
           at += (size_t)kk;
         }
-        for (int dir = 0; dir < ndir && (fs.nl || fs.nr); dir++)
-          if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs, fold_score(&fs, c) + FOLD_CTX_MARGIN)) {
+        for (int dir = 0; dir < ndir; dir++)
+          if (fold_back(m, cl, dir, r, len, p, ci, b, w, nb, &fs,
+                        fold_score(&fs, c) + (m->conv_sig[dir] >= SIG_LINES ? FOLD_CONV_MARGIN : FOLD_CTX_MARGIN))) {
             restarts++;
             goto decode;
           }
       }
-      if (!w && cl->y == Y_UTF8 && cl->x != X_1252 && restarts < 8) {
+      if (!w && cl->y == Y_UTF8 && cl->x != X_1252 && restarts < MAX_RESTARTS) {
         /* The garbage may have been converted to Traditional after the
          * wrong decode: see unconvert(). */
         size_t c0 = ci;
@@ -995,8 +1049,9 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
             for (size_t uu = nu; cand[ci2] < from && uu-- > 0;) from = m->units[uu].g0;
         int got = 0;
         for (int dir = 0; dir < ndir && !got; dir++)
-          got = unconvert(m, cl, dir, r, len, p, cand, m->bnd[from], b, nb);
-        if (got && restarts < 8) {
+          if ((got = unconvert(m, cl, dir, r, len, p, cand, m->bnd[from], b, nb)))
+            m->run_dirs |= 1u << dir;
+        if (got && restarts < MAX_RESTARTS) {
           restarts++;
           goto decode;
         }
@@ -1786,7 +1841,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   double best_score = zf_lm_score(m->in0.cp, m->in0.len);
   int have_best = 1, rc = 0;
   uint64_t best_cnt[ZHFIX_STAT__COUNT] = {0};
-  unsigned best_conf = 0;
+  unsigned best_conf = 0, best_dirs = 0;
   unsigned mask = mask0;
   int seen[NSTRAT][NCLASS];
   memset(seen, 0x7f, sizeof seen); /* never a class nor -1 */
@@ -1810,6 +1865,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (dup) continue;
     uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
     unsigned conf = 0;
+    m->run_dirs = 0;
     wtext *r = run_strategy(m, &strategies[s], mask0, cnt, &conf, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
@@ -1824,6 +1880,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     have_best = 1;
     memcpy(best_cnt, cnt, sizeof cnt);
     best_conf = conf;
+    best_dirs = m->run_dirs;
   }
   /* A document is read with one wrong table: once it carries one
    * DBCS<->DBCS reading, the other one does not become its signature, nor
@@ -1835,6 +1892,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if ((best_conf >> k) & 1 && m->sig[k] < SIG_LINES &&
         !(dbcs_pair(k) && (m->sig[dbcs_other(k)] >= SIG_LINES || utf8_doc)))
       m->sig[k]++;
+  for (int dir = 0; dir < NUNDO; dir++)
+    if (best_conf && (best_dirs >> dir) & 1 && m->conv_sig[dir] < SIG_LINES) m->conv_sig[dir]++;
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
