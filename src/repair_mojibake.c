@@ -378,6 +378,9 @@ typedef struct moji {
   unsigned run_dirs;
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   size_t confident; /* repaired units of >= 2 characters in this pass */
+  /* viterbi() may read a garbage character as a Latin-1 one (see
+   * latin_reading()) */
+  int latin;
 } moji;
 
 static int scratch_reserve(moji *m, size_t nchars) {
@@ -500,6 +503,13 @@ static int plausible(uint32_t c, int x, int y) {
   if (c >= 0x1F300 && c <= 0x1FAFF) return 1; /* emoji */
   return 0;
 }
+
+/* A two-byte UTF-8 character that plausible() refuses from a DBCS reading
+ * (杨鹏路 for 杨鹏·, 枚 for ö): in a line or document shown to be damaged
+ * that way, one garbage character may be such a letter or symbol after
+ * all.  A line with that character alone (Copyright 漏 2001) is not
+ * looked at: the LM cannot tell it from clean text. */
+static int latin_reading(uint32_t c) { return c >= 0xA0 && c <= 0x17F && c != 0xAD; }
 
 /* ---- scoring ------------------------------------------------------------- */
 
@@ -653,7 +663,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
     /* A forced first layer may produce anything its second layer can
      * read back (private-use characters of GBK, C1 controls). */
     for (size_t d = un->d0; d < un->d1 && ok; d++)
-      ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t' : plausible(m->dec[d], cl->x, cl->y);
+      ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t'
+                 : plausible(m->dec[d], cl->x, cl->y) || (m->latin && latin_reading(m->dec[d]));
     if (!han) ok = 0;
     /* Next to U+FFFD, a short valid-looking piece is what survived of
      * bytes that were lost (GBK read as UTF-8), not a wrong decode. */
@@ -1154,9 +1165,22 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, -FOLLOW_PRIOR, 0);
     else if (m->known)
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
-    else
+    else {
+      /* UTF-8 read as GBK or Big5: a Latin-1 reading where the document
+       * or, below, the line has shown that damage */
+      int lat = !cl->coarse && cl->x != X_1252 && cl->y == Y_UTF8 && !force && !m->lossy_line &&
+                ndir == NUNDO; /* no lost bytes: there garbage is what survived */
+      m->latin = lat && m->sig[k] >= SIG_LINES;
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter,
                      cl->coarse ? SINGLE_COST : 0);
+      if (lat && !m->latin && nrep) {
+        for (size_t d = 0; d < m->units[nu - 1].d1 && !m->latin; d++)
+          m->latin = latin_reading(m->dec[d]) && !plausible(m->dec[d], cl->x, cl->y);
+        if (m->latin)
+          nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter, 0);
+      }
+      m->latin = 0;
+    }
     /* Once a phrase of the line is confidently repaired, the line is known
      * to be damaged this way; its short pieces between ASCII (a lone
      * character before "(" or at the end) no longer need the full margin. */
