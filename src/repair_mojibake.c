@@ -1431,6 +1431,9 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
         int w = 0;
         for (size_t j = i; j < i + 3; j++) {
           uint32_t cj = set == 2 || (set == 3 && j > i) ? zf_lm_fold(c[j]) : c[j];
+          /* a fold GBK cannot encode (欓 folds to 𣗋) is no conversion
+           * of the garbage: the character stands as it is */
+          if (cj != c[j] && (cj > 0xFFFF || d->enc[cj] < 0x100)) cj = c[j];
           uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
           if (e < 0x100) break;
           by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;

@@ -145,6 +145,9 @@ static const struct {
      * reads as private use (U+E100 U+E044 U+E185) */
     {"鎴戜滑浠婂ぉ铡诲寳浜\xee\x84\x80弬锷犱竴涓\xee\x81\x84叧浜庝汉宸ユ櫤鑳界殑锲介台浼氲\xee\x86\x85",
      "我们今天去北京参加一个关于人工智能的国际会议", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* 这里 read as GBK (杩欓噷), then s2t: 杩 became 榪, and 欓, left as it
+     * was, folds to 𣗋, which GBK lacks: the window stands as it is there */
+    {"榪欓噷", "这里", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
     /* a Latin-1 character (· = C2 B7) read as one GBK character (路) next
      * to a repaired name: a line shown to be damaged may hold such a one */
     {"鏉ㄩ箯路NetSnake <netsnake@963.net>", "杨鹏·NetSnake <netsnake@963.net>", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
