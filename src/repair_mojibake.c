@@ -777,8 +777,9 @@ static double fold_score(fold_scorer *s, uint32_t c) {
  * or after p, one character at a time, and keeps in m->bytes the form
  * whose bytes still decode from b in w bytes to a Han character scoring
  * at least `bar` under s, the best one of the first character that has
- * such a form.  FOLD_CONTEXT changes only characters wholly inside the w
- * bytes, so the character after them (its `next`) decodes as before.
+ * such a form.  FOLD_CONTEXT changes only bytes inside the w bytes, so
+ * the characters before and after them decode as before (the second byte
+ * of 涗 in 浜涗粦 may change: 涚 had become 涗 under s2t, 些仑 for 些绑).
  * Returns 1 when the bytes were changed (the caller decodes again). */
 static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
                      size_t ci, size_t b, int w, size_t nb, fold_scorer *s, double bar) {
@@ -787,7 +788,9 @@ static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
   int fixed = 0;
   for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
     if (j < p || m->bnd[j + 1] - m->bnd[j] != 2) continue;
-    if (s->how == FOLD_CONTEXT && (m->bnd[j] < b || m->bnd[j + 1] > b + (size_t)w)) continue;
+    /* FOLD_CONTEXT: the byte that changes must lie inside the w bytes */
+    int in0 = m->bnd[j] >= b, in1 = m->bnd[j] + 1 < b + (size_t)w;
+    if (s->how == FOLD_CONTEXT && !in0 && !in1) continue;
     uint32_t sc[4];
     int ns = unconv_cands(m->t, dir, r[j], sc, 4);
     uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
@@ -797,6 +800,7 @@ static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
       uint8_t tmp[4];
       int lost;
       if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+      if (s->how == FOLD_CONTEXT && ((!in0 && tmp[0] != save0) || (!in1 && tmp[1] != save1))) continue;
       bp2[0] = tmp[0], bp2[1] = tmp[1];
       uint32_t c2;
       int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);

@@ -148,6 +148,10 @@ static const struct {
     /* 这里 read as GBK (杩欓噷), then s2t: 杩 became 榪, and 欓, left as it
      * was, folds to 𣗋, which GBK lacks: the window stands as it is there */
     {"榪欓噷", "这里", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* 些绑定和 read as GBK (浜涚粦瀹氬拰), then s2t: 涚 became 涗, whose bytes
+     * still decode, to 些仑: the fold-back by context changes the byte of
+     * 涗 inside 仑 */
+    {"浜涗粦瀹氬拰", "些绑定和", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
     /* a Latin-1 character (· = C2 B7) read as one GBK character (路) next
      * to a repaired name: a line shown to be damaged may hold such a one */
     {"鏉ㄩ箯路NetSnake <netsnake@963.net>", "杨鹏·NetSnake <netsnake@963.net>", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
