@@ -152,6 +152,10 @@ static const struct {
      * still decode, to 些仑: the fold-back by context changes the byte of
      * 涗 inside 仑 */
     {"浜涗粦瀹氬拰", "些绑定和", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* the no-break space (C2 A0) is 聽 in GBK, and Â + U+00A0 under
+     * Windows-1252; next to a repaired phrase it is read back */
+    {"2.聽浠€涔堟槸 Debian", "2.\u00a0什么是 Debian", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
+    {"Â\u00a0Â\u00a0 * å¤§é‡é¢„ç¼–", "\u00a0\u00a0 * 大量预编", ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1},
     /* a Latin-1 character (· = C2 B7) read as one GBK character (路) next
      * to a repaired name: a line shown to be damaged may hold such a one */
     {"鏉ㄩ箯路NetSnake <netsnake@963.net>", "杨鹏·NetSnake <netsnake@963.net>", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},

@@ -87,7 +87,7 @@ def in_ranges(cp, ranges):
 def char_class(cp):
     if in_ranges(cp, HAN_RANGES):
         return C["han_rare"]  # promoted to "han" when in the lexicon
-    if cp in (0x20, 0x09, 0x0A, 0x0D):
+    if cp in (0x20, 0x09, 0x0A, 0x0D) or cp in OTHER_SPACES:
         return C["space"]
     if cp < 0x20 or cp == 0x7F or 0x80 <= cp <= 0x9F:
         return C["control"]
@@ -185,7 +185,12 @@ LETTER_FREQ = dict(e=12.7, t=9.1, a=8.2, o=7.5, i=7.0, n=6.7, s=6.3, h=6.1,
                    q=0.1, z=0.07)
 DIGIT_W = {"0": 12, "1": 14, "2": 13, "3": 9, "4": 8, "5": 9, "6": 8, "7": 8,
            "8": 9, "9": 10}
-SPACE_W = {" ": 85, "\n": 10, "\t": 3, "\r": 2}
+# No-break and typographic spaces are spaces: web pages carry &nbsp; as
+# U+00A0, and as a Latin-1 symbol it lost to any garbage read of its bytes
+# (C2 A0 is 聽 in GBK, and Â + U+00A0 under Windows-1252).
+OTHER_SPACES = [0xA0] + list(range(0x2000, 0x200B)) + [0x202F, 0x205F]
+SPACE_W = {" ": 85, "\n": 10, "\t": 3, "\r": 2, "\u00a0": 2}
+SPACE_W.update({chr(cp): 0.05 for cp in OTHER_SPACES if cp != 0xA0})
 APUNCT_W = {".": 20, ",": 12, "-": 12, "/": 8, ":": 7, "(": 5, ")": 5,
             "_": 4, '"': 4, "'": 3, "=": 3, ";": 2, "!": 1.5, "?": 1.5,
             "#": 1, "@": 1, "&": 1, "%": 1, "+": 1, "*": 1, "<": 1, ">": 1,
