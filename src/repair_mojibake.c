@@ -377,6 +377,7 @@ typedef struct moji {
   unsigned conv_sig[NUNDO];
   unsigned run_dirs;
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
+  int no_marks;   /* ... nor any '?' or U+FFFD that could mark one */
   size_t confident; /* repaired units of >= 2 characters in this pass */
   /* viterbi() may read a garbage character as a Latin-1 one (see
    * latin_reading()) */
@@ -886,7 +887,7 @@ static int unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
            * gives C7 BF, U+01FF), which would win over the right one (峰
            * for 峯, whose GBK bytes 8D 6F had made E6 88 8D + 'o') only
            * because it was tried first. */
-          if (l && plausible(c, cl->x, cl->y)) {
+          if (l && (plausible(c, cl->x, cl->y) || (m->latin && latin_reading(c)))) {
             pos += (size_t)l;
             sc += zf_is_han(c) ? zf_lm_char(c) : RARE_CHAR - FOLD_MARGIN;
             nc++;
@@ -977,6 +978,11 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
   int ndir = NUNDO;
   for (size_t i = 0; i < nb && ndir == NUNDO; i++)
     if (m->marker[i]) ndir = UNDO_S2T + 1;
+  /* UTF-8 read as GBK or Big5: a Latin-1 reading where the document
+   * (here) or, below, the line has shown that damage */
+  const int lat = !cl->coarse && cl->x != X_1252 && cl->y == Y_UTF8 && !force && m->no_marks &&
+                  !m->lossy_line && ndir == NUNDO; /* no lost bytes: there garbage is what survived */
+  const int lat_doc = lat && m->sig[k] >= SIG_LINES;
 
   size_t p = 0;
   while (p < len) {
@@ -1063,9 +1069,11 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
           if (cand[ci2] >= p && cand[ci2] < len)
             for (size_t uu = nu; cand[ci2] < from && uu-- > 0;) from = m->units[uu].g0;
         int got = 0;
+        m->latin = lat_doc; /* 听 of t2s for 聽, the no-break space */
         for (int dir = 0; dir < ndir && !got; dir++)
           if ((got = unconvert(m, cl, dir, r, len, p, cand, m->bnd[from], b, nb)))
             m->run_dirs |= 1u << dir;
+        m->latin = 0;
         if (got && restarts < MAX_RESTARTS) {
           restarts++;
           goto decode;
@@ -1170,18 +1178,16 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     else if (m->known)
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
     else {
-      /* UTF-8 read as GBK or Big5: a Latin-1 reading where the document
-       * or, below, the line has shown that damage */
-      int lat = !cl->coarse && cl->x != X_1252 && cl->y == Y_UTF8 && !force && !m->lossy_line &&
-                ndir == NUNDO; /* no lost bytes: there garbage is what survived */
-      m->latin = lat && m->sig[k] >= SIG_LINES;
-      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter,
+      m->latin = lat_doc;
+      /* a document known damaged this way: every piece needs less */
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, m->latin ? KNOWN_ENTER : cl->enter,
                      cl->coarse ? SINGLE_COST : 0);
       if (lat && !m->latin && nrep) {
         for (size_t d = 0; d < m->units[nu - 1].d1 && !m->latin; d++)
           m->latin = latin_reading(m->dec[d]) && !plausible(m->dec[d], cl->x, cl->y);
+        /* the line is known damaged now: the pieces left need less */
         if (m->latin)
-          nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, cl->enter, 0);
+          nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
       }
       m->latin = 0;
     }
@@ -1359,6 +1365,24 @@ static unsigned t2s_window(const moji_tables *t, const uint32_t *c, size_t avail
   return add;
 }
 
+/* Whether ch's bytes under class k's table (GBK, Big5) spell one Latin-1
+ * character (latin_reading()), which goes to *u. */
+static int latin_garbage(const moji *m, int k, uint32_t ch, uint32_t *u) {
+  const moji_dbcs *d = k == C_U8_GBK ? &m->t->gbk : &m->t->big5;
+  uint32_t sc[5];
+  int ns = 1;
+  sc[0] = ch;
+  /* in a document whose garbage was converted to Simplified, its
+   * Traditional forms too (聽 became 听) */
+  if (m->conv_sig[UNDO_T2S] >= SIG_LINES) ns += unconv_cands(m->t, UNDO_T2S, ch, sc + 1, 4);
+  for (int q = 0; q < ns; q++) {
+    uint16_t e = sc[q] <= 0xFFFF ? d->enc[sc[q]] : 0;
+    uint8_t two[2] = {(uint8_t)(e >> 8), (uint8_t)e};
+    if (e >= 0x100 && moji_utf8_get(two, 2, u) == 2 && latin_reading(*u)) return 1;
+  }
+  return 0;
+}
+
 static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   unsigned mask = 0;
   size_t kana_run = 0, nhan = 0, nrare = 0, nodd = 0;
@@ -1366,17 +1390,33 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   /* In a document carrying a DBCS<->DBCS signature every character is
    * looked up in the other table below: no shortcut then. */
   const int follow = m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES;
+  /* In a document carrying UTF-8 read as GBK or Big5, a garbage character
+   * next to ASCII or to another such may be one Latin-1 character
+   * (latin_reading(): 聽 for the no-break space, C2 A0): plain Han then
+   * needs the lookup below too.  Not in a line where bytes were lost ('?'
+   * of cp936, U+FFFD, 锟斤拷): there a garbage character is what survived,
+   * and do_run() does not read it so. */
+  const int latin = (m->sig[C_U8_GBK] >= SIG_LINES || m->sig[C_U8_BIG5] >= SIG_LINES) && m->no_marks &&
+                    !m->lossy_line;
   const uint8_t *plain = m->t->plain_bm;
   /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
    * ones (below) also count nhan, so no bit is set in the loop, and with
    * no private use, odd or rare character none after it either. */
-  if (!follow && all_plain(m->t->quiet_bm, c, n)) return 0;
+  if (!follow && !latin && all_plain(m->t->quiet_bm, c, n)) return 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (ch < 0x80) {
       kana_run = 0;
       continue;
     }
+    if (latin && ch <= 0xFFFF)
+      for (int k = C_U8_GBK; k <= C_U8_BIG5; k++) {
+        uint32_t u;
+        if (m->sig[k] >= SIG_LINES && latin_garbage(m, k, ch, &u) &&
+            ((i > 0 && (c[i - 1] < 0x80 || latin_garbage(m, k, c[i - 1], &u))) ||
+             (i + 1 < n && (c[i + 1] < 0x80 || latin_garbage(m, k, c[i + 1], &u)))))
+          mask |= 1u << k;
+      }
     if (ch <= 0xFFFF && !follow && ((plain[ch >> 3] >> (ch & 7)) & 1)) {
       /* A plain Han character (plain_bm): of the steps below only
        * kana_run = 0 and nhan++ apply.  It is neither kana, private use,
@@ -1845,6 +1885,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
       nlost += c == 0xFFFD || c == 0x951F || c == 0x5699;
     }
   m->lossy_line = nlost >= 2;
+  m->no_marks = 1;
+  for (size_t i = 0; i < in->len && m->no_marks; i++) m->no_marks = in->cp[i] != '?' && in->cp[i] != 0xFFFD;
   if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
     if (marks) count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
