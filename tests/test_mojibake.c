@@ -387,6 +387,41 @@ static void test_nbsp_document(void **state) {
   }
 }
 
+/* A table drawn with box characters in a document read with the wrong
+ * double-byte table: GBK's box drawing read as Big5 is Han (─ is 岸), and
+ * the document's reading is followed for the rules too. */
+static void test_box_document(void **state) {
+  (void)state;
+  static const char *const lines[] = {
+      "这个工具可以指定单位时间内发出的请求数量。\n",
+      "默认状态下是一次只执行一个请求。\n",
+      "如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n",
+      "┌────────┬──────────────┐\n",
+      "│ 选项   │ 说明         │\n",
+      "├────────┼──────────────┤\n",
+      "│ -n     │ 请求的数量   │\n",
+      "└────────┴──────────────┘\n",
+  };
+  stage s;
+  stage_open(&s);
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char *d = damage(MOJI_SIM_GBK_AS_BIG5, lines[i]);
+    char *got = stage_line(&s, d, strlen(d), 0);
+    if (strcmp(got, lines[i]) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i]);
+    free(got);
+    free(d);
+  }
+  stage_close(&s);
+  /* the same table in clean text stays as it is */
+  stage_open(&s);
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char *got = stage_line(&s, lines[i], strlen(lines[i]), 0);
+    assert_string_equal(got, lines[i]);
+    free(got);
+  }
+  stage_close(&s);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -840,6 +875,7 @@ int main(void) {
       cmocka_unit_test(test_examples),     cmocka_unit_test(test_sentences),
       cmocka_unit_test(test_mixed_documents), cmocka_unit_test(test_signature_exclusive),
       cmocka_unit_test(test_t2s_document), cmocka_unit_test(test_nbsp_document),
+      cmocka_unit_test(test_box_document),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),

@@ -72,7 +72,7 @@ MAX_CP = 0x110000
 # ---- character classes ---------------------------------------------------
 CLASSES = ["han", "han_rare", "letter", "digit", "space", "apunct", "cjkp",
            "lat1_letter", "lat1_symbol", "greek_cyrillic", "kana", "hangul",
-           "pua", "fullwidth_alnum", "other", "control"]
+           "pua", "fullwidth_alnum", "other", "control", "box"]
 C = {n: i for i, n in enumerate(CLASSES)}
 NCLS = len(CLASSES)
 
@@ -118,6 +118,8 @@ def char_class(cp):
         return C["hangul"]
     if 0xE000 <= cp <= 0xF8FF or cp >= 0xF0000:
         return C["pua"]
+    if 0x2500 <= cp <= 0x257F:
+        return C["box"]
     return C["other"]
 
 
@@ -135,11 +137,11 @@ TRANS = {
     "han": dict(han=85, han_rare=0.01, letter=1.5, digit=1, space=0.8,
                 apunct=0.8, cjkp=10, lat1_letter=0.01, lat1_symbol=0.01,
                 greek_cyrillic=0.01, kana=0.01, hangul=0.005, pua=0.001,
-                fullwidth_alnum=0.05, other=0.05),
+                fullwidth_alnum=0.05, other=0.05, box=0.01),
     "han_rare": dict(han=80, han_rare=2, letter=1.5, digit=1, space=0.8,
                      apunct=0.8, cjkp=10, lat1_letter=0.01, lat1_symbol=0.01,
                      greek_cyrillic=0.01, kana=0.01, hangul=0.005, pua=0.001,
-                     fullwidth_alnum=0.05, other=0.05),
+                     fullwidth_alnum=0.05, other=0.05, box=0.01),
     "letter": dict(letter=80, digit=2, space=8, apunct=5, han=4, cjkp=1.5,
                    han_rare=0.01, lat1_letter=0.2, lat1_symbol=0.02,
                    greek_cyrillic=0.01, kana=0.005, hangul=0.005,
@@ -150,10 +152,10 @@ TRANS = {
     "space": dict(letter=30, digit=8, space=20, apunct=10, han=25, cjkp=3,
                   lat1_letter=0.05, lat1_symbol=0.05, han_rare=0.02,
                   greek_cyrillic=0.01, kana=0.01, hangul=0.01,
-                  fullwidth_alnum=0.05, other=0.2),
+                  fullwidth_alnum=0.05, other=0.2, box=1),
     "apunct": dict(letter=25, digit=12, space=30, apunct=12, han=12, cjkp=3,
                    lat1_letter=0.03, lat1_symbol=0.03, han_rare=0.01,
-                   fullwidth_alnum=0.02, other=0.1),
+                   fullwidth_alnum=0.02, other=0.1, box=0.3),
     "cjkp": dict(han=65, cjkp=12, letter=4, digit=4, space=8, apunct=1,
                  han_rare=0.01, lat1_letter=0.01, lat1_symbol=0.01,
                  kana=0.02, fullwidth_alnum=0.1, other=0.1),
@@ -168,6 +170,11 @@ TRANS = {
     "pua": dict(pua=20, han=20, space=20, cjkp=10, letter=5, apunct=5),
     "fullwidth_alnum": dict(fullwidth_alnum=50, han=30, cjkp=10, space=3,
                             apunct=1),
+    # Box drawing: tables and rules drawn in text files, runs of it between
+    # spaces; next to Han it is what Big5 read as GBK makes of Big5's
+    # row A9 (岸 is ─), so the transitions with Han stay rare.
+    "box": dict(box=75, space=15, apunct=3, han=1, letter=1, digit=1,
+                cjkp=0.5, other=0.5),
     "other": dict(han=30, space=20, letter=15, other=15, apunct=5, digit=5,
                   cjkp=5),
     "control": dict(space=20, letter=20, han=20, control=5, apunct=5),
@@ -175,7 +182,7 @@ TRANS = {
 PRIOR = dict(han=0.55, han_rare=0.0003, letter=0.12, digit=0.04, space=0.08,
              apunct=0.06, cjkp=0.12, lat1_letter=0.001, lat1_symbol=0.001,
              greek_cyrillic=0.0005, kana=0.001, hangul=0.0005, pua=0.00005,
-             fullwidth_alnum=0.003, other=0.003, control=0.00005)
+             fullwidth_alnum=0.003, other=0.003, control=0.00005, box=0.001)
 
 # Distributions within classes: explicit weights for the common members,
 # the rest of the class (of `size` members) sharing `rest` uniformly.
@@ -206,6 +213,10 @@ CJKP_REST = 2.0  # weight shared by the other members of the class
 UNIFORM = {"lat1_letter": 120, "lat1_symbol": 150, "greek_cyrillic": 200,
            "kana": 200, "hangul": 11172, "pua": 50000,
            "fullwidth_alnum": 62, "other": 10000, "control": 60}
+# the lines of a box: the rest of the block shares a tenth
+BOX_W = {"─": 35, "│": 20, "┌": 4, "┐": 4, "└": 4, "┘": 4, "├": 4, "┤": 4,
+         "┬": 3, "┴": 3, "┼": 3, "═": 3, "║": 2}
+BOX_REST = 10.0
 LAT1_LETTER_COMMON = 0.7 / 62  # C0..FF letters; the rest share 0.3 of ~400
 
 
@@ -479,6 +490,7 @@ def main():
     spread(APUNCT_W, C["apunct"])
     ncjkp = sum(1 for cp in range(0x10000) if char_class(cp) == C["cjkp"])
     spread(CJKP_W, C["cjkp"], CJKP_REST, ncjkp)
+    spread(BOX_W, C["box"], BOX_REST, 0x80)
     for cp in range(0xC0, 0x100):
         if char_class(cp) == C["lat1_letter"]:
             add(cp, [0, q(LAT1_LETTER_COMMON), 0, 0, 0xFFFF, C["lat1_letter"]])
