@@ -1525,8 +1525,15 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
    * user-defined rows hold Big5's commonest characters); Japanese never.
    * A line drawn with box characters (a table) is a drawing: GBK's box
    * row holds ordinary Big5 characters, so the LM would turn it into Han.
-   * Garbage has them too, but then with private-use characters. */
-  if ((japanese || boxes >= 3) && !pua) mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK);
+   * Garbage has them too, but then with private-use characters.  In a
+   * document carrying one of these readings, its lines follow it all the
+   * same (Big5's 文件 read as GBK is セゅン, 提示 is 矗ボ). */
+  if ((japanese || boxes >= 3) && !pua) {
+    unsigned keep = 0;
+    for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++)
+      if (m->sig[k] >= SIG_LINES) keep |= 1u << k;
+    mask &= ~((1u << C_GBK_BIG5 | 1u << C_BIG5_GBK) & ~keep);
+  }
   /* Where bytes were lost (U+FFFD, 锟斤拷, 嚙踝蕭), what is left of them
    * reads as random characters of either set: readings that have no
    * validity check to cut them are not tried there. */

@@ -422,6 +422,30 @@ static void test_box_document(void **state) {
   stage_close(&s);
 }
 
+/* Big5 read as GBK puts kana where Big5 has its commonest characters (文件
+ * is ゅン, 中文化 いゅて), which outside such a document is Japanese and left
+ * alone; in one, the lines follow the document's reading. */
+static void test_kana_document(void **state) {
+  (void)state;
+  static const char *const lines[] = {
+      "請輸入使用者名稱和密碼，然後按下確定。\n",
+      "這個工具可以指定單位時間內發出的請求數量。\n",
+      "預設狀態下是一次只執行一個請求。\n",
+      "perlfaq \\- 本文件\n",
+      "Linux 軟體中文化計劃 <http://www.linux.org.tw/CLDP/>\n",
+  };
+  stage s;
+  stage_open(&s);
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char *d = damage(MOJI_SIM_BIG5_AS_GBK, lines[i]);
+    char *got = stage_line(&s, d, strlen(d), 0);
+    if (strcmp(got, lines[i]) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i]);
+    free(got);
+    free(d);
+  }
+  stage_close(&s);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -875,7 +899,7 @@ int main(void) {
       cmocka_unit_test(test_examples),     cmocka_unit_test(test_sentences),
       cmocka_unit_test(test_mixed_documents), cmocka_unit_test(test_signature_exclusive),
       cmocka_unit_test(test_t2s_document), cmocka_unit_test(test_nbsp_document),
-      cmocka_unit_test(test_box_document),
+      cmocka_unit_test(test_box_document), cmocka_unit_test(test_kana_document),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
