@@ -53,7 +53,7 @@ DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
             manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time
 
-.PHONY: all lib cli demo check test deps data data-check bench install \
+.PHONY: all lib cli demo check test deps data data-check bench heldout install \
         uninstall clean corpus check-asan fuzz-replay tests
 .DELETE_ON_ERROR:
 
@@ -181,6 +181,11 @@ data: deps
 # Every tools/bench*.sh reports figures; none of them is a test.
 bench: deps all corpus
 	@for b in $(sort $(wildcard tools/bench*.sh)); do echo "== $$b"; BUILD=$(BUILD) bash $$b || exit 1; done
+
+# The mojibake classes measured on slices of the corpora the test does not
+# use (figures only, like bench).
+heldout: deps all tests corpus
+	BUILD=$(BUILD) bash tools/moji_heldout.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
