@@ -764,6 +764,7 @@ typedef struct fold_scorer {
   /* FOLD_CONTEXT: win[0..nl) before it, win[nl] its slot, nr after it */
   uint32_t win[2 * FOLD_CTX + 1];
   size_t nl, nr;
+  int ascii; /* FOLD_CONTEXT: the slot holds an ASCII character */
 } fold_scorer;
 
 static double fold_score(fold_scorer *s, uint32_t c) {
@@ -805,7 +806,8 @@ static int fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
       bp2[0] = tmp[0], bp2[1] = tmp[1];
       uint32_t c2;
       int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
-      if (w2 == w && plausible(c2, cl->x, cl->y) && (zf_is_han(c2) || cjk_symbol(c2)) &&
+      if (w2 == w && plausible(c2, cl->x, cl->y) &&
+          (zf_is_han(c2) || cjk_symbol(c2) || (s->ascii && c2 > 0x20 && c2 < 0x7F)) &&
           fold_score(s, c2) >= best)
         best = fold_score(s, c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
     }
@@ -1029,14 +1031,23 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
        * both fit: 搜索 comes back as 搜烦), the characters around decide:
        * a candidate is kept when its bigrams with the character before and
        * the one after are FOLD_MARGIN more probable. */
+      /* An ASCII character made of a garbage character's second byte is
+       * judged the same way, with the text after it (如|dm3 or 如gdm3: 倈
+       * is itself, 82 7C, and the s2t conversion of 俫, 82 67). */
+      int tailc = w == 1 && c > 0x20 && c < 0x7F && b > 0 && m->bytes[b - 1] >= 0x81;
+      if (tailc) {
+        size_t j = ci;
+        while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
+        tailc = j < len && m->bnd[j] < b && r[j] >= 0x80;
+      }
       if (w && cl->y == Y_UTF8 && cl->x == X_GBK && restarts < MAX_RESTARTS && c <= 0xFFFF &&
-          (zf_is_han(c) || cjk_symbol(c))) {
-        fold_scorer fs = {.how = FOLD_CONTEXT};
+          (zf_is_han(c) || cjk_symbol(c) || tailc)) {
+        fold_scorer fs = {.how = FOLD_CONTEXT, .ascii = tailc};
         for (size_t d = nd > FOLD_CTX ? nd - FOLD_CTX : 0; d < nd; d++) fs.win[fs.nl++] = m->dec[d];
         for (size_t at = b + (size_t)w; fs.nr < FOLD_CTX && at < nb;) {
           uint32_t cn;
           int kk = y_get(m, cl->y, m->bytes + at, nb - at, &cn);
-          if (kk <= 0 || !zf_is_han(cn)) break;
+          if (kk <= 0 || (!zf_is_han(cn) && !tailc)) break;
           fs.win[fs.nl + 1 + fs.nr++] = cn;
           at += (size_t)kk;
         }

@@ -156,6 +156,10 @@ static const struct {
      * Windows-1252; next to a repaired phrase it is read back */
     {"2.聽浠€涔堟槸 Debian", "2.\u00a0什么是 Debian", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
     {"Â\u00a0Â\u00a0 * å¤§é‡é¢„ç¼–", "\u00a0\u00a0 * 大量预编", ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1},
+    /* 如果你没有例如gdm3 read as GBK, then s2t: 俫 (82 67, the last byte of
+     * 如 and 'g') became 倈, whose own bytes spell '|': the ASCII
+     * character is judged by the text around it */
+    {"濡傛灉浣犳病鏈変緥濡倈dm3", "如果你没有例如gdm3", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
     /* a Latin-1 character (· = C2 B7) read as one GBK character (路) next
      * to a repaired name: a line shown to be damaged may hold such a one */
     {"鏉ㄩ箯路NetSnake <netsnake@963.net>", "杨鹏·NetSnake <netsnake@963.net>", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
