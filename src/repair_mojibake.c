@@ -512,6 +512,21 @@ static int plausible(uint32_t c, int x, int y) {
  * looked at: the LM cannot tell it from clean text. */
 static int latin_reading(uint32_t c) { return c >= 0xA0 && c <= 0x17F && c != 0xAD; }
 
+static int ascii_letter(uint32_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/* How far latin_reading() goes: in a line where a phrase was repaired, any
+ * such character; in a document merely known to be damaged (the line
+ * itself may be clean: 登 录 with spaces, whose 录 is C2 BC, ¼), only the
+ * no-break space (聽) and a Latin-1 letter beside an ASCII one
+ * (Hall枚chen), the characters l and r around it (0 when unknown). */
+enum { LATIN_LINE = 1, LATIN_DOC = 2 };
+static int latin_ok(int mode, uint32_t c, uint32_t l, uint32_t r) {
+  if (!latin_reading(c)) return 0;
+  if (mode == LATIN_LINE || c == 0xA0) return 1;
+  int letter = (c >= 0xC0 && c != 0xD7 && c != 0xF7) || c >= 0x100;
+  return letter && (ascii_letter(l) || ascii_letter(r));
+}
+
 /* ---- scoring ------------------------------------------------------------- */
 
 /* Sum of log10 P over s[0..n) following prev (none when !*has). */
@@ -663,9 +678,11 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
     int ok = 1;
     /* A forced first layer may produce anything its second layer can
      * read back (private-use characters of GBK, C1 controls). */
+    uint32_t nb_l = un->g0 > 0 ? r[un->g0 - 1] : has_l ? lc : 0, nb_r = un->g1 < rlen ? r[un->g1] : has_r ? rc : 0;
     for (size_t d = un->d0; d < un->d1 && ok; d++)
       ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t'
-                 : plausible(m->dec[d], cl->x, cl->y) || (m->latin && latin_reading(m->dec[d]));
+                 : plausible(m->dec[d], cl->x, cl->y) ||
+                       (m->latin && latin_ok(m->latin, m->dec[d], nb_l, nb_r));
     if (!han) ok = 0;
     /* Next to U+FFFD, a short valid-looking piece is what survived of
      * bytes that were lost (GBK read as UTF-8), not a wrong decode. */
@@ -889,7 +906,7 @@ static int unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, 
            * gives C7 BF, U+01FF), which would win over the right one (峰
            * for 峯, whose GBK bytes 8D 6F had made E6 88 8D + 'o') only
            * because it was tried first. */
-          if (l && (plausible(c, cl->x, cl->y) || (m->latin && latin_reading(c)))) {
+          if (l && (plausible(c, cl->x, cl->y) || (m->latin && latin_ok(m->latin, c, 0, 0)))) {
             pos += (size_t)l;
             sc += zf_is_han(c) ? zf_lm_char(c) : RARE_CHAR - FOLD_MARGIN;
             nc++;
@@ -1080,7 +1097,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
           if (cand[ci2] >= p && cand[ci2] < len)
             for (size_t uu = nu; cand[ci2] < from && uu-- > 0;) from = m->units[uu].g0;
         int got = 0;
-        m->latin = lat_doc; /* 听 of t2s for 聽, the no-break space */
+        m->latin = lat_doc ? LATIN_DOC : 0; /* 听 of t2s for 聽, the no-break space */
         for (int dir = 0; dir < ndir && !got; dir++)
           if ((got = unconvert(m, cl, dir, r, len, p, cand, m->bnd[from], b, nb)))
             m->run_dirs |= 1u << dir;
@@ -1189,16 +1206,19 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     else if (m->known)
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
     else {
-      m->latin = lat_doc;
+      m->latin = lat_doc ? LATIN_DOC : 0;
       /* a document known damaged this way: every piece needs less */
-      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, m->latin ? KNOWN_ENTER : cl->enter,
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, lat_doc ? KNOWN_ENTER : cl->enter,
                      cl->coarse ? SINGLE_COST : 0);
-      if (lat && !m->latin && nrep) {
-        for (size_t d = 0; d < m->units[nu - 1].d1 && !m->latin; d++)
-          m->latin = latin_reading(m->dec[d]) && !plausible(m->dec[d], cl->x, cl->y);
+      if (lat && nrep) {
+        int any = 0;
+        for (size_t d = 0; d < m->units[nu - 1].d1 && !any; d++)
+          any = latin_reading(m->dec[d]) && !plausible(m->dec[d], cl->x, cl->y);
         /* the line is known damaged now: the pieces left need less */
-        if (m->latin)
+        if (any) {
+          m->latin = LATIN_LINE;
           nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
+        }
       }
       m->latin = 0;
     }
@@ -1423,9 +1443,11 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
     if (latin && ch <= 0xFFFF)
       for (int k = C_U8_GBK; k <= C_U8_BIG5; k++) {
         uint32_t u;
+        uint32_t u2, l = i > 0 ? c[i - 1] : 0, rr = i + 1 < n ? c[i + 1] : 0;
         if (m->sig[k] >= SIG_LINES && latin_garbage(m, k, ch, &u) &&
-            ((i > 0 && (c[i - 1] < 0x80 || latin_garbage(m, k, c[i - 1], &u))) ||
-             (i + 1 < n && (c[i + 1] < 0x80 || latin_garbage(m, k, c[i + 1], &u)))))
+            (u == 0xA0 ? (l && (l < 0x80 || latin_garbage(m, k, l, &u2))) ||
+                             (rr && (rr < 0x80 || latin_garbage(m, k, rr, &u2)))
+                       : latin_ok(LATIN_DOC, u, l, rr)))
           mask |= 1u << k;
       }
     if (ch <= 0xFFFF && !follow && ((plain[ch >> 3] >> (ch & 7)) & 1)) {

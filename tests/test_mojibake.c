@@ -387,6 +387,18 @@ static void test_nbsp_document(void **state) {
       free(got);
       free(d);
     }
+    /* clean lines of the same document stay as they are: Chinese spaced
+     * out (录 is C2 BC in GBK, ¼; 路 is C2 B7, ·) */
+    static const char *const clean[] = {
+        "utmp, wtmp - 登 录 记 录（login records）\n",
+        "都要增补路 由地址。\n",
+        "Route 路 66 and 漏 2001\n",
+    };
+    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++) {
+      char *got = stage_line(&s, clean[i], strlen(clean[i]), 0);
+      assert_string_equal(got, clean[i]);
+      free(got);
+    }
     stage_close(&s);
   }
 }
