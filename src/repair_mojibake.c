@@ -1603,11 +1603,17 @@ static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int 
    * stay read "better" the other way, is far more often clean text (a rare name, a quoted
    * example of mojibake) than a damaged line.  Unless the document's
    * signature says otherwise, such a pass is dropped. */
-  if (classes[k].coarse && classes[k].x != X_1252 && !force && m->sig[k] < SIG_LINES) {
+  if (classes[k].coarse && classes[k].x != X_1252 && !force) {
     size_t han_in = 0, han_kept = 0;
     for (size_t i = 0; i < in->len; i++) han_in += zf_is_han(in->cp[i]);
     for (size_t i = 0; i < out->len; i++) han_kept += !out->rep[i] && zf_is_han(out->cp[i]);
-    if (han_in && (han_kept * 10 > han_in * 3 || (han_in - han_kept < 3 && han_kept))) {
+    /* Even in a document that carries the reading, a line it damaged has
+     * nearly all its Han re-read: one where most stays is one of its
+     * clean lines, whose odd character or two the reading would only turn
+     * into others (你 -> 斕, 冒號 -> 簸號 in a page where some paragraphs
+     * were read with the wrong table and some were not). */
+    int own = m->sig[k] >= SIG_LINES;
+    if (han_in && (han_kept * 10 > han_in * 3 || (!own && han_in - han_kept < 3 && han_kept))) {
       wt_copy(out, in);
       m->confident = 0;
       return 0;

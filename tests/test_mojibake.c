@@ -462,6 +462,36 @@ static void test_kana_document(void **state) {
   stage_close(&s);
 }
 
+/* A page where some paragraphs were read with the wrong double-byte table
+ * and others not: once the document carries the reading, its clean lines
+ * must not be "followed" character by character (你 -> 斕, 冒號 -> 簸號). */
+static void test_interleaved_dbcs(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    int damaged;
+  } lines[] = {
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", 1},
+      {"ab 是一個測試你Apache http伺服器的工具，你可以透過這個工具指定請求數量。\n", 0},
+      {"這個工具可以指定單位時間內發出的請求數量。\n", 1},
+      {"使用者名稱和密碼之間使用\"冒號\" : 分隔開,ab將以明文方式傳送過去.\n", 0},
+      {"預設狀態下是一次只執行一個請求。\n", 1},
+      {"也就是說執行多個請求在一個 http 會話當中，預設是不允許的也就是no KeepAlive啦;)\n", 0},
+      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", 1},
+      {"ab 是一個測試你Apache http伺服器的工具，你可以透過這個工具指定請求數量。\n", 0},
+  };
+  stage s;
+  stage_open(&s);
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char *d = lines[i].damaged ? damage(MOJI_SIM_BIG5_AS_GBK, lines[i].text) : strdup(lines[i].text);
+    char *got = stage_line(&s, d, strlen(d), 0);
+    if (strcmp(got, lines[i].text) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i].text);
+    free(got);
+    free(d);
+  }
+  stage_close(&s);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -916,6 +946,7 @@ int main(void) {
       cmocka_unit_test(test_mixed_documents), cmocka_unit_test(test_signature_exclusive),
       cmocka_unit_test(test_t2s_document), cmocka_unit_test(test_nbsp_document),
       cmocka_unit_test(test_box_document), cmocka_unit_test(test_kana_document),
+      cmocka_unit_test(test_interleaved_dbcs),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
