@@ -238,6 +238,10 @@ typedef struct moji_tables {
   /* ... of which a Traditional form's GBK or Big5 bytes start UTF-8 of
    * three bytes (utf8_start) */
   uint8_t t2s_lead_bm[0x2000];
+  /* characters whose GBK or Big5 bytes, or those of a Traditional form
+   * t2s turns into them, spell one Latin-1 character (latin_reading():
+   * 聽 and 听 for the no-break space) */
+  uint8_t latin_bm[0x2000];
 } moji_tables;
 
 /* Which conversion of the garbage a candidate undoes.  One line went
@@ -254,6 +258,15 @@ static int cmp_u64(const void *a, const void *b) {
 }
 
 static int dbcs_odd(uint32_t c);
+static int latin_reading(uint32_t c);
+
+/* Whether the double-byte code e spells one character latin_reading()
+ * accepts. */
+static int spells_latin(uint16_t e) {
+  uint8_t two[2] = {(uint8_t)(e >> 8), (uint8_t)e};
+  uint32_t u;
+  return e >= 0x100 && moji_utf8_get(two, 2, &u) == 2 && latin_reading(u);
+}
 
 /* Whether the double-byte code e (lead << 8 | trail) spells the first two
  * bytes of a UTF-8 sequence of three or more bytes. */
@@ -274,6 +287,7 @@ static void build_tables(void) {
   for (uint32_t c = 0x80; c < 0x10000; c++) {
     if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) t->rare_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
     uint16_t g = t->gbk.enc[c], b = t->big5.enc[c];
+    if (spells_latin(g) || spells_latin(b)) t->latin_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
     if (utf8_start(g)) t->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
     if (utf8_start(b)) t->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
     uint32_t f = zf_lm_fold(c);
@@ -318,6 +332,8 @@ static void build_tables(void) {
           uint64_t cv = tab[q] >> 32;
           if (cv >= 0x10000) continue;
           uint32_t o = (uint32_t)tab[q];
+          if (spells_latin(t->gbk.enc[o]) || spells_latin(t->big5.enc[o]))
+            t->latin_bm[cv >> 3] |= (uint8_t)(1u << (cv & 7));
           if (utf8_start(t->gbk.enc[o]) || utf8_start(t->big5.enc[o])) {
             /* such a character can start a window: not plain nor quiet */
             uint8_t bit = (uint8_t)(1u << (cv & 7));
@@ -1433,14 +1449,20 @@ static unsigned trigger_cp(const moji *m, const uint32_t *c, size_t n) {
   /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
    * ones (below) also count nhan, so no bit is set in the loop, and with
    * no private use, odd or rare character none after it either. */
-  if (!follow && !latin && all_plain(m->t->quiet_bm, c, n)) return 0;
+  if (!follow && all_plain(m->t->quiet_bm, c, n)) {
+    if (!latin) return 0;
+    unsigned any = 0;
+    for (size_t i = 0; i < n; i++)
+      any |= c[i] >= 0x80 && c[i] <= 0xFFFF && ((m->t->latin_bm[c[i] >> 3] >> (c[i] & 7)) & 1);
+    if (!any) return 0;
+  }
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (ch < 0x80) {
       kana_run = 0;
       continue;
     }
-    if (latin && ch <= 0xFFFF)
+    if (latin && ch <= 0xFFFF && ((m->t->latin_bm[ch >> 3] >> (ch & 7)) & 1))
       for (int k = C_U8_GBK; k <= C_U8_BIG5; k++) {
         uint32_t u;
         uint32_t u2, l = i > 0 ? c[i - 1] : 0, rr = i + 1 < n ? c[i + 1] : 0;
