@@ -478,10 +478,13 @@ static int x_put(const moji *m, int x, uint32_t c, uint8_t *p, int *lost) {
 static int x_put_run(const moji *m, const moji_class *cl, uint32_t c, uint8_t *p, int *lost) {
   int w = x_put(m, cl->x, c, p, lost);
   if (w || cl->y != Y_UTF8 || cl->x == X_1252 || c < 0x2E80) return w;
-  uint32_t sc[4];
-  int ns = unconv_cands(m->t, UNDO_T2S, c, sc, 4);
-  for (int q = 0; q < ns; q++)
-    if ((w = x_put(m, cl->x, sc[q], p, lost)) == 2) return w;
+  /* s2t writes such characters too (刾 -> 㓨, which GBK lacks) */
+  for (int dir = UNDO_T2S; dir >= UNDO_S2T; dir--) {
+    uint32_t sc[4];
+    int ns = unconv_cands(m->t, dir, c, sc, 4);
+    for (int q = 0; q < ns; q++)
+      if ((w = x_put(m, cl->x, sc[q], p, lost)) == 2) return w;
+  }
   return 0;
 }
 

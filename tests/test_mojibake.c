@@ -160,6 +160,10 @@ static const struct {
      * 如 and 'g') became 倈, whose own bytes spell '|': the ASCII
      * character is judged by the text around it */
     {"濡傛灉浣犳病鏈変緥濡倈dm3", "如果你没有例如gdm3", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* 系统的pun read as GBK, then s2t: 刾 (84 70, the last byte
+     * of 的 and 'p') became 㓨, which GBK lacks: the run holds it as its
+     * form that GBK has */
+    {"緋葷粺鐨㓨un (SCSI ID)", "系统的pun (SCSI ID)", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
     /* a Latin-1 character (· = C2 B7) read as one GBK character (路) next
      * to a repaired name: a line shown to be damaged may hold such a one */
     {"鏉ㄩ箯路NetSnake <netsnake@963.net>", "杨鹏·NetSnake <netsnake@963.net>", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
