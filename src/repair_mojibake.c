@@ -1401,12 +1401,21 @@ static unsigned t2s_window(const moji_tables *t, const uint32_t *c, size_t avail
            * alone) takes one byte, and the character after the window
            * then lends the bytes the second sequence still needs */
           w = put_code(by, w, e[2][z]);
-          if (w < 6 && avail > 3 && c[3] <= 0xFFFF && d->enc[c[3]] >= 0x80) w = put_code(by, w, d->enc[c[3]]);
-          uint32_t u, u2;
-          int l1 = moji_utf8_get(by, w, &u);
-          hit = l1 >= 3 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u)) &&
-                moji_utf8_get(by + l1, w - (size_t)l1, &u2) >= 3 &&
-                (zf_is_han(u2) ? common_han(u2) : cjk_symbol(u2));
+          /* ... as it stands or through its first Traditional form (鐨勯€
+           * 氬憡 for 的通告 became 镄勯€氩憡) */
+          uint32_t lend[2] = {avail > 3 ? c[3] : 0, 0};
+          if (w < 6 && lend[0] && lend[0] <= 0xFFFF && ((t->has_unconv[UNDO_T2S][lend[0] >> 3] >> (lend[0] & 7)) & 1))
+            unconv_cands(t, UNDO_T2S, lend[0], lend + 1, 1);
+          for (int v = 0; v < (w < 6 ? 2 : 1) && !hit; v++) {
+            size_t w2 = w;
+            if (w < 6 && lend[v] && lend[v] <= 0xFFFF && d->enc[lend[v]] >= 0x80) w2 = put_code(by, w, d->enc[lend[v]]);
+            else if (v) continue;
+            uint32_t u, u2;
+            int l1 = moji_utf8_get(by, w2, &u);
+            hit = l1 >= 3 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u)) &&
+                  moji_utf8_get(by + l1, w2 - (size_t)l1, &u2) >= 3 &&
+                  (zf_is_han(u2) ? common_han(u2) : cjk_symbol(u2));
+          }
         }
       }
     }

@@ -164,6 +164,10 @@ static const struct {
      * of 的 and 'p') became 㓨, which GBK lacks: the run holds it as its
      * form that GBK has */
     {"緋葷粺鐨㓨un (SCSI ID)", "系统的pun (SCSI ID)", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
+    /* 的通告 read as GBK (鐨勯€氬憡: € is 0x80 alone), then t2s: 鐨 became 镄
+     * and 氬 氩; the trigger's window borrows the bytes of the character
+     * after € through its Traditional form */
+    {"镄勯€氩憡", "的通告", ZHFIX_STAT_MOJIBAKE_UTF8_DOUBLE},
     /* a Latin-1 character (· = C2 B7) read as one GBK character (路) next
      * to a repaired name: a line shown to be damaged may hold such a one */
     {"鏉ㄩ箯路NetSnake <netsnake@963.net>", "杨鹏·NetSnake <netsnake@963.net>", ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK},
