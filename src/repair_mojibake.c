@@ -261,11 +261,10 @@ static int dbcs_odd(uint32_t c);
 static int latin_reading(uint32_t c);
 
 /* Whether the double-byte code e spells one character latin_reading()
- * accepts. */
-static int spells_latin(uint16_t e) {
+ * accepts, which goes to *u. */
+static int spells_latin(uint16_t e, uint32_t *u) {
   uint8_t two[2] = {(uint8_t)(e >> 8), (uint8_t)e};
-  uint32_t u;
-  return e >= 0x100 && moji_utf8_get(two, 2, &u) == 2 && latin_reading(u);
+  return e >= 0x100 && moji_utf8_get(two, 2, u) == 2 && latin_reading(*u);
 }
 
 /* Whether the double-byte code e (lead << 8 | trail) spells the first two
@@ -287,7 +286,8 @@ static void build_tables(void) {
   for (uint32_t c = 0x80; c < 0x10000; c++) {
     if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) t->rare_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
     uint16_t g = t->gbk.enc[c], b = t->big5.enc[c];
-    if (spells_latin(g) || spells_latin(b)) t->latin_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
+    uint32_t u;
+    if (spells_latin(g, &u) || spells_latin(b, &u)) t->latin_bm[c >> 3] |= (uint8_t)(1u << (c & 7));
     if (utf8_start(g)) t->lead_bm[0][c >> 3] |= (uint8_t)(1u << (c & 7));
     if (utf8_start(b)) t->lead_bm[1][c >> 3] |= (uint8_t)(1u << (c & 7));
     uint32_t f = zf_lm_fold(c);
@@ -332,7 +332,8 @@ static void build_tables(void) {
           uint64_t cv = tab[q] >> 32;
           if (cv >= 0x10000) continue;
           uint32_t o = (uint32_t)tab[q];
-          if (spells_latin(t->gbk.enc[o]) || spells_latin(t->big5.enc[o]))
+          uint32_t u;
+          if (spells_latin(t->gbk.enc[o], &u) || spells_latin(t->big5.enc[o], &u))
             t->latin_bm[cv >> 3] |= (uint8_t)(1u << (cv & 7));
           if (utf8_start(t->gbk.enc[o]) || utf8_start(t->big5.enc[o])) {
             /* such a character can start a window: not plain nor quiet */
@@ -1434,11 +1435,8 @@ static int latin_garbage(const moji *m, int k, uint32_t ch, uint32_t *u) {
   /* in a document whose garbage was converted to Simplified, its
    * Traditional forms too (聽 became 听) */
   if (m->conv_sig[UNDO_T2S] >= SIG_LINES) ns += unconv_cands(m->t, UNDO_T2S, ch, sc + 1, 4);
-  for (int q = 0; q < ns; q++) {
-    uint16_t e = sc[q] <= 0xFFFF ? d->enc[sc[q]] : 0;
-    uint8_t two[2] = {(uint8_t)(e >> 8), (uint8_t)e};
-    if (e >= 0x100 && moji_utf8_get(two, 2, u) == 2 && latin_reading(*u)) return 1;
-  }
+  for (int q = 0; q < ns; q++)
+    if (sc[q] <= 0xFFFF && spells_latin(d->enc[sc[q]], u)) return 1;
   return 0;
 }
 

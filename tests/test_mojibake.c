@@ -337,6 +337,21 @@ static void test_whole_pages(void **state) {
   whole_pages(MOJI_SIM_BIG5_AS_GBK, "pages/zh_TW", max);
 }
 
+/* Feeds lines[0..n) through the stage s, in order, each damaged as class
+ * cls (as it is when cls < 0), and fails unless each comes back as it
+ * was written. */
+static void feed_doc(stage *s, int cls, const char *const *lines, size_t n) {
+  const char *name = cls < 0 ? "clean" : moji_sim_name(cls);
+  for (size_t i = 0; i < n; i++) {
+    char *d = cls < 0 ? strdup(lines[i]) : moji_sim_damage(cls, lines[i], strlen(lines[i]), NULL);
+    if (!d) fail_msg("%s: line %zu cannot be damaged losslessly: %s", name, i, lines[i]);
+    char *got = stage_line(s, d, strlen(d), 0);
+    if (strcmp(got, lines[i]) != 0) fail_msg("%s: line %zu: %s -> %s, want %s", name, i, d, got, lines[i]);
+    free(got);
+    free(d);
+  }
+}
+
 /* UTF-8 read as GBK, the garbage then converted to Simplified, as one
  * document: a converted character alone between ASCII (钖 of 鍚 in
  * 钖慡amba), long lines with many converted characters, and, once the
@@ -358,14 +373,7 @@ static void test_t2s_document(void **state) {
   };
   stage s;
   stage_open(&s);
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-    char *d = moji_sim_damage(MOJI_SIM_UTF8_GBK_T2S, lines[i], strlen(lines[i]), NULL);
-    if (!d) fail_msg("line %zu cannot be damaged losslessly: %s", i, lines[i]);
-    char *got = stage_line(&s, d, strlen(d), 0);
-    if (strcmp(got, lines[i]) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i]);
-    free(got);
-    free(d);
-  }
+  feed_doc(&s, MOJI_SIM_UTF8_GBK_T2S, lines, sizeof lines / sizeof lines[0]);
   stage_close(&s);
 }
 
@@ -386,15 +394,7 @@ static void test_nbsp_document(void **state) {
   for (size_t c = 0; c < 2; c++) {
     stage s;
     stage_open(&s);
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-      char *d = moji_sim_damage(cls[c], lines[i], strlen(lines[i]), NULL);
-      if (!d) fail_msg("%s: line %zu cannot be damaged losslessly", moji_sim_name(cls[c]), i);
-      char *got = stage_line(&s, d, strlen(d), 0);
-      if (strcmp(got, lines[i]) != 0)
-        fail_msg("%s: line %zu: %s -> %s, want %s", moji_sim_name(cls[c]), i, d, got, lines[i]);
-      free(got);
-      free(d);
-    }
+    feed_doc(&s, cls[c], lines, sizeof lines / sizeof lines[0]);
     /* clean lines of the same document stay as they are: Chinese spaced
      * out (录 is C2 BC in GBK, ¼; 路 is C2 B7, ·) */
     static const char *const clean[] = {
@@ -402,11 +402,7 @@ static void test_nbsp_document(void **state) {
         "都要增补路 由地址。\n",
         "Route 路 66 and 漏 2001\n",
     };
-    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++) {
-      char *got = stage_line(&s, clean[i], strlen(clean[i]), 0);
-      assert_string_equal(got, clean[i]);
-      free(got);
-    }
+    feed_doc(&s, -1, clean, sizeof clean / sizeof clean[0]);
     stage_close(&s);
   }
 }
@@ -428,21 +424,11 @@ static void test_box_document(void **state) {
   };
   stage s;
   stage_open(&s);
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-    char *d = damage(MOJI_SIM_GBK_AS_BIG5, lines[i]);
-    char *got = stage_line(&s, d, strlen(d), 0);
-    if (strcmp(got, lines[i]) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i]);
-    free(got);
-    free(d);
-  }
+  feed_doc(&s, MOJI_SIM_GBK_AS_BIG5, lines, sizeof lines / sizeof lines[0]);
   stage_close(&s);
   /* the same table in clean text stays as it is */
   stage_open(&s);
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-    char *got = stage_line(&s, lines[i], strlen(lines[i]), 0);
-    assert_string_equal(got, lines[i]);
-    free(got);
-  }
+  feed_doc(&s, -1, lines, sizeof lines / sizeof lines[0]);
   stage_close(&s);
 }
 
@@ -460,13 +446,7 @@ static void test_kana_document(void **state) {
   };
   stage s;
   stage_open(&s);
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-    char *d = damage(MOJI_SIM_BIG5_AS_GBK, lines[i]);
-    char *got = stage_line(&s, d, strlen(d), 0);
-    if (strcmp(got, lines[i]) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i]);
-    free(got);
-    free(d);
-  }
+  feed_doc(&s, MOJI_SIM_BIG5_AS_GBK, lines, sizeof lines / sizeof lines[0]);
   stage_close(&s);
 }
 
@@ -490,13 +470,8 @@ static void test_interleaved_dbcs(void **state) {
   };
   stage s;
   stage_open(&s);
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-    char *d = lines[i].damaged ? damage(MOJI_SIM_BIG5_AS_GBK, lines[i].text) : strdup(lines[i].text);
-    char *got = stage_line(&s, d, strlen(d), 0);
-    if (strcmp(got, lines[i].text) != 0) fail_msg("line %zu: %s -> %s, want %s", i, d, got, lines[i].text);
-    free(got);
-    free(d);
-  }
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+    feed_doc(&s, lines[i].damaged ? MOJI_SIM_BIG5_AS_GBK : -1, &lines[i].text, 1);
   stage_close(&s);
 }
 
