@@ -41,7 +41,7 @@ MAX_FILE = 2_600_000          # read at most this much of any file
 KIND_MAX = {"sql": 2_600_000, "csv": 2_600_000, "code-js": 600_000}   # per kind; others:
 DEFAULT_MAX = 1_000_000
 # At most this many files of one kind from one source (evenly spaced sample).
-MAX_PER_SOURCE = 80
+MAX_PER_SOURCE = 60
 
 # ---- npm packages: name, version, registry integrity ----------------------
 NPM = [
@@ -116,8 +116,8 @@ MAN_OTHER = {  # directory under /usr/share/man -> package
     "da": "manpages-da", "fi": "manpages-fi", "sv": "manpages-sv", "hu": "manpages-hu",
     "ro": "manpages-ro", "vi": "manpages-vi", "id": "manpages-id",
 }
-MAN_OTHER_PER_LANG = 12
-MAN_ZH_PER_LANG = 240
+MAN_OTHER_PER_LANG = 10
+MAN_ZH_PER_LANG = 150
 # Fortune files in other languages (plain text).
 FORTUNE_PKGS = {"de": "fortunes-de", "it": "fortunes-it", "ru": "fortunes-ru", "es": "fortunes-es",
                 "pl": "fortunes-pl", "cs": "fortunes-cs", "bg": "fortunes-bg", "eo": "fortunes-eo",
@@ -153,14 +153,14 @@ _versions = {}
 
 
 def deb_version(pkg):
-    if pkg not in _versions:
-        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}\t${Version}", pkg],
-                           capture_output=True, text=True)
-        if r.returncode != 0 or "install ok installed" not in r.stdout:
-            _versions[pkg] = None
-        else:
-            _versions[pkg] = r.stdout.split("\t")[1]
-    return _versions[pkg]
+    if not _versions:  # one dpkg-query for every installed package
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Package}\t${Status}\t${Version}\n"],
+                           capture_output=True, text=True, check=True)
+        for line in r.stdout.splitlines():
+            name, status, ver = line.split("\t")
+            if "install ok installed" in status:
+                _versions[name] = ver
+    return _versions.get(pkg)
 
 
 def deb_files(pkg):
@@ -225,11 +225,19 @@ def clean_text(data):
         return None
 
 
+MOJI_TRIGGER = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                          "\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+
+
+def has_mojibake(text):
+    return bool(MOJI_TRIGGER.search(text)) and any(mojibake_line(l) for l in text.split("\n"))
+
+
 def mojibake_line(line):
     """True for a line that is itself UTF-8 read as Latin-1/cp1252 (real
     damage found in some Debian translations, e.g. `manipulaciÃ³n`): such
     a line is not clean text, and a repair there is right, not harm."""
-    if not re.search(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]", line):
+    if not MOJI_TRIGGER.search(line):
         return False
     for enc in ("cp1252", "latin-1"):
         try:
@@ -301,7 +309,7 @@ def candidates(files):
             continue
         if kind not in NO_HAN_NEEDED and not HAN.search(text):
             continue
-        if any(mojibake_line(l) for l in text.split("\n")):
+        if has_mojibake(text):
             DAMAGED.append(rel)
             continue
         out.append((kind, rel, data))
@@ -319,7 +327,9 @@ def read_man(path):
     return data
 
 
-def man_pages(lang):
+def man_pages(lang, want):
+    """About `want` clean UTF-8 man page sources of a language, evenly
+    spaced over the sorted list (only 3*want of them are decompressed)."""
     root = os.path.join("/usr/share/man", lang)
     pages = []
     for dirpath, _, files in os.walk(root):
@@ -327,6 +337,11 @@ def man_pages(lang):
             if f.endswith(".gz") and not os.path.islink(os.path.join(dirpath, f)):
                 pages.append(os.path.join(dirpath, f))
     pages.sort()
+    good = list(_clean_pages(sample(pages, 3 * want)))
+    return sample(good, want)
+
+
+def _clean_pages(pages):
     for p in pages:
         data = read_man(p)
         if data.startswith(b".so "):
@@ -334,7 +349,7 @@ def man_pages(lang):
         t = clean_text(data)
         if t is None:
             continue
-        if any(mojibake_line(l) for l in t.split("\n")):
+        if has_mojibake(t):
             DAMAGED.append(p)
             continue
         yield p, data
@@ -367,12 +382,11 @@ def build_files(w):
     # troff: every Chinese man page source, a sample of other languages
     ver = deb_version("manpages-zh")
     for lang in MAN_ZH:
-        for p, data in sample(list(man_pages(lang)), MAN_ZH_PER_LANG):
+        for p, data in man_pages(lang, MAN_ZH_PER_LANG):
             w.add("troff", os.path.join("manpages-zh", lang, os.path.relpath(p, "/usr/share/man/" + lang)[:-3]),
                   data, "manpages-zh", ver)
     for lang, pkg in sorted(MAN_OTHER.items()):
-        pages = list(man_pages(lang))
-        for p, data in sample(pages, MAN_OTHER_PER_LANG):
+        for p, data in man_pages(lang, MAN_OTHER_PER_LANG):
             w.add("troff", os.path.join(pkg, lang, os.path.relpath(p, "/usr/share/man/" + lang)[:-3]),
                   data, pkg, deb_version(pkg))
     # other languages, plain text: fortune files
@@ -385,7 +399,7 @@ def build_files(w):
             t = clean_text(data)
             if t is None:
                 continue
-            if any(mojibake_line(l) for l in t.split("\n")):
+            if has_mojibake(t):
                 DAMAGED.append(p)
                 continue
             texts.append((p, data))
@@ -421,9 +435,8 @@ def build_lines(out):
         rows.append((lang, source, version, len(lines)))
 
     for lang, pkg in [("zh_CN", "manpages-zh"), ("zh_TW", "manpages-zh")] + sorted(MAN_OTHER.items()):
-        pages = [(p, d) for p, d in man_pages(lang)]
         lines = []
-        for p, data in sample(pages, LINES_MAN_PAGES):
+        for p, data in man_pages(lang, LINES_MAN_PAGES):
             lines.extend(strip_roff(data.decode("utf-8")))
         put(lang.split("_")[0] if lang not in ("zh_CN", "zh_TW", "pt_BR") else lang, lines, pkg, deb_version(pkg))
     for lang, pkg in sorted(list(FORTUNE_PKGS.items()) + [("zh_CN", "fortunes-zh")]):
