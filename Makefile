@@ -66,7 +66,8 @@ WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
             manpages-uk manpages-vi fortunes-bg fortunes-br fortunes-cs fortunes-de \
             fortunes-eo fortunes-es fortunes-ga fortunes-it fortunes-pl fortunes-ru \
             wamerican wbrazilian wbulgarian wcatalan wdanish wdutch wfrench witalian \
-            wngerman wnorwegian wpolish wportuguese wspanish wswedish wukrainian
+            wngerman wnorwegian wpolish wportuguese wspanish wswedish wukrainian \
+            fcitx5-data fcitx5-chinese-addons-data
 DEB_PKGS += $(WORLD_DEB_PKGS)
 
 .PHONY: all lib cli demo check test deps data data-check bench heldout install \

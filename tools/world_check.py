@@ -467,20 +467,32 @@ def check_markdown(a, b):
         if not (fa and fb) or fa.group(0) != fb.group(0):
             fail("front matter changed", fa.group(0) if fa else a[:200], fb.group(0) if fb else b[:200])
     na, nb = md_nodes(cmark(a)), md_nodes(cmark(b))
+    sa, sb = [x[:2] for x in na], [y[:2] for y in nb]
+    if sa != sb:
+        i = next((i for i, (x, y) in enumerate(zip(sa, sb)) if x != y), min(len(sa), len(sb)))
+        x = "%s%s" % (sa[i][0], dict(sa[i][1]) or "") if i < len(sa) else "(end)"
+        y = "%s%s" % (sb[i][0], dict(sb[i][1]) or "") if i < len(sb) else "(end)"
+        la, lb = a.split("\n"), b.split("\n")
+        n = next((int(na[j][3].split(":")[0]) for j in range(min(i, len(na) - 1), -1, -1) if na[j][3]), 0)
+        if n and len(la) == len(lb) and la[n - 1] != lb[n - 1]:
+            fail("Markdown structure changed: %s → %s" % (x, y), la[n - 1], lb[n - 1], "line %d" % n)
+        # the cause is elsewhere, e.g. a link reference definition
+        pairs = [(k, u, v) for k, (u, v) in enumerate(zip(la, lb), 1) if u != v]
+        ref = [p for p in pairs if re.match(r"\s*\[[^\]]+\]:", p[1])]
+        if ref or pairs:
+            k, u, v = (ref or pairs)[0]
+            fail("Markdown structure changed: %s → %s" % (x, y), u, v, "line %d" % k)
+        fail("Markdown structure changed: %s → %s" % (x, y), a, b)
     for x, y in zip(na, nb):
-        if x[:2] == y[:2] and x[2] != y[2]:
+        if x[2] != y[2]:
             fail("Markdown %s content changed" % x[0], x[2], y[2], "at %s" % x[3])
-        if x[:3] != y[:3]:
-            fail("Markdown structure changed: %s%s → %s%s" % (x[0], dict(x[1]) or "", y[0], dict(y[1]) or ""), a, b)
-    if len(na) != len(nb):
-        fail("Markdown structure changed (%d nodes → %d)" % (len(na), len(nb)), a, b)
     ma, mb = md_mask(a, na), md_mask(b, nb)
     if ma != mb:
         fail("Markdown markup outside text changed (markers, spacing, table padding, targets)", ma, mb)
 
 
 # ---- HTML ----------------------------------------------------------------------------
-RAW_TEXT = {"script", "style", "pre", "code", "textarea", "kbd", "samp", "tt", "var"}
+RAW_TEXT = {"script", "style", "pre", "code"}  # the issue's list
 
 
 class Events(HTMLParser):
@@ -591,7 +603,7 @@ def check_file(kind, path, a, b, ctx):
         check_code(kind, path, a, b, ctx)
     elif kind == "markdown":
         check_markdown(a, b)
-    elif kind == "html":
+    elif kind in ("html", "xml"):
         check_html(a, b)
     elif kind == "troff":
         check_troff(a, b)
@@ -659,6 +671,70 @@ def one_star(args):
     return one(*args)
 
 
+# ---- the checker's own test ---------------------------------------------------------
+# (kind, path, input, output, True if the change must be reported)
+SELF_TEST = [
+    ("markdown", "a.md", "# 标题\n\n中文,测试 `a,b` 完\n", "# 标题\n\n中文，测试 `a,b` 完\n", False),
+    ("markdown", "a.md", "| 中,文 | b |\n|---|---|\n| 中,文 | 文 |\n", "| 中，文 | b |\n|---|---|\n| 中，文 | 文 |\n", False),
+    ("markdown", "a.md", "### （1）\n", "###（1）\n", True),
+    ("markdown", "a.md", "| 中 | b |\n|---|---|\n|   | 文 |\n", "| 中 | b |\n|---|---|\n|  | 文 |\n", True),
+    ("markdown", "a.md", "中文 `x, y` 完\n", "中文 `x，y` 完\n", True),
+    ("markdown", "a.md", "见[链接](http://a.b/中文?x=1)。\n", "见[链接](http://a.b/中文？x=1)。\n", True),
+    ("markdown", "a.md", "---\ntitle: 中文\n---\n\n正文\n", "---\ntitle：中文\n---\n\n正文\n", True),
+    ("markdown", "a.md", "```\nx = \"中文\"\n```\n", "```\nx =“中文”\n```\n", True),
+    ("markdown", "a.md", "Hello, world.\n\n中文\n", "Hello，world.\n\n中文\n", True),
+    ("markdown", "a.md", "见 https://zh.wikipedia.org/wiki/北京?variant=zh-cn 。\n", "见 https://zh.wikipedia.org/wiki/北京？variant=zh-cn 。\n", True),
+    ("html", "a.html", "<p title=\"中文\">中文,测试</p>\n", "<p title=\"中文\">中文，测试</p>\n", False),
+    ("html", "a.html", "<p title=\"Debian 参考手册\">中文</p>\n", "<p title=“Debian 参考手册”>中文</p>\n", True),
+    ("html", "a.html", "<pre>中文,测试</pre>\n", "<pre>中文，测试</pre>\n", True),
+    ("html", "a.html", "<script>var a = '中文';</script>\n", "<script>var a =‘中文’;</script>\n", True),
+    ("troff", "a.1", ".SH \"名称\"\n中文,测试\n", ".SH \"名称\"\n中文，测试\n", False),
+    ("troff", "a.1", ".SH \"名称\"\n中文\n", ".SH“名称”\n中文\n", True),
+    ("troff", "a.1", "中文 \\fB粗\\fR,\n", "中文 fB粗\\fR，\n", True),
+    ("code-js", "a.js", "// 中文,注释\nvar a = '你好';\n", "// 中文，注释\nvar a = '你好';\n", False),
+    ("code-js", "a.js", "var a = {\"a\": \"你好\", \"b\": \"世界\"};\n", "var a = {\"a\":“你好”，“b”：“世界”};\n", True),
+    ("code-js", "a.js", "var r = /中,文/g; // 注释\n", "var r = /中，文/g; // 注释\n", True),
+    ("code-ts", "a.ts", "/** 中文,文档 */\nlet s: string = `模板 ${x}`;\n", "/** 中文，文档 */\nlet s: string = `模板 ${x}`;\n", False),
+    ("code-ts", "a.ts", "let s: string = `模板,${x}`;\n", "let s: string = `模板，${x}`;\n", True),
+    ("code-python", "a.py", "# 中文,注释\nx = 1\n", "# 中文，注释\nx = 1\n", False),
+    ("code-python", "a.py", "def f():\n    \"\"\"顺序查找\"\"\"\n", "def f():\n    “”“顺序查找”“”\n", True),
+    ("code-c", "a.c", "/* 中文,注释 */\nint x; // 又,一\n", "/* 中文，注释 */\nint x; // 又，一\n", False),
+    ("code-c", "a.c", "const char *s = \"你好\";\n", "const char *s =“你好”；\n", True),
+    ("code-go", "a.go", "// 中文,注释\nvar s = `原,始`\n", "// 中文，注释\nvar s = `原,始`\n", False),
+    ("code-go", "a.go", "var s = `原,始`\n", "var s = `原，始`\n", True),
+    ("code-vue", "a.vue", "<template>\n  <!-- 中文,注释 -->\n  <div>确定</div>\n</template>\n<script>\n// 注释,\nexport default {}\n</script>\n",
+     "<template>\n  <!-- 中文，注释 -->\n  <div>确定</div>\n</template>\n<script>\n// 注释，\nexport default {}\n</script>\n", False),
+    ("code-vue", "a.vue", "<template>\n  <div title=\"中文\">确定,</div>\n</template>\n", "<template>\n  <div title=“中文”>确定，</div>\n</template>\n", True),
+    ("sql", "a.sql", "-- 中文,注释\nCOMMENT '表名',\n", "-- 中文，注释\nCOMMENT '表名',\n", False),
+    ("sql", "a.sql", "COMMENT '表名',\n", "COMMENT‘表名’，\n", True),
+    ("code-lua", "a.lua", "-- 中文,注释\nlocal s = [[长,串]]\n", "-- 中文，注释\nlocal s = [[长,串]]\n", False),
+    ("code-lua", "a.lua", "local s = [[长,串]]\n", "local s = [[长，串]]\n", True),
+    ("json", "a.json", "{\"title\": \"偏好设置\"}\n", "{\"title\"：“偏好设置”}\n", True),
+    ("yaml", "a.yml", "name: 注音\n", "name：注音\n", True),
+    ("csv", "a.csv", "1,\"中文\"\n", "1，“中文”\n", True),
+    ("foreign", "de", "»Ziel« und mehr\n", "蒲iel« und mehr\n", True),
+]
+
+
+def self_test(ctx):
+    ok = bad = 0
+    for kind, path, a, b, want in SELF_TEST:
+        ctx.c_gcc = False
+        try:
+            check_file(kind, path, a, b, ctx)
+            got, why = False, ""
+        except Violation as v:
+            got, why = True, str(v)
+        if got == want:
+            ok += 1
+        else:
+            bad += 1
+            print("self-test FAIL: %s %r -> %r: %s" % (kind, a[:60], b[:60],
+                  "reported: " + why if got else "not reported"))
+    print("world_check self-test: %d passed, %d failed" % (ok, bad))
+    return 1 if bad else 0
+
+
 def run_lines(ctx):
     """--punct=off (and, for information, default flags) over lines/LANG.txt."""
     ldir = os.path.join(ctx.world, "lines")
@@ -699,7 +775,8 @@ def run_lines(ctx):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--zhfix", required=True)
+    ap.add_argument("--zhfix")
+    ap.add_argument("--self-test", action="store_true", help="test the checkers on built-in cases")
     ap.add_argument("--world", required=True)
     ap.add_argument("--mode", choices=("default", "punct-off"), default="default")
     ap.add_argument("--kind", action="append", help="only these kinds (repeatable)")
@@ -713,6 +790,12 @@ def main():
     o = ap.parse_args()
 
     ctx = Ctx()
+    ctx.world = os.path.abspath(o.world)
+    ctx.timeout = o.timeout
+    if o.self_test:
+        return self_test(ctx)
+    if not o.zhfix:
+        ap.error("--zhfix is required")
     ctx.zhfix = os.path.abspath(o.zhfix)
     ctx.world = os.path.abspath(o.world)
     ctx.mode, ctx.stdin, ctx.timeout = o.mode, o.stdin, o.timeout
