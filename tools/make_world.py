@@ -38,7 +38,7 @@ NPM_CACHE = os.environ.get("ZHFIX_NPM_CACHE", os.path.join(ROOT, "build", "npm-c
 # Files above this size are left out (the check must stay fast); a handful
 # of multi-megabyte data files stay in under it.
 MAX_FILE = 2_600_000          # read at most this much of any file
-KIND_MAX = {"sql": 2_600_000, "csv": 2_600_000, "code-js": 600_000}   # per kind; others:
+KIND_MAX = {"sql": 2_600_000, "csv": 2_600_000, "text": 2_200_000, "code-js": 600_000}   # per kind; others:
 DEFAULT_MAX = 1_000_000
 # At most this many files of one kind from one source (evenly spaced sample).
 MAX_PER_SOURCE = 60
@@ -90,7 +90,7 @@ EXT_KIND = {
     ".rb": "code-ruby", ".lua": "code-lua", ".sh": "code-shell",
     ".vue": "code-vue",
     ".css": "code-css", ".scss": "code-css", ".less": "code-css", ".styl": "code-css",
-    ".xml": "xml",
+    ".xml": "xml", ".txt": "text",
     ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".ini": "ini", ".conf": "ini",
     ".csv": "csv", ".tsv": "csv", ".sql": "sql", ".po": "po", ".ics": "ics",
     ".srt": "subtitles", ".vtt": "subtitles", ".ass": "subtitles", ".ssa": "subtitles",
@@ -410,6 +410,14 @@ def build_files(w):
         for p, data in sample(texts, FORTUNES_PER_LANG):
             w.add("foreign", os.path.join(pkg, os.path.relpath(p, "/usr/share/games/fortunes")),
                   data, pkg, deb_version(pkg))
+    # Chinese plain text: the fortunes-zh files (poems, sayings; the big one
+    # carries ANSI colour sequences)
+    for p in deb_files("fortunes-zh"):
+        if "/fortunes/" in p and not p.endswith(".dat"):
+            data = open(p, "rb").read()
+            if clean_text(data) is not None:
+                w.add("text", os.path.join("fortunes-zh", os.path.basename(p)), data, "fortunes-zh",
+                      deb_version("fortunes-zh"))
     # .po: the zh_CN/zh_TW catalogues of PO_PKGS, back to source with msgunfmt
     for pkg in PO_PKGS:
         ver = deb_version(pkg)
@@ -448,8 +456,6 @@ def build_lines(out):
         for p in deb_files(pkg):
             if "/fortunes/" not in p or p.endswith(".dat"):
                 continue
-            if pkg == "fortunes-zh" and not p.endswith(".u8"):
-                continue  # the .u8 files are the UTF-8 ones
             t = clean_text(open(p, "rb").read())
             if t is None:
                 continue

@@ -72,11 +72,16 @@ def excerpt(a, b, width=50):
     return line, show(ea), show(eb)
 
 
+INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1a\x1c-\x1f\x7f-\xa0\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]")
+
+
 def show(s):
     if isinstance(s, bytes):
         s = s.decode("utf-8", "backslashreplace")
-    return (s.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-            .replace("\r", "\\r").replace("\x1b", "\\e"))
+    s = (s.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+         .replace("\r", "\\r").replace("\x1b", "\\e"))
+    # invisible and blank look-alikes as escapes, so the excerpt shows them
+    return INVISIBLE.sub(lambda m: "\\u%04x" % ord(m.group(0)), s)
 
 
 def fail(rule, a, b, where=None):
@@ -85,13 +90,27 @@ def fail(rule, a, b, where=None):
 
 
 # ---- common rules ---------------------------------------------------------------
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+INDENT = re.compile(r"[ \t\u3000\u00a0]*")
+
+
 def check_lines(a, b):
+    """Rules for every kind: lines are neither added nor removed, a line
+    with no Chinese in it is left alone, a line's indentation (ideographic
+    spaces included) stays, and control and format characters (form feed,
+    BEL, ESC colour sequences, zero-width and direction marks, BOM) stay."""
     la, lb = a.split("\n"), b.split("\n")
     if len(la) != len(lb):
         fail("line structure changed (%d lines → %d)" % (len(la), len(lb)), a, b)
     for n, (x, y) in enumerate(zip(la, lb), 1):
-        if x != y and not CJK.search(x):
+        if x == y:
+            continue
+        if not CJK.search(x):
             fail("line without Chinese changed", x, y, "line %d" % n)
+        if CONTROLS.findall(x) != CONTROLS.findall(y):
+            fail("control or format character changed", x, y, "line %d" % n)
+        if INDENT.match(x).group(0) != INDENT.match(y).group(0):
+            fail("indentation changed", x, y, "line %d" % n)
 
 
 def check_urls(a, b):
@@ -713,6 +732,11 @@ SELF_TEST = [
     ("yaml", "a.yml", "name: 注音\n", "name：注音\n", True),
     ("csv", "a.csv", "1,\"中文\"\n", "1，“中文”\n", True),
     ("foreign", "de", "»Ziel« und mehr\n", "蒲iel« und mehr\n", True),
+    ("text", "a", "　　第一章,开始\n", "　　第一章，开始\n", False),
+    ("text", "a", "　　第一章\n", "第一章\n", True),
+    ("text", "a", "中文\x1b[31m红\x1b[0m\n", "中文[31m红[0m\n", True),
+    ("text", "a", "\ufeff中文\n", "中文\n", True),
+    ("text", "a", "中文\u200b文\n", "中文文\n", True),
 ]
 
 
