@@ -25,6 +25,12 @@ if [ ! -f "$WORLD/MANIFEST.tsv" ] || [ "$SRC/tools/make_world.py" -nt "$WORLD/MA
 fi
 
 pass=0 fail=0
+# the checkers themselves first: built-in cases they must and must not report
+if "$PY" "$SRC/tools/world_check.py" --self-test --world "$WORLD"; then
+  echo "ok - checker self-test"; pass=$((pass+1))
+else
+  echo "FAIL - checker self-test"; fail=$((fail+1))
+fi
 check() {
   local name=$1; shift
   if "$PY" "$SRC/tools/world_check.py" --zhfix "$Z" --world "$WORLD" --max-list 40 "$@"; then
