@@ -644,6 +644,8 @@ def run_zhfix(ctx, path):
             r = subprocess.run(args + ["--", path], stdin=subprocess.DEVNULL, capture_output=True, timeout=ctx.timeout)
     except subprocess.TimeoutExpired:
         return None, "timed out after %ds" % ctx.timeout
+    except OSError as e:  # e.g. the binary is being rebuilt under us
+        return None, "could not run %s: %s" % (ctx.zhfix, e)
     if r.returncode != 0:
         return r.stdout, "exit %d: %s" % (r.returncode, r.stderr.decode(errors="replace").strip()[:300])
     return r.stdout, None
@@ -773,10 +775,13 @@ def run_lines(ctx):
             inp = fh.read()
         args = [ctx.zhfix, "-q"] + (["--punct=off"] if ctx.mode == "punct-off" else [])
         try:
-            r = subprocess.run(args, stdin=open(path, "rb"), capture_output=True, timeout=ctx.timeout * 4)
+            with open(path, "rb") as fh:
+                r = subprocess.run(args, stdin=fh, capture_output=True, timeout=ctx.timeout * 4)
             out, err = r.stdout, (None if r.returncode == 0 else "exit %d" % r.returncode)
         except subprocess.TimeoutExpired:
             out, err = b"", "timed out"
+        except OSError as e:
+            out, err = b"", "could not run zhfix: %s" % e
         la = inp.decode("utf-8", "surrogateescape").split("\n")
         lb = out.decode("utf-8", "surrogateescape").split("\n")
         ex = []
