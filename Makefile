@@ -199,17 +199,18 @@ data: deps
 # Debian and pinned npm packages, and zhfix run over them with default flags
 # and with --punct=off.  Figures only for now: not part of `make test`
 # (tests/world.sh can gate it).  See docs/world-corpus.md.
-build/world/MANIFEST.tsv: tools/make_world.py tools/make_corpus.py
-	$(PYTHON) tools/make_world.py build/world
-world: deps all build/world/MANIFEST.tsv
+WORLD ?= build/world
+$(WORLD)/MANIFEST.tsv: tools/make_world.py tools/make_corpus.py
+	$(PYTHON) tools/make_world.py $(WORLD)
+world: deps all $(WORLD)/MANIFEST.tsv
 	@status=0; \
-	$(PYTHON) tools/world_check.py --zhfix $(BUILD)/zhfix --world build/world --mode default || status=1; \
-	$(PYTHON) tools/world_check.py --zhfix $(BUILD)/zhfix --world build/world --mode punct-off || status=1; \
+	$(PYTHON) tools/world_check.py --zhfix $(BUILD)/zhfix --world $(WORLD) --mode default || status=1; \
+	$(PYTHON) tools/world_check.py --zhfix $(BUILD)/zhfix --world $(WORLD) --mode punct-off || status=1; \
 	exit $$status
 # The same as a pass/fail test (tests/world.sh; skipped by `make test` until
 # the integrator adds ZHFIX_WORLD=1 to TEST_ENV).
 world-test: deps all
-	ZHFIX_WORLD=1 $(TEST_ENV) bash tests/world.sh
+	ZHFIX_WORLD=1 ZHFIX_WORLD_DIR=$(CURDIR)/$(WORLD) $(TEST_ENV) bash tests/world.sh
 
 # Every tools/bench*.sh reports figures; none of them is a test.
 bench: deps all corpus
