@@ -761,44 +761,44 @@ def self_test(ctx):
     return 1 if bad else 0
 
 
-def run_lines(ctx):
+def one_lines(ctx, path):
+    with open(path, "rb") as fh:
+        inp = fh.read()
+    args = [ctx.zhfix, "-q"] + (["--punct=off"] if ctx.mode == "punct-off" else [])
+    try:
+        with open(path, "rb") as fh:
+            r = subprocess.run(args, stdin=fh, capture_output=True, timeout=ctx.timeout * 4)
+        out, err = r.stdout, (None if r.returncode == 0 else "exit %d" % r.returncode)
+    except subprocess.TimeoutExpired:
+        out, err = b"", "timed out"
+    except OSError as e:
+        out, err = b"", "could not run zhfix: %s" % e
+    la = inp.decode("utf-8", "surrogateescape").split("\n")
+    lb = out.decode("utf-8", "surrogateescape").split("\n")
+    ex = []
+    changed = 0
+    if len(la) != len(lb):
+        changed = max(len(la), len(lb))
+        ex.append(("(line count %d → %d)" % (len(la), len(lb)), ""))
+    else:
+        for x, y in zip(la, lb):
+            if x != y:
+                changed += 1
+                if len(ex) < 3:
+                    _, ea, eb = excerpt(x, y, 40)
+                    ex.append((ea, eb))
+    return (os.path.basename(path)[:-4], len(la) - 1, changed, err, ex)
+
+
+def run_lines(ctx, jobs):
     """--punct=off (and, for information, default flags) over lines/LANG.txt."""
     ldir = os.path.join(ctx.world, "lines")
     if not os.path.isdir(ldir):
         return [], 0
-    rows, bad = [], 0
-    for f in sorted(os.listdir(ldir)):
-        if not f.endswith(".txt"):
-            continue
-        path = os.path.join(ldir, f)
-        with open(path, "rb") as fh:
-            inp = fh.read()
-        args = [ctx.zhfix, "-q"] + (["--punct=off"] if ctx.mode == "punct-off" else [])
-        try:
-            with open(path, "rb") as fh:
-                r = subprocess.run(args, stdin=fh, capture_output=True, timeout=ctx.timeout * 4)
-            out, err = r.stdout, (None if r.returncode == 0 else "exit %d" % r.returncode)
-        except subprocess.TimeoutExpired:
-            out, err = b"", "timed out"
-        except OSError as e:
-            out, err = b"", "could not run zhfix: %s" % e
-        la = inp.decode("utf-8", "surrogateescape").split("\n")
-        lb = out.decode("utf-8", "surrogateescape").split("\n")
-        ex = []
-        changed = 0
-        if len(la) != len(lb):
-            changed = max(len(la), len(lb))
-            ex.append(("(line count %d → %d)" % (len(la), len(lb)), ""))
-        else:
-            for x, y in zip(la, lb):
-                if x != y:
-                    changed += 1
-                    if len(ex) < 3:
-                        _, ea, eb = excerpt(x, y, 40)
-                        ex.append((ea, eb))
-        rows.append((f[:-4], len(la) - 1, changed, err, ex))
-        if ctx.mode == "punct-off" and (changed or err):
-            bad += 1
+    paths = [os.path.join(ldir, f) for f in sorted(os.listdir(ldir)) if f.endswith(".txt")]
+    with cf.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        rows = list(ex.map(lambda p: one_lines(ctx, p), paths))
+    bad = sum(1 for r in rows if ctx.mode == "punct-off" and (r[2] or r[3]))
     return rows, bad
 
 
@@ -884,7 +884,7 @@ def main():
                 print("  ... and %d more" % (len(bad) - o.max_list))
     lrows = []
     if not o.no_lines and not o.kind:
-        lrows, lbad = run_lines(ctx)
+        lrows, lbad = run_lines(ctx, o.jobs)
         if lrows:
             print("\nline corpora, %s:" % label)
             print("%-8s %8s %8s" % ("lang", "lines", "changed"))
