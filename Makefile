@@ -52,9 +52,26 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
             manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time
+# The world corpus (tools/make_world.py, `make world`): packages it reads
+# and the tools its checker runs.
+WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
+            debian-faq-zh-cn debian-reference-zh-cn debian-reference-zh-tw \
+            maint-guide-zh-cn maint-guide-zh-tw golang-github-mozillazg-go-pinyin-dev \
+            librime-dev python3-dask python3-pygments python3-pyparsing python3-tornado \
+            rime-data-bopomofo rime-data-cangjie5 rime-data-double-pinyin rime-data-emoji \
+            rime-data-jyut6ping3 rime-data-luna-pinyin rime-data-pinyin-simp rime-data-stroke \
+            rime-data-wubi manpages-cs manpages-da manpages-de manpages-es manpages-fi \
+            manpages-fr manpages-hu manpages-id manpages-it manpages-ja manpages-nl \
+            manpages-pl manpages-pt-br manpages-ro manpages-ru manpages-sv manpages-tr \
+            manpages-uk manpages-vi fortunes-bg fortunes-br fortunes-cs fortunes-de \
+            fortunes-eo fortunes-es fortunes-ga fortunes-it fortunes-pl fortunes-ru \
+            wamerican wbrazilian wbulgarian wcatalan wdanish wdutch wfrench witalian \
+            wngerman wnorwegian wpolish wportuguese wspanish wswedish wukrainian \
+            fcitx5-data fcitx5-chinese-addons-data
+DEB_PKGS += $(WORLD_DEB_PKGS)
 
 .PHONY: all lib cli demo check test deps data data-check bench heldout install \
-        uninstall clean corpus check-asan fuzz-replay tests
+        uninstall clean corpus check-asan fuzz-replay tests world world-test
 .DELETE_ON_ERROR:
 
 all: lib cli
@@ -177,6 +194,23 @@ demo: deps
 
 data: deps
 	@for g in $(sort $(wildcard tools/gen_*.py)); do echo "$(PYTHON) $$g data"; $(PYTHON) $$g data || exit 1; done
+
+# The world corpus (issues #12/#13): clean real files of many kinds from
+# Debian and pinned npm packages, and zhfix run over them with default flags
+# and with --punct=off.  Figures only for now: not part of `make test`
+# (tests/world.sh can gate it).  See docs/world-corpus.md.
+WORLD ?= build/world
+$(WORLD)/MANIFEST.tsv: tools/make_world.py tools/make_corpus.py
+	$(PYTHON) tools/make_world.py $(WORLD)
+world: deps all $(WORLD)/MANIFEST.tsv
+	@status=0; \
+	$(PYTHON) tools/world_check.py --zhfix $(BUILD)/zhfix --world $(WORLD) --mode default || status=1; \
+	$(PYTHON) tools/world_check.py --zhfix $(BUILD)/zhfix --world $(WORLD) --mode punct-off || status=1; \
+	exit $$status
+# The same as a pass/fail test (tests/world.sh; skipped by `make test` until
+# the integrator adds ZHFIX_WORLD=1 to TEST_ENV).
+world-test: deps all
+	ZHFIX_WORLD=1 ZHFIX_WORLD_DIR=$(CURDIR)/$(WORLD) $(TEST_ENV) bash tests/world.sh
 
 # Every tools/bench*.sh reports figures; none of them is a test.
 bench: deps all corpus
