@@ -58,7 +58,7 @@ DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
 .DELETE_ON_ERROR:
 
 all: lib cli
-lib: $(BUILD)/libzhfix.a $(BUILD)/libzhfix.so
+lib: $(BUILD)/libzhfix.a $(BUILD)/libzhfix.so $(BUILD)/zhfix-uninstalled.pc
 cli: $(BUILD)/zhfix
 
 # Installs what is missing, with apt-get, when run as root; otherwise says
@@ -103,6 +103,13 @@ $(BUILD)/libzhfix.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) -o $(BUILD)/libzhfix.so.$(VERSION) $^ $(LIBS) $(SAN_LDFLAGS)
 	ln -sf libzhfix.so.$(VERSION) $(BUILD)/$(SONAME)
 	ln -sf libzhfix.so.$(VERSION) $@
+
+# zhfix.pc from zhfix.pc.in: $(call zhfix_pc,PREFIX,LIBDIR,INCDIR)
+zhfix_pc = sed -e 's|@PREFIX@|$(1)|; s|@LIBDIR@|$(2)|; s|@INCDIR@|$(3)|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIBS)|' zhfix.pc.in
+# For building against this tree without installing (python/ uses it).
+$(BUILD)/zhfix-uninstalled.pc: zhfix.pc.in Makefile
+	@mkdir -p $(dir $@)
+	$(call zhfix_pc,$(CURDIR),$(abspath $(BUILD)),$(CURDIR)/include) > $@
 
 $(BUILD)/zhfix: $(CLI_OBJ) $(BUILD)/libzhfix.a
 	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libzhfix.a $(LIBS) $(CLI_LIBS) $(SAN_LDFLAGS)
@@ -197,8 +204,7 @@ install: all
 	ln -sf libzhfix.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzhfix.so
 	install -m 644 include/zhfix.h $(DESTDIR)$(INCDIR)/zhfix.h
 	install -m 644 docs/zhfix.1 $(DESTDIR)$(MANDIR)/man1/zhfix.1
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIBS)|' \
-	  zhfix.pc.in > $(DESTDIR)$(PCDIR)/zhfix.pc
+	$(call zhfix_pc,$(PREFIX),$(LIBDIR),$(INCDIR)) > $(DESTDIR)$(PCDIR)/zhfix.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zhfix $(DESTDIR)$(LIBDIR)/libzhfix.* \
