@@ -86,20 +86,27 @@ class _Invalid(Exception):
 _INT_MIN, _INT_MAX = -(1 << 63), (1 << 63) - 1
 
 
-def _check_int(s: str) -> str:
+class _Number:
+    """What a number parses to here: only strings are ever cleaned."""
+
+
+_NUMBER = _Number()
+
+
+def _check_int(s: str) -> _Number:
     if len(s) > 18:
         v = int(s)
         if v > _INT_MAX:
             raise _Invalid("too big integer")
         if v < _INT_MIN:
             raise _Invalid("too big negative integer")
-    return s
+    return _NUMBER
 
 
-def _check_float(s: str) -> str:
+def _check_float(s: str) -> _Number:
     if float(s) in (float("inf"), float("-inf")):
         raise _Invalid("real number overflow")
-    return s
+    return _NUMBER
 
 
 def _no_constant(s: str):
