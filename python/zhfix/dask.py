@@ -109,7 +109,8 @@ def _from_paths(paths: Union[str, Sequence[str]], field: str, options: dict,
 def _clean_partition(items: Iterable[Any], field: str, options: dict) -> List[Line]:
     cleaner = _cleaner(field, options)
     out = []
-    for n, item in enumerate(items, 1):
+    counts: dict = {}
+    for item in items:
         path = None
         if isinstance(item, tuple) and len(item) == 2:  # read_text(..., include_path=True)
             item, path = item
@@ -120,7 +121,10 @@ def _clean_partition(items: Iterable[Any], field: str, options: dict) -> List[Li
                             "dask.bag.read_text gives) is needed, not of "
                             f"{type(item).__name__}; for records already parsed, map "
                             "a zhfix.Fixer over their field")
+        if not item:  # read_text(linedelimiter=...) ends a file with "": not a line
+            continue
         line, status, msg = cleaner.clean_line(bytes(item))
+        n = counts[path] = counts.get(path, 0) + 1
         nl = line.endswith(b"\n")
         out.append(Line(path, n, line[:-1] if nl else line, nl, status, msg))
     _log_problems(out)
@@ -136,7 +140,10 @@ def clean_jsonl(paths_or_bag: Union[str, Sequence[str], db.Bag], field: str = "t
     ``paths_or_bag`` is a path, a glob or a list of them (anything
     ``dask.bytes.read_bytes`` reads; ``storage_options`` go to it), or a
     ``dask.bag.Bag`` of lines (str or bytes, e.g. from
-    ``dask.bag.read_text``, possibly with ``include_path=True``).  Files
+    ``dask.bag.read_text``, possibly with ``include_path=True``; for the
+    command's bytes exactly, read with ``linedelimiter="\\n",
+    errors="surrogateescape"``, or else Python's universal newlines
+    rewrite CR and CRLF line ends and invalid UTF-8 stops the read).  Files
     are cut into blocks of about ``blocksize`` bytes at line boundaries
     (None: one partition per file; compressed files need None).
 
