@@ -208,8 +208,11 @@ def _tree_build_dir():
 
 def library_config():
     """Returns (description, Extension keyword arguments)."""
+    # depends: setuptools relinks only when a dependency is newer than the
+    # module; the archive is not a source, so without it a rebuilt
+    # libzhfix.a would be left out of a reinstall.
     kw = {"include_dirs": [], "library_dirs": [], "libraries": [], "extra_objects": [],
-          "extra_link_args": [], "define_macros": []}
+          "extra_link_args": [], "define_macros": [], "depends": []}
     build = _tree_build_dir()
     if build:
         pc = os.path.join(os.path.abspath(build), "zhfix-uninstalled.pc")
@@ -221,6 +224,7 @@ def library_config():
         libs = _pkg_config("--static", "--libs", pc)
         _split([f for f in libs if f not in ("-lzhfix", "-L" + libdir)], kw)
         kw["extra_objects"].append(archive)
+        kw["depends"] += [archive, os.path.join(kw["include_dirs"][0], "zhfix.h"), pc]
         return f"the build tree {build} (static {archive})", kw
     try:
         _split(_pkg_config("--cflags", "zhfix"), kw)
@@ -233,6 +237,8 @@ def library_config():
             f"`pkg-config zhfix` find it (PKG_CONFIG_PATH).  pkg-config said: {e}") from None
     if os.path.realpath(libdir) not in SYSTEM_LIBDIRS and not libdir.startswith("/usr/lib/"):
         kw["extra_link_args"].append("-Wl,-rpath," + libdir)
+    kw["depends"] += [p for p in [os.path.join(d, "zhfix.h") for d in kw["include_dirs"]]
+                      + [os.path.join(libdir, "libzhfix.so")] if os.path.exists(p)]
     return f"the installed library in {libdir} (shared)", kw
 
 
