@@ -40,5 +40,15 @@ HOME=$T parallel --will-cite --pipe --block 100k -k "$Z" --jsonl --to=simp --quo
   < "$T/small" > "$T/par.s" 2> /dev/null
 same "with --to=simp --quotes=corner" "$T/one.s" "$T/par.s"
 
+# many files, in place, with backups (docs/cli.md): as one process on each
+mkdir -p "$T/files"
+split -n l/4 -d --additional-suffix=.jsonl "$T/small" "$T/files/part"
+for f in "$T"/files/*.jsonl; do cp "$f" "$f.in"; "$Z" --jsonl < "$f" > "$f.want" 2> /dev/null; done
+find "$T/files" -name '*.jsonl' | HOME=$T parallel --will-cite "$Z" --jsonl -q -i --backup=.orig {} 2> /dev/null
+for f in "$T"/files/*.jsonl; do
+  same "parallel zhfix --jsonl -i: $(basename "$f")" "$f.want" "$f"
+  same "parallel zhfix --jsonl -i --backup=.orig: $(basename "$f")" "$f.in" "$f.orig"
+done
+
 echo "$(basename "$0"): $n checks, $fails failed"
 [ "$fails" -eq 0 ]

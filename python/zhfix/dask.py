@@ -196,6 +196,7 @@ def write_jsonl(lines: db.Bag, directory: str) -> List[str]:
     a file system they share with the client), then joined in order.
     Returns the paths written.  Input files with the same base name are
     an error."""
+    directory = os.path.abspath(directory)   # the workers' cwd is not ours
     os.makedirs(directory, exist_ok=True)
     tmpdir = os.path.join(directory, ".zhfix-parts")
     os.makedirs(tmpdir, exist_ok=True)

@@ -188,3 +188,28 @@ def test_clean_jsonl_bag_input_with_conversion(cluster, jsonl_corpus, zhfix_bin,
     lines = zhfix.dask.clean_jsonl(bag, to="trad").compute()
     assert {l.path for l in lines} == {str(part)}
     check_against(lines, ref, [str(part)])
+
+
+def test_readme_example(cluster, jsonl_corpus, tmp_path):
+    sys.path.insert(0, HERE)
+    from test_readme import readme_blocks
+    code = [b for lang, b in readme_blocks() if lang == "python"][1]
+    assert 'Client("tcp://127.0.0.1:8786")' in code
+    code = code.replace('Client("tcp://127.0.0.1:8786")',
+                        f'Client("{cluster.scheduler.address}")')
+    code = code.replace('to="simp"', 'to="keep"')   # conversion is slow per record today
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    data = open(jsonl_corpus[0], "rb").read()
+    cut = data.index(b"\n", 400_000) + 1
+    (corpus / "a.jsonl").write_bytes(data[:cut])
+    (corpus / "b.jsonl").write_bytes(data[cut:2 * cut])
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    for name in ("a.jsonl", "b.jsonl"):
+        want = subprocess.run([ZHFIX_BIN, "--jsonl", "-q", str(corpus / name)],
+                              capture_output=True).stdout
+        assert (tmp_path / "clean" / name).read_bytes() == want
+    reported = [l for l in r.stdout.splitlines() if l.startswith("zhfix: ")]
+    assert reported and all(": line " in l for l in reported)

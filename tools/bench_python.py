@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Python throughput figures for `make bench` (run by tools/bench_python.sh
+with build/venv's interpreter).  Reports; asserts nothing.
+
+1. zhfix.Fixer.fix on 100-character records against `zhfix --jsonl` on the
+   same records (one process, CPU time: the machine is shared, and CPU
+   time is what a record costs), with --to=keep and with conversion
+   (--to=trad; conversion still rebuilds its tables per document, so it
+   is reported apart).  Also the whole JSON Lines path in Python
+   (zhfix.jsonl), which parses and splices like the command.
+2. Threads: 4 threads, each with its own Fixer, against 1 (wall time),
+   next to the same ratio for the command's own threads (`--jsonl -j 4`
+   against `-j 1`), which is what this machine allows at the moment.
+3. Dask: zhfix.dask.clean_jsonl on the 52 MB JSON Lines corpus of the tests
+   with one dask-worker, then two (one thread each), scheduler and
+   workers on 127.0.0.1; input MB per wall second.
+
+Each figure is the best of three runs.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD", "build")
+ZHFIX = os.path.join(SRC, BUILD, "zhfix")
+CORPUS = os.environ.get("ZHFIX_CORPUS", os.path.join(SRC, "build", "corpus"))
+RUNS = 3
+
+import zhfix  # noqa: E402
+import zhfix.jsonl  # noqa: E402
+
+
+def records(n, width=100):
+    """n records of `width` characters cut from the Chinese corpora."""
+    out = []
+    for name in ("zh_CN.txt", "zh_TW.txt"):
+        with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                while len(line) >= width:
+                    out.append(line[:width])
+                    line = line[width:]
+                    if len(out) >= n:
+                        return out
+    assert out, "no corpus"
+    while len(out) < n:
+        out += out[: n - len(out)]
+    return out
+
+
+def cli_cpu(path, args):
+    best_cpu = best_wall = None
+    for _ in range(RUNS):
+        with open(path, "rb") as f:
+            t0 = os.times()
+            w0 = time.perf_counter()
+            subprocess.run([ZHFIX, "--jsonl", "-q", *args], stdin=f, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True)
+            wall = time.perf_counter() - w0
+            t1 = os.times()
+        cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+        best_wall = wall if best_wall is None else min(best_wall, wall)
+    return best_cpu, best_wall
+
+
+def py_cpu(fn):
+    best_cpu = best_wall = None
+    for _ in range(RUNS):
+        c0 = time.process_time()
+        w0 = time.perf_counter()
+        fn()
+        cpu = time.process_time() - c0
+        wall = time.perf_counter() - w0
+        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+        best_wall = wall if best_wall is None else min(best_wall, wall)
+    return best_cpu, best_wall
+
+
+def threads_wall(texts, opts, n):
+    def work():
+        f = zhfix.Fixer(**opts)
+        for t in texts:
+            f.fix(t)
+
+    best = None
+    for _ in range(RUNS):
+        th = [threading.Thread(target=work) for _ in range(n)]
+        w0 = time.perf_counter()
+        for t in th:
+            t.start()
+        for t in th:
+            t.join()
+        w = time.perf_counter() - w0
+        best = w if best is None else min(best, w)
+    return best
+
+
+def cli_wall(path, args):
+    best = None
+    for _ in range(RUNS):
+        with open(path, "rb") as f:
+            w0 = time.perf_counter()
+            subprocess.run([ZHFIX, "--jsonl", "-q", *args], stdin=f, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True)
+            w = time.perf_counter() - w0
+        best = w if best is None else min(best, w)
+    return best
+
+
+def bench_records(tmp):
+    print(f"records of 100 characters ({os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.2f} at the start); best of {RUNS}")
+    for label, n, args, opts in (("--to=keep", 50_000, ["--to=keep"], {}),
+                                 ("--to=trad", 2_000, ["--to=trad"], {"to": "trad"})):
+        texts = records(n)
+        path = os.path.join(tmp, f"r{n}.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for i, t in enumerate(texts):
+                f.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
+        mb = sum(len(t.encode()) for t in texts) / 1e6
+        c_cpu, c_wall = cli_cpu(path, args)
+        fixer = zhfix.Fixer(**opts)
+
+        def loop():
+            fix = fixer.fix
+            for t in texts:
+                fix(t)
+
+        p_cpu, p_wall = py_cpu(loop)
+        cleaner = zhfix.jsonl.JsonlCleaner(**opts)
+        with open(path, "rb") as f:
+            lines = f.readlines()
+
+        def jl():
+            clean = cleaner.clean_line
+            for line in lines:
+                clean(line)
+
+        j_cpu, _ = py_cpu(jl)
+        print(f"  {label}: zhfix --jsonl {n / c_cpu:9.0f} records/s ({mb / c_cpu:5.1f} MB/s of text, "
+              f"CPU) | Fixer.fix {n / p_cpu:9.0f} records/s ({mb / p_cpu:5.1f} MB/s) = "
+              f"{100 * c_cpu / p_cpu:.0f}% of the CLI | zhfix.jsonl {n / j_cpu:9.0f} records/s "
+              f"= {100 * c_cpu / j_cpu:.0f}%")
+        if label == "--to=keep":
+            w1 = threads_wall(texts, opts, 1)
+            w4 = threads_wall(texts, opts, 4)
+            j1 = cli_wall(path, ["-j", "1", *args])
+            j4 = cli_wall(path, ["-j", "4", *args])
+            print(f"  {label}: threads, wall: Fixer.fix 1 thread {n / w1:9.0f} records/s, "
+                  f"4 threads {4 * n / w4:9.0f} records/s = {4 * w1 / w4:.2f}x | "
+                  f"zhfix --jsonl -j 4 against -j 1: {j1 / j4:.2f}x (what the machine gives now)")
+
+
+def start(args, log, procs):
+    procs.append(subprocess.Popen([sys.executable, *args], stdout=log, stderr=log,
+                                  stdin=subprocess.DEVNULL, start_new_session=True))
+
+
+def bench_dask(tmp):
+    sys.path.insert(0, os.path.join(SRC, "tests", "python"))
+    import make_jsonl_corpus
+    import zhfix.dask
+    from distributed import Client
+
+    out = os.path.join(tmp, "corpus")
+    paths = make_jsonl_corpus.build(CORPUS, os.path.join(SRC, "data", "samples"), out)
+    size = sum(os.path.getsize(p) for p in paths)
+    sched = os.path.join(tmp, "scheduler.json")
+    log = open(os.path.join(tmp, "dask.log"), "wb")
+    procs = []
+    try:
+        start(["/usr/bin/dask-scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+               "--scheduler-file", sched, "--idle-timeout", "600"], log, procs)
+        while not os.path.exists(sched):
+            time.sleep(0.2)
+        client = Client(scheduler_file=sched, timeout=120)
+        wall = time.perf_counter()
+        subprocess.run([ZHFIX, "--jsonl", "-q", *paths], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        cli = time.perf_counter() - wall
+        print(f"Dask: {size / 1e6:.1f} MB of JSON Lines in {len(paths)} files, blocks of 8 MiB; "
+              f"zhfix --jsonl, one process: {size / 1e6 / cli:.1f} MB/s (wall)")
+        for n in (1, 2):
+            start(["/usr/bin/dask-worker", "--scheduler-file", sched, "--host", "127.0.0.1",
+                   "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", f"w{n}",
+                   "--local-directory", os.path.join(tmp, f"w{n}")], log, procs)
+            client.wait_for_workers(n, timeout=120)
+            best = None
+            for _ in range(RUNS):
+                bag = zhfix.dask.clean_jsonl(paths, blocksize="8MiB")
+                w0 = time.perf_counter()
+                got = bag.map_partitions(lambda ls: [len(ls)]).sum().compute()
+                w = time.perf_counter() - w0
+                best = w if best is None else min(best, w)
+            print(f"  {n} worker{'s' if n > 1 else ''}: {size / 1e6 / best:5.1f} MB/s "
+                  f"({got} lines, {best:.1f} s wall)")
+        client.close()
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="zhfix-bench-") as tmp:
+        bench_records(tmp)
+        if "--no-dask" not in sys.argv:
+            bench_dask(tmp)
+
+
+if __name__ == "__main__":
+    main()
