@@ -157,16 +157,26 @@ class UnrecoverableSpanWarning(ZhfixWarning):
 # ---- options --------------------------------------------------------------
 
 # The documented keywords: their library names where the keyword differs,
-# and the library's defaults.  A keyword left at its default is not sent,
-# so a library without an option (``format`` before it existed) still
-# accepts the default.  Anything else given by keyword goes to the library
-# by name (zhfix_set_option_string), which alone decides what is valid.
+# and the library's defaults.  A keyword not given is not sent, so the
+# library's own default applies, and a library without an option
+# (``format`` before it existed) works as long as the caller does not ask
+# for it.  Anything given goes to the library by name
+# (zhfix_set_option_string), which alone decides what is valid.
 _LIBRARY_NAME = {"fmt": "format", "encoding": "from", "from_": "from"}
-_DEFAULTS: Dict[str, Any] = {
-    "to": "keep", "script": "auto", "punct": True, "quotes": "auto", "spacing": False,
-    "pinyin": "auto", "mojibake": True, "fmt": "auto", "encoding": "auto",
-    "strict": False, "force": False,
-}
+
+
+def _unset(s: str) -> str:
+    # A default is told from a value the caller gave by identity: this copy
+    # is not the interned literal, so even an explicit "auto" is sent.
+    return str(bytearray(s, "ascii"), "ascii")
+
+
+_D = {name: _unset(v) for name, v in (("to", "keep"), ("script", "auto"), ("quotes", "auto"),
+                                      ("pinyin", "auto"), ("fmt", "auto"), ("encoding", "auto"))}
+# (True and False are singletons: a switch given as its default is not
+# sent, which changes nothing.)
+_DEFAULTS: Dict[str, Any] = {**_D, "punct": True, "spacing": False, "mojibake": True,
+                             "strict": False, "force": False}
 
 
 def _value_string(name: str, value: Any) -> str:
@@ -188,24 +198,15 @@ def _candidates(name: str) -> List[str]:
 
 
 def _normalize(explicit: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, str]:
-    """The options to send, as {keyword: value string}; defaults dropped."""
+    """The options to send, as {keyword: value string}: those given."""
     out: Dict[str, str] = {}
     for name, value in explicit.items():
-        if value is None:
-            continue
-        s = _value_string(name, value)
-        if s != _value_string(name, _DEFAULTS[name]):
-            out[name] = s
-    for name, value in extra.items():
-        if value is None:
-            continue
-        if name in _DEFAULTS and name not in explicit:
-            # e.g. Fixer(**{"to": ...}) reaching **options
-            s = _value_string(name, value)
-            if s != _value_string(name, _DEFAULTS[name]):
-                out[name] = s
+        if value is None or value is _DEFAULTS[name]:
             continue
         out[name] = _value_string(name, value)
+    for name, value in extra.items():
+        if value is not None:
+            out[name] = _value_string(name, value)
     return out
 
 
@@ -309,12 +310,13 @@ class Fixer:
     (``zhfix_set_option_string``; ``lost_marker`` is tried as
     ``lost_marker`` then ``lost-marker``), so options added to the library
     need no change here.  Values: str as given, bool as on/off, int as
-    digits; None means the default.
+    digits.  Only the options given are sent (None, or a keyword left out,
+    means the library's default).
     """
 
-    def __init__(self, *, to: str = "keep", script: str = "auto", punct: bool = True,
-                 quotes: str = "auto", spacing: bool = False, pinyin: str = "auto",
-                 mojibake: bool = True, fmt: str = "auto", encoding: str = "auto",
+    def __init__(self, *, to: str = _D["to"], script: str = _D["script"], punct: bool = True,
+                 quotes: str = _D["quotes"], spacing: bool = False, pinyin: str = _D["pinyin"],
+                 mojibake: bool = True, fmt: str = _D["fmt"], encoding: str = _D["encoding"],
                  strict: bool = False, force: bool = False, **options: Any):
         explicit = {"to": to, "script": script, "punct": punct, "quotes": quotes,
                     "spacing": spacing, "pinyin": pinyin, "mojibake": mojibake, "fmt": fmt,
@@ -538,9 +540,9 @@ _local = threading.local()
 _CACHE_SIZE = 16
 
 
-def fix(text: Text, *, to: str = "keep", script: str = "auto", punct: bool = True,
-        quotes: str = "auto", spacing: bool = False, pinyin: str = "auto",
-        mojibake: bool = True, fmt: str = "auto", encoding: str = "auto",
+def fix(text: Text, *, to: str = _D["to"], script: str = _D["script"], punct: bool = True,
+        quotes: str = _D["quotes"], spacing: bool = False, pinyin: str = _D["pinyin"],
+        mojibake: bool = True, fmt: str = _D["fmt"], encoding: str = _D["encoding"],
         strict: bool = False, force: bool = False, **options: Any) -> str:
     """Repairs one document (str or bytes) and returns clean text.
 

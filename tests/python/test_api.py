@@ -56,14 +56,18 @@ def test_options_reach_the_library():
         assert f.encoding == "big5"
 
 
-def test_defaults_are_not_sent():
-    # fmt="auto" is the default: accepted whether or not the library has
-    # a format option; every documented default is.
-    f = zhfix.Fixer(to="keep", script="auto", punct=True, quotes="auto", spacing=False,
-                    pinyin="auto", mojibake=True, fmt="auto", encoding="auto", strict=False,
-                    force=False)
-    assert f.options == {}
-    assert zhfix.Fixer(to="simp", punct=None).options == {"to": "simp"}
+def test_only_given_options_are_sent():
+    # A keyword left out is not sent (the library's default applies, and a
+    # library without the option works); one given is sent, even when it
+    # spells the default.
+    assert zhfix.Fixer().options == {}
+    assert zhfix.Fixer(to="keep", punct=None).options == {"to": "keep"}
+    assert zhfix.Fixer(quotes="auto", encoding="auto").options == {"quotes": "auto",
+                                                                   "encoding": "auto"}
+    import inspect
+    sig = inspect.signature(zhfix.Fixer)
+    assert sig.parameters["fmt"].default == "auto" and sig.parameters["to"].default == "keep"
+    assert inspect.signature(zhfix.fix).parameters["script"].default == "auto"
 
 
 def test_option_errors():
