@@ -85,13 +85,17 @@ def _add(a: int, b: int) -> int:
 
 
 def _from_paths(paths: Union[str, Sequence[str]], field: str, options: dict,
-                blocksize: Optional[Union[int, str]], storage_options: Optional[dict]) -> db.Bag:
+                blocksize: Optional[Union[int, str]], compression: Optional[str],
+                storage_options: Optional[dict]) -> db.Bag:
     # read_bytes cuts each file into blocks that end at a newline (a whole
     # number of lines, the last block taking a last line without one); the
     # line number of a block's first line is 1 + the newlines of the blocks
     # before it in the file, a chain of small tasks.
     _, blocks, names = read_bytes(paths, delimiter=b"\n", blocksize=blocksize, sample=False,
-                                  include_path=True, **(storage_options or {}))
+                                  compression=compression, include_path=True,
+                                  **(storage_options or {}))
+    if not names:
+        raise FileNotFoundError(f"zhfix: no files match {paths!r}")
     parts = []
     for file_blocks, name in zip(blocks, names):
         before = 0
@@ -101,8 +105,8 @@ def _from_paths(paths: Union[str, Sequence[str]], field: str, options: dict,
             if i + 1 < len(file_blocks):
                 before = dask.delayed(_add, pure=True)(
                     before, dask.delayed(_count_newlines, pure=True)(block))
-    if not parts:
-        raise FileNotFoundError(f"zhfix: no files match {paths!r}")
+    if not parts:  # only empty files
+        return db.from_sequence([], npartitions=1)
     return db.from_delayed(parts)
 
 
@@ -132,7 +136,7 @@ def _clean_partition(items: Iterable[Any], field: str, options: dict) -> List[Li
 
 
 def clean_jsonl(paths_or_bag: Union[str, Sequence[str], db.Bag], field: str = "text", *,
-                blocksize: Optional[Union[int, str]] = "64MiB",
+                blocksize: Optional[Union[int, str]] = "64MiB", compression: Optional[str] = None,
                 storage_options: Optional[dict] = None, **options: Any) -> db.Bag:
     """Cleans the ``field`` of every record of a JSON Lines corpus, as
     ``zhfix --jsonl=FIELD`` with the same options would.
@@ -145,7 +149,9 @@ def clean_jsonl(paths_or_bag: Union[str, Sequence[str], db.Bag], field: str = "t
     errors="surrogateescape"``, or else Python's universal newlines
     rewrite CR and CRLF line ends and invalid UTF-8 stops the read).  Files
     are cut into blocks of about ``blocksize`` bytes at line boundaries
-    (None: one partition per file; compressed files need None).
+    (None: one partition per file).  Compressed files: ``compression=``
+    ("gzip", "bz2", "xz", ... as fsspec names them) with
+    ``blocksize=None``.
 
     ``options`` are :class:`zhfix.Fixer` options (``to="simp"`` ...).  They
     are checked here, before anything runs (``zhfix.OptionError``).
@@ -164,7 +170,7 @@ def clean_jsonl(paths_or_bag: Union[str, Sequence[str], db.Bag], field: str = "t
         paths_or_bag = os.fspath(paths_or_bag)
     else:
         paths_or_bag = [os.fspath(p) for p in paths_or_bag]
-    return _from_paths(paths_or_bag, field, options, blocksize, storage_options)
+    return _from_paths(paths_or_bag, field, options, blocksize, compression, storage_options)
 
 
 def _write_part(lines: List[Line], index: int, tmpdir: str) -> List[tuple]:

@@ -150,6 +150,26 @@ def test_options_checked_before_running():
             scheduler="sync")  # before any Client exists in this module
 
 
+def test_small_cases_local(tmp_path):
+    # (Dask's synchronous scheduler: the graph, not the cluster.)
+    import gzip
+    a = tmp_path / "a.jsonl"
+    a.write_bytes(b'{"text": "\\u9019,\\u662f"}\n\n{bad\n{"text": "x"}')
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    gz = tmp_path / "c.jsonl.gz"
+    gz.write_bytes(gzip.compress(a.read_bytes()))
+    want = subprocess.run([ZHFIX_BIN, "--jsonl", "-q", str(a)], capture_output=True).stdout
+    for paths, kw in (([str(a)], {"blocksize": 10}), ([str(a), str(tmp_path / "empty.jsonl")], {}),
+                      ([str(gz)], {"compression": "gzip", "blocksize": None})):
+        lines = zhfix.dask.clean_jsonl(paths, **kw).compute(scheduler="sync")
+        assert b"".join(l.line + b"\n" * l.newline for l in lines) == want, kw
+        assert [(l.lineno, l.status) for l in lines] == [
+            (1, "changed"), (2, "blank"), (3, "invalid"), (4, "unchanged")]
+    assert zhfix.dask.clean_jsonl([str(tmp_path / "empty.jsonl")]).compute(scheduler="sync") == []
+    with pytest.raises(OSError):   # dask: "... resolved to no files"
+        zhfix.dask.clean_jsonl(str(tmp_path / "none-*.jsonl"))
+
+
 def test_clean_jsonl_two_workers(cluster, jsonl_corpus, zhfix_bin, tmp_path):
     paths = jsonl_corpus
     ref = cli_reference(paths, str(tmp_path))
