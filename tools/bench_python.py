@@ -9,8 +9,8 @@ with build/venv's interpreter).  Reports; asserts nothing.
    is reported apart).  Also the whole JSON Lines path in Python
    (zhfix.jsonl), which parses and splices like the command.
 2. Threads: 4 threads, each with its own Fixer, against 1 (wall time),
-   next to the same ratio for the command's own threads (`--jsonl -j 4`
-   against `-j 1`), which is what this machine allows at the moment.
+   next to the same ratio for zhfix_process in C (tools/bench_threads.c),
+   which is what this shared machine allows at the moment.
 3. Dask: zhfix.dask.clean_jsonl on the 52 MB JSON Lines corpus of the tests
    with one dask-worker, then two (one thread each), scheduler and
    workers on 127.0.0.1; input MB per wall second.
@@ -102,16 +102,22 @@ def threads_wall(texts, opts, n):
     return best
 
 
-def cli_wall(path, args):
-    best = None
-    for _ in range(RUNS):
-        with open(path, "rb") as f:
-            w0 = time.perf_counter()
-            subprocess.run([ZHFIX, "--jsonl", "-q", *args], stdin=f, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=True)
-            w = time.perf_counter() - w0
-        best = w if best is None else min(best, w)
-    return best
+def c_threads(texts, tmp):
+    """records/s of zhfix_process in C with 1 and with 4 threads."""
+    exe = os.path.join(tmp, "bench_threads")
+    pc = os.path.join(SRC, BUILD, "zhfix-uninstalled.pc")
+    flags = subprocess.run(["pkg-config", "--cflags", "--static", "--libs", pc], check=True,
+                           capture_output=True, text=True).stdout.split()
+    flags = [os.path.join(SRC, BUILD, "libzhfix.a") if f == "-lzhfix" else f for f in flags]
+    subprocess.run(["cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-O2", "-o", exe,
+                    os.path.join(SRC, "tools", "bench_threads.c"), *flags, "-lpthread"],
+                   check=True)
+    path = os.path.join(tmp, "records.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(t.replace("\n", " ") + "\n" for t in texts))
+    out = subprocess.run([exe, path, "4", str(RUNS)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    return float(out[0]), float(out[1])
 
 
 def bench_records(tmp):
@@ -151,11 +157,11 @@ def bench_records(tmp):
         if label == "--to=keep":
             w1 = threads_wall(texts, opts, 1)
             w4 = threads_wall(texts, opts, 4)
-            j1 = cli_wall(path, ["-j", "1", *args])
-            j4 = cli_wall(path, ["-j", "4", *args])
+            c1, c4 = c_threads(texts, tmp)
             print(f"  {label}: threads, wall: Fixer.fix 1 thread {n / w1:9.0f} records/s, "
-                  f"4 threads {4 * n / w4:9.0f} records/s = {4 * w1 / w4:.2f}x | "
-                  f"zhfix --jsonl -j 4 against -j 1: {j1 / j4:.2f}x (what the machine gives now)")
+                  f"4 threads {4 * n / w4:9.0f} records/s = {4 * w1 / w4:.2f}x | the same "
+                  f"in C (tools/bench_threads.c, no Python): {c4 / c1:.2f}x, what the "
+                  "machine gives now")
 
 
 def start(args, log, procs):
