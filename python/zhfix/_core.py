@@ -229,20 +229,22 @@ def _option_error(rc: int, name: str, value: str) -> Error:
     if "\0" in value:
         return OptionError(rc, f"invalid value {value!r} for option {name!r}: NUL character",
                            name, value)
-    if name in _DEFAULTS:
+    keyword = {"from": "encoding", "from_": "encoding", "format": "fmt"}.get(name, name)
+    if keyword in _DEFAULTS:
         # Does this library know the option at all?  Its default must pass.
+        default = _value_string(keyword, _DEFAULTS[keyword])
         probe = lib.zfpy_new()
         if probe == ffi.NULL:
             return NoMemoryError(lib.ZHFIX_E_NOMEM)
         try:
-            known = _try_set(probe.h, name, _value_string(name, _DEFAULTS[name])) == lib.ZHFIX_OK
+            known = _try_set(probe.h, keyword, default) == lib.ZHFIX_OK
         finally:
             lib.zfpy_del(probe)
-        if not known:
-            called = f" (library option {lname!r})" if lname != name else ""
-            return OptionError(rc, f"option {name!r}{called} is not known to libzhfix "
-                               f"{library_version}", name, value)
         called = f" (library option {lname!r})" if lname != name else ""
+        if not known:
+            return OptionError(rc, f"option {name!r}{called}: libzhfix {library_version} "
+                               f"refuses {value!r} and the default {default!r} too: it does "
+                               "not have this option", name, value)
         return OptionError(rc, f"invalid value {value!r} for option {name!r}{called}; "
                            "`zhfix --help` lists the values", name, value)
     hint = difflib.get_close_matches(name, list(_DEFAULTS), n=1)

@@ -104,6 +104,8 @@ def test_new_options_pass_through():
     # bad value is refused as such) or it does not (said so).
     with pytest.raises(zhfix.OptionError, match="fmt.*'format'"):
         zhfix.Fixer(fmt="no-such-format")
+    with pytest.raises(zhfix.OptionError, match="invalid value 'latin9' for option 'from'"):
+        zhfix.Fixer(**{"from": "latin9"})
 
 
 def test_stats_spans_warnings():
