@@ -274,7 +274,7 @@ def _rebuild(options: Dict[str, str]) -> "Fixer":
 
 
 _fix = lib.zfpy_fix
-_unpack = ffi.unpack
+_buffer = ffi.buffer
 _KEEP = 1 << 20
 
 
@@ -403,10 +403,10 @@ class Fixer:
             rc = _fix(c, data, len(data))
             if rc:
                 self._raise(c, rc)
-            out = _unpack(c.out, c.len)
+            out = str(_buffer(c.out, c.len), "utf-8")  # no intermediate bytes
             if c.cap > _KEEP:
                 lib.zfpy_trim(c)
-        return out.decode("utf-8")
+        return out
 
     def fix_bytes(self, data: Union[bytes, bytearray, memoryview]) -> str:
         """Repairs one document given as bytes (any encoding) and returns
