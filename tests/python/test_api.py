@@ -21,9 +21,9 @@ def test_version_and_names(zhfix_bin):
     # the same names as the CLI's report (its stats and repairs)
     rep = json.loads(run_cli(["--report-file=-", "-o", "/dev/null"], b"abc\n").stdout)
     f = rep["files"][0]
-    reported = set(f["stats"]) | set(f["repairs"]) | {"encoding", "script",
-                                                      "first_invalid_offset"}
-    assert reported == set(names)
+    counters = set(f["stats"]) | set(f["repairs"])
+    assert counters <= set(names)                         # every counter the CLI reports
+    assert set(names) <= counters | set(f)                # the rest are the entry's own keys
 
 
 def test_fix_str_and_bytes():
