@@ -192,6 +192,7 @@ def test_clean_jsonl_two_workers(cluster, jsonl_corpus, zhfix_bin, tmp_path):
     for w, p in zip(written, paths):
         assert open(w, "rb").read() == ref[p][0], w
     assert sorted(os.listdir(tmp_path / "clean")) == sorted(os.path.basename(p) for p in paths)
+    cluster.cancel(bag)   # the persisted partitions
 
 
 def test_clean_jsonl_bag_input_with_conversion(cluster, jsonl_corpus, zhfix_bin, tmp_path):
