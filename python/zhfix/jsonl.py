@@ -1,11 +1,11 @@
-"""JSON Lines records cleaned exactly as ``zhfix --jsonl`` cleans them.
+r"""JSON Lines records cleaned exactly as ``zhfix --jsonl`` cleans them.
 
 Each line is one record.  The chosen string field (``text`` by default)
 goes through the library as its own document; the cleaned value is
 spliced into the line's original bytes at the value's place, so every
 other byte (other fields, key order, spacing, escapes, number spellings)
 stays as it was, and only the cleaned string is escaped anew, in the
-style of the original (``\\uXXXX`` escapes kept when the value was all
+style of the original (``\uXXXX`` escapes kept when the value was all
 escapes, in the same hex case).  A line whose value does not change is
 copied as it is.  The output is byte for byte what ``zhfix --jsonl``
 writes (tested on a 50 MB corpus and on malformed lines).
@@ -20,12 +20,12 @@ syntax messages comes from Python's json module, not from jansson.
 Validity follows jansson, the parser the command uses: input must be
 UTF-8; no NaN or Infinity, no lone surrogate escapes, no NUL in object
 keys, integers within 64 bits, reals that do not overflow, nesting at most
-2048 deep; a value may hold ``\\u0000``.
+2048 deep; a value may hold ``\u0000``.
 
 >>> from zhfix.jsonl import JsonlCleaner
 >>> c = JsonlCleaner(field="text", to="simp")
->>> c.clean_line(b'{"id": 1, "text": "\\u9019\\u662f"}\\n')
-(b'{"id": 1, "text": "\\\\u8fd9\\\\u662f"}\\n', 'changed', None)
+>>> c.clean_line(b'{"id": 1, "text": "\\u9019\\u662f"}\n')
+(b'{"id": 1, "text": "\\u8fd9\\u662f"}\n', 'changed', None)
 """
 from __future__ import annotations
 
