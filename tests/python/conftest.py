@@ -4,6 +4,7 @@ into build/venv: `make python`).
 Environment, as for the other tests: ZHFIX_BIN (the CLI), ZHFIX_SRCDIR,
 ZHFIX_CORPUS (build/corpus; a missing corpus fails, it never skips)."""
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -41,10 +42,10 @@ def cli_args_to_options(args):
 def _case_file(d, name):
     p = os.path.join(d, name)
     if os.path.exists(p):
-        return open(p, "rb").read()
+        return pathlib.Path(p).read_bytes()
     with open(p + ".path") as f:
         rel = f.readline().strip()
-    return open(os.path.join(SRCDIR, rel), "rb").read()
+    return pathlib.Path(os.path.join(SRCDIR, rel)).read_bytes()
 
 
 def golden_cases():
@@ -54,7 +55,7 @@ def golden_cases():
         d = os.path.join(root, name)
         if not os.path.isdir(d):
             continue
-        args = open(os.path.join(d, "args")).read().split() if os.path.exists(
+        args = pathlib.Path(os.path.join(d, "args")).read_text().split() if os.path.exists(
             os.path.join(d, "args")) else []
         out.append(pytest.param(name, args, _case_file(d, "in"), _case_file(d, "out"),
                                 os.path.exists(os.path.join(d, "prefix")), id=name))

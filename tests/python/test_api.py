@@ -1,12 +1,13 @@
 """The Python API: results, options, statistics, spans, warnings, errors."""
 import io
 import json
+import pathlib
 import pickle
 
 import pytest
 
 import zhfix
-from conftest import run_cli
+from conftest import SRCDIR, run_cli
 
 SIMP_IN = "這是简体中文,测试。"
 
@@ -134,8 +135,7 @@ def test_stats_spans_warnings():
 
 
 def test_unrecoverable_spans_match_cli():
-    data = open(__import__("conftest").SRCDIR + "/data/samples/000_22c49fc42f219c9f.txt",
-                "rb").read()
+    data = pathlib.Path(SRCDIR, "data", "samples", "000_22c49fc42f219c9f.txt").read_bytes()
     f = zhfix.Fixer(to="simp")
     f.fix(data)
     rep = json.loads(run_cli(["--to=simp", "--report-file=-", "-o", "/dev/null"], data).stdout)

@@ -11,6 +11,7 @@ when the module's tests end, also when they fail."""
 import hashlib
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -46,12 +47,12 @@ def jsonl_corpus():
     sys.path.insert(0, HERE)
     import make_jsonl_corpus
     src = [corpus_path(n) for n in ("zh_CN.txt", "zh_TW.txt", "fortunes.txt", "mixed.txt")]
-    key = hashlib.sha256(open(make_jsonl_corpus.__file__, "rb").read())
+    key = hashlib.sha256(pathlib.Path(make_jsonl_corpus.__file__).read_bytes())
     for p in src:
         key.update(f"{p} {os.path.getsize(p)} {os.path.getmtime(p)}".encode())
     out = os.path.join(os.path.dirname(CORPUS), "python-corpus")
     stamp = os.path.join(out, ".stamp")
-    if not os.path.exists(stamp) or open(stamp).read() != key.hexdigest():
+    if not os.path.exists(stamp) or pathlib.Path(stamp).read_text() != key.hexdigest():
         make_jsonl_corpus.build(CORPUS, os.path.join(SRCDIR, "data", "samples"), out)
         with open(stamp, "w") as f:
             f.write(key.hexdigest())
@@ -67,12 +68,12 @@ def cluster(tmp_path_factory):
     procs, logs = [], []
 
     def start(name, args):
-        log = open(d / f"{name}.log", "wb")
         logs.append((name, d / f"{name}.log"))
-        # the venv's interpreter, so that the workers import this zhfix
-        procs.append(subprocess.Popen([sys.executable, *args], stdout=log, stderr=log,
-                                      stdin=subprocess.DEVNULL, start_new_session=True,
-                                      cwd=str(d)))
+        with open(d / f"{name}.log", "wb") as log:
+            # the venv's interpreter, so that the workers import this zhfix
+            procs.append(subprocess.Popen([sys.executable, *args], stdout=log, stderr=log,
+                                          stdin=subprocess.DEVNULL, start_new_session=True,
+                                          cwd=str(d)))
 
     client = None
     try:
@@ -121,7 +122,7 @@ def cli_reference(paths, outdir, args=()):
         r = subprocess.run([ZHFIX_BIN, "--jsonl", "-q", *args, f"--report-file={rep}",
                             "-o", out, p], capture_output=True)
         assert r.returncode == 0, r.stderr.decode()
-        ref[p] = (open(out, "rb").read(), json.load(open(rep))["files"][0])
+        ref[p] = (pathlib.Path(out).read_bytes(), json.loads(pathlib.Path(rep).read_text())["files"][0])
     return ref
 
 
@@ -190,7 +191,7 @@ def test_clean_jsonl_two_workers(cluster, jsonl_corpus, zhfix_bin, tmp_path):
     written = zhfix.dask.write_jsonl(bag, str(tmp_path / "clean"))
     assert [os.path.basename(w) for w in written] == [os.path.basename(p) for p in paths]
     for w, p in zip(written, paths):
-        assert open(w, "rb").read() == ref[p][0], w
+        assert pathlib.Path(w).read_bytes() == ref[p][0], w
     assert sorted(os.listdir(tmp_path / "clean")) == sorted(os.path.basename(p) for p in paths)
     cluster.cancel(bag)   # the persisted partitions
 
@@ -199,7 +200,7 @@ def test_clean_jsonl_bag_input_with_conversion(cluster, jsonl_corpus, zhfix_bin,
     # A slice through a Bag from read_text (the recipe in clean_jsonl's
     # docstring), with script conversion and a field of one's own.
     src = jsonl_corpus[0]
-    data = open(src, "rb").read()
+    data = pathlib.Path(src).read_bytes()
     cut = data.index(b"\n", 1_000_000) + 1
     part = tmp_path / "slice.jsonl"
     part.write_bytes(data[:cut])
@@ -221,7 +222,7 @@ def test_readme_example(cluster, jsonl_corpus, tmp_path):
     code = code.replace('to="simp"', 'to="keep"')   # conversion is slow per record today
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    data = open(jsonl_corpus[0], "rb").read()
+    data = pathlib.Path(jsonl_corpus[0]).read_bytes()
     cut = data.index(b"\n", 400_000) + 1
     (corpus / "a.jsonl").write_bytes(data[:cut])
     (corpus / "b.jsonl").write_bytes(data[cut:2 * cut])

@@ -2,6 +2,7 @@
 of the corpus, one-shot, from str, and streamed in random 1-16 byte pieces."""
 import io
 import os
+import pathlib
 import random
 
 import pytest
@@ -62,11 +63,11 @@ def test_corpus_slice(zhfix_bin, args):
     f = zhfix.Fixer(**cli_args_to_options(args))
     # the CLI on all pages at once (each file its own document, outputs in order)
     cli = run_cli(["-q", *args, *pages], b"").stdout
-    ours = b"".join(f.fix_bytes(open(p, "rb").read()).encode() for p in pages)
+    ours = b"".join(f.fix_bytes(pathlib.Path(p).read_bytes()).encode() for p in pages)
     assert ours == cli
     rng = random.Random(len(args))
     for p in rng.sample(pages, 3):
-        data = open(p, "rb").read()
+        data = pathlib.Path(p).read_bytes()
         out = io.BytesIO()
         f.fix_stream(Trickle(data, 7), out)
         assert out.getvalue() == f.fix_bytes(data).encode(), os.path.basename(p)

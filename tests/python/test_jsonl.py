@@ -2,6 +2,7 @@
 the same lines as invalid (passed through, not dropped)."""
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -90,7 +91,7 @@ def test_edge_lines_like_cli(zhfix_bin, args, tmp_path):
     r = subprocess.run([ZHFIX_BIN, f"--jsonl={field}", f"--report-file={tmp_path}/rep.json",
                         "-o", str(out), *rest, str(src)], capture_output=True)
     assert r.returncode == 0, r.stderr
-    report = json.load(open(tmp_path / "rep.json"))["files"][0]
+    report = json.loads(pathlib.Path(tmp_path / "rep.json").read_text())["files"][0]
     lines = list(clean_file(str(src), field, **cli_args_to_options(rest)))
     assert len(lines) == len(EDGE)                        # nothing dropped
     assert [l.lineno for l in lines] == list(range(1, len(EDGE) + 1))
@@ -134,7 +135,7 @@ def test_corpus_slice_like_cli(zhfix_bin, slice_file, args, tmp_path):
     r = subprocess.run([ZHFIX_BIN, "--jsonl", "-q", f"--report-file={tmp_path}/rep.json",
                         "-o", str(out), *args, slice_file], capture_output=True)
     assert r.returncode == 0, r.stderr
-    report = json.load(open(tmp_path / "rep.json"))["files"][0]
+    report = json.loads(pathlib.Path(tmp_path / "rep.json").read_text())["files"][0]
     lines = list(clean_file(slice_file, **cli_args_to_options(args)))
     assert b"".join(l.line + b"\n" * l.newline for l in lines) == out.read_bytes()
     assert [l.lineno for l in lines if l.problem] == report["invalid_line_numbers"]

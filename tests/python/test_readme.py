@@ -1,6 +1,7 @@
 """The README's Python example runs as written (test_dask.py runs its Dask
 example)."""
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from conftest import SRCDIR
 
 
 def readme_blocks(section="## Python and clusters"):
-    text = open(os.path.join(SRCDIR, "README.md"), encoding="utf-8").read()
+    text = pathlib.Path(os.path.join(SRCDIR, "README.md")).read_text(encoding="utf-8")
     part = text[text.index(section):]
     part = part[:part.index("\n## ", 1)]
     return re.findall(r"```(\w+)\n(.*?)```", part, re.S)

@@ -1,5 +1,6 @@
 """Threads: eight threads sharing nothing give the results one thread gives
 (the GIL is released inside the library, so they really run at once)."""
+import pathlib
 import threading
 
 import zhfix
@@ -13,7 +14,7 @@ def docs():
     if DOCS is None:
         DOCS = []
         for p in corpus_pages(12):
-            data = open(p, "rb").read()
+            data = pathlib.Path(p).read_bytes()
             DOCS.append(data)
             # and the same text as short records (the pipeline case)
             DOCS += [l for l in data.split(b"\n")[:10] if l]
