@@ -4,6 +4,7 @@
 #   make demo       install missing Debian packages (as root), build, run on the sample
 #   make check      install missing Debian packages (as root), build, run every test
 #   make bench      throughput and memory figures (never run by check)
+#   make python     the Python package (python/) installed into build/venv
 #   make data       regenerate data/ from the Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -51,7 +52,9 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # Debian packages the build, the tests and `make data` need.
 DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
-            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time
+            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time \
+            python3-dev python3-cffi python3-setuptools python3-venv python3-wheel \
+            python3-pytest python3-dask python3-distributed parallel
 # The world corpus (tools/make_world.py, `make world`): packages it reads
 # and the tools its checker runs.
 WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
@@ -71,11 +74,11 @@ WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
 DEB_PKGS += $(WORLD_DEB_PKGS)
 
 .PHONY: all lib cli demo check test deps data data-check bench heldout install \
-        uninstall clean corpus check-asan fuzz-replay tests world world-test
+        uninstall clean corpus check-asan fuzz-replay tests world world-test python
 .DELETE_ON_ERROR:
 
 all: lib cli
-lib: $(BUILD)/libzhfix.a $(BUILD)/libzhfix.so
+lib: $(BUILD)/libzhfix.a $(BUILD)/libzhfix.so $(BUILD)/zhfix-uninstalled.pc
 cli: $(BUILD)/zhfix
 
 # Installs what is missing, with apt-get, when run as root; otherwise says
@@ -121,6 +124,13 @@ $(BUILD)/libzhfix.so: $(LIB_OBJ)
 	ln -sf libzhfix.so.$(VERSION) $(BUILD)/$(SONAME)
 	ln -sf libzhfix.so.$(VERSION) $@
 
+# zhfix.pc from zhfix.pc.in: $(call zhfix_pc,PREFIX,LIBDIR,INCDIR)
+zhfix_pc = sed -e 's|@PREFIX@|$(1)|; s|@LIBDIR@|$(2)|; s|@INCDIR@|$(3)|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIBS)|' zhfix.pc.in
+# For building against this tree without installing (python/ uses it).
+$(BUILD)/zhfix-uninstalled.pc: zhfix.pc.in Makefile
+	@mkdir -p $(dir $@)
+	$(call zhfix_pc,$(CURDIR),$(abspath $(BUILD)),$(CURDIR)/include) > $@
+
 $(BUILD)/zhfix: $(CLI_OBJ) $(BUILD)/libzhfix.a
 	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libzhfix.a $(LIBS) $(CLI_LIBS) $(SAN_LDFLAGS)
 
@@ -150,8 +160,25 @@ build/corpus/.stamp: tools/make_corpus.py
 	@touch $@
 corpus: build/corpus/.stamp
 
+# The Python package (python/), built against this tree's libzhfix.a and
+# installed with Debian's Python (not whatever python3 is first in PATH)
+# into $(BUILD)/venv, exactly as the README's install line does.
+DEB_PYTHON ?= /usr/bin/python3
+VENV    := $(BUILD)/venv
+PY_SRC  := $(sort $(wildcard python/*.py python/*.toml python/zhfix/*.py))
+python: deps $(VENV)/.installed
+$(VENV)/.installed: $(PY_SRC) $(BUILD)/libzhfix.a $(BUILD)/zhfix-uninstalled.pc
+	@test -x $(VENV)/bin/python || $(DEB_PYTHON) -m venv --system-site-packages $(VENV)
+	ZHFIX_BUILD=$(abspath $(BUILD)) $(VENV)/bin/pip install -q --no-build-isolation --no-index ./python
+	@touch $@
+
+# The Python tests (tests/python, pytest) need no sanitizer build: an ASan
+# libzhfix cannot be loaded into an unsanitized Python, so under SAN they
+# are skipped, said so, and the C and CLI tests carry the sanitizer run.
+PY_TESTS := $(if $(SAN),,$(VENV)/.installed)
+
 # Runs every test program and CLI test in this build; prints a summary line.
-test: tests corpus
+test: tests corpus $(PY_TESTS)
 	@pass=0; fail=0; failed=""; \
 	for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
@@ -165,6 +192,11 @@ test: tests corpus
 	  n=$$(basename $$f); echo "== $$f (replay tests/fuzz/corpus/$$n)"; \
 	  if $$f tests/fuzz/corpus/$$n; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$f"; fi; \
 	done; \
+	if [ -n "$(SAN)" ]; then echo "== tests/python: not run under sanitizers (see PY_TESTS)"; \
+	else echo "== tests/python (pytest)"; \
+	  if $(TEST_ENV) $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/python; then \
+	    pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed tests/python"; fi; \
+	fi; \
 	echo "[$(BUILD)] test programs: $$pass passed, $$fail failed"; \
 	[ -n "$$failed" ] && echo "FAILED:$$failed"; [ $$fail -eq 0 ]
 
@@ -213,7 +245,7 @@ world-test: deps all
 	ZHFIX_WORLD=1 ZHFIX_WORLD_DIR=$(CURDIR)/$(WORLD) $(TEST_ENV) bash tests/world.sh
 
 # Every tools/bench*.sh reports figures; none of them is a test.
-bench: deps all corpus
+bench: deps all corpus $(VENV)/.installed
 	@for b in $(sort $(wildcard tools/bench*.sh)); do echo "== $$b"; BUILD=$(BUILD) bash $$b || exit 1; done
 
 # The mojibake classes measured on slices of the corpora the test does not
@@ -231,12 +263,11 @@ install: all
 	ln -sf libzhfix.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzhfix.so
 	install -m 644 include/zhfix.h $(DESTDIR)$(INCDIR)/zhfix.h
 	install -m 644 docs/zhfix.1 $(DESTDIR)$(MANDIR)/man1/zhfix.1
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIBS)|' \
-	  zhfix.pc.in > $(DESTDIR)$(PCDIR)/zhfix.pc
+	$(call zhfix_pc,$(PREFIX),$(LIBDIR),$(INCDIR)) > $(DESTDIR)$(PCDIR)/zhfix.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zhfix $(DESTDIR)$(LIBDIR)/libzhfix.* \
 	  $(DESTDIR)$(INCDIR)/zhfix.h $(DESTDIR)$(MANDIR)/man1/zhfix.1 $(DESTDIR)$(PCDIR)/zhfix.pc
 
 clean:
-	rm -rf build
+	rm -rf build python/build python/zhfix.egg-info

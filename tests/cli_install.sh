@@ -22,7 +22,33 @@ if ! make -C "$SRC" --no-print-directory BUILD="$build" PREFIX="$prefix" \
   -o "$build/zhfix" -o "$build/libzhfix.a" -o "$build/libzhfix.so" install > "$T/log" 2>&1; then
   fail "make install failed:"
   tail -20 "$T/log"
-  echo "$(basename "$0"): $n checks, $fails failed"
+  # fully static (-static): Libs.private must name everything, ICU's C++
+# runtime included.  Not under sanitizers (ASan does not link -static).
+if [ -z "$san" ]; then
+  # shellcheck disable=SC2046
+  if $cc -static -o "$T/prog-full" "$T/prog.c" $(pkg-config --cflags zhfix) \
+    $(pkg-config --static --libs zhfix) 2> "$T/cc.err"; then
+    expect "fully static program" "$version 1 這是簡體中文，測試。" "$("$T/prog-full")"
+    if command -v ldd > /dev/null; then
+      if ldd "$T/prog-full" 2>&1 | grep -q "not a dynamic executable"; then pass
+      else fail "the -static program still loads: $(ldd "$T/prog-full" 2>&1 | head -3)"; fi
+    fi
+  else
+    fail "cannot link fully static with pkg-config --static --libs zhfix: $(grep -v 'dlopen' "$T/cc.err" | head -5)"
+  fi
+fi
+# a custom prefix without LD_LIBRARY_PATH: an rpath to its lib directory
+# (README "The library")
+# shellcheck disable=SC2046
+if $cc $san -o "$T/prog-rpath" "$T/prog.c" $(pkg-config --cflags --libs zhfix) \
+  -Wl,-rpath,"$(pkg-config --variable=libdir zhfix)" 2> "$T/cc.err"; then
+  expect "program with an rpath to the prefix" "$version 1 這是簡體中文，測試。" \
+    "$(env -u LD_LIBRARY_PATH "$T/prog-rpath")"
+else
+  fail "cannot build with an rpath: $(cat "$T/cc.err")"
+fi
+
+echo "$(basename "$0"): $n checks, $fails failed"
   exit 1
 fi
 for f in bin/zhfix lib/libzhfix.a lib/libzhfix.so include/zhfix.h share/man/man1/zhfix.1 \
@@ -81,6 +107,32 @@ if $cc $san -o "$T/prog-static" "$T/prog.c" $(pkg-config --cflags zhfix) "$prefi
   expect "program against the static library" "$version 1 這是簡體中文，測試。" "$("$T/prog-static")"
 else
   fail "cannot link statically with pkg-config --static: $(cat "$T/cc.err")"
+fi
+
+# fully static (-static): Libs.private must name everything, ICU's C++
+# runtime included.  Not under sanitizers (ASan does not link -static).
+if [ -z "$san" ]; then
+  # shellcheck disable=SC2046
+  if $cc -static -o "$T/prog-full" "$T/prog.c" $(pkg-config --cflags zhfix) \
+    $(pkg-config --static --libs zhfix) 2> "$T/cc.err"; then
+    expect "fully static program" "$version 1 這是簡體中文，測試。" "$("$T/prog-full")"
+    if command -v ldd > /dev/null; then
+      if ldd "$T/prog-full" 2>&1 | grep -q "not a dynamic executable"; then pass
+      else fail "the -static program still loads: $(ldd "$T/prog-full" 2>&1 | head -3)"; fi
+    fi
+  else
+    fail "cannot link fully static with pkg-config --static --libs zhfix: $(grep -v 'dlopen' "$T/cc.err" | head -5)"
+  fi
+fi
+# a custom prefix without LD_LIBRARY_PATH: an rpath to its lib directory
+# (README "The library")
+# shellcheck disable=SC2046
+if $cc $san -o "$T/prog-rpath" "$T/prog.c" $(pkg-config --cflags --libs zhfix) \
+  -Wl,-rpath,"$(pkg-config --variable=libdir zhfix)" 2> "$T/cc.err"; then
+  expect "program with an rpath to the prefix" "$version 1 這是簡體中文，測試。" \
+    "$(env -u LD_LIBRARY_PATH "$T/prog-rpath")"
+else
+  fail "cannot build with an rpath: $(cat "$T/cc.err")"
 fi
 
 echo "$(basename "$0"): $n checks, $fails failed"
