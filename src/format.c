@@ -130,6 +130,9 @@ static const fmt_name exts[] = {
     {"po", ZHFIX_FORMAT_DATA}, {"pot", ZHFIX_FORMAT_DATA}, {"plist", ZHFIX_FORMAT_DATA},
     {"xliff", ZHFIX_FORMAT_DATA}, {"xlf", ZHFIX_FORMAT_DATA}, {"resx", ZHFIX_FORMAT_DATA},
     {"strings", ZHFIX_FORMAT_DATA}, {"desktop", ZHFIX_FORMAT_DATA},
+    {"ics", ZHFIX_FORMAT_DATA}, {"ical", ZHFIX_FORMAT_DATA}, {"ifb", ZHFIX_FORMAT_DATA},
+    {"vcf", ZHFIX_FORMAT_DATA}, {"vcard", ZHFIX_FORMAT_DATA}, {"ldif", ZHFIX_FORMAT_DATA},
+    {"sub", ZHFIX_FORMAT_SUBTITLE}, {"lrc", ZHFIX_FORMAT_DATA},
     {"service", ZHFIX_FORMAT_DATA}, {"lock", ZHFIX_FORMAT_DATA}, {"dic", ZHFIX_FORMAT_DATA},
     {"srt", ZHFIX_FORMAT_SUBTITLE}, {"vtt", ZHFIX_FORMAT_SUBTITLE},
     {"ass", ZHFIX_FORMAT_SUBTITLE}, {"ssa", ZHFIX_FORMAT_SUBTITLE},
@@ -313,7 +316,7 @@ int zf_format_sniff(const zf_text *window) {
   line_it it = {window->cp, window->len, 0};
   size_t s, e, nlines = 0;
   int first = 1, md = 0, code = 0, py = 0, js = 0, c = 0, sh = 0, go = 0, rust = 0, yaml = 0,
-      nonyaml = 0, front = 0, roff = 0;
+      nonyaml = 0, front = 0, roff = 0, prose = 0;
   while (nlines < 200 && next_line(&it, &s, &e)) {
     nlines++;
     size_t i = skip_ws(window->cp, s, e);
@@ -337,6 +340,8 @@ int zf_format_sniff(const zf_text *window) {
           fmt_at(cp, i, e, ".Dd") || fmt_at(cp, i, e, ".so ") || fmt_at(cp, i, e, ".de ") ||
           fmt_at(cp, i, e, ".\\\\\""))
         return ZHFIX_FORMAT_TROFF;
+      if (fmt_at(cp, i, e, "BEGIN:VCALENDAR") || fmt_at(cp, i, e, "BEGIN:VCARD"))
+        return ZHFIX_FORMAT_DATA;
       if (only(cp, i, e, "WEBVTT") || fmt_at(cp, i, e, "WEBVTT ") ||
           fmt_at(cp, i, e, "[Script Info]"))
         return ZHFIX_FORMAT_SUBTITLE;
@@ -375,6 +380,7 @@ int zf_format_sniff(const zf_text *window) {
       continue;
     }
     if (i == e) continue;
+    if (fmt_is_cjk(cp2[i])) prose++;
     if (s == i && cp2[i] == '.' && i + 2 < e && fmt_is_alpha(cp2[i + 1]) &&
         fmt_is_alpha(cp2[i + 2]) && (i + 3 == e || cp2[i + 3] == ' '))
       roff++;
@@ -420,8 +426,11 @@ int zf_format_sniff(const zf_text *window) {
   if (sh > best) best = sh, fmt = ZHFIX_FORMAT_SHELL;
   if (go > best) best = go, fmt = ZHFIX_FORMAT_GO;
   if (rust > best) best = rust, fmt = ZHFIX_FORMAT_RUST;
-  /* Code needs several signals and more of them than Markdown has. */
-  if (best + code >= 4 && best >= 2 && best + code > 2 * md) return fmt;
+  /* Code needs several signals, more of them than Markdown has, and
+   * few lines of Chinese prose: a text that shows some code is text
+   * (whose code lines are protected anyway). */
+  if (best + code >= 4 && best >= 2 && best + code > 2 * md && 3 * prose <= best + code)
+    return fmt;
   if (md >= 2) return ZHFIX_FORMAT_MARKDOWN;
   return ZHFIX_FORMAT_TEXT;
 }

@@ -9,11 +9,12 @@
  * (programlisting, screen, command, filename...), whose markup is still
  * followed so their end is found.
  *
- * PHP: <?php ... ?> (also <?= and <?) islands are PHP code, lexed by
- * format_code.c (comments are prose); "?>" ends an island only outside
- * its strings.  Vue: the top-level <script> is lexed as JavaScript and
- * <style> as CSS, so their comments are prose; {...} in text nodes is an
- * expression.
+ * PHP and Vue files are code: only comments are prose.  PHP: <?php ... ?>
+ * (also <?= and <?) islands are lexed by format_code.c; "?>" ends an
+ * island only outside its strings; the HTML around them is the
+ * program's output, left alone.  Vue: the top-level <script> is lexed as
+ * JavaScript and <style> as CSS, the template's <!-- --> comments are
+ * prose, its text is not.
  */
 #include "format_int.h"
 
@@ -191,14 +192,19 @@ void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
       }
       i++;
       continue;
-    case HS_COMMENT:
-      if (cp[i] == '-' && i + 2 < end && cp[i + 1] == '-' && cp[i + 2] == '>') {
+    case HS_COMMENT: {
+      /* A Vue component is code: its comments are prose, line by line. */
+      size_t k = i;
+      while (k < end && !(cp[k] == '-' && k + 2 < end && cp[k + 1] == '-' && cp[k + 2] == '>')) k++;
+      if (f->format == ZHFIX_FORMAT_VUE)
+        fmt_prose_line(f, cp, i, k, i == 0 && !f->bol);
+      if (k < end) {
         f->h_st = HS_TEXT;
-        i += 3;
-        continue;
+        k += 3;
       }
-      i++;
+      i = k;
       continue;
+    }
     case HS_CDATA:
       if (cp[i] == ']' && i + 2 < end && cp[i + 1] == ']' && cp[i + 2] == '>') {
         f->h_st = HS_TEXT;
@@ -235,15 +241,18 @@ void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
       continue;
     }
     default: { /* HS_TEXT */
+      /* Text nodes are prose in HTML; in PHP and Vue files they are the
+       * program's strings (code: comments only). */
+      int text = f->h_pre == 0 && f->format == ZHFIX_FORMAT_HTML;
       size_t s = i;
       while (i < end && cp[i] != '<' && cp[i] != '&' && cp[i] != '{') i++;
-      if (f->h_pre == 0) fmt_mark(f, s, i);
+      if (text) fmt_mark(f, s, i);
       if (i >= end) continue;
       uint32_t c = cp[i];
       if (c != '<') {
         size_t k = text_token(f, cp, i, end);
         if (k == i) {
-          if (f->h_pre == 0) fmt_mark(f, i, i + 1);
+          if (text) fmt_mark(f, i, i + 1);
           i++;
         } else {
           i = k;
@@ -284,7 +293,7 @@ void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
         continue;
       }
       /* a '<' that opens nothing is text */
-      if (f->h_pre == 0) fmt_mark(f, i, i + 1);
+      if (text) fmt_mark(f, i, i + 1);
       i++;
       continue;
     }

@@ -104,6 +104,7 @@ struct zf_fmt {
   size_t t_endlen;
   int t_synopsis;    /* in a SYNOPSIS section                             */
   int t_tag;         /* the next text line is a .TP tag                   */
+  int t_mdoc;        /* an mdoc page (.Dd / .Dt seen)                     */
 
   /* Subtitles. */
   int s_zone;        /* SZ_* (format_sub.c)                               */

@@ -300,10 +300,13 @@ static void md_inline(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
         }
       }
       size_t close = balanced(cp, i, e, '[', ']');
+      int image = i > s && cp[i - 1] == '!';
       if (close && close < e && cp[close] == '(') {
         size_t end = balanced(cp, close, e, '(', ')');
         if (end) {
-          /* link text stays prose; "](destination "title")" does not */
+          /* link text stays prose; "](destination "title")" and an
+           * image's "!" do not */
+          if (image) fmt_unmark(f, i - 1, i);
           fmt_unmark(f, close - 1, end);
           md_inline(f, cp, i + 1, close - 1);
           i = end;
@@ -312,6 +315,7 @@ static void md_inline(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
       } else if (close && close < e && cp[close] == '[') {
         size_t end = balanced(cp, close, e, '[', ']');
         if (end) {
+          if (image) fmt_unmark(f, i - 1, i);
           fmt_unmark(f, close - 1, end);
           md_inline(f, cp, i + 1, close - 1);
           i = end;
@@ -481,11 +485,10 @@ void fmt_scan_markdown(zf_fmt *f, const uint32_t *cp, size_t end) {
   if (!f->md_para && cp[c] == '[') {
     size_t close = balanced(cp, c, end, '[', ']');
     if (close && close < end && cp[close] == ':') {
-      if (c + 1 < end && cp[c + 1] == '^') { /* footnote definition: its text is prose */
-        md_text(f, cp, skip_sp(cp, close + 1, end), end, 1);
-        f->md_para = 1;
-      }
-      return; /* [label]: destination "title" */
+      /* [label]: destination "title".  A GFM footnote, [^1]: text, is
+       * one too where footnotes are not enabled (CommonMark): its text
+       * would be a destination, so it is left alone. */
+      return;
     }
   }
   if (item) {

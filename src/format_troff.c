@@ -172,15 +172,19 @@ void fmt_scan_troff(zf_fmt *f, const uint32_t *cp, size_t end) {
         f->t_end[0] = '.';
         f->t_endlen = 1; /* ".." : the dot after the control character */
       }
+    } else if (req_is(name, n, "Dd") || req_is(name, n, "Dt")) {
+      f->t_mdoc = 1;
     } else if (req_is(name, n, "nf") || req_is(name, n, "EX") || req_is(name, n, "TS") ||
+               req_is(name, n, "Vb") ||
                req_is(name, n, "EQ") || req_is(name, n, "PS") || req_is(name, n, "Bd") ||
                req_is(name, n, "(b") || req_is(name, n, "DS") || req_is(name, n, "cs")) {
       if (!req_is(name, n, "cs")) f->t_nofill = 1;
     } else if (req_is(name, n, "fi") || req_is(name, n, "EE") || req_is(name, n, "TE") ||
                req_is(name, n, "EN") || req_is(name, n, "PE") || req_is(name, n, "Ed") ||
-               req_is(name, n, ")b") || req_is(name, n, "DE")) {
+               req_is(name, n, ")b") || req_is(name, n, "DE") || req_is(name, n, "Ve")) {
       f->t_nofill = 0;
-    } else if (req_is(name, n, "SH") || req_is(name, n, "Sh")) {
+    } else if (req_is(name, n, "SH") || (f->t_mdoc && req_is(name, n, "Sh"))) {
+      /* (.Sh is mdoc's section; pod2man pages define it as a subsection) */
       f->t_synopsis = synopsis_heading(cp, arg, end);
       f->t_tag = 0;
     } else if (req_is(name, n, "TP") || req_is(name, n, "TQ")) {

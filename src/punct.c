@@ -458,6 +458,16 @@ static size_t url_end(const uint32_t *w, size_t i, size_t n) {
   return i;
 }
 
+/* After a URL that ends at e, the space that ends the word it is in:
+ * linkifiers (GFM autolinks, terminals, chat) take a bare URL up to the
+ * next space, so that space must stay even when full-width punctuation
+ * was typed between ("访问http://a.org:4000， 详细内容"). */
+static void keep_url_delimiter(punct *p, size_t e, size_t n) {
+  size_t k = e, lim = e + LOOK < n ? e + LOOK : n;
+  while (k < lim && !is_space(p->w[k]) && p->w[k] != '\t') k++;
+  if (k < lim) p->fl[k] |= F_PROT;
+}
+
 /* Marks [s, e) protected after trimming the sentence punctuation that
  * usually follows a URL or address rather than belonging to it.  After a
  * URL (keep_trail) that punctuation stays as typed as well: it may be the
@@ -507,13 +517,17 @@ static void mark_protected(punct *p, size_t n) {
         s--;
       if (s < i && ((w[s] | 0x20) >= 'a' && (w[s] | 0x20) <= 'z')) {
         size_t e = url_end(w, i + 3, n);
-        i = protect_span(p, s, e, 1) - 1;
+        e = protect_span(p, s, e, 1);
+        keep_url_delimiter(p, e, n);
+        i = e - 1;
       }
     } else if ((c == 'w' || c == 'W') && i + 4 < n && (w[i + 1] | 0x20) == 'w' &&
                (w[i + 2] | 0x20) == 'w' && w[i + 3] == '.' &&
                is_ascii_alnum(w[i + 4]) && (i == 0 || !is_ascii_alnum(w[i - 1]))) {
       size_t e = url_end(w, i + 4, n);
-      i = protect_span(p, i, e, 1) - 1;
+      e = protect_span(p, i, e, 1);
+      keep_url_delimiter(p, e, n);
+      i = e - 1;
     } else if (c == '@' && i > 0 && i + 1 < n && is_ascii_alnum(w[i - 1]) &&
                is_ascii_alnum(w[i + 1])) {
       size_t s = i;
@@ -607,9 +621,12 @@ static inline int is_dq(uint32_t c) { return c == '"' || c == 0xFF02; }
 
 /* A quote between two letters or digits is an apostrophe (it's), a
  * measure (5'10") or noise, never a quotation mark. */
-static inline int apostrophe(const uint32_t *w, size_t n, size_t i) {
-  return i > 0 && i + 1 < n && is_alpha(w[i - 1]) && is_alpha(w[i + 1]);
+static inline int apostrophe_at(const punct *p, size_t n, size_t i) {
+  /* (a letter that is markup, such as troff's \fI, is no letter) */
+  return i > 0 && i + 1 < n && is_alpha(p->w[i - 1]) && is_alpha(p->w[i + 1]) &&
+         !(p->fl[i - 1] & F_FMT) && !(p->fl[i + 1] & F_FMT);
 }
+#define apostrophe(w, n, i) apostrophe_at(p, n, i)
 
 /* Pairs the quotes flagged F_QOPEN / F_QCLOSE in [0, n) innermost first,
  * all kinds in one stack (mate[] both ways). */
@@ -1183,6 +1200,8 @@ static void emit(punct *p, size_t n, zf_text *out) {
           if (o1[t]) PUT(o1[t], wo[t]);
       } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
                  !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
+                 /* spaces beside markup are the markup's layout */
+                 !(j < n && (fl[j] & F_FMT)) &&
                  !apostrophe_if_joined(p, n, li, j)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
       } else {
@@ -1374,9 +1393,17 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (prose == ZF_PROSE_NONE) return ZF_UNCHANGED;
   /* (a subset of a line no rule can change is one no rule can change) */
   if (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip)) return ZF_UNCHANGED;
+  /* Typography is for Chinese: a line whose prose holds no Chinese (or
+   * Japanese) character is not touched at all, not even its invisible
+   * characters, full-width letters or ideographic spaces. */
+  const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
+  int chinese = 0;
+  for (size_t i = 0; i < end && !chinese; i++)
+    chinese = (!mask || mask[i]) && in->cp[i] >= 0x3005 && is_hanlike(in->cp[i]);
+  if (!chinese) return ZF_UNCHANGED;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);
-  size_t n = clean(p, in, end, prose == ZF_PROSE_SOME ? p->prose : NULL);
+  size_t n = clean(p, in, end, mask);
   if (p->has & HAS_LINKISH) mark_protected(p, n);
   pair(p, n);
   decide(p, n);

@@ -330,7 +330,10 @@ static void test_idspace(void **state) {
   same(SIMP, "他说：好\xE3\x80\x80");
   check(SIMP, "你好\xE3\x80\x80，世界", "你好，世界");
   check(SIMP, "马斯克\xE3\x80\x80视觉中国", "马斯克 视觉中国");
-  check(SIMP, "Hello\xE3\x80\x80World", "Hello World");
+  /* a line without Chinese is not Chinese typography's business */
+  same(SIMP, "Hello\xE3\x80\x80World");
+  check(SIMP, "Hello\xE3\x80\x80World 你好", "Hello World 你好");
+  same(SIMP, "af \xE2\x80\x8B\xE2\x80\x8B" "denne vejledning, \xEF\xBC\xA1");
 }
 
 static void test_controls(void **state) {
