@@ -312,6 +312,47 @@ static int starts_word(const uint32_t *cp, size_t i, size_t e, const char *const
   return 0;
 }
 
+/* Separators (',' or tab) of a line outside double quotes; -1 when it
+ * has a ", " (prose, not a record). */
+static int fields(const uint32_t *cp, size_t s, size_t e, uint32_t sep) {
+  int n = 0, q = 0;
+  for (size_t i = s; i < e; i++) {
+    if (cp[i] == '"') q = !q;
+    else if (!q && cp[i] == sep) {
+      if (sep == ',' && i + 1 < e && cp[i + 1] == ' ') return -1;
+      n++;
+    }
+  }
+  return n;
+}
+
+/* CSV or TSV: the first lines all have the same number (at least one) of
+ * separators, at least three of them, five unless the first has no
+ * Chinese (a header).  .po catalogues: msgid and msgstr lines. */
+static int records(const zf_text *w) {
+  line_it it = {w->cp, w->len, 0};
+  size_t s, e;
+  int lines = 0, same[2] = {1, 1}, first[2] = {0, 0}, msgid = 0, msgstr = 0, header_han = 0;
+  static const uint32_t seps[2] = {',', '\t'};
+  while (lines < 20 && next_line(&it, &s, &e)) {
+    if (s == e) continue;
+    if (fmt_at(w->cp, s, e, "msgid ")) msgid = 1;
+    if (fmt_at(w->cp, s, e, "msgstr ") || fmt_at(w->cp, s, e, "msgstr[")) msgstr = 1;
+    for (int k = 0; k < 2; k++) {
+      int n = fields(w->cp, s, e, seps[k]);
+      if (lines == 0) first[k] = n;
+      else if (n != first[k]) same[k] = 0;
+    }
+    if (lines == 0)
+      for (size_t i = s; i < e; i++) header_han |= fmt_is_cjk(w->cp[i]);
+    lines++;
+  }
+  if (msgid && msgstr) return 1;
+  for (int k = 0; k < 2; k++)
+    if (same[k] && first[k] >= 1 && lines >= (header_han ? 5 : 3)) return 1;
+  return 0;
+}
+
 int zf_format_sniff(const zf_text *window) {
   line_it it = {window->cp, window->len, 0};
   size_t s, e, nlines = 0;
@@ -419,6 +460,7 @@ int zf_format_sniff(const zf_text *window) {
   }
   if (front == 2) return yaml && !nonyaml ? ZHFIX_FORMAT_DATA : ZHFIX_FORMAT_MARKDOWN;
   if (front == 1) return ZHFIX_FORMAT_DATA; /* "---" never closed: a YAML document */
+  if (records(window)) return ZHFIX_FORMAT_DATA;
   if (roff >= 3) return ZHFIX_FORMAT_TROFF;
   int best = py, fmt = ZHFIX_FORMAT_PYTHON;
   if (js > best) best = js, fmt = ZHFIX_FORMAT_JS;
