@@ -500,7 +500,8 @@ int zf_fmt_scan(zf_fmt *f, const uint32_t *cp, size_t end, size_t len, uint8_t *
     f->marked = 0;
     f->eol = len > end;
     f->scan_end = end;
-    if (end) memset(prose, 0, end);
+    /* (plain text clears the mask itself, only when it needs one) */
+    if (end && f->format != ZHFIX_FORMAT_TEXT) memset(prose, 0, end);
     switch (f->format) {
     case ZHFIX_FORMAT_TEXT: fmt_scan_text(f, cp, end); break;
     case ZHFIX_FORMAT_MARKDOWN: fmt_scan_markdown(f, cp, end); break;

@@ -33,7 +33,7 @@ static size_t word_len(const uint32_t *cp, size_t i, size_t e, int dash) {
 }
 
 static int word_is(const uint32_t *cp, size_t i, size_t n, const char *w) {
-  return strlen(w) == n && fmt_at(cp, i, i + n, w);
+  return cp[i] == (unsigned char)w[0] && strlen(w) == n && fmt_at(cp, i, i + n, w);
 }
 static int word_in(const uint32_t *cp, size_t i, size_t n, const char *const *ws) {
   for (; *ws; ws++)
@@ -42,7 +42,9 @@ static int word_in(const uint32_t *cp, size_t i, size_t n, const char *const *ws
 }
 static int word_in_ci(const uint32_t *cp, size_t i, size_t n, const char *const *ws) {
   for (; *ws; ws++)
-    if (strlen(*ws) == n && fmt_at_ci(cp, i, i + n, *ws)) return 1;
+    if (fmt_lower(cp[i]) == (unsigned char)(*ws)[0] && strlen(*ws) == n &&
+        fmt_at_ci(cp, i, i + n, *ws))
+      return 1;
   return 0;
 }
 
@@ -450,7 +452,11 @@ void fmt_prose_line(zf_fmt *f, const uint32_t *cp, size_t s, size_t e, int cont)
       f->pl_code = 1;
       return;
     }
-    f->pl_code = f->pl_fence || zf_fmt_codeish(cp, s, e);
+    /* A whole line without Chinese is left alone by the punctuation
+     * stage whatever it is, so it need not be judged. */
+    int cjk = !f->eol;
+    for (size_t i = s; i < e && !cjk; i++) cjk = cp[i] >= 0x2E80;
+    f->pl_code = f->pl_fence || (cjk && zf_fmt_codeish(cp, s, e));
   }
   if (f->pl_code) return;
   /* Indentation and trailing spaces are layout, not prose: they stay. */
@@ -484,6 +490,18 @@ int fmt_table_row(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
 }
 
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end) {
+  if (!end) return;
+  /* The common line: it starts with Chinese (so it is no fence and no
+   * code) and ends in no space: all prose, decided without touching the
+   * mask. */
+  uint32_t c0 = cp[0], z = cp[end - 1];
+  if (c0 >= 0x2E80 && c0 != 0x3000 && c0 != 0xFEFF && z != ' ' && z != '\t' && z != 0x3000 &&
+      !f->pl_fence && (f->bol || !f->pl_code)) {
+    f->pl_code = 0;
+    f->marked = end;
+    return;
+  }
+  memset(f->mask, 0, end);
   fmt_prose_line(f, cp, 0, end, !f->bol);
   if (f->marked && f->bol) {
     size_t a = 0;

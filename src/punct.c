@@ -62,6 +62,8 @@ typedef struct punct {
   zf_fmt *fmt;  /* which code points are prose (format.h) */
   uint8_t *prose; /* the format scan's mask (scratch, like the arrays below) */
   uint64_t rule[ZF_PR__COUNT];
+  uint64_t saved[ZF_PR__COUNT]; /* the counts before the current segment */
+  int chinese;                 /* the segment's prose holds Chinese */
   /* Scratch, grown to the longest segment seen. */
   size_t cap;
   uint32_t *w;   /* cleaned body */
@@ -326,6 +328,7 @@ static size_t clean(punct *p, const zf_text *in, size_t end, const uint8_t *mask
   unsigned has = 0;
   size_t lbr = SIZE_MAX;
   size_t n = 0;
+  uint32_t han_all = 0; /* Han-like code points of the prose */
   han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
@@ -350,6 +353,7 @@ static size_t clean(punct *p, const zf_text *in, size_t end, const uint8_t *mask
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
       if (c == '[' && lbr == SIZE_MAX) lbr = n;
       han[n + 1] = han[n] + (1u - a);
+      han_all += 1u - a;
       n++;
       continue;
     }
@@ -417,8 +421,10 @@ static size_t clean(punct *p, const zf_text *in, size_t end, const uint8_t *mask
     fl[n] = f;
     /* (nothing below U+3005 is Han-like) */
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
+    han_all += han[n + 1] - han[n];
     n++;
   }
+  p->chinese = han_all > 0;
   p->has = has;
   p->lbr = lbr;
   return n;
@@ -1393,17 +1399,19 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (prose == ZF_PROSE_NONE) return ZF_UNCHANGED;
   /* (a subset of a line no rule can change is one no rule can change) */
   if (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip)) return ZF_UNCHANGED;
-  /* Typography is for Chinese: a line whose prose holds no Chinese (or
-   * Japanese) character is not touched at all, not even its invisible
-   * characters, full-width letters or ideographic spaces. */
   const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
-  int chinese = 0;
-  for (size_t i = 0; i < end && !chinese; i++)
-    chinese = (!mask || mask[i]) && in->cp[i] >= 0x3005 && is_hanlike(in->cp[i]);
-  if (!chinese) return ZF_UNCHANGED;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);
+  memcpy(p->saved, p->rule, sizeof p->rule);
   size_t n = clean(p, in, end, mask);
+  /* Typography is for Chinese: a line whose prose holds no Chinese (or
+   * Japanese) character is not touched at all, not even its invisible
+   * characters, full-width letters or ideographic spaces (what clean()
+   * did to them is dropped with it). */
+  if (!p->chinese) {
+    for (int r = 0; r < ZF_PR__COUNT; r++) p->rule[r] = p->saved[r];
+    return ZF_UNCHANGED;
+  }
   if (p->has & HAS_LINKISH) mark_protected(p, n);
   pair(p, n);
   decide(p, n);
