@@ -326,13 +326,16 @@ static int fields(const uint32_t *cp, size_t s, size_t e, uint32_t sep) {
   return n;
 }
 
-/* CSV or TSV: the first lines all have the same number (at least one) of
- * separators, at least three of them, five unless the first has no
- * Chinese (a header).  .po catalogues: msgid and msgstr lines. */
+/* CSV or TSV: the first lines all have the same number of separators (a
+ * tab, or two commas or more), at least three lines, five unless the
+ * first has no Chinese (a header), and none ends like a sentence (prose
+ * typed with ASCII commas often has one or two per line).  .po
+ * catalogues: msgid and msgstr lines. */
 static int records(const zf_text *w) {
   line_it it = {w->cp, w->len, 0};
   size_t s, e;
-  int lines = 0, same[2] = {1, 1}, first[2] = {0, 0}, msgid = 0, msgstr = 0, header_han = 0;
+  int lines = 0, same[2] = {1, 1}, first[2] = {0, 0}, msgid = 0, msgstr = 0, header_han = 0,
+      sentence = 0;
   static const uint32_t seps[2] = {',', '\t'};
   while (lines < 20 && next_line(&it, &s, &e)) {
     if (s == e) continue;
@@ -345,11 +348,15 @@ static int records(const zf_text *w) {
     }
     if (lines == 0)
       for (size_t i = s; i < e; i++) header_han |= fmt_is_cjk(w->cp[i]);
+    uint32_t z = w->cp[e - 1];
+    sentence |= z == '.' || z == '!' || z == '?' || z == 0x3002 || z == 0xFF01 || z == 0xFF1F ||
+                z == 0x2026 || z == 0xFF1B || z == ';';
     lines++;
   }
   if (msgid && msgstr) return 1;
   for (int k = 0; k < 2; k++)
-    if (same[k] && first[k] >= 1 && lines >= (header_han ? 5 : 3)) return 1;
+    if (same[k] && first[k] >= (k == 0 ? 2 : 1) && lines >= (header_han ? 5 : 3) && !sentence)
+      return 1;
   return 0;
 }
 

@@ -168,7 +168,15 @@ static void test_sniff(void **state) {
   assert_int_equal(format_of("<?php\necho '中文';\n"), ZHFIX_FORMAT_PHP);
   assert_int_equal(format_of("WEBVTT\n\n00:01.000 --> 00:02.000\n你好\n"), ZHFIX_FORMAT_SUBTITLE);
   assert_int_equal(format_of("1\n00:00:01,000 --> 00:00:02,000\n你好\n"), ZHFIX_FORMAT_SUBTITLE);
-  assert_int_equal(format_of("id,name\n1,张三\n2,李四\n"), ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of("id,name,city\n1,张三,北京\n2,李四,上海\n"), ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of("id\tname\n1\t张三\n2\t李四\n"), ZHFIX_FORMAT_DATA);
+  /* prose typed with ASCII commas is no CSV */
+  assert_int_equal(format_of("第1行：简体字,测试...\n第2行：简体字,测试...\n第3行：简体字,测试...\n"
+                             "第4行：简体字,测试...\n第5行：简体字,测试...\n第6行：简体字,测试...\n"),
+                   ZHFIX_FORMAT_TEXT);
+  assert_int_equal(format_of("他说,你好,再见。\n她说,好的,明天。\n我说,是的,对的。\n"
+                             "你说,不是,不对。\n它说,也许,可能。\n"),
+                   ZHFIX_FORMAT_TEXT);
   assert_int_equal(format_of("msgid \"Hello\"\nmsgstr \"你好\"\n"), ZHFIX_FORMAT_DATA);
   assert_int_equal(format_of("BEGIN:VCALENDAR\nNAME:中国节假日\n"), ZHFIX_FORMAT_DATA);
   assert_int_equal(format_of("#include <stdio.h>\n#include <stdlib.h>\nint main(void) {\n"
