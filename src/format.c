@@ -354,9 +354,12 @@ static int records(const zf_text *w) {
     lines++;
   }
   if (msgid && msgstr) return 1;
-  for (int k = 0; k < 2; k++)
-    if (same[k] && first[k] >= (k == 0 ? 2 : 1) && lines >= (header_han ? 5 : 3) && !sentence)
+  for (int k = 0; k < 2; k++) {
+    if (!same[k] || first[k] < 1 || sentence) continue;
+    /* one comma per record: a header without Chinese and five lines */
+    if (k == 0 && first[k] == 1 ? (!header_han && lines >= 5) : lines >= (header_han ? 5 : 3))
       return 1;
+  }
   return 0;
 }
 
@@ -364,7 +367,8 @@ int zf_format_sniff(const zf_text *window) {
   line_it it = {window->cp, window->len, 0};
   size_t s, e, nlines = 0;
   int first = 1, md = 0, code = 0, py = 0, js = 0, c = 0, sh = 0, go = 0, rust = 0, yaml = 0,
-      nonyaml = 0, front = 0, roff = 0, prose = 0;
+      nonyaml = 0, front = 0, roff = 0, prose = 0, tag = 0, ylines = 0, ykeys = 0, nlines_ne = 0,
+      css = 0, prose0 = 0;
   while (nlines < 200 && next_line(&it, &s, &e)) {
     nlines++;
     size_t i = skip_ws(window->cp, s, e);
@@ -382,8 +386,12 @@ int zf_format_sniff(const zf_text *window) {
       if (fmt_at(cp, i, e, "<template") || fmt_at(cp, i, e, "<script setup"))
         return ZHFIX_FORMAT_VUE;
       if (fmt_at(cp, i, e, "<?xml") || fmt_at_ci(cp, i, e, "<!doctype") ||
-          fmt_at(cp, i, e, "<!--") || (fmt_at(cp, i, e, "<") && i + 1 < e && fmt_is_alpha(cp[i + 1])))
+          fmt_at_ci(cp, i, e, "<html"))
         return ZHFIX_FORMAT_HTML;
+      /* A leading tag or comment: HTML, unless Markdown follows (READMEs
+       * often open with badges in HTML). */
+      if (fmt_at(cp, i, e, "<!--") || (fmt_at(cp, i, e, "<") && i + 1 < e && fmt_is_alpha(cp[i + 1])))
+        tag = 1;
       if (fmt_at(cp, i, e, ".\\\"") || fmt_at(cp, i, e, "'\\\"") || fmt_at(cp, i, e, ".TH ") ||
           fmt_at(cp, i, e, ".Dd") || fmt_at(cp, i, e, ".so ") || fmt_at(cp, i, e, ".de ") ||
           fmt_at(cp, i, e, ".\\\\\""))
@@ -398,7 +406,7 @@ int zf_format_sniff(const zf_text *window) {
         uint32_t d = j < e ? cp[j] : 0;
         if (cp[i] == '{' ? (d == '"' || d == '}' || d == 0)
                          : (d == '{' || d == '[' || d == '"' || d == ']' || fmt_is_digit(d) ||
-                            d == '-'))
+                            d == '-' || d == 0))
           return ZHFIX_FORMAT_DATA;
       }
       /* An SRT file: a cue number, then a timing line. */
@@ -428,7 +436,25 @@ int zf_format_sniff(const zf_text *window) {
       continue;
     }
     if (i == e) continue;
-    if (fmt_is_cjk(cp2[i])) prose++;
+    if (fmt_is_cjk(cp2[i])) {
+      prose++;
+      prose0 += s == i;
+    }
+    nlines_ne++;
+    if (yamlish(cp2, s, e)) {
+      ylines++;
+      ykeys += s == i && cp2[i] != '#' && cp2[i] != '-';
+    }
+    /* CSS: a selector line ending in '{', or "property: value;" */
+    {
+      size_t t = e;
+      while (t > i && fmt_is_space(cp2[t - 1])) t--;
+      size_t k = i;
+      while (k < t && ((cp2[k] >= 'a' && cp2[k] <= 'z') || cp2[k] == '-')) k++;
+      if (t > i && ((k > i && k < t && cp2[k] == ':' && cp2[t - 1] == ';') ||
+                    (cp2[t - 1] == '{' && (cp2[i] == '.' || cp2[i] == '#' || cp2[i] == '@'))))
+        css++;
+    }
     if (s == i && cp2[i] == '.' && i + 2 < e && fmt_is_alpha(cp2[i + 1]) &&
         fmt_is_alpha(cp2[i + 2]) && (i + 3 == e || cp2[i + 3] == ' '))
       roff++;
@@ -469,6 +495,11 @@ int zf_format_sniff(const zf_text *window) {
   if (front == 1) return ZHFIX_FORMAT_DATA; /* "---" never closed: a YAML document */
   if (records(window)) return ZHFIX_FORMAT_DATA;
   if (roff >= 3) return ZHFIX_FORMAT_TROFF;
+  if (tag) return md >= 2 ? ZHFIX_FORMAT_MARKDOWN : ZHFIX_FORMAT_HTML;
+  /* YAML without a leading ---: nearly every line a key, an item, an
+   * indented value or a comment, several top-level keys, no prose. */
+  if (ykeys >= 3 && prose0 == 0 && 10 * ylines >= 9 * nlines_ne) return ZHFIX_FORMAT_DATA;
+  if (css >= 4 && 3 * prose <= css && css > 2 * md) return ZHFIX_FORMAT_CSS;
   int best = py, fmt = ZHFIX_FORMAT_PYTHON;
   if (js > best) best = js, fmt = ZHFIX_FORMAT_JS;
   if (c > best) best = c, fmt = ZHFIX_FORMAT_C;

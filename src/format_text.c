@@ -320,14 +320,61 @@ static size_t value_start(const uint32_t *cp, size_t a, size_t b) {
   return 0;
 }
 
+/* KEY: 'value',  KEY: "value",  KEY: ['a', 'b'],  with a key of one
+ * token (ASCII, Chinese or quoted) and the trailing comma of a member. */
+static int member_row(const uint32_t *cp, size_t a, size_t b) {
+  if (b - a < 5 || cp[b - 1] != ',') return 0;
+  uint32_t v = cp[b - 2];
+  if (v != '\'' && v != '"' && v != ']') return 0;
+  size_t i = a;
+  if (cp[i] == '"' || cp[i] == '\'') {
+    uint32_t q = cp[i++];
+    while (i < b && cp[i] != q) i++;
+    if (i >= b) return 0;
+    i++;
+  } else {
+    while (i < b && i - a < 24 && !fmt_is_space(cp[i]) && cp[i] != ':' && cp[i] != 0x3000 &&
+           cp[i] != 0xFF1A && cp[i] != ',' && cp[i] != 0xFF0C)
+      i++;
+  }
+  if (i == a || i >= b || cp[i] != ':') return 0;
+  i++;
+  while (i < b && fmt_is_space(cp[i])) i++;
+  return i < b && (cp[i] == '\'' || cp[i] == '"' || cp[i] == '[');
+}
+
+/* At least 20 of { } ; = , one in sixteen of the ASCII characters: no
+ * sentence is written like that. */
+static int dense(const uint32_t *cp, size_t a, size_t b) {
+  if (b - a < 80) return 0;
+  size_t marks = 0, ascii = 0, open = 0, close = 0;
+  for (size_t i = a; i < b; i++) {
+    uint32_t c = cp[i];
+    ascii += c < 0x80;
+    marks += c == '{' || c == '}' || c == ';' || c == '=';
+    open += c == '{';
+    close += c == '}';
+  }
+  /* (or a long line that is ASCII but for a word or two, with blocks:
+   * minified style sheets) */
+  return (marks >= 20 && marks * 16 >= ascii) ||
+         (b - a >= 200 && ascii * 20 >= (b - a) * 19 && open >= 3 && close >= 3);
+}
+
 int zf_fmt_codeish(const uint32_t *cp, size_t s, size_t e) {
   size_t a = s, b = e;
   while (a < b && fmt_is_space(cp[a])) a++;
   while (b > a && fmt_is_space(cp[b - 1])) b--;
   if (a == b) return 0;
   uint32_t c0 = cp[a];
+  /* An object or dictionary member with a quoted value, whatever its key
+   * is written in: 这个: 'zhè ge', / "键": "值", */
+  if (member_row(cp, a, b)) return 1;
   /* Prose in Chinese, or in any language written outside ASCII. */
   if (c0 >= 0x80) return 0;
+  /* Dense code (minified scripts, one-line programs): braces, brackets,
+   * semicolons and '=' everywhere, whatever Chinese its strings hold. */
+  if (dense(cp, a, b)) return 1;
   if (han_outside_quotes(cp, a, b)) {
     /* Only data keeps unquoted Chinese: name: 注音, title = 中文. */
     size_t v = value_start(cp, a, b);

@@ -179,6 +179,19 @@ static void test_sniff(void **state) {
                    ZHFIX_FORMAT_TEXT);
   assert_int_equal(format_of("msgid \"Hello\"\nmsgstr \"你好\"\n"), ZHFIX_FORMAT_DATA);
   assert_int_equal(format_of("BEGIN:VCALENDAR\nNAME:中国节假日\n"), ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of("[\n  {\"a\": \"中文\"}\n]\n"), ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of("code,name\n11,\"北京市\"\n12,\"天津市\"\n13,\"河北省\"\n14,\"山西省\"\n"),
+                   ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of("# 配置\nname: 注音\ntitle: 中文\nmenu:\n  home: 首页\n  - 中文,英文\n"),
+                   ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of(".a {\n  color: red;\n  font-family: \"微软雅黑\";\n}\n.b {\n"
+                             "  margin: 0;\n}\n"),
+                   ZHFIX_FORMAT_CSS);
+  /* a README that opens with HTML badges is Markdown */
+  assert_int_equal(format_of("<a href=\"x\"><img src=\"logo.svg\"></a>\n\n# 标题\n\n"
+                             "[![v](https://a/b.svg)](https://c)\n## 安装\n"),
+                   ZHFIX_FORMAT_MARKDOWN);
+  assert_int_equal(format_of("<div>\n<p>你好</p>\n</div>\n"), ZHFIX_FORMAT_HTML);
   assert_int_equal(format_of("#include <stdio.h>\n#include <stdlib.h>\nint main(void) {\n"
                              "  return 0;\n}\n"),
                    ZHFIX_FORMAT_C);
@@ -265,6 +278,12 @@ static const char *const code_lines[] = {
     "} else {",
     "};",
     "<?php echo '中文'; ?>",
+    /* members with Chinese keys, dense and minified code */
+    "    这个: 'zhè ge',",
+    "\"键\": \"值,说明\",",
+    "    chuí: ['倕', '垂'],",
+    "a,b,c{margin:0}d{padding:0}e{font:12px \"微软雅黑\",Arial}f{color:red}g{x:1}"
+    "h{y:2}i{z:3}j{w:4}k{v:5}l{u:6}m{t:7}n{s:8}o{r:9}p{q:0}q{p:1}r{o:2}s{n:3}t{m:4}",
     NULL};
 
 static const char *const prose_lines[] = {
