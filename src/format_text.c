@@ -300,6 +300,11 @@ static int han_outside_quotes(const uint32_t *cp, size_t a, size_t b) {
  * data values are; a sentence after a label is prose. */
 static int token_value(const uint32_t *cp, size_t v, size_t b) {
   while (v < b && fmt_is_space(cp[v])) v++;
+  /* a sentence after a label ends like one: "RFC768: 用户数据报协议." */
+  uint32_t z = b > v ? cp[b - 1] : 0;
+  if (z == '.' || z == '!' || z == '?' || z == ';' || z == 0x3002 || z == 0xFF01 ||
+      z == 0xFF1F || z == 0xFF1B || z == 0x2026)
+    return 0;
   for (size_t i = v; i < b; i++) {
     uint32_t c = cp[i];
     if (fmt_is_space(c) || c == 0x3000 || c == 0x3001 || c == 0x3002 || c == 0xFF0C ||
@@ -343,11 +348,20 @@ static int member_row(const uint32_t *cp, size_t a, size_t b) {
   return i < b && (cp[i] == '\'' || cp[i] == '"' || cp[i] == '[');
 }
 
-/* At least 20 of { } ; = , one in sixteen of the ASCII characters: no
+/* At least 16 of { } ; = , one in sixteen of the ASCII characters: no
  * sentence is written like that. */
 static int dense(const uint32_t *cp, size_t a, size_t b) {
   if (b - a < 80) return 0;
+  /* (its first 1024 characters tell: minified code is dense everywhere) */
+  if (b - a > 1024) b = a + 1024;
   size_t marks = 0, ascii = 0, open = 0, close = 0;
+  for (size_t i = a; i < a + 64; i++) {
+    uint32_t c = cp[i];
+    marks += c == '{' || c == '}' || c == ';' || c == '=' ||
+             (c == ',' && cp[i + 1] != ' '); /* (selector lists) */
+  }
+  if (marks < 3) return 0; /* (prose: no need to look further) */
+  marks = 0;
   for (size_t i = a; i < b; i++) {
     uint32_t c = cp[i];
     ascii += c < 0x80;
@@ -357,8 +371,20 @@ static int dense(const uint32_t *cp, size_t a, size_t b) {
   }
   /* (or a long line that is ASCII but for a word or two, with blocks:
    * minified style sheets) */
-  return (marks >= 20 && marks * 16 >= ascii) ||
+  return (marks >= 16 && marks * 16 >= ascii) ||
          (b - a >= 200 && ascii * 20 >= (b - a) * 19 && open >= 3 && close >= 3);
+}
+
+/* A rule or object on one line: "sel{prop:value;...}", "x = {a: 1}":
+ * an ASCII start, a '{' before any Chinese, a ':' inside, '}' at the end. */
+static int block_line(const uint32_t *cp, size_t a, size_t b) {
+  if (cp[b - 1] != '}' && !(b - a > 1 && cp[b - 2] == '}' && cp[b - 1] == ';')) return 0;
+  size_t i = a;
+  while (i < b && cp[i] < 0x80 && cp[i] != '{') i++;
+  if (i >= b || cp[i] != '{' || i == a) return 0;
+  for (size_t k = i + 1; k < b; k++)
+    if (cp[k] == ':') return 1;
+  return 0;
 }
 
 int zf_fmt_codeish(const uint32_t *cp, size_t s, size_t e) {
@@ -374,7 +400,7 @@ int zf_fmt_codeish(const uint32_t *cp, size_t s, size_t e) {
   if (c0 >= 0x80) return 0;
   /* Dense code (minified scripts, one-line programs): braces, brackets,
    * semicolons and '=' everywhere, whatever Chinese its strings hold. */
-  if (dense(cp, a, b)) return 1;
+  if (dense(cp, a, b) || block_line(cp, a, b)) return 1;
   if (han_outside_quotes(cp, a, b)) {
     /* Only data keeps unquoted Chinese: name: 注音, title = 中文. */
     size_t v = value_start(cp, a, b);

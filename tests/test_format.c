@@ -282,6 +282,7 @@ static const char *const code_lines[] = {
     "    这个: 'zhè ge',",
     "\"键\": \"值,说明\",",
     "    chuí: ['倕', '垂'],",
+    ".md-amount{font-family:PingFang SC,微软雅黑,Arial,sans-serif}",
     "a,b,c{margin:0}d{padding:0}e{font:12px \"微软雅黑\",Arial}f{color:red}g{x:1}"
     "h{y:2}i{z:3}j{w:4}k{v:5}l{u:6}m{t:7}n{s:8}o{r:9}p{q:0}q{p:1}r{o:2}s{n:3}t{m:4}",
     NULL};
