@@ -448,6 +448,38 @@ static void test_long_lines(void **state) {
   free(want.p);
 }
 
+/* Random documents of the tokens the lexers react to, in every format:
+ * the output must not depend on how the input is fed (and the sanitizer
+ * build runs the scanners over them). */
+static void test_soup_chunking(void **state) {
+  (void)state;
+  static const char *const toks[] = {
+      "\"", "'", "`", "/*", "*/", "//", "#", "<!--", "-->", "<", ">", "\n", "\r\n", "${", "}",
+      "{", "<<EOF", "\nEOF\n", "[[", "]]", "\"\"\"", "--", "?>", "<?php", "<script>",
+      "</script>", "<pre>", "</pre>", ".TH", "\n.", "\\f", "\\(", "```", "~~~", "    ", "|",
+      "---", "=begin", "=end", "__END__", "\n=cut\n", "$", "&amp;", "r#\"", "R\"x(", ")x\"",
+      "中文", "你好,世界.", "他说\"好\"", ",", ".", ":", ";", "(", ")", " ", "\t", "　",
+      "https://a.org/文档?x=1,", "x = 1;", "key: 值", "1. ", "- ", "> ", "# 标题"};
+  const size_t nt = sizeof toks / sizeof *toks;
+  unsigned seed = 12345;
+  int docs = tu_quick() ? 6 : 25;
+  for (int f = ZHFIX_FORMAT_TEXT; f <= ZHFIX_FORMAT_VUE; f++) {
+    char args[64];
+    snprintf(args, sizeof args, "--format=%s", zhfix_format_name(f));
+    for (int d = 0; d < docs; d++) {
+      tu_buf b = {0};
+      int len = 20 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 200;
+      for (int k = 0; k < len; k++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *t = toks[(seed >> 16) % nt];
+        tu_buf_put(&b, t, strlen(t));
+      }
+      free(fix(b.p, args)); /* fix() compares one-shot and chunked runs */
+      free(b.p);
+    }
+  }
+}
+
 /* ---- oracles ------------------------------------------------------------------------- */
 
 static char *read_all(const char *path, size_t *n) { return tu_read_file(path, n); }
@@ -725,6 +757,7 @@ int main(void) {
       cmocka_unit_test(test_prose_still_fixed),
       cmocka_unit_test(test_issue_examples),
       cmocka_unit_test(test_long_lines),
+      cmocka_unit_test(test_soup_chunking),
       cmocka_unit_test(test_oracles_golden),
       cmocka_unit_test(test_oracles_world),
   };
