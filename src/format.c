@@ -398,6 +398,11 @@ int zf_format_sniff(const zf_text *window) {
         return ZHFIX_FORMAT_TROFF;
       if (fmt_at(cp, i, e, "BEGIN:VCALENDAR") || fmt_at(cp, i, e, "BEGIN:VCARD"))
         return ZHFIX_FORMAT_DATA;
+      /* LRC lyrics: [ti:...], [ar:...], [00:12.34]... */
+      if (cp[i] == '[' && i + 3 < e &&
+          ((fmt_is_alpha(cp[i + 1]) && fmt_is_alpha(cp[i + 2]) && cp[i + 3] == ':') ||
+           (fmt_is_digit(cp[i + 1]) && fmt_is_digit(cp[i + 2]) && cp[i + 3] == ':')))
+        return ZHFIX_FORMAT_DATA;
       if (only(cp, i, e, "WEBVTT") || fmt_at(cp, i, e, "WEBVTT ") ||
           fmt_at(cp, i, e, "[Script Info]"))
         return ZHFIX_FORMAT_SUBTITLE;

@@ -157,6 +157,11 @@ static inline int fmt_is_ident(uint32_t c) {
   return fmt_is_alpha(c) || fmt_is_digit(c) || c == '_';
 }
 static inline int fmt_is_space(uint32_t c) { return c == ' ' || c == '\t'; }
+/* Every space that can indent a line. */
+static inline int fmt_is_layout_space(uint32_t c) {
+  return c == ' ' || c == '\t' || c == 0x3000 || c == 0xA0 || (c >= 0x2000 && c <= 0x200A) ||
+         c == 0x202F || c == 0x205F;
+}
 static inline uint32_t fmt_lower(uint32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 /* Characters of Chinese (and Japanese) running text, and the full-width

@@ -532,9 +532,10 @@ void fmt_prose_line(zf_fmt *f, const uint32_t *cp, size_t s, size_t e, int cont)
     f->pl_code = f->pl_fence || (cjk && zf_fmt_codeish(cp, s, e));
   }
   if (f->pl_code) return;
-  /* Indentation and trailing spaces are layout, not prose: they stay. */
-  while (s < e && (fmt_is_space(cp[s]) || cp[s] == 0x3000)) s++;
-  while (e > s && (fmt_is_space(cp[e - 1]) || cp[e - 1] == 0x3000)) e--;
+  /* Indentation and trailing spaces are layout, not prose: they stay
+   * (no-break and typographic spaces too). */
+  while (s < e && fmt_is_layout_space(cp[s])) s++;
+  while (e > s && fmt_is_layout_space(cp[e - 1])) e--;
   fmt_mark(f, s, e);
 }
 

@@ -282,6 +282,9 @@ static int grow(punct *p, size_t n) {
 static inline int joins(uint32_t c) {
   /* Letters of scripts that use joiners, emoji and variation selectors;
    * not punctuation or spaces, which this stage may itself change. */
+  /* (the symbols and dingbats that emoji ZWJ sequences end in, ♀ ♂ ⚕ ❤
+   * ➡, are letters here) */
+  if (c >= 0x2300 && c <= 0x2BFF && !(c >= 0x2460 && c <= 0x25FF)) return 1;
   return c >= 0x300 && c != 0xFEFF && !(c >= 0x2000 && c <= 0x2BFF) && !(c >= 0x2E00 && c <= 0x33FF) &&
          !(c >= 0xFF00 && c <= 0xFFEF) && !is_hanlike(c);
 }

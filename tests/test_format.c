@@ -179,6 +179,7 @@ static void test_sniff(void **state) {
                    ZHFIX_FORMAT_TEXT);
   assert_int_equal(format_of("msgid \"Hello\"\nmsgstr \"你好\"\n"), ZHFIX_FORMAT_DATA);
   assert_int_equal(format_of("BEGIN:VCALENDAR\nNAME:中国节假日\n"), ZHFIX_FORMAT_DATA);
+  assert_int_equal(format_of("[ti:梦醒时分]\n[ar:陈淑桦]\n[00:01.00]你说,我听\n"), ZHFIX_FORMAT_DATA);
   assert_int_equal(format_of("[\n  {\"a\": \"中文\"}\n]\n"), ZHFIX_FORMAT_DATA);
   assert_int_equal(format_of("code,name\n11,\"北京市\"\n12,\"天津市\"\n13,\"河北省\"\n14,\"山西省\"\n"),
                    ZHFIX_FORMAT_DATA);
