@@ -34,7 +34,11 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 LIBS     := $(ICU_LIBS) -lpthread -lm
-TEST_LIBS := -lcmocka $(shell pkg-config --libs opencc 2>/dev/null || echo -lopencc) -ljansson
+TEST_LIBS := -lcmocka $(shell pkg-config --libs opencc 2>/dev/null || echo -lopencc) -ljansson \
+             $(shell pkg-config --libs libcmark-gfm libxml-2.0 2>/dev/null || echo -lcmark-gfm -lcmark-gfm-extensions -lxml2)
+# cmark-gfm and libxml2 are the test oracles of tests/test_format.c (not
+# linked into the library).
+TEST_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 CLI_LIBS := -ljansson
 
 LIB_SRC  := $(sort $(wildcard src/*.c))
@@ -54,7 +58,8 @@ DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
             manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time \
             python3-dev python3-cffi python3-setuptools python3-venv python3-wheel \
-            python3-pytest python3-dask python3-distributed parallel
+            python3-pytest python3-dask python3-distributed parallel \
+            libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev
 # The world corpus (tools/make_world.py, `make world`): packages it reads
 # and the tools its checker runs.
 WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
@@ -145,7 +150,7 @@ TEST_ENV = ZHFIX_BIN=$(CURDIR)/$(BUILD)/zhfix ZHFIX_SRCDIR=$(CURDIR) \
 
 $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/util/*.h) $(BUILD)/libzhfix.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/util -o $@ $< $(TEST_UTIL) \
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-missing-prototypes -Itests/util -o $@ $< $(TEST_UTIL) \
 	  $(BUILD)/libzhfix.a $(TEST_LIBS) $(LIBS) $(SAN_LDFLAGS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libzhfix.a

@@ -107,7 +107,9 @@ typedef enum zhfix_option {
   ZHFIX_OPT_QUOTES = 7,   /* zhfix_quotes, default ZHFIX_QUOTES_AUTO         */
   ZHFIX_OPT_SPACING = 8,  /* 1 = space between Han and Latin/digits; 0 (def) */
   ZHFIX_OPT_STRICT = 9,   /* 1 = invalid bytes are an error (E_BAD_INPUT)    */
-  ZHFIX_OPT_FORCE = 10    /* 1 = process input that looks binary             */
+  ZHFIX_OPT_FORCE = 10,   /* 1 = process input that looks binary             */
+  ZHFIX_OPT_FORMAT = 11,  /* zhfix_format, default ZHFIX_FORMAT_AUTO          */
+  ZHFIX_OPT_CONTROLS = 12 /* zhfix_controls, default ZHFIX_CONTROLS_KEEP      */
 } zhfix_option;
 
 typedef enum zhfix_encoding {
@@ -151,6 +153,52 @@ typedef enum zhfix_quotes {
   ZHFIX_QUOTES_KEEP = 3
 } zhfix_quotes;
 
+/* What kind of file the text is.  Typography (the punctuation stage: width,
+ * quotes, spacing...) applies only to its prose; repairs and script
+ * conversion apply everywhere.  docs/formats.md says, per format, what is
+ * prose.  AUTO: the caller did not say (the command line maps file names
+ * with zhfix_format_from_path); the library then looks at the content of
+ * the detection window (front matter, doctype, <?xml, .TH, JSON, a
+ * shebang...) and otherwise reads it as TEXT.                              */
+typedef enum zhfix_format {
+  ZHFIX_FORMAT_AUTO = 0,
+  ZHFIX_FORMAT_TEXT = 1,     /* plain text: prose, but never URLs, e-mail
+                                addresses, paths, `code`, nor lines that
+                                look like code or data                    */
+  ZHFIX_FORMAT_MARKDOWN = 2, /* prose; never code, link targets, HTML,
+                                front matter, block markers, tables'
+                                structure                                 */
+  ZHFIX_FORMAT_HTML = 3,     /* HTML and XML: text nodes; never tags,
+                                attributes, script, style, pre, code      */
+  ZHFIX_FORMAT_TROFF = 4,    /* man pages: text lines; never requests,
+                                macros, escapes                           */
+  ZHFIX_FORMAT_DATA = 5,     /* JSON, YAML, TOML, INI, CSV, .po...: none  */
+  ZHFIX_FORMAT_SUBTITLE = 6, /* SRT, WebVTT, ASS: the subtitle text only  */
+  /* Source code: comments only, never code or string literals. */
+  ZHFIX_FORMAT_C = 7,        /* C, C++, Objective-C, Java, C#, Kotlin,
+                                Scala, Swift                              */
+  ZHFIX_FORMAT_JS = 8,       /* JavaScript, TypeScript, JSX, Dart, Groovy */
+  ZHFIX_FORMAT_GO = 9,
+  ZHFIX_FORMAT_RUST = 10,
+  ZHFIX_FORMAT_CSS = 11,     /* CSS, SCSS, Less                            */
+  ZHFIX_FORMAT_PYTHON = 12,
+  ZHFIX_FORMAT_SHELL = 13,   /* sh, bash, zsh, Makefile, Dockerfile...    */
+  ZHFIX_FORMAT_RUBY = 14,
+  ZHFIX_FORMAT_PERL = 15,
+  ZHFIX_FORMAT_SQL = 16,
+  ZHFIX_FORMAT_LUA = 17,
+  ZHFIX_FORMAT_PHP = 18,     /* PHP code inside HTML                       */
+  ZHFIX_FORMAT_VUE = 19      /* Vue/Svelte components: HTML template,
+                                script (as JS), style (as CSS)            */
+} zhfix_format;
+
+/* Control characters (C0, C1, DEL, ANSI escape sequences; tab and line
+ * ends are never touched): kept as they are, or removed from prose. */
+typedef enum zhfix_controls {
+  ZHFIX_CONTROLS_KEEP = 0,
+  ZHFIX_CONTROLS_STRIP = 1
+} zhfix_controls;
+
 ZHFIX_API zhfix_status zhfix_set_option(zhfix *h, zhfix_option opt, int value);
 /* Returns the option's value, or ZHFIX_E_INVALID for an unknown option. */
 ZHFIX_API int zhfix_get_option(const zhfix *h, zhfix_option opt);
@@ -158,8 +206,12 @@ ZHFIX_API int zhfix_get_option(const zhfix *h, zhfix_option opt);
 /* Sets an option by its command-line name and value, as `zhfix --NAME=VALUE`
  * spells them: from (auto utf-8 utf-16le utf-16be gb18030 gbk gb2312 big5
  * big5-hkscs), to (keep simp trad tw twp hk), script (auto simp trad tw twp
- * hk), pinyin (auto strip keep), quotes (auto curly corner keep), and the
- * switches mojibake, punct, spacing, strict, force (on off 1 0 yes no).
+ * hk), pinyin (auto strip keep), quotes (auto curly corner keep), format
+ * (auto text markdown html xml troff data subtitle c cpp java csharp
+ * kotlin swift js ts go rust css python shell ruby perl sql lua php vue
+ * and the other names zhfix_format_from_name knows), controls (keep
+ * strip), and the switches mojibake, punct, spacing, strict, force (on off
+ * 1 0 yes no).
  * Returns ZHFIX_E_INVALID for an unknown name or value. */
 ZHFIX_API zhfix_status zhfix_set_option_string(zhfix *h, const char *name,
                                                const char *value);
@@ -169,6 +221,17 @@ ZHFIX_API zhfix_status zhfix_set_option_string(zhfix *h, const char *name,
 ZHFIX_API const char *zhfix_encoding_name(int enc);
 ZHFIX_API int zhfix_encoding_from_name(const char *name);
 ZHFIX_API const char *zhfix_script_name(int script);
+/* Formats: the canonical name of a zhfix_format ("markdown", "c", ...;
+ * "unknown" for other values), and the value of a name or alias
+ * ("md", "cpp", "yaml" -> DATA, ...), or ZHFIX_E_INVALID. */
+ZHFIX_API const char *zhfix_format_name(int format);
+ZHFIX_API int zhfix_format_from_name(const char *name);
+/* The format a file name stands for, from its extension or its whole base
+ * name (README.md -> MARKDOWN, x.json -> DATA, Makefile -> SHELL,
+ * ls.1 or ls.1.gz -> TROFF, main.c -> C...); ZHFIX_FORMAT_AUTO when the
+ * name says nothing (then the content decides).  Only the name is read,
+ * never the file.  A directory part is ignored; NULL gives AUTO. */
+ZHFIX_API int zhfix_format_from_path(const char *path);
 
 /* ---- streaming ---------------------------------------------------------- *
  * zstd-style: the caller owns both buffers; the library reads from
@@ -239,6 +302,7 @@ typedef enum zhfix_stat {
   ZHFIX_STAT_CHARS_CONVERTED,         /* characters changed by conversion  */
   ZHFIX_STAT_PUNCT_CHANGED,           /* punctuation/typography edits      */
   ZHFIX_STAT_UNRECOVERABLE_SPANS,     /* damage detected but left as is    */
+  ZHFIX_STAT_FORMAT,                  /* zhfix_format used (resolved)      */
   ZHFIX_STAT__COUNT
 } zhfix_stat;
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "format.h"
 #include "pipeline.h"
 
 const char *zhfix_version(void) { return ZHFIX_VERSION_STRING; }
@@ -69,6 +70,8 @@ static int *opt_field(zf_opts *o, zhfix_option opt, int *lo, int *hi) {
   case ZHFIX_OPT_SPACING: *lo = 0; *hi = 1; return &o->spacing;
   case ZHFIX_OPT_STRICT: *lo = 0; *hi = 1; return &o->strict;
   case ZHFIX_OPT_FORCE: *lo = 0; *hi = 1; return &o->force;
+  case ZHFIX_OPT_FORMAT: *lo = 0; *hi = ZF_FORMAT_MAX; return &o->format;
+  case ZHFIX_OPT_CONTROLS: *lo = 0; *hi = ZHFIX_CONTROLS_STRIP; return &o->controls;
   }
   return NULL;
 }
@@ -121,6 +124,9 @@ static const name_value pinyins[] = {{"auto", ZHFIX_PINYIN_AUTO},
 static const name_value quotes[] = {{"auto", ZHFIX_QUOTES_AUTO},     {"curly", ZHFIX_QUOTES_CURLY},
                                     {"corner", ZHFIX_QUOTES_CORNER}, {"keep", ZHFIX_QUOTES_KEEP},
                                     {NULL, 0}};
+static const name_value controls[] = {{"keep", ZHFIX_CONTROLS_KEEP},
+                                      {"strip", ZHFIX_CONTROLS_STRIP},
+                                      {NULL, 0}};
 static const name_value switches[] = {{"on", 1},  {"off", 0},   {"1", 1},     {"0", 0},
                                       {"yes", 1}, {"no", 0},    {"true", 1},  {"false", 0},
                                       {NULL, 0}};
@@ -151,8 +157,13 @@ zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *val
               {"script", ZHFIX_OPT_SCRIPT, scripts}, {"pinyin", ZHFIX_OPT_PINYIN, pinyins},
               {"quotes", ZHFIX_OPT_QUOTES, quotes},  {"mojibake", ZHFIX_OPT_MOJIBAKE, switches},
               {"punct", ZHFIX_OPT_PUNCT, switches},  {"spacing", ZHFIX_OPT_SPACING, switches},
-              {"strict", ZHFIX_OPT_STRICT, switches}, {"force", ZHFIX_OPT_FORCE, switches}};
+              {"strict", ZHFIX_OPT_STRICT, switches}, {"force", ZHFIX_OPT_FORCE, switches},
+              {"controls", ZHFIX_OPT_CONTROLS, controls}};
   if (!h || !name) return ZHFIX_E_INVALID;
+  if (!strcmp(name, "format")) {
+    int v = zhfix_format_from_name(value);
+    return v < 0 ? ZHFIX_E_INVALID : zhfix_set_option(h, ZHFIX_OPT_FORMAT, v);
+  }
   for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
     if (strcmp(opts[i].name, name)) continue;
     int v = lookup(opts[i].values, value);
@@ -184,6 +195,7 @@ static const char *const stat_names[ZHFIX_STAT__COUNT] = {
     [ZHFIX_STAT_CHARS_CONVERTED] = "chars_converted",
     [ZHFIX_STAT_PUNCT_CHANGED] = "punct_changed",
     [ZHFIX_STAT_UNRECOVERABLE_SPANS] = "unrecoverable_spans",
+    [ZHFIX_STAT_FORMAT] = "format",
 };
 
 const char *zhfix_stat_name(zhfix_stat which) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "pipeline.h"
 
 /* Input is decoded in slices of this many bytes between output drains. */
@@ -222,6 +223,9 @@ static int decide(zhfix *h, int at_end) {
     h->run.script_detected = 1;
   }
   h->stats.v[ZHFIX_STAT_SCRIPT] = (uint64_t)h->run.script;
+  /* What kind of file it is decides where typography applies (format.c). */
+  if (h->run.format == ZHFIX_FORMAT_AUTO) h->run.format = zf_format_sniff(&h->text);
+  h->stats.v[ZHFIX_STAT_FORMAT] = (uint64_t)h->run.format;
   for (int i = 0; i < ZF_NSTAGES; i++) {
     h->ops[i] = stage_order[i];
     rc = h->ops[i]->create(&h->st[i], &h->run);

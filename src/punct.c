@@ -23,13 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "punct_rules.h"
 #include "zf.h"
 
 /* How far any rule looks left or right of a character. */
 #define LOOK 96
 
-enum { STYLE_KEEP = 0, STYLE_CURLY = 1, STYLE_CORNER = 2 };
+/* STYLE_DOC (--to=keep, --quotes=auto): quotes keep the style they are
+ * typed in (nesting still alternates levels within it), and straight
+ * quotes take the style the document already uses most (doc_style). */
+enum { STYLE_KEEP = 0, STYLE_CURLY = 1, STYLE_CORNER = 2, STYLE_DOC = 3 };
 
 /* Per-position flags. */
 enum {
@@ -40,7 +44,10 @@ enum {
   F_DONE = 1 << 4,   /* output already decided (closing half of a pair)     */
   F_SQ = 1 << 6,     /* straight quote that takes part in pairing           */
   F_INT = 1 << 7,    /* a character some rule of decide() acts on          */
-  F_KEEPSP = 1 << 8  /* a mark named between spaces: its spaces stay        */
+  F_KEEPSP = 1 << 8, /* a mark named between spaces: its spaces stay        */
+  F_FMT = 1 << 9,    /* not prose in the document's format (also F_PROT)    */
+  F_WORD = 1 << 10   /* a protected token that reads as a Latin word: $VAR,
+                        <placeholder>, &entity; (also F_PROT)              */
 };
 
 /* What a segment contains, so passes with nothing to do are skipped. */
@@ -48,10 +55,15 @@ enum { HAS_QUOTE = 1, HAS_PAREN = 2, HAS_LINKISH = 4 };
 
 typedef struct punct {
   int style;   /* STYLE_*: what Chinese quotes become */
+  int doc_style; /* STYLE_CURLY or STYLE_CORNER: straight quotes under STYLE_DOC */
   int spacing; /* insert spaces between Han and Latin letters/digits */
-  int in_fence; /* inside a Markdown ``` fence: lines pass unchanged */
+  int strip;   /* remove control characters (--controls=strip) */
   int fast;     /* take the shortcut for lines no rule can change */
+  zf_fmt *fmt;  /* which code points are prose (format.h) */
+  uint8_t *prose; /* the format scan's mask (scratch, like the arrays below) */
   uint64_t rule[ZF_PR__COUNT];
+  uint64_t saved[ZF_PR__COUNT]; /* the counts before the current segment */
+  int chinese;                 /* the segment's prose holds Chinese */
   /* Scratch, grown to the longest segment seen. */
   size_t cap;
   uint32_t *w;   /* cleaned body */
@@ -175,28 +187,57 @@ static int create(void **st, const zf_opts *o) {
   punct *p = calloc(1, sizeof *p);
   if (!p) return ZHFIX_E_NOMEM;
   p->spacing = o->spacing != 0;
+  p->strip = o->controls == ZHFIX_CONTROLS_STRIP;
   p->fast = 1;
+  /* The region's style: the target's, with --to=keep the input's.  The
+   * OpenCC "standard" Traditional keeps the mainland's curly quotes (as
+   * OpenCC itself does); Taiwan and Hong Kong use corner brackets. */
+  int region = o->to != ZHFIX_TO_KEEP ? o->to : o->script;
+  p->doc_style = (region == ZHFIX_TO_TW || region == ZHFIX_TO_TWP || region == ZHFIX_TO_HK)
+                     ? STYLE_CORNER
+                     : STYLE_CURLY;
   switch (o->quotes) {
   case ZHFIX_QUOTES_CURLY: p->style = STYLE_CURLY; break;
   case ZHFIX_QUOTES_CORNER: p->style = STYLE_CORNER; break;
   case ZHFIX_QUOTES_KEEP: p->style = STYLE_KEEP; break;
-  default: {
-    /* The target region's style; with --to=keep the input's region.  The
-     * OpenCC "standard" Traditional keeps the mainland's curly quotes (as
-     * OpenCC itself does); Taiwan and Hong Kong use corner brackets. */
-    int region = o->to != ZHFIX_TO_KEEP ? o->to : o->script;
-    p->style = (region == ZHFIX_TO_TW || region == ZHFIX_TO_TWP ||
-                region == ZHFIX_TO_HK)
-                   ? STYLE_CORNER
-                   : STYLE_CURLY;
+  default:
+    /* Converting to a region gives its style; keeping the script keeps
+     * the document's quotes (typography restores, it does not restyle). */
+    p->style = o->to != ZHFIX_TO_KEEP ? p->doc_style : STYLE_DOC;
+    break;
   }
+  if (zf_fmt_new(&p->fmt, o->format)) {
+    free(p);
+    return ZHFIX_E_NOMEM;
   }
   *st = p;
   return 0;
 }
 
+/* The document's own quote style, from the detection window: corner
+ * brackets against curly quotes next to Chinese; a tie keeps the
+ * region's. */
+static void prescan(void *st, const zf_text *win) {
+  punct *p = st;
+  size_t corner = 0, curly = 0;
+  for (size_t i = 0; i < win->len; i++) {
+    uint32_t c = win->cp[i];
+    if (c >= 0x300C && c <= 0x300F) {
+      corner++;
+    } else if (c >= 0x2018 && c <= 0x201D && c != 0x201A && c != 0x201B) {
+      int han = (i > 0 && is_hanlike(win->cp[i - 1])) ||
+                (i + 1 < win->len && is_hanlike(win->cp[i + 1]));
+      curly += (size_t)han;
+    }
+  }
+  if (corner > curly) p->doc_style = STYLE_CORNER;
+  else if (curly > corner) p->doc_style = STYLE_CURLY;
+}
+
 static void destroy(void *st) {
   punct *p = st;
+  zf_fmt_free(p->fmt);
+  free(p->prose);
   free(p->w);
   free(p->wo);
   free(p->o1);
@@ -225,6 +266,7 @@ static int grow(punct *p, size_t n) {
   G(fl);
   G(mate);
   G(stk);
+  G(prose);
 #undef G
   void *q = realloc(p->han, (cap + 1) * sizeof *p->han);
   if (!q) return -1;
@@ -240,6 +282,9 @@ static int grow(punct *p, size_t n) {
 static inline int joins(uint32_t c) {
   /* Letters of scripts that use joiners, emoji and variation selectors;
    * not punctuation or spaces, which this stage may itself change. */
+  /* (the symbols and dingbats that emoji ZWJ sequences end in, ♀ ♂ ⚕ ❤
+   * ➡, are letters here) */
+  if (c >= 0x2300 && c <= 0x2BFF && !(c >= 0x2460 && c <= 0x25FF)) return 1;
   return c >= 0x300 && c != 0xFEFF && !(c >= 0x2000 && c <= 0x2BFF) && !(c >= 0x2E00 && c <= 0x33FF) &&
          !(c >= 0xFF00 && c <= 0xFFEF) && !is_hanlike(c);
 }
@@ -254,10 +299,26 @@ static const uint8_t ascii_class[128] = {
     ['"'] = F_INT | HAS_QUOTE,   ['\''] = F_INT | HAS_QUOTE, ['('] = F_INT | HAS_PAREN,
     [')'] = F_INT | HAS_PAREN,   [':'] = F_INT | HAS_LINKISH, ['.'] = F_INT | HAS_LINKISH,
     ['`'] = F_INT | HAS_LINKISH, ['@'] = HAS_LINKISH,         ['/'] = HAS_LINKISH,
+    ['$'] = HAS_LINKISH,         ['<'] = HAS_LINKISH,         ['&'] = HAS_LINKISH,
     [','] = F_INT,               [';'] = F_INT,               ['?'] = F_INT,
     ['!'] = F_INT,               ['-'] = F_INT};
 
-static size_t clean(punct *p, const zf_text *in, size_t end) {
+/* Copies cp[i] as it is and protected (F_PROT, plus F_FMT when the
+ * format says it is not prose). */
+#define KEEP_AS_IS(flags)                                                     \
+  do {                                                                        \
+    w[n] = c;                                                                 \
+    wo[n] = off[i];                                                           \
+    o1[n] = c;                                                                \
+    o2[n] = 0;                                                                \
+    mate[n] = -1;                                                             \
+    fl[n] = (uint16_t)(flags);                                                \
+    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));           \
+    n++;                                                                      \
+  } while (0)
+
+/* mask: NULL when the whole body is prose, else prose[i] per position. */
+static size_t clean(punct *p, const zf_text *in, size_t end, const uint8_t *mask) {
   /* The arrays and the HAS_ / '[' state in locals: stores through the
    * uint32_t and uint64_t arrays could otherwise alias p's own fields, and
    * the compiler would reload them after every store. */
@@ -270,9 +331,14 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
   unsigned has = 0;
   size_t lbr = SIZE_MAX;
   size_t n = 0;
+  uint32_t han_all = 0; /* Han-like code points of the prose */
   han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
+    if (mask && !mask[i]) {
+      KEEP_AS_IS(F_PROT | F_FMT);
+      continue;
+    }
     if ((c - 0x20u < 0x7Fu - 0x20u) | (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
       /* The common cases, printable ASCII and CJK Unified Ideographs,
        * under one branch that text mixing the two does not mispredict:
@@ -290,18 +356,31 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
       if (c == '[' && lbr == SIZE_MAX) lbr = n;
       han[n + 1] = han[n] + (1u - a);
+      han_all += 1u - a;
       n++;
       continue;
     }
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
       if (c == '\t') goto keep;
+      size_t j = i;
       if (c == 0x1B && i + 1 < end && cp[i + 1] == '[') {
-        /* CSI escape (terminal colours): drop it whole, or the "[33m" that
-         * would remain is worse than the escape. */
-        size_t j = i + 2;
-        while (j < end && j < i + 34 && cp[j] >= 0x20 && cp[j] <= 0x3F) j++;
-        if (j < end && cp[j] >= 0x40 && cp[j] <= 0x7E) i = j;
+        /* CSI escape (terminal colours): one unit, or the "[33m" that
+         * would remain on its own is worse than the escape. */
+        size_t k = i + 2;
+        while (k < end && k < i + 34 && cp[k] >= 0x20 && cp[k] <= 0x3F) k++;
+        if (k < end && cp[k] >= 0x40 && cp[k] <= 0x7E) j = k;
       }
+      if (!p->strip) {
+        /* Kept (form feeds, BEL delimiters, colours are content), and
+         * looked through like any protected token. */
+        for (; i <= j; i++) {
+          c = cp[i];
+          KEEP_AS_IS(F_PROT);
+        }
+        i--;
+        continue;
+      }
+      i = j;
       p->rule[ZF_PR_CONTROL]++;
       continue;
     }
@@ -345,8 +424,10 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
     fl[n] = f;
     /* (nothing below U+3005 is Han-like) */
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
+    han_all += han[n + 1] - han[n];
     n++;
   }
+  p->chinese = han_all > 0;
   p->has = has;
   p->lbr = lbr;
   return n;
@@ -354,13 +435,54 @@ static size_t clean(punct *p, const zf_text *in, size_t end) {
 
 /* ---- pass 2: mark -------------------------------------------------------- */
 
+/* Characters of a URL: printable ASCII but quotes and angle brackets,
+ * and any other character but spaces, CJK and full-width punctuation,
+ * curly quotes, ellipses and dashes (an IRI: https://zh.wikipedia.org/
+ * wiki/北京?variant=zh-cn). */
 static inline int url_char(uint32_t c) {
-  return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' && c != '`';
+  if (c < 0x80) return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' && c != '`';
+  return !(c <= 0xA0 || (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
+           (c >= 0xFE10 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF0F) ||
+           (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+           (c >= 0xFF5B && c <= 0xFF65) || c == 0xFEFF);
+}
+
+/* The end of a URL whose characters go on from i: at a character no URL
+ * has, or at a closing bracket it did not open ("（见 https://a.org/文)"
+ * or prose glued to it: ".../unix/处获得)格式"). */
+static size_t url_end(const uint32_t *w, size_t i, size_t n) {
+  int paren = 0, square = 0;
+  for (; i < n && url_char(w[i]); i++) {
+    uint32_t c = w[i];
+    /* A mark between two Chinese characters is the sentence's, not the
+     * URL's: ".../unix/处获得(免费)文件,然后". */
+    if ((c == ',' || c == ';' || c == '!' || c == '(' || c == ')') && i + 1 < n &&
+        is_hanlike(w[i - 1]) && is_hanlike(w[i + 1]))
+      break;
+    if (c == '(') paren++;
+    else if (c == ')' && --paren < 0) break;
+    else if (c == '[') square++;
+    else if (c == ']' && --square < 0) break;
+  }
+  return i;
+}
+
+/* After a URL that ends at e, the space that ends the word it is in:
+ * linkifiers (GFM autolinks, terminals, chat) take a bare URL up to the
+ * next space, so that space must stay even when full-width punctuation
+ * was typed between ("访问http://a.org:4000， 详细内容"). */
+static void keep_url_delimiter(punct *p, size_t e, size_t n) {
+  size_t k = e, lim = e + LOOK < n ? e + LOOK : n;
+  while (k < lim && !is_space(p->w[k]) && p->w[k] != '\t') k++;
+  if (k < lim) p->fl[k] |= F_PROT;
 }
 
 /* Marks [s, e) protected after trimming the sentence punctuation that
- * usually follows a URL or address rather than belonging to it. */
-static size_t protect_span(punct *p, size_t s, size_t e) {
+ * usually follows a URL or address rather than belonging to it.  After a
+ * URL (keep_trail) that punctuation stays as typed as well: it may be the
+ * URL's own last character, and a reader copies the URL up to it. */
+static size_t protect_span(punct *p, size_t s, size_t e, int keep_trail) {
+  size_t full = e;
   for (;;) {
     uint32_t c = p->w[e - 1];
     if (e > s + 1 && (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' ||
@@ -374,13 +496,21 @@ static size_t protect_span(punct *p, size_t s, size_t e) {
     } else
       break;
   }
+  if (keep_trail) e = full;
   for (size_t k = s; k < e; k++) p->fl[k] |= F_PROT;
   return e;
 }
 
+/* A token that stands for a word: protected, and a Latin word to the
+ * rules that look at it. */
+static void protect_word(punct *p, size_t s, size_t e) {
+  for (size_t k = s; k < e; k++) p->fl[k] |= F_PROT | F_WORD;
+}
+
 /* The characters a protected span is recognised at in mark_protected. */
 static const uint8_t span_start[128] = {[':'] = 1, ['w'] = 1, ['W'] = 1, ['@'] = 1,
-                                        ['/'] = 1, ['~'] = 1, ['`'] = 1};
+                                        ['/'] = 1, ['~'] = 1, ['`'] = 1, ['$'] = 1,
+                                        ['<'] = 1, ['&'] = 1};
 
 static void mark_protected(punct *p, size_t n) {
   uint32_t *w = p->w;
@@ -395,16 +525,18 @@ static void mark_protected(punct *p, size_t n) {
              (is_ascii_alnum(w[s - 1]) || w[s - 1] == '+' || w[s - 1] == '-'))
         s--;
       if (s < i && ((w[s] | 0x20) >= 'a' && (w[s] | 0x20) <= 'z')) {
-        size_t e = i + 3;
-        while (e < n && url_char(w[e])) e++;
-        i = protect_span(p, s, e) - 1;
+        size_t e = url_end(w, i + 3, n);
+        e = protect_span(p, s, e, 1);
+        keep_url_delimiter(p, e, n);
+        i = e - 1;
       }
     } else if ((c == 'w' || c == 'W') && i + 4 < n && (w[i + 1] | 0x20) == 'w' &&
                (w[i + 2] | 0x20) == 'w' && w[i + 3] == '.' &&
                is_ascii_alnum(w[i + 4]) && (i == 0 || !is_ascii_alnum(w[i - 1]))) {
-      size_t e = i + 4;
-      while (e < n && url_char(w[e])) e++;
-      i = protect_span(p, i, e) - 1;
+      size_t e = url_end(w, i + 4, n);
+      e = protect_span(p, i, e, 1);
+      keep_url_delimiter(p, e, n);
+      i = e - 1;
     } else if (c == '@' && i > 0 && i + 1 < n && is_ascii_alnum(w[i - 1]) &&
                is_ascii_alnum(w[i + 1])) {
       size_t s = i;
@@ -416,7 +548,7 @@ static void mark_protected(punct *p, size_t n) {
       while (e < n && (is_ascii_alnum(w[e]) || w[e] == '.' || w[e] == '-')) e++;
       int dot = 0;
       for (size_t k = i + 1; k < e; k++) dot |= w[k] == '.';
-      if (dot) i = protect_span(p, s, e) - 1;
+      if (dot) i = protect_span(p, s, e, 0) - 1;
     } else if ((c == '/' || (c == '~' && i + 1 < n && w[i + 1] == '/')) &&
                (i == 0 || !(is_ascii_alnum(w[i - 1]) || w[i - 1] == 0x2026 ||
                             (w[i - 1] < 0x80 && strchr("._/~+-@%=", (int)w[i - 1])))) &&
@@ -433,7 +565,7 @@ static void mark_protected(punct *p, size_t n) {
       while (t > i && strchr(".,;:!?", (int)w[t - 1])) t--;
       int alnum = 0;
       for (size_t k = i; k < t; k++) alnum |= is_ascii_alnum(w[k]);
-      if (e - i >= 3 && alnum) i = protect_span(p, i, e) - 1;
+      if (e - i >= 3 && alnum) i = protect_span(p, i, e, 0) - 1;
     } else if (c == '`') {
       /* `code` (Markdown) or `code' (GNU/TeX quoting): whichever closer
        * comes first within reach. */
@@ -443,6 +575,53 @@ static void mark_protected(punct *p, size_t n) {
         for (size_t k = i; k <= e; k++) p->fl[k] |= F_PROT;
         i = e;
       }
+    } else if (c == '$' && i + 1 < n) {
+      /* Shell and template variables: $HOME, ${PREFIX}/bin, $(pwd). */
+      uint32_t d = w[i + 1];
+      size_t e = i;
+      if (d == '{' || d == '(') {
+        uint32_t cl = d == '{' ? '}' : ')';
+        size_t lim = i + LOOK < n ? i + LOOK : n;
+        int depth = 0;
+        for (size_t k = i + 1; k < lim; k++) {
+          if (w[k] == d) depth++;
+          else if (w[k] == cl && --depth == 0) {
+            e = k + 1;
+            break;
+          }
+        }
+      } else if (((d | 0x20) >= 'a' && (d | 0x20) <= 'z') || d == '_') {
+        e = i + 1;
+        while (e < n && (is_ascii_alnum(w[e]) || w[e] == '_')) e++;
+      }
+      if (e > i) {
+        protect_word(p, i, e);
+        i = e - 1;
+      }
+    } else if (c == '<' && i + 1 < n &&
+               (((w[i + 1] | 0x20) >= 'a' && (w[i + 1] | 0x20) <= 'z') ||
+                ((w[i + 1] == '/' || w[i + 1] == '!') && i + 2 < n && w[i + 2] < 0x80))) {
+      /* An HTML or XML tag in text, attributes and all:
+       * <a title="Debian 参考手册">. */
+      size_t lim = i + 512 < n ? i + 512 : n, k = i + 1;
+      while (k < lim && w[k] != '>' && w[k] != '<') k++;
+      if (k < lim && w[k] == '>') {
+        protect_word(p, i, k + 1);
+        i = k;
+      }
+    } else if (c == '&') {
+      /* A character reference: &nbsp; &#20013; &#x4e2d; */
+      size_t k = i + 1;
+      if (k < n && w[k] == '#') {
+        k++;
+        if (k < n && (w[k] | 0x20) == 'x') k++;
+      }
+      size_t st = k;
+      while (k < n && k - st < 32 && is_ascii_alnum(w[k])) k++;
+      if (k > st && k < n && w[k] == ';') {
+        protect_word(p, i, k + 1);
+        i = k;
+      }
     }
   }
 }
@@ -451,9 +630,12 @@ static inline int is_dq(uint32_t c) { return c == '"' || c == 0xFF02; }
 
 /* A quote between two letters or digits is an apostrophe (it's), a
  * measure (5'10") or noise, never a quotation mark. */
-static inline int apostrophe(const uint32_t *w, size_t n, size_t i) {
-  return i > 0 && i + 1 < n && is_alpha(w[i - 1]) && is_alpha(w[i + 1]);
+static inline int apostrophe_at(const punct *p, size_t n, size_t i) {
+  /* (a letter that is markup, such as troff's \fI, is no letter) */
+  return i > 0 && i + 1 < n && is_alpha(p->w[i - 1]) && is_alpha(p->w[i + 1]) &&
+         !(p->fl[i - 1] & F_FMT) && !(p->fl[i + 1] & F_FMT);
 }
+#define apostrophe(w, n, i) apostrophe_at(p, n, i)
 
 /* Pairs the quotes flagged F_QOPEN / F_QCLOSE in [0, n) innermost first,
  * all kinds in one stack (mate[] both ways). */
@@ -577,6 +759,7 @@ static int left_ctx(const punct *p, size_t n, size_t i, int skip_space) {
   size_t steps = 0;
   for (size_t j = i; j-- > 0;) {
     if (++steps > LOOK) return CX_OTHER;
+    if (p->fl[j] & F_WORD) return CX_ALPHA;
     if (p->fl[j] & F_PROT) {
       /* A URL, address or `code` is a word of the sentence around it:
        * "详见 https://example.com." ends a Chinese sentence. */
@@ -607,7 +790,8 @@ static int right_han(const punct *p, size_t n, size_t i) {
   size_t lim = i + LOOK < n ? i + LOOK : n;
   for (size_t k = i; k < lim; k++) {
     uint32_t c = p->w[k];
-    if (is_space(c) || is_curly_open(c) || (p->fl[k] & F_QOPEN)) continue;
+    /* (markup between words is not text: "你好,<b>世界</b>") */
+    if (is_space(c) || is_curly_open(c) || (p->fl[k] & (F_QOPEN | F_FMT))) continue;
     return is_hanlike(c);
   }
   return 0;
@@ -690,7 +874,15 @@ static int width_rule(const punct *p, size_t n, size_t i) {
  * followed by the end, a space, Chinese, or a bracket or quote (never by a
  * letter or digit: "文件.txt", ".bashrc"). */
 static int period_rule(const punct *p, size_t n, size_t i) {
+  /* What is not prose after the mark (a closing tag, a comment's end) is
+   * looked through: "你好.</p>" ends its text. */
+  while (n > i + 1 && (p->fl[n - 1] & F_FMT)) n--;
   uint32_t d = i + 1 < n ? p->w[i + 1] : 0;
+  if (i + 1 < n && (p->fl[i + 1] & F_FMT)) {
+    size_t k = i + 1;
+    while (k < n && (p->fl[k] & F_FMT)) k++;
+    d = k < n ? p->w[k] : 0;
+  }
   if (left_ctx(p, n, i, 1) != CX_HAN) {
     /* A Chinese sentence may end with a Latin word, a number or a name
      * ("一共有5000.", "参见 open(2).", "增长了15%."): only at the very end
@@ -796,6 +988,15 @@ static size_t run_end(const uint32_t *w, size_t n, size_t i, size_t *count) {
   }
   *count = k;
   return e;
+}
+
+/* The style a quote takes: the stage's, or under STYLE_DOC the family it
+ * is typed in (straight quotes: the document's). */
+static int qstyle(const punct *p, uint32_t c) {
+  if (p->style != STYLE_DOC) return p->style;
+  if (c >= 0x2018 && c <= 0x201D) return STYLE_CURLY;
+  if (c >= 0x300C && c <= 0x300F) return STYLE_CORNER;
+  return p->doc_style;
 }
 
 static void decide(punct *p, size_t n) {
@@ -909,7 +1110,8 @@ static void decide(punct *p, size_t n) {
         if (m < 0) { /* lone opening curly quote */
           if (quote_chinese(p, n, i, i)) {
             fl[i] |= F_QCHN;
-            if (p->style) set_out(p, i, quote_out[p->style][quote_level(c)][0], ZF_PR_QUOTE);
+            int sty = qstyle(p, c);
+            if (sty) set_out(p, i, quote_out[sty][quote_level(c)][0], ZF_PR_QUOTE);
           }
           break;
         }
@@ -925,8 +1127,9 @@ static void decide(punct *p, size_t n) {
            * opened lines before, which a line-by-line stage cannot see. */
           int own = (fl[i] & F_SQ) ? (c == '\'' || c == 0xFF07) : quote_level(c);
           int lv = inh ? 1 - (inh - 1) : own;
-          if (p->style) {
-            uint32_t a = quote_out[p->style][lv][0], b = quote_out[p->style][lv][1];
+          int sty = qstyle(p, c);
+          if (sty) {
+            uint32_t a = quote_out[sty][lv][0], b = quote_out[sty][lv][1];
             p->rule[ZF_PR_QUOTE] += (uint64_t)(w[i] != a || w[m] != b);
             p->o1[i] = a;
             p->o1[m] = b;
@@ -937,7 +1140,8 @@ static void decide(punct *p, size_t n) {
       } else if (fl[i] & F_QCLOSE) { /* lone closing curly quote */
         if (quote_chinese(p, n, i, i)) {
           fl[i] |= F_QCHN;
-          if (p->style) set_out(p, i, quote_out[p->style][quote_level(c)][1], ZF_PR_QUOTE);
+          int sty = qstyle(p, c);
+          if (sty) set_out(p, i, quote_out[sty][quote_level(c)][1], ZF_PR_QUOTE);
         }
       }
       break;
@@ -999,13 +1203,14 @@ static void emit(punct *p, size_t n, zf_text *out) {
         j++;
       }
       if (!last || j >= n) {
-        /* Indentation and trailing spaces are layout: ASCII ones stay,
-         * ideographic ones go. */
+        /* Indentation and trailing spaces are layout and stay, ideographic
+         * ones too (the 　　 that opens a paragraph). */
         for (size_t t = i; t < j; t++)
-          if (o1[t] == ' ') PUT(' ', wo[t]);
-        if (ideo) p->rule[ZF_PR_IDSPACE]++;
+          if (o1[t]) PUT(o1[t], wo[t]);
       } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
                  !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
+                 /* spaces beside markup are the markup's layout */
+                 !(j < n && (fl[j] & F_FMT)) &&
                  !apostrophe_if_joined(p, n, li, j)) {
         p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
       } else {
@@ -1058,13 +1263,16 @@ static const uint8_t nw_trigger[128] = {
     [','] = 1, [';'] = 1, [':'] = 1, ['?'] = 1, ['!'] = 1, ['.'] = 1,
     ['('] = 1, [')'] = 1, ['"'] = 1, ['\''] = 1, ['-'] = 1, ['`'] = 1};
 
-static int needs_work(const zf_text *in, size_t end, int style) {
+static int needs_work(const zf_text *in, size_t end, int style, int strip) {
   const uint32_t *cp = in->cp;
   int wide = 0, ascii_trigger = 0;
   /* Quotes of the target style that never nest come out as they are (each
-   * pair at depth 0 keeps the double level); anything else is work. */
+   * pair at depth 0 keeps the double level); anything else is work.
+   * STYLE_DOC: any curly or corner quote at depth 0 keeps its form, if
+   * the quote that closes it is its own mate. */
   uint32_t qo = style == STYLE_CURLY ? 0x201C : 0x300C, qc = qo + 1;
   int depth = 0;
+  uint32_t opened = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
     /* Letters, digits, marks no rule reads, and CJK ideographs: nothing
@@ -1077,7 +1285,7 @@ static int needs_work(const zf_text *in, size_t end, int style) {
     }
     if (c < 0x80) {
       if (c < 0x20) {
-        if (c != '\t') return 1;
+        if (c != '\t' && strip) return 1;
       } else if (c == ' ') {
         /* (each space of a run checks both neighbours, so the run's two
          * ends are both looked at) */
@@ -1085,7 +1293,7 @@ static int needs_work(const zf_text *in, size_t end, int style) {
             (i + 1 < end && cp[i + 1] >= 0x80 && !zf_is_han(cp[i + 1])))
           return 1;
       } else if (c == 0x7F) {
-        return 1;
+        if (strip) return 1;
       } else {
         switch (c) {
         case ',': case ';': case ':': case '?': case '!': case '(': case ')':
@@ -1114,7 +1322,7 @@ static int needs_work(const zf_text *in, size_t end, int style) {
     }
     wide = 1;
     if (c < 0x2000) {
-      if (c <= 0x9F || ((c == 0xB7) && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
+      if ((c <= 0x9F && strip) || ((c == 0xB7) && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
           c == 0x180E)
         return 1;
     } else if (c < 0x3000) {
@@ -1122,7 +1330,16 @@ static int needs_work(const zf_text *in, size_t end, int style) {
           c == 0x2022 || c == 0x2027)
         return 1;
       if (c >= 0x2018 && c <= 0x201D) {
-        if (c == qo && style) {
+        if (style == STYLE_DOC) {
+          if (c == 0x201A || c == 0x201B) continue;
+          if (c == 0x201C || c == 0x2018) {
+            if (depth++) return 1;
+            opened = c;
+          } else {
+            if (depth && c != opened + 1) return 1;
+            depth = 0;
+          }
+        } else if (c == qo && style) {
           if (depth++) return 1;
         } else if (c == qc && style) {
           depth = 0;
@@ -1131,7 +1348,15 @@ static int needs_work(const zf_text *in, size_t end, int style) {
         }
       }
     } else if (c <= 0x303F) {
-      if (c >= 0x300C && c <= 0x300F) {
+      if (c >= 0x300C && c <= 0x300F && style == STYLE_DOC) {
+        if (c == 0x300C || c == 0x300E) {
+          if (depth++) return 1;
+          opened = c;
+        } else {
+          if (depth && c != opened + 1) return 1;
+          depth = 0;
+        }
+      } else if (c >= 0x300C && c <= 0x300F) {
         if (c == qo && style) {
           if (depth++) return 1;
         } else if (c == qc && style) {
@@ -1155,33 +1380,6 @@ static int needs_work(const zf_text *in, size_t end, int style) {
   return wide && ascii_trigger;
 }
 
-/* A Markdown code fence line: up to three spaces, then ``` or ~~~.  What
- * the stage would remove before it (controls, invisible characters,
- * ideographic spaces) is looked through, so a line is a fence in the
- * output exactly when it was one in the input. */
-static int fence_line(const zf_text *in, size_t end) {
-  size_t i = 0, sp = 0;
-  while (i < end) {
-    uint32_t c = in->cp[i];
-    if (c == 0x1B && i + 1 < end && in->cp[i + 1] == '[') {
-      size_t j = i + 2;
-      while (j < end && j < i + 34 && in->cp[j] >= 0x20 && in->cp[j] <= 0x3F) j++;
-      i = j < end && in->cp[j] >= 0x40 && in->cp[j] <= 0x7E ? j + 1 : i + 1;
-    } else if ((c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0x3000 ||
-               (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF || c == 0x180E) {
-      i++;
-    } else if (c == ' ' && sp < 3) {
-      i++;
-      sp++;
-    } else {
-      break;
-    }
-  }
-  if (i + 3 > end) return 0;
-  uint32_t c = in->cp[i];
-  return (c == '`' || c == '~') && in->cp[i + 1] == c && in->cp[i + 2] == c;
-}
-
 static uint64_t total(const punct *p) {
   uint64_t t = 0;
   for (int r = 0; r < ZF_PR__COUNT; r++) t += p->rule[r];
@@ -1197,14 +1395,26 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   } else if (end && in->cp[end - 1] == '\r') {
     end--;
   }
-  /* Code blocks are code: a fenced block passes through untouched. */
-  if (fence_line(in, end)) p->in_fence = !p->in_fence;
-  if (p->in_fence || fence_line(in, end)) return ZF_UNCHANGED;
-  if (p->fast && !p->spacing && !needs_work(in, end, p->style)) return ZF_UNCHANGED;
   if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
+  /* Only prose gets typography: the format scanner sees every segment
+   * (its state runs across lines) and says which code points are prose. */
+  int prose = zf_fmt_scan(p->fmt, in->cp, end, in->len, p->prose);
+  if (prose == ZF_PROSE_NONE) return ZF_UNCHANGED;
+  /* (a subset of a line no rule can change is one no rule can change) */
+  if (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip)) return ZF_UNCHANGED;
+  const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);
-  size_t n = clean(p, in, end);
+  memcpy(p->saved, p->rule, sizeof p->rule);
+  size_t n = clean(p, in, end, mask);
+  /* Typography is for Chinese: a line whose prose holds no Chinese (or
+   * Japanese) character is not touched at all, not even its invisible
+   * characters, full-width letters or ideographic spaces (what clean()
+   * did to them is dropped with it). */
+  if (!p->chinese) {
+    for (int r = 0; r < ZF_PR__COUNT; r++) p->rule[r] = p->saved[r];
+    return ZF_UNCHANGED;
+  }
   if (p->has & HAS_LINKISH) mark_protected(p, n);
   pair(p, n);
   decide(p, n);
@@ -1214,4 +1424,4 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 0;
 }
 
-const zf_stage_ops zf_stage_punct = {"punct", create, NULL, run, destroy};
+const zf_stage_ops zf_stage_punct = {"punct", create, prescan, run, destroy};

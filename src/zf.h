@@ -71,6 +71,8 @@ typedef struct zf_opts {
   int spacing;  /* 0/1 */
   int strict;   /* 0/1 */
   int force;    /* 0/1 */
+  int format;   /* zhfix_format; resolved (never AUTO) before stages are created */
+  int controls; /* zhfix_controls */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *

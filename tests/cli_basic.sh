@@ -84,7 +84,7 @@ has "binary: the other file processed" out 'plain ASCII text'
 hasnot "binary: nothing of it written" out 'abc'
 run --force bin.dat
 expect "--force exit" 0 $rc
-has "--force output" out 'abc.?def' 
+same "--force output: the bytes as they were (control characters stay, issue #12)" bin.dat out
 
 # usage errors: exit 2, message prefixed zhfix:
 for args in "--to=klingon" "--from=ebcdic" "--punct=maybe" "--jobs=0" "--report=xml" \

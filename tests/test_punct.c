@@ -22,11 +22,11 @@
 /* ---- running the stage alone -------------------------------------------- */
 
 typedef struct popts {
-  int quotes, spacing, to, script;
+  int quotes, spacing, to, script, controls, format;
 } popts;
 
-static const popts SIMP = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_SIMP, ZHFIX_SCRIPT_SIMP};
-static const popts TW = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_TW, ZHFIX_SCRIPT_TW};
+static const popts SIMP = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_SIMP, ZHFIX_SCRIPT_SIMP, 0, 0};
+static const popts TW = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_TW, ZHFIX_SCRIPT_TW, 0, 0};
 
 static size_t utf8_decode(const unsigned char *s, size_t n, size_t i, uint32_t *c) {
   unsigned b = s[i];
@@ -76,6 +76,8 @@ static void *make_stage(popts po) {
   o.spacing = po.spacing;
   o.to = po.to;
   o.script = po.script;
+  o.controls = po.controls;
+  o.format = po.format;
   void *st = NULL;
   assert_int_equal(zf_stage_punct.create(&st, &o), 0);
   assert_non_null(st);
@@ -200,7 +202,13 @@ static void test_markdown(void **state) {
 static void test_urls(void **state) {
   (void)state;
   same(SIMP, "访问http://example.com/a?b=1,c=2了解");
-  check(SIMP, "访问 https://example.com/x, 然后", "访问 https://example.com/x，然后");
+  /* Punctuation right after a URL stays as typed (it may be the URL's
+   * own), issue #12; a URL may hold Chinese in its path and query. */
+  same(SIMP, "访问 https://example.com/x, 然后");
+  same(SIMP, "参考 https://example.org/文档/安装?lang=zh&v=2 第三节");
+  same(SIMP, "见 https://zh.wikipedia.org/wiki/北京?variant=zh-cn, 或者");
+  check(SIMP, "见(https://zh.wikipedia.org/wiki/北京)说明", "见（https://zh.wikipedia.org/wiki/北京）说明");
+  check(SIMP, "在 ftp://a.org/unix/处获得(免费)文件,然后", "在 ftp://a.org/unix/处获得（免费）文件，然后");
   same(SIMP, "邮件发到foo.bar@example.com。");
   same(SIMP, "见www.example.org/中文");
   same(SIMP, "文件位于/usr/share/doc/zhfix.txt");
@@ -236,11 +244,22 @@ static void test_quotes_corner(void **state) {
   popts keep = SIMP;
   keep.quotes = ZHFIX_QUOTES_KEEP;
   same(keep, "他说「你好」和‘好’和\"好\"");
-  /* --to=keep: the input's region decides */
-  popts kt = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_KEEP, ZHFIX_SCRIPT_HK};
-  check(kt, "他說“你好”", "他說「你好」");
-  popts ks = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_KEEP, ZHFIX_SCRIPT_TRAD};
-  check(ks, "他說「你好」", "他說“你好”");
+  /* --to=keep: typed quotes keep their style (issue #12: a Traditional
+   * article with “ ” is not restyled); nesting still alternates within
+   * the style; straight quotes take the document's style (by default the
+   * input's region). */
+  popts kt = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_KEEP, ZHFIX_SCRIPT_HK, 0, 0};
+  same(kt, "他說“你好”");
+  same(kt, "他說「你好」和“再見”");
+  check(kt, "他說“她說“好””", "他說“她說‘好’”");
+  check(kt, "他說「她說「好」」", "他說「她說『好』」");
+  check(kt, "他說\"你好\"", "他說「你好」");
+  popts ks = {ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_KEEP, ZHFIX_SCRIPT_TRAD, 0, 0};
+  same(ks, "他說「你好」");
+  check(ks, "他說\"你好\"", "他說“你好”");
+  check(ks, "他說“你好」", "他說“你好”");
+  /* converting to a region gives the region's style */
+  check(TW, "他說“你好”", "他說「你好」");
 }
 
 static void test_quotes_unpaired(void **state) {
@@ -304,18 +323,35 @@ static void test_spaces(void **state) {
 
 static void test_idspace(void **state) {
   (void)state;
-  check(SIMP, "\xE3\x80\x80\xE3\x80\x80他说：好", "他说：好");
+  /* Paragraph indentation with ideographic spaces is layout and stays
+   * (issue #12); so do trailing ones. */
+  same(SIMP, "\xE3\x80\x80\xE3\x80\x80他说：好");
+  check(SIMP, "\xE3\x80\x80\xE3\x80\x80第一章,开始", "\xE3\x80\x80\xE3\x80\x80第一章，开始");
+  same(SIMP, "他说：好\xE3\x80\x80");
   check(SIMP, "你好\xE3\x80\x80，世界", "你好，世界");
   check(SIMP, "马斯克\xE3\x80\x80视觉中国", "马斯克 视觉中国");
-  check(SIMP, "Hello\xE3\x80\x80World", "Hello World");
+  /* a line without Chinese is not Chinese typography's business */
+  same(SIMP, "Hello\xE3\x80\x80World");
+  check(SIMP, "Hello\xE3\x80\x80World 你好", "Hello World 你好");
+  same(SIMP, "af \xE2\x80\x8B\xE2\x80\x8B" "denne vejledning, \xEF\xBC\xA1");
 }
 
 static void test_controls(void **state) {
   (void)state;
-  check(SIMP, "中\x01文\x7F字\xC2\x85符", "中文字符");
-  check(SIMP, "\x1B[33m    -- Debian \x1B[32m《行为准则》\x1B[m第一条\x1B[m",
-        "    -- Debian《行为准则》第一条");
+  /* Kept by default (issue #12): form feeds in source files, BEL
+   * delimiters in man-page sources, the colours of a saved log. */
+  same(SIMP, "中\x01文\x7F字\xC2\x85符");
+  same(SIMP, "\x0C");
+  same(SIMP, "\x1B[33m    -- Debian \x1B[32m《行为准则》\x1B[m第一条\x1B[m");
+  check(SIMP, "\x1B[31m错误:\x1B[0m 文件不存在,请检查", "\x1B[31m错误：\x1B[0m 文件不存在，请检查");
   same(SIMP, "a\tb\t中文");
+  /* --controls=strip removes them, ANSI sequences whole */
+  popts strip = SIMP;
+  strip.controls = ZHFIX_CONTROLS_STRIP;
+  check(strip, "中\x01文\x7F字\xC2\x85符", "中文字符");
+  check(strip, "\x1B[33m    -- Debian \x1B[32m《行为准则》\x1B[m第一条\x1B[m",
+        "    -- Debian《行为准则》第一条");
+  same(strip, "a\tb\t中文");
 }
 
 static void test_invisible(void **state) {
@@ -371,7 +407,7 @@ static void test_sample_fixed_points(void **state) {
     size_t len;
     char *in = tu_read_file(tu_src(files[f]), &len);
     assert_non_null(in);
-    popts po = f ? (popts){ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_TRAD, ZHFIX_SCRIPT_TRAD} : SIMP;
+    popts po = f ? (popts){ZHFIX_QUOTES_AUTO, 0, ZHFIX_TO_TRAD, ZHFIX_SCRIPT_TRAD, 0, 0} : SIMP;
     void *st = make_stage(po);
     uint64_t edits;
     char *out = run_stage_st(st, in, len, &edits);

@@ -66,6 +66,7 @@ typedef struct cli_opts {
   int jsonl;                 /* --jsonl[=FIELD]                       */
   const char *jsonl_field;
   int quiet;                 /* -q                                    */
+  int format;                /* --format: zhfix_format; AUTO: per file name */
   int strict;                /* --strict (also passed to the library) */
   int progress;              /* 1 show, 0 not (resolved from auto)    */
   uint64_t fail_after;       /* test hook, UINT64_MAX = off           */
@@ -182,6 +183,12 @@ typedef struct cli_joblist {
  * directory walked in sorted order.  Errors are returned as messages in
  * err (one job with status JOB_ERROR is added so the order is kept). */
 int cli_add_arg(cli_joblist *l, const cli_opts *o, const char *arg);
+
+/* Sets the handle's format for a job: --format when given, else the one
+ * the file's name stands for (zhfix_format_from_path), else AUTO (the
+ * library reads the content).  JSON Lines records are text, whatever the
+ * file is called. */
+zhfix_status cli_job_format(const cli_opts *o, zhfix *h, const cli_job *job);
 
 /* ---- temporary files and signals (inplace.c) --------------------------------- */
 

@@ -35,10 +35,21 @@ static const char usage_text[] =
     "                          damaged documents), strip, keep\n"
     "      --mojibake=on|off   repair text decoded with the wrong encoding\n"
     "                          (default on)\n"
-    "      --punct=on|off      normalize punctuation (default on)\n"
-    "      --quotes=STYLE      auto (default: the target region's), curly,\n"
-    "                          corner, keep\n"
+    "      --punct=on|off      punctuation and typography (default on): only in\n"
+    "                          prose -- text lines, Markdown and HTML text, troff\n"
+    "                          text lines, comments in code; never in code, string\n"
+    "                          literals, markup, data files, URLs or paths;\n"
+    "                          off turns typography off (repairs still apply)\n"
+    "      --quotes=STYLE      auto (default: the target region's; with\n"
+    "                          --to=keep the document's own), curly, corner, keep\n"
     "      --spacing[=on|off]  a space between Chinese and Latin letters or digits\n"
+    "      --format=FORMAT     where punctuation may change: auto (default: by\n"
+    "                          file name, else by content), text, markdown, html,\n"
+    "                          troff, data, subtitle, or a language: c, js, go,\n"
+    "                          rust, css, python, shell, ruby, perl, sql, lua, php,\n"
+    "                          vue (docs/formats.md lists the names)\n"
+    "      --controls=MODE     control characters and ANSI colours: keep (default)\n"
+    "                          or strip\n"
     "      --strict            invalid bytes are an error, not U+FFFD\n"
     "      --force             process input that looks binary\n"
     "\n"
@@ -46,7 +57,8 @@ static const char usage_text[] =
     "  -o, --output=FILE       write the text to FILE instead of standard output\n"
     "  -i, --in-place          rewrite each FILE (safely, through a temporary file)\n"
     "      --backup[=SUFFIX]   with -i, keep the original as FILE+SUFFIX (default ~)\n"
-    "  -r, --recursive         process directories, walked in sorted order\n"
+    "  -r, --recursive         process directories, walked in sorted order (never\n"
+    "                          backups FILE~ / FILE+SUFFIX nor our temporary files)\n"
     "      --include=GLOB      with -r, only files matching GLOB (repeatable)\n"
     "      --exclude=GLOB      with -r, skip files and directories matching GLOB\n"
     "      --hidden            with -r, also walk hidden files and directories\n"
@@ -75,7 +87,7 @@ enum {
   OPT_FROM = 256, OPT_TO, OPT_SCRIPT, OPT_PINYIN, OPT_QUOTES, OPT_SPACING,
   OPT_PUNCT, OPT_MOJIBAKE, OPT_STRICT, OPT_FORCE, OPT_BACKUP, OPT_INCLUDE,
   OPT_EXCLUDE, OPT_HIDDEN, OPT_CHECK, OPT_DIFF, OPT_COLOR, OPT_REPORT,
-  OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS
+  OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_FORMAT, OPT_CONTROLS
 };
 
 static const struct option longopts[] = {
@@ -85,6 +97,8 @@ static const struct option longopts[] = {
     {"pinyin", required_argument, NULL, OPT_PINYIN},
     {"quotes", required_argument, NULL, OPT_QUOTES},
     {"spacing", optional_argument, NULL, OPT_SPACING},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"controls", required_argument, NULL, OPT_CONTROLS},
     {"punct", optional_argument, NULL, OPT_PUNCT},
     {"mojibake", optional_argument, NULL, OPT_MOJIBAKE},
     {"strict", no_argument, NULL, OPT_STRICT},
@@ -363,6 +377,12 @@ int main(int argc, char **argv) {
     case OPT_PINYIN: add_lib(&o, "pinyin", optarg); break;
     case OPT_QUOTES: add_lib(&o, "quotes", optarg); break;
     case OPT_SPACING: add_lib(&o, "spacing", optarg ? optarg : "on"); break;
+    case OPT_FORMAT:
+      o.format = zhfix_format_from_name(optarg);
+      if (o.format < 0)
+        die_usage("invalid value '%s' for --format", optarg);
+      break;
+    case OPT_CONTROLS: add_lib(&o, "controls", optarg); break;
     case OPT_PUNCT: add_lib(&o, "punct", optarg ? optarg : "on"); break;
     case OPT_MOJIBAKE: add_lib(&o, "mojibake", optarg ? optarg : "on"); break;
     case OPT_STRICT: add_lib(&o, "strict", "on"); o.strict = 1; break;

@@ -13,7 +13,7 @@ static int is_repair(int s) {
 /* Not counters: rendered separately. */
 static int is_attribute(int s) {
   return s == ZHFIX_STAT_ENCODING || s == ZHFIX_STAT_SCRIPT ||
-         s == ZHFIX_STAT_FIRST_INVALID_OFFSET;
+         s == ZHFIX_STAT_FIRST_INVALID_OFFSET || s == ZHFIX_STAT_FORMAT;
 }
 
 static json_t *child(json_t *obj, const char *key) {
@@ -58,6 +58,8 @@ void cli_report_stats(json_t *obj, const zhfix *h) {
   /* Output is always UTF-8: say so when the input was not. */
   json_object_set_new(obj, "converted_to_utf8", json_boolean(enc != ZHFIX_ENC_UTF8));
   json_object_set_new(obj, "script", sn ? json_string(sn) : json_null());
+  json_object_set_new(obj, "format",
+                      json_string(zhfix_format_name((int)zhfix_get_stat(h, ZHFIX_STAT_FORMAT))));
   uint64_t first = zhfix_get_stat(h, ZHFIX_STAT_FIRST_INVALID_OFFSET);
   json_object_set_new(obj, "first_invalid_offset",
                       zhfix_get_stat(h, ZHFIX_STAT_INVALID_SEQUENCES) && first != UINT64_MAX

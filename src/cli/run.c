@@ -493,6 +493,11 @@ void cli_run_job(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd, int slo
     goto report;
   }
   ran = 1;
+  rs = cli_job_format(o, h, job);
+  if (rs != ZHFIX_OK) {
+    JOB_FAIL(job, "%s: %s", cli_display(job->path), zhfix_strerror(rs));
+    goto report;
+  }
   if (o->in_place)
     run_in_place(ctx, h, job, out_fd, slot);
   else

@@ -50,6 +50,22 @@ static int is_vcs(const char *name) {
          strcmp(name, ".hg") == 0;
 }
 
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return k > 0 && n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Files a tree walk never takes: backups (the run's --backup suffix, and
+ * "~", the default one and editors'), so that `zhfix -r -i --backup` run
+ * twice leaves no FILE~~; and our own temporary files, .NAME.zhfix-XXXXXX,
+ * left behind only if the process was killed outright. */
+static int our_leftover(const cli_opts *o, const char *name) {
+  if (ends_with(name, "~") || (o->backup_suffix && ends_with(name, o->backup_suffix)))
+    return 1;
+  size_t n = strlen(name);
+  return name[0] == '.' && n > 14 && strncmp(name + n - 13, ".zhfix-", 7) == 0;
+}
+
 static int walk(cli_joblist *l, const cli_opts *o, const char *dir, const char *rel) {
   DIR *d = opendir(dir);
   if (!d) {
@@ -106,7 +122,7 @@ static int walk(cli_joblist *l, const cli_opts *o, const char *dir, const char *
         !matches(o->exclude, o->nexclude, names[i], r)) {
       if (S_ISDIR(st.st_mode))
         ret = walk(l, o, path, r);
-      else if (S_ISREG(st.st_mode) &&
+      else if (S_ISREG(st.st_mode) && !our_leftover(o, names[i]) &&
                (o->ninclude == 0 || matches(o->include, o->ninclude, names[i], r)))
         ret = push(l, path, 0, (uint64_t)st.st_size) ? 0 : -1;
     }
@@ -134,4 +150,11 @@ int cli_add_arg(cli_joblist *l, const cli_opts *o, const char *arg) {
   if (strcmp(arg, "-") == 0 && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
     size = (uint64_t)st.st_size;
   return push(l, arg, 1, size) ? 0 : -1;
+}
+
+zhfix_status cli_job_format(const cli_opts *o, zhfix *h, const cli_job *job) {
+  int f = o->format;
+  if (f == ZHFIX_FORMAT_AUTO && !o->jsonl && strcmp(job->path, "-") != 0)
+    f = zhfix_format_from_path(job->path);
+  return zhfix_set_option(h, ZHFIX_OPT_FORMAT, f);
 }
