@@ -71,6 +71,7 @@ typedef struct zf_opts {
   int spacing;  /* 0/1 */
   int strict;   /* 0/1 */
   int force;    /* 0/1 */
+  int opencc_exact; /* 0/1: conversion without zhfix's errata */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *
