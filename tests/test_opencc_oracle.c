@@ -262,7 +262,7 @@ static void check_pair(FILE *js, int script, int to, const buf *in, size_t *line
     cu_decode(in->p + i, j - i, &t);
     zf_text_push(&t, '\n', j);
     zf_text_clear(&out);
-    assert_int_equal(zf_stage_convert.run(st, &t, &out, &stats), 0);
+    assert_int_equal(zf_stage_run(&zf_stage_convert, st, &t, &out, &stats), 0);
     size_t glen;
     char *got = cu_encode(&out, &glen);
     assert_true(glen > 0 && got[glen - 1] == '\n');

