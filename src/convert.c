@@ -286,44 +286,40 @@ static const occ_accel *acc_get(occ_shared *sh, int di) {
   return a;
 }
 
-/* covers[][] (see occ_shared) from one look at every trie. */
+/* covers[][] (see occ_shared) from one look at every trie: the sets of
+ * views that keys of one character, and keys of more, are in. */
 static void compute_covers(occ_shared *sh) {
   const zf_occ_tables *t = &sh->t;
-  for (int a = 0; a < ZF_OCC_NDICTS; a++)
-    for (int b = 0; b < ZF_OCC_NDICTS; b++) sh->covers[a][b] = t->d[a].trie == t->d[b].trie;
+  memset(sh->covers, 0, sizeof sh->covers);
   for (int a = 0; a < ZF_OCC_NDICTS; a++) {
     const zf_occ_dict *d = &t->d[a];
     int first = 1; /* the first dictionary of its trie does the work */
     for (int z = 0; z < a; z++) first &= t->d[z].trie != d->trie;
     if (!first) continue;
-    uint32_t one = 0; /* view bits of 1-character keys */
+    uint32_t one = 0;   /* views of one-character keys, or-ed */
+    uint32_t longer = 0; /* bit m: some longer key is in exactly the views m */
+    for (uint32_t n = 1; n < d->nnodes; n++) {
+      const uint32_t *nd = d->nodes + 3u * (size_t)n;
+      size_t slots = child_slots(ZF_OCC_NCHILD(nd[2]));
+      for (size_t j = 0; j < slots; j++)
+        if (d->ccp[nd[0] + j] != ZF_OCC_EMPTY)
+          longer |= 1u << ((d->nodes[3u * (size_t)d->cnode[nd[0] + j] + 2] & ZF_OCC_VIEWS) >> 8);
+    }
     for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
       if (!d->pidx[p]) continue;
       const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
       for (uint32_t k = 0; k < 256; k++)
         if (page[k]) one |= d->nodes[3u * (size_t)page[k] + 2] & ZF_OCC_VIEWS;
     }
-    /* Pairs of views on this trie: a key longer than one character in
-     * view x but not in view y breaks covers[x][y]. */
-    for (int x = 0; x < ZF_OCC_NDICTS; x++) {
-      if (t->d[x].trie != d->trie) continue;
+    for (int x = 0; x < ZF_OCC_NDICTS; x++)
       for (int y = 0; y < ZF_OCC_NDICTS; y++) {
-        if (t->d[y].trie != d->trie) continue;
-        if (one & t->d[y].vm) sh->covers[x][y] = 0;
-        for (uint32_t n = 1; n < d->nnodes && sh->covers[x][y]; n++) {
-          const uint32_t *nd = d->nodes + 3u * (size_t)n;
-          size_t slots = child_slots(ZF_OCC_NCHILD(nd[2]));
-          for (size_t j = 0; j < slots; j++) {
-            if (d->ccp[nd[0] + j] == ZF_OCC_EMPTY) continue;
-            uint32_t w = d->nodes[3u * (size_t)d->cnode[nd[0] + j] + 2];
-            if ((w & t->d[x].vm) && !(w & t->d[y].vm)) {
-              sh->covers[x][y] = 0;
-              break;
-            }
-          }
-        }
+        if (t->d[x].trie != d->trie || t->d[y].trie != d->trie) continue;
+        uint32_t vx = t->d[x].vm >> 8, vy = t->d[y].vm >> 8;
+        int ok = !(one & t->d[y].vm);
+        for (uint32_t m = 0; m < 16 && ok; m++)
+          if ((longer >> m & 1) && (m & vx) && !(m & vy)) ok = 0;
+        sh->covers[x][y] = (unsigned char)ok;
       }
-    }
   }
 }
 
