@@ -344,17 +344,17 @@ static occ_shared *shared_get(int *err) {
     occ_inert *z = &s->inert[i];
     atomic_init(&s->acc[i], NULL);
     z->low = 0x110000;
-    for (uint32_t c = 0; c < 0x110000 && c < z->low; c++)
-      if (zf_occ_root(d, c)) {
-        if (c < 0x80) {
-          z->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
-          if (d->nodes[3u * (size_t)zf_occ_root(d, c) + 2] & ZF_OCC_VIEWS)
-            z->ascii_one[c >> 6] |= (uint64_t)1 << (c & 63);
-        }
-        else z->low = c;
+    for (uint32_t c = 0; c < 0x110000 && c < z->low; c++) {
+      uint32_t node = zf_occ_root(d, c);
+      if (node && c < 0x80) {
+        z->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
+        if (d->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS) z->ascii_one[c >> 6] |= (uint64_t)1 << (c & 63);
+      } else if (node) {
+        z->low = c;
       } else if (c >= 0x80 && !d->pidx[c >> 8]) {
         c |= 0xFF; /* no page: skip it */
       }
+    }
   }
   compute_covers(s);
   s->norm_at_starts = 1;
