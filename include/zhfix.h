@@ -109,7 +109,10 @@ typedef enum zhfix_option {
   ZHFIX_OPT_STRICT = 9,   /* 1 = invalid bytes are an error (E_BAD_INPUT)    */
   ZHFIX_OPT_FORCE = 10,   /* 1 = process input that looks binary             */
   ZHFIX_OPT_FORMAT = 11,  /* zhfix_format, default ZHFIX_FORMAT_AUTO          */
-  ZHFIX_OPT_CONTROLS = 12 /* zhfix_controls, default ZHFIX_CONTROLS_KEEP      */
+  ZHFIX_OPT_CONTROLS = 12, /* zhfix_controls, default ZHFIX_CONTROLS_KEEP      */
+  /* 1 = conversion uses OpenCC's dictionaries exactly as published, without
+   * zhfix's errata (docs/conversion.md); 0 (default) applies them. */
+  ZHFIX_OPT_OPENCC_EXACT = 13
 } zhfix_option;
 
 typedef enum zhfix_encoding {
@@ -128,7 +131,9 @@ typedef enum zhfix_target {
   ZHFIX_TO_TRAD = 2, /* Traditional, OpenCC standard */
   ZHFIX_TO_TW = 3,   /* Taiwan characters */
   ZHFIX_TO_TWP = 4,  /* Taiwan characters and phrases */
-  ZHFIX_TO_HK = 5    /* Hong Kong characters */
+  ZHFIX_TO_HK = 5,   /* Hong Kong characters */
+  ZHFIX_TO_HKP = 6,  /* Hong Kong characters and phrases */
+  ZHFIX_TO_JP = 7    /* Japanese shinjitai (from Traditional kyujitai) */
 } zhfix_target;
 
 typedef enum zhfix_script {
@@ -137,7 +142,9 @@ typedef enum zhfix_script {
   ZHFIX_SCRIPT_TRAD = 2, /* OpenCC standard Traditional */
   ZHFIX_SCRIPT_TW = 3,   /* Taiwan characters */
   ZHFIX_SCRIPT_TWP = 4,  /* Taiwan characters and phrases */
-  ZHFIX_SCRIPT_HK = 5    /* Hong Kong characters */
+  ZHFIX_SCRIPT_HK = 5,   /* Hong Kong characters */
+  ZHFIX_SCRIPT_HKP = 6,  /* Hong Kong characters and phrases */
+  ZHFIX_SCRIPT_JP = 7    /* Japanese shinjitai (never detected) */
 } zhfix_script;
 
 typedef enum zhfix_pinyin {
@@ -205,13 +212,13 @@ ZHFIX_API int zhfix_get_option(const zhfix *h, zhfix_option opt);
 
 /* Sets an option by its command-line name and value, as `zhfix --NAME=VALUE`
  * spells them: from (auto utf-8 utf-16le utf-16be gb18030 gbk gb2312 big5
- * big5-hkscs), to (keep simp trad tw twp hk), script (auto simp trad tw twp
- * hk), pinyin (auto strip keep), quotes (auto curly corner keep), format
- * (auto text markdown html xml troff data subtitle c cpp java csharp
- * kotlin swift js ts go rust css python shell ruby perl sql lua php vue
- * and the other names zhfix_format_from_name knows), controls (keep
- * strip), and the switches mojibake, punct, spacing, strict, force (on off
- * 1 0 yes no).
+ * big5-hkscs), to (keep simp trad tw twp hk hkp jp), script (auto simp trad
+ * tw twp hk hkp jp), pinyin (auto strip keep), quotes (auto curly corner
+ * keep), format (auto text markdown html xml troff data subtitle c cpp
+ * java csharp kotlin swift js ts go rust css python shell ruby perl sql
+ * lua php vue and the other names zhfix_format_from_name knows), controls
+ * (keep strip), and the switches mojibake, punct, spacing, strict, force,
+ * opencc-exact (on off 1 0 yes no).
  * Returns ZHFIX_E_INVALID for an unknown name or value. */
 ZHFIX_API zhfix_status zhfix_set_option_string(zhfix *h, const char *name,
                                                const char *value);

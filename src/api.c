@@ -61,8 +61,8 @@ zhfix_status zhfix_reset(zhfix *h) {
 static int *opt_field(zf_opts *o, zhfix_option opt, int *lo, int *hi) {
   switch (opt) {
   case ZHFIX_OPT_FROM: *lo = 0; *hi = ZHFIX_ENC_BIG5HKSCS; return &o->from;
-  case ZHFIX_OPT_TO: *lo = 0; *hi = ZHFIX_TO_HK; return &o->to;
-  case ZHFIX_OPT_SCRIPT: *lo = 0; *hi = ZHFIX_SCRIPT_HK; return &o->script;
+  case ZHFIX_OPT_TO: *lo = 0; *hi = ZHFIX_TO_JP; return &o->to;
+  case ZHFIX_OPT_SCRIPT: *lo = 0; *hi = ZHFIX_SCRIPT_JP; return &o->script;
   case ZHFIX_OPT_PINYIN: *lo = 0; *hi = ZHFIX_PINYIN_KEEP; return &o->pinyin;
   case ZHFIX_OPT_MOJIBAKE: *lo = 0; *hi = 1; return &o->mojibake;
   case ZHFIX_OPT_PUNCT: *lo = 0; *hi = 1; return &o->punct;
@@ -72,6 +72,7 @@ static int *opt_field(zf_opts *o, zhfix_option opt, int *lo, int *hi) {
   case ZHFIX_OPT_FORCE: *lo = 0; *hi = 1; return &o->force;
   case ZHFIX_OPT_FORMAT: *lo = 0; *hi = ZF_FORMAT_MAX; return &o->format;
   case ZHFIX_OPT_CONTROLS: *lo = 0; *hi = ZHFIX_CONTROLS_STRIP; return &o->controls;
+  case ZHFIX_OPT_OPENCC_EXACT: *lo = 0; *hi = 1; return &o->opencc_exact;
   }
   return NULL;
 }
@@ -112,10 +113,12 @@ static const name_value encodings[] = {
 static const name_value targets[] = {{"keep", ZHFIX_TO_KEEP}, {"simp", ZHFIX_TO_SIMP},
                                      {"trad", ZHFIX_TO_TRAD}, {"tw", ZHFIX_TO_TW},
                                      {"twp", ZHFIX_TO_TWP},   {"hk", ZHFIX_TO_HK},
+                                     {"hkp", ZHFIX_TO_HKP},   {"jp", ZHFIX_TO_JP},
                                      {NULL, 0}};
 static const name_value scripts[] = {{"auto", ZHFIX_SCRIPT_AUTO}, {"simp", ZHFIX_SCRIPT_SIMP},
                                      {"trad", ZHFIX_SCRIPT_TRAD}, {"tw", ZHFIX_SCRIPT_TW},
                                      {"twp", ZHFIX_SCRIPT_TWP},   {"hk", ZHFIX_SCRIPT_HK},
+                                     {"hkp", ZHFIX_SCRIPT_HKP},   {"jp", ZHFIX_SCRIPT_JP},
                                      {NULL, 0}};
 static const name_value pinyins[] = {{"auto", ZHFIX_PINYIN_AUTO},
                                      {"strip", ZHFIX_PINYIN_STRIP},
@@ -158,7 +161,9 @@ zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *val
               {"quotes", ZHFIX_OPT_QUOTES, quotes},  {"mojibake", ZHFIX_OPT_MOJIBAKE, switches},
               {"punct", ZHFIX_OPT_PUNCT, switches},  {"spacing", ZHFIX_OPT_SPACING, switches},
               {"strict", ZHFIX_OPT_STRICT, switches}, {"force", ZHFIX_OPT_FORCE, switches},
-              {"controls", ZHFIX_OPT_CONTROLS, controls}};
+              {"controls", ZHFIX_OPT_CONTROLS, controls},
+
+              {"opencc-exact", ZHFIX_OPT_OPENCC_EXACT, switches}};
   if (!h || !name) return ZHFIX_E_INVALID;
   if (!strcmp(name, "format")) {
     int v = zhfix_format_from_name(value);

@@ -1,4 +1,6 @@
 /* Pointer set-up over the embedded OpenCC tables; see convert_tables.h. */
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "convert_tables.h"
@@ -7,9 +9,13 @@
 ZF_BLOB_DECLARE(opencc_dicts);
 
 #define OCC_MAGIC 0x434F465Au
-#define OCC_VERSION 2u
-#define OCC_DIR_FIELDS 12u
-#define OCC_HEAD 5u
+#define OCC_VERSION 3u
+#define OCC_HEAD 8u        /* uint32 fields before the version text */
+#define OCC_TAG 32u        /* bytes of version text */
+#define OCC_TRIE_FIELDS 10u
+#define OCC_DICT_FIELDS 4u
+#define OCC_CONFIG_SIZE 32u
+#define OCC_MAX_TRIES 32u
 
 static uint32_t rd32(const unsigned char *b, uint64_t off) {
   return (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 |
@@ -23,33 +29,57 @@ static int span_ok(uint64_t off, uint64_t count, uint64_t width) {
          count * width <= zf_blob_opencc_dicts_size - off;
 }
 
-int zf_occ_open(zf_occ_tables *t) {
+static int parse(zf_occ_tables *t) {
   const unsigned char *b = zf_blob_opencc_dicts;
   uint64_t size = zf_blob_opencc_dicts_size;
-  uint32_t i;
   memset(t, 0, sizeof *t);
-  if (size < 4 * (OCC_HEAD + OCC_DIR_FIELDS * ZF_OCC_NDICTS) ||
-      rd32(b, 0) != OCC_MAGIC || rd32(b, 4) != OCC_VERSION ||
-      rd32(b, 8) != ZF_OCC_NDICTS)
+  if (size < 4 * OCC_HEAD + OCC_TAG || rd32(b, 0) != OCC_MAGIC || rd32(b, 4) != OCC_VERSION)
     return -1;
-  t->nclass = rd32(b, 12);
-  if (!span_ok(rd32(b, 16), t->nclass, 8)) return -1;
+  uint32_t ntries = rd32(b, 8), ndicts = rd32(b, 12);
+  if (ndicts != ZF_OCC_NDICTS || ntries == 0 || ntries > OCC_MAX_TRIES) return -1;
+  uint64_t head = 4 * OCC_HEAD + OCC_TAG;
+  uint64_t dict_dir = head + 4ull * OCC_TRIE_FIELDS * ntries;
+  uint64_t cfg_dir = dict_dir + 4ull * OCC_DICT_FIELDS * ndicts;
+  uint32_t ncfg = rd32(b, 24);
+  if (ncfg > ZF_OCC_MAX_CONFIGS || size < cfg_dir + (uint64_t)OCC_CONFIG_SIZE * ncfg) return -1;
+  for (uint32_t i = 0; i < ncfg; i++) {
+    const unsigned char *r = b + cfg_dir + (uint64_t)OCC_CONFIG_SIZE * i;
+    zf_occ_config *c = &t->cfg[i];
+    memcpy(c->name, r, 8);
+    c->name[7] = 0;
+    c->norm = (int32_t)rd32(r, 8);
+    c->seg = (int32_t)rd32(r, 12);
+    c->nsteps = rd32(r, 16);
+    if (c->nsteps < 1 || c->nsteps > ZF_OCC_STEPS_MAX) return -1;
+    for (uint32_t k = 0; k < ZF_OCC_STEPS_MAX; k++) c->step[k] = (int32_t)rd32(r, 20 + 4 * k);
+    /* Every dictionary id in range, unused ones -1. */
+    if (c->norm < -1 || c->norm >= ZF_OCC_NDICTS || c->seg < -1 || c->seg >= ZF_OCC_NDICTS) return -1;
+    for (uint32_t k = 0; k < ZF_OCC_STEPS_MAX; k++)
+      if (k < c->nsteps ? c->step[k] < 0 || c->step[k] >= ZF_OCC_NDICTS : c->step[k] != -1) return -1;
+  }
+  t->ncfg = ncfg;
+  t->nclass_pages = rd32(b, 16);
+  if (!span_ok(rd32(b, 20), ZF_OCC_PAGE_SLOTS + 256ull * t->nclass_pages, 2)) return -1;
   /* The blob is 8-byte aligned and every array 4-byte aligned in it, and
    * the target is little-endian (the Makefile embeds it as is). */
-  t->cls = (const uint32_t *)(const void *)(b + rd32(b, 16));
-  for (i = 0; i < ZF_OCC_NDICTS; i++) {
-    uint64_t r = 4 * (OCC_HEAD + OCC_DIR_FIELDS * (uint64_t)i);
+  t->cls_pidx = (const uint16_t *)(const void *)(b + rd32(b, 20));
+  t->cls_pages = t->cls_pidx + ZF_OCC_PAGE_SLOTS;
+  for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++)
+    if (t->cls_pidx[p] > t->nclass_pages) return -1;
+  memcpy(t->version, b + 4 * OCC_HEAD, OCC_TAG);
+  t->version[OCC_TAG] = 0;
+  for (uint32_t i = 0; i < ndicts; i++) {
+    uint64_t r = dict_dir + 4ull * OCC_DICT_FIELDS * i;
     zf_occ_dict *d = &t->d[i];
-    uint32_t nodes = rd32(b, r + 8), ccp = rd32(b, r + 16),
-             cnode = rd32(b, r + 20), vals = rd32(b, r + 24),
-             pidx = rd32(b, r + 32), pages = rd32(b, r + 36);
-    d->maxkey = rd32(b, r);
-    d->nnodes = rd32(b, r + 4);
-    d->nchild = rd32(b, r + 12);
-    d->nvals = rd32(b, r + 28);
-    d->npages = rd32(b, r + 40);
-    d->fused = rd32(b, r + 44);
-    if (d->fused != ZF_OCC_NONE && d->fused >= ZF_OCC_NDICTS) return -1;
+    uint32_t trie = rd32(b, r), bit = rd32(b, r + 4);
+    if (trie >= ntries || !bit || bit > 8 || (bit & (bit - 1))) return -1;
+    uint64_t q = head + 4ull * OCC_TRIE_FIELDS * trie;
+    uint32_t nodes = rd32(b, q + 4), ccp = rd32(b, q + 12), cnode = rd32(b, q + 16),
+             vals = rd32(b, q + 24), pidx = rd32(b, q + 32), pages = rd32(b, q + 36);
+    d->nnodes = rd32(b, q);
+    d->nchild = rd32(b, q + 8);
+    d->nvals = rd32(b, q + 20);
+    d->npages = rd32(b, q + 28);
     if (!span_ok(nodes, d->nnodes, 12) || !span_ok(ccp, d->nchild, 4) ||
         !span_ok(cnode, d->nchild, 4) || !span_ok(vals, d->nvals, 4) ||
         !span_ok(pidx, ZF_OCC_PAGE_SLOTS, 2) ||
@@ -61,16 +91,41 @@ int zf_occ_open(zf_occ_tables *t) {
     d->vals = (const uint32_t *)(const void *)(b + vals);
     d->pidx = (const uint16_t *)(const void *)(b + pidx);
     d->pages = (const uint32_t *)(const void *)(b + pages);
+    d->trie = trie;
+    d->vm = bit << 8;
+    d->maxkey = rd32(b, r + 8);
+    d->min_cp = rd32(b, r + 12);
   }
   return 0;
 }
 
-unsigned zf_occ_class(const zf_occ_tables *t, uint32_t c) {
-  size_t lo = 0, hi = t->nclass;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (t->cls[2 * mid] < c) lo = mid + 1;
-    else hi = mid;
+/* Parsed once per process (immutable afterwards, published atomically); a
+ * failed allocation is retried by the next call. */
+static _Atomic(zf_occ_tables *) g_tables;
+
+const zf_occ_tables *zf_occ_get(void) {
+  zf_occ_tables *t = atomic_load_explicit(&g_tables, memory_order_acquire);
+  if (t) return t;
+  if (!(t = malloc(sizeof *t))) return NULL;
+  if (parse(t)) {
+    free(t);
+    return NULL;
   }
-  return lo < t->nclass && t->cls[2 * lo] == c ? t->cls[2 * lo + 1] : 0;
+  zf_occ_tables *expected = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&g_tables, &expected, t, memory_order_acq_rel,
+                                               memory_order_acquire)) {
+    free(t);
+    t = expected;
+  }
+  return t;
+}
+
+int zf_occ_open(zf_occ_tables *t) {
+  const zf_occ_tables *g = zf_occ_get();
+  if (!g) {
+    memset(t, 0, sizeof *t);
+    return -1;
+  }
+  *t = *g;
+  return 0;
 }

@@ -191,9 +191,11 @@ static int create(void **st, const zf_opts *o) {
   p->fast = 1;
   /* The region's style: the target's, with --to=keep the input's.  The
    * OpenCC "standard" Traditional keeps the mainland's curly quotes (as
-   * OpenCC itself does); Taiwan and Hong Kong use corner brackets. */
+   * OpenCC itself does); Taiwan, Hong Kong and Japanese use corner
+   * brackets. */
   int region = o->to != ZHFIX_TO_KEEP ? o->to : o->script;
-  p->doc_style = (region == ZHFIX_TO_TW || region == ZHFIX_TO_TWP || region == ZHFIX_TO_HK)
+  p->doc_style = (region == ZHFIX_TO_TW || region == ZHFIX_TO_TWP || region == ZHFIX_TO_HK ||
+                  region == ZHFIX_TO_HKP || region == ZHFIX_TO_JP)
                      ? STYLE_CORNER
                      : STYLE_CURLY;
   switch (o->quotes) {

@@ -303,7 +303,7 @@ static int create(void **st, const zf_opts *o) {
     f->variant = o->script == ZHFIX_SCRIPT_TRAD ? ZF_OCC_TW_FORM | ZF_OCC_HK_FORM
                  : o->script == ZHFIX_SCRIPT_TW || o->script == ZHFIX_SCRIPT_TWP
                      ? ZF_OCC_TW_STD
-                 : o->script == ZHFIX_SCRIPT_HK ? ZF_OCC_HK_STD
+                 : o->script == ZHFIX_SCRIPT_HK || o->script == ZHFIX_SCRIPT_HKP ? ZF_OCC_HK_STD
                                                 : 0;
   }
   *st = f;

@@ -18,14 +18,14 @@
 #include "zf.h"
 
 int zf_detect_script(const zf_text *prefix) {
-  zf_occ_tables t;
+  const zf_occ_tables *t = zf_occ_get();
   size_t simp = 0, trad = 0, region = 0, tw = 0, hk = 0, std = 0;
-  if (zf_occ_open(&t)) return ZHFIX_SCRIPT_SIMP;
+  if (!t) return ZHFIX_SCRIPT_SIMP;
   for (size_t i = 0; i < prefix->len; i++) {
     uint32_t c = prefix->cp[i];
     unsigned f;
     if (!zf_is_han(c)) continue;
-    f = zf_occ_class(&t, c);
+    f = zf_occ_class(t, c);
     if (!f) continue;
     if (f & ZF_OCC_SIMP_ONLY) simp++;
     if (f & ZF_OCC_TRAD_ONLY) trad++;

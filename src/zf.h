@@ -73,6 +73,7 @@ typedef struct zf_opts {
   int force;    /* 0/1 */
   int format;   /* zhfix_format; resolved (never AUTO) before stages are created */
   int controls; /* zhfix_controls */
+  int opencc_exact; /* 0/1: conversion without zhfix's errata */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *

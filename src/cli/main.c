@@ -28,9 +28,12 @@ static const char usage_text[] =
     "Text:\n"
     "      --from=ENC          input encoding: auto (default), utf-8, utf-16le,\n"
     "                          utf-16be, gb18030, gbk, gb2312, big5, big5-hkscs\n"
-    "      --to=SCRIPT         convert to keep (default), simp, trad, tw, twp, hk\n"
+    "      --to=SCRIPT         convert to keep (default), simp, trad, tw, twp, hk,\n"
+    "                          hkp, jp\n"
     "      --script=SCRIPT     the input's script: auto (default), simp, trad, tw,\n"
-    "                          twp, hk\n"
+    "                          twp, hk, hkp, jp\n"
+    "      --opencc-exact      convert with OpenCC's data as published, without\n"
+    "                          zhfix's errata\n"
     "      --pinyin=MODE       X(pinyin) annotations: auto (default: strip only in\n"
     "                          damaged documents), strip, keep\n"
     "      --mojibake=on|off   repair text decoded with the wrong encoding\n"
@@ -87,7 +90,8 @@ enum {
   OPT_FROM = 256, OPT_TO, OPT_SCRIPT, OPT_PINYIN, OPT_QUOTES, OPT_SPACING,
   OPT_PUNCT, OPT_MOJIBAKE, OPT_STRICT, OPT_FORCE, OPT_BACKUP, OPT_INCLUDE,
   OPT_EXCLUDE, OPT_HIDDEN, OPT_CHECK, OPT_DIFF, OPT_COLOR, OPT_REPORT,
-  OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_FORMAT, OPT_CONTROLS
+  OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_FORMAT, OPT_CONTROLS,
+  OPT_OPENCC_EXACT
 };
 
 static const struct option longopts[] = {
@@ -103,6 +107,7 @@ static const struct option longopts[] = {
     {"mojibake", optional_argument, NULL, OPT_MOJIBAKE},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"opencc-exact", no_argument, NULL, OPT_OPENCC_EXACT},
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
     {"backup", optional_argument, NULL, OPT_BACKUP},
@@ -387,6 +392,7 @@ int main(int argc, char **argv) {
     case OPT_MOJIBAKE: add_lib(&o, "mojibake", optarg ? optarg : "on"); break;
     case OPT_STRICT: add_lib(&o, "strict", "on"); o.strict = 1; break;
     case OPT_FORCE: add_lib(&o, "force", "on"); break;
+    case OPT_OPENCC_EXACT: add_lib(&o, "opencc-exact", "on"); break;
     case 'o': o.output = optarg; break;
     case 'i': o.in_place = 1; break;
     case OPT_BACKUP: o.backup_suffix = optarg && *optarg ? optarg : "~"; break;

@@ -17,7 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void set_opts(zhfix *h, uint8_t sel) {
-  static const char *const to[] = {"keep", "simp", "trad", "tw", "twp", "hk", "simp", "keep"};
+  static const char *const to[] = {"keep", "simp", "trad", "tw", "twp", "hk", "hkp", "jp"};
   static const char *const from[] = {"auto", "auto", "auto", "utf-8", "gb18030", "big5",
                                      "utf-16le", "big5-hkscs"};
   zhfix_set_option_string(h, "to", to[sel & 7]);

@@ -1,0 +1,176 @@
+/*
+ * The conversion stage's process-wide tables (src/convert.c occ_shared,
+ * src/convert_tables.c zf_occ_get): built once, shared by every handle and
+ * thread, and a build that fails for lack of memory is retried by the next
+ * call instead of disabling the stage.
+ *
+ * This program interposes calloc/malloc to make allocations fail on
+ * demand (not under AddressSanitizer, whose allocator cannot be replaced:
+ * there only the thread test runs).  Its tests run in order in one
+ * process, which matters: the first builds the tables.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "convert_tables.h"
+#include "convert_util.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define INTERPOSE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define INTERPOSE 0
+#endif
+#endif
+#ifndef INTERPOSE
+#define INTERPOSE 1
+#endif
+
+/* Allocations of fail_min to fail_max bytes fail while fail_left > 0. */
+static volatile size_t fail_min = (size_t)-1, fail_max = (size_t)-1;
+static volatile int fail_left;
+static volatile int failed;
+
+#if INTERPOSE
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+
+static int should_fail(size_t n) {
+  if (n < fail_min || n > fail_max || fail_left <= 0) return 0;
+  fail_left--;
+  failed++;
+  return 1;
+}
+
+void *malloc(size_t n) { return should_fail(n) ? NULL : __libc_malloc(n); }
+void *calloc(size_t n, size_t s) {
+  return s && n > (size_t)-1 / s ? NULL : should_fail(n * s) ? NULL : __libc_calloc(n, s);
+}
+void *realloc(void *p, size_t n) { return should_fail(n) ? NULL : __libc_realloc(p, n); }
+#endif
+
+static const char *in = "头发和发展，皇后以后，中俄关系\n";
+static const char *want = "頭髮和發展，皇后以後，中俄關係\n";
+
+/* Converts `in` through the library, every other stage off; returns the
+ * status and the output in *out (NULL on error). */
+static int convert(char **out) {
+  zhfix *h = zhfix_create();
+  if (!h) return ZHFIX_E_NOMEM;
+  size_t len;
+  int rc = zhfix_set_option_string(h, "to", "trad");
+  if (!rc) rc = zhfix_set_option_string(h, "script", "simp");
+  if (!rc) rc = zhfix_set_option_string(h, "punct", "off");
+  if (!rc) rc = zhfix_set_option_string(h, "mojibake", "off");
+  if (!rc) rc = zhfix_set_option_string(h, "pinyin", "keep");
+  if (!rc) rc = zhfix_process(h, in, strlen(in), out, &len);
+  zhfix_free(h);
+  return rc;
+}
+
+/* First in the process: the shared tables cannot be set up (allocations
+ * of their size fail: the parsed blob, then the stage's tables, a little
+ * larger); the call says so, and the next one, with memory back,
+ * converts: nothing stays disabled. */
+static void test_nomem_retried(void **state) {
+  (void)state;
+  if (!INTERPOSE) {
+    printf("nomem: allocator not replaceable under sanitizers, skipped\n");
+    return;
+  }
+  char *out = NULL;
+  fail_min = sizeof(zf_occ_tables);
+  fail_max = sizeof(zf_occ_tables) + 4096;
+  fail_left = 1000000;
+  failed = 0;
+  int rc = convert(&out);
+  fail_left = 0;
+  assert_true(failed > 0);
+  assert_int_equal(rc, ZHFIX_E_NOMEM);
+  assert_null(out);
+  assert_int_equal(convert(&out), ZHFIX_OK);
+  assert_string_equal(out, want);
+  zhfix_buffer_free(out);
+}
+
+/* Without the accelerators (their large tables cannot be allocated) the
+ * stage converts all the same, on the plain tries. */
+static void test_nomem_accelerator(void **state) {
+  (void)state;
+  if (!INTERPOSE) return;
+  char *out = NULL;
+  /* A fresh pair of scripts, so its accelerator is not built yet. */
+  zhfix *h = zhfix_create();
+  size_t len;
+  assert_int_equal(zhfix_set_option_string(h, "to", "simp"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "script", "trad"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "punct", "off"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "mojibake", "off"), 0);
+  assert_int_equal(zhfix_set_option_string(h, "pinyin", "keep"), 0);
+  fail_min = 200000; /* the accelerators only */
+  fail_max = (size_t)-1;
+  fail_left = 1000000;
+  failed = 0;
+  assert_int_equal(zhfix_process(h, want, strlen(want), &out, &len), ZHFIX_OK);
+  fail_left = 0;
+  assert_true(failed > 0);
+  assert_string_equal(out, "头发和发展，皇后以后，中俄关系\n");
+  zhfix_buffer_free(out);
+  /* Retried: the next document builds them, same output. */
+  assert_int_equal(zhfix_process(h, want, strlen(want), &out, &len), ZHFIX_OK);
+  assert_string_equal(out, "头发和发展，皇后以后，中俄关系\n");
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
+/* Handles in several threads at once, each on a configuration none has
+ * used yet, so they race to build the same accelerators. */
+typedef struct job {
+  const char *to, *script, *in, *want;
+  int ok;
+} job;
+
+static void *worker(void *arg) {
+  job *j = arg;
+  j->ok = 1;
+  for (int k = 0; k < 20; k++) {
+    zhfix *h = zhfix_create();
+    char *out = NULL;
+    size_t len;
+    if (!h || zhfix_set_option_string(h, "to", j->to) || zhfix_set_option_string(h, "script", j->script) ||
+        zhfix_set_option_string(h, "punct", "off") ||
+        zhfix_process(h, j->in, strlen(j->in), &out, &len) || strcmp(out, j->want))
+      j->ok = 0;
+    zhfix_buffer_free(out);
+    zhfix_free(h);
+  }
+  return NULL;
+}
+
+static void test_threads(void **state) {
+  (void)state;
+  job jobs[8];
+  pthread_t th[8];
+  for (int i = 0; i < 8; i++) {
+    jobs[i] = i % 2 ? (job){"twp", "simp", "为了鼠标里的软件\n", "為了滑鼠裡的軟體\n", 0}
+                    : (job){"hkp", "simp", "说着为了舒芙蕾\n", "説着為了梳芙厘\n", 0};
+    assert_int_equal(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 8; i++) {
+    pthread_join(th[i], NULL);
+    assert_true(jobs[i].ok);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_nomem_retried),
+                                     cmocka_unit_test(test_nomem_accelerator),
+                                     cmocka_unit_test(test_threads)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
