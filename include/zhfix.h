@@ -111,7 +111,8 @@ typedef enum zhfix_option {
 } zhfix_option;
 
 typedef enum zhfix_encoding {
-  ZHFIX_ENC_AUTO = 0, /* BOM, then UTF-8 validity, then GB18030 vs Big5 */
+  ZHFIX_ENC_AUTO = 0, /* BOM, then UTF-8 (valid, or by clear odds despite a
+                         few bad bytes), then GB18030 vs Big5 */
   ZHFIX_ENC_UTF8 = 1,
   ZHFIX_ENC_UTF16LE = 2,
   ZHFIX_ENC_UTF16BE = 3,
@@ -239,6 +240,12 @@ typedef enum zhfix_stat {
   ZHFIX_STAT_CHARS_CONVERTED,         /* characters changed by conversion  */
   ZHFIX_STAT_PUNCT_CHANGED,           /* punctuation/typography edits      */
   ZHFIX_STAT_UNRECOVERABLE_SPANS,     /* damage detected but left as is    */
+  /* 1 when ZHFIX_ENC_AUTO chose the encoding on weak evidence: readings
+   * close to each other, UTF-8 taken in spite of invalid bytes without
+   * clear odds, or a legacy reading no better than random characters.
+   * 0 for a BOM, valid UTF-8, clear odds, or an encoding given by FROM. */
+  ZHFIX_STAT_ENCODING_GUESSED,
+  ZHFIX_STAT_C1_AS_1252,              /* C1 controls read as windows-1252  */
   ZHFIX_STAT__COUNT
 } zhfix_stat;
 

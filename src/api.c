@@ -184,6 +184,8 @@ static const char *const stat_names[ZHFIX_STAT__COUNT] = {
     [ZHFIX_STAT_CHARS_CONVERTED] = "chars_converted",
     [ZHFIX_STAT_PUNCT_CHANGED] = "punct_changed",
     [ZHFIX_STAT_UNRECOVERABLE_SPANS] = "unrecoverable_spans",
+    [ZHFIX_STAT_ENCODING_GUESSED] = "encoding_guessed",
+    [ZHFIX_STAT_C1_AS_1252] = "c1_as_1252",
 };
 
 const char *zhfix_stat_name(zhfix_stat which) {

@@ -202,7 +202,10 @@ static int decide(zhfix *h, int at_end) {
       enc = bom_enc;
       bom = b;
     } else {
-      enc = zf_detect_encoding(h->win, h->winlen, at_end);
+      zf_detection det;
+      zf_detect(h->win, h->winlen, at_end, &det);
+      enc = det.enc;
+      h->stats.v[ZHFIX_STAT_ENCODING_GUESSED] = (uint64_t)det.guessed;
     }
   } else if (b && bom_enc == enc) {
     bom = b; /* a BOM of another encoding is decoded as text */

@@ -40,7 +40,8 @@ static const char usage_text[] =
     "                          corner, keep\n"
     "      --spacing[=on|off]  a space between Chinese and Latin letters or digits\n"
     "      --strict            invalid bytes are an error, not U+FFFD\n"
-    "      --force             process input that looks binary\n"
+    "      --force             process input that looks binary; with -i, rewrite\n"
+    "                          a file whose decoding was uncertain\n"
     "\n"
     "Files:\n"
     "  -o, --output=FILE       write the text to FILE instead of standard output\n"
@@ -366,7 +367,7 @@ int main(int argc, char **argv) {
     case OPT_PUNCT: add_lib(&o, "punct", optarg ? optarg : "on"); break;
     case OPT_MOJIBAKE: add_lib(&o, "mojibake", optarg ? optarg : "on"); break;
     case OPT_STRICT: add_lib(&o, "strict", "on"); o.strict = 1; break;
-    case OPT_FORCE: add_lib(&o, "force", "on"); break;
+    case OPT_FORCE: add_lib(&o, "force", "on"); o.force = 1; break;
     case 'o': o.output = optarg; break;
     case 'i': o.in_place = 1; break;
     case OPT_BACKUP: o.backup_suffix = optarg && *optarg ? optarg : "~"; break;
