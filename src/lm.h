@@ -61,4 +61,27 @@ double zf_lm_rank_score(const uint32_t *cp, size_t n);
  * decodes produce many characters outside it (鎴, 戜, 琌). */
 int zf_lm_known(uint32_t cp);
 
+/* ---- text in any language (issue 13) ----------------------------------- *
+ * The model above describes Chinese articles: text in another language or
+ * script is improbable under it, which is what makes mojibake stand out,
+ * but also what made German guillemets, Spanish ¡, Japanese kana or an
+ * Arabic word "less probable" than any Han a wrong reading gives.  A repair
+ * must beat the text as it stands under every model, so the text is also
+ * scored by a class model of writing in general: letters of one script in
+ * words (Latin with its accents, Greek, Cyrillic, Hebrew, Arabic, Indic,
+ * Thai, kana with Japanese kana frequencies, Hangul, Han by its unigram),
+ * digits, spaces, punctuation and symbols (guillemets, ¡ ¿, superscripts,
+ * box drawing, emoji) beside them.  What it finds improbable is what
+ * garbage is made of: symbols and accented letters run together (æˆ‘ä»¬,
+ * ÎÒÃÇ), scripts changing inside a word (и琌), controls, private use.
+ *
+ * zf_lm_other_bigram: log10 P(b | a) under that model (a = 0: no left
+ * context).  zf_lm_any_bigram: the larger of the two models' values, so a
+ * line mixing Chinese and another language is scored by whichever model
+ * fits each step.  zf_lm_any_score: the sum of zf_lm_any_bigram over
+ * cp[0..n) after `prev` (0: none). */
+float zf_lm_other_bigram(uint32_t a, uint32_t b);
+float zf_lm_any_bigram(uint32_t a, uint32_t b);
+double zf_lm_any_score(uint32_t prev, const uint32_t *cp, size_t n);
+
 #endif

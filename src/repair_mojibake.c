@@ -508,10 +508,18 @@ static int plausible(uint32_t c, int x, int y) {
   if (c < 0x800) {
     /* Two-byte UTF-8 from a DBCS reading is one garbage character turned
      * into one European letter: far more often an accident of clean text
-     * than a repair.  From Windows-1252, only European letters. */
+     * than a repair.  From Windows-1252 (whose garbage must spell a valid
+     * sequence), the letters of every script of the range: Latin with its
+     * accents, Greek, Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana,
+     * NKo (issue 13: UTF-8 Arabic read as 1252 came back as CJK); not the
+     * soft hyphen, IPA, modifier letters nor combining marks alone. */
     if (x != X_1252) return 0;
-    return c != 0xAD && (c <= 0x17F || (c >= 0x386 && c <= 0x3CE) || (c >= 0x401 && c <= 0x45F));
+    return c != 0xAD && !(c >= 0x250 && c < 0x370);
   }
+  if (x == X_1252 && ((c >= 0x900 && c <= 0xDFF) || (c >= 0x10A0 && c <= 0x10FF) ||
+                      (c >= 0x1100 && c <= 0x11FF) || (c >= 0x1F00 && c <= 0x1FFF) ||
+                      (c >= 0x1F000 && c <= 0x1F2FF)))
+    return 1; /* Indic, Georgian, Hangul jamo, Greek extended, tiles */
   if (c >= 0x0E00 && c <= 0x0E7F) return 1; /* Thai */
   if (c >= 0x1E00 && c <= 0x1EFF) return 1; /* Latin extended additional */
   if (c >= 0x2010 && c <= 0x2BFF) return 1; /* punctuation, symbols, boxes */
@@ -523,6 +531,46 @@ static int plausible(uint32_t c, int x, int y) {
   if (c == 0xFFFD) return 1; /* 锟斤拷 is the mojibake of U+FFFD */
   if (c >= 0x1F300 && c <= 0x1FAFF) return 1; /* emoji */
   return 0;
+}
+
+/* Script of a letter that UTF-8 read as Windows-1252 may give back beyond
+ * the European letters plausible() always took (Latin-1, Latin
+ * Extended-A, basic Greek and Cyrillic): 0 for those and for anything
+ * else.  Such a letter is taken only beside another of its script (a word:
+ * Arabic, Hebrew, Armenian, Indic...); alone, a random pair of Latin-1
+ * characters (Ó´ in Big5 garbage read as 1252) spells one too often. */
+static int far_script(uint32_t c) {
+  if (c <= 0x17F || (c >= 0x386 && c <= 0x3CE) || (c >= 0x401 && c <= 0x45F)) return 0;
+  if (c < 0x250) return 1;
+  if (c >= 0x370 && c < 0x400) return 2;
+  if (c >= 0x400 && c < 0x530) return 3;
+  if (c >= 0x530 && c < 0x590) return 4;
+  if (c >= 0x590 && c < 0x600) return 5;
+  if ((c >= 0x600 && c < 0x700) || (c >= 0x750 && c < 0x780)) return 6;
+  if (c >= 0x700 && c < 0x800) return 7 + (int)((c - 0x700) >> 6);
+  if (c >= 0x900 && c <= 0xDFF) return 20 + (int)((c - 0x900) >> 7);
+  if (c >= 0x10A0 && c <= 0x10FF) return 40;
+  if (c >= 0x1F00 && c <= 0x1FFF) return 2;
+  return 0;
+}
+
+/* Same script, for far_script(): a basic Greek or Cyrillic letter counts
+ * as a neighbour of an extended one. */
+static int same_script(uint32_t a, int sc) {
+  int sa = far_script(a);
+  if (sa) return sa == sc;
+  if (sc == 2) return a >= 0x386 && a <= 0x3CE;
+  if (sc == 3) return a >= 0x401 && a <= 0x45F;
+  if (sc == 1) return (a >= 0xC0 && a <= 0x17F) || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z');
+  return 0;
+}
+
+/* Whether decoded character d of the run (of nd) is a far-script letter
+ * with no neighbour of its script. */
+static int lone_far(const uint32_t *dec, size_t d, size_t nd) {
+  int sc = far_script(dec[d]);
+  if (!sc) return 0;
+  return !((d > 0 && same_script(dec[d - 1], sc)) || (d + 1 < nd && same_script(dec[d + 1], sc)));
 }
 
 /* A two-byte UTF-8 character that plausible() refuses from a DBCS reading
@@ -701,7 +749,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
     uint32_t nb_l = un->g0 > 0 ? r[un->g0 - 1] : has_l ? lc : 0, nb_r = un->g1 < rlen ? r[un->g1] : has_r ? rc : 0;
     for (size_t d = un->d0; d < un->d1 && ok; d++)
       ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t'
-                 : plausible(m->dec[d], cl->x, cl->y) ||
+                 : (plausible(m->dec[d], cl->x, cl->y) &&
+                    !(cl->x == X_1252 && lone_far(m->dec, d, m->units[nu - 1].d1))) ||
                        (m->latin && latin_ok(m->latin, m->dec[d], nb_l, nb_r));
     if (!han) ok = 0;
     /* Next to U+FFFD, a short valid-looking piece is what survived of
@@ -991,6 +1040,101 @@ static int lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size
   return cut;
 }
 
+/* (rare: more than a third of the span's Han rarer than RARE_CHAR) */
+/* Sum of the bigram scores of s[0..n) after prev (0: none) under the
+ * Chinese model (other = 0) or the model of text in any language. */
+static double model_score(int other, uint32_t prev, const uint32_t *s, size_t n) {
+  double sc = 0;
+  for (size_t i = 0; i < n; i++) {
+    sc += other ? zf_lm_other_bigram(prev, s[i]) : prev ? zf_lm_bigram(prev, s[i]) : zf_lm_char(s[i]);
+    prev = s[i];
+  }
+  return sc;
+}
+
+/* A repair must be far more probable than the text as it stands in any
+ * language, not only under the Chinese model the Viterbi uses (issue 13:
+ * »Ziel« read as GBK bytes became 與iel俞, ¡Hola as ！ola, «@» in a
+ * Ukrainian page as 獲籠, 古い版の as Big5 read as GBK 嘉中唳及).  Each
+ * maximal span the Viterbi chose to repair is judged on the whole line:
+ * the line as it stands and the line with the span repaired are each
+ * scored under the Chinese model and under the model of text in any
+ * language (zf_lm_other_bigram), and each takes its better model; the
+ * repair must win by `margin`.  The line chooses the model, so Han in a
+ * Cyrillic or German line is as improbable as it is, and garbage in a
+ * Chinese line is judged as Chinese.  With need_han (a reading without a
+ * validity check, in a line not known to be damaged) a span must also
+ * make a Han character, and no rare one: CJK punctuation alone (¡¡ read
+ * as GBK is the ideographic space) or a rare character (継続 of a
+ * Japanese page read as 輥適) is no evidence of damage, and neither is
+ * one character alone, nor two apart (»References« read as GBK bytes is
+ * 舞eferences俞), nor two that make no word (»@« as Big5 is 罰俞): a
+ * phrase is three Han in a row or a two-character word.  A line
+ * damaged this way shows a phrase first, then its single pieces follow
+ * at the known line's cost.  Returns how many
+ * repaired units of two or more characters are left (as viterbi()). */
+static int veto_foreign(moji *m, const wtext *in, size_t base, size_t nu, double margin,
+                        int need_han) {
+  uint8_t *bp = m->bp;
+  double line[2] = {0, 0};
+  int scored = 0;
+  /* the line's terminator is no evidence either way */
+  size_t len = in->len;
+  while (len > 0 && (in->cp[len - 1] == '\n' || in->cp[len - 1] == '\r')) len--;
+  for (size_t u = 0; u < nu;) {
+    if (!bp[2 * u]) {
+      u++;
+      continue;
+    }
+    size_t e = u;
+    while (e < nu && bp[2 * e]) e++;
+    const unit *a = &m->units[u], *z = &m->units[e - 1];
+    int ok = 1;
+    if (need_han) {
+      int phrase = 0;
+      size_t run = 0, han = 0, rare = 0;
+      for (size_t d = a->d0; d < z->d1; d++) {
+        if (!zf_is_han(m->dec[d])) {
+          run = 0;
+          continue;
+        }
+        run++;
+        han++;
+        rare += zf_lm_char(m->dec[d]) < RARE_CHAR;
+        phrase |= run >= 3 || (run == 2 && zf_lm_word(m->dec + d - 1, 2, NULL));
+      }
+      ok = phrase && rare * 3 <= han;
+    }
+    if (ok) {
+      if (!scored)
+        for (int o = 0; o < 2; o++) line[o] = model_score(o, 0, in->cp, len);
+      scored = 1;
+      size_t g0 = base + a->g0, g1 = base + z->g1;
+      uint32_t left = g0 > 0 ? in->cp[g0 - 1] : 0;
+      int hr = g1 < len;
+      double rep_best = -1e300;
+      for (int o = 0; o < 2; o++) {
+        double keep = model_score(o, left, in->cp + g0, g1 - g0);
+        double rep = model_score(o, left, m->dec + a->d0, z->d1 - a->d0);
+        if (hr) {
+          keep += model_score(o, in->cp[g1 - 1], in->cp + g1, 1);
+          rep += model_score(o, m->dec[z->d1 - 1], in->cp + g1, 1);
+        }
+        double v = line[o] - keep + rep;
+        if (v > rep_best) rep_best = v;
+      }
+      double keep_best = line[0] > line[1] ? line[0] : line[1];
+      ok = rep_best - keep_best >= margin;
+    }
+    if (!ok)
+      for (size_t f = u; f < e; f++) bp[2 * f] = 0;
+    u = e;
+  }
+  int nrep = 0;
+  for (size_t u = 0; u < nu; u++) nrep += bp[2 * u] && m->units[u].d1 - m->units[u].d0 >= 2;
+  return nrep;
+}
+
 /* Repairs what it can of the run in->cp[base .. base+len) for class k. */
 static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out,
                    uint64_t *cnt, int force) {
@@ -1223,13 +1367,16 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       }
     else if (m->known == 2)
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, -FOLLOW_PRIOR, 0);
-    else if (m->known)
+    else if (m->known) {
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
-    else {
+      nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0);
+    } else {
       m->latin = lat_doc ? LATIN_DOC : 0;
       /* a document known damaged this way: every piece needs less */
-      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, lat_doc ? KNOWN_ENTER : cl->enter,
+      double enter = lat_doc ? KNOWN_ENTER : cl->enter;
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, enter,
                      cl->coarse ? SINGLE_COST : 0);
+      nrep = veto_foreign(m, in, base, nu, enter, cl->coarse && cl->y != Y_UTF8 && !lat_doc);
       if (lat && nrep) {
         int any = 0;
         for (size_t d = 0; d < m->units[nu - 1].d1 && !any; d++)
@@ -1238,6 +1385,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         if (any) {
           m->latin = LATIN_LINE;
           nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
+          nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0);
         }
       }
       m->latin = 0;
@@ -1245,8 +1393,10 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     /* Once a phrase of the line is confidently repaired, the line is known
      * to be damaged this way; its short pieces between ASCII (a lone
      * character before "(" or at the end) no longer need the full margin. */
-    if (cl->coarse && nrep && !force && !m->known)
+    if (cl->coarse && nrep && !force && !m->known) {
       viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
+      veto_foreign(m, in, base, nu, KNOWN_ENTER, 0);
+    }
     m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
     /* A repair that would only turn garbage into U+FFFD (锟斤拷 back into
@@ -1951,6 +2101,23 @@ static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
   return cur;
 }
 
+/* Score of a whole line for choosing among the strategies' results: the
+ * Chinese model's, or the model of text in any language where that one
+ * fits better (issue 13: UTF-8 Arabic read as 1252 spells ØªØ..., which
+ * GBK bytes read as 1252 make 丕賱..., and only the second model knows
+ * that the Arabic is text). */
+static double line_score(const wtext *t) {
+  size_t n = t->len; /* the terminator is no evidence either way */
+  while (n > 0 && (t->cp[n - 1] == '\n' || t->cp[n - 1] == '\r')) n--;
+  double zh = zf_lm_score(t->cp, n), other = 0;
+  uint32_t prev = 0;
+  for (size_t i = 0; i < n; i++) {
+    other += zf_lm_other_bigram(prev, t->cp[i]);
+    prev = t->cp[i];
+  }
+  return zh > other ? zh : other;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   int marks;
@@ -1965,7 +2132,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   m->lossy_line = nlost >= 2;
   m->no_marks = 1;
   for (size_t i = 0; i < in->len && m->no_marks; i++) m->no_marks = in->cp[i] != '?' && in->cp[i] != 0xFFFD;
-  if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
+  int c1 = 0;
+  for (size_t i = 0; i < in->len; i++) c1 |= in->cp[i] >= 0x80 && in->cp[i] < 0xA0;
+  if (!(susp & 2) && !c1 && !trigger_cp(m, in->cp, in->len)) { /* the common case */
     if (marks) count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
   }
@@ -1983,13 +2152,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (ent) wt_copy(&m->in0, &m->a);
 
   unsigned mask0 = trigger_mask(m, &m->in0);
-  if (!mask0 && !ent) { /* the common case: nothing to try */
+
+  if (!mask0 && !ent && !c1) { /* the common case: nothing to try */
     count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
   }
   /* The best line so far: the input, unless a strategy beats it. */
   wt_copy(&m->best, &m->in0);
-  double best_score = zf_lm_score(m->in0.cp, m->in0.len);
+  double best_score = line_score(&m->in0);
   int have_best = 1, rc = 0;
   uint64_t best_cnt[ZHFIX_STAT__COUNT] = {0};
   unsigned best_conf = 0, best_dirs = 0;
@@ -2020,7 +2190,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     wtext *r = run_strategy(m, &strategies[s], mask0, cnt, &conf, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
-    double sc = zf_lm_score(r->cp, r->len);
+    double sc = line_score(r);
     if (strategies[s].force >= 0) sc -= FORCE_MARGIN;
     /* the document's prior for its own DBCS<->DBCS reading, once per
      * line (FOLLOW_PRIOR) */
@@ -2045,6 +2215,17 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
       m->sig[k]++;
   for (int dir = 0; dir < NUNDO; dir++)
     if (best_conf && (best_dirs >> dir) & 1 && m->conv_sig[dir] < SIG_LINES) m->conv_sig[dir]++;
+  /* C1 controls left over are text read with ISO-8859-1 where the bytes
+   * were Windows-1252: read as WHATWG's windows-1252 reads them (0x80 is
+   * €, 0x93 “), its five undefined bytes staying the C1 controls they
+   * decode to (issue 13: they used to be deleted as controls). */
+  if (c1)
+    for (size_t i = 0; i < m->best.len; i++) {
+      uint32_t c = m->best.cp[i];
+      if (c < 0x80 || c >= 0xA0 || moji_cp1252_hi[c - 0x80] == c) continue;
+      m->best.cp[i] = moji_cp1252_hi[c - 0x80];
+      stats->v[ZHFIX_STAT_C1_AS_1252]++;
+    }
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
