@@ -2219,10 +2219,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * were Windows-1252: read as WHATWG's windows-1252 reads them (0x80 is
    * €, 0x93 “), its five undefined bytes staying the C1 controls they
    * decode to (issue 13: they used to be deleted as controls). */
+  /* Only where the neighbours are text a windows-1252 file can hold: a
+   * control amid Han (which 1252 cannot encode) is no 1252 character. */
   if (c1)
     for (size_t i = 0; i < m->best.len; i++) {
       uint32_t c = m->best.cp[i];
       if (c < 0x80 || c >= 0xA0 || moji_cp1252_hi[c - 0x80] == c) continue;
+      uint32_t l = i > 0 ? m->best.cp[i - 1] : ' ', r = i + 1 < m->best.len ? m->best.cp[i + 1] : ' ';
+      if (moji_cp1252_byte(l) < 0 || moji_cp1252_byte(r) < 0) continue;
       m->best.cp[i] = moji_cp1252_hi[c - 0x80];
       stats->v[ZHFIX_STAT_C1_AS_1252]++;
     }
