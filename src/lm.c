@@ -9,7 +9,7 @@
 
 #include "zf.h"
 
-#include <string.h>
+#include <pthread.h>
 
 ZF_BLOB_DECLARE(lm);
 ZF_BLOB_DECLARE(lm_words);
@@ -188,250 +188,89 @@ double zf_lm_rank_score(const uint32_t *cp, size_t n) {
 }
 
 /* ---- text in any language (lm.h) ----------------------------------------- *
- * A hand-set class model, like the class part of gen_lm.py: log10 values
- * within each class, and transitions between classes.  Letters carry a
- * script so that a word never changes script in the middle. */
+ * data/lm_other.bin, written by tools/gen_lm_other.py (which documents the
+ * model and the layout): a class of every code point, with a script for
+ * letters and marks and log10 P(c | class), as runs of code points; and
+ * log10 P(class b, same script | class a). */
 
-enum {
-  O_START, O_LETTER, O_DIGIT, O_SPACE, O_APUNCT, O_ACCENT, O_LSYM, O_GPUNCT, O_SCRIPT,
-  O_MARK, O_KANA, O_HANGUL, O_HAN, O_CJKP, O_SYM, O_EMOJI, O_CTRL, O_PUA, O_OTHER, O_N
-};
+ZF_BLOB_DECLARE(lm_other);
 
-/* Script of a letter: 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 5 Hebrew,
- * 6 Arabic, 7 Indic, 8 Thai, 9 Georgian; 0 not a letter class. */
-static int o_class(uint32_t c, int *script) {
-  *script = 0;
-  if (c < 0x80) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return O_SPACE;
-    if (c < 0x20 || c == 0x7F) return O_CTRL;
-    if (c >= '0' && c <= '9') return O_DIGIT;
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return *script = 1, O_LETTER;
-    return O_APUNCT;
-  }
-  if (c < 0xA0) return O_CTRL;
-  if (c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F) return O_SPACE;
-  if (c < 0xC0 || c == 0xD7 || c == 0xF7) return O_LSYM;
-  if (c <= 0x24F || (c >= 0x1E00 && c <= 0x1EFF)) return *script = 1, O_ACCENT;
-  if (c < 0x2B0) return *script = 1, O_ACCENT; /* IPA */
-  if (c < 0x370) return O_MARK; /* modifier letters, combining marks */
-  if (c < 0x400 || (c >= 0x1F00 && c <= 0x1FFF)) return *script = 2, O_SCRIPT;
-  if (c < 0x530) return *script = 3, O_SCRIPT;
-  if (c < 0x590) return *script = 4, O_SCRIPT;
-  if (c < 0x600) return *script = 5, O_SCRIPT;
-  if (c < 0x800 && !(c >= 0x700 && c < 0x750)) return *script = 6, O_SCRIPT;
-  if (c >= 0x900 && c < 0xE00) return *script = 7, O_SCRIPT;
-  if (c >= 0xE00 && c < 0xE80) return *script = 8, O_SCRIPT;
-  if (c >= 0x10A0 && c < 0x1100) return *script = 9, O_SCRIPT;
-  if (c >= 0x2010 && c <= 0x205E) return O_GPUNCT;
-  if (c >= 0x2070 && c <= 0x2BFF) return c >= 0x2600 && c <= 0x27BF ? O_EMOJI : O_SYM;
-  if (c >= 0x3000 && c <= 0x303F) return O_CJKP;
-  if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) || (c >= 0xFF66 && c <= 0xFF9F))
-    return O_KANA;
-  if ((c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F))
-    return O_HANGUL;
-  if (zf_is_han(c)) return O_HAN;
-  if ((c >= 0xFF01 && c <= 0xFF65) || (c >= 0xFE30 && c <= 0xFE4F)) return O_CJKP;
-  if (c >= 0x1F000 && c <= 0x1FAFF) return O_EMOJI;
-  if ((c >= 0xE000 && c <= 0xF8FF) || c >= 0xF0000) return O_PUA;
-  return O_OTHER;
+#define LO_MAGIC 0x4F4C465Au /* "ZFLO" */
+#define LO_VERSION 1u
+#define LO_MAX_CLS 64u
+#define LO_HAN_BACKOFF 0xFF /* script byte of a Han run: its share + zf_lm_char */
+
+typedef struct lo_hdr {
+  uint32_t magic, version, size, ncls, nrun, off_flags, off_run, off_trans, scale, cls_start,
+      cls_han, checksum;
+} lo_hdr;
+
+typedef struct lo_run {
+  uint32_t first;
+  uint8_t cls, script;
+  int16_t lp;
+} lo_run;
+
+static uint32_t rd32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* log10 P(c | its class). */
-static float o_member(uint32_t c, int cls) {
-  static const char common_kana[] =
-      "のにはをたがてでとしいかなるれもらうこますありっくんきけせそつ"
-      "ンーストルクリイアラッドタレシプジフ";
-  static const char small_kana[] = "ぁぃぅぇぉゕゖゎゐゑァィゥェォヵヶヮヰヱゝゞヽヾ";
-  switch (cls) {
-  case O_LETTER: return -1.45f;
-  case O_DIGIT: return -1.0f;
-  case O_SPACE: return c == ' ' ? -0.1f : c == '\n' ? -1.0f : c == '\t' || c == '\r' ? -1.5f : c == 0xA0 ? -2.0f : -3.0f;
-  case O_APUNCT: return c == '.' || c == ',' ? -0.8f : -1.6f;
-  case O_ACCENT: return c <= 0xFF ? -1.8f : -2.4f;
-  case O_LSYM:
-    /* the symbols of European text; the rest (¤ ¦ ¨ ¬ ´ ¸, the soft
-     * hyphen...) are rare in it and common in GBK and Big5 bytes read as
-     * Latin-1, whose lead bytes they are */
-    switch (c) {
-    case 0xAB: case 0xBB: case 0xB0: case 0xA7: case 0xA9: case 0xAE: case 0xB1: case 0xB7:
-    case 0xB2: case 0xB3: case 0xBD: case 0xA1: case 0xBF: case 0xA3: case 0xB5: case 0xD7:
-      return -1.5f;
-    case 0xAD: return -4.0f;
-    default: return -3.0f;
-    }
-  case O_GPUNCT: return -1.3f;
-  case O_SCRIPT: return -1.5f;
-  case O_MARK: return -2.5f;
-  case O_KANA: {
-    unsigned char u[4];
-    int w = zf_utf8_put(c, u);
-    for (size_t i = 0; i + 3 <= sizeof common_kana - 1; i += 3)
-      if (w == 3 && !memcmp(common_kana + i, u, 3)) return -1.4f;
-    for (size_t i = 0; i + 3 <= sizeof small_kana - 1; i += 3)
-      if (w == 3 && !memcmp(small_kana + i, u, 3)) return -3.3f;
-    return -2.2f;
-  }
-  case O_HANGUL: return -2.8f;
-  case O_HAN: return zf_lm_char(c);
-  case O_CJKP: return -1.2f;
-  case O_SYM: return -2.5f;
-  case O_EMOJI: return -2.5f;
-  case O_CTRL: return c >= 0x80 ? -8.0f : -4.0f;
-  case O_PUA: return -8.0f;
-  default: return -5.0f;
-  }
+int zf_lm_other_check(const unsigned char *blob, size_t size) {
+  enum { HDR = 12 * 4 };
+  if (!blob || size < HDR) return -1;                 /* truncated header */
+  if (((uintptr_t)blob & 3u) != 0) return -1;         /* the lookups read it in place */
+  uint32_t h[12];
+  for (int i = 0; i < 12; i++) h[i] = rd32(blob + 4 * i);
+  uint32_t magic = h[0], version = h[1], bsize = h[2], ncls = h[3], nrun = h[4],
+           off_flags = h[5], off_run = h[6], off_trans = h[7], scale = h[8],
+           cls_start = h[9], cls_han = h[10], checksum = h[11];
+  if (magic != LO_MAGIC) return -2;
+  if (version != LO_VERSION) return -3;
+  if (bsize != size) return -4;                       /* truncated or padded */
+  if (ncls == 0 || ncls > LO_MAX_CLS || cls_start >= ncls || cls_han >= ncls || scale == 0)
+    return -5;
+  uint64_t trans_bytes = (uint64_t)ncls * ncls * 2 * sizeof(int16_t);
+  if (off_flags != HDR || (uint64_t)off_flags + ncls > off_run || off_run % 4 ||
+      off_trans % 4 || nrun == 0 || (uint64_t)off_run + (uint64_t)nrun * sizeof(lo_run) > off_trans ||
+      (uint64_t)off_trans + trans_bytes > size)
+    return -5;
+  uint32_t fnv = 0x811C9DC5u;
+  for (size_t i = HDR; i < size; i++) fnv = (fnv ^ blob[i]) * 0x01000193u;
+  if (fnv != checksum) return -6;                     /* corrupted */
+  const lo_run *r = (const lo_run *)(const void *)(blob + off_run);
+  if (r[0].first != 0) return -5;
+  for (uint32_t i = 0; i < nrun; i++)
+    if (r[i].cls >= ncls || (i && r[i].first <= r[i - 1].first) || r[i].first >= LM_MAX_CP)
+      return -5;
+  return 0;
 }
 
-/* log10 P(class b | class a); same: both letters of one script. */
-static float o_trans(int a, int b, int same) {
-  int la = a == O_LETTER || a == O_ACCENT || a == O_SCRIPT;
-  int lb = b == O_LETTER || b == O_ACCENT || b == O_SCRIPT;
-  if (a == O_START) return b == O_CTRL || b == O_PUA || b == O_OTHER || b == O_MARK ? -1.5f : -0.5f;
-  if (la && lb) return same ? -0.1f : -4.0f;
-  if (la && b == O_MARK) return -1.5f;
-  if (b == O_CTRL) return a == O_CTRL ? -2.0f : -4.0f;
-  if (b == O_PUA) return a == O_PUA ? -1.0f : -6.0f;
-  if (b == O_OTHER) return a == O_OTHER ? -1.5f : -4.0f;
-  switch (a) {
-  case O_LETTER: case O_ACCENT: case O_SCRIPT:
-    switch (b) {
-    case O_SPACE: return -0.9f;
-    case O_APUNCT: return -1.2f;
-    case O_GPUNCT: return -1.6f;
-    case O_DIGIT: return -2.5f;
-    case O_LSYM: return a == O_LETTER ? -2.0f : -3.0f; /* Ziel«, but not Â£ */
-    case O_SYM: return -2.5f;
-    case O_EMOJI: return -3.0f;
-    default: return -3.0f; /* Han, kana, Hangul, CJK punctuation */
-    }
-  case O_DIGIT:
-    switch (b) {
-    case O_DIGIT: return -0.3f;
-    case O_SPACE: case O_APUNCT: return -1.0f;
-    case O_LETTER: case O_LSYM: case O_SYM: case O_GPUNCT: case O_HAN: case O_CJKP: case O_KANA: return -1.5f;
-    case O_SCRIPT: return -2.5f;
-    default: return -3.0f;
-    }
-  case O_SPACE:
-    switch (b) {
-    case O_LETTER: case O_ACCENT: case O_SCRIPT: return -0.4f;
-    case O_SPACE: return -0.8f;
-    case O_HANGUL: return -0.8f;
-    case O_DIGIT: case O_APUNCT: case O_HAN: return -1.2f;
-    case O_GPUNCT: return -1.3f;
-    case O_LSYM: case O_KANA: return -1.5f;
-    case O_SYM: case O_CJKP: return -1.8f;
-    case O_EMOJI: return -2.0f;
-    default: return -4.0f;
-    }
-  case O_APUNCT:
-    switch (b) {
-    case O_SPACE: return -0.5f;
-    case O_LETTER: case O_ACCENT: case O_SCRIPT: return -0.9f;
-    case O_DIGIT: case O_APUNCT: return -1.2f;
-    case O_HAN: return -1.5f;
-    case O_LSYM: case O_GPUNCT: case O_KANA: case O_HANGUL: case O_CJKP: case O_SYM: return -2.0f;
-    default: return -3.5f;
-    }
-  case O_LSYM:
-    switch (b) {
-    case O_LETTER: case O_SCRIPT: return -0.9f; /* »Ziel, «K», ¿Qué */
-    case O_SPACE: case O_DIGIT: return -1.0f;   /* ± 3, §5, 5° */
-    case O_APUNCT: return -1.1f;
-    case O_ACCENT: return -2.5f;
-    case O_LSYM: case O_GPUNCT: case O_HAN: return -2.5f;
-    default: return -3.0f;
-    }
-  case O_GPUNCT:
-    switch (b) {
-    case O_SPACE: return -0.6f;
-    case O_LETTER: case O_ACCENT: case O_SCRIPT: return -0.8f;
-    case O_HAN: return -1.0f;
-    case O_APUNCT: return -1.2f;
-    case O_DIGIT: case O_KANA: case O_CJKP: return -1.5f;
-    case O_GPUNCT: return -1.8f;
-    default: return -3.0f;
-    }
-  case O_MARK:
-    switch (b) {
-    case O_LETTER: case O_ACCENT: case O_SCRIPT: return -0.8f;
-    case O_SPACE: return -1.0f;
-    case O_APUNCT: return -1.5f;
-    case O_MARK: return -2.0f;
-    default: return -3.0f;
-    }
-  case O_HAN:
-    switch (b) {
-    case O_HAN: return -0.3f;
-    case O_KANA: return -0.5f;
-    case O_CJKP: return -1.0f;
-    case O_SPACE: return -1.5f;
-    case O_APUNCT: case O_GPUNCT: return -1.8f;
-    case O_DIGIT: return -2.0f;
-    case O_LETTER: return -2.2f;
-    case O_SYM: return -2.5f;
-    default: return -3.5f;
-    }
-  case O_KANA:
-    switch (b) {
-    case O_KANA: return -0.3f;
-    case O_HAN: return -0.5f;
-    case O_CJKP: return -1.0f;
-    case O_SPACE: return -1.8f;
-    case O_APUNCT: case O_GPUNCT: return -2.0f;
-    case O_LETTER: case O_DIGIT: return -2.5f;
-    default: return -4.0f;
-    }
-  case O_HANGUL:
-    switch (b) {
-    case O_HANGUL: return -0.15f;
-    case O_SPACE: return -0.8f;
-    case O_APUNCT: return -1.3f;
-    case O_GPUNCT: return -1.8f;
-    case O_CJKP: case O_DIGIT: return -2.0f;
-    case O_HAN: case O_LETTER: return -2.5f;
-    default: return -4.0f;
-    }
-  case O_CJKP:
-    switch (b) {
-    case O_HAN: return -0.5f;
-    case O_KANA: return -0.8f;
-    case O_CJKP: case O_SPACE: return -1.3f;
-    case O_HANGUL: return -1.5f;
-    case O_LETTER: case O_DIGIT: case O_APUNCT: return -2.0f;
-    default: return -3.5f;
-    }
-  case O_SYM:
-    switch (b) {
-    case O_SPACE: case O_SYM: return -0.8f;
-    case O_DIGIT: return -1.2f;
-    case O_LETTER: case O_ACCENT: case O_SCRIPT: case O_APUNCT: return -1.5f;
-    case O_HAN: return -1.8f;
-    case O_CJKP: return -2.0f;
-    default: return -3.0f;
-    }
-  case O_EMOJI:
-    switch (b) {
-    case O_SPACE: return -0.7f;
-    case O_EMOJI: return -1.0f;
-    case O_LETTER: case O_HAN: case O_APUNCT: return -1.5f;
-    case O_CJKP: return -1.8f;
-    default: return -3.0f;
-    }
-  case O_CTRL: return -1.5f;
-  default: return -2.0f; /* after private use or other */
-  }
+static int lo_status = 1; /* written once under lo_once, then read only */
+static pthread_once_t lo_once = PTHREAD_ONCE_INIT;
+static void lo_check_embedded(void) {
+  lo_status = zf_lm_other_check(zf_blob_lm_other, (size_t)zf_blob_lm_other_size);
 }
 
-/* Lower- and upper-case Latin letters (ASCII, Latin-1, Latin Extended-A
- * pairs). */
-static int o_lower(uint32_t c) {
-  return (c >= 'a' && c <= 'z') || (c >= 0xDF && c <= 0xFF && c != 0xF7) ||
-         (c >= 0x100 && c <= 0x17F && (c & 1));
+int zf_lm_other_ok(void) {
+  if (pthread_once(&lo_once, lo_check_embedded)) return 0;
+  return lo_status == 0;
 }
-static int o_upper(uint32_t c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
-         (c >= 0x100 && c <= 0x17F && !(c & 1));
+
+static const lo_hdr *LO(void) { return BLOB_AT(lm_other, lo_hdr, 0); }
+
+static const lo_run *lo_find(uint32_t c) {
+  const lo_hdr *h = LO();
+  const lo_run *r = BLOB_AT(lm_other, lo_run, h->off_run);
+  if (c >= LM_MAX_CP) c = 0xFFFD; /* not a code point: damage */
+  size_t lo = 0, hi = h->nrun; /* the last run whose first <= c */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r[mid].first <= c)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return r + lo;
 }
 
 float zf_lm_other_bigram(uint32_t a, uint32_t b) {
@@ -439,17 +278,20 @@ float zf_lm_other_bigram(uint32_t a, uint32_t b) {
    * scores it, so that the two models differ only where the text is not
    * ASCII, and a line's English words favour neither. */
   if (b < 0x80 && a < 0x80) return a ? zf_lm_bigram(a, b) : zf_lm_char(b);
-  int sa = 0, sb, ca = a ? o_class(a, &sa) : O_START;
-  int cb = o_class(b, &sb);
-  float t = o_trans(ca, cb, sa && sa == sb);
-  if (sa == 1 && sb == 1 && (ca == O_ACCENT || cb == O_ACCENT)) {
-    /* Accented letters sit among plain ones: two in a row are rare
-     * (créée), and a word does not turn to capitals at one (ÃèÊö, the
-     * GBK bytes of 描述 read as 1252). */
-    if (ca == O_ACCENT && cb == O_ACCENT) t = -1.2f;
-    if (o_lower(a) && o_upper(b)) t = -2.5f;
+  const lo_hdr *h = LO();
+  const uint8_t *letter = BLOB_AT(lm_other, uint8_t, h->off_flags);
+  const lo_run *rb = lo_find(b);
+  uint32_t ca = h->cls_start, sa = 0;
+  if (a) {
+    const lo_run *ra = lo_find(a);
+    ca = ra->cls;
+    sa = ra->script;
   }
-  return t + o_member(b, cb);
+  int same = letter[ca] && letter[rb->cls] && (sa == rb->script || !sa || !rb->script);
+  int t = BLOB_AT(lm_other, int16_t, h->off_trans)[((size_t)ca * h->ncls + rb->cls) * 2 + (size_t)same];
+  float m = (float)rb->lp / (float)h->scale;
+  if (rb->cls == h->cls_han && rb->script == LO_HAN_BACKOFF) m += zf_lm_char(b);
+  return (float)t / (float)h->scale + m;
 }
 
 float zf_lm_any_bigram(uint32_t a, uint32_t b) {

@@ -427,6 +427,7 @@ static int create(void **st, const zf_opts *o) {
   if (!o->mojibake) return 0;
   if (pthread_once(&shared_once, build_tables)) return ZHFIX_E_NOMEM;
   if (shared_rc) return shared_rc;
+  if (!zf_lm_other_ok()) return ZHFIX_E_INTERNAL; /* a damaged model table: no judgement */
   moji *m = calloc(1, sizeof *m);
   if (!m) return ZHFIX_E_NOMEM;
   m->t = &shared_tables;
