@@ -39,6 +39,7 @@
 #include "convert_tables.h"
 #include "lm.h"
 #include "moji_codec.h"
+#include "readings.h"
 #include "zf.h"
 
 /* ---- classes ------------------------------------------------------------ */
@@ -86,6 +87,11 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
  * counted where ASCII text follows, see do_run), a character outside the
  * BMP. */
 #define ODD_SHAPE 2.0
+/* Distinct characters a coarse repair needs in a line not known to be
+ * damaged (veto_foreign). */
+#define MIN_DISTINCT 2
+/* log10 gain per Han character a DBCS<->DBCS repair needs there. */
+#define GAIN_PER_HAN 2.0
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
 /* Cost of entering a repair on a line already known to be damaged: small,
@@ -1041,6 +1047,48 @@ static int lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size
   return cut;
 }
 
+/* Whether the Han characters of s[0..n) (at least two) are spelled out,
+ * in order, by consecutive pinyin syllables of line[0..len): a dictionary
+ * entry (棠谿<TAB>tang xi), a reading aid, a romanised gloss.  Written for
+ * these very characters, readings are evidence that they are no wrong
+ * decode of others (磁疗 reads ci liao). */
+static int spelled_out(const uint32_t *s, size_t n, const uint32_t *line, size_t len) {
+  uint32_t han[8];
+  size_t nh = 0;
+  for (size_t i = 0; i < n; i++)
+    if (zf_is_han(s[i])) {
+      if (nh == sizeof han / sizeof han[0]) return 0;
+      han[nh++] = s[i];
+    }
+  if (nh < 2) return 0;
+  /* syllables of the line, in order; a token that is not one breaks runs */
+  size_t run = 0;
+  for (size_t i = 0; i < len;) {
+    size_t j = i;
+    while (j < len && (((line[j] | 0x20) - 'a' < 26u) || (line[j] >= 0xC0 && line[j] < 0x250 &&
+                                                         line[j] != 0xD7 && line[j] != 0xF7)))
+      j++;
+    if (j < len && line[j] >= '1' && line[j] <= '5' && j > i) j++; /* wang3 */
+    if (j == i) {
+      i++;
+      continue;
+    }
+    int tone, syl = zf_pinyin_parse(line + i, j - i, &tone);
+    if (syl < 0) {
+      run = 0;
+    } else {
+      /* extend every possible alignment: han[run] must read syl */
+      if (run < nh && zf_reading_of(han[run], syl, 0))
+        run++;
+      else
+        run = zf_reading_of(han[0], syl, 0) ? 1 : 0;
+      if (run == nh) return 1;
+    }
+    i = j;
+  }
+  return 0;
+}
+
 /* (rare: more than a third of the span's Han rarer than RARE_CHAR) */
 /* Sum of the bigram scores of s[0..n) after prev (0: none) under the
  * Chinese model (other = 0) or the model of text in any language. */
@@ -1075,7 +1123,7 @@ static double model_score(int other, uint32_t prev, const uint32_t *s, size_t n)
  * at the known line's cost.  Returns how many
  * repaired units of two or more characters are left (as viterbi()). */
 static int veto_foreign(moji *m, const wtext *in, size_t base, size_t nu, double margin,
-                        int need_han) {
+                        int need_han, size_t min_distinct, double per_han) {
   uint8_t *bp = m->bp;
   double line[2] = {0, 0};
   int scored = 0;
@@ -1106,6 +1154,23 @@ static int veto_foreign(moji *m, const wtext *in, size_t base, size_t nu, double
       }
       ok = phrase && rare * 3 <= han;
     }
+    /* readings in the line that spell the characters as they stand */
+    if (ok && spelled_out(in->cp + base + a->g0, z->g1 - a->g0, in->cp, len) &&
+        !spelled_out(m->dec + a->d0, z->d1 - a->d0, in->cp, len))
+      ok = 0;
+    if (ok && min_distinct) {
+      /* The evidence of a span is its distinct characters: one that
+       * repeats one or two (NÃÃÃÃO, 俔俔, 踢踢躂躂) shows no more damage
+       * than those characters alone, which clean text of any kind holds. */
+      uint32_t seen[MIN_DISTINCT];
+      size_t nseen = 0;
+      for (size_t g = base + a->g0; g < base + z->g1 && nseen < min_distinct; g++) {
+        size_t k = 0;
+        while (k < nseen && seen[k] != in->cp[g]) k++;
+        if (k == nseen) seen[nseen++] = in->cp[g];
+      }
+      ok = nseen >= min_distinct;
+    }
     if (ok) {
       if (!scored)
         for (int o = 0; o < 2; o++) line[o] = model_score(o, 0, in->cp, len);
@@ -1126,6 +1191,18 @@ static int veto_foreign(moji *m, const wtext *in, size_t base, size_t nu, double
       }
       double keep_best = line[0] > line[1] ? line[0] : line[1];
       ok = rep_best - keep_best >= margin;
+      if (ok && per_han > 0) {
+        /* A wrong DBCS reading turns each character of text into one
+         * about as improbable as any: re-read, common text gains some
+         * 10^4 per character (我是 over и琌: 10.8 for two).  Clean text
+         * of rare characters (a dictionary of classical words, 吊拷絣把
+         * over 裂蕭締參: 3.9 for four) gains little per character,
+         * however many there are, so the gain must also grow with the
+         * span. */
+        size_t nh = 0;
+        for (size_t g = base + a->g0; g < base + z->g1; g++) nh += zf_is_han(in->cp[g]);
+        ok = rep_best - keep_best >= per_han * (double)nh;
+      }
     }
     if (!ok)
       for (size_t f = u; f < e; f++) bp[2 * f] = 0;
@@ -1316,6 +1393,13 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
               /* a lead byte that is a Latin-1 symbol (¡..¿) is never part
                * of a French or German word either */
               hh += m->bytes[bb + 1] >= 0x80 || (m->bytes[bb] >= 0xA1 && m->bytes[bb] <= 0xBF);
+              /* GBK text is GB2312 text: a Han character from GBK's
+               * extension rows (a lead or trail byte below A1: 蕭 締 參)
+               * is rare in it (5 in a million in the Simplified man
+               * pages, 3% in classical poetry), so an "original" full of
+               * them is more often clean Traditional text re-read (吊拷絣把
+               * read back as 裂蕭締參). */
+              odd += cl->y == Y_GBK && (m->bytes[bb] < 0xA1 || m->bytes[bb + 1] < 0xA1);
               bb++;
             }
         m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy, odd, hh, u_conv};
@@ -1370,14 +1454,16 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, -FOLLOW_PRIOR, 0);
     else if (m->known) {
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
-      nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0);
+      nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0, 0, 0);
     } else {
       m->latin = lat_doc ? LATIN_DOC : 0;
       /* a document known damaged this way: every piece needs less */
       double enter = lat_doc ? KNOWN_ENTER : cl->enter;
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, enter,
                      cl->coarse ? SINGLE_COST : 0);
-      nrep = veto_foreign(m, in, base, nu, enter, cl->coarse && cl->y != Y_UTF8 && !lat_doc);
+      nrep = veto_foreign(m, in, base, nu, enter, cl->coarse && cl->y != Y_UTF8 && !lat_doc,
+                          cl->coarse && !lat_doc ? MIN_DISTINCT : 0,
+                          cl->coarse && cl->x != X_1252 ? GAIN_PER_HAN : 0);
       if (lat && nrep) {
         int any = 0;
         for (size_t d = 0; d < m->units[nu - 1].d1 && !any; d++)
@@ -1386,7 +1472,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         if (any) {
           m->latin = LATIN_LINE;
           nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
-          nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0);
+          nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0, 0, 0);
         }
       }
       m->latin = 0;
@@ -1396,7 +1482,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
      * character before "(" or at the end) no longer need the full margin. */
     if (cl->coarse && nrep && !force && !m->known) {
       viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
-      veto_foreign(m, in, base, nu, KNOWN_ENTER, 0);
+      veto_foreign(m, in, base, nu, KNOWN_ENTER, 0, 0, 0);
     }
     m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
