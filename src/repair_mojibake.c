@@ -401,6 +401,8 @@ typedef struct moji {
   unsigned run_dirs;
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   int no_marks;   /* ... nor any '?' or U+FFFD that could mark one */
+  int markup;     /* the detection window is markup (HTML, XML): its
+                   * character references are the markup's own */
   size_t confident; /* repaired units of >= 2 characters in this pass */
   /* viterbi() may read a garbage character as a Latin-1 one (see
    * latin_reading()) */
@@ -1968,6 +1970,34 @@ static size_t parse_named(const uint32_t *s, size_t i, size_t n, uint32_t *out) 
   return 0;
 }
 
+/* A character a reference may stand for in plain text: one a reader sees.
+ * Controls, format characters (U+200B, U+2060.., U+FEFF), variation
+ * selectors, private use (icon fonts: &#xe606; in a component list) and
+ * noncharacters are code's business, not damage (issue 13: &#8203; in a
+ * TypeScript string became an invisible character). */
+static int visible_ref(uint32_t v) {
+  if (v < 0x20 || (v >= 0x7F && v < 0xA0)) return 0;
+  if ((v >= 0x200B && v <= 0x200F) || (v >= 0x2028 && v <= 0x202E) || (v >= 0x2060 && v <= 0x206F))
+    return 0;
+  if ((v >= 0xFE00 && v <= 0xFE0F) || v == 0xFEFF || (v >= 0xFFF0 && v <= 0xFFFB)) return 0;
+  if ((v >= 0xE000 && v <= 0xF8FF) || v >= 0xF0000 || (v >= 0xE0000 && v <= 0xE0FFF)) return 0;
+  if ((v >= 0xFDD0 && v <= 0xFDEF) || (v & 0xFFFE) == 0xFFFE) return 0;
+  return 1;
+}
+
+/* 1 when s[0..n) holds a markup tag: '<' then a letter, '/', '!' or '?',
+ * and a '>' after it. */
+static int has_tag(const uint32_t *s, size_t n) {
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (s[i] != '<') continue;
+    uint32_t c = s[i + 1];
+    if (!((c | 0x20) - 'a' < 26u || c == '/' || c == '!' || c == '?')) continue;
+    for (size_t j = i + 2; j < n && s[j] != '<'; j++)
+      if (s[j] == '>') return 1;
+  }
+  return 0;
+}
+
 /* Decodes references that can only be leftovers of HTML in plain text:
  * numeric references to characters of CJK text (U+2000 and up; a reference
  * to '&' or '±' is as likely a document *about* HTML, as in man pages),
@@ -2001,7 +2031,7 @@ static size_t entities(const wtext *in, wtext *out, uint64_t *count) {
       if (used) used += 1;
       if (used && (v < 0x2000 || used < 5)) used = 0;
     }
-    if (used && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v == 0)) used = 0;
+    if (used && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || !visible_ref(v))) used = 0;
     if (used) {
       wt_push(out, v, in->off[i], 1);
       (*count)++;
@@ -2234,9 +2264,13 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   memset(m->in0.rep, 0, in->len);
   m->in0.len = in->len;
 
+  /* In markup, references are the markup's (an HTML page that shows
+   * &amp;quot; means it): only plain text has leftovers to decode. */
   uint64_t ent = 0;
-  entities(&m->in0, &m->a, &ent);
-  if (ent) wt_copy(&m->in0, &m->a);
+  if (!m->markup && !has_tag(in->cp, in->len)) {
+    entities(&m->in0, &m->a, &ent);
+    if (ent) wt_copy(&m->in0, &m->a);
+  }
 
   unsigned mask0 = trigger_mask(m, &m->in0);
 
@@ -2305,18 +2339,20 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* C1 controls left over are text read with ISO-8859-1 where the bytes
    * were Windows-1252: read as WHATWG's windows-1252 reads them (0x80 is
    * €, 0x93 “), its five undefined bytes staying the C1 controls they
-   * decode to (issue 13: they used to be deleted as controls). */
-  /* Only where the neighbours are text a windows-1252 file can hold: a
-   * control amid Han (which 1252 cannot encode) is no 1252 character. */
-  if (c1)
-    for (size_t i = 0; i < m->best.len; i++) {
+   * decode to (issue 13: they used to be deleted as controls).  Only in a
+   * line that ISO-8859-1 can have made, every character of it below
+   * U+0100: a control beside Han or Cyrillic (Mule'\x80\x99 написав) is
+   * no byte of a 1252 file. */
+  if (c1) {
+    int latin1 = 1;
+    for (size_t i = 0; i < m->best.len && latin1; i++) latin1 = m->best.cp[i] < 0x100;
+    for (size_t i = 0; i < m->best.len && latin1; i++) {
       uint32_t c = m->best.cp[i];
       if (c < 0x80 || c >= 0xA0 || moji_cp1252_hi[c - 0x80] == c) continue;
-      uint32_t l = i > 0 ? m->best.cp[i - 1] : ' ', r = i + 1 < m->best.len ? m->best.cp[i + 1] : ' ';
-      if (moji_cp1252_byte(l) < 0 || moji_cp1252_byte(r) < 0) continue;
       m->best.cp[i] = moji_cp1252_hi[c - 0x80];
       stats->v[ZHFIX_STAT_C1_AS_1252]++;
     }
+  }
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
@@ -2332,10 +2368,20 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
  * confident repairs count towards the signature, so clean text gains
  * none; the lines are run again, for real, afterwards (the counts stop at
  * SIG_LINES, so seeing a line twice changes nothing). */
+/* Lines of the detection window with a tag that make it markup. */
+#define MARKUP_LINES 2
+
 static void prescan(void *st, const zf_text *prefix) {
   moji *m = st;
   zf_text line = {0}, out = {0};
   zf_stats scratch;
+  size_t tags = 0;
+  for (size_t a = 0, i = 0; i <= prefix->len && tags < MARKUP_LINES; i++)
+    if (i == prefix->len || prefix->cp[i] == '\n') {
+      tags += has_tag(prefix->cp + a, i - a);
+      a = i + 1;
+    }
+  m->markup = tags >= MARKUP_LINES;
   for (size_t a = 0, i = 0; i < prefix->len; i++) {
     if (prefix->cp[i] != '\n') continue;
     zf_text_clear(&line);
