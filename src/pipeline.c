@@ -216,6 +216,16 @@ static int decide(zhfix *h, int at_end) {
   h->run.from = enc;
   h->stats.v[ZHFIX_STAT_ENCODING] = (uint64_t)enc;
   h->skip_bom = (int)bom;
+  /* A UTF-8 BOM stays: the output is UTF-8 too, and a source file or CSV
+   * keeps the mark its tools may rely on (issue 13: headers lost theirs).
+   * It goes out as it came, ahead of the text, unseen by the stages.  A
+   * UTF-16 BOM described the input's encoding, not the output's. */
+  if (enc == ZHFIX_ENC_UTF8 && bom) {
+    if (outq_reserve(h, bom)) return ZHFIX_E_NOMEM;
+    memcpy(h->outq + h->outlen, h->win, bom);
+    h->outlen += bom;
+    h->stats.v[ZHFIX_STAT_BYTES_OUT] += bom;
+  }
   int rc = zf_decoder_new(&h->dec, enc);
   if (rc) return rc;
   rc = decode_bytes(h, h->win, h->winlen, at_end);
