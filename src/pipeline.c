@@ -104,6 +104,7 @@ static int run_segment(zhfix *h, size_t n) {
   const zf_text *cur = &view;
   size_t spans_before = h->stats.nspans;
   int which = 0;
+  zf_stats_segment_start(&h->stats);
   for (int i = 0; i < ZF_NSTAGES; i++) {
     if (!h->st[i]) continue;
     zf_text *out = &h->buf[which];
