@@ -1205,6 +1205,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);
   size_t n = clean(p, in, end);
+  /* Damage an earlier stage left unrepaired stays as it is (issue 13): a
+   * lost byte's '?' is not made a question mark. */
+  for (size_t i = 0; stats->nseg_damage && i < n; i++)
+    if (zf_stats_damaged(stats, p->wo[i])) p->fl[i] |= F_PROT;
   if (p->has & HAS_LINKISH) mark_protected(p, n);
   pair(p, n);
   decide(p, n);
