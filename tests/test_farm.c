@@ -272,6 +272,48 @@ static void test_lost_mark_not_punctuation(void **state) {
   farm_sim_free(s);
 }
 
+/* A lost byte the farm stage leaves as '?' stays '?' through the whole
+ * pipeline: the punctuation stage does not make it a question mark (issue
+ * 13: 決定?函數 became 決定？函數).  The span is reported with its offset,
+ * and the same holds fed in random pieces. */
+static void test_lost_mark_survives_punct(void **state) {
+  (void)state;
+  const char *in = "函數(shù) setbuffer 與(yǔ)此相同,但是緩(huǎn)衝(chōng)的長度由用戶(hù)決定,"
+                   "而不是由默認(rèn)值 BUFSIZ 決定?:瘮?shù) setlinebuf 與(yǔ)使用下列語(yǔ)句完全等價:\n";
+  size_t len = strlen(in);
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  char *out = NULL;
+  size_t n = 0;
+  assert_int_equal(zhfix_process(h, in, len, &out, &n), ZHFIX_OK);
+  char *o = strndup(out, n);
+  assert_non_null(strstr(o, "決定?函數"));
+  assert_null(strstr(o, "決定？"));
+  assert_non_null(strstr(o, "決定，"));       /* the rest is punctuated as usual */
+  assert_null(strstr(o, "(shù)"));
+  uint64_t spans = zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS);
+  assert_true(spans >= 1);
+  int found = 0;
+  for (size_t i = 0; i < spans && i < ZHFIX_MAX_SPANS; i++) {
+    uint64_t off, l;
+    assert_int_equal(zhfix_get_span(h, i, &off, &l), 1);
+    found |= off < len && in[off] == '?' && off > 6 && memcmp(in + off - 6, "決定", 6) == 0;
+  }
+  assert_true(found);
+  for (unsigned seed = 1; seed <= 3; seed++) {
+    size_t m;
+    int st;
+    char *c = tu_run_chunked(in, len, NULL, seed, &m, &st);
+    assert_int_equal(st, 0);
+    assert_int_equal(m, n);
+    assert_memory_equal(c, out, n);
+    free(c);
+  }
+  free(o);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
 /* ---- the gate on aligned annotations -------------------------------------- */
 
 static void test_teaching_material(void **state) {
@@ -1022,6 +1064,7 @@ int main(void) {
       cmocka_unit_test(test_issue_examples),
       cmocka_unit_test(test_cross_boundary_roundtrip),
       cmocka_unit_test(test_lost_mark_not_punctuation),
+      cmocka_unit_test(test_lost_mark_survives_punct),
       cmocka_unit_test(test_split_mark_digit),
       cmocka_unit_test(test_teaching_material),
       cmocka_unit_test(test_density_signature),
