@@ -107,7 +107,14 @@ typedef enum zhfix_option {
   ZHFIX_OPT_QUOTES = 7,   /* zhfix_quotes, default ZHFIX_QUOTES_AUTO         */
   ZHFIX_OPT_SPACING = 8,  /* 1 = space between Han and Latin/digits; 0 (def) */
   ZHFIX_OPT_STRICT = 9,   /* 1 = invalid bytes are an error (E_BAD_INPUT)    */
-  ZHFIX_OPT_FORCE = 10    /* 1 = process input that looks binary             */
+  ZHFIX_OPT_FORCE = 10,   /* 1 = process input that looks binary             */
+  /* (11-13: the format and OpenCC options of other branches)
+   * What a lost byte left unrepaired shows: 0 (default) the mark the
+   * damage left, '?' or U+FFFD; else this character (a Unicode scalar
+   * value that is no control), written for every '?' and U+FFFD inside a
+   * span reported as unrecoverable (zhfix_get_span).  String values
+   * "keep", one character, or "U+XXXX". */
+  ZHFIX_OPT_LOST_MARKER = 14
 } zhfix_option;
 
 typedef enum zhfix_encoding {

@@ -115,6 +115,14 @@ static int run_segment(zhfix *h, size_t n) {
     cur = out;
     which ^= 1;
   }
+  /* --lost-marker: the marks of lost bytes left unrepaired (in the spans
+   * the stages reported) show the chosen character */
+  if (h->run.lost_marker && h->stats.nseg_damage) {
+    uint32_t *cp = cur == &view ? view.cp : h->buf[which ^ 1].cp;
+    for (size_t i = 0; i < cur->len; i++)
+      if ((cp[i] == '?' || cp[i] == 0xFFFD) && zf_stats_damaged(&h->stats, cur->off[i]))
+        cp[i] = (uint32_t)h->run.lost_marker;
+  }
   sort_spans(&h->stats, spans_before);
   h->start += n;
   return emit(h, cur);

@@ -86,6 +86,7 @@ typedef struct zf_opts {
   int spacing;  /* 0/1 */
   int strict;   /* 0/1 */
   int force;    /* 0/1 */
+  int lost_marker; /* 0: keep the damage's own mark; else the code point */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *

@@ -311,6 +311,43 @@ static void test_lost_mark_survives_punct(void **state) {
   }
   free(o);
   zhfix_buffer_free(out);
+  /* --lost-marker: the same output, the lost byte's mark replaced */
+  assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+  assert_int_equal(zhfix_set_option_string(h, "lost-marker", "\u3013"), ZHFIX_OK);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_LOST_MARKER), 0x3013);
+  assert_int_equal(zhfix_process(h, in, len, &out, &n), ZHFIX_OK);
+  o = strndup(out, n);
+  assert_non_null(strstr(o, "決定\u3013函數"));
+  assert_null(strstr(o, "決定?"));
+  free(o);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
+/* ZHFIX_OPT_LOST_MARKER takes "keep", one character or U+XXXX, and no
+ * control, surrogate, or more than one character. */
+static void test_lost_marker_values(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_LOST_MARKER), 0);
+  static const struct {
+    const char *v;
+    int cp;
+  } ok[] = {{"keep", 0}, {"KEEP", 0}, {"?", '?'}, {"\u3013", 0x3013}, {"U+FFFD", 0xFFFD},
+            {"u+25a1", 0x25A1}, {"\xf0\x9f\x92\xa5", 0x1F4A5}};
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    assert_int_equal(zhfix_set_option_string(h, "lost-marker", ok[i].v), ZHFIX_OK);
+    assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_LOST_MARKER), ok[i].cp);
+  }
+  static const char *const bad[] = {"", "ab", "\u3013\u3013", "U+", "U+D800", "U+110000",
+                                    "U+0001", "\x01", "\xc0\xbf", "\xe0\x80\xbf", "U+ 41"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    assert_int_equal(zhfix_set_option_string(h, "lost-marker", bad[i]), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, 0xD800), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, 0x9F), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, 0x110000), ZHFIX_E_INVALID);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, 0x3013), ZHFIX_OK);
   zhfix_free(h);
 }
 
@@ -1065,6 +1102,7 @@ int main(void) {
       cmocka_unit_test(test_cross_boundary_roundtrip),
       cmocka_unit_test(test_lost_mark_not_punctuation),
       cmocka_unit_test(test_lost_mark_survives_punct),
+      cmocka_unit_test(test_lost_marker_values),
       cmocka_unit_test(test_split_mark_digit),
       cmocka_unit_test(test_teaching_material),
       cmocka_unit_test(test_density_signature),
