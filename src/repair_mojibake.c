@@ -1890,6 +1890,39 @@ static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int 
       return 0;
     }
   }
+  /* UTF-8 read as Windows-1252 makes every byte above 0x7F of a line part
+   * of a sequence: a continuation byte (80-BF) comes after its lead byte
+   * or another continuation, and C0, C1, F5-FF never occur.  A line that
+   * a repair would leave with a continuation standing alone (£ in
+   * MÄ£ÄM Q £ÄGÌ, the 1252 dash of DrÃ¥ber – X) or such a byte was not
+   * made that way, and its pieces that spell UTF-8 are an accident of
+   * clean text.  Dropped bytes (0x81 0x8D 0x8F 0x90 0x9D: continuations)
+   * never leave a continuation alone; bytes replaced by U+FFFD may, so a
+   * line with one is not judged so. */
+  if (classes[k].x == X_1252 && classes[k].y == Y_UTF8 && !force) {
+    int rep = 0, stray = 0, fffd = 0;
+    for (size_t i = 0; i < out->len; i++) {
+      uint32_t c = out->cp[i];
+      fffd |= c == 0xFFFD;
+      if (out->rep[i]) {
+        rep = 1;
+        continue;
+      }
+      int b = c >= 0x80 ? moji_cp1252_byte(c) : -1;
+      if (b < 0x80) continue;
+      if (b < 0xC0) {
+        int pb = i > 0 && !out->rep[i - 1] && out->cp[i - 1] >= 0x80 ? moji_cp1252_byte(out->cp[i - 1]) : -1;
+        stray |= !(pb >= 0x80 && pb <= 0xF4 && pb != 0xC0 && pb != 0xC1);
+      } else {
+        stray |= b < 0xC2 || b > 0xF4;
+      }
+    }
+    if (rep && stray && !fffd) {
+      wt_copy(out, in);
+      m->confident = 0;
+      return 0;
+    }
+  }
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) cnt[s] += c1[s];
   return 0;
 }

@@ -26,7 +26,8 @@ held-out slice that the generator never counts:
     each package's sorted list train; the odd ones are held out.  roff is
     stripped as tools/make_corpus.py does, after groff's named glyphs
     (\\(Fo \\(Fc \\(lq \\(em ...) are turned into the characters they name,
-    so that guillemets and dashes are counted where they were typeset.
+    so that guillemets and dashes are counted where they were typeset
+    (and its unbreakable spaces \\~ and \\<space> as U+00A0).
 Lines that are themselves UTF-8 read as Windows-1252 or Latin-1 (a run of
 Latin-1 characters that re-encodes to valid multi-byte UTF-8, as
 `manipulaciÃ³n`; a few Debian translations hold some) are not counted:
@@ -302,7 +303,9 @@ def glyphs(raw):
             if cp < MAX_CP and not 0xD800 <= cp <= 0xDFFF:
                 return chr(cp)
         return m.group(0)
-    return GLYPH_RX.sub(rep, raw)
+    # groff's unbreakable spaces are what typeset text holds as U+00A0
+    # (strip_roff would make them plain spaces)
+    return GLYPH_RX.sub(rep, raw).replace("\\~", "\u00a0").replace("\\ ", "\u00a0")
 
 
 def deb_files(pkg):
@@ -458,6 +461,11 @@ def model(trans, memb, cls):
         v = q(memb[cp] / (n_k[k] + t_k[k]))
         if v != dflt[k] or k == C["han"]:
             lp[cp] = v
+    # A no-break space is a space: web text, where most mojibake comes
+    # from, is full of &nbsp;, which catalogues and man pages hardly spell
+    # (roff's \~ is an escape, not the character), so it takes the
+    # membership of the space (as in gen_lm.py, where U+00A0 is a space).
+    lp[0xA0] = lp[0x20]
     # transitions: outcome (b, same); same only between letter classes
     outcomes = [(b, s) for b in range(1, NCLS) for s in (0, 1) if s == 0 or b in LETTERISH]
     uni = collections.defaultdict(float)
