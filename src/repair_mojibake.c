@@ -1171,7 +1171,7 @@ static int veto_foreign(moji *m, const wtext *in, size_t base, size_t nu, double
         while (k < nseen && seen[k] != in->cp[g]) k++;
         if (k == nseen) seen[nseen++] = in->cp[g];
       }
-      ok = nseen >= min_distinct;
+      ok = nseen >= min_distinct || z->g1 - a->g0 < 2; /* one character: SINGLE_COST's */
     }
     if (ok) {
       if (!scored)
@@ -1395,15 +1395,21 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
               /* a lead byte that is a Latin-1 symbol (¡..¿) is never part
                * of a French or German word either */
               hh += m->bytes[bb + 1] >= 0x80 || (m->bytes[bb] >= 0xA1 && m->bytes[bb] <= 0xBF);
-              /* GBK text is GB2312 text: a Han character from GBK's
-               * extension rows (a lead or trail byte below A1: 蕭 締 參)
-               * is rare in it (5 in a million in the Simplified man
-               * pages, 3% in classical poetry), so an "original" full of
-               * them is more often clean Traditional text re-read (吊拷絣把
-               * read back as 裂蕭締參). */
-              odd += cl->y == Y_GBK && (m->bytes[bb] < 0xA1 || m->bytes[bb + 1] < 0xA1);
               bb++;
             }
+        /* GBK text is GB2312 text: a Han character from GBK's extension
+         * rows (a lead or trail byte below A1: 蕭 締 參) is rare in it (5
+         * in a million in the Simplified man pages, 3% in classical
+         * poetry), so an "original" full of them is more often clean
+         * Traditional text re-read.  (Symbols there, – of GBK's A844,
+         * are common: not counted.) */
+        if (cl->y == Y_GBK)
+          for (size_t d = u_d0; d < nd; d++) {
+            uint32_t hc = m->dec[d];
+            if (hc > 0xFFFF || !zf_is_han(hc)) continue;
+            unsigned e = m->t->gbk.enc[hc];
+            odd += e > 0xFF && ((e >> 8) < 0xA1 || (e & 0xFF) < 0xA1);
+          }
         m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy, odd, hh, u_conv};
         u_g0 = cj;
         u_d0 = nd;
