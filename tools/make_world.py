@@ -233,14 +233,26 @@ MOJI_TRIGGER = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161
                           "\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
 
 
+# A C1 control that windows-1252 defines (0x80, 0x82-0x8C, 0x8E, 0x91-0x9C,
+# 0x9E, 0x9F) in UTF-8 text is a cp1252 byte someone decoded as Latin-1:
+# damage (WHATWG reads those bytes as windows-1252), which zhfix is right to
+# read back (issue 13, item 3).
+C1_1252 = re.compile("[\u0080\u0082-\u008c\u008e\u0091-\u009c\u009e\u009f]")
+
+
 def has_mojibake(text):
+    if C1_1252.search(text):
+        return True
     return bool(MOJI_TRIGGER.search(text)) and any(mojibake_line(l) for l in text.split("\n"))
 
 
 def mojibake_line(line):
     """True for a line that is itself UTF-8 read as Latin-1/cp1252 (real
     damage found in some Debian translations, e.g. `manipulaciÃ³n`): such
-    a line is not clean text, and a repair there is right, not harm."""
+    a line is not clean text, and a repair there is right, not harm.  So
+    is a line holding a C1 control windows-1252 defines."""
+    if C1_1252.search(line):
+        return True
     if not MOJI_TRIGGER.search(line):
         return False
     for enc in ("cp1252", "latin-1"):
