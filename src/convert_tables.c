@@ -1,9 +1,9 @@
 /* Pointer set-up over the embedded OpenCC tables; see convert_tables.h. */
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert_tables.h"
+#include "shared.h"
 #include "zf.h"
 
 ZF_BLOB_DECLARE(opencc_dicts);
@@ -99,26 +99,21 @@ static int parse(zf_occ_tables *t) {
   return 0;
 }
 
-/* Parsed once per process (immutable afterwards, published atomically); a
- * failed allocation is retried by the next call. */
-static _Atomic(zf_occ_tables *) g_tables;
+/* Parsed once per process (immutable afterwards, shared.h); a failed
+ * allocation is retried by the next call. */
+static zf_shared_slot g_tables;
 
-const zf_occ_tables *zf_occ_get(void) {
-  zf_occ_tables *t = atomic_load_explicit(&g_tables, memory_order_acquire);
-  if (t) return t;
-  if (!(t = malloc(sizeof *t))) return NULL;
-  if (parse(t)) {
+static void *tables_build(void *arg) {
+  (void)arg;
+  zf_occ_tables *t = malloc(sizeof *t);
+  if (t && parse(t)) {
     free(t);
-    return NULL;
-  }
-  zf_occ_tables *expected = NULL;
-  if (!atomic_compare_exchange_strong_explicit(&g_tables, &expected, t, memory_order_acq_rel,
-                                               memory_order_acquire)) {
-    free(t);
-    t = expected;
+    t = NULL;
   }
   return t;
 }
+
+const zf_occ_tables *zf_occ_get(void) { return zf_shared_get(&g_tables, tables_build, NULL, free); }
 
 int zf_occ_open(zf_occ_tables *t) {
   const zf_occ_tables *g = zf_occ_get();
