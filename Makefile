@@ -81,6 +81,15 @@ WORLD_DEB_PKGS := cmark-gfm gettext nodejs python3-yaml iso-codes \
             wngerman wnorwegian wpolish wportuguese wspanish wswedish wukrainian \
             fcitx5-data fcitx5-chinese-addons-data
 DEB_PKGS += $(WORLD_DEB_PKGS)
+# The model of text in any language (tools/gen_lm_other.py): message
+# catalogues and man pages in many languages; the last three packages only
+# for its held-out measure (make heldout).
+LM_OTHER_DEB_PKGS := iso-codes libc-l10n libglib2.0-data coreutils manpages-cs manpages-da \
+            manpages-de manpages-el manpages-es manpages-fi manpages-fr manpages-hu \
+            manpages-id manpages-it manpages-ja manpages-nl manpages-pl manpages-pt-br \
+            manpages-ro manpages-ru manpages-sv manpages-tr manpages-uk manpages-vi \
+            libgtk2.0-common xkb-data libpam-runtime
+DEB_PKGS += $(LM_OTHER_DEB_PKGS)
 
 .PHONY: all lib cli demo check test deps data data-check bench heldout install \
         uninstall clean corpus check-asan fuzz-replay tests world world-test python

@@ -112,11 +112,18 @@ typedef enum zhfix_option {
   ZHFIX_OPT_CONTROLS = 12, /* zhfix_controls, default ZHFIX_CONTROLS_KEEP      */
   /* 1 = conversion uses OpenCC's dictionaries exactly as published, without
    * zhfix's errata (docs/conversion.md); 0 (default) applies them. */
-  ZHFIX_OPT_OPENCC_EXACT = 13
+  ZHFIX_OPT_OPENCC_EXACT = 13,
+  /* What a lost byte left unrepaired shows: 0 (default) the mark the
+   * damage left, '?' or U+FFFD; else this character (a Unicode scalar
+   * value that is no control), written for every '?' and U+FFFD inside a
+   * span reported as unrecoverable (zhfix_get_span).  String values
+   * "keep", one character, or "U+XXXX". */
+  ZHFIX_OPT_LOST_MARKER = 14
 } zhfix_option;
 
 typedef enum zhfix_encoding {
-  ZHFIX_ENC_AUTO = 0, /* BOM, then UTF-8 validity, then GB18030 vs Big5 */
+  ZHFIX_ENC_AUTO = 0, /* BOM, then UTF-8 (valid, or by clear odds despite a
+                         few bad bytes), then GB18030 vs Big5 */
   ZHFIX_ENC_UTF8 = 1,
   ZHFIX_ENC_UTF16LE = 2,
   ZHFIX_ENC_UTF16BE = 3,
@@ -310,6 +317,12 @@ typedef enum zhfix_stat {
   ZHFIX_STAT_PUNCT_CHANGED,           /* punctuation/typography edits      */
   ZHFIX_STAT_UNRECOVERABLE_SPANS,     /* damage detected but left as is    */
   ZHFIX_STAT_FORMAT,                  /* zhfix_format used (resolved)      */
+  /* 1 when ZHFIX_ENC_AUTO chose the encoding on weak evidence: readings
+   * close to each other, UTF-8 taken in spite of invalid bytes without
+   * clear odds, or a legacy reading no better than random characters.
+   * 0 for a BOM, valid UTF-8, clear odds, or an encoding given by FROM. */
+  ZHFIX_STAT_ENCODING_GUESSED,
+  ZHFIX_STAT_C1_AS_1252,              /* C1 controls read as windows-1252  */
   ZHFIX_STAT__COUNT
 } zhfix_stat;
 

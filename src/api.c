@@ -1,4 +1,5 @@
 /* Public API: handle lifetime, options, names, statistics, one-shot call. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,6 +74,7 @@ static int *opt_field(zf_opts *o, zhfix_option opt, int *lo, int *hi) {
   case ZHFIX_OPT_FORMAT: *lo = 0; *hi = ZF_FORMAT_MAX; return &o->format;
   case ZHFIX_OPT_CONTROLS: *lo = 0; *hi = ZHFIX_CONTROLS_STRIP; return &o->controls;
   case ZHFIX_OPT_OPENCC_EXACT: *lo = 0; *hi = 1; return &o->opencc_exact;
+  case ZHFIX_OPT_LOST_MARKER: *lo = 0; *hi = 0x10FFFF; return &o->lost_marker;
   }
   return NULL;
 }
@@ -82,6 +84,10 @@ zhfix_status zhfix_set_option(zhfix *h, zhfix_option opt, int value) {
   int lo, hi;
   int *f = opt_field(&h->opts, opt, &lo, &hi);
   if (!f || value < lo || value > hi) return ZHFIX_E_INVALID;
+  /* a marker is a character a reader sees: no surrogate, no control */
+  if (opt == ZHFIX_OPT_LOST_MARKER && value &&
+      ((value >= 0xD800 && value <= 0xDFFF) || value < 0x20 || (value >= 0x7F && value < 0xA0)))
+    return ZHFIX_E_INVALID;
   if (h->state != ZF_FRESH) return ZHFIX_E_STATE;
   *f = value;
   return ZHFIX_OK;
@@ -151,6 +157,30 @@ const char *zhfix_encoding_name(int enc) { return name_of(encodings, enc); }
 int zhfix_encoding_from_name(const char *name) { return lookup(encodings, name); }
 const char *zhfix_script_name(int script) { return name_of(scripts, script); }
 
+/* "keep" -> 0, "U+XXXX" or exactly one UTF-8 character -> its code point
+ * (range and kind are zhfix_set_option's to check), else -1. */
+static int lost_marker_value(const char *s) {
+  if (!s || !*s) return -1;
+  if (!strcasecmp(s, "keep")) return 0;
+  if ((s[0] == 'U' || s[0] == 'u') && s[1] == '+' && isxdigit((unsigned char)s[2])) {
+    char *end;
+    unsigned long v = strtoul(s + 2, &end, 16);
+    return *end || end - (s + 2) > 6 || v > 0x10FFFF ? -1 : (int)v;
+  }
+  const unsigned char *p = (const unsigned char *)s;
+  int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : p[0] >= 0xE0 && p[0] < 0xF0 ? 3
+        : p[0] >= 0xF0 && p[0] < 0xF5 ? 4 : 0;
+  if (!n) return -1;
+  uint32_t c = n == 1 ? p[0] : (uint32_t)p[0] & (0x7Fu >> n);
+  for (int i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80) return -1;
+    c = c << 6 | (p[i] & 0x3Fu);
+  }
+  /* one character, in its shortest form */
+  if (p[n] || (n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF))) return -1;
+  return (int)c;
+}
+
 zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *value) {
   static const struct {
     const char *name;
@@ -168,6 +198,10 @@ zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *val
   if (!strcmp(name, "format")) {
     int v = zhfix_format_from_name(value);
     return v < 0 ? ZHFIX_E_INVALID : zhfix_set_option(h, ZHFIX_OPT_FORMAT, v);
+  }
+  if (!strcmp(name, "lost-marker")) {
+    int cp = lost_marker_value(value);
+    return cp < 0 ? ZHFIX_E_INVALID : zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, cp);
   }
   for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
     if (strcmp(opts[i].name, name)) continue;
@@ -201,6 +235,8 @@ static const char *const stat_names[ZHFIX_STAT__COUNT] = {
     [ZHFIX_STAT_PUNCT_CHANGED] = "punct_changed",
     [ZHFIX_STAT_UNRECOVERABLE_SPANS] = "unrecoverable_spans",
     [ZHFIX_STAT_FORMAT] = "format",
+    [ZHFIX_STAT_ENCODING_GUESSED] = "encoding_guessed",
+    [ZHFIX_STAT_C1_AS_1252] = "c1_as_1252",
 };
 
 const char *zhfix_stat_name(zhfix_stat which) {

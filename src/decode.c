@@ -150,6 +150,13 @@ static size_t utf8_one(const unsigned char *p, size_t n, uint32_t *c) {
   return (size_t)need;
 }
 
+/* Whether utf8_one's result (c, k bytes, lead byte lead) is an invalid
+ * subpart rather than a character: U+FFFD is also a character, EF BF BD,
+ * the only three-byte sequence with lead EF that decodes to it. */
+static int utf8_bad(uint32_t c, size_t k, unsigned char lead) {
+  return c == REPLACEMENT && !(k == 3 && lead == 0xEF);
+}
+
 int zf_utf8_valid(const unsigned char *p, size_t len, int at_eof) {
   size_t i = 0;
   while (i < len) {
@@ -160,7 +167,7 @@ int zf_utf8_valid(const unsigned char *p, size_t len, int at_eof) {
     uint32_t c;
     size_t k = utf8_one(p + i, len - i, &c);
     if (k == 0) return !at_eof; /* cut by the end of the prefix */
-    if (c == REPLACEMENT && !(k == 3 && p[i] == 0xEF)) return 0;
+    if (utf8_bad(c, k, p[i])) return 0;
     i += k;
   }
   return 1;
@@ -187,7 +194,9 @@ static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
     uint32_t c;
     size_t k = utf8_one(d->tail, d->ntail, &c);
     if (k == 0) continue;
-    if (c == REPLACEMENT) note_invalid(stats, d->tail_off);
+    /* A real U+FFFD (EF BF BD) cut by a call boundary is text, not an
+     * invalid sequence: only a maximal invalid subpart counts. */
+    if (utf8_bad(c, k, d->tail[0])) note_invalid(stats, d->tail_off);
     cp[n] = c;
     off[n++] = d->tail_off;
     /* Bytes of the tail after the invalid subpart are re-read from src. */
@@ -230,7 +239,7 @@ static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
       i = len;
       break;
     }
-    if (c == REPLACEMENT && !(k == 3 && src[i] == 0xEF)) note_invalid(stats, base + i);
+    if (utf8_bad(c, k, src[i])) note_invalid(stats, base + i);
     cp[n] = c;
     off[n++] = base + i;
     i += k;
@@ -326,8 +335,12 @@ size_t zf_detect_bom(const unsigned char *p, size_t len, int *enc) {
 
 /* Score of a prefix decoded as enc: the language model's log-probability of
  * its characters, with a heavy penalty for every invalid sequence and for
- * code points no real text uses (private use, unassigned, C1 controls). */
-static double decode_score(const unsigned char *p, size_t len, int enc, int at_eof) {
+ * code points no real text uses (private use, unassigned, C1 controls).
+ * *nonascii receives the number of characters other than ASCII and U+FFFD
+ * that were scored. */
+static double decode_score(const unsigned char *p, size_t len, int enc, int at_eof,
+                           size_t *nonascii) {
+  *nonascii = 0;
   zf_decoder *d;
   if (zf_decoder_new(&d, enc)) return -1e300;
   zf_text t = {0};
@@ -340,6 +353,7 @@ static double decode_score(const unsigned char *p, size_t len, int enc, int at_e
       uint32_t c = t.cp[i];
       if (c < 0x80) continue; /* the same bytes in every candidate */
       if (c == REPLACEMENT) continue; /* already penalised */
+      ++*nonascii;
       if ((c >= 0xE000 && c <= 0xF8FF) || (c >= 0x80 && c < 0xA0)) {
         score -= 12.0;
         continue;
@@ -352,19 +366,85 @@ static double decode_score(const unsigned char *p, size_t len, int enc, int at_e
   return score;
 }
 
-int zf_detect_encoding(const unsigned char *p, size_t len, int at_eof) {
-  if (zf_utf8_valid(p, len, at_eof)) return ZHFIX_ENC_UTF8;
-  static const int cand[] = {ZHFIX_ENC_GB18030, ZHFIX_ENC_BIG5, ZHFIX_ENC_BIG5HKSCS};
-  int best = ZHFIX_ENC_GB18030;
-  double bests = -1e301;
-  for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
-    double s = decode_score(p, len, cand[i], at_eof);
+/* Counts, in p[0..len), the valid multi-byte UTF-8 sequences (*valid) and
+ * the maximal invalid subparts (*invalid); a sequence cut by the end of
+ * the prefix counts as neither unless at_eof. */
+static void utf8_counts(const unsigned char *p, size_t len, int at_eof, uint64_t *valid,
+                        uint64_t *invalid) {
+  *valid = *invalid = 0;
+  size_t i = 0;
+  while (i < len) {
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t c;
+    size_t k = utf8_one(p + i, len - i, &c);
+    if (k == 0) {
+      if (at_eof) ++*invalid;
+      break;
+    }
+    if (utf8_bad(c, k, p[i]))
+      ++*invalid;
+    else
+      ++*valid;
+    i += k;
+  }
+}
+
+void zf_detect(const unsigned char *p, size_t len, int at_eof, zf_detection *out) {
+  uint64_t v, inv;
+  utf8_counts(p, len, at_eof, &v, &inv);
+  out->valid = v;
+  out->invalid = inv;
+  out->enc = ZHFIX_ENC_UTF8;
+  out->guessed = 0;
+  out->margin = 99.0;
+  out->mean = 0.0;
+  if (inv == 0) return; /* valid UTF-8 (or ASCII): no guess at all */
+  /* Log10 odds of "UTF-8 with a few bad bytes" against "a legacy
+   * encoding", from the high-byte sequences alone: each valid multi-byte
+   * sequence is worth VALID_W, each invalid one costs INVALID_W (see
+   * DETECT_P_LEGACY, DETECT_NOISE). */
+  double llr = (double)v * DETECT_VALID_W - (double)inv * DETECT_INVALID_W;
+  out->margin = llr;
+  if (llr >= DETECT_CLEAR) return; /* UTF-8: its bad bytes become U+FFFD */
+  static const int cand[] = {ZHFIX_ENC_UTF8, ZHFIX_ENC_GB18030, ZHFIX_ENC_BIG5,
+                             ZHFIX_ENC_BIG5HKSCS};
+  double sc[4];
+  size_t nna[4];
+  int best = -1;
+  for (int i = 0; i < 4; i++) {
+    /* UTF-8 is a candidate only while its own evidence is not clearly
+     * against it */
+    sc[i] = cand[i] == ZHFIX_ENC_UTF8 && llr <= -DETECT_CLEAR
+                ? -1e300
+                : decode_score(p, len, cand[i], at_eof, &nna[i]);
     /* HKSCS is a superset of Big5: prefer plain Big5 unless HKSCS decodes
      * strictly better (i.e. the text uses HKSCS characters). */
-    if (s > bests + (cand[i] == ZHFIX_ENC_BIG5HKSCS ? 1.0 : 0.0)) {
-      bests = s;
-      best = cand[i];
-    }
+    if (best < 0 || sc[i] > sc[best] + (cand[i] == ZHFIX_ENC_BIG5HKSCS ? 1.0 : 0.0)) best = i;
   }
-  return best;
+  /* The margin is against the best reading of another family (Big5 and
+   * HKSCS are one). */
+  double second = -1e300;
+  for (int i = 0; i < 4; i++) {
+    int same = i == best || (cand[i] >= ZHFIX_ENC_BIG5 && cand[best] >= ZHFIX_ENC_BIG5);
+    if (!same && sc[i] > second) second = sc[i];
+  }
+  out->enc = cand[best];
+  out->margin = sc[best] - second;
+  /* Weak evidence: readings close to each other, UTF-8 taken in spite of
+   * its bad bytes without the clear odds above, or a legacy reading whose
+   * characters are no better than random ones (Latin-1 text read as
+   * GB18030 gives rare Han between the letters). */
+  double per = nna[best] ? sc[best] / (double)nna[best] : 0.0;
+  out->mean = per;
+  out->guessed = out->margin < DETECT_CLEAR || cand[best] == ZHFIX_ENC_UTF8 ||
+                 (nna[best] && per < DETECT_PLAUSIBLE);
+}
+
+int zf_detect_encoding(const unsigned char *p, size_t len, int at_eof) {
+  zf_detection d;
+  zf_detect(p, len, at_eof, &d);
+  return d.enc;
 }

@@ -9,6 +9,8 @@
 
 #include "zf.h"
 
+#include <pthread.h>
+
 ZF_BLOB_DECLARE(lm);
 ZF_BLOB_DECLARE(lm_words);
 
@@ -183,4 +185,126 @@ double zf_lm_segment_score(const uint32_t *cp, size_t n) {
 
 double zf_lm_rank_score(const uint32_t *cp, size_t n) {
   return zf_lm_score(cp, n) + zf_lm_segment_score(cp, n);
+}
+
+/* ---- text in any language (lm.h) ----------------------------------------- *
+ * data/lm_other.bin, written by tools/gen_lm_other.py (which documents the
+ * model and the layout): a class of every code point, with a script for
+ * letters and marks and log10 P(c | class), as runs of code points; and
+ * log10 P(class b, same script | class a). */
+
+ZF_BLOB_DECLARE(lm_other);
+
+#define LO_MAGIC 0x4F4C465Au /* "ZFLO" */
+#define LO_VERSION 1u
+#define LO_MAX_CLS 64u
+#define LO_HAN_BACKOFF 0xFF /* script byte of a Han run: its share + zf_lm_char */
+
+typedef struct lo_hdr {
+  uint32_t magic, version, size, ncls, nrun, off_flags, off_run, off_trans, scale, cls_start,
+      cls_han, checksum;
+} lo_hdr;
+
+typedef struct lo_run {
+  uint32_t first;
+  uint8_t cls, script;
+  int16_t lp;
+} lo_run;
+
+static uint32_t rd32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int zf_lm_other_check(const unsigned char *blob, size_t size) {
+  enum { HDR = 12 * 4 };
+  if (!blob || size < HDR) return -1;                 /* truncated header */
+  if (((uintptr_t)blob & 3u) != 0) return -1;         /* the lookups read it in place */
+  uint32_t h[12];
+  for (int i = 0; i < 12; i++) h[i] = rd32(blob + 4 * i);
+  uint32_t magic = h[0], version = h[1], bsize = h[2], ncls = h[3], nrun = h[4],
+           off_flags = h[5], off_run = h[6], off_trans = h[7], scale = h[8],
+           cls_start = h[9], cls_han = h[10], checksum = h[11];
+  if (magic != LO_MAGIC) return -2;
+  if (version != LO_VERSION) return -3;
+  if (bsize != size) return -4;                       /* truncated or padded */
+  if (ncls == 0 || ncls > LO_MAX_CLS || cls_start >= ncls || cls_han >= ncls || scale == 0)
+    return -5;
+  uint64_t trans_bytes = (uint64_t)ncls * ncls * 2 * sizeof(int16_t);
+  if (off_flags != HDR || (uint64_t)off_flags + ncls > off_run || off_run % 4 ||
+      off_trans % 4 || nrun == 0 || (uint64_t)off_run + (uint64_t)nrun * sizeof(lo_run) > off_trans ||
+      (uint64_t)off_trans + trans_bytes > size)
+    return -5;
+  uint32_t fnv = 0x811C9DC5u;
+  for (size_t i = HDR; i < size; i++) fnv = (fnv ^ blob[i]) * 0x01000193u;
+  if (fnv != checksum) return -6;                     /* corrupted */
+  const lo_run *r = (const lo_run *)(const void *)(blob + off_run);
+  if (r[0].first != 0) return -5;
+  for (uint32_t i = 0; i < nrun; i++)
+    if (r[i].cls >= ncls || (i && r[i].first <= r[i - 1].first) || r[i].first >= LM_MAX_CP)
+      return -5;
+  return 0;
+}
+
+static int lo_status = 1; /* written once under lo_once, then read only */
+static pthread_once_t lo_once = PTHREAD_ONCE_INIT;
+static void lo_check_embedded(void) {
+  lo_status = zf_lm_other_check(zf_blob_lm_other, (size_t)zf_blob_lm_other_size);
+}
+
+int zf_lm_other_ok(void) {
+  if (pthread_once(&lo_once, lo_check_embedded)) return 0;
+  return lo_status == 0;
+}
+
+static const lo_hdr *LO(void) { return BLOB_AT(lm_other, lo_hdr, 0); }
+
+static const lo_run *lo_find(uint32_t c) {
+  const lo_hdr *h = LO();
+  const lo_run *r = BLOB_AT(lm_other, lo_run, h->off_run);
+  if (c >= LM_MAX_CP) c = 0xFFFD; /* not a code point: damage */
+  size_t lo = 0, hi = h->nrun; /* the last run whose first <= c */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r[mid].first <= c)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return r + lo;
+}
+
+float zf_lm_other_bigram(uint32_t a, uint32_t b) {
+  /* ASCII after ASCII (or at the start) is scored as the Chinese model
+   * scores it, so that the two models differ only where the text is not
+   * ASCII, and a line's English words favour neither. */
+  if (b < 0x80 && a < 0x80) return a ? zf_lm_bigram(a, b) : zf_lm_char(b);
+  const lo_hdr *h = LO();
+  const uint8_t *letter = BLOB_AT(lm_other, uint8_t, h->off_flags);
+  const lo_run *rb = lo_find(b);
+  uint32_t ca = h->cls_start, sa = 0;
+  if (a) {
+    const lo_run *ra = lo_find(a);
+    ca = ra->cls;
+    sa = ra->script;
+  }
+  int same = letter[ca] && letter[rb->cls] && (sa == rb->script || !sa || !rb->script);
+  int t = BLOB_AT(lm_other, int16_t, h->off_trans)[((size_t)ca * h->ncls + rb->cls) * 2 + (size_t)same];
+  float m = (float)rb->lp / (float)h->scale;
+  if (rb->cls == h->cls_han && rb->script == LO_HAN_BACKOFF) m += zf_lm_char(b);
+  return (float)t / (float)h->scale + m;
+}
+
+float zf_lm_any_bigram(uint32_t a, uint32_t b) {
+  float zh = a ? zf_lm_bigram(a, b) : zf_lm_char(b);
+  float ot = zf_lm_other_bigram(a, b);
+  return zh > ot ? zh : ot;
+}
+
+double zf_lm_any_score(uint32_t prev, const uint32_t *cp, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) {
+    s += zf_lm_any_bigram(prev, cp[i]);
+    prev = cp[i];
+  }
+  return s;
 }

@@ -61,4 +61,39 @@ double zf_lm_rank_score(const uint32_t *cp, size_t n);
  * decodes produce many characters outside it (鎴, 戜, 琌). */
 int zf_lm_known(uint32_t cp);
 
+/* ---- text in any language (issue 13) ----------------------------------- *
+ * The model above describes Chinese articles: text in another language or
+ * script is improbable under it, which is what makes mojibake stand out,
+ * but also what made German guillemets, Spanish ¡, Japanese kana or an
+ * Arabic word "less probable" than any Han a wrong reading gives.  A repair
+ * must beat the text as it stands under every model, so the text is also
+ * scored by a class bigram model of writing in general, estimated by
+ * tools/gen_lm_other.py from message catalogues and man pages in about 160
+ * languages (data/lm_other.bin): letters by script and case (a word does
+ * not change script or turn to capitals in its middle), marks, digits,
+ * spaces, punctuation, Latin-1 symbols, symbols, CJK punctuation, kana,
+ * Hangul, Han (by the Chinese unigram), emoji, controls, private use, each
+ * character with its own frequency within its class.  What it finds
+ * improbable is what garbage is made of: symbols and accented letters run
+ * together (æˆ‘ä»¬, ÎÒÃÇ), scripts changing inside a word (и琌), controls,
+ * private use.
+ *
+ * zf_lm_other_bigram: log10 P(b | a) under that model (a = 0: no left
+ * context).  zf_lm_any_bigram: the larger of the two models' values, so a
+ * line mixing Chinese and another language is scored by whichever model
+ * fits each step.  zf_lm_any_score: the sum of zf_lm_any_bigram over
+ * cp[0..n) after `prev` (0: none).
+ *
+ * zf_lm_other_check: 0 when blob[0..size) is a well-formed lm_other table
+ * (magic, version, size, checksum, offsets and runs in bounds), else a
+ * negative code (-1 truncated header or misaligned, -2 magic, -3 version,
+ * -4 size, -5 layout, -6 checksum).  zf_lm_other_ok: 1 when the embedded
+ * table passed that check (made once per process); the stages using the
+ * model refuse to run (ZHFIX_E_INTERNAL) otherwise. */
+int zf_lm_other_check(const unsigned char *blob, size_t size);
+int zf_lm_other_ok(void);
+float zf_lm_other_bigram(uint32_t a, uint32_t b);
+float zf_lm_any_bigram(uint32_t a, uint32_t b);
+double zf_lm_any_score(uint32_t prev, const uint32_t *cp, size_t n);
+
 #endif

@@ -105,6 +105,7 @@ static int run_segment(zhfix *h, size_t n) {
   const zf_text *cur = &view;
   size_t spans_before = h->stats.nspans;
   int which = 0;
+  zf_stats_segment_start(&h->stats);
   for (int i = 0; i < ZF_NSTAGES; i++) {
     if (!h->st[i]) continue;
     zf_text *out = &h->buf[which];
@@ -114,6 +115,14 @@ static int run_segment(zhfix *h, size_t n) {
     if (rc) return rc;
     cur = out;
     which ^= 1;
+  }
+  /* --lost-marker: the marks of lost bytes left unrepaired (in the spans
+   * the stages reported) show the chosen character */
+  if (h->run.lost_marker && h->stats.nseg_damage) {
+    uint32_t *cp = cur == &view ? view.cp : h->buf[which ^ 1].cp;
+    for (size_t i = 0; i < cur->len; i++)
+      if ((cp[i] == '?' || cp[i] == 0xFFFD) && zf_stats_damaged(&h->stats, cur->off[i]))
+        cp[i] = (uint32_t)h->run.lost_marker;
   }
   sort_spans(&h->stats, spans_before);
   h->start += n;
@@ -203,7 +212,10 @@ static int decide(zhfix *h, int at_end) {
       enc = bom_enc;
       bom = b;
     } else {
-      enc = zf_detect_encoding(h->win, h->winlen, at_end);
+      zf_detection det;
+      zf_detect(h->win, h->winlen, at_end, &det);
+      enc = det.enc;
+      h->stats.v[ZHFIX_STAT_ENCODING_GUESSED] = (uint64_t)det.guessed;
     }
   } else if (b && bom_enc == enc) {
     bom = b; /* a BOM of another encoding is decoded as text */
@@ -214,6 +226,16 @@ static int decide(zhfix *h, int at_end) {
   h->run.from = enc;
   h->stats.v[ZHFIX_STAT_ENCODING] = (uint64_t)enc;
   h->skip_bom = (int)bom;
+  /* A UTF-8 BOM stays: the output is UTF-8 too, and a source file or CSV
+   * keeps the mark its tools may rely on (issue 13: headers lost theirs).
+   * It goes out as it came, ahead of the text, unseen by the stages.  A
+   * UTF-16 BOM described the input's encoding, not the output's. */
+  if (enc == ZHFIX_ENC_UTF8 && bom) {
+    if (outq_reserve(h, bom)) return ZHFIX_E_NOMEM;
+    memcpy(h->outq + h->outlen, h->win, bom);
+    h->outlen += bom;
+    h->stats.v[ZHFIX_STAT_BYTES_OUT] += bom;
+  }
   int rc = zf_decoder_new(&h->dec, enc);
   if (rc) return rc;
   rc = decode_bytes(h, h->win, h->winlen, at_end);

@@ -1417,6 +1417,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     for (int r = 0; r < ZF_PR__COUNT; r++) p->rule[r] = p->saved[r];
     return ZF_UNCHANGED;
   }
+  /* Damage an earlier stage left unrepaired stays as it is (issue 13): a
+   * lost byte's '?' is not made a question mark. */
+  for (size_t i = 0; stats->nseg_damage && i < n; i++)
+    if (zf_stats_damaged(stats, p->wo[i])) p->fl[i] |= F_PROT;
   if (p->has & HAS_LINKISH) mark_protected(p, n);
   pair(p, n);
   decide(p, n);

@@ -55,6 +55,9 @@ static int is_lost(uint32_t c) { return c == '?' || c == 0xFFFD; }
 /* Output placeholder for a digit the decoder swallowed: its value is lost,
  * the language model scores it as a digit, the output shows '?'. */
 #define WILD_DIGIT 0x110001u
+/* Flag on an output character rebuilt from a lost byte without byte
+ * evidence for its value (see symbol_row). */
+#define GUESSED 0x40000000u
 /* Longest annotation "(" + syllable + ")" in code points. */
 #define ANN_MAX_SYL 7
 /* Transitions reach at most ANN_MAX_SYL + 2 positions ahead. */
@@ -117,6 +120,7 @@ typedef struct hyp {
   uint32_t last;     /* last output character: the model's context       */
   uint32_t node;     /* last output node, 0 when none since the cut       */
   uint8_t pend;      /* lead byte of B waiting for its second byte; 0     */
+  uint8_t pend_lost; /* ... and it is a lost byte, not one the input shows */
   uint8_t b1, b2;    /* last two bytes of B, b2 the latest                */
   uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
@@ -465,7 +469,8 @@ static int hv_push(hvec *h, const hyp *x) {
   return 0;
 }
 
-static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
+static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
+  uint32_t cp = node_cp & ~GUESSED;
   if (f->nnodes >= f->capnodes) {
     size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
     onode *nn = realloc(f->nodes, nc * sizeof *nn);
@@ -473,7 +478,7 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
     f->nodes = nn;
     f->capnodes = nc;
   }
-  f->nodes[f->nnodes] = (onode){h->node, cp, off};
+  f->nodes[f->nnodes] = (onode){h->node, node_cp, off};
   h->node = (uint32_t)f->nnodes++;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
   h->score += zf_lm_bigram(h->last, lmcp);
@@ -503,13 +508,30 @@ static int emit(farm *f, hyp *h, uint32_t cp, uint64_t off) {
     }
   }
   h->last = lmcp;
-  h->hash = mix(h->hash, cp);
+  h->hash = mix(h->hash, node_cp);
   return 0;
 }
 
 /* Appends one byte to B.  Returns 1, 0 when B would be invalid, -1 on
  * allocation failure. */
-static int feed(farm *f, hyp *h, unsigned b, uint64_t off) {
+/* GBK rows A1-A9 hold punctuation, symbols, full-width forms, kana,
+ * Greek, Cyrillic, pinyin letters and box drawing: characters the
+ * language model scores by class and frequency only (a mark between 的
+ * and 可以 is as likely as any word).  Whether a character is one of them
+ * is its lead byte's to say.  Where that lead byte is lost, nothing in the
+ * bytes says the character is a mark at all (issue 13: 棧, 97 A3, of
+ * 小一些的棧可以 came back as 。, A1 A3, a cross-boundary guess the page
+ * never showed): the reading goes on as if it were that mark, so the rest
+ * of the span is judged as before, but the character is marked GUESSED
+ * and the output shows the lost byte's mark instead, reported as
+ * unrecoverable.  A mark whose lead byte the input shows (A1 of ” in the
+ * split 。” = A1 A3 A1 B1) is one by byte evidence; which one, the usual
+ * margin decides. */
+static int symbol_row(unsigned lead) { return lead >= 0xA1 && lead <= 0xA9; }
+
+/* Feeds byte b of B; lost: b is a lost byte's value (a guess), not one
+ * the input shows. */
+static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
   if (h->need) {
     /* the pair before this byte is a character the page annotates, yet
      * no annotation follows it */
@@ -519,12 +541,15 @@ static int feed(farm *f, hyp *h, unsigned b, uint64_t off) {
   if (h->pend) {
     uint32_t c = farm_codec_pair(f->codec, h->pend, b);
     if (!c) return 0;
+    if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED;
     if (emit(f, h, c, h->pend_off)) return -1;
     h->pend = 0;
+    h->pend_lost = 0;
   } else if (b < 0x80) {
     if (emit(f, h, b, off)) return -1;
   } else if (farm_is_lead(b)) {
     h->pend = (uint8_t)b;
+    h->pend_lost = (uint8_t)lost;
     h->pend_off = off;
   } else {
     return 0;
@@ -579,7 +604,7 @@ static int feed_tok(farm *f, hyp *h, const tok *t) {
     return 1;
   }
   for (int k = 0; k < t->nb; k++) {
-    int r = feed(f, h, t->b[k], t->off);
+    int r = feed(f, h, t->b[k], t->off, 0);
     if (r <= 0) return r;
   }
   return 1;
@@ -629,10 +654,10 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
     h.dmg = 1;
       h.lit = 0;
     h.score -= PEN_PUNCT;
-    int r = feed(f, &h, 0xA3, t->off);
+    int r = feed(f, &h, 0xA3, t->off, 0);
     if (r < 0) return -1;
     if (r > 0) {
-      r = feed(f, &h, (unsigned)punct_second(t->cp), t->off);
+      r = feed(f, &h, (unsigned)punct_second(t->cp), t->off, 0);
       if (r < 0) return -1;
       if (r > 0 && push(f, i + 1, &h)) return -1;
     }
@@ -655,7 +680,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
   /* '?' for a lone 0x80, which only a second byte can be */
   if (damage_ok && h0->pend) {
     hyp h = *h0;
-    int r = feed(f, &h, 0x80, t->off);
+    int r = feed(f, &h, 0x80, t->off, 1);
     if (r < 0) return -1;
     if (r > 0) {
       h.holes++;
@@ -669,7 +694,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
     /* L followed by a swallowed '(' that opened an inserted annotation */
     if (t->ann_end) {
       hyp h = *h0;
-      int r = feed(f, &h, L, t->off);
+      int r = feed(f, &h, L, t->off, 1);
       if (r < 0) return -1;
       if (r > 0 && window_reads(f, &h, t->syl, t->tone)) {
         h.holes++;
@@ -686,7 +711,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
     /* L followed by an invalid second byte that the decoder kept */
     if (nb_kept_ok && (h0->pend || next_removable)) {
       hyp h = *h0;
-      int r = feed(f, &h, L, t->off);
+      int r = feed(f, &h, L, t->off, 1);
       if (r < 0) return -1;
       if (r > 0) {
         h.holes++;
@@ -702,7 +727,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
       static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
       for (int k = 0; k < 3; k++) {
         hyp h = *h0;
-        int r = feed(f, &h, L, t->off);
+        int r = feed(f, &h, L, t->off, 1);
         if (r < 0) return -1;
         if (r == 0) continue;
         if (sw[k] == WILD_DIGIT) {
@@ -713,7 +738,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
           if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
           h.b1 = h.b2;
           h.b2 = '0';
-        } else if (feed(f, &h, sw[k], t->off) <= 0) {
+        } else if (feed(f, &h, sw[k], t->off, 0) <= 0) {
           continue;
         }
         h.holes++;
@@ -730,6 +755,7 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
 static int key_cmp(const void *a, const void *b) {
   const hyp *x = a, *y = b;
   if (x->pend != y->pend) return x->pend < y->pend ? -1 : 1;
+  if (x->pend_lost != y->pend_lost) return x->pend_lost < y->pend_lost ? -1 : 1;
   if (x->last != y->last) return x->last < y->last ? -1 : 1;
   if (x->b2 != y->b2) return x->b2 < y->b2 ? -1 : 1;
   if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
@@ -742,7 +768,8 @@ static int key_cmp(const void *a, const void *b) {
 }
 
 static int same_key(const hyp *x, const hyp *y) {
-  return x->pend == y->pend && x->last == y->last && x->b2 == y->b2 && x->b1 == y->b1 &&
+  return x->pend == y->pend && x->pend_lost == y->pend_lost && x->last == y->last &&
+         x->b2 == y->b2 && x->b1 == y->b1 &&
          x->need == y->need && x->sep == y->sep &&
          !memcmp(x->open, y->open, NGROUPS);
 }
@@ -881,6 +908,7 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
      * removable annotation or punctuation mark): damage, left unrepaired. */
     zf_stats_unrecoverable(stats, f->tk[a].off, span_len(f, a, b, n));
   }
+  size_t nguess = 0;
   for (size_t k = 0, m = 0; k < len; k++) {
     uint32_t c = f->path[k];
     if (m < nmark && mark[m] == k) {
@@ -900,6 +928,12 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
         if (zf_text_push(out, f->unknown, f->pathoff[k])) return -1;
       c = f->unknown;
       m++;
+    } else if (c & GUESSED) {
+      /* a mark the bytes do not show: the lost byte's mark stays */
+      uint64_t end = k + 1 < len ? f->pathoff[k + 1] : f->tk[a].off + span_len(f, a, b, n);
+      zf_stats_unrecoverable(stats, f->pathoff[k], end > f->pathoff[k] ? end - f->pathoff[k] : 1);
+      c = f->unknown;
+      nguess++;
     } else if (c == WILD_DIGIT) {
       size_t q = a;
       while (q < b && f->tk[q].off != f->pathoff[k]) q++;
@@ -918,7 +952,8 @@ static int commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const 
   if (best->dmg) {
     stats->v[ZHFIX_STAT_MISALIGNED_REPAIRED]++;
     /* a character left '?' did not get its lost byte back */
-    stats->v[ZHFIX_STAT_LOST_BYTES_RESTORED] += best->holes > nmark ? best->holes - nmark : 0;
+    size_t unrestored = nmark + nguess;
+    stats->v[ZHFIX_STAT_LOST_BYTES_RESTORED] += best->holes > unrestored ? best->holes - unrestored : 0;
   }
   return 0;
 }

@@ -39,6 +39,7 @@
 #include "convert_tables.h"
 #include "lm.h"
 #include "moji_codec.h"
+#include "readings.h"
 #include "zf.h"
 
 /* ---- classes ------------------------------------------------------------ */
@@ -86,6 +87,11 @@ static int dbcs_other(int k) { return k == C_GBK_BIG5 ? C_BIG5_GBK : C_GBK_BIG5;
  * counted where ASCII text follows, see do_run), a character outside the
  * BMP. */
 #define ODD_SHAPE 2.0
+/* Distinct characters a coarse repair needs in a line not known to be
+ * damaged (veto_foreign). */
+#define MIN_DISTINCT 2
+/* log10 gain per Han character a DBCS<->DBCS repair needs there. */
+#define GAIN_PER_HAN 2.0
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
 /* Cost of entering a repair on a line already known to be damaged: small,
@@ -395,6 +401,8 @@ typedef struct moji {
   unsigned run_dirs;
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   int no_marks;   /* ... nor any '?' or U+FFFD that could mark one */
+  int markup;     /* the detection window is markup (HTML, XML): its
+                   * character references are the markup's own */
   size_t confident; /* repaired units of >= 2 characters in this pass */
   /* viterbi() may read a garbage character as a Latin-1 one (see
    * latin_reading()) */
@@ -427,6 +435,7 @@ static int create(void **st, const zf_opts *o) {
   if (!o->mojibake) return 0;
   if (pthread_once(&shared_once, build_tables)) return ZHFIX_E_NOMEM;
   if (shared_rc) return shared_rc;
+  if (!zf_lm_other_ok()) return ZHFIX_E_INTERNAL; /* a damaged model table: no judgement */
   moji *m = calloc(1, sizeof *m);
   if (!m) return ZHFIX_E_NOMEM;
   m->t = &shared_tables;
@@ -508,10 +517,18 @@ static int plausible(uint32_t c, int x, int y) {
   if (c < 0x800) {
     /* Two-byte UTF-8 from a DBCS reading is one garbage character turned
      * into one European letter: far more often an accident of clean text
-     * than a repair.  From Windows-1252, only European letters. */
+     * than a repair.  From Windows-1252 (whose garbage must spell a valid
+     * sequence), the letters of every script of the range: Latin with its
+     * accents, Greek, Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana,
+     * NKo (issue 13: UTF-8 Arabic read as 1252 came back as CJK); not the
+     * soft hyphen, IPA, modifier letters nor combining marks alone. */
     if (x != X_1252) return 0;
-    return c != 0xAD && (c <= 0x17F || (c >= 0x386 && c <= 0x3CE) || (c >= 0x401 && c <= 0x45F));
+    return c != 0xAD && !(c >= 0x250 && c < 0x370);
   }
+  if (x == X_1252 && ((c >= 0x900 && c <= 0xDFF) || (c >= 0x10A0 && c <= 0x10FF) ||
+                      (c >= 0x1100 && c <= 0x11FF) || (c >= 0x1F00 && c <= 0x1FFF) ||
+                      (c >= 0x1F000 && c <= 0x1F2FF)))
+    return 1; /* Indic, Georgian, Hangul jamo, Greek extended, tiles */
   if (c >= 0x0E00 && c <= 0x0E7F) return 1; /* Thai */
   if (c >= 0x1E00 && c <= 0x1EFF) return 1; /* Latin extended additional */
   if (c >= 0x2010 && c <= 0x2BFF) return 1; /* punctuation, symbols, boxes */
@@ -523,6 +540,46 @@ static int plausible(uint32_t c, int x, int y) {
   if (c == 0xFFFD) return 1; /* 锟斤拷 is the mojibake of U+FFFD */
   if (c >= 0x1F300 && c <= 0x1FAFF) return 1; /* emoji */
   return 0;
+}
+
+/* Script of a letter that UTF-8 read as Windows-1252 may give back beyond
+ * the European letters plausible() always took (Latin-1, Latin
+ * Extended-A, basic Greek and Cyrillic): 0 for those and for anything
+ * else.  Such a letter is taken only beside another of its script (a word:
+ * Arabic, Hebrew, Armenian, Indic...); alone, a random pair of Latin-1
+ * characters (Ó´ in Big5 garbage read as 1252) spells one too often. */
+static int far_script(uint32_t c) {
+  if (c <= 0x17F || (c >= 0x386 && c <= 0x3CE) || (c >= 0x401 && c <= 0x45F)) return 0;
+  if (c < 0x250) return 1;
+  if (c >= 0x370 && c < 0x400) return 2;
+  if (c >= 0x400 && c < 0x530) return 3;
+  if (c >= 0x530 && c < 0x590) return 4;
+  if (c >= 0x590 && c < 0x600) return 5;
+  if ((c >= 0x600 && c < 0x700) || (c >= 0x750 && c < 0x780)) return 6;
+  if (c >= 0x700 && c < 0x800) return 7 + (int)((c - 0x700) >> 6);
+  if (c >= 0x900 && c <= 0xDFF) return 20 + (int)((c - 0x900) >> 7);
+  if (c >= 0x10A0 && c <= 0x10FF) return 40;
+  if (c >= 0x1F00 && c <= 0x1FFF) return 2;
+  return 0;
+}
+
+/* Same script, for far_script(): a basic Greek or Cyrillic letter counts
+ * as a neighbour of an extended one. */
+static int same_script(uint32_t a, int sc) {
+  int sa = far_script(a);
+  if (sa) return sa == sc;
+  if (sc == 2) return a >= 0x386 && a <= 0x3CE;
+  if (sc == 3) return a >= 0x401 && a <= 0x45F;
+  if (sc == 1) return (a >= 0xC0 && a <= 0x17F) || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z');
+  return 0;
+}
+
+/* Whether decoded character d of the run (of nd) is a far-script letter
+ * with no neighbour of its script. */
+static int lone_far(const uint32_t *dec, size_t d, size_t nd) {
+  int sc = far_script(dec[d]);
+  if (!sc) return 0;
+  return !((d > 0 && same_script(dec[d - 1], sc)) || (d + 1 < nd && same_script(dec[d + 1], sc)));
 }
 
 /* A two-byte UTF-8 character that plausible() refuses from a DBCS reading
@@ -701,7 +758,8 @@ static int viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen
     uint32_t nb_l = un->g0 > 0 ? r[un->g0 - 1] : has_l ? lc : 0, nb_r = un->g1 < rlen ? r[un->g1] : has_r ? rc : 0;
     for (size_t d = un->d0; d < un->d1 && ok; d++)
       ok = force ? m->dec[d] >= 0x20 || m->dec[d] == '\t'
-                 : plausible(m->dec[d], cl->x, cl->y) ||
+                 : (plausible(m->dec[d], cl->x, cl->y) &&
+                    !(cl->x == X_1252 && lone_far(m->dec, d, m->units[nu - 1].d1))) ||
                        (m->latin && latin_ok(m->latin, m->dec[d], nb_l, nb_r));
     if (!han) ok = 0;
     /* Next to U+FFFD, a short valid-looking piece is what survived of
@@ -991,6 +1049,172 @@ static int lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size
   return cut;
 }
 
+/* Whether the Han characters of s[0..n) (at least two) are spelled out,
+ * in order, by consecutive pinyin syllables of line[0..len): a dictionary
+ * entry (棠谿<TAB>tang xi), a reading aid, a romanised gloss.  Written for
+ * these very characters, readings are evidence that they are no wrong
+ * decode of others (磁疗 reads ci liao). */
+static int spelled_out(const uint32_t *s, size_t n, const uint32_t *line, size_t len) {
+  uint32_t han[8];
+  size_t nh = 0;
+  for (size_t i = 0; i < n; i++)
+    if (zf_is_han(s[i])) {
+      if (nh == sizeof han / sizeof han[0]) return 0;
+      han[nh++] = s[i];
+    }
+  if (nh < 2) return 0;
+  /* syllables of the line, in order; a token that is not one breaks runs */
+  size_t run = 0;
+  for (size_t i = 0; i < len;) {
+    size_t j = i;
+    while (j < len && (((line[j] | 0x20) - 'a' < 26u) || (line[j] >= 0xC0 && line[j] < 0x250 &&
+                                                         line[j] != 0xD7 && line[j] != 0xF7)))
+      j++;
+    if (j < len && line[j] >= '1' && line[j] <= '5' && j > i) j++; /* wang3 */
+    if (j == i) {
+      i++;
+      continue;
+    }
+    int tone, syl = zf_pinyin_parse(line + i, j - i, &tone);
+    if (syl < 0) {
+      run = 0;
+    } else {
+      /* extend every possible alignment: han[run] must read syl */
+      if (run < nh && zf_reading_of(han[run], syl, 0))
+        run++;
+      else
+        run = zf_reading_of(han[0], syl, 0) ? 1 : 0;
+      if (run == nh) return 1;
+    }
+    i = j;
+  }
+  return 0;
+}
+
+/* (rare: more than a third of the span's Han rarer than RARE_CHAR) */
+/* Sum of the bigram scores of s[0..n) after prev (0: none) under the
+ * Chinese model (other = 0) or the model of text in any language. */
+static double model_score(int other, uint32_t prev, const uint32_t *s, size_t n) {
+  double sc = 0;
+  for (size_t i = 0; i < n; i++) {
+    sc += other ? zf_lm_other_bigram(prev, s[i]) : prev ? zf_lm_bigram(prev, s[i]) : zf_lm_char(s[i]);
+    prev = s[i];
+  }
+  return sc;
+}
+
+/* A repair must be far more probable than the text as it stands in any
+ * language, not only under the Chinese model the Viterbi uses (issue 13:
+ * »Ziel« read as GBK bytes became 與iel俞, ¡Hola as ！ola, «@» in a
+ * Ukrainian page as 獲籠, 古い版の as Big5 read as GBK 嘉中唳及).  Each
+ * maximal span the Viterbi chose to repair is judged on the whole line:
+ * the line as it stands and the line with the span repaired are each
+ * scored under the Chinese model and under the model of text in any
+ * language (zf_lm_other_bigram), and each takes its better model; the
+ * repair must win by `margin`.  The line chooses the model, so Han in a
+ * Cyrillic or German line is as improbable as it is, and garbage in a
+ * Chinese line is judged as Chinese.  With need_han (a reading without a
+ * validity check, in a line not known to be damaged) a span must also
+ * make a Han character, and no rare one: CJK punctuation alone (¡¡ read
+ * as GBK is the ideographic space) or a rare character (継続 of a
+ * Japanese page read as 輥適) is no evidence of damage, and neither is
+ * one character alone, nor two apart (»References« read as GBK bytes is
+ * 舞eferences俞), nor two that make no word (»@« as Big5 is 罰俞): a
+ * phrase is three Han in a row or a two-character word.  A line
+ * damaged this way shows a phrase first, then its single pieces follow
+ * at the known line's cost.  Returns how many
+ * repaired units of two or more characters are left (as viterbi()). */
+static int veto_foreign(moji *m, const wtext *in, size_t base, size_t nu, double margin,
+                        int need_han, size_t min_distinct, double per_han) {
+  uint8_t *bp = m->bp;
+  double line[2] = {0, 0};
+  int scored = 0;
+  /* the line's terminator is no evidence either way */
+  size_t len = in->len;
+  while (len > 0 && (in->cp[len - 1] == '\n' || in->cp[len - 1] == '\r')) len--;
+  for (size_t u = 0; u < nu;) {
+    if (!bp[2 * u]) {
+      u++;
+      continue;
+    }
+    size_t e = u;
+    while (e < nu && bp[2 * e]) e++;
+    const unit *a = &m->units[u], *z = &m->units[e - 1];
+    int ok = 1;
+    if (need_han) {
+      int phrase = 0;
+      size_t run = 0, han = 0, rare = 0;
+      for (size_t d = a->d0; d < z->d1; d++) {
+        if (!zf_is_han(m->dec[d])) {
+          run = 0;
+          continue;
+        }
+        run++;
+        han++;
+        rare += zf_lm_char(m->dec[d]) < RARE_CHAR;
+        phrase |= run >= 3 || (run == 2 && zf_lm_word(m->dec + d - 1, 2, NULL));
+      }
+      ok = phrase && rare * 3 <= han;
+    }
+    /* readings in the line that spell the characters as they stand */
+    if (ok && spelled_out(in->cp + base + a->g0, z->g1 - a->g0, in->cp, len) &&
+        !spelled_out(m->dec + a->d0, z->d1 - a->d0, in->cp, len))
+      ok = 0;
+    if (ok && min_distinct) {
+      /* The evidence of a span is its distinct characters: one that
+       * repeats one or two (NÃÃÃÃO, 俔俔, 踢踢躂躂) shows no more damage
+       * than those characters alone, which clean text of any kind holds. */
+      uint32_t seen[MIN_DISTINCT];
+      size_t nseen = 0;
+      for (size_t g = base + a->g0; g < base + z->g1 && nseen < min_distinct; g++) {
+        size_t k = 0;
+        while (k < nseen && seen[k] != in->cp[g]) k++;
+        if (k == nseen) seen[nseen++] = in->cp[g];
+      }
+      ok = nseen >= min_distinct || z->g1 - a->g0 < 2; /* one character: SINGLE_COST's */
+    }
+    if (ok) {
+      if (!scored)
+        for (int o = 0; o < 2; o++) line[o] = model_score(o, 0, in->cp, len);
+      scored = 1;
+      size_t g0 = base + a->g0, g1 = base + z->g1;
+      uint32_t left = g0 > 0 ? in->cp[g0 - 1] : 0;
+      int hr = g1 < len;
+      double rep_best = -1e300;
+      for (int o = 0; o < 2; o++) {
+        double keep = model_score(o, left, in->cp + g0, g1 - g0);
+        double rep = model_score(o, left, m->dec + a->d0, z->d1 - a->d0);
+        if (hr) {
+          keep += model_score(o, in->cp[g1 - 1], in->cp + g1, 1);
+          rep += model_score(o, m->dec[z->d1 - 1], in->cp + g1, 1);
+        }
+        double v = line[o] - keep + rep;
+        if (v > rep_best) rep_best = v;
+      }
+      double keep_best = line[0] > line[1] ? line[0] : line[1];
+      ok = rep_best - keep_best >= margin;
+      if (ok && per_han > 0) {
+        /* A wrong DBCS reading turns each character of text into one
+         * about as improbable as any: re-read, common text gains some
+         * 10^4 per character (我是 over и琌: 10.8 for two).  Clean text
+         * of rare characters (a dictionary of classical words, 吊拷絣把
+         * over 裂蕭締參: 3.9 for four) gains little per character,
+         * however many there are, so the gain must also grow with the
+         * span. */
+        size_t nh = 0;
+        for (size_t g = base + a->g0; g < base + z->g1; g++) nh += zf_is_han(in->cp[g]);
+        ok = rep_best - keep_best >= per_han * (double)nh;
+      }
+    }
+    if (!ok)
+      for (size_t f = u; f < e; f++) bp[2 * f] = 0;
+    u = e;
+  }
+  int nrep = 0;
+  for (size_t u = 0; u < nu; u++) nrep += bp[2 * u] && m->units[u].d1 - m->units[u].d0 >= 2;
+  return nrep;
+}
+
 /* Repairs what it can of the run in->cp[base .. base+len) for class k. */
 static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wtext *out,
                    uint64_t *cnt, int force) {
@@ -1173,6 +1397,19 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
               hh += m->bytes[bb + 1] >= 0x80 || (m->bytes[bb] >= 0xA1 && m->bytes[bb] <= 0xBF);
               bb++;
             }
+        /* GBK text is GB2312 text: a Han character from GBK's extension
+         * rows (a lead or trail byte below A1: 蕭 締 參) is rare in it (5
+         * in a million in the Simplified man pages, 3% in classical
+         * poetry), so an "original" full of them is more often clean
+         * Traditional text re-read.  (Symbols there, – of GBK's A844,
+         * are common: not counted.) */
+        if (cl->y == Y_GBK)
+          for (size_t d = u_d0; d < nd; d++) {
+            uint32_t hc = m->dec[d];
+            if (hc > 0xFFFF || !zf_is_han(hc)) continue;
+            unsigned e = m->t->gbk.enc[hc];
+            odd += e > 0xFF && ((e >> 8) < 0xA1 || (e & 0xFF) < 0xA1);
+          }
         m->units[nu++] = (unit){u_g0, cj, u_d0, nd, u_lossy, odd, hh, u_conv};
         u_g0 = cj;
         u_d0 = nd;
@@ -1223,13 +1460,18 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
       }
     else if (m->known == 2)
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, -FOLLOW_PRIOR, 0);
-    else if (m->known)
+    else if (m->known) {
       nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
-    else {
+      nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0, 0, 0);
+    } else {
       m->latin = lat_doc ? LATIN_DOC : 0;
       /* a document known damaged this way: every piece needs less */
-      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, lat_doc ? KNOWN_ENTER : cl->enter,
+      double enter = lat_doc ? KNOWN_ENTER : cl->enter;
+      nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, enter,
                      cl->coarse ? SINGLE_COST : 0);
+      nrep = veto_foreign(m, in, base, nu, enter, cl->coarse && cl->y != Y_UTF8 && !lat_doc,
+                          cl->coarse && !lat_doc ? MIN_DISTINCT : 0,
+                          cl->coarse && cl->x != X_1252 ? GAIN_PER_HAN : 0);
       if (lat && nrep) {
         int any = 0;
         for (size_t d = 0; d < m->units[nu - 1].d1 && !any; d++)
@@ -1238,6 +1480,7 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
         if (any) {
           m->latin = LATIN_LINE;
           nrep = viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, 0);
+          nrep = veto_foreign(m, in, base, nu, KNOWN_ENTER, 0, 0, 0);
         }
       }
       m->latin = 0;
@@ -1245,8 +1488,10 @@ static void do_run(moji *m, int k, const wtext *in, size_t base, size_t len, wte
     /* Once a phrase of the line is confidently repaired, the line is known
      * to be damaged this way; its short pieces between ASCII (a lone
      * character before "(" or at the end) no longer need the full margin. */
-    if (cl->coarse && nrep && !force && !m->known)
+    if (cl->coarse && nrep && !force && !m->known) {
       viterbi(m, cl, r, len, nu, lc, has_l, rc, has_r, force, KNOWN_ENTER, KNOWN_SINGLE);
+      veto_foreign(m, in, base, nu, KNOWN_ENTER, 0, 0, 0);
+    }
     m->confident += (size_t)nrep;
     uint8_t *bp = m->bp;
     /* A repair that would only turn garbage into U+FFFD (锟斤拷 back into
@@ -1651,6 +1896,39 @@ static int pass(moji *m, int k, const wtext *in, wtext *out, uint64_t *cnt, int 
       return 0;
     }
   }
+  /* UTF-8 read as Windows-1252 makes every byte above 0x7F of a line part
+   * of a sequence: a continuation byte (80-BF) comes after its lead byte
+   * or another continuation, and C0, C1, F5-FF never occur.  A line that
+   * a repair would leave with a continuation standing alone (£ in
+   * MÄ£ÄM Q £ÄGÌ, the 1252 dash of DrÃ¥ber – X) or such a byte was not
+   * made that way, and its pieces that spell UTF-8 are an accident of
+   * clean text.  Dropped bytes (0x81 0x8D 0x8F 0x90 0x9D: continuations)
+   * never leave a continuation alone; bytes replaced by U+FFFD may, so a
+   * line with one is not judged so. */
+  if (classes[k].x == X_1252 && classes[k].y == Y_UTF8 && !force) {
+    int rep = 0, stray = 0, fffd = 0;
+    for (size_t i = 0; i < out->len; i++) {
+      uint32_t c = out->cp[i];
+      fffd |= c == 0xFFFD;
+      if (out->rep[i]) {
+        rep = 1;
+        continue;
+      }
+      int b = c >= 0x80 ? moji_cp1252_byte(c) : -1;
+      if (b < 0x80) continue;
+      if (b < 0xC0) {
+        int pb = i > 0 && !out->rep[i - 1] && out->cp[i - 1] >= 0x80 ? moji_cp1252_byte(out->cp[i - 1]) : -1;
+        stray |= !(pb >= 0x80 && pb <= 0xF4 && pb != 0xC0 && pb != 0xC1);
+      } else {
+        stray |= b < 0xC2 || b > 0xF4;
+      }
+    }
+    if (rep && stray && !fffd) {
+      wt_copy(out, in);
+      m->confident = 0;
+      return 0;
+    }
+  }
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) cnt[s] += c1[s];
   return 0;
 }
@@ -1731,6 +2009,34 @@ static size_t parse_named(const uint32_t *s, size_t i, size_t n, uint32_t *out) 
   return 0;
 }
 
+/* A character a reference may stand for in plain text: one a reader sees.
+ * Controls, format characters (U+200B, U+2060.., U+FEFF), variation
+ * selectors, private use (icon fonts: &#xe606; in a component list) and
+ * noncharacters are code's business, not damage (issue 13: &#8203; in a
+ * TypeScript string became an invisible character). */
+static int visible_ref(uint32_t v) {
+  if (v < 0x20 || (v >= 0x7F && v < 0xA0)) return 0;
+  if ((v >= 0x200B && v <= 0x200F) || (v >= 0x2028 && v <= 0x202E) || (v >= 0x2060 && v <= 0x206F))
+    return 0;
+  if ((v >= 0xFE00 && v <= 0xFE0F) || v == 0xFEFF || (v >= 0xFFF0 && v <= 0xFFFB)) return 0;
+  if ((v >= 0xE000 && v <= 0xF8FF) || v >= 0xF0000 || (v >= 0xE0000 && v <= 0xE0FFF)) return 0;
+  if ((v >= 0xFDD0 && v <= 0xFDEF) || (v & 0xFFFE) == 0xFFFE) return 0;
+  return 1;
+}
+
+/* 1 when s[0..n) holds a markup tag: '<' then a letter, '/', '!' or '?',
+ * and a '>' after it. */
+static int has_tag(const uint32_t *s, size_t n) {
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (s[i] != '<') continue;
+    uint32_t c = s[i + 1];
+    if (!((c | 0x20) - 'a' < 26u || c == '/' || c == '!' || c == '?')) continue;
+    for (size_t j = i + 2; j < n && s[j] != '<'; j++)
+      if (s[j] == '>') return 1;
+  }
+  return 0;
+}
+
 /* Decodes references that can only be leftovers of HTML in plain text:
  * numeric references to characters of CJK text (U+2000 and up; a reference
  * to '&' or '±' is as likely a document *about* HTML, as in man pages),
@@ -1764,7 +2070,7 @@ static size_t entities(const wtext *in, wtext *out, uint64_t *count) {
       if (used) used += 1;
       if (used && (v < 0x2000 || used < 5)) used = 0;
     }
-    if (used && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v == 0)) used = 0;
+    if (used && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || !visible_ref(v))) used = 0;
     if (used) {
       wt_push(out, v, in->off[i], 1);
       (*count)++;
@@ -1951,6 +2257,23 @@ static wtext *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
   return cur;
 }
 
+/* Score of a whole line for choosing among the strategies' results: the
+ * Chinese model's, or the model of text in any language where that one
+ * fits better (issue 13: UTF-8 Arabic read as 1252 spells ØªØ..., which
+ * GBK bytes read as 1252 make 丕賱..., and only the second model knows
+ * that the Arabic is text). */
+static double line_score(const wtext *t) {
+  size_t n = t->len; /* the terminator is no evidence either way */
+  while (n > 0 && (t->cp[n - 1] == '\n' || t->cp[n - 1] == '\r')) n--;
+  double zh = zf_lm_score(t->cp, n), other = 0;
+  uint32_t prev = 0;
+  for (size_t i = 0; i < n; i++) {
+    other += zf_lm_other_bigram(prev, t->cp[i]);
+    prev = t->cp[i];
+  }
+  return zh > other ? zh : other;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   int marks;
@@ -1965,7 +2288,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   m->lossy_line = nlost >= 2;
   m->no_marks = 1;
   for (size_t i = 0; i < in->len && m->no_marks; i++) m->no_marks = in->cp[i] != '?' && in->cp[i] != 0xFFFD;
-  if (!(susp & 2) && !trigger_cp(m, in->cp, in->len)) { /* the common case */
+  int c1 = 0;
+  for (size_t i = 0; i < in->len; i++) c1 |= in->cp[i] >= 0x80 && in->cp[i] < 0xA0;
+  if (!(susp & 2) && !c1 && !trigger_cp(m, in->cp, in->len)) { /* the common case */
     if (marks) count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
   }
@@ -1978,18 +2303,23 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   memset(m->in0.rep, 0, in->len);
   m->in0.len = in->len;
 
+  /* In markup, references are the markup's (an HTML page that shows
+   * &amp;quot; means it): only plain text has leftovers to decode. */
   uint64_t ent = 0;
-  entities(&m->in0, &m->a, &ent);
-  if (ent) wt_copy(&m->in0, &m->a);
+  if (!m->markup && !has_tag(in->cp, in->len)) {
+    entities(&m->in0, &m->a, &ent);
+    if (ent) wt_copy(&m->in0, &m->a);
+  }
 
   unsigned mask0 = trigger_mask(m, &m->in0);
-  if (!mask0 && !ent) { /* the common case: nothing to try */
+
+  if (!mask0 && !ent && !c1) { /* the common case: nothing to try */
     count_unrecoverable(m, in, m->lossy_line, stats);
     return ZF_UNCHANGED;
   }
   /* The best line so far: the input, unless a strategy beats it. */
   wt_copy(&m->best, &m->in0);
-  double best_score = zf_lm_score(m->in0.cp, m->in0.len);
+  double best_score = line_score(&m->in0);
   int have_best = 1, rc = 0;
   uint64_t best_cnt[ZHFIX_STAT__COUNT] = {0};
   unsigned best_conf = 0, best_dirs = 0;
@@ -2020,7 +2350,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     wtext *r = run_strategy(m, &strategies[s], mask0, cnt, &conf, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
-    double sc = zf_lm_score(r->cp, r->len);
+    double sc = line_score(r);
     if (strategies[s].force >= 0) sc -= FORCE_MARGIN;
     /* the document's prior for its own DBCS<->DBCS reading, once per
      * line (FOLLOW_PRIOR) */
@@ -2045,6 +2375,23 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
       m->sig[k]++;
   for (int dir = 0; dir < NUNDO; dir++)
     if (best_conf && (best_dirs >> dir) & 1 && m->conv_sig[dir] < SIG_LINES) m->conv_sig[dir]++;
+  /* C1 controls left over are text read with ISO-8859-1 where the bytes
+   * were Windows-1252: read as WHATWG's windows-1252 reads them (0x80 is
+   * €, 0x93 “), its five undefined bytes staying the C1 controls they
+   * decode to (issue 13: they used to be deleted as controls).  Only in a
+   * line that ISO-8859-1 can have made, every character of it below
+   * U+0100: a control beside Han or Cyrillic (Mule'\x80\x99 написав) is
+   * no byte of a 1252 file. */
+  if (c1) {
+    int latin1 = 1;
+    for (size_t i = 0; i < m->best.len && latin1; i++) latin1 = m->best.cp[i] < 0x100;
+    for (size_t i = 0; i < m->best.len && latin1; i++) {
+      uint32_t c = m->best.cp[i];
+      if (c < 0x80 || c >= 0xA0 || moji_cp1252_hi[c - 0x80] == c) continue;
+      m->best.cp[i] = moji_cp1252_hi[c - 0x80];
+      stats->v[ZHFIX_STAT_C1_AS_1252]++;
+    }
+  }
   stats->v[ZHFIX_STAT_ENTITIES_DECODED] += ent;
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += best_cnt[s];
   if (zf_text_reserve(out, m->best.len)) return ZHFIX_E_NOMEM;
@@ -2060,10 +2407,20 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
  * confident repairs count towards the signature, so clean text gains
  * none; the lines are run again, for real, afterwards (the counts stop at
  * SIG_LINES, so seeing a line twice changes nothing). */
+/* Lines of the detection window with a tag that make it markup. */
+#define MARKUP_LINES 2
+
 static void prescan(void *st, const zf_text *prefix) {
   moji *m = st;
   zf_text line = {0}, out = {0};
   zf_stats scratch;
+  size_t tags = 0;
+  for (size_t a = 0, i = 0; i <= prefix->len && tags < MARKUP_LINES; i++)
+    if (i == prefix->len || prefix->cp[i] == '\n') {
+      tags += has_tag(prefix->cp + a, i - a);
+      a = i + 1;
+    }
+  m->markup = tags >= MARKUP_LINES;
   for (size_t a = 0, i = 0; i < prefix->len; i++) {
     if (prefix->cp[i] != '\n') continue;
     zf_text_clear(&line);

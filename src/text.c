@@ -64,6 +64,7 @@ void zf_stats_init(zf_stats *s) {
   memset(s->v, 0, sizeof s->v);
   s->v[ZHFIX_STAT_FIRST_INVALID_OFFSET] = UINT64_MAX;
   s->nspans = 0;
+  s->nseg_damage = 0;
 }
 
 void zf_stats_unrecoverable(zf_stats *s, uint64_t off, uint64_t len) {
@@ -73,4 +74,22 @@ void zf_stats_unrecoverable(zf_stats *s, uint64_t off, uint64_t len) {
     s->spans[s->nspans].len = len;
     s->nspans++;
   }
+  if (len == 0) len = 1;
+  if (s->nseg_damage < ZF_SEG_DAMAGE) {
+    s->seg_damage[s->nseg_damage++] = (zf_span){off, len};
+  } else { /* full: the last span grows to cover this one too */
+    zf_span *l = &s->seg_damage[ZF_SEG_DAMAGE - 1];
+    uint64_t lo = l->off < off ? l->off : off;
+    uint64_t hi = l->off + l->len > off + len ? l->off + l->len : off + len;
+    l->off = lo;
+    l->len = hi - lo;
+  }
+}
+
+void zf_stats_segment_start(zf_stats *s) { s->nseg_damage = 0; }
+
+int zf_stats_damaged(const zf_stats *s, uint64_t off) {
+  for (size_t i = 0; i < s->nseg_damage; i++)
+    if (off >= s->seg_damage[i].off && off - s->seg_damage[i].off < s->seg_damage[i].len) return 1;
+  return 0;
 }

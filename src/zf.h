@@ -46,16 +46,31 @@ typedef struct zf_span {
   uint64_t off, len;
 } zf_span;
 
+/* Damage left unrepaired in the segment being processed, as input-offset
+ * spans: at most ZF_SEG_DAMAGE of them (one more widens the last, so the
+ * list covers at least every span recorded). */
+#define ZF_SEG_DAMAGE 32
+
 typedef struct zf_stats {
   uint64_t v[ZHFIX_STAT__COUNT];
   zf_span spans[ZHFIX_MAX_SPANS];
   size_t nspans;
+  zf_span seg_damage[ZF_SEG_DAMAGE];
+  size_t nseg_damage;
 } zf_stats;
 
 void zf_stats_init(zf_stats *s);
 /* Records damage that was detected and left as it is: counts it in
- * ZHFIX_STAT_UNRECOVERABLE_SPANS and keeps the first ZHFIX_MAX_SPANS. */
+ * ZHFIX_STAT_UNRECOVERABLE_SPANS, keeps the first ZHFIX_MAX_SPANS, and
+ * adds it to the segment's damage list. */
 void zf_stats_unrecoverable(zf_stats *s, uint64_t off, uint64_t len);
+/* Damage stays visible (issue 13): the pipeline empties the segment's
+ * damage list before the first stage sees a segment; a later stage asks
+ * whether the character with input offset `off` lies in damage an earlier
+ * stage left unrepaired, and leaves it as it is (a lost byte's '?' is
+ * never made punctuation). */
+void zf_stats_segment_start(zf_stats *s);
+int zf_stats_damaged(const zf_stats *s, uint64_t off);
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -74,6 +89,7 @@ typedef struct zf_opts {
   int format;   /* zhfix_format; resolved (never AUTO) before stages are created */
   int controls; /* zhfix_controls */
   int opencc_exact; /* 0/1: conversion without zhfix's errata */
+  int lost_marker; /* 0: keep the damage's own mark; else the code point */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *

@@ -175,5 +175,35 @@ expect "parallel in place exit" 0 $rc
 for i in 1 2 3 4 5 6; do same "parallel in place $i" expected p/$i.txt; done
 notemp "parallel in place" p
 
+# Uncertain decoding is never written back (issue 13): a UTF-8 file with a
+# stray byte stays UTF-8 (first line intact on stdout), and -i refuses it,
+# naming the byte, unless --force; so does a guessed encoding.
+mkdir -p uu
+printf '马斯克与普京定期进行秘密对话，克宫回应。\ncaf\xe9\n' > uu/stray.txt
+cp uu/stray.txt uu/stray.orig
+run --punct=off uu/stray.txt
+expect "stray byte: first line intact" '马斯克与普京定期进行秘密对话，克宫回应。' "$(head -n 1 out)"
+has "stray byte: warning names the byte" err 'uu/stray.txt: byte 64: invalid utf-8'
+run -i --to=trad uu/stray.txt
+expect "stray byte -i: exit 2" 2 $rc
+same "stray byte -i: file untouched" uu/stray.orig uu/stray.txt
+has "stray byte -i: message names file and byte" err 'uu/stray.txt: byte 64: .*not modified'
+notemp "stray byte -i" uu
+run -i --force --punct=off uu/stray.txt
+expect "stray byte -i --force: exit 0" 0 $rc
+expect "stray byte -i --force: rewritten" 'caf�' "$(tail -n 1 uu/stray.txt)"
+# Latin-1 German read as GB18030 is no evidence: refused in place
+printf 'Gr\xf6\xdfe und L\xe4nge der Datei \xfcber die Stra\xdfe\n' > uu/latin1.txt
+cp uu/latin1.txt uu/latin1.orig
+run -i uu/latin1.txt
+expect "guessed encoding -i: exit 2" 2 $rc
+same "guessed encoding -i: file untouched" uu/latin1.orig uu/latin1.txt
+has "guessed encoding -i: message" err 'uu/latin1.txt: bytes 0-[0-9]+: encoding guessed as .*not modified'
+# a real GB18030 file is converted as before
+printf '%s\n' '这是一个用国标码保存的中文文件，内容很普通，没有任何损坏。' | iconv -f utf-8 -t gb18030 > uu/gb.txt
+run -i uu/gb.txt
+expect "GB18030 -i: exit 0" 0 $rc
+expect "GB18030 -i: converted" '这是一个用国标码保存的中文文件，内容很普通，没有任何损坏。' "$(cat uu/gb.txt)"
+
 echo "$(basename "$0"): $n checks, $fails failed"
 [ "$fails" -eq 0 ]

@@ -162,7 +162,7 @@ static void test_encodings(void **state) {
   size_t n;
   /* 中文 in each encoding. */
   char *o = tu_run("\xef\xbb\xbf\xe4\xb8\xad\xe6\x96\x87", 9, "--punct=off", &n, &st);
-  assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87"); /* BOM dropped */
+  assert_string_equal(o, "\xef\xbb\xbf\xe4\xb8\xad\xe6\x96\x87"); /* a UTF-8 BOM is kept */
   free(o);
   o = tu_run("\xfe\xff\x4e\x2d\x65\x87\xd8\x40\xdc\x0b", 10, "--punct=off", &n, &st);
   assert_string_equal(o, "\xe4\xb8\xad\xe6\x96\x87\xf0\xa0\x80\x8b"); /* with a surrogate pair */

@@ -214,6 +214,127 @@ static void test_utf8_against_icu(void **state) {
   assert_int_equal(mismatches, 0);
 }
 
+/* Issue 13: a stray byte in UTF-8 text does not switch the document to
+ * GB18030; the text stays UTF-8, the byte becomes U+FFFD and is counted. */
+static void test_utf8_with_stray_byte(void **state) {
+  (void)state;
+  static const char in[] = "马斯克与普京定期进行秘密对话，克宫回应。\ncaf\xe9\n";
+  zf_detection d;
+  zf_detect((const unsigned char *)in, sizeof in - 1, 1, &d);
+  assert_int_equal(d.enc, ZHFIX_ENC_UTF8);
+  assert_int_equal(d.guessed, 0);
+  assert_int_equal(d.invalid, 1);
+  int st;
+  size_t n;
+  char *out = tu_run(in, sizeof in - 1, "--punct=off", &n, &st);
+  assert_non_null(out);
+  assert_string_equal(out, "马斯克与普京定期进行秘密对话，克宫回应。\ncaf\xef\xbf\xbd\n");
+  free(out);
+  zhfix *h = zhfix_create();
+  assert_int_equal(zhfix_process(h, in, sizeof in - 1, &out, &n), ZHFIX_OK);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_INVALID_SEQUENCES), 1);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_FIRST_INVALID_OFFSET), 64);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_ENCODING_GUESSED), 0);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+  /* A whole man page with one 0xFF byte in the middle: still UTF-8. */
+  size_t len;
+  char *page = tu_read_file(tu_corpus("pages/zh_CN/bash.1.txt"), &len);
+  assert_non_null(page);
+  size_t at = len / 2;
+  while (at < len && ((unsigned char)page[at] & 0xC0) == 0x80) at++;
+  page[at] = (char)0xFF;
+  zf_detect((const unsigned char *)page, len < ZHFIX_DETECT_WINDOW ? len : ZHFIX_DETECT_WINDOW, 1, &d);
+  assert_int_equal(d.enc, ZHFIX_ENC_UTF8);
+  free(page);
+}
+
+/* Whether each line of a GB18030 / Big5 corpus keeps its legacy reading,
+ * and how often it is flagged as a guess.  The premise of the detection
+ * model: legacy text forms valid UTF-8 sequences in about one high-byte
+ * sequence in five; a window of it never reaches the odds UTF-8 needs. */
+static void test_legacy_never_utf8(void **state) {
+  (void)state;
+  static const struct {
+    const char *file, *cs;
+    int want;
+  } set[] = {{"zh_CN.txt", "GB18030", ZHFIX_ENC_GB18030},
+             {"zh_TW.txt", "windows-950-2000", ZHFIX_ENC_BIG5},
+             {"fortunes.txt", "GB18030", ZHFIX_ENC_GB18030}};
+  for (size_t k = 0; k < sizeof set / sizeof set[0]; k++) {
+    size_t len, elen;
+    char *text = tu_read_file(tu_corpus(set[k].file), &len);
+    assert_non_null(text);
+    if (tu_quick() && len > 1000000) len = 1000000; /* ~15 windows, some all ASCII */
+    while (len && ((unsigned char)text[len - 1] & 0xC0) == 0x80) len--;
+    if (len && (unsigned char)text[len - 1] >= 0xC0) len--;
+    uint64_t v = 0, inv = 0;
+    int windows = 0, utf8_windows = 0;
+    for (size_t off = 0; off < len; off += ZHFIX_DETECT_WINDOW) {
+      size_t n = len - off < ZHFIX_DETECT_WINDOW ? len - off : ZHFIX_DETECT_WINDOW;
+      while (off + n < len && ((unsigned char)text[off + n] & 0xC0) == 0x80) n--;
+      if (n < 1000) break;
+      while (n && ((unsigned char)text[off + n - 1]) >= 0xC0) n--;
+      char *enc = encode(text + off, n, set[k].cs, &elen);
+      if (!enc) continue;
+      zf_detection d;
+      zf_detect((const unsigned char *)enc, elen, 1, &d);
+      free(enc);
+      if (!d.invalid && !d.valid) continue; /* ASCII: UTF-8 is right */
+      windows++;
+      utf8_windows += d.enc == ZHFIX_ENC_UTF8;
+      assert_true(d.valid <= (d.valid + d.invalid) * DETECT_P_LEGACY);
+      v += d.valid;
+      inv += d.invalid;
+    }
+    printf("  %s as %s: %d windows, %d read as UTF-8; valid UTF-8 in %.1f%% of high-byte "
+           "sequences\n", set[k].file, set[k].cs, windows, utf8_windows,
+           100.0 * (double)v / (double)(v + inv ? v + inv : 1));
+    assert_true(windows > 3);
+    assert_int_equal(utf8_windows, 0);
+    free(text);
+  }
+}
+
+/* Latin-1 European text read as GB18030 is a guess, not a decision. */
+static void test_latin1_is_a_guess(void **state) {
+  (void)state;
+  static const char *lines[] = {
+      "Gr\xf6\xdf" "e und L\xe4nge der Datei \xfc" "ber die Stra\xdf" "e und zur\xfc" "ck\n",
+      "Le syst\xe8me de fichiers a \xe9t\xe9 cr\xe9\xe9 \xe0 partir de l'archive d\xe9j\xe0 pr\xe9sente.\n",
+      "\xbf" "D\xf3nde est\xe1 la estaci\xf3n? \xa1" "Ma\xf1" "ana ser\xe1 otro d\xed" "a!\n"};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    zf_detection d;
+    zf_detect((const unsigned char *)lines[i], strlen(lines[i]), 1, &d);
+    if (!d.guessed) fprintf(stderr, "  not a guess: %s (enc %d, mean %.2f, margin %.2f)\n", lines[i], d.enc, d.mean, d.margin);
+    assert_int_equal(d.guessed, 1);
+  }
+}
+
+/* Issue 13: a valid U+FFFD cut by a 16 KiB read slice after the detection
+ * window is text, not an invalid sequence. */
+static void test_fffd_across_slices(void **state) {
+  (void)state;
+  for (size_t pre = 65530; pre < 65540 + 16384 * 2; pre += pre < 65540 ? 1 : 16383) {
+    tu_buf b = {0};
+    for (size_t i = 0; i < pre; i++) tu_buf_put(&b, "a", 1);
+    tu_buf_put(&b, "\xef\xbf\xbd中文\n", 10);
+    int st = 0;
+    size_t n;
+    char *out = tu_run(b.p, b.n, "--strict --punct=off", &n, &st);
+    if (!out) fprintf(stderr, "  U+FFFD after %zu bytes: status %d\n", pre, st);
+    assert_non_null(out);
+    assert_int_equal(n, b.n);
+    assert_memory_equal(out, b.p, n);
+    free(out);
+    out = tu_run_chunked(b.p, b.n, "--strict --punct=off", (unsigned)pre, &n, &st);
+    assert_non_null(out);
+    assert_memory_equal(out, b.p, n);
+    free(out);
+    free(b.p);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_validity),
@@ -221,6 +342,10 @@ int main(void) {
       cmocka_unit_test(test_roundtrip),
       cmocka_unit_test(test_detect_gb18030),
       cmocka_unit_test(test_detect_big5),
+      cmocka_unit_test(test_utf8_with_stray_byte),
+      cmocka_unit_test(test_legacy_never_utf8),
+      cmocka_unit_test(test_latin1_is_a_guess),
+      cmocka_unit_test(test_fffd_across_slices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "moji_sim.h"
 #include "tu.h"
@@ -923,7 +924,21 @@ static void test_clean_extra(void **state) {
   (void)dirs;
 }
 
+/* A missing corpus is a failure, not a pass: the measures below would
+ * otherwise skip their loops and assert nothing (issue 13). */
+static int corpus_present(void) {
+  static const char *const need[] = {"zh_CN.txt", "zh_TW.txt", "fortunes.txt", "mixed.txt",
+                                     "pages/zh_CN", "pages/zh_TW"};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+    if (access(tu_corpus(need[i]), R_OK) != 0) {
+      fprintf(stderr, "%s: corpus missing (make corpus, or set ZHFIX_CORPUS)\n", tu_corpus(need[i]));
+      return 0;
+    }
+  return 1;
+}
+
 int main(void) {
+  if (!corpus_present()) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_examples),     cmocka_unit_test(test_sentences),
       cmocka_unit_test(test_mixed_documents), cmocka_unit_test(test_signature_exclusive),

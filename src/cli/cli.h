@@ -68,6 +68,7 @@ typedef struct cli_opts {
   int quiet;                 /* -q                                    */
   int format;                /* --format: zhfix_format; AUTO: per file name */
   int strict;                /* --strict (also passed to the library) */
+  int force;                 /* --force (also passed to the library)  */
   int progress;              /* 1 show, 0 not (resolved from auto)    */
   uint64_t fail_after;       /* test hook, UINT64_MAX = off           */
 } cli_opts;

@@ -54,7 +54,10 @@ static const char usage_text[] =
     "      --controls=MODE     control characters and ANSI colours: keep (default)\n"
     "                          or strip\n"
     "      --strict            invalid bytes are an error, not U+FFFD\n"
-    "      --force             process input that looks binary\n"
+    "      --force             process input that looks binary; with -i, rewrite\n"
+    "                          a file whose decoding was uncertain\n"
+    "      --lost-marker=CHAR|keep  what a lost byte left unrepaired shows: keep\n"
+    "                          (default: its '?' or U+FFFD), or CHAR (e.g. U+3013)\n"
     "\n"
     "Files:\n"
     "  -o, --output=FILE       write the text to FILE instead of standard output\n"
@@ -91,7 +94,7 @@ enum {
   OPT_PUNCT, OPT_MOJIBAKE, OPT_STRICT, OPT_FORCE, OPT_BACKUP, OPT_INCLUDE,
   OPT_EXCLUDE, OPT_HIDDEN, OPT_CHECK, OPT_DIFF, OPT_COLOR, OPT_REPORT,
   OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_FORMAT, OPT_CONTROLS,
-  OPT_OPENCC_EXACT
+  OPT_OPENCC_EXACT, OPT_LOST_MARKER
 };
 
 static const struct option longopts[] = {
@@ -108,6 +111,7 @@ static const struct option longopts[] = {
     {"strict", no_argument, NULL, OPT_STRICT},
     {"force", no_argument, NULL, OPT_FORCE},
     {"opencc-exact", no_argument, NULL, OPT_OPENCC_EXACT},
+    {"lost-marker", required_argument, NULL, OPT_LOST_MARKER},
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
     {"backup", optional_argument, NULL, OPT_BACKUP},
@@ -391,8 +395,9 @@ int main(int argc, char **argv) {
     case OPT_PUNCT: add_lib(&o, "punct", optarg ? optarg : "on"); break;
     case OPT_MOJIBAKE: add_lib(&o, "mojibake", optarg ? optarg : "on"); break;
     case OPT_STRICT: add_lib(&o, "strict", "on"); o.strict = 1; break;
-    case OPT_FORCE: add_lib(&o, "force", "on"); break;
+    case OPT_FORCE: add_lib(&o, "force", "on"); o.force = 1; break;
     case OPT_OPENCC_EXACT: add_lib(&o, "opencc-exact", "on"); break;
+    case OPT_LOST_MARKER: add_lib(&o, "lost-marker", optarg); break;
     case 'o': o.output = optarg; break;
     case 'i': o.in_place = 1; break;
     case OPT_BACKUP: o.backup_suffix = optarg && *optarg ? optarg : "~"; break;

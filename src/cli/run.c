@@ -230,6 +230,26 @@ static int judge(const cli_opts *o, zhfix *h, cli_job *job, int st) {
     JOB_FAIL(job, "%s: %s", name, zhfix_strerror(st));
     return -1;
   }
+  /* In place, an uncertain decoding is not written back: the file keeps
+   * its bytes unless --force says otherwise. */
+  if (o->in_place && !o->force && !o->jsonl) {
+    if (ninv > 0) {
+      JOB_FAIL(job,
+               "%s: byte %llu: invalid %s byte sequence (%llu in all); not modified "
+               "(U+FFFD would replace them; --force rewrites it)",
+               name, (unsigned long long)first, enc_name(h), (unsigned long long)ninv);
+      return -1;
+    }
+    if (zhfix_get_stat(h, ZHFIX_STAT_ENCODING_GUESSED)) {
+      uint64_t in = zhfix_get_stat(h, ZHFIX_STAT_BYTES_IN);
+      JOB_FAIL(job,
+               "%s: bytes 0-%llu: encoding guessed as %s on weak evidence; not modified "
+               "(give --from=ENC, or --force)",
+               name, (unsigned long long)(in < ZHFIX_DETECT_WINDOW ? in : ZHFIX_DETECT_WINDOW),
+               enc_name(h));
+      return -1;
+    }
+  }
   if (ninv > 0 && !o->quiet)
     jmsg(job, "%s: byte %llu: invalid %s byte sequence replaced by U+FFFD (%llu in all)",
          name, (unsigned long long)first, enc_name(h), (unsigned long long)ninv);
