@@ -24,7 +24,7 @@
 #define CUT_LOOKBACK 1024
 
 static const zf_stage_ops *const stage_order[ZF_NSTAGES] = {
-    &zf_stage_farm, &zf_stage_mojibake, &zf_stage_convert, &zf_stage_punct};
+    &zf_stage_farm, &zf_stage_entities, &zf_stage_mojibake, &zf_stage_convert, &zf_stage_punct};
 
 void zf_pipeline_release(zhfix *h) {
   for (int i = 0; i < ZF_NSTAGES; i++) {

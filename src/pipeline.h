@@ -6,7 +6,7 @@
 #include "decode.h"
 #include "zf.h"
 
-#define ZF_NSTAGES 4
+#define ZF_NSTAGES 5
 
 enum { ZF_FRESH, ZF_RUNNING, ZF_ENDED, ZF_FAILED };
 
