@@ -15,5 +15,5 @@ set -e
 BUILD=${BUILD:-build}
 SKIP=${1:-3000000}
 BUDGET=${2:-60000}
-ZHFIX_SRCDIR=$(pwd) ZHFIX_CORPUS=$(pwd)/build/corpus LOST_SKIP=$SKIP LOST_BUDGET=$BUDGET \
+ZHFIX_SRCDIR=$(pwd) ZHFIX_CORPUS=$(pwd)/build/corpus LOST_SKIP=$SKIP LOST_BUDGET=$BUDGET LOST_LINES=0 LOST_CLASSES=all \
   LOST_TEST=test_classes nice "$BUILD/tests/test_lost"
