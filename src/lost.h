@@ -1,0 +1,153 @@
+/*
+ * Lost bytes (issue #15): one lattice for text that went through a decoder
+ * that replaced or dropped bytes.  docs/repair-lost.md has the model, the
+ * measurements and the plan for the stages.
+ *
+ * A hypothesis says how the text was damaged: its bytes were written in a
+ * source encoding S (UTF-8, GBK, Big5) and read by a decoder D of another
+ * encoding R that writes U+FFFD or '?' for what it cannot read, or drops
+ * it.  Under a hypothesis the lattice rebuilds the possible byte streams
+ * of S: every decoded character is re-encoded as D reads it (all its byte
+ * sequences: a decoder may map several to one character), every marker
+ * (and in a dropping decoder, any place) is a gap whose bytes are the
+ * ones D would have rejected there and whose resynchronisation reproduces
+ * what follows; the streams are decoded in S as the search goes, and the
+ * language model (lm.h) scores the characters.  A forward Viterbi with a
+ * bounded beam and a backward pass give, for every place, the best
+ * reading and the best reading that differs there; a character is written
+ * only when its reading wins by the project's fill margin, otherwise it
+ * is marked (U+FFFD or the caller's marker) and reported with its input
+ * offset.  In guess mode every gap is filled with the best candidate and
+ * those fills are counted apart.
+ *
+ * Decoder tables come from data/lost.bin (tools/gen_lost.py), probed from
+ * the decoders themselves: CPython's codecs, ICU, glibc's iconv, the
+ * WHATWG decoders.  Tables are read-only once built and may be shared by
+ * threads; a zf_lost (work state) belongs to one thread.
+ */
+#ifndef ZF_LOST_H
+#define ZF_LOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zf.h"
+
+/* Decoders and encodings of data/lost.bin (tools/lost_codecs.py MODELS). */
+typedef enum zf_lost_codec_id {
+  ZF_LC_UTF8 = 0,
+  ZF_LC_PY_GBK,      /* CPython gbk (also the GBK source encoding)      */
+  ZF_LC_WHATWG_GBK,  /* WHATWG gb18030 decoder                          */
+  ZF_LC_ICU_GBK,     /* ICU windows-936 (the pipeline's own GBK reader)  */
+  ZF_LC_GLIBC_GBK,   /* glibc iconv GBK                                 */
+  ZF_LC_PY_BIG5,     /* CPython big5                                    */
+  ZF_LC_PY_CP950,    /* CPython cp950 (also the Big5 source encoding)   */
+  ZF_LC_WHATWG_BIG5, /* WHATWG big5 (HKSCS)                             */
+  ZF_LC_ICU_BIG5,    /* ICU windows-950                                 */
+  ZF_LC_GLIBC_BIG5,  /* glibc iconv BIG5                                */
+  ZF_LC_PY_CP1252,   /* CPython cp1252                                  */
+  ZF_LC__COUNT
+} zf_lost_codec_id;
+
+/* What the decoder did with what it could not read. */
+typedef enum zf_lost_style {
+  ZF_LOST_REPLACE = 0, /* one U+FFFD per error                            */
+  ZF_LOST_QMARK,       /* one '?' per error (cp936); '?' may be literal   */
+  ZF_LOST_DROP         /* nothing: iconv -c, errors="ignore"              */
+} zf_lost_style;
+
+typedef struct zf_lost_hyp {
+  zf_lost_codec_id src;    /* ZF_LC_UTF8, ZF_LC_PY_GBK or ZF_LC_PY_CP950 */
+  zf_lost_codec_id reader; /* the decoder that read it                   */
+  zf_lost_style style;
+} zf_lost_hyp;
+
+/* Short stable name of a codec ("py-gbk"); "?" when out of range. */
+const char *zf_lost_codec_name(int id);
+/* The codec of that name, or -1. */
+int zf_lost_codec_by_name(const char *name);
+
+/* ---- tables -------------------------------------------------------------- */
+
+typedef struct zf_lost_tables zf_lost_tables;
+
+/* Builds the tables of the codecs in ids[0..n) (all of them when ids is
+ * NULL) from the embedded blob, checking its magic, version and sizes.
+ * Returns 0, ZHFIX_E_NOMEM, or ZHFIX_E_INTERNAL when the blob is damaged. */
+int zf_lost_tables_new(zf_lost_tables **out, const zf_lost_codec_id *ids, size_t n);
+void zf_lost_tables_free(zf_lost_tables *t);
+/* Same from a caller's blob (tests feed truncated and corrupted copies). */
+int zf_lost_tables_from(zf_lost_tables **out, const unsigned char *blob, size_t size,
+                        const zf_lost_codec_id *ids, size_t n);
+
+/* ---- the lattice -------------------------------------------------------- */
+
+enum {
+  ZF_LOST_MARK = 0,  /* fill only where the reading wins by the margin      */
+  ZF_LOST_GUESS = 1, /* fill every gap with the best reading                */
+  ZF_LOST_BYTES = 2  /* no language model: keep only what every byte stream
+                        consistent with the input agrees on (the bytes-only
+                        ceiling); the rest is marked                       */
+};
+
+/* Per output character (zf_lost_flags). */
+enum {
+  ZF_LOST_KEPT = 0,    /* rebuilt from surviving bytes, certain            */
+  ZF_LOST_FILLED = 1,  /* holds bytes of a gap, certain by the margin      */
+  ZF_LOST_MARKED = 2,  /* uncertain: the marker was written                */
+  ZF_LOST_GUESSED = 3  /* uncertain, best candidate written (guess mode)   */
+};
+
+typedef struct zf_lost_result {
+  size_t kept, filled, marked, guessed; /* output characters by flag      */
+  size_t gaps;      /* markers or drops on the chosen reading             */
+  size_t regions;   /* places where readings competed                      */
+  double score;     /* log10 score of the chosen reading (LM modes)       */
+  double literal;   /* log10 score of the input as it stands               */
+  int truncated;    /* the beam or a cap cut something off                 */
+} zf_lost_result;
+
+typedef struct zf_lost zf_lost;
+
+zf_lost *zf_lost_new(const zf_lost_tables *t);
+void zf_lost_free(zf_lost *l);
+
+/* Marker written for an uncertain character (default U+FFFD). */
+void zf_lost_set_marker(zf_lost *l, uint32_t marker);
+/* The document's script (a zhfix_script), when the caller knows it; a
+ * character of the other script costs a reading 3.0.  Default -1: judged
+ * per segment from the characters the surviving bytes make. */
+void zf_lost_set_script(zf_lost *l, int script);
+
+#define ZF_LOST_NOFIT 2 /* the segment cannot have been damaged this way */
+
+/* Rebuilds in[0..len) (one segment, code points with input offsets) under
+ * hypothesis h in mode (ZF_LOST_MARK, _GUESS, _BYTES), appending the result
+ * to out.  Every marked character is also reported in stats (when not
+ * NULL) with zf_stats_unrecoverable (neighbouring ones as one span).
+ * Returns 0, ZF_LOST_NOFIT (out unchanged), or ZHFIX_E_NOMEM.
+ * After a successful call zf_lost_flags() gives one ZF_LOST_* flag per
+ * character appended (valid until the next call).
+ * Cost: linear in the segment, bounded per unit by the beam (lost.c,
+ * LOST_STATES, LOST_GAP_EDGES; docs/repair-lost.md gives the worst case). */
+int zf_lost_run(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
+                zf_stats *stats, zf_lost_result *res);
+const uint8_t *zf_lost_flags(const zf_lost *l, size_t *n);
+
+/* ---- detection ------------------------------------------------------------ */
+
+/* Cheap test of whether a segment carries damage of hypothesis h: every
+ * character is readable by h's decoder, the markers (or, dropping, the
+ * places where the source cannot be read) are there, and the surviving
+ * bytes read in the source score better than the text as it stands by a
+ * clear margin.  Returns 1 (and the margin, log10, in *gain when not
+ * NULL), 0 when not. */
+int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *gain);
+
+/* The damage classes the lattice models, for a caller that has to find
+ * which one a segment carries (run zf_lost_detect for each, keep the best
+ * gain). */
+extern const zf_lost_hyp zf_lost_all_hyps[];
+extern const size_t zf_lost_nall_hyps;
+
+#endif

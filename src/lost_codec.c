@@ -1,0 +1,182 @@
+/*
+ * Decoder tables of the lost-byte lattice, read from data/lost.bin
+ * (tools/gen_lost.py documents the layout).  The loader checks the magic,
+ * the version and that every section lies inside the blob before reading
+ * it; a damaged blob is refused, never read past.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lost_int.h"
+
+ZF_BLOB_DECLARE(lost);
+
+#define BLOB_MAGIC 0x424C465Au /* "ZFLB" little-endian */
+#define BLOB_VERSION 1u
+#define HDR_WORDS 8
+#define REC_SIZE 64
+
+static const char *const names[ZF_LC__COUNT] = {
+    "utf8",       "py-gbk",      "whatwg-gbk", "icu-gbk",    "glibc-gbk", "py-big5",
+    "py-cp950",   "whatwg-big5", "icu-big5",   "glibc-big5", "py-cp1252"};
+
+const char *zf_lost_codec_name(int id) {
+  return id >= 0 && id < ZF_LC__COUNT ? names[id] : "?";
+}
+
+int zf_lost_codec_by_name(const char *name) {
+  for (int i = 0; i < ZF_LC__COUNT; i++)
+    if (strcmp(names[i], name) == 0) return i;
+  return -1;
+}
+
+static uint32_t rd32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* [off, off + len) inside a blob of `size` bytes. */
+static int inside(size_t size, uint64_t off, uint64_t len) {
+  return off <= size && len <= size - off;
+}
+
+static int inv_cmp(const void *a, const void *b) {
+  const lc_inv *x = a, *y = b;
+  if (x->cp != y->cp) return x->cp < y->cp ? -1 : 1;
+  return x->code < y->code ? -1 : x->code > y->code;
+}
+
+const lc_inv *lc_encodings(const lc_model *m, uint32_t cp, size_t *n) {
+  size_t lo = 0, hi = m->ninv;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->inv[mid].cp < cp)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t e = lo;
+  while (e < m->ninv && m->inv[e].cp == cp) e++;
+  *n = e - lo;
+  return m->inv + lo;
+}
+
+/* The inverse of a reader: every byte sequence of every character. */
+static int build_inverse(lc_model *m) {
+  size_t n = 0;
+  for (int b = 0; b < 128; b++) n += m->single[b] != 0;
+  if (m->pair)
+    for (size_t i = 0; i < (size_t)LC_NLEAD * LC_NTRAIL; i++)
+      n += m->pair[i] && m->pair[i] != LC_TWO_CPS;
+  m->inv = malloc((n ? n : 1) * sizeof *m->inv);
+  if (!m->inv) return -1;
+  size_t k = 0;
+  for (int b = 0; b < 128; b++)
+    if (m->single[b]) m->inv[k++] = (lc_inv){m->single[b], (uint16_t)(0x80 + b), 0};
+  if (m->pair)
+    for (size_t i = 0; i < (size_t)LC_NLEAD * LC_NTRAIL; i++)
+      if (m->pair[i] && m->pair[i] != LC_TWO_CPS)
+        m->inv[k++] = (lc_inv){m->pair[i],
+                               (uint16_t)((0x81 + i / LC_NTRAIL) << 8 | (0x40 + i % LC_NTRAIL)), 0};
+  qsort(m->inv, k, sizeof *m->inv, inv_cmp);
+  m->ninv = k;
+  for (int b = 0x80; b <= 0xFF; b++)
+    if (!m->single[b - 0x80]) {
+      m->errstart[(b - 0x80) / 8] |= (uint8_t)(1u << (b % 8));
+      bs_set(m->err256, (unsigned)b);
+    }
+  for (unsigned b = 0; b < 0x100; b++)
+    if (b < 0x80 || m->single[b - 0x80] || (m->kind == LC_KIND_DBCS && b >= 0x81 && b <= 0xFE))
+      bs_set(m->start_ok, b);
+  if (m->pair) {
+    m->inv1 = calloc(LC_NLEAD, sizeof *m->inv1);
+    m->inv2 = calloc(LC_NLEAD, sizeof *m->inv2);
+    m->pair_ok = calloc(LC_NLEAD, sizeof *m->pair_ok);
+    if (!m->inv1 || !m->inv2 || !m->pair_ok) return -1;
+    for (unsigned l = 0x81; l <= 0xFE; l++)
+      for (unsigned t = 0; t < 0x100; t++) {
+        uint32_t v = lc_pair(m, l, t);
+        if (v && v != LC_TWO_CPS) bs_set(m->pair_ok[l - 0x81], t);
+        else if (!v) bs_set(lc_consume2(m, l, t) ? m->inv2[l - 0x81] : m->inv1[l - 0x81], t);
+      }
+  }
+  return 0;
+}
+
+void zf_lost_tables_free(zf_lost_tables *t) {
+  if (!t) return;
+  for (int i = 0; i < ZF_LC__COUNT; i++) {
+    free(t->m[i].pair);
+    free(t->m[i].inv);
+    free(t->m[i].inv1);
+    free(t->m[i].inv2);
+    free(t->m[i].pair_ok);
+  }
+  free(t);
+}
+
+int zf_lost_tables_from(zf_lost_tables **out, const unsigned char *blob, size_t size,
+                        const zf_lost_codec_id *ids, size_t n) {
+  *out = NULL;
+  if (!inside(size, 0, HDR_WORDS * 4)) return ZHFIX_E_INTERNAL;
+  uint32_t h[HDR_WORDS];
+  for (int i = 0; i < HDR_WORDS; i++) h[i] = rd32(blob + 4 * i);
+  uint32_t nmodels = h[2], off_models = h[3], nbases = h[4], off_bases = h[5];
+  if (h[0] != BLOB_MAGIC || h[1] != BLOB_VERSION || h[6] != size || nmodels != ZF_LC__COUNT ||
+      nbases > 8 || !inside(size, off_models, (uint64_t)nmodels * REC_SIZE) ||
+      !inside(size, off_bases, (uint64_t)nbases * LC_NLEAD * LC_NTRAIL * 4))
+    return ZHFIX_E_INTERNAL;
+  zf_lost_tables *t = calloc(1, sizeof *t);
+  if (!t) return ZHFIX_E_NOMEM;
+  int rc = ZHFIX_E_INTERNAL;
+  for (int id = 0; id < ZF_LC__COUNT; id++) {
+    int want = ids == NULL;
+    for (size_t k = 0; k < n && !want; k++) want = ids[k] == (zf_lost_codec_id)id;
+    const unsigned char *r = blob + off_models + (size_t)id * REC_SIZE;
+    if (memcmp(r, names[id], strlen(names[id]) + 1) != 0) goto fail; /* name, NUL */
+    uint32_t kind = rd32(r + 16), base = rd32(r + 20), nexc = rd32(r + 24),
+             off_exc = rd32(r + 28), off_single = rd32(r + 32), off_cons = rd32(r + 36);
+    if (kind > LC_KIND_SBCS) goto fail;
+    if (!want) continue;
+    lc_model *m = &t->m[id];
+    m->present = 1;
+    m->kind = (int)kind;
+    if (kind == LC_KIND_UTF8) continue;
+    if (!inside(size, off_single, 128 * 4)) goto fail;
+    for (int b = 0; b < 128; b++) m->single[b] = rd32(blob + off_single + 4 * b);
+    if (kind == LC_KIND_DBCS) {
+      if (base >= nbases || !inside(size, off_cons, sizeof m->consume2) ||
+          !inside(size, off_exc, (uint64_t)nexc * 8))
+        goto fail;
+      memcpy(m->consume2, blob + off_cons, sizeof m->consume2);
+      m->pair = malloc((size_t)LC_NLEAD * LC_NTRAIL * sizeof *m->pair);
+      if (!m->pair) {
+        rc = ZHFIX_E_NOMEM;
+        goto fail;
+      }
+      const unsigned char *bt = blob + off_bases + (size_t)base * LC_NLEAD * LC_NTRAIL * 4;
+      for (size_t i = 0; i < (size_t)LC_NLEAD * LC_NTRAIL; i++) m->pair[i] = rd32(bt + 4 * i);
+      for (uint32_t e = 0; e < nexc; e++) {
+        uint32_t slot = rd32(blob + off_exc + 8 * (size_t)e);
+        if (slot >= (uint32_t)LC_NLEAD * LC_NTRAIL) goto fail;
+        m->pair[slot] = rd32(blob + off_exc + 8 * (size_t)e + 4);
+      }
+    }
+    for (size_t i = 0; m->pair && i < (size_t)LC_NLEAD * LC_NTRAIL; i++)
+      if (m->pair[i] > 0x10FFFF && m->pair[i] != LC_TWO_CPS) goto fail;
+    for (int b = 0; b < 128; b++)
+      if (m->single[b] > 0x10FFFF) goto fail;
+    if (build_inverse(m)) {
+      rc = ZHFIX_E_NOMEM;
+      goto fail;
+    }
+  }
+  *out = t;
+  return 0;
+fail:
+  zf_lost_tables_free(t);
+  return rc;
+}
+
+int zf_lost_tables_new(zf_lost_tables **out, const zf_lost_codec_id *ids, size_t n) {
+  return zf_lost_tables_from(out, zf_blob_lost, (size_t)zf_blob_lost_size, ids, n);
+}
