@@ -363,160 +363,182 @@ static int records(const zf_text *w) {
   return 0;
 }
 
+/* Signals of the lines zf_format_sniff reads. */
+typedef struct sniff_counts {
+  int md, code, py, js, c, sh, go, rust, yaml, nonyaml, front, roff, prose, tag, ylines, ykeys,
+      nlines_ne, css, prose0;
+} sniff_counts;
+
+/* The first non-blank line, cp[s..e) with its text at i: a format it
+ * proves, or -1 (front matter and a leading tag are noted in n).  it
+ * stands after the line. */
+static int sniff_first(sniff_counts *n, const line_it *it, const uint32_t *cp, size_t s, size_t i,
+                       size_t e) {
+  if (s == i && only(cp, i, e, "---")) {
+    n->front = 1;
+    return -1;
+  }
+  if (s == i && only(cp, i, e, "+++")) return ZHFIX_FORMAT_MARKDOWN;
+  if (fmt_at(cp, i, e, "#!")) return interpreter(cp, i, e);
+  if (fmt_at(cp, i, e, "<?php") || fmt_at(cp, i, e, "<?=")) return ZHFIX_FORMAT_PHP;
+  if (fmt_at(cp, i, e, "<template") || fmt_at(cp, i, e, "<script setup"))
+    return ZHFIX_FORMAT_VUE;
+  if (fmt_at(cp, i, e, "<?xml") || fmt_at_ci(cp, i, e, "<!doctype") ||
+      fmt_at_ci(cp, i, e, "<html"))
+    return ZHFIX_FORMAT_HTML;
+  /* A leading tag or comment: HTML, unless Markdown follows (READMEs
+   * often open with badges in HTML). */
+  if (fmt_at(cp, i, e, "<!--") || (fmt_at(cp, i, e, "<") && i + 1 < e && fmt_is_alpha(cp[i + 1])))
+    n->tag = 1;
+  if (fmt_at(cp, i, e, ".\\\"") || fmt_at(cp, i, e, "'\\\"") || fmt_at(cp, i, e, ".TH ") ||
+      fmt_at(cp, i, e, ".Dd") || fmt_at(cp, i, e, ".so ") || fmt_at(cp, i, e, ".de ") ||
+      fmt_at(cp, i, e, ".\\\\\""))
+    return ZHFIX_FORMAT_TROFF;
+  if (fmt_at(cp, i, e, "BEGIN:VCALENDAR") || fmt_at(cp, i, e, "BEGIN:VCARD"))
+    return ZHFIX_FORMAT_DATA;
+  /* LRC lyrics: [ti:...], [ar:...], [00:12.34]... */
+  if (cp[i] == '[' && i + 3 < e &&
+      ((fmt_is_alpha(cp[i + 1]) && fmt_is_alpha(cp[i + 2]) && cp[i + 3] == ':') ||
+       (fmt_is_digit(cp[i + 1]) && fmt_is_digit(cp[i + 2]) && cp[i + 3] == ':')))
+    return ZHFIX_FORMAT_DATA;
+  if (only(cp, i, e, "WEBVTT") || fmt_at(cp, i, e, "WEBVTT ") ||
+      fmt_at(cp, i, e, "[Script Info]"))
+    return ZHFIX_FORMAT_SUBTITLE;
+  if (cp[i] == '{' || cp[i] == '[') {
+    size_t j = skip_ws(cp, i + 1, e);
+    uint32_t d = j < e ? cp[j] : 0;
+    if (cp[i] == '{' ? (d == '"' || d == '}' || d == 0)
+                     : (d == '{' || d == '[' || d == '"' || d == ']' || fmt_is_digit(d) ||
+                        d == '-' || d == 0))
+      return ZHFIX_FORMAT_DATA;
+  }
+  /* An SRT file: a cue number, then a timing line. */
+  size_t k = i;
+  while (k < e && fmt_is_digit(cp[k])) k++;
+  if (k > i && k == e) {
+    size_t s2, e2;
+    line_it save = *it;
+    if (next_line(&save, &s2, &e2)) {
+      for (size_t q = s2; q + 2 < e2; q++)
+        if (cp[q] == '-' && cp[q + 1] == '-' && cp[q + 2] == '>') return ZHFIX_FORMAT_SUBTITLE;
+    }
+  }
+  return -1;
+}
+
+/* The signals of one non-blank line after the first, cp[s..e) with its
+ * text at i. */
+static void sniff_count(sniff_counts *n, const uint32_t *cp2, size_t s, size_t i, size_t e) {
+  if (fmt_is_cjk(cp2[i])) {
+    n->prose++;
+    n->prose0 += s == i;
+  }
+  n->nlines_ne++;
+  if (yamlish(cp2, s, e)) {
+    n->ylines++;
+    n->ykeys += s == i && cp2[i] != '#' && cp2[i] != '-';
+  }
+  /* CSS: a selector line ending in '{', or "property: value;" */
+  {
+    size_t t = e;
+    while (t > i && fmt_is_space(cp2[t - 1])) t--;
+    size_t k = i;
+    while (k < t && ((cp2[k] >= 'a' && cp2[k] <= 'z') || cp2[k] == '-')) k++;
+    if (t > i && ((k > i && k < t && cp2[k] == ':' && cp2[t - 1] == ';') ||
+                  (cp2[t - 1] == '{' && (cp2[i] == '.' || cp2[i] == '#' || cp2[i] == '@'))))
+      n->css++;
+  }
+  if (s == i && cp2[i] == '.' && i + 2 < e && fmt_is_alpha(cp2[i + 1]) &&
+      fmt_is_alpha(cp2[i + 2]) && (i + 3 == e || cp2[i + 3] == ' '))
+    n->roff++;
+  /* Markdown */
+  if (cp2[i] == '#') {
+    size_t k = i;
+    while (k < e && cp2[k] == '#') k++;
+    if (k - i <= 6 && k < e && cp2[k] == ' ') n->md++;
+  }
+  if (fmt_at(cp2, i, e, "```") || fmt_at(cp2, i, e, "~~~")) n->md += 2;
+  for (size_t k = i; k + 1 < e; k++)
+    if (cp2[k] == ']' && cp2[k + 1] == '(') {
+      n->md++;
+      break;
+    }
+  /* Code */
+  static const char *const pyw[] = {"def", "import", "from", "class", "elif", "print", NULL};
+  static const char *const jsw[] = {"function", "const", "let", "var", "export", "require",
+                                    "module.exports", NULL};
+  static const char *const cw[] = {"#include", "#define", "#ifndef", "#ifdef", "#pragma",
+                                   "public", "private", "namespace", "using", "template",
+                                   "typedef", "struct", NULL};
+  static const char *const shw[] = {"echo", "export", "fi", "then", "done", "do", "esac",
+                                    "case", "set", "source", "local", NULL};
+  if (starts_word(cp2, i, e, pyw)) n->py++;
+  if (starts_word(cp2, i, e, jsw)) n->js++;
+  if (starts_word(cp2, i, e, cw)) n->c++;
+  if (starts_word(cp2, i, e, shw)) n->sh++;
+  if (fmt_at(cp2, i, e, "package ") || fmt_at(cp2, i, e, "func ")) n->go++;
+  if (fmt_at(cp2, i, e, "fn ") || fmt_at(cp2, i, e, "use std") || fmt_at(cp2, i, e, "pub fn ") ||
+      fmt_at(cp2, i, e, "impl "))
+    n->rust++;
+  size_t t = e;
+  while (t > i && fmt_is_space(cp2[t - 1])) t--;
+  if (t > i && (cp2[t - 1] == ';' || cp2[t - 1] == '{' || cp2[t - 1] == '}')) n->code++;
+}
+
 int zf_format_sniff(const zf_text *window) {
   line_it it = {window->cp, window->len, 0};
   size_t s, e, nlines = 0;
-  int first = 1, md = 0, code = 0, py = 0, js = 0, c = 0, sh = 0, go = 0, rust = 0, yaml = 0,
-      nonyaml = 0, front = 0, roff = 0, prose = 0, tag = 0, ylines = 0, ykeys = 0, nlines_ne = 0,
-      css = 0, prose0 = 0;
+  int first = 1;
+  sniff_counts n;
+  memset(&n, 0, sizeof n);
   while (nlines < 200 && next_line(&it, &s, &e)) {
     nlines++;
     size_t i = skip_ws(window->cp, s, e);
-    const uint32_t *cp = window->cp;
+    const uint32_t *cp2 = window->cp;
     if (first) {
       if (i == e) continue; /* leading blank lines */
       first = 0;
-      if (s == i && only(cp, i, e, "---")) {
-        front = 1;
-        continue;
-      }
-      if (s == i && only(cp, i, e, "+++")) return ZHFIX_FORMAT_MARKDOWN;
-      if (fmt_at(cp, i, e, "#!")) return interpreter(cp, i, e);
-      if (fmt_at(cp, i, e, "<?php") || fmt_at(cp, i, e, "<?=")) return ZHFIX_FORMAT_PHP;
-      if (fmt_at(cp, i, e, "<template") || fmt_at(cp, i, e, "<script setup"))
-        return ZHFIX_FORMAT_VUE;
-      if (fmt_at(cp, i, e, "<?xml") || fmt_at_ci(cp, i, e, "<!doctype") ||
-          fmt_at_ci(cp, i, e, "<html"))
-        return ZHFIX_FORMAT_HTML;
-      /* A leading tag or comment: HTML, unless Markdown follows (READMEs
-       * often open with badges in HTML). */
-      if (fmt_at(cp, i, e, "<!--") || (fmt_at(cp, i, e, "<") && i + 1 < e && fmt_is_alpha(cp[i + 1])))
-        tag = 1;
-      if (fmt_at(cp, i, e, ".\\\"") || fmt_at(cp, i, e, "'\\\"") || fmt_at(cp, i, e, ".TH ") ||
-          fmt_at(cp, i, e, ".Dd") || fmt_at(cp, i, e, ".so ") || fmt_at(cp, i, e, ".de ") ||
-          fmt_at(cp, i, e, ".\\\\\""))
-        return ZHFIX_FORMAT_TROFF;
-      if (fmt_at(cp, i, e, "BEGIN:VCALENDAR") || fmt_at(cp, i, e, "BEGIN:VCARD"))
-        return ZHFIX_FORMAT_DATA;
-      /* LRC lyrics: [ti:...], [ar:...], [00:12.34]... */
-      if (cp[i] == '[' && i + 3 < e &&
-          ((fmt_is_alpha(cp[i + 1]) && fmt_is_alpha(cp[i + 2]) && cp[i + 3] == ':') ||
-           (fmt_is_digit(cp[i + 1]) && fmt_is_digit(cp[i + 2]) && cp[i + 3] == ':')))
-        return ZHFIX_FORMAT_DATA;
-      if (only(cp, i, e, "WEBVTT") || fmt_at(cp, i, e, "WEBVTT ") ||
-          fmt_at(cp, i, e, "[Script Info]"))
-        return ZHFIX_FORMAT_SUBTITLE;
-      if (cp[i] == '{' || cp[i] == '[') {
-        size_t j = skip_ws(cp, i + 1, e);
-        uint32_t d = j < e ? cp[j] : 0;
-        if (cp[i] == '{' ? (d == '"' || d == '}' || d == 0)
-                         : (d == '{' || d == '[' || d == '"' || d == ']' || fmt_is_digit(d) ||
-                            d == '-' || d == 0))
-          return ZHFIX_FORMAT_DATA;
-      }
-      /* An SRT file: a cue number, then a timing line. */
-      size_t k = i;
-      while (k < e && fmt_is_digit(cp[k])) k++;
-      if (k > i && k == e) {
-        size_t s2, e2;
-        line_it save = it;
-        if (next_line(&save, &s2, &e2)) {
-          for (size_t q = s2; q + 2 < e2; q++)
-            if (cp[q] == '-' && cp[q + 1] == '-' && cp[q + 2] == '>') return ZHFIX_FORMAT_SUBTITLE;
-        }
-      }
+      int f = sniff_first(&n, &it, cp2, s, i, e);
+      if (f >= 0) return f;
+      if (n.front) continue;
     }
-    const uint32_t *cp2 = window->cp;
-    if (front) {
+    if (n.front) {
       if (s == i && (only(cp2, i, e, "---") || only(cp2, i, e, "..."))) {
         /* A closed front matter: Markdown, unless everything is YAML
          * (a YAML stream of several documents). */
-        front = 2;
+        n.front = 2;
         continue;
       }
-      if (front == 2) {
-        if (yamlish(cp2, s, e)) yaml++;
-        else nonyaml++;
+      if (n.front == 2) {
+        if (yamlish(cp2, s, e)) n.yaml++;
+        else n.nonyaml++;
       }
       continue;
     }
     if (i == e) continue;
-    if (fmt_is_cjk(cp2[i])) {
-      prose++;
-      prose0 += s == i;
-    }
-    nlines_ne++;
-    if (yamlish(cp2, s, e)) {
-      ylines++;
-      ykeys += s == i && cp2[i] != '#' && cp2[i] != '-';
-    }
-    /* CSS: a selector line ending in '{', or "property: value;" */
-    {
-      size_t t = e;
-      while (t > i && fmt_is_space(cp2[t - 1])) t--;
-      size_t k = i;
-      while (k < t && ((cp2[k] >= 'a' && cp2[k] <= 'z') || cp2[k] == '-')) k++;
-      if (t > i && ((k > i && k < t && cp2[k] == ':' && cp2[t - 1] == ';') ||
-                    (cp2[t - 1] == '{' && (cp2[i] == '.' || cp2[i] == '#' || cp2[i] == '@'))))
-        css++;
-    }
-    if (s == i && cp2[i] == '.' && i + 2 < e && fmt_is_alpha(cp2[i + 1]) &&
-        fmt_is_alpha(cp2[i + 2]) && (i + 3 == e || cp2[i + 3] == ' '))
-      roff++;
-    /* Markdown */
-    if (cp2[i] == '#') {
-      size_t k = i;
-      while (k < e && cp2[k] == '#') k++;
-      if (k - i <= 6 && k < e && cp2[k] == ' ') md++;
-    }
-    if (fmt_at(cp2, i, e, "```") || fmt_at(cp2, i, e, "~~~")) md += 2;
-    for (size_t k = i; k + 1 < e; k++)
-      if (cp2[k] == ']' && cp2[k + 1] == '(') {
-        md++;
-        break;
-      }
-    /* Code */
-    static const char *const pyw[] = {"def", "import", "from", "class", "elif", "print", NULL};
-    static const char *const jsw[] = {"function", "const", "let", "var", "export", "require",
-                                      "module.exports", NULL};
-    static const char *const cw[] = {"#include", "#define", "#ifndef", "#ifdef", "#pragma",
-                                     "public", "private", "namespace", "using", "template",
-                                     "typedef", "struct", NULL};
-    static const char *const shw[] = {"echo", "export", "fi", "then", "done", "do", "esac",
-                                      "case", "set", "source", "local", NULL};
-    if (starts_word(cp2, i, e, pyw)) py++;
-    if (starts_word(cp2, i, e, jsw)) js++;
-    if (starts_word(cp2, i, e, cw)) c++;
-    if (starts_word(cp2, i, e, shw)) sh++;
-    if (fmt_at(cp2, i, e, "package ") || fmt_at(cp2, i, e, "func ")) go++;
-    if (fmt_at(cp2, i, e, "fn ") || fmt_at(cp2, i, e, "use std") || fmt_at(cp2, i, e, "pub fn ") ||
-        fmt_at(cp2, i, e, "impl "))
-      rust++;
-    size_t t = e;
-    while (t > i && fmt_is_space(cp2[t - 1])) t--;
-    if (t > i && (cp2[t - 1] == ';' || cp2[t - 1] == '{' || cp2[t - 1] == '}')) code++;
+    sniff_count(&n, cp2, s, i, e);
   }
-  if (front == 2) return yaml && !nonyaml ? ZHFIX_FORMAT_DATA : ZHFIX_FORMAT_MARKDOWN;
-  if (front == 1) return ZHFIX_FORMAT_DATA; /* "---" never closed: a YAML document */
+  if (n.front == 2) return n.yaml && !n.nonyaml ? ZHFIX_FORMAT_DATA : ZHFIX_FORMAT_MARKDOWN;
+  if (n.front == 1) return ZHFIX_FORMAT_DATA; /* "---" never closed: a YAML document */
   if (records(window)) return ZHFIX_FORMAT_DATA;
-  if (roff >= 3) return ZHFIX_FORMAT_TROFF;
-  if (tag) return md >= 2 ? ZHFIX_FORMAT_MARKDOWN : ZHFIX_FORMAT_HTML;
+  if (n.roff >= 3) return ZHFIX_FORMAT_TROFF;
+  if (n.tag) return n.md >= 2 ? ZHFIX_FORMAT_MARKDOWN : ZHFIX_FORMAT_HTML;
   /* YAML without a leading ---: nearly every line a key, an item, an
    * indented value or a comment, several top-level keys, no prose. */
-  if (ykeys >= 3 && prose0 == 0 && 10 * ylines >= 9 * nlines_ne) return ZHFIX_FORMAT_DATA;
-  if (css >= 4 && 3 * prose <= css && css > 2 * md) return ZHFIX_FORMAT_CSS;
-  int best = py, fmt = ZHFIX_FORMAT_PYTHON;
-  if (js > best) best = js, fmt = ZHFIX_FORMAT_JS;
-  if (c > best) best = c, fmt = ZHFIX_FORMAT_C;
-  if (sh > best) best = sh, fmt = ZHFIX_FORMAT_SHELL;
-  if (go > best) best = go, fmt = ZHFIX_FORMAT_GO;
-  if (rust > best) best = rust, fmt = ZHFIX_FORMAT_RUST;
+  if (n.ykeys >= 3 && n.prose0 == 0 && 10 * n.ylines >= 9 * n.nlines_ne) return ZHFIX_FORMAT_DATA;
+  if (n.css >= 4 && 3 * n.prose <= n.css && n.css > 2 * n.md) return ZHFIX_FORMAT_CSS;
+  int best = n.py, fmt = ZHFIX_FORMAT_PYTHON;
+  if (n.js > best) best = n.js, fmt = ZHFIX_FORMAT_JS;
+  if (n.c > best) best = n.c, fmt = ZHFIX_FORMAT_C;
+  if (n.sh > best) best = n.sh, fmt = ZHFIX_FORMAT_SHELL;
+  if (n.go > best) best = n.go, fmt = ZHFIX_FORMAT_GO;
+  if (n.rust > best) best = n.rust, fmt = ZHFIX_FORMAT_RUST;
   /* Code needs several signals, more of them than Markdown has, and
    * few lines of Chinese prose: a text that shows some code is text
    * (whose code lines are protected anyway). */
-  if (best + code >= 4 && best >= 2 && best + code > 2 * md && 3 * prose <= best + code)
+  if (best + n.code >= 4 && best >= 2 && best + n.code > 2 * n.md && 3 * n.prose <= best + n.code)
     return fmt;
-  if (md >= 2) return ZHFIX_FORMAT_MARKDOWN;
+  if (n.md >= 2) return ZHFIX_FORMAT_MARKDOWN;
   return ZHFIX_FORMAT_TEXT;
 }
 

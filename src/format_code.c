@@ -13,28 +13,10 @@
  * not nest except in Rust, single-line strings end at the end of the
  * line, and a character literal must close at once.
  */
-#include "format_int.h"
+#include "format_code.h"
 
-enum { Q_NONE = 0, Q_BACKSLASH = 1, Q_DOUBLED = 2, Q_BOTH = 3 };
-
-/* How each family writes comments and strings. */
-typedef struct {
-  unsigned slash : 1;   /* // line comments                         */
-  unsigned block : 1;   /* block comments                           */
-  unsigned nest : 1;    /* that nest                                */
-  unsigned hash : 1;    /* # line comments                          */
-  unsigned dash : 1;    /* -- line comments                         */
-  unsigned sq_char : 1; /* ' is a character literal ('x', '\n')     */
-  unsigned sq_ml : 1;   /* ' strings may span lines                 */
-  unsigned dq_ml : 1;   /* " strings may span lines                 */
-  unsigned triple : 1;  /* """ and ''' strings                      */
-  unsigned bt : 2;      /* `: 0 code, 1 one-line quote, 2 multi-line string, 3 JS template */
-  unsigned heredoc : 1; /* <<WORD (<<<WORD for PHP)                 */
-  unsigned sq_esc : 2;  /* Q_* in ' strings                         */
-} lang;
-
-static lang lang_of(int fmt) {
-  lang l;
+static fmt_lang lang_of(int fmt) {
+  fmt_lang l;
   memset(&l, 0, sizeof l);
   l.sq_esc = Q_BACKSLASH;
   switch (fmt) {
@@ -96,6 +78,7 @@ static size_t decoration(const uint32_t *cp, size_t i, size_t e) {
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
+/* Whether the word ending at i (cp[k..i)) is one of words. */
 static int word_before(const uint32_t *cp, size_t s, size_t i, const char *const *words) {
   size_t k = i;
   while (k > s && fmt_is_ident(cp[k - 1])) k--;
@@ -107,709 +90,397 @@ static int word_before(const uint32_t *cp, size_t s, size_t i, const char *const
   return 0;
 }
 
-/* JavaScript: can a '/' at i start a regular expression?  After an
- * operator, an opening bracket, a comma, the start, or a keyword like
- * return; not after a name, a number or a closing bracket. */
-static int js_regex_ok(const zf_fmt *f) {
-  uint32_t c = f->last;
-  if (c == 0) return 1;
-  if (fmt_is_ident(c) || c == '$') return !f->last_word_expr;
-  return !(c == ')' || c == ']' || c == '}' || c == '"' || c == '\'' || c == '`');
-}
 
-/* Perl: a '/' starts a match after an operator, '(' ',' '{' ';', the
- * start, or split/grep/if/unless/and/or/not/return/=~ /!~. */
-static int perl_regex_ok(const zf_fmt *f) {
-  uint32_t c = f->last;
-  if (c == 0) return 1;
-  if (fmt_is_ident(c)) return !f->last_word_expr;
-  return !(c == ')' || c == ']' || c == '}' || c == '$' || c == '@' || c == '%');
-}
+/* ---- inside comments and literals --------------------------------------------------- */
 
-static uint32_t closer_of(uint32_t c) {
-  switch (c) {
-  case '(': return ')';
-  case '[': return ']';
-  case '{': return '}';
-  case '<': return '>';
-  default: return c;
+/* Each step is called at i in its state and returns where the scan goes
+ * on. */
+
+static size_t line_comment_step(fmt_code_lx *x, size_t i) {
+  const uint32_t *cp = x->cp;
+  if (x->stop_at_close && cp[i] == '?' && i + 1 < x->e && cp[i + 1] == '>') {
+    comment_text(x->f, cp, x->cstart, i, x->cont);
+    x->f->st = CS_CODE;
+    x->stop = 1;
   }
+  return x->stop ? i : i + 1;
 }
 
-/* A heredoc announced at i ("<<EOF", "<<-'EOF'", "<<~EOS", "<<<EOT"):
- * records it and returns the end of the operator, or i if none. */
-static size_t heredoc_at(zf_fmt *f, int fmt, const uint32_t *cp, size_t i, size_t e) {
-  size_t k = i + 2;
-  if (fmt == ZHFIX_FORMAT_PHP) {
-    if (k >= e || cp[k] != '<') return i;
-    k++;
-    while (k < e && cp[k] == ' ') k++;
-  } else if (k < e && cp[k] == '<') {
-    return i; /* <<< here-string */
-  }
-  int strip = 0;
-  if (k < e && (cp[k] == '-' || cp[k] == '~') && fmt != ZHFIX_FORMAT_PHP) {
-    strip = 1;
-    k++;
-  }
-  if (fmt == ZHFIX_FORMAT_SHELL || fmt == ZHFIX_FORMAT_PERL)
-    while (k < e && cp[k] == ' ' && fmt == ZHFIX_FORMAT_SHELL) k++;
-  uint32_t q = 0;
-  if (k < e && (cp[k] == '\'' || cp[k] == '"')) q = cp[k++];
-  else if (k < e && cp[k] == '\\' && fmt == ZHFIX_FORMAT_SHELL) k++;
-  size_t w = k;
-  while (k < e && (fmt_is_ident(cp[k]) || (q && cp[k] != q && cp[k] != ' ')) && k - w < FMT_DELIM_MAX)
-    k++;
-  if (k == w || !(fmt_is_alpha(cp[w]) || cp[w] == '_')) return i;
-  if (q) {
-    if (k >= e || cp[k] != q) return i;
-  } else if (fmt == ZHFIX_FORMAT_RUBY || fmt == ZHFIX_FORMAT_PERL) {
-    /* a bare <<WORD: only an upper-case word (arr << x, 1<<n are shifts) */
-    for (size_t t = w; t < k; t++)
-      if (cp[t] >= 'a' && cp[t] <= 'z') return i;
-  }
-  f->pend_len = k - w;
-  for (size_t t = 0; t < f->pend_len; t++) f->pend[t] = cp[w + t];
-  f->pend_strip = strip || fmt == ZHFIX_FORMAT_PHP;
-  f->pend_on = 1;
-  return q ? k + 1 : k;
-}
-
-/* A heredoc's terminator line: the word alone (indented when allowed),
- * for PHP and Ruby also followed by ; , ) etc. */
-static int heredoc_end(const zf_fmt *f, const uint32_t *cp, size_t e) {
-  size_t i = 0;
-  if (f->heredoc_strip)
-    while (i < e && (fmt_is_space(cp[i]))) i++;
-  if (i + f->dlen > e) return 0;
-  for (size_t k = 0; k < f->dlen; k++)
-    if (cp[i + k] != f->delim[k]) return 0;
-  i += f->dlen;
-  while (i < e && (fmt_is_space(cp[i]) || cp[i] == ';' || cp[i] == ',' || cp[i] == ')' ||
-                   cp[i] == '.'))
-    i++;
-  return i == e;
-}
-
-static int sets_delim(zf_fmt *f, const uint32_t *cp, size_t s, size_t n) {
-  if (n > FMT_DELIM_MAX) return 0;
-  for (size_t k = 0; k < n; k++) f->delim[k] = cp[s + k];
-  f->dlen = n;
-  return 1;
-}
-
-static int delim_at(const zf_fmt *f, const uint32_t *cp, size_t i, size_t e) {
-  if (i + f->dlen > e) return 0;
-  for (size_t k = 0; k < f->dlen; k++)
-    if (cp[i + k] != f->delim[k]) return 0;
-  return 1;
-}
-
-/* Perl quote-like operators and Ruby %-literals: the word before the
- * delimiter at i. */
-static int quote_like(int fmt, const uint32_t *cp, size_t s, size_t i, int *parts) {
-  size_t k = i;
-  while (k > s && fmt_is_alpha(cp[k - 1])) k--;
-  if (k > s && (fmt_is_ident(cp[k - 1]) || cp[k - 1] == '$' || cp[k - 1] == '@' ||
-                cp[k - 1] == '%' || cp[k - 1] == '&' || cp[k - 1] == '-' || cp[k - 1] == '>' ||
-                cp[k - 1] == ':'))
-    return 0;
-  size_t n = i - k;
-  *parts = 1;
-  if (fmt == ZHFIX_FORMAT_PERL) {
-    if ((n == 1 && (cp[k] == 'q' || cp[k] == 'm')) ||
-        (n == 2 && (fmt_at(cp, k, i, "qq") || fmt_at(cp, k, i, "qw") || fmt_at(cp, k, i, "qr") ||
-                    fmt_at(cp, k, i, "qx"))))
-      return 1;
-    if ((n == 1 && (cp[k] == 's' || cp[k] == 'y')) || (n == 2 && fmt_at(cp, k, i, "tr"))) {
-      *parts = 2;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* ---- the lexer ------------------------------------------------------------------------ */
-
-/* Marks the prose of code cp[s..e); see format_int.h. */
-size_t fmt_scan_code(zf_fmt *f, int fmt, const uint32_t *cp, size_t s, size_t e, int line_start,
-                     int stop_at_close) {
-  const lang L = lang_of(fmt);
-  int at_eol = e == f->scan_end && f->eol;
-  size_t i = s;
-  size_t cstart = s; /* where the current comment's text starts in this call */
-  int cont = !line_start;
-
-  if (line_start) {
-    if (f->st == CS_HEREDOC) {
-      if (heredoc_end(f, cp + s, e - s)) f->st = CS_CODE;
-      goto eol;
-    }
-    if (f->st == CS_DATA) {
-      if (fmt == ZHFIX_FORMAT_PERL && e > s + 1 && cp[s] == '=' && fmt_is_alpha(cp[s + 1])) {
-        f->ret = CS_DATA;
-        f->st = CS_POD;
-      } else {
-        goto eol;
-      }
-    }
-    if (f->st == CS_CODE && (fmt == ZHFIX_FORMAT_PERL || fmt == ZHFIX_FORMAT_RUBY)) {
-      if ((fmt_at(cp, s, e, "__END__") && e == s + 7) ||
-          (fmt_at(cp, s, e, "__DATA__") && e == s + 8)) {
-        f->st = CS_DATA;
-        goto eol;
-      }
-      if (e > s + 1 && cp[s] == '=' && fmt_is_alpha(cp[s + 1]) &&
-          (fmt == ZHFIX_FORMAT_PERL || fmt_at(cp, s, e, "=begin"))) {
-        f->ret = CS_CODE;
-        f->st = CS_POD;
-      }
-    }
-    if (f->st == CS_POD) {
-      /* POD and =begin blocks are documentation: their text is prose;
-       * command words (=head1), verbatim (indented) paragraphs and
-       * formatting codes (C<...>, L<...>) are not. */
-      if ((fmt == ZHFIX_FORMAT_PERL && fmt_at(cp, s, e, "=cut")) ||
-          (fmt == ZHFIX_FORMAT_RUBY && fmt_at(cp, s, e, "=end"))) {
-        f->st = f->ret;
-        goto eol;
-      }
-      size_t t = s;
-      if (cp[s] == '=') {
-        while (t < e && !fmt_is_space(cp[t])) t++;
-        if (fmt == ZHFIX_FORMAT_RUBY || fmt_at(cp, s, e, "=begin") || fmt_at(cp, s, e, "=for") ||
-            fmt_at(cp, s, e, "=encoding"))
-          goto eol;
-      } else if (fmt_is_space(cp[s])) {
-        goto eol; /* verbatim paragraph */
-      }
-      size_t before = f->marked;
-      fmt_prose_line(f, cp, t, e, 0);
-      if (f->marked != before)
-        for (size_t k = t; k < e; k++)
-          if (cp[k] >= 'A' && cp[k] <= 'Z' && k + 1 < e && cp[k + 1] == '<' &&
-              (k == t || !fmt_is_alpha(cp[k - 1]))) {
-            int depth = 0;
-            size_t q = k + 1;
-            for (; q < e; q++) {
-              if (cp[q] == '<') depth++;
-              else if (cp[q] == '>' && --depth == 0) break;
-            }
-            fmt_unmark(f, k, q < e ? q + 1 : e);
-            k = q;
-          }
-      goto eol;
-    }
-    if (f->st == CS_BLOCK_COMMENT) {
-      i = decoration(cp, s, e);
-      cstart = i;
-      cont = 0;
-    } else if (f->st == CS_LONG && f->quote == '-') {
-      cstart = i;
-      cont = 0;
-    }
-  } else if (f->st == CS_BLOCK_COMMENT || f->st == CS_LINE_COMMENT) {
-    cstart = s; /* a cut line: the comment goes on */
-  }
-
-  while (i < e) {
-    uint32_t c = cp[i];
-    switch (f->st) {
-    case CS_LINE_COMMENT:
-      if (stop_at_close && c == '?' && i + 1 < e && cp[i + 1] == '>') {
-        comment_text(f, cp, cstart, i, cont);
-        f->st = CS_CODE;
-        return i;
-      }
-      i++;
-      continue;
-    case CS_BLOCK_COMMENT:
-      if (c == '*' && i + 1 < e && cp[i + 1] == '/') {
-        size_t z = i;
-        while (z > cstart && cp[z - 1] == '*') z--; /* a banner's closing stars */
-        if (!L.nest || f->depth <= 1) {
-          comment_text(f, cp, cstart, z, cont);
-          f->st = CS_CODE;
-          f->depth = 0;
-          f->comment_code = 0;
-          f->last = 0;
-        } else {
-          f->depth--;
-        }
-        i += 2;
-        continue;
-      }
-      if (L.nest && c == '/' && i + 1 < e && cp[i + 1] == '*') {
-        f->depth++;
-        i += 2;
-        continue;
-      }
-      i++;
-      continue;
-    case CS_LONG: { /* Lua long bracket: ]=*] */
-      if (c == ']') {
-        size_t k = i + 1;
-        int n = 0;
-        while (k < e && cp[k] == '=') {
-          k++;
-          n++;
-        }
-        if (k < e && cp[k] == ']' && n == f->n) {
-          if (f->quote == '-') comment_text(f, cp, cstart, i, cont);
-          f->st = CS_CODE;
-          f->last = ']';
-          i = k + 1;
-          continue;
-        }
-      }
-      i++;
-      continue;
-    }
-    case CS_STRING:
-      if (c == '\\' && (f->str_esc & Q_BACKSLASH)) {
-        i += 2;
-        continue;
-      }
-      if (f->n && c == (uint32_t)f->n && f->n != (int)f->quote) { /* nesting brackets */
-        f->depth++;
-        i++;
-        continue;
-      }
-      if (c == f->quote) {
-        if ((f->str_esc & Q_DOUBLED) && i + 1 < e && cp[i + 1] == c) {
-          i += 2;
-          continue;
-        }
-        if (f->n && f->n != (int)f->quote && f->depth > 0) {
-          f->depth--;
-          i++;
-          continue;
-        }
-        i++;
-        if (f->parts > 1) { /* s{a}{b}, s/a/b/ */
-          f->parts--;
-          if (f->n && f->n != (int)f->quote) {
-            while (i < e && fmt_is_space(cp[i])) i++;
-            if (i < e) {
-              f->n = (int)cp[i];
-              f->quote = closer_of(cp[i]);
-              f->depth = 0;
-              i++;
-            }
-          }
-          continue;
-        }
-        f->st = CS_CODE;
-        f->last = '"';
-        continue;
-      }
-      i++;
-      continue;
-    case CS_RAW:
-      if (c == '\\' && (f->str_esc & Q_BACKSLASH)) {
-        i += 2;
-        continue;
-      }
-      if (delim_at(f, cp, i, e)) {
-        i += f->dlen;
-        f->st = CS_CODE;
-        f->last = '"';
-        continue;
-      }
-      i++;
-      continue;
-    case CS_TEMPLATE:
-      if (c == '\\') {
-        i += 2;
-        continue;
-      }
-      if (c == '`') {
-        f->st = CS_CODE;
-        f->last = '`';
-        i++;
-        continue;
-      }
-      if (c == '$' && i + 1 < e && cp[i + 1] == '{' && f->ntmpl < FMT_NEST_MAX) {
-        f->tmpl[f->ntmpl++] = f->braces;
-        f->braces++;
-        f->st = CS_CODE;
-        f->last = '{';
-        i += 2;
-        continue;
-      }
-      i++;
-      continue;
-    case CS_REGEX:
-      if (c == '\\') {
-        i += 2;
-        continue;
-      }
-      if (c == '[') f->n = 1;
-      else if (c == ']') f->n = 0;
-      else if (c == '/' && !f->n) {
-        f->st = CS_CODE;
-        f->last = ')';
-        i++;
-        while (i < e && fmt_is_alpha(cp[i])) i++;
-        continue;
-      }
-      i++;
-      continue;
-    default:
-      break;
-    }
-
-    /* ---- CS_CODE ---- */
-    if (fmt_is_space(c)) {
-      i++;
-      continue;
-    }
-    if (stop_at_close && c == '?' && i + 1 < e && cp[i + 1] == '>') return i;
-    uint32_t d = i + 1 < e ? cp[i + 1] : 0;
-    /* comments */
-    if (c == '/' && d == '/' && L.slash &&
-        !(fmt == ZHFIX_FORMAT_CSS && i > s && cp[i - 1] != ' ' && cp[i - 1] != '\t' &&
-          cp[i - 1] != ';' && cp[i - 1] != '{' && cp[i - 1] != '}')) {
-      size_t k = i + 2;
-      while (k < e && (cp[k] == '/' || cp[k] == '!')) k++;
-      f->st = CS_LINE_COMMENT;
-      f->comment_line = fmt == ZHFIX_FORMAT_C;
-      cstart = k;
-      cont = 0;
-      i = k;
-      continue;
-    }
-    if (c == '/' && d == '*' && L.block) {
-      size_t k = i + 2;
-      f->comment_code = fmt == ZHFIX_FORMAT_SQL && k < e && (cp[k] == '!' || cp[k] == '+');
-      while (k < e && (cp[k] == '*' || cp[k] == '!')) k++;
-      if (k > i + 2 && k < e && cp[k] == '/' && cp[k - 1] == '*') k--; /* the empty comment */
-      f->st = CS_BLOCK_COMMENT;
-      f->depth = 1;
-      cstart = k;
-      cont = 0;
-      i = k;
-      continue;
-    }
-    if (c == '#' && L.hash) {
-      int comment = 1;
-      uint32_t p = i > s ? cp[i - 1] : 0;
-      if (fmt == ZHFIX_FORMAT_SHELL)
-        comment = i == s || fmt_is_space(p) || p == ';' || p == '&' || p == '|' || p == '(' ||
-                  p == ')';
-      else if (fmt == ZHFIX_FORMAT_PERL)
-        comment = !(p == '$' || fmt_is_ident(p) || p == '@');
-      else if (fmt == ZHFIX_FORMAT_PHP)
-        comment = d != '[';
-      else if (fmt == ZHFIX_FORMAT_RUBY)
-        comment = p != '?' && p != '$';
-      if (comment) {
-        size_t k = i + 1;
-        /* a shebang or "#!" line is not text */
-        if (d == '!') f->comment_code = 1;
-        while (k < e && cp[k] == '#') k++;
-        f->st = CS_LINE_COMMENT;
-        f->comment_line = 0;
-        cstart = k;
-        cont = 0;
-        i = k;
-        continue;
-      }
-    }
-    if (c == '#' && fmt == ZHFIX_FORMAT_SQL && i == s && line_start) {
-      f->st = CS_LINE_COMMENT;
-      f->comment_line = 0;
-      cstart = i + 1;
-      cont = 0;
-      i++;
-      continue;
-    }
-    if (c == '-' && d == '-' && L.dash) {
-      size_t k = i + 2;
-      if (fmt == ZHFIX_FORMAT_LUA && k < e && cp[k] == '[') {
-        size_t q = k + 1;
-        int n = 0;
-        while (q < e && cp[q] == '=') {
-          q++;
-          n++;
-        }
-        if (q < e && cp[q] == '[') {
-          f->st = CS_LONG;
-          f->quote = '-';
-          f->n = n;
-          cstart = q + 1;
-          cont = 0;
-          i = q + 1;
-          continue;
-        }
-      }
-      while (k < e && cp[k] == '-') k++;
-      f->st = CS_LINE_COMMENT;
-      f->comment_line = 0;
-      cstart = k;
-      cont = 0;
-      i = k;
-      continue;
-    }
-    /* strings */
-    if (c == '"' || c == '\'') {
-      int triple = L.triple && d == c && i + 2 < e && cp[i + 2] == c &&
-                   (c == '"' || fmt == ZHFIX_FORMAT_PYTHON);
-      uint32_t p = i > s ? cp[i - 1] : 0;
-      if (triple) {
-        uint32_t t[3] = {c, c, c};
-        f->dlen = 3;
-        memcpy(f->delim, t, sizeof t);
-        f->st = CS_RAW;
-        f->str_esc = Q_BACKSLASH;
-        i += 3;
-        continue;
-      }
-      if (c == '"' && fmt == ZHFIX_FORMAT_C && p == 'R' &&
-          (i - 1 == s || !fmt_is_ident(cp[i - 2]) || cp[i - 2] == '8' || cp[i - 2] == 'u' ||
-           cp[i - 2] == 'U' || cp[i - 2] == 'L')) {
-        /* C++ raw string R"delim( ... )delim" */
-        size_t k = i + 1;
-        while (k < e && k - i <= 17 && cp[k] != '(' && cp[k] != ' ' && cp[k] != '"') k++;
-        if (k < e && cp[k] == '(') {
-          f->delim[0] = ')';
-          size_t n = k - i - 1;
-          for (size_t q = 0; q < n; q++) f->delim[1 + q] = cp[i + 1 + q];
-          f->delim[1 + n] = '"';
-          f->dlen = n + 2;
-          f->st = CS_RAW;
-          f->str_esc = Q_NONE;
-          i = k + 1;
-          continue;
-        }
-      }
-      if (c == '"' && fmt == ZHFIX_FORMAT_C && (p == '@' || (p == '$' && i >= s + 2 && cp[i - 2] == '@'))) {
-        f->st = CS_STRING; /* C# verbatim string */
-        f->quote = '"';
-        f->n = 0;
-        f->str_esc = Q_DOUBLED;
-        f->multiline = 1;
-        i++;
-        continue;
-      }
-      if (c == '"' && fmt == ZHFIX_FORMAT_RUST) {
-        /* r"...", r#"..."#, br##"..."## */
-        size_t k = i;
-        while (k > s && cp[k - 1] == '#') k--;
-        if (k > s && cp[k - 1] == 'r' &&
-            (k - 1 == s || !fmt_is_ident(cp[k - 2]) || cp[k - 2] == 'b' || cp[k - 2] == 'c')) {
-          f->delim[0] = '"';
-          size_t n = i - k;
-          for (size_t q = 0; q < n && q + 1 < FMT_DELIM_MAX; q++) f->delim[1 + q] = '#';
-          f->dlen = n + 1 < FMT_DELIM_MAX ? n + 1 : FMT_DELIM_MAX;
-          f->st = CS_RAW;
-          f->str_esc = Q_NONE;
-          i++;
-          continue;
-        }
-      }
-      if (c == '\'' && L.sq_char) {
-        /* 'x', '\n', '\u{1F600}', '中': closes at once, else it is a
-         * lifetime ('a), a digit separator (1'000) or a stray quote. */
-        size_t k = i + 1;
-        if (k < e && cp[k] == '\\') {
-          k += 2;
-          while (k < e && k - i < 14 && cp[k] != '\'') k++;
-        } else {
-          k++;
-        }
-        if (k < e && cp[k] == '\'' && k > i + 1) {
-          f->last = '\'';
-          i = k + 1;
-          continue;
-        }
-        f->last = '\'';
-        i++;
-        continue;
-      }
-      f->st = CS_STRING;
-      f->quote = c;
-      f->n = 0;
-      f->parts = 0;
+static size_t block_comment_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  const uint32_t *cp = x->cp;
+  uint32_t c = cp[i];
+  if (c == '*' && i + 1 < x->e && cp[i + 1] == '/') {
+    size_t z = i;
+    while (z > x->cstart && cp[z - 1] == '*') z--; /* a banner's closing stars */
+    if (!x->L.nest || f->depth <= 1) {
+      comment_text(f, cp, x->cstart, z, x->cont);
+      f->st = CS_CODE;
       f->depth = 0;
-      if (c == '\'') {
-        f->str_esc = L.sq_esc;
-        f->multiline = L.sq_ml;
-        if (fmt == ZHFIX_FORMAT_SHELL && p == '$') f->str_esc = Q_BACKSLASH; /* $'...' */
-      } else {
-        f->str_esc = Q_BACKSLASH;
-        f->multiline = L.dq_ml;
-        if (fmt == ZHFIX_FORMAT_SQL) f->str_esc = Q_DOUBLED; /* "identifier" */
-      }
-      i++;
-      continue;
+      f->comment_code = 0;
+      f->last = 0;
+    } else {
+      f->depth--;
     }
-    if (c == '`') {
-      if (L.bt == 3) {
-        f->st = CS_TEMPLATE;
+    return i + 2;
+  }
+  if (x->L.nest && c == '/' && i + 1 < x->e && cp[i + 1] == '*') {
+    f->depth++;
+    return i + 2;
+  }
+  return i + 1;
+}
+
+/* Lua long bracket, string or comment: ]=*] with f->n '='s. */
+static size_t long_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  const uint32_t *cp = x->cp;
+  size_t e = x->e;
+  if (cp[i] != ']') return i + 1;
+  size_t k = i + 1;
+  int n = 0;
+  while (k < e && cp[k] == '=') {
+    k++;
+    n++;
+  }
+  if (!(k < e && cp[k] == ']' && n == f->n)) return i + 1;
+  if (f->quote == '-') comment_text(f, cp, x->cstart, i, x->cont);
+  f->st = CS_CODE;
+  f->last = ']';
+  return k + 1;
+}
+
+static size_t string_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  const uint32_t *cp = x->cp;
+  size_t e = x->e;
+  uint32_t c = cp[i];
+  if (c == '\\' && (f->str_esc & Q_BACKSLASH)) return i + 2;
+  if (f->n && c == (uint32_t)f->n && f->n != (int)f->quote) { /* nesting brackets */
+    f->depth++;
+    return i + 1;
+  }
+  if (c != f->quote) return i + 1;
+  if ((f->str_esc & Q_DOUBLED) && i + 1 < e && cp[i + 1] == c) return i + 2;
+  if (f->n && f->n != (int)f->quote && f->depth > 0) {
+    f->depth--;
+    return i + 1;
+  }
+  i++;
+  if (f->parts > 1) { /* s{a}{b}, s/a/b/ */
+    f->parts--;
+    if (f->n && f->n != (int)f->quote) {
+      while (i < e && fmt_is_space(cp[i])) i++;
+      if (i < e) {
+        f->n = (int)cp[i];
+        f->quote = fmt_closer_of(cp[i]);
+        f->depth = 0;
         i++;
-        continue;
-      }
-      if (L.bt == 1 || L.bt == 2) {
-        f->st = CS_STRING;
-        f->quote = '`';
-        f->n = 0;
-        f->parts = 0;
-        f->str_esc = L.bt == 2 && fmt != ZHFIX_FORMAT_GO ? Q_BACKSLASH : Q_NONE;
-        if (fmt == ZHFIX_FORMAT_SQL) f->str_esc = Q_DOUBLED;
-        f->multiline = L.bt == 2;
-        i++;
-        continue;
       }
     }
-    /* Lua long strings [[ ]] / [==[ ]==] */
-    if (c == '[' && fmt == ZHFIX_FORMAT_LUA && (d == '[' || d == '=')) {
-      size_t q = i + 1;
+    return i;
+  }
+  f->st = CS_CODE;
+  f->last = '"';
+  return i;
+}
+
+static size_t raw_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  if (x->cp[i] == '\\' && (f->str_esc & Q_BACKSLASH)) return i + 2;
+  if (!fmt_delim_at(f, x->cp, i, x->e)) return i + 1;
+  f->st = CS_CODE;
+  f->last = '"';
+  return i + f->dlen;
+}
+
+/* JavaScript `...`, whose ${ } go back to code. */
+static size_t template_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  uint32_t c = x->cp[i];
+  if (c == '\\') return i + 2;
+  if (c == '`') {
+    f->st = CS_CODE;
+    f->last = '`';
+    return i + 1;
+  }
+  if (c == '$' && i + 1 < x->e && x->cp[i + 1] == '{' && f->ntmpl < FMT_NEST_MAX) {
+    f->tmpl[f->ntmpl++] = f->braces;
+    f->braces++;
+    f->st = CS_CODE;
+    f->last = '{';
+    return i + 2;
+  }
+  return i + 1;
+}
+
+/* JavaScript /.../flags; f->n: inside a [class]. */
+static size_t regex_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  uint32_t c = x->cp[i];
+  if (c == '\\') return i + 2;
+  if (c == '[') f->n = 1;
+  else if (c == ']') f->n = 0;
+  else if (c == '/' && !f->n) {
+    f->st = CS_CODE;
+    f->last = ')';
+    i++;
+    while (i < x->e && fmt_is_alpha(x->cp[i])) i++;
+    return i;
+  }
+  return i + 1;
+}
+
+/* ---- code ---------------------------------------------------------------------------- */
+
+/* Enters a line comment whose text starts at k. */
+static size_t line_comment_at(fmt_code_lx *x, size_t k, int c_line) {
+  x->f->st = CS_LINE_COMMENT;
+  x->f->comment_line = c_line;
+  x->cstart = k;
+  x->cont = 0;
+  return k;
+}
+
+/* Whether the '#' at i opens a comment. */
+static int hash_comment(const fmt_code_lx *x, size_t i) {
+  const uint32_t *cp = x->cp;
+  uint32_t p = i > x->s ? cp[i - 1] : 0, d = i + 1 < x->e ? cp[i + 1] : 0;
+  switch (x->fmt) {
+  case ZHFIX_FORMAT_SHELL:
+    return i == x->s || fmt_is_space(p) || p == ';' || p == '&' || p == '|' || p == '(' ||
+           p == ')';
+  case ZHFIX_FORMAT_PERL: return !(p == '$' || fmt_is_ident(p) || p == '@');
+  case ZHFIX_FORMAT_PHP: return d != '[';
+  case ZHFIX_FORMAT_RUBY: return p != '?' && p != '$';
+  default: return 1;
+  }
+}
+
+/* A comment opening in code at i: returns where its text starts (the
+ * comment's state is set), or i when none opens there. */
+static size_t open_comment(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  const uint32_t *cp = x->cp;
+  size_t s = x->s, e = x->e;
+  int fmt = x->fmt;
+  uint32_t c = cp[i], d = i + 1 < e ? cp[i + 1] : 0;
+  if (c == '/' && d == '/' && x->L.slash &&
+      !(fmt == ZHFIX_FORMAT_CSS && i > s && cp[i - 1] != ' ' && cp[i - 1] != '\t' &&
+        cp[i - 1] != ';' && cp[i - 1] != '{' && cp[i - 1] != '}')) {
+    size_t k = i + 2;
+    while (k < e && (cp[k] == '/' || cp[k] == '!')) k++;
+    return line_comment_at(x, k, fmt == ZHFIX_FORMAT_C);
+  }
+  if (c == '/' && d == '*' && x->L.block) {
+    size_t k = i + 2;
+    f->comment_code = fmt == ZHFIX_FORMAT_SQL && k < e && (cp[k] == '!' || cp[k] == '+');
+    while (k < e && (cp[k] == '*' || cp[k] == '!')) k++;
+    if (k > i + 2 && k < e && cp[k] == '/' && cp[k - 1] == '*') k--; /* the empty comment */
+    f->st = CS_BLOCK_COMMENT;
+    f->depth = 1;
+    x->cstart = k;
+    x->cont = 0;
+    return k;
+  }
+  if (c == '#' && x->L.hash && hash_comment(x, i)) {
+    size_t k = i + 1;
+    if (d == '!') f->comment_code = 1; /* a shebang or "#!" line is not text */
+    while (k < e && cp[k] == '#') k++;
+    return line_comment_at(x, k, 0);
+  }
+  if (c == '#' && fmt == ZHFIX_FORMAT_SQL && i == s && x->line_start)
+    return line_comment_at(x, i + 1, 0);
+  if (c == '-' && d == '-' && x->L.dash) {
+    size_t k = i + 2;
+    if (fmt == ZHFIX_FORMAT_LUA && k < e && cp[k] == '[') {
+      size_t q = k + 1;
       int n = 0;
       while (q < e && cp[q] == '=') {
         q++;
         n++;
       }
-      if (q < e && cp[q] == '[') {
+      if (q < e && cp[q] == '[') { /* --[[ long comment ]] */
         f->st = CS_LONG;
-        f->quote = '[';
+        f->quote = '-';
         f->n = n;
-        i = q + 1;
-        continue;
+        x->cstart = q + 1;
+        x->cont = 0;
+        return q + 1;
       }
     }
-    /* SQL dollar quoting: $$ ... $$, $tag$ ... $tag$ */
-    if (c == '$' && fmt == ZHFIX_FORMAT_SQL) {
-      size_t k = i + 1;
-      while (k < e && fmt_is_ident(cp[k]) && !fmt_is_digit(cp[i + 1])) k++;
-      if (k < e && cp[k] == '$' && sets_delim(f, cp, i, k + 1 - i)) {
-        f->st = CS_RAW;
-        f->str_esc = Q_NONE;
-        i = k + 1;
-        continue;
-      }
-    }
-    /* heredocs */
-    if (c == '<' && d == '<' && L.heredoc) {
-      size_t k = heredoc_at(f, fmt, cp, i, e);
-      if (k != i) {
-        i = k;
-        f->last = 'x';
-        continue;
-      }
-    }
-    /* Ruby %q(...) %w[...] %(...) */
-    if (c == '%' && fmt == ZHFIX_FORMAT_RUBY && d && !fmt_is_space(d) && d != '=' &&
-        !(fmt_is_ident(f->last) && f->last_word_expr) && f->last != ')' && f->last != ']') {
-      size_t k = i + 1;
-      if (k < e && strchr("qQwWiIrxs", (int)cp[k]) && cp[k] < 0x80) k++;
-      if (k < e && cp[k] < 0x80 && !fmt_is_ident(cp[k]) && !fmt_is_space(cp[k]) && cp[k] != '=') {
-        f->st = CS_STRING;
-        f->n = (int)cp[k];
-        f->quote = closer_of(cp[k]);
-        f->depth = 0;
-        f->parts = 0;
-        f->str_esc = Q_BACKSLASH;
-        f->multiline = 1;
-        i = k + 1;
-        continue;
-      }
-    }
-    /* Perl q{} qq{} qw// m// s/// tr/// y/// */
-    if (fmt == ZHFIX_FORMAT_PERL && c < 0x80 && !fmt_is_ident(c) && !fmt_is_space(c) &&
-        !strchr("=,;)]}>", (int)c) && i > s && fmt_is_alpha(cp[i - 1])) {
-      int parts;
-      if (quote_like(fmt, cp, s, i, &parts)) {
-        f->st = CS_STRING;
-        f->n = (int)c;
-        f->quote = closer_of(c);
-        f->depth = 0;
-        f->parts = parts;
-        f->str_esc = Q_BACKSLASH;
-        f->multiline = 1;
-        i++;
-        continue;
-      }
-    }
-    /* regular expressions */
-    if (c == '/' && d != '/' && d != '*') {
-      if (fmt == ZHFIX_FORMAT_JS && js_regex_ok(f)) {
-        f->st = CS_REGEX;
-        f->n = 0;
-        i++;
-        continue;
-      }
-      if ((fmt == ZHFIX_FORMAT_PERL || fmt == ZHFIX_FORMAT_RUBY) && perl_regex_ok(f) &&
-          !fmt_is_space(d)) {
-        f->st = CS_STRING;
-        f->quote = '/';
-        f->n = 0;
-        f->parts = 0;
-        f->str_esc = Q_BACKSLASH;
-        f->multiline = 0;
-        i++;
-        continue;
-      }
-    }
-    /* JavaScript ${ } nesting in template literals */
-    if (fmt == ZHFIX_FORMAT_JS) {
-      if (c == '{') f->braces++;
-      else if (c == '}') {
-        if (f->ntmpl && f->braces - 1 == f->tmpl[f->ntmpl - 1]) {
-          f->ntmpl--;
-          f->braces--;
-          f->st = CS_TEMPLATE;
-          i++;
-          continue;
-        }
-        if (f->braces) f->braces--;
-      }
-    }
-    /* words, for the regex tests */
-    if (fmt_is_ident(c) || c == '$') {
-      size_t k = i;
-      while (k < e && (fmt_is_ident(cp[k]) || cp[k] == '$')) k++;
-      static const char *const kw[] = {"return", "typeof", "case", "in", "of", "new", "delete",
-                                       "void", "throw", "yield", "await", "instanceof", "do",
-                                       "else", "split", "grep", "if", "unless", "and", "or",
-                                       "not", "when", "while", "until", "map", NULL};
-      f->last_word_expr = !word_before(cp, s, k, kw);
-      f->last = cp[k - 1];
-      i = k;
-      continue;
-    }
-    f->last = c;
-    i++;
+    while (k < e && cp[k] == '-') k++;
+    return line_comment_at(x, k, 0);
   }
+  return i;
+}
 
+/* A backquote in code: a template, a string, or code. */
+static size_t open_backquote(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  if (x->L.bt == 3) {
+    f->st = CS_TEMPLATE;
+    return i + 1;
+  }
+  if (x->L.bt != 1 && x->L.bt != 2) return i;
+  f->st = CS_STRING;
+  f->quote = '`';
+  f->n = 0;
+  f->parts = 0;
+  f->str_esc = x->L.bt == 2 && x->fmt != ZHFIX_FORMAT_GO ? Q_BACKSLASH : Q_NONE;
+  if (x->fmt == ZHFIX_FORMAT_SQL) f->str_esc = Q_DOUBLED;
+  f->multiline = x->L.bt == 2;
+  return i + 1;
+}
+
+/* A literal opening in code at i (format_code_lit.c): where the code
+ * goes on, or i when none opens there. */
+static size_t open_literal(fmt_code_lx *x, size_t i) {
+  const uint32_t *cp = x->cp;
+  int fmt = x->fmt;
+  uint32_t c = cp[i], d = i + 1 < x->e ? cp[i + 1] : 0;
+  size_t k;
+  if (c == '"' || c == '\'') return fmt_code_open_quote(x, i);
+  if (c == '`' && (k = open_backquote(x, i)) != i) return k;
+  if (c == '[' && fmt == ZHFIX_FORMAT_LUA && (d == '[' || d == '=') &&
+      (k = fmt_code_lua_long(x, i)) != i)
+    return k;
+  if (c == '$' && fmt == ZHFIX_FORMAT_SQL && (k = fmt_code_sql_dollar(x, i)) != i) return k;
+  if (c == '<' && d == '<' && x->L.heredoc && (k = fmt_code_heredoc(x, i)) != i) return k;
+  if (c == '%' && fmt == ZHFIX_FORMAT_RUBY && (k = fmt_code_ruby_percent(x, i)) != i) return k;
+  if (fmt == ZHFIX_FORMAT_PERL && c < 0x80 && i > x->s && fmt_is_alpha(cp[i - 1]) &&
+      (k = fmt_code_perl_quote(x, i)) != i)
+    return k;
+  if (c == '/' && d != '/' && d != '*') return fmt_code_regex(x, i);
+  return i;
+}
+
+/* One step in code at i. */
+static size_t code_step(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  const uint32_t *cp = x->cp;
+  size_t e = x->e;
+  uint32_t c = cp[i];
+  if (fmt_is_space(c)) return i + 1;
+  if (x->stop_at_close && c == '?' && i + 1 < e && cp[i + 1] == '>') {
+    x->stop = 1;
+    return i;
+  }
+  size_t k = open_comment(x, i);
+  if (k == i) k = open_literal(x, i);
+  if (k != i) return k;
+  if (x->fmt == ZHFIX_FORMAT_JS) { /* ${ } nesting in template literals */
+    if (c == '{') f->braces++;
+    else if (c == '}') {
+      if (f->ntmpl && f->braces - 1 == f->tmpl[f->ntmpl - 1]) {
+        f->ntmpl--;
+        f->braces--;
+        f->st = CS_TEMPLATE;
+        return i + 1;
+      }
+      if (f->braces) f->braces--;
+    }
+  }
+  if (fmt_is_ident(c) || c == '$') { /* words, for the regex tests */
+    k = i;
+    while (k < e && (fmt_is_ident(cp[k]) || cp[k] == '$')) k++;
+    static const char *const kw[] = {"return", "typeof", "case", "in", "of", "new", "delete",
+                                     "void", "throw", "yield", "await", "instanceof", "do",
+                                     "else", "split", "grep", "if", "unless", "and", "or",
+                                     "not", "when", "while", "until", "map", NULL};
+    f->last_word_expr = !word_before(cp, x->s, k, kw);
+    f->last = cp[k - 1];
+    return k;
+  }
+  f->last = c;
+  return i + 1;
+}
+
+/* ---- the lexer ------------------------------------------------------------------------ */
+
+/* The scan of cp[i..e) in whatever state it is; returns where it stopped
+ * (x->stop) or e. */
+static size_t scan(fmt_code_lx *x, size_t i) {
+  zf_fmt *f = x->f;
+  size_t e = x->e;
+  while (i < e && !x->stop) {
+    switch (f->st) {
+    case CS_LINE_COMMENT: i = line_comment_step(x, i); break;
+    case CS_BLOCK_COMMENT: i = block_comment_step(x, i); break;
+    case CS_LONG: i = long_step(x, i); break;
+    case CS_STRING: i = string_step(x, i); break;
+    case CS_RAW: i = raw_step(x, i); break;
+    case CS_TEMPLATE: i = template_step(x, i); break;
+    case CS_REGEX: i = regex_step(x, i); break;
+    default: i = code_step(x, i); break;
+    }
+  }
+  if (x->stop) return i;
   /* End of this call: a comment's text so far. */
   if (f->st == CS_LINE_COMMENT || f->st == CS_BLOCK_COMMENT ||
-      (f->st == CS_LONG && f->quote == '-')) {
-    size_t z = e;
-    comment_text(f, cp, cstart < e ? cstart : e, z, cont);
-  }
-eol:
-  if (at_eol) {
-    if (f->st == CS_LINE_COMMENT) {
-      /* C: a line comment ending in '\' goes on */
-      if (!(f->comment_line && e > s && cp[e - 1] == '\\')) {
-        f->st = CS_CODE;
-        f->comment_code = 0;
-      }
-    } else if (f->st == CS_STRING && !f->multiline) {
-      if (!(e > s && cp[e - 1] == '\\')) f->st = CS_CODE;
-    } else if (f->st == CS_REGEX) {
+      (f->st == CS_LONG && f->quote == '-'))
+    comment_text(f, x->cp, x->cstart < e ? x->cstart : e, e, x->cont);
+  return e;
+}
+
+/* At the end of a line: which states end with it, and a heredoc
+ * announced on it begins. */
+static void line_end(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
+  if (f->st == CS_LINE_COMMENT) {
+    /* C: a line comment ending in '\' goes on */
+    if (!(f->comment_line && e > s && cp[e - 1] == '\\')) {
       f->st = CS_CODE;
+      f->comment_code = 0;
     }
-    if (f->pend_on) {
-      f->pend_on = 0;
-      if (f->st == CS_CODE) {
-        memcpy(f->delim, f->pend, f->pend_len * sizeof *f->delim);
-        f->dlen = f->pend_len;
-        f->heredoc_strip = f->pend_strip;
-        f->st = CS_HEREDOC;
-      }
+  } else if (f->st == CS_STRING && !f->multiline) {
+    if (!(e > s && cp[e - 1] == '\\')) f->st = CS_CODE;
+  } else if (f->st == CS_REGEX) {
+    f->st = CS_CODE;
+  }
+  if (f->pend_on) {
+    f->pend_on = 0;
+    if (f->st == CS_CODE) {
+      memcpy(f->delim, f->pend, f->pend_len * sizeof *f->delim);
+      f->dlen = f->pend_len;
+      f->heredoc_strip = f->pend_strip;
+      f->st = CS_HEREDOC;
     }
   }
+}
+
+/* Marks the prose of code cp[s..e); see format_int.h. */
+size_t fmt_scan_code(zf_fmt *f, int fmt, const uint32_t *cp, size_t s, size_t e, int line_start,
+                     int stop_at_close) {
+  fmt_code_lx x;
+  x.f = f;
+  x.fmt = fmt;
+  x.L = lang_of(fmt);
+  x.cp = cp;
+  x.s = s;
+  x.e = e;
+  x.line_start = line_start;
+  x.stop_at_close = stop_at_close;
+  x.stop = 0;
+  x.cstart = s; /* where the current comment's text starts in this call */
+  x.cont = !line_start;
+  int at_eol = e == f->scan_end && f->eol;
+  size_t i = s;
+
+  if (line_start) {
+    if (fmt_code_section_line(&x)) {
+      if (at_eol) line_end(f, cp, s, e);
+      return e;
+    }
+    if (f->st == CS_BLOCK_COMMENT) {
+      i = decoration(cp, s, e);
+      x.cstart = i;
+      x.cont = 0;
+    } else if (f->st == CS_LONG && f->quote == '-') {
+      x.cont = 0;
+    }
+  }
+  i = scan(&x, i);
+  if (x.stop) return i;
+  if (at_eol) line_end(f, cp, s, e);
   return e;
 }

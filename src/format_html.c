@@ -145,33 +145,93 @@ static void tag_done(zf_fmt *f, int self) {
   f->h_st = HS_TEXT;
 }
 
+/* Enters a PHP island opened in state `from`; its code starts at after. */
+static size_t enter_php(zf_fmt *f, int from, size_t after) {
+  f->h_after = from;
+  f->island = ZHFIX_FORMAT_PHP;
+  fmt_code_reset(f);
+  f->h_st = HS_ISLAND;
+  return after;
+}
+
+/* In an island (PHP, or the code of a Vue block) at i: where the scan
+ * goes on. */
+static size_t island_step(zf_fmt *f, const uint32_t *cp, size_t i, size_t end) {
+  if (f->island == ZHFIX_FORMAT_PHP) {
+    size_t k = fmt_scan_code(f, ZHFIX_FORMAT_PHP, cp, i, end, i == 0 && f->bol, 1);
+    if (k == end) return end;
+    f->h_st = f->h_after; /* "?>" */
+    return k + 2;
+  }
+  /* Vue: the block ends at its end tag, whatever the lexer thinks. */
+  size_t k = i;
+  while (k < end && !end_tag_at(f, cp, k, end)) k++;
+  fmt_scan_code(f, f->island, cp, i, k, i == 0 && f->bol, 0);
+  if (k < end) f->h_st = HS_RAW; /* the end tag itself, below */
+  return k;
+}
+
+/* In text at i: a text run, a token, or what a '<' opens.  Text nodes
+ * are prose in HTML; in PHP and Vue files they are the program's strings
+ * (code: comments only). */
+static size_t text_step(zf_fmt *f, const uint32_t *cp, size_t i, size_t end, int php) {
+  int text = f->h_pre == 0 && f->format == ZHFIX_FORMAT_HTML;
+  size_t s = i;
+  while (i < end && cp[i] != '<' && cp[i] != '&' && cp[i] != '{') i++;
+  if (text) fmt_mark(f, s, i);
+  if (i >= end) return i;
+  uint32_t c = cp[i];
+  if (c != '<') {
+    size_t k = text_token(f, cp, i, end);
+    if (k == i) {
+      if (text) fmt_mark(f, i, i + 1);
+      i++;
+    } else {
+      i = k;
+    }
+    return i;
+  }
+  size_t after;
+  if (php && php_open(cp, i, end, &after)) return enter_php(f, HS_TEXT, after);
+  if (fmt_at(cp, i, end, "<!--")) {
+    f->h_st = HS_COMMENT;
+    i += 4;
+    return i;
+  }
+  if (fmt_at(cp, i, end, "<![CDATA[")) {
+    f->h_st = HS_CDATA;
+    i += 9;
+    return i;
+  }
+  if (i + 1 < end && (cp[i + 1] == '!' || cp[i + 1] == '?')) {
+    f->h_st = HS_DECL;
+    i += 2;
+    return i;
+  }
+  int close = i + 1 < end && cp[i + 1] == '/';
+  size_t n = i + 1 + (size_t)close;
+  if (n < end && fmt_is_alpha(cp[n])) {
+    i = read_name(f, cp, n, end);
+    f->h_end_tag = close;
+    f->h_quote = 0;
+    f->h_st = HS_TAG;
+    return i;
+  }
+  /* a '<' that opens nothing is text */
+  if (text) fmt_mark(f, i, i + 1);
+  i++;
+  return i;
+}
+
 void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
   size_t i = 0;
   int php = f->format == ZHFIX_FORMAT_PHP;
   while (i < end) {
     switch (f->h_st) {
-    case HS_ISLAND: {
-      if (f->island == ZHFIX_FORMAT_PHP) {
-        size_t k = fmt_scan_code(f, ZHFIX_FORMAT_PHP, cp, i, end, i == 0 && f->bol, 1);
-        if (k < end) { /* "?>" */
-          f->h_st = f->h_after;
-          i = k + 2;
-        } else {
-          i = end;
-        }
-        continue;
-      }
-      /* Vue: the block ends at its end tag, whatever the lexer thinks. */
-      size_t k = i;
-      while (k < end && !end_tag_at(f, cp, k, end)) k++;
-      fmt_scan_code(f, f->island, cp, i, k, i == 0 && f->bol, 0);
-      if (k < end) {
-        f->h_st = HS_RAW; /* the end tag itself, below */
-      }
-      i = k;
+    case HS_ISLAND:
+      i = island_step(f, cp, i, end);
       continue;
-    }
-    case HS_RAW:
+    case HS_RAW: {
       if (end_tag_at(f, cp, i, end)) {
         size_t k = read_name(f, cp, i + 2, end);
         f->h_end_tag = 1;
@@ -179,19 +239,14 @@ void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
         i = k;
         continue;
       }
-      if (php) {
-        size_t after;
-        if (php_open(cp, i, end, &after)) {
-          f->h_after = HS_RAW;
-          f->island = ZHFIX_FORMAT_PHP;
-          fmt_code_reset(f);
-          f->h_st = HS_ISLAND;
-          i = after;
-          continue;
-        }
+      size_t after;
+      if (php && php_open(cp, i, end, &after)) {
+        i = enter_php(f, HS_RAW, after);
+        continue;
       }
       i++;
       continue;
+    }
     case HS_COMMENT: {
       /* A Vue component is code: its comments are prose, line by line. */
       size_t k = i;
@@ -219,16 +274,10 @@ void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
       continue;
     case HS_TAG: {
       uint32_t c = cp[i];
-      if (php) {
-        size_t after;
-        if (php_open(cp, i, end, &after)) {
-          f->h_after = HS_TAG;
-          f->island = ZHFIX_FORMAT_PHP;
-          fmt_code_reset(f);
-          f->h_st = HS_ISLAND;
-          i = after;
-          continue;
-        }
+      size_t after;
+      if (php && php_open(cp, i, end, &after)) {
+        i = enter_php(f, HS_TAG, after);
+        continue;
       }
       if (f->h_quote) {
         if (c == f->h_quote) f->h_quote = 0;
@@ -240,63 +289,9 @@ void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end) {
       i++;
       continue;
     }
-    default: { /* HS_TEXT */
-      /* Text nodes are prose in HTML; in PHP and Vue files they are the
-       * program's strings (code: comments only). */
-      int text = f->h_pre == 0 && f->format == ZHFIX_FORMAT_HTML;
-      size_t s = i;
-      while (i < end && cp[i] != '<' && cp[i] != '&' && cp[i] != '{') i++;
-      if (text) fmt_mark(f, s, i);
-      if (i >= end) continue;
-      uint32_t c = cp[i];
-      if (c != '<') {
-        size_t k = text_token(f, cp, i, end);
-        if (k == i) {
-          if (text) fmt_mark(f, i, i + 1);
-          i++;
-        } else {
-          i = k;
-        }
-        continue;
-      }
-      size_t after;
-      if (php && php_open(cp, i, end, &after)) {
-        f->h_after = HS_TEXT;
-        f->island = ZHFIX_FORMAT_PHP;
-        fmt_code_reset(f);
-        f->h_st = HS_ISLAND;
-        i = after;
-        continue;
-      }
-      if (fmt_at(cp, i, end, "<!--")) {
-        f->h_st = HS_COMMENT;
-        i += 4;
-        continue;
-      }
-      if (fmt_at(cp, i, end, "<![CDATA[")) {
-        f->h_st = HS_CDATA;
-        i += 9;
-        continue;
-      }
-      if (i + 1 < end && (cp[i + 1] == '!' || cp[i + 1] == '?')) {
-        f->h_st = HS_DECL;
-        i += 2;
-        continue;
-      }
-      int close = i + 1 < end && cp[i + 1] == '/';
-      size_t n = i + 1 + (size_t)close;
-      if (n < end && fmt_is_alpha(cp[n])) {
-        i = read_name(f, cp, n, end);
-        f->h_end_tag = close;
-        f->h_quote = 0;
-        f->h_st = HS_TAG;
-        continue;
-      }
-      /* a '<' that opens nothing is text */
-      if (text) fmt_mark(f, i, i + 1);
-      i++;
+    default: /* HS_TEXT */
+      i = text_step(f, cp, i, end, php);
       continue;
-    }
     }
   }
 }

@@ -1,0 +1,253 @@
+/*
+ * The conversion stage's internals, shared by its files (private to them):
+ *   convert_shared.c  the process-wide derived tables (accelerators, inert
+ *                     sets, covers) and the configuration of a pair (plan);
+ *   convert_match.c   segmentation and matching: OpenCC's general path and
+ *                     the one-pass conversions, ideographic description
+ *                     sequences included;
+ *   convert_repair.c  the repair of half-converted text;
+ *   convert.c         the stage: handles, lines, which of them take the
+ *                     repair.
+ * The dictionaries themselves are convert_tables.h.
+ */
+#ifndef ZF_CONVERT_INT_H
+#define ZF_CONVERT_INT_H
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert_tables.h"
+#include "zf.h"
+
+/* zhfix_target and zhfix_script share the numbering SIMP..JP. */
+#define NSCRIPT 7
+#define STEPS_MAX ZF_OCC_STEPS_MAX
+
+enum { K_IDENTITY, K_PASS, K_FUSED, K_GENERAL };
+
+typedef struct occ_cfg {
+  signed char norm;           /* normalization dictionary, or -1 */
+  signed char seg;            /* segmentation dictionary, or -1: one segment */
+  signed char step[STEPS_MAX];
+  unsigned char nsteps;
+  unsigned char kind;         /* K_*: which implementation is exact for it */
+} occ_cfg;
+
+/* ---- process-wide tables ------------------------------------------------ */
+
+/* The first two trie levels of a one-pass conversion, flattened.  The
+ * trie's nodes lie scattered over megabytes, so each step of a walk is a
+ * cache miss; run_pass answers most places from at most one.
+ *   ent[c]: the character's own one-character value, and whether keys
+ *     continue past it (ACC_SPAN entries, ~100 KB, stays in cache);
+ *   pair: a hash table of every two-character key prefix (a, b), holding
+ *     its node, its value if (a, b) is a key and the value is short, and
+ *     whether keys continue past it; a bitmap over the pairs' hashes rules
+ *     most absent pairs out before the table is probed;
+ *   tri: a bitmap over the hashes of every three-character key prefix, so
+ *     the walk past two characters is taken only where a key may go on.
+ * Built once per process and dictionary (acc_get). */
+#define ACC_LO 0x3400u
+#define ACC_SPAN (0xA000u - ACC_LO)
+#define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
+#define ACC_KIDS 0x400000u /* keys continue past this character */
+#define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
+#define ACC_BITS 19u
+#define TRI_BITS 20u
+#define P_KEY (((uint64_t)1 << 42) - 1) /* a | b << 21 */
+#define P_VAL ((uint64_t)1 << 42)       /* (a, b) is a key of the view */
+#define P_LEN2 ((uint64_t)1 << 43)      /* ... with a two-character value */
+#define P_SLOW ((uint64_t)1 << 44)      /* ... longer, or an erratum: read it */
+#define P_DEEP ((uint64_t)1 << 45)      /* keys continue past b */
+typedef struct acc_pair {
+  uint64_t key; /* a | b << 21 | P_* flags; 0 marks a free slot */
+  uint64_t val; /* value v0 | v1 << 21, node << 42 */
+} acc_pair;
+typedef struct occ_accel {
+  uint32_t ent[ACC_SPAN];
+  uint32_t mask; /* pair slots - 1 */
+  acc_pair *pair;
+  uint64_t bits[(1u << ACC_BITS) / 64];
+  uint64_t tri[(1u << TRI_BITS) / 64];
+} occ_accel;
+
+/* Which characters start no key of a dictionary's trie (any view), so a
+ * run of them is copied as it is: ASCII by a bitmap (a few keys start
+ * with Latin letters: SQL注入), the rest below `low`. */
+typedef struct occ_inert {
+  uint64_t ascii[2];     /* bit set: the ASCII character starts a key */
+  uint64_t ascii_one[2]; /* ... and is one (of some view) */
+  uint32_t low;          /* no key starts with a non-ASCII character below */
+} occ_inert;
+
+static inline int inert(const occ_inert *z, uint32_t c) {
+  return c < 0x80 ? !(z->ascii[c >> 6] >> (c & 63) & 1) : c < z->low && (c - 0x2FF0u) >= 16u;
+}
+
+typedef struct occ_shared {
+  zf_occ_tables t;
+  occ_inert inert[ZF_OCC_NDICTS];
+  /* covers[a][b]: dictionaries a and b share a trie, every key of a
+   * longer than one character is a key of b and no key of b is one
+   * character long: segmentation by b and a first step by a are then one
+   * greedy pass by a (run_fused). */
+  unsigned char covers[ZF_OCC_NDICTS][ZF_OCC_NDICTS];
+  /* No key of any dictionary holds a key of the normalization dictionary
+   * after its first character: a character that normalization would
+   * change is then met where a match starts, never inside one, so the
+   * conversion itself can notice it (run_pass). */
+  int norm_at_starts;
+  _Atomic(occ_accel *) acc[ZF_OCC_NDICTS];
+} occ_shared;
+
+static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
+  return a * 0x9E3779B1u ^ b * 0x85EBCA77u;
+}
+
+static inline uint32_t acc_hash3(uint32_t a, uint32_t b, uint32_t c) {
+  return acc_hash(a, b) ^ c * 0xC2B2AE3Du;
+}
+
+static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t t = acc_hash3(a, b, c) >> (32u - TRI_BITS);
+  return acc->tri[t >> 6] >> (t & 63u) & 1u;
+}
+
+/* Whether the pair a, b may start a key (the bitmap alone). */
+static inline int acc_pair_maybe(const occ_accel *acc, uint32_t a, uint32_t b) {
+  uint32_t t = acc_hash(a, b) >> (32u - ACC_BITS);
+  return acc->bits[t >> 6] >> (t & 63u) & 1u;
+}
+
+/* An ASCII character that starts keys (S of SQL注入) where the next one
+ * cannot continue any: it converts to itself, so it joins a copied run. */
+static inline int quiet_ascii(const occ_inert *z, const occ_accel *acc, const uint32_t *cp, size_t i,
+                              size_t n) {
+  uint32_t c = cp[i];
+  return c < 0x80 && acc && !(z->ascii_one[c >> 6] >> (c & 63) & 1) &&
+         (i + 1 == n || !acc_pair_maybe(acc, c, cp[i + 1]));
+}
+
+/* The entry of the pair a, b, or NULL. */
+static inline const acc_pair *acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
+  uint32_t x = acc_hash(a, b), t = x >> (32u - ACC_BITS);
+  if (!(acc->bits[t >> 6] >> (t & 63u) & 1u)) return NULL;
+  uint64_t key = (uint64_t)a | (uint64_t)b << 21;
+  for (uint32_t h = x & acc->mask;; h = (h + 1) & acc->mask) {
+    const acc_pair *q = &acc->pair[h];
+    if ((q->key & P_KEY) == key) return q;
+    if (!q->key) return NULL;
+  }
+}
+
+/* ---- per-handle state --------------------------------------------------- */
+
+typedef struct seglist {
+  size_t *end; /* exclusive end of each segment */
+  size_t n, cap;
+} seglist;
+
+typedef struct conv {
+  occ_shared *sh;
+  const zf_occ_tables *t;
+  int script, to, errata;
+  int ranges;     /* offsets are input ranges (start << 32 | end): repair */
+  occ_cfg exact;  /* script -> to                            */
+  occ_cfg fold;   /* script -> simp (repair)                 */
+  occ_cfg back;   /* simp -> to (repair)                     */
+  int repair;     /* 1: repair mixed lines (detected or same script) */
+  int doc_mixed;  /* the detection window mixes scripts       */
+  unsigned residue_cap;  /* class of characters that may be residue */
+  unsigned other_only;   /* class proving a line mixes scripts      */
+  const occ_accel *acc[ZF_OCC_NDICTS];
+  zf_text nm, a, b, g, e, f, r, x; /* scratch, reused across segments */
+  seglist sa, sb;
+  size_t *ids;        /* ends of ideographic description sequences */
+  size_t ids_cap, ids_lo;
+  int ids_valid;
+  unsigned char *bnd; /* unit starts of the repair's two candidates */
+  size_t bnd_cap;
+  occ_inert line_inert;  /* characters no dictionary of this handle starts */
+} conv;
+
+/* Distinct characters the repair rewrote, up to RESIDUE_DISTINCT. */
+typedef struct residue_set {
+  uint32_t c[8];
+  size_t n;
+} residue_set;
+
+static inline int put(zf_text *o, const uint32_t *v, size_t n, uint64_t off) {
+  if (o->cap - o->len < n && zf_text_reserve(o, n)) return -1;
+  for (size_t i = 0; i < n; i++) {
+    o->cp[o->len + i] = v[i];
+    o->off[o->len + i] = off;
+  }
+  o->len += n;
+  return 0;
+}
+
+/* The offset a unit made of src characters i .. i+m-1 carries: its first
+ * character's, or in the repair (cv->ranges) the input range all of them
+ * cover, so that a unit of a later step that straddles two units of an
+ * earlier one covers both. */
+static inline uint64_t unit_tag(const conv *cv, const uint64_t *off, size_t i, size_t m) {
+  return cv->ranges ? (off[i] & ~(uint64_t)0xFFFFFFFFu) | (off[i + m - 1] & 0xFFFFFFFFu) : off[i];
+}
+
+/* Copies src[i, j) with its own offsets. */
+static inline int copy(zf_text *o, const zf_text *src, size_t i, size_t j) {
+  size_t n = j - i;
+  if (o->cap - o->len < n && zf_text_reserve(o, n)) return -1;
+  if (n <= 8) {
+    for (size_t k = 0; k < n; k++) {
+      o->cp[o->len + k] = src->cp[i + k];
+      o->off[o->len + k] = src->off[i + k];
+    }
+  } else {
+    memcpy(o->cp + o->len, src->cp + i, n * sizeof *src->cp);
+    memcpy(o->off + o->len, src->off + i, n * sizeof *src->off);
+  }
+  o->len += n;
+  return 0;
+}
+
+/* ---- ideographic description sequences ----------------------------------- */
+
+/* opencc-js getIdeographicDescriptionArity. */
+static inline unsigned idc_arity(uint32_t c) {
+  if (c < 0x2FF0 || c > 0x2FFF) return 0;
+  return c == 0x2FF2 || c == 0x2FF3 ? 3 : 2;
+}
+
+static inline void ids_reset(conv *cv) { cv->ids_valid = 0; }
+
+/* Ends of repair ranges (offsets start << 32 | end, cv->ranges). */
+#define R_START(o) ((size_t)((o) >> 32))
+#define R_END(o) ((size_t)((o) & 0xFFFFFFFFu))
+
+/* ---- convert_shared.c ---------------------------------------------------- */
+
+/* The process-wide tables, set up by the first caller.  Returns NULL and
+ * *err when the blob is unusable (E_INTERNAL) or memory short (E_NOMEM:
+ * the next call tries again). */
+occ_shared *zf_conv_shared(int *err);
+/* The shared accelerator of dictionary di, built by the first caller;
+ * NULL while memory is short (the next call tries again). */
+const occ_accel *zf_conv_accel(occ_shared *sh, int di);
+/* The configuration opencc-js uses for from -> to. */
+void zf_conv_plan(const occ_shared *sh, int from, int to, occ_cfg *c);
+
+/* ---- convert_match.c ----------------------------------------------------- */
+
+/* Applies configuration c to in, appending to o: 0, or -1 when memory is
+ * short. */
+int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o);
+
+/* ---- convert_repair.c ---------------------------------------------------- */
+
+/* The repair of one line, appending to out; seen (or NULL) collects the
+ * residue it rewrote.  0, or -1 when memory is short. */
+int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen);
+
+#endif

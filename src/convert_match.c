@@ -1,0 +1,356 @@
+/*
+ * Segmentation and matching (convert_int.h): OpenCC's semantics of a
+ * configuration, in two implementations with the same output.  The
+ * general path segments the line, then converts each segment with each
+ * step of the chain (convert_range: the longest key at each place).  The
+ * one-pass conversions (run_pass) do a configuration without
+ * segmentation, or one whose segmentation a greedy pass by its first
+ * step reproduces (K_FUSED), in one walk with the first-level
+ * accelerator; where they cannot be exact they hand over to the general
+ * path.  Ideographic description sequences are copied whole, as
+ * opencc-js does.
+ */
+#include "convert_int.h"
+
+static int seg_push(seglist *s, size_t end) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    size_t *p = realloc(s->end, cap * sizeof *p);
+    if (!p) return -1;
+    s->end = p;
+    s->cap = cap;
+  }
+  s->end[s->n++] = end;
+  return 0;
+}
+
+/* End of the ideographic description sequence at s[i] within s[0, n), as
+ * opencc-js's getIdeographicDescriptionSequenceEnd computes it (0: none;
+ * a component that is itself an incomplete sequence counts as one
+ * character).  Its recursion is exponential on a run of operators, so the
+ * ends are computed once, right to left, for the whole rest of the string
+ * (callers go left to right and call ids_reset for each new string).
+ * (size_t)-1 when memory is short. */
+static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
+  if (!cv->ids_valid || i < cv->ids_lo) {
+    if (cv->ids_cap < n - i) {
+      size_t *p = realloc(cv->ids, (n - i) * sizeof *p);
+      if (!p) return (size_t)-1;
+      cv->ids = p;
+      cv->ids_cap = n - i;
+    }
+    for (size_t k = n; k-- > i;) {
+      unsigned ar = idc_arity(s[k]);
+      size_t end = 0;
+      if (ar) {
+        end = k + 1;
+        for (unsigned c = 0; c < ar; c++) {
+          if (end >= n) {
+            end = 0;
+            break;
+          }
+          size_t ce = cv->ids[end - i];
+          end = ce ? ce : end + 1;
+        }
+      }
+      cv->ids[k - i] = end;
+    }
+    cv->ids_lo = i;
+    cv->ids_valid = 1;
+  }
+  return cv->ids[i - cv->ids_lo];
+}
+
+/* ---- the general path ---------------------------------------------------- */
+
+/* Converts src[a, b) (one segment) with dictionary di, appending to dst:
+ * at each place the longest key, else one character or a whole
+ * ideographic description sequence unchanged.  A converted key carries
+ * the offset of its first character. */
+static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t b, zf_text *dst) {
+  const zf_occ_dict *d = &cv->t->d[di];
+  const occ_inert *z = &cv->sh->inert[di];
+  const uint32_t *cp = src->cp;
+  ids_reset(cv);
+  for (size_t i = a; i < b;) {
+    uint32_t c = cp[i];
+    if (inert(z, c)) {
+      size_t j = i + 1;
+      while (j < b && inert(z, cp[j])) j++;
+      if (copy(dst, src, i, j)) return -1;
+      i = j;
+      continue;
+    }
+    const uint32_t *v;
+    size_t vl, m = zf_occ_match_e(d, cp + i, b - i, cv->errata, &v, &vl);
+    if (m) {
+      if (put(dst, v, vl, unit_tag(cv, src->off, i, m))) return -1;
+      i += m;
+      continue;
+    }
+    size_t e = idc_arity(c) ? ids_end(cv, cp + a, i - a, b - a) : 0;
+    if (e == (size_t)-1) return -1;
+    e = e ? a + e : i + 1;
+    if (copy(dst, src, i, e)) return -1;
+    i = e;
+  }
+  return 0;
+}
+
+/* Segmentation of src by dictionary di (maximum forward match): segment
+ * ends into segs, and into g a copy of src in which the characters of a
+ * matched key all carry the offset of the key as a unit, so that a later
+ * step converting the key character by character still marks it as one
+ * (the repair never cuts inside it). */
+static int segment(conv *cv, int di, const zf_text *src, seglist *segs, zf_text *g) {
+  const zf_occ_dict *d = &cv->t->d[di];
+  const uint32_t *cp = src->cp;
+  size_t n = src->len;
+  int run = 0;
+  ids_reset(cv);
+  zf_text_clear(g);
+  if (copy(g, src, 0, n)) return -1;
+  for (size_t i = 0; i < n;) {
+    const uint32_t *v;
+    size_t vl, m = cp[i] < d->min_cp ? 0 : zf_occ_match(d, cp + i, n - i, &v, &vl);
+    if (m) {
+      if ((run && seg_push(segs, i)) || seg_push(segs, i + m)) return -1;
+      uint64_t tag = unit_tag(cv, src->off, i, m);
+      for (size_t k = i; k < i + m; k++) g->off[k] = tag;
+      run = 0;
+      i += m;
+      continue;
+    }
+    size_t e = idc_arity(cp[i]) ? ids_end(cv, cp, i, n) : 0;
+    if (e == (size_t)-1) return -1;
+    i = e ? e : i + 1;
+    run = 1;
+  }
+  if (run && seg_push(segs, n)) return -1;
+  return 0;
+}
+
+/* A scratch text other than the ones given. */
+static zf_text *scratch(conv *cv, const zf_text *x, const zf_text *y) {
+  zf_text *c[3] = {&cv->a, &cv->b, &cv->g};
+  for (int i = 0; i < 3; i++)
+    if (c[i] != x && c[i] != y) return c[i];
+  return NULL;
+}
+
+/* The chain from step `first` on, segment by segment. */
+static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, seglist *segs,
+                     zf_text *out) {
+  seglist *next = segs == &cv->sa ? &cv->sb : &cv->sa;
+  for (int s = first; s < c->nsteps; s++) {
+    zf_text *dst = s == c->nsteps - 1 ? out : scratch(cv, src, NULL);
+    if (dst != out) zf_text_clear(dst);
+    size_t base = dst->len, from = 0;
+    next->n = 0;
+    for (size_t k = 0; k < segs->n; k++) {
+      if (convert_range(cv, c->step[s], src, from, segs->end[k], dst)) return -1;
+      from = segs->end[k];
+      if (seg_push(next, dst->len - base)) return -1;
+    }
+    seglist *tmp = segs;
+    segs = next;
+    next = tmp;
+    /* dst's own offsets start at base: later steps read it from 0 */
+    if (dst != out) src = dst;
+  }
+  return 0;
+}
+
+static int run_general(conv *cv, const occ_cfg *c, const zf_text *src, zf_text *out) {
+  seglist *segs = &cv->sa;
+  segs->n = 0;
+  if (c->seg >= 0) {
+    zf_text *g = scratch(cv, src, NULL);
+    if (segment(cv, c->seg, src, segs, g)) return -1;
+    src = g;
+  } else if (src->len && seg_push(segs, src->len)) {
+    return -1;
+  }
+  return run_chain(cv, c, 0, src, segs, out);
+}
+
+/* ---- one-pass conversions ------------------------------------------------ */
+
+#define BAIL 1
+#define NORMALIZE 2
+
+/* Converts the whole of src with dictionary di in one greedy pass (what
+ * convert_range does, with the accelerator).  With segs, also the
+ * segmentation of a K_FUSED configuration: a match longer than one
+ * character is a key of the segmentation dictionary (covers[][]), so it is
+ * a segment of its own, and the rest are runs; an ideographic description
+ * sequence there returns BAIL (segmentation and conversion would measure
+ * it against different ends: the general path does it).  With norm >= 0,
+ * a key of that normalization dictionary anywhere in src returns
+ * NORMALIZE, with nothing written to o (segs to be reset by the caller). */
+static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs) {
+  const zf_occ_dict *d = &cv->t->d[di];
+  const zf_occ_dict *nd = norm >= 0 ? &cv->t->d[norm] : NULL;
+  const occ_inert *z = &cv->sh->inert[di];
+  const occ_accel *acc = cv->acc[di];
+  const uint32_t *cp = src->cp, vm = d->vm, nlow = nd ? nd->min_cp : 0x110000;
+  const uint64_t *off = src->off;
+  const int errata = cv->errata;
+  size_t n = src->len, base = o->len;
+  if (nd && !cv->sh->norm_at_starts) {
+    /* A key of the normalization dictionary anywhere: nothing written. */
+    int any = 0;
+    for (size_t i = 0; i < n; i++) any |= cp[i] >= nlow;
+    for (size_t i = 0; any && i < n; i++)
+      if (cp[i] >= nlow) {
+        uint32_t node = zf_occ_root(nd, cp[i]);
+        if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) return NORMALIZE;
+      }
+  }
+  if (zf_text_reserve(o, n + 16)) return -1;
+  ids_reset(cv);
+  int run = 0;
+  for (size_t i = 0; i < n;) {
+    const uint32_t *v;
+    size_t vl, m;
+    uint32_t c = cp[i];
+    if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
+      size_t j = i + 1;
+      while (j < n && (inert(z, cp[j]) || quiet_ascii(z, acc, cp, j, n))) j++;
+      if (copy(o, src, i, j)) return -1;
+      i = j;
+      run = 1;
+      continue;
+    }
+    if (acc && c - ACC_LO < ACC_SPAN) {
+      uint32_t e = acc->ent[c - ACC_LO];
+      if (!(e & ACC_SLOW)) {
+        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_find(acc, c, cp[i + 1]) : NULL;
+        if (q) {
+          uint64_t k = q->key;
+          if ((k & P_DEEP) && i + 2 < n && acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
+            m = zf_occ_walk(d, vm, (uint32_t)(q->val >> 42), cp + i, n - i, 2, errata, &v, &vl, NULL);
+            if (m) goto found;
+          } else if (k & P_VAL) {
+            if (k & P_SLOW) {
+              zf_occ_value(d, d->nodes + 3u * (size_t)(q->val >> 42), errata, &v, &vl);
+              m = 2;
+              goto found;
+            }
+            uint32_t two[2] = {(uint32_t)(q->val & 0x1FFFFFu), (uint32_t)(q->val >> 21 & 0x1FFFFFu)};
+            if (segs && run && seg_push(segs, o->len - base)) return -1;
+            if (put(o, two, k & P_LEN2 ? 2 : 1, unit_tag(cv, off, i, 2))) return -1;
+            if (segs && seg_push(segs, o->len - base)) return -1;
+            run = 0;
+            i += 2;
+            continue;
+          }
+        }
+        if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
+        o->cp[o->len] = e & ACC_VAL ? e & 0x1FFFFFu : c;
+        o->off[o->len++] = off[i];
+        i++;
+        run = 1;
+        continue;
+      }
+    }
+    if (c >= nlow && cv->sh->norm_at_starts) {
+      uint32_t node = zf_occ_root(nd, c);
+      if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) {
+        o->len = base; /* undone: the caller normalizes first */
+        return NORMALIZE;
+      }
+    }
+    m = zf_occ_match_e(d, cp + i, n - i, errata, &v, &vl);
+    if (m) {
+    found:
+      if (segs && m > 1 && run && seg_push(segs, o->len - base)) return -1;
+      if (put(o, v, vl, unit_tag(cv, off, i, m))) return -1;
+      if (segs && m > 1) {
+        if (seg_push(segs, o->len - base)) return -1;
+        run = 0;
+      } else {
+        run = 1;
+      }
+      i += m;
+      continue;
+    }
+    size_t e = 0;
+    if (idc_arity(c)) {
+      if (segs) return BAIL;
+      e = ids_end(cv, cp, i, n);
+      if (e == (size_t)-1) return -1;
+    }
+    e = e ? e : i + 1;
+    if (copy(o, src, i, e)) return -1;
+    i = e;
+    run = 1;
+  }
+  if (segs && run && seg_push(segs, o->len - base)) return -1;
+  return 0;
+}
+
+/* Whether the line holds a key of the normalization dictionary. */
+static int needs_norm(const conv *cv, int di, const zf_text *in) {
+  const zf_occ_dict *d = &cv->t->d[di];
+  for (size_t i = 0; i < in->len; i++)
+    if (in->cp[i] >= d->min_cp) {
+      uint32_t node = zf_occ_root(d, in->cp[i]);
+      if (node && (d->nodes[3u * (size_t)node + 2] & d->vm)) return 1;
+    }
+  return 0;
+}
+
+/* Normalizes in (OpenCC's normalization dictionary di) into cv->nm. */
+static const zf_text *normalize(conv *cv, int di, const zf_text *in) {
+  zf_text_clear(&cv->nm);
+  return convert_range(cv, di, in, 0, in->len, &cv->nm) ? NULL : &cv->nm;
+}
+
+/* Applies configuration c to in, appending to o. */
+int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o) {
+  const zf_text *src = in;
+  int norm = c->norm;
+  if (c->kind == K_IDENTITY) return zf_text_append(o, in, 0, in->len);
+  if (c->kind == K_GENERAL && norm >= 0 && needs_norm(cv, norm, in)) {
+    if (!(src = normalize(cv, norm, in))) return -1;
+    norm = -1;
+  }
+  if (c->kind == K_PASS) {
+    for (int s = 0; s < c->nsteps; s++) {
+      zf_text *dst = s == c->nsteps - 1 ? o : scratch(cv, src, NULL);
+      size_t at = dst->len;
+      if (dst != o) zf_text_clear(dst);
+      int rc = run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL);
+      if (rc == NORMALIZE) {
+        /* Nothing written yet: normalize, then convert that. */
+        dst->len = at;
+        if (!(src = normalize(cv, norm, in))) return -1;
+        norm = -1;
+        s--;
+        continue;
+      }
+      if (rc) return -1;
+      src = dst;
+    }
+    return 0;
+  }
+  if (c->kind == K_FUSED) {
+    for (;;) {
+      zf_text *first = scratch(cv, src, NULL);
+      zf_text_clear(first);
+      cv->sa.n = 0;
+      int rc = run_pass(cv, c->step[0], norm, src, first, &cv->sa);
+      if (rc == NORMALIZE) {
+        if (!(src = normalize(cv, norm, in))) return -1;
+        norm = -1;
+        continue;
+      }
+      if (rc < 0) return -1;
+      if (rc == 0) return run_chain(cv, c, 1, first, &cv->sa, o);
+      break; /* BAIL: the general path */
+    }
+    if (norm >= 0 && needs_norm(cv, norm, src) && !(src = normalize(cv, norm, in))) return -1;
+  }
+  return run_general(cv, c, src, o);
+}

@@ -1,0 +1,117 @@
+/*
+ * The repair of half-converted text (docs/conversion.md, "Half-converted
+ * text"; convert_int.h): a line of a document that mixes scripts gets two
+ * candidate conversions, OpenCC's for the script of the document and
+ * OpenCC's for the line read as Simplified (folded to Simplified, then
+ * converted to the target); the line is cut into spans where neither has
+ * a phrase crossing, and each span takes one candidate whole.
+ */
+#include "convert_int.h"
+
+/* Adds x to seen, a set of at most 8. */
+static void residue_add(residue_set *seen, uint32_t x) {
+  size_t k = 0;
+  while (k < seen->n && seen->c[k] != x) k++;
+  if (k == seen->n && k < sizeof seen->c / sizeof seen->c[0]) seen->c[seen->n++] = x;
+}
+
+/* A folded character that stays Simplified: folding must not read a
+ * Simplified form as a regional one (tw2s takes 么 for Taiwan's 幺, but
+ * in half-converted text it is the residue of 麼).  Only where a unit of
+ * the fold is one input character made one output character. */
+static void keep_simp_forms(const conv *cv, const zf_text *x, zf_text *f) {
+  for (size_t j = 0; j < f->len; j++) {
+    uint64_t t = f->off[j];
+    if (R_END(t) != R_START(t) + 1 || (j && f->off[j - 1] == t) || (j + 1 < f->len && f->off[j + 1] == t))
+      continue;
+    uint32_t c = x->cp[R_START(t)];
+    if (c >= 0x3400 && (zf_occ_class(cv->t, c) & ZF_OCC_SIMP_FORM)) f->cp[j] = c;
+  }
+}
+
+/* Marks in bnd (bit `bit`) the places inside a unit of t. */
+static void mark_inside(const zf_text *t, unsigned char *bnd, unsigned char bit) {
+  for (size_t j = 0; j < t->len; j++) {
+    if (j && t->off[j] == t->off[j - 1]) continue;
+    for (size_t p = R_START(t->off[j]) + 1; p < R_END(t->off[j]); p++) bnd[p] |= bit;
+  }
+}
+
+/* The repair of one line (docs/conversion.md).  The two candidates are
+ * computed on a copy of the line whose offsets are character ranges, so
+ * each output character tells which input characters its unit, through
+ * every step, covers; a span boundary is a place that no unit of either
+ * candidate covers on both sides. */
+int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen) {
+  size_t n = in->len;
+  zf_text *x = &cv->x, *e = &cv->e, *f = &cv->f, *r = &cv->r;
+  if (n >= 0xFFFFFFFFu) return -1;
+  zf_text_clear(x);
+  if (zf_text_reserve(x, n)) return -1;
+  memcpy(x->cp, in->cp, n * sizeof *x->cp);
+  for (size_t i = 0; i < n; i++) x->off[i] = (uint64_t)i << 32 | (i + 1);
+  x->len = n;
+  zf_text_clear(e);
+  zf_text_clear(f);
+  zf_text_clear(r);
+  cv->ranges = 1;
+  int rc = zf_conv_run_config(cv, &cv->exact, x, e) || zf_conv_run_config(cv, &cv->fold, x, f);
+  if (!rc) {
+    keep_simp_forms(cv, x, f);
+    rc = zf_conv_run_config(cv, &cv->back, f, r);
+  }
+  cv->ranges = 0;
+  if (rc) return -1;
+  if (cv->bnd_cap < n + 1) {
+    unsigned char *p = realloc(cv->bnd, n + 1);
+    if (!p) return -1;
+    cv->bnd = p;
+    cv->bnd_cap = n + 1;
+  }
+  memset(cv->bnd, 0, n + 1);
+  mark_inside(e, cv->bnd, 1);
+  mark_inside(r, cv->bnd, 2);
+  if (zf_text_reserve(out, n)) return -1;
+  size_t ei = 0, ri = 0;
+  for (size_t p = 0; p < n;) {
+    size_t q = p + 1;
+    while (q < n && cv->bnd[q]) q++;
+    size_t ej = ei, rj = ri;
+    while (ej < e->len && R_START(e->off[ej]) < q) ej++;
+    while (rj < r->len && R_START(r->off[rj]) < q) rj++;
+    size_t el = ej - ei, rl = rj - ri, xl = q - p;
+    const zf_text *pick = e;
+    size_t from = ei, to = ej;
+    if (el != rl || memcmp(e->cp + ei, r->cp + ri, el * sizeof *e->cp)) {
+      int residue = 0;
+      for (size_t k = p; k < q && !residue; k++)
+        residue = in->cp[k] >= 0x3400 && (zf_occ_class(cv->t, in->cp[k]) & cv->residue_cap);
+      if (residue || (rl == xl && !memcmp(r->cp + ri, in->cp + p, xl * sizeof *in->cp))) {
+        /* Possible residue: the second candidate read it in context.  Or
+         * that candidate keeps the span as it is where the first would
+         * change it (tw2t's rare variants, 參 -> 蔘): keep it. */
+        pick = r;
+        from = ri;
+        to = rj;
+        if (residue && seen)
+          for (size_t k = p; k < q; k++) {
+            uint32_t c = in->cp[k];
+            if (c < 0x3400 || !(zf_occ_class(cv->t, c) & cv->residue_cap)) continue;
+            if (el == xl && rl == xl &&
+                (r->cp[ri + k - p] == c || r->cp[ri + k - p] == e->cp[ei + k - p]))
+              continue;
+            residue_add(seen, c);
+          }
+      }
+    }
+    for (size_t j = from; j < to; j++) {
+      if (out->len == out->cap && zf_text_reserve(out, to - j)) return -1;
+      out->cp[out->len] = pick->cp[j];
+      out->off[out->len++] = in->off[R_START(pick->off[j])];
+    }
+    p = q;
+    ei = ej;
+    ri = rj;
+  }
+  return 0;
+}

@@ -1,0 +1,261 @@
+/*
+ * The conversion stage's process-wide tables (convert_int.h).
+ *
+ * Tables: the dictionaries are the embedded blob, read in place.  The
+ * derived tables (the first-level accelerators of the one-pass
+ * conversions) are built once per process, lazily, into an immutable
+ * object shared by every handle and thread (occ_shared in convert_int.h, published
+ * with an atomic compare-and-swap); a build that fails for lack of memory
+ * is retried by the next handle, and meanwhile conversion runs on the
+ * plain tries, with the same output.  A handle allocates only its scratch
+ * buffers.
+ */
+#include <stdio.h>
+
+#include "convert_int.h"
+
+/* opencc-js's locale presets (its from/ and to/ modules): the groups a
+ * pair without an OpenCC configuration is composed of, "from" then "to". */
+static const signed char from_groups[NSCRIPT + 1][2] = {
+    [ZHFIX_SCRIPT_SIMP] = {ZF_OCC_ST_CN, -1}, [ZHFIX_SCRIPT_TRAD] = {-1, -1},
+    [ZHFIX_SCRIPT_TW] = {ZF_OCC_TW_REV, -1},  [ZHFIX_SCRIPT_TWP] = {ZF_OCC_TWP_REV, -1},
+    [ZHFIX_SCRIPT_HK] = {ZF_OCC_HK_REV, -1},  [ZHFIX_SCRIPT_HKP] = {ZF_OCC_HKP_REV, -1},
+    [ZHFIX_SCRIPT_JP] = {ZF_OCC_JP2T, -1}};
+static const signed char to_groups[NSCRIPT + 1][2] = {
+    [ZHFIX_TO_SIMP] = {ZF_OCC_TS, -1}, [ZHFIX_TO_TRAD] = {-1, -1},
+    [ZHFIX_TO_TW] = {ZF_OCC_TW, -1},   [ZHFIX_TO_TWP] = {ZF_OCC_TW_PHRASES, ZF_OCC_TW},
+    [ZHFIX_TO_HK] = {ZF_OCC_HK, -1},   [ZHFIX_TO_HKP] = {ZF_OCC_HKP, -1},
+    [ZHFIX_TO_JP] = {ZF_OCC_T2JP, -1}};
+/* opencc-js's locale names (cn is spelt s in configuration names). */
+static const char *const locale[NSCRIPT + 1] = {"", "s", "t", "tw", "twp", "hk", "hkp", "jp"};
+
+static _Atomic(occ_shared *) g_shared;
+
+/* Slots of a node's child array (hashed arrays hold ZF_OCC_EMPTY in free
+ * slots). */
+static size_t child_slots(uint32_t nc) {
+  if (nc <= ZF_OCC_HASH_MIN) return nc;
+  unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+  return (size_t)1 << (b < 4 ? 4 : b);
+}
+
+/* The accelerator of dictionary d, or NULL when memory is short (or the
+ * trie is too large for its fields: then the walk runs unaided).  Out of
+ * line: inlined into zf_conv_accel, GCC compiles its loops 3% longer. */
+__attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
+  if (d->nnodes >= (1u << 22)) return NULL;
+  occ_accel *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    size_t npairs = 0;
+    for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
+      if (!d->pidx[p]) continue;
+      const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
+      for (uint32_t k = 0; k < 256; k++) {
+        uint32_t c = p << 8 | k, node = page[k], e = 0;
+        if (!node) continue;
+        const uint32_t *nd = d->nodes + 3u * (size_t)node;
+        uint32_t nc = ZF_OCC_NCHILD(nd[2]), vl = ZF_OCC_VLEN(nd[2]);
+        if (nd[2] & d->vm)
+          e = vl == 1 && !(nd[2] & ZF_OCC_ERRATUM) ? ACC_VAL | d->vals[nd[1]] : ACC_SLOW;
+        if (nc) {
+          e |= ACC_KIDS;
+          const uint32_t *cc = d->ccp + nd[0];
+          size_t slots = child_slots(nc);
+          for (size_t j = 0; j < slots; j++) {
+            if (cc[j] == ZF_OCC_EMPTY) continue;
+            npairs++;
+            if (!pass) continue;
+            uint32_t n2 = d->cnode[nd[0] + j];
+            const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
+            uint64_t key = (uint64_t)c | (uint64_t)cc[j] << 21, val = (uint64_t)n2 << 42;
+            uint32_t vl2 = ZF_OCC_VLEN(nd2[2]), nc2 = ZF_OCC_NCHILD(nd2[2]);
+            if (nd2[2] & d->vm) {
+              key |= P_VAL;
+              if (vl2 > 2 || (nd2[2] & ZF_OCC_ERRATUM)) {
+                key |= P_SLOW;
+              } else {
+                val |= d->vals[nd2[1]];
+                if (vl2 == 2) {
+                  key |= P_LEN2;
+                  val |= (uint64_t)d->vals[nd2[1] + 1] << 21;
+                }
+              }
+            }
+            if (nc2) {
+              key |= P_DEEP;
+              const uint32_t *cc2 = d->ccp + nd2[0];
+              size_t slots2 = child_slots(nc2);
+              for (size_t j2 = 0; j2 < slots2; j2++) {
+                if (cc2[j2] == ZF_OCC_EMPTY) continue;
+                uint32_t t = acc_hash3(c, cc[j], cc2[j2]) >> (32u - TRI_BITS);
+                a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
+              }
+            }
+            uint32_t x = acc_hash(c, cc[j]), h = x & a->mask, t = x >> (32u - ACC_BITS);
+            a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
+            while (a->pair[h].key) h = (h + 1) & a->mask;
+            a->pair[h] = (acc_pair){key, val};
+          }
+        }
+        if (pass && c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
+      }
+    }
+    if (!pass) {
+      /* At most two thirds full: a probe that misses stops soon (and the
+       * bitmap rules most misses out before), and the table stays small. */
+      size_t cap = 16;
+      while (cap < npairs + npairs / 2 + 2) cap *= 2;
+      if (cap > 0x80000000u || !(a->pair = calloc(cap, sizeof *a->pair))) {
+        free(a);
+        return NULL;
+      }
+      a->mask = (uint32_t)(cap - 1);
+    }
+  }
+  return a;
+}
+
+/* The shared accelerator of dictionary di, built by the first caller;
+ * NULL while memory is short (the next call tries again). */
+const occ_accel *zf_conv_accel(occ_shared *sh, int di) {
+  occ_accel *a = atomic_load_explicit(&sh->acc[di], memory_order_acquire);
+  if (a) return a;
+  a = acc_build(&sh->t.d[di]);
+  if (!a) return NULL;
+  occ_accel *expected = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&sh->acc[di], &expected, a, memory_order_acq_rel,
+                                               memory_order_acquire)) {
+    free(a->pair);
+    free(a);
+    a = expected; /* another thread built it first */
+  }
+  return a;
+}
+
+/* covers[][] (see occ_shared) from one look at every trie: the sets of
+ * views that keys of one character, and keys of more, are in. */
+static void compute_covers(occ_shared *sh) {
+  const zf_occ_tables *t = &sh->t;
+  memset(sh->covers, 0, sizeof sh->covers);
+  for (int a = 0; a < ZF_OCC_NDICTS; a++) {
+    const zf_occ_dict *d = &t->d[a];
+    int first = 1; /* the first dictionary of its trie does the work */
+    for (int z = 0; z < a; z++) first &= t->d[z].trie != d->trie;
+    if (!first) continue;
+    uint32_t one = 0;   /* views of one-character keys, or-ed */
+    uint32_t longer = 0; /* bit m: some longer key is in exactly the views m */
+    for (uint32_t n = 1; n < d->nnodes; n++) {
+      const uint32_t *nd = d->nodes + 3u * (size_t)n;
+      size_t slots = child_slots(ZF_OCC_NCHILD(nd[2]));
+      for (size_t j = 0; j < slots; j++)
+        if (d->ccp[nd[0] + j] != ZF_OCC_EMPTY)
+          longer |= 1u << ((d->nodes[3u * (size_t)d->cnode[nd[0] + j] + 2] & ZF_OCC_VIEWS) >> 8);
+    }
+    for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
+      if (!d->pidx[p]) continue;
+      const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
+      for (uint32_t k = 0; k < 256; k++)
+        if (page[k]) one |= d->nodes[3u * (size_t)page[k] + 2] & ZF_OCC_VIEWS;
+    }
+    for (int x = 0; x < ZF_OCC_NDICTS; x++)
+      for (int y = 0; y < ZF_OCC_NDICTS; y++) {
+        if (t->d[x].trie != d->trie || t->d[y].trie != d->trie) continue;
+        uint32_t vx = t->d[x].vm >> 8, vy = t->d[y].vm >> 8;
+        int ok = !(one & t->d[y].vm);
+        for (uint32_t m = 0; m < 16 && ok; m++)
+          if ((longer >> m & 1) && (m & vx) && !(m & vy)) ok = 0;
+        sh->covers[x][y] = (unsigned char)ok;
+      }
+  }
+}
+
+/* The process-wide tables, set up by the first caller.  Returns NULL and
+ * *err when the blob is unusable (E_INTERNAL) or memory short (E_NOMEM:
+ * the next call tries again). */
+occ_shared *zf_conv_shared(int *err) {
+  occ_shared *s = atomic_load_explicit(&g_shared, memory_order_acquire);
+  if (s) return s;
+  s = calloc(1, sizeof *s);
+  if (!s) {
+    *err = ZHFIX_E_NOMEM;
+    return NULL;
+  }
+  if (zf_occ_open(&s->t)) {
+    free(s);
+    *err = ZHFIX_E_INTERNAL;
+    return NULL;
+  }
+  for (int i = 0; i < ZF_OCC_NDICTS; i++) {
+    const zf_occ_dict *d = &s->t.d[i];
+    occ_inert *z = &s->inert[i];
+    atomic_init(&s->acc[i], NULL);
+    z->low = 0x110000;
+    for (uint32_t c = 0; c < 0x110000 && c < z->low; c++) {
+      uint32_t node = zf_occ_root(d, c);
+      if (node && c < 0x80) {
+        z->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
+        if (d->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS) z->ascii_one[c >> 6] |= (uint64_t)1 << (c & 63);
+      } else if (node) {
+        z->low = c;
+      } else if (c >= 0x80 && !d->pidx[c >> 8]) {
+        c |= 0xFF; /* no page: skip it */
+      }
+    }
+  }
+  compute_covers(s);
+  s->norm_at_starts = 1;
+  for (int i = 0; i < ZF_OCC_NDICTS; i++) {
+    const zf_occ_dict *d = &s->t.d[i], *nd = &s->t.d[ZF_OCC_NORM];
+    for (uint32_t k = 0; k < d->nchild && s->norm_at_starts; k++) {
+      uint32_t c = d->ccp[k], node = c == ZF_OCC_EMPTY ? 0 : zf_occ_root(nd, c);
+      if (node && (nd->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS)) s->norm_at_starts = 0;
+    }
+  }
+  occ_shared *expected = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&g_shared, &expected, s, memory_order_acq_rel,
+                                               memory_order_acquire)) {
+    free(s);
+    s = expected;
+  }
+  return s;
+}
+
+/* ---- configurations ----------------------------------------------------- */
+
+/* The configuration opencc-js uses for from -> to (ConverterBuilder): the
+ * OpenCC configuration of that name if the data has one, else the "from"
+ * groups then the "to" groups, one whole-line step each.  Same script:
+ * the identity. */
+void zf_conv_plan(const occ_shared *sh, int from, int to, occ_cfg *c) {
+  char name[16];
+  memset(c, 0, sizeof *c);
+  c->norm = c->seg = -1;
+  if (from == to) return;
+  if (from == ZHFIX_SCRIPT_SIMP)
+    snprintf(name, sizeof name, "s2%s", locale[to]);
+  else if (to == ZHFIX_TO_SIMP)
+    snprintf(name, sizeof name, "%s2s%s",
+             from == ZHFIX_SCRIPT_TWP ? "tw" : from == ZHFIX_SCRIPT_HKP ? "hk" : locale[from],
+             from == ZHFIX_SCRIPT_TWP || from == ZHFIX_SCRIPT_HKP ? "p" : "");
+  else
+    snprintf(name, sizeof name, "%s2%s", locale[from], locale[to]);
+  const zf_occ_config *named = NULL;
+  for (uint32_t i = 0; i < sh->t.ncfg; i++)
+    if (!strcmp(sh->t.cfg[i].name, name)) named = &sh->t.cfg[i];
+  if (named) {
+    c->norm = (signed char)named->norm;
+    c->seg = (signed char)named->seg;
+    c->nsteps = (unsigned char)named->nsteps;
+    for (uint32_t k = 0; k < named->nsteps; k++) c->step[k] = (signed char)named->step[k];
+  } else {
+    for (int k = 0; k < 2; k++)
+      if (from_groups[from][k] >= 0) c->step[c->nsteps++] = from_groups[from][k];
+    for (int k = 0; k < 2; k++)
+      if (to_groups[to][k] >= 0 && c->nsteps < STEPS_MAX) c->step[c->nsteps++] = to_groups[to][k];
+  }
+  if (!c->nsteps) c->kind = K_IDENTITY;
+  else if (c->seg < 0) c->kind = K_PASS;
+  else if (sh->covers[c->step[0]][c->seg]) c->kind = K_FUSED;
+  else c->kind = K_GENERAL;
+}
