@@ -170,6 +170,7 @@ typedef struct farm {
     uint32_t n;
   } *digits;
   size_t ndigits;
+  zf_text *direct; /* the one reading left writes here (farm_search.c) */
   /* per-line scratch, kept across lines */
   tok *tk;
   size_t captk;

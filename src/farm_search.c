@@ -60,9 +60,17 @@ static void typography(farm *f, hyp *h, uint32_t cp, uint32_t prev) {
   }
 }
 
-/* Appends output character node_cp (with its GUESSED flag) to h. */
+/* Appends output character node_cp (with its GUESSED flag) to h; in
+ * direct mode (f->direct, the one reading left) straight to the output,
+ * unscored. */
 static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   uint32_t cp = node_cp & ~GUESSED;
+  if (f->direct) {
+    if (zf_text_push(f->direct, cp, off)) return -1;
+    typography(f, h, cp, h->last);
+    h->last = cp;
+    return 0;
+  }
   if (f->nnodes >= f->capnodes) {
     size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
     onode *nn = realloc(f->nodes, nc * sizeof *nn);
@@ -385,6 +393,7 @@ static size_t merge(hvec *bv) {
 /* h as the one state the search goes on from after a cut. */
 static void restart(farm *f, hvec *bv, const hyp *h, int lit) {
   hyp b = *h;
+  b.score = 0; /* readings are only ever compared with their siblings */
   b.node = 0;
   b.hash = 0;
   b.dmg = 0;
@@ -433,6 +442,20 @@ static int force_cut(farm *f, hvec *bv, size_t cut, size_t i, size_t n, zf_text 
   return 1;
 }
 
+/* Token i, read by h, the one reading left, in phase, when it can have no
+ * other reading (no annotation, no lost byte; a split mark needs a
+ * pending byte): written straight to out.  Returns 1 when it was, 0 when
+ * the token needs the search, -1 on failure. */
+static int take_plain(farm *f, hyp *h, size_t i, zf_text *out) {
+  const tok *t = &f->tk[i];
+  if (is_lost(t->cp) || (t->cp == '(' && t->ann_end)) return 0;
+  if (t->nb == 2 && !fb_pair(f->codec, t->b[0], t->b[1])) return 0; /* dies: the search says so */
+  f->direct = out;
+  int r = feed_tok(f, h, t);
+  f->direct = NULL;
+  return r < 0 ? -1 : 1;
+}
+
 int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t n = in->len;
   f->nnodes = 1;
@@ -445,6 +468,20 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
   for (size_t i = 0; i <= n; i++) {
     hvec *bv = &f->beam[i % RING];
+    if (i == cut && bv->n == 1 && reach <= i && !bv->v[0].pend) {
+      /* one reading, in phase: plain tokens need no search */
+      hyp h = bv->v[0];
+      size_t j = i;
+      int r = 0;
+      while (j < n && (r = take_plain(f, &h, j, out)) == 1) j++;
+      if (r < 0) return -1;
+      if (j > i) {
+        bv->n = 0;
+        bv = &f->beam[j % RING];
+        if (hv_push(bv, &h)) return -1;
+        cut = i = reach = j;
+      }
+    }
     size_t keys = merge(bv);
     if (bv->n == 0) {
       if (reach > i) continue;
