@@ -260,10 +260,11 @@ static inline uint64_t mix(uint64_t h, uint32_t c) {
 /* farm_scan.c */
 size_t zf_farm_parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *tone);
 int zf_farm_annset_has(const farm *f, uint32_t cp);
-void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n);
+/* cp[0..first) holds no mark (first = 0 when not known) */
+void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first);
 int zf_farm_prepare(farm *f, const zf_text *in);
-int zf_farm_has_mark(const uint32_t *cp, size_t n);
-int zf_farm_worth_a_look(const farm *f, const zf_text *in);
+size_t zf_farm_next_mark(const uint32_t *cp, size_t i, size_t n);
+int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first);
 void zf_farm_track_open(farm *f, const zf_text *in);
 
 /* farm_digits.c */

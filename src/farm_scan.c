@@ -49,8 +49,8 @@ int zf_farm_annset_has(const farm *f, uint32_t cp) {
   return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
 }
 
-void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n) {
-  for (size_t i = 0; i < n; i++) {
+void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first) {
+  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n)) {
     int syl, tone;
     if (cp[i] == '(' && i > 0 && zf_is_han(cp[i - 1])) {
       if (zf_farm_parse_ann(cp, n, i, &syl, &tone) && zf_reading_of(cp[i - 1], syl, tone)) {
@@ -171,26 +171,26 @@ int zf_farm_prepare(farm *f, const zf_text *in) {
 
 /* ---- cheap looks ------------------------------------------------------------ */
 
-/* Whether cp[0..n) holds a '?', U+FFFD or '(', the only characters the
- * signature scan and zf_farm_worth_a_look act on.  Blocks without an
- * early exit vectorise, so most lines (which hold neither) are ruled out
- * at a fraction of the cost of those two scans. */
-int zf_farm_has_mark(const uint32_t *cp, size_t n) {
-  size_t i = 0;
+/* The first '?', U+FFFD or '(' of cp[i..n), or n: the only characters the
+ * scans of clean lines (zf_farm_sig_scan, zf_farm_worth_a_look) act on.
+ * Blocks of 16 without an early exit vectorise, so a line is crossed at a
+ * fraction of the cost of looking at each character. */
+size_t zf_farm_next_mark(const uint32_t *cp, size_t i, size_t n) {
   for (; i + 16 <= n; i += 16) {
     unsigned x = 0;
     for (size_t k = 0; k < 16; k++)
       x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(') |
            (unsigned)(cp[i + k] == 0xFFFD);
-    if (x) return 1;
+    if (x) break;
   }
   for (; i < n; i++)
-    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return 1;
-  return 0;
+    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return i;
+  return n;
 }
 
-/* A cheap look for anything the search could change. */
-int zf_farm_worth_a_look(const farm *f, const zf_text *in) {
+/* A cheap look for anything the search could change (in->cp[0..first)
+ * holds no mark). */
+int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first) {
   int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
                  (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
   const uint32_t *cp = in->cp;
@@ -202,13 +202,14 @@ int zf_farm_worth_a_look(const farm *f, const zf_text *in) {
      * such token dies, and the literal one is the line itself ("?x?" in a
      * Tcl synopsis), so such a line is not searched. */
     int any = 0;
-    for (size_t i = 0; i < n && !any; i++) {
+    for (size_t i = zf_farm_next_mark(cp, first, n); i < n && !any;
+         i = zf_farm_next_mark(cp, i + 1, n)) {
       int syl, tone;
       any = (cp[i] == '(' || is_lost(cp[i])) && zf_farm_parse_ann(cp, n, i, &syl, &tone);
     }
     if (!any) return 0;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n)) {
     if (is_lost(cp[i])) {
       /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
        * punctuation of a split replace in between */

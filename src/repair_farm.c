@@ -36,7 +36,7 @@
  * Aligned annotations X(py) go only under --pinyin=strip, or under auto
  * once the document shows the signature (farm_scan.c).  Readings of lost
  * bytes need that signature in any mode.  Clean lines cost one scan
- * (zf_farm_worth_a_look); the GB18030 tables are built on the first
+ * (zf_farm_next_mark, zf_farm_worth_a_look); the GB18030 tables are built on the first
  * damaged line.
  *
  * This file is the stage itself (state, prescan, run); src/farm.h lists
@@ -84,25 +84,27 @@ static void prescan(void *st, const zf_text *prefix) {
   if (prefix->len == 0) return;
   f->have_pre = 1;
   f->pre_end = prefix->off[prefix->len - 1];
-  if (!f->sig) zf_farm_sig_scan(f, prefix->cp, prefix->len);
+  if (!f->sig) zf_farm_sig_scan(f, prefix->cp, prefix->len, 0);
   if (f->sig) zf_farm_digits_scan(f, prefix->cp, prefix->len);
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   farm *f = st;
-  int marked = zf_farm_has_mark(in->cp, in->len);
+  size_t first = zf_farm_next_mark(in->cp, 0, in->len);
+  int marked = first < in->len;
   if (in->len) {
     size_t from = 0;
     if (f->have_pre)
       while (from < in->len && in->off[from] <= f->pre_end) from++;
     int had = f->sig;
-    if (marked && !f->sig && from < in->len) zf_farm_sig_scan(f, in->cp + from, in->len - from);
+    if (marked && !f->sig && from < in->len)
+      zf_farm_sig_scan(f, in->cp + from, in->len - from, first > from ? first - from : 0);
     /* a line the detection window did not hold: its numbers join the
      * cache (only in documents with the signature; clean text pays
      * nothing) */
     if (had && from < in->len) zf_farm_digits_scan(f, in->cp + from, in->len - from);
   }
-  if (!marked || !zf_farm_worth_a_look(f, in)) {
+  if (!marked || !zf_farm_worth_a_look(f, in, first)) {
     if (f->sig) zf_farm_track_open(f, in);
     return ZF_UNCHANGED;
   }
