@@ -9,6 +9,7 @@
  *   farm_digits.c   the digit cache (swallowed digits given back)
  *   farm_search.c   the Viterbi search over the original bytes
  *   farm_commit.c   a resolved span into output and statistics
+ *   farm_marks.c    whether a mark rebuilt from a lost lead byte is shown
  *
  * The GB18030 byte view comes from farm_codec.h; every use goes through
  * the fb_* wrappers below, so pointing the stage at another codec module
@@ -90,8 +91,11 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
  * the language model scores it as a digit, the output shows '?'. */
 #define WILD_DIGIT 0x110001u
 /* Flag on an output character rebuilt from a lost lead byte in GBK's
- * symbol rows (see symbol_row): the lost byte's mark is shown instead. */
+ * symbol rows (see symbol_row): shown only when farm_marks.c says so. */
 #define GUESSED 0x40000000u
+/* ... and its second byte is lost too: no byte says anything about it. */
+#define TRAIL_LOST 0x20000000u
+#define CP_FLAGS (GUESSED | TRAIL_LOST)
 /* Longest annotation "(" + syllable + ")" in code points. */
 #define ANN_MAX_SYL 7
 /* Transitions reach at most ANN_MAX_SYL + 2 positions ahead. */
@@ -125,6 +129,7 @@ typedef struct hyp {
   uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
   uint8_t lit;       /* 1 while every choice since the cut is literal     */
+  uint8_t guess;     /* the output since the cut holds a GUESSED mark     */
   uint8_t need;      /* the last two bytes form an annotated character    */
   uint8_t sep;       /* an annotation was removed after the last byte:
                       * a farm that replaces character by character still
@@ -171,6 +176,7 @@ typedef struct farm {
   } *digits;
   size_t ndigits;
   zf_text *direct; /* the one reading left writes here (farm_search.c) */
+  size_t line0;     /* where the line's output starts in the stage's out */
   /* per-line scratch, kept across lines */
   tok *tk;
   size_t captk;
@@ -247,7 +253,7 @@ static inline int punct_second(uint32_t c) {
 /* GBK rows A1-A9 hold punctuation, symbols, full-width forms, kana,
  * Greek, Cyrillic, pinyin letters and box drawing: characters the
  * language model scores by class and frequency only.  Whether a character
- * is one of them is its lead byte's to say (farm_commit.c). */
+ * is one of them is its lead byte's to say (farm_marks.c). */
 static inline int symbol_row(unsigned lead) { return lead >= 0xA1 && lead <= 0xA9; }
 
 static inline uint64_t mix(uint64_t h, uint32_t c) {
@@ -274,10 +280,22 @@ uint32_t zf_farm_guess_digit(const farm *f, size_t q, size_t n);
 /* farm_search.c: the line in f->tk[0..in->len) (zf_farm_prepare) into out. */
 int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats);
 
+/* farm_search.c: the stage's own score terms around c (between prev, c
+ * and next) with the quotes and brackets open[] open before it. */
+double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, uint32_t c,
+                     uint32_t next);
+
+/* farm_marks.c: whether the mark f->path[k] (GUESSED) of a span [.., b)
+ * of a line of n tokens, whose path is len long, is shown; out holds the
+ * line's output up to it; search_margin: how far the best reading with
+ * no such mark is behind (DBL_MAX when the search kept none). */
+int zf_farm_mark_shown(farm *f, const zf_text *out, size_t k, size_t len, size_t b, size_t n,
+                       double search_margin);
+
 /* farm_commit.c */
 int zf_farm_out_verbatim(farm *f, size_t a, size_t b, zf_text *out);
 uint64_t zf_farm_span_len(const farm *f, size_t a, size_t b, size_t n);
 int zf_farm_commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const hyp *second,
-                   zf_text *out, zf_stats *stats);
+                   const hyp *plain, zf_text *out, zf_stats *stats);
 
 #endif

@@ -3,6 +3,7 @@
  * statistics (docs/repair-farm.md, "The algorithm": the margin, the
  * characters left '?', the spans left as they were).
  */
+#include <float.h>
 #include <stdlib.h>
 
 #include "farm.h"
@@ -29,7 +30,7 @@ static void dbg_path(farm *f, const hyp *h) {
   for (uint32_t k = h->node; k && n < 256; k = f->nodes[k].parent) buf[n++] = f->nodes[k].cp;
   while (n--) {
     unsigned char u[4];
-    uint32_t c = buf[n] == WILD_DIGIT ? '#' : buf[n] & ~GUESSED;
+    uint32_t c = buf[n] == WILD_DIGIT ? '#' : buf[n] & ~CP_FLAGS;
     int m = zf_utf8_put(c, u);
     fwrite(u, 1, (size_t)m, stderr);
   }
@@ -88,9 +89,10 @@ static uint64_t char_extent(const farm *f, size_t k, size_t e, size_t len, size_
 }
 
 /* Writes the span [a, b) ending in hypothesis best (second: the best other
- * reading, or NULL). */
+ * reading, or NULL; plain: the best reading with no mark rebuilt from a
+ * lost lead byte, or NULL). */
 int zf_farm_commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const hyp *second,
-                   zf_text *out, zf_stats *stats) {
+                   const hyp *plain, zf_text *out, zf_stats *stats) {
   size_t len = path_of(f, best, &f->path, &f->pathoff, &f->cappath);
   if (len == (size_t)-1) return -1;
 #ifdef FARM_DEBUG
@@ -136,14 +138,15 @@ int zf_farm_commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const
       c = f->unknown;
       m++;
     } else if (c & GUESSED) {
-      /* A mark the bytes do not show.  Whether a GBK character is a mark
-       * is its lead byte's to say, and that byte is lost (issue 13: 棧,
-       * 97 A3, of 小一些的棧可以 came back as 。, A1 A3, a cross-boundary
-       * guess the page never showed): the lost byte's mark stays, and is
-       * reported. */
-      zf_stats_unrecoverable(stats, f->pathoff[k], char_extent(f, k, k + 1, len, a, b, n));
-      c = f->unknown;
-      nguess++;
+      /* a mark rebuilt from a lost lead byte: farm_marks.c */
+      if (zf_farm_mark_shown(f, out, k, len, b, n,
+                             plain ? best->score - plain->score : DBL_MAX)) {
+        c &= ~CP_FLAGS;
+      } else {
+        zf_stats_unrecoverable(stats, f->pathoff[k], char_extent(f, k, k + 1, len, a, b, n));
+        c = f->unknown;
+        nguess++;
+      }
     } else if (c == WILD_DIGIT) {
       size_t q = a;
       while (q < b && f->tk[q].off != f->pathoff[k]) q++;

@@ -33,7 +33,7 @@ static int hv_push(hvec *h, const hyp *x) {
 
 /* The score terms the class-based model cannot see, for output c after
  * prev: script and variant, doubled pause marks, quotes and brackets. */
-static void typography(farm *f, hyp *h, uint32_t cp, uint32_t prev) {
+static void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev) {
   if (f->avoid && cp >= 0x3400) {
     unsigned cls = zf_occ_class(f->occ, cp);
     if (cls & f->avoid) h->score -= PEN_SCRIPT;
@@ -60,11 +60,21 @@ static void typography(farm *f, hyp *h, uint32_t cp, uint32_t prev) {
   }
 }
 
+double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, uint32_t c,
+                     uint32_t next) {
+  hyp h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.open, open, NGROUPS);
+  typography(f, &h, c, prev);
+  typography(f, &h, next, c);
+  return h.score;
+}
+
 /* Appends output character node_cp (with its GUESSED flag) to h; in
  * direct mode (f->direct, the one reading left) straight to the output,
  * unscored. */
 static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
-  uint32_t cp = node_cp & ~GUESSED;
+  uint32_t cp = node_cp & ~CP_FLAGS;
   if (f->direct) {
     if (zf_text_push(f->direct, cp, off)) return -1;
     typography(f, h, cp, h->last);
@@ -80,6 +90,7 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   }
   f->nodes[f->nnodes] = (onode){h->node, node_cp, off};
   h->node = (uint32_t)f->nnodes++;
+  if (node_cp & GUESSED) h->guess = 1;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
   h->score += zf_lm_bigram(h->last, lmcp);
   typography(f, h, cp, h->last);
@@ -102,7 +113,7 @@ static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
     uint32_t c = fb_pair(f->codec, h->pend, b);
     if (!c) return 0;
     /* a mark whose lead byte is lost: farm_commit.c */
-    if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED;
+    if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED | (lost ? TRAIL_LOST : 0);
     if (emit(f, h, c, h->pend_off)) return -1;
     h->pend = 0;
     h->pend_lost = 0;
@@ -343,8 +354,10 @@ static int score_desc(const void *a, const void *b) {
   return x->score > y->score ? -1 : x->score < y->score ? 1 : 0;
 }
 
-/* Keeps the two best different readings per state and the literal
- * reading, drops hopeless ones; returns the number of states. */
+/* Keeps the two best different readings per state, the literal reading
+ * and the best one with no mark rebuilt from a lost lead byte (what such
+ * a mark is measured against: farm_marks.c), drops hopeless ones;
+ * returns the number of states. */
 static size_t merge(hvec *bv) {
   if (bv->n == 0) return 0;
   qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
@@ -354,12 +367,13 @@ static size_t merge(hvec *bv) {
     while (e < bv->n && same_key(&bv->v[r], &bv->v[e])) e++;
     size_t first = w;
     bv->v[w++] = bv->v[r];
-    int lit = bv->v[r].lit;
+    int lit = bv->v[r].lit, plain = !bv->v[r].guess;
     for (size_t k = r + 1; k < e; k++) {
       int other = w - first < 2 && bv->v[k].hash != bv->v[first].hash;
-      if (other || (bv->v[k].lit && !lit)) {
+      if (other || (bv->v[k].lit && !lit) || (!bv->v[k].guess && !plain)) {
         bv->v[w++] = bv->v[k];
         lit |= bv->v[k].lit;
+        plain |= !bv->v[k].guess;
       }
     }
     r = e;
@@ -398,10 +412,19 @@ static void restart(farm *f, hvec *bv, const hyp *h, int lit) {
   b.hash = 0;
   b.dmg = 0;
   b.holes = b.alrm = b.misrm = b.punct = 0;
+  b.guess = 0;
   if (lit) b.lit = 1;
   bv->v[0] = b;
   bv->n = 1;
   f->nnodes = 1;
+}
+
+/* The best hypothesis of bv (sorted by score, or one state sorted by
+ * key) with no mark rebuilt from a lost lead byte; NULL when none. */
+static const hyp *best_plain(const hvec *bv) {
+  for (size_t k = 0; k < bv->n; k++)
+    if (!bv->v[k].guess) return &bv->v[k];
+  return NULL;
 }
 
 /* The end of the line: the best reading that is in phase, against the
@@ -425,7 +448,7 @@ static int finish_line(farm *f, hvec *bv, size_t cut, size_t n, zf_text *out, zf
   for (size_t k = 1; k < w && !second; k++)
     if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
   memcpy(f->open, bv->v[0].open, 2); /* quotes only: see zf_farm_track_open */
-  return zf_farm_commit(f, cut, n, n, &bv->v[0], second, out, stats);
+  return zf_farm_commit(f, cut, n, n, &bv->v[0], second, best_plain(bv), out, stats);
 }
 
 /* Damage that never resolves within FORCE_CUT characters (or fills the
@@ -437,7 +460,7 @@ static int force_cut(farm *f, hvec *bv, size_t cut, size_t i, size_t n, zf_text 
   while (k < bv->n && !bv->v[k].lit) k++;
   if (k == bv->n || bv->v[k].pend) return 0;
   zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, i, n));
-  if (zf_farm_commit(f, cut, i, n, &bv->v[k], NULL, out, stats)) return -1;
+  if (zf_farm_commit(f, cut, i, n, &bv->v[k], NULL, NULL, out, stats)) return -1;
   restart(f, bv, &bv->v[k], 0);
   return 1;
 }
@@ -502,7 +525,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
       /* one state left, in phase: the span is resolved */
       const hyp *second = bv->n > 1 ? &bv->v[1] : NULL;
-      if (zf_farm_commit(f, cut, i, n, &bv->v[0], second, out, stats)) return -1;
+      if (zf_farm_commit(f, cut, i, n, &bv->v[0], second, best_plain(bv), out, stats)) return -1;
       restart(f, bv, &bv->v[0], 1);
       cut = i;
     }

@@ -114,6 +114,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   }
   if (!f->codec) return ZF_UNCHANGED;
   size_t mark = out->len;
+  f->line0 = mark;
   if (zf_farm_prepare(f, in) || zf_farm_repair_line(f, in, out, stats)) {
     out->len = mark;
     return ZHFIX_E_NOMEM;
