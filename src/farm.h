@@ -82,7 +82,14 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 #define PEN_UNCLOSED 1.0
 /* Bounds the work on pathological input ("??????" next to Han text): a
  * position's hypotheses are merged whenever they pile up. */
-#define HV_LIMIT 16384
+#define HV_LIMIT 8192
+/* A line may push WORK_BASE + WORK_PER_CHAR * (its characters)
+ * hypotheses; past that the rest of it stays as it is, reported.  Realistic
+ * damage needs at most about 80000 for 16000 characters and 10000 for a
+ * short line (make bench's farm-realistic.txt); runs of '?' and split marks
+ * with nothing else in between need thousands per character. */
+#define WORK_BASE 32768u
+#define WORK_PER_CHAR 64u
 /* Characters where two readings of the same length part; when they part
  * in more places than this, the span is left whole. */
 #define MAX_UNSURE 2
@@ -177,6 +184,9 @@ typedef struct farm {
   size_t ndigits;
   zf_text *direct; /* the one reading left writes here (farm_search.c) */
   size_t line0;     /* where the line's output starts in the stage's out */
+#ifdef FARM_TUNE
+  size_t work;
+#endif
   /* per-line scratch, kept across lines */
   tok *tk;
   size_t captk;

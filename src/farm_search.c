@@ -12,6 +12,7 @@
  * out (zf_farm_commit) and the search goes on from that one state.
  */
 #include <float.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,7 +150,12 @@ static size_t merge(hvec *bv);
 
 static int push(farm *f, size_t pos, const hyp *h) {
   hvec *bv = &f->beam[pos % RING];
-  if (bv->n >= HV_LIMIT) merge(bv);
+  if (bv->n >= HV_LIMIT) {
+#ifdef FARM_TUNE
+    if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT hv\n");
+#endif
+    merge(bv);
+  }
   return hv_push(bv, h);
 }
 
@@ -489,6 +495,8 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   memcpy(h0.open, f->open, NGROUPS);
   if (hv_push(&f->beam[0], &h0)) return -1;
   size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
+  /* hypotheses the line may push (the cost of the search) */
+  uint64_t work = 0, budget = WORK_BASE + WORK_PER_CHAR * (uint64_t)n;
   for (size_t i = 0; i <= n; i++) {
     hvec *bv = &f->beam[i % RING];
     if (i == cut && bv->n == 1 && reach <= i && !bv->v[0].pend) {
@@ -505,6 +513,21 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
         cut = i = reach = j;
       }
     }
+    work += bv->n;
+#ifdef FARM_TUNE
+    f->work += bv->n;
+#endif
+    if (work > budget) {
+#ifdef FARM_TUNE
+      if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT work\n");
+#endif
+      /* damage too dense to search within the line's budget: the rest of
+       * the line stays as it is, reported (docs/repair-farm.md, "Bounded
+       * work") */
+      for (size_t p = 0; p < RING; p++) f->beam[p].n = 0;
+      zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
+      return zf_farm_out_verbatim(f, cut, n, out);
+    }
     size_t keys = merge(bv);
     if (bv->n == 0) {
       if (reach > i) continue;
@@ -515,6 +538,9 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     if (i == n) return finish_line(f, bv, cut, n, out, stats);
     if (reach <= i && i > cut && keys > 1 &&
         (i - cut > FORCE_CUT || f->nnodes > NODE_LIMIT)) {
+#ifdef FARM_TUNE
+      if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT cut %zu\n", f->nnodes);
+#endif
       int r = force_cut(f, bv, cut, i, n, out, stats);
       if (r < 0) return -1;
       if (r) {

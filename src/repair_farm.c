@@ -42,6 +42,7 @@
  * This file is the stage itself (state, prescan, run); src/farm.h lists
  * the files that do the work.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,14 @@ static int create(void **st, const zf_opts *o) {
 
 static void destroy(void *st) {
   farm *f = st;
+#ifdef FARM_TUNE
+  if (getenv("FARM_WORK_LOG")) {
+    size_t b = 0;
+    for (size_t i = 0; i < RING; i++) b += f->beam[i].cap * sizeof(hyp);
+    fprintf(stderr, "MEM beams %zu nodes %zu tk %zu path %zu\n", b, f->capnodes * sizeof *f->nodes,
+            f->captk * sizeof *f->tk, f->cappath * (sizeof *f->path + sizeof *f->pathoff));
+  }
+#endif
   farm_codec_free(f->codec);
   free(f->annset);
   free(f->digits);
@@ -115,10 +124,16 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (!f->codec) return ZF_UNCHANGED;
   size_t mark = out->len;
   f->line0 = mark;
+#ifdef FARM_TUNE
+  f->work = 0;
+#endif
   if (zf_farm_prepare(f, in) || zf_farm_repair_line(f, in, out, stats)) {
     out->len = mark;
     return ZHFIX_E_NOMEM;
   }
+#ifdef FARM_TUNE
+  if (getenv("FARM_WORK_LOG")) fprintf(stderr, "WORK %zu %zu\n", f->work, in->len);
+#endif
   return 0;
 }
 
