@@ -265,6 +265,8 @@ world-test: deps all
 # Every tools/bench*.sh reports figures; none of them is a test.
 bench: deps all corpus $(VENV)/.installed
 	@for b in $(sort $(wildcard tools/bench*.sh)); do echo "== $$b"; BUILD=$(BUILD) bash $$b || exit 1; done
+	@echo "== content-farm damage: realistic and worst case (tools/make_farm_bench.py)"
+	@$(PYTHON) tools/make_farm_bench.py $(BUILD)/bench/farm --build $(BUILD) --run $(BUILD)/zhfix
 
 # The mojibake classes measured on slices of the corpora the test does not
 # use (figures only, like bench).

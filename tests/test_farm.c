@@ -151,17 +151,18 @@ static void test_issue_examples(void **state) {
   zf_stats st;
   char *r = farm_doc(d, n, ZHFIX_PINYIN_AUTO, &st, &n);
   /* 。” (A1 A3 A1 B1) lost both its lead bytes: ” keeps the A1 the split
-   * '!' shows, so it is a mark by byte evidence; 。 is a guess the bytes
-   * do not make (its lead byte could as well have made a Han character
-   * with A3: 棧 is 97 A3), so it stays the lost byte's '?' and is
-   * reported (issue 13: no punctuation without byte evidence). */
-  assert_string_equal(r, "觀察者網報道,當地時間10月24日,他說:“我們取得的進展?”\n"
+   * '!' shows, so it is a mark by byte evidence; of 。 the trail byte A3
+   * survives (the '!' of the split ！ = A3 A1), so the bytes say "one of
+   * the characters L A3", and the model puts 。 ahead of every other one
+   * of them (棧 97 A3, 。 A1 A3, ...) by the margin: it is restored
+   * (farm_marks.c; test_lost_mark_not_punctuation has the case where no
+   * mark wins). */
+  assert_string_equal(r, "觀察者網報道,當地時間10月24日,他說:“我們取得的進展。”\n"
                          "網友發布消息,網站發布。\n");
   assert_int_equal(st.v[ZHFIX_STAT_PINYIN_REMOVED], 5);
   assert_int_equal(st.v[ZHFIX_STAT_MISALIGNED_REPAIRED], 3);
-  assert_int_equal(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS], 1);
-  assert_int_equal(st.nspans, 1);
-  assert_int_equal(d[st.spans[0].off], '?');
+  assert_int_equal(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS], 0);
+  assert_int_equal(st.nspans, 0);
   free(r);
   free(d);
   farm_sim_free(s);
@@ -731,9 +732,22 @@ static int freq_desc(const void *a, const void *b) {
   return x->cp < y->cp ? -1 : x->cp > y->cp;
 }
 
-/* The text the simulation runs on: Simplified man pages and fortunes,
- * about 1 MB (100 KB under ZHFIX_QUICK). */
-static char *sim_text(size_t *len) {
+/* Three slices of the corpora that do not overlap, each about 1 MB (100 KB
+ * under ZHFIX_QUICK) of Simplified man pages and fortunes in equal parts,
+ * starting where the table says (thousandths of each file):
+ *   gate      what the tests below hold to the issue's floors;
+ *   tune      where the stage's margins were chosen (FARM_SIM_SLICE=tune
+ *             makes test_heldout measure it instead: the sweeps of
+ *             docs/repair-farm.md);
+ *   held-out  what test_heldout reports and holds to the floors: text no
+ *             margin was chosen on (the man pages' first half carries more
+ *             options tables). */
+typedef enum { SLICE_GATE, SLICE_TUNE, SLICE_HELDOUT } slice;
+static const struct {
+  unsigned man, fortunes;
+} slice_at[] = {{500, 0}, {750, 380}, {100, 760}};
+
+static char *sim_slice(size_t *len, slice which) {
   size_t want = tu_quick() ? 100000 : 1000000;
   size_t l1 = 0, l2 = 0;
   char *a = tu_read_file(tu_corpus("zh_CN.txt"), &l1);
@@ -743,23 +757,24 @@ static char *sim_text(size_t *len) {
     free(b);
     return NULL;
   }
-  /* the second half of the man pages (the first carries more options
-   * tables) and the fortunes, in equal parts */
-  size_t h = want / 2, s1 = l1 / 2;
-  while (s1 < l1 && a[s1 - 1] != '\n') s1++;
-  size_t n1 = h < l1 - s1 ? h : l1 - s1, n2 = h < l2 ? h : l2;
+  size_t h = want / 2, s1 = l1 / 1000 * slice_at[which].man, s2 = l2 / 1000 * slice_at[which].fortunes;
+  while (s1 > 0 && s1 < l1 && a[s1 - 1] != '\n') s1++;
+  while (s2 > 0 && s2 < l2 && b[s2 - 1] != '\n') s2++;
+  size_t n1 = h < l1 - s1 ? h : l1 - s1, n2 = h < l2 - s2 ? h : l2 - s2;
   while (n1 < l1 - s1 && a[s1 + n1 - 1] != '\n') n1++;
-  while (n2 < l2 && b[n2 - 1] != '\n') n2++;
+  while (n2 < l2 - s2 && b[s2 + n2 - 1] != '\n') n2++;
   char *t = malloc(n1 + n2 + 1);
   assert_non_null(t);
   memcpy(t, a + s1, n1);
-  memcpy(t + n1, b, n2);
+  memcpy(t + n1, b + s2, n2);
   t[n1 + n2] = 0;
   *len = n1 + n2;
   free(a);
   free(b);
   return t;
 }
+
+static char *sim_text(size_t *len) { return sim_slice(len, SLICE_GATE); }
 
 /* Annotates the k most frequent characters of text whose Traditional form
  * differs (k = 0: every character of the URO block step 1 converts).  Ties broken by code point: reproducible. */
@@ -919,6 +934,43 @@ static void test_simulated_all(void **state) {
   printf("annotated set: every converted character, %zu of them\n", farm_sim_count(s));
   score sc = sim_run(s, text, len, FARM_SIM_SWALLOW, "all converted characters, swallowing decoder");
   assert_true((double)sc.han_ok >= 0.995 * (double)sc.han);
+  farm_sim_free(s);
+  free(text);
+}
+
+/* The held-out slice (or, for a sweep, the tuning slice): realistic
+ * annotation (the 150 most frequent converted characters, each decoder)
+ * and dense annotation (every converted character), held to the issue's
+ * floors (97% and 80% of paragraphs as for the clean original; Han
+ * characters 99.9% with the realistic set). */
+static void test_heldout(void **state) {
+  (void)state;
+  const char *env = getenv("FARM_SIM_SLICE");
+  slice which = env && strcmp(env, "tune") == 0 ? SLICE_TUNE : SLICE_HELDOUT;
+  const char *tag = which == SLICE_TUNE ? "tuning slice" : "held-out";
+  /* the floors hold for the whole slice; the 100 KB of ZHFIX_QUICK (the
+   * sanitizer run) is the man pages' option tables mostly: figures only */
+  int gate = !tu_quick();
+  size_t len;
+  char *text = sim_slice(&len, which);
+  assert_non_null(text);
+  farm_sim *s = farm_sim_new();
+  assert_non_null(s);
+  char what[96];
+  pick_set(s, text, len, 150);
+  static const char *const dec[] = {"swallowing", "keeping", "U+FFFD"};
+  for (int d = 0; d < 3; d++) {
+    snprintf(what, sizeof what, "%s, 150 chars, %s decoder", tag, dec[d]);
+    score sc = sim_run(s, text, len, (farm_sim_decoder)d, what);
+    if (gate) {
+      assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
+      assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
+    }
+  }
+  pick_set(s, text, len, 0);
+  snprintf(what, sizeof what, "%s, all converted characters, swallowing decoder", tag);
+  score sc = sim_run(s, text, len, FARM_SIM_SWALLOW, what);
+  if (gate) assert_true((double)sc.paras_ok >= 0.80 * (double)sc.paras);
   farm_sim_free(s);
   free(text);
 }
@@ -1114,6 +1166,9 @@ int main(void) {
       cmocka_unit_test(test_simulated_other_sets),
       cmocka_unit_test(test_simulated_all),
       cmocka_unit_test(test_simulated_digits),
+      cmocka_unit_test(test_heldout),
   };
+  /* FARM_ONLY=test_heldout: one test, for a sweep */
+  if (getenv("FARM_ONLY")) cmocka_set_test_filter(getenv("FARM_ONLY"));
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,8 @@ struct farm_sim {
   size_t npool, cappool, count;
   uint16_t *order; /* annotated codes in the order they were added */
   int sequential;
+  uint8_t *lost; /* per code point of the last damaged text: FARM_SIM_LOST_* */
+  size_t nlost;
 };
 
 typedef struct buf {
@@ -49,6 +51,31 @@ static void put(buf *b, const void *src, size_t n) {
   memcpy(b->p + b->n, src, n);
   b->n += n;
   b->p[b->n] = 0;
+}
+
+/* Where each byte of a buffer came from: the index of the code point of
+ * the step-1 text whose byte it is, times 4, plus the byte's index in that
+ * character; -1 for a byte the farm inserted or replaced. */
+typedef struct prov {
+  int64_t *p;
+  size_t n, cap;
+  int oom;
+} prov;
+
+static void prov_put(prov *v, int64_t x, size_t n) {
+  if (v->oom) return;
+  if (v->n + n > v->cap) {
+    size_t nc = v->cap ? v->cap * 2 : 256;
+    while (nc < v->n + n) nc *= 2;
+    int64_t *np = realloc(v->p, nc * sizeof *np);
+    if (!np) {
+      v->oom = 1;
+      return;
+    }
+    v->p = np;
+    v->cap = nc;
+  }
+  for (size_t i = 0; i < n; i++) v->p[v->n++] = x < 0 ? -1 : x + (int64_t)i;
 }
 
 static char *finish(buf *b, size_t *outlen) {
@@ -116,6 +143,7 @@ void farm_sim_free(farm_sim *s) {
   free(s->ann);
   free(s->order);
   free(s->pool);
+  free(s->lost);
   free(s);
 }
 
@@ -234,30 +262,42 @@ static int punct_ascii(unsigned trail) {
 void farm_sim_sequential(farm_sim *s, int on) { s->sequential = on; }
 
 /* Step 3 the str_replace way: each pattern in turn over the whole text. */
-static int replace_all(farm_sim *s, buf *g) {
+static int replace_all(farm_sim *s, buf *g, prov *gp) {
   for (size_t k = 0; k < s->count + 5; k++) {
     static const unsigned char pt[5] = {0xAC, 0xBA, 0xBB, 0xA1, 0xBF};
     unsigned key = k < s->count ? s->order[k] : 0xA300u | pt[k - s->count];
     buf d = {0};
+    prov dp = {0};
     for (size_t i = 0; i < g->n;) {
       if (i + 1 < g->n && g->p[i] == key >> 8 && g->p[i + 1] == (key & 0xFF)) {
         if (k < s->count) {
           uint32_t a = s->ann[key];
           put(&d, g->p + i, 2);
+          prov_put(&dp, gp->p[i], 1);
+          prov_put(&dp, gp->p[i + 1], 1);
           put(&d, s->pool + a, s->pool[a - 1]);
+          prov_put(&dp, -1, s->pool[a - 1]);
         } else {
           unsigned char ch = (unsigned char)punct_ascii(key & 0xFF);
           put(&d, &ch, 1);
+          prov_put(&dp, -1, 1);
         }
         i += 2;
         continue;
       }
       put(&d, g->p + i, 1);
+      prov_put(&dp, gp->p[i], 1);
       i++;
     }
-    if (d.oom) return -1;
+    if (d.oom || dp.oom) {
+      free(d.p);
+      free(dp.p);
+      return -1;
+    }
     free(g->p);
+    free(gp->p);
     *g = d;
+    *gp = dp;
   }
   return 0;
 }
@@ -276,26 +316,42 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
                       size_t *outlen) {
   /* step 2 */
   buf g = {0};
+  prov gp = {0};
   const unsigned char *p = (const unsigned char *)utf8;
-  for (size_t i = 0; i < len;) {
+  size_t ncp = 0;
+  for (size_t i = 0; i < len; ncp++) {
     unsigned char e[4];
     int k = enc_cp(s, next_cp(p, len, &i), e);
-    if (k == 0) put(&g, "?", 1);
-    else put(&g, e, (size_t)k);
+    if (k == 0) {
+      put(&g, "?", 1);
+      prov_put(&gp, -1, 1);
+    } else {
+      put(&g, e, (size_t)k);
+      prov_put(&gp, (int64_t)ncp * 4, (size_t)k);
+    }
   }
-  if (g.oom) return NULL;
+  free(s->lost);
+  s->lost = calloc(ncp + 1, 1);
+  s->nlost = ncp;
+  if (g.oom || gp.oom || !s->lost) {
+    free(g.p);
+    free(gp.p);
+    return NULL;
+  }
   /* step 3 */
-  if (s->sequential) {
-    if (replace_all(s, &g)) return NULL;
-  }
+  if (s->sequential && replace_all(s, &g, &gp)) return NULL;
   buf d = {0};
+  prov dp = {0};
   for (size_t i = 0; i < g.n;) {
     if (i + 1 < g.n) {
       unsigned key = (unsigned)g.p[i] << 8 | g.p[i + 1];
       uint32_t a = s->sequential ? 0 : s->ann[key];
       if (a) {
         put(&d, g.p + i, 2);
+        prov_put(&dp, gp.p[i], 1);
+        prov_put(&dp, gp.p[i + 1], 1);
         put(&d, s->pool + a, s->pool[a - 1]);
+        prov_put(&dp, -1, s->pool[a - 1]);
         i += 2;
         continue;
       }
@@ -303,15 +359,22 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
       if (c) {
         unsigned char ch = (unsigned char)c;
         put(&d, &ch, 1);
+        prov_put(&dp, -1, 1);
         i += 2;
         continue;
       }
     }
     put(&d, g.p + i, 1);
+    prov_put(&dp, gp.p[i], 1);
     i++;
   }
   free(g.p);
-  if (d.oom) return NULL;
+  free(gp.p);
+  if (d.oom || dp.oom) {
+    free(d.p);
+    free(dp.p);
+    return NULL;
+  }
   /* step 4 */
   buf o = {0};
   const char *lost = dec == FARM_SIM_REPLACE ? "\xEF\xBF\xBD" : "?";
@@ -324,29 +387,33 @@ char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decode
       i++;
       continue;
     }
-    if (b == 0x80 || b == 0xFF) {
-      put(&o, lost, strlen(lost));
-      i++;
-      continue;
-    }
     unsigned t = i + 1 < n ? q[i + 1] : 0x100;
-    if ((t >= 0x40 && t <= 0x7E) || (t >= 0x80 && t <= 0xFE)) {
+    int bad = b == 0x80 || b == 0xFF;
+    if (!bad && ((t >= 0x40 && t <= 0x7E) || (t >= 0x80 && t <= 0xFE))) {
       put_cp(&o, dec_bytes(s, q + i, 2));
       i += 2;
       continue;
     }
-    if (t >= 0x30 && t <= 0x39 && i + 3 < n && q[i + 2] >= 0x81 && q[i + 2] <= 0xFE &&
+    if (!bad && t >= 0x30 && t <= 0x39 && i + 3 < n && q[i + 2] >= 0x81 && q[i + 2] <= 0xFE &&
         q[i + 3] >= 0x30 && q[i + 3] <= 0x39) {
       put_cp(&o, dec_bytes(s, q + i, 4));
       i += 4;
       continue;
     }
+    /* the byte is lost: say whose it was */
+    if (dp.p[i] >= 0) s->lost[dp.p[i] / 4] |= dp.p[i] % 4 ? FARM_SIM_LOST_TRAIL : FARM_SIM_LOST_LEAD;
     put(&o, lost, strlen(lost));
     i++;
-    if (dec == FARM_SIM_SWALLOW && (t == '(' || t == ')' || (t >= '0' && t <= '9'))) i++;
+    if (!bad && dec == FARM_SIM_SWALLOW && (t == '(' || t == ')' || (t >= '0' && t <= '9'))) i++;
   }
   free(d.p);
+  free(dp.p);
   return finish(&o, outlen);
+}
+
+const uint8_t *farm_sim_lost(const farm_sim *s, size_t *n) {
+  *n = s->nlost;
+  return s->lost;
 }
 
 char *farm_sim_target(const char *utf8, size_t len, size_t *outlen) {

@@ -64,6 +64,16 @@ void farm_sim_sequential(farm_sim *s, int on);
 char *farm_sim_damage(farm_sim *s, const char *utf8, size_t len, farm_sim_decoder dec,
                       size_t *outlen);
 
+/* Which characters of the step-1 text the last farm_sim_damage call lost
+ * a byte of (a '?' or U+FFFD of the output stands for it): one flag byte
+ * per code point of its input, *n of them.  LEAD: the character's first
+ * byte (the decoder took it for a lead byte and found no second byte);
+ * TRAIL: a later byte (the decoder was out of phase).  Valid until the
+ * next farm_sim_damage call. */
+#define FARM_SIM_LOST_LEAD 1
+#define FARM_SIM_LOST_TRAIL 2
+const uint8_t *farm_sim_lost(const farm_sim *s, size_t *n);
+
 /* What a perfect repair stage gives back for the step-1 text utf8: the
  * same text with the replaced punctuation in its ASCII form (restoring
  * ，：；！？ is the punctuation stage's work). */

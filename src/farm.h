@@ -1,0 +1,311 @@
+/*
+ * The content-farm stage's own interface between its files (private to
+ * src/farm*.c and src/repair_farm.c; docs/repair-farm.md tells the whole
+ * story).
+ *
+ *   repair_farm.c   the stage: state, per-document prescan, per-line run
+ *   farm_scan.c     a line as tokens; the document signature; the cheap
+ *                   looks that keep clean lines out of the search
+ *   farm_digits.c   the digit cache (swallowed digits given back)
+ *   farm_search.c   the Viterbi search over the original bytes
+ *   farm_commit.c   a resolved span into output and statistics
+ *   farm_marks.c    whether a mark rebuilt from a lost lead byte is shown
+ *
+ * The GB18030 byte view comes from farm_codec.h; every use goes through
+ * the fb_* wrappers below, so pointing the stage at another codec module
+ * means changing them and the two calls in repair_farm.c that make and
+ * free it.
+ */
+#ifndef ZF_FARM_H
+#define ZF_FARM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "convert_tables.h"
+#include "farm_codec.h"
+#include "zf.h"
+
+/* ---- the byte view (GB18030) -------------------------------------------- */
+
+typedef farm_codec farm_bytes;
+
+/* The character of the two-byte code (lead, trail); 0 when not a real
+ * character (private use, unassigned, not a two-byte code). */
+static inline uint32_t fb_pair(const farm_bytes *c, unsigned lead, unsigned trail) {
+  return farm_codec_pair(c, lead, trail);
+}
+/* GB18030 bytes of cp into out[4]: 1, 2 or 4, or 0. */
+static inline int fb_encode(farm_bytes *c, uint32_t cp, unsigned char out[4]) {
+  return farm_codec_encode(c, cp, out);
+}
+static inline int fb_is_lead(unsigned b) { return farm_is_lead(b); }
+static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
+
+/* ---- search parameters ---------------------------------------------------- *
+ * In log10 units of the language model.  A lost byte or an undone
+ * punctuation replace costs a little so that text the model finds equally
+ * likely keeps its literal reading; a span is repaired only when its best
+ * reading beats every other by MARGIN. */
+#define PEN_HOLE 1.0
+#define PEN_PUNCT 1.0
+#define MARGIN 1.0
+#define PRUNE 30.0
+#define MAX_KEYS 2048
+#define HOLE_BEAM 16
+#define FORCE_CUT 1024
+#define NODE_LIMIT (1u << 22)
+/* A character the document's script never writes (a Simplified-only one
+ * in a Traditional document: step 1 converted them all). */
+#define PEN_SCRIPT 3.0
+/* A regional variant the document's standard does not use (為 where
+ * OpenCC's s2t writes 爲): the model folds variants together, so without
+ * this two byte values giving 爲 and 為 would tie. */
+#define PEN_VARIANT 1.0
+/* A closing quote or bracket that closes what the line opened, against
+ * one that closes nothing: the model scores punctuation by frequency
+ * only, so 。” and 。。 would otherwise be a toss-up. */
+#define BAL_CLOSE 1.0
+#define BAL_STRAY 2.0
+#define NGROUPS 4
+/* Two pause marks in a row (。。 ：。 ,，), or a pause mark next to a
+ * question or exclamation mark (：？ ？；), which edited text hardly has;
+ * the model scores punctuation by class and frequency only.  ?! and !?
+ * combine and cost nothing. */
+#define PEN_DOUBLE 2.0
+/* Chinese typography puts the sentence mark inside the quote (。” ！」),
+ * which the class-based model cannot see either. */
+#define BAL_SENT 1.0
+/* Bytes that form a character the page is seen to annotate everywhere,
+ * with no annotation after them: the farm would have inserted one. */
+#define PEN_UNANN 3.0
+#define PEN_UNCLOSED 1.0
+/* Bounds the work on pathological input ("??????" next to Han text): a
+ * position's hypotheses are merged whenever they pile up. */
+#define HV_LIMIT 8192
+/* A line may push WORK_BASE + WORK_PER_CHAR * (its characters)
+ * hypotheses; past that the rest of it stays as it is, reported.  Realistic
+ * damage needs at most about 80000 for 16000 characters and 10000 for a
+ * short line (make bench's farm-realistic.txt); runs of '?' and split marks
+ * with nothing else in between need thousands per character. */
+#define WORK_BASE 32768u
+#define WORK_PER_CHAR 64u
+/* Characters where two readings of the same length part; when they part
+ * in more places than this, the span is left whole. */
+#define MAX_UNSURE 2
+
+/* Output placeholder for a digit the decoder swallowed: its value is lost,
+ * the language model scores it as a digit, the output shows '?'. */
+#define WILD_DIGIT 0x110001u
+/* Flag on an output character rebuilt from a lost lead byte in GBK's
+ * symbol rows (see symbol_row): shown only when farm_marks.c says so. */
+#define GUESSED 0x40000000u
+/* ... and its second byte is lost too: no byte says anything about it. */
+#define TRAIL_LOST 0x20000000u
+#define CP_FLAGS (GUESSED | TRAIL_LOST)
+/* Longest annotation "(" + syllable + ")" in code points. */
+#define ANN_MAX_SYL 7
+/* Transitions reach at most ANN_MAX_SYL + 2 positions ahead. */
+#define RING 16
+
+/* ---- the stage's data ------------------------------------------------------ */
+
+/* One input character of the line being searched. */
+typedef struct tok {
+  uint32_t cp;
+  uint64_t off;
+  unsigned char b[4];
+  uint8_t nb;      /* bytes in b; 0 for an atom                       */
+  uint8_t atom;    /* a character that cannot be part of a GBK pair    */
+  int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
+  uint8_t near;    /* non-ASCII text within three characters          */
+  int16_t syl;
+  int8_t tone;
+} tok;
+
+/* One reading of the line up to a position. */
+typedef struct hyp {
+  double score;
+  uint64_t hash;     /* output since the last cut, to tell readings apart */
+  uint64_t pend_off; /* offset of the token that gave the pending byte    */
+  uint32_t last;     /* last output character: the model's context       */
+  uint32_t node;     /* last output node, 0 when none since the cut       */
+  uint8_t pend;      /* lead byte of B waiting for its second byte; 0     */
+  uint8_t pend_lost; /* ... and it is a lost byte, not one the input shows */
+  uint8_t b1, b2;    /* last two bytes of B, b2 the latest                */
+  uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
+  uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
+  uint8_t lit;       /* 1 while every choice since the cut is literal     */
+  uint8_t guess;     /* the output since the cut holds a GUESSED mark     */
+  uint8_t need;      /* the last two bytes form an annotated character    */
+  uint8_t sep;       /* an annotation was removed after the last byte:
+                      * a farm that replaces character by character still
+                      * matches the pair across it (both 總 and 個 in
+                      * 每個 = BF 82 | 82 80), one that scans once never
+                      * does, so such a pair is no evidence either way  */
+  uint16_t holes, alrm, misrm, punct;
+} hyp;
+
+/* Output characters of the readings since the last cut, as a tree. */
+typedef struct onode {
+  uint32_t parent;
+  uint32_t cp;
+  uint64_t off;
+} onode;
+
+typedef struct hvec {
+  hyp *v;
+  size_t n, cap;
+} hvec;
+
+typedef struct farm {
+  zf_opts o;
+  int sig; /* the document shows the corruption signature */
+  unsigned long farm_like, other_ann, mis, unann;
+  uint32_t unknown; /* what a character that stays unknown shows: the
+                     * line's own lost mark, '?' or U+FFFD */
+  int have_pre;
+  uint64_t pre_end;
+  uint8_t *annset; /* bitmap of characters seen with a primary annotation */
+  farm_bytes *codec;
+  int codec_failed;
+  const zf_occ_tables *occ; /* shared conversion tables, or NULL */
+  unsigned avoid;   /* ZF_OCC_* class of characters the script never has; 0 */
+  unsigned variant; /* ZF_OCC_* class of variants the script does not use */
+  unsigned long swallow_seen, keep_seen; /* decoder variant evidence */
+  uint8_t open[NGROUPS]; /* quotes still open at the end of the last line */
+  /* Numbers of two or more digits seen in the document (detection window
+   * and the lines so far, once the signature is on): the cache that can
+   * give a swallowed digit back.  Open addressing, allocated once. */
+  struct dslot {
+    uint64_t key;
+    uint32_t n;
+  } *digits;
+  size_t ndigits;
+  zf_text *direct; /* the one reading left writes here (farm_search.c) */
+  size_t line0;     /* where the line's output starts in the stage's out */
+#ifdef FARM_TUNE
+  size_t work;
+#endif
+  /* per-line scratch, kept across lines */
+  tok *tk;
+  size_t captk;
+  hvec beam[RING]; /* hypotheses at position p live in beam[p % RING] */
+  onode *nodes;
+  size_t nnodes, capnodes;
+  uint32_t *path, *path2;
+  uint64_t *pathoff, *pathoff2;
+  size_t cappath, cappath2;
+} farm;
+
+/* ---- character classes ------------------------------------------------------ */
+
+/* The two marks a lenient decoder leaves for a lead byte it could not
+ * pair: '?' (also literal text) and U+FFFD (never text of a GBK page). */
+static inline int is_lost(uint32_t c) { return c == '?' || c == 0xFFFD; }
+
+static inline int is_pinyin_letter(uint32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0x24F) || c == 0x1E3F;
+}
+
+/* A tone digit ends a syllable written with numbers (wang3), as some
+ * annotating sites write them. */
+static inline int is_tone_digit(uint32_t c) { return c >= '1' && c <= '5'; }
+
+static inline int is_digit(uint32_t c) { return c >= '0' && c <= '9'; }
+
+/* Group of a paired punctuation mark; *close set for the closing one. */
+static inline int pair_group(uint32_t c, int *close) {
+  switch (c) {
+  case 0x201C: *close = 0; return 0;
+  case 0x201D: *close = 1; return 0;
+  case 0x300C: case 0x300E: *close = 0; return 1;
+  case 0x300D: case 0x300F: *close = 1; return 1;
+  case 0xFF08: case '(': *close = 0; return 2;
+  case 0xFF09: case ')': *close = 1; return 2;
+  case 0x300A: *close = 0; return 3;
+  case 0x300B: *close = 1; return 3;
+  default: return -1;
+  }
+}
+
+/* Marks that end a clause or sentence and are not doubled: 。，、；： and
+ * their ASCII forms (! and ? combine, "?!", so they are not here). */
+static inline int pause_mark(uint32_t c) {
+  switch (c) {
+  case 0x3002: case 0xFF0C: case 0x3001: case 0xFF1B: case 0xFF1A:
+  case ',': case ';': case ':':
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Marks that end a sentence and combine with each other (?! !?), but not
+ * with a pause mark: ：？ ？；  in a row are not edited text. */
+static inline int stop_mark(uint32_t c) {
+  return c == 0xFF1F || c == 0xFF01 || c == '?' || c == '!';
+}
+
+/* The second byte of the pair A3xx a farm replaced by this ASCII mark
+ * (，：；！？ -> , : ; ! ?); 0 for any other character. */
+static inline int punct_second(uint32_t c) {
+  switch (c) {
+  case ',': return 0xAC;
+  case ':': return 0xBA;
+  case ';': return 0xBB;
+  case '!': return 0xA1;
+  case '?': return 0xBF;
+  default: return 0;
+  }
+}
+
+/* GBK rows A1-A9 hold punctuation, symbols, full-width forms, kana,
+ * Greek, Cyrillic, pinyin letters and box drawing: characters the
+ * language model scores by class and frequency only.  Whether a character
+ * is one of them is its lead byte's to say (farm_marks.c). */
+static inline int symbol_row(unsigned lead) { return lead >= 0xA1 && lead <= 0xA9; }
+
+static inline uint64_t mix(uint64_t h, uint32_t c) {
+  h ^= c + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xFF51AFD7ED558CCDull;
+}
+
+/* ---- between the files ------------------------------------------------------- */
+
+/* farm_scan.c */
+size_t zf_farm_parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *tone);
+int zf_farm_annset_has(const farm *f, uint32_t cp);
+/* cp[0..first) holds no mark (first = 0 when not known) */
+void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first);
+int zf_farm_prepare(farm *f, const zf_text *in);
+size_t zf_farm_next_mark(const uint32_t *cp, size_t i, size_t n);
+int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first);
+void zf_farm_track_open(farm *f, const zf_text *in);
+
+/* farm_digits.c */
+void zf_farm_digits_scan(farm *f, const uint32_t *cp, size_t n);
+uint32_t zf_farm_guess_digit(const farm *f, size_t q, size_t n);
+
+/* farm_search.c: the line in f->tk[0..in->len) (zf_farm_prepare) into out. */
+int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats);
+
+/* farm_search.c: the stage's own score terms around c (between prev, c
+ * and next) with the quotes and brackets open[] open before it. */
+double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, uint32_t c,
+                     uint32_t next);
+
+/* farm_marks.c: whether the mark f->path[k] (GUESSED) of a span [.., b)
+ * of a line of n tokens, whose path is len long, is shown; out holds the
+ * line's output up to it; search_margin: how far the best reading with
+ * no such mark is behind (DBL_MAX when the search kept none). */
+int zf_farm_mark_shown(farm *f, const zf_text *out, size_t k, size_t len, size_t b, size_t n,
+                       double search_margin);
+
+/* farm_commit.c */
+int zf_farm_out_verbatim(farm *f, size_t a, size_t b, zf_text *out);
+uint64_t zf_farm_span_len(const farm *f, size_t a, size_t b, size_t n);
+int zf_farm_commit(farm *f, size_t a, size_t b, size_t n, const hyp *best, const hyp *second,
+                   const hyp *plain, zf_text *out, zf_stats *stats);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * Content-farm stage: a line as tokens for the search, the document
+ * signature, and the cheap looks that keep clean lines out of the search
+ * (docs/repair-farm.md, "When annotations are removed").
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "farm.h"
+#include "readings.h"
+
+/* Parses "(py)" or "?py)" starting at cp[i]; returns the index of ')' and
+ * the reading, or 0.  py has tone marks, a tone digit or no tone. */
+size_t zf_farm_parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *tone) {
+  size_t j = i + 1;
+  while (j < n && j - i - 1 <= ANN_MAX_SYL && is_pinyin_letter(cp[j])) j++;
+  if (j < n && j > i + 1 && is_tone_digit(cp[j])) j++;
+  if (j >= n || cp[j] != ')' || j == i + 1 || j - i - 1 > ANN_MAX_SYL) return 0;
+  int s = zf_pinyin_parse(cp + i + 1, j - i - 1, tone);
+  if (s < 0) return 0;
+  *syl = s;
+  return j;
+}
+
+static int primary_is(uint32_t cp, int syl, int tone) {
+  uint32_t r[1];
+  if (zf_readings(cp, r, 1) == 0) return 0;
+  return (int)(r[0] >> 3) == syl && (int)(r[0] & 7) == tone;
+}
+
+/* ---- document signature ------------------------------------------------- *
+ * Farm pages annotate a fixed set of characters with their primary reading
+ * everywhere they occur, and byte-level matches leave misaligned spans;
+ * teaching material annotates selectively, with readings in context
+ * (neutral tones, polyphones).  The signature is on after any misaligned
+ * annotation, or after at least three primary-reading annotations with
+ * few others and few unannotated occurrences of the annotated characters. */
+
+static void annset_put(farm *f, uint32_t cp) {
+  if (cp >= 0x40000) return;
+  if (!f->annset) {
+    f->annset = calloc(0x40000 / 8, 1);
+    if (!f->annset) return; /* the signature then relies on the counts only */
+  }
+  f->annset[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+
+int zf_farm_annset_has(const farm *f, uint32_t cp) {
+  return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
+}
+
+void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first) {
+  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n)) {
+    int syl, tone;
+    if (cp[i] == '(' && i > 0 && zf_is_han(cp[i - 1])) {
+      if (zf_farm_parse_ann(cp, n, i, &syl, &tone) && zf_reading_of(cp[i - 1], syl, tone)) {
+        if (tone >= 1 && tone <= 4 && primary_is(cp[i - 1], syl, tone)) {
+          f->farm_like++;
+          annset_put(f, cp[i - 1]);
+        } else {
+          f->other_ann++;
+        }
+      }
+    } else if (is_lost(cp[i]) && i > 0 && cp[i - 1] >= 0x80 && cp[i - 1] != 0xFFFD) {
+      size_t k = i + 1 < n && cp[i + 1] == '(' ? i + 1 : i;
+      if (zf_farm_parse_ann(cp, n, k, &syl, &tone)) {
+        f->mis++;
+        if (k == i)
+          f->swallow_seen++;
+        else
+          f->keep_seen++;
+      }
+    }
+  }
+  if (f->annset)
+    for (size_t i = 0; i < n; i++)
+      if (zf_is_han(cp[i]) && zf_farm_annset_has(f, cp[i]) && (i + 1 >= n || cp[i + 1] != '('))
+        f->unann++;
+  if (f->mis > 0 ||
+      (f->farm_like >= 3 && f->other_ann * 10 <= f->farm_like && f->unann * 4 <= f->farm_like))
+    f->sig = 1;
+}
+
+/* ---- tokens --------------------------------------------------------------- */
+
+/* near: a character of GBK text within three characters, not counting
+ * the annotations in between (they are inserted text). */
+static void mark_near(farm *f, size_t n) {
+  for (size_t i = 0; i < n; i++) f->tk[i].near = 0;
+  for (size_t i = 0, dist = 4; i < n; i++) {
+    tok *t = &f->tk[i];
+    if (t->ann_end) {
+      size_t from = i;
+      if (is_lost(t->cp)) { /* the mark is text, what follows is inserted */
+        dist++;
+        t->near |= dist <= 3;
+        from = i + 1;
+      }
+      for (size_t k = from; k <= (size_t)t->ann_end; k++) f->tk[k].near |= dist <= 3;
+      i = (size_t)t->ann_end;
+      continue;
+    }
+    dist = t->cp >= 0x80 && t->cp != 0xFFFD ? 0 : dist + 1;
+    t->near |= dist <= 3;
+  }
+  for (size_t i = n, dist = 4; i-- > 0;) {
+    tok *t = &f->tk[i];
+    if (t->cp == ')') {
+      size_t k = i;
+      if (k > 0 && is_tone_digit(f->tk[k - 1].cp)) k--;
+      while (k > 0 && is_pinyin_letter(f->tk[k - 1].cp)) k--;
+      if (k > 0 && (size_t)f->tk[k - 1].ann_end == i) {
+        /* an annotation: transparent, unless it starts at a '?' */
+        for (size_t m = k; m <= i; m++) f->tk[m].near |= dist <= 3;
+        i = k;
+        if (f->tk[k - 1].cp == '(') continue;
+        i = k - 1;
+        t = &f->tk[i];
+      }
+    }
+    dist = t->cp >= 0x80 && t->cp != 0xFFFD ? 0 : dist + 1;
+    t->near |= dist <= 3;
+  }
+}
+
+/* The line in->cp[0..len) as tokens f->tk[0..len): bytes, annotations,
+ * nearness of GBK text.  Resets the per-line search scratch. */
+int zf_farm_prepare(farm *f, const zf_text *in) {
+  size_t n = in->len;
+  if (n + 1 > f->captk) {
+    tok *nt = realloc(f->tk, (n + 1) * sizeof *nt);
+    if (!nt) return -1;
+    f->tk = nt;
+    f->captk = n + 1;
+  }
+  for (size_t i = 0; i < RING; i++) {
+    f->beam[i].n = 0;
+    if (f->beam[i].cap > 4096) { /* give back what a bad line took */
+      free(f->beam[i].v);
+      f->beam[i].v = NULL;
+      f->beam[i].cap = 0;
+    }
+  }
+  f->unknown = '?';
+  for (size_t i = 0; i < n; i++) {
+    tok *t = &f->tk[i];
+    memset(t, 0, sizeof *t);
+    if (in->cp[i] == 0xFFFD) f->unknown = 0xFFFD;
+    t->cp = in->cp[i];
+    t->off = in->off[i];
+    int k = fb_encode(f->codec, t->cp, t->b);
+    /* A private-use character is no character of B, but the decoder
+     * makes one from a misaligned pair (A3 8E), so its bytes count. */
+    if (k == 1 || k == 2)
+      t->nb = (uint8_t)k;
+    else
+      t->atom = 1;
+    if (t->cp == '(' || is_lost(t->cp)) {
+      int syl, tone;
+      size_t j = zf_farm_parse_ann(in->cp, n, i, &syl, &tone);
+      if (j && j < 0x7FFF) {
+        t->ann_end = (int16_t)j;
+        t->syl = (int16_t)syl;
+        t->tone = (int8_t)tone;
+      }
+    }
+  }
+  mark_near(f, n);
+  return 0;
+}
+
+/* ---- cheap looks ------------------------------------------------------------ */
+
+/* The first '?', U+FFFD or '(' of cp[i..n), or n: the only characters the
+ * scans of clean lines (zf_farm_sig_scan, zf_farm_worth_a_look) act on.
+ * Blocks of 16 without an early exit vectorise, so a line is crossed at a
+ * fraction of the cost of looking at each character. */
+size_t zf_farm_next_mark(const uint32_t *cp, size_t i, size_t n) {
+  for (; i + 16 <= n; i += 16) {
+    unsigned x = 0;
+    for (size_t k = 0; k < 16; k++)
+      x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(') |
+           (unsigned)(cp[i + k] == 0xFFFD);
+    if (x) break;
+  }
+  for (; i < n; i++)
+    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return i;
+  return n;
+}
+
+/* A cheap look for anything the search could change (in->cp[0..first)
+ * holds no mark). */
+int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first) {
+  int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
+                 (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
+  const uint32_t *cp = in->cp;
+  size_t n = in->len;
+  if (!f->sig) {
+    /* Without the signature the search can do one thing only: take out an
+     * inserted annotation, "(py)" or "?py)" (lost bytes and split marks
+     * need the signature: expand).  Every other reading of a line with no
+     * such token dies, and the literal one is the line itself ("?x?" in a
+     * Tcl synopsis), so such a line is not searched. */
+    int any = 0;
+    for (size_t i = zf_farm_next_mark(cp, first, n); i < n && !any;
+         i = zf_farm_next_mark(cp, i + 1, n)) {
+      int syl, tone;
+      any = (cp[i] == '(' || is_lost(cp[i])) && zf_farm_parse_ann(cp, n, i, &syl, &tone);
+    }
+    if (!any) return 0;
+  }
+  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n)) {
+    if (is_lost(cp[i])) {
+      /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
+       * punctuation of a split replace in between */
+      if (i + 1 < n && is_pinyin_letter(cp[i + 1])) return 1;
+      for (size_t k = i > 3 ? i - 3 : 0; k < n && k <= i + 3; k++)
+        if (cp[k] >= 0x80 && cp[k] != 0xFFFD) return 1;
+    } else if (cp[i] == '(' && strip_ok && i > 0 && cp[i - 1] > ' ' && i + 1 < n &&
+               is_pinyin_letter(cp[i + 1])) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Quotes and brackets a line leaves open, for the balance term of the
+ * next lines; a blank line ends a paragraph and forgets them. */
+void zf_farm_track_open(farm *f, const zf_text *in) {
+  int blank = 1;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c > ' ') blank = 0;
+    int close, g = pair_group(c, &close);
+    if (g < 0) continue;
+    if (!close) {
+      if (f->open[g] < 3) f->open[g]++;
+    } else if (f->open[g]) {
+      f->open[g]--;
+    }
+  }
+  /* only quotes run on into the next line; brackets stay in theirs */
+  f->open[2] = f->open[3] = 0;
+  if (blank) memset(f->open, 0, NGROUPS);
+}

@@ -1,0 +1,571 @@
+/*
+ * Content-farm stage: the Viterbi search over the original byte stream B
+ * of one line (docs/repair-farm.md, "The algorithm").
+ *
+ * A hypothesis (hyp) is one reading of the tokens so far: the bytes of B
+ * it has fed (the last two, and a lead byte still waiting for its second),
+ * the output it has decoded (a tree of onode, since the last cut), its
+ * score.  Hypotheses at token position p live in f->beam[p % RING]; a
+ * transition moves one to p + 1, or past an annotation it removes.  At
+ * every position the hypotheses are merged by state (merge); where a
+ * single state is left, in phase, the span since the last cut is written
+ * out (zf_farm_commit) and the search goes on from that one state.
+ */
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "farm.h"
+#include "lm.h"
+#include "readings.h"
+
+static int hv_push(hvec *h, const hyp *x) {
+  if (h->n == h->cap) {
+    size_t nc = h->cap ? h->cap * 2 : 64;
+    hyp *nv = realloc(h->v, nc * sizeof *nv);
+    if (!nv) return -1;
+    h->v = nv;
+    h->cap = nc;
+  }
+  h->v[h->n++] = *x;
+  return 0;
+}
+
+/* The score terms the class-based model cannot see, for output c after
+ * prev: script and variant, doubled pause marks, quotes and brackets. */
+static void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev) {
+  if (f->avoid && cp >= 0x3400) {
+    unsigned cls = zf_occ_class(f->occ, cp);
+    if (cls & f->avoid) h->score -= PEN_SCRIPT;
+    if (cls & f->variant) h->score -= PEN_VARIANT;
+  }
+  if ((pause_mark(cp) && (pause_mark(prev) || stop_mark(prev))) ||
+      (stop_mark(cp) && pause_mark(prev)))
+    h->score -= PEN_DOUBLE;
+  int close, g = pair_group(cp, &close);
+  if (g >= 0 && g <= 1 && close &&
+      (prev == 0x3002 || prev == 0xFF01 || prev == 0xFF1F || prev == 0x2026))
+    h->score += BAL_SENT;
+  if (g >= 0) {
+    if (!close) {
+      if (h->open[g] < 3) h->open[g]++;
+    } else if (h->open[g]) {
+      h->open[g]--;
+      /* quotes pair within a paragraph; parentheses in technical text
+       * too often do not, so closing one earns nothing */
+      if (g != 2) h->score += BAL_CLOSE;
+    } else {
+      h->score -= BAL_STRAY;
+    }
+  }
+}
+
+double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, uint32_t c,
+                     uint32_t next) {
+  hyp h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.open, open, NGROUPS);
+  typography(f, &h, c, prev);
+  typography(f, &h, next, c);
+  return h.score;
+}
+
+/* Appends output character node_cp (with its GUESSED flag) to h; in
+ * direct mode (f->direct, the one reading left) straight to the output,
+ * unscored. */
+static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
+  uint32_t cp = node_cp & ~CP_FLAGS;
+  if (f->direct) {
+    if (zf_text_push(f->direct, cp, off)) return -1;
+    typography(f, h, cp, h->last);
+    h->last = cp;
+    return 0;
+  }
+  if (f->nnodes >= f->capnodes) {
+    size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+    onode *nn = realloc(f->nodes, nc * sizeof *nn);
+    if (!nn) return -1;
+    f->nodes = nn;
+    f->capnodes = nc;
+  }
+  f->nodes[f->nnodes] = (onode){h->node, node_cp, off};
+  h->node = (uint32_t)f->nnodes++;
+  if (node_cp & GUESSED) h->guess = 1;
+  uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
+  h->score += zf_lm_bigram(h->last, lmcp);
+  typography(f, h, cp, h->last);
+  h->last = lmcp;
+  h->hash = mix(h->hash, node_cp);
+  return 0;
+}
+
+/* Feeds byte b of B; lost: b is a lost byte's value (a guess), not one
+ * the input shows.  Returns 1, 0 when B would be invalid, -1 on
+ * allocation failure. */
+static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
+  if (h->need) {
+    /* the pair before this byte is a character the page annotates, yet
+     * no annotation follows it */
+    h->score -= PEN_UNANN;
+    h->need = 0;
+  }
+  if (h->pend) {
+    uint32_t c = fb_pair(f->codec, h->pend, b);
+    if (!c) return 0;
+    /* a mark whose lead byte is lost: farm_commit.c */
+    if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED | (lost ? TRAIL_LOST : 0);
+    if (emit(f, h, c, h->pend_off)) return -1;
+    h->pend = 0;
+    h->pend_lost = 0;
+  } else if (b < 0x80) {
+    if (emit(f, h, b, off)) return -1;
+  } else if (fb_is_lead(b)) {
+    h->pend = (uint8_t)b;
+    h->pend_lost = (uint8_t)lost;
+    h->pend_off = off;
+  } else {
+    return 0;
+  }
+  h->b1 = h->b2;
+  h->b2 = (uint8_t)b;
+  int sep = h->sep;
+  h->sep = 0;
+  if (f->annset && !sep && fb_is_lead(h->b1)) {
+    uint32_t c = fb_pair(f->codec, h->b1, h->b2);
+    if (c && zf_farm_annset_has(f, c)) h->need = 1;
+  }
+  return 1;
+}
+
+/* The inserted annotation "(syl tone)" ends the B bytes so far: the pair
+ * before it must be a character with that reading. */
+static int window_reads(const farm *f, const hyp *h, int syl, int tone) {
+  if (!fb_is_lead(h->b1)) return 0;
+  uint32_t c = fb_pair(f->codec, h->b1, h->b2);
+  return c && zf_reading_of(c, syl, tone);
+}
+
+static size_t merge(hvec *bv);
+
+static int push(farm *f, size_t pos, const hyp *h) {
+  hvec *bv = &f->beam[pos % RING];
+  if (bv->n >= HV_LIMIT) {
+#ifdef FARM_TUNE
+    if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT hv\n");
+#endif
+    merge(bv);
+  }
+  return hv_push(bv, h);
+}
+
+/* Feeds the bytes of token t (fixed reading). */
+static int feed_tok(farm *f, hyp *h, const tok *t) {
+  if (t->atom) {
+    if (h->pend) return 0;
+    if (emit(f, h, t->cp, t->off)) return -1;
+    h->b1 = h->b2 = 0;
+    return 1;
+  }
+  for (int k = 0; k < t->nb; k++) {
+    int r = feed(f, h, t->b[k], t->off, 0);
+    if (r <= 0) return r;
+  }
+  return 1;
+}
+
+/* Marks h as repairing damage with one more lost byte. */
+static void hole(hyp *h) {
+  h->holes++;
+  h->dmg = 1;
+  h->lit = 0;
+  h->score -= PEN_HOLE;
+}
+
+/* ---- transitions ------------------------------------------------------------ */
+
+/* "(py)" at token i after the pair it annotates.  Sets *forced when the
+ * annotation must go (aligned, and stripping): no literal reading then. */
+static int expand_annotation(farm *f, size_t i, const hyp *h0, int strip_ok, int *forced) {
+  const tok *t = &f->tk[i];
+  if (t->cp != '(' || !t->ann_end || !window_reads(f, h0, t->syl, t->tone)) return 0;
+  /* aligned: the pair is the last character of B, not the end of one
+   * and the start (or an ASCII byte) of the next */
+  int aligned = !h0->pend && fb_pair(f->codec, h0->b1, h0->b2) == h0->last;
+  if (aligned && strip_ok) {
+    hyp h = *h0;
+    h.alrm++;
+    h.need = 0;
+    h.sep = 1;
+    if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
+    *forced = 1; /* an aligned annotation is not kept when stripping */
+  } else if (!aligned) {
+    hyp h = *h0;
+    h.misrm++;
+    h.need = 0;
+    h.sep = 1;
+    h.dmg = 1;
+    h.lit = 0;
+    if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
+  }
+  return 0;
+}
+
+/* , : ; ! ? at token i standing for A3xx in the middle of a B character. */
+static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
+  const tok *t = &f->tk[i];
+  hyp h = *h0;
+  h.punct++;
+  h.dmg = 1;
+  h.lit = 0;
+  h.score -= PEN_PUNCT;
+  int r = feed(f, &h, 0xA3, t->off, 0);
+  if (r <= 0) return r;
+  r = feed(f, &h, (unsigned)punct_second(t->cp), t->off, 0);
+  if (r <= 0) return r;
+  return push(f, i + 1, &h);
+}
+
+/* L followed by a swallowed ')', '(' or digit: only after L completed a
+ * pair, since none of them can be a second byte. */
+static int expand_swallowed(farm *f, size_t i, const hyp *h0, unsigned L) {
+  const tok *t = &f->tk[i];
+  static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
+  for (int k = 0; k < 3; k++) {
+    hyp h = *h0;
+    int r = feed(f, &h, L, t->off, 1);
+    if (r < 0) return -1;
+    if (r == 0) continue;
+    if (sw[k] == WILD_DIGIT) {
+      if (h.need) {
+        h.score -= PEN_UNANN;
+        h.need = 0;
+      }
+      if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
+      h.b1 = h.b2;
+      h.b2 = '0';
+    } else if (feed(f, &h, sw[k], t->off, 0) <= 0) {
+      continue;
+    }
+    hole(&h);
+    if (push(f, i + 1, &h)) return -1;
+  }
+  return 0;
+}
+
+/* The '?' (or U+FFFD) at token i as a lost byte: a lone 0x80, or a lead
+ * byte L alone, before a swallowed '(' that opened an annotation, or
+ * before a swallowed ')', '(' or digit. */
+static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok) {
+  const tok *t = &f->tk[i];
+  unsigned nb = i + 1 < n ? (f->tk[i + 1].nb ? f->tk[i + 1].b[0] : 0x81) : 0x0A;
+  /* Which decoder made the document, once it has shown it: one that
+   * swallows '(' ')' and digits after a bad lead byte never shows them
+   * right after its '?', one that keeps them never loses them. */
+  int swallows = f->swallow_seen > f->keep_seen,
+      keeps = f->keep_seen > f->swallow_seen || t->cp == 0xFFFD;
+  int nb_kept_ok = !fb_is_trail(nb) &&
+                   !(swallows && (nb == '(' || nb == ')' || (nb >= '0' && nb <= '9')));
+  int next_removable = i + 1 < n && (f->tk[i + 1].ann_end || punct_second(f->tk[i + 1].cp));
+  /* '?' for a lone 0x80, which only a second byte can be */
+  if (damage_ok && h0->pend) {
+    hyp h = *h0;
+    int r = feed(f, &h, 0x80, t->off, 1);
+    if (r < 0) return -1;
+    if (r > 0) {
+      hole(&h);
+      if (push(f, i + 1, &h)) return -1;
+    }
+  }
+  for (unsigned L = 0x81; L <= 0xFE; L++) {
+    /* L followed by a swallowed '(' that opened an inserted annotation */
+    if (t->ann_end) {
+      hyp h = *h0;
+      int r = feed(f, &h, L, t->off, 1);
+      if (r < 0) return -1;
+      if (r > 0 && window_reads(f, &h, t->syl, t->tone)) {
+        hole(&h);
+        h.misrm++;
+        h.need = 0;
+        h.sep = 1;
+        if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
+      }
+    }
+    if (!damage_ok) continue;
+    /* L followed by an invalid second byte that the decoder kept */
+    if (nb_kept_ok && (h0->pend || next_removable)) {
+      hyp h = *h0;
+      int r = feed(f, &h, L, t->off, 1);
+      if (r < 0) return -1;
+      if (r > 0) {
+        hole(&h);
+        if (push(f, i + 1, &h)) return -1;
+      }
+    }
+    if (!keeps && h0->pend && fb_pair(f->codec, h0->pend, L) &&
+        expand_swallowed(f, i, h0, L))
+      return -1;
+  }
+  return 0;
+}
+
+/* Every reading of token i from h0.  holes: h0 may read a '?' as a lost
+ * byte (only the best few do). */
+static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
+  const tok *t = &f->tk[i];
+  int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
+                 (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
+  int damage_ok = f->sig;
+  int forced = 0;
+  if (expand_annotation(f, i, h0, strip_ok, &forced)) return -1;
+  if (!forced) { /* the literal reading */
+    hyp h = *h0;
+    int r = feed_tok(f, &h, t);
+    if (r < 0) return -1;
+    if (r > 0 && push(f, i + 1, &h)) return -1;
+  }
+  if (h0->pend && damage_ok && punct_second(t->cp) && expand_split_mark(f, i, h0) < 0)
+    return -1;
+  /* A lost byte belongs to a GBK character, so a '?' run in pure ASCII
+   * ("refer to ???") is never one. */
+  if (!is_lost(t->cp) || !holes || (!t->ann_end && (!damage_ok || !t->near))) return 0;
+  return expand_lost(f, i, n, h0, damage_ok);
+}
+
+/* ---- merging ------------------------------------------------------------------ */
+
+static int key_cmp(const void *a, const void *b) {
+  const hyp *x = a, *y = b;
+  if (x->pend != y->pend) return x->pend < y->pend ? -1 : 1;
+  if (x->pend_lost != y->pend_lost) return x->pend_lost < y->pend_lost ? -1 : 1;
+  if (x->last != y->last) return x->last < y->last ? -1 : 1;
+  if (x->b2 != y->b2) return x->b2 < y->b2 ? -1 : 1;
+  if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
+  if (x->need != y->need) return x->need < y->need ? -1 : 1;
+  if (x->sep != y->sep) return x->sep < y->sep ? -1 : 1;
+  int q = memcmp(x->open, y->open, NGROUPS);
+  if (q) return q;
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  return 0;
+}
+
+static int same_key(const hyp *x, const hyp *y) {
+  return x->pend == y->pend && x->pend_lost == y->pend_lost && x->last == y->last &&
+         x->b2 == y->b2 && x->b1 == y->b1 && x->need == y->need && x->sep == y->sep &&
+         !memcmp(x->open, y->open, NGROUPS);
+}
+
+static int score_desc(const void *a, const void *b) {
+  const hyp *x = a, *y = b;
+  return x->score > y->score ? -1 : x->score < y->score ? 1 : 0;
+}
+
+/* Keeps the two best different readings per state, the literal reading
+ * and the best one with no mark rebuilt from a lost lead byte (what such
+ * a mark is measured against: farm_marks.c), drops hopeless ones;
+ * returns the number of states. */
+static size_t merge(hvec *bv) {
+  if (bv->n == 0) return 0;
+  qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
+  size_t w = 0;
+  for (size_t r = 0; r < bv->n;) {
+    size_t e = r;
+    while (e < bv->n && same_key(&bv->v[r], &bv->v[e])) e++;
+    size_t first = w;
+    bv->v[w++] = bv->v[r];
+    int lit = bv->v[r].lit, plain = !bv->v[r].guess;
+    for (size_t k = r + 1; k < e; k++) {
+      int other = w - first < 2 && bv->v[k].hash != bv->v[first].hash;
+      if (other || (bv->v[k].lit && !lit) || (!bv->v[k].guess && !plain)) {
+        bv->v[w++] = bv->v[k];
+        lit |= bv->v[k].lit;
+        plain |= !bv->v[k].guess;
+      }
+    }
+    r = e;
+  }
+  bv->n = w;
+  double best = -DBL_MAX;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score > best) best = bv->v[k].score;
+  size_t w2 = 0;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) bv->v[w2++] = bv->v[k];
+  bv->n = w2;
+  if (bv->n > MAX_KEYS * 2) {
+    qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
+    for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
+      if (bv->v[k].lit) {
+        bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
+        break;
+      }
+    bv->n = MAX_KEYS * 2;
+    qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
+  }
+  size_t keys = 0;
+  for (size_t k = 0; k < bv->n; k++)
+    if (k == 0 || !same_key(&bv->v[k], &bv->v[k - 1])) keys++;
+  return keys;
+}
+
+/* ---- the line ------------------------------------------------------------------ */
+
+/* h as the one state the search goes on from after a cut. */
+static void restart(farm *f, hvec *bv, const hyp *h, int lit) {
+  hyp b = *h;
+  b.score = 0; /* readings are only ever compared with their siblings */
+  b.node = 0;
+  b.hash = 0;
+  b.dmg = 0;
+  b.holes = b.alrm = b.misrm = b.punct = 0;
+  b.guess = 0;
+  if (lit) b.lit = 1;
+  bv->v[0] = b;
+  bv->n = 1;
+  f->nnodes = 1;
+}
+
+/* The best hypothesis of bv (sorted by score, or one state sorted by
+ * key) with no mark rebuilt from a lost lead byte; NULL when none. */
+static const hyp *best_plain(const hvec *bv) {
+  for (size_t k = 0; k < bv->n; k++)
+    if (!bv->v[k].guess) return &bv->v[k];
+  return NULL;
+}
+
+/* The end of the line: the best reading that is in phase, against the
+ * best other one. */
+static int finish_line(farm *f, hvec *bv, size_t cut, size_t n, zf_text *out, zf_stats *stats) {
+  size_t w = 0;
+  for (size_t k = 0; k < bv->n; k++)
+    if (!bv->v[k].pend) {
+      /* a parenthesis the line opened and never closed: a swallowed
+       * ')' is the likelier reading */
+      bv->v[k].score -= PEN_UNCLOSED * bv->v[k].open[2];
+      bv->v[w++] = bv->v[k];
+    }
+  bv->n = w;
+  if (w == 0) {
+    zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
+    return zf_farm_out_verbatim(f, cut, n, out);
+  }
+  qsort(bv->v, w, sizeof *bv->v, score_desc);
+  const hyp *second = NULL;
+  for (size_t k = 1; k < w && !second; k++)
+    if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
+  memcpy(f->open, bv->v[0].open, 2); /* quotes only: see zf_farm_track_open */
+  return zf_farm_commit(f, cut, n, n, &bv->v[0], second, best_plain(bv), out, stats);
+}
+
+/* Damage that never resolves within FORCE_CUT characters (or fills the
+ * node store): keeps the span as it was (the literal reading) and says
+ * so.  Returns 1 when it cut, 0 when it could not, -1 on failure. */
+static int force_cut(farm *f, hvec *bv, size_t cut, size_t i, size_t n, zf_text *out,
+                     zf_stats *stats) {
+  size_t k = 0;
+  while (k < bv->n && !bv->v[k].lit) k++;
+  if (k == bv->n || bv->v[k].pend) return 0;
+  zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, i, n));
+  if (zf_farm_commit(f, cut, i, n, &bv->v[k], NULL, NULL, out, stats)) return -1;
+  restart(f, bv, &bv->v[k], 0);
+  return 1;
+}
+
+/* Token i, read by h, the one reading left, in phase, when it can have no
+ * other reading (no annotation, no lost byte; a split mark needs a
+ * pending byte): written straight to out.  Returns 1 when it was, 0 when
+ * the token needs the search, -1 on failure. */
+static int take_plain(farm *f, hyp *h, size_t i, zf_text *out) {
+  const tok *t = &f->tk[i];
+  if (is_lost(t->cp) || (t->cp == '(' && t->ann_end)) return 0;
+  if (t->nb == 2 && !fb_pair(f->codec, t->b[0], t->b[1])) return 0; /* dies: the search says so */
+  f->direct = out;
+  int r = feed_tok(f, h, t);
+  f->direct = NULL;
+  return r < 0 ? -1 : 1;
+}
+
+int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = in->len;
+  f->nnodes = 1;
+  hyp h0;
+  memset(&h0, 0, sizeof h0);
+  h0.last = '\n';
+  h0.lit = 1;
+  memcpy(h0.open, f->open, NGROUPS);
+  if (hv_push(&f->beam[0], &h0)) return -1;
+  size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
+  /* hypotheses the line may push (the cost of the search) */
+  uint64_t work = 0, budget = WORK_BASE + WORK_PER_CHAR * (uint64_t)n;
+  for (size_t i = 0; i <= n; i++) {
+    hvec *bv = &f->beam[i % RING];
+    if (i == cut && bv->n == 1 && reach <= i && !bv->v[0].pend) {
+      /* one reading, in phase: plain tokens need no search */
+      hyp h = bv->v[0];
+      size_t j = i;
+      int r = 0;
+      while (j < n && (r = take_plain(f, &h, j, out)) == 1) j++;
+      if (r < 0) return -1;
+      if (j > i) {
+        bv->n = 0;
+        bv = &f->beam[j % RING];
+        if (hv_push(bv, &h)) return -1;
+        cut = i = reach = j;
+      }
+    }
+    work += bv->n;
+#ifdef FARM_TUNE
+    f->work += bv->n;
+#endif
+    if (work > budget) {
+#ifdef FARM_TUNE
+      if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT work\n");
+#endif
+      /* damage too dense to search within the line's budget: the rest of
+       * the line stays as it is, reported (docs/repair-farm.md, "Bounded
+       * work") */
+      for (size_t p = 0; p < RING; p++) f->beam[p].n = 0;
+      zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
+      return zf_farm_out_verbatim(f, cut, n, out);
+    }
+    size_t keys = merge(bv);
+    if (bv->n == 0) {
+      if (reach > i) continue;
+      /* every reading died: keep the rest of the line as it is */
+      zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
+      return zf_farm_out_verbatim(f, cut, n, out);
+    }
+    if (i == n) return finish_line(f, bv, cut, n, out, stats);
+    if (reach <= i && i > cut && keys > 1 &&
+        (i - cut > FORCE_CUT || f->nnodes > NODE_LIMIT)) {
+#ifdef FARM_TUNE
+      if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT cut %zu\n", f->nnodes);
+#endif
+      int r = force_cut(f, bv, cut, i, n, out, stats);
+      if (r < 0) return -1;
+      if (r) {
+        keys = 1;
+        cut = i;
+      }
+    }
+    if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
+      /* one state left, in phase: the span is resolved */
+      const hyp *second = bv->n > 1 ? &bv->v[1] : NULL;
+      if (zf_farm_commit(f, cut, i, n, &bv->v[0], second, best_plain(bv), out, stats)) return -1;
+      restart(f, bv, &bv->v[0], 1);
+      cut = i;
+    }
+    /* Only the best few readings try a lost byte at a '?' (126 values
+     * each); the literal one always goes on. */
+    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM)
+      qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
+    for (size_t k = 0; k < bv->n; k++) {
+      hyp h = bv->v[k];
+      if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
+    }
+    bv->n = 0;
+    for (size_t p = i + 1; p < n + 2 && p <= i + ANN_MAX_SYL + 3; p++)
+      if (f->beam[p % RING].n && p > reach) reach = p;
+  }
+  return 0;
+}
