@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "moji_sim.h"
 #include "tu.h"
 
 static void test_version(void **state) {
@@ -224,6 +225,44 @@ static void test_chunking(void **state) {
   free(doc);
 }
 
+/* Decisions on repaired text (issue 14): a Simplified page whose UTF-8
+ * was read as GBK looks Traditional before its repair (鎴戜滑 for 我们);
+ * the document's script is read on the repaired text, so it is "simp" and
+ * the page comes back as it was written.  Also when the damage fills the
+ * whole detection window and the page is fed in small pieces. */
+static void check_script_after_repair(const char *page, size_t n, const char *args) {
+  size_t dlen, olen;
+  char *bad = moji_sim_damage(MOJI_SIM_UTF8_AS_GBK, page, n, &dlen);
+  assert_non_null(bad);
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  if (args) assert_int_equal(tu_apply_args(h, args), 0);
+  char *out;
+  assert_int_equal(zhfix_process(h, bad, dlen, &out, &olen), ZHFIX_OK);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_SCRIPT), ZHFIX_SCRIPT_SIMP);
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK) > 0);
+  assert_int_equal(olen, n);
+  assert_memory_equal(out, page, n);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+  check_chunking(bad, dlen, args);
+  free(bad);
+}
+
+static void test_script_after_repair(void **state) {
+  (void)state;
+  static const char para[] =
+      "我们今天去北京参观了许多历史博物馆，这些博物馆里收藏着大量珍贵的文物和艺术品。"
+      "经济发展带来了很多变化，人们的生活水平不断提高。\n";
+  check_script_after_repair(para, strlen(para), NULL);
+  /* the page longer than the detection window */
+  tu_buf page = {0};
+  while (page.n < 3 * ZHFIX_DETECT_WINDOW) tu_buf_put(&page, para, strlen(para));
+  check_script_after_repair(page.p, page.n, NULL);
+  check_script_after_repair(page.p, page.n, "--to=keep");
+  free(page.p);
+}
+
 /* A line far longer than ZHFIX_MAX_SEGMENT, no newline, > the detection
  * window: output equals input (nothing to repair) and what the handle
  * holds stays bounded. */
@@ -303,7 +342,7 @@ int main(void) {
       cmocka_unit_test(test_stream_rules), cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_binary),       cmocka_unit_test(test_encodings),
       cmocka_unit_test(test_chunking),     cmocka_unit_test(test_long_line),
-      cmocka_unit_test(test_threads),
+      cmocka_unit_test(test_threads),      cmocka_unit_test(test_script_after_repair),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
