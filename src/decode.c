@@ -204,20 +204,39 @@ static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
     d->ntail = 0;
   }
   while (i < len) {
-    /* ASCII fast path. */
-    while (i < len && src[i] < 0x80) {
-      cp[n] = src[i];
-      off[n++] = base + i;
-      i++;
-    }
-    if (i >= len) break;
-    /* Three-byte fast path (CJK): a lead E1..EC or EE..EF with two
-     * continuation bytes is always a valid sequence (E0 and ED have
-     * narrower second-byte ranges and take the general path). */
-    while (i + 2 < len && (src[i] & 0xF0) == 0xE0 && src[i] != 0xE0 && src[i] != 0xED &&
-           (src[i + 1] & 0xC0) == 0x80 && (src[i + 2] & 0xC0) == 0x80) {
-      cp[n] = ((uint32_t)(src[i] & 0x0F) << 12) | ((uint32_t)(src[i + 1] & 0x3F) << 6) |
-              (src[i + 2] & 0x3F);
+    /* Fast paths, the bytes read into locals first (stores to cp and off
+     * could otherwise alias src and force every byte to be re-read):
+     * ASCII, 16 bytes at a time where it can (the widening loops
+     * vectorise); a three-byte sequence whose lead is E1..EC or EE..EF
+     * followed by two continuation bytes (CJK), which is always valid (E0
+     * and ED have narrower second-byte ranges and take the general path). */
+    while (i < len) {
+      unsigned b0 = src[i];
+      if (b0 < 0x80) { /* an ASCII run */
+        for (; i + 16 <= len; i += 16, n += 16) {
+          unsigned char b[16];
+          uint64_t w[2];
+          memcpy(b, src + i, 16);
+          memcpy(w, b, 16);
+          if ((w[0] | w[1]) & 0x8080808080808080u) break;
+          uint32_t *c16 = cp + n;
+          uint64_t *o16 = off + n, o = base + i;
+          for (unsigned k = 0; k < 16; k++) c16[k] = b[k];
+          for (unsigned k = 0; k < 16; k++) o16[k] = o + k;
+        }
+        for (; i < len && (b0 = src[i]) < 0x80; i++) {
+          cp[n] = b0;
+          off[n++] = base + i;
+        }
+        continue;
+      }
+      /* leads E1..EC, EE, EF: bits 1..12, 14, 15 of 0xDFFE */
+      unsigned t = b0 - 0xE0u;
+      if (t > 15u || !(0xDFFEu >> t & 1u) || i + 2 >= len) break;
+      unsigned b1 = src[i + 1], b2 = src[i + 2];
+      if (((b1 | b2 << 8) & 0xC0C0u) != 0x8080u) break;
+      /* (E0|x) << 12 + (80|y) << 6 + (80|z) = E2080 + the code point */
+      cp[n] = ((uint32_t)b0 << 12) + ((uint32_t)b1 << 6) + b2 - 0xE2080u;
       off[n++] = base + i;
       i += 3;
     }

@@ -1,8 +1,9 @@
 /*
- * Punctuation stage internals shared with its tests (tests/test_punct.c)
- * and with nothing else: the rule identifiers, used to count edits per
- * rule, and a one-call normalizer for a UTF-8 string.  The rules are
- * described in docs/punctuation.md.
+ * What the punctuation stage (punct*.c) shows its tests
+ * (tests/test_punct.c) and nothing else: the rule identifiers, the edits
+ * counted per rule, and a switch for the shortcut.  The tests run the
+ * stage through zf_stage_punct (zf.h).  The rules are described in
+ * docs/punctuation.md.
  */
 #ifndef ZF_PUNCT_RULES_H
 #define ZF_PUNCT_RULES_H
@@ -13,7 +14,7 @@
 #include "zf.h"
 
 typedef enum zf_punct_rule {
-  ZF_PR_CONTROL = 0, /* C0/C1 controls, ANSI escape sequences removed      */
+  ZF_PR_CONTROL = 0, /* --controls=strip: C0/C1 controls, ANSI escapes removed */
   ZF_PR_INVISIBLE,   /* zero-width characters and stray BOMs removed       */
   ZF_PR_FW_ALNUM,    /* full-width ASCII letters and digits -> half-width  */
   ZF_PR_WIDTH,       /* , ; : ? ! -> ， ； ： ？ ！ in Chinese context      */

