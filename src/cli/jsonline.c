@@ -80,6 +80,15 @@ static size_t utf8_ok(const unsigned char *p, size_t n) {
   return len;
 }
 
+/* utf8_ok, with the common case first: a lead E1..EC or EE..EF and two
+ * continuation bytes (CJK) is always well formed. */
+static inline size_t utf8_len(const unsigned char *p, size_t n) {
+  unsigned t = p[0] - 0xE0u;
+  if (t <= 15u && (0xDFFEu >> t & 1u) && n >= 3 && ((p[1] | p[2] << 8) & 0xC0C0u) == 0x8080u)
+    return 3;
+  return utf8_ok(p, n);
+}
+
 /* A string at s->i (on its '"'); *esc is set when it holds escapes.
  * 0, or -1: not certainly valid. */
 static int sc_string(scan *s, int *esc) {
@@ -98,7 +107,7 @@ static int sc_string(scan *s, int *esc) {
     if (c < 0x20)
       return -1;
     if (c >= 0x80) {
-      size_t k = utf8_ok(p + i, n - i);
+      size_t k = utf8_len(p + i, n - i);
       if (!k)
         return -1;
       i += k;
@@ -539,7 +548,7 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
     size_t j = i;
     while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' && (p[j] < 0x80 || !ascii)) {
       if (p[j] >= 0x80) {
-        size_t k = utf8_ok(p + j, n - j);
+        size_t k = utf8_len(p + j, n - j);
         if (!k)
           return -1;
         j += k;
@@ -598,11 +607,14 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
 }
 
 int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s, size_t n) {
+  /* ASCII-only with \u escapes: the original escaped what lies beyond
+   * ASCII, and so does the cleaned value (the first byte beyond ASCII
+   * settles it) */
   int ascii = 1, escapes = 0;
-  for (size_t i = 0; i < olen; i++) {
+  for (size_t i = 0; i < olen && ascii; i++) {
     if ((unsigned char)orig[i] >= 0x80)
       ascii = 0;
-    if (orig[i] == '\\' && i + 1 < olen && orig[i + 1] == 'u')
+    else if (orig[i] == '\\' && i + 1 < olen && orig[i + 1] == 'u')
       escapes = 1;
   }
   ascii = ascii && escapes;
