@@ -78,9 +78,11 @@ static int create(void **st, const zf_opts *o) {
  * region's. */
 static void prescan(void *st, const zf_text *win) {
   zf_punct *p = st;
-  size_t corner = 0, curly = 0;
+  size_t corner = 0, curly = 0, nhan = 0, kana = 0;
   for (size_t i = 0; i < win->len; i++) {
     uint32_t c = win->cp[i];
+    nhan += (size_t)zf_is_han(c);
+    kana += (size_t)is_kana(c);
     if (c >= 0x300C && c <= 0x300F) {
       corner++;
     } else if (c >= 0x2018 && c <= 0x201D && c != 0x201A && c != 0x201B) {
@@ -91,6 +93,11 @@ static void prescan(void *st, const zf_text *win) {
   }
   if (corner > curly) p->doc_style = STYLE_CORNER;
   else if (curly > corner) p->doc_style = STYLE_CURLY;
+  /* A Japanese document: kana is a third or more of Japanese running
+   * text and next to none of Chinese (a name, a kaomoji), so one kana in
+   * eight Han-or-kana characters leaves a wide margin both ways.  Its
+   * lines without kana (例:, Package: 行) are Japanese too. */
+  p->japanese = kana >= 16 && kana * 8 >= nhan + kana;
 }
 
 static void destroy(void *st) {
@@ -275,7 +282,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* Only prose gets typography: the format scanner sees every segment
    * (its state runs across lines) and says which code points are prose. */
   int prose = zf_fmt_scan(p->fmt, in->cp, end, in->len, p->prose);
-  if (prose == ZF_PROSE_NONE) return ZF_UNCHANGED;
+  if (prose == ZF_PROSE_NONE || p->japanese) return ZF_UNCHANGED;
   /* (a subset of a line no rule can change is one no rule can change) */
   if (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip)) return ZF_UNCHANGED;
   const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
@@ -283,10 +290,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   uint64_t before = total(p);
   memcpy(p->saved, p->rule, sizeof p->rule);
   size_t n = zf_punct_clean(p, in, end, mask);
-  /* Typography is for Chinese: a line whose prose holds no Chinese (or
-   * Japanese) character is not touched at all, not even its invisible
-   * characters, full-width letters or ideographic spaces (what clean()
-   * did to them is dropped with it). */
+  /* Typography is for Chinese: a line whose prose holds no Chinese
+   * character, or holds kana (Japanese, a kaomoji), is not touched at
+   * all, not even its invisible characters, full-width letters or
+   * ideographic spaces (what clean() did to them is dropped with it). */
   if (!p->chinese) {
     memcpy(p->rule, p->saved, sizeof p->rule);
     return ZF_UNCHANGED;

@@ -23,6 +23,15 @@ static inline int is_hanlike(uint32_t c) {
          (c >= 0x31A0 && c <= 0x31FF);
 }
 
+/* Hiragana and katakana proper: not the middle dot U+30FB nor the
+ * prolonged sound mark U+30FC, which Chinese text uses too.  Prose that
+ * holds one is Japanese (or a kaomoji), and typography is for Chinese:
+ * Japanese spacing and bracket conventions are its own (issue 12). */
+static inline int is_kana(uint32_t c) {
+  return (c >= 0x3041 && c <= 0x3096) || (c >= 0x309D && c <= 0x309F) ||
+         (c >= 0x30A1 && c <= 0x30FA) || (c >= 0x30FD && c <= 0x30FF);
+}
+
 /* Full-width (CJK) punctuation, by code point. */
 static inline int is_cjk_punct(uint32_t c) {
   return (c >= 0x3001 && c <= 0x3003) || (c >= 0x3008 && c <= 0x3011) ||

@@ -70,6 +70,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   size_t lbr = SIZE_MAX;
   size_t n = 0;
   uint32_t han_all = 0; /* Han-like code points of the prose */
+  uint32_t kana = 0;    /* and kana: a line with kana is Japanese */
   han[0] = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
@@ -143,9 +144,10 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
     /* (nothing below U+3005 is Han-like) */
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
     han_all += han[n + 1] - han[n];
+    kana += is_kana(c);
     n++;
   }
-  p->chinese = han_all > 0;
+  p->chinese = han_all > 0 && kana == 0;
   p->has = has;
   p->lbr = lbr;
   return n;

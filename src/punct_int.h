@@ -72,6 +72,7 @@ enum { HAS_QUOTE = 1, HAS_PAREN = 2, HAS_LINKISH = 4 };
 typedef struct zf_punct {
   int style;      /* STYLE_*: what Chinese quotes become */
   int doc_style;  /* STYLE_CURLY or STYLE_CORNER: straight quotes under STYLE_DOC */
+  int japanese;   /* the detection window is Japanese: no typography */
   int spacing;    /* insert spaces between Han and Latin letters/digits */
   int strip;      /* remove control characters (--controls=strip) */
   int fast;       /* take the shortcut for lines no rule can change */

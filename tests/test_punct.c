@@ -381,6 +381,42 @@ static void test_spacing(void **state) {
   same(SIMP, "在LeanCloud上");
 }
 
+/* Japanese is not Chinese typography's business (issue 12): a line with
+ * kana keeps its spacing, brackets and periods, kaomoji included; the
+ * middle dot and the prolonged sound mark alone do not make a line
+ * Japanese. */
+static void test_japanese(void **state) {
+  (void)state;
+  same(SIMP, "Apple Macintosh ファイル (netatalk フォーマット) のタイプを変更する");
+  same(SIMP, "パケットを繰り返し送り、 応答が受け取れたかを報告する。 リクエストは");
+  same(SIMP, "日々私たちが過ごしている日常は、実は、奇跡の連続なのかもしれない.");
+  same(SIMP, "（ ゜- ゜）つロ 乾杯~");
+  check(SIMP, "乔治·克鲁尼 (演员),好", "乔治·克鲁尼（演员），好");
+  check(SIMP, "卡布奇诺 (咖啡ー) ,好", "卡布奇诺（咖啡ー），好");
+}
+
+/* A Japanese document: its kanji-only lines are left as they are too;
+ * a Chinese document with a few kana is still Chinese. */
+static void test_japanese_document(void **state) {
+  (void)state;
+  const char *ja = "パケットを繰り返し送り、応答が受け取れたかを報告する。\n"
+                   "例:\n"
+                   "Package: 行\n"
+                   "リクエストは 1 秒間に 1 回の割合で送られる。\n";
+  size_t n;
+  int status;
+  char *out = tu_run(ja, strlen(ja), "--to=keep", &n, &status);
+  assert_non_null(out);
+  assert_string_equal(out, ja);
+  free(out);
+  const char *zh = "他喜欢日本动画《にちじょう》,也喜欢中国的.\n"
+                   "例:\n";
+  out = tu_run(zh, strlen(zh), "--to=keep", &n, &status);
+  assert_non_null(out);
+  assert_string_equal(out, "他喜欢日本动画《にちじょう》,也喜欢中国的.\n例：\n");
+  free(out);
+}
+
 static void test_off(void **state) {
   (void)state;
   zf_opts o = {0};
@@ -622,6 +658,8 @@ int main(void) {
       cmocka_unit_test(test_invisible),
       cmocka_unit_test(test_line_endings),
       cmocka_unit_test(test_spacing),
+      cmocka_unit_test(test_japanese),
+      cmocka_unit_test(test_japanese_document),
       cmocka_unit_test(test_off),
       cmocka_unit_test(test_sample_fixed_points),
       cmocka_unit_test(test_sample_raw_lines),

@@ -39,7 +39,11 @@ check() {
   fi
 }
 quick=0; [ "${ZHFIX_QUICK:-0}" = 1 ] && quick=1
-check "default flags: no protected region changed" --mode default --no-lines
+if [ $quick = 1 ]; then
+  check "default flags: no protected region changed" --mode default --no-lines
+else
+  check "default flags: no protected region and no other-language line changed" --mode default
+fi
 if [ $quick = 1 ]; then
   check "--punct=off: no file changed" --mode punct-off --no-lines
 else
