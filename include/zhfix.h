@@ -118,7 +118,11 @@ typedef enum zhfix_option {
    * value that is no control), written for every '?' and U+FFFD inside a
    * span reported as unrecoverable (zhfix_get_span).  String values
    * "keep", one character, or "U+XXXX". */
-  ZHFIX_OPT_LOST_MARKER = 14
+  ZHFIX_OPT_LOST_MARKER = 14,
+  /* 1 = decode HTML character references left in plain text (default), 0 =
+   * off.  Only in documents of format TEXT, never in a line with a tag
+   * (docs/repair-mojibake.md, "Character references"). */
+  ZHFIX_OPT_ENTITIES = 15
 } zhfix_option;
 
 typedef enum zhfix_encoding {
@@ -224,8 +228,8 @@ ZHFIX_API int zhfix_get_option(const zhfix *h, zhfix_option opt);
  * keep), format (auto text markdown html xml troff data subtitle c cpp
  * java csharp kotlin swift js ts go rust css python shell ruby perl sql
  * lua php vue and the other names zhfix_format_from_name knows), controls
- * (keep strip), and the switches mojibake, punct, spacing, strict, force,
- * opencc-exact (on off 1 0 yes no).
+ * (keep strip), and the switches mojibake, entities, punct, spacing,
+ * strict, force, opencc-exact (on off 1 0 yes no).
  * Returns ZHFIX_E_INVALID for an unknown name or value. */
 ZHFIX_API zhfix_status zhfix_set_option_string(zhfix *h, const char *name,
                                                const char *value);

@@ -31,6 +31,7 @@ static void defaults(zf_opts *o) {
   o->script = ZHFIX_SCRIPT_AUTO;
   o->pinyin = ZHFIX_PINYIN_AUTO;
   o->mojibake = 1;
+  o->entities = 1;
   o->punct = 1;
   o->quotes = ZHFIX_QUOTES_AUTO;
 }
@@ -71,6 +72,7 @@ static int *opt_field(zf_opts *o, zhfix_option opt, int *lo, int *hi) {
   case ZHFIX_OPT_CONTROLS: *lo = 0; *hi = ZHFIX_CONTROLS_STRIP; return &o->controls;
   case ZHFIX_OPT_OPENCC_EXACT: *lo = 0; *hi = 1; return &o->opencc_exact;
   case ZHFIX_OPT_LOST_MARKER: *lo = 0; *hi = 0x10FFFF; return &o->lost_marker;
+  case ZHFIX_OPT_ENTITIES: *lo = 0; *hi = 1; return &o->entities;
   }
   return NULL;
 }
@@ -163,18 +165,11 @@ static int lost_marker_value(const char *s) {
     unsigned long v = strtoul(s + 2, &end, 16);
     return *end || end - (s + 2) > 6 || v > 0x10FFFF ? -1 : (int)v;
   }
+  /* exactly one character of valid UTF-8 */
   const unsigned char *p = (const unsigned char *)s;
-  int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : p[0] >= 0xE0 && p[0] < 0xF0 ? 3
-        : p[0] >= 0xF0 && p[0] < 0xF5 ? 4 : 0;
-  if (!n) return -1;
-  uint32_t c = n == 1 ? p[0] : (uint32_t)p[0] & (0x7Fu >> n);
-  for (int i = 1; i < n; i++) {
-    if ((p[i] & 0xC0) != 0x80) return -1;
-    c = c << 6 | (p[i] & 0x3Fu);
-  }
-  /* one character, in its shortest form */
-  if (p[n] || (n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF))) return -1;
-  return (int)c;
+  uint32_t c;
+  int n = zf_utf8_get(p, strlen(s), &c);
+  return n > 0 && !p[n] ? (int)c : -1;
 }
 
 zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *value) {
@@ -187,7 +182,7 @@ zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *val
               {"quotes", ZHFIX_OPT_QUOTES, quotes},  {"mojibake", ZHFIX_OPT_MOJIBAKE, switches},
               {"punct", ZHFIX_OPT_PUNCT, switches},  {"spacing", ZHFIX_OPT_SPACING, switches},
               {"strict", ZHFIX_OPT_STRICT, switches}, {"force", ZHFIX_OPT_FORCE, switches},
-              {"controls", ZHFIX_OPT_CONTROLS, controls},
+              {"controls", ZHFIX_OPT_CONTROLS, controls}, {"entities", ZHFIX_OPT_ENTITIES, switches},
 
               {"opencc-exact", ZHFIX_OPT_OPENCC_EXACT, switches}};
   if (!h || !name) return ZHFIX_E_INVALID;

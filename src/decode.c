@@ -100,54 +100,13 @@ void zf_decoder_free(zf_decoder *d) {
   free(d);
 }
 
-/* Length of the UTF-8 sequence starting with lead byte b, 0 if b cannot
- * start one. */
-static int utf8_len(unsigned char b) {
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) return 2;
-  if (b >= 0xE0 && b <= 0xEF) return 3;
-  if (b >= 0xF0 && b <= 0xF4) return 4;
-  return 0;
-}
-
-/* Bounds of the second byte, which exclude overlongs, surrogates and
- * code points above U+10FFFF (Unicode Table 3-7). */
-static int second_ok(unsigned char lead, unsigned char b) {
-  switch (lead) {
-  case 0xE0: return b >= 0xA0 && b <= 0xBF;
-  case 0xED: return b >= 0x80 && b <= 0x9F;
-  case 0xF0: return b >= 0x90 && b <= 0xBF;
-  case 0xF4: return b >= 0x80 && b <= 0x8F;
-  default: return b >= 0x80 && b <= 0xBF;
-  }
-}
-
-/* Decodes one sequence at p (n bytes available).  Returns its length and
- * sets *c; returns the length of the maximal invalid subpart with
- * *c = U+FFFD; returns 0 when the bytes are a valid but incomplete prefix. */
+/* Decodes one sequence at p (n bytes available) with zf_utf8_get, the
+ * library's one UTF-8 decoder: returns its length and sets *c; returns the
+ * length of the maximal invalid subpart with *c = U+FFFD; returns 0 when
+ * the bytes are a valid but incomplete prefix. */
 static size_t utf8_one(const unsigned char *p, size_t n, uint32_t *c) {
-  unsigned char b = p[0];
-  if (b < 0x80) {
-    *c = b;
-    return 1;
-  }
-  int need = utf8_len(b);
-  if (!need) {
-    *c = REPLACEMENT;
-    return 1;
-  }
-  uint32_t v = b & (0x3F >> (need - 1));
-  for (int i = 1; i < need; i++) {
-    if ((size_t)i >= n) return 0;
-    unsigned char t = p[i];
-    if (i == 1 ? !second_ok(b, t) : (t & 0xC0) != 0x80) {
-      *c = REPLACEMENT;
-      return (size_t)i;
-    }
-    v = (v << 6) | (t & 0x3F);
-  }
-  *c = v;
-  return (size_t)need;
+  int k = zf_utf8_get(p, n, c);
+  return k < 0 ? (size_t)-k : (size_t)k;
 }
 
 /* Whether utf8_one's result (c, k bytes, lead byte lead) is an invalid

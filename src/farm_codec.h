@@ -1,41 +1,35 @@
 /*
- * GB18030 byte view used by the content-farm repair (repair_farm.c) and by
- * the test suite's corruption simulator.
- *
- * The repair maps decoded text back to the byte stream the farm's lenient
- * decoder saw and re-decodes candidate byte streams, so it needs both
- * directions of the two-byte GBK/GB18030 code space many times per damaged
- * line.  The tables are built from ICU's "gb18030" converter when first
- * needed (clean documents never pay for them) and belong to one stage
- * state: ICU converters are not thread-safe and the library keeps no global
- * mutable state.
+ * Compatibility wrappers, to be removed once repair_farm.c calls the codec
+ * module directly (issue 14: one codec per encoding).  The content-farm
+ * stage's GB18030 byte view is the shared, read-only GB18030 table of
+ * codec.h, built once per process; these keep the stage's old calls
+ * working unchanged:
+ *   farm_codec_new()          zf_dbcs_table(ZF_DBCS_GB18030, NULL)
+ *   farm_codec_free(c)        nothing (the table is shared)
+ *   farm_codec_pair(c, l, t)  zf_gb18030_pair(c, l, t)
+ *   farm_codec_encode(c, cp)  zf_gb18030_put(c, cp, out): 1 or 2 bytes,
+ *                             0 where the stage only needs "not one of
+ *                             those" (it used to get 4 from ICU)
+ *   farm_is_lead / _trail     zf_dbcs_is_lead / _trail
  */
 #ifndef ZF_FARM_CODEC_H
 #define ZF_FARM_CODEC_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "codec.h"
 
-typedef struct farm_codec farm_codec;
+typedef const zf_dbcs farm_codec;
 
-/* NULL when memory is exhausted or ICU has no gb18030 converter. */
-farm_codec *farm_codec_new(void);
-void farm_codec_free(farm_codec *c);
-
-/* The character of the two-byte code (lead, trail), or 0 when the pair is
- * not a two-byte code or stands for a private-use / unassigned position
- * (text encoded from real characters never contains those). */
-uint32_t farm_codec_pair(const farm_codec *c, unsigned lead, unsigned trail);
-
-/* GB18030 bytes of cp into out[4]; returns 1, 2 or 4, or 0 when cp cannot
- * be encoded (a surrogate, say). */
-int farm_codec_encode(farm_codec *c, uint32_t cp, unsigned char out[4]);
-
-/* Lead bytes 0x81..0xFE; valid second bytes of a two-byte code are
- * 0x40..0x7E and 0x80..0xFE. */
-static inline int farm_is_lead(unsigned b) { return b >= 0x81 && b <= 0xFE; }
-static inline int farm_is_trail(unsigned b) {
-  return (b >= 0x40 && b <= 0x7E) || (b >= 0x80 && b <= 0xFE);
+/* NULL when memory is exhausted (the next call tries again) or ICU has no
+ * gb18030 converter. */
+static inline farm_codec *farm_codec_new(void) { return zf_dbcs_table(ZF_DBCS_GB18030, NULL); }
+static inline void farm_codec_free(farm_codec *c) { (void)c; }
+static inline uint32_t farm_codec_pair(farm_codec *c, unsigned lead, unsigned trail) {
+  return zf_gb18030_pair(c, lead, trail);
 }
+static inline int farm_codec_encode(farm_codec *c, uint32_t cp, unsigned char out[4]) {
+  return zf_gb18030_put(c, cp, out);
+}
+static inline int farm_is_lead(unsigned b) { return zf_dbcs_is_lead(b); }
+static inline int farm_is_trail(unsigned b) { return zf_dbcs_is_trail(b); }
 
 #endif

@@ -31,16 +31,6 @@ int zf_text_push(zf_text *t, uint32_t c, uint64_t off) {
   return 0;
 }
 
-int zf_text_push_n(zf_text *t, const uint32_t *c, size_t n, uint64_t off) {
-  if (zf_text_reserve(t, n)) return -1;
-  for (size_t i = 0; i < n; i++) {
-    t->cp[t->len + i] = c[i];
-    t->off[t->len + i] = off;
-  }
-  t->len += n;
-  return 0;
-}
-
 int zf_text_append(zf_text *t, const zf_text *src, size_t from, size_t n) {
   if (!n) return 0;
   if (zf_text_reserve(t, n)) return -1;

@@ -35,8 +35,6 @@ typedef struct zf_text {
 int zf_text_reserve(zf_text *t, size_t extra);
 int zf_text_push(zf_text *t, uint32_t c, uint64_t off);
 int zf_text_append(zf_text *t, const zf_text *src, size_t from, size_t n);
-/* Pushes n code points all tagged with the same offset. */
-int zf_text_push_n(zf_text *t, const uint32_t *c, size_t n, uint64_t off);
 void zf_text_clear(zf_text *t);
 void zf_text_free(zf_text *t);
 
@@ -90,11 +88,13 @@ typedef struct zf_opts {
   int controls; /* zhfix_controls */
   int opencc_exact; /* 0/1: conversion without zhfix's errata */
   int lost_marker; /* 0: keep the damage's own mark; else the code point */
+  int entities; /* 0/1: decode character references left in plain text */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *
  * The pipeline runs, for each segment, every enabled stage in order:
- *   zf_stage_farm, zf_stage_mojibake, zf_stage_convert, zf_stage_punct.
+ *   zf_stage_farm, zf_stage_entities, zf_stage_mojibake, zf_stage_convert,
+ *   zf_stage_punct.
  *
  * create:  allocate per-document state for these options.  It is called
  *          once the detection window has been read, so o->from and
@@ -141,6 +141,7 @@ static inline int zf_stage_run(const zf_stage_ops *ops, void *st, const zf_text 
 }
 
 extern const zf_stage_ops zf_stage_farm;     /* repair_farm.c     */
+extern const zf_stage_ops zf_stage_entities; /* entities.c        */
 extern const zf_stage_ops zf_stage_mojibake; /* repair_mojibake.c */
 extern const zf_stage_ops zf_stage_convert;  /* convert.c         */
 extern const zf_stage_ops zf_stage_punct;    /* punct.c           */
@@ -188,6 +189,53 @@ static inline int zf_utf8_put(uint32_t c, unsigned char *p) {
   p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
   p[3] = (unsigned char)(0x80 | (c & 0x3F));
   return 4;
+}
+
+/* Decodes the UTF-8 sequence at p[0..n), n >= 1: the library's one UTF-8
+ * decoder (input decoding, option values, re-reading repaired bytes).
+ *   > 0  a valid sequence of that many bytes; *c is its code point;
+ *   0    p[0..n) is a valid but incomplete start of one (*c = U+FFFD);
+ *   < 0  minus the length of the maximal invalid subpart (Unicode's
+ *        practice, which WHATWG and ICU follow), *c = U+FFFD.
+ * Valid means shortest form, no surrogate, nothing above U+10FFFF (the
+ * second byte's bounds of Unicode's Table 3-7). */
+static inline int zf_utf8_get(const unsigned char *p, size_t n, uint32_t *c) {
+  unsigned b = p[0], lo = 0x80, hi = 0xBF;
+  int need;
+  uint32_t v;
+  if (b < 0x80) {
+    *c = b;
+    return 1;
+  }
+  if (b >= 0xC2 && b <= 0xDF) {
+    need = 2, v = b & 0x1F;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    need = 3, v = b & 0x0F;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    need = 4, v = b & 0x07;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    *c = 0xFFFD;
+    return -1;
+  }
+  for (int i = 1; i < need; i++) {
+    if ((size_t)i >= n) {
+      *c = 0xFFFD;
+      return 0;
+    }
+    unsigned t = p[i];
+    if (t < lo || t > hi) {
+      *c = 0xFFFD;
+      return -i;
+    }
+    lo = 0x80, hi = 0xBF;
+    v = v << 6 | (t & 0x3F);
+  }
+  *c = v;
+  return need;
 }
 
 #endif /* ZF_H */

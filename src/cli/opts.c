@@ -28,6 +28,8 @@ static const char usage_text[] =
     "                          damaged documents), strip, keep\n"
     "      --mojibake=on|off   repair text decoded with the wrong encoding\n"
     "                          (default on)\n"
+    "      --entities=on|off   decode HTML character references left in plain\n"
+    "                          text (default on; never in markup, code or data)\n"
     "      --punct=on|off      punctuation and typography (default on): only in\n"
     "                          prose -- text lines, Markdown and HTML text, troff\n"
     "                          text lines, comments in code; never in code, string\n"
@@ -84,7 +86,7 @@ enum {
   OPT_PUNCT, OPT_MOJIBAKE, OPT_STRICT, OPT_FORCE, OPT_BACKUP, OPT_INCLUDE,
   OPT_EXCLUDE, OPT_HIDDEN, OPT_CHECK, OPT_DIFF, OPT_COLOR, OPT_REPORT,
   OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_FORMAT, OPT_CONTROLS,
-  OPT_OPENCC_EXACT, OPT_LOST_MARKER
+  OPT_OPENCC_EXACT, OPT_LOST_MARKER, OPT_ENTITIES
 };
 
 
@@ -99,6 +101,7 @@ static const struct option longopts[] = {
     {"controls", required_argument, NULL, OPT_CONTROLS},
     {"punct", optional_argument, NULL, OPT_PUNCT},
     {"mojibake", optional_argument, NULL, OPT_MOJIBAKE},
+    {"entities", optional_argument, NULL, OPT_ENTITIES},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"force", no_argument, NULL, OPT_FORCE},
     {"opencc-exact", no_argument, NULL, OPT_OPENCC_EXACT},
@@ -184,6 +187,7 @@ int cli_parse_args(int argc, char **argv, cli_opts *o) {
     case OPT_CONTROLS: add_lib(o, "controls", optarg); break;
     case OPT_PUNCT: add_lib(o, "punct", optarg ? optarg : "on"); break;
     case OPT_MOJIBAKE: add_lib(o, "mojibake", optarg ? optarg : "on"); break;
+    case OPT_ENTITIES: add_lib(o, "entities", optarg ? optarg : "on"); break;
     case OPT_STRICT: add_lib(o, "strict", "on"); o->strict = 1; break;
     case OPT_FORCE: add_lib(o, "force", "on"); o->force = 1; break;
     case OPT_OPENCC_EXACT: add_lib(o, "opencc-exact", "on"); break;

@@ -1,0 +1,237 @@
+/*
+ * Garbage converted by OpenCC after the wrong decode (moji.h): a UTF-8
+ * page read as GBK or Big5 and then converted to Traditional (s2t: 娴 became
+ * 嫺) or to Simplified (t2s: 鍘 became 铡, 鍒 became 𫔄) no longer encodes to
+ * the original bytes.  These functions change the bytes of a run
+ * (m->bytes) back, one converted character at a time, through the inverses
+ * of OpenCC's character tables (zf_moji_unconv_cands); the caller then
+ * decodes the run again.
+ *
+ *   fold-back     the bytes decode, but to a character nobody writes, or
+ *                 one that fits its neighbours far worse than another
+ *                 form's reading would;
+ *   unconvert     the bytes stop decoding: a form that makes them decode
+ *                 past the failure;
+ *   lost-byte mark  whether a '?' cuts a UTF-8 sequence under every form
+ *                 of the character before it.
+ */
+#include "moji.h"
+
+int zf_moji_x_put_run(const moji *m, const moji_class *cl, uint32_t c, uint8_t *p, int *lost) {
+  int w = x_put(m, cl->x, c, p, lost);
+  if (w || cl->y != Y_UTF8 || cl->x == X_1252 || c < 0x2E80) return w;
+  /* A Simplified conversion of the garbage makes characters X cannot
+   * encode (鍒 became 𫔄, 鿔 came from a character GBK has), and s2t too
+   * (刾 -> 㓨, which GBK lacks): such a character stands for the first of
+   * its other forms that X encodes; unconvert and fold-back try the
+   * others. */
+  for (int dir = UNDO_T2S; dir >= UNDO_S2T; dir--) {
+    uint32_t sc[4];
+    int ns = zf_moji_unconv_cands(m->t, dir, c, sc, 4);
+    for (int q = 0; q < ns; q++)
+      if ((w = x_put(m, cl->x, sc[q], p, lost)) == 2) return w;
+  }
+  return 0;
+}
+
+double zf_moji_fold_score(fold_scorer *s, uint32_t c) {
+  if (s->how == FOLD_UNIGRAM) return zf_lm_char(c);
+  s->win[s->nl] = c;
+  return zf_lm_rank_score(s->win, s->nl + 1 + s->nr);
+}
+
+/* The bytes at b decode (w of them) to a character that the conversion of
+ * the garbage may have made.  Tries each other form (unconv_cands) of the
+ * two-byte garbage characters under those bytes, at or after p, one
+ * character at a time, and keeps in m->bytes the form whose bytes still
+ * decode from b in w bytes to a Han character (or CJK symbol, or with
+ * s->ascii an ASCII one) scoring at least `bar` under s, the best one of
+ * the first character that has such a form.  FOLD_CONTEXT changes only
+ * bytes inside the w bytes, so the characters before and after them
+ * decode as before (the second byte of 涗 in 浜涗粦 may change: 涚 had
+ * become 涗 under s2t, 些仑 for 些绑).  Returns 1 when the bytes were
+ * changed (the caller decodes again). */
+int zf_moji_fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
+                      size_t ci, size_t b, int w, size_t nb, fold_scorer *s, double bar) {
+  size_t j = ci;
+  while (j + 1 <= len && m->bnd[j + 1] <= b) j++;
+  int fixed = 0;
+  for (; j < len && m->bnd[j] < b + (size_t)w && !fixed; j++) {
+    if (j < p || m->bnd[j + 1] - m->bnd[j] != 2) continue;
+    /* FOLD_CONTEXT: the byte that changes must lie inside the w bytes */
+    int in0 = m->bnd[j] >= b, in1 = m->bnd[j] + 1 < b + (size_t)w;
+    if (s->how == FOLD_CONTEXT && !in0 && !in1) continue;
+    uint32_t sc[4];
+    int ns = zf_moji_unconv_cands(m->t, dir, r[j], sc, 4);
+    uint8_t *bp2 = m->bytes + m->bnd[j], save0 = bp2[0], save1 = bp2[1];
+    double best = bar;
+    uint8_t best0 = 0, best1 = 0;
+    for (int q = 0; q < ns; q++) {
+      uint8_t tmp[4];
+      int lost;
+      if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+      if (s->how == FOLD_CONTEXT && ((!in0 && tmp[0] != save0) || (!in1 && tmp[1] != save1))) continue;
+      bp2[0] = tmp[0], bp2[1] = tmp[1];
+      uint32_t c2 = 0;
+      int w2 = y_get(m, cl->y, m->bytes + b, nb - b, &c2);
+      if (w2 == w && zf_moji_plausible(c2, cl->x, cl->y) &&
+          (zf_is_han(c2) || cjk_symbol(c2) || (s->ascii && c2 > 0x20 && c2 < 0x7F)) &&
+          zf_moji_fold_score(s, c2) >= best)
+        best = zf_moji_fold_score(s, c2), best0 = tmp[0], best1 = tmp[1], fixed = 1;
+    }
+    if (fixed)
+      bp2[0] = best0, bp2[1] = best1;
+    else
+      bp2[0] = save0, bp2[1] = save1;
+  }
+  return fixed;
+}
+
+/* Candidate byte changes for unconvert: up to 4 forms (unconv_cands) for
+ * each of the NCAND positions cand[], as (two bytes, position). */
+typedef struct cand_set {
+  uint8_t fb[4 * NCAND][2];
+  size_t idx[4 * NCAND];
+  int n;
+} cand_set;
+
+static void collect_cands(const moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
+                          const size_t *cand, cand_set *cs) {
+  cs->n = 0;
+  for (int i = 0; i < NCAND; i++) {
+    size_t j = cand[i];
+    int dup = 0;
+    for (int k = 0; k < cs->n; k++) dup |= cs->idx[k] == j;
+    if (dup || j < p || j >= len || m->bnd[j + 1] - m->bnd[j] != 2) continue;
+    uint32_t sc[4];
+    int ns = zf_moji_unconv_cands(m->t, dir, r[j], sc, 4);
+    for (int q = 0; q < ns; q++) {
+      uint8_t tmp[4];
+      int lost;
+      if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+      cs->fb[cs->n][0] = tmp[0], cs->fb[cs->n][1] = tmp[1];
+      cs->idx[cs->n++] = j;
+    }
+  }
+}
+
+/* Puts candidates pick[0..np) of cs into m->bytes (saving what was there
+ * in save, when not NULL). */
+static void apply_cands(moji *m, const cand_set *cs, const int *pick, int np, uint8_t save[2][2]) {
+  for (int q = 0; q < np; q++) {
+    uint8_t *bp = m->bytes + m->bnd[cs->idx[pick[q]]];
+    if (save) save[q][0] = bp[0], save[q][1] = bp[1];
+    bp[0] = cs->fb[pick[q]][0], bp[1] = cs->fb[pick[q]][1];
+  }
+}
+
+/* Decodes m->bytes from `from` up to `stop` with a change applied:
+ * whether all of it decodes to characters a repair may produce (*pos: how
+ * far it got), the sum of the decoded characters' scores in *sc and
+ * their number in *nc.  Decoding is not enough: a fold of the wrong
+ * character can spell a sequence no repair makes (强 for 強 next to
+ * garbage gives C7 BF, U+01FF), which would win over the right one (峰 for
+ * 峯, whose GBK bytes 8D 6F had made E6 88 8D + 'o') only because it was
+ * tried first. */
+static int decode_trial(moji *m, const moji_class *cl, size_t from, size_t stop, size_t nb, size_t *pos,
+                        double *sc, size_t *nc) {
+  *pos = from, *sc = 0, *nc = 0;
+  while (*pos < stop) {
+    uint32_t c;
+    int l = y_get(m, cl->y, m->bytes + *pos, nb - *pos, &c);
+    if (!l || !(zf_moji_plausible(c, cl->x, cl->y) || (m->latin && zf_moji_latin_ok(m->latin, c, 0, 0))))
+      return 0;
+    *pos += (size_t)l;
+    *sc += zf_is_han(c) ? zf_lm_char(c) : RARE_CHAR - FOLD_MARGIN;
+    (*nc)++;
+  }
+  return 1;
+}
+
+/* Garbage converted after the wrong decode no longer encodes to the
+ * original bytes, so the decode failed at byte b.  Tries the other forms
+ * of the candidate characters cand[] (the one holding the byte that breaks
+ * the sequence, and its neighbours), one and then two at a time, keeping
+ * a change that lets the bytes from `from` through the failed sequence
+ * decode.  Sizes 1 and 2: one or two characters changed, and the bytes
+ * decode to 4 past the failure.  Sizes 3 and 4, the last resorts: one or
+ * two changed, and the bytes decode past the failure and past the first
+ * changed character, failing only at a sequence after it (a run of
+ * converted characters: 歡縐誨 for 件移 needs three, undone one at a time
+ * as the caller decodes again; 阃氲绷 for 通过 after t2s, two at once).
+ * Of the changes of one size that pass, the one whose decoded characters
+ * the LM finds most probable on average is kept: several may decode
+ * (镙峰纺 for 样式: 峰 -> 峯 spells 栍 + 'o', the first pair tried, where
+ * 镙 -> 鏍 with 纺 -> 紡 spells 样式).  Returns 1 when the bytes were
+ * changed (the caller decodes the run again), 0 otherwise. */
+int zf_moji_unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
+                      const size_t *cand, size_t from, size_t b, size_t nb) {
+  cand_set cs;
+  collect_cands(m, cl, dir, r, len, p, cand, &cs);
+  size_t stop = b + 4 < nb ? b + 4 : nb;
+  for (int size = 1; size <= 4; size++) {
+    int np = size == 2 || size == 4 ? 2 : 1;
+    double best = 0;
+    int bi = -1, bk = -1;
+    for (int i = 0; i < cs.n; i++)
+      for (int k = np == 2 ? i + 1 : i; k < cs.n; k++) {
+        if (np == 2 && cs.idx[k] == cs.idx[i]) continue; /* two candidates of one character */
+        uint8_t save[2][2];
+        int pick[2] = {i, k};
+        apply_cands(m, &cs, pick, np, save);
+        size_t pos, nc;
+        double sc;
+        int ok = decode_trial(m, cl, from, stop, nb, &pos, &sc, &nc);
+        size_t first = cs.idx[i] < cs.idx[k] ? cs.idx[i] : cs.idx[k];
+        if ((size <= 2 ? ok : ok || (pos > b && pos >= m->bnd[first + 1])) && nc &&
+            (bi < 0 || sc / (double)nc > best))
+          best = sc / (double)nc, bi = i, bk = k;
+        for (int q = np; q-- > 0;) {
+          uint8_t *bp = m->bytes + m->bnd[cs.idx[pick[q]]];
+          bp[0] = save[q][0], bp[1] = save[q][1];
+        }
+        if (np == 1) break; /* k loop runs once for single changes */
+      }
+    if (bi >= 0) {
+      int pick[2] = {bi, bk};
+      apply_cands(m, &cs, pick, np, NULL);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether the byte at `at` falls inside the UTF-8 sequence started by
+ * one of the three bytes before it: then a '?' there stands for a lost
+ * continuation byte. */
+static int cuts_sequence(const uint8_t *bytes, size_t at) {
+  for (size_t d = 1; d <= 3 && d <= at; d++) {
+    uint8_t b = bytes[at - d];
+    if ((b & 0xC0) == 0x80) continue;
+    return b >= 0xC0 && (size_t)zf_utf8_need(b) > d;
+  }
+  return 0;
+}
+
+/* Whether the '?' r[i], at byte `at` of m->bytes (the bytes of r[0..i)
+ * before it), cuts a UTF-8 sequence under every reading of the garbage
+ * character before it: in a document whose garbage has been shown
+ * converted to Simplified (conv_sig), that character may be the
+ * conversion of another (纺 of 紡 in 绀哄纺? for 示式?), whose bytes end
+ * the sequence where its own do not. */
+int zf_moji_lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size_t i, size_t at) {
+  if (!cuts_sequence(m->bytes, at)) return 0;
+  if (i == 0 || at < 2 || cl->x == X_1252 || r[i - 1] < 0x80 || m->conv_sig[UNDO_T2S] < SIG_LINES) return 1;
+  uint32_t sc[4];
+  int ns = zf_moji_unconv_cands(m->t, UNDO_T2S, r[i - 1], sc, 4), cut = 1;
+  uint8_t *bp = m->bytes + at - 2, save0 = bp[0], save1 = bp[1];
+  for (int q = 0; q < ns && cut; q++) {
+    uint8_t tmp[4];
+    int lost;
+    if (x_put(m, cl->x, sc[q], tmp, &lost) != 2) continue;
+    bp[0] = tmp[0], bp[1] = tmp[1];
+    cut = cuts_sequence(m->bytes, at);
+  }
+  bp[0] = save0, bp[1] = save1;
+  return cut;
+}

@@ -1,0 +1,341 @@
+/*
+ * The trigger (moji.h): one cheap scan of a line decides which classes
+ * could change anything, so that clean lines (almost all text) cost one
+ * scan.  A class's bit may be set where its pass then changes nothing;
+ * it must be set wherever the pass could change something.
+ *
+ *   UTF-8 read as 1252        characters that spell a valid sequence;
+ *   UTF-8 read as GBK/Big5    three garbage characters that spell two
+ *                             sequences, or one that is a common Han
+ *                             character (sets 0-3), also after a
+ *                             conversion of the garbage (sets 2-5);
+ *   GBK/Big5 read as 1252     a pair that is not two Latin letters;
+ *   GBK <-> Big5              private use, odd symbols, many rare Han.
+ */
+#include "moji.h"
+
+/* Whether c[0..n) holds only ASCII and quiet characters (quiet_bm).
+ * Written without branches on the character: in text that mixes ASCII
+ * and Chinese a branch on either is mispredicted at every switch, which
+ * costs more than the whole test. */
+static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
+  unsigned other = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t ch = c[i];
+    unsigned bit = (unsigned)(plain[(ch & 0xFFFFu) >> 3] >> (ch & 7)) & 1u;
+    other |= (unsigned)(ch >= 0x80) & ~((unsigned)(ch <= 0xFFFF) & bit);
+  }
+  return !other;
+}
+
+/* Appends the bytes of double-byte code e (one byte below 0x100) at by[w];
+ * returns the new length. */
+static size_t put_code(uint8_t *by, size_t w, uint16_t e) {
+  if (e >= 0x100) by[w++] = (uint8_t)(e >> 8);
+  by[w++] = (uint8_t)e;
+  return w;
+}
+
+/* Whether the bytes by[0..w) spell two sequences of three bytes or more
+ * that are both Chinese: a common Han character or a CJK symbol each. */
+static int spells_two_chinese(const uint8_t *by, size_t w) {
+  uint32_t u, u2;
+  int l1 = zf_utf8_strict(by, w, &u);
+  return l1 >= 3 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u)) &&
+         zf_utf8_strict(by + l1, w - (size_t)l1, &u2) >= 3 && (zf_is_han(u2) ? common_han(u2) : cjk_symbol(u2));
+}
+
+/* The codes of each window character through its forms (t2s_window). */
+typedef struct t2s_codes {
+  uint16_t e[3][5];
+  int ne[3];
+} t2s_codes;
+
+/* Whether some reading of the window's codes spells two Chinese
+ * sequences; lend: the character after the window, as it stands and
+ * through its first Traditional form. */
+static int t2s_hit(const zf_dbcs *d, const t2s_codes *tc, const uint32_t lend[2]) {
+  for (int x = 0; x < tc->ne[0]; x++) {
+    if (!zf_moji_utf8_start(tc->e[0][x])) continue; /* no sequence of three bytes */
+    for (int y = 0; y < tc->ne[1]; y++) {
+      if (tc->e[1][y] < 0x100 || (tc->e[1][y] >> 8 & 0xC0) != 0x80) continue;
+      for (int z = 0; z < tc->ne[2]; z++) {
+        if (tc->e[2][z] < 0x80) continue;
+        uint8_t by[8] = {(uint8_t)(tc->e[0][x] >> 8), (uint8_t)tc->e[0][x], (uint8_t)(tc->e[1][y] >> 8),
+                         (uint8_t)tc->e[1][y]};
+        /* a one-byte code (GBK's 0x80, €: a continuation byte read
+         * alone) takes one byte, and the character after the window then
+         * lends the bytes the second sequence still needs, as it stands
+         * or through its first Traditional form (鐨勯€氬憡 for 的通告
+         * became 镄勯€氩憡) */
+        size_t w = put_code(by, 4, tc->e[2][z]);
+        for (int v = 0; v < (w < 6 ? 2 : 1); v++) {
+          size_t w2 = w;
+          if (w < 6 && lend[v] && lend[v] <= 0xFFFF && d->enc[lend[v]] >= 0x80)
+            w2 = put_code(by, w, d->enc[lend[v]]);
+          else if (v)
+            continue;
+          if (spells_two_chinese(by, w2)) return 1;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+/* The trigger's sets 4 (GBK) and 5 (Big5): garbage converted to
+ * Simplified after the wrong decode (鍘 -> 铡, 鍒 -> 𫔄).  The window
+ * c[0..3) is read with its first character as it stands or through each
+ * of its Traditional forms (up to four that the set encodes), and each of
+ * the two after it as it stands or through its first form (garbage t2s
+ * left alone is Simplified too: 诲 of 登录 stands for itself).  Forty
+ * readings of every window find a common character by chance on clean
+ * Simplified text (one line in seven of the man pages), so the two
+ * sequences the three characters spell must both be Chinese, as two
+ * garbled Chinese characters are.  Returns the class bits to set. */
+static unsigned t2s_window(const moji_tables *t, const uint32_t *c, size_t avail, unsigned mask) {
+  uint32_t fm[3][5];
+  int nf[3], conv = 0;
+  for (int j = 0; j < 3; j++) {
+    fm[j][0] = c[j];
+    nf[j] = 1;
+    /* (t2s writes characters beyond the BMP too: 鍒 -> 𫔄, 鎵 -> 𬭼) */
+    if (c[j] > 0xFFFF || moji_bit(t->has_unconv[UNDO_T2S], c[j])) {
+      int k = zf_moji_unconv_cands(t, UNDO_T2S, c[j], fm[j] + 1, 4);
+      conv |= k > 0;
+      nf[j] += k;
+    }
+  }
+  if (!conv) return 0;
+  uint32_t lend[2] = {avail > 3 ? c[3] : 0, 0};
+  if (lend[0] && lend[0] <= 0xFFFF && moji_bit(t->has_unconv[UNDO_T2S], lend[0]))
+    zf_moji_unconv_cands(t, UNDO_T2S, lend[0], lend + 1, 1);
+  unsigned add = 0;
+  for (int set = 0; set < 2; set++) {
+    int cls = set ? C_U8_BIG5 : C_U8_GBK;
+    if (mask & (1u << cls)) continue;
+    const zf_dbcs *d = set ? t->big5 : t->gbk;
+    t2s_codes tc;
+    for (int j = 0; j < 3; j++) {
+      tc.ne[j] = 0;
+      tc.e[j][tc.ne[j]++] = fm[j][0] <= 0xFFFF ? d->enc[fm[j][0]] : 0;
+      for (int q = 1, got = 0; q < nf[j] && got < (j == 0 ? 4 : 1); q++)
+        if (fm[j][q] <= 0xFFFF && d->enc[fm[j][q]] >= 0x100) {
+          tc.e[j][tc.ne[j]++] = d->enc[fm[j][q]];
+          got++;
+        }
+    }
+    if (t2s_hit(d, &tc, lend)) add |= 1u << cls;
+  }
+  return add;
+}
+
+/* Whether ch's bytes under class k's table (GBK, Big5) spell one Latin-1
+ * character (latin_reading()), which goes to *u. */
+static int latin_garbage(const moji *m, int k, uint32_t ch, uint32_t *u) {
+  const zf_dbcs *d = k == C_U8_GBK ? m->t->gbk : m->t->big5;
+  uint32_t sc[5];
+  int ns = 1;
+  sc[0] = ch;
+  /* in a document whose garbage was converted to Simplified, its
+   * Traditional forms too (聽 became 听) */
+  if (m->conv_sig[UNDO_T2S] >= SIG_LINES) ns += zf_moji_unconv_cands(m->t, UNDO_T2S, ch, sc + 1, 4);
+  for (int q = 0; q < ns; q++)
+    if (sc[q] <= 0xFFFF && spells_latin(d->enc[sc[q]], u)) return 1;
+  return 0;
+}
+
+/* In a document carrying UTF-8 read as GBK or Big5: the classes whose
+ * garbage c[i] may be one Latin-1 character next to ASCII or to another
+ * such (the no-break space, 聽) or beside an ASCII letter. */
+static unsigned latin_bits(const moji *m, const uint32_t *c, size_t n, size_t i) {
+  unsigned mask = 0;
+  uint32_t ch = c[i], l = i > 0 ? c[i - 1] : 0, rr = i + 1 < n ? c[i + 1] : 0;
+  for (int k = C_U8_GBK; k <= C_U8_BIG5; k++) {
+    uint32_t u, u2;
+    if (m->sig[k] >= SIG_LINES && latin_garbage(m, k, ch, &u) &&
+        (u == 0xA0 ? (l && (l < 0x80 || latin_garbage(m, k, l, &u2))) || (rr && (rr < 0x80 || latin_garbage(m, k, rr, &u2)))
+                   : zf_moji_latin_ok(LATIN_DOC, u, l, rr)))
+      mask |= 1u << k;
+  }
+  return mask;
+}
+
+/* Windows-1252 readings at c[i] (b0: its byte, >= 0x80): UTF-8 read as
+ * 1252 where the characters spell a valid sequence; GBK/Big5 read as 1252
+ * at a pair that is not two Latin letters. */
+static unsigned bits_1252(const uint32_t *c, size_t n, size_t i, int b0) {
+  unsigned mask = 0;
+  uint8_t by[4];
+  int w = 0;
+  for (size_t j = i; j < n && j < i + 4; j++) {
+    int bj = zf_cp1252_byte(c[j]);
+    if (bj < 0) break;
+    by[w++] = (uint8_t)bj;
+  }
+  uint32_t u;
+  if (zf_utf8_strict(by, (size_t)w, &u) >= 2) mask |= 1u << C_U8_1252;
+  int b1 = zf_cp1252_byte(c[i + 1]);
+  if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F && (b1 >= 0x80 || (b0 >= 0xA1 && b0 <= 0xBF)))
+    mask |= 1u << C_GBK_1252 | 1u << C_BIG5_1252;
+  return mask;
+}
+
+/* UTF-8 read as GBK/Big5 at c[i] (lead bits lg, lb, lf): this character
+ * and the next two spell two valid multi-byte sequences (two Chinese
+ * characters make three garbage ones), or one that is a common Han
+ * character.  Set 0: GBK; 1: Big5; 2: GBK, with the three characters
+ * folded to Simplified (the garbage was converted to Traditional after the
+ * wrong decode); 3: the first one as it stands, the two after it folded
+ * (鏍 of 样 is garbage no conversion touched, 峯 after it was 峰). */
+static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t i, int lg, int lb, int lf, unsigned mask) {
+  for (int set = 0; set < 4; set++) {
+    const zf_dbcs *d = set == 1 ? m->t->big5 : m->t->gbk;
+    if (!(set >= 2 ? (set == 2 ? lf : lg) && !(mask & 1u << C_U8_GBK) : set ? lb : lg)) continue;
+    uint8_t by[8];
+    int w = 0;
+    for (size_t j = i; j < i + 3; j++) {
+      uint32_t cj = set == 2 || (set == 3 && j > i) ? zf_lm_fold(c[j]) : c[j];
+      /* a fold GBK cannot encode (欓 folds to 𣗋) is no conversion of the
+       * garbage: the character stands as it is */
+      if (cj != c[j] && (cj > 0xFFFF || d->enc[cj] < 0x100)) cj = c[j];
+      uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
+      if (e < 0x100) break;
+      by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
+      /* l1 >= 3 below needs by[1] and by[2] to be continuation bytes
+       * (the decoder reads no further to fail): once one is not, the
+       * characters after it (and their LM folds) cannot change the
+       * outcome, and l1 comes out the same from the bytes so far. */
+      if (j < i + 2 && (by[j == i ? 1 : 2] & 0xC0) != 0x80) break;
+    }
+    uint32_t u, u2 = 0;
+    int l1 = zf_utf8_strict(by, (size_t)w, &u);
+    /* Clean Traditional text spells valid UTF-8 in its GBK bytes in 1.6%
+     * of its lines (zh_TW), but rarely text: Hangul, Ethiopic, private
+     * use, then a Latin letter.  A Han character must be one the LM has
+     * seen before the full pass is paid for; a symbol or punctuation mark
+     * (box drawing) needs a second three-byte one, or its last byte paired
+     * with the ASCII byte that ends the garbage (、smb read as 銆乻mb: 81
+     * 73 is 乻). */
+    if (l1 >= 3 && (zf_is_han(u) ? common_han(u)
+                                 : cjk_symbol(u) && (zf_utf8_strict(by + l1, (size_t)(w - l1), &u2) >= 3 ||
+                                                     (w == 4 && l1 == 3 && by[3] >= 0x40 && by[3] < 0x80))))
+      mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
+  }
+  return mask;
+}
+
+/* What a line shows of DBCS<->DBCS garbage (the scan's counts). */
+typedef struct dbcs_evidence {
+  size_t kana_run, nhan, nrare, nodd, boxes, lost;
+  int japanese, pua;
+} dbcs_evidence;
+
+/* DBCS read as the other DBCS: every character re-decodes, so look for
+ * what garbage has and clean text lacks: private-use characters, odd
+ * symbols among Han, many characters the LM has (almost) never seen. */
+static unsigned dbcs_bits(const moji *m, const dbcs_evidence *ev, unsigned mask) {
+  if (ev->pua || ev->nodd >= 2 || (ev->nrare >= 2 && ev->nrare * 5 >= ev->nhan))
+    mask |= 1u << C_GBK_BIG5 | 1u << C_BIG5_GBK;
+  /* Big5 garbage nearly always has private-use characters too (GBK's
+   * user-defined rows hold Big5's commonest characters); Japanese never.
+   * A line drawn with box characters (a table) is a drawing: GBK's box
+   * row holds ordinary Big5 characters, so the LM would turn it into Han.
+   * Garbage has them too, but then with private-use characters.  In a
+   * document carrying one of these readings, its lines follow it all the
+   * same (Big5's 文件 read as GBK is セゅン, 提示 is 矗ボ). */
+  if ((ev->japanese || ev->boxes >= 3) && !ev->pua) {
+    unsigned keep = 0;
+    for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++)
+      if (m->sig[k] >= SIG_LINES) keep |= 1u << k;
+    mask &= ~((1u << C_GBK_BIG5 | 1u << C_BIG5_GBK) & ~keep);
+  }
+  /* Where bytes were lost (U+FFFD, 锟斤拷, 嚙踝蕭), what is left of them
+   * reads as random characters of either set: readings that have no
+   * validity check to cut them are not tried there. */
+  if (ev->lost >= 2) mask &= ~(1u << C_GBK_BIG5 | 1u << C_BIG5_GBK | 1u << C_GBK_1252 | 1u << C_BIG5_1252);
+  return mask;
+}
+
+/* One step of the scan for a character that is neither ASCII nor plain. */
+static unsigned scan_char(const moji *m, const uint32_t *c, size_t n, size_t i, dbcs_evidence *ev, unsigned mask) {
+  uint32_t ch = c[i];
+  ev->kana_run = ch >= 0x3041 && ch <= 0x30FF ? ev->kana_run + 1 : 0;
+  /* Japanese: GBK has the kana where Big5 has its commonest characters,
+   * so the LM (a Chinese model) would "repair" Japanese into Chinese.
+   * Garbage has isolated kana; Japanese has runs of them. */
+  if (ev->kana_run >= 3) ev->japanese = 1;
+  if (ch >= 0xE000 && ch <= 0xF8FF) ev->pua = 1;
+  if (ch >= 0x2500 && ch <= 0x257F) ev->boxes++;
+  if (zf_mark_replaced(ch)) ev->lost++;
+  int b0 = zf_cp1252_byte(ch);
+  if (b0 >= 0x80 && i + 1 < n) mask |= bits_1252(c, n, i, b0);
+  const moji_tables *t = m->t;
+  const unsigned both = 1u << C_U8_GBK | 1u << C_U8_BIG5;
+  if (ch > 0xFFFF) {
+    /* no GBK or Big5 bytes of its own, but t2s garbage may start here */
+    if (i + 2 < n && (mask & both) != both) mask |= t2s_window(t, c + i, n - i, mask);
+    return mask;
+  }
+  int lg = moji_bit(t->lead_bm[0], ch), lb = moji_bit(t->lead_bm[1], ch), lf = moji_bit(t->fold_bm, ch);
+  if ((lg || lb || lf) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
+    mask = bits_utf8_dbcs(m, c, i, lg, lb, lf, mask);
+  /* sets 4 (GBK) and 5 (Big5): garbage converted to Simplified */
+  if (i + 2 < n && (mask & both) != both && (lg || lb || moji_bit(t->t2s_lead_bm, ch)))
+    mask |= t2s_window(t, c + i, n - i, mask);
+  if (zf_is_han(ch)) {
+    ev->nhan++;
+    ev->nrare += moji_bit(t->rare_bm, ch);
+  } else if (dbcs_odd(ch)) {
+    ev->nodd++;
+  }
+  if (m->sig[C_GBK_BIG5] >= SIG_LINES && t->big5->enc[ch]) mask |= 1u << C_GBK_BIG5;
+  if (m->sig[C_BIG5_GBK] >= SIG_LINES && t->gbk->enc[ch]) mask |= 1u << C_BIG5_GBK;
+  return mask;
+}
+
+unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n) {
+  const moji_tables *t = m->t;
+  /* In a document carrying a DBCS<->DBCS signature every character is
+   * looked up in the other table below: no shortcut then. */
+  const int follow = m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES;
+  /* In a document carrying UTF-8 read as GBK or Big5, a garbage character
+   * next to ASCII or to another such may be one Latin-1 character
+   * (latin_reading(): 聽 for the no-break space, C2 A0): plain Han then
+   * needs the lookup below too.  Not in a line where bytes were lost ('?'
+   * of cp936, U+FFFD, 锟斤拷): there a garbage character is what survived,
+   * and the pass does not read it so. */
+  const int latin = (m->sig[C_U8_GBK] >= SIG_LINES || m->sig[C_U8_BIG5] >= SIG_LINES) && m->no_marks &&
+                    !m->lossy_line;
+  /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
+   * ones (below) also count nhan, so no bit is set in the loop, and with
+   * no private use, odd or rare character none after it either. */
+  if (!follow && all_plain(t->quiet_bm, c, n)) {
+    if (!latin) return 0;
+    unsigned any = 0;
+    for (size_t i = 0; i < n; i++) any |= c[i] >= 0x80 && c[i] <= 0xFFFF && moji_bit(t->latin_bm, c[i]);
+    if (!any) return 0;
+  }
+  unsigned mask = 0;
+  dbcs_evidence ev = {0};
+  for (size_t i = 0; i < n; i++) {
+    uint32_t ch = c[i];
+    if (ch < 0x80) {
+      ev.kana_run = 0;
+      continue;
+    }
+    if (latin && ch <= 0xFFFF && moji_bit(t->latin_bm, ch)) mask |= latin_bits(m, c, n, i);
+    if (ch <= 0xFFFF && !follow && moji_bit(t->plain_bm, ch)) {
+      /* A plain Han character (plain_bm): of the steps of scan_char only
+       * kana_run = 0 and nhan++ apply.  It is neither kana, private use,
+       * box drawing nor a lost-byte mark, has no 1252 byte (it lies above
+       * U+2122), no lead bit (lg, lb, lf all 0), is not rare, and is not
+       * dbcs_odd (Han). */
+      ev.kana_run = 0;
+      ev.nhan++;
+      continue;
+    }
+    mask = scan_char(m, c, n, i, &ev, mask);
+  }
+  return dbcs_bits(m, &ev, mask);
+}
