@@ -52,11 +52,7 @@ void zhfix_free(zhfix *h) {
 
 zhfix_status zhfix_reset(zhfix *h) {
   if (!h) return ZHFIX_E_INVALID;
-  zf_pipeline_release(h);
-  zf_opts keep = h->opts;
-  memset(h, 0, sizeof *h);
-  h->opts = keep;
-  zf_stats_init(&h->stats);
+  zf_pipeline_reset(h); /* keeps the options and the scratch buffers */
   return ZHFIX_OK;
 }
 

@@ -9,10 +9,11 @@
 
 #include "zf.h"
 
-#include <pthread.h>
+#include "shared.h"
 
 ZF_BLOB_DECLARE(lm);
 ZF_BLOB_DECLARE(lm_words);
+ZF_BLOB_DECLARE(lm_other);
 
 enum { CLS_HAN = 0, LM_MAX_CP = 0x110000 };
 
@@ -37,6 +38,119 @@ typedef struct lw_hdr {
 #define BLOB_AT(blob, type, off) ((const type *)(const void *)(zf_blob_##blob + (off)))
 
 static const lm_hdr *H(void) { return BLOB_AT(lm, lm_hdr, 0); }
+
+/* ---- checking the tables (lm.h) -------------------------------------------- */
+
+static uint32_t rd32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* 1 when count items of `size` bytes at off lie in [hdr, end), off 4-byte
+ * aligned. */
+static int section_ok(uint64_t off, uint64_t count, uint64_t size, uint64_t hdr, uint64_t end) {
+  return off >= hdr && off % 4 == 0 && off <= end && count <= (end - off) / size;
+}
+
+static uint64_t align4(uint64_t n) { return (n + 3) & ~(uint64_t)3; }
+
+#define LM_MAGIC 0x4D4C465Au /* "ZFLM" */
+#define LM_VERSION 1u
+#define LW_MAGIC 0x574C465Au /* "ZFLW" */
+#define LW_VERSION 3u
+
+/* lm.bin: header, sections in bounds and in order, every index a lookup
+ * follows (page table -> record -> vocabulary -> bigram row) in range. */
+int zf_lm_check(const unsigned char *b, size_t size) {
+  enum { HDR = 18 * 4 };
+  if (!b || size < HDR || ((uintptr_t)b & 3u)) return -1;
+  uint32_t h[18];
+  for (int i = 0; i < 18; i++) h[i] = rd32(b + 4 * i);
+  if (h[0] != LM_MAGIC) return -2;
+  if (h[1] != LM_VERSION) return -3;
+  uint32_t ncls = h[2], off_prior = h[3], off_trans = h[4], nstage1 = h[5], off_stage1 = h[6],
+           nblocks = h[7], off_stage2 = h[8], nrec = h[9], off_rec = h[10], nvocab = h[11],
+           off_rowstart = h[12], nbig = h[13], off_bcol = h[14], off_bval = h[15], scale = h[16];
+  /* the last section ends the file: anything cut off or added shows */
+  if (align4((uint64_t)off_bval + 2 * (uint64_t)nbig) != size) return -4;
+  if (ncls == 0 || ncls > 64 || scale == 0 || nstage1 != LM_MAX_CP >> 8 || nrec < ncls ||
+      !section_ok(off_prior, ncls, 2, HDR, off_trans) ||
+      !section_ok(off_trans, (uint64_t)ncls * ncls, 2, HDR, off_stage1) ||
+      !section_ok(off_stage1, nstage1, 2, HDR, off_stage2) ||
+      !section_ok(off_stage2, (uint64_t)nblocks * 256, 2, HDR, off_rec) ||
+      !section_ok(off_rec, nrec, sizeof(lm_rec), HDR, off_rowstart) ||
+      !section_ok(off_rowstart, (uint64_t)nvocab + 1, 4, HDR, off_bcol) ||
+      !section_ok(off_bcol, nbig, 2, HDR, off_bval) || !section_ok(off_bval, nbig, 2, HDR, size))
+    return -5;
+  for (uint32_t i = 0; i < nstage1; i++)
+    if (rd16(b + off_stage1 + 2 * (size_t)i) >= nblocks) return -5;
+  const lm_rec *r = (const lm_rec *)(const void *)(b + off_rec);
+  for (uint32_t i = 0; i < nrec; i++)
+    if (r[i].cls >= ncls || r[i].fold >= LM_MAX_CP) return -5;
+  /* a Han record a code point reaches has a vocabulary index (the class
+   * default of Han, record 0, is reached by none) */
+  for (uint64_t i = 0; i < (uint64_t)nblocks * 256; i++) {
+    uint16_t id = rd16(b + off_stage2 + 2 * i);
+    if (id >= nrec || (r[id].cls == CLS_HAN && r[id].vid >= nvocab)) return -5;
+  }
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i <= nvocab; i++) {
+    uint32_t v = rd32(b + off_rowstart + 4 * (size_t)i);
+    if (v < prev || v > nbig) return -5;
+    prev = v;
+  }
+  for (uint32_t i = 0; i < nbig; i++)
+    if (rd16(b + off_bcol + 2 * (size_t)i) >= nvocab) return -5;
+  return 0;
+}
+
+/* lm_words.bin: header, sections, every slot's word inside the pool, and
+ * an empty slot somewhere (the probe stops at one). */
+int zf_lm_words_check(const unsigned char *b, size_t size) {
+  enum { HDR = 8 * 4 };
+  if (!b || size < HDR || ((uintptr_t)b & 3u)) return -1;
+  uint32_t h[8];
+  for (int i = 0; i < 8; i++) h[i] = rd32(b + 4 * i);
+  if (h[0] != LW_MAGIC) return -2;
+  if (h[1] != LW_VERSION) return -3;
+  uint32_t nslots = h[2], off_slots = h[3], npool = h[4], off_pool = h[5], maxlen = h[6];
+  if (align4((uint64_t)off_pool + 2 * (uint64_t)npool) != size) return -4;
+  if (nslots == 0 || (nslots & (nslots - 1)) || maxlen == 0 || maxlen > 31 ||
+      !section_ok(off_slots, nslots, 4, HDR, off_pool) || !section_ok(off_pool, npool, 2, HDR, size))
+    return -5;
+  int empty = 0;
+  for (uint32_t i = 0; i < nslots; i++) {
+    uint32_t s = rd32(b + off_slots + 4 * (size_t)i);
+    if (s == 0) {
+      empty = 1;
+      continue;
+    }
+    if (s > npool) return -5;
+    uint32_t len = rd16(b + off_pool + 2 * (size_t)(s - 1)) >> 11;
+    if (len == 0 || len > maxlen || (uint64_t)s + len > npool) return -5;
+  }
+  return empty ? 0 : -5;
+}
+
+/* The embedded tables, checked once per process (shared.h): the slot holds
+ * a pointer to the result. */
+static const int lm_verdict[2] = {0, 1};
+static void *lm_check_embedded(void *arg) {
+  (void)arg;
+  int ok = zf_lm_check(zf_blob_lm, (size_t)zf_blob_lm_size) == 0 &&
+           zf_lm_words_check(zf_blob_lm_words, (size_t)zf_blob_lm_words_size) == 0 &&
+           zf_lm_other_check(zf_blob_lm_other, (size_t)zf_blob_lm_other_size) == 0;
+  return (void *)(uintptr_t)&lm_verdict[ok];
+}
+static void lm_verdict_drop(void *obj) { (void)obj; }
+static zf_shared_slot lm_checked;
+
+int zf_lm_ok(void) {
+  const int *v = zf_shared_get(&lm_checked, lm_check_embedded, NULL, lm_verdict_drop);
+  return v && *v;
+}
+
 
 static const lm_rec *rec(uint32_t cp) {
   const lm_hdr *h = H();
@@ -193,8 +307,6 @@ double zf_lm_rank_score(const uint32_t *cp, size_t n) {
  * letters and marks and log10 P(c | class), as runs of code points; and
  * log10 P(class b, same script | class a). */
 
-ZF_BLOB_DECLARE(lm_other);
-
 #define LO_MAGIC 0x4F4C465Au /* "ZFLO" */
 #define LO_VERSION 1u
 #define LO_MAX_CLS 64u
@@ -210,10 +322,6 @@ typedef struct lo_run {
   uint8_t cls, script;
   int16_t lp;
 } lo_run;
-
-static uint32_t rd32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int zf_lm_other_check(const unsigned char *blob, size_t size) {
   enum { HDR = 12 * 4 };
@@ -245,16 +353,7 @@ int zf_lm_other_check(const unsigned char *blob, size_t size) {
   return 0;
 }
 
-static int lo_status = 1; /* written once under lo_once, then read only */
-static pthread_once_t lo_once = PTHREAD_ONCE_INIT;
-static void lo_check_embedded(void) {
-  lo_status = zf_lm_other_check(zf_blob_lm_other, (size_t)zf_blob_lm_other_size);
-}
-
-int zf_lm_other_ok(void) {
-  if (pthread_once(&lo_once, lo_check_embedded)) return 0;
-  return lo_status == 0;
-}
+int zf_lm_other_ok(void) { return zf_lm_ok(); }
 
 static const lo_hdr *LO(void) { return BLOB_AT(lm_other, lo_hdr, 0); }
 

@@ -87,13 +87,27 @@ int zf_lm_known(uint32_t cp);
  * zf_lm_other_check: 0 when blob[0..size) is a well-formed lm_other table
  * (magic, version, size, checksum, offsets and runs in bounds), else a
  * negative code (-1 truncated header or misaligned, -2 magic, -3 version,
- * -4 size, -5 layout, -6 checksum).  zf_lm_other_ok: 1 when the embedded
- * table passed that check (made once per process); the stages using the
- * model refuse to run (ZHFIX_E_INTERNAL) otherwise. */
+ * -4 size, -5 layout, -6 checksum).  zf_lm_other_ok is zf_lm_ok. */
 int zf_lm_other_check(const unsigned char *blob, size_t size);
 int zf_lm_other_ok(void);
 float zf_lm_other_bigram(uint32_t a, uint32_t b);
 float zf_lm_any_bigram(uint32_t a, uint32_t b);
 double zf_lm_any_score(uint32_t prev, const uint32_t *cp, size_t n);
+
+/* Checks of the model's tables as the loaders read them, in place (so
+ * blob must be 4-byte aligned): zf_lm_check for data/lm.bin,
+ * zf_lm_words_check for data/lm_words.bin.  0 when well formed, else -1
+ * truncated header or misaligned, -2 magic, -3 version, -4 size (the
+ * sections do not end where the file does: truncated or padded), -5 layout
+ * (a section out of bounds or out of order, an index a lookup would follow
+ * out of range).  These formats carry no checksum; every index is checked
+ * instead, so no lookup can leave the table.
+ *
+ * zf_lm_ok: 1 when the three embedded model tables (lm, lm_words,
+ * lm_other) pass their checks, made once per process (shared.h); the
+ * stages using the model refuse to run (ZHFIX_E_INTERNAL) otherwise. */
+int zf_lm_check(const unsigned char *blob, size_t size);
+int zf_lm_words_check(const unsigned char *blob, size_t size);
+int zf_lm_ok(void);
 
 #endif

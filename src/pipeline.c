@@ -1,6 +1,18 @@
 /*
  * The streaming pipeline: input bytes -> detection window -> decoder ->
- * segments (lines) -> stages -> UTF-8 output queue.
+ * segments (lines) -> repair stages -> decisions -> the other stages ->
+ * UTF-8 output queue.  docs/architecture.md draws it.
+ *
+ * Decisions on repaired text (issue 14).  Once the detection window is
+ * full (or the input ends), decide() chooses the encoding, decodes the
+ * window, and runs its complete segments through the repair stages only,
+ * holding the results.  The document-level decisions -- the script, the
+ * format, the prescans of the conversion and punctuation stages -- then
+ * judge the repaired window, and the held segments go on through the other
+ * stages.  Every segment is repaired exactly once; the repair stages
+ * themselves are created with the script read from the text as decoded
+ * (they repair damage, and damage is what misleads that reading) and
+ * prescan the window as decoded.
  *
  * Invariants that make output independent of how input is fed:
  *  - the encoding is decided on exactly the first ZHFIX_DETECT_WINDOW bytes
@@ -8,8 +20,9 @@
  *  - segments are cut from the decoded text by content alone (see
  *    next_segment), never at feed boundaries;
  *  - stages see segments in order and keep only their own state.
- * Memory is bounded: the window, one segment of at most ZHFIX_MAX_SEGMENT
- * code points plus one decode slice, and the output of one slice.
+ * Memory is bounded: the window (and its held segments), one segment of at
+ * most ZHFIX_MAX_SEGMENT code points plus one decode slice, and the output
+ * of one slice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,27 +35,76 @@
 /* A cut in an overlong line prefers a break in the last CUT_LOOKBACK code
  * points before ZHFIX_MAX_SEGMENT. */
 #define CUT_LOOKBACK 1024
+/* zhfix_reset keeps scratch buffers up to these sizes for the next
+ * document (a handle that met one long line does not keep its memory). */
+#define KEEP_TEXT 32768   /* code points */
+#define KEEP_OUTQ 262144  /* bytes       */
 
 static const zf_stage_ops *const stage_order[ZF_NSTAGES] = {
-    &zf_stage_farm, &zf_stage_entities, &zf_stage_mojibake, &zf_stage_convert, &zf_stage_punct};
+    &zf_stage_farm, &zf_stage_entities, &zf_stage_mojibake, /* repair: the first ZF_NREPAIR */
+    &zf_stage_convert, &zf_stage_punct};
 
-void zf_pipeline_release(zhfix *h) {
+static void destroy_stages(zhfix *h) {
   for (int i = 0; i < ZF_NSTAGES; i++) {
     if (h->st[i]) h->ops[i]->destroy(h->st[i]);
     h->st[i] = NULL;
     h->ops[i] = NULL;
   }
+}
+
+static void text_keep(zf_text *t) {
+  if (t->cap > KEEP_TEXT) zf_text_free(t);
+  t->len = 0;
+}
+
+void zf_pipeline_reset(zhfix *h) {
+  destroy_stages(h);
   zf_decoder_free(h->dec);
   h->dec = NULL;
+  text_keep(&h->text);
+  text_keep(&h->buf[0]);
+  text_keep(&h->buf[1]);
+  text_keep(&h->held);
+  if (h->hsegcap > KEEP_TEXT) {
+    free(h->hseg);
+    h->hseg = NULL;
+    h->hsegcap = 0;
+  }
+  if (h->hdmgcap > KEEP_TEXT) {
+    free(h->hdmg);
+    h->hdmg = NULL;
+    h->hdmgcap = 0;
+  }
+  if (h->outcap > KEEP_OUTQ) {
+    free(h->outq);
+    h->outq = NULL;
+    h->outcap = 0;
+  }
+  h->nhseg = h->nhdmg = 0;
+  h->winlen = h->outlen = h->outpos = 0;
+  h->start = 0;
+  h->decided = h->skip_bom = 0;
+  h->in_off = 0;
+  h->state = ZF_FRESH;
+  h->fail_status = 0;
+  zf_stats_init(&h->stats);
+}
+
+void zf_pipeline_release(zhfix *h) {
+  zf_pipeline_reset(h);
   free(h->win);
   h->win = NULL;
   zf_text_free(&h->text);
   zf_text_free(&h->buf[0]);
   zf_text_free(&h->buf[1]);
+  zf_text_free(&h->held);
+  free(h->hseg);
+  free(h->hdmg);
   free(h->outq);
+  h->hseg = NULL;
+  h->hdmg = NULL;
   h->outq = NULL;
-  h->winlen = h->outlen = h->outpos = h->outcap = 0;
-  h->start = 0;
+  h->hsegcap = h->hdmgcap = h->outcap = 0;
 }
 
 static int fail(zhfix *h, int status) {
@@ -124,33 +186,51 @@ static void sort_spans(zf_stats *s, size_t from) {
   }
 }
 
-static int run_segment(zhfix *h, size_t n) {
-  zf_text view = {h->text.cp + h->start, h->text.off + h->start, n, n};
-  const zf_text *cur = &view;
-  size_t spans_before = h->stats.nspans;
-  int which = 0;
-  zf_stats_segment_start(&h->stats);
-  for (int i = 0; i < ZF_NSTAGES; i++) {
+/* A read-only view of n code points of t from `from`. */
+static zf_text view_of(const zf_text *t, size_t from, size_t n) {
+  zf_text v = {t->cp + from, t->off + from, n, n};
+  return v;
+}
+
+/* Runs stages [first, last) over one segment; *res is the result: `in`
+ * itself when every stage passed it through, else one of h->buf. */
+static int run_stages(zhfix *h, int first, int last, zf_text *in, zf_text **res) {
+  zf_text *cur = in;
+  for (int i = first; i < last; i++) {
     if (!h->st[i]) continue;
-    zf_text *out = &h->buf[which];
+    zf_text *out = &h->buf[cur == &h->buf[0] ? 1 : 0];
     zf_text_clear(out);
     int rc = h->ops[i]->run(h->st[i], cur, out, &h->stats);
     if (rc == ZF_UNCHANGED) continue;
     if (rc) return rc;
     cur = out;
-    which ^= 1;
   }
+  *res = cur;
+  return 0;
+}
+
+/* The end of a segment's journey: --lost-marker, then UTF-8. */
+static int finish_segment(zhfix *h, zf_text *cur) {
   /* --lost-marker: the marks of lost bytes left unrepaired (in the spans
    * the stages reported) show the chosen character */
   if (h->run.lost_marker && h->stats.nseg_damage) {
-    uint32_t *cp = cur == &view ? view.cp : h->buf[which ^ 1].cp;
     for (size_t i = 0; i < cur->len; i++)
-      if ((cp[i] == '?' || cp[i] == 0xFFFD) && zf_stats_damaged(&h->stats, cur->off[i]))
-        cp[i] = (uint32_t)h->run.lost_marker;
+      if ((cur->cp[i] == '?' || cur->cp[i] == 0xFFFD) && zf_stats_damaged(&h->stats, cur->off[i]))
+        cur->cp[i] = (uint32_t)h->run.lost_marker;
   }
+  return emit(h, cur);
+}
+
+/* Every stage over the segment text[start, start + n). */
+static int run_segment(zhfix *h, size_t n) {
+  zf_text view = view_of(&h->text, h->start, n), *cur;
+  size_t spans_before = h->stats.nspans;
+  zf_stats_segment_start(&h->stats);
+  int rc = run_stages(h, 0, ZF_NSTAGES, &view, &cur);
+  if (rc) return rc;
   sort_spans(&h->stats, spans_before);
   h->start += n;
-  return emit(h, cur);
+  return finish_segment(h, cur);
 }
 
 static int is_break(uint32_t c) {
@@ -189,20 +269,23 @@ static size_t next_segment(const zhfix *h, int at_end) {
   return at_end ? avail : 0;
 }
 
+/* Drops text[0..start): only the undecided rest stays. */
+static void compact_text(zhfix *h) {
+  if (!h->start) return;
+  size_t rest = h->text.len - h->start;
+  memmove(h->text.cp, h->text.cp + h->start, rest * sizeof *h->text.cp);
+  memmove(h->text.off, h->text.off + h->start, rest * sizeof *h->text.off);
+  h->text.len = rest;
+  h->start = 0;
+}
+
 static int run_segments(zhfix *h, int at_end) {
   size_t n;
   while (h->start < h->text.len && (n = next_segment(h, at_end)) > 0) {
     int rc = run_segment(h, n);
     if (rc) return rc;
   }
-  /* Keep only the undecided rest. */
-  if (h->start) {
-    size_t rest = h->text.len - h->start;
-    memmove(h->text.cp, h->text.cp + h->start, rest * sizeof *h->text.cp);
-    memmove(h->text.off, h->text.off + h->start, rest * sizeof *h->text.off);
-    h->text.len = rest;
-    h->start = 0;
-  }
+  compact_text(h);
   return 0;
 }
 
@@ -221,31 +304,144 @@ static int decode_bytes(zhfix *h, const unsigned char *p, size_t n, int flush) {
   return 0;
 }
 
-/* Called once the window is full or the input ended: decide the encoding,
- * check for binary input, decode the window, resolve the script, create
- * the stages and let them see the window. */
-static int decide(zhfix *h, int at_end) {
-  h->decided = 1;
-  h->run = h->opts;
-  int enc = h->opts.from;
-  size_t bom = 0;
-  int bom_enc;
-  size_t b = zf_detect_bom(h->win, h->winlen, &bom_enc);
+/* ---- the window: repair first, then decide ------------------------------ */
+
+/* Holds one repaired segment of the window: its length, its damage list
+ * and, once a repair changed any segment (h->held in use), its text. */
+static int hold(zhfix *h, const zf_text *seg, int copy) {
+  if (h->nhseg == h->hsegcap) {
+    size_t nc = h->hsegcap ? h->hsegcap * 2 : 64;
+    zf_held *v = realloc(h->hseg, nc * sizeof *v);
+    if (!v) return ZHFIX_E_NOMEM;
+    h->hseg = v;
+    h->hsegcap = nc;
+  }
+  size_t nd = h->stats.nseg_damage;
+  if (h->hdmgcap - h->nhdmg < nd) {
+    size_t nc = h->hdmgcap ? h->hdmgcap : 64;
+    while (nc - h->nhdmg < nd) nc *= 2;
+    zf_span *v = realloc(h->hdmg, nc * sizeof *v);
+    if (!v) return ZHFIX_E_NOMEM;
+    h->hdmg = v;
+    h->hdmgcap = nc;
+  }
+  if (copy && zf_text_append(&h->held, seg, 0, seg->len)) return ZHFIX_E_NOMEM;
+  if (nd) memcpy(h->hdmg + h->nhdmg, h->stats.seg_damage, nd * sizeof *h->hdmg);
+  h->hseg[h->nhseg++] = (zf_held){seg->len, h->nhdmg, nd};
+  h->nhdmg += nd;
+  return 0;
+}
+
+/* Runs the window's complete segments through the repair stages and holds
+ * them.  Sets *changed when a repair changed any of them; then h->held
+ * has the text of every held segment, else they are text[0..start). */
+static int repair_window(zhfix *h, int at_end, int *changed) {
+  size_t n;
+  *changed = 0;
+  h->held.len = 0;
+  h->nhseg = h->nhdmg = 0;
+  while (h->start < h->text.len && (n = next_segment(h, at_end)) > 0) {
+    zf_text view = view_of(&h->text, h->start, n), *cur;
+    size_t spans_before = h->stats.nspans;
+    zf_stats_segment_start(&h->stats);
+    int rc = run_stages(h, 0, ZF_NREPAIR, &view, &cur);
+    if (rc) return rc;
+    sort_spans(&h->stats, spans_before);
+    if (cur != &view && !*changed) {
+      /* the first change: the segments before it join the held text */
+      *changed = 1;
+      if (zf_text_append(&h->held, &h->text, 0, h->start)) return ZHFIX_E_NOMEM;
+    }
+    rc = hold(h, cur, *changed);
+    if (rc) return rc;
+    h->start += n;
+  }
+  return 0;
+}
+
+/* The held segments through the remaining stages, in order. */
+static int finish_window(zhfix *h, int changed) {
+  const zf_text *src = changed ? &h->held : &h->text;
+  size_t pos = 0;
+  for (size_t k = 0; k < h->nhseg; k++) {
+    const zf_held *s = &h->hseg[k];
+    zf_text view = view_of(src, pos, s->len), *cur;
+    pos += s->len;
+    h->stats.nseg_damage = s->ndmg;
+    if (s->ndmg) memcpy(h->stats.seg_damage, h->hdmg + s->dmg, s->ndmg * sizeof *h->hdmg);
+    size_t spans_before = h->stats.nspans;
+    int rc = run_stages(h, ZF_NREPAIR, ZF_NSTAGES, &view, &cur);
+    if (rc) return rc;
+    sort_spans(&h->stats, spans_before);
+    rc = finish_segment(h, cur);
+    if (rc) return rc;
+  }
+  h->held.len = 0;
+  h->nhseg = h->nhdmg = 0;
+  compact_text(h);
+  return 0;
+}
+
+/* The encoding of the window w[0..n): the BOM's, the option's, or
+ * detected.  Sets *bom to the length of a BOM to drop. */
+static int choose_encoding(zhfix *h, const unsigned char *w, size_t n, int at_end, size_t *bom) {
+  int enc = h->opts.from, bom_enc;
+  size_t b = zf_detect_bom(w, n, &bom_enc);
+  *bom = 0;
   if (enc == ZHFIX_ENC_AUTO) {
     if (b) {
       enc = bom_enc;
-      bom = b;
+      *bom = b;
     } else {
       zf_detection det;
-      zf_detect(h->win, h->winlen, at_end, &det);
+      zf_detect(w, n, at_end, &det);
       enc = det.enc;
       h->stats.v[ZHFIX_STAT_ENCODING_GUESSED] = (uint64_t)det.guessed;
     }
   } else if (b && bom_enc == enc) {
-    bom = b; /* a BOM of another encoding is decoded as text */
+    *bom = b; /* a BOM of another encoding is decoded as text */
   }
-  if (enc != ZHFIX_ENC_UTF16LE && enc != ZHFIX_ENC_UTF16BE && !h->opts.force &&
-      memchr(h->win, 0, h->winlen))
+  return enc;
+}
+
+/* Creates the stages [first, last) with options o and lets them see the
+ * window. */
+static int create_stages(zhfix *h, int first, int last, const zf_opts *o, const zf_text *win) {
+  for (int i = first; i < last; i++) {
+    h->ops[i] = stage_order[i];
+    int rc = h->ops[i]->create(&h->st[i], o);
+    if (rc) return rc;
+  }
+  for (int i = first; i < last; i++)
+    if (h->st[i] && h->ops[i]->prescan) h->ops[i]->prescan(h->st[i], win);
+  return 0;
+}
+
+/* The document-level decisions on the repaired window dw: the script and
+ * the format when they are AUTO, then the other stages, which prescan it. */
+static int decide_on(zhfix *h, const zf_text *dw, int pre_script) {
+  if (h->opts.script == ZHFIX_SCRIPT_AUTO) {
+    h->run.script = pre_script >= 0 ? pre_script : zf_detect_script(dw);
+    h->run.script_detected = 1;
+  }
+  h->stats.v[ZHFIX_STAT_SCRIPT] = (uint64_t)h->run.script;
+  /* What kind of file it is decides where typography applies (format.c). */
+  if (h->run.format == ZHFIX_FORMAT_AUTO) h->run.format = zf_format_sniff(dw);
+  h->stats.v[ZHFIX_STAT_FORMAT] = (uint64_t)h->run.format;
+  return create_stages(h, ZF_NREPAIR, ZF_NSTAGES, &h->run, dw);
+}
+
+/* Called once the window w[0..n) is full or the input ended: decide the
+ * encoding, check for binary input, decode the window, repair its
+ * segments, take the decisions on the repaired text, and send the held
+ * segments on.  w is h->win, or the caller's input when it held the whole
+ * window (then nothing was copied). */
+static int decide(zhfix *h, const unsigned char *w, size_t n, int at_end) {
+  h->decided = 1;
+  h->run = h->opts;
+  size_t bom;
+  int enc = choose_encoding(h, w, n, at_end, &bom);
+  if (enc != ZHFIX_ENC_UTF16LE && enc != ZHFIX_ENC_UTF16BE && !h->opts.force && memchr(w, 0, n))
     return ZHFIX_E_BINARY;
   h->run.from = enc;
   h->stats.v[ZHFIX_STAT_ENCODING] = (uint64_t)enc;
@@ -256,33 +452,39 @@ static int decide(zhfix *h, int at_end) {
    * UTF-16 BOM described the input's encoding, not the output's. */
   if (enc == ZHFIX_ENC_UTF8 && bom) {
     if (outq_reserve(h, bom)) return ZHFIX_E_NOMEM;
-    memcpy(h->outq + h->outlen, h->win, bom);
+    memcpy(h->outq + h->outlen, w, bom);
     h->outlen += bom;
     h->stats.v[ZHFIX_STAT_BYTES_OUT] += bom;
   }
   int rc = zf_decoder_new(&h->dec, enc);
+  if (!rc) rc = decode_bytes(h, w, n, at_end);
   if (rc) return rc;
-  rc = decode_bytes(h, h->win, h->winlen, at_end);
-  if (rc) return rc;
-  if (h->run.script == ZHFIX_SCRIPT_AUTO) {
-    h->run.script = zf_detect_script(&h->text);
-    h->run.script_detected = 1;
-  }
-  h->stats.v[ZHFIX_STAT_SCRIPT] = (uint64_t)h->run.script;
-  /* What kind of file it is decides where typography applies (format.c). */
-  if (h->run.format == ZHFIX_FORMAT_AUTO) h->run.format = zf_format_sniff(&h->text);
-  h->stats.v[ZHFIX_STAT_FORMAT] = (uint64_t)h->run.format;
-  for (int i = 0; i < ZF_NSTAGES; i++) {
-    h->ops[i] = stage_order[i];
-    rc = h->ops[i]->create(&h->st[i], &h->run);
-    if (rc) return rc;
-  }
-  for (int i = 0; i < ZF_NSTAGES; i++)
-    if (h->st[i] && h->ops[i]->prescan) h->ops[i]->prescan(h->st[i], &h->text);
-  free(h->win);
-  h->win = NULL;
   h->winlen = 0;
-  return run_segments(h, at_end);
+  /* The repair stages read the script from the text as decoded. */
+  zf_opts pre = h->run;
+  if (pre.script == ZHFIX_SCRIPT_AUTO) {
+    pre.script = zf_detect_script(&h->text);
+    pre.script_detected = 1;
+  }
+  int changed;
+  rc = create_stages(h, 0, ZF_NREPAIR, &pre, &h->text);
+  if (!rc) rc = repair_window(h, at_end, &changed);
+  if (rc) return rc;
+  if (!changed) {
+    /* Nothing repaired: the window is its own repaired text, and the
+     * script is the one already read. */
+    rc = decide_on(h, &h->text, h->opts.script == ZHFIX_SCRIPT_AUTO ? pre.script : -1);
+  } else {
+    /* The repaired segments, and the rest of the window (less than a
+     * segment) as decoded, borrowed for the decisions. */
+    size_t held = h->held.len;
+    if (zf_text_append(&h->held, &h->text, h->start, h->text.len - h->start))
+      return ZHFIX_E_NOMEM;
+    rc = decide_on(h, &h->held, -1);
+    h->held.len = held;
+  }
+  if (rc) return rc;
+  return finish_window(h, changed);
 }
 
 static void drain(zhfix *h, zhfix_out *out) {
@@ -304,6 +506,39 @@ static size_t pending_bytes(const zhfix *h) {
   return p;
 }
 
+/* Fills the window from the input, and decides once it is full or the
+ * input ended.  Returns 0 (with *wait set when more input is needed) or an
+ * error. */
+static int fill_window(zhfix *h, zhfix_in *in, zhfix_directive end, int *wait) {
+  size_t in_left = in ? in->size - in->pos : 0;
+  const unsigned char *src = in ? (const unsigned char *)in->src + in->pos : NULL;
+  *wait = 0;
+  /* The caller's buffer holds the whole window: decide on it in place. */
+  if (!h->winlen && (in_left >= ZHFIX_DETECT_WINDOW || (end == ZHFIX_END && in_left))) {
+    size_t take = in_left < ZHFIX_DETECT_WINDOW ? in_left : ZHFIX_DETECT_WINDOW;
+    in->pos += take;
+    h->stats.v[ZHFIX_STAT_BYTES_IN] += take;
+    return decide(h, src, take, end == ZHFIX_END && take == in_left);
+  }
+  if (in_left) {
+    if (!h->win && !(h->win = malloc(ZHFIX_DETECT_WINDOW))) return ZHFIX_E_NOMEM;
+    size_t take = ZHFIX_DETECT_WINDOW - h->winlen;
+    if (take > in_left) take = in_left;
+    memcpy(h->win + h->winlen, src, take);
+    h->winlen += take;
+    in->pos += take;
+    h->stats.v[ZHFIX_STAT_BYTES_IN] += take;
+    in_left -= take;
+  }
+  int at_end = end == ZHFIX_END && !in_left;
+  if (h->winlen == ZHFIX_DETECT_WINDOW || at_end) {
+    static const unsigned char none[1] = {0};
+    return decide(h, h->winlen ? h->win : none, h->winlen, at_end);
+  }
+  *wait = 1; /* need more input to fill the window */
+  return 0;
+}
+
 zhfix_status zhfix_stream(zhfix *h, zhfix_out *out, zhfix_in *in, zhfix_directive end,
                           size_t *pending) {
   if (pending) *pending = 0;
@@ -323,30 +558,17 @@ zhfix_status zhfix_stream(zhfix *h, zhfix_out *out, zhfix_in *in, zhfix_directiv
   drain(h, out);
   int rc = 0;
   while (h->outpos == h->outlen) {
-    in_left = in ? in->size - in->pos : 0;
-    const unsigned char *src = in ? (const unsigned char *)in->src + in->pos : NULL;
     if (!h->decided) {
-      if (in_left) {
-        if (!h->win && !(h->win = malloc(ZHFIX_DETECT_WINDOW))) return fail(h, ZHFIX_E_NOMEM);
-        size_t take = ZHFIX_DETECT_WINDOW - h->winlen;
-        if (take > in_left) take = in_left;
-        memcpy(h->win + h->winlen, src, take);
-        h->winlen += take;
-        in->pos += take;
-        h->stats.v[ZHFIX_STAT_BYTES_IN] += take;
-        in_left -= take;
-      }
-      int at_end = end == ZHFIX_END && !in_left;
-      if (h->winlen == ZHFIX_DETECT_WINDOW || at_end) {
-        if (!h->win && !(h->win = malloc(1))) return fail(h, ZHFIX_E_NOMEM);
-        rc = decide(h, at_end);
-        if (rc) return fail(h, rc);
-        if (at_end) break;
-        continue;
-      }
-      break; /* need more input to fill the window */
+      int wait;
+      rc = fill_window(h, in, end, &wait);
+      if (rc) return fail(h, rc);
+      if (wait) break;
+      if (end == ZHFIX_END && !(in && in->pos < in->size)) break;
+      continue;
     }
+    in_left = in ? in->size - in->pos : 0;
     if (in_left) {
+      const unsigned char *src = (const unsigned char *)in->src + in->pos;
       size_t take = in_left < SLICE ? in_left : SLICE;
       int at_end = end == ZHFIX_END && take == in_left;
       rc = decode_bytes(h, src, take, at_end);

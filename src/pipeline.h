@@ -1,14 +1,28 @@
 /* The handle and the streaming pipeline (pipeline.c); api.c holds options,
- * names and statistics accessors. */
+ * names and statistics accessors.  docs/architecture.md describes the
+ * journey of a line. */
 #ifndef ZF_PIPELINE_H
 #define ZF_PIPELINE_H
 
 #include "decode.h"
 #include "zf.h"
 
+/* The stages, in order: the first ZF_NREPAIR repair the text (they see the
+ * text as decoded and take no decision that depends on the document's
+ * script); the others take their document-level decisions on the repaired
+ * text (pipeline.c, stage_order). */
 #define ZF_NSTAGES 5
+#define ZF_NREPAIR 3 /* farm, entities (input cleaning), mojibake */
 
 enum { ZF_FRESH, ZF_RUNNING, ZF_ENDED, ZF_FAILED };
+
+/* A segment of the detection window after the repair stages, held until
+ * the document-level decisions are taken: its length in the held text and
+ * the damage the repairs left in it (zf_stats seg_damage). */
+typedef struct zf_held {
+  size_t len;
+  size_t dmg, ndmg; /* its spans: held_dmg[dmg .. dmg + ndmg) */
+} zf_held;
 
 struct zhfix {
   zf_opts opts;      /* as set by the caller                        */
@@ -29,11 +43,23 @@ struct zhfix {
   const zf_stage_ops *ops[ZF_NSTAGES];
   void *st[ZF_NSTAGES];
   zf_text buf[2];    /* stage outputs, ping-pong                    */
+  /* The window's segments, repaired, waiting for the decisions: their
+   * text (used only when a repair changed one; else they are still in
+   * `text`), lengths and damage lists.  Empty outside decide(). */
+  zf_text held;
+  zf_held *hseg;
+  size_t nhseg, hsegcap;
+  zf_span *hdmg;
+  size_t nhdmg, hdmgcap;
   /* Output not yet handed to the caller: outq[outpos..outlen). */
   unsigned char *outq;
   size_t outlen, outpos, outcap;
 };
 
-void zf_pipeline_release(zhfix *h); /* frees per-document state */
+/* Ends the document: its stages and decoder go, the scratch buffers stay
+ * for the next document (bounded: see pipeline.c). */
+void zf_pipeline_reset(zhfix *h);
+/* Frees everything the handle owns but the handle itself. */
+void zf_pipeline_release(zhfix *h);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "shared.h"
 #include "zf.h"
 
 ZF_BLOB_DECLARE(readings);
@@ -21,6 +22,81 @@ typedef struct rd_hdr {
 } rd_hdr;
 
 static const rd_hdr *hdr(void) { return (const rd_hdr *)(const void *)zf_blob_readings; }
+
+/* ---- checking the table (readings.h) ---------------------------------------- */
+
+#define RD_MAGIC 0x4452465Au /* "ZFRD" */
+#define RD_VERSION 1u
+
+static uint32_t rd32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* 1 when count items of `size` bytes at off lie in [lo, end), off 4-byte
+ * aligned. */
+static int section_ok(uint64_t off, uint64_t count, uint64_t size, uint64_t lo, uint64_t end) {
+  return off >= lo && off % 4 == 0 && off <= end && count <= (end - off) / size;
+}
+
+int zf_readings_check(const unsigned char *b, size_t size) {
+  enum { HDR = 12 * 4 };
+  if (!b || size < HDR || ((uintptr_t)b & 3u)) return -1;
+  uint32_t h[12];
+  for (int i = 0; i < 12; i++) h[i] = rd32(b + 4 * i);
+  if (h[0] != RD_MAGIC) return -2;
+  if (h[1] != RD_VERSION) return -3;
+  uint32_t nsyl = h[2], off_syl = h[3], nstage1 = h[4], off_stage1 = h[5], nblocks = h[6],
+           off_stage2 = h[7], nchars = h[8], off_start = h[9], nreadings = h[10], off_rd = h[11];
+  /* the last section ends the file: anything cut off or added shows */
+  if ((((uint64_t)off_rd + 2 * (uint64_t)nreadings + 3) & ~(uint64_t)3) != size) return -4;
+  if (nsyl == 0 || nsyl > 0xFFFF / 8 || nstage1 == 0 || nstage1 > RD_MAX_CP >> 8 ||
+      !section_ok(off_syl, nsyl, SYL_LEN, HDR, off_stage1) ||
+      !section_ok(off_stage1, nstage1, 2, HDR, off_stage2) ||
+      !section_ok(off_stage2, (uint64_t)nblocks * 256, 2, HDR, off_start) ||
+      !section_ok(off_start, (uint64_t)nchars + 1, 4, HDR, off_rd) ||
+      !section_ok(off_rd, nreadings, 2, HDR, size))
+    return -5;
+  for (uint32_t i = 0; i < nstage1; i++)
+    if (rd16(b + off_stage1 + 2 * (size_t)i) >= nblocks) return -5;
+  for (uint64_t i = 0; i < (uint64_t)nblocks * 256; i++)
+    if (rd16(b + off_stage2 + 2 * i) >= nchars) return -5;
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i <= nchars; i++) {
+    uint32_t v = rd32(b + off_start + 4 * (size_t)i);
+    if (v < prev || v > nreadings) return -5;
+    prev = v;
+  }
+  for (uint32_t i = 0; i < nreadings; i++) {
+    uint16_t r = rd16(b + off_rd + 2 * (size_t)i);
+    if ((r >> 3) >= nsyl || (r & 7) > 5) return -5;
+  }
+  /* syllables: NUL padded lowercase ASCII, sorted (syl_find bisects) */
+  for (uint32_t i = 0; i < nsyl; i++) {
+    const char *sy = (const char *)b + off_syl + (size_t)i * SYL_LEN;
+    if (!sy[0] || (i && strncmp(sy - SYL_LEN, sy, SYL_LEN) >= 0)) return -5;
+    for (int k = 0; k < SYL_LEN && sy[k]; k++)
+      if (sy[k] < 'a' || sy[k] > 'z') return -5;
+  }
+  return 0;
+}
+
+/* The embedded table, checked once per process (shared.h): the slot holds
+ * a pointer to the verdict. */
+static const int rd_verdict[2] = {0, 1};
+static void *rd_check_embedded(void *arg) {
+  (void)arg;
+  int ok = zf_readings_check(zf_blob_readings, (size_t)zf_blob_readings_size) == 0;
+  return (void *)(uintptr_t)&rd_verdict[ok];
+}
+static void rd_verdict_drop(void *obj) { (void)obj; }
+static zf_shared_slot rd_checked;
+
+int zf_readings_ok(void) {
+  const int *v = zf_shared_get(&rd_checked, rd_check_embedded, NULL, rd_verdict_drop);
+  return v && *v;
+}
 
 static const char *syl_name(int syl) {
   return (const char *)zf_blob_readings + hdr()->off_syl + (size_t)syl * SYL_LEN;
@@ -37,6 +113,10 @@ static uint32_t char_id(uint32_t cp) {
 
 static const uint16_t *char_readings(uint32_t cp, size_t *n) {
   const rd_hdr *h = hdr();
+  if (!zf_readings_ok()) {
+    *n = 0;
+    return NULL;
+  }
   uint32_t id = char_id(cp);
   const uint32_t *st = (const uint32_t *)(const void *)(zf_blob_readings + h->off_start);
   const uint16_t *rd = (const uint16_t *)(const void *)(zf_blob_readings + h->off_rd);
@@ -50,6 +130,7 @@ static const uint16_t *char_readings(uint32_t cp, size_t *n) {
 
 /* Binary search of the ASCII spelling (v for ü) in the sorted syllables. */
 static int syl_find(const char *s) {
+  if (!zf_readings_ok()) return -1;
   int lo = 0, hi = (int)hdr()->nsyl - 1;
   while (lo <= hi) {
     int mid = (lo + hi) / 2;
@@ -176,7 +257,7 @@ static const uint16_t mark_lower[8][4] = {
 };
 
 int zf_pinyin_format(int syl, int tone, char *buf, size_t cap) {
-  if (syl < 0 || (uint32_t)syl >= hdr()->nsyl || tone < 0 || tone > 5) {
+  if (!zf_readings_ok() || syl < 0 || (uint32_t)syl >= hdr()->nsyl || tone < 0 || tone > 5) {
     if (cap) buf[0] = 0;
     return -1;
   }

@@ -33,4 +33,16 @@ size_t zf_readings(uint32_t cp, uint32_t *out, size_t max);
  * terminated; returns its length or -1 when cap is too small. */
 int zf_pinyin_format(int syl, int tone, char *buf, size_t cap);
 
+/* Checks data/readings.bin as the lookups read it, in place (blob 4-byte
+ * aligned): 0 when well formed, else -1 truncated header or misaligned, -2
+ * magic, -3 version, -4 size (the sections do not end where the file does:
+ * truncated or padded), -5 layout (a section out of bounds or order, an
+ * index a lookup follows out of range, syllables unsorted).  The format has
+ * no checksum; every index is checked instead.  zf_readings_ok: 1 when the
+ * embedded table passed (checked once per process); if it did not, every
+ * character has no reading and no syllable parses, so the stages that use
+ * readings leave text as it is. */
+int zf_readings_check(const unsigned char *blob, size_t size);
+int zf_readings_ok(void);
+
 #endif

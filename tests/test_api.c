@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "moji_sim.h"
 #include "tu.h"
 
 static void test_version(void **state) {
@@ -224,6 +225,77 @@ static void test_chunking(void **state) {
   free(doc);
 }
 
+/* Decisions on repaired text (issue 14): a Simplified page whose UTF-8
+ * was read as GBK looks Traditional before its repair (鎴戜滑 for 我们);
+ * the document's script is read on the repaired text, so it is "simp" and
+ * the page comes back as it was written.  Also when the damage fills the
+ * whole detection window and the page is fed in small pieces. */
+static void check_script_after_repair(const char *page, size_t n, const char *args, int cls) {
+  size_t dlen, olen;
+  char *bad = moji_sim_damage(cls, page, n, &dlen);
+  assert_non_null(bad);
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  if (args) assert_int_equal(tu_apply_args(h, args), 0);
+  char *out;
+  assert_int_equal(zhfix_process(h, bad, dlen, &out, &olen), ZHFIX_OK);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_SCRIPT), ZHFIX_SCRIPT_SIMP);
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK) > 0);
+  if (cls < MOJI_SIM_FIRST_LOSSY) { /* lossless: the page comes back whole */
+    assert_int_equal(olen, n);
+    assert_memory_equal(out, page, n);
+  }
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+  check_chunking(bad, dlen, args);
+  free(bad);
+}
+
+static void test_script_after_repair(void **state) {
+  (void)state;
+  /* Lines whose UTF-8 survives a GBK decode whole (moji_sim_damage says
+   * which: a byte pair GBK lacks would be lost); each ends in a newline,
+   * so the damage of the page is the damage of its lines put together. */
+  static const char *const lines[] = {
+      "Debian 项目是一个由个人组成的团体，该团体的成员均把创建一个自由操\n",
+      "作系统作为共同事业。Debian 的发布具有下列特征：\n",
+      "一个文档可能通过文件名来指示它的位置，文件名将由双引号括起来的打\n",
+      "启动系统之后，如果你没有安装 X 窗口系统和显示管理器（例如gdm3），\n",
+      "在登录提示符下，你输入你的用户名，例如penguin，然后按回车键，接下\n",
+      "得这看起来有点可笑，这里故意保留这种风格是为了让文档看起来尽可能\n",
+      "有帮助的，但你必须自己练习。为了帮助你平滑起步，我详细说明一些基\n",
+      "popcon 数据被用来客观地衡量每个包的流行度。它的下载时间为\n",
+      "我们今天去北京参观了许多历史博物馆，这些博物馆里收藏着大量珍贵的文物和艺术品。\n"};
+  tu_buf para = {0};
+  size_t kept = 0;
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    size_t dl;
+    char *d = moji_sim_damage(MOJI_SIM_UTF8_AS_GBK, lines[i], strlen(lines[i]), &dl);
+    if (!d) continue;
+    free(d);
+    tu_buf_put(&para, lines[i], strlen(lines[i]));
+    kept++;
+  }
+  assert_true(kept >= 6);
+  check_script_after_repair(para.p, para.n, NULL, MOJI_SIM_UTF8_AS_GBK);
+  /* the page longer than the detection window */
+  tu_buf page = {0};
+  while (page.n < 3 * ZHFIX_DETECT_WINDOW) tu_buf_put(&page, para.p, para.n);
+  check_script_after_repair(page.p, page.n, NULL, MOJI_SIM_UTF8_AS_GBK);
+  check_script_after_repair(page.p, page.n, "--to=keep", MOJI_SIM_UTF8_AS_GBK);
+  free(page.p);
+  free(para.p);
+  /* As a GBK decoder that replaces the bytes it cannot pair (most real
+   * pages: the text above was chosen to survive whole): judged on the
+   * damaged text this page reads as Traditional. */
+  static const char lossy[] =
+      "我们今天去北京参观了许多历史博物馆，这些博物馆里收藏着大量珍贵的文物和艺术品。\n"
+      "经济发展带来了很多变化，人们的生活水平不断提高。\n"
+      "这个问题需要认真研究，并且尽快解决。\n";
+  check_script_after_repair(lossy, strlen(lossy), NULL, MOJI_SIM_UTF8_AS_GBK_Q);
+  check_script_after_repair(lossy, strlen(lossy), "--to=trad", MOJI_SIM_UTF8_AS_GBK_Q);
+}
+
 /* A line far longer than ZHFIX_MAX_SEGMENT, no newline, > the detection
  * window: output equals input (nothing to repair) and what the handle
  * holds stays bounded. */
@@ -303,7 +375,7 @@ int main(void) {
       cmocka_unit_test(test_stream_rules), cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_binary),       cmocka_unit_test(test_encodings),
       cmocka_unit_test(test_chunking),     cmocka_unit_test(test_long_line),
-      cmocka_unit_test(test_threads),
+      cmocka_unit_test(test_threads),      cmocka_unit_test(test_script_after_repair),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

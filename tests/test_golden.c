@@ -2,9 +2,9 @@
  * Golden cases through the library: every tests/golden/NAME/ holds
  *   args            options, as on the command line (may be empty)
  *   in | in.path    the input, or a file naming it relative to the source tree
- *   out | out.path  the expected output
- *   prefix          (optional) compare only as many leading lines of the
- *                   output as `out` has
+ *   out | out.path  the expected output, whole: every case compares every
+ *                   byte (a `prefix` file, which once limited the compare
+ *                   to the leading lines, is refused)
  * Each case runs one-shot and in random 1-16 byte pieces (three seeds); all
  * runs must give exactly the expected bytes.  tests/golden.sh runs the
  * same cases through the CLI.
@@ -43,15 +43,6 @@ static size_t count_lines(const char *s, size_t n) {
   return k;
 }
 
-/* Length of the first `lines` lines of s. */
-static size_t prefix_len(const char *s, size_t n, size_t lines) {
-  size_t i = 0;
-  while (i < n && lines) {
-    if (s[i++] == '\n') lines--;
-  }
-  return i;
-}
-
 static int run_case(const char *dir, const char *name) {
   size_t inlen, outlen, alen = 0;
   char *in = read_case_file(dir, "in", &inlen);
@@ -60,8 +51,12 @@ static int run_case(const char *dir, const char *name) {
   char path[8192];
   snprintf(path, sizeof path, "%s/prefix", dir);
   struct stat sb;
-  int prefix = stat(path, &sb) == 0;
   int bad = 0;
+  if (stat(path, &sb) == 0) {
+    fprintf(stderr, "golden %s: a prefix file: golden cases compare the whole output\n", name);
+    bad = 1;
+    goto out;
+  }
   if (!in || !want) {
     fprintf(stderr, "golden %s: missing in or out\n", name);
     bad = 1;
@@ -77,10 +72,9 @@ static int run_case(const char *dir, const char *name) {
       bad = 1;
       break;
     }
-    size_t cmp = prefix ? prefix_len(got, n, count_lines(want, outlen)) : n;
-    if (cmp != outlen || memcmp(got, want, outlen) != 0) {
+    if (n != outlen || memcmp(got, want, outlen) != 0) {
       size_t i = 0;
-      while (i < cmp && i < outlen && got[i] == want[i]) i++;
+      while (i < n && i < outlen && got[i] == want[i]) i++;
       size_t ls = i;
       while (ls > 0 && want[ls - 1] != '\n') ls--;
       fprintf(stderr, "golden %s (%s): differs at byte %zu (line %zu)\n  want: %.*s\n  got:  %.*s\n",

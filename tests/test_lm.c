@@ -627,6 +627,8 @@ static void test_detect_short(void **state) {
 /* ---- the model of text in any language (issue 13) -------------------------- */
 
 ZF_BLOB_DECLARE(lm_other);
+ZF_BLOB_DECLARE(lm);
+ZF_BLOB_DECLARE(lm_words);
 
 static uint32_t fnv_body(const unsigned char *b, size_t from, size_t n) {
   uint32_t h = 0x811C9DC5u;
@@ -783,6 +785,77 @@ static int corpus_present(void) {
   return 1;
 }
 
+/* lm.bin and lm_words.bin: the embedded tables pass; cut anywhere,
+ * padded, misaligned, with a wrong magic or version, or with an index a
+ * lookup follows pointing out of its table, they are refused. */
+static void check_blob_damage(int (*check)(const unsigned char *, size_t), const unsigned char *blob,
+                              size_t n, const size_t *pokes, size_t npokes) {
+  assert_int_equal(check(blob, n), 0);
+  uint32_t *mem = malloc(n + 16);
+  assert_non_null(mem);
+  unsigned char *b = (unsigned char *)mem;
+  memcpy(b, blob, n);
+  assert_int_equal(check(b, n), 0);
+  assert_int_equal(check(NULL, n), -1);
+  const size_t cuts[] = {0, 1, 31, 32, 71, 72, 100, n / 3, n / 2, n - 4, n - 1};
+  for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) assert_true(check(b, cuts[i]) < 0);
+  memset(b + n, 0, 8);
+  assert_int_equal(check(b, n + 4), -4);
+  memmove(b + 2, b, n);
+  assert_int_equal(check(b + 2, n), -1);
+  memcpy(b, blob, n);
+  b[0] ^= 1;
+  assert_int_equal(check(b, n), -2);
+  b[0] ^= 1;
+  put32(b + 4, get32(b + 4) + 1);
+  assert_int_equal(check(b, n), -3);
+  put32(b + 4, get32(b + 4) - 1);
+  /* header fields and table entries overwritten with large values */
+  for (size_t i = 0; i < npokes; i++) {
+    uint32_t keep = get32(b + pokes[i]);
+    put32(b + pokes[i], 0xFFFFFFF0u);
+    if (check(b, n) >= 0) fail_msg("a large value at offset %zu passed the check", pokes[i]);
+    put32(b + pokes[i], keep);
+  }
+  assert_int_equal(check(b, n), 0);
+  free(mem);
+}
+
+static void test_blob_checks(void **state) {
+  (void)state;
+  const unsigned char *lm = zf_blob_lm, *lw = zf_blob_lm_words;
+  size_t nlm = (size_t)zf_blob_lm_size, nlw = (size_t)zf_blob_lm_words_size;
+  /* lm.bin: every header count and offset; a page-table entry, a record,
+   * a bigram row start and column (their offsets from the header) */
+  size_t lm_pokes[24], k = 0;
+  for (size_t f = 2; f <= 15; f++) lm_pokes[k++] = 4 * f; /* not scale: any non-zero will do */
+  lm_pokes[k++] = get32(lm + 24) + 2 * 0x4E;      /* stage1 of U+4Exx */
+  lm_pokes[k++] = get32(lm + 32) + 2 * 300;       /* a stage2 entry */
+  lm_pokes[k++] = get32(lm + 40) + 16 * 20 + 12;  /* a record's class */
+  lm_pokes[k++] = get32(lm + 48) + 4 * 10;        /* a row start */
+  lm_pokes[k++] = get32(lm + 56) + 2 * 1000;      /* a column */
+  check_blob_damage(zf_lm_check, lm, nlm, lm_pokes, k);
+  /* lm_words.bin: header fields, and the first used slot */
+  size_t lw_pokes[8];
+  k = 0;
+  for (size_t f = 2; f <= 6; f++) lw_pokes[k++] = 4 * f;
+  uint32_t off_slots = get32(lw + 12);
+  size_t s = 0;
+  while (get32(lw + off_slots + 4 * s) == 0) s++;
+  lw_pokes[k++] = off_slots + 4 * s;
+  check_blob_damage(zf_lm_words_check, lw, nlw, lw_pokes, k);
+  /* a table with no empty slot would make a lookup probe forever */
+  uint32_t *mem = malloc(nlw);
+  assert_non_null(mem);
+  unsigned char *b = (unsigned char *)mem;
+  memcpy(b, lw, nlw);
+  for (uint32_t i = 0; i < get32(lw + 8); i++)
+    if (get32(b + off_slots + 4 * i) == 0) put32(b + off_slots + 4 * i, get32(b + off_slots + 4 * s));
+  assert_int_equal(zf_lm_words_check(b, nlw), -5);
+  free(mem);
+  assert_int_equal(zf_lm_ok(), 1);
+}
+
 int main(void) {
   if (!corpus_present()) return 1;
   const struct CMUnitTest tests[] = {
@@ -798,6 +871,7 @@ int main(void) {
       cmocka_unit_test(test_garbage),
       cmocka_unit_test(test_detect_short),
       cmocka_unit_test(test_other_blob_check),
+      cmocka_unit_test(test_blob_checks),
       cmocka_unit_test(test_other_model),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,11 +2,18 @@
  * Internal interfaces of the zhfix command.  The CLI is a client of the
  * public API (zhfix.h) only; nothing here is installed.
  *
- * Shape of a run: main.c parses the options into a cli_opts, builds the
- * list of jobs (one per input file, directories expanded by walk.c), then
- * processes the jobs, in parallel with -j, and *emits* their results
- * (stdout text, messages, report entries) strictly in job order, so a run
- * prints the same bytes whatever -j is.
+ * Shape of a run, each file calling only the ones below it:
+ *
+ *   main.c      the command: options (opts.c), set-up, the run, the report
+ *   sched.c     runs the jobs on N threads (one handle each) and *emits*
+ *               their results (stdout text, messages, report entries)
+ *               strictly in job order, so a run prints the same bytes
+ *               whatever -j is
+ *   run.c       one job: a stream to stdout, or in place (inplace.c)
+ *   doc.c       one document through the library into a sink: a plain
+ *               stream, or JSON Lines records (jsonl.c, jsonline.c)
+ *   sink.c, handle.c, diff.c, report.c, walk.c, temp.c, progress.c,
+ *   util.c      the pieces they share
  */
 #ifndef ZHFIX_CLI_H
 #define ZHFIX_CLI_H
@@ -59,7 +66,7 @@ typedef struct cli_opts {
   size_t nexclude;
   int check;                 /* --check                               */
   int diff;                  /* --diff                                */
-  int color;                 /* --color: 1 always, 0 never            */
+  int color;                 /* --color: 1 always, 0 never, -1 auto   */
   int report_json;           /* --report=json                         */
   const char *report_file;   /* --report-file, NULL = stderr          */
   int jobs;                  /* -j N                                  */
@@ -69,12 +76,22 @@ typedef struct cli_opts {
   int format;                /* --format: zhfix_format; AUTO: per file name */
   int strict;                /* --strict (also passed to the library) */
   int force;                 /* --force (also passed to the library)  */
-  int progress;              /* 1 show, 0 not (resolved from auto)    */
+  int progress;              /* 1 show, 0 not, -1 auto (main.c decides) */
   uint64_t fail_after;       /* test hook, UINT64_MAX = off           */
 } cli_opts;
 
+/* Parses the command line into o.  Exits with status 0 after --help or
+ * --version and 2 after a usage error (opts.c).  Returns the index in argv
+ * of the first file name. */
+int cli_parse_args(int argc, char **argv, cli_opts *o);
+/* Checks the combinations of options, and every library option once (by
+ * the library itself); exits with status 2 and a message when one is
+ * refused (opts.c).  nfiles: file names given. */
+void cli_check_args(const cli_opts *o, int nfiles);
+
 /* Creates a handle with every library option of o applied; NULL when
- * memory is exhausted or an option is refused (message in err). */
+ * memory is exhausted or an option is refused (message in err)
+ * (handle.c). */
 zhfix *cli_handle_new(const cli_opts *o, char *err, size_t errlen);
 
 /* ---- jobs ------------------------------------------------------------------ */
@@ -101,7 +118,18 @@ typedef struct cli_job {
 /* Display name: "<stdin>" for "-". */
 const char *cli_display(const char *path);
 
-/* ---- processing (run.c) ---------------------------------------------------- */
+/* The name of the encoding the handle read ("?" if unknown) (util.c). */
+const char *cli_enc_name(const zhfix *h);
+/* Adds "zhfix: MESSAGE\n" to the job's messages (util.c). */
+void cli_job_msg(cli_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The job failed: the message says why. */
+#define CLI_JOB_FAIL(job, ...)                                                \
+  do {                                                                        \
+    (job)->status = JOB_ERROR;                                                \
+    cli_job_msg((job), __VA_ARGS__);                                          \
+  } while (0)
+
+/* ---- running the jobs (sched.c, run.c) ------------------------------------ */
 
 typedef struct cli_progress cli_progress;
 
@@ -111,12 +139,27 @@ typedef struct cli_ctx {
   int record_threads;     /* --jsonl on a single stream: threads for records */
 } cli_ctx;
 
+/* What a run of jobs came to (sched.c). */
+typedef struct cli_totals {
+  size_t changed, errors, skipped;
+  int out_err;   /* errno of the first write error on out_fd */
+  json_t *files; /* --report=json: one entry per job, in order */
+} cli_totals;
+
+/* Runs every job of the list, on up to o->jobs threads with a handle each,
+ * and emits the results in job order: text to out_fd, messages to stderr,
+ * report entries into t->files.  Returns 0, or -1 (message printed) when no
+ * thread or handle could be had. */
+typedef struct cli_joblist cli_joblist;
+int cli_run_jobs(const cli_ctx *ctx, cli_joblist *jobs, int out_fd, cli_totals *t);
+
 /* Processes one job with handle h.  Text for stdout goes to out_fd (-1:
- * none).  slot picks this worker's entries in the temp-file registry. */
+ * none).  slot picks this worker's entries in the temp-file registry
+ * (run.c). */
 void cli_run_job(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd,
                  int slot);
 
-/* ---- the output side of one document (run.c) ------------------------------- *
+/* ---- the output side of one document (sink.c) ------------------------------ *
  * Everything the transform writes goes through a sink, which also watches
  * whether the output equals the input (for --check and to leave unchanged
  * files alone), keeps both sides for --diff, and honours the test hook
@@ -147,12 +190,52 @@ int sink_output(cli_sink *s, const void *p, size_t n);
 int sink_finish(cli_sink *s);
 void sink_free(cli_sink *s);
 
-/* ---- JSON Lines (jsonl.c) ---------------------------------------------------- *
+/* ---- one document (doc.c) ----------------------------------------------------- *
+ * Reads fd to its end through h into sink: a plain stream, or with --jsonl
+ * the records.  Messages go to job->msg (status JOB_ERROR, or JOB_SKIPPED
+ * for a binary file met in a tree).  Returns 0 when the document is good,
+ * -1 otherwise.                                                              */
+int cli_doc_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *sink);
+
+/* In place (inplace.c): rewrites the job's file through a temporary file
+ * beside it, when the text changes; --diff prints the change on out_fd. */
+void cli_run_in_place(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd, int slot);
+
+/* ---- JSON Lines (jsonl.c, jsonline.c) ------------------------------------------ *
  * Reads JSON Lines from fd, writes them into sink with the field cleaned.
  * Messages go to job->msg; the report entry (if any) is filled in.
  * Returns 0, or -1 if the job failed (an error was recorded).                */
 int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd,
                   cli_sink *sink);
+
+/* One record read (jsonline.c).  Zero-initialised before the first use. */
+enum cli_jl_kind {
+  JL_FIELD_STRING,    /* str[0..slen) is the field's value       */
+  JL_FIELD_ABSENT,    /* an object without the field             */
+  JL_FIELD_NOT_STRING,/* the field holds another kind of value   */
+  JL_NOT_OBJECT,      /* valid JSON, not an object               */
+  JL_INVALID          /* not JSON: err says why (jansson's words) */
+};
+typedef struct cli_jl_rec {
+  int kind;
+  const char *str;    /* valid until the next read               */
+  size_t slen;
+  int span;           /* 1: the value's bytes are line[vs..ve)   */
+  size_t vs, ve;
+  char err[256];
+  strbuf val;         /* private: the decoded value              */
+  json_t *root;       /* private: jansson's tree, when it read it */
+} cli_jl_rec;
+/* Reads line[0..n) (no newline) and finds field in it. */
+void cli_jl_read(cli_jl_rec *r, const char *line, size_t n, const char *field);
+/* Drops what the last read holds beyond the buffer; free: everything. */
+void cli_jl_done(cli_jl_rec *r);
+void cli_jl_free(cli_jl_rec *r);
+/* Writes s[0..n) into out (emptied first) as a JSON string in the
+ * escaping style of the original value orig[0..olen): all-ASCII with \u
+ * escapes stays so, in the same hex case; otherwise UTF-8, as jansson
+ * writes it.  0, or -1 when s is not UTF-8 or memory ran out. */
+int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s, size_t n);
 
 /* ---- statistics into JSON (report.c) ---------------------------------------- */
 
@@ -165,6 +248,13 @@ void cli_report_stats(json_t *obj, const zhfix *h);
 void cli_report_counters(json_t *obj, const uint64_t *v);
 /* A JSON string for a path that may not be UTF-8. */
 json_t *cli_json_path(const char *path);
+/* The entry of one job in the report: its file, status, messages and
+ * statistics (the handle's, when `ran`, or the JSON Lines record counts
+ * the job holds). */
+json_t *cli_report_job(const cli_opts *o, const zhfix *h, cli_job *job, int ran);
+/* Writes the whole report (--report=json) where o says; takes `files`.
+ * Returns 0 or -1 (message printed). */
+int cli_report_write(const cli_opts *o, size_t njobs, const cli_totals *t, json_t *files);
 
 /* ---- unified diff (diff.c) --------------------------------------------------- */
 
@@ -175,10 +265,10 @@ int cli_diff(int fd, const char *name, const char *a, size_t alen,
 
 /* ---- trees (walk.c) --------------------------------------------------------- */
 
-typedef struct cli_joblist {
+struct cli_joblist {
   cli_job *v;
   size_t len, cap;
-} cli_joblist;
+};
 
 /* Adds the job(s) for one command-line argument: a file, "-", or with -r a
  * directory walked in sorted order.  Errors are returned as messages in
@@ -191,7 +281,7 @@ int cli_add_arg(cli_joblist *l, const cli_opts *o, const char *arg);
  * file is called. */
 zhfix_status cli_job_format(const cli_opts *o, zhfix *h, const cli_job *job);
 
-/* ---- temporary files and signals (inplace.c) --------------------------------- */
+/* ---- temporary files and signals (temp.c) ------------------------------------ */
 
 /* Installs handlers so that SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGQUIT
  * remove registered temporary files before the process dies. */

@@ -1,108 +1,202 @@
-/* Temporary files for in-place editing, and the signal handlers that
- * remove them when the process is interrupted.
- *
- * The registry is process-wide state by necessity: a signal handler can
- * reach nothing else.  It is written once at start-up (the path buffers)
- * and then only by the owner of each slot (one worker thread owns two
- * slots), with signals blocked while a slot changes, so the handler never
- * sees a half-written path.  The handler uses only async-signal-safe calls
- * (unlink, sigaction, raise). */
+/* In place: the file is rewritten through a temporary file beside it,
+ * renamed over it only when the text changed and every byte was written
+ * and synced; --backup keeps the original under a second name. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
-#include <signal.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-static char (*temp_path)[PATH_MAX];
-static volatile sig_atomic_t *temp_used;
-static int temp_slots;
-
-static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT};
-
-static void on_signal(int sig) {
-  for (int i = 0; i < temp_slots; i++)
-    if (temp_used[i])
-      unlink(temp_path[i]);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
-  sigemptyset(&sa.sa_mask);
-  sigaction(sig, &sa, NULL);
-  raise(sig); /* die of the same signal, as the caller expects */
+static void fsync_dir_of(const char *path) {
+  char *copy = strdup(path);
+  if (!copy)
+    return;
+  int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)fsync(dfd); /* best effort: not every file system supports it */
+    close(dfd);
+  }
+  free(copy);
 }
 
-int cli_temp_init(int nslots) {
-  temp_path = calloc((size_t)nslots, sizeof *temp_path);
-  temp_used = calloc((size_t)nslots, sizeof *temp_used);
-  if (!temp_path || !temp_used)
-    return -1;
-  temp_slots = nslots;
-  for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
-    struct sigaction old, sa;
-    /* A signal ignored by whoever started us (nohup, a background job)
-     * stays ignored. */
-    if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-      continue;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigfillset(&sa.sa_mask);
-    sigaction(caught[i], &sa, NULL);
+/* Copies src's bytes into the open fd dst. */
+static int copy_fd(int src, int dst) {
+  char buf[CLI_BUF_SIZE];
+  for (;;) {
+    ssize_t n = read(src, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    if (n == 0)
+      return 0;
+    if (cli_write_all(dst, buf, (size_t)n) < 0)
+      return -1;
   }
-  /* Past a file-size limit, write() fails with EFBIG and is reported like
-   * any write error, instead of the default action killing us. */
-  signal(SIGXFSZ, SIG_IGN);
-  return 0;
 }
 
-int cli_temp_create(const char *target, int slot, char **tmp_path) {
-  *tmp_path = NULL;
-  if (slot < 0 || slot >= temp_slots) {
-    errno = EINVAL;
+/* Makes target+suffix hold the original bytes, atomically replacing an
+ * older backup: a hard link under a temporary name renamed into place, or
+ * a copy where the file system has no hard links. */
+static int make_backup(const char *target, const char *suffix, int slot,
+                       const struct stat *st) {
+  size_t len = strlen(target) + strlen(suffix) + 1;
+  char *bak = malloc(len);
+  char *tmp = NULL;
+  int ok = -1, saved = 0;
+  if (!bak)
     return -1;
+  snprintf(bak, len, "%s%s", target, suffix);
+  int tfd = cli_temp_create(target, slot, &tmp);
+  if (tfd < 0)
+    goto out;
+  /* Try the link first: no copy, and the backup keeps the inode's times. */
+  close(tfd);
+  if (unlink(tmp) == 0 && link(target, tmp) == 0) {
+    ok = 0;
+  } else {
+    tfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int sfd = tfd >= 0 ? open(target, O_RDONLY | O_CLOEXEC) : -1;
+    if (sfd >= 0 && copy_fd(sfd, tfd) == 0 && fchmod(tfd, st->st_mode & 07777) == 0 &&
+        fsync(tfd) == 0)
+      ok = 0;
+    saved = errno;
+    if (sfd >= 0)
+      close(sfd);
+    if (tfd >= 0 && close(tfd) != 0 && ok == 0) {
+      saved = errno;
+      ok = -1;
+    }
   }
-  const char *slash = strrchr(target, '/');
-  size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
-  const char *base = slash ? slash + 1 : target;
-  /* Hidden and recognisable: ".NAME.zhfix-XXXXXX" in the same directory, so
-   * the final rename stays on one file system and is atomic. */
-  size_t need = dirlen + 1 + strlen(base) + sizeof ".zhfix-XXXXXX";
-  if (need > PATH_MAX) {
-    errno = ENAMETOOLONG;
-    return -1;
+  if (ok == 0 && rename(tmp, bak) != 0) {
+    saved = errno;
+    ok = -1;
   }
-  char *path = malloc(need);
-  if (!path)
-    return -1;
-  memcpy(path, target, dirlen);
-  snprintf(path + dirlen, need - dirlen, ".%s.zhfix-XXXXXX", base);
+  if (ok != 0)
+    unlink(tmp);
+  cli_temp_release(slot);
+  errno = saved;
+out:
+  free(tmp);
+  free(bak);
+  return ok;
+}
 
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  int fd = mkstemp(path);
-  if (fd >= 0)
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-  int saved = errno;
-  if (fd >= 0) {
-    memcpy(temp_path[slot], path, need);
-    temp_used[slot] = 1;
+void cli_run_in_place(const cli_ctx *ctx, zhfix *h, cli_job *job, int out_fd,
+                         int slot) {
+  const cli_opts *o = ctx->o;
+  const char *name = cli_display(job->path);
+  char *target = NULL, *tmp = NULL;
+  int fd = -1, tfd = -1;
+  cli_sink sink;
+  sink_init(&sink, -1, UINT64_MAX, 0);
+
+  if (strcmp(job->path, "-") == 0) {
+    CLI_JOB_FAIL(job, "%s: cannot edit standard input in place", name);
+    return;
   }
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  /* A symlink is followed: its target is rewritten, the link stays a link. */
+  target = realpath(job->path, NULL);
+  if (!target) {
+    CLI_JOB_FAIL(job, "%s: %s", name, strerror(errno));
+    return;
+  }
+  struct stat st;
+  if (stat(target, &st) != 0) {
+    CLI_JOB_FAIL(job, "%s: %s", name, strerror(errno));
+    goto out;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    CLI_JOB_FAIL(job, "%s: is a directory (use -r to process it)", name);
+    goto out;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    CLI_JOB_FAIL(job, "%s: not a regular file; cannot edit it in place", name);
+    goto out;
+  }
+  /* A read-only file is protected by its owner: leave it alone even as
+   * root, who could otherwise replace it. */
+  if ((st.st_mode & 0222) == 0 || access(target, W_OK) != 0) {
+    CLI_JOB_FAIL(job, "%s: file is read-only; not modified", name);
+    goto out;
+  }
+  fd = open(target, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    free(path);
-    errno = saved;
-    return -1;
+    CLI_JOB_FAIL(job, "%s: %s", name, strerror(errno));
+    goto out;
   }
-  *tmp_path = path;
-  return fd;
-}
+  tfd = cli_temp_create(target, 2 * slot, &tmp);
+  if (tfd < 0) {
+    CLI_JOB_FAIL(job, "%s: cannot create a temporary file beside it: %s", name,
+             strerror(errno));
+    goto out;
+  }
+  if (fchmod(tfd, st.st_mode & 07777) != 0) {
+    CLI_JOB_FAIL(job, "%s: cannot set the mode of the temporary file: %s", name,
+             strerror(errno));
+    goto fail;
+  }
+  if (geteuid() == 0 && fchown(tfd, st.st_uid, st.st_gid) != 0) {
+    CLI_JOB_FAIL(job, "%s: cannot keep the owner: %s", name, strerror(errno));
+    goto fail;
+  }
+  sink_init(&sink, tfd, o->fail_after, o->diff);
+  if (cli_doc_run(ctx, h, job, fd, &sink) != 0)
+    goto fail; /* JOB_ERROR, or JOB_SKIPPED for a binary file in a tree */
+  int changed = sink_finish(&sink);
+  if (!changed) {
+    /* Nothing to do: the original keeps its inode, times and links. */
+    job->status = JOB_UNCHANGED;
+    goto fail;
+  }
+  if (fsync(tfd) != 0) {
+    CLI_JOB_FAIL(job, "%s: cannot sync the temporary file: %s", name, strerror(errno));
+    goto fail;
+  }
+  int c = close(tfd);
+  tfd = -1;
+  if (c != 0) {
+    CLI_JOB_FAIL(job, "%s: write error: %s", name, strerror(errno));
+    goto fail;
+  }
+  if (o->backup_suffix && make_backup(target, o->backup_suffix, 2 * slot + 1, &st) != 0) {
+    CLI_JOB_FAIL(job, "%s: cannot make the backup %s%s: %s", name, target,
+             o->backup_suffix, strerror(errno));
+    goto fail;
+  }
+  if (rename(tmp, target) != 0) {
+    CLI_JOB_FAIL(job, "%s: cannot replace the file: %s", name, strerror(errno));
+    goto fail;
+  }
+  cli_temp_release(2 * slot);
+  fsync_dir_of(target);
+  job->status = JOB_CHANGED;
+  if (st.st_nlink > 1 && !o->quiet)
+    cli_job_msg(job, "%s: had %lu hard links; the other names keep the old text", name,
+         (unsigned long)st.st_nlink - 1);
+  if (!o->jsonl && zhfix_get_stat(h, ZHFIX_STAT_ENCODING) != ZHFIX_ENC_UTF8 && !o->quiet)
+    cli_job_msg(job, "%s: converted from %s to UTF-8", name, cli_enc_name(h));
+  if (o->diff && cli_diff(out_fd, name, sink.in_all.p, sink.in_all.len,
+                          sink.out_all.p, sink.out_all.len, o->color) != 0)
+    CLI_JOB_FAIL(job, "write error on standard output: %s", strerror(errno));
+  goto out;
 
-void cli_temp_release(int slot) {
-  if (slot >= 0 && slot < temp_slots)
-    temp_used[slot] = 0;
+fail:
+  if (tfd >= 0)
+    close(tfd);
+  if (tmp) {
+    unlink(tmp);
+    cli_temp_release(2 * slot);
+  }
+out:
+  if (fd >= 0)
+    close(fd);
+  sink_free(&sink);
+  free(tmp);
+  free(target);
 }

@@ -1,7 +1,8 @@
 /* --jsonl[=FIELD]: clean one string field of each JSON Lines record.
  *
- * jansson validates each line and extracts the field's value.  The cleaned
- * value is then spliced into the original bytes at the value's span, so
+ * Each line is validated and the field's value extracted (jsonline.c).
+ * The cleaned value is then spliced into the original bytes at the
+ * value's span, so
  * every other byte of the line (other fields, key order, spacing, escapes,
  * number spellings) is kept exactly; only the cleaned string is escaped
  * anew.  A line whose value does not change is copied as it is.  Each
@@ -18,87 +19,6 @@
 #define MAX_LINE_MSGS 20
 /* Line numbers and spans kept in the report per file. */
 #define MAX_LISTED 1000
-
-/* ---- locating a value in validated JSON ------------------------------------- */
-
-static size_t skip_ws(const char *p, size_t i, size_t n) {
-  while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-    i++;
-  return i;
-}
-
-static size_t skip_string(const char *p, size_t i, size_t n) {
-  for (i++; i < n && p[i] != '"'; i++)
-    if (p[i] == '\\')
-      i++;
-  return i + 1;
-}
-
-static size_t skip_value(const char *p, size_t i, size_t n) {
-  if (p[i] == '"')
-    return skip_string(p, i, n);
-  if (p[i] == '{' || p[i] == '[') {
-    int depth = 0;
-    while (i < n) {
-      char c = p[i];
-      if (c == '"') {
-        i = skip_string(p, i, n);
-        continue;
-      }
-      if (c == '{' || c == '[')
-        depth++;
-      else if ((c == '}' || c == ']') && --depth == 0)
-        return i + 1;
-      i++;
-    }
-    return i;
-  }
-  while (i < n && !strchr(",}] \t\r\n", p[i]))
-    i++;
-  return i;
-}
-
-static int key_is(const char *p, size_t ks, size_t ke, const char *field, size_t flen) {
-  const char *raw = p + ks + 1;
-  size_t rlen = ke - ks - 2;
-  if (!memchr(raw, '\\', rlen))
-    return rlen == flen && memcmp(raw, field, flen) == 0;
-  /* An escaped key: let jansson decode it. */
-  json_t *k = json_loadb(p + ks, ke - ks, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-  int eq = k && json_is_string(k) && json_string_length(k) == flen &&
-           memcmp(json_string_value(k), field, flen) == 0;
-  json_decref(k);
-  return eq;
-}
-
-/* The span [*vs, *ve) of the top-level value of key field; the last one
- * when the key repeats, as jansson keeps the last.  0 if absent. */
-static int find_value(const char *p, size_t n, const char *field, size_t *vs, size_t *ve) {
-  size_t flen = strlen(field), i = skip_ws(p, 0, n);
-  int found = 0;
-  if (i >= n || p[i] != '{')
-    return 0;
-  i = skip_ws(p, i + 1, n);
-  while (i < n && p[i] == '"') {
-    size_t ks = i, ke = skip_string(p, i, n);
-    i = skip_ws(p, ke, n);
-    if (i >= n || p[i] != ':')
-      return 0;
-    i = skip_ws(p, i + 1, n);
-    size_t s = i, e = skip_value(p, i, n);
-    if (key_is(p, ks, ke, field, flen)) {
-      *vs = s;
-      *ve = e;
-      found = 1;
-    }
-    i = skip_ws(p, e, n);
-    if (i < n && p[i] == ',')
-      i = skip_ws(p, i + 1, n);
-    else
-      break;
-  }
-  return found;
-}
 
 /* ---- records ------------------------------------------------------------------- *
  * Lines are processed in batches of whole lines.  A batch's results (its
@@ -118,6 +38,8 @@ typedef struct jl_part {
   json_t *invalid_lines, *spans;
   int rejected;        /* --strict dropped a line */
   int nomem;
+  cli_jl_rec rec;      /* scratch: the record being read  */
+  strbuf enc;          /* scratch: its cleaned value encoded */
 } jl_part;
 
 typedef struct jl_ctx {
@@ -136,6 +58,8 @@ static void part_init(jl_part *p) {
 static void part_free(jl_part *p) {
   sb_free(&p->out);
   sb_free(&p->msgs);
+  cli_jl_free(&p->rec);
+  sb_free(&p->enc);
   json_decref(p->invalid_lines);
   json_decref(p->spans);
   p->invalid_lines = p->spans = NULL;
@@ -172,102 +96,41 @@ static void bad_line(const jl_ctx *c, jl_part *p, uint64_t lineno, const char *w
     put(p, line, len);
 }
 
-/* Whether the \u escapes of a JSON string spell hex digits in lower case
- * (jansson writes upper case; the original's style is kept). */
-static int lower_hex(const char *p, size_t n) {
-  for (size_t i = 0; i + 5 < n; i++) {
-    if (p[i] != '\\')
-      continue;
-    if (p[i + 1] == 'u')
-      for (int d = 2; d < 6; d++) {
-        if (p[i + d] >= 'a' && p[i + d] <= 'f')
-          return 1;
-        if (p[i + d] >= 'A' && p[i + d] <= 'F')
-          return 0;
-      }
-    i++;
-  }
-  return 0;
-}
-
-/* The cleaned value as a JSON string in the original's escaping style:
- * all-ASCII with \u escapes stays so, in the same hex case; otherwise
- * UTF-8 as jansson writes it.  malloc'ed, NULL on failure. */
-static char *encode_like(const char *orig, size_t olen, const char *s, size_t n) {
-  int ascii = 1, escapes = 0;
-  for (size_t i = 0; i < olen; i++) {
-    if ((unsigned char)orig[i] >= 0x80)
-      ascii = 0;
-    if (orig[i] == '\\' && i + 1 < olen && orig[i + 1] == 'u')
-      escapes = 1;
-  }
-  ascii = ascii && escapes;
-  json_t *js = json_stringn(s, n);
-  char *enc = js ? json_dumps(js, JSON_ENCODE_ANY | (ascii ? JSON_ENSURE_ASCII : 0)) : NULL;
-  json_decref(js);
-  if (enc && ascii && lower_hex(orig, olen)) {
-    for (char *q = enc; *q; q++) {
-      if (q[0] == '\\' && q[1] == 'u') {
-        for (int d = 2; d < 6 && q[d]; d++)
-          if (q[d] >= 'A' && q[d] <= 'F')
-            q[d] = (char)(q[d] - 'A' + 'a');
-        q += 5;
-      } else if (q[0] == '\\' && q[1]) {
-        q++;
-      }
-    }
-  }
-  return enc;
-}
-
 static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
                     const char *line, size_t len) {
-  const cli_opts *o = c->o;
   size_t body = len;
   if (body && line[body - 1] == '\n')
     body--;
   if (body && line[body - 1] == '\r')
     body--;
   p->lines++;
-  if (skip_ws(line, 0, body) == body) { /* blank lines pass */
+  size_t i = 0;
+  while (i < body && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+    i++;
+  if (i == body) { /* blank lines pass */
     put(p, line, len);
     return;
   }
   p->records++;
-  json_error_t err;
-  json_t *root = json_loadb(line, body, JSON_ALLOW_NUL, &err);
-  if (!root) {
-    char det[256];
-    snprintf(det, sizeof det, "%s (column %d)", err.text, err.column);
-    bad_line(c, p, lineno, "invalid JSON: ", det, line, len);
-    return;
+  cli_jl_rec *r = &p->rec;
+  cli_jl_read(r, line, body, c->o->jsonl_field);
+  switch (r->kind) {
+  case JL_INVALID: bad_line(c, p, lineno, "invalid JSON: ", r->err, line, len); return;
+  case JL_NOT_OBJECT: bad_line(c, p, lineno, "not a JSON object", NULL, line, len); return;
+  case JL_FIELD_ABSENT: p->no_field++; put(p, line, len); return;
+  case JL_FIELD_NOT_STRING: p->not_string++; put(p, line, len); return;
   }
-  if (!json_is_object(root)) {
-    bad_line(c, p, lineno, "not a JSON object", NULL, line, len);
-    goto done;
-  }
-  json_t *v = json_object_get(root, o->jsonl_field);
-  if (!v || !json_is_string(v)) {
-    if (v)
-      p->not_string++;
-    else
-      p->no_field++;
-    put(p, line, len);
-    goto done;
-  }
-  const char *str = json_string_value(v);
-  size_t slen = json_string_length(v);
   char *clean = NULL;
   size_t clen = 0;
-  zhfix_status st = zhfix_process(h, str, slen, &clean, &clen);
+  zhfix_status st = zhfix_process(h, r->str, r->slen, &clean, &clen);
   if (st != ZHFIX_OK) {
     bad_line(c, p, lineno, "cannot clean the field: ", zhfix_strerror(st), line, len);
-    goto done;
+    return;
   }
   for (int k = 0; k < ZHFIX_STAT__COUNT; k++)
     p->stats[k] += zhfix_get_stat(h, (zhfix_stat)k);
   uint64_t off, sl;
-  for (size_t i = 0; zhfix_get_span(h, i, &off, &sl); i++) {
+  for (size_t k = 0; zhfix_get_span(h, k, &off, &sl); k++) {
     if (json_array_size(p->spans) >= MAX_LISTED)
       break;
     json_t *sp = json_object();
@@ -276,25 +139,18 @@ static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
     json_object_set_new(sp, "length", json_integer((json_int_t)sl));
     json_array_append_new(p->spans, sp);
   }
-  size_t vs = 0, ve = 0;
-  if ((clen == slen && memcmp(clean, str, slen) == 0) ||
-      !find_value(line, body, o->jsonl_field, &vs, &ve)) {
+  if ((clen == r->slen && memcmp(clean, r->str, clen) == 0) || !r->span) {
     put(p, line, len);
+  } else if (cli_jl_encode_like(&p->enc, line + r->vs, r->ve - r->vs, clean, clen) < 0) {
+    bad_line(c, p, lineno, "cannot encode the cleaned field", NULL, line, len);
   } else {
-    char *enc = encode_like(line + vs, ve - vs, clean, clen);
-    if (!enc) {
-      bad_line(c, p, lineno, "cannot encode the cleaned field", NULL, line, len);
-    } else {
-      p->changed++;
-      put(p, line, vs);
-      put(p, enc, strlen(enc));
-      put(p, line + ve, len - ve);
-      free(enc);
-    }
+    p->changed++;
+    put(p, line, r->vs);
+    put(p, p->enc.p, p->enc.len);
+    put(p, line + r->ve, len - r->ve);
   }
   zhfix_buffer_free(clean);
-done:
-  json_decref(root);
+  cli_jl_done(r);
 }
 
 /* Processes the whole lines of buf (the last may lack its newline). */
@@ -435,6 +291,91 @@ static void pool_emit(jl_pool *pl, int wait, jl_total *t, cli_job *job, cli_sink
   pthread_mutex_unlock(&pl->mu);
 }
 
+/* ---- the pool's life ---------------------------------------------------------- */
+
+/* Starts nth workers (none when nth < 2); returns how many started. */
+static int pool_start(jl_pool *pl, const jl_ctx *c, pthread_t *th, int nth) {
+  int started = 0;
+  memset(pl, 0, sizeof *pl);
+  if (nth > 1) {
+    pl->c = c;
+    pl->nring = 2 * (size_t)nth + 2;
+    pl->ring = calloc(pl->nring, sizeof *pl->ring);
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->cv, NULL);
+    for (int i = 0; pl->ring && i < nth; i++)
+      if (pthread_create(&th[i], NULL, jl_worker, pl) == 0)
+        started++;
+  }
+  return started;
+}
+
+/* Hands the batch *cur (its first line first_line) to the workers, once a
+ * ring slot is free; *cur is left empty. */
+static void pool_submit(jl_pool *pl, strbuf *cur, uint64_t first_line, jl_total *t, cli_job *job,
+                        cli_sink *sink) {
+  pool_emit(pl, 0, t, job, sink);
+  pthread_mutex_lock(&pl->mu);
+  while (pl->submitted - pl->emitted >= pl->nring) {
+    pthread_mutex_unlock(&pl->mu);
+    pool_emit(pl, 1, t, job, sink);
+    pthread_mutex_lock(&pl->mu);
+  }
+  jl_batch *b = &pl->ring[pl->submitted % pl->nring];
+  b->in = *cur;
+  b->first_line = first_line;
+  b->done = 0;
+  part_init(&b->res);
+  pl->submitted++;
+  pthread_cond_broadcast(&pl->cv);
+  pthread_mutex_unlock(&pl->mu);
+  memset(cur, 0, sizeof *cur);
+}
+
+/* Emits what is left, stops the workers and frees the pool. */
+static void pool_finish(jl_pool *pl, pthread_t *th, int started, int nth, jl_total *t,
+                        cli_job *job, cli_sink *sink) {
+  if (started > 0) {
+    while (1) {
+      pthread_mutex_lock(&pl->mu);
+      int left = pl->emitted < pl->submitted;
+      pthread_mutex_unlock(&pl->mu);
+      if (!left)
+        break;
+      pool_emit(pl, 1, t, job, sink);
+    }
+    pthread_mutex_lock(&pl->mu);
+    pl->stop = 1;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    for (int i = 0; i < started; i++)
+      pthread_join(th[i], NULL);
+  }
+  if (nth > 1) {
+    pthread_cond_destroy(&pl->cv);
+    pthread_mutex_destroy(&pl->mu);
+    free(pl->ring);
+  }
+}
+
+/* The file's report (--report=json): the totals of every batch. */
+static json_t *total_report(const jl_total *t) {
+  json_t *rep = json_object();
+  if (rep) {
+    json_object_set_new(rep, "lines", json_integer((json_int_t)t->sum.lines));
+    json_object_set_new(rep, "records", json_integer((json_int_t)t->sum.records));
+    json_object_set_new(rep, "records_changed", json_integer((json_int_t)t->sum.changed));
+    json_object_set_new(rep, "invalid_lines", json_integer((json_int_t)t->sum.invalid));
+    json_object_set_new(rep, "invalid_line_numbers", json_incref(t->sum.invalid_lines));
+    json_object_set_new(rep, "records_without_field", json_integer((json_int_t)t->sum.no_field));
+    json_object_set_new(rep, "records_field_not_string",
+                        json_integer((json_int_t)t->sum.not_string));
+    cli_report_counters(rep, t->sum.stats);
+    json_object_set_new(rep, "unrecoverable", json_incref(t->sum.spans));
+  }
+  return rep;
+}
+
 /* ---- reading ------------------------------------------------------------------- */
 
 int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *sink) {
@@ -448,20 +389,9 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
   size_t cur_lines = 0;
 
   jl_pool pl;
-  memset(&pl, 0, sizeof pl);
   pthread_t th[64];
   int nth = ctx->record_threads > 64 ? 64 : ctx->record_threads;
-  int started = 0;
-  if (nth > 1) {
-    pl.c = &c;
-    pl.nring = 2 * (size_t)nth + 2;
-    pl.ring = calloc(pl.nring, sizeof *pl.ring);
-    pthread_mutex_init(&pl.mu, NULL);
-    pthread_cond_init(&pl.cv, NULL);
-    for (int i = 0; pl.ring && i < nth; i++)
-      if (pthread_create(&th[i], NULL, jl_worker, &pl) == 0)
-        started++;
-  }
+  int started = pool_start(&pl, &c, th, nth);
   if (!buf || t.sum.nomem || (nth > 1 && !pl.ring)) {
     job->status = JOB_ERROR;
     sb_addf(&job->msg, "zhfix: %s: out of memory\n", c.name);
@@ -516,22 +446,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
         part_free(&p);
         sb_free(&cur);
       } else {
-        pool_emit(&pl, 0, &t, job, sink);
-        pthread_mutex_lock(&pl.mu);
-        while (pl.submitted - pl.emitted >= pl.nring) {
-          pthread_mutex_unlock(&pl.mu);
-          pool_emit(&pl, 1, &t, job, sink);
-          pthread_mutex_lock(&pl.mu);
-        }
-        jl_batch *b = &pl.ring[pl.submitted % pl.nring];
-        b->in = cur;
-        b->first_line = next_line;
-        b->done = 0;
-        part_init(&b->res);
-        pl.submitted++;
-        pthread_cond_broadcast(&pl.cv);
-        pthread_mutex_unlock(&pl.mu);
-        memset(&cur, 0, sizeof cur);
+        pool_submit(&pl, &cur, next_line, &t, job, sink);
       }
     }
     next_line += nl;
@@ -542,27 +457,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
     cur = rest;
   }
 out:
-  if (started > 0) {
-    while (1) {
-      pthread_mutex_lock(&pl.mu);
-      int left = pl.emitted < pl.submitted;
-      pthread_mutex_unlock(&pl.mu);
-      if (!left)
-        break;
-      pool_emit(&pl, 1, &t, job, sink);
-    }
-    pthread_mutex_lock(&pl.mu);
-    pl.stop = 1;
-    pthread_cond_broadcast(&pl.cv);
-    pthread_mutex_unlock(&pl.mu);
-    for (int i = 0; i < started; i++)
-      pthread_join(th[i], NULL);
-  }
-  if (nth > 1) {
-    pthread_cond_destroy(&pl.cv);
-    pthread_mutex_destroy(&pl.mu);
-    free(pl.ring);
-  }
+  pool_finish(&pl, th, started, nth, &t, job, sink);
   if (t.more_msgs)
     sb_addf(&job->msg, "zhfix: %s: %llu more lines with problems (see --report=json)\n",
             c.name, (unsigned long long)t.more_msgs);
@@ -571,20 +466,7 @@ out:
     sb_addf(&job->msg, "zhfix: %s: %llu invalid lines rejected (--strict)\n", c.name,
             (unsigned long long)t.sum.invalid);
   }
-  json_t *rep = json_object();
-  if (rep) {
-    json_object_set_new(rep, "lines", json_integer((json_int_t)t.sum.lines));
-    json_object_set_new(rep, "records", json_integer((json_int_t)t.sum.records));
-    json_object_set_new(rep, "records_changed", json_integer((json_int_t)t.sum.changed));
-    json_object_set_new(rep, "invalid_lines", json_integer((json_int_t)t.sum.invalid));
-    json_object_set_new(rep, "invalid_line_numbers", json_incref(t.sum.invalid_lines));
-    json_object_set_new(rep, "records_without_field", json_integer((json_int_t)t.sum.no_field));
-    json_object_set_new(rep, "records_field_not_string",
-                        json_integer((json_int_t)t.sum.not_string));
-    cli_report_counters(rep, t.sum.stats);
-    json_object_set_new(rep, "unrecoverable", json_incref(t.sum.spans));
-    job->report = rep;
-  }
+  job->report = total_report(&t);
   part_free(&t.sum);
   sb_free(&cur);
   free(buf);

@@ -74,3 +74,17 @@ int cli_write_all(int fd, const void *p, size_t n) {
 const char *cli_display(const char *path) {
   return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
+
+void cli_job_msg(cli_job *job, const char *fmt, ...) {
+  char buf[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  sb_addf(&job->msg, "zhfix: %s\n", buf);
+}
+
+const char *cli_enc_name(const zhfix *h) {
+  const char *n = zhfix_encoding_name((int)zhfix_get_stat(h, ZHFIX_STAT_ENCODING));
+  return n ? n : "?";
+}
