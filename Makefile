@@ -158,6 +158,9 @@ $(BUILD)/zhfix: $(CLI_OBJ) $(BUILD)/libzhfix.a
 # tests/*.sh are CLI tests.  Environment given to both:
 #   ZHFIX_BIN, ZHFIX_SRCDIR, ZHFIX_CORPUS (build/corpus), ZHFIX_QUICK (1 under
 #   sanitizers: tests shrink their corpora).
+# The world corpus (below) is built before the tests: test_lost and
+# tests/world.sh read it.
+WORLD ?= build/world
 TEST_ENV = ZHFIX_BIN=$(CURDIR)/$(BUILD)/zhfix ZHFIX_SRCDIR=$(CURDIR) \
            ZHFIX_CORPUS=$(CURDIR)/build/corpus ZHFIX_SHARED=$(CURDIR)/../shared \
            ZHFIX_QUICK=$(if $(SAN),1,0) ZHFIX_WORLD=1 ZHFIX_WORLD_DIR=$(CURDIR)/$(WORLD)
@@ -197,7 +200,7 @@ $(VENV)/.installed: $(PY_SRC) $(BUILD)/libzhfix.a $(BUILD)/zhfix-uninstalled.pc
 PY_TESTS := $(if $(SAN),,$(VENV)/.installed)
 
 # Runs every test program and CLI test in this build; prints a summary line.
-test: tests corpus $(PY_TESTS)
+test: tests corpus $(WORLD)/MANIFEST.tsv $(PY_TESTS)
 	@pass=0; fail=0; failed=""; \
 	for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
