@@ -356,7 +356,9 @@ static void add_edge(xctx *x, dfs *d) {
   ed->nc = d->nc;
   ed->gaps = d->gaps;
   ed->trunc = 0;
-  memcpy(l->pool + l->np, d->c, (size_t)d->nc * sizeof *d->c);
+  /* (an edge with no character leaves the pool alone: it may still be
+   * NULL, and memcpy's arguments may not be even for 0 bytes) */
+  if (d->nc) memcpy(l->pool + l->np, d->c, (size_t)d->nc * sizeof *d->c);
   l->np += d->nc;
 }
 
@@ -838,7 +840,7 @@ static int path_through(zf_lost *l, uint32_t e, size_t b, size_t u0, size_t u1, 
   for (size_t k = 0; k < nb; k++) {
     const ledge *ed = &l->edges[pe[k]];
     if (GROW(l, l->cbuf, l->capcbuf, l->ncbuf + ed->nc)) return -1;
-    memcpy(l->cbuf + l->ncbuf, l->pool + ed->c0, ed->nc * sizeof *l->cbuf);
+    if (ed->nc) memcpy(l->cbuf + l->ncbuf, l->pool + ed->c0, ed->nc * sizeof *l->cbuf);
     l->ncbuf += ed->nc;
     *pen += ed->pen;
   }
@@ -1190,7 +1192,7 @@ static void decide(zf_lost *l, size_t nb, uint32_t keep) {
     for (size_t k = b; k < u1 && !l->nomem; k++) {
       uint8_t mark[MAXC];
       size_t nc = l->edges[chosen[k]].nc;
-      memcpy(mark, l->rmark + m, nc);
+      if (nc) memcpy(mark, l->rmark + m, nc);
       m += nc;
       posterior_marks(l, k, chosen[k], Z, mark);
       emit_interval(l, k, chosen[k], mark);
