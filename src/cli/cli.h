@@ -118,6 +118,11 @@ typedef struct cli_job {
 /* Display name: "<stdin>" for "-". */
 const char *cli_display(const char *path);
 
+/* Length of the well-formed UTF-8 sequence at p (at most n bytes), 1 for
+ * ASCII, 0 if invalid (util.c: the CLI's one UTF-8 check; the library has
+ * its own, private to it). */
+size_t cli_utf8_len(const unsigned char *p, size_t n);
+
 /* The name of the encoding the handle read ("?" if unknown) (util.c). */
 const char *cli_enc_name(const zhfix *h);
 /* Adds "zhfix: MESSAGE\n" to the job's messages (util.c). */

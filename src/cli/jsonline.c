@@ -52,41 +52,14 @@ static long hex4(const unsigned char *p) {
   return v;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if it
- * is not one (overlong forms, surrogates and values above U+10FFFF are
- * not, as for jansson). */
-static size_t utf8_ok(const unsigned char *p, size_t n) {
-  unsigned c = p[0];
-  size_t len;
-  unsigned min;
-  if (c >= 0xC2 && c <= 0xDF)
-    len = 2, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF)
-    len = 3, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4)
-    len = 4, min = 0x10000;
-  else
-    return 0;
-  if (n < len)
-    return 0;
-  unsigned cp = c & (0x7Fu >> len);
-  for (size_t k = 1; k < len; k++) {
-    if ((p[k] & 0xC0) != 0x80)
-      return 0;
-    cp = cp << 6 | (p[k] & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
-/* utf8_ok, with the common case first: a lead E1..EC or EE..EF and two
+/* cli_utf8_len (overlong forms, surrogates and values above U+10FFFF are
+ * not well formed, as for jansson), with the common case first: a lead E1..EC or EE..EF and two
  * continuation bytes (CJK) is always well formed. */
 static inline size_t utf8_len(const unsigned char *p, size_t n) {
   unsigned t = p[0] - 0xE0u;
   if (t <= 15u && (0xDFFEu >> t & 1u) && n >= 3 && ((p[1] | p[2] << 8) & 0xC0C0u) == 0x8080u)
     return 3;
-  return utf8_ok(p, n);
+  return cli_utf8_len(p, n);
 }
 
 /* A string at s->i (on its '"'); *esc is set when it holds escapes.
@@ -565,7 +538,7 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
     char esc[16];
     const char *e = esc;
     if (u >= 0x80) {
-      k = utf8_ok(p + j, n - j);
+      k = cli_utf8_len(p + j, n - j);
       if (!k)
         return -1;
       u &= 0x7Fu >> k;

@@ -79,34 +79,6 @@ void cli_report_stats(json_t *obj, const zhfix *h) {
   json_object_set_new(obj, "unrecoverable", spans);
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n) {
-  unsigned c = p[0];
-  size_t len;
-  unsigned min;
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xC2 && c <= 0xDF)
-    len = 2, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF)
-    len = 3, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4)
-    len = 4, min = 0x10000;
-  else
-    return 0;
-  if (n < len)
-    return 0;
-  unsigned cp = c & (0x7F >> len);
-  for (size_t i = 1; i < len; i++) {
-    if ((p[i] & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (p[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
 json_t *cli_json_path(const char *path) {
   json_t *s = json_string(path);
   if (s)
@@ -116,7 +88,7 @@ json_t *cli_json_path(const char *path) {
   const unsigned char *p = (const unsigned char *)path;
   size_t n = strlen(path);
   while (n > 0) {
-    size_t k = utf8_seq(p, n);
+    size_t k = cli_utf8_len(p, n);
     if (k == 0) {
       sb_add(&b, "\xEF\xBF\xBD", 3);
       k = 1;

@@ -88,3 +88,30 @@ const char *cli_enc_name(const zhfix *h) {
   const char *n = zhfix_encoding_name((int)zhfix_get_stat(h, ZHFIX_STAT_ENCODING));
   return n ? n : "?";
 }
+
+size_t cli_utf8_len(const unsigned char *p, size_t n) {
+  unsigned c = p[0];
+  size_t len;
+  unsigned min;
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF)
+    len = 3, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4)
+    len = 4, min = 0x10000;
+  else
+    return 0;
+  if (n < len)
+    return 0;
+  unsigned cp = c & (0x7Fu >> len);
+  for (size_t k = 1; k < len; k++) {
+    if ((p[k] & 0xC0) != 0x80)
+      return 0;
+    cp = cp << 6 | (p[k] & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
