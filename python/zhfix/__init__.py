@@ -20,12 +20,12 @@ Modules: :mod:`zhfix.jsonl` cleans JSON Lines records exactly as
 from ._core import (BadInputError, BinaryInputError, Error, Fixer, InternalError,
                     InvalidBytesWarning, NoMemoryError, OptionError, Span, StateError,
                     UnrecoverableSpanWarning, UnsupportedError, ZhfixWarning, fix,
-                    library_version, stat_names)
+                    fix_many, library_version, stat_names)
 
 __version__ = library_version
 
 __all__ = [
-    "fix", "Fixer", "Span", "stat_names", "library_version",
+    "fix", "fix_many", "Fixer", "Span", "stat_names", "library_version",
     "Error", "OptionError", "NoMemoryError", "BadInputError", "BinaryInputError",
     "StateError", "UnsupportedError", "InternalError",
     "ZhfixWarning", "InvalidBytesWarning", "UnrecoverableSpanWarning",

@@ -71,6 +71,8 @@ typedef struct zfpy {
 zfpy *zfpy_new(void);
 void zfpy_del(zfpy *c);
 int zfpy_fix(zfpy *c, const char *src, size_t len);
+int zfpy_fix_many(zfpy *c, const char *src, const size_t *lens, size_t n,
+                  size_t *ends, size_t *failed);
 void zfpy_trim(zfpy *c);
 size_t zfpy_stats(const zfpy *c, uint64_t *v, size_t n);
 size_t zfpy_spans(const zfpy *c, uint64_t *v, size_t n);
@@ -124,11 +126,11 @@ static int zfpy_grow(zfpy *c, size_t need) {
   return 0;
 }
 
-static int zfpy_fix(zfpy *c, const char *src, size_t len) {
-  c->len = 0;
+/* One document, src[0..len), appended to out[c->len..). */
+static int zfpy_doc(zfpy *c, const char *src, size_t len) {
   int rc = zhfix_reset(c->h);
   if (rc) return rc;
-  if (zfpy_grow(c, len + len / 2 + 64)) return ZHFIX_E_NOMEM;
+  if (zfpy_grow(c, c->len + len + len / 2 + 64)) return ZHFIX_E_NOMEM;
   zhfix_in in = {src, len, 0};
   int stuck = 0;
   for (;;) {
@@ -141,6 +143,35 @@ static int zfpy_fix(zfpy *c, const char *src, size_t len) {
     if (o.pos == 0 && in.pos == before && ++stuck > 2) return ZHFIX_E_INTERNAL;
     if (c->cap - c->len < 4096 && zfpy_grow(c, c->cap + 65536)) return ZHFIX_E_NOMEM;
   }
+}
+
+static int zfpy_fix(zfpy *c, const char *src, size_t len) {
+  c->len = 0;
+  return zfpy_doc(c, src, len);
+}
+
+/* n documents given one after another in src (lens[i] bytes each), each
+   its own document (the handle is reset before each), their outputs one
+   after another in out[0..len): output i ends at out + ends[i].  On an
+   error, *failed is the index of the document that failed (the handle
+   describes it), ends[0..*failed) are set, and its status is returned;
+   the documents after it are not run. */
+static int zfpy_fix_many(zfpy *c, const char *src, const size_t *lens, size_t n,
+                         size_t *ends, size_t *failed) {
+  c->len = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t start = c->len;
+    int rc = zfpy_doc(c, src, lens[i]);
+    if (rc) {
+      *failed = i;
+      c->len = start;
+      return rc;
+    }
+    src += lens[i];
+    ends[i] = c->len;
+  }
+  *failed = n;
+  return ZHFIX_OK;
 }
 
 static void zfpy_trim(zfpy *c) {

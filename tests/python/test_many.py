@@ -1,0 +1,199 @@
+"""Fixer.fix_many and zhfix.fix_many: a batch of records in one library
+call gives exactly what Fixer.fix gives record by record (each text its own
+document), for str and bytes, across the internal batch limits, in threads;
+errors name the record; memory stays flat."""
+import collections
+import pathlib
+import threading
+
+import pytest
+
+import zhfix
+import zhfix._core
+from conftest import cli_args_to_options, corpus_pages, golden_cases, rss_bytes
+
+
+def _golden_groups():
+    groups = collections.defaultdict(list)
+    for p in golden_cases():
+        name, args, data, want, prefix = p.values
+        groups[tuple(args)].append((name, data, want, prefix))
+    return sorted(groups.items())
+
+
+@pytest.mark.parametrize("args,cases", _golden_groups(),
+                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_golden_batch(args, cases):
+    opts = cli_args_to_options(list(args))
+    f = zhfix.Fixer(**opts)
+    datas = [c[1] for c in cases]
+    one = [f.fix_bytes(d) for d in datas]
+    got = f.fix_many(datas)
+    assert got == one
+    for (name, data, want, prefix), out in zip(cases, got):
+        if not prefix:
+            assert out.encode() == want, name
+    # forwards and backwards, so that no record leaks into the next
+    assert f.fix_many(datas[::-1]) == one[::-1]
+    # str where the input is UTF-8 (and no encoding was forced), mixed with bytes
+    if "from" not in opts:
+        mixed = []
+        for i, d in enumerate(datas):
+            try:
+                mixed.append(d.decode("utf-8") if i % 2 else d)
+            except UnicodeDecodeError:
+                mixed.append(d)
+        assert f.fix_many(mixed) == one
+
+
+def _records():
+    out = []
+    for p in corpus_pages(12):
+        data = pathlib.Path(p).read_bytes()
+        out.append(data)                                   # whole pages
+        out += [line for line in data.split(b"\n")[:40]]   # and short records, blanks too
+    return out
+
+
+@pytest.mark.parametrize("args", [[], ["--to=simp"], ["--to=trad"], ["--to=tw", "--quotes=corner"],
+                                  ["--punct=off", "--mojibake=off"], ["--spacing", "--pinyin=strip"]],
+                         ids=lambda a: " ".join(a) or "defaults")
+def test_corpus_slice(args):
+    recs = _records()
+    f = zhfix.Fixer(**cli_args_to_options(args))
+    want = [f.fix_bytes(r) for r in recs]
+    assert f.fix_many(recs) == want
+    assert f.fix_many([r.decode("utf-8") for r in recs]) == want
+    assert zhfix.fix_many(iter(recs), **cli_args_to_options(args)) == want
+
+
+def test_batches_cut_inside(monkeypatch):
+    # Past MANY_RECORDS or MANY_BYTES the records go in several library
+    # calls: the results do not change, and an error names the record's
+    # place in the whole input, not in its slice.
+    recs = _records()
+    want = zhfix.Fixer().fix_many(recs)
+    for records, size in ((7, 1 << 20), (4096, 5000), (1, 1)):
+        monkeypatch.setattr(zhfix._core, "MANY_RECORDS", records)
+        monkeypatch.setattr(zhfix._core, "MANY_BYTES", size)
+        f = zhfix.Fixer()
+        assert f.fix_many(recs) == want
+        bad = recs[:30] + [b"bin\x00ary"] + recs[30:]
+        with pytest.raises(zhfix.BinaryInputError) as e:
+            f.fix_many(bad)
+        assert e.value.index == 30 and "record 30:" in str(e.value)
+        assert f.fix_many(recs[:50]) == want[:50]          # the Fixer goes on working
+
+
+def test_empty():
+    f = zhfix.Fixer(to="simp")
+    assert f.fix_many([]) == []
+    assert f.fix_many(iter(())) == []
+    assert zhfix.fix_many([]) == []
+    assert f.fix_many(["", b"", bytearray(), ""]) == [f.fix(""), f.fix(b""), "", ""]
+    assert f.fix_many(["", "這是", ""]) == ["", "这是", ""]
+
+
+def test_types():
+    f = zhfix.Fixer(to="simp")
+    texts = ["這是", b"\xd6\xd0\xce\xc4", bytearray("測試".encode()), memoryview("網絡".encode()),
+             "caf\udce9 中文", "lone \ud800 surrogate"]
+    assert f.fix_many(texts) == [f.fix(t) for t in texts]
+
+    class S(str):
+        pass
+
+    assert f.fix_many([S("這是")]) == ["这是"]
+    with pytest.raises(TypeError) as e:
+        f.fix_many(["ok", "ok", 3])
+    assert "record 2" in str(e.value) and e.value.index == 2
+    for one in ("a str is not a batch", b"nor are bytes"):
+        with pytest.raises(TypeError, match="iterable of texts"):
+            f.fix_many(one)
+
+
+def test_errors_name_the_record():
+    f = zhfix.Fixer(strict=True, encoding="utf-8")
+    texts = ["好的", b"fine", b"abc\xff\xfedef", "never reached"]
+    with pytest.raises(zhfix.BadInputError) as e:
+        f.fix_many(texts)
+    err = e.value
+    assert err.index == 2
+    assert err.offset == 3
+    assert "record 2: byte 3:" in str(err)
+    with pytest.raises(zhfix.BadInputError) as one:
+        zhfix.Fixer(strict=True, encoding="utf-8").fix(texts[2])
+    assert (err.status, err.offset, err.encoding) == (one.value.status, 3, one.value.encoding)
+    # the stats describe the record that failed
+    assert f.stats["first_invalid_offset"] == 3
+    assert f.fix_many(texts[:2]) == ["好的", "fine"]
+    with pytest.raises(zhfix.BinaryInputError) as e:
+        zhfix.Fixer().fix_many([b"a", b"b", b"c", b"bin\x00ary"])
+    assert e.value.index == 3
+    # a single fix() has no index
+    with pytest.raises(zhfix.BinaryInputError) as e:
+        zhfix.Fixer().fix(b"bin\x00ary")
+    assert e.value.index is None and "record" not in str(e.value)
+
+
+def test_stats_are_the_last_record():
+    recs = _records()[:30]
+    f, g = zhfix.Fixer(), zhfix.Fixer()
+    f.fix_many(recs)
+    g.fix(recs[-1])
+    assert f.stats == g.stats
+    assert f.spans == g.spans
+    assert f.encoding == g.encoding and f.script == g.script
+
+
+def test_eight_threads():
+    recs = _records()
+    for opts in ({}, {"to": "trad"}):
+        want = zhfix.Fixer(**opts).fix_many(recs)
+        results, errors = [None] * 8, []
+
+        def work(i):
+            try:
+                f = zhfix.Fixer(**opts)
+                k = i * len(recs) // 8                 # each thread its own order
+                order = [*range(k, len(recs)), *range(k)]
+                got = []
+                for a in range(0, len(order), 50):
+                    got += f.fix_many([recs[j] for j in order[a:a + 50]])
+                res = dict(zip(order, got))
+                results[i] = [res[j] for j in range(len(recs))]
+            except BaseException as e:  # noqa: B902 - reported below
+                errors.append(e)
+
+        th = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in th:
+            t.start()
+        for t in th:
+            t.join()
+        assert not errors, errors
+        for got in results:
+            assert got == want
+
+
+def test_memory_flat():
+    recs = _records()[:200]
+    f = zhfix.Fixer()
+    bad = recs[:5] + [b"bin\x00ary"]
+    for _ in range(100):
+        f.fix_many(recs)
+    before = rss_bytes()
+    for i in range(2000):
+        f.fix_many(recs)
+        if i % 10 == 0:
+            with pytest.raises(zhfix.BinaryInputError):
+                f.fix_many(bad)
+    grown = rss_bytes() - before
+    assert grown < 4 << 20, f"RSS grew by {grown} bytes over 2,000 batches"
+
+
+def test_big_batch_gives_memory_back():
+    f = zhfix.Fixer()
+    big = [b"x" * 100_000] * 30                  # 3 MB of output in one call
+    for _ in range(2):
+        assert [len(s) for s in f.fix_many(big)] == [100_000] * 30
+        assert f._c.cap <= 1 << 20
