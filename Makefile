@@ -187,7 +187,7 @@ corpus: build/corpus/.stamp
 # into $(BUILD)/venv, exactly as the README's install line does.
 DEB_PYTHON ?= /usr/bin/python3
 VENV    := $(BUILD)/venv
-PY_SRC  := $(sort $(wildcard python/*.py python/*.toml python/zhfix/*.py))
+PY_SRC  := $(sort $(wildcard python/*.py python/*.toml python/zhfix/*.py python/zhfix/*.c))
 python: deps $(VENV)/.installed
 $(VENV)/.installed: $(PY_SRC) $(BUILD)/libzhfix.a $(BUILD)/zhfix-uninstalled.pc
 	@test -x $(VENV)/bin/python || $(DEB_PYTHON) -m venv --system-site-packages $(VENV)

@@ -197,3 +197,18 @@ def test_big_batch_gives_memory_back():
     for _ in range(2):
         assert [len(s) for s in f.fix_many(big)] == [100_000] * 30
         assert f._c.cap <= 1 << 20
+
+
+def test_gil_threshold_changes_nothing(monkeypatch):
+    # Fixer.fix keeps the GIL for inputs under HOLD_GIL_BELOW bytes and
+    # releases it for longer ones: the output is the same either way.
+    recs = _records()
+    f = zhfix.Fixer(to="trad")
+    want = f.fix_many(recs)
+    for below in (0, 1, 64, 1 << 30):
+        monkeypatch.setattr(zhfix._core, "HOLD_GIL_BELOW", below)
+        assert [f.fix(r) for r in recs] == want
+        assert [f.fix(r.decode()) for r in recs] == want
+        with pytest.raises(zhfix.BinaryInputError):
+            f.fix(b"bin\x00ary")
+        assert f.fix(recs[0]) == want[0]
