@@ -11,8 +11,11 @@ with build/venv's interpreter).  Reports; asserts nothing.
    Lines path in Python (zhfix.jsonl), which parses and splices like the
    command.
 2. Threads: 4 threads, each with its own Fixer, against 1 (wall time; the
-   1-, 2- and 4-thread runs alternate, best of each), for Fixer.fix (one call,
-   one GIL release per record) and for Fixer.fix_many (batches of 1,000),
+   1-, 2- and 4-thread runs alternate, best of each), for Fixer.fix (one call
+   per record, the GIL kept for inputs under zhfix._core.HOLD_GIL_BELOW
+   bytes), for the same releasing the GIL at every call (as before
+   zhfix._held) and for Fixer.fix_many (batches of 1,000, one GIL release
+   per batch),
    next to the same ratio for zhfix_process in C (tools/bench_threads.c),
    which is what this shared machine allows at the moment.  The target of
    issue #16 is 1.6x; each figure is printed with its own verdict.
@@ -24,6 +27,7 @@ Each figure is the best of three runs.
 """
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -38,6 +42,7 @@ CORPUS = os.environ.get("ZHFIX_CORPUS", os.path.join(SRC, "build", "corpus"))
 RUNS = 3
 
 import zhfix  # noqa: E402
+import zhfix._core  # noqa: E402
 import zhfix.jsonl  # noqa: E402
 
 
@@ -107,22 +112,32 @@ def batched(opts, texts):
 
 def threads_wall(work, texts, opts, counts):
     """Best wall time for each number of threads in counts, the runs
-    alternating (so that a change in the machine's load hits all alike)."""
+    alternating (so that a change in the machine's load hits all alike),
+    and the process CPU time of the least CPU-hungry run of each: CPU per
+    record that grows with the threads is time lost to GIL hand-offs,
+    whatever the machine's load; and the fewest voluntary context switches
+    (a thread that blocks on the GIL makes one)."""
     def once(k):
         th = [threading.Thread(target=work, args=(opts, texts)) for _ in range(k)]
+        s0 = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
+        c0 = time.process_time()
         w0 = time.perf_counter()
         for t in th:
             t.start()
         for t in th:
             t.join()
-        return time.perf_counter() - w0
+        w = time.perf_counter() - w0
+        c = time.process_time() - c0
+        return w, c, resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - s0
 
-    best = {}
+    best, cpu, sw = {}, {}, {}
     for _ in range(RUNS):
         for k in counts:
-            w = once(k)
+            w, c, v = once(k)
             best[k] = min(best.get(k, w), w)
-    return best
+            cpu[k] = min(cpu.get(k, c), c)
+            sw[k] = min(sw.get(k, v), v)
+    return best, cpu, sw
 
 
 def verdict(x, target=1.6):
@@ -226,14 +241,25 @@ def bench_records(tmp):
             c1, c4 = c_threads(texts, tmp)
             print(f"    {'zhfix_process in C, no Python:':38s} 1 thread {c1:9.0f} records/s, "
                   f"4 threads {c4:9.0f} records/s = {c4 / c1:.2f}x (tools/bench_threads.c)")
-            for name, work in (("Fixer.fix, one call per record", per_record),
-                               (f"Fixer.fix_many, batches of {BATCH:,}", batched)):
-                w = threads_wall(work, texts, opts, (1, 2, 4))
+            hold = zhfix._core.HOLD_GIL_BELOW
+            for name, work, below in (
+                    ("Fixer.fix, one call per record", per_record, hold),
+                    ("  the same, GIL released every call", per_record, 0),
+                    (f"Fixer.fix_many, batches of {BATCH:,}", batched, hold)):
+                # HOLD_GIL_BELOW=0: Fixer.fix as it was before zhfix._held,
+                # releasing the GIL around every call (for comparison).
+                zhfix._core.HOLD_GIL_BELOW = below
+                try:
+                    w, cpu, sw = threads_wall(work, texts, opts, (1, 2, 4))
+                finally:
+                    zhfix._core.HOLD_GIL_BELOW = hold
                 x = 4 * w[1] / w[4]
                 print(f"    {name + ':':38s} 1 thread {n / w[1]:9.0f} records/s, 4 threads "
                       f"{4 * n / w[4]:9.0f} records/s = {verdict(x)} "
                       f"[2 threads {2 * w[1] / w[2]:.2f}x; 4 threads: {100 * x / (c4 / c1):.0f}% "
-                      "of C's ratio]")
+                      f"of C's ratio; CPU per record, 4 threads against 1: "
+                      f"{cpu[4] / (4 * cpu[1]):.2f}x; threads blocked {1000 * sw[4] / (4 * n):.0f} "
+                      "times per 1,000 records]")
             pct, size = gil_released()
             print(f"  GIL: a Python thread ran at {pct:.0f}% of its speed alone while another "
                   f"was inside one Fixer.fix of {size / 1e6:.1f} MB (0% if the GIL were held)")
