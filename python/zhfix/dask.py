@@ -35,7 +35,7 @@ import dask
 import dask.bag as db
 from dask.bytes import read_bytes
 
-from .jsonl import JsonlCleaner, Line
+from .jsonl import BATCH_LINES, JsonlCleaner, Line
 
 __all__ = ["clean_jsonl", "write_jsonl", "Line"]
 
@@ -112,8 +112,7 @@ def _from_paths(paths: Union[str, Sequence[str]], field: str, options: dict,
 
 def _clean_partition(items: Iterable[Any], field: str, options: dict) -> List[Line]:
     cleaner = _cleaner(field, options)
-    out = []
-    counts: dict = {}
+    raws, paths = [], []
     for item in items:
         path = None
         if isinstance(item, tuple) and len(item) == 2:  # read_text(..., include_path=True)
@@ -127,10 +126,16 @@ def _clean_partition(items: Iterable[Any], field: str, options: dict) -> List[Li
                             "a zhfix.Fixer over their field")
         if not item:  # read_text(linedelimiter=...) ends a file with "": not a line
             continue
-        line, status, msg = cleaner.clean_line(bytes(item))
-        n = counts[path] = counts.get(path, 0) + 1
-        nl = line.endswith(b"\n")
-        out.append(Line(path, n, line[:-1] if nl else line, nl, status, msg))
+        raws.append(bytes(item))
+        paths.append(path)
+    out = []
+    counts: dict = {}
+    for a in range(0, len(raws), BATCH_LINES):   # values cleaned in one library call
+        done = cleaner._clean_batch(raws[a:a + BATCH_LINES])
+        for path, (line, status, msg) in zip(paths[a:a + BATCH_LINES], done):
+            n = counts[path] = counts.get(path, 0) + 1
+            nl = line.endswith(b"\n")
+            out.append(Line(path, n, line[:-1] if nl else line, nl, status, msg))
     _log_problems(out)
     return out
 

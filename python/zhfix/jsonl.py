@@ -34,7 +34,7 @@ import json.decoder
 import re
 import sys
 import threading
-from typing import Any, Iterable, Iterator, NamedTuple, Optional, Tuple, Union
+from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from ._core import Error, Fixer
 
@@ -336,6 +336,27 @@ def _encode_like(orig: str, clean: str) -> str:
 _BLANK = b" \t\r\n"
 
 
+#: Lines :meth:`JsonlCleaner.clean_lines` reads ahead and cleans in one
+#: library call (Fixer.fix_many).
+BATCH_LINES = 512
+
+
+class _Pending(NamedTuple):
+    raw: bytes          # the input line
+    end: int            # where its body ends (before CR LF)
+    s: str              # the body
+    start: int          # the value's span in s
+    stop: int
+    value: str          # the string to clean
+
+
+def _finish(r: _Pending, clean: str) -> Tuple[bytes, str, Optional[str]]:
+    if clean == r.value:
+        return r.raw, "unchanged", None
+    enc = _encode_like(r.s[r.start:r.stop], clean)
+    return (r.s[:r.start] + enc + r.s[r.stop:]).encode("utf-8") + r.raw[r.end:], "changed", None
+
+
 # Set last, as zhfix --jsonl does: a JSON string is UTF-8 text (no
 # detection), and an escaped NUL in it is text, not a sign of binary input.
 _JSONL_OPTIONS = {"encoding": "utf-8", "force": True}
@@ -360,6 +381,18 @@ class JsonlCleaner:
     def clean_line(self, raw: bytes) -> Tuple[bytes, str, Optional[str]]:
         """Cleans one line (bytes, with or without its ``\\n``).  Returns
         (output line with the same ending, status, message or None)."""
+        r = self._prepare(raw)
+        if r.__class__ is not _Pending:
+            return r
+        try:
+            clean = self.fixer.fix(r.value)
+        except Error as e:
+            return raw, "invalid", "cannot clean the field: " + e.message
+        return _finish(r, clean)
+
+    def _prepare(self, raw: bytes) -> Union[Tuple[bytes, str, Optional[str]], "_Pending"]:
+        """Everything up to the library: a finished result, or the string
+        value to clean with where to put it back."""
         end = len(raw)
         if end and raw[end - 1] == 0x0A:
             end -= 1
@@ -385,28 +418,50 @@ class JsonlCleaner:
             return raw, "no_field", None
         if not isinstance(value, str):
             return raw, "not_string", None
+        return _Pending(raw, end, s, p.start, p.end, value)
+
+    def _clean_batch(self, raws: List[bytes]) -> List[Tuple[bytes, str, Optional[str]]]:
+        """clean_line of each line, the values cleaned in one
+        Fixer.fix_many call (one library call, the GIL released once)."""
+        out: List[Any] = [self._prepare(raw) for raw in raws]
+        pend = [i for i, r in enumerate(out) if r.__class__ is _Pending]
+        if not pend:
+            return out
         try:
-            clean = self.fixer.fix(value)
-        except Error as e:
-            return raw, "invalid", "cannot clean the field: " + e.message
-        if clean == value:
-            return raw, "unchanged", None
-        enc = _encode_like(s[p.start:p.end], clean)
-        return (s[:p.start] + enc + s[p.end:]).encode("utf-8") + raw[end:], "changed", None
+            cleans = self.fixer.fix_many([out[i].value for i in pend])
+        except Error:
+            # A value the library refuses: each line on its own, so that
+            # every such line gets its own message, as clean_line gives.
+            for i in pend:
+                out[i] = self.clean_line(raws[i])
+            return out
+        for i, clean in zip(pend, cleans):
+            out[i] = _finish(out[i], clean)
+        return out
 
     def clean_lines(self, lines: Iterable[Union[bytes, str]], path: Optional[str] = None,
                     first_lineno: int = 1) -> Iterator[Line]:
         """Cleans an iterable of lines (bytes, or str encoded as UTF-8 with
-        ``surrogateescape``); yields one :class:`Line` per line, in order."""
-        clean = self.clean_line
+        ``surrogateescape``); yields one :class:`Line` per line, in order.
+        Lines are read ahead in batches of :data:`BATCH_LINES`, whose
+        values go to the library in one call."""
         n = first_lineno
-        for raw in lines:
-            if isinstance(raw, str):
-                raw = raw.encode("utf-8", "surrogateescape")
-            out, status, msg = clean(raw)
-            nl = out.endswith(b"\n")
-            yield Line(path, n, out[:-1] if nl else out, nl, status, msg)
-            n += 1
+        batch: List[bytes] = []
+        it = iter(lines)
+        while True:
+            for raw in it:
+                if isinstance(raw, str):
+                    raw = raw.encode("utf-8", "surrogateescape")
+                batch.append(raw)
+                if len(batch) >= BATCH_LINES:
+                    break
+            if not batch:
+                return
+            for out, status, msg in self._clean_batch(batch):
+                nl = out.endswith(b"\n")
+                yield Line(path, n, out[:-1] if nl else out, nl, status, msg)
+                n += 1
+            batch = []
 
     def clean_bytes(self, data: bytes, path: Optional[str] = None,
                     first_lineno: int = 1) -> Iterator[Line]:

@@ -212,3 +212,36 @@ def test_gil_threshold_changes_nothing(monkeypatch):
         with pytest.raises(zhfix.BinaryInputError):
             f.fix(b"bin\x00ary")
         assert f.fix(recs[0]) == want[0]
+
+
+def test_jsonl_batches_like_lines():
+    # zhfix.jsonl cleans the values of up to BATCH_LINES lines in one
+    # fix_many call; the result is clean_line's, line by line, also when
+    # the library refuses a value (each such line reported on its own).
+    import zhfix.jsonl
+
+    lines = [b'{"text": "\\u9019\\u662f", "n": 1}\n', b"\n", b'{"text": "BOOM"}\n',
+             b'{"text": 3}\n', b"not json\n", b'{"other": "x"}\n', b'{"text": "ok, \xe4\xb8\xad"}']
+    lines = lines * 200                                     # several batches
+    c = zhfix.jsonl.JsonlCleaner(to="simp")
+    want = [c.clean_line(line) for line in lines]
+    got = [(l.line + b"\n" * l.newline, l.status, l.message) for l in c.clean_lines(lines)]
+    assert got == want
+
+    class Refusing(zhfix.Fixer):
+        def fix(self, text):
+            if text == "BOOM":
+                raise zhfix.StateError(zhfix._core.lib.ZHFIX_E_STATE)
+            return super().fix(text)
+
+        def fix_many(self, texts):
+            texts = list(texts)
+            if "BOOM" in texts:
+                raise zhfix.StateError(zhfix._core.lib.ZHFIX_E_STATE)
+            return super().fix_many(texts)
+
+    c.fixer = Refusing(**c.fixer.options)
+    want = [c.clean_line(line) for line in lines]
+    assert sum(w[1] == "invalid" and w[2].startswith("cannot clean the field") for w in want) == 200
+    got = [(l.line + b"\n" * l.newline, l.status, l.message) for l in c.clean_lines(lines)]
+    assert got == want
