@@ -245,3 +245,44 @@ def test_jsonl_batches_like_lines():
     assert sum(w[1] == "invalid" and w[2].startswith("cannot clean the field") for w in want) == 200
     got = [(l.line + b"\n" * l.newline, l.status, l.message) for l in c.clean_lines(lines)]
     assert got == want
+
+
+def _runs_during(call) -> bool:
+    """Whether this thread gets to run while another thread is inside
+    call(): with a switch interval longer than the call, the other thread
+    gives the GIL up only if the library call releases it."""
+    import sys
+    done, started = [], threading.Event()
+
+    def other():
+        started.set()
+        call()
+        done.append(1)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(30.0)
+    try:
+        t = threading.Thread(target=other)
+        t.start()
+        started.wait()
+        ran_during = not done
+        t.join()
+    finally:
+        sys.setswitchinterval(old)
+    return ran_during
+
+
+def test_gil_released_for_long_inputs(monkeypatch):
+    # 430 KB: long, but its output fits the buffer the Fixer keeps (a
+    # bigger one is given back after the call, a cffi call of its own,
+    # which releases the GIL whatever the threshold)
+    big = ("第一行，测试。abc 中文,测试...\n" * 10_000).encode()
+    f = zhfix.Fixer()
+    assert _runs_during(lambda: f.fix(big))
+    assert _runs_during(lambda: f.fix(big.decode()))
+    assert _runs_during(lambda: f.fix_many([big[:100], big]))
+    # a short record is done with the GIL kept: no hand-off
+    assert not _runs_during(lambda: f.fix(big[:300]))
+    # and the check can fail: the GIL kept for everything
+    monkeypatch.setattr(zhfix._core, "HOLD_GIL_BELOW", 1 << 30)
+    assert not _runs_during(lambda: f.fix(big))
