@@ -55,6 +55,14 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 #define HOLE_BEAM 16
 #define FORCE_CUT 1024
 #define NODE_LIMIT (1u << 22)
+/* The node store is compacted (the nodes no hypothesis reaches dropped)
+ * once it holds this many, so one long line of dense damage does not keep
+ * every node it ever made: NODE_LIMIT still counts them all. */
+#define NODE_COMPACT (1u << 16)
+/* A position drained of more than this many hypotheses' room gives its
+ * array back, so that only the few positions dense damage fills at the
+ * same time hold a large one, not all RING of them. */
+#define BEAM_KEEP 1024
 /* A character the document's script never writes (a Simplified-only one
  * in a Traditional document: step 1 converted them all). */
 #define PEN_SCRIPT 3.0
@@ -193,9 +201,25 @@ typedef struct farm {
   hvec beam[RING]; /* hypotheses at position p live in beam[p % RING] */
   onode *nodes;
   size_t nnodes, capnodes;
+  /* nodes made since the cut that a compaction dropped (NODE_LIMIT counts
+   * them), and the live nodes it left (farm_search.c, compact_nodes) */
+  size_t ndropped, nlive;
+  uint32_t *remap;
+  size_t capremap;
   uint32_t *path, *path2;
   uint64_t *pathoff, *pathoff2;
   size_t cappath, cappath2;
+  /* merge's scratch (farm_search.c): sort records and the merged beam */
+  struct hrec *hr, *hr2;
+  size_t caphr;
+  hyp *mv;
+  size_t capmv;
+  /* the largest array a drained position gave back (beam_release) */
+  hyp *spare;
+  size_t capspare;
+  /* zf_lm_bigram results of this handle's searches (farm_search.c): the
+   * same pairs come back for every hypothesis; NULL until the first */
+  struct bgslot *bg;
 } farm;
 
 /* ---- character classes ------------------------------------------------------ */

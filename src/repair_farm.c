@@ -85,6 +85,12 @@ static void destroy(void *st) {
   free(f->pathoff);
   free(f->path2);
   free(f->pathoff2);
+  free(f->hr);
+  free(f->hr2);
+  free(f->mv);
+  free(f->bg);
+  free(f->remap);
+  free(f->spare);
   free(f);
 }
 
