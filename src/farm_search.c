@@ -104,7 +104,7 @@ typedef struct bgslot {
   uint32_t a, b;
   float v;
 } bgslot;
-enum { BG_BITS = 12 };
+enum { BG_BITS = 14 };
 
 static float bigram(farm *f, uint32_t a, uint32_t b) {
   if (!f->bg) {
@@ -518,12 +518,14 @@ static size_t merge(farm *f, hvec *bv) {
     size_t e = a + 1;
     while (e < n && r[e].key == r[a].key) e++;
     size_t first = w;
+    f->hr2[w].key = r[a].key; /* the states of the merged ones, for the count below */
     dst[w++] = src[r[a].idx];
     int lit = dst[first].lit, plain = !dst[first].guess;
     for (size_t k = a + 1; k < e; k++) {
       const hyp *x = &src[r[k].idx];
       int other = w - first < 2 && x->hash != dst[first].hash;
       if (other || (x->lit && !lit) || (!x->guess && !plain)) {
+        f->hr2[w].key = r[a].key;
         dst[w++] = *x;
         lit |= x->lit;
         plain |= !x->guess;
@@ -535,22 +537,25 @@ static size_t merge(farm *f, hvec *bv) {
   double best = -DBL_MAX;
   for (size_t k = 0; k < w; k++)
     if (bv->v[k].score > best) best = bv->v[k].score;
-  size_t w2 = 0;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) bv->v[w2++] = bv->v[k];
-  bv->n = w2;
-  if (bv->n > MAX_KEYS * 2) {
-    if (order(f, bv, 0)) return MERGE_FAILED;
-    for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
-      if (bv->v[k].lit) {
-        bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
-        break;
-      }
-    bv->n = MAX_KEYS * 2;
-    if (order(f, bv, 1)) return MERGE_FAILED;
-  }
-  size_t keys = 0;
+  size_t w2 = 0, keys = 0;
   uint64_t prev = 0;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) {
+      if (w2 == 0 || f->hr2[k].key != prev) keys++;
+      prev = f->hr2[k].key;
+      bv->v[w2++] = bv->v[k];
+    }
+  bv->n = w2;
+  if (bv->n <= MAX_KEYS * 2) return keys;
+  if (order(f, bv, 0)) return MERGE_FAILED;
+  for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
+    if (bv->v[k].lit) {
+      bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
+      break;
+    }
+  bv->n = MAX_KEYS * 2;
+  if (order(f, bv, 1)) return MERGE_FAILED;
+  keys = 0;
   for (size_t k = 0; k < bv->n; k++) {
     uint64_t key = state_key(&bv->v[k]);
     if (k == 0 || key != prev) keys++;
