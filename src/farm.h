@@ -214,6 +214,9 @@ typedef struct farm {
   size_t caphr;
   hyp *mv;
   size_t capmv;
+  struct hgroup *grp; /* merge's states, their index per hypothesis, */
+  uint32_t *gid, *htab; /* and the hash table that finds them          */
+  size_t capgrp, captab;
   /* the largest array a drained position gave back (beam_release) */
   hyp *spare;
   size_t capspare;

@@ -500,38 +500,120 @@ static int order(farm *f, hvec *bv, int by_key) {
 
 #define MERGE_FAILED ((size_t)-1)
 
+/* One state's hypotheses in merge: the first in the state's order (best
+ * score, then pushed first), the first whose reading differs from it, the
+ * first literal one, the first with no guessed mark. */
+typedef struct hgroup {
+  uint64_t key;
+  uint32_t first, other, lit, plain;
+} hgroup;
+
+#define NONE UINT32_MAX
+
+/* Room for merge's states and hash table (n hypotheses, table of tsize). */
+static int group_room(farm *f, size_t n, size_t tsize) {
+  if (n > f->capgrp) {
+    size_t nc = f->capgrp ? f->capgrp : 64;
+    while (nc < n) nc *= 2;
+    hgroup *g = realloc(f->grp, nc * sizeof *g);
+    if (!g) return -1;
+    f->grp = g;
+    uint32_t *d = realloc(f->gid, nc * sizeof *d);
+    if (!d) return -1;
+    f->gid = d;
+    f->capgrp = nc;
+  }
+  if (tsize > f->captab) {
+    uint32_t *t = realloc(f->htab, tsize * sizeof *t);
+    if (!t) return -1;
+    f->htab = t;
+    f->captab = tsize;
+  }
+  return 0;
+}
+
+/* a comes before b in their state's order */
+static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
+  return v[a].score > v[b].score || (v[a].score == v[b].score && a < b);
+}
+
 /* Keeps the two best different readings per state, the literal reading
  * and the best one with no mark rebuilt from a lost lead byte (what such
  * a mark is measured against: farm_marks.c), drops hopeless ones;
- * returns the number of states, MERGE_FAILED on allocation failure. */
+ * returns the number of states, MERGE_FAILED on allocation failure.
+ *
+ * What it keeps is what walking each state's hypotheses in order would
+ * keep (the first; then one whose reading differs from the first while
+ * fewer than two are kept; the first literal and the first unguessed one
+ * when none kept is), which never goes past the four the walk can keep:
+ * so each state's four are found in two passes, with no sort of the
+ * hypotheses; only the states are sorted, and they come out in the order
+ * of their keys, each best first. */
 static size_t merge(farm *f, hvec *bv) {
   size_t n = bv->n;
-  if (n == 0) return 0;
-  if (merge_room(f, n)) return MERGE_FAILED;
+  if (n <= 1) return n; /* one hypothesis: its own state, the best */
+  size_t tsize = 16;
+  while (tsize < 2 * n) tsize *= 2;
+  if (merge_room(f, n) || group_room(f, n, tsize)) return MERGE_FAILED;
+  const hyp *v = bv->v;
+  hgroup *grp = f->grp;
+  uint32_t *gid = f->gid, *tab = f->htab, mask = (uint32_t)tsize - 1;
+  memset(tab, 0xFF, tsize * sizeof *tab);
+  size_t ng = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uint64_t key = state_key(&v[k]);
+    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
+    if (tab[h] == NONE) {
+      tab[h] = (uint32_t)ng;
+      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE};
+    }
+    hgroup *g = &grp[tab[h]];
+    gid[k] = tab[h];
+    /* k is after every one seen, so it is first only by a better score */
+    if (v[k].score > v[g->first].score) g->first = k;
+    if (v[k].lit && (g->lit == NONE || v[k].score > v[g->lit].score)) g->lit = k;
+    if (!v[k].guess && (g->plain == NONE || v[k].score > v[g->plain].score)) g->plain = k;
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    hgroup *g = &grp[gid[k]];
+    if (v[k].hash != v[g->first].hash && (g->other == NONE || v[k].score > v[g->other].score))
+      g->other = k;
+  }
   hrec *r = f->hr;
-  for (size_t k = 0; k < n; k++) r[k] = (hrec){state_key(&bv->v[k]), bv->v[k].score, (uint32_t)k};
-  sort_recs(r, f->hr2, n, 1);
-  const hyp *src = bv->v;
+  for (size_t g = 0; g < ng; g++) r[g] = (hrec){grp[g].key, 0, (uint32_t)g};
+  sort_recs(r, f->hr2, ng, 1);
   hyp *dst = f->mv;
   size_t w = 0;
-  for (size_t a = 0; a < n;) {
-    size_t e = a + 1;
-    while (e < n && r[e].key == r[a].key) e++;
+  for (size_t q = 0; q < ng; q++) {
+    const hgroup *g = &grp[r[q].idx];
+    uint32_t c[4] = {g->first, g->other, g->lit, g->plain};
+    size_t m = 1;
+    for (int j = 1; j < 4; j++) {
+      int dup = c[j] == NONE;
+      for (size_t t = 0; t < m && !dup; t++) dup = c[t] == c[j];
+      if (!dup) c[m++] = c[j];
+    }
+    for (size_t j = 2; j < m; j++)
+      for (size_t t = j; t > 1 && ranks_before(v, c[t], c[t - 1]); t--) {
+        uint32_t x = c[t];
+        c[t] = c[t - 1];
+        c[t - 1] = x;
+      }
     size_t first = w;
-    f->hr2[w].key = r[a].key; /* the states of the merged ones, for the count below */
-    dst[w++] = src[r[a].idx];
+    f->hr2[w].key = g->key; /* the states of the merged ones, for the count below */
+    dst[w++] = v[c[0]];
     int lit = dst[first].lit, plain = !dst[first].guess;
-    for (size_t k = a + 1; k < e; k++) {
-      const hyp *x = &src[r[k].idx];
+    for (size_t j = 1; j < m; j++) {
+      const hyp *x = &v[c[j]];
       int other = w - first < 2 && x->hash != dst[first].hash;
       if (other || (x->lit && !lit) || (!x->guess && !plain)) {
-        f->hr2[w].key = r[a].key;
+        f->hr2[w].key = g->key;
         dst[w++] = *x;
         lit |= x->lit;
         plain |= !x->guess;
       }
     }
-    a = e;
   }
   merge_swap(f, bv, w);
   double best = -DBL_MAX;

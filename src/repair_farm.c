@@ -91,6 +91,9 @@ static void destroy(void *st) {
   free(f->bg);
   free(f->remap);
   free(f->spare);
+  free(f->grp);
+  free(f->gid);
+  free(f->htab);
   free(f);
 }
 
