@@ -8,6 +8,7 @@
  *                   looks that keep clean lines out of the search
  *   farm_digits.c   the digit cache (swallowed digits given back)
  *   farm_search.c   the Viterbi search over the original bytes
+ *   farm_merge.c    merging a position's hypotheses by state
  *   farm_commit.c   a resolved span into output and statistics
  *   farm_marks.c    whether a mark rebuilt from a lost lead byte is shown
  *
@@ -316,6 +317,16 @@ uint32_t zf_farm_guess_digit(const farm *f, size_t q, size_t n);
 
 /* farm_search.c: the line in f->tk[0..in->len) (zf_farm_prepare) into out. */
 int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats);
+
+/* farm_merge.c: keeps the best readings of each state of bv (the two best
+ * different ones, the literal one, the best with no guessed mark), drops
+ * hopeless ones; the states in the order of their keys, each best first.
+ * Returns the number of states, MERGE_FAILED on allocation failure. */
+#define MERGE_FAILED ((size_t)-1)
+size_t zf_farm_merge(farm *f, hvec *bv);
+/* farm_merge.c: orders bv by state (by_key) or by score alone, best
+ * first, equal ones in the order they are; -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv, int by_key);
 
 /* farm_search.c: the stage's own score terms around c (between prev, c
  * and next) with the quotes and brackets open[] open before it. */
