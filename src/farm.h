@@ -8,6 +8,7 @@
  *                   looks that keep clean lines out of the search
  *   farm_digits.c   the digit cache (swallowed digits given back)
  *   farm_search.c   the Viterbi search over the original bytes
+ *   farm_merge.c    merging a position's hypotheses by state
  *   farm_commit.c   a resolved span into output and statistics
  *   farm_marks.c    whether a mark rebuilt from a lost lead byte is shown
  *
@@ -55,6 +56,14 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 #define HOLE_BEAM 16
 #define FORCE_CUT 1024
 #define NODE_LIMIT (1u << 22)
+/* The node store is compacted (the nodes no hypothesis reaches dropped)
+ * once it holds this many, so one long line of dense damage does not keep
+ * every node it ever made: NODE_LIMIT still counts them all. */
+#define NODE_COMPACT (1u << 16)
+/* A position drained of more than this many hypotheses' room gives its
+ * array back, so that only the few positions dense damage fills at the
+ * same time hold a large one, not all RING of them. */
+#define BEAM_KEEP 1024
 /* A character the document's script never writes (a Simplified-only one
  * in a Traditional document: step 1 converted them all). */
 #define PEN_SCRIPT 3.0
@@ -193,9 +202,28 @@ typedef struct farm {
   hvec beam[RING]; /* hypotheses at position p live in beam[p % RING] */
   onode *nodes;
   size_t nnodes, capnodes;
+  /* nodes made since the cut that a compaction dropped (NODE_LIMIT counts
+   * them), and the live nodes it left (farm_search.c, compact_nodes) */
+  size_t ndropped, nlive;
+  uint32_t *remap;
+  size_t capremap;
   uint32_t *path, *path2;
   uint64_t *pathoff, *pathoff2;
   size_t cappath, cappath2;
+  /* merge's scratch (farm_search.c): sort records and the merged beam */
+  struct hrec *hr, *hr2;
+  size_t caphr;
+  hyp *mv;
+  size_t capmv;
+  struct hgroup *grp; /* merge's states, their index per hypothesis, */
+  uint32_t *gid, *htab; /* and the hash table that finds them          */
+  size_t capgrp, captab;
+  /* the largest array a drained position gave back (beam_release) */
+  hyp *spare;
+  size_t capspare;
+  /* zf_lm_bigram results of this handle's searches (farm_search.c): the
+   * same pairs come back for every hypothesis; NULL until the first */
+  struct bgslot *bg;
 } farm;
 
 /* ---- character classes ------------------------------------------------------ */
@@ -289,6 +317,16 @@ uint32_t zf_farm_guess_digit(const farm *f, size_t q, size_t n);
 
 /* farm_search.c: the line in f->tk[0..in->len) (zf_farm_prepare) into out. */
 int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats);
+
+/* farm_merge.c: keeps the best readings of each state of bv (the two best
+ * different ones, the literal one, the best with no guessed mark), drops
+ * hopeless ones; the states in the order of their keys, each best first.
+ * Returns the number of states, MERGE_FAILED on allocation failure. */
+#define MERGE_FAILED ((size_t)-1)
+size_t zf_farm_merge(farm *f, hvec *bv);
+/* farm_merge.c: orders bv by state (by_key) or by score alone, best
+ * first, equal ones in the order they are; -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv, int by_key);
 
 /* farm_search.c: the stage's own score terms around c (between prev, c
  * and next) with the quotes and brackets open[] open before it. */

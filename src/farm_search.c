@@ -20,7 +20,16 @@
 #include "lm.h"
 #include "readings.h"
 
-static int hv_push(hvec *h, const hyp *x) {
+static int hv_push(farm *f, hvec *h, const hyp *x) {
+  if (h->n == h->cap && f->spare && f->capspare > h->cap) {
+    /* the array a drained position gave back (beam_release) */
+    if (h->n) memcpy(f->spare, h->v, h->n * sizeof *h->v);
+    free(h->v);
+    h->v = f->spare;
+    h->cap = f->capspare;
+    f->spare = NULL;
+    f->capspare = 0;
+  }
   if (h->n == h->cap) {
     size_t nc = h->cap ? h->cap * 2 : 64;
     hyp *nv = realloc(h->v, nc * sizeof *nv);
@@ -30,6 +39,22 @@ static int hv_push(hvec *h, const hyp *x) {
   }
   h->v[h->n++] = *x;
   return 0;
+}
+
+/* bv is drained: a large array goes back (BEAM_KEEP), the largest one
+ * kept as the spare the next position to fill up takes. */
+static void beam_release(farm *f, hvec *bv) {
+  bv->n = 0;
+  if (bv->cap <= BEAM_KEEP) return;
+  if (f->capspare < bv->cap) {
+    free(f->spare);
+    f->spare = bv->v;
+    f->capspare = bv->cap;
+  } else {
+    free(bv->v);
+  }
+  bv->v = NULL;
+  bv->cap = 0;
 }
 
 /* The score terms the class-based model cannot see, for output c after
@@ -71,6 +96,32 @@ double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, 
   return h.score;
 }
 
+/* zf_lm_bigram(a, b), remembered: a search asks for the same few pairs
+ * over and over (every hypothesis that decodes the same character after
+ * the same one).  A direct-mapped table of the handle's own; the value is
+ * the model's, bit for bit. */
+typedef struct bgslot {
+  uint32_t a, b;
+  float v;
+} bgslot;
+enum { BG_BITS = 14 };
+
+static float bigram(farm *f, uint32_t a, uint32_t b) {
+  if (!f->bg) {
+    f->bg = malloc(sizeof *f->bg << BG_BITS);
+    if (!f->bg) return zf_lm_bigram(a, b);
+    for (size_t k = 0; k < (size_t)1 << BG_BITS; k++) f->bg[k].a = f->bg[k].b = UINT32_MAX;
+  }
+  uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
+  bgslot *s = &f->bg[(x ^ x >> 16) & ((1u << BG_BITS) - 1)];
+  if (s->a != a || s->b != b) {
+    s->a = a;
+    s->b = b;
+    s->v = zf_lm_bigram(a, b);
+  }
+  return s->v;
+}
+
 /* Appends output character node_cp (with its GUESSED flag) to h; in
  * direct mode (f->direct, the one reading left) straight to the output,
  * unscored. */
@@ -93,7 +144,7 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   h->node = (uint32_t)f->nnodes++;
   if (node_cp & GUESSED) h->guess = 1;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
-  h->score += zf_lm_bigram(h->last, lmcp);
+  h->score += bigram(f, h->last, lmcp);
   typography(f, h, cp, h->last);
   h->last = lmcp;
   h->hash = mix(h->hash, node_cp);
@@ -146,17 +197,15 @@ static int window_reads(const farm *f, const hyp *h, int syl, int tone) {
   return c && zf_reading_of(c, syl, tone);
 }
 
-static size_t merge(hvec *bv);
-
 static int push(farm *f, size_t pos, const hyp *h) {
   hvec *bv = &f->beam[pos % RING];
   if (bv->n >= HV_LIMIT) {
 #ifdef FARM_TUNE
     if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT hv\n");
 #endif
-    merge(bv);
+    if (zf_farm_merge(f, bv) == MERGE_FAILED) return -1;
   }
-  return hv_push(bv, h);
+  return hv_push(f, bv, h);
 }
 
 /* Feeds the bytes of token t (fixed reading). */
@@ -332,83 +381,41 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
   return expand_lost(f, i, n, h0, damage_ok);
 }
 
-/* ---- merging ------------------------------------------------------------------ */
+/* ---- the line ------------------------------------------------------------------ */
 
-static int key_cmp(const void *a, const void *b) {
-  const hyp *x = a, *y = b;
-  if (x->pend != y->pend) return x->pend < y->pend ? -1 : 1;
-  if (x->pend_lost != y->pend_lost) return x->pend_lost < y->pend_lost ? -1 : 1;
-  if (x->last != y->last) return x->last < y->last ? -1 : 1;
-  if (x->b2 != y->b2) return x->b2 < y->b2 ? -1 : 1;
-  if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
-  if (x->need != y->need) return x->need < y->need ? -1 : 1;
-  if (x->sep != y->sep) return x->sep < y->sep ? -1 : 1;
-  int q = memcmp(x->open, y->open, NGROUPS);
-  if (q) return q;
-  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+/* Drops the nodes no hypothesis of the ring reaches: the tree of a long
+ * unresolved span grows by every reading ever tried, while the live
+ * readings share a few paths.  Nodes keep their order (a parent is always
+ * before its children) and what they hold, so the output is the same. */
+static int compact_nodes(farm *f) {
+  size_t n = f->nnodes;
+  if (n > f->capremap) {
+    uint32_t *m = realloc(f->remap, n * sizeof *m);
+    if (!m) return -1;
+    f->remap = m;
+    f->capremap = n;
+  }
+  uint32_t *m = f->remap;
+  memset(m, 0, n * sizeof *m);
+  m[0] = 1;
+  for (size_t p = 0; p < RING; p++)
+    for (size_t k = 0; k < f->beam[p].n; k++)
+      for (uint32_t x = f->beam[p].v[k].node; !m[x]; x = f->nodes[x].parent) m[x] = 1;
+  m[0] = 0; /* node 0 is "none" and holds nothing: it stays where it is */
+  size_t w = 1;
+  for (size_t x = 1; x < n; x++) {
+    if (!m[x]) continue;
+    m[x] = (uint32_t)w;
+    onode o = f->nodes[x];
+    o.parent = m[o.parent]; /* the parent is before x: already renumbered */
+    f->nodes[w++] = o;
+  }
+  for (size_t p = 0; p < RING; p++)
+    for (size_t k = 0; k < f->beam[p].n; k++) f->beam[p].v[k].node = m[f->beam[p].v[k].node];
+  f->ndropped += n - w;
+  f->nnodes = f->nlive = w;
   return 0;
 }
-
-static int same_key(const hyp *x, const hyp *y) {
-  return x->pend == y->pend && x->pend_lost == y->pend_lost && x->last == y->last &&
-         x->b2 == y->b2 && x->b1 == y->b1 && x->need == y->need && x->sep == y->sep &&
-         !memcmp(x->open, y->open, NGROUPS);
-}
-
-static int score_desc(const void *a, const void *b) {
-  const hyp *x = a, *y = b;
-  return x->score > y->score ? -1 : x->score < y->score ? 1 : 0;
-}
-
-/* Keeps the two best different readings per state, the literal reading
- * and the best one with no mark rebuilt from a lost lead byte (what such
- * a mark is measured against: farm_marks.c), drops hopeless ones;
- * returns the number of states. */
-static size_t merge(hvec *bv) {
-  if (bv->n == 0) return 0;
-  qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
-  size_t w = 0;
-  for (size_t r = 0; r < bv->n;) {
-    size_t e = r;
-    while (e < bv->n && same_key(&bv->v[r], &bv->v[e])) e++;
-    size_t first = w;
-    bv->v[w++] = bv->v[r];
-    int lit = bv->v[r].lit, plain = !bv->v[r].guess;
-    for (size_t k = r + 1; k < e; k++) {
-      int other = w - first < 2 && bv->v[k].hash != bv->v[first].hash;
-      if (other || (bv->v[k].lit && !lit) || (!bv->v[k].guess && !plain)) {
-        bv->v[w++] = bv->v[k];
-        lit |= bv->v[k].lit;
-        plain |= !bv->v[k].guess;
-      }
-    }
-    r = e;
-  }
-  bv->n = w;
-  double best = -DBL_MAX;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score > best) best = bv->v[k].score;
-  size_t w2 = 0;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) bv->v[w2++] = bv->v[k];
-  bv->n = w2;
-  if (bv->n > MAX_KEYS * 2) {
-    qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
-    for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
-      if (bv->v[k].lit) {
-        bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
-        break;
-      }
-    bv->n = MAX_KEYS * 2;
-    qsort(bv->v, bv->n, sizeof *bv->v, key_cmp);
-  }
-  size_t keys = 0;
-  for (size_t k = 0; k < bv->n; k++)
-    if (k == 0 || !same_key(&bv->v[k], &bv->v[k - 1])) keys++;
-  return keys;
-}
-
-/* ---- the line ------------------------------------------------------------------ */
 
 /* h as the one state the search goes on from after a cut. */
 static void restart(farm *f, hvec *bv, const hyp *h, int lit) {
@@ -423,6 +430,7 @@ static void restart(farm *f, hvec *bv, const hyp *h, int lit) {
   bv->v[0] = b;
   bv->n = 1;
   f->nnodes = 1;
+  f->ndropped = f->nlive = 0;
 }
 
 /* The best hypothesis of bv (sorted by score, or one state sorted by
@@ -449,7 +457,7 @@ static int finish_line(farm *f, hvec *bv, size_t cut, size_t n, zf_text *out, zf
     zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
     return zf_farm_out_verbatim(f, cut, n, out);
   }
-  qsort(bv->v, w, sizeof *bv->v, score_desc);
+  if (zf_farm_order(f, bv, 0)) return -1;
   const hyp *second = NULL;
   for (size_t k = 1; k < w && !second; k++)
     if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
@@ -488,12 +496,13 @@ static int take_plain(farm *f, hyp *h, size_t i, zf_text *out) {
 int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t n = in->len;
   f->nnodes = 1;
+  f->ndropped = f->nlive = 0;
   hyp h0;
   memset(&h0, 0, sizeof h0);
   h0.last = '\n';
   h0.lit = 1;
   memcpy(h0.open, f->open, NGROUPS);
-  if (hv_push(&f->beam[0], &h0)) return -1;
+  if (hv_push(f, &f->beam[0], &h0)) return -1;
   size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
   /* hypotheses the line may push (the cost of the search) */
   uint64_t work = 0, budget = WORK_BASE + WORK_PER_CHAR * (uint64_t)n;
@@ -509,7 +518,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       if (j > i) {
         bv->n = 0;
         bv = &f->beam[j % RING];
-        if (hv_push(bv, &h)) return -1;
+        if (hv_push(f, bv, &h)) return -1;
         cut = i = reach = j;
       }
     }
@@ -528,7 +537,9 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
       return zf_farm_out_verbatim(f, cut, n, out);
     }
-    size_t keys = merge(bv);
+    if (f->nnodes >= NODE_COMPACT && f->nnodes >= 2 * f->nlive && compact_nodes(f)) return -1;
+    size_t keys = zf_farm_merge(f, bv);
+    if (keys == MERGE_FAILED) return -1;
     if (bv->n == 0) {
       if (reach > i) continue;
       /* every reading died: keep the rest of the line as it is */
@@ -537,7 +548,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     }
     if (i == n) return finish_line(f, bv, cut, n, out, stats);
     if (reach <= i && i > cut && keys > 1 &&
-        (i - cut > FORCE_CUT || f->nnodes > NODE_LIMIT)) {
+        (i - cut > FORCE_CUT || f->nnodes + f->ndropped > NODE_LIMIT)) {
 #ifdef FARM_TUNE
       if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT cut %zu\n", f->nnodes);
 #endif
@@ -557,13 +568,12 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     }
     /* Only the best few readings try a lost byte at a '?' (126 values
      * each); the literal one always goes on. */
-    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM)
-      qsort(bv->v, bv->n, sizeof *bv->v, score_desc);
+    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_order(f, bv, 0)) return -1;
     for (size_t k = 0; k < bv->n; k++) {
       hyp h = bv->v[k];
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
     }
-    bv->n = 0;
+    beam_release(f, bv);
     for (size_t p = i + 1; p < n + 2 && p <= i + ANN_MAX_SYL + 3; p++)
       if (f->beam[p % RING].n && p > reach) reach = p;
   }

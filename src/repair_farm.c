@@ -85,6 +85,15 @@ static void destroy(void *st) {
   free(f->pathoff);
   free(f->path2);
   free(f->pathoff2);
+  free(f->hr);
+  free(f->hr2);
+  free(f->mv);
+  free(f->bg);
+  free(f->remap);
+  free(f->spare);
+  free(f->grp);
+  free(f->gid);
+  free(f->htab);
   free(f);
 }
 

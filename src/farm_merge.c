@@ -1,0 +1,270 @@
+/*
+ * Content-farm stage: merging the hypotheses of one position of the
+ * search (farm_search.c; docs/repair-farm.md, "The algorithm" and
+ * "Bounded work, and the worst case").
+ */
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "farm.h"
+
+/* A position's hypotheses are grouped by state and, within a state, best
+ * first; ties keep the order they were pushed in.  Sorting, where it is
+ * needed (the states, and zf_farm_order), works on small records (the
+ * state as one number, the score, the index), and the hypotheses are
+ * moved once. */
+
+typedef struct hrec {
+  uint64_t key;
+  double score;
+  uint32_t idx;
+} hrec;
+
+/* The state of h as one number, ordered by pending byte, its loss, last
+ * character, last two bytes, need, sep, open quotes: fields the search
+ * keeps small (pend_lost, need and sep are 0 or 1, open[] at most 3,
+ * last a code point). */
+static uint64_t state_key(const hyp *h) {
+  return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
+         (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
+         (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |
+         (uint64_t)h->open[2] << 2 | (uint64_t)h->open[3];
+}
+
+/* x goes before y: by state (by_key), then best score first, then in the
+ * order they were pushed (a total order, so the result is that of a stable
+ * sort). */
+static inline int rec_before(const hrec *x, const hrec *y, int by_key) {
+  if (by_key && x->key != y->key) return x->key < y->key;
+  if (x->score != y->score) return x->score > y->score;
+  return x->idx < y->idx;
+}
+
+/* Sorts a[0..n) (tmp: room for n more); the result ends up in a. */
+static void sort_recs(hrec *a, hrec *tmp, size_t n, int by_key) {
+  enum { RUN = 16 };
+  for (size_t s = 0; s < n; s += RUN) {
+    size_t e = s + RUN < n ? s + RUN : n;
+    for (size_t i = s + 1; i < e; i++) {
+      hrec x = a[i];
+      size_t j = i;
+      while (j > s && rec_before(&x, &a[j - 1], by_key)) {
+        a[j] = a[j - 1];
+        j--;
+      }
+      a[j] = x;
+    }
+  }
+  hrec *src = a, *dst = tmp;
+  for (size_t w = RUN; w < n; w *= 2) {
+    for (size_t s = 0; s < n; s += 2 * w) {
+      size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
+      size_t i = s, j = m, k = s;
+      while (i < m && j < e) dst[k++] = rec_before(&src[j], &src[i], by_key) ? src[j++] : src[i++];
+      while (i < m) dst[k++] = src[i++];
+      while (j < e) dst[k++] = src[j++];
+    }
+    hrec *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+/* Room for n records and n merged hypotheses. */
+static int merge_room(farm *f, size_t n) {
+  if (n > f->caphr) {
+    size_t nc = f->caphr ? f->caphr : 64;
+    while (nc < n) nc *= 2;
+    hrec *a = realloc(f->hr, nc * sizeof *a);
+    if (!a) return -1;
+    f->hr = a;
+    hrec *b = realloc(f->hr2, nc * sizeof *b);
+    if (!b) return -1;
+    f->hr2 = b;
+    f->caphr = nc;
+  }
+  if (n > f->capmv) {
+    size_t nc = f->capmv ? f->capmv : 64;
+    while (nc < n) nc *= 2;
+    free(f->mv);
+    f->mv = malloc(nc * sizeof *f->mv);
+    f->capmv = f->mv ? nc : 0;
+    if (!f->mv) return -1;
+  }
+  return 0;
+}
+
+/* The merged hypotheses f->mv[0..n) become bv's (the old array becomes
+ * the scratch). */
+static void merge_swap(farm *f, hvec *bv, size_t n) {
+  hyp *v = bv->v;
+  size_t cap = bv->cap;
+  bv->v = f->mv;
+  bv->cap = f->capmv;
+  bv->n = n;
+  f->mv = v;
+  f->capmv = cap;
+}
+
+/* Orders bv by state (by_key) or by score alone, best first; equal ones
+ * keep their order.  -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv, int by_key) {
+  size_t n = bv->n;
+  if (n < 2) return 0;
+  if (merge_room(f, n)) return -1;
+  hrec *r = f->hr;
+  for (size_t k = 0; k < n; k++)
+    r[k] = (hrec){by_key ? state_key(&bv->v[k]) : 0, bv->v[k].score, (uint32_t)k};
+  sort_recs(r, f->hr2, n, by_key);
+  for (size_t k = 0; k < n; k++) f->mv[k] = bv->v[r[k].idx];
+  merge_swap(f, bv, n);
+  return 0;
+}
+
+/* One state's hypotheses in merge: the first in the state's order (best
+ * score, then pushed first), the first whose reading differs from it, the
+ * first literal one, the first with no guessed mark. */
+typedef struct hgroup {
+  uint64_t key;
+  uint32_t first, other, lit, plain;
+} hgroup;
+
+#define NONE UINT32_MAX
+
+/* Room for merge's states and hash table (n hypotheses, table of tsize). */
+static int group_room(farm *f, size_t n, size_t tsize) {
+  if (n > f->capgrp) {
+    size_t nc = f->capgrp ? f->capgrp : 64;
+    while (nc < n) nc *= 2;
+    hgroup *g = realloc(f->grp, nc * sizeof *g);
+    if (!g) return -1;
+    f->grp = g;
+    uint32_t *d = realloc(f->gid, nc * sizeof *d);
+    if (!d) return -1;
+    f->gid = d;
+    f->capgrp = nc;
+  }
+  if (tsize > f->captab) {
+    uint32_t *t = realloc(f->htab, tsize * sizeof *t);
+    if (!t) return -1;
+    f->htab = t;
+    f->captab = tsize;
+  }
+  return 0;
+}
+
+/* a comes before b in their state's order */
+static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
+  return v[a].score > v[b].score || (v[a].score == v[b].score && a < b);
+}
+
+/* Keeps the two best different readings per state, the literal reading
+ * and the best one with no mark rebuilt from a lost lead byte (what such
+ * a mark is measured against: farm_marks.c), drops hopeless ones;
+ * returns the number of states, MERGE_FAILED on allocation failure.
+ *
+ * What it keeps is what walking each state's hypotheses in order would
+ * keep (the first; then one whose reading differs from the first while
+ * fewer than two are kept; the first literal and the first unguessed one
+ * when none kept is), which never goes past the four the walk can keep:
+ * so each state's four are found in two passes, with no sort of the
+ * hypotheses; only the states are sorted, and they come out in the order
+ * of their keys, each best first. */
+size_t zf_farm_merge(farm *f, hvec *bv) {
+  size_t n = bv->n;
+  if (n <= 1) return n; /* one hypothesis: its own state, the best */
+  size_t tsize = 16;
+  while (tsize < 2 * n) tsize *= 2;
+  if (merge_room(f, n) || group_room(f, n, tsize)) return MERGE_FAILED;
+  const hyp *v = bv->v;
+  hgroup *grp = f->grp;
+  uint32_t *gid = f->gid, *tab = f->htab, mask = (uint32_t)tsize - 1;
+  memset(tab, 0xFF, tsize * sizeof *tab);
+  size_t ng = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uint64_t key = state_key(&v[k]);
+    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
+    if (tab[h] == NONE) {
+      tab[h] = (uint32_t)ng;
+      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE};
+    }
+    hgroup *g = &grp[tab[h]];
+    gid[k] = tab[h];
+    /* k is after every one seen, so it is first only by a better score */
+    if (v[k].score > v[g->first].score) g->first = k;
+    if (v[k].lit && (g->lit == NONE || v[k].score > v[g->lit].score)) g->lit = k;
+    if (!v[k].guess && (g->plain == NONE || v[k].score > v[g->plain].score)) g->plain = k;
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    hgroup *g = &grp[gid[k]];
+    if (v[k].hash != v[g->first].hash && (g->other == NONE || v[k].score > v[g->other].score))
+      g->other = k;
+  }
+  hrec *r = f->hr;
+  for (size_t g = 0; g < ng; g++) r[g] = (hrec){grp[g].key, 0, (uint32_t)g};
+  sort_recs(r, f->hr2, ng, 1);
+  hyp *dst = f->mv;
+  size_t w = 0;
+  for (size_t q = 0; q < ng; q++) {
+    const hgroup *g = &grp[r[q].idx];
+    uint32_t c[4] = {g->first, g->other, g->lit, g->plain};
+    size_t m = 1;
+    for (int j = 1; j < 4; j++) {
+      int dup = c[j] == NONE;
+      for (size_t t = 0; t < m && !dup; t++) dup = c[t] == c[j];
+      if (!dup) c[m++] = c[j];
+    }
+    for (size_t j = 2; j < m; j++)
+      for (size_t t = j; t > 1 && ranks_before(v, c[t], c[t - 1]); t--) {
+        uint32_t x = c[t];
+        c[t] = c[t - 1];
+        c[t - 1] = x;
+      }
+    size_t first = w;
+    f->hr2[w].key = g->key; /* the states of the merged ones, for the count below */
+    dst[w++] = v[c[0]];
+    int lit = dst[first].lit, plain = !dst[first].guess;
+    for (size_t j = 1; j < m; j++) {
+      const hyp *x = &v[c[j]];
+      int other = w - first < 2 && x->hash != dst[first].hash;
+      if (other || (x->lit && !lit) || (!x->guess && !plain)) {
+        f->hr2[w].key = g->key;
+        dst[w++] = *x;
+        lit |= x->lit;
+        plain |= !x->guess;
+      }
+    }
+  }
+  merge_swap(f, bv, w);
+  double best = -DBL_MAX;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score > best) best = bv->v[k].score;
+  size_t w2 = 0, keys = 0;
+  uint64_t prev = 0;
+  for (size_t k = 0; k < w; k++)
+    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) {
+      if (w2 == 0 || f->hr2[k].key != prev) keys++;
+      prev = f->hr2[k].key;
+      bv->v[w2++] = bv->v[k];
+    }
+  bv->n = w2;
+  if (bv->n <= MAX_KEYS * 2) return keys;
+  if (zf_farm_order(f, bv, 0)) return MERGE_FAILED;
+  for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
+    if (bv->v[k].lit) {
+      bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
+      break;
+    }
+  bv->n = MAX_KEYS * 2;
+  if (zf_farm_order(f, bv, 1)) return MERGE_FAILED;
+  keys = 0;
+  for (size_t k = 0; k < bv->n; k++) {
+    uint64_t key = state_key(&bv->v[k]);
+    if (k == 0 || key != prev) keys++;
+    prev = key;
+  }
+  return keys;
+}
