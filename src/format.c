@@ -498,9 +498,14 @@ int zf_format_sniff(const zf_text *window) {
     if (first) {
       if (i == e) continue; /* leading blank lines */
       first = 0;
-      int f = sniff_first(&n, &it, cp2, s, i, e);
+      /* A first character no signal of sniff_first starts with (they
+       * are all ASCII: ---, #!, <, ., [, {, digits, BEGIN, WEBVTT ...) */
+      int f = window->cp[i] >= 0x80 ? -1 : sniff_first(&n, &it, cp2, s, i, e);
       if (f >= 0) return f;
       if (n.front) continue;
+      /* One line (a record, a title): no later line to count, and
+       * records() needs three; what is left below is the tag's say. */
+      if (it.pos >= window->len) return n.tag ? ZHFIX_FORMAT_HTML : ZHFIX_FORMAT_TEXT;
     }
     if (n.front) {
       if (s == i && (only(cp2, i, e, "---") || only(cp2, i, e, "..."))) {
