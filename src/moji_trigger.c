@@ -14,16 +14,16 @@
  */
 #include "moji.h"
 
-/* Whether c[0..n) holds only ASCII and quiet characters (quiet_bm).
- * Written without branches on the character: in text that mixes ASCII
- * and Chinese a branch on either is mispredicted at every switch, which
- * costs more than the whole test. */
+/* Whether c[0..n) holds only quiet characters (quiet_bm, which has
+ * ASCII too).  Written without branches on the character: in text that
+ * mixes ASCII and Chinese a branch on either is mispredicted at every
+ * switch, which costs more than the whole test. */
 static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
   unsigned other = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     unsigned bit = (unsigned)(plain[(ch & 0xFFFFu) >> 3] >> (ch & 7)) & 1u;
-    other |= (unsigned)(ch >= 0x80) & ~((unsigned)(ch <= 0xFFFF) & bit);
+    other |= (unsigned)(ch > 0xFFFF) | (bit ^ 1u);
   }
   return !other;
 }
