@@ -13,11 +13,11 @@
 #ifndef ZF_CONVERT_INT_H
 #define ZF_CONVERT_INT_H
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert_tables.h"
+#include "shared.h"
 #include "zf.h"
 
 /* zhfix_target and zhfix_script share the numbering SIMP..JP. */
@@ -98,7 +98,8 @@ typedef struct occ_shared {
    * change is then met where a match starts, never inside one, so the
    * conversion itself can notice it (run_pass). */
   int norm_at_starts;
-  _Atomic(occ_accel *) acc[ZF_OCC_NDICTS];
+  /* The accelerators, built on first use (zf_conv_accel). */
+  zf_shared_slot acc[ZF_OCC_NDICTS];
 } occ_shared;
 
 static inline uint32_t acc_hash(uint32_t a, uint32_t b) {

@@ -2,12 +2,12 @@
  * The conversion stage's process-wide tables (convert_int.h).
  *
  * Tables: the dictionaries are the embedded blob, read in place.  The
- * derived tables (the first-level accelerators of the one-pass
- * conversions) are built once per process, lazily, into an immutable
- * object shared by every handle and thread (occ_shared in convert_int.h, published
- * with an atomic compare-and-swap); a build that fails for lack of memory
- * is retried by the next handle, and meanwhile conversion runs on the
- * plain tries, with the same output.  A handle allocates only its scratch
+ * derived tables (occ_shared in convert_int.h, and in it the first-level
+ * accelerators of the one-pass conversions, one per dictionary, built on
+ * first use) are built once per process, lazily, into immutable objects
+ * shared by every handle and thread, through zf_shared_get (shared.h); a
+ * build that fails for lack of memory is retried by the next handle, and
+ * meanwhile conversion runs on the plain tries, with the same output.  A handle allocates only its scratch
  * buffers.
  */
 #include <stdio.h>
@@ -29,7 +29,7 @@ static const signed char to_groups[NSCRIPT + 1][2] = {
 /* opencc-js's locale names (cn is spelt s in configuration names). */
 static const char *const locale[NSCRIPT + 1] = {"", "s", "t", "tw", "twp", "hk", "hkp", "jp"};
 
-static _Atomic(occ_shared *) g_shared;
+static zf_shared_slot g_shared;
 
 /* Slots of a node's child array (hashed arrays hold ZF_OCC_EMPTY in free
  * slots). */
@@ -116,21 +116,18 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
   return a;
 }
 
+static void *acc_build_slot(void *d) { return acc_build(d); }
+
+static void acc_free(void *obj) {
+  occ_accel *a = obj;
+  free(a->pair);
+  free(a);
+}
+
 /* The shared accelerator of dictionary di, built by the first caller;
  * NULL while memory is short (the next call tries again). */
 const occ_accel *zf_conv_accel(occ_shared *sh, int di) {
-  occ_accel *a = atomic_load_explicit(&sh->acc[di], memory_order_acquire);
-  if (a) return a;
-  a = acc_build(&sh->t.d[di]);
-  if (!a) return NULL;
-  occ_accel *expected = NULL;
-  if (!atomic_compare_exchange_strong_explicit(&sh->acc[di], &expected, a, memory_order_acq_rel,
-                                               memory_order_acquire)) {
-    free(a->pair);
-    free(a);
-    a = expected; /* another thread built it first */
-  }
-  return a;
+  return zf_shared_get(&sh->acc[di], acc_build_slot, (void *)&sh->t.d[di], acc_free);
 }
 
 /* covers[][] (see occ_shared) from one look at every trie: the sets of
@@ -170,13 +167,11 @@ static void compute_covers(occ_shared *sh) {
   }
 }
 
-/* The process-wide tables, set up by the first caller.  Returns NULL and
- * *err when the blob is unusable (E_INTERNAL) or memory short (E_NOMEM:
- * the next call tries again). */
-occ_shared *zf_conv_shared(int *err) {
-  occ_shared *s = atomic_load_explicit(&g_shared, memory_order_acquire);
-  if (s) return s;
-  s = calloc(1, sizeof *s);
+/* Builds the process-wide tables for zf_conv_shared; NULL and *err (arg)
+ * when it cannot. */
+static void *shared_build(void *arg) {
+  int *err = arg;
+  occ_shared *s = calloc(1, sizeof *s);
   if (!s) {
     *err = ZHFIX_E_NOMEM;
     return NULL;
@@ -189,7 +184,7 @@ occ_shared *zf_conv_shared(int *err) {
   for (int i = 0; i < ZF_OCC_NDICTS; i++) {
     const zf_occ_dict *d = &s->t.d[i];
     occ_inert *z = &s->inert[i];
-    atomic_init(&s->acc[i], NULL);
+    atomic_init(&s->acc[i], (void *)NULL);
     z->low = 0x110000;
     for (uint32_t c = 0; c < 0x110000 && c < z->low; c++) {
       uint32_t node = zf_occ_root(d, c);
@@ -212,13 +207,18 @@ occ_shared *zf_conv_shared(int *err) {
       if (node && (nd->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS)) s->norm_at_starts = 0;
     }
   }
-  occ_shared *expected = NULL;
-  if (!atomic_compare_exchange_strong_explicit(&g_shared, &expected, s, memory_order_acq_rel,
-                                               memory_order_acquire)) {
-    free(s);
-    s = expected;
-  }
   return s;
+}
+
+/* An occ_shared that lost the race: no accelerator is built yet (they are
+ * built only on a published object). */
+static void shared_free(void *obj) { free(obj); }
+
+/* The process-wide tables, set up by the first caller.  Returns NULL and
+ * *err when the blob is unusable (E_INTERNAL) or memory short (E_NOMEM:
+ * the next call tries again). */
+occ_shared *zf_conv_shared(int *err) {
+  return zf_shared_get(&g_shared, shared_build, err, shared_free);
 }
 
 /* ---- configurations ----------------------------------------------------- */

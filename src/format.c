@@ -247,6 +247,14 @@ static int next_line(line_it *it, size_t *s, size_t *e) {
   if (it->pos >= it->len) return 0;
   *s = it->pos;
   size_t i = it->pos;
+  /* blocks of 16 without a line break first, tested without a branch a
+   * character (the compiler vectorises them): a window is often one
+   * long line */
+  for (; i + 16 <= it->len; i += 16) {
+    unsigned any = 0;
+    for (size_t k = 0; k < 16; k++) any |= (unsigned)(it->cp[i + k] == '\n') | (unsigned)(it->cp[i + k] == '\r');
+    if (any) break;
+  }
   while (i < it->len && it->cp[i] != '\n' && it->cp[i] != '\r') i++;
   *e = i;
   if (i < it->len && it->cp[i] == '\r') i++;
@@ -498,9 +506,14 @@ int zf_format_sniff(const zf_text *window) {
     if (first) {
       if (i == e) continue; /* leading blank lines */
       first = 0;
-      int f = sniff_first(&n, &it, cp2, s, i, e);
+      /* A first character no signal of sniff_first starts with (they
+       * are all ASCII: ---, #!, <, ., [, {, digits, BEGIN, WEBVTT ...) */
+      int f = window->cp[i] >= 0x80 ? -1 : sniff_first(&n, &it, cp2, s, i, e);
       if (f >= 0) return f;
       if (n.front) continue;
+      /* One line (a record, a title): no later line to count, and
+       * records() needs three; what is left below is the tag's say. */
+      if (it.pos >= window->len) return n.tag ? ZHFIX_FORMAT_HTML : ZHFIX_FORMAT_TEXT;
     }
     if (n.front) {
       if (s == i && (only(cp2, i, e, "---") || only(cp2, i, e, "..."))) {

@@ -159,7 +159,7 @@ typedef struct moji_tables {
   /* plain_bm, and the other characters whose trigger scan step does
    * nothing but end a kana run (most CJK and full-width punctuation):
    * not kana, private use, box drawing, U+FFFD nor dbcs_odd, no 1252
-   * byte, no lead bit.  A line of these and ASCII sets no trigger. */
+   * byte, no lead bit; and ASCII.  A line of these sets no trigger. */
   uint8_t quiet_bm[0x2000];
   /* Inverses of OpenCC's character tables, first candidate only (what a
    * character-by-character conversion of the garbage wrote): converted

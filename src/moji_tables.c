@@ -43,6 +43,8 @@ static void build_bitmaps(moji_tables *t) {
          !((t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit)))
       t->quiet_bm[c >> 3] |= (uint8_t)bit;
   }
+  /* ASCII is quiet too: the trigger's first test is then one lookup */
+  for (uint32_t c = 0; c < 0x80; c++) set_bit(t->quiet_bm, c);
 }
 
 /* unconv[dir] from OpenCC's character table of the conversion dir undoes,

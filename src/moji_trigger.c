@@ -7,25 +7,33 @@
  *   UTF-8 read as 1252        characters that spell a valid sequence;
  *   UTF-8 read as GBK/Big5    three garbage characters that spell two
  *                             sequences, or one that is a common Han
- *                             character (sets 0-3), also after a
+ *                             character and is not followed by a
+ *                             continuation byte (sets 0-3), also after a
  *                             conversion of the garbage (sets 2-5);
- *   GBK/Big5 read as 1252     a pair that is not two Latin letters;
+ *   GBK/Big5 read as 1252     a pair that is not two Latin letters and
+ *                             spells a common Han character or a CJK
+ *                             symbol;
  *   GBK <-> Big5              private use, odd symbols, many rare Han.
  */
 #include "moji.h"
 
-/* Whether c[0..n) holds only ASCII and quiet characters (quiet_bm).
- * Written without branches on the character: in text that mixes ASCII
- * and Chinese a branch on either is mispredicted at every switch, which
- * costs more than the whole test. */
+/* Whether c[0..n) holds only quiet characters (quiet_bm, which has
+ * ASCII too).  Written without branches on the character: in text that
+ * mixes ASCII and Chinese a branch on either is mispredicted at every
+ * switch, which costs more than the whole test; one branch a block of 16
+ * ends the test at the first block that fails. */
 static int all_plain(const uint8_t *plain, const uint32_t *c, size_t n) {
-  unsigned other = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint32_t ch = c[i];
-    unsigned bit = (unsigned)(plain[(ch & 0xFFFFu) >> 3] >> (ch & 7)) & 1u;
-    other |= (unsigned)(ch >= 0x80) & ~((unsigned)(ch <= 0xFFFF) & bit);
+  for (size_t i = 0; i < n;) {
+    size_t e = n - i > 16 ? i + 16 : n;
+    unsigned other = 0;
+    for (; i < e; i++) {
+      uint32_t ch = c[i];
+      unsigned bit = (unsigned)(plain[(ch & 0xFFFFu) >> 3] >> (ch & 7)) & 1u;
+      other |= (ch >> 16) | (bit ^ 1u); /* beyond the BMP: never quiet */
+    }
+    if (other) return 0;
   }
-  return !other;
+  return 1;
 }
 
 /* Appends the bytes of double-byte code e (one byte below 0x100) at by[w];
@@ -161,10 +169,26 @@ static unsigned latin_bits(const moji *m, const uint32_t *c, size_t n, size_t i)
   return mask;
 }
 
+/* Whether the pair b0 b1, read with table d, is a character Chinese text
+ * is made of: a common Han character or a CJK symbol. */
+static int spells_chinese_pair(const zf_dbcs *d, int b0, int b1) {
+  uint8_t by[2] = {(uint8_t)b0, (uint8_t)b1};
+  uint32_t u;
+  return zf_dbcs_get(d, by, 2, &u) == 2 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u));
+}
+
 /* Windows-1252 readings at c[i] (b0: its byte, >= 0x80): UTF-8 read as
  * 1252 where the characters spell a valid sequence; GBK/Big5 read as 1252
- * at a pair that is not two Latin letters. */
-static unsigned bits_1252(const uint32_t *c, size_t n, size_t i, int b0) {
+ * at a pair that is not two Latin letters and that spells, in that
+ * table, a character of Chinese text.  Garbage of GBK or Big5 text is
+ * made of such pairs, each a character of the text; a pair of clean text
+ * that happens to be a valid code (two no-break spaces are GBK's A0A0,
+ * 牋; "……" its 8585, 厖) spells a rare character or none, which the
+ * pass's LM would have to prefer to the text (on 2,982 of 87,056 clean
+ * lines of tools/make_trad_text.py the trigger fired on two no-break
+ * spaces alone).  In a document carrying the reading (its signature),
+ * any pair, as the pass then asks less. */
+static unsigned bits_1252(const moji *m, const uint32_t *c, size_t n, size_t i, int b0) {
   unsigned mask = 0;
   uint8_t by[4];
   int w = 0;
@@ -176,8 +200,10 @@ static unsigned bits_1252(const uint32_t *c, size_t n, size_t i, int b0) {
   uint32_t u;
   if (zf_utf8_strict(by, (size_t)w, &u) >= 2) mask |= 1u << C_U8_1252;
   int b1 = zf_cp1252_byte(c[i + 1]);
-  if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F && (b1 >= 0x80 || (b0 >= 0xA1 && b0 <= 0xBF)))
-    mask |= 1u << C_GBK_1252 | 1u << C_BIG5_1252;
+  if (b0 >= 0x81 && b0 <= 0xFE && b1 >= 0x40 && b1 != 0x7F && (b1 >= 0x80 || (b0 >= 0xA1 && b0 <= 0xBF))) {
+    if (m->sig[C_GBK_1252] >= SIG_LINES || spells_chinese_pair(m->t->gbk, b0, b1)) mask |= 1u << C_GBK_1252;
+    if (m->sig[C_BIG5_1252] >= SIG_LINES || spells_chinese_pair(m->t->big5, b0, b1)) mask |= 1u << C_BIG5_1252;
+  }
   return mask;
 }
 
@@ -217,7 +243,12 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t i, int l
      * (box drawing) needs a second three-byte one, or its last byte paired
      * with the ASCII byte that ends the garbage (、smb read as 銆乻mb: 81
      * 73 is 乻). */
-    if (l1 >= 3 && (zf_is_han(u) ? common_han(u)
+    /* UTF-8 goes on after a whole sequence with a byte that can start
+     * one (ASCII, a lead byte), never with a continuation byte: GBK's 鑰
+     * (E8 80) before 環 (AD B7) spells 耍 (E8 80 AD) and then B7, which
+     * no UTF-8 text holds there (金鑰環 of the clean man pages). */
+    int goes_on = l1 >= w || (by[l1] & 0xC0) != 0x80;
+    if (l1 >= 3 && goes_on && (zf_is_han(u) ? common_han(u)
                                  : cjk_symbol(u) && (zf_utf8_strict(by + l1, (size_t)(w - l1), &u2) >= 3 ||
                                                      (w == 4 && l1 == 3 && by[3] >= 0x40 && by[3] < 0x80))))
       mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
@@ -269,7 +300,7 @@ static unsigned scan_char(const moji *m, const uint32_t *c, size_t n, size_t i, 
   if (ch >= 0x2500 && ch <= 0x257F) ev->boxes++;
   if (zf_mark_replaced(ch)) ev->lost++;
   int b0 = zf_cp1252_byte(ch);
-  if (b0 >= 0x80 && i + 1 < n) mask |= bits_1252(c, n, i, b0);
+  if (b0 >= 0x80 && i + 1 < n) mask |= bits_1252(m, c, n, i, b0);
   const moji_tables *t = m->t;
   const unsigned both = 1u << C_U8_GBK | 1u << C_U8_BIG5;
   if (ch > 0xFFFF) {

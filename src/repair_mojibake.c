@@ -106,13 +106,15 @@ static void destroy(void *st) {
  * blocks of 16 that the compiler vectorises (no early exit): bit 0, a
  * character that is not ASCII; bit 1, one where a span of certain damage
  * may start (marks.h; without one zf_moji_count_unrecoverable records
- * nothing); bit 2, a C1 control. */
+ * nothing); bit 2, a C1 control; bit 3, a mark of lost bytes
+ * (zf_mark_lost: '?', U+FFFD). */
 static unsigned scan(const zf_text *in) {
   const uint32_t *cp = in->cp;
   size_t n = in->len, i = 0;
   unsigned f = 0;
 #define BITS(c)                                                                 \
-  ((unsigned)((c) >= 0x80) | zf_mark_starts_span(c) << 1 | (unsigned)((c) >= 0x80 && (c) < 0xA0) << 2)
+  ((unsigned)((c) >= 0x80) | zf_mark_starts_span(c) << 1 | (unsigned)((c) >= 0x80 && (c) < 0xA0) << 2 | \
+   (unsigned)zf_mark_lost(c) << 3)
   for (; i + 16 <= n; i += 16)
     for (size_t k = 0; k < 16; k++) f |= BITS(cp[i + k]);
   for (; i < n; i++) f |= BITS(cp[i]);
@@ -148,8 +150,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (f & 2)
     for (size_t i = 0; i < in->len; i++) nlost += zf_mark_replaced(in->cp[i]);
   m->lossy_line = nlost >= 2;
-  m->no_marks = 1;
-  for (size_t i = 0; i < in->len && m->no_marks; i++) m->no_marks = !zf_mark_lost(in->cp[i]);
+  m->no_marks = !(f & 8);
   unsigned mask0 = zf_moji_trigger(m, in->cp, in->len);
   if (!mask0 && !c1) { /* the common case: nothing to try */
     if (f & 2) zf_moji_count_unrecoverable(m, in, m->lossy_line, stats);
@@ -185,6 +186,15 @@ static void prescan(void *st, const zf_text *prefix) {
   zf_text line = {0}, out = {0};
   zf_stats scratch;
   for (size_t a = 0, i = 0; i < prefix->len; i++) {
+    /* to the next line break: blocks of 16 without one in one test (a
+     * record of --jsonl is usually one line with none) */
+    while (i + 16 <= prefix->len) {
+      unsigned nl = 0;
+      for (size_t k = 0; k < 16; k++) nl |= prefix->cp[i + k] == '\n';
+      if (nl) break;
+      i += 16;
+    }
+    if (i >= prefix->len) break;
     if (prefix->cp[i] != '\n') continue;
     zf_text_clear(&line);
     if (zf_text_append(&line, prefix, a, i + 1 - a)) break; /* no memory: no head start */

@@ -24,7 +24,7 @@ int zf_detect_script(const zf_text *prefix) {
   for (size_t i = 0; i < prefix->len; i++) {
     uint32_t c = prefix->cp[i];
     unsigned f;
-    if (!zf_is_han(c)) continue;
+    if (c < 0x3400 || !zf_is_han(c)) continue; /* (no Han below U+3400: ASCII in one test) */
     f = zf_occ_class(t, c);
     if (!f) continue;
     if (f & ZF_OCC_SIMP_ONLY) simp++;

@@ -77,4 +77,14 @@ pair t2s "$work/trad.txt" t2s.json --to=simp --script=trad
 pair s2t "$work/simp.txt" s2t.json --to=trad --script=simp --punct=off --mojibake=off --pinyin=keep
 pair t2s "$work/trad.txt" t2s.json --to=simp --script=trad --punct=off --mojibake=off --pinyin=keep
 pair s2twp "$work/simp.txt" s2twp.json --to=twp --script=simp --punct=off --mojibake=off --pinyin=keep
+# Other Chinese text: clean Traditional prose that is not man pages
+# (tools/make_trad_text.py: the Debian Reference, the New Maintainers'
+# Guide, message catalogues), every stage on, then the script detected.
+if python3 "$(dirname "$0")/make_trad_text.py" "$work/trad_other.src" 2>/dev/null; then
+  build_input "$work/trad_other.src" "$work/trad_other.txt"
+  pair t2s "$work/trad_other.txt" t2s.json --to=simp --script=trad
+  pair t2s "$work/trad_other.txt" t2s.json --to=simp
+else
+  echo "bench: tools/make_trad_text.py found no source (make deps): no row for other Chinese text"
+fi
 rm -f "$work/opencc.out" "$work/zhfix.out"
