@@ -41,7 +41,7 @@
 #define KEEP_OUTQ 262144  /* bytes       */
 
 static const zf_stage_ops *const stage_order[ZF_NSTAGES] = {
-    &zf_stage_farm, &zf_stage_entities, &zf_stage_mojibake, /* repair: the first ZF_NREPAIR */
+    &zf_stage_farm, &zf_stage_entities, &zf_stage_lost, &zf_stage_mojibake, /* repair: the first ZF_NREPAIR */
     &zf_stage_convert, &zf_stage_punct};
 
 static void destroy_stages(zhfix *h) {

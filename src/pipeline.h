@@ -11,8 +11,8 @@
  * text as decoded and take no decision that depends on the document's
  * script); the others take their document-level decisions on the repaired
  * text (pipeline.c, stage_order). */
-#define ZF_NSTAGES 5
-#define ZF_NREPAIR 3 /* farm, entities (input cleaning), mojibake */
+#define ZF_NSTAGES 6
+#define ZF_NREPAIR 4 /* farm, entities (input cleaning), lost bytes, mojibake */
 
 enum { ZF_FRESH, ZF_RUNNING, ZF_ENDED, ZF_FAILED };
 
