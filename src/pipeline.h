@@ -43,6 +43,7 @@ struct zhfix {
   const zf_stage_ops *ops[ZF_NSTAGES];
   void *st[ZF_NSTAGES];
   zf_text buf[2];    /* stage outputs, ping-pong                    */
+  zf_text piece;     /* conversion of a stretch between damage      */
   /* The window's segments, repaired, waiting for the decisions: their
    * text (used only when a repair changed one; else they are still in
    * `text`), lengths and damage lists.  Empty outside decide(). */
