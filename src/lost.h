@@ -144,6 +144,11 @@ const uint8_t *zf_lost_flags(const zf_lost *l, size_t *n);
  * NULL), 0 when not. */
 int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *gain);
 
+/* 1 when the reader's bytes of every character of in read as text in h's
+ * source with nothing missing: a lossless wrong decode (the mojibake
+ * stage's), not one that dropped bytes. */
+int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in);
+
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best
  * gain). */

@@ -392,6 +392,32 @@ int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *
   return g >= DETECT_MARGIN;
 }
 
+int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in) {
+  if (h->src >= ZF_LC__COUNT || h->reader >= ZF_LC__COUNT) return 0;
+  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
+  if (!S->present || !R->present || S->kind == LC_KIND_SBCS) return 0;
+  uint32_t st = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j], cp;
+    unsigned char by[4];
+    int nb = 0;
+    if (c < 0x80) {
+      by[nb++] = (unsigned char)c;
+    } else if (R->kind == LC_KIND_UTF8) {
+      nb = zf_utf8_put(c, by);
+    } else {
+      size_t n;
+      const lc_inv *e = lc_encodings(R, c, &n);
+      if (!n) return 0;
+      if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
+      by[nb++] = (unsigned char)e[0].code;
+    }
+    for (int i = 0; i < nb; i++)
+      if (lc_source(S, &st, by[i], &cp) == EV_DEAD) return 0;
+  }
+  return st == 0;
+}
+
 /* The damage classes the lattice models (docs/repair-lost.md): every
  * source read by every decoder of another encoding that loses bytes.
  * Double-byte text read as UTF-8 and dropped is left out: the decoder

@@ -199,6 +199,9 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     double g;
     if (h->style != ZF_LOST_DROP || !zf_lost_detect(l, h, in, &g)) continue;
+    /* readable with nothing dropped: a lossless wrong decode, the mojibake
+     * stage's (and the search would cost seconds a page for nothing) */
+    if (zf_lost_lossless(l, h, in)) continue;
     size_t at = n++;
     while (at > 0 && gain[at - 1] < g) {
       gain[at] = gain[at - 1];
