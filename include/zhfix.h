@@ -122,8 +122,18 @@ typedef enum zhfix_option {
   /* 1 = decode HTML character references left in plain text (default), 0 =
    * off.  Only in documents of format TEXT, never in a line with a tag
    * (docs/repair-mojibake.md, "Character references"). */
-  ZHFIX_OPT_ENTITIES = 15
+  ZHFIX_OPT_ENTITIES = 15,
+  /* zhfix_lost: what becomes of bytes a decoder replaced or dropped
+   * (docs/repair-lost.md).  MARK (default): a character is rebuilt only
+   * where the surviving bytes determine it or the language model's reading
+   * wins by a clear margin, the rest is marked (U+FFFD, or
+   * ZHFIX_OPT_LOST_MARKER) and reported as unrecoverable.  GUESS: every gap
+   * gets the best candidate; those characters are still reported, and
+   * counted in ZHFIX_STAT_LOST_GUESSED.  Needs ZHFIX_OPT_MOJIBAKE. */
+  ZHFIX_OPT_LOST = 16
 } zhfix_option;
+
+typedef enum zhfix_lost { ZHFIX_LOST_MARK = 0, ZHFIX_LOST_GUESS = 1 } zhfix_lost;
 
 typedef enum zhfix_encoding {
   ZHFIX_ENC_AUTO = 0, /* BOM, then UTF-8 (valid, or by clear odds despite a
@@ -327,6 +337,11 @@ typedef enum zhfix_stat {
    * 0 for a BOM, valid UTF-8, clear odds, or an encoding given by FROM. */
   ZHFIX_STAT_ENCODING_GUESSED,
   ZHFIX_STAT_C1_AS_1252,              /* C1 controls read as windows-1252  */
+  /* Lines rebuilt by the lost-byte lattice (a decoder replaced or dropped
+   * bytes: docs/repair-lost.md), and the characters --lost=guess filled
+   * with a best candidate (a guess, also reported as unrecoverable). */
+  ZHFIX_STAT_LOST_LINES,
+  ZHFIX_STAT_LOST_GUESSED,
   ZHFIX_STAT__COUNT
 } zhfix_stat;
 

@@ -73,6 +73,7 @@ static int *opt_field(zf_opts *o, zhfix_option opt, int *lo, int *hi) {
   case ZHFIX_OPT_OPENCC_EXACT: *lo = 0; *hi = 1; return &o->opencc_exact;
   case ZHFIX_OPT_LOST_MARKER: *lo = 0; *hi = 0x10FFFF; return &o->lost_marker;
   case ZHFIX_OPT_ENTITIES: *lo = 0; *hi = 1; return &o->entities;
+  case ZHFIX_OPT_LOST: *lo = 0; *hi = ZHFIX_LOST_GUESS; return &o->lost;
   }
   return NULL;
 }
@@ -134,6 +135,7 @@ static const name_value quotes[] = {{"auto", ZHFIX_QUOTES_AUTO},     {"curly", Z
 static const name_value controls[] = {{"keep", ZHFIX_CONTROLS_KEEP},
                                       {"strip", ZHFIX_CONTROLS_STRIP},
                                       {NULL, 0}};
+static const name_value losts[] = {{"mark", ZHFIX_LOST_MARK}, {"guess", ZHFIX_LOST_GUESS}, {NULL, 0}};
 static const name_value switches[] = {{"on", 1},  {"off", 0},   {"1", 1},     {"0", 0},
                                       {"yes", 1}, {"no", 0},    {"true", 1},  {"false", 0},
                                       {NULL, 0}};
@@ -183,6 +185,7 @@ zhfix_status zhfix_set_option_string(zhfix *h, const char *name, const char *val
               {"punct", ZHFIX_OPT_PUNCT, switches},  {"spacing", ZHFIX_OPT_SPACING, switches},
               {"strict", ZHFIX_OPT_STRICT, switches}, {"force", ZHFIX_OPT_FORCE, switches},
               {"controls", ZHFIX_OPT_CONTROLS, controls}, {"entities", ZHFIX_OPT_ENTITIES, switches},
+              {"lost", ZHFIX_OPT_LOST, losts},
 
               {"opencc-exact", ZHFIX_OPT_OPENCC_EXACT, switches}};
   if (!h || !name) return ZHFIX_E_INVALID;
@@ -228,6 +231,8 @@ static const char *const stat_names[ZHFIX_STAT__COUNT] = {
     [ZHFIX_STAT_FORMAT] = "format",
     [ZHFIX_STAT_ENCODING_GUESSED] = "encoding_guessed",
     [ZHFIX_STAT_C1_AS_1252] = "c1_as_1252",
+    [ZHFIX_STAT_LOST_LINES] = "lost_lines",
+    [ZHFIX_STAT_LOST_GUESSED] = "lost_guessed",
 };
 
 const char *zhfix_stat_name(zhfix_stat which) {

@@ -144,10 +144,30 @@ const uint8_t *zf_lost_flags(const zf_lost *l, size_t *n);
  * NULL), 0 when not. */
 int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *gain);
 
+/* 1 when the reader's bytes of every character of in read as text in h's
+ * source with nothing missing: a lossless wrong decode (the mojibake
+ * stage's), not one that dropped bytes. */
+int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in);
+
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best
  * gain). */
 extern const zf_lost_hyp zf_lost_all_hyps[];
 extern const size_t zf_lost_nall_hyps;
+
+/* ---- the pipeline's use (lost_stage.c) -------------------------------------- */
+
+/* The tables of every codec, built once per process (shared.h). */
+const zf_lost_tables *zf_lost_shared_tables(void);
+/* Markers a lost byte leaves next to text that is not ASCII: bit 0 U+FFFD,
+ * bit 1 '?'; 0 when the line shows none. */
+unsigned zf_lost_markers(const zf_text *in);
+/* Finds the damage class of a line with markers (zf_lost_detect over the
+ * classes whose markers it shows, best gain first) and rebuilds it with
+ * the first that fits, appending to out.  *used (when not NULL) is that
+ * class.  Returns 0, ZF_LOST_NOFIT (no class fits: out unchanged) or
+ * ZHFIX_E_NOMEM. */
+int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *in, zf_text *out,
+                        zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used);
 
 #endif

@@ -41,7 +41,7 @@
 #define KEEP_OUTQ 262144  /* bytes       */
 
 static const zf_stage_ops *const stage_order[ZF_NSTAGES] = {
-    &zf_stage_farm, &zf_stage_entities, &zf_stage_mojibake, /* repair: the first ZF_NREPAIR */
+    &zf_stage_farm, &zf_stage_entities, &zf_stage_lost, &zf_stage_mojibake, /* repair: the first ZF_NREPAIR */
     &zf_stage_convert, &zf_stage_punct};
 
 static void destroy_stages(zhfix *h) {
@@ -65,6 +65,7 @@ void zf_pipeline_reset(zhfix *h) {
   text_keep(&h->buf[0]);
   text_keep(&h->buf[1]);
   text_keep(&h->held);
+  text_keep(&h->piece);
   if (h->hsegcap > KEEP_TEXT) {
     free(h->hseg);
     h->hseg = NULL;
@@ -98,6 +99,7 @@ void zf_pipeline_release(zhfix *h) {
   zf_text_free(&h->buf[0]);
   zf_text_free(&h->buf[1]);
   zf_text_free(&h->held);
+  zf_text_free(&h->piece);
   free(h->hseg);
   free(h->hdmg);
   free(h->outq);
@@ -173,23 +175,62 @@ static int emit(zhfix *h, const zf_text *t) {
 }
 
 /* Spans recorded while processing one segment all lie in it, after those
- * of earlier segments; stages may record them out of order. */
+ * of earlier segments; stages may record them out of order.  A span that
+ * lies inside one recorded before it in the segment is the same damage
+ * seen by two stages (the lost-byte stage marks a gap, the mojibake stage
+ * then meets its U+FFFD): it is kept and counted once. */
 static void sort_spans(zf_stats *s, size_t from) {
   for (size_t i = from + 1; i < s->nspans; i++) {
     zf_span x = s->spans[i];
     size_t j = i;
-    while (j > from && s->spans[j - 1].off > x.off) {
+    while (j > from && (s->spans[j - 1].off > x.off ||
+                        (s->spans[j - 1].off == x.off && s->spans[j - 1].len < x.len))) {
       s->spans[j] = s->spans[j - 1];
       j--;
     }
     s->spans[j] = x;
   }
+  size_t w = from;
+  for (size_t i = from; i < s->nspans; i++) {
+    const zf_span *p = w > from ? &s->spans[w - 1] : NULL;
+    if (p && s->spans[i].off >= p->off && s->spans[i].off + s->spans[i].len <= p->off + p->len) {
+      s->v[ZHFIX_STAT_UNRECOVERABLE_SPANS]--;
+      continue;
+    }
+    s->spans[w++] = s->spans[i];
+  }
+  s->nspans = w;
 }
 
 /* A read-only view of n code points of t from `from`. */
 static zf_text view_of(const zf_text *t, size_t from, size_t n) {
   zf_text v = {t->cp + from, t->off + from, n, n};
   return v;
+}
+
+/* Never convert garbage (issue 15): in a segment where a repair stage
+ * left damage unrepaired, the conversion stage runs on the stretches
+ * between the damaged characters, which go out as they came (the
+ * punctuation stage protects them itself).  Same contract as a stage's
+ * run. */
+static int run_around_damage(zhfix *h, int i, const zf_text *in, zf_text *out) {
+  int changed = 0;
+  for (size_t a = 0, b; a < in->len; a = b) {
+    int dmg = zf_stats_damaged(&h->stats, in->off[a]);
+    for (b = a + 1; b < in->len && zf_stats_damaged(&h->stats, in->off[b]) == dmg; b++) {
+    }
+    zf_text v = view_of(in, a, b - a);
+    int rc = ZF_UNCHANGED;
+    if (!dmg) {
+      h->piece.len = 0;
+      rc = h->ops[i]->run(h->st[i], &v, &h->piece, &h->stats);
+      if (rc < 0) return rc;
+    }
+    const zf_text *src = rc == ZF_UNCHANGED ? &v : &h->piece;
+    changed |= rc != ZF_UNCHANGED;
+    if (zf_text_append(out, src, 0, src->len)) return ZHFIX_E_NOMEM;
+  }
+  return changed ? 0 : ZF_UNCHANGED;
 }
 
 /* Runs stages [first, last) over one segment; *res is the result: `in`
@@ -200,7 +241,8 @@ static int run_stages(zhfix *h, int first, int last, zf_text *in, zf_text **res)
     if (!h->st[i]) continue;
     zf_text *out = &h->buf[cur == &h->buf[0] ? 1 : 0];
     zf_text_clear(out);
-    int rc = h->ops[i]->run(h->st[i], cur, out, &h->stats);
+    int rc = h->ops[i] == &zf_stage_convert && h->stats.nseg_damage ? run_around_damage(h, i, cur, out)
+                                                     : h->ops[i]->run(h->st[i], cur, out, &h->stats);
     if (rc == ZF_UNCHANGED) continue;
     if (rc) return rc;
     cur = out;

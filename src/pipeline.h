@@ -11,8 +11,8 @@
  * text as decoded and take no decision that depends on the document's
  * script); the others take their document-level decisions on the repaired
  * text (pipeline.c, stage_order). */
-#define ZF_NSTAGES 5
-#define ZF_NREPAIR 3 /* farm, entities (input cleaning), mojibake */
+#define ZF_NSTAGES 6
+#define ZF_NREPAIR 4 /* farm, entities (input cleaning), lost bytes, mojibake */
 
 enum { ZF_FRESH, ZF_RUNNING, ZF_ENDED, ZF_FAILED };
 
@@ -43,6 +43,7 @@ struct zhfix {
   const zf_stage_ops *ops[ZF_NSTAGES];
   void *st[ZF_NSTAGES];
   zf_text buf[2];    /* stage outputs, ping-pong                    */
+  zf_text piece;     /* conversion of a stretch between damage      */
   /* The window's segments, repaired, waiting for the decisions: their
    * text (used only when a repair changed one; else they are still in
    * `text`), lengths and damage lists.  Empty outside decide(). */

@@ -89,11 +89,13 @@ typedef struct zf_opts {
   int opencc_exact; /* 0/1: conversion without zhfix's errata */
   int lost_marker; /* 0: keep the damage's own mark; else the code point */
   int entities; /* 0/1: decode character references left in plain text */
+  int lost;     /* zhfix_lost: mark (default) or guess */
 } zf_opts;
 
 /* ---- stages ------------------------------------------------------------- *
  * The pipeline runs, for each segment, every enabled stage in order:
- *   zf_stage_farm, zf_stage_entities, zf_stage_mojibake, zf_stage_convert,
+ *   zf_stage_farm, zf_stage_entities, zf_stage_lost, zf_stage_mojibake,
+ *   zf_stage_convert,
  *   zf_stage_punct.
  *
  * create:  allocate per-document state for these options.  It is called
@@ -142,6 +144,7 @@ static inline int zf_stage_run(const zf_stage_ops *ops, void *st, const zf_text 
 
 extern const zf_stage_ops zf_stage_farm;     /* repair_farm.c     */
 extern const zf_stage_ops zf_stage_entities; /* entities.c        */
+extern const zf_stage_ops zf_stage_lost;     /* lost_stage.c      */
 extern const zf_stage_ops zf_stage_mojibake; /* repair_mojibake.c */
 extern const zf_stage_ops zf_stage_convert;  /* convert.c         */
 extern const zf_stage_ops zf_stage_punct;    /* punct.c           */

@@ -596,11 +596,172 @@ static void test_detect_damaged(void **state) {
   free(man);
 }
 
+/* ---- the pipeline (issue #15 phase 2) ---------------------------------------- */
+
+/* Lines of a class, lossy ones or lossless ones, as one document. */
+static char *class_doc(const char *dir, const char *name, int want_lossy, size_t max, int orig,
+                       size_t *len, size_t *nlines) {
+  char path[4200];
+  size_t nd, nf;
+  snprintf(path, sizeof path, "%s/%s.%s", dir, name, orig ? "orig" : "dam");
+  char *dam = tu_read_file(path, &nd);
+  snprintf(path, sizeof path, "%s/%s.lossy", dir, name);
+  char *fl = tu_read_file(path, &nf);
+  assert_non_null(dam);
+  assert_non_null(fl);
+  char *doc = malloc(nd + 1);
+  assert_non_null(doc);
+  size_t w = 0, k = 0;
+  tu_lines id = {dam, dam + nd}, ifl = {fl, fl + nf};
+  const char *ld, *lf;
+  size_t nld, nlf;
+  while (k < max && (ld = tu_next_line(&id, &nld)) && (lf = tu_next_line(&ifl, &nlf))) {
+    if (nlf < 1 || (lf[0] == '1') != want_lossy) continue;
+    memcpy(doc + w, ld, nld);
+    w += nld;
+    doc[w++] = '\n';
+    k++;
+  }
+  doc[w] = 0;
+  free(dam);
+  free(fl);
+  *len = w;
+  *nlines = k;
+  return doc;
+}
+
+static size_t count_str(const char *s, size_t n, const char *what) {
+  size_t c = 0, wl = strlen(what);
+  for (size_t i = 0; i + wl <= n; i++)
+    if (!memcmp(s + i, what, wl)) c++;
+  return c;
+}
+
+/* Through the public API: a document of lossy lines comes out with the
+ * same lines, the lines the lattice rebuilt counted, every mark reported;
+ * guess mode fills marks and counts the fills; the marker option shows in
+ * the marked places; a clean document is unchanged. */
+static void test_pipeline(void **state) {
+  (void)state;
+  const char *dir = lossy_dir();
+  if (!dir) fail_msg("lost: tools/lossy_sim.py failed (make corpus)");
+  static const char *const classes[] = {"utf8-as-py-gbk-replace", "gbk-as-py-big5-replace",
+                                        "utf8-as-icu-gbk-qmark", "big5-as-py-gbk-replace"};
+  for (size_t c = 0; c < sizeof classes / sizeof classes[0]; c++) {
+    size_t len, nlines, olen, onl;
+    char *doc = class_doc(dir, classes[c], 1, 12, 0, &len, &nlines);
+    char *orig = class_doc(dir, classes[c], 1, 12, 1, &olen, &onl);
+    assert_int_equal(nlines, onl);
+    assert_true(nlines >= 4);
+    zhfix *h = zhfix_create();
+    assert_non_null(h);
+    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+    char *out;
+    size_t n;
+    /* mark (the default) */
+    assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_LOST), ZHFIX_LOST_MARK);
+    assert_int_equal(zhfix_process(h, doc, len, &out, &n), ZHFIX_OK);
+    assert_int_equal(count_str(out, n, "\n"), nlines);
+    uint64_t rebuilt = zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES);
+    size_t marks = count_str(out, n, "\xEF\xBF\xBD");
+    fprintf(stderr, "lost pipeline %-24s %zu lines: %llu rebuilt, %zu marks, %llu spans\n", classes[c],
+            nlines, (unsigned long long)rebuilt, marks,
+            (unsigned long long)zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS));
+    assert_true(rebuilt * 2 >= nlines); /* most lines are rebuilt */
+    assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_GUESSED), 0);
+    if (marks) assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) > 0);
+    zhfix_buffer_free(out);
+    /* the marker: every U+FFFD left is in a reported span (the marker
+     * option replaces exactly those) */
+    assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, 0x3013), ZHFIX_OK);
+    assert_int_equal(zhfix_process(h, doc, len, &out, &n), ZHFIX_OK);
+    assert_int_equal(count_str(out, n, "\xE3\x80\x93"), marks);
+    assert_int_equal(count_str(out, n, "\xEF\xBF\xBD"), 0);
+    zhfix_buffer_free(out);
+    /* guess: fewer marks, the fills counted */
+    assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST_MARKER, 0), ZHFIX_OK);
+    assert_int_equal(zhfix_set_option_string(h, "lost", "guess"), ZHFIX_OK);
+    assert_int_equal(zhfix_process(h, doc, len, &out, &n), ZHFIX_OK);
+    assert_int_equal(count_str(out, n, "\n"), nlines);
+    size_t gmarks = count_str(out, n, "\xEF\xBF\xBD");
+    uint64_t guessed = zhfix_get_stat(h, ZHFIX_STAT_LOST_GUESSED);
+    assert_true(gmarks < marks || marks == 0);
+    assert_true(guessed >= marks - gmarks);
+    if (guessed) assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) > 0);
+    zhfix_buffer_free(out);
+    /* the originals: nothing to do */
+    assert_int_equal(zhfix_process(h, orig, olen, &out, &n), ZHFIX_OK);
+    assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 0);
+    zhfix_buffer_free(out);
+    assert_int_equal(zhfix_set_option_string(h, "lost", "maybe"), ZHFIX_E_INVALID);
+    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST, 2), ZHFIX_E_INVALID);
+    zhfix_free(h);
+    free(doc);
+    free(orig);
+  }
+}
+
+static char *run_doc(int to, int lost, const char *doc, zhfix *h) {
+  char *out;
+  size_t n;
+  assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_TO, to), ZHFIX_OK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST, lost), ZHFIX_OK);
+  assert_int_equal(zhfix_process(h, doc, strlen(doc), &out, &n), ZHFIX_OK);
+  return out;
+}
+
+/* Dropped bytes (iconv -c, errors="ignore") are detected and rebuilt, the
+ * byte lost at the end marked and reported; garbage left unrepaired is
+ * not converted (the issue's examples). */
+static void test_drop_and_no_conversion(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  /* 列出目录内容 in UTF-8, read as GBK with errors="ignore" */
+  char *out = run_doc(ZHFIX_TO_SIMP, ZHFIX_LOST_MARK, "\xe9\x8d\x92\xe6\xa5\x80\xe5\x9a\xad\xe9\x90\xa9\xe8\xa4\xb0"
+                      "\xe6\x9b\x9e\xe5\x94\xb4\xe7\x80\xb9\n", h);
+  assert_string_equal(out, "列出目录内\xEF\xBF\xBD\n");
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 1);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS), 1);
+  zhfix_buffer_free(out);
+  /* 锟斤拷 (U+FFFD's bytes read as GBK) is damage, reported and not
+   * converted; the text around it is */
+  out = run_doc(ZHFIX_TO_TRAD, ZHFIX_LOST_MARK, "标题锟斤拷这是一个测试\n", h);
+  assert_string_equal(out, "標題锟斤拷這是一個測試\n");
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS), 1);
+  zhfix_buffer_free(out);
+  /* clean text with rare characters: no drop hypothesis is taken */
+  out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, "茇茇\n翾翾 盻盻 皜皜\nsnmpd.conf と snmpd.local.conf の再読み込み\n", h);
+  assert_string_equal(out, "茇茇\n翾翾 盻盻 皜皜\nsnmpd.conf と snmpd.local.conf の再読み込み\n");
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 0);
+  zhfix_buffer_free(out);
+  /* the dropping classes of the gated slice: most lines rebuilt */
+  const char *dir = lossy_dir();
+  if (!dir) fail_msg("lost: tools/lossy_sim.py failed (make corpus)");
+  static const char *const classes[] = {"utf8-as-glibc-gbk-ignore", "utf8-as-py-gbk-ignore"};
+  for (size_t c = 0; c < 2; c++) {
+    size_t len, nlines;
+    char *doc = class_doc(dir, classes[c], 1, 20, 0, &len, &nlines);
+    out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+    uint64_t rebuilt = zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES);
+    fprintf(stderr, "lost drop %-24s %zu lines: %llu rebuilt\n", classes[c], nlines, (unsigned long long)rebuilt);
+    assert_true(rebuilt * 10 >= nlines * 6); /* measured 70% and 70% */
+    zhfix_buffer_free(out);
+    free(doc);
+  }
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_detect_clean),
       cmocka_unit_test(test_detect_damaged),
       cmocka_unit_test(test_classes),
+      cmocka_unit_test(test_pipeline),
+      cmocka_unit_test(test_drop_and_no_conversion),
   };
   /* LOST_TEST=name runs one test (for work on them) */
   if (getenv("LOST_TEST")) cmocka_set_test_filter(getenv("LOST_TEST"));

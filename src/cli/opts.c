@@ -50,6 +50,9 @@ static const char usage_text[] =
     "                          a file whose decoding was uncertain\n"
     "      --lost-marker=CHAR|keep  what a lost byte left unrepaired shows: keep\n"
     "                          (default: its '?' or U+FFFD), or CHAR (e.g. U+3013)\n"
+    "      --lost=MODE         bytes a decoder replaced or dropped: mark (default:\n"
+    "                          rebuild what the bytes and the model determine, mark\n"
+    "                          the rest) or guess (fill every gap, counted apart)\n"
     "\n"
     "Files:\n"
     "  -o, --output=FILE       write the text to FILE instead of standard output\n"
@@ -86,7 +89,7 @@ enum {
   OPT_PUNCT, OPT_MOJIBAKE, OPT_STRICT, OPT_FORCE, OPT_BACKUP, OPT_INCLUDE,
   OPT_EXCLUDE, OPT_HIDDEN, OPT_CHECK, OPT_DIFF, OPT_COLOR, OPT_REPORT,
   OPT_REPORT_FILE, OPT_JSONL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_FORMAT, OPT_CONTROLS,
-  OPT_OPENCC_EXACT, OPT_LOST_MARKER, OPT_ENTITIES
+  OPT_OPENCC_EXACT, OPT_LOST_MARKER, OPT_ENTITIES, OPT_LOST
 };
 
 
@@ -106,6 +109,7 @@ static const struct option longopts[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"opencc-exact", no_argument, NULL, OPT_OPENCC_EXACT},
     {"lost-marker", required_argument, NULL, OPT_LOST_MARKER},
+    {"lost", required_argument, NULL, OPT_LOST},
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
     {"backup", optional_argument, NULL, OPT_BACKUP},
@@ -192,6 +196,7 @@ int cli_parse_args(int argc, char **argv, cli_opts *o) {
     case OPT_FORCE: add_lib(o, "force", "on"); o->force = 1; break;
     case OPT_OPENCC_EXACT: add_lib(o, "opencc-exact", "on"); break;
     case OPT_LOST_MARKER: add_lib(o, "lost-marker", optarg); break;
+    case OPT_LOST: add_lib(o, "lost", optarg); break;
     case 'o': o->output = optarg; break;
     case 'i': o->in_place = 1; break;
     case OPT_BACKUP: o->backup_suffix = optarg && *optarg ? optarg : "~"; break;

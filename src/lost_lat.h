@@ -1,0 +1,220 @@
+/*
+ * Private to the lattice's files (lost.h; docs/repair-lost.md): its
+ * parameters, its structures, and the steps one file hands another.
+ *   lost.c         the forward search: edges, nodes, pruning
+ *   lost_decide.c  the backward pass and the decisions: regions, marks
+ *   lost_run.c     the entry points, detection, the damage classes
+ *   lost_stage.c   the pipeline's stage
+ */
+#ifndef ZF_LOST_LAT_H
+#define ZF_LOST_LAT_H
+
+#include <float.h>
+#include <math.h>
+#ifdef LOST_DEBUG
+#include <stdio.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert_tables.h"
+#include "lm.h"
+#include "lost.h"
+#include "lost_int.h"
+
+
+/* ---- parameters (log10 units) --------------------------------------------- */
+
+#define LOST_STATES 256    /* nodes kept per boundary                         */
+#define LOST_BYTES_STATES 4096 /* the same without a model (ZF_LOST_BYTES)   */
+#define LOST_PRUNE 10.0    /* nodes this far below the best are dropped       */
+#define LOST_GAP_EDGES 16384 /* a unit that needs gap bytes: nodes expand, best
+                                first, until their edges reach this        */
+#define LOST_EDGE_CAP 65536 /* edges one node may open for one unit (a cap
+                                * cuts its gap: the region is then marked)    */
+#define LOST_WINDOW 512    /* units decided at once at most                   */
+#define LOST_WIDE 4.0      /* readings this close to the best compete         */
+#define LOST_CANDS 32      /* competing readings kept per region              */
+#define LOST_BYTES_CANDS 4096
+#define LOST_MAX_DROPS 2   /* bytes a dropping reader may hide before a unit */
+/* A dropping reader leaves no mark: a node tries hidden errors before a
+ * unit when its reading cannot go on without one (the source's bytes stop
+ * making sense: with UTF-8, usually right where bytes went), and the
+ * LOST_DROP_BEAM best nodes at every unit: a double-byte source's bytes
+ * read one byte out of phase still make characters, and UTF-8 bytes after
+ * a drop may still continue a character by chance (E8 A8 [AD E5] 80 BC:
+ * E8 A8 80 is a character, the reading only fails one unit later). */
+#define LOST_DROP_BEAM 2
+#define LOST_DROP_BEAM_U8 1
+#define LOST_VISITS 65536  /* search steps one node may take for one unit     */
+/* A region's winner must beat every reading that differs from it by this
+ * much under zf_lm_rank_score (the sum of two log10 scores: 10:1 under
+ * each), as the mojibake stage's lossy fill (FILL_MARGIN there) ... */
+#define LOST_FILL_MARGIN 2.0
+/* Where readings differ, a character of three or four bytes (UTF-8) is
+ * filled only when at least 1/LOST_SURV_DEN of its bytes survived, and any
+ * character only between two the surviving bytes make (not ASCII); the
+ * rest is marked, or guessed in guess mode.  Among runs of gaps the
+ * model's margin is its prior, not evidence. */
+#define LOST_SURV_DEN 2
+/* ... or under the bigram score alone where the readings differ in length
+ * (10:1, the content-farm stage's MARGIN). */
+#define LOST_BIGRAM_MARGIN 1.0
+/* A '?' read as an error rather than as itself, and an error a dropping
+ * reader hid: the literal reading wins ties (the farm stage's PEN_HOLE). */
+#define PEN_HOLE 1.0
+#define PEN_DROP 1.0
+/* A character made with lost bytes that real text does not hold
+ * (controls, private use, unassigned). */
+#define PEN_IMPLAUSIBLE 5.0
+/* A character the text's script never writes (a Traditional-only one in
+ * Simplified text): the model folds Traditional onto Simplified, so without
+ * this 個 would fill a gap of 个's text as readily as 个 (the content-farm
+ * stage's PEN_SCRIPT). */
+#define PEN_SCRIPT 3.0
+#define RANK_CTX 3
+/* A character is written only where the readings that agree on it are
+ * 10:1 against all the others together under the bigram model (the
+ * content-farm stage's MARGIN, counted against every alternative: with
+ * thousands of candidates for a lost character, the runner-up alone
+ * understates the doubt). */
+#define LOST_POST_ODDS 1.0
+
+#define MAXB 12 /* bytes one edge may choose */
+#define MAXC 8  /* source characters one edge may complete */
+#define NONE 0xFFFFFFFFu
+
+/* ---- structures ------------------------------------------------------------ */
+
+enum { UK_CHAR, UK_MARK, UK_QMARK, UK_ATOM, UK_END };
+
+typedef struct lnode {
+  uint32_t ss, last;
+  uint8_t rr, hasrr, sgap, rrins; /* rrins: rr is in the pending source bytes */
+  uint8_t spend; /* surviving bytes among the pending source bytes */
+  float alpha, beta;   /* best reading into / out of the node (log10)  */
+  float alphas, betas; /* mass of all readings into / out of it         */
+  uint32_t bp, bn; /* best incoming / outgoing edge */
+  uint64_t soff;   /* input offset of the pending source character */
+} lnode;
+
+typedef struct ledge {
+  uint32_t from, to;
+  float w, pen;
+  uint32_t c0;
+  uint8_t nc, gaps, trunc, pad;
+} ledge;
+
+typedef struct pchar {
+  uint32_t cp;
+  uint8_t gap;  /* bytes of the character that came from gaps */
+  uint8_t surv; /* bytes of it that survived (the input's own)   */
+  uint64_t off;
+} pchar;
+
+typedef struct cand {
+  double score, d;
+  uint32_t c0, n; /* characters in l->cbuf */
+  uint32_t e0;    /* its edges in l->cedge, one per unit of the region */
+  uint64_t hash;
+} cand;
+
+struct zf_lost {
+  const zf_lost_tables *t;
+  uint32_t marker;
+  zf_occ_tables occ;
+  int have_occ;
+  int script;    /* set by the caller: ZHFIX_SCRIPT_*, or -1 (judged per line) */
+  unsigned avoid; /* ZF_OCC_* class the segment's script never writes      */
+  /* the segment */
+  const lc_model *S, *R;
+  int style, mode;
+  const uint32_t *ucp;
+  const uint64_t *uoff;
+  uint8_t *ukind;
+  size_t nu, capu;
+  uint64_t (*rrbits)[4]; /* per unit: bytes that can start it            */
+  const lc_inv **uenc;  /* per unit: the reader's byte sequences for it   */
+  uint32_t *nenc;
+  size_t caprr, capue, capne;
+  /* the window's lattice */
+  lnode *nodes;
+  size_t nn, capn;
+  uint32_t *bstart; /* nodes of boundary b: bstart[b - w0] .. */
+  size_t capb;
+  ledge *edges;
+  size_t ne, cape;
+  uint32_t *estart; /* edges of interval b: estart[b - w0] .. */
+  pchar *pool;
+  size_t np, capp;
+  struct hs { uint32_t gen, node; } *hslot; /* nodes of the boundary being built */
+  size_t hcap;
+  uint32_t gen;
+  size_t bnew; /* first node of the boundary being built */
+  uint32_t *ixb;
+  size_t capixb;
+  size_t cape2, capbb;
+  /* decisions */
+  pchar *best;
+  size_t nbest, capbest;
+  uint32_t *bbound; /* index in best[] where boundary b's output starts */
+  cand *cands;
+  size_t ncand, capcand;
+  uint32_t *cedge;
+  size_t ncedge, capcedge;
+  uint8_t *rmark;
+  size_t caprmark;
+  uint32_t *dbuf, *dlit;
+  size_t capdbuf, capdlit;
+  pchar *cbuf;
+  size_t ncbuf, capcbuf;
+  uint32_t ctx[RANK_CTX]; /* last characters written (left context) */
+  size_t nctx;
+  /* output */
+  uint8_t *flags;
+  size_t nflags, capflags;
+  zf_text *out;
+  zf_stats *stats;
+  zf_lost_result res;
+  int trunc_iv; /* the interval being expanded hit a cap */
+  uint8_t *itrunc; /* per interval of the window: a cap cut it */
+  size_t capitrunc;
+  uint32_t *order, *tmp, *remap, *tmp2;
+  size_t caporder, captmp, capremap, captmp2;
+  uint64_t end_off;
+  const uint32_t *emit_path; /* the chosen edge of every interval (decide) */
+  /* characters the bytes alone determine (a ZF_LOST_BYTES pass before a
+   * model's): input offset and code point, in output order */
+  zf_text det;
+  int use_det;
+  size_t emit_nb;
+  int nomem;
+};
+
+#define LOST_INTERVAL_EDGES 65536 /* edges of one unit, all nodes together */
+
+
+int zf_lat_grow(void **p, size_t *cap, size_t need, size_t elem);
+#define GROW(l, arr, cap, need) zf_lat_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* log10(10^a + 10^b) */
+static inline float lse(float a, float b) {
+  if (a == -FLT_MAX) return b;
+  if (b == -FLT_MAX) return a;
+  float m = a > b ? a : b, d = a > b ? b - a : a - b;
+  if (d < -12.0f) return m;
+  return m + log10f(1.0f + powf(10.0f, d));
+}
+
+/* lost.c */
+int zf_lat_rr_calc(const zf_lost *l, size_t j, unsigned b);
+void zf_lat_expand(zf_lost *l, uint32_t ni, size_t j, int gaps_ok);
+uint64_t zf_lat_unit_off(const zf_lost *l, size_t j);
+int zf_lat_hash_init(zf_lost *l);
+void zf_lat_hash_next(zf_lost *l);
+void zf_lat_sort_by_alpha(uint32_t *ix, size_t n, const lnode *nodes, uint32_t *tmp);
+size_t zf_lat_prune(zf_lost *l, uint32_t first, uint32_t efirst);
+/* lost_decide.c */
+void zf_lat_decide(zf_lost *l, size_t nb, uint32_t keep);
+
+#endif

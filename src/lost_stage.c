@@ -1,0 +1,275 @@
+/*
+ * The lost-byte stage (issue #15): a line that went through a decoder that
+ * replaced or dropped bytes is rebuilt by the lattice (lost.h), before the
+ * mojibake stage's lossless readings.  docs/repair-lost.md has the model.
+ *
+ * A line's way through the stage (run):
+ *   1. a scan for a place a lost byte may have left: U+FFFD or '?' next
+ *      to text that is not ASCII (without one, and with no drop evidence,
+ *      the line passes unchanged: almost all text);
+ *   2. every damage class of zf_lost_all_hyps whose markers the line shows
+ *      is tested (zf_lost_detect: the surviving bytes read in the source
+ *      beat the line as it stands by a clear margin); the best gain wins;
+ *   3. the lattice rebuilds the line under that class in the handle's
+ *      --lost mode; what it marks is reported with its input offset, and
+ *      the later stages leave those spans alone (pipeline.c: no
+ *      conversion, no punctuation of garbage).
+ * Each line is judged on its own evidence: a document mixing damages is
+ * repaired line by line.  A line on which an earlier stage (the farm
+ * stage) reported damage is left to that stage's report.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm.h"
+#include "lost.h"
+#include "shared.h"
+
+static zf_shared_slot lost_tables_slot;
+
+static void *tables_build(void *arg) {
+  (void)arg;
+  zf_lost_tables *t;
+  return zf_lost_tables_new(&t, NULL, 0) ? NULL : t;
+}
+
+static void tables_drop(void *obj) { zf_lost_tables_free(obj); }
+
+const zf_lost_tables *zf_lost_shared_tables(void) {
+  return zf_shared_get(&lost_tables_slot, tables_build, NULL, tables_drop);
+}
+
+typedef struct lstage {
+  zf_lost *l; /* created at the first line that needs it */
+  int mode;   /* ZF_LOST_MARK or ZF_LOST_GUESS */
+  int script; /* the document's script when the caller gave it, else -1 */
+  size_t drop_tries, drop_hits; /* this document's lines tested for drops */
+} lstage;
+
+static int create(void **st, const zf_opts *o) {
+  *st = NULL;
+  if (!o->mojibake) return 0;
+  lstage *s = calloc(1, sizeof *s);
+  if (!s) return ZHFIX_E_NOMEM;
+  s->mode = o->lost == ZHFIX_LOST_GUESS ? ZF_LOST_GUESS : ZF_LOST_MARK;
+  s->script = o->script_detected ? -1 : o->script;
+  *st = s;
+  return 0;
+}
+
+static void destroy(void *st) {
+  lstage *s = st;
+  zf_lost_free(s->l);
+  free(s);
+}
+
+/* Markers a lost byte leaves next to text that is not ASCII: bit 0 a
+ * U+FFFD, bit 1 a '?'. */
+unsigned zf_lost_markers(const zf_text *in) {
+  const uint32_t *cp = in->cp;
+  size_t n = in->len;
+  unsigned f = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = cp[i];
+    if (c != 0xFFFD && c != '?') continue;
+    int near = 0;
+    for (size_t q = i > 2 ? i - 2 : 0; q < n && q <= i + 2 && !near; q++)
+      near = cp[q] >= 0x80 && cp[q] != 0xFFFD;
+    if (near) f |= c == '?' ? 2u : 1u;
+  }
+  return f;
+}
+
+/* The mojibake counter of a damage class. */
+static int class_stat(const zf_lost_hyp *h) {
+  int r = h->reader;
+  int rgbk = r == ZF_LC_PY_GBK || r == ZF_LC_WHATWG_GBK || r == ZF_LC_ICU_GBK || r == ZF_LC_GLIBC_GBK;
+  if (h->src == ZF_LC_UTF8)
+    return rgbk ? ZHFIX_STAT_MOJIBAKE_UTF8_AS_GBK
+                : r == ZF_LC_PY_CP1252 ? ZHFIX_STAT_MOJIBAKE_UTF8_AS_LATIN1 : ZHFIX_STAT_MOJIBAKE_UTF8_AS_BIG5;
+  if (h->src == ZF_LC_PY_GBK) return rgbk || r == ZF_LC_UTF8 ? -1 : ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5;
+  return rgbk ? ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK : -1;
+}
+
+int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *in, zf_text *out,
+                        zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
+  /* the classes whose markers the line shows, best gain first */
+  enum { MAXH = 32 };
+  size_t order[MAXH], n = 0;
+  double gain[MAXH];
+  for (size_t k = 0; k < zf_lost_nall_hyps && k < MAXH; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    if (h->style == ZF_LOST_DROP) continue; /* no marker to go by */
+    /* Double-byte text read as UTF-8: every lead byte is a marker and
+     * only ASCII survives, the bytes determine nothing (docs/repair-lost.md)
+     * and the search would cost seconds a line: the marks stay, reported
+     * by the mojibake stage. */
+    if (h->reader == ZF_LC_UTF8) continue;
+    if (h->style == ZF_LOST_REPLACE && !(markers & 1)) continue;
+    if (h->style == ZF_LOST_QMARK && !(markers & 2)) continue;
+    double g;
+    if (!zf_lost_detect(l, h, in, &g)) continue;
+    size_t at = n++;
+    while (at > 0 && gain[at - 1] < g) {
+      gain[at] = gain[at - 1];
+      order[at] = order[at - 1];
+      at--;
+    }
+    gain[at] = g;
+    order[at] = k;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
+    size_t out0 = out->len;
+    int rc = zf_lost_run(l, h, mode, in, out, stats, res);
+    if (rc == ZF_LOST_NOFIT) {
+      out->len = out0;
+      continue;
+    }
+    if (rc == 0 && used) *used = h;
+    return rc;
+  }
+  return ZF_LOST_NOFIT;
+}
+
+/* ---- dropped bytes (iconv -c, errors="ignore") -----------------------------
+ * No marker says where bytes went, so the evidence must come from the text.
+ * Clean text read as if bytes were dropped from it is garbage; a line whose
+ * bytes were dropped reads as text once rebuilt.  A line is taken when
+ *   1. a quarter of its Han characters are ones the model hardly knows
+ *      (zf_lost_detect's test: wrong decodes are full of them), and the
+ *      surviving bytes read in the source beat the line by 3.0 (log10);
+ *   2. the lattice rebuilds it with at least one byte dropped, and the
+ *      rebuilt reading beats the line as it stands by DROP_GAIN in all and
+ *      by DROP_PER_CHAR per character that is not ASCII.
+ * Measured (docs/repair-lost.md): on the world corpus's 1.28 M clean
+ * lines, 364 pass (1) and the best rebuilt gain among them is 10.8; on
+ * the tuning slice's dropped lines the gain is 15 to 470, mostly above 40
+ * for UTF-8 text, and at least 1.9 a character. */
+#define DROP_GAIN 15.0
+#define DROP_PER_CHAR 1.5
+/* Fewer characters than this that are not ASCII are too little evidence
+ * (a dictionary's 茇茇); and a document where the lattice was tried this
+ * many times more than DROP_TRIES_PER_HIT times its successes is not one
+ * whose bytes were dropped: it stops trying (the search costs ~0.1 s a
+ * line; a word list of rare characters would otherwise pay it a line). */
+#define DROP_MIN_CHARS 5
+#define DROP_FAILS 16
+#define DROP_TRIES_PER_HIT 4
+
+/* Reports the marked or guessed characters of out[from..) (flags f). */
+static void report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
+  for (size_t i = 0; i < nf;) {
+    if (f[i] != ZF_LOST_MARKED && f[i] != ZF_LOST_GUESSED) {
+      i++;
+      continue;
+    }
+    size_t e = i;
+    while (e < nf && (f[e] == ZF_LOST_MARKED || f[e] == ZF_LOST_GUESSED)) e++;
+    uint64_t a = out->off[from + i], z = out->off[from + e - 1];
+    zf_stats_unrecoverable(stats, a, z >= a ? z - a + 1 : 1);
+    i = e;
+  }
+}
+
+/* Cheap first test: enough Han characters, a quarter of them rare. */
+static int drop_suspect(const zf_text *in) {
+  size_t han = 0, rare = 0;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x3400 || !zf_is_han(c)) continue;
+    han++;
+    rare += !zf_lm_known(c) || zf_lm_char(c) < -5.0f;
+  }
+  return han >= 2 && rare * 4 >= han;
+}
+
+static size_t nonascii(const zf_text *in) {
+  size_t n = 0;
+  for (size_t i = 0; i < in->len; i++) n += in->cp[i] >= 0x80;
+  return n;
+}
+
+static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
+                     zf_lost_result *res, const zf_lost_hyp **used, int *tried) {
+  enum { MAXH = 32 };
+  size_t order[MAXH], n = 0, na = nonascii(in);
+  double gain[MAXH];
+  for (size_t k = 0; k < zf_lost_nall_hyps && k < MAXH; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    double g;
+    if (h->style != ZF_LOST_DROP || !zf_lost_detect(l, h, in, &g)) continue;
+    /* readable with nothing dropped: a lossless wrong decode, the mojibake
+     * stage's (and the search would cost seconds a page for nothing) */
+    if (zf_lost_lossless(l, h, in)) continue;
+    size_t at = n++;
+    while (at > 0 && gain[at - 1] < g) {
+      gain[at] = gain[at - 1];
+      order[at] = order[at - 1];
+      at--;
+    }
+    gain[at] = g;
+    order[at] = k;
+  }
+  *tried = n > 0;
+  for (size_t i = 0; i < n; i++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
+    size_t out0 = out->len;
+    int rc = zf_lost_run(l, h, mode, in, out, NULL, res);
+    if (rc == ZHFIX_E_NOMEM) return rc;
+    double g = res->score - res->literal;
+    /* no byte dropped is a lossless wrong decode: the mojibake stage's
+     * (翾翾 盻盻 皜皜 is 蚩蚩 湘湘 娓娓's Big5 read as GBK, and clean) */
+    if (rc == 0 && res->gaps > 0 && g >= DROP_GAIN && g >= DROP_PER_CHAR * (double)na) {
+      size_t nf;
+      const uint8_t *f = zf_lost_flags(l, &nf);
+      report_marks(out, out0, f, nf, stats);
+      *used = h;
+      return 0;
+    }
+    out->len = out0;
+  }
+  return ZF_LOST_NOFIT;
+}
+
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  lstage *s = st;
+  unsigned markers = zf_lost_markers(in);
+  if (!markers && (s->drop_tries >= DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits ||
+                   nonascii(in) < DROP_MIN_CHARS || !drop_suspect(in)))
+    return ZF_UNCHANGED;
+  if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
+  if (!s->l) {
+    const zf_lost_tables *t = zf_lost_shared_tables();
+    if (!t) return ZHFIX_E_NOMEM;
+    if (!(s->l = zf_lost_new(t))) return ZHFIX_E_NOMEM;
+    zf_lost_set_script(s->l, s->script);
+  }
+  zf_lost_result res;
+  const zf_lost_hyp *h = NULL;
+  int tried = 0;
+  int rc = markers ? zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h)
+                   : drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
+  if (tried) s->drop_tries++, s->drop_hits += rc == 0;
+  if (rc == ZF_LOST_NOFIT) return ZF_UNCHANGED;
+  if (rc) return rc;
+  /* The terminator goes out as it came: the lattice reads it (a line's
+   * end is evidence), but a mark never replaces it. */
+  size_t body = in->len;
+  while (body > 0 && (in->cp[body - 1] == '\n' || in->cp[body - 1] == '\r')) body--;
+  if (body < in->len) {
+    size_t k = out->len;
+    while (k > 0 && (out->off[k - 1] >= in->off[body] || out->cp[k - 1] == '\n' || out->cp[k - 1] == '\r'))
+      k--;
+    out->len = k;
+    if (zf_text_append(out, in, body, in->len - body)) return ZHFIX_E_NOMEM;
+  }
+  stats->v[ZHFIX_STAT_LOST_LINES]++;
+  stats->v[ZHFIX_STAT_LOST_GUESSED] += res.guessed;
+  int cs = class_stat(h);
+  if (cs >= 0) stats->v[cs]++;
+  if (out->len == in->len && !memcmp(out->cp, in->cp, in->len * sizeof *in->cp)) return ZF_UNCHANGED;
+  return 0;
+}
+
+const zf_stage_ops zf_stage_lost = {"lost", create, NULL, run, destroy};
