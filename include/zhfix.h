@@ -124,16 +124,20 @@ typedef enum zhfix_option {
    * (docs/repair-mojibake.md, "Character references"). */
   ZHFIX_OPT_ENTITIES = 15,
   /* zhfix_lost: what becomes of bytes a decoder replaced or dropped
-   * (docs/repair-lost.md).  MARK (default): a character is rebuilt only
-   * where the surviving bytes determine it or the language model's reading
-   * wins by a clear margin, the rest is marked (U+FFFD, or
-   * ZHFIX_OPT_LOST_MARKER) and reported as unrecoverable.  GUESS: every gap
-   * gets the best candidate; those characters are still reported, and
-   * counted in ZHFIX_STAT_LOST_GUESSED.  Needs ZHFIX_OPT_MOJIBAKE. */
+   * (docs/repair-lost.md).  OFF (default): the lost-byte lattice does not
+   * run; the mojibake stage fills or marks what it can, as before.  MARK: the
+   * lattice rebuilds a line, a character only where the surviving bytes
+   * determine it or the language model's reading wins by a clear margin,
+   * the rest is marked (U+FFFD, or ZHFIX_OPT_LOST_MARKER) and reported as
+   * unrecoverable; dropped-byte damage (iconv -c) is detected on evidence.
+   * GUESS: every gap gets the best candidate; those characters are still
+   * reported, and counted in ZHFIX_STAT_LOST_GUESSED.  MARK and GUESS cost
+   * milliseconds per damaged line (not per clean one), which is why they are
+   * not the default yet.  Needs ZHFIX_OPT_MOJIBAKE. */
   ZHFIX_OPT_LOST = 16
 } zhfix_option;
 
-typedef enum zhfix_lost { ZHFIX_LOST_MARK = 0, ZHFIX_LOST_GUESS = 1 } zhfix_lost;
+typedef enum zhfix_lost { ZHFIX_LOST_OFF = 0, ZHFIX_LOST_MARK = 1, ZHFIX_LOST_GUESS = 2 } zhfix_lost;
 
 typedef enum zhfix_encoding {
   ZHFIX_ENC_AUTO = 0, /* BOM, then UTF-8 (valid, or by clear odds despite a

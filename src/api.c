@@ -135,7 +135,7 @@ static const name_value quotes[] = {{"auto", ZHFIX_QUOTES_AUTO},     {"curly", Z
 static const name_value controls[] = {{"keep", ZHFIX_CONTROLS_KEEP},
                                       {"strip", ZHFIX_CONTROLS_STRIP},
                                       {NULL, 0}};
-static const name_value losts[] = {{"mark", ZHFIX_LOST_MARK}, {"guess", ZHFIX_LOST_GUESS}, {NULL, 0}};
+static const name_value losts[] = {{"off", ZHFIX_LOST_OFF}, {"mark", ZHFIX_LOST_MARK}, {"guess", ZHFIX_LOST_GUESS}, {NULL, 0}};
 static const name_value switches[] = {{"on", 1},  {"off", 0},   {"1", 1},     {"0", 0},
                                       {"yes", 1}, {"no", 0},    {"true", 1},  {"false", 0},
                                       {NULL, 0}};

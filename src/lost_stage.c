@@ -48,7 +48,7 @@ typedef struct lstage {
 
 static int create(void **st, const zf_opts *o) {
   *st = NULL;
-  if (!o->mojibake) return 0;
+  if (!o->mojibake || o->lost == ZHFIX_LOST_OFF) return 0;
   lstage *s = calloc(1, sizeof *s);
   if (!s) return ZHFIX_E_NOMEM;
   s->mode = o->lost == ZHFIX_LOST_GUESS ? ZF_LOST_GUESS : ZF_LOST_MARK;

@@ -658,8 +658,14 @@ static void test_pipeline(void **state) {
     assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
     char *out;
     size_t n;
-    /* mark (the default) */
-    assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_LOST), ZHFIX_LOST_MARK);
+    /* off is the default: the lattice does not run */
+    assert_int_equal(zhfix_get_option(h, ZHFIX_OPT_LOST), ZHFIX_LOST_OFF);
+    assert_int_equal(zhfix_process(h, doc, len, &out, &n), ZHFIX_OK);
+    assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 0);
+    free(out);
+    assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+    /* mark */
+    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST, ZHFIX_LOST_MARK), ZHFIX_OK);
     assert_int_equal(zhfix_process(h, doc, len, &out, &n), ZHFIX_OK);
     assert_int_equal(count_str(out, n, "\n"), nlines);
     uint64_t rebuilt = zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES);
@@ -696,7 +702,7 @@ static void test_pipeline(void **state) {
     assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 0);
     zhfix_buffer_free(out);
     assert_int_equal(zhfix_set_option_string(h, "lost", "maybe"), ZHFIX_E_INVALID);
-    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST, 2), ZHFIX_E_INVALID);
+    assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_LOST, ZHFIX_LOST_GUESS + 1), ZHFIX_E_INVALID);
     zhfix_free(h);
     free(doc);
     free(orig);
