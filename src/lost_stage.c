@@ -91,6 +91,19 @@ static int class_stat(const zf_lost_hyp *h) {
   return rgbk ? ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK : -1;
 }
 
+/* Inserts class k with gain g into order[0..*n), kept best gain first
+ * (ties keep the table's order). */
+static void rank_insert(size_t *order, double *gain, size_t *n, size_t k, double g) {
+  size_t at = (*n)++;
+  while (at > 0 && gain[at - 1] < g) {
+    gain[at] = gain[at - 1];
+    order[at] = order[at - 1];
+    at--;
+  }
+  gain[at] = g;
+  order[at] = k;
+}
+
 int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
   /* the classes whose markers the line shows, best gain first */
@@ -109,14 +122,7 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
     if (h->style == ZF_LOST_QMARK && !(markers & 2)) continue;
     double g;
     if (!zf_lost_detect(l, h, in, &g)) continue;
-    size_t at = n++;
-    while (at > 0 && gain[at - 1] < g) {
-      gain[at] = gain[at - 1];
-      order[at] = order[at - 1];
-      at--;
-    }
-    gain[at] = g;
-    order[at] = k;
+    rank_insert(order, gain, &n, k, g);
   }
   for (size_t i = 0; i < n; i++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
@@ -202,14 +208,7 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
     /* readable with nothing dropped: a lossless wrong decode, the mojibake
      * stage's (and the search would cost seconds a page for nothing) */
     if (zf_lost_lossless(l, h, in)) continue;
-    size_t at = n++;
-    while (at > 0 && gain[at - 1] < g) {
-      gain[at] = gain[at - 1];
-      order[at] = order[at - 1];
-      at--;
-    }
-    gain[at] = g;
-    order[at] = k;
+    rank_insert(order, gain, &n, k, g);
   }
   *tried = n > 0;
   for (size_t i = 0; i < n; i++) {
