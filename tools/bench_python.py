@@ -15,7 +15,8 @@ with build/venv's interpreter).  Reports; asserts nothing.
    per record, the GIL kept for inputs under zhfix._core.HOLD_GIL_BELOW
    bytes), for the same releasing the GIL at every call (as before
    zhfix._held) and for Fixer.fix_many (batches of 1,000, one GIL release
-   per batch),
+   per batch), and for Fixer.fix on whole articles of 3,000 characters
+   (the GIL released around each call),
    next to the same ratio for zhfix_process in C (tools/bench_threads.c),
    which is what this shared machine allows at the moment.  The target of
    issue #16 is 1.6x; each figure is printed with its own verdict.
@@ -56,6 +57,26 @@ def records(n, width=100):
                 while len(line) >= width:
                     out.append(line[:width])
                     line = line[width:]
+                    if len(out) >= n:
+                        return out
+    assert out, "no corpus"
+    while len(out) < n:
+        out += out[: n - len(out)]
+    return out
+
+
+def articles(n, width=3_000):
+    """n documents of about `width` characters: consecutive corpus lines,
+    line breaks kept, as a thread pool over whole files would see them."""
+    out, cur, size = [], [], 0
+    for name in ("zh_CN.txt", "zh_TW.txt"):
+        with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
+            for line in f:
+                cur.append(line)
+                size += len(line)
+                if size >= width:
+                    out.append("".join(cur))
+                    cur, size = [], 0
                     if len(out) >= n:
                         return out
     assert out, "no corpus"
@@ -260,6 +281,18 @@ def bench_records(tmp):
                       f"of C's ratio; CPU per record, 4 threads against 1: "
                       f"{cpu[4] / (4 * cpu[1]):.2f}x; threads blocked {1000 * sw[4] / (4 * n):.0f} "
                       "times per 1,000 records]")
+            # Whole articles: Fixer.fix releases the GIL above HOLD_GIL_BELOW
+            # bytes, so a thread pool over documents (not short records)
+            # runs the library in parallel.
+            arts = articles(1_000)
+            w, cpu, sw = threads_wall(per_record, arts, opts, (1, 2, 4))
+            x = 4 * w[1] / w[4]
+            size = sum(len(a.encode()) for a in arts) / len(arts)
+            print(f"    {'Fixer.fix, articles of 3,000 chars:':38s} 1 thread "
+                  f"{len(arts) / w[1]:9.0f} docs/s, 4 threads {4 * len(arts) / w[4]:9.0f} docs/s "
+                  f"= {verdict(x)} [2 threads {2 * w[1] / w[2]:.2f}x; {size / 1e3:.1f} KB a "
+                  f"document, GIL released (over {hold:,} bytes); 4 threads: "
+                  f"{100 * x / (c4 / c1):.0f}% of C's ratio on records]")
             pct, size = gil_released()
             print(f"  GIL: a Python thread ran at {pct:.0f}% of its speed alone while another "
                   f"was inside one Fixer.fix of {size / 1e6:.1f} MB (0% if the GIL were held)")
