@@ -7,6 +7,8 @@
  * prose are copied protected.  Each position also gets its flags, the
  * running count of Han-like characters (han[]) and no decision yet.
  */
+#include <string.h>
+
 #include "punct_class.h"
 #include "punct_int.h"
 
@@ -72,6 +74,16 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   uint32_t han_all = 0; /* Han-like code points of the prose */
   uint32_t kana = 0;    /* and kana: a line with kana is Japanese */
   han[0] = 0;
+  /* Most characters are kept as they are: the body is copied in bulk
+   * first (w, o1 and wo as the input, no second code point, no mate, no
+   * flag), and the loop below writes only what differs.  Until the first
+   * removal (n == i) a kept character is already in place. */
+  memcpy(w, cp, end * sizeof *w);
+  memcpy(o1, cp, end * sizeof *o1);
+  memcpy(wo, off, end * sizeof *wo);
+  memset(o2, 0, end * sizeof *o2);
+  memset(mate, 0xFF, end * sizeof *mate);
+  memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
     if (mask && !mask[i]) {
@@ -86,11 +98,13 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
        * flag and one more Han-like character (ideographs). */
       unsigned a = c < 0x80;
       unsigned t = ascii_class[c & 0x7F] & -a;
-      w[n] = c;
-      wo[n] = off[i];
-      o1[n] = c;
-      o2[n] = 0;
-      mate[n] = -1;
+      if (n != i) {
+        w[n] = c;
+        wo[n] = off[i];
+        o1[n] = c;
+        o2[n] = 0;
+        mate[n] = -1;
+      }
       fl[n] = (uint16_t)(t & F_INT);
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
       if (c == '[' && lbr == SIZE_MAX) lbr = n;

@@ -7,6 +7,8 @@
  * spaces beside markup stay.  --spacing inserts a space between Han and
  * Latin letters or digits.
  */
+#include <string.h>
+
 #include "punct_class.h"
 #include "punct_int.h"
 
@@ -47,6 +49,19 @@ void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
   size_t li = 0;     /* position it came from */
   for (size_t i = 0; i < n; i++) {
     uint32_t c = o1[i];
+    if (!spacing && c != 0 && c != ' ' && c != 0x3000 && !o2[i]) {
+      /* A run of positions that give their one code point as it is and
+       * are no spaces: copied in bulk. */
+      size_t j = i + 1;
+      while (j < n && o1[j] != 0 && o1[j] != ' ' && o1[j] != 0x3000 && !o2[j]) j++;
+      memcpy(oc + m, o1 + i, (j - i) * sizeof *oc);
+      memcpy(oo + m, wo + i, (j - i) * sizeof *oo);
+      m += j - i;
+      last = o1[j - 1];
+      li = j - 1;
+      i = j - 1;
+      continue;
+    }
     if (c == 0) continue;
     if (is_space(c) && !(fl[i] & F_PROT)) {
       /* A run of spaces [i, j). */
