@@ -24,6 +24,15 @@ static const uint8_t ascii_class[128] = {
 _Static_assert(F_INT < 0x100 && !(F_INT & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)),
                "ascii_class packs F_INT with the HAS_ bits");
 
+/* Printable ASCII (U+0020..U+007E) with no ascii_class entry and not '[':
+ * kept as it is, no flag. */
+static const uint8_t plain_ascii[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
 /* A zero-width joiner or non-joiner at i matters between two characters
  * that use it; next to Chinese or ASCII it is only noise. */
 static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
@@ -85,6 +94,23 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   memset(mate, 0xFF, end * sizeof *mate);
   memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
+    if (!mask && n == i) {
+      /* A run of characters the general path below would keep as they
+       * are with no flag (plain_ascii, CJK ideographs), before any
+       * removal: all in place already, only han[] to count. */
+      uint32_t h = han[n];
+      size_t j = i;
+      for (; j < end; j++) {
+        uint32_t c = cp[j];
+        uint32_t z = c - 0x4E00u <= 0x9FFFu - 0x4E00u;
+        if (!(z | (plain_ascii[c & 0x7F] & (c < 0x80)))) break;
+        h += z;
+        han[j + 1] = h;
+      }
+      han_all += h - han[i];
+      n = i = j;
+      if (i == end) break;
+    }
     uint32_t c = cp[i];
     if (mask && !mask[i]) {
       KEEP_AS_IS(F_PROT | F_FMT);
