@@ -112,6 +112,7 @@ static void destroy(void *st) {
   free(p->mate);
   free(p->han);
   free(p->stk);
+  free(p->ix);
   free(p);
 }
 
@@ -132,6 +133,7 @@ static int grow(zf_punct *p, size_t n) {
   G(fl);
   G(mate);
   G(stk);
+  G(ix);
   G(prose);
 #undef G
   void *q = realloc(p->han, (cap + 1) * sizeof *p->han);

@@ -77,6 +77,8 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   uint64_t *wo = p->wo;
   int32_t *mate = p->mate;
   uint16_t *fl = p->fl;
+  uint32_t *ix = p->ix;
+  size_t nix = 0;
   unsigned has = 0;
   size_t lbr = SIZE_MAX;
   size_t n = 0;
@@ -132,6 +134,8 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
         mate[n] = -1;
       }
       fl[n] = (uint16_t)(t & F_INT);
+      ix[nix] = (uint32_t)n;
+      nix += (t & F_INT) != 0;
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
       if (c == '[' && lbr == SIZE_MAX) lbr = n;
       han[n + 1] = han[n] + (1u - a);
@@ -181,6 +185,8 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
     o2[n] = 0;
     mate[n] = -1;
     fl[n] = c < 0x80 ? 0 : wide_flags(c, &has);
+    ix[nix] = (uint32_t)n;
+    nix += (fl[n] & F_INT) != 0;
     /* (nothing below U+3005 is Han-like) */
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
     han_all += han[n + 1] - han[n];
@@ -190,5 +196,6 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   p->chinese = han_all > 0 && kana == 0;
   p->has = has;
   p->lbr = lbr;
+  p->nix = nix;
   return n;
 }

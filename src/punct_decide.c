@@ -429,7 +429,16 @@ void zf_punct_decide(zf_punct *p, size_t n) {
   /* Open quote pairs, innermost last: (closer << 2) | inherited (see
    * decide_quote_pair). */
   size_t qtop = 0;
-  for (size_t i = 0; i < n; i++) {
+  /* Only the positions clean() flagged F_INT (ix[]) can be acted on; a
+   * rule that handled a run returns its last position, and the positions
+   * up to it are passed over (next).  Pairs are popped off the stack at
+   * the first position visited past their closer, which leaves the stack
+   * as popping at every position would. */
+  const uint32_t *ix = p->ix;
+  size_t next = 0;
+  for (size_t k = 0; k < p->nix; k++) {
+    size_t i = ix[k];
+    if (i < next) continue;
     while (qtop && (p->stk[qtop - 1] >> 2) <= (int32_t)i) qtop--;
     if ((fl[i] & (F_INT | F_PROT | F_DONE)) != F_INT) continue;
     uint32_t c = w[i];
@@ -464,5 +473,6 @@ void zf_punct_decide(zf_punct *p, size_t n) {
       }
       break;
     }
+    next = i + 1;
   }
 }
