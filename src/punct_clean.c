@@ -64,6 +64,7 @@ static uint16_t wide_flags(uint32_t c, unsigned *has) {
     mate[n] = -1;                                                             \
     fl[n] = (uint16_t)(flags);                                                \
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));           \
+    multi |= c == 0;                                                          \
     n++;                                                                      \
   } while (0)
 
@@ -79,6 +80,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   uint16_t *fl = p->fl;
   uint32_t *ix = p->ix;
   size_t nix = 0;
+  int multi = 0; /* a kept U+0000, which emit() reads as deleted */
   unsigned has = 0;
   size_t lbr = SIZE_MAX;
   size_t n = 0;
@@ -197,5 +199,6 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   p->has = has;
   p->lbr = lbr;
   p->nix = nix;
+  p->multi = multi;
   return n;
 }

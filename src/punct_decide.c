@@ -207,6 +207,7 @@ static void set_double(zf_punct *p, size_t i, size_t e, uint32_t c, int rule) {
   p->o1[i] = c;
   p->o2[i] = c;
   for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
+  p->multi = 1;
   p->rule[rule]++;
 }
 
@@ -303,6 +304,7 @@ static size_t decide_ellipsis(zf_punct *p, size_t n, size_t i) {
   size_t r, e = run_end(p->w, n, i, &r);
   if (r == 1 && mark_chinese(p, n, i, i + 1, 0)) {
     p->o2[i] = 0x2026;
+    p->multi = 1;
     p->rule[ZF_PR_ELLIPSIS]++;
   }
   return e - 1;
