@@ -73,9 +73,34 @@ int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen)
   mark_inside(r, cv->bnd, 2);
   if (zf_text_reserve(out, n)) return -1;
   size_t ei = 0, ri = 0;
+  const unsigned char *bnd = cv->bnd;
+  const uint32_t *ecp = e->cp, *rcp = r->cp;
+  const uint64_t *eoff = e->off, *roff = r->off, *ioff = in->off;
+  const size_t elen = e->len, rlen = r->len;
   for (size_t p = 0; p < n;) {
+    /* The common case first, in a loop of its own (the candidates and the
+     * line in locals, room for the rest of the line made once): the span
+     * is the one character p, each candidate gives it one unit of one
+     * character, the same, and that character goes out -- what the
+     * general path below does with it. */
+    if (out->cap - out->len < n - p && zf_text_reserve(out, n - p)) return -1;
+    uint32_t *oc = out->cp + out->len;
+    uint64_t *oo = out->off + out->len;
+    size_t m = 0;
+    while (p < n && (p + 1 == n || !bnd[p + 1]) && ei < elen && ri < rlen && ecp[ei] == rcp[ri] &&
+           R_START(eoff[ei]) == p && R_START(roff[ri]) == p &&
+           (ei + 1 == elen || R_START(eoff[ei + 1]) > p) &&
+           (ri + 1 == rlen || R_START(roff[ri + 1]) > p)) {
+      oc[m] = ecp[ei];
+      oo[m++] = ioff[p];
+      p++;
+      ei++;
+      ri++;
+    }
+    out->len += m;
+    if (p == n) break;
     size_t q = p + 1;
-    while (q < n && cv->bnd[q]) q++;
+    while (q < n && bnd[q]) q++;
     size_t ej = ei, rj = ri;
     while (ej < e->len && R_START(e->off[ej]) < q) ej++;
     while (rj < r->len && R_START(r->off[rj]) < q) rj++;
