@@ -31,9 +31,13 @@ static void keep_simp_forms(const conv *cv, const zf_text *x, zf_text *f) {
 
 /* Marks in bnd (bit `bit`) the places inside a unit of t. */
 static void mark_inside(const zf_text *t, unsigned char *bnd, unsigned char bit) {
-  for (size_t j = 0; j < t->len; j++) {
-    if (j && t->off[j] == t->off[j - 1]) continue;
-    for (size_t p = R_START(t->off[j]) + 1; p < R_END(t->off[j]); p++) bnd[p] |= bit;
+  /* (in locals: a store through bnd could alias t's fields) */
+  const uint64_t *off = t->off;
+  const size_t len = t->len;
+  for (size_t j = 0; j < len; j++) {
+    uint64_t v = off[j];
+    if (j && v == off[j - 1]) continue;
+    for (size_t p = R_START(v) + 1; p < R_END(v); p++) bnd[p] |= bit;
   }
 }
 
@@ -87,15 +91,17 @@ int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen)
     uint32_t *oc = out->cp + out->len;
     uint64_t *oo = out->off + out->len;
     size_t m = 0;
-    while (p < n && (p + 1 == n || !bnd[p + 1]) && ei < elen && ri < rlen && ecp[ei] == rcp[ri] &&
-           R_START(eoff[ei]) == p && R_START(roff[ri]) == p &&
-           (ei + 1 == elen || R_START(eoff[ei + 1]) > p) &&
-           (ri + 1 == rlen || R_START(roff[ri + 1]) > p)) {
+    /* (with no boundary inside the span, a unit that starts at p covers
+     * exactly [p, p + 1), its tag, and the next unit starting at p would
+     * be its own second character, with the same tag) */
+    for (; p < n; p++, ei++, ri++) {
+      uint64_t tag = (uint64_t)p << 32 | (p + 1);
+      if (!((p + 1 == n || !bnd[p + 1]) && ei < elen && ri < rlen && eoff[ei] == tag &&
+            roff[ri] == tag && ecp[ei] == rcp[ri] && (ei + 1 == elen || eoff[ei + 1] != tag) &&
+            (ri + 1 == rlen || roff[ri + 1] != tag)))
+        break;
       oc[m] = ecp[ei];
       oo[m++] = ioff[p];
-      p++;
-      ei++;
-      ri++;
     }
     out->len += m;
     if (p == n) break;
