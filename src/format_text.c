@@ -570,6 +570,20 @@ int fmt_table_row(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
   return 1;
 }
 
+void fmt_skip_text(zf_fmt *f, const uint32_t *cp, size_t end) {
+  uint32_t ch;
+  int len;
+  if (!end || !fence(cp, 0, end, &ch, &len)) return;
+  /* (as fmt_prose_line does with a fence) */
+  if (!f->pl_fence) {
+    f->pl_fence = ch;
+    f->pl_fence_len = len;
+  } else if (ch == f->pl_fence && len >= f->pl_fence_len) {
+    f->pl_fence = 0;
+  }
+  f->pl_code = 1;
+}
+
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end) {
   if (!end) return;
   /* The common line: it starts with Chinese (so it is no fence and no

@@ -289,12 +289,17 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     end--;
   }
   if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
+  /* Whether the segment goes out as it came: a Japanese document, or (a
+   * subset of a line no rule can change is one no rule can change) a
+   * line no rule can change. */
+  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip));
   /* Only prose gets typography: the format scanner sees every segment
-   * (its state runs across lines) and says which code points are prose. */
+   * (its state runs across lines) and says which code points are prose;
+   * of a line no rule can change it only needs to carry its state over,
+   * which for some lines it does more cheaply (zf_fmt_skip). */
+  if (quiet && zf_fmt_skip(p->fmt, in->cp, end, in->len)) return ZF_UNCHANGED;
   int prose = zf_fmt_scan(p->fmt, in->cp, end, in->len, p->prose);
-  if (prose == ZF_PROSE_NONE || p->japanese) return ZF_UNCHANGED;
-  /* (a subset of a line no rule can change is one no rule can change) */
-  if (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip)) return ZF_UNCHANGED;
+  if (prose == ZF_PROSE_NONE || quiet) return ZF_UNCHANGED;
   const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);
