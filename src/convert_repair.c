@@ -31,9 +31,13 @@ static void keep_simp_forms(const conv *cv, const zf_text *x, zf_text *f) {
 
 /* Marks in bnd (bit `bit`) the places inside a unit of t. */
 static void mark_inside(const zf_text *t, unsigned char *bnd, unsigned char bit) {
-  for (size_t j = 0; j < t->len; j++) {
-    if (j && t->off[j] == t->off[j - 1]) continue;
-    for (size_t p = R_START(t->off[j]) + 1; p < R_END(t->off[j]); p++) bnd[p] |= bit;
+  /* (in locals: a store through bnd could alias t's fields) */
+  const uint64_t *off = t->off;
+  const size_t len = t->len;
+  for (size_t j = 0; j < len; j++) {
+    uint64_t v = off[j];
+    if (j && v == off[j - 1]) continue;
+    for (size_t p = R_START(v) + 1; p < R_END(v); p++) bnd[p] |= bit;
   }
 }
 
@@ -73,9 +77,36 @@ int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen)
   mark_inside(r, cv->bnd, 2);
   if (zf_text_reserve(out, n)) return -1;
   size_t ei = 0, ri = 0;
+  const unsigned char *bnd = cv->bnd;
+  const uint32_t *ecp = e->cp, *rcp = r->cp;
+  const uint64_t *eoff = e->off, *roff = r->off, *ioff = in->off;
+  const size_t elen = e->len, rlen = r->len;
   for (size_t p = 0; p < n;) {
+    /* The common case first, in a loop of its own (the candidates and the
+     * line in locals, room for the rest of the line made once): the span
+     * is the one character p, each candidate gives it one unit of one
+     * character, the same, and that character goes out -- what the
+     * general path below does with it. */
+    if (out->cap - out->len < n - p && zf_text_reserve(out, n - p)) return -1;
+    uint32_t *oc = out->cp + out->len;
+    uint64_t *oo = out->off + out->len;
+    size_t m = 0;
+    /* (with no boundary inside the span, a unit that starts at p covers
+     * exactly [p, p + 1), its tag, and the next unit starting at p would
+     * be its own second character, with the same tag) */
+    for (; p < n; p++, ei++, ri++) {
+      uint64_t tag = (uint64_t)p << 32 | (p + 1);
+      if (!((p + 1 == n || !bnd[p + 1]) && ei < elen && ri < rlen && eoff[ei] == tag &&
+            roff[ri] == tag && ecp[ei] == rcp[ri] && (ei + 1 == elen || eoff[ei + 1] != tag) &&
+            (ri + 1 == rlen || roff[ri + 1] != tag)))
+        break;
+      oc[m] = ecp[ei];
+      oo[m++] = ioff[p];
+    }
+    out->len += m;
+    if (p == n) break;
     size_t q = p + 1;
-    while (q < n && cv->bnd[q]) q++;
+    while (q < n && bnd[q]) q++;
     size_t ej = ei, rj = ri;
     while (ej < e->len && R_START(e->off[ej]) < q) ej++;
     while (rj < r->len && R_START(r->off[rj]) < q) rj++;

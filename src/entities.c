@@ -173,10 +173,18 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   const ent *e = st;
   const uint32_t *s = in->cp;
   size_t n = in->len;
-  /* Most lines have neither '&' nor '#': one scan without branches. */
+  if (e->off) return ZF_UNCHANGED;
+  /* Most lines have neither '&' nor '#': one scan without branches, in
+   * blocks of 16 with a fixed count (the compiler vectorises them). */
   unsigned any = 0;
-  for (size_t i = 0; i < n; i++) any |= (unsigned)(s[i] == '&') | (unsigned)(s[i] == '#');
-  if (!any || e->off || has_tag(s, n)) return ZF_UNCHANGED;
+  size_t i0 = 0;
+  for (; i0 + 16 <= n; i0 += 16) {
+    unsigned t = 0;
+    for (size_t k = 0; k < 16; k++) t |= (unsigned)(s[i0 + k] == '&') | (unsigned)(s[i0 + k] == '#');
+    any |= t;
+  }
+  for (; i0 < n; i0++) any |= (unsigned)(s[i0] == '&') | (unsigned)(s[i0] == '#');
+  if (!any || has_tag(s, n)) return ZF_UNCHANGED;
   uint64_t count = 0;
   for (size_t i = 0; i < n;) {
     uint32_t v = 0;

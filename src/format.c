@@ -569,6 +569,15 @@ int zf_fmt_new(zf_fmt **out, int format) {
 
 void zf_fmt_free(zf_fmt *f) { free(f); }
 
+int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len) {
+  /* A whole plain-text line: what fmt_scan_text() judges of it beyond
+   * its fence (pl_code) is read only by the rest of a cut line. */
+  if (f->format != ZHFIX_FORMAT_TEXT || !f->bol || len <= end) return 0;
+  fmt_skip_text(f, cp, end);
+  f->bol = 1;
+  return 1;
+}
+
 int zf_fmt_scan(zf_fmt *f, const uint32_t *cp, size_t end, size_t len, uint8_t *prose) {
   int result;
   if (f->format == ZHFIX_FORMAT_DATA) {

@@ -44,6 +44,13 @@ enum {
  * end entries and is written only when SOME is returned. */
 int zf_fmt_scan(zf_fmt *f, const uint32_t *cp, size_t end, size_t len, uint8_t *prose);
 
+/* For a segment whose prose the caller does not need (no rule could
+ * change any of it): when the scanner can carry its state over such a
+ * segment more cheaply than zf_fmt_scan, does so and returns 1 (a whole
+ * plain-text line: only its fence matters to the lines after it); else
+ * returns 0, and the caller scans it with zf_fmt_scan as usual. */
+int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len);
+
 /* Whether cp[s..e), one line of plain text (or of a comment), reads as
  * code or data rather than prose: an assignment, a statement, a JSON or
  * object literal, an SQL statement, a shell command, a `key: value` line,

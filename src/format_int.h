@@ -137,6 +137,9 @@ int fmt_table_row(zf_fmt *f, const uint32_t *cp, size_t s, size_t e);
 /* ---- lexers (one per family) ----------------------------------------- */
 
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end);
+/* The state fmt_scan_text() leaves after a whole line (f->bol) whose mask
+ * is not wanted: only a fence changes what the lines after it are. */
+void fmt_skip_text(zf_fmt *f, const uint32_t *cp, size_t end);
 void fmt_scan_markdown(zf_fmt *f, const uint32_t *cp, size_t end);
 void fmt_scan_html(zf_fmt *f, const uint32_t *cp, size_t end);
 void fmt_scan_troff(zf_fmt *f, const uint32_t *cp, size_t end);

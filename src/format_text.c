@@ -528,7 +528,14 @@ void fmt_prose_line(zf_fmt *f, const uint32_t *cp, size_t s, size_t e, int cont)
     /* A whole line without Chinese is left alone by the punctuation
      * stage whatever it is, so it need not be judged. */
     int cjk = !f->eol;
-    for (size_t i = s; i < e && !cjk; i++) cjk = cp[i] >= 0x2E80;
+    size_t i = s;
+    /* (blocks of 16 with a fixed count, which the compiler vectorises) */
+    for (; !cjk && i + 16 <= e; i += 16) {
+      unsigned t = 0;
+      for (size_t k = 0; k < 16; k++) t |= (unsigned)(cp[i + k] >= 0x2E80);
+      cjk = (int)t;
+    }
+    for (; i < e && !cjk; i++) cjk = cp[i] >= 0x2E80;
     f->pl_code = f->pl_fence || (cjk && zf_fmt_codeish(cp, s, e));
   }
   if (f->pl_code) return;
@@ -561,6 +568,20 @@ int fmt_table_row(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
     fmt_unmark(f, a, b);
   }
   return 1;
+}
+
+void fmt_skip_text(zf_fmt *f, const uint32_t *cp, size_t end) {
+  uint32_t ch;
+  int len;
+  if (!end || !fence(cp, 0, end, &ch, &len)) return;
+  /* (as fmt_prose_line does with a fence) */
+  if (!f->pl_fence) {
+    f->pl_fence = ch;
+    f->pl_fence_len = len;
+  } else if (ch == f->pl_fence && len >= f->pl_fence_len) {
+    f->pl_fence = 0;
+  }
+  f->pl_code = 1;
 }
 
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end) {

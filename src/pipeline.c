@@ -157,12 +157,16 @@ static int emit(zhfix *h, const zf_text *t) {
       continue;
     }
     if (c - 0x800u < 0xD800u - 0x800u || c - 0xE000u < 0x10000u - 0xE000u) {
-      /* three bytes, written as one little-endian word (the queue has
-       * room for four bytes a character) */
-      uint32_t w = (0xE0u | c >> 12) | (0x80u | (c >> 6 & 0x3Fu)) << 8 | (0x80u | (c & 0x3Fu)) << 16;
-      unsigned char b[4] = {(unsigned char)w, (unsigned char)(w >> 8), (unsigned char)(w >> 16), 0};
-      memcpy(p, b, 4);
-      p += 3;
+      /* a run of three-byte characters, each written as one little-endian
+       * word (the queue has room for four bytes a character) */
+      do {
+        uint32_t w = (0xE0u | c >> 12) | (0x80u | (c >> 6 & 0x3Fu)) << 8 | (0x80u | (c & 0x3Fu)) << 16;
+        unsigned char b[4] = {(unsigned char)w, (unsigned char)(w >> 8), (unsigned char)(w >> 16), 0};
+        memcpy(p, b, 4);
+        p += 3;
+        i++;
+      } while (i < len && ((c = cp[i]) - 0x800u < 0xD800u - 0x800u || c - 0xE000u < 0x10000u - 0xE000u));
+      continue;
     } else {
       p += zf_utf8_put(c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0xFFFD : c, p);
     }

@@ -112,6 +112,7 @@ static void destroy(void *st) {
   free(p->mate);
   free(p->han);
   free(p->stk);
+  free(p->ix);
   free(p);
 }
 
@@ -132,6 +133,7 @@ static int grow(zf_punct *p, size_t n) {
   G(fl);
   G(mate);
   G(stk);
+  G(ix);
   G(prose);
 #undef G
   void *q = realloc(p->han, (cap + 1) * sizeof *p->han);
@@ -143,10 +145,14 @@ static int grow(zf_punct *p, size_t n) {
 
 /* ---- the shortcut -------------------------------------------------------- */
 
-/* The ASCII marks needs_work() looks at (its switch below). */
-static const uint8_t nw_trigger[128] = {
-    [','] = 1, [';'] = 1, [':'] = 1, ['?'] = 1, ['!'] = 1, ['.'] = 1,
-    ['('] = 1, [')'] = 1, ['"'] = 1, ['\''] = 1, ['-'] = 1, ['`'] = 1};
+/* ASCII needs_work() passes over at once: U+0021..U+007E but the marks
+ * its switch below looks at (, ; : ? ! . ( ) " ' - `). */
+static const uint8_t nw_quiet[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
 
 /* A curly or corner quote c (U+2018..U+201D, U+300C..U+300F) on a line
  * needs_work() is reading: whether it may change.  Quotes of the target
@@ -196,8 +202,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip) {
     /* Letters, digits, marks no rule reads, and CJK ideographs: nothing
      * below looks at them but to note non-ASCII; one branch for both,
      * which text mixing them does not mispredict. */
-    if (((c - 0x21u < 0x7Fu - 0x21u) & !nw_trigger[c & 0x7F]) |
-        (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
+    if ((nw_quiet[c & 0x7F] & (c < 0x80)) | (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
       wide |= c >= 0x80;
       continue;
     }
@@ -205,6 +210,9 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip) {
       if (c < 0x20) {
         if (c != '\t' && strip) return 1;
       } else if (c == ' ') {
+        /* (the answer is known once both are seen: a space is a cheap
+         * place to ask) */
+        if (wide & ascii_trigger) return 1;
         /* (each space of a run checks both neighbours, so the run's two
          * ends are both looked at) */
         if ((i > 0 && cp[i - 1] >= 0x80 && !zf_is_han(cp[i - 1])) ||
@@ -235,9 +243,11 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip) {
         default:
           break;
         }
+        if (wide & ascii_trigger) return 1;
       }
       continue;
     }
+    if (ascii_trigger) return 1;
     wide = 1;
     if (c < 0x2000) {
       if ((c <= 0x9F && strip) || (c == 0xB7 && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
@@ -279,12 +289,17 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     end--;
   }
   if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
+  /* Whether the segment goes out as it came: a Japanese document, or (a
+   * subset of a line no rule can change is one no rule can change) a
+   * line no rule can change. */
+  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip));
   /* Only prose gets typography: the format scanner sees every segment
-   * (its state runs across lines) and says which code points are prose. */
+   * (its state runs across lines) and says which code points are prose;
+   * of a line no rule can change it only needs to carry its state over,
+   * which for some lines it does more cheaply (zf_fmt_skip). */
+  if (quiet && zf_fmt_skip(p->fmt, in->cp, end, in->len)) return ZF_UNCHANGED;
   int prose = zf_fmt_scan(p->fmt, in->cp, end, in->len, p->prose);
-  if (prose == ZF_PROSE_NONE || p->japanese) return ZF_UNCHANGED;
-  /* (a subset of a line no rule can change is one no rule can change) */
-  if (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip)) return ZF_UNCHANGED;
+  if (prose == ZF_PROSE_NONE || quiet) return ZF_UNCHANGED;
   const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
   uint64_t before = total(p);

@@ -7,6 +7,8 @@
  * prose are copied protected.  Each position also gets its flags, the
  * running count of Han-like characters (han[]) and no decision yet.
  */
+#include <string.h>
+
 #include "punct_class.h"
 #include "punct_int.h"
 
@@ -21,6 +23,15 @@ static const uint8_t ascii_class[128] = {
 /* (F_INT and the HAS_ bits share the table's byte) */
 _Static_assert(F_INT < 0x100 && !(F_INT & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)),
                "ascii_class packs F_INT with the HAS_ bits");
+
+/* Printable ASCII (U+0020..U+007E) with no ascii_class entry and not '[':
+ * kept as it is, no flag. */
+static const uint8_t plain_ascii[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
 
 /* A zero-width joiner or non-joiner at i matters between two characters
  * that use it; next to Chinese or ASCII it is only noise. */
@@ -53,6 +64,7 @@ static uint16_t wide_flags(uint32_t c, unsigned *has) {
     mate[n] = -1;                                                             \
     fl[n] = (uint16_t)(flags);                                                \
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));           \
+    multi |= c == 0;                                                          \
     n++;                                                                      \
   } while (0)
 
@@ -66,13 +78,43 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   uint64_t *wo = p->wo;
   int32_t *mate = p->mate;
   uint16_t *fl = p->fl;
+  uint32_t *ix = p->ix;
+  size_t nix = 0;
+  int multi = 0; /* a kept U+0000, which emit() reads as deleted */
   unsigned has = 0;
   size_t lbr = SIZE_MAX;
   size_t n = 0;
   uint32_t han_all = 0; /* Han-like code points of the prose */
   uint32_t kana = 0;    /* and kana: a line with kana is Japanese */
   han[0] = 0;
+  /* Most characters are kept as they are: the body is copied in bulk
+   * first (w, o1 and wo as the input, no second code point, no mate, no
+   * flag), and the loop below writes only what differs.  Until the first
+   * removal (n == i) a kept character is already in place. */
+  memcpy(w, cp, end * sizeof *w);
+  memcpy(o1, cp, end * sizeof *o1);
+  memcpy(wo, off, end * sizeof *wo);
+  memset(o2, 0, end * sizeof *o2);
+  memset(mate, 0xFF, end * sizeof *mate);
+  memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
+    if (!mask && n == i) {
+      /* A run of characters the general path below would keep as they
+       * are with no flag (plain_ascii, CJK ideographs), before any
+       * removal: all in place already, only han[] to count. */
+      uint32_t h = han[n];
+      size_t j = i;
+      for (; j < end; j++) {
+        uint32_t c = cp[j];
+        uint32_t z = c - 0x4E00u <= 0x9FFFu - 0x4E00u;
+        if (!(z | (plain_ascii[c & 0x7F] & (c < 0x80)))) break;
+        h += z;
+        han[j + 1] = h;
+      }
+      han_all += h - han[i];
+      n = i = j;
+      if (i == end) break;
+    }
     uint32_t c = cp[i];
     if (mask && !mask[i]) {
       KEEP_AS_IS(F_PROT | F_FMT);
@@ -86,12 +128,16 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
        * flag and one more Han-like character (ideographs). */
       unsigned a = c < 0x80;
       unsigned t = ascii_class[c & 0x7F] & -a;
-      w[n] = c;
-      wo[n] = off[i];
-      o1[n] = c;
-      o2[n] = 0;
-      mate[n] = -1;
+      if (n != i) {
+        w[n] = c;
+        wo[n] = off[i];
+        o1[n] = c;
+        o2[n] = 0;
+        mate[n] = -1;
+      }
       fl[n] = (uint16_t)(t & F_INT);
+      ix[nix] = (uint32_t)n;
+      nix += (t & F_INT) != 0;
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
       if (c == '[' && lbr == SIZE_MAX) lbr = n;
       han[n + 1] = han[n] + (1u - a);
@@ -141,6 +187,8 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
     o2[n] = 0;
     mate[n] = -1;
     fl[n] = c < 0x80 ? 0 : wide_flags(c, &has);
+    ix[nix] = (uint32_t)n;
+    nix += (fl[n] & F_INT) != 0;
     /* (nothing below U+3005 is Han-like) */
     han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
     han_all += han[n + 1] - han[n];
@@ -150,5 +198,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   p->chinese = han_all > 0 && kana == 0;
   p->has = has;
   p->lbr = lbr;
+  p->nix = nix;
+  p->multi = multi;
   return n;
 }

@@ -207,6 +207,7 @@ static void set_double(zf_punct *p, size_t i, size_t e, uint32_t c, int rule) {
   p->o1[i] = c;
   p->o2[i] = c;
   for (size_t k = i + 1; k < e; k++) p->o1[k] = 0;
+  p->multi = 1;
   p->rule[rule]++;
 }
 
@@ -303,6 +304,7 @@ static size_t decide_ellipsis(zf_punct *p, size_t n, size_t i) {
   size_t r, e = run_end(p->w, n, i, &r);
   if (r == 1 && mark_chinese(p, n, i, i + 1, 0)) {
     p->o2[i] = 0x2026;
+    p->multi = 1;
     p->rule[ZF_PR_ELLIPSIS]++;
   }
   return e - 1;
@@ -429,7 +431,16 @@ void zf_punct_decide(zf_punct *p, size_t n) {
   /* Open quote pairs, innermost last: (closer << 2) | inherited (see
    * decide_quote_pair). */
   size_t qtop = 0;
-  for (size_t i = 0; i < n; i++) {
+  /* Only the positions clean() flagged F_INT (ix[]) can be acted on; a
+   * rule that handled a run returns its last position, and the positions
+   * up to it are passed over (next).  Pairs are popped off the stack at
+   * the first position visited past their closer, which leaves the stack
+   * as popping at every position would. */
+  const uint32_t *ix = p->ix;
+  size_t next = 0;
+  for (size_t k = 0; k < p->nix; k++) {
+    size_t i = ix[k];
+    if (i < next) continue;
     while (qtop && (p->stk[qtop - 1] >> 2) <= (int32_t)i) qtop--;
     if ((fl[i] & (F_INT | F_PROT | F_DONE)) != F_INT) continue;
     uint32_t c = w[i];
@@ -464,5 +475,6 @@ void zf_punct_decide(zf_punct *p, size_t n) {
       }
       break;
     }
+    next = i + 1;
   }
 }

@@ -7,6 +7,8 @@
  * spaces beside markup stay.  --spacing inserts a space between Han and
  * Latin letters or digits.
  */
+#include <string.h>
+
 #include "punct_class.h"
 #include "punct_int.h"
 
@@ -33,9 +35,96 @@ static int apostrophe_if_joined(const zf_punct *p, size_t n, size_t li, size_t j
   return 0;
 }
 
+/* The run of spaces starting at i (positions of the body that are no
+ * protected space: ' ', U+3000, or deleted), written out to oc/oo from
+ * *m as the neighbours decide; last and li are the last code point
+ * written for this body (0 = none) and its position.  Returns the run's
+ * end. */
+static inline size_t space_run(zf_punct *p, size_t n, size_t i, uint32_t *last, size_t li, uint32_t *oc,
+                        uint64_t *oo, size_t *mp) {
+  const uint32_t *o1 = p->o1;
+  const uint64_t *wo = p->wo;
+  const uint16_t *fl = p->fl;
+  size_t m = *mp;
+#define PUT(c, off) (oc[m] = (c), oo[m] = (off), m++)
+  size_t j = i;
+  int ideo = 0, ascii = 0;
+  while (j < n && (is_space(o1[j]) || o1[j] == 0) && !(fl[j] & F_PROT)) {
+    ideo += o1[j] == 0x3000;
+    ascii += o1[j] == ' ';
+    j++;
+  }
+  if (!*last || j >= n) {
+    /* Indentation and trailing spaces are layout and stay, ideographic
+     * ones too (the 　　 that opens a paragraph). */
+    for (size_t t = i; t < j; t++)
+      if (o1[t]) PUT(o1[t], wo[t]);
+  } else if (((*last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
+             !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
+             /* spaces beside markup are the markup's layout */
+             !(j < n && (fl[j] & F_FMT)) && !apostrophe_if_joined(p, n, li, j)) {
+    p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
+  } else {
+    if (ideo && !ascii) {
+      /* An ideographic space between two words: one ASCII space
+       * keeps them apart. */
+      PUT(' ', wo[i]);
+    } else {
+      for (size_t t = i; t < j; t++)
+        if (o1[t] == ' ') PUT(' ', wo[t]);
+    }
+    if (ideo) p->rule[ZF_PR_IDSPACE]++;
+    *last = ' ';
+  }
+#undef PUT
+  *mp = m;
+  return j;
+}
+
+/* emit() when every position gives its one code point (no deletion, no
+ * second code point: !p->multi) and --spacing is off: what lies between
+ * runs of spaces is copied in bulk. */
+static size_t emit_runs(zf_punct *p, size_t n, uint32_t *oc, uint64_t *oo) {
+  const uint32_t *o1 = p->o1;
+  const uint64_t *wo = p->wo;
+  const uint16_t *fl = p->fl;
+  size_t m = 0, a = 0, li = 0;
+  uint32_t last = 0;
+  for (size_t s = 0;; s++) {
+    while (s < n && o1[s] != ' ' && o1[s] != 0x3000) s++;
+    if (s == n) break;
+    if (fl[s] & F_PROT) continue;
+    /* A lone ' ' between two characters below U+2000 (no full-width
+     * punctuation either side: space_run keeps it, and it is no
+     * indentation) goes out with them. */
+    if (o1[s] == ' ' && s > 0 && s + 1 < n && o1[s - 1] < 0x2000 && o1[s - 1] != ' ' &&
+        o1[s + 1] < 0x2000 && o1[s + 1] != ' ')
+      continue;
+    if (s > a) {
+      memcpy(oc + m, o1 + a, (s - a) * sizeof *oc);
+      memcpy(oo + m, wo + a, (s - a) * sizeof *oo);
+      m += s - a;
+      last = o1[s - 1];
+      li = s - 1;
+    }
+    a = space_run(p, n, s, &last, li, oc, oo, &m);
+    s = a - 1;
+  }
+  if (n > a) {
+    memcpy(oc + m, o1 + a, (n - a) * sizeof *oc);
+    memcpy(oo + m, wo + a, (n - a) * sizeof *oo);
+    m += n - a;
+  }
+  return m;
+}
+
 void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
   uint32_t *oc = out->cp + out->len;
   uint64_t *oo = out->off + out->len;
+  if (!p->spacing && !p->multi) {
+    out->len += emit_runs(p, n, oc, oo);
+    return;
+  }
   /* (in locals: the stores to oc and oo could alias p's fields) */
   const uint32_t *o1 = p->o1, *o2 = p->o2;
   const uint64_t *wo = p->wo;
@@ -49,37 +138,7 @@ void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
     uint32_t c = o1[i];
     if (c == 0) continue;
     if (is_space(c) && !(fl[i] & F_PROT)) {
-      /* A run of spaces [i, j). */
-      size_t j = i;
-      int ideo = 0, ascii = 0;
-      while (j < n && (is_space(o1[j]) || o1[j] == 0) && !(fl[j] & F_PROT)) {
-        ideo += o1[j] == 0x3000;
-        ascii += o1[j] == ' ';
-        j++;
-      }
-      if (!last || j >= n) {
-        /* Indentation and trailing spaces are layout and stay, ideographic
-         * ones too (the 　　 that opens a paragraph). */
-        for (size_t t = i; t < j; t++)
-          if (o1[t]) PUT(o1[t], wo[t]);
-      } else if (((last != ' ' && fw_at(p, n, li)) || fw_at(p, n, j)) &&
-                 !(j < n && (fl[j] & F_KEEPSP)) && !(fl[li] & F_KEEPSP) &&
-                 /* spaces beside markup are the markup's layout */
-                 !(j < n && (fl[j] & F_FMT)) && !apostrophe_if_joined(p, n, li, j)) {
-        p->rule[ideo && !ascii ? ZF_PR_IDSPACE : ZF_PR_SPACE]++;
-      } else {
-        if (ideo && !ascii) {
-          /* An ideographic space between two words: one ASCII space
-           * keeps them apart. */
-          PUT(' ', wo[i]);
-        } else {
-          for (size_t t = i; t < j; t++)
-            if (o1[t] == ' ') PUT(' ', wo[t]);
-        }
-        if (ideo) p->rule[ZF_PR_IDSPACE]++;
-        last = ' ';
-      }
-      i = j - 1;
+      i = space_run(p, n, i, &last, li, oc, oo, &m) - 1;
       continue;
     }
     if (spacing && last && !(fl[i] & F_PROT) &&

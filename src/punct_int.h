@@ -94,6 +94,9 @@ typedef struct zf_punct {
   int32_t *mate;  /* partner of a paired bracket or quote, -1 if none */
   uint32_t *han;  /* han[i] = Han-like characters in w[0..i) */
   int32_t *stk;   /* pairing stack; decide()'s stack of open quotes */
+  uint32_t *ix;   /* the positions clean() flagged F_INT, in order */
+  size_t nix;     /* how many */
+  int multi;      /* a position gives no code point or two (o1 0, o2 set) */
 } zf_punct;
 
 /* The passes, in order; n is the length of the cleaned body. */
