@@ -319,6 +319,9 @@ typedef struct moji {
    * them mixes clean and damaged lines, and its lines are judged on their
    * own evidence, not followed (a clean heading 跋 after a damaged line). */
   unsigned clean_han;
+  /* clean_han is counting: a DBCS<->DBCS signature and fewer than
+   * MIXED_LINES clean lines (one test per line on the common path) */
+  int count_clean;
   /* The last line that told (repaired, or clean and counted in clean_han)
    * was repaired with the document's DBCS<->DBCS reading: a line is
    * followed only inside a stretch damaged that way, not right after a

@@ -301,6 +301,7 @@ static void update_signatures(moji *m, unsigned conf, unsigned dirs) {
       m->sig[k]++;
   for (int dir = 0; dir < NUNDO; dir++)
     if (conf && (dirs >> dir) & 1 && m->conv_sig[dir] < SIG_LINES) m->conv_sig[dir]++;
+  m->count_clean = m->clean_han < MIXED_LINES && (m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES);
 }
 
 int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {

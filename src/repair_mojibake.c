@@ -146,7 +146,6 @@ static void c1_as_1252(mline *l, zf_stats *stats) {
  * Chinese that come out unchanged (moji::clean_han): a file read with the
  * wrong table has none. */
 static void note_clean(moji *m, const uint32_t *cp, size_t n) {
-  if (m->clean_han >= MIXED_LINES || (m->sig[C_GBK_BIG5] < SIG_LINES && m->sig[C_BIG5_GBK] < SIG_LINES)) return;
   /* Only a line the document's reading could have made says so: every
    * Han character of it encodable in the table the garbage was read with
    * (a Simplified line with 为 cannot be GBK read as Big5). */
@@ -160,6 +159,7 @@ static void note_clean(moji *m, const uint32_t *cp, size_t n) {
   if (han >= 2) {
     m->clean_han++;
     m->follow_run = 0;
+    m->count_clean = m->clean_han < MIXED_LINES;
   }
 }
 
@@ -176,7 +176,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   unsigned mask0 = zf_moji_trigger(m, in->cp, in->len);
   if (!mask0 && !c1) { /* the common case: nothing to try */
     if (f & 2) zf_moji_count_unrecoverable(m, in, m->lossy_line, stats);
-    note_clean(m, in->cp, in->len);
+    if (m->count_clean) note_clean(m, in->cp, in->len);
     return ZF_UNCHANGED;
   }
   size_t need = in->len + 1;
@@ -190,7 +190,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
   int rc = zf_moji_strategies(m, mask0, cnt);
   if (rc) return rc;
-  if (m->best.t.len == in->len && !memcmp(m->best.t.cp, in->cp, in->len * sizeof *in->cp))
+  if (m->count_clean && m->best.t.len == in->len && !memcmp(m->best.t.cp, in->cp, in->len * sizeof *in->cp))
     note_clean(m, in->cp, in->len);
   if (c1) c1_as_1252(&m->best, stats);
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += cnt[s];
