@@ -84,6 +84,10 @@ enum { UNDO_S2T, UNDO_T2S, NUNDO };
 #define MIN_DISTINCT 2
 /* log10 gain per Han character a DBCS<->DBCS repair needs there. */
 #define GAIN_PER_HAN 2.0
+/* The same in a document that carries the reading but whose lines are
+ * judged on their own (a clean line among them, moji::clean_han): the
+ * document's evidence halves what the line must show. */
+#define SIG_GAIN_PER_HAN 1.0
 /* Extra cost of a coarse repair that makes a single character. */
 #define SINGLE_COST 2.0
 /* Cost of entering a repair on a line already known to be damaged: small,
@@ -101,6 +105,9 @@ enum { UNDO_S2T, UNDO_T2S, NUNDO };
  * following the document.  Longer clean text outweighs it (the LM score of
  * clean Traditional re-read as GBK drops by several units per character). */
 #define FOLLOW_PRIOR 3.0
+/* Clean Chinese lines that make a document with a DBCS<->DBCS signature
+ * one whose lines are judged on their own (moji::clean_han). */
+#define MIXED_LINES 3
 /* log10 unigram below which a Han character is rare enough to suggest a
  * DBCS read as the other DBCS. */
 #define RARE_CHAR -5.0f
@@ -305,6 +312,23 @@ typedef struct moji {
    * direction; run_dirs collects them during one strategy. */
   unsigned conv_sig[NUNDO];
   unsigned run_dirs;
+  /* Lines with two or more common Han characters that came out unchanged
+   * while the document carried a DBCS<->DBCS signature (saturating at
+   * MIXED_LINES).  A file read with the wrong table has none: every
+   * Chinese line of it is garbage.  A document that shows MIXED_LINES of
+   * them mixes clean and damaged lines, and its lines are judged on their
+   * own evidence, not followed (a clean heading 跋 after a damaged line). */
+  unsigned clean_han;
+  /* clean_han is counting: a DBCS<->DBCS signature and fewer than
+   * MIXED_LINES clean lines (one test per line on the common path) */
+  int count_clean;
+  /* The last line that told (repaired, or clean and counted in clean_han)
+   * was repaired with the document's DBCS<->DBCS reading: a line is
+   * followed only inside a stretch damaged that way, not right after a
+   * line repaired another way or a clean one. */
+  int follow_run;
+  /* the DBCS<->DBCS class the current strategy follows (FOLLOW_PRIOR), or -1 */
+  int following;
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   int no_marks;   /* ... nor any '?' or U+FFFD that could mark one */
   size_t confident; /* repaired units of >= 2 characters in this pass */

@@ -329,7 +329,8 @@ static int decide(run_ctx *x, size_t nu, const run_edges *e) {
     zf_moji_viterbi(m, cl, r, len, nu, e, 0, enter, cl->coarse ? SINGLE_COST : 0);
     nrep = zf_moji_veto(m, x->in, x->base, nu, enter, cl->coarse && cl->y != Y_UTF8 && !x->lat_doc,
                         cl->coarse && !x->lat_doc ? MIN_DISTINCT : 0,
-                        cl->coarse && cl->x != X_1252 ? GAIN_PER_HAN : 0);
+                        cl->coarse && cl->x != X_1252 ? (m->sig[x->k] >= SIG_LINES ? SIG_GAIN_PER_HAN : GAIN_PER_HAN)
+                                                      : 0);
     if (x->lat && nrep) {
       int any = 0;
       for (size_t d = 0; d < m->units[nu - 1].d1 && !any; d++)

@@ -67,7 +67,7 @@ static int dbcs_mostly_kept(const moji *m, int k, const mline *in, const mline *
   size_t han_in = 0, han_kept = 0;
   for (size_t i = 0; i < in->t.len; i++) han_in += zf_is_han(in->t.cp[i]);
   for (size_t i = 0; i < out->t.len; i++) han_kept += !out->rep[i] && zf_is_han(out->t.cp[i]);
-  int own = m->sig[k] >= SIG_LINES;
+  int own = m->following == k;
   return han_in && (han_kept * 10 > han_in * 3 || (!own && han_in - han_kept < 3 && han_kept));
 }
 
@@ -108,13 +108,19 @@ static int stray_1252(const mline *out) {
 static int pass(moji *m, int k, const mline *in, mline *out, uint64_t *cnt, int force) {
   const moji_class *cl = &classes[k];
   m->known = cl->coarse && !force && m->sig[k] >= SIG_LINES;
-  /* DBCS<->DBCS in a document that carries it: follow the document */
-  if (m->known && cl->x != X_1252) m->known = 2;
+  /* DBCS<->DBCS in a document that carries it: follow the document, in
+   * the strategy that follows it; the other strategies judge the line on
+   * its own evidence, as in any document */
+  if (m->known && cl->x != X_1252) m->known = m->following == k ? 2 : 0;
   m->confident = 0;
   uint64_t c1[ZHFIX_STAT__COUNT] = {0};
   if (pass1(m, k, in, out, c1, force)) return ZHFIX_E_NOMEM;
   if (cl->coarse && !force && m->confident && !m->known) {
-    m->known = 1;
+    /* A line read with the wrong double-byte table is read so whole: once
+     * its own evidence shows the reading, its lone pieces between ASCII
+     * (麼 for 或 between troff escapes, 瑩 for 键 after End) follow the
+     * line as a followed document's lines follow the document. */
+    m->known = cl->x != X_1252 && !dbcs_mostly_kept(m, k, in, out) ? 2 : 1;
     memset(c1, 0, sizeof c1);
     int rc = pass1(m, k, in, out, c1, force);
     m->known = 0;
@@ -165,20 +171,20 @@ static int class_allowed(const moji *m, const strategy *sg, int k, const int *xd
    * 1252) are not tried on the rest, where they would only turn what is
    * left of lossy damage into other garbage. */
   if (xdone[classes[k].x] >= 0 && xdone[classes[k].x] != k) return 0;
-  /* nor, in a document whose signature is another coarse reading of the
-   * same garbage (GBK vs Big5 bytes read as 1252), this one */
-  for (int k2 = 0; k2 < NCLASS; k2++)
-    if (k2 != k && classes[k].coarse && classes[k2].coarse && classes[k2].x == classes[k].x &&
-        m->sig[k2] >= SIG_LINES && m->sig[k] < SIG_LINES)
-      return 0;
-  /* nor the other DBCS<->DBCS reading in a document that carries one: it
-   * would only turn the repaired text into garbage again */
-  return !(dbcs_pair(k) && m->sig[dbcs_other(k)] >= SIG_LINES);
+  /* A document's signature does not stop the other readings of the same
+   * garbage (GBK vs Big5 bytes read as 1252, the other DBCS<->DBCS table):
+   * in a document whose lines were damaged each its own way, a line read
+   * the other way must be judged on its own evidence (issue 15).  They
+   * need that evidence in full (no signature of theirs lowers their
+   * costs), and the document's own reading keeps its prior. */
+  (void)m;
+  return 1;
 }
 
 /* Runs strategy sg on m->in0 into m->a/m->b; returns the result buffer or
  * NULL when nothing changed (or memory ran out: *rc). */
-static mline *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t *cnt, unsigned *conf, int *rc) {
+static mline *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t *cnt, unsigned *conf, unsigned *used,
+                           int *rc) {
   mline *cur = &m->a, *nxt = &m->b;
   zf_mline_copy(cur, &m->in0);
   int changed = 0;
@@ -211,6 +217,7 @@ static mline *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
       mask = zf_moji_trigger(m, cur->t.cp, cur->t.len);
       changed = 1;
       xdone[classes[k].x] = k;
+      *used |= 1u << k;
       /* GBK<->Big5 read twice is not a damage seen in practice, and
        * following the document's reading would re-read its own repair */
       if (dbcs_pair(k)) break;
@@ -245,6 +252,28 @@ static double line_score(const mline *l) {
   return zh > other ? zh : other;
 }
 
+/* Whether class k reads the same garbage as class k2 another way: the two
+ * DBCS<->DBCS readings, or GBK and Big5 bytes read as 1252. */
+static int rivals(int k, int k2) {
+  return k != k2 && classes[k].coarse && classes[k2].coarse &&
+         (classes[k].x == classes[k2].x || (dbcs_pair(k) && dbcs_pair(k2)));
+}
+
+/* A document is read with one wrong table: a line repaired by a rival of
+ * the document's signature (Big5 bytes read as 1252 where the document
+ * carries GBK bytes read so) must win by the margin of the class's entry
+ * cost on top.  A line of a document whose lines were damaged each its
+ * own way has that evidence (a Chinese line read the wrong way gains
+ * several log10 units per character); a lone heading (虫虫 read as 單單,
+ * 跋 as 區) has not. */
+static double rival_cost(const moji *m, unsigned used) {
+  for (int k = 0; k < NCLASS; k++)
+    if ((used >> k) & 1 && m->sig[k] < SIG_LINES)
+      for (int k2 = 0; k2 < NCLASS; k2++)
+        if (m->sig[k2] >= SIG_LINES && rivals(k, k2)) return FOLLOW_PRIOR;
+  return 0;
+}
+
 /* Whether strategy s is the same as an earlier one for the classes that
  * may fire (mask); seen[s] records its order of those. */
 static int duplicate_order(size_t s, unsigned mask, int seen[][NCLASS]) {
@@ -272,6 +301,7 @@ static void update_signatures(moji *m, unsigned conf, unsigned dirs) {
       m->sig[k]++;
   for (int dir = 0; dir < NUNDO; dir++)
     if (conf && (dirs >> dir) & 1 && m->conv_sig[dir] < SIG_LINES) m->conv_sig[dir]++;
+  m->count_clean = m->clean_han < MIXED_LINES && (m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES);
 }
 
 int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
@@ -279,38 +309,56 @@ int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
   zf_mline_copy(&m->best, &m->in0);
   double best_score = line_score(&m->in0);
   int rc = 0;
-  unsigned best_conf = 0, best_dirs = 0;
+  unsigned best_conf = 0, best_dirs = 0, best_used = 0;
   int seen[NSTRAT][NCLASS];
   memset(seen, 0x7f, sizeof seen); /* never a class nor -1 */
   /* A document carrying a DBCS<->DBCS reading: its lines are read that
    * way first (other damage in them is undone after it), or kept. */
+  /* Not in a document that has shown clean Chinese lines (clean_han): one
+   * whose lines were damaged each its own way, where a line is judged on
+   * its own evidence.  The other strategies run too, without the prior:
+   * a line of a followed document damaged another way (UTF-8 read as GBK)
+   * still wins on its own evidence. */
   int follow = -1;
-  for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++)
-    if (m->sig[k] >= SIG_LINES && ((mask0 >> k) & 1)) follow = k;
+  if (m->clean_han < MIXED_LINES && m->follow_run)
+    for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++)
+      if (m->sig[k] >= SIG_LINES && ((mask0 >> k) & 1)) follow = k;
   for (size_t s = 0; s < NSTRAT && mask0; s++) {
     const strategy *sg = &strategies[s];
     if (sg->force >= 0 && !((mask0 >> sg->force) & 1)) continue;
-    if (follow >= 0 && (sg->force >= 0 || sg->order[0] != follow)) continue;
     /* Orders that differ only in classes that cannot fire are the same. */
     if (duplicate_order(s, mask0, seen)) continue;
+    /* the strategy whose first class that fires is the document's reading */
+    m->following = follow >= 0 && sg->force < 0 && seen[s][0] == follow ? follow : -1;
     uint64_t sc_cnt[ZHFIX_STAT__COUNT] = {0};
-    unsigned conf = 0;
+    unsigned conf = 0, used = 0;
     m->run_dirs = 0;
-    mline *r = run_strategy(m, sg, mask0, sc_cnt, &conf, &rc);
+    mline *r = run_strategy(m, sg, mask0, sc_cnt, &conf, &used, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
     double sc = line_score(r);
     if (sg->force >= 0) sc -= FORCE_MARGIN;
-    /* the document's prior for its own DBCS<->DBCS reading, once per line
-     * (FOLLOW_PRIOR) */
-    if (follow >= 0 && sc_cnt[classes[follow].stat]) sc += FOLLOW_PRIOR;
+    sc -= rival_cost(m, used);
+    /* the document's prior for its own DBCS<->DBCS reading: FOLLOW_PRIOR
+     * for each span it repaired, as the pass's Viterbi rewarded each (the
+     * other strategies, judging the line on its own evidence, compete
+     * with it; a long line whose one short piece reads as well unrepaired,
+     * 刚刚 for 試試, stays followed) */
+    if (m->following >= 0) sc += FOLLOW_PRIOR * (double)sc_cnt[classes[follow].stat];
     if (sc <= best_score) continue;
     zf_mline_copy(&m->best, r);
     best_score = sc;
     memcpy(cnt, sc_cnt, sizeof sc_cnt);
     best_conf = conf;
     best_dirs = m->run_dirs;
+    best_used = used;
   }
+  m->following = -1;
   update_signatures(m, best_conf, best_dirs);
+  if (best_used) {
+    unsigned sig = 0;
+    for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++) sig |= (unsigned)(m->sig[k] >= SIG_LINES) << k;
+    m->follow_run = (best_used & sig) != 0;
+  }
   return 0;
 }

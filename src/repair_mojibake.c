@@ -81,6 +81,7 @@ static int create(void **st, const zf_opts *o) {
   moji *m = calloc(1, sizeof *m);
   if (!m) return ZHFIX_E_NOMEM;
   m->t = t;
+  m->following = -1;
   *st = m;
   return 0;
 }
@@ -141,6 +142,27 @@ static void c1_as_1252(mline *l, zf_stats *stats) {
   }
 }
 
+/* In a document carrying a DBCS<->DBCS signature, counts the lines with
+ * Chinese that come out unchanged (moji::clean_han): a file read with the
+ * wrong table has none. */
+static void note_clean(moji *m, const uint32_t *cp, size_t n) {
+  /* Only a line the document's reading could have made says so: every
+   * Han character of it encodable in the table the garbage was read with
+   * (a Simplified line with 为 cannot be GBK read as Big5). */
+  const zf_dbcs *x = m->sig[C_GBK_BIG5] >= SIG_LINES ? m->t->big5 : m->t->gbk;
+  size_t han = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!common_han(cp[i])) continue;
+    if (!x->enc[cp[i]]) return;
+    han++;
+  }
+  if (han >= 2) {
+    m->clean_han++;
+    m->follow_run = 0;
+    m->count_clean = m->clean_han < MIXED_LINES;
+  }
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   unsigned f = scan(in);
@@ -154,6 +176,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   unsigned mask0 = zf_moji_trigger(m, in->cp, in->len);
   if (!mask0 && !c1) { /* the common case: nothing to try */
     if (f & 2) zf_moji_count_unrecoverable(m, in, m->lossy_line, stats);
+    if (m->count_clean) note_clean(m, in->cp, in->len);
     return ZF_UNCHANGED;
   }
   size_t need = in->len + 1;
@@ -167,6 +190,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
   int rc = zf_moji_strategies(m, mask0, cnt);
   if (rc) return rc;
+  if (m->count_clean && m->best.t.len == in->len && !memcmp(m->best.t.cp, in->cp, in->len * sizeof *in->cp))
+    note_clean(m, in->cp, in->len);
   if (c1) c1_as_1252(&m->best, stats);
   for (int s = 0; s < ZHFIX_STAT__COUNT; s++) stats->v[s] += cnt[s];
   if (zf_text_append(out, &m->best.t, 0, m->best.t.len)) return ZHFIX_E_NOMEM;

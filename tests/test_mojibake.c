@@ -468,6 +468,38 @@ static void test_interleaved_dbcs(void **state) {
   stage_close(&s);
 }
 
+/* Issue 15, item 4: a document whose lines were damaged each its own
+ * way.  Once it carries GBK read as Big5 and has shown clean Chinese lines
+ * that reading could have made, a clean heading 跋 is not followed (Big5
+ * bytes of 跋 read as GBK are 禰), a line read the other way (Big5 as GBK)
+ * and one of UTF-8 read as GBK are repaired on their own evidence, and so
+ * is a later GBK-as-Big5 line.  Before, the signature blocked the other
+ * DBCS reading and 跋 became 禰. */
+static void test_mixed_lines(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    int cls;
+  } lines[] = {
+      {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"默认状态下是一次只执行一个请求。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
+      {"預設狀態下是一次只執行一個請求。\n", -1},
+      {"這個工具可以指定單位時間內發出的請求數量。\n", -1},
+      {"跋\n", -1},
+      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", MOJI_SIM_BIG5_AS_GBK},
+      {"跋\n", -1},
+      {"服务器性能测试工具说明\n", MOJI_SIM_UTF8_AS_GBK},
+      {"一个空格分隔的地址列表，用作系统的全局服务器。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"跋\n", -1},
+  };
+  stage s;
+  stage_open(&s);
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) feed_doc(&s, lines[i].cls, &lines[i].text, 1);
+  stage_close(&s);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -937,6 +969,7 @@ int main(void) {
       cmocka_unit_test(test_t2s_document), cmocka_unit_test(test_nbsp_document),
       cmocka_unit_test(test_box_document), cmocka_unit_test(test_kana_document),
       cmocka_unit_test(test_interleaved_dbcs),
+      cmocka_unit_test(test_mixed_lines),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
