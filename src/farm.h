@@ -205,6 +205,10 @@ typedef struct farm {
   /* nodes made since the cut that a compaction dropped (NODE_LIMIT counts
    * them), and the live nodes it left (farm_search.c, compact_nodes) */
   size_t ndropped, nlive;
+  /* nodes the readings of one lost byte share (expand_lost feeds the byte
+   * once for all of them): NODE_LIMIT counts them as if each had its own */
+  size_t nshared;
+  size_t reach; /* the line's furthest position with hypotheses (push) */
   uint32_t *remap;
   size_t capremap;
   uint32_t *path, *path2;
