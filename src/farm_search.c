@@ -511,9 +511,13 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   memcpy(h0.open, f->open, NGROUPS);
   if (hv_push(f, &f->beam[0], &h0)) return -1;
   size_t cut = 0;
+  f->lwork = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
-  /* hypotheses the line may push (the cost of the search) */
+  /* hypotheses the line may push (the cost of the search): its own
+   * budget, or what the document has left when that is less (f->avail,
+   * repair_farm.c) */
   uint64_t work = 0, budget = WORK_BASE + WORK_PER_CHAR * (uint64_t)n;
+  if (f->avail < (int64_t)budget) budget = f->avail > 0 ? (uint64_t)f->avail : 0;
   for (size_t i = 0; i <= n; i++) {
     hvec *bv = &f->beam[i % RING];
     if (i == cut && bv->n == 1 && f->reach <= i && !bv->v[0].pend) {
@@ -531,12 +535,15 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       }
     }
     work += bv->n;
+    f->lwork = work;
 #ifdef FARM_TUNE
     f->work += bv->n;
 #endif
-    if (work > budget) {
+    if (work > budget && i < n) {
 #ifdef FARM_TUNE
-      if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT work\n");
+      if (getenv("FARM_LIMIT_LOG"))
+        fprintf(stderr, "LIMIT work%s %llu\n", budget < WORK_BASE + WORK_PER_CHAR * (uint64_t)n ? " doc" : "",
+                (unsigned long long)f->tk[0].off);
 #endif
       /* damage too dense to search within the line's budget: the rest of
        * the line stays as it is, reported (docs/repair-farm.md, "Bounded
