@@ -328,9 +328,9 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   int swallowed = damage_ok && !keeps && h0->pend;
   if (!t->ann_end && !kept && !swallowed) return 0;
   for (unsigned L = 0x81; L <= 0xFE; L++) {
-    /* Every reading below starts with L fed to h0: fed once (what the
-     * "grouped" search of docs/repair-farm.md shares), each branch a copy
-     * of the result.  A pair L cannot complete ends them all. */
+    /* Every reading below starts with L fed to h0: L is fed once and
+     * each form starts from a copy of the result (docs/repair-farm.md,
+     * "This stop").  A pair L cannot complete ends them all. */
     if (h0->pend && !fb_pair(f->codec, h0->pend, L)) continue;
     hyp hl = *h0;
     size_t made = f->nnodes;
