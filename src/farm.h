@@ -99,6 +99,14 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
  * with nothing else in between need thousands per character. */
 #define WORK_BASE 32768u
 #define WORK_PER_CHAR 64u
+/* ... but never more than the document has left: WORK_BASE to start with,
+ * WORK_PER_CHAR per character of every line (clean ones included), less
+ * what the lines before pushed, saved up to BANK_CAP (repair_farm.c,
+ * run).  So a document costs at most WORK_BASE + WORK_PER_CHAR per
+ * character (plus, per line that runs out, the hypotheses of the position
+ * where it did, at most HV_LIMIT), however its damage is spread, and a
+ * burst of dense damage after a long clean stretch at most BANK_CAP. */
+#define BANK_CAP (1 << 20)
 /* Characters where two readings of the same length part; when they part
  * in more places than this, the span is left whole. */
 #define MAX_UNSURE 2
@@ -193,6 +201,13 @@ typedef struct farm {
   size_t ndigits;
   zf_text *direct; /* the one reading left writes here (farm_search.c) */
   size_t line0;     /* where the line's output starts in the stage's out */
+  /* The document's budget (repair_farm.c): hypotheses saved from earlier
+   * lines (at most BANK_CAP; below 0 after a line overran it), what the
+   * line being searched may push (bank + WORK_PER_CHAR per character),
+   * and what it pushed. */
+  int64_t bank, avail;
+  uint64_t lwork;
+  uint64_t doc_work; /* what the document's lines pushed so far (tests) */
 #ifdef FARM_TUNE
   size_t work;
 #endif
@@ -205,6 +220,10 @@ typedef struct farm {
   /* nodes made since the cut that a compaction dropped (NODE_LIMIT counts
    * them), and the live nodes it left (farm_search.c, compact_nodes) */
   size_t ndropped, nlive;
+  /* nodes the readings of one lost byte share (expand_lost feeds the byte
+   * once for all of them): NODE_LIMIT counts them as if each had its own */
+  size_t nshared;
+  size_t reach; /* the line's furthest position with hypotheses (push) */
   uint32_t *remap;
   size_t capremap;
   uint32_t *path, *path2;

@@ -199,6 +199,7 @@ static int window_reads(const farm *f, const hyp *h, int syl, int tone) {
 
 static int push(farm *f, size_t pos, const hyp *h) {
   hvec *bv = &f->beam[pos % RING];
+  if (pos > f->reach) f->reach = pos;
   if (bv->n >= HV_LIMIT) {
 #ifdef FARM_TUNE
     if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT hv\n");
@@ -276,15 +277,12 @@ static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
 }
 
 /* L followed by a swallowed ')', '(' or digit: only after L completed a
- * pair, since none of them can be a second byte. */
-static int expand_swallowed(farm *f, size_t i, const hyp *h0, unsigned L) {
+ * pair, since none of them can be a second byte.  hl: h0 with L fed. */
+static int expand_swallowed(farm *f, size_t i, const hyp *hl) {
   const tok *t = &f->tk[i];
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   for (int k = 0; k < 3; k++) {
-    hyp h = *h0;
-    int r = feed(f, &h, L, t->off, 1);
-    if (r < 0) return -1;
-    if (r == 0) continue;
+    hyp h = *hl;
     if (sw[k] == WILD_DIGIT) {
       if (h.need) {
         h.score -= PEN_UNANN;
@@ -326,34 +324,43 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
       if (push(f, i + 1, &h)) return -1;
     }
   }
+  int kept = damage_ok && nb_kept_ok && (h0->pend || next_removable);
+  int swallowed = damage_ok && !keeps && h0->pend;
+  if (!t->ann_end && !kept && !swallowed) return 0;
   for (unsigned L = 0x81; L <= 0xFE; L++) {
+    /* Every reading below starts with L fed to h0: L is fed once and
+     * each form starts from a copy of the result (docs/repair-farm.md,
+     * "This stop").  A pair L cannot complete ends them all. */
+    if (h0->pend && !fb_pair(f->codec, h0->pend, L)) continue;
+    hyp hl = *h0;
+    size_t made = f->nnodes;
+    int r = feed(f, &hl, L, t->off, 1);
+    if (r < 0) return -1;
+    if (r == 0) continue;
+    made = f->nnodes - made; /* each branch used to make its own copy */
+    int branches = 0;
     /* L followed by a swallowed '(' that opened an inserted annotation */
-    if (t->ann_end) {
-      hyp h = *h0;
-      int r = feed(f, &h, L, t->off, 1);
-      if (r < 0) return -1;
-      if (r > 0 && window_reads(f, &h, t->syl, t->tone)) {
-        hole(&h);
-        h.misrm++;
-        h.need = 0;
-        h.sep = 1;
-        if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
-      }
+    if (t->ann_end && window_reads(f, &hl, t->syl, t->tone)) {
+      hyp h = hl;
+      hole(&h);
+      h.misrm++;
+      h.need = 0;
+      h.sep = 1;
+      if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
     }
-    if (!damage_ok) continue;
+    if (t->ann_end) branches++;
     /* L followed by an invalid second byte that the decoder kept */
-    if (nb_kept_ok && (h0->pend || next_removable)) {
-      hyp h = *h0;
-      int r = feed(f, &h, L, t->off, 1);
-      if (r < 0) return -1;
-      if (r > 0) {
-        hole(&h);
-        if (push(f, i + 1, &h)) return -1;
-      }
+    if (kept) {
+      hyp h = hl;
+      hole(&h);
+      if (push(f, i + 1, &h)) return -1;
+      branches++;
     }
-    if (!keeps && h0->pend && fb_pair(f->codec, h0->pend, L) &&
-        expand_swallowed(f, i, h0, L))
-      return -1;
+    if (swallowed) {
+      if (expand_swallowed(f, i, &hl)) return -1;
+      branches += 3;
+    }
+    if (branches > 1) f->nshared += made * (size_t)(branches - 1);
   }
   return 0;
 }
@@ -430,7 +437,7 @@ static void restart(farm *f, hvec *bv, const hyp *h, int lit) {
   bv->v[0] = b;
   bv->n = 1;
   f->nnodes = 1;
-  f->ndropped = f->nlive = 0;
+  f->ndropped = f->nlive = f->nshared = 0;
 }
 
 /* The best hypothesis of bv (sorted by score, or one state sorted by
@@ -496,19 +503,24 @@ static int take_plain(farm *f, hyp *h, size_t i, zf_text *out) {
 int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t n = in->len;
   f->nnodes = 1;
-  f->ndropped = f->nlive = 0;
+  f->ndropped = f->nlive = f->nshared = 0;
   hyp h0;
   memset(&h0, 0, sizeof h0);
   h0.last = '\n';
   h0.lit = 1;
   memcpy(h0.open, f->open, NGROUPS);
   if (hv_push(f, &f->beam[0], &h0)) return -1;
-  size_t cut = 0, reach = 0; /* reach: furthest position with hypotheses */
-  /* hypotheses the line may push (the cost of the search) */
+  size_t cut = 0;
+  f->lwork = 0;
+  f->reach = 0; /* furthest position with hypotheses (push) */
+  /* hypotheses the line may push (the cost of the search): its own
+   * budget, or what the document has left when that is less (f->avail,
+   * repair_farm.c) */
   uint64_t work = 0, budget = WORK_BASE + WORK_PER_CHAR * (uint64_t)n;
+  if (f->avail < (int64_t)budget) budget = f->avail > 0 ? (uint64_t)f->avail : 0;
   for (size_t i = 0; i <= n; i++) {
     hvec *bv = &f->beam[i % RING];
-    if (i == cut && bv->n == 1 && reach <= i && !bv->v[0].pend) {
+    if (i == cut && bv->n == 1 && f->reach <= i && !bv->v[0].pend) {
       /* one reading, in phase: plain tokens need no search */
       hyp h = bv->v[0];
       size_t j = i;
@@ -519,16 +531,19 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
         bv->n = 0;
         bv = &f->beam[j % RING];
         if (hv_push(f, bv, &h)) return -1;
-        cut = i = reach = j;
+        cut = i = f->reach = j;
       }
     }
     work += bv->n;
+    f->lwork = work;
 #ifdef FARM_TUNE
     f->work += bv->n;
 #endif
-    if (work > budget) {
+    if (work > budget && i < n) {
 #ifdef FARM_TUNE
-      if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT work\n");
+      if (getenv("FARM_LIMIT_LOG"))
+        fprintf(stderr, "LIMIT work%s %llu\n", budget < WORK_BASE + WORK_PER_CHAR * (uint64_t)n ? " doc" : "",
+                (unsigned long long)f->tk[0].off);
 #endif
       /* damage too dense to search within the line's budget: the rest of
        * the line stays as it is, reported (docs/repair-farm.md, "Bounded
@@ -541,14 +556,14 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     size_t keys = zf_farm_merge(f, bv);
     if (keys == MERGE_FAILED) return -1;
     if (bv->n == 0) {
-      if (reach > i) continue;
+      if (f->reach > i) continue;
       /* every reading died: keep the rest of the line as it is */
       zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
       return zf_farm_out_verbatim(f, cut, n, out);
     }
     if (i == n) return finish_line(f, bv, cut, n, out, stats);
-    if (reach <= i && i > cut && keys > 1 &&
-        (i - cut > FORCE_CUT || f->nnodes + f->ndropped > NODE_LIMIT)) {
+    if (f->reach <= i && i > cut && keys > 1 &&
+        (i - cut > FORCE_CUT || f->nnodes + f->ndropped + f->nshared > NODE_LIMIT)) {
 #ifdef FARM_TUNE
       if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT cut %zu\n", f->nnodes);
 #endif
@@ -559,7 +574,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
         cut = i;
       }
     }
-    if (keys == 1 && reach <= i && !bv->v[0].pend && i > cut) {
+    if (keys == 1 && f->reach <= i && !bv->v[0].pend && i > cut) {
       /* one state left, in phase: the span is resolved */
       const hyp *second = bv->n > 1 ? &bv->v[1] : NULL;
       if (zf_farm_commit(f, cut, i, n, &bv->v[0], second, best_plain(bv), out, stats)) return -1;
@@ -574,8 +589,6 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
     }
     beam_release(f, bv);
-    for (size_t p = i + 1; p < n + 2 && p <= i + ANN_MAX_SYL + 3; p++)
-      if (f->beam[p % RING].n && p > reach) reach = p;
   }
   return 0;
 }

@@ -52,6 +52,7 @@ static int create(void **st, const zf_opts *o) {
   farm *f = calloc(1, sizeof *f);
   if (!f) return ZHFIX_E_NOMEM;
   f->o = *o;
+  f->bank = WORK_BASE; /* the first line's own budget, as for any line */
   f->occ = zf_occ_get();
   if (f->occ) {
     f->avoid = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
@@ -106,8 +107,7 @@ static void prescan(void *st, const zf_text *prefix) {
   if (f->sig) zf_farm_digits_scan(f, prefix->cp, prefix->len);
 }
 
-static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
-  farm *f = st;
+static int run_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t first = zf_farm_next_mark(in->cp, 0, in->len);
   int marked = first < in->len;
   if (in->len) {
@@ -141,9 +141,27 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     return ZHFIX_E_NOMEM;
   }
 #ifdef FARM_TUNE
-  if (getenv("FARM_WORK_LOG")) fprintf(stderr, "WORK %zu %zu\n", f->work, in->len);
+  if (getenv("FARM_WORK_LOG")) fprintf(stderr, "WORK %zu %zu %llu\n", f->work, in->len,
+                                      (unsigned long long)(in->len ? in->off[0] : 0));
 #endif
   return 0;
+}
+
+/* The document's budget (docs/repair-farm.md, "Bounded work"): every line
+ * adds WORK_PER_CHAR per character, a searched line takes what it pushed,
+ * and what is left carries over up to BANK_CAP.  A line whose search
+ * runs past what it may use keeps the rest of its text as it is,
+ * reported (farm_search.c). */
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  farm *f = st;
+  uint64_t add = WORK_PER_CHAR * (uint64_t)in->len;
+  f->avail = add > (uint64_t)(INT64_MAX / 2) ? INT64_MAX / 2 : f->bank + (int64_t)add;
+  f->lwork = 0;
+  int rc = run_line(f, in, out, stats);
+  f->doc_work += f->lwork;
+  int64_t left = f->avail - (int64_t)f->lwork;
+  f->bank = left > BANK_CAP ? BANK_CAP : left;
+  return rc;
 }
 
 const zf_stage_ops zf_stage_farm = {"farm", create, prescan, run, destroy};

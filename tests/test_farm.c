@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <opencc/opencc.h>
 
+#include "farm.h" /* the stage's work counter (test_work_budget) */
 #include "farm_sim.h"
 #include "readings.h"
 #include "tu.h"
@@ -55,7 +56,8 @@ static size_t u8_decode(const char *s, size_t n, uint32_t *cp, uint64_t *off) {
 /* Runs the farm stage over a whole UTF-8 document as the pipeline does:
  * create with the detected script, prescan the detection window, run each
  * line.  Returns the output (free()) and the statistics in *st. */
-static char *farm_doc(const char *doc, size_t len, int pinyin, zf_stats *st, size_t *outlen) {
+static char *farm_doc_work(const char *doc, size_t len, int pinyin, zf_stats *st, size_t *outlen,
+                           uint64_t *work) {
   uint32_t *cp = malloc((len + 1) * sizeof *cp);
   uint64_t *off = malloc((len + 1) * sizeof *off);
   assert_non_null(cp);
@@ -91,11 +93,16 @@ static char *farm_doc(const char *doc, size_t len, int pinyin, zf_stats *st, siz
     a = e;
   }
   zf_text_free(&out);
+  if (work) *work = ((const farm *)s)->doc_work;
   zf_stage_farm.destroy(s);
   free(cp);
   free(off);
   *outlen = b.n;
   return b.p;
+}
+
+static char *farm_doc(const char *doc, size_t len, int pinyin, zf_stats *st, size_t *outlen) {
+  return farm_doc_work(doc, len, pinyin, st, outlen, NULL);
 }
 
 static char *farm_str(const char *doc, int pinyin) {
@@ -1134,6 +1141,86 @@ static void test_public_api(void **state) {
   free(in);
 }
 
+/* ---- bounded work (docs/repair-farm.md, "Bounded work") ------------------- */
+
+/* Runs of lost marks between Han characters (make bench's qruns shape): a
+ * line of it uses up the whole budget a line may have on its own. */
+static const char patho_line[] =
+    "了????不?????????們???國????????????她??????????問???????學????過?一????????????車\n";
+
+/* A document of such lines costs at most WORK_BASE + WORK_PER_CHAR per
+ * character (and one position's hypotheses, HV_LIMIT, per line that runs
+ * over), not WORK_BASE per line; a line that runs out is left as it is and
+ * reported; the budget comes back with the text after it, so the repair
+ * after a pathological page still happens; and the result does not depend
+ * on how the input is cut into chunks. */
+static void test_work_budget(void **state) {
+  (void)state;
+  const char *sig = "當?shù)貢r間,網友發布消息。\n"; /* the signature: a misaligned annotation */
+  const char *clean = "這是一個沒有任何損壞的句子，文件的預算隨著它回來。\n";
+  enum { K = 120, M = 10 };
+  tu_buf b = {0};
+  tu_buf_put(&b, sig, strlen(sig));
+  for (int k = 0; k < K; k++) tu_buf_put(&b, patho_line, strlen(patho_line));
+  for (int k = 0; k < M; k++) tu_buf_put(&b, clean, strlen(clean));
+  tu_buf_put(&b, sig, strlen(sig));
+  zf_stats st;
+  size_t n;
+  uint64_t work = 0;
+  char *got = farm_doc_work(b.p, b.n, ZHFIX_PINYIN_AUTO, &st, &n, &work);
+  assert_non_null(got);
+  size_t chars = 0, lines = 0;
+  for (size_t i = 0; i < b.n; i++) {
+    chars += ((unsigned char)b.p[i] & 0xC0) != 0x80;
+    lines += b.p[i] == '\n';
+  }
+  /* each pathological line alone could push WORK_BASE + WORK_PER_CHAR * 73 */
+  uint64_t bound = WORK_BASE + WORK_PER_CHAR * (uint64_t)chars + (uint64_t)HV_LIMIT * lines;
+  assert_true(work <= bound);
+  assert_true(work < (uint64_t)K * WORK_BASE / 2);
+  /* line by line: once the saved budget is spent, every pathological line
+   * comes out as it went in, each reported */
+  const char *p = got, *end = got + n;
+  size_t line = 0, verbatim = 0;
+  while (p < end) {
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    e = e ? e + 1 : end;
+    if (line >= 1 + K / 2 && line <= K) {
+      assert_int_equal((size_t)(e - p), strlen(patho_line));
+      assert_memory_equal(p, patho_line, strlen(patho_line));
+      verbatim++;
+    }
+    line++;
+    p = e;
+  }
+  assert_int_equal(line, lines);
+  assert_int_equal(verbatim, K - K / 2);
+  assert_true(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS] >= K - K / 2);
+  /* the page after it is repaired as usual */
+  const char *want = "當地時間,網友發布消息。\n";
+  assert_true(n >= strlen(want));
+  assert_memory_equal(got + n - strlen(want), want, strlen(want));
+  free(got);
+  /* chunking invariance through the public API */
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  char *whole = NULL;
+  size_t wn = 0;
+  assert_int_equal(zhfix_process(h, b.p, b.n, &whole, &wn), ZHFIX_OK);
+  for (unsigned seed = 1; seed <= 2; seed++) {
+    size_t m;
+    int rc;
+    char *c = tu_run_chunked(b.p, b.n, "", seed, &m, &rc);
+    assert_non_null(c);
+    assert_int_equal(m, wn);
+    assert_memory_equal(c, whole, wn);
+    free(c);
+  }
+  zhfix_buffer_free(whole);
+  zhfix_free(h);
+  free(b.p);
+}
+
 /* A missing corpus is a failure, not a pass: the measures below would
  * otherwise skip their loops and assert nothing (issue 13). */
 static int corpus_present(void) {
@@ -1161,6 +1248,7 @@ int main(void) {
       cmocka_unit_test(test_tone_digits),
       cmocka_unit_test(test_sample),
       cmocka_unit_test(test_public_api),
+      cmocka_unit_test(test_work_budget),
       cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_simulated_150),
       cmocka_unit_test(test_simulated_other_sets),
