@@ -314,6 +314,24 @@ static int run1(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, z
  * keeps failing.  The segment carries the damage when the source's
  * reading wins by DETECT_MARGIN, the mojibake stage's entry cost for
  * readings that clean text survives too (3.0). */
+/* The bytes the reader R reads as c (its first encoding: ASCII as is,
+ * UTF-8, or one or two bytes of a double-byte table) into by; returns
+ * their count, 0 for a character R never writes. */
+static int reencode(const lc_model *R, uint32_t c, unsigned char by[4]) {
+  if (c < 0x80) {
+    by[0] = (unsigned char)c;
+    return 1;
+  }
+  if (R->kind == LC_KIND_UTF8) return zf_utf8_put(c, by);
+  size_t n;
+  const lc_inv *e = lc_encodings(R, c, &n);
+  if (!n) return 0;
+  int nb = 0;
+  if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
+  by[nb++] = (unsigned char)e[0].code;
+  return nb;
+}
+
 #define DETECT_MARGIN 3.0
 #define DETECT_FAIL 3.0
 #define DETECT_MIN_CHARS 2
@@ -354,16 +372,8 @@ int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *
     if (!mark) {
       if (mk && c == mk) {
         mark = 1;
-      } else if (c < 0x80) {
-        by[nb++] = (unsigned char)c;
-      } else if (R->kind == LC_KIND_UTF8) {
-        nb = zf_utf8_put(c, by);
-      } else {
-        size_t n;
-        const lc_inv *e = lc_encodings(R, c, &n);
-        if (!n) return 0; /* a character the reader never writes */
-        if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
-        by[nb++] = (unsigned char)e[0].code;
+      } else if (!(nb = reencode(R, c, by))) {
+        return 0; /* a character the reader never writes */
       }
     }
     int fail = 0;
@@ -400,18 +410,8 @@ int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in) 
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j], cp;
     unsigned char by[4];
-    int nb = 0;
-    if (c < 0x80) {
-      by[nb++] = (unsigned char)c;
-    } else if (R->kind == LC_KIND_UTF8) {
-      nb = zf_utf8_put(c, by);
-    } else {
-      size_t n;
-      const lc_inv *e = lc_encodings(R, c, &n);
-      if (!n) return 0;
-      if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
-      by[nb++] = (unsigned char)e[0].code;
-    }
+    int nb = reencode(R, c, by);
+    if (!nb) return 0;
     for (int i = 0; i < nb; i++)
       if (lc_source(S, &st, by[i], &cp) == EV_DEAD) return 0;
   }
