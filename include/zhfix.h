@@ -346,6 +346,10 @@ typedef enum zhfix_stat {
    * with a best candidate (a guess, also reported as unrecoverable). */
   ZHFIX_STAT_LOST_LINES,
   ZHFIX_STAT_LOST_GUESSED,
+  /* Lines the lattice gave up on because they would cost more search than
+   * their length allows (docs/repair-lost.md, "Cost"): left to the
+   * mojibake stage as they came. */
+  ZHFIX_STAT_LOST_OVER_BUDGET,
   ZHFIX_STAT__COUNT
 } zhfix_stat;
 

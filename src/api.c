@@ -233,6 +233,7 @@ static const char *const stat_names[ZHFIX_STAT__COUNT] = {
     [ZHFIX_STAT_C1_AS_1252] = "c1_as_1252",
     [ZHFIX_STAT_LOST_LINES] = "lost_lines",
     [ZHFIX_STAT_LOST_GUESSED] = "lost_guessed",
+    [ZHFIX_STAT_LOST_OVER_BUDGET] = "lost_over_budget",
 };
 
 const char *zhfix_stat_name(zhfix_stat which) {
