@@ -132,9 +132,9 @@ static int moji_fills_better(const zf_lost_hyp *h) {
  * source cost 100,000 steps a unit and more: past DROP_STEPS, left as
  * they came (a document stops trying them after DROP_FAILS). */
 #define LINE_STEPS 600
-#define DBCS_STEPS 4000
+#define DBCS_STEPS 8000
 #define DROP_STEPS 16000
-#define LINE_TOTAL 4000
+#define LINE_TOTAL 8000
 #define DBCS_GAIN 0.4
 
 static size_t hyp_steps(const zf_lost_hyp *h) {
