@@ -124,7 +124,7 @@ void zf_lost_set_script(zf_lost *l, int script);
 
 /* A budget of search steps (one step tries one byte for one node) for the
  * runs that follow, until the next call: a run may spend per_unit steps a
- * unit it has reached (plus a slack of 16 units), all runs together at
+ * unit it has reached (plus a slack of 4 units), all runs together at
  * most total; 0 = no limit (the default, both).  A run that exhausts it
  * stops and returns ZF_LOST_OVER with out unchanged, as do the runs after
  * it: the caller leaves the segment to the other stages.  zf_lost_work()
