@@ -31,6 +31,7 @@ static void defaults(zf_opts *o) {
   o->script = ZHFIX_SCRIPT_AUTO;
   o->pinyin = ZHFIX_PINYIN_AUTO;
   o->mojibake = 1;
+  o->lost = ZHFIX_LOST_MARK;
   o->entities = 1;
   o->punct = 1;
   o->quotes = ZHFIX_QUOTES_AUTO;
