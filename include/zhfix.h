@@ -124,16 +124,18 @@ typedef enum zhfix_option {
    * (docs/repair-mojibake.md, "Character references"). */
   ZHFIX_OPT_ENTITIES = 15,
   /* zhfix_lost: what becomes of bytes a decoder replaced or dropped
-   * (docs/repair-lost.md).  OFF (default): the lost-byte lattice does not
-   * run; the mojibake stage fills or marks what it can, as before.  MARK: the
+   * (docs/repair-lost.md).  OFF: the lost-byte lattice does not run; the
+   * mojibake stage fills or marks what it can.  MARK (default): the
    * lattice rebuilds a line, a character only where the surviving bytes
    * determine it or the language model's reading wins by a clear margin,
    * the rest is marked (U+FFFD, or ZHFIX_OPT_LOST_MARKER) and reported as
-   * unrecoverable; dropped-byte damage (iconv -c) is detected on evidence.
+   * unrecoverable; dropped-byte damage (iconv -c) is detected on evidence;
+   * lines of the classes where the mojibake stage's own fills do better
+   * (UTF-8 read as GBK or cp1252 with U+FFFD or '?') are left to them.
    * GUESS: every gap gets the best candidate; those characters are still
-   * reported, and counted in ZHFIX_STAT_LOST_GUESSED.  MARK and GUESS cost
-   * milliseconds per damaged line (not per clean one), which is why they are
-   * not the default yet.  Needs ZHFIX_OPT_MOJIBAKE. */
+   * reported, and counted in ZHFIX_STAT_LOST_GUESSED.  The search is
+   * bounded per line (ZHFIX_STAT_LOST_OVER_BUDGET counts the lines it gave
+   * up on, left to the mojibake stage).  Needs ZHFIX_OPT_MOJIBAKE. */
   ZHFIX_OPT_LOST = 16
 } zhfix_option;
 
@@ -346,6 +348,10 @@ typedef enum zhfix_stat {
    * with a best candidate (a guess, also reported as unrecoverable). */
   ZHFIX_STAT_LOST_LINES,
   ZHFIX_STAT_LOST_GUESSED,
+  /* Lines the lattice gave up on because they would cost more search than
+   * their length allows (docs/repair-lost.md, "Cost"): left to the
+   * mojibake stage as they came. */
+  ZHFIX_STAT_LOST_OVER_BUDGET,
   ZHFIX_STAT__COUNT
 } zhfix_stat;
 

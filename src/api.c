@@ -31,6 +31,7 @@ static void defaults(zf_opts *o) {
   o->script = ZHFIX_SCRIPT_AUTO;
   o->pinyin = ZHFIX_PINYIN_AUTO;
   o->mojibake = 1;
+  o->lost = ZHFIX_LOST_MARK;
   o->entities = 1;
   o->punct = 1;
   o->quotes = ZHFIX_QUOTES_AUTO;
@@ -233,6 +234,7 @@ static const char *const stat_names[ZHFIX_STAT__COUNT] = {
     [ZHFIX_STAT_C1_AS_1252] = "c1_as_1252",
     [ZHFIX_STAT_LOST_LINES] = "lost_lines",
     [ZHFIX_STAT_LOST_GUESSED] = "lost_guessed",
+    [ZHFIX_STAT_LOST_OVER_BUDGET] = "lost_over_budget",
 };
 
 const char *zhfix_stat_name(zhfix_stat which) {

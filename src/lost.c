@@ -173,29 +173,37 @@ static void add_edge(xctx *x, dfs *d) {
   l->np += d->nc;
 }
 
-/* Whether byte b, read again at unit j, can start it (computed once per
- * unit by setup()). */
-int zf_lat_rr_calc(const zf_lost *l, size_t j, unsigned b) {
+/* The bytes that, read again at unit j, can start it (a 256-bit set,
+ * computed once per unit by setup()). */
+void zf_lat_rr_set(const zf_lost *l, size_t j, uint64_t out[4]) {
   int kind = l->ukind[j];
-  int errstart = b >= 0x80 && (l->R->kind == LC_KIND_UTF8 ||
-                               (l->R->errstart[(b - 0x80) / 8] >> (b % 8) & 1));
   int drop = l->style == ZF_LOST_DROP;
-  if (kind == UK_END || kind == UK_ATOM) return drop && errstart;
-  if (kind == UK_MARK) return errstart;
+  /* bytes that start no character alone: an error of the reader */
+  uint64_t err[4] = {0, 0, 0, 0};
+  for (unsigned b = 0x80; b < 0x100; b++)
+    if (l->R->kind == LC_KIND_UTF8 || (l->R->errstart[(b - 0x80) / 8] >> (b % 8) & 1)) bs_set(err, b);
+  for (int w = 0; w < 4; w++) out[w] = 0;
+  if (kind == UK_END || kind == UK_ATOM) {
+    if (drop)
+      for (int w = 0; w < 4; w++) out[w] = err[w];
+    return;
+  }
+  if (kind == UK_MARK || kind == UK_QMARK || drop)
+    for (int w = 0; w < 4; w++) out[w] = err[w];
+  if (kind == UK_MARK) return;
   uint32_t c = kind == UK_QMARK ? '?' : l->ucp[j];
-  if (kind == UK_QMARK && errstart) return 1;
-  if (drop && errstart) return 1;
-  if (c < 0x80) return b == c;
-  if (l->R->kind == LC_KIND_UTF8) {
+  if (c < 0x80) {
+    bs_set(out, c);
+  } else if (l->R->kind == LC_KIND_UTF8) {
     unsigned char u[4];
     zf_utf8_put(c, u);
-    return b == u[0];
+    bs_set(out, u[0]);
+  } else {
+    for (size_t k = 0; k < l->nenc[j]; k++) {
+      unsigned code = l->uenc[j][k].code;
+      bs_set(out, code < 0x100 ? code : code >> 8);
+    }
   }
-  for (size_t k = 0; k < l->nenc[j]; k++) {
-    unsigned code = l->uenc[j][k].code;
-    if ((code < 0x100 ? code : code >> 8) == b) return 1;
-  }
-  return 0;
 }
 
 static int rr_ok(const zf_lost *l, size_t j, unsigned b) {
@@ -342,7 +350,12 @@ static void feed(xctx *x, const dfs *d0, unsigned b, int surv) {
 
 static void step(xctx *x, dfs *d) {
   zf_lost *l = x->l;
-  if (l->nomem || x->nedges > LOST_EDGE_CAP) return;
+  if (l->nomem || l->over || x->nedges > LOST_EDGE_CAP) return;
+  if (++l->work > l->total ||
+      (l->per_unit && l->work - l->run0 > l->per_unit * (x->j + 1 + LOST_BUDGET_SLACK))) {
+    l->over = 1; /* the caller's budget ran out: the run gives up */
+    return;
+  }
   if (++x->visits > LOST_VISITS) {
     l->trunc_iv = 1; /* a gap's bytes were not all tried */
     return;
@@ -428,7 +441,7 @@ static void step(xctx *x, dfs *d) {
       unsigned b = (unsigned)(w * 64 + __builtin_ctzll(m));
       m &= m - 1;
       feed(x, d, b, 0);
-      if (l->nomem || x->nedges > LOST_EDGE_CAP || x->visits > LOST_VISITS) return;
+      if (l->nomem || l->over || x->nedges > LOST_EDGE_CAP || x->visits > LOST_VISITS) return;
     }
   }
 }

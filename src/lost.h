@@ -120,12 +120,27 @@ void zf_lost_set_marker(zf_lost *l, uint32_t marker);
 void zf_lost_set_script(zf_lost *l, int script);
 
 #define ZF_LOST_NOFIT 2 /* the segment cannot have been damaged this way */
+#define ZF_LOST_OVER 3  /* the work budget ran out (zf_lost_set_budget)    */
+
+/* A budget of search steps (one step tries one byte for one node) for the
+ * runs that follow, until the next call: a run may spend per_unit steps a
+ * unit it has reached (plus a slack of 4 units), all runs together at
+ * most total; 0 = no limit (the default, both).  A run that exhausts it
+ * stops and returns ZF_LOST_OVER with out unchanged, as do the runs after
+ * it: the caller leaves the segment to the other stages.  zf_lost_work()
+ * gives the steps spent since the budget was set. */
+void zf_lost_set_budget(zf_lost *l, size_t per_unit, size_t total);
+/* Changes the steps a unit of the runs that follow, the count and the
+ * total kept (a caller's cheaper and dearer hypotheses on one segment). */
+void zf_lost_set_rate(zf_lost *l, size_t per_unit);
+size_t zf_lost_work(const zf_lost *l);
 
 /* Rebuilds in[0..len) (one segment, code points with input offsets) under
  * hypothesis h in mode (ZF_LOST_MARK, _GUESS, _BYTES), appending the result
  * to out.  Every marked character is also reported in stats (when not
  * NULL) with zf_stats_unrecoverable (neighbouring ones as one span).
- * Returns 0, ZF_LOST_NOFIT (out unchanged), or ZHFIX_E_NOMEM.
+ * Returns 0, ZF_LOST_NOFIT (out unchanged), ZF_LOST_OVER (the budget ran
+ * out: out unchanged) or ZHFIX_E_NOMEM.
  * After a successful call zf_lost_flags() gives one ZF_LOST_* flag per
  * character appended (valid until the next call).
  * Cost: linear in the segment, bounded per unit by the beam (lost.c,

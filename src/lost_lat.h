@@ -189,8 +189,18 @@ struct zf_lost {
   int use_det;
   size_t emit_nb;
   int nomem;
+  /* the caller's work budget (zf_lost_set_budget): search steps counted
+   * over every run since it was set (work; the run's own from run0), at
+   * most per_unit a unit so far (plus LOST_BUDGET_SLACK units) in a run
+   * and total in all; over: it ran out */
+  size_t work, run0, per_unit, total;
+  int over;
 };
 
+/* Units of search a run may spend ahead of its progress under the
+ * caller's budget (a gap near the start of a line costs more than its
+ * share). */
+#define LOST_BUDGET_SLACK 4
 #define LOST_INTERVAL_EDGES 65536 /* edges of one unit, all nodes together */
 
 
@@ -207,7 +217,7 @@ static inline float lse(float a, float b) {
 }
 
 /* lost.c */
-int zf_lat_rr_calc(const zf_lost *l, size_t j, unsigned b);
+void zf_lat_rr_set(const zf_lost *l, size_t j, uint64_t out[4]);
 void zf_lat_expand(zf_lost *l, uint32_t ni, size_t j, int gaps_ok);
 uint64_t zf_lat_unit_off(const zf_lost *l, size_t j);
 int zf_lat_hash_init(zf_lost *l);

@@ -14,6 +14,7 @@ zf_lost *zf_lost_new(const zf_lost_tables *t) {
   l->t = t;
   l->marker = 0xFFFD;
   l->script = -1;
+  l->total = SIZE_MAX;
   l->have_occ = zf_occ_open(&l->occ) == 0;
   return l;
 }
@@ -52,6 +53,17 @@ void zf_lost_free(zf_lost *l) {
 void zf_lost_set_marker(zf_lost *l, uint32_t marker) { l->marker = marker; }
 
 void zf_lost_set_script(zf_lost *l, int script) { l->script = script; }
+
+void zf_lost_set_budget(zf_lost *l, size_t per_unit, size_t total) {
+  l->per_unit = per_unit;
+  l->total = total ? total : SIZE_MAX;
+  l->work = l->run0 = 0;
+  l->over = 0;
+}
+
+void zf_lost_set_rate(zf_lost *l, size_t per_unit) { l->per_unit = per_unit; }
+
+size_t zf_lost_work(const zf_lost *l) { return l->work; }
 
 /* The script of the segment from what survives: the reader's bytes of the
  * characters between gaps, read in the source as they stand, Simplified-
@@ -142,11 +154,7 @@ static int setup(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in) 
       l->nenc[j] = (uint32_t)n;
     }
   }
-  for (size_t j = 0; j <= in->len; j++) {
-    memset(l->rrbits[j], 0, sizeof l->rrbits[j]);
-    for (unsigned b = 0; b < 256; b++)
-      if (zf_lat_rr_calc(l, j, b)) bs_set(l->rrbits[j], b);
-  }
+  for (size_t j = 0; j <= in->len; j++) zf_lat_rr_set(l, j, l->rrbits[j]);
   return 0;
 }
 
@@ -162,7 +170,7 @@ int zf_lost_run(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, z
      * (emit_interval) apply only to the rest */
     zf_text_clear(&l->det);
     int rc = run1(l, h, ZF_LOST_BYTES, in, &l->det, NULL, NULL);
-    if (rc == ZHFIX_E_NOMEM) return rc;
+    if (rc == ZHFIX_E_NOMEM || rc == ZF_LOST_OVER) return rc;
     if (rc == 0) {
       size_t k = 0;
       for (size_t i = 0; i < l->det.len; i++)
@@ -181,6 +189,7 @@ int zf_lost_run(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, z
 static int run1(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                 zf_stats *stats, zf_lost_result *res) {
   memset(&l->res, 0, sizeof l->res);
+  l->run0 = l->work;
   l->nflags = 0;
   l->nomem = 0;
   l->nctx = 0;
@@ -208,7 +217,8 @@ static int run1(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, z
   l->bstart[0] = 0;
   l->bstart[1] = 1;
   int fit = 1;
-  for (size_t j = 0; j <= in->len && !l->nomem; j++) {
+  if (l->over) return ZF_LOST_OVER;
+  for (size_t j = 0; j <= in->len && !l->nomem && !l->over; j++) {
     size_t rb = j - w0; /* relative boundary */
     if (GROW(l, l->bstart, l->capb, rb + 3) || GROW(l, l->estart, l->cape2, rb + 3) ||
         GROW(l, l->itrunc, l->capitrunc, rb + 2)) {
@@ -280,6 +290,11 @@ static int run1(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, z
     out->len = out0;
     return ZHFIX_E_NOMEM;
   }
+  if (l->over) {
+    out->len = out0;
+    l->nflags = 0;
+    return ZF_LOST_OVER;
+  }
   if (!fit) {
     out->len = out0;
     l->nflags = 0;
@@ -314,6 +329,24 @@ static int run1(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, z
  * keeps failing.  The segment carries the damage when the source's
  * reading wins by DETECT_MARGIN, the mojibake stage's entry cost for
  * readings that clean text survives too (3.0). */
+/* The bytes the reader R reads as c (its first encoding: ASCII as is,
+ * UTF-8, or one or two bytes of a double-byte table) into by; returns
+ * their count, 0 for a character R never writes. */
+static int reencode(const lc_model *R, uint32_t c, unsigned char by[4]) {
+  if (c < 0x80) {
+    by[0] = (unsigned char)c;
+    return 1;
+  }
+  if (R->kind == LC_KIND_UTF8) return zf_utf8_put(c, by);
+  size_t n;
+  const lc_inv *e = lc_encodings(R, c, &n);
+  if (!n) return 0;
+  int nb = 0;
+  if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
+  by[nb++] = (unsigned char)e[0].code;
+  return nb;
+}
+
 #define DETECT_MARGIN 3.0
 #define DETECT_FAIL 3.0
 #define DETECT_MIN_CHARS 2
@@ -354,16 +387,8 @@ int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *
     if (!mark) {
       if (mk && c == mk) {
         mark = 1;
-      } else if (c < 0x80) {
-        by[nb++] = (unsigned char)c;
-      } else if (R->kind == LC_KIND_UTF8) {
-        nb = zf_utf8_put(c, by);
-      } else {
-        size_t n;
-        const lc_inv *e = lc_encodings(R, c, &n);
-        if (!n) return 0; /* a character the reader never writes */
-        if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
-        by[nb++] = (unsigned char)e[0].code;
+      } else if (!(nb = reencode(R, c, by))) {
+        return 0; /* a character the reader never writes */
       }
     }
     int fail = 0;
@@ -400,18 +425,8 @@ int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in) 
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j], cp;
     unsigned char by[4];
-    int nb = 0;
-    if (c < 0x80) {
-      by[nb++] = (unsigned char)c;
-    } else if (R->kind == LC_KIND_UTF8) {
-      nb = zf_utf8_put(c, by);
-    } else {
-      size_t n;
-      const lc_inv *e = lc_encodings(R, c, &n);
-      if (!n) return 0;
-      if (e[0].code >= 0x100) by[nb++] = (unsigned char)(e[0].code >> 8);
-      by[nb++] = (unsigned char)e[0].code;
-    }
+    int nb = reencode(R, c, by);
+    if (!nb) return 0;
     for (int i = 0; i < nb; i++)
       if (lc_source(S, &st, by[i], &cp) == EV_DEAD) return 0;
   }

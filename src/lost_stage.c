@@ -18,6 +18,9 @@
  * repaired line by line.  A line on which an earlier stage (the farm
  * stage) reported damage is left to that stage's report.
  */
+#ifdef LOST_DEBUG
+#include <stdio.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +94,56 @@ static int class_stat(const zf_lost_hyp *h) {
   return rgbk ? ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK : -1;
 }
 
+static int big5_reader(int r) {
+  return r == ZF_LC_PY_BIG5 || r == ZF_LC_PY_CP950 || r == ZF_LC_WHATWG_BIG5 || r == ZF_LC_ICU_BIG5 ||
+         r == ZF_LC_GLIBC_BIG5;
+}
+
+/* Classes where the mojibake stage's fills (one gap in a UTF-8 character,
+ * cp1252's undefined bytes: moji_lossy.c) restore more than the lattice's
+ * mark mode at the same wrong: UTF-8 read as cp1252 with U+FFFD, and as
+ * GBK by the WHATWG and ICU decoders (U+FFFD or cp936's '?').  Tuning
+ * slice (skip 1.5 MB), restored / wrong % through the command line, the
+ * lattice's mark mode against --lost=off: cp1252 92.25 / 0.81 against
+ * 97.72 / 0.81; WHATWG and ICU GBK 91.11 / 0.31 against 93.57 / 0.31.
+ * A line whose best class (or one tied with it) is one of these is left
+ * to the mojibake stage without a search.  Python's GBK decoder ties with
+ * them on most lines (their U+FFFD fall alike), so its lines go the same
+ * way (the lattice alone there: 84.12 / 1.45 against 84.22 / 7.22, fewer
+ * wrong but fewer restored).  Running the lattice first and leaving only
+ * the lines it marks (84.33 / 7.15) cost the JSON Lines corpus of the
+ * Python tests 1.67 times the stage's absence in instructions, against
+ * 1.25 without: a per-mark combination of both would be the next step. */
+static int moji_fills_better(const zf_lost_hyp *h) {
+  if (h->src != ZF_LC_UTF8 || h->style == ZF_LOST_DROP) return 0;
+  return h->reader == ZF_LC_PY_CP1252 || h->reader == ZF_LC_WHATWG_GBK || h->reader == ZF_LC_ICU_GBK;
+}
+
+/* ---- cost ----------------------------------------------------------------
+ * A line's search is bounded (zf_lost_set_budget): a run may spend a
+ * number of steps a unit it has reached, all runs of the line together
+ * LINE_TOTAL a unit; a line that runs out goes on to the mojibake stage as
+ * it came, counted in ZHFIX_STAT_LOST_OVER_BUDGET.  Measured on the tuning
+ * slice (skip 1.5 MB), steps a unit of the runs that fit: UTF-8 read as
+ * GBK or cp1252 at most 300 (median 6-36), Big5 read as GBK at most 853
+ * (median 94), GBK read as Big5 median 500-930, 90th percentile
+ * 1,100-3,200; UTF-8 read as Big5 median 5,300-13,500, which no budget
+ * that keeps the JSON Lines corpus of the Python tests within 1.3 times
+ * the stage's absence pays: those classes are detected (for the rule
+ * above) and left to the mojibake stage.  Dropped bytes with a double-byte
+ * source cost 100,000 steps a unit and more: past DROP_STEPS, left as
+ * they came (a document stops trying them after DROP_FAILS). */
+#define LINE_STEPS 600
+#define DBCS_STEPS 4000
+#define DROP_STEPS 16000
+#define LINE_TOTAL 4000
+#define DBCS_GAIN 0.4
+
+static size_t hyp_steps(const zf_lost_hyp *h) {
+  if (h->style == ZF_LOST_DROP) return DROP_STEPS;
+  return h->src == ZF_LC_UTF8 ? LINE_STEPS : DBCS_STEPS;
+}
+
 /* Inserts class k with gain g into order[0..*n), kept best gain first
  * (ties keep the table's order). */
 static void rank_insert(size_t *order, double *gain, size_t *n, size_t k, double g) {
@@ -104,12 +157,28 @@ static void rank_insert(size_t *order, double *gain, size_t *n, size_t k, double
   order[at] = k;
 }
 
+/* Reports the marked or guessed characters of out[from..) (flags f). */
+static void report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
+  for (size_t i = 0; i < nf;) {
+    if (f[i] != ZF_LOST_MARKED && f[i] != ZF_LOST_GUESSED) {
+      i++;
+      continue;
+    }
+    size_t e = i;
+    while (e < nf && (f[e] == ZF_LOST_MARKED || f[e] == ZF_LOST_GUESSED)) e++;
+    uint64_t a = out->off[from + i], z = out->off[from + e - 1];
+    zf_stats_unrecoverable(stats, a, z >= a ? z - a + 1 : 1);
+    i = e;
+  }
+}
+
 int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
   /* the classes whose markers the line shows, best gain first */
   enum { MAXH = 32 };
   size_t order[MAXH], n = 0;
   double gain[MAXH];
+  int u8big5 = 0;
   for (size_t k = 0; k < zf_lost_nall_hyps && k < MAXH; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     if (h->style == ZF_LOST_DROP) continue; /* no marker to go by */
@@ -121,18 +190,65 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
     if (h->style == ZF_LOST_REPLACE && !(markers & 1)) continue;
     if (h->style == ZF_LOST_QMARK && !(markers & 2)) continue;
     double g;
-    if (!zf_lost_detect(l, h, in, &g)) continue;
+    int det = zf_lost_detect(l, h, in, &g);
+#ifdef LOST_DEBUG
+    fprintf(stderr, "det: %s>%s/%d %d %.1f\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader),
+            h->style, det, g);
+#endif
+    if (!det) continue;
+    if (h->src == ZF_LC_UTF8 && big5_reader(h->reader)) {
+      /* detected, but not searched: see hyp_steps */
+      u8big5 = 1;
+      continue;
+    }
+    /* A double-byte source read by a Big5 decoder must read far better
+     * than the line as it stands, DBCS_GAIN a unit: on the tuning slice
+     * (skip 1.5 MB) GBK read as Big5 gains 0.58-0.96 a unit at the tenth
+     * percentile, UTF-8 read as Big5 (where the GBK reading is garbage
+     * too, and its search the most expensive of all) 0.30-0.75 at the
+     * ninetieth. */
+    if (h->src != ZF_LC_UTF8 && big5_reader(h->reader) && g < DBCS_GAIN * (double)in->len) continue;
     rank_insert(order, gain, &n, k, g);
   }
+  /* UTF-8 read as Big5 detected: a double-byte source read by a Big5
+   * decoder is not searched on that line.  Double-byte text read as
+   * UTF-8 fails nearly every byte and never passes that detection (on
+   * the tuning slice, none of 209 GBK-as-Big5 lines did), while the
+   * search for GBK read as Big5 on UTF-8 read as Big5 costs 70,000 to
+   * 270,000 steps a line only to be rejected or to fit a wrong reading. */
+  if (u8big5) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
+      if (h->src != ZF_LC_UTF8 && big5_reader(h->reader)) continue;
+      order[m] = order[i];
+      gain[m++] = gain[i];
+    }
+    n = m;
+  }
+  /* The mojibake stage's own fills (moji_lossy.c) restore more of these
+   * in mark mode, at the same wrong: the line is left to it. */
+  for (size_t i = 0; i < n && gain[i] == gain[0] && mode == ZF_LOST_MARK; i++)
+    if (moji_fills_better(&zf_lost_all_hyps[order[i]])) return ZF_LOST_NOFIT; /* best, or tied with it */
   for (size_t i = 0; i < n; i++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
     size_t out0 = out->len;
-    int rc = zf_lost_run(l, h, mode, in, out, stats, res);
+    zf_lost_set_rate(l, hyp_steps(h));
+    int rc = zf_lost_run(l, h, mode, in, out, NULL, res);
+#ifdef LOST_DEBUG
+    fprintf(stderr, "lost: %s>%s/%d gain %.1f rc %d work %zu len %zu\n", zf_lost_codec_name(h->src),
+            zf_lost_codec_name(h->reader), h->style, gain[i], rc, zf_lost_work(l), in->len);
+#endif
     if (rc == ZF_LOST_NOFIT) {
       out->len = out0;
       continue;
     }
-    if (rc == 0 && used) *used = h;
+    if (rc == 0) {
+      size_t nf;
+      const uint8_t *f = zf_lost_flags(l, &nf);
+      report_marks(out, out0, f, nf, stats);
+      if (used) *used = h;
+    }
     return rc;
   }
   return ZF_LOST_NOFIT;
@@ -162,21 +278,6 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 #define DROP_MIN_CHARS 5
 #define DROP_FAILS 16
 #define DROP_TRIES_PER_HIT 4
-
-/* Reports the marked or guessed characters of out[from..) (flags f). */
-static void report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
-  for (size_t i = 0; i < nf;) {
-    if (f[i] != ZF_LOST_MARKED && f[i] != ZF_LOST_GUESSED) {
-      i++;
-      continue;
-    }
-    size_t e = i;
-    while (e < nf && (f[e] == ZF_LOST_MARKED || f[e] == ZF_LOST_GUESSED)) e++;
-    uint64_t a = out->off[from + i], z = out->off[from + e - 1];
-    zf_stats_unrecoverable(stats, a, z >= a ? z - a + 1 : 1);
-    i = e;
-  }
-}
 
 /* Cheap first test: enough Han characters, a quarter of them rare. */
 static int drop_suspect(const zf_text *in) {
@@ -214,8 +315,13 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
   for (size_t i = 0; i < n; i++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
     size_t out0 = out->len;
+    zf_lost_set_rate(l, hyp_steps(h));
     int rc = zf_lost_run(l, h, mode, in, out, NULL, res);
-    if (rc == ZHFIX_E_NOMEM) return rc;
+#ifdef LOST_DEBUG
+    fprintf(stderr, "lost-drop: %s>%s gain %.1f rc %d work %zu len %zu\n", zf_lost_codec_name(h->src),
+            zf_lost_codec_name(h->reader), gain[i], rc, zf_lost_work(l), in->len);
+#endif
+    if (rc == ZHFIX_E_NOMEM || rc == ZF_LOST_OVER) return rc;
     double g = res->score - res->literal;
     /* no byte dropped is a lossless wrong decode: the mojibake stage's
      * (翾翾 盻盻 皜皜 is 蚩蚩 湘湘 娓娓's Big5 read as GBK, and clean) */
@@ -244,12 +350,19 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (!(s->l = zf_lost_new(t))) return ZHFIX_E_NOMEM;
     zf_lost_set_script(s->l, s->script);
   }
+  zf_lost_set_budget(s->l, LINE_STEPS, (markers ? LINE_TOTAL : DROP_STEPS) * (in->len + 4));
   zf_lost_result res;
   const zf_lost_hyp *h = NULL;
   int tried = 0;
   int rc = markers ? zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h)
                    : drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
   if (tried) s->drop_tries++, s->drop_hits += rc == 0;
+  if (rc == ZF_LOST_OVER) {
+    /* the line's budget ran out: it goes on to the mojibake stage as it
+     * came, counted */
+    stats->v[ZHFIX_STAT_LOST_OVER_BUDGET]++;
+    return ZF_UNCHANGED;
+  }
   if (rc == ZF_LOST_NOFIT) return ZF_UNCHANGED;
   if (rc) return rc;
   /* The terminator goes out as it came: the lattice reads it (a line's

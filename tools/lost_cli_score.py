@@ -14,6 +14,7 @@ guess mode, and each output line is compared with the original line:
   wrong     unmarked non-ASCII output characters matching nothing, %
   silent    lines that differ from the original and show no U+FFFD
 
+and the same restored / wrong with --lost=off (the mojibake stage alone),
 separately for the lossy lines (bytes were lost) and the lossless ones
 (a wrong decode that lost nothing: the mojibake stage's).
 
@@ -96,26 +97,28 @@ def main():
     if a.mixed:
         return mixed(a, names)
     print("class\tlossy lines\tmark restored\tmark wrong\tsilent lines\tguess right\tguess wrong"
-          "\tlossless lines\tlossless exact")
+          "\tlossless lines\tlossless exact\toff restored\toff wrong")
     for name in names:
         orig, dam, lossy = read_class(a.dir, name)
         data = ("\n".join(dam) + "\n").encode("utf-8")
         t = {}
-        for k in ("m", "g", "l"):
+        for k in ("m", "g", "l", "o"):
             for f in ("n", "ok", "bad", "lines", "exact", "silent"):
                 t[k + f] = 0
         outm = run(a.zhfix, data, "mark")
         outg = run(a.zhfix, data, "guess")
+        outo = run(a.zhfix, data, "off")
         for i, o in enumerate(orig):
             if lossy[i] == "1":
                 score(o, outm[i], t, "m")
                 score(o, outg[i], t, "g")
+                score(o, outo[i], t, "o")
             else:
                 score(o, outm[i], t, "l")
-        print("%s\t%d\t%.2f\t%.3f\t%d\t%.2f\t%.2f\t%d\t%.2f" % (
+        print("%s\t%d\t%.2f\t%.3f\t%d\t%.2f\t%.2f\t%d\t%.2f\t%.2f\t%.3f" % (
             name, t["mlines"], pct(t["mok"], t["mn"]), pct(t["mbad"], t["mn"]), t["msilent"],
             pct(t["gok"], t["gn"]), pct(t["gbad"], t["gn"]), t["llines"],
-            pct(t["lexact"], t["llines"])))
+            pct(t["lexact"], t["llines"]), pct(t["ook"], t["on"]), pct(t["obad"], t["on"])))
         sys.stdout.flush()
 
 
