@@ -47,42 +47,46 @@ import zhfix._core  # noqa: E402
 import zhfix.jsonl  # noqa: E402
 
 
-def records(n, width=100):
-    """n records of `width` characters cut from the Chinese corpora."""
-    out = []
+def corpus_lines():
+    """The lines of the Chinese corpora, Simplified then Traditional."""
     for name in ("zh_CN.txt", "zh_TW.txt"):
         with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
-            for line in f:
-                line = line.rstrip("\n")
-                while len(line) >= width:
-                    out.append(line[:width])
-                    line = line[width:]
-                    if len(out) >= n:
-                        return out
+            yield from f
+
+
+def fill(out, n):
     assert out, "no corpus"
     while len(out) < n:
         out += out[: n - len(out)]
     return out
+
+
+def records(n, width=100):
+    """n records of `width` characters cut from the Chinese corpora."""
+    out = []
+    for line in corpus_lines():
+        line = line.rstrip("\n")
+        while len(line) >= width and len(out) < n:
+            out.append(line[:width])
+            line = line[width:]
+        if len(out) >= n:
+            break
+    return fill(out, n)
 
 
 def articles(n, width=3_000):
     """n documents of about `width` characters: consecutive corpus lines,
     line breaks kept, as a thread pool over whole files would see them."""
     out, cur, size = [], [], 0
-    for name in ("zh_CN.txt", "zh_TW.txt"):
-        with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
-            for line in f:
-                cur.append(line)
-                size += len(line)
-                if size >= width:
-                    out.append("".join(cur))
-                    cur, size = [], 0
-                    if len(out) >= n:
-                        return out
-    assert out, "no corpus"
-    while len(out) < n:
-        out += out[: n - len(out)]
-    return out
+    for line in corpus_lines():
+        cur.append(line)
+        size += len(line)
+        if size >= width:
+            out.append("".join(cur))
+            cur, size = [], 0
+            if len(out) >= n:
+                break
+    return fill(out, n)
 
 
 def cli_cpu(path, args):
