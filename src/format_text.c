@@ -511,18 +511,24 @@ static int fence(const uint32_t *cp, size_t s, size_t e, uint32_t *ch, int *len)
   return 1;
 }
 
+/* A fence line opens a fenced block, or closes the open one when it is
+ * made of the same character and at least as long; it is code itself. */
+static void fence_seen(zf_fmt *f, uint32_t ch, int len) {
+  if (!f->pl_fence) {
+    f->pl_fence = ch;
+    f->pl_fence_len = len;
+  } else if (ch == f->pl_fence && len >= f->pl_fence_len) {
+    f->pl_fence = 0;
+  }
+  f->pl_code = 1;
+}
+
 void fmt_prose_line(zf_fmt *f, const uint32_t *cp, size_t s, size_t e, int cont) {
   if (!cont) {
     uint32_t ch;
     int len;
     if (fence(cp, s, e, &ch, &len)) {
-      if (!f->pl_fence) {
-        f->pl_fence = ch;
-        f->pl_fence_len = len;
-      } else if (ch == f->pl_fence && len >= f->pl_fence_len) {
-        f->pl_fence = 0;
-      }
-      f->pl_code = 1;
+      fence_seen(f, ch, len);
       return;
     }
     /* A whole line without Chinese is left alone by the punctuation
@@ -573,15 +579,7 @@ int fmt_table_row(zf_fmt *f, const uint32_t *cp, size_t s, size_t e) {
 void fmt_skip_text(zf_fmt *f, const uint32_t *cp, size_t end) {
   uint32_t ch;
   int len;
-  if (!end || !fence(cp, 0, end, &ch, &len)) return;
-  /* (as fmt_prose_line does with a fence) */
-  if (!f->pl_fence) {
-    f->pl_fence = ch;
-    f->pl_fence_len = len;
-  } else if (ch == f->pl_fence && len >= f->pl_fence_len) {
-    f->pl_fence = 0;
-  }
-  f->pl_code = 1;
+  if (end && fence(cp, 0, end, &ch, &len)) fence_seen(f, ch, len);
 }
 
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end) {
