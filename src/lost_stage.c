@@ -157,6 +157,20 @@ static void rank_insert(size_t *order, double *gain, size_t *n, size_t k, double
   order[at] = k;
 }
 
+/* One class's search of the line at its own step rate (hyp_steps). */
+static int run_hyp(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
+                   zf_lost_result *res, double gain) {
+  zf_lost_set_rate(l, hyp_steps(h));
+  int rc = zf_lost_run(l, h, mode, in, out, NULL, res);
+#ifdef LOST_DEBUG
+  fprintf(stderr, "lost: %s>%s/%d gain %.1f rc %d work %zu len %zu\n", zf_lost_codec_name(h->src),
+          zf_lost_codec_name(h->reader), h->style, gain, rc, zf_lost_work(l), in->len);
+#else
+  (void)gain;
+#endif
+  return rc;
+}
+
 /* Reports the marked or guessed characters of out[from..) (flags f). */
 static void report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
   for (size_t i = 0; i < nf;) {
@@ -233,12 +247,7 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
   for (size_t i = 0; i < n; i++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
     size_t out0 = out->len;
-    zf_lost_set_rate(l, hyp_steps(h));
-    int rc = zf_lost_run(l, h, mode, in, out, NULL, res);
-#ifdef LOST_DEBUG
-    fprintf(stderr, "lost: %s>%s/%d gain %.1f rc %d work %zu len %zu\n", zf_lost_codec_name(h->src),
-            zf_lost_codec_name(h->reader), h->style, gain[i], rc, zf_lost_work(l), in->len);
-#endif
+    int rc = run_hyp(l, h, mode, in, out, res, gain[i]);
     if (rc == ZF_LOST_NOFIT) {
       out->len = out0;
       continue;
@@ -315,12 +324,7 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
   for (size_t i = 0; i < n; i++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[order[i]];
     size_t out0 = out->len;
-    zf_lost_set_rate(l, hyp_steps(h));
-    int rc = zf_lost_run(l, h, mode, in, out, NULL, res);
-#ifdef LOST_DEBUG
-    fprintf(stderr, "lost-drop: %s>%s gain %.1f rc %d work %zu len %zu\n", zf_lost_codec_name(h->src),
-            zf_lost_codec_name(h->reader), gain[i], rc, zf_lost_work(l), in->len);
-#endif
+    int rc = run_hyp(l, h, mode, in, out, res, gain[i]);
     if (rc == ZHFIX_E_NOMEM || rc == ZF_LOST_OVER) return rc;
     double g = res->score - res->literal;
     /* no byte dropped is a lossless wrong decode: the mojibake stage's
