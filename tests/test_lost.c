@@ -831,11 +831,16 @@ static void test_drop_and_no_conversion(void **state) {
   static const char *const classes[] = {"utf8-as-glibc-gbk-ignore", "utf8-as-py-gbk-ignore"};
   for (size_t c = 0; c < 2; c++) {
     size_t len, nlines;
-    char *doc = class_doc(dir, classes[c], 1, 20, 0, &len, &nlines);
+    char *doc = class_doc(dir, classes[c], 1, 80, 0, &len, &nlines);
+    assert_true(nlines >= 40);
     out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
     uint64_t rebuilt = zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES);
     fprintf(stderr, "lost drop %-24s %zu lines: %llu rebuilt\n", classes[c], nlines, (unsigned long long)rebuilt);
-    assert_true(rebuilt * 10 >= nlines * 6); /* measured 70% and 70% */
+    /* more than half: measured 65% and 70% (80 lines), 62.5% and 67%
+     * (the 64 of the quick slice), on two builds of the corpus from
+     * different package versions; 20 lines were too few to gate on
+     * (55% to 70% between those builds) */
+    assert_true(rebuilt * 2 > nlines);
     zhfix_buffer_free(out);
     free(doc);
   }
