@@ -99,24 +99,25 @@ static int big5_reader(int r) {
          r == ZF_LC_GLIBC_BIG5;
 }
 
-/* Classes where the mojibake stage's fills (one gap in a UTF-8 character,
- * cp1252's undefined bytes: moji_lossy.c) restore more than the lattice's
- * mark mode at the same wrong: UTF-8 read as cp1252 with U+FFFD, and as
- * GBK by the WHATWG and ICU decoders (U+FFFD or cp936's '?').  Tuning
- * slice (skip 1.5 MB), restored / wrong % through the command line, the
+/* Classes whose lines are left to the mojibake stage's fills (one gap in
+ * a UTF-8 character, cp1252's undefined bytes, cp936's '?': moji_lossy.c)
+ * without a search: UTF-8 read as cp1252 with U+FFFD, and as GBK with
+ * cp936's '?', where those fills restore more at the same wrong (tuning
+ * slice, skip 1.5 MB, restored / wrong % through the command line, the
  * lattice's mark mode against --lost=off: cp1252 92.25 / 0.81 against
- * 97.72 / 0.81; WHATWG and ICU GBK 91.11 / 0.31 against 93.57 / 0.31.
- * A line whose best class (or one tied with it) is one of these is left
- * to the mojibake stage without a search.  Python's GBK decoder ties with
- * them on most lines (their U+FFFD fall alike), so its lines go the same
- * way (the lattice alone there: 84.12 / 1.45 against 84.22 / 7.22, fewer
- * wrong but fewer restored).  Running the lattice first and leaving only
- * the lines it marks (84.33 / 7.15) cost the JSON Lines corpus of the
- * Python tests 1.67 times the stage's absence in instructions, against
- * 1.25 without: a per-mark combination of both would be the next step. */
+ * 97.72 / 0.81).  A line whose best class (or one tied with it) is one of
+ * these goes there.  UTF-8 read as GBK with U+FFFD stays the lattice's:
+ * Python's decoder (the commonest, requests' r.text) and the WHATWG and
+ * ICU ones tie on most lines, and the fills there print seven times the
+ * wrong characters for a tenth of a point more (Python: 84.12 / 1.45
+ * against 84.22 / 7.22; WHATWG and ICU: 91.11 / 0.31 against 93.57 /
+ * 0.31; held out, skip 3 MB: Python 87.24 / 0.41 against 86.98 / 4.15,
+ * WHATWG 94.35 / 0.06 against 95.47 / 0.27, ICU 94.35 / 0.06 against
+ * 95.53 / 0.15): a wrong character is worse than a marked one.  Cost on
+ * the JSON Lines corpus of the Python tests: 1.19 s against 1.12 s. */
 static int moji_fills_better(const zf_lost_hyp *h) {
   if (h->src != ZF_LC_UTF8 || h->style == ZF_LOST_DROP) return 0;
-  return h->reader == ZF_LC_PY_CP1252 || h->reader == ZF_LC_WHATWG_GBK || h->reader == ZF_LC_ICU_GBK;
+  return h->reader == ZF_LC_PY_CP1252 || h->style == ZF_LOST_QMARK;
 }
 
 /* ---- cost ----------------------------------------------------------------
