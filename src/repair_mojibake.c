@@ -148,11 +148,19 @@ static void c1_as_1252(mline *l, zf_stats *stats) {
 static void note_clean(moji *m, const uint32_t *cp, size_t n) {
   /* Only a line the document's reading could have made says so: every
    * Han character of it encodable in the table the garbage was read with
-   * (a Simplified line with 为 cannot be GBK read as Big5). */
+   * (a Simplified line with 为 cannot be GBK read as Big5).  And only a
+   * line that looks clean: one with a lost-byte marker or a Han character
+   * rare to the model may be garbage left unrepaired (a lossy line of the
+   * same wrong table, its U+FFFD or its dropped bytes defeating the
+   * repair), which says nothing against following the document (lossy
+   * GBK-as-Big5 pages: 12 of 121 lossless lines of the tuning slice were
+   * lost when such lines counted as clean). */
   const zf_dbcs *x = m->sig[C_GBK_BIG5] >= SIG_LINES ? m->t->big5 : m->t->gbk;
   size_t han = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!common_han(cp[i])) continue;
+    if (zf_mark_replaced(cp[i])) return;
+    if (!zf_is_han(cp[i])) continue;
+    if (!common_han(cp[i]) || zf_lm_char(cp[i]) < RARE_CHAR) return;
     if (!x->enc[cp[i]]) return;
     han++;
   }
