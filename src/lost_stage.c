@@ -289,17 +289,98 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 #define DROP_FAILS 16
 #define DROP_TRIES_PER_HIT 4
 
-/* Cheap first test: enough Han characters, a quarter of them rare. */
-static int drop_suspect(const zf_text *in) {
-  size_t han = 0, rare = 0;
-  for (size_t i = 0; i < in->len; i++) {
-    uint32_t c = in->cp[i];
-    if (c < 0x3400 || !zf_is_han(c)) continue;
-    han++;
-    rare += !zf_lm_known(c) || zf_lm_char(c) < -5.0f;
-  }
-  return han >= 2 && rare * 4 >= han;
+/* Han characters the model hardly knows (drop_suspect's "rare": not a
+ * model character, or log10 P < -5.0).  Over the Basic Multilingual Plane
+ * a byte a character, built once per process from the model (shared.h):
+ * HAN_ONE for a Han character from U+3400, plus RARE_ONE for a rare one,
+ * so that a sum of up to 63 entries holds both counts; a supplementary
+ * character asks the model itself. */
+#define RARE_LP -5.0f
+#define HAN_ONE 1u
+#define RARE_ONE 64u
+static int rare_han(uint32_t c) { return !zf_lm_known(c) || zf_lm_char(c) < RARE_LP; }
+
+static void *han_class_build(void *arg) {
+  (void)arg;
+  uint8_t *t = calloc(0x10000, 1);
+  if (!t) return NULL;
+  for (uint32_t c = 0x3400; c < 0x10000; c++)
+    if (zf_is_han(c)) t[c] = (uint8_t)(HAN_ONE + (rare_han(c) ? RARE_ONE : 0));
+  return t;
 }
+
+static zf_shared_slot han_class_slot;
+
+/* What the clean-line gate needs of a line, in one pass: the non-ASCII
+ * count, the Han characters (from U+3400) and the rare ones among them,
+ * and whether a marker ('?' or U+FFFD) occurs at all. */
+typedef struct line_scan {
+  size_t nonascii, han, rare;
+  int marker;
+} line_scan;
+
+/* Adds the Han and rare counts of cp[0..n) to *han, *rare, one character
+ * at a time (a block holding a supplementary character, and the tail). */
+static void count_han(const uint8_t *cls, const uint32_t *cp, size_t n, size_t *han, size_t *rare) {
+  for (size_t k = 0; k < n; k++) {
+    uint32_t c = cp[k];
+    if (c < 0x10000) {
+      *han += cls[c] & (RARE_ONE - 1);
+      *rare += cls[c] / RARE_ONE;
+    } else if (zf_is_han(c)) {
+      ++*han;
+      *rare += (size_t)rare_han(c);
+    }
+  }
+}
+
+/* Returns -1 when the class table cannot be built (no memory).  Blocks of
+ * 16 with a fixed count and no branches (the compiler vectorises the
+ * first loop) count what is not ASCII and look for a marker; a block
+ * holding a character from U+3400 sums its 16 class bytes. */
+static int scan_line(const zf_text *in, line_scan *ls) {
+  const uint8_t *cls = zf_shared_get(&han_class_slot, han_class_build, NULL, free);
+  if (!cls) return -1;
+  const uint32_t *cp = in->cp;
+  size_t n = in->len, na = 0, han = 0, rare = 0, i = 0;
+  unsigned mk = 0;
+  for (; i + 16 <= n; i += 16) {
+    unsigned m = 0, hi = 0, a = 0;
+    uint32_t sup = 0;
+    for (size_t k = 0; k < 16; k++) {
+      uint32_t c = cp[i + k];
+      a += c >= 0x80;
+      m |= (unsigned)(c == '?') | (unsigned)(c == 0xFFFD);
+      hi |= c >= 0x3400;
+      sup |= c >> 16;
+    }
+    na += a;
+    mk |= m;
+    if (!hi) continue;
+    if (sup) {
+      count_han(cls, cp + i, 16, &han, &rare);
+      continue;
+    }
+    unsigned sum = 0;
+    for (size_t k = 0; k < 16; k++) sum += cls[cp[i + k]];
+    han += sum & (RARE_ONE - 1);
+    rare += sum / RARE_ONE;
+  }
+  for (size_t k = i; k < n; k++) {
+    uint32_t c = cp[k];
+    na += c >= 0x80;
+    mk |= (unsigned)(c == '?') | (unsigned)(c == 0xFFFD);
+  }
+  count_han(cls, cp + i, n - i, &han, &rare);
+  ls->nonascii = na;
+  ls->han = han;
+  ls->rare = rare;
+  ls->marker = mk != 0;
+  return 0;
+}
+
+/* Cheap first test: enough Han characters, a quarter of them rare. */
+static int drop_suspect(const line_scan *ls) { return ls->han >= 2 && ls->rare * 4 >= ls->han; }
 
 static size_t nonascii(const zf_text *in) {
   size_t n = 0;
@@ -344,10 +425,18 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
-  unsigned markers = zf_lost_markers(in);
-  if (!markers && (s->drop_tries >= DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits ||
-                   nonascii(in) < DROP_MIN_CHARS || !drop_suspect(in)))
-    return ZF_UNCHANGED;
+  /* The clean-line gate: one pass over the line gives what both tests
+   * need; the exact marker test runs only on a line holding a marker. */
+  unsigned markers;
+  if (s->drop_tries >= DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits) {
+    markers = zf_lost_markers(in);
+    if (!markers) return ZF_UNCHANGED;
+  } else {
+    line_scan ls;
+    if (scan_line(in, &ls)) return ZHFIX_E_NOMEM;
+    markers = ls.marker ? zf_lost_markers(in) : 0;
+    if (!markers && (ls.nonascii < DROP_MIN_CHARS || !drop_suspect(&ls))) return ZF_UNCHANGED;
+  }
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
   if (!s->l) {
     const zf_lost_tables *t = zf_lost_shared_tables();
