@@ -47,6 +47,7 @@ typedef struct lstage {
   int mode;   /* ZF_LOST_MARK or ZF_LOST_GUESS */
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
+  const uint16_t *cls;          /* the shared class table, once fetched */
 } lstage;
 
 static int create(void **st, const zf_opts *o) {
@@ -291,91 +292,93 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 
 /* Han characters the model hardly knows (drop_suspect's "rare": not a
  * model character, or log10 P < -5.0).  Over the Basic Multilingual Plane
- * a byte a character, built once per process from the model (shared.h):
- * HAN_ONE for a Han character from U+3400, plus RARE_ONE for a rare one,
- * so that a sum of up to 63 entries holds both counts; a supplementary
+ * a 16-bit class a character, built once per process from the model
+ * (shared.h): HAN_ONE for a Han character from U+3400, plus RARE_ONE for a
+ * rare one, MARK_ONE for '?' and U+FFFD; the sum of up to 16 classes holds
+ * the three counts (5 bits each, 6 for the marks).  A supplementary
  * character asks the model itself. */
 #define RARE_LP -5.0f
 #define HAN_ONE 1u
-#define RARE_ONE 64u
+#define RARE_ONE 32u
+#define MARK_ONE 1024u
 static int rare_han(uint32_t c) { return !zf_lm_known(c) || zf_lm_char(c) < RARE_LP; }
 
 static void *han_class_build(void *arg) {
   (void)arg;
-  uint8_t *t = calloc(0x10000, 1);
+  uint16_t *t = calloc(0x10000, sizeof *t);
   if (!t) return NULL;
   for (uint32_t c = 0x3400; c < 0x10000; c++)
-    if (zf_is_han(c)) t[c] = (uint8_t)(HAN_ONE + (rare_han(c) ? RARE_ONE : 0));
+    if (zf_is_han(c)) t[c] = (uint16_t)(HAN_ONE + (rare_han(c) ? RARE_ONE : 0));
+  t['?'] = t[0xFFFD] = MARK_ONE;
   return t;
 }
 
 static zf_shared_slot han_class_slot;
 
-/* What the clean-line gate needs of a line, in one pass: the non-ASCII
- * count, the Han characters (from U+3400) and the rare ones among them,
- * and whether a marker ('?' or U+FFFD) occurs at all. */
+/* What the clean-line gate needs of a line: the Han characters (from
+ * U+3400) and the rare ones among them, and whether a marker ('?' or
+ * U+FFFD) occurs at all. */
 typedef struct line_scan {
-  size_t nonascii, han, rare;
+  size_t han, rare;
   int marker;
 } line_scan;
 
-/* Adds the Han and rare counts of cp[0..n) to *han, *rare, one character
- * at a time (a block holding a supplementary character, and the tail). */
-static void count_han(const uint8_t *cls, const uint32_t *cp, size_t n, size_t *han, size_t *rare) {
+/* Adds the counts of cp[0..n) to ls, one character at a time (a block
+ * holding a supplementary character, and the tail). */
+static void scan_slow(const uint16_t *cls, const uint32_t *cp, size_t n, line_scan *ls) {
   for (size_t k = 0; k < n; k++) {
     uint32_t c = cp[k];
     if (c < 0x10000) {
-      *han += cls[c] & (RARE_ONE - 1);
-      *rare += cls[c] / RARE_ONE;
+      unsigned t = cls[c];
+      ls->han += t & (RARE_ONE - 1);
+      ls->rare += t / RARE_ONE % (MARK_ONE / RARE_ONE);
+      ls->marker |= t >= MARK_ONE;
     } else if (zf_is_han(c)) {
-      ++*han;
-      *rare += (size_t)rare_han(c);
+      ls->han++;
+      ls->rare += (size_t)rare_han(c);
     }
   }
 }
 
+/* Adds the counts in a sum of at most 31 classes to ls. */
+static void add_sum(line_scan *ls, unsigned sum) {
+  ls->han += sum & (RARE_ONE - 1);
+  ls->rare += sum / RARE_ONE % (MARK_ONE / RARE_ONE);
+  ls->marker |= sum >= MARK_ONE;
+}
+
 /* Returns -1 when the class table cannot be built (no memory).  Blocks of
- * 16 with a fixed count and no branches (the compiler vectorises the
- * first loop) count what is not ASCII and look for a marker; a block
- * holding a character from U+3400 sums its 16 class bytes. */
-static int scan_line(const zf_text *in, line_scan *ls) {
-  const uint8_t *cls = zf_shared_get(&han_class_slot, han_class_build, NULL, free);
-  if (!cls) return -1;
+ * 16 with a fixed count and no branches sum their classes; a block
+ * holding a supplementary character is counted again one by one. */
+static int scan_line(lstage *s, const zf_text *in, line_scan *ls) {
+  if (!s->cls && !(s->cls = zf_shared_get(&han_class_slot, han_class_build, NULL, free))) return -1;
+  const uint16_t *cls = s->cls;
   const uint32_t *cp = in->cp;
-  size_t n = in->len, na = 0, han = 0, rare = 0, i = 0;
-  unsigned mk = 0;
+  size_t n = in->len, i = 0;
+  ls->han = ls->rare = 0;
+  ls->marker = 0;
   for (; i + 16 <= n; i += 16) {
-    unsigned m = 0, hi = 0, a = 0;
-    uint32_t sup = 0;
-    for (size_t k = 0; k < 16; k++) {
-      uint32_t c = cp[i + k];
-      a += c >= 0x80;
-      m |= (unsigned)(c == '?') | (unsigned)(c == 0xFFFD);
-      hi |= c >= 0x3400;
-      sup |= c >> 16;
-    }
-    na += a;
-    mk |= m;
-    if (!hi) continue;
-    if (sup) {
-      count_han(cls, cp + i, 16, &han, &rare);
-      continue;
-    }
+    const uint32_t *b = cp + i;
+    uint32_t all = 0;
     unsigned sum = 0;
-    for (size_t k = 0; k < 16; k++) sum += cls[cp[i + k]];
-    han += sum & (RARE_ONE - 1);
-    rare += sum / RARE_ONE;
+    for (size_t k = 0; k < 16; k += 4) {
+      all |= b[k] | b[k + 1] | b[k + 2] | b[k + 3];
+      sum += (unsigned)cls[b[k] & 0xFFFF] + cls[b[k + 1] & 0xFFFF] + cls[b[k + 2] & 0xFFFF] +
+             cls[b[k + 3] & 0xFFFF];
+    }
+    if (all >> 16)
+      scan_slow(cls, b, 16, ls);
+    else
+      add_sum(ls, sum);
   }
-  for (size_t k = i; k < n; k++) {
-    uint32_t c = cp[k];
-    na += c >= 0x80;
-    mk |= (unsigned)(c == '?') | (unsigned)(c == 0xFFFD);
+  unsigned sum = 0;
+  for (; i < n; i++) {
+    if (cp[i] >> 16)
+      scan_slow(cls, cp + i, 1, ls);
+    else
+      sum += cls[cp[i]];
   }
-  count_han(cls, cp + i, n - i, &han, &rare);
-  ls->nonascii = na;
-  ls->han = han;
-  ls->rare = rare;
-  ls->marker = mk != 0;
+  add_sum(ls, sum);
   return 0;
 }
 
@@ -433,9 +436,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (!markers) return ZF_UNCHANGED;
   } else {
     line_scan ls;
-    if (scan_line(in, &ls)) return ZHFIX_E_NOMEM;
+    if (scan_line(s, in, &ls)) return ZHFIX_E_NOMEM;
     markers = ls.marker ? zf_lost_markers(in) : 0;
-    if (!markers && (ls.nonascii < DROP_MIN_CHARS || !drop_suspect(&ls))) return ZF_UNCHANGED;
+    if (!markers && (!drop_suspect(&ls) || nonascii(in) < DROP_MIN_CHARS)) return ZF_UNCHANGED;
   }
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
   if (!s->l) {
