@@ -25,7 +25,7 @@ typedef struct hrec {
  * character, last two bytes, need, sep, open quotes: fields the search
  * keeps small (pend_lost, need and sep are 0 or 1, open[] at most 3,
  * last a code point). */
-static uint64_t state_key(const hyp *h) {
+static inline uint64_t state_key(const hyp *h) {
   return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
          (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
          (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |

@@ -65,6 +65,9 @@ static void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev) {
     if (cls & f->avoid) h->score -= PEN_SCRIPT;
     if (cls & f->variant) h->score -= PEN_VARIANT;
   }
+  /* a Han character is no mark: none of the terms below applies (most
+   * of what a dense search emits) */
+  if (cp >= 0x3400 && cp <= 0x9FFF) return;
   if ((pause_mark(cp) && (pause_mark(prev) || stop_mark(prev))) ||
       (stop_mark(cp) && pause_mark(prev)))
     h->score -= PEN_DOUBLE;
@@ -98,28 +101,34 @@ double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, 
 
 /* zf_lm_bigram(a, b), remembered: a search asks for the same few pairs
  * over and over (every hypothesis that decodes the same character after
- * the same one).  A direct-mapped table of the handle's own; the value is
- * the model's, bit for bit. */
+ * the same one).  A table of the handle's own, two slots a set (the
+ * newest first: a dense '?' run asks for thousands of pairs a position,
+ * which a direct-mapped table of 2^14 missed on about half the time);
+ * the value is the model's, bit for bit. */
 typedef struct bgslot {
   uint32_t a, b;
   float v;
 } bgslot;
-enum { BG_BITS = 14 };
+enum { BG_BITS = 15 };
 
 static float bigram(farm *f, uint32_t a, uint32_t b) {
   if (!f->bg) {
-    f->bg = malloc(sizeof *f->bg << BG_BITS);
+    f->bg = malloc(sizeof *f->bg << (BG_BITS + 1));
     if (!f->bg) return zf_lm_bigram(a, b);
-    for (size_t k = 0; k < (size_t)1 << BG_BITS; k++) f->bg[k].a = f->bg[k].b = UINT32_MAX;
+    for (size_t k = 0; k < (size_t)2 << BG_BITS; k++) f->bg[k].a = f->bg[k].b = UINT32_MAX;
   }
   uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
-  bgslot *s = &f->bg[(x ^ x >> 16) & ((1u << BG_BITS) - 1)];
-  if (s->a != a || s->b != b) {
-    s->a = a;
-    s->b = b;
-    s->v = zf_lm_bigram(a, b);
+  bgslot *s = &f->bg[((x ^ x >> 16) & ((1u << BG_BITS) - 1)) * 2];
+  if (s[0].a == a && s[0].b == b) return s[0].v;
+  if (s[1].a == a && s[1].b == b) {
+    bgslot t = s[1];
+    s[1] = s[0];
+    s[0] = t;
+    return t.v;
   }
-  return s->v;
+  s[1] = s[0];
+  s[0] = (bgslot){a, b, zf_lm_bigram(a, b)};
+  return s[0].v;
 }
 
 /* Appends output character node_cp (with its GUESSED flag) to h; in
