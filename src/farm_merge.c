@@ -323,7 +323,19 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
       break;
     }
   bv->n = MAX_KEYS * 2;
-  if (zf_farm_order(f, bv, 1)) return MERGE_FAILED;
+  {
+    /* By state now.  bv is in score order, best first (the one literal
+     * reading moved into the last slot scores no better than the one it
+     * replaced), so a stable sort by state key alone gives what
+     * zf_farm_order(f, bv, 1) would: by key, then best score, then the
+     * order they are in. */
+    size_t m = bv->n;
+    krec *rs = (krec *)f->hr;
+    for (size_t k = 0; k < m; k++) rs[k] = (krec){state_key(&bv->v[k]), (uint32_t)k};
+    sort_keys(rs, (krec *)f->hr2, m);
+    for (size_t k = 0; k < m; k++) f->mv[k] = bv->v[rs[k].idx];
+    merge_swap(f, bv, m);
+  }
   keys = 0;
   for (size_t k = 0; k < bv->n; k++) {
     uint64_t key = state_key(&bv->v[k]);
