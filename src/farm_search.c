@@ -101,24 +101,40 @@ double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, 
 
 /* zf_lm_bigram(a, b), remembered: a search asks for the same few pairs
  * over and over (every hypothesis that decodes the same character after
- * the same one).  A table of the handle's own, two slots a set (the
- * newest first: a dense '?' run asks for thousands of pairs a position,
- * which a direct-mapped table of 2^14 missed on about half the time);
- * the value is the model's, bit for bit. */
+ * the same one).  A table of the handle's own, two slots a set, the
+ * newest first; the value is the model's, bit for bit, so the table's
+ * size changes nothing but the time.  It starts at 2 x 2^BG_BITS_MIN
+ * slots (24 KB: a short damaged record, and the stage is made anew for
+ * every document, pays for no more), and a search that has missed
+ * BG_GROW times as many pairs as the table holds (a dense '?' run asks
+ * for thousands a position, which 2^14 direct-mapped slots missed on
+ * about half the time) gets 2 x 2^BG_BITS (786 KB) instead. */
 typedef struct bgslot {
   uint32_t a, b;
   float v;
 } bgslot;
-enum { BG_BITS = 15 };
+enum { BG_BITS_MIN = 10, BG_BITS = 15, BG_GROW = 2 };
+
+static void bg_alloc(farm *f, unsigned bits) {
+  bgslot *t = malloc(sizeof *t << (bits + 1));
+  if (!t) { /* keep the table there is, or none; try again later */
+    f->bg_miss = 0;
+    return;
+  }
+  for (size_t k = 0; k < (size_t)2 << bits; k++) t[k].a = t[k].b = UINT32_MAX;
+  free(f->bg);
+  f->bg = t;
+  f->bg_bits = bits;
+  f->bg_miss = 0;
+}
 
 static float bigram(farm *f, uint32_t a, uint32_t b) {
   if (!f->bg) {
-    f->bg = malloc(sizeof *f->bg << (BG_BITS + 1));
+    bg_alloc(f, BG_BITS_MIN);
     if (!f->bg) return zf_lm_bigram(a, b);
-    for (size_t k = 0; k < (size_t)2 << BG_BITS; k++) f->bg[k].a = f->bg[k].b = UINT32_MAX;
   }
   uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
-  bgslot *s = &f->bg[((x ^ x >> 16) & ((1u << BG_BITS) - 1)) * 2];
+  bgslot *s = &f->bg[((x ^ x >> 16) & ((1u << f->bg_bits) - 1)) * 2];
   if (s[0].a == a && s[0].b == b) return s[0].v;
   if (s[1].a == a && s[1].b == b) {
     bgslot t = s[1];
@@ -126,9 +142,14 @@ static float bigram(farm *f, uint32_t a, uint32_t b) {
     s[0] = t;
     return t.v;
   }
+  float v = zf_lm_bigram(a, b);
+  if (f->bg_bits < BG_BITS && ++f->bg_miss > (size_t)BG_GROW << (f->bg_bits + 1)) {
+    bg_alloc(f, BG_BITS);
+    return v; /* the new table starts empty */
+  }
   s[1] = s[0];
-  s[0] = (bgslot){a, b, zf_lm_bigram(a, b)};
-  return s[0].v;
+  s[0] = (bgslot){a, b, v};
+  return v;
 }
 
 /* Appends output character node_cp (with its GUESSED flag) to h; in
