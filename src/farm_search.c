@@ -106,14 +106,17 @@ double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, 
  * size changes nothing but the time.  It starts at 2 x 2^BG_BITS_MIN
  * slots (24 KB: a short damaged record, and the stage is made anew for
  * every document, pays for no more), and a search that has missed
- * BG_GROW times as many pairs as the table holds (a dense '?' run asks
- * for thousands a position, which 2^14 direct-mapped slots missed on
- * about half the time) gets 2 x 2^BG_BITS (786 KB) instead. */
+ * BG_GROW times as many pairs as the table holds gets 2 x 2^BG_BITS
+ * (196 KB, what the direct-mapped table of 2^14 slots took).  A table
+ * of 786 KB missed a third fewer pairs on a dense '?' run, but it does
+ * not stay in a core's cache: with a 1 MB last-level cache simulated
+ * (cachegrind) it cost 430,000 more cache misses on 10 KB of qruns than
+ * it saved lookups (docs/repair-farm.md, "Wave 6"). */
 typedef struct bgslot {
   uint32_t a, b;
   float v;
 } bgslot;
-enum { BG_BITS_MIN = 10, BG_BITS = 15, BG_GROW = 2 };
+enum { BG_BITS_MIN = 10, BG_BITS = 13, BG_GROW = 2 };
 
 static void bg_alloc(farm *f, unsigned bits) {
   bgslot *t = malloc(sizeof *t << (bits + 1));
