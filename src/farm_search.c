@@ -110,8 +110,8 @@ double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, 
  * (196 KB, what the direct-mapped table of 2^14 slots took).  A table
  * of 786 KB missed a third fewer pairs on a dense '?' run, but it does
  * not stay in a core's cache: with a 1 MB last-level cache simulated
- * (cachegrind) it cost 430,000 more cache misses on 10 KB of qruns than
- * it saved lookups (docs/repair-farm.md, "Wave 6"). */
+ * (cachegrind) 10 KB of qruns missed that cache 430,000 more times with
+ * it than with this one (docs/repair-farm.md, "Wave 6"). */
 typedef struct bgslot {
   uint32_t a, b;
   float v;
