@@ -243,6 +243,8 @@ typedef struct farm {
   /* zf_lm_bigram results of this handle's searches (farm_search.c): the
    * same pairs come back for every hypothesis; NULL until the first */
   struct bgslot *bg;
+  unsigned bg_bits; /* its size: 2 << bg_bits slots            */
+  size_t bg_miss;   /* pairs it missed since it was made        */
 } farm;
 
 /* ---- character classes ------------------------------------------------------ */

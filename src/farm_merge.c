@@ -25,7 +25,7 @@ typedef struct hrec {
  * character, last two bytes, need, sep, open quotes: fields the search
  * keeps small (pend_lost, need and sep are 0 or 1, open[] at most 3,
  * last a code point). */
-static uint64_t state_key(const hyp *h) {
+static inline uint64_t state_key(const hyp *h) {
   return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
          (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
          (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |
@@ -66,6 +66,62 @@ static void sort_recs(hrec *a, hrec *tmp, size_t n, int by_key) {
       while (j < e) dst[k++] = src[j++];
     }
     hrec *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+/* The two sorts of every position of a dense search (the states by key;
+ * a lost byte's position by score) on records of one number each: the
+ * key, or the score made a number whose ascending order is the scores'
+ * descending one.  Sorted stably by that number alone, an integer
+ * compare, on records two thirds the size: the order sort_recs gives
+ * (equal scores in the order they are; the states' keys are all
+ * different). */
+typedef struct krec {
+  uint64_t key;
+  uint32_t idx;
+} krec;
+
+static inline uint64_t score_key(double s) {
+  uint64_t u;
+  if (s == 0) s = 0; /* -0.0 and 0.0 are equal scores */
+  memcpy(&u, &s, sizeof u);
+  u = (u >> 63) ? ~u : u | 1ull << 63; /* ascending as the doubles */
+  return ~u;
+}
+
+/* Sorts a[0..n) by key, stably (tmp: room for n more); ends up in a. */
+static void sort_keys(krec *a, krec *tmp, size_t n) {
+  enum { RUN = 16 };
+  for (size_t s = 0; s < n; s += RUN) {
+    size_t e = s + RUN < n ? s + RUN : n;
+    for (size_t i = s + 1; i < e; i++) {
+      krec x = a[i];
+      size_t j = i;
+      while (j > s && x.key < a[j - 1].key) {
+        a[j] = a[j - 1];
+        j--;
+      }
+      a[j] = x;
+    }
+  }
+  krec *src = a, *dst = tmp;
+  for (size_t w = RUN; w < n; w *= 2) {
+    for (size_t s = 0; s < n; s += 2 * w) {
+      size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
+      size_t i = s, j = m, k = s;
+      while (i < m && j < e) {
+        int t = src[j].key < src[i].key;
+        dst[k++] = t ? src[j] : src[i];
+        j += (size_t)t;
+        i += (size_t)!t;
+      }
+      while (i < m) dst[k++] = src[i++];
+      while (j < e) dst[k++] = src[j++];
+    }
+    krec *t = src;
     src = dst;
     dst = t;
   }
@@ -114,6 +170,14 @@ int zf_farm_order(farm *f, hvec *bv, int by_key) {
   size_t n = bv->n;
   if (n < 2) return 0;
   if (merge_room(f, n)) return -1;
+  if (!by_key) {
+    krec *r = (krec *)f->hr; /* room for n hrec: more than n krec */
+    for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+    sort_keys(r, (krec *)f->hr2, n);
+    for (size_t k = 0; k < n; k++) f->mv[k] = bv->v[r[k].idx];
+    merge_swap(f, bv, n);
+    return 0;
+  }
   hrec *r = f->hr;
   for (size_t k = 0; k < n; k++)
     r[k] = (hrec){by_key ? state_key(&bv->v[k]) : 0, bv->v[k].score, (uint32_t)k};
@@ -203,9 +267,9 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     if (v[k].hash != v[g->first].hash && (g->other == NONE || v[k].score > v[g->other].score))
       g->other = k;
   }
-  hrec *r = f->hr;
-  for (size_t g = 0; g < ng; g++) r[g] = (hrec){grp[g].key, 0, (uint32_t)g};
-  sort_recs(r, f->hr2, ng, 1);
+  krec *r = (krec *)f->hr;
+  for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
+  sort_keys(r, (krec *)f->hr2, ng);
   hyp *dst = f->mv;
   size_t w = 0;
   for (size_t q = 0; q < ng; q++) {
@@ -259,7 +323,19 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
       break;
     }
   bv->n = MAX_KEYS * 2;
-  if (zf_farm_order(f, bv, 1)) return MERGE_FAILED;
+  {
+    /* By state now.  bv is in score order, best first (the one literal
+     * reading moved into the last slot scores no better than the one it
+     * replaced), so a stable sort by state key alone gives what
+     * zf_farm_order(f, bv, 1) would: by key, then best score, then the
+     * order they are in. */
+    size_t m = bv->n;
+    krec *rs = (krec *)f->hr;
+    for (size_t k = 0; k < m; k++) rs[k] = (krec){state_key(&bv->v[k]), (uint32_t)k};
+    sort_keys(rs, (krec *)f->hr2, m);
+    for (size_t k = 0; k < m; k++) f->mv[k] = bv->v[rs[k].idx];
+    merge_swap(f, bv, m);
+  }
   keys = 0;
   for (size_t k = 0; k < bv->n; k++) {
     uint64_t key = state_key(&bv->v[k]);

@@ -65,6 +65,9 @@ static void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev) {
     if (cls & f->avoid) h->score -= PEN_SCRIPT;
     if (cls & f->variant) h->score -= PEN_VARIANT;
   }
+  /* a Han character is no mark: none of the terms below applies (most
+   * of what a dense search emits) */
+  if (cp >= 0x3400 && cp <= 0x9FFF) return;
   if ((pause_mark(cp) && (pause_mark(prev) || stop_mark(prev))) ||
       (stop_mark(cp) && pause_mark(prev)))
     h->score -= PEN_DOUBLE;
@@ -98,28 +101,58 @@ double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, 
 
 /* zf_lm_bigram(a, b), remembered: a search asks for the same few pairs
  * over and over (every hypothesis that decodes the same character after
- * the same one).  A direct-mapped table of the handle's own; the value is
- * the model's, bit for bit. */
+ * the same one).  A table of the handle's own, two slots a set, the
+ * newest first; the value is the model's, bit for bit, so the table's
+ * size changes nothing but the time.  It starts at 2 x 2^BG_BITS_MIN
+ * slots (24 KB: a short damaged record, and the stage is made anew for
+ * every document, pays for no more), and a search that has missed
+ * BG_GROW times as many pairs as the table holds gets 2 x 2^BG_BITS
+ * (196 KB, what the direct-mapped table of 2^14 slots took).  A table
+ * of 786 KB missed a third fewer pairs on a dense '?' run, but it does
+ * not stay in a core's cache: with a 1 MB last-level cache simulated
+ * (cachegrind) 10 KB of qruns missed that cache 430,000 more times with
+ * it than with this one (docs/repair-farm.md, "Wave 6"). */
 typedef struct bgslot {
   uint32_t a, b;
   float v;
 } bgslot;
-enum { BG_BITS = 14 };
+enum { BG_BITS_MIN = 10, BG_BITS = 13, BG_GROW = 2 };
+
+static void bg_alloc(farm *f, unsigned bits) {
+  bgslot *t = malloc(sizeof *t << (bits + 1));
+  if (!t) { /* keep the table there is, or none; try again later */
+    f->bg_miss = 0;
+    return;
+  }
+  for (size_t k = 0; k < (size_t)2 << bits; k++) t[k].a = t[k].b = UINT32_MAX;
+  free(f->bg);
+  f->bg = t;
+  f->bg_bits = bits;
+  f->bg_miss = 0;
+}
 
 static float bigram(farm *f, uint32_t a, uint32_t b) {
   if (!f->bg) {
-    f->bg = malloc(sizeof *f->bg << BG_BITS);
+    bg_alloc(f, BG_BITS_MIN);
     if (!f->bg) return zf_lm_bigram(a, b);
-    for (size_t k = 0; k < (size_t)1 << BG_BITS; k++) f->bg[k].a = f->bg[k].b = UINT32_MAX;
   }
   uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
-  bgslot *s = &f->bg[(x ^ x >> 16) & ((1u << BG_BITS) - 1)];
-  if (s->a != a || s->b != b) {
-    s->a = a;
-    s->b = b;
-    s->v = zf_lm_bigram(a, b);
+  bgslot *s = &f->bg[((x ^ x >> 16) & ((1u << f->bg_bits) - 1)) * 2];
+  if (s[0].a == a && s[0].b == b) return s[0].v;
+  if (s[1].a == a && s[1].b == b) {
+    bgslot t = s[1];
+    s[1] = s[0];
+    s[0] = t;
+    return t.v;
   }
-  return s->v;
+  float v = zf_lm_bigram(a, b);
+  if (f->bg_bits < BG_BITS && ++f->bg_miss > (size_t)BG_GROW << (f->bg_bits + 1)) {
+    bg_alloc(f, BG_BITS);
+    return v; /* the new table starts empty */
+  }
+  s[1] = s[0];
+  s[0] = (bgslot){a, b, v};
+  return v;
 }
 
 /* Appends output character node_cp (with its GUESSED flag) to h; in

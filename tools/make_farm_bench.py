@@ -32,6 +32,13 @@ BUILD/libzhfix.a, with ICU and libopencc).
 With --run ZHFIX, each file then goes through `ZHFIX --to=simp` (every
 stage on) and one line per file is printed: bytes, user+system seconds,
 MB/s or KB/s, peak RSS (`make bench` does this; figures, never a test).
+
+With --insns ZHFIX[,ZHFIX2...], the instructions of `ZHFIX --to=simp`
+under callgrind (which load does not distort) on slices of the same
+files: the first 10 KB of each shape (whole lines), 20 KB of the one-line
+shape, the first 1 MB of farm-realistic.txt; one line per slice and
+binary, for A/B comparisons on a loaded machine (docs/repair-farm.md).
+Slow (a minute or two per binary); not part of `make bench`.
 """
 import argparse
 import os
@@ -173,6 +180,8 @@ def main():
     ap.add_argument("--corpus", default=os.environ.get("ZHFIX_CORPUS", "build/corpus"))
     ap.add_argument("--size", type=int, default=200_000, help="bytes of each adversarial shape")
     ap.add_argument("--run", metavar="ZHFIX", help="time ZHFIX --to=simp on each file")
+    ap.add_argument("--insns", metavar="ZHFIX[,ZHFIX...]",
+                    help="callgrind instruction counts of each binary on slices of the files")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     p = os.path.join(a.outdir, "farm-realistic.txt")
@@ -190,6 +199,51 @@ def main():
         for name in sorted(os.listdir(a.outdir)):
             if name.startswith("farm-") and name.endswith(".txt"):
                 run(a.run, os.path.join(a.outdir, name))
+    if a.insns:
+        insns(a.insns.split(","), a.outdir)
+
+
+def slice_of(path, limit, one_line):
+    """The first `limit` bytes of path, cut after a line (or, for the
+    one-line shape, after a character)."""
+    with open(path, "rb") as f:
+        b = f.read(limit)
+    if one_line:
+        while b and (b[-1] & 0xC0) == 0x80:
+            b = b[:-1]
+        if b and b[-1] >= 0xC0:
+            b = b[:-1]
+        return b + b"\n"
+    return b[: b.rfind(b"\n") + 1]
+
+
+def insns(binaries, outdir):
+    """Callgrind instruction counts (Ir) of each binary on each slice."""
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sorted(os.listdir(outdir)):
+            if not (name.startswith("farm-") and name.endswith(".txt")):
+                continue
+            if name == "farm-realistic.txt":
+                limit, one = 1_000_000, False
+            elif name == "farm-adv-longline.txt":
+                limit, one = 20_000, True
+            else:
+                limit, one = 10_000, False
+            sl = os.path.join(tmp, name)
+            with open(sl, "wb") as f:
+                f.write(slice_of(os.path.join(outdir, name), limit, one))
+            for zhfix in binaries:
+                r = subprocess.run(
+                    ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                     zhfix, "--to=simp", sl],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                m = re.search(r"Collected : (\d+)", r.stderr)
+                print("farm insns %-24s %8d bytes %14s Ir  %s" % (
+                    name, os.path.getsize(sl), "{:,}".format(int(m.group(1))) if m else "?",
+                    zhfix), flush=True)
 
 
 def run(zhfix, path):
