@@ -164,6 +164,12 @@ int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *
  * stage's), not one that dropped bytes. */
 int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in);
 
+/* 1 when the reader's bytes of in, read between its U+FFFD, have the
+ * shape of UTF-8 (pieces of valid UTF-8, at least 8 bytes that are not
+ * ASCII, at most one in 16 breaking it): UTF-8 read by that double-byte
+ * decoder, not double-byte text.  Cheap, no model. */
+int zf_lost_utf8_shaped(const zf_lost *l, int reader, const zf_text *in);
+
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best
  * gain). */

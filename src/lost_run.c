@@ -417,6 +417,56 @@ int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *
   return g >= DETECT_MARGIN;
 }
 
+/* UTF-8 read by a double-byte decoder that replaced what it could not
+ * read keeps UTF-8's shape between its markers: the reader's bytes of
+ * each stretch are a piece of valid UTF-8 (up to three continuation bytes
+ * where a gap cut a character's start, an unfinished character where one
+ * cut its end).  Double-byte text rarely has that shape: its trail bytes
+ * run over 0x40-0xFE, its lead bytes follow one another.  Counts the
+ * stretches' non-ASCII bytes and the bytes that break the shape. */
+static void u8_shape(const lc_model *R, const zf_text *in, uint32_t mk, size_t *bytes, size_t *bad) {
+  int need = 0, start = 1; /* continuation bytes owed; at a stretch's start */
+  unsigned lo = 0x80, hi = 0xBF;
+  *bytes = *bad = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    unsigned char by[4];
+    int nb = in->cp[j] == mk ? 0 : reencode(R, in->cp[j], by);
+    if (!nb) {
+      need = 0, start = 1, lo = 0x80, hi = 0xBF;
+      continue;
+    }
+    for (int i = 0; i < nb; i++) {
+      unsigned b = by[i];
+      if (b >= 0x80) ++*bytes;
+      if (need) {
+        int ok = b >= lo && b <= hi;
+        lo = 0x80, hi = 0xBF;
+        if (ok) {
+          need--;
+          continue;
+        }
+        ++*bad, need = 0; /* a character cut short: b starts afresh */
+      }
+      if (b >= 0x80 && b <= 0xBF) {
+        if (!start) ++*bad; /* a continuation byte with no character to go on */
+        continue;
+      }
+      start = 0;
+      int n = u8_need(b);
+      if (b >= 0x80 && !n) ++*bad; /* a byte UTF-8 never has */
+      need = n > 1 ? n - 1 : 0;
+      if (need) u8_bounds(b, &lo, &hi);
+    }
+  }
+}
+
+int zf_lost_utf8_shaped(const zf_lost *l, int reader, const zf_text *in) {
+  if (reader < 0 || reader >= ZF_LC__COUNT || !l->t->m[reader].present) return 0;
+  size_t bytes, bad;
+  u8_shape(&l->t->m[reader], in, 0xFFFD, &bytes, &bad);
+  return bytes >= 8 && bad * 16 <= bytes;
+}
+
 int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in) {
   if (h->src >= ZF_LC__COUNT || h->reader >= ZF_LC__COUNT) return 0;
   const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];

@@ -596,6 +596,63 @@ static void test_detect_damaged(void **state) {
   free(man);
 }
 
+/* UTF-8's shape (zf_lost_utf8_shaped): the lossy lines of UTF-8 read by
+ * a Big5 decoder with U+FFFD have it under their own decoder, GBK read by
+ * that decoder does not (the stage skips the double-byte search on a line
+ * that has it, so a GBK line taken for one would lose its repair). */
+static void test_utf8_shape(void **state) {
+  (void)state;
+  const char *dir = lossy_dir();
+  if (!dir) fail_msg("lost: tools/lossy_sim.py failed (make corpus)");
+  static const char *const u8[] = {"utf8-as-py-big5-replace", "utf8-as-whatwg-big5-replace",
+                                   "utf8-as-icu-big5-replace"};
+  static const char *const gbk[] = {"gbk-as-py-big5-replace", "gbk-as-whatwg-big5-replace",
+                                    "gbk-as-icu-big5-replace"};
+  zf_lost_tables *tab;
+  assert_int_equal(zf_lost_tables_new(&tab, NULL, 0), 0);
+  zf_lost *l = zf_lost_new(tab);
+  zf_text in = {0};
+  char path[4200], buf[65600];
+  for (int src = 0; src < 2; src++) {
+    for (int c = 0; c < 3; c++) {
+      const char *name = src ? gbk[c] : u8[c];
+      zf_lost_hyp h;
+      assert_int_equal(parse_class(name, &h), 0);
+      size_t nd, nf;
+      snprintf(path, sizeof path, "%s/%s.dam", dir, name);
+      char *dam = tu_read_file(path, &nd);
+      snprintf(path, sizeof path, "%s/%s.lossy", dir, name);
+      char *fl = tu_read_file(path, &nf);
+      assert_non_null(dam);
+      assert_non_null(fl);
+      tu_lines id = {dam, dam + nd}, ifl = {fl, fl + nf};
+      const char *ld, *lf;
+      size_t nld, nlf, lines = 0, shaped = 0;
+      while ((ld = tu_next_line(&id, &nld)) && (lf = tu_next_line(&ifl, &nlf))) {
+        if (nlf < 1 || lf[0] != '1' || nld + 1 >= sizeof buf) continue;
+        memcpy(buf, ld, nld);
+        buf[nld] = '\n';
+        to_text(buf, nld + 1, &in);
+        size_t big = 0;
+        for (size_t i = 0; i < in.len; i++) big += in.cp[i] >= 0x80 && in.cp[i] != 0xFFFD;
+        if (big < 8) continue; /* too short to have a shape either way */
+        lines++;
+        shaped += zf_lost_utf8_shaped(l, h.reader, &in) != 0;
+      }
+      fprintf(stderr, "lost shape %-28s %4zu lossy lines of 8+ characters: %6.2f%% have UTF-8's shape\n", name,
+              lines, pct(shaped, lines));
+      assert_true(lines > 0);
+      if (src) assert_int_equal(shaped, 0);
+      else assert_true(shaped * 10 >= lines * 9);
+      free(dam);
+      free(fl);
+    }
+  }
+  zf_text_free(&in);
+  zf_lost_free(l);
+  zf_lost_tables_free(tab);
+}
+
 /* ---- the pipeline (issue #15 phase 2) ---------------------------------------- */
 
 /* Lines of a class, lossy ones or lossless ones, as one document. */
@@ -851,6 +908,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_detect_clean),
       cmocka_unit_test(test_detect_damaged),
+      cmocka_unit_test(test_utf8_shape),
       cmocka_unit_test(test_classes),
       cmocka_unit_test(test_pipeline),
       cmocka_unit_test(test_drop_and_no_conversion),
