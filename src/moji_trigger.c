@@ -289,6 +289,7 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_
 typedef struct dbcs_evidence {
   size_t kana_run, nhan, nrare, nodd, boxes, lost;
   int japanese, pua;
+  uint32_t rare_ch; /* the last rare Han */
 } dbcs_evidence;
 
 /* DBCS read as the other DBCS: every character re-decodes, so look for
@@ -297,6 +298,18 @@ typedef struct dbcs_evidence {
 static unsigned dbcs_bits(const moji *m, const dbcs_evidence *ev, unsigned mask) {
   if (ev->pua || ev->nodd >= 2 || (ev->nrare >= 2 && ev->nrare * 5 >= ev->nhan))
     mask |= 1u << C_GBK_BIG5 | 1u << C_BIG5_GBK;
+  /* A heading of two or three characters has room for one rare one only
+   * (鏡扴 for 描述, 盪妢 for 历史): there the rare character must be one
+   * that the other table's reading turns into a character of Chinese
+   * text (扴 -> 述).  A lone character is no evidence either way (跋,
+   * the heading of every man page's colophon, is Big5's 區 read as GBK's
+   * table too). */
+  if (ev->nrare == 1 && ev->nhan >= 2 && ev->nhan <= 3) {
+    uint32_t r = ev->rare_ch;
+    uint16_t eb = m->t->big5->enc[r], eg = m->t->gbk->enc[r];
+    if (eb >= 0x100 && spells_chinese_pair(m->t->gbk, eb >> 8, eb & 0xFF)) mask |= 1u << C_GBK_BIG5;
+    if (eg >= 0x100 && spells_chinese_pair(m->t->big5, eg >> 8, eg & 0xFF)) mask |= 1u << C_BIG5_GBK;
+  }
   /* Big5 garbage nearly always has private-use characters too (GBK's
    * user-defined rows hold Big5's commonest characters); Japanese never.
    * A line drawn with box characters (a table) is a drawing: GBK's box
@@ -345,7 +358,7 @@ static unsigned scan_char(const moji *m, const uint32_t *c, size_t n, size_t i, 
     mask |= t2s_window(t, c + i, n - i, mask);
   if (zf_is_han(ch)) {
     ev->nhan++;
-    ev->nrare += moji_bit(t->rare_bm, ch);
+    if (moji_bit(t->rare_bm, ch)) ev->nrare++, ev->rare_ch = ch;
   } else if (dbcs_odd(ch)) {
     ev->nodd++;
   }
