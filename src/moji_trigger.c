@@ -9,11 +9,14 @@
  *                             sequences, or one that is a common Han
  *                             character and is not followed by a
  *                             continuation byte (sets 0-3), also after a
- *                             conversion of the garbage (sets 2-5);
+ *                             conversion of the garbage (sets 2-5), or
+ *                             read as GBK twice (spells_twice);
  *   GBK/Big5 read as 1252     a pair that is not two Latin letters and
  *                             spells a common Han character or a CJK
  *                             symbol;
- *   GBK <-> Big5              private use, odd symbols, many rare Han.
+ *   GBK <-> Big5              private use, odd symbols, many rare Han,
+ *                             or one in a two- or three-Han line that
+ *                             the other table reads as a common one.
  */
 #include "moji.h"
 
