@@ -179,6 +179,26 @@ static int entry_cost(const moji *m, const moji_class *cl, const uint32_t *r, co
   return 1;
 }
 
+/* The script of a letter GBK's and Big5's symbol rows hold (kana,
+ * bopomofo, pinyin and Latin extensions, Greek, Cyrillic), or 0. */
+static int letter_script(uint32_t c) {
+  if (c >= 0x3041 && c <= 0x30FF) return 1;
+  if (c >= 0x3105 && c <= 0x312F) return 2;
+  if (c >= 0x0100 && c <= 0x02AF) return 3;
+  if (c >= 0x0391 && c <= 0x03C9) return 4;
+  if (c >= 0x0401 && c <= 0x0451) return 5;
+  return 0;
+}
+
+/* Two letters of different scripts side by side (ボㄒ, katakana then
+ * bopomofo: Big5's 示例 read as GBK, whose rows A4-A8 hold Big5's
+ * commonest characters and GBK's kana, Greek, Cyrillic and bopomofo):
+ * no text writes them so, and DBCS garbage with no Han in it does. */
+static int mixed_letters(uint32_t a, uint32_t b) {
+  int sa = letter_script(a), sb = letter_script(b);
+  return sa && sb && sa != sb;
+}
+
 int zf_moji_viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen, size_t nu,
                     const run_edges *ed, int force, double enter, double single) {
   double *v = m->vit;
@@ -188,7 +208,8 @@ int zf_moji_viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rle
    * document's own reading: Big5 示例 read as GBK is ボㄒ. */
   int han = !cl->coarse || cl->x == X_1252 || enter < 0;
   for (size_t g = m->units[0].g0; g < m->units[nu - 1].g1 && !han; g++)
-    han = zf_is_han(r[g]) || (r[g] >= 0xE000 && r[g] <= 0xF8FF);
+    han = zf_is_han(r[g]) || (r[g] >= 0xE000 && r[g] <= 0xF8FF) ||
+          (cl->y != Y_UTF8 && g + 1 < m->units[nu - 1].g1 && mixed_letters(r[g], r[g + 1]));
   size_t nd = m->units[nu - 1].d1;
   for (size_t u = 0; u < nu; u++) {
     const unit *un = &m->units[u];

@@ -247,7 +247,11 @@ static int decode_once(run_ctx *x, size_t p, int restarts, size_t *nu) {
     size_t used = (size_t)w;
     int lossy = 0;
     if (w && m->marker[d.b] && c == '?') w = 0; /* a marker is never text */
-    if (w && may_change && (fold_rare(x, &d, p, c, w) || fold_context(x, &d, p, c, w))) return CHANGED;
+    /* The first layer of a double decode is garbage itself (篏 of 为G,
+     * read as GBK once more, is 瘡): a rare character there is no sign of
+     * a conversion (瘡 -> 疮 would spell 累), so no fold-back. */
+    if (w && may_change && !x->force && (fold_rare(x, &d, p, c, w) || fold_context(x, &d, p, c, w)))
+      return CHANGED;
     if (!w && may_change && try_unconvert(x, &d, p)) return CHANGED;
     if (!w) {
       if (cl->y != Y_UTF8 || !(used = fill_gap(x, &d, &c))) break;

@@ -9,11 +9,14 @@
  *                             sequences, or one that is a common Han
  *                             character and is not followed by a
  *                             continuation byte (sets 0-3), also after a
- *                             conversion of the garbage (sets 2-5);
+ *                             conversion of the garbage (sets 2-5), or
+ *                             read as GBK twice (spells_twice);
  *   GBK/Big5 read as 1252     a pair that is not two Latin letters and
  *                             spells a common Han character or a CJK
  *                             symbol;
- *   GBK <-> Big5              private use, odd symbols, many rare Han.
+ *   GBK <-> Big5              private use, odd symbols, many rare Han,
+ *                             or one in a two- or three-Han line that
+ *                             the other table reads as a common one.
  */
 #include "moji.h"
 
@@ -207,6 +210,33 @@ static unsigned bits_1252(const moji *m, const uint32_t *c, size_t n, size_t i, 
   return mask;
 }
 
+/* Whether c[i..n), read as GBK, starts UTF-8 garbage read as GBK twice
+ * (控制 -> 鎺у埗 -> 閹貉冨煑): the GBK bytes of up to four characters
+ * spell two characters of a first layer (a three-byte sequence, then one
+ * of two or three bytes: GBK's Cyrillic and Greek are two), whose own GBK
+ * bytes spell a common Han character, not followed by a continuation
+ * byte.  A window of the second layer spells the rare garbage of the
+ * first (閹 is no character of text), so the one-level test never fires
+ * on it; two levels of accident on clean text are rarer than one, and the
+ * pass must still find the repair far more probable. */
+static int spells_twice(const zf_dbcs *d, const uint32_t *c, size_t i, size_t n) {
+  uint8_t by[8];
+  size_t w = 0;
+  for (size_t j = i; j < n && j < i + 4 && w < 6; j++) {
+    uint16_t e = c[j] <= 0xFFFF ? d->enc[c[j]] : 0;
+    if (e < 0x80) break;
+    w = put_code(by, w, e);
+  }
+  uint32_t a, b, u;
+  if (w < 5 || zf_utf8_strict(by, w, &a) != 3 || zf_utf8_strict(by + 3, w - 3, &b) < 2 || b > 0xFFFF) return 0;
+  uint16_t ea = d->enc[a], eb = d->enc[b];
+  if (ea < 0x100 || eb < 0x80 || ((eb > 0xFF ? eb >> 8 : eb) & 0xC0) != 0x80) return 0;
+  uint8_t b2[4];
+  size_t n2 = put_code(b2, put_code(b2, 0, ea), eb);
+  int l = zf_utf8_strict(b2, n2, &u);
+  return l == 3 && common_han(u) && ((size_t)l >= n2 || (b2[l] & 0xC0) != 0x80);
+}
+
 /* UTF-8 read as GBK/Big5 at c[i] (lead bits lg, lb, lf): this character
  * and the next two spell two valid multi-byte sequences (two Chinese
  * characters make three garbage ones), or one that is a common Han
@@ -214,7 +244,7 @@ static unsigned bits_1252(const moji *m, const uint32_t *c, size_t n, size_t i, 
  * folded to Simplified (the garbage was converted to Traditional after the
  * wrong decode); 3: the first one as it stands, the two after it folded
  * (鏍 of 样 is garbage no conversion touched, 峯 after it was 峰). */
-static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t i, int lg, int lb, int lf, unsigned mask) {
+static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_t i, int lg, int lb, int lf, unsigned mask) {
   for (int set = 0; set < 4; set++) {
     const zf_dbcs *d = set == 1 ? m->t->big5 : m->t->gbk;
     if (!(set >= 2 ? (set == 2 ? lf : lg) && !(mask & 1u << C_U8_GBK) : set ? lb : lg)) continue;
@@ -252,6 +282,8 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t i, int l
                                  : cjk_symbol(u) && (zf_utf8_strict(by + l1, (size_t)(w - l1), &u2) >= 3 ||
                                                      (w == 4 && l1 == 3 && by[3] >= 0x40 && by[3] < 0x80))))
       mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
+    else if (set == 0 && l1 == 3 && !(mask & 1u << C_U8_GBK) && spells_twice(d, c, i, n))
+      mask |= 1u << C_U8_GBK; /* GBK twice: the forced first layer reveals it */
   }
   return mask;
 }
@@ -260,6 +292,7 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t i, int l
 typedef struct dbcs_evidence {
   size_t kana_run, nhan, nrare, nodd, boxes, lost;
   int japanese, pua;
+  uint32_t rare_ch; /* the last rare Han */
 } dbcs_evidence;
 
 /* DBCS read as the other DBCS: every character re-decodes, so look for
@@ -268,6 +301,18 @@ typedef struct dbcs_evidence {
 static unsigned dbcs_bits(const moji *m, const dbcs_evidence *ev, unsigned mask) {
   if (ev->pua || ev->nodd >= 2 || (ev->nrare >= 2 && ev->nrare * 5 >= ev->nhan))
     mask |= 1u << C_GBK_BIG5 | 1u << C_BIG5_GBK;
+  /* A heading of two or three characters has room for one rare one only
+   * (鏡扴 for 描述, 盪妢 for 历史): there the rare character must be one
+   * that the other table's reading turns into a character of Chinese
+   * text (扴 -> 述).  A lone character is no evidence either way (跋,
+   * the heading of every man page's colophon, is Big5's 區 read as GBK's
+   * table too). */
+  if (ev->nrare == 1 && ev->nhan >= 2 && ev->nhan <= 3) {
+    uint32_t r = ev->rare_ch;
+    uint16_t eb = m->t->big5->enc[r], eg = m->t->gbk->enc[r];
+    if (eb >= 0x100 && spells_chinese_pair(m->t->gbk, eb >> 8, eb & 0xFF)) mask |= 1u << C_GBK_BIG5;
+    if (eg >= 0x100 && spells_chinese_pair(m->t->big5, eg >> 8, eg & 0xFF)) mask |= 1u << C_BIG5_GBK;
+  }
   /* Big5 garbage nearly always has private-use characters too (GBK's
    * user-defined rows hold Big5's commonest characters); Japanese never.
    * A line drawn with box characters (a table) is a drawing: GBK's box
@@ -310,13 +355,13 @@ static unsigned scan_char(const moji *m, const uint32_t *c, size_t n, size_t i, 
   }
   int lg = moji_bit(t->lead_bm[0], ch), lb = moji_bit(t->lead_bm[1], ch), lf = moji_bit(t->fold_bm, ch);
   if ((lg || lb || lf) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
-    mask = bits_utf8_dbcs(m, c, i, lg, lb, lf, mask);
+    mask = bits_utf8_dbcs(m, c, n, i, lg, lb, lf, mask);
   /* sets 4 (GBK) and 5 (Big5): garbage converted to Simplified */
   if (i + 2 < n && (mask & both) != both && (lg || lb || moji_bit(t->t2s_lead_bm, ch)))
     mask |= t2s_window(t, c + i, n - i, mask);
   if (zf_is_han(ch)) {
     ev->nhan++;
-    ev->nrare += moji_bit(t->rare_bm, ch);
+    if (moji_bit(t->rare_bm, ch)) ev->nrare++, ev->rare_ch = ch;
   } else if (dbcs_odd(ch)) {
     ev->nodd++;
   }
