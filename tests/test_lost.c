@@ -198,21 +198,24 @@ static int parse_class(const char *name, zf_lost_hyp *h) {
   return 0;
 }
 
+/* The simulator's file DIR/NAME.EXT (orig, dam, lossy), read whole;
+ * fails the test when it is missing. */
+static char *class_file(const char *dir, const char *name, const char *ext, size_t *n) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+  char *text = tu_read_file(path, n);
+  if (!text) fail_msg("lost: %s missing", path);
+  return text;
+}
+
 static void run_class(zf_lost *l, const char *dir, const char *name, tally *t) {
   memset(t, 0, sizeof *t);
   zf_lost_hyp h;
   assert_int_equal(parse_class(name, &h), 0);
-  char path[4200];
   size_t no, nd, nf;
-  snprintf(path, sizeof path, "%s/%s.orig", dir, name);
-  char *orig = tu_read_file(path, &no);
-  snprintf(path, sizeof path, "%s/%s.dam", dir, name);
-  char *dam = tu_read_file(path, &nd);
-  snprintf(path, sizeof path, "%s/%s.lossy", dir, name);
-  char *fl = tu_read_file(path, &nf);
-  assert_non_null(orig);
-  assert_non_null(dam);
-  assert_non_null(fl);
+  char *orig = class_file(dir, name, "orig", &no);
+  char *dam = class_file(dir, name, "dam", &nd);
+  char *fl = class_file(dir, name, "lossy", &nf);
   /* lossy lines per class (LOST_LINES; 0 = all): the lattice is slow on
    * the classes with most gaps, and make test runs every class */
   const char *ml = getenv("LOST_LINES");
@@ -553,13 +556,9 @@ static void test_detect_damaged(void **state) {
     assert_int_equal(parse_class(name, &h), 0);
     int listed = 0;
     for (size_t q = 0; q < zf_lost_nall_hyps; q++) listed |= same_hyp(&h, &zf_lost_all_hyps[q]);
-    snprintf(path, sizeof path, "%s/%s.dam", dir, name);
     size_t nd, nf;
-    char *dam = tu_read_file(path, &nd);
-    snprintf(path, sizeof path, "%s/%s.lossy", dir, name);
-    char *fl = tu_read_file(path, &nf);
-    assert_non_null(dam);
-    assert_non_null(fl);
+    char *dam = class_file(dir, name, "dam", &nd);
+    char *fl = class_file(dir, name, "lossy", &nf);
     tu_lines id = {dam, dam + nd}, ifl = {fl, fl + nf};
     const char *ld, *lf;
     size_t nld, nlf, lines = 0, own = 0, best_own = 0, none = 0;
@@ -612,19 +611,15 @@ static void test_utf8_shape(void **state) {
   assert_int_equal(zf_lost_tables_new(&tab, NULL, 0), 0);
   zf_lost *l = zf_lost_new(tab);
   zf_text in = {0};
-  char path[4200], buf[65600];
+  char buf[65600];
   for (int src = 0; src < 2; src++) {
     for (int c = 0; c < 3; c++) {
       const char *name = src ? gbk[c] : u8[c];
       zf_lost_hyp h;
       assert_int_equal(parse_class(name, &h), 0);
       size_t nd, nf;
-      snprintf(path, sizeof path, "%s/%s.dam", dir, name);
-      char *dam = tu_read_file(path, &nd);
-      snprintf(path, sizeof path, "%s/%s.lossy", dir, name);
-      char *fl = tu_read_file(path, &nf);
-      assert_non_null(dam);
-      assert_non_null(fl);
+      char *dam = class_file(dir, name, "dam", &nd);
+      char *fl = class_file(dir, name, "lossy", &nf);
       tu_lines id = {dam, dam + nd}, ifl = {fl, fl + nf};
       const char *ld, *lf;
       size_t nld, nlf, lines = 0, shaped = 0;
@@ -658,14 +653,9 @@ static void test_utf8_shape(void **state) {
 /* Lines of a class, lossy ones or lossless ones, as one document. */
 static char *class_doc(const char *dir, const char *name, int want_lossy, size_t max, int orig,
                        size_t *len, size_t *nlines) {
-  char path[4200];
   size_t nd, nf;
-  snprintf(path, sizeof path, "%s/%s.%s", dir, name, orig ? "orig" : "dam");
-  char *dam = tu_read_file(path, &nd);
-  snprintf(path, sizeof path, "%s/%s.lossy", dir, name);
-  char *fl = tu_read_file(path, &nf);
-  assert_non_null(dam);
-  assert_non_null(fl);
+  char *dam = class_file(dir, name, orig ? "orig" : "dam", &nd);
+  char *fl = class_file(dir, name, "lossy", &nf);
   char *doc = malloc(nd + 1);
   assert_non_null(doc);
   size_t w = 0, k = 0;
