@@ -170,6 +170,16 @@ int zf_lost_lossless(const zf_lost *l, const zf_lost_hyp *h, const zf_text *in);
  * decoder, not double-byte text.  Cheap, no model. */
 int zf_lost_utf8_shaped(const zf_lost *l, int reader, const zf_text *in);
 
+/* UTF-8 read by the double-byte decoder `reader` (a Big5 one) with U+FFFD
+ * for what it could not read, rebuilt from UTF-8's structure without the
+ * lattice (lost_u8.c): the characters whose bytes all survived are
+ * written, one missing a single byte is filled when the model's best
+ * candidate wins by the lattice's margins (guessed in guess mode), the
+ * rest marked (zf_lost_flags as after zf_lost_run).  Returns 0,
+ * ZF_LOST_NOFIT (the surviving bytes are not pieces of UTF-8 so read:
+ * out unchanged) or ZHFIX_E_NOMEM.  Cost: linear in the segment. */
+int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res);
+
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best
  * gain). */

@@ -350,6 +350,53 @@ static int reencode(const lc_model *R, uint32_t c, unsigned char by[4]) {
 #define DETECT_MARGIN 3.0
 #define DETECT_FAIL 3.0
 #define DETECT_MIN_CHARS 2
+#define DETECT_PHASE 1.0
+
+/* The gain of the marker-free stretch in[a..b) (zf_lost_detect): its
+ * surviving bytes, the first `skip` of them left out, read in the source
+ * against the characters as they stand.  *decoded counts the source's
+ * characters that are not ASCII; *bad is set for a character the reader
+ * never writes. */
+static double stretch_gain(zf_lost *l, const lc_model *S, const lc_model *R, const zf_text *in, uint32_t mk,
+                           size_t a, size_t b, int skip, size_t *decoded, int *bad) {
+  double g = 0;
+  size_t nd = 0, nlit = 0, nds = 0, nlits = 0;
+  uint32_t st = 0;
+  for (size_t j = a; j <= b; j++) {
+    unsigned char by[4];
+    int nb = 0, mark = j == b;
+    uint32_t c = mark ? 0 : in->cp[j];
+    if (!mark && !(nb = reencode(R, c, by))) {
+      *bad = 1;
+      return 0;
+    }
+    int fail = 0;
+    for (int i = 0; i < nb && !fail; i++) {
+      uint32_t cp;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      int ev = lc_source(S, &st, by[i], &cp);
+      if (ev == EV_DEAD) fail = 1;
+      else if (ev == EV_CHAR) l->dbuf[nd++] = cp, *decoded += cp >= 0x80;
+    }
+    if (!mark && !fail) {
+      l->dlit[nlit++] = c;
+      if (st == 0) nds = nd, nlits = nlit; /* both readings end here */
+      continue;
+    }
+    /* the stretch up to the last place both readings ended together */
+    g += (nds ? zf_lm_score(l->dbuf, nds) : 0) - (nlits ? zf_lm_score(l->dlit, nlits) : 0);
+    if (fail) {
+      int near = (j > 0 && mk && in->cp[j - 1] == mk) || (j + 1 < in->len && mk && in->cp[j + 1] == mk);
+      if (!near) g -= DETECT_FAIL;
+    }
+    nd = nlit = nds = nlits = 0;
+    st = 0;
+  }
+  return g;
+}
 
 int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *gain) {
   if (gain) *gain = 0;
@@ -377,40 +424,33 @@ int zf_lost_detect(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *
   if (!mk && R->kind != LC_KIND_SBCS && (han < DETECT_MIN_CHARS || rare * 4 < han)) return 0;
   if (GROW(l, l->dbuf, l->capdbuf, 4 * in->len + 4) || GROW(l, l->dlit, l->capdlit, in->len + 1))
     return 0;
+  /* A marker-free stretch at a time.  After a marker a double-byte
+   * source may be out of phase: a decoder that rejects a lead byte and
+   * reads its trail again (CPython's) leaves the lost character's trail as
+   * the first surviving byte, and a decoder already out of phase lost a
+   * trail and resumes at a lead.  The stretch is read both ways and the
+   * better reading counts (stretch_gain, skip 0 or 1), the shifted one
+   * less DETECT_PHASE (a choice made per stretch: on a line of two or
+   * three characters the better of two readings of garbage is often
+   * good enough). */
+  int phase = S->kind == LC_KIND_DBCS && mk;
   double g = 0;
-  size_t decoded = 0, nd = 0, nlit = 0, nds = 0, nlits = 0;
-  uint32_t st = 0;
+  size_t decoded = 0, a = 0;
   for (size_t j = 0; j <= in->len; j++) {
-    unsigned char by[4];
-    int nb = 0, mark = j == in->len;
-    uint32_t c = mark ? 0 : in->cp[j];
-    if (!mark) {
-      if (mk && c == mk) {
-        mark = 1;
-      } else if (!(nb = reencode(R, c, by))) {
-        return 0; /* a character the reader never writes */
+    if (j < in->len && !(mk && in->cp[j] == mk)) continue;
+    if (j > a) {
+      size_t d0 = 0, d1 = 0;
+      int bad = 0;
+      double g0 = stretch_gain(l, S, R, in, mk, a, j, 0, &d0, &bad);
+      if (bad) return 0; /* a character the reader never writes */
+      if (phase && a > 0) {
+        double g1 = stretch_gain(l, S, R, in, mk, a, j, 1, &d1, &bad);
+        if (g1 - DETECT_PHASE > g0) g0 = g1 - DETECT_PHASE, d0 = d1;
       }
+      g += g0;
+      decoded += d0;
     }
-    int fail = 0;
-    for (int i = 0; i < nb && !fail; i++) {
-      uint32_t cp;
-      int ev = lc_source(S, &st, by[i], &cp);
-      if (ev == EV_DEAD) fail = 1;
-      else if (ev == EV_CHAR) l->dbuf[nd++] = cp, decoded += cp >= 0x80;
-    }
-    if (!mark && !fail) {
-      l->dlit[nlit++] = c;
-      if (st == 0) nds = nd, nlits = nlit; /* both readings end here */
-      continue;
-    }
-    /* the stretch up to the last place both readings ended together */
-    g += (nds ? zf_lm_score(l->dbuf, nds) : 0) - (nlits ? zf_lm_score(l->dlit, nlits) : 0);
-    if (fail) {
-      int near = (j > 0 && mk && in->cp[j - 1] == mk) || (j + 1 < in->len && mk && in->cp[j + 1] == mk);
-      if (!near) g -= DETECT_FAIL;
-    }
-    nd = nlit = nds = nlits = 0;
-    st = 0;
+    a = j + 1;
   }
   if (decoded < DETECT_MIN_CHARS) return 0;
   if (gain) *gain = g;

@@ -131,10 +131,10 @@ static int moji_fills_better(const zf_lost_hyp *h) {
  * (median 94), GBK read as Big5 median 500-930, 90th percentile
  * 1,100-3,200; UTF-8 read as Big5 median 5,300-13,500, which no budget
  * that keeps the JSON Lines corpus of the Python tests within 1.3 times
- * the stage's absence pays: those classes are detected (for the rule
- * above) and left to the mojibake stage (at 1,000 and 4,000 a unit the
- * tuning slice gains 0.0-3.7 points restored, and the JSON Lines part
- * costs 3-4 times as much).  Dropped bytes with a double-byte
+ * the stage's absence pays: those classes are not searched (at 1,000 and
+ * 4,000 a unit the tuning slice gains 0.0-3.7 points restored, and the
+ * JSON Lines part costs 3-4 times as much); their lines are rebuilt from
+ * UTF-8's structure instead (u8_big5_fill, linear).  Dropped bytes with a double-byte
  * source cost 100,000 steps a unit and more: past DROP_STEPS, left as
  * they came (a document stops trying them after DROP_FAILS).
  * DBCS_STEPS and LINE_TOTAL were 4,000: GBK read by Python's Big5 decoder
@@ -203,8 +203,44 @@ static void report_marks(const zf_text *out, size_t from, const uint8_t *f, size
   }
 }
 
+/* UTF-8 read by a Big5 decoder (U+FFFD): the lattice's search costs
+ * 5,000-30,000 steps a unit there (hyp_steps), so a line no searched
+ * class fits and whose surviving bytes have UTF-8's shape under a Big5
+ * decoder (zf_lost_utf8_shaped) is rebuilt from UTF-8's structure
+ * instead (zf_lost_u8_fill, linear). */
+static int u8_big5_fill(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
+                        zf_lost_result *res, const zf_lost_hyp **used) {
+  static const zf_lost_codec_id readers[] = {ZF_LC_PY_BIG5, ZF_LC_ICU_BIG5, ZF_LC_WHATWG_BIG5};
+  for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+    if (!zf_lost_utf8_shaped(l, readers[i], in)) continue;
+    /* the filler reads the gaps under all three decoders' rules; the
+     * reader here re-encodes the surviving characters (their tables
+     * differ in a few code points) */
+    size_t out0 = out->len;
+    int rc = zf_lost_u8_fill(l, readers[i], mode, in, out, res);
+    if (rc == ZF_LOST_NOFIT) continue;
+    if (rc) return rc;
+    size_t nf;
+    const uint8_t *f = zf_lost_flags(l, &nf);
+    report_marks(out, out0, f, nf, stats);
+    for (size_t k = 0; k < zf_lost_nall_hyps && used; k++) {
+      const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+      if (h->src == ZF_LC_UTF8 && h->reader == readers[i] && h->style == ZF_LOST_REPLACE) *used = h;
+    }
+    return 0;
+  }
+  return ZF_LOST_NOFIT;
+}
+
 int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
+  /* UTF-8 read by a Big5 decoder first: a line whose every surviving
+   * byte is a piece of UTF-8 is that damage (u8_big5_fill), and the
+   * searches below would spend their budget on it for nothing */
+  if (markers & 1) {
+    int rc = u8_big5_fill(l, mode, in, out, stats, res, used);
+    if (rc != ZF_LOST_NOFIT) return rc;
+  }
   /* the classes whose markers the line shows, best gain first */
   enum { MAXH = 32 };
   size_t order[MAXH], n = 0;
@@ -228,7 +264,8 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 #endif
     if (!det) continue;
     if (h->src == ZF_LC_UTF8 && big5_reader(h->reader)) {
-      /* detected, but not searched: see hyp_steps */
+      /* detected, but not searched (see hyp_steps): u8_big5_fill above
+       * took the lines whose bytes are pieces of UTF-8 */
       u8big5 = 1;
       continue;
     }
@@ -427,6 +464,10 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
     /* readable with nothing dropped: a lossless wrong decode, the mojibake
      * stage's (and the search would cost seconds a page for nothing) */
     if (zf_lost_lossless(l, h, in)) continue;
+#ifdef LOST_DEBUG
+    fprintf(stderr, "dropdet: %s>%s g %.1f na %zu pc %.2f\n", zf_lost_codec_name(h->src),
+            zf_lost_codec_name(h->reader), g, na, g / (double)na);
+#endif
     rank_insert(order, gain, &n, k, g);
   }
   *tried = n > 0;
