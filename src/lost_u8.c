@@ -48,7 +48,6 @@ typedef struct u8work {
   const lc_model *R;       /* the reader whose bytes the characters are */
   const lc_model *rej[3];  /* the readers a gap's byte may have been rejected by */
   size_t nrej;
-  int py; /* CPython only: a gap is one byte */
   /* tokens: the input's units as known bytes and gaps */
   u8byte *tok;
   size_t ntok;
@@ -200,9 +199,9 @@ static int add_stretch(u8work *w, u8line *L, size_t s, size_t e, int edge) {
   size_t ng = 0;
   for (size_t t = s; t < e; t++) ng += !w->tok[t].known;
   w->nparse = 0, w->differ = 0;
-  size_t ncomb = ng > U8_MAX_GAPS ? 0 : w->py ? 1 : (size_t)1 << ng;
+  size_t ncomb = ng > U8_MAX_GAPS ? 0 : (size_t)1 << ng;
   for (size_t m = 0; m < ncomb && !w->differ && w->nparse <= U8_MAX_PARSES; m++) {
-    /* gap k is two bytes when bit k of m is set (not for CPython) */
+    /* gap k is two bytes when bit k of m is set */
     w->narr = 0;
     size_t k = 0;
     for (size_t t = s; t < e; t++) {
@@ -211,7 +210,7 @@ static int add_stretch(u8work *w, u8line *L, size_t s, size_t e, int edge) {
         w->arr[w->narr++] = b;
         continue;
       }
-      int two = !w->py && ((m >> k) & 1);
+      int two = (m >> k) & 1;
       k++;
       b.gap = (uint32_t)t << 1;
       w->arr[w->narr++] = b;
@@ -223,7 +222,10 @@ static int add_stretch(u8work *w, u8line *L, size_t s, size_t e, int edge) {
     w->ncur = 0;
     parse_from(w, 0);
   }
-  if (w->nparse == 0 && !edge) return ZF_LOST_NOFIT;
+  /* no arrangement is UTF-8: not this damage (at the line's ends a
+   * character may be cut by the segment's boundary; a stretch of more
+   * than U8_MAX_GAPS gaps is not enumerated: both marked) */
+  if (w->nparse == 0 && !edge && ncomb) return ZF_LOST_NOFIT;
   if (w->nparse == 0 || w->differ || w->nparse > U8_MAX_PARSES) {
     /* undecided: one mark a gap (at least one) */
     size_t marks = 0;
@@ -325,7 +327,6 @@ int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
   static const zf_lost_codec_id rej[] = {ZF_LC_PY_BIG5, ZF_LC_ICU_BIG5, ZF_LC_WHATWG_BIG5};
   for (size_t i = 0; i < 3; i++)
     if (l->t->m[rej[i]].present) w.rej[w.nrej++] = &l->t->m[rej[i]];
-  w.py = 0;
   size_t cap = 2 * in->len + 2;
   int rc = ZHFIX_E_NOMEM;
   w.tok = malloc(cap * sizeof *w.tok);
@@ -412,8 +413,8 @@ int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
           if (rank[k] > rank[bi]) bi = k;
         }
       }
-      int fill = 0;
-      if (nc && left && right) {
+      int fill = nc == 1 && left && right; /* the bytes leave one reading */
+      if (nc > 1 && left && right) {
         double second = -DBL_MAX, rest = -DBL_MAX;
         for (size_t k = 0; k < nc; k++) {
           if (k == bi) continue;
