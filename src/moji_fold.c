@@ -17,8 +17,40 @@
  */
 #include "moji.h"
 
+/* CPython's cp950 codec (what Python's open(..., encoding="cp950")
+ * uses) decodes rows C6A1..C7FC, which ICU's windows-950 (codec.c) reads
+ * as private use, as the ETEN extension: kana, Cyrillic, circled and
+ * parenthesised numbers.  GBK text read by it puts them where 启, 请, 区
+ * and the rest of GBK's rows C6 and C7 were (③ for 请).  Ranges of
+ * consecutive codes and code points, from Python's own codec (checked by
+ * tools/mixed_docs.py, whose class gbk-as-cp950 decodes with it). */
+static const struct {
+  uint16_t code, n;
+  uint16_t cp;
+} cp950_eten[] = {
+    {0xC6A1, 1, 0x30FE},  {0xC6A2, 2, 0x309D},  {0xC6A4, 1, 0x3005},  {0xC6A5, 83, 0x3041}, {0xC6F8, 7, 0x30A1},
+    {0xC740, 63, 0x30A8}, {0xC7A1, 16, 0x30E7}, {0xC7B1, 2, 0x0414},  {0xC7B3, 1, 0x0401},  {0xC7B4, 7, 0x0416},
+    {0xC7BB, 19, 0x0423}, {0xC7CE, 1, 0x0451},  {0xC7CF, 26, 0x0436}, {0xC7E9, 10, 0x2460}, {0xC7F3, 10, 0x2474},
+};
+
+/* The Big5 code CPython's cp950 decodes to c where ICU has none, or 0. */
+static uint16_t cp950_code(uint32_t c) {
+  for (size_t i = 0; i < sizeof cp950_eten / sizeof cp950_eten[0]; i++)
+    if (c >= cp950_eten[i].cp && c < (uint32_t)cp950_eten[i].cp + cp950_eten[i].n)
+      return (uint16_t)(cp950_eten[i].code + (c - cp950_eten[i].cp));
+  return 0;
+}
+
 int zf_moji_x_put_run(const moji *m, const moji_class *cl, uint32_t c, uint8_t *p, int *lost) {
   int w = x_put(m, cl->x, c, p, lost);
+  /* GBK read by CPython's cp950: its ETEN letters stand for their codes */
+  if (!w && cl->x == X_BIG5 && cl->y == Y_GBK && c >= 0x0401 && c <= 0x30FE) {
+    uint16_t e = cp950_code(c);
+    if (e) {
+      p[0] = (uint8_t)(e >> 8), p[1] = (uint8_t)e;
+      return 2;
+    }
+  }
   if (w || cl->y != Y_UTF8 || cl->x == X_1252 || c < 0x2E80) return w;
   /* A Simplified conversion of the garbage makes characters X cannot
    * encode (鍒 became 𫔄, 鿔 came from a character GBK has), and s2t too
