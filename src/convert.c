@@ -84,6 +84,7 @@ static int create(void **st, const zf_opts *o) {
     if (c->kind == K_PASS)
       for (int s = 0; s < c->nsteps; s++) cv->acc[c->step[s]] = zf_conv_accel(sh, c->step[s]);
     if (c->kind == K_FUSED) cv->acc[c->step[0]] = zf_conv_accel(sh, c->step[0]);
+    if (c->pass_tail) cv->acc[c->step[1]] = zf_conv_accel(sh, c->step[1]);
     int ds[2 + STEPS_MAX] = {c->norm, c->seg, -1, -1, -1};
     for (int s = 0; s < c->nsteps; s++) ds[2 + s] = c->step[s];
     for (int k2 = 0; k2 < 2 + STEPS_MAX; k2++) {
