@@ -70,6 +70,7 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
 static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t b, zf_text *dst) {
   const zf_occ_dict *d = &cv->t->d[di];
   const occ_inert *z = &cv->sh->inert[di];
+  const occ_accel *acc = cv->acc[di];
   const uint32_t *cp = src->cp;
   ids_reset(cv);
   for (size_t i = a; i < b;) {
@@ -80,6 +81,17 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
       if (copy(dst, src, i, j)) return -1;
       i = j;
       continue;
+    }
+    if (acc && c - ACC_LO < ACC_SPAN) {
+      /* No key goes on past c: its one-character key, or none (then it
+       * is copied; no ideographic description character lies here). */
+      uint32_t e = acc->ent[c - ACC_LO];
+      if (!(e & (ACC_SLOW | ACC_KIDS))) {
+        uint32_t one = e & ACC_VAL ? e & 0x1FFFFFu : c;
+        if (put(dst, &one, 1, src->off[i])) return -1;
+        i++;
+        continue;
+      }
     }
     const uint32_t *v;
     size_t vl, m = zf_occ_match_e(d, cp + i, b - i, cv->errata, &v, &vl);
