@@ -83,10 +83,12 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
       continue;
     }
     if (acc && c - ACC_LO < ACC_SPAN) {
-      /* No key goes on past c: its one-character key, or none (then it
-       * is copied; no ideographic description character lies here). */
+      /* No key goes on past c here (none at all, the segment ends, or
+       * no two-character prefix is c and the next): its one-character
+       * key, or none (then it is copied; no ideographic description
+       * character lies here). */
       uint32_t e = acc->ent[c - ACC_LO];
-      if (!(e & (ACC_SLOW | ACC_KIDS))) {
+      if (!(e & ACC_SLOW) && (!(e & ACC_KIDS) || i + 1 == b || !acc_pair_find(acc, c, cp[i + 1]))) {
         uint32_t one = e & ACC_VAL ? e & 0x1FFFFFu : c;
         if (put(dst, &one, 1, src->off[i])) return -1;
         i++;
