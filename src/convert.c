@@ -81,9 +81,9 @@ static int create(void **st, const zf_opts *o) {
   const occ_cfg *cfgs[3] = {&cv->exact, &cv->fold, &cv->back};
   for (int k = 0; k < (cv->repair ? 3 : 1); k++) {
     const occ_cfg *c = cfgs[k];
-    if (c->kind == K_PASS)
+    /* (the general path's steps use the first level too: convert_range) */
+    if (c->kind != K_IDENTITY)
       for (int s = 0; s < c->nsteps; s++) cv->acc[c->step[s]] = zf_conv_accel(sh, c->step[s]);
-    if (c->kind == K_FUSED) cv->acc[c->step[0]] = zf_conv_accel(sh, c->step[0]);
     int ds[2 + STEPS_MAX] = {c->norm, c->seg, -1, -1, -1};
     for (int s = 0; s < c->nsteps; s++) ds[2 + s] = c->step[s];
     for (int k2 = 0; k2 < 2 + STEPS_MAX; k2++) {

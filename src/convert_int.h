@@ -32,6 +32,10 @@ typedef struct occ_cfg {
   signed char step[STEPS_MAX];
   unsigned char nsteps;
   unsigned char kind;         /* K_*: which implementation is exact for it */
+  /* K_GENERAL of two steps whose second covers the segmentation: on a
+   * line where the first step can match nothing (zf_conv_run_config),
+   * the configuration is the second step's one greedy pass. */
+  unsigned char pass_tail;
 } occ_cfg;
 
 /* ---- process-wide tables ------------------------------------------------ */

@@ -70,6 +70,7 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
 static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t b, zf_text *dst) {
   const zf_occ_dict *d = &cv->t->d[di];
   const occ_inert *z = &cv->sh->inert[di];
+  const occ_accel *acc = cv->acc[di];
   const uint32_t *cp = src->cp;
   ids_reset(cv);
   for (size_t i = a; i < b;) {
@@ -80,6 +81,19 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
       if (copy(dst, src, i, j)) return -1;
       i = j;
       continue;
+    }
+    if (acc && c - ACC_LO < ACC_SPAN) {
+      /* No key goes on past c here (none at all, the segment ends, or
+       * no two-character prefix is c and the next): its one-character
+       * key, or none (then it is copied; no ideographic description
+       * character lies here). */
+      uint32_t e = acc->ent[c - ACC_LO];
+      if (!(e & ACC_SLOW) && (!(e & ACC_KIDS) || i + 1 == b || !acc_pair_find(acc, c, cp[i + 1]))) {
+        uint32_t one = e & ACC_VAL ? e & 0x1FFFFFu : c;
+        if (put(dst, &one, 1, src->off[i])) return -1;
+        i++;
+        continue;
+      }
     }
     const uint32_t *v;
     size_t vl, m = zf_occ_match_e(d, cp + i, b - i, cv->errata, &v, &vl);
@@ -307,11 +321,41 @@ static const zf_text *normalize(conv *cv, int di, const zf_text *in) {
   return convert_range(cv, di, in, 0, in->len, &cv->nm) ? NULL : &cv->nm;
 }
 
+/* Whether the first step of c can match nothing in the line: no key of
+ * its dictionary matches at any place of the whole line (a key inside a
+ * segment would match there too), no character is an ideographic
+ * description character (the general path bounds their sequences by the
+ * segments, a pass by the line), and none may need the normalization
+ * (which would change the text the steps see).  The first step then
+ * copies every segment, and the configuration is the second step alone,
+ * segmentation and all: its one greedy pass where it covers the
+ * segmentation (pass_tail). */
+static int first_step_idle(const conv *cv, const occ_cfg *c, const zf_text *in) {
+  const zf_occ_dict *d = &cv->t->d[c->step[0]];
+  uint32_t nlow = c->norm >= 0 ? cv->t->d[c->norm].min_cp : 0x110000;
+  const uint32_t *cp = in->cp;
+  size_t n = in->len;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t x = cp[i], node;
+    if (x >= nlow || x - 0x2FF0u < 16u) return 0;
+    if ((node = zf_occ_root(d, x))) {
+      const uint32_t *v;
+      size_t vl;
+      if (zf_occ_walk(d, d->vm, node, cp + i, n - i, 1, 0, &v, &vl, NULL)) return 0;
+    }
+  }
+  return 1;
+}
+
 /* Applies configuration c to in, appending to o. */
 int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o) {
   const zf_text *src = in;
   int norm = c->norm;
   if (c->kind == K_IDENTITY) return zf_text_append(o, in, 0, in->len);
+  if (c->pass_tail && first_step_idle(cv, c, in)) {
+    occ_cfg tail = {-1, -1, {c->step[1]}, 1, K_PASS, 0};
+    return zf_conv_run_config(cv, &tail, in, o);
+  }
   if (c->kind == K_GENERAL && norm >= 0 && needs_norm(cv, norm, in)) {
     if (!(src = normalize(cv, norm, in))) return -1;
     norm = -1;

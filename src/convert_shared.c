@@ -258,4 +258,7 @@ void zf_conv_plan(const occ_shared *sh, int from, int to, occ_cfg *c) {
   else if (c->seg < 0) c->kind = K_PASS;
   else if (sh->covers[c->step[0]][c->seg]) c->kind = K_FUSED;
   else c->kind = K_GENERAL;
+  /* tw2s, hk2s: TWVariantsRev then the t2s group, segmented by
+   * TSPhrases, which the t2s group covers */
+  c->pass_tail = c->kind == K_GENERAL && c->nsteps == 2 && sh->covers[c->step[1]][c->seg];
 }

@@ -212,6 +212,8 @@ typedef struct farm {
   size_t work;
 #endif
   /* per-line scratch, kept across lines */
+  uint32_t *mk; /* the line's marks (zf_farm_find_marks) */
+  size_t capmk;
   tok *tk;
   size_t captk;
   hvec beam[RING]; /* hypotheses at position p live in beam[p % RING] */
@@ -327,9 +329,16 @@ size_t zf_farm_parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *
 int zf_farm_annset_has(const farm *f, uint32_t cp);
 /* cp[0..first) holds no mark (first = 0 when not known) */
 void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first);
+/* the same over the line cp[from..n) whose marks ('?', U+FFFD, '(') are
+ * the sorted positions mk[0..nmk) (those before from are skipped) */
+void zf_farm_sig_marks(farm *f, const uint32_t *cp, size_t from, size_t n, const uint32_t *mk,
+                       size_t nmk);
 int zf_farm_prepare(farm *f, const zf_text *in);
 size_t zf_farm_next_mark(const uint32_t *cp, size_t i, size_t n);
-int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first);
+/* the marks of cp[0..n) into f->mk, in one pass; their number, or
+ * SIZE_MAX when out of memory */
+size_t zf_farm_find_marks(farm *f, const uint32_t *cp, size_t n);
+int zf_farm_worth_a_look(const farm *f, const zf_text *in, const uint32_t *mk, size_t nmk);
 void zf_farm_track_open(farm *f, const zf_text *in);
 
 /* farm_digits.c */

@@ -3,6 +3,7 @@
  * signature, and the cheap looks that keep clean lines out of the search
  * (docs/repair-farm.md, "When annotations are removed").
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,36 +50,54 @@ int zf_farm_annset_has(const farm *f, uint32_t cp) {
   return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
 }
 
-void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first) {
-  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n)) {
-    int syl, tone;
-    if (cp[i] == '(' && i > 0 && zf_is_han(cp[i - 1])) {
-      if (zf_farm_parse_ann(cp, n, i, &syl, &tone) && zf_reading_of(cp[i - 1], syl, tone)) {
-        if (tone >= 1 && tone <= 4 && primary_is(cp[i - 1], syl, tone)) {
-          f->farm_like++;
-          annset_put(f, cp[i - 1]);
-        } else {
-          f->other_ann++;
-        }
-      }
-    } else if (is_lost(cp[i]) && i > 0 && cp[i - 1] >= 0x80 && cp[i - 1] != 0xFFFD) {
-      size_t k = i + 1 < n && cp[i + 1] == '(' ? i + 1 : i;
-      if (zf_farm_parse_ann(cp, n, k, &syl, &tone)) {
-        f->mis++;
-        if (k == i)
-          f->swallow_seen++;
-        else
-          f->keep_seen++;
+/* The signature's look at the mark cp[i] of the line cp[lo..n) (the
+ * line's text starts at lo: nothing before it is looked at). */
+static void sig_at(farm *f, const uint32_t *cp, size_t lo, size_t n, size_t i) {
+  int syl, tone;
+  if (cp[i] == '(' && i > lo && zf_is_han(cp[i - 1])) {
+    if (zf_farm_parse_ann(cp, n, i, &syl, &tone) && zf_reading_of(cp[i - 1], syl, tone)) {
+      if (tone >= 1 && tone <= 4 && primary_is(cp[i - 1], syl, tone)) {
+        f->farm_like++;
+        annset_put(f, cp[i - 1]);
+      } else {
+        f->other_ann++;
       }
     }
+  } else if (is_lost(cp[i]) && i > lo && cp[i - 1] >= 0x80 && cp[i - 1] != 0xFFFD) {
+    size_t k = i + 1 < n && cp[i + 1] == '(' ? i + 1 : i;
+    if (zf_farm_parse_ann(cp, n, k, &syl, &tone)) {
+      f->mis++;
+      if (k == i)
+        f->swallow_seen++;
+      else
+        f->keep_seen++;
+    }
   }
+}
+
+/* After the marks: occurrences of annotated characters left bare, and
+ * whether the signature is now on. */
+static void sig_finish(farm *f, const uint32_t *cp, size_t lo, size_t n) {
   if (f->annset)
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = lo; i < n; i++)
       if (zf_is_han(cp[i]) && zf_farm_annset_has(f, cp[i]) && (i + 1 >= n || cp[i + 1] != '('))
         f->unann++;
   if (f->mis > 0 ||
       (f->farm_like >= 3 && f->other_ann * 10 <= f->farm_like && f->unann * 4 <= f->farm_like))
     f->sig = 1;
+}
+
+void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first) {
+  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n))
+    sig_at(f, cp, 0, n, i);
+  sig_finish(f, cp, 0, n);
+}
+
+void zf_farm_sig_marks(farm *f, const uint32_t *cp, size_t from, size_t n, const uint32_t *mk,
+                       size_t nmk) {
+  for (size_t j = 0; j < nmk; j++)
+    if (mk[j] >= from) sig_at(f, cp, from, n, mk[j]);
+  sig_finish(f, cp, from, n);
 }
 
 /* ---- tokens --------------------------------------------------------------- */
@@ -177,26 +196,72 @@ int zf_farm_prepare(farm *f, const zf_text *in) {
 
 /* ---- cheap looks ------------------------------------------------------------ */
 
-/* The first '?', U+FFFD or '(' of cp[i..n), or n: the only characters the
- * scans of clean lines (zf_farm_sig_scan, zf_farm_worth_a_look) act on.
- * Blocks of 16 without an early exit vectorise, so a line is crossed at a
- * fraction of the cost of looking at each character. */
+/* The marks a clean line's looks act on: '?', U+FFFD and '('. */
+static inline unsigned is_mark(uint32_t c) {
+  return (unsigned)(c == '?') | (unsigned)(c == '(') | (unsigned)(c == 0xFFFD);
+}
+
+/* Blocks of MARK_BLOCK code points are tested without an early exit, which
+ * vectorises: a line is crossed at a fraction of the cost of looking at
+ * each character, and only a block that holds a mark is looked at again. */
+#define MARK_BLOCK 16
+
+/* Whether cp[0..MARK_BLOCK) holds a mark (all ones per hit, so the
+ * vectorised loop needs no mask). */
+static inline uint32_t block_has_mark(const uint32_t *cp) {
+  uint32_t x = 0;
+  for (size_t k = 0; k < MARK_BLOCK; k++) x |= (uint32_t) - (int32_t)is_mark(cp[k]);
+  return x;
+}
+
+/* The first mark of cp[i..n), or n. */
 size_t zf_farm_next_mark(const uint32_t *cp, size_t i, size_t n) {
-  for (; i + 16 <= n; i += 16) {
-    unsigned x = 0;
-    for (size_t k = 0; k < 16; k++)
-      x |= (unsigned)(cp[i + k] == '?') | (unsigned)(cp[i + k] == '(') |
-           (unsigned)(cp[i + k] == 0xFFFD);
-    if (x) break;
-  }
+  for (; i + MARK_BLOCK <= n; i += MARK_BLOCK)
+    if (block_has_mark(cp + i)) break;
   for (; i < n; i++)
-    if (cp[i] == '?' || cp[i] == '(' || cp[i] == 0xFFFD) return i;
+    if (is_mark(cp[i])) return i;
   return n;
 }
 
-/* A cheap look for anything the search could change (in->cp[0..first)
- * holds no mark). */
-int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first) {
+/* is_mark for the scalar loops: most characters are past '?' */
+static inline int is_mark_1(uint32_t c) { return c > '?' ? c == 0xFFFD : c == '?' || c == '('; }
+
+/* Appends the marks of cp[i..end) to f->mk[*nmk..]; -1 when out of memory. */
+static int push_marks(farm *f, const uint32_t *cp, size_t i, size_t end, size_t *nmk) {
+  for (; i < end; i++) {
+    if (!is_mark_1(cp[i])) continue;
+    if (*nmk == f->capmk) {
+      size_t nc = f->capmk ? f->capmk * 2 : 64;
+      uint32_t *v = realloc(f->mk, nc * sizeof *v);
+      if (!v) return -1;
+      f->mk = v;
+      f->capmk = nc;
+    }
+    f->mk[(*nmk)++] = (uint32_t)i;
+  }
+  return 0;
+}
+
+size_t zf_farm_find_marks(farm *f, const uint32_t *cp, size_t n) {
+  size_t nmk = 0, i = 0;
+  for (;;) {
+    for (; i + MARK_BLOCK <= n; i += MARK_BLOCK)
+      if (block_has_mark(cp + i)) break;
+    if (i + MARK_BLOCK > n) {
+      /* the rest, shorter than a block: tested as the line's last block */
+      if (i < n && (n < MARK_BLOCK || block_has_mark(cp + n - MARK_BLOCK)) &&
+          push_marks(f, cp, i, n, &nmk))
+        return SIZE_MAX;
+      return nmk;
+    }
+    if (push_marks(f, cp, i, i + MARK_BLOCK, &nmk)) return SIZE_MAX;
+    i += MARK_BLOCK;
+  }
+}
+
+/* A cheap look for anything the search could change in the line, whose
+ * marks are mk[0..nmk). */
+int zf_farm_worth_a_look(const farm *f, const zf_text *in, const uint32_t *mk, size_t nmk) {
   int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
                  (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
   const uint32_t *cp = in->cp;
@@ -208,14 +273,15 @@ int zf_farm_worth_a_look(const farm *f, const zf_text *in, size_t first) {
      * such token dies, and the literal one is the line itself ("?x?" in a
      * Tcl synopsis), so such a line is not searched. */
     int any = 0;
-    for (size_t i = zf_farm_next_mark(cp, first, n); i < n && !any;
-         i = zf_farm_next_mark(cp, i + 1, n)) {
+    for (size_t j = 0; j < nmk && !any; j++) {
+      size_t i = mk[j];
       int syl, tone;
       any = (cp[i] == '(' || is_lost(cp[i])) && zf_farm_parse_ann(cp, n, i, &syl, &tone);
     }
     if (!any) return 0;
   }
-  for (size_t i = zf_farm_next_mark(cp, first, n); i < n; i = zf_farm_next_mark(cp, i + 1, n)) {
+  for (size_t j = 0; j < nmk; j++) {
+    size_t i = mk[j];
     if (is_lost(cp[i])) {
       /* damage leaves '?' next to non-ASCII text, possibly with the ASCII
        * punctuation of a split replace in between */

@@ -36,7 +36,7 @@
  * Aligned annotations X(py) go only under --pinyin=strip, or under auto
  * once the document shows the signature (farm_scan.c).  Readings of lost
  * bytes need that signature in any mode.  Clean lines cost one scan
- * (zf_farm_next_mark, zf_farm_worth_a_look); the GB18030 tables are built on the first
+ * (zf_farm_find_marks, zf_farm_worth_a_look); the GB18030 tables are built on the first
  * damaged line.
  *
  * This file is the stage itself (state, prescan, run); src/farm.h lists
@@ -78,6 +78,7 @@ static void destroy(void *st) {
 #endif
   farm_codec_free(f->codec);
   free(f->annset);
+  free(f->mk);
   free(f->digits);
   free(f->tk);
   for (size_t i = 0; i < RING; i++) free(f->beam[i].v);
@@ -108,21 +109,22 @@ static void prescan(void *st, const zf_text *prefix) {
 }
 
 static int run_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
-  size_t first = zf_farm_next_mark(in->cp, 0, in->len);
-  int marked = first < in->len;
+  /* the line's marks, found once for the signature and the look */
+  size_t nmk = zf_farm_find_marks(f, in->cp, in->len);
+  if (nmk == SIZE_MAX) return ZHFIX_E_NOMEM;
+  int marked = nmk > 0;
   if (in->len) {
     size_t from = 0;
     if (f->have_pre)
       while (from < in->len && in->off[from] <= f->pre_end) from++;
     int had = f->sig;
-    if (marked && !f->sig && from < in->len)
-      zf_farm_sig_scan(f, in->cp + from, in->len - from, first > from ? first - from : 0);
+    if (marked && !f->sig && from < in->len) zf_farm_sig_marks(f, in->cp, from, in->len, f->mk, nmk);
     /* a line the detection window did not hold: its numbers join the
      * cache (only in documents with the signature; clean text pays
      * nothing) */
     if (had && from < in->len) zf_farm_digits_scan(f, in->cp + from, in->len - from);
   }
-  if (!marked || !zf_farm_worth_a_look(f, in, first)) {
+  if (!marked || !zf_farm_worth_a_look(f, in, f->mk, nmk)) {
     if (f->sig) zf_farm_track_open(f, in);
     return ZF_UNCHANGED;
   }
