@@ -206,4 +206,13 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
 
 static void destroy(void *st) { free(st); }
 
-const zf_stage_ops zf_stage_entities = {"entities", create, prescan, run, destroy};
+/* The next document on the handle (zf_stage_ops.reuse): create()'s state. */
+static int reuse(void *st, const zf_opts *o) {
+  ent *e = st;
+  if (!o->entities || (o->format != ZHFIX_FORMAT_AUTO && o->format != ZHFIX_FORMAT_TEXT)) return 0;
+  memset(e, 0, sizeof *e);
+  e->format = o->format;
+  return 1;
+}
+
+const zf_stage_ops zf_stage_entities = {"entities", create, prescan, run, destroy, reuse};

@@ -58,7 +58,8 @@ static void text_keep(zf_text *t) {
 }
 
 void zf_pipeline_reset(zhfix *h) {
-  destroy_stages(h);
+  /* The stages stay, parked: the next document's decide() gives each
+   * its new options (zf_stage_ops.reuse) or replaces it. */
   zf_decoder_free(h->dec);
   h->dec = NULL;
   text_keep(&h->text);
@@ -93,6 +94,7 @@ void zf_pipeline_reset(zhfix *h) {
 
 void zf_pipeline_release(zhfix *h) {
   zf_pipeline_reset(h);
+  destroy_stages(h);
   free(h->win);
   h->win = NULL;
   zf_text_free(&h->text);
@@ -451,10 +453,20 @@ static int choose_encoding(zhfix *h, const unsigned char *w, size_t n, int at_en
 }
 
 /* Creates the stages [first, last) with options o and lets them see the
- * window. */
+ * window.  A stage parked by zhfix_reset is reused when it can be (a
+ * record of --jsonl then allocates nothing), else replaced. */
 static int create_stages(zhfix *h, int first, int last, const zf_opts *o, const zf_text *win) {
   for (int i = first; i < last; i++) {
+    void *old = h->st[i];
+    h->st[i] = NULL;
     h->ops[i] = stage_order[i];
+    if (old) {
+      if (h->ops[i]->reuse && h->ops[i]->reuse(old, o)) {
+        h->st[i] = old;
+        continue;
+      }
+      h->ops[i]->destroy(old);
+    }
     int rc = h->ops[i]->create(&h->st[i], o);
     if (rc) return rc;
   }
