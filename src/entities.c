@@ -161,7 +161,14 @@ static void prescan(void *st, const zf_text *prefix) {
   ent *e = st;
   if (e->format == ZHFIX_FORMAT_AUTO) e->format = zf_format_sniff(prefix);
   size_t tags = 0;
-  for (size_t a = 0, i = 0; i <= prefix->len && tags < MARKUP_LINES; i++)
+  /* A tag needs a '<': most windows have none (one test for 16
+   * characters, which the compiler vectorises). */
+  unsigned lt = 0;
+  size_t j = 0;
+  for (; j + 16 <= prefix->len && !lt; j += 16)
+    for (size_t k = 0; k < 16; k++) lt |= (unsigned)(prefix->cp[j + k] == '<');
+  for (; j < prefix->len && !lt; j++) lt |= (unsigned)(prefix->cp[j] == '<');
+  for (size_t a = 0, i = 0; lt && i <= prefix->len && tags < MARKUP_LINES; i++)
     if (i == prefix->len || prefix->cp[i] == '\n') {
       tags += has_tag(prefix->cp + a, i - a);
       a = i + 1;

@@ -86,6 +86,13 @@ static void prescan(void *st, const zf_text *win) {
   size_t corner = 0, curly = 0, nhan = 0, kana = 0;
   for (size_t i = 0; i < win->len; i++) {
     uint32_t c = win->cp[i];
+    /* Most characters settle at once: nothing below U+2018 counts, and a
+     * unified ideograph counts as Han only. */
+    if (c < 0x2018) continue;
+    if (c - 0x4E00u <= 0x9FFFu - 0x4E00u) {
+      nhan++;
+      continue;
+    }
     nhan += (size_t)zf_is_han(c);
     kana += (size_t)is_kana(c);
     if (c >= 0x300C && c <= 0x300F) {
