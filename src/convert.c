@@ -211,5 +211,5 @@ static void destroy(void *st) {
   free(cv);
 }
 
-const zf_stage_ops zf_stage_convert = {"convert", create, prescan, run, destroy};
+const zf_stage_ops zf_stage_convert = {"convert", create, prescan, run, destroy, NULL};
 

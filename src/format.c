@@ -557,13 +557,18 @@ int zf_format_sniff(const zf_text *window) {
 
 /* ---- the scanner ---------------------------------------------------------------- */
 
+void zf_fmt_reinit(zf_fmt *f, int format) {
+  memset(f, 0, sizeof *f);
+  f->format = format == ZHFIX_FORMAT_AUTO ? ZHFIX_FORMAT_TEXT : format;
+  f->bol = 1;
+  f->md_prev_blank = 1;
+}
+
 int zf_fmt_new(zf_fmt **out, int format) {
   zf_fmt *f = calloc(1, sizeof *f);
   *out = f;
   if (!f) return ZHFIX_E_NOMEM;
-  f->format = format == ZHFIX_FORMAT_AUTO ? ZHFIX_FORMAT_TEXT : format;
-  f->bol = 1;
-  f->md_prev_blank = 1;
+  zf_fmt_reinit(f, format);
   return 0;
 }
 

@@ -32,6 +32,8 @@ typedef struct zf_fmt zf_fmt;
  * ZHFIX_E_NOMEM. */
 int zf_fmt_new(zf_fmt **f, int format);
 void zf_fmt_free(zf_fmt *f);
+/* f as zf_fmt_new(.., format) makes it: a new document. */
+void zf_fmt_reinit(zf_fmt *f, int format);
 
 enum {
   ZF_PROSE_NONE = 0, /* no code point of the body is prose               */

@@ -546,4 +546,4 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 0;
 }
 
-const zf_stage_ops zf_stage_lost = {"lost", create, NULL, run, destroy};
+const zf_stage_ops zf_stage_lost = {"lost", create, NULL, run, destroy, NULL};

@@ -58,7 +58,8 @@ static void text_keep(zf_text *t) {
 }
 
 void zf_pipeline_reset(zhfix *h) {
-  destroy_stages(h);
+  /* The stages stay, parked: the next document's decide() gives each
+   * its new options (zf_stage_ops.reuse) or replaces it. */
   zf_decoder_free(h->dec);
   h->dec = NULL;
   text_keep(&h->text);
@@ -93,6 +94,7 @@ void zf_pipeline_reset(zhfix *h) {
 
 void zf_pipeline_release(zhfix *h) {
   zf_pipeline_reset(h);
+  destroy_stages(h);
   free(h->win);
   h->win = NULL;
   zf_text_free(&h->text);
@@ -451,10 +453,20 @@ static int choose_encoding(zhfix *h, const unsigned char *w, size_t n, int at_en
 }
 
 /* Creates the stages [first, last) with options o and lets them see the
- * window. */
+ * window.  A stage parked by zhfix_reset is reused when it can be (a
+ * record of --jsonl then allocates nothing), else replaced. */
 static int create_stages(zhfix *h, int first, int last, const zf_opts *o, const zf_text *win) {
   for (int i = first; i < last; i++) {
+    void *old = h->st[i];
+    h->st[i] = NULL;
     h->ops[i] = stage_order[i];
+    if (old) {
+      if (h->ops[i]->reuse && h->ops[i]->reuse(old, o)) {
+        h->st[i] = old;
+        continue;
+      }
+      h->ops[i]->destroy(old);
+    }
     int rc = h->ops[i]->create(&h->st[i], o);
     if (rc) return rc;
   }
@@ -464,15 +476,16 @@ static int create_stages(zhfix *h, int first, int last, const zf_opts *o, const 
 }
 
 /* The document-level decisions on the repaired window dw: the script and
- * the format when they are AUTO, then the other stages, which prescan it. */
-static int decide_on(zhfix *h, const zf_text *dw, int pre_script) {
+ * the format when they are AUTO (pre_script, pre_format: already read
+ * from dw, else -1), then the other stages, which prescan it. */
+static int decide_on(zhfix *h, const zf_text *dw, int pre_script, int pre_format) {
   if (h->opts.script == ZHFIX_SCRIPT_AUTO) {
     h->run.script = pre_script >= 0 ? pre_script : zf_detect_script(dw);
     h->run.script_detected = 1;
   }
   h->stats.v[ZHFIX_STAT_SCRIPT] = (uint64_t)h->run.script;
   /* What kind of file it is decides where typography applies (format.c). */
-  if (h->run.format == ZHFIX_FORMAT_AUTO) h->run.format = zf_format_sniff(dw);
+  if (h->run.format == ZHFIX_FORMAT_AUTO) h->run.format = pre_format >= 0 ? pre_format : zf_format_sniff(dw);
   h->stats.v[ZHFIX_STAT_FORMAT] = (uint64_t)h->run.format;
   return create_stages(h, ZF_NREPAIR, ZF_NSTAGES, &h->run, dw);
 }
@@ -512,6 +525,10 @@ static int decide(zhfix *h, const unsigned char *w, size_t n, int at_end) {
     pre.script = zf_detect_script(&h->text);
     pre.script_detected = 1;
   }
+  /* So does the entities stage, the one repair stage that reads the
+   * format (it is off unless the document is plain text). */
+  int pre_format = -1;
+  if (pre.format == ZHFIX_FORMAT_AUTO && pre.entities) pre.format = pre_format = zf_format_sniff(&h->text);
   int changed;
   rc = create_stages(h, 0, ZF_NREPAIR, &pre, &h->text);
   if (!rc) rc = repair_window(h, at_end, &changed);
@@ -519,14 +536,14 @@ static int decide(zhfix *h, const unsigned char *w, size_t n, int at_end) {
   if (!changed) {
     /* Nothing repaired: the window is its own repaired text, and the
      * script is the one already read. */
-    rc = decide_on(h, &h->text, h->opts.script == ZHFIX_SCRIPT_AUTO ? pre.script : -1);
+    rc = decide_on(h, &h->text, h->opts.script == ZHFIX_SCRIPT_AUTO ? pre.script : -1, pre_format);
   } else {
     /* The repaired segments, and the rest of the window (less than a
      * segment) as decoded, borrowed for the decisions. */
     size_t held = h->held.len;
     if (zf_text_append(&h->held, &h->text, h->start, h->text.len - h->start))
       return ZHFIX_E_NOMEM;
-    rc = decide_on(h, &h->held, -1);
+    rc = decide_on(h, &h->held, -1, -1);
     h->held.len = held;
   }
   if (rc) return rc;

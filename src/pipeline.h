@@ -57,8 +57,9 @@ struct zhfix {
   size_t outlen, outpos, outcap;
 };
 
-/* Ends the document: its stages and decoder go, the scratch buffers stay
- * for the next document (bounded: see pipeline.c). */
+/* Ends the document: its decoder goes, its stages are parked for the
+ * next document to reuse, the scratch buffers stay (bounded: see
+ * pipeline.c and each stage's reuse). */
 void zf_pipeline_reset(zhfix *h);
 /* Frees everything the handle owns but the handle itself. */
 void zf_pipeline_release(zhfix *h);

@@ -38,11 +38,8 @@ static uint64_t total(const zf_punct *p) {
 
 /* ---- state --------------------------------------------------------------- */
 
-static int create(void **st, const zf_opts *o) {
-  *st = NULL;
-  if (!o->punct) return 0;
-  zf_punct *p = calloc(1, sizeof *p);
-  if (!p) return ZHFIX_E_NOMEM;
+/* A new document's settings, on p zeroed but for its scratch. */
+static void settle(zf_punct *p, const zf_opts *o) {
   p->spacing = o->spacing != 0;
   p->strip = o->controls == ZHFIX_CONTROLS_STRIP;
   p->fast = 1;
@@ -65,6 +62,14 @@ static int create(void **st, const zf_opts *o) {
     p->style = o->to != ZHFIX_TO_KEEP ? p->doc_style : STYLE_DOC;
     break;
   }
+}
+
+static int create(void **st, const zf_opts *o) {
+  *st = NULL;
+  if (!o->punct) return 0;
+  zf_punct *p = calloc(1, sizeof *p);
+  if (!p) return ZHFIX_E_NOMEM;
+  settle(p, o);
   if (zf_fmt_new(&p->fmt, o->format)) {
     free(p);
     return ZHFIX_E_NOMEM;
@@ -81,6 +86,13 @@ static void prescan(void *st, const zf_text *win) {
   size_t corner = 0, curly = 0, nhan = 0, kana = 0;
   for (size_t i = 0; i < win->len; i++) {
     uint32_t c = win->cp[i];
+    /* Most characters settle at once: nothing below U+2018 counts, and a
+     * unified ideograph counts as Han only. */
+    if (c < 0x2018) continue;
+    if (c - 0x4E00u <= 0x9FFFu - 0x4E00u) {
+      nhan++;
+      continue;
+    }
     nhan += (size_t)zf_is_han(c);
     kana += (size_t)is_kana(c);
     if (c >= 0x300C && c <= 0x300F) {
@@ -114,6 +126,31 @@ static void destroy(void *st) {
   free(p->stk);
   free(p->ix);
   free(p);
+}
+
+/* The next document on the handle (zf_stage_ops.reuse): create()'s
+ * state, keeping the scratch of segments up to KEEP_CAP code points.
+ * (Every pointer destroy() frees is kept here.) */
+#define KEEP_CAP 4096
+static int reuse(void *st, const zf_opts *o) {
+  zf_punct *p = st, k = *p;
+  if (!o->punct || p->cap > KEEP_CAP) return 0;
+  memset(p, 0, sizeof *p);
+  p->fmt = k.fmt;
+  p->cap = k.cap;
+  p->prose = k.prose;
+  p->w = k.w;
+  p->wo = k.wo;
+  p->o1 = k.o1;
+  p->o2 = k.o2;
+  p->fl = k.fl;
+  p->mate = k.mate;
+  p->han = k.han;
+  p->stk = k.stk;
+  p->ix = k.ix;
+  zf_fmt_reinit(p->fmt, o->format);
+  settle(p, o);
+  return 1;
 }
 
 static int grow(zf_punct *p, size_t n) {
@@ -326,4 +363,4 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 0;
 }
 
-const zf_stage_ops zf_stage_punct = {"punct", create, prescan, run, destroy};
+const zf_stage_ops zf_stage_punct = {"punct", create, prescan, run, destroy, reuse};

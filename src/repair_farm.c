@@ -166,4 +166,4 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return rc;
 }
 
-const zf_stage_ops zf_stage_farm = {"farm", create, prescan, run, destroy};
+const zf_stage_ops zf_stage_farm = {"farm", create, prescan, run, destroy, NULL};

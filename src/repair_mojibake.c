@@ -103,6 +103,35 @@ static void destroy(void *st) {
   free(m);
 }
 
+/* The next document on the handle (zf_stage_ops.reuse): create()'s
+ * state, keeping the scratch of lines up to KEEP_CAP code points.
+ * (Every pointer destroy() frees is kept here.) */
+#define KEEP_CAP 4096
+static int reuse(void *st, const zf_opts *o) {
+  moji *m = st, k = *m;
+  if (!o->mojibake || m->rcap > KEEP_CAP || m->in0.t.cap > KEEP_CAP || m->best.t.cap > KEEP_CAP ||
+      m->a.t.cap > KEEP_CAP || m->b.t.cap > KEEP_CAP)
+    return 0;
+  memset(m, 0, sizeof *m);
+  m->t = k.t;
+  m->in0 = k.in0;
+  m->best = k.best;
+  m->a = k.a;
+  m->b = k.b;
+  m->in0.t.len = m->best.t.len = m->a.t.len = m->b.t.len = 0;
+  m->bytes = k.bytes;
+  m->marker = k.marker;
+  m->bnd = k.bnd;
+  m->dec = k.dec;
+  m->dsrc = k.dsrc;
+  m->units = k.units;
+  m->vit = k.vit;
+  m->bp = k.bp;
+  m->rcap = k.rcap;
+  m->following = -1;
+  return 1;
+}
+
 /* Is there anything at all for the passes to look at?  One scan, in
  * blocks of 16 that the compiler vectorises (no early exit): bit 0, a
  * character that is not ASCII; bit 1, one where a span of certain damage
@@ -240,4 +269,4 @@ static void prescan(void *st, const zf_text *prefix) {
   zf_text_free(&out);
 }
 
-const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy};
+const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy, reuse};

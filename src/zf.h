@@ -127,6 +127,12 @@ typedef struct zf_stage_ops {
   void (*prescan)(void *st, const zf_text *prefix);
   int (*run)(void *st, const zf_text *in, zf_text *out, zf_stats *stats);
   void (*destroy)(void *st);
+  /* (may be NULL) The next document on the same handle: makes st, a state
+   * this stage created for an earlier document, what create(o) would make,
+   * keeping only scratch buffers of bounded size, and returns 1; or
+   * returns 0 (st untouched), and the pipeline destroys it and calls
+   * create.  Saves a record of --jsonl its allocations (issue 14). */
+  int (*reuse)(void *st, const zf_opts *o);
 } zf_stage_ops;
 
 /* Runs a stage and always leaves its result in `out` (copying the input

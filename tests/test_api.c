@@ -1,9 +1,11 @@
 /* Public API: lifetime, options, streaming rules, bad input, threads. */
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,6 +371,129 @@ static void test_threads(void **state) {
   free(doc);
 }
 
+/* ---- one handle, many documents ------------------------------------------ *
+ * zhfix_reset parks the stages and the next document reuses them
+ * (zf_stage_ops.reuse): every golden case run on one handle, after every
+ * other case, with other options, after a failed document and after a
+ * line too long for a stage to keep its scratch, gives its own output. */
+
+typedef struct gcase {
+  char *name, *args, *in, *out;
+  size_t inlen, outlen;
+} gcase;
+
+static char *case_file(const char *dir, const char *name, size_t *len) {
+  char path[8192];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *s = tu_read_file(path, len);
+  if (s) return s;
+  snprintf(path, sizeof path, "%s/%s.path", dir, name);
+  char *rel = tu_read_file(path, NULL);
+  if (!rel) return NULL;
+  rel[strcspn(rel, "\r\n")] = 0;
+  s = tu_read_file(tu_src(rel), len);
+  free(rel);
+  return s;
+}
+
+/* The options back to a new handle's, then the case's. */
+static void set_case_options(zhfix *h, const zhfix *fresh, const char *args) {
+  assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+  for (int o = ZHFIX_OPT_FROM; o <= ZHFIX_OPT_LOST; o++)
+    assert_int_equal(zhfix_set_option(h, (zhfix_option)o, zhfix_get_option(fresh, (zhfix_option)o)),
+                     ZHFIX_OK);
+  assert_int_equal(tu_apply_args(h, args), ZHFIX_OK);
+}
+
+/* The case on h, against its golden output and a new handle's
+ * statistics and spans. */
+static int run_on(zhfix *h, const zhfix *fresh, const gcase *c) {
+  set_case_options(h, fresh, c->args);
+  char *got = NULL;
+  size_t n = 0;
+  int rc = zhfix_process(h, c->in, c->inlen, &got, &n);
+  int bad = rc != ZHFIX_OK || n != c->outlen || memcmp(got, c->out, n) != 0;
+  zhfix_buffer_free(got);
+  zhfix *ref = zhfix_create();
+  assert_non_null(ref);
+  set_case_options(ref, fresh, c->args);
+  assert_int_equal(zhfix_process(ref, c->in, c->inlen, &got, &n), ZHFIX_OK);
+  zhfix_buffer_free(got);
+  for (int k = 0; k < ZHFIX_STAT__COUNT; k++)
+    bad |= zhfix_get_stat(h, (zhfix_stat)k) != zhfix_get_stat(ref, (zhfix_stat)k);
+  uint64_t o1, l1, o2, l2;
+  for (size_t k = 0; zhfix_get_span(ref, k, &o1, &l1); k++)
+    bad |= !zhfix_get_span(h, k, &o2, &l2) || o1 != o2 || l1 != l2;
+  zhfix_free(ref);
+  if (bad) fprintf(stderr, "reused handle: golden %s differs (%s)\n", c->name, zhfix_strerror(rc));
+  return bad;
+}
+
+static void test_reuse(void **state) {
+  (void)state;
+  char root[4096];
+  snprintf(root, sizeof root, "%s", tu_src("tests/golden"));
+  DIR *d = opendir(root);
+  assert_non_null(d);
+  gcase cs[256];
+  size_t nc = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) && nc < 256) {
+    if (e->d_name[0] == '.') continue;
+    char dir[4096 + 256];
+    snprintf(dir, sizeof dir, "%s/%s", root, e->d_name);
+    gcase c = {strdup(e->d_name), NULL, NULL, NULL, 0, 0};
+    c.in = case_file(dir, "in", &c.inlen);
+    c.out = case_file(dir, "out", &c.outlen);
+    c.args = case_file(dir, "args", NULL);
+    if (!c.in || !c.out) {
+      free(c.name), free(c.args), free(c.in), free(c.out);
+      continue;
+    }
+    cs[nc++] = c;
+  }
+  closedir(d);
+  assert_true(nc >= 50);
+  zhfix *fresh = zhfix_create(), *h = zhfix_create();
+  assert_non_null(fresh);
+  assert_non_null(h);
+  /* a line longer than a stage keeps scratch for (20,000 characters) */
+  size_t llen = 20000 * 3 + 1;
+  char *longdoc = malloc(llen);
+  assert_non_null(longdoc);
+  for (size_t i = 0; i < llen - 1; i += 3) memcpy(longdoc + i, i % 60 ? "\xe4\xb8\xad" : "\xef\xbc\x8c", 3);
+  longdoc[llen - 1] = '\n';
+  int bad = 0;
+  for (int pass = 0; pass < 3; pass++) {
+    for (size_t k = 0; k < nc; k++) {
+      /* forward, backward, then every case after the one half the list
+       * away */
+      size_t i = pass == 0 ? k : pass == 1 ? nc - 1 - k : (k * 37 + nc / 2) % nc;
+      bad += run_on(h, fresh, &cs[i]);
+      if (k % 16 == 5) { /* a document that fails, on the same handle */
+        char *o = NULL;
+        set_case_options(h, fresh, "");
+        assert_int_equal(zhfix_process(h, "a\0b", 3, &o, NULL), ZHFIX_E_BINARY);
+        assert_null(o);
+      }
+      if (k % 16 == 11) { /* one long line */
+        char *o = NULL;
+        size_t n;
+        set_case_options(h, fresh, "--to=trad");
+        assert_int_equal(zhfix_process(h, longdoc, llen, &o, &n), ZHFIX_OK);
+        assert_true(n > llen / 2);
+        zhfix_buffer_free(o);
+      }
+    }
+  }
+  printf("  one handle: %zu golden cases x 3 orders, %d differ\n", nc, bad);
+  assert_int_equal(bad, 0);
+  free(longdoc);
+  zhfix_free(h);
+  zhfix_free(fresh);
+  for (size_t k = 0; k < nc; k++) free(cs[k].name), free(cs[k].args), free(cs[k].in), free(cs[k].out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_version),      cmocka_unit_test(test_options),
@@ -376,6 +501,7 @@ int main(void) {
       cmocka_unit_test(test_binary),       cmocka_unit_test(test_encodings),
       cmocka_unit_test(test_chunking),     cmocka_unit_test(test_long_line),
       cmocka_unit_test(test_threads),      cmocka_unit_test(test_script_after_repair),
+      cmocka_unit_test(test_reuse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -378,6 +378,21 @@ static json_t *total_report(const jl_total *t) {
 
 /* ---- reading ------------------------------------------------------------------- */
 
+/* Newlines in p[0..n): memchr from one to the next (records are ~100 bytes
+ * and more; a byte-by-byte count cost ~3% of a short record's time). */
+static size_t count_newlines(const char *p, size_t n) {
+  size_t k = 0;
+  if (!n)
+    return 0; /* (p may be NULL) */
+  for (const char *e = p + n; p < e; k++) {
+    const char *nl = memchr(p, '\n', (size_t)(e - p));
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+  return k;
+}
+
 int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *sink) {
   jl_ctx c = {ctx->o, cli_display(job->path)};
   jl_total t;
@@ -415,8 +430,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
     }
     if (ctx->progress)
       cli_progress_bytes(ctx->progress, (uint64_t)n);
-    for (ssize_t i = 0; i < n; i++)
-      cur_lines += buf[i] == '\n';
+    cur_lines += count_newlines(buf, (size_t)n);
     if (!eof && cur.len < BATCH_BYTES && cur_lines < BATCH_LINES)
       continue;
     /* Cut after the last newline (everything at the end of input). */
@@ -434,9 +448,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
       break;
     }
     cur.len = cut;
-    uint64_t nl = 0;
-    for (size_t i = 0; i < cut; i++)
-      nl += cur.p[i] == '\n';
+    uint64_t nl = count_newlines(cur.p, cut);
     if (cut > 0) {
       if (started == 0) {
         jl_part p;
@@ -450,9 +462,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
       }
     }
     next_line += nl;
-    cur_lines = 0;
-    for (size_t i = 0; i < rest.len; i++)
-      cur_lines += rest.p[i] == '\n';
+    cur_lines = count_newlines(rest.p, rest.len);
     sb_free(&cur);
     cur = rest;
   }

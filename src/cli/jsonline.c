@@ -62,6 +62,19 @@ static inline size_t utf8_len(const unsigned char *p, size_t n) {
   return cli_utf8_len(p, n);
 }
 
+/* Whether the 8 bytes at p are all plain: none is '"', '\\', a control
+ * or beyond ASCII (one test for the eight, as a 64-bit word). */
+static inline int plain8(const unsigned char *p) {
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  uint64_t x, q, b;
+  memcpy(&x, p, 8);
+  q = x ^ (ones * '"');
+  b = x ^ (ones * '\\');
+  /* a zero byte of q or b; a byte below 0x20 borrows into its own high
+   * bit (false alarms only above a true one); x's own high bits */
+  return !((((q - ones) & ~q) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & high);
+}
+
 /* A string at s->i (on its '"'); *esc is set when it holds escapes.
  * 0, or -1: not certainly valid. */
 static int sc_string(scan *s, int *esc) {
@@ -70,6 +83,8 @@ static int sc_string(scan *s, int *esc) {
   *esc = 0;
   for (;;) {
     /* the plain run: no quote, backslash, control or non-ASCII byte */
+    while (i + 8 <= n && plain8(p + i))
+      i += 8;
     while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
       i++;
     if (i >= n)
@@ -80,10 +95,13 @@ static int sc_string(scan *s, int *esc) {
     if (c < 0x20)
       return -1;
     if (c >= 0x80) {
-      size_t k = utf8_len(p + i, n - i);
-      if (!k)
-        return -1;
-      i += k;
+      /* a run of characters beyond ASCII (Chinese text) */
+      do {
+        size_t k = utf8_len(p + i, n - i);
+        if (!k)
+          return -1;
+        i += k;
+      } while (i < n && p[i] >= 0x80);
       continue;
     }
     /* a backslash */
@@ -237,9 +255,8 @@ static int sc_value(scan *s, int depth) {
 static int unescape(const unsigned char *p, size_t a, size_t b, strbuf *out) {
   size_t i = a + 1, end = b - 1;
   while (i < end) {
-    size_t j = i;
-    while (j < end && p[j] != '\\')
-      j++;
+    const unsigned char *bs = memchr(p + i, '\\', end - i);
+    size_t j = bs ? (size_t)(bs - p) : end;
     if (sb_add(out, p + i, j - i) < 0)
       return -1;
     if (j >= end)
@@ -518,16 +535,23 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
     return -1;
   size_t i = 0;
   while (i < n) {
+    /* the run written as it is: plain ASCII (eight bytes at a time where
+     * it can), and unless ascii, characters beyond it */
     size_t j = i;
-    while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' && (p[j] < 0x80 || !ascii)) {
-      if (p[j] >= 0x80) {
+    for (;;) {
+      if (!ascii)
+        while (j + 8 <= n && plain8(p + j))
+          j += 8;
+      while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+        j++;
+      if (j >= n || p[j] < 0x80 || ascii)
+        break;
+      do {
         size_t k = utf8_len(p + j, n - j);
         if (!k)
           return -1;
         j += k;
-      } else {
-        j++;
-      }
+      } while (j < n && p[j] >= 0x80);
     }
     if (sb_add(out, p + i, j - i) < 0)
       return -1;
