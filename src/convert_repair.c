@@ -52,7 +52,7 @@ int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen)
   if (n >= 0xFFFFFFFFu) return -1;
   zf_text_clear(x);
   if (zf_text_reserve(x, n)) return -1;
-  memcpy(x->cp, in->cp, n * sizeof *x->cp);
+  if (n) memcpy(x->cp, in->cp, n * sizeof *x->cp); /* an empty line: x->cp may be NULL */
   for (size_t i = 0; i < n; i++) x->off[i] = (uint64_t)i << 32 | (i + 1);
   x->len = n;
   zf_text_clear(e);
