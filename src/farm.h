@@ -207,6 +207,9 @@ typedef struct farm {
    * and what it pushed. */
   int64_t bank, avail;
   uint64_t lwork;
+  /* hypotheses pushed that a merge on the way (push, HV_LIMIT) dropped
+   * before their position was reached: the budget counts them too */
+  uint64_t merged_away;
   uint64_t doc_work; /* what the document's lines pushed so far (tests) */
 #ifdef FARM_TUNE
   size_t work;

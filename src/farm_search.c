@@ -237,7 +237,9 @@ static int push(farm *f, size_t pos, const hyp *h) {
 #ifdef FARM_TUNE
     if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT hv\n");
 #endif
+    size_t before = bv->n;
     if (zf_farm_merge(f, bv) == MERGE_FAILED) return -1;
+    f->merged_away += before - bv->n; /* pushed all the same: counted */
   }
   return hv_push(f, bv, h);
 }
@@ -545,6 +547,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   if (hv_push(f, &f->beam[0], &h0)) return -1;
   size_t cut = 0;
   f->lwork = 0;
+  f->merged_away = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
   /* hypotheses the line may push (the cost of the search): its own
    * budget, or what the document has left when that is less (f->avail,
@@ -567,11 +570,14 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
         cut = i = f->reach = j;
       }
     }
-    work += bv->n;
-    f->lwork = work;
+    /* the hypotheses pushed to i, and those pushed (anywhere) that a
+     * merge on the way dropped: every hypothesis pushed is counted once */
+    work += bv->n + f->merged_away;
 #ifdef FARM_TUNE
-    f->work += bv->n;
+    f->work += bv->n + f->merged_away;
 #endif
+    f->merged_away = 0;
+    f->lwork = work;
     if (work > budget && i < n) {
 #ifdef FARM_TUNE
       if (getenv("FARM_LIMIT_LOG"))
