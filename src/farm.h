@@ -89,9 +89,12 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
  * with no annotation after them: the farm would have inserted one. */
 #define PEN_UNANN 3.0
 #define PEN_UNCLOSED 1.0
-/* Bounds the work on pathological input ("??????" next to Han text): a
- * position's hypotheses are merged whenever they pile up. */
-#define HV_LIMIT 8192
+/* Bounds the memory on pathological input ("??????" next to Han text): a
+ * position's hypotheses are merged whenever they pile up.  Above what
+ * one '?' makes (its beam of 2 x MAX_KEYS read literally, and HOLE_BEAM
+ * x 126 lead bytes x up to 5 forms): a merge on the way did the work of
+ * the position's own merge twice over for the hypotheses it kept. */
+#define HV_LIMIT 16384
 /* A line may push WORK_BASE + WORK_PER_CHAR * (its characters)
  * hypotheses; past that the rest of it stays as it is, reported.  Realistic
  * damage needs at most about 80000 for 16000 characters and 10000 for a
