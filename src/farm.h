@@ -147,18 +147,22 @@ typedef struct tok {
 typedef struct hyp {
   double score;
   uint64_t hash;     /* output since the last cut, to tell readings apart */
-  uint64_t pend_off; /* offset of the token that gave the pending byte    */
+  uint32_t pend_tok; /* the token (index in f->tk) that gave the pending
+                      * byte                                              */
   uint32_t last;     /* last output character: the model's context       */
   uint32_t node;     /* last output node, 0 when none since the cut       */
   uint8_t pend;      /* lead byte of B waiting for its second byte; 0     */
-  uint8_t pend_lost; /* ... and it is a lost byte, not one the input shows */
   uint8_t b1, b2;    /* last two bytes of B, b2 the latest                */
-  uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
-  uint8_t lit;       /* 1 while every choice since the cut is literal     */
-  uint8_t guess;     /* the output since the cut holds a GUESSED mark     */
-  uint8_t need;      /* the last two bytes form an annotated character    */
-  uint8_t sep;       /* an annotation was removed after the last byte:
+  /* one bit each (a hypothesis is copied for every reading tried: 48
+   * bytes, not 56) */
+  uint8_t pend_lost : 1; /* the pending byte is a lost byte, not one the
+                          * input shows                                  */
+  uint8_t dmg : 1;   /* 1 when the path repairs damage since the cut      */
+  uint8_t lit : 1;   /* 1 while every choice since the cut is literal     */
+  uint8_t guess : 1; /* the output since the cut holds a GUESSED mark     */
+  uint8_t need : 1;  /* the last two bytes form an annotated character    */
+  uint8_t sep : 1;   /* an annotation was removed after the last byte:
                       * a farm that replaces character by character still
                       * matches the pair across it (both 總 and 個 in
                       * 每個 = BF 82 | 82 80), one that scans once never

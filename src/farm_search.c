@@ -184,10 +184,10 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   return 0;
 }
 
-/* Feeds byte b of B; lost: b is a lost byte's value (a guess), not one
- * the input shows.  Returns 1, 0 when B would be invalid, -1 on
+/* Feeds byte b of B, given by token ti; lost: b is a lost byte's value
+ * (a guess), not one the input shows.  Returns 1, 0 when B would be invalid, -1 on
  * allocation failure. */
-static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
+static int feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost) {
   if (h->need) {
     /* the pair before this byte is a character the page annotates, yet
      * no annotation follows it */
@@ -199,15 +199,15 @@ static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
     if (!c) return 0;
     /* a mark whose lead byte is lost: farm_commit.c */
     if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED | (lost ? TRAIL_LOST : 0);
-    if (emit(f, h, c, h->pend_off)) return -1;
+    if (emit(f, h, c, f->tk[h->pend_tok].off)) return -1;
     h->pend = 0;
     h->pend_lost = 0;
   } else if (b < 0x80) {
-    if (emit(f, h, b, off)) return -1;
+    if (emit(f, h, b, f->tk[ti].off)) return -1;
   } else if (fb_is_lead(b)) {
     h->pend = (uint8_t)b;
     h->pend_lost = (uint8_t)lost;
-    h->pend_off = off;
+    h->pend_tok = ti;
   } else {
     return 0;
   }
@@ -253,7 +253,7 @@ static int feed_tok(farm *f, hyp *h, const tok *t) {
     return 1;
   }
   for (int k = 0; k < t->nb; k++) {
-    int r = feed(f, h, t->b[k], t->off, 0);
+    int r = feed(f, h, t->b[k], (uint32_t)(t - f->tk), 0);
     if (r <= 0) return r;
   }
   return 1;
@@ -304,9 +304,9 @@ static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
   h.dmg = 1;
   h.lit = 0;
   h.score -= PEN_PUNCT;
-  int r = feed(f, &h, 0xA3, t->off, 0);
+  int r = feed(f, &h, 0xA3, (uint32_t)i, 0);
   if (r <= 0) return r;
-  r = feed(f, &h, (unsigned)punct_second(t->cp), t->off, 0);
+  r = feed(f, &h, (unsigned)punct_second(t->cp), (uint32_t)i, 0);
   if (r <= 0) return r;
   return push(f, i + 1, &h);
 }
@@ -326,7 +326,7 @@ static int expand_swallowed(farm *f, size_t i, const hyp *hl) {
       if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
       h.b1 = h.b2;
       h.b2 = '0';
-    } else if (feed(f, &h, sw[k], t->off, 0) <= 0) {
+    } else if (feed(f, &h, sw[k], (uint32_t)i, 0) <= 0) {
       continue;
     }
     hole(&h);
@@ -352,7 +352,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   /* '?' for a lone 0x80, which only a second byte can be */
   if (damage_ok && h0->pend) {
     hyp h = *h0;
-    int r = feed(f, &h, 0x80, t->off, 1);
+    int r = feed(f, &h, 0x80, (uint32_t)i, 1);
     if (r < 0) return -1;
     if (r > 0) {
       hole(&h);
@@ -369,7 +369,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     if (h0->pend && !fb_pair(f->codec, h0->pend, L)) continue;
     hyp hl = *h0;
     size_t made = f->nnodes;
-    int r = feed(f, &hl, L, t->off, 1);
+    int r = feed(f, &hl, L, (uint32_t)i, 1);
     if (r < 0) return -1;
     if (r == 0) continue;
     made = f->nnodes - made; /* each branch used to make its own copy */
