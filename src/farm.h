@@ -358,6 +358,11 @@ size_t zf_farm_merge(farm *f, hvec *bv);
 /* farm_merge.c: orders bv by state (by_key) or by score alone, best
  * first, equal ones in the order they are; -1 on allocation failure. */
 int zf_farm_order(farm *f, hvec *bv, int by_key);
+/* farm_merge.c: the m best of bv first, best first (by score, equal ones
+ * in the order they are), the others after them in the order they are;
+ * -1 on allocation failure.  What a '?' needs (only the best HOLE_BEAM
+ * try a lost byte) without sorting the whole beam. */
+int zf_farm_front(farm *f, hvec *bv, size_t m);
 
 /* farm_search.c: the stage's own score terms around c (between prev, c
  * and next) with the quotes and brackets open[] open before it. */

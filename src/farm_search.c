@@ -622,7 +622,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     }
     /* Only the best few readings try a lost byte at a '?' (126 values
      * each); the literal one always goes on. */
-    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_order(f, bv, 0)) return -1;
+    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_front(f, bv, HOLE_BEAM)) return -1;
     for (size_t k = 0; k < bv->n; k++) {
       hyp h = bv->v[k];
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
