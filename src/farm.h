@@ -89,9 +89,12 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
  * with no annotation after them: the farm would have inserted one. */
 #define PEN_UNANN 3.0
 #define PEN_UNCLOSED 1.0
-/* Bounds the work on pathological input ("??????" next to Han text): a
- * position's hypotheses are merged whenever they pile up. */
-#define HV_LIMIT 8192
+/* Bounds the memory on pathological input ("??????" next to Han text): a
+ * position's hypotheses are merged whenever they pile up.  Above what
+ * one '?' makes (its beam of 2 x MAX_KEYS read literally, and HOLE_BEAM
+ * x 126 lead bytes x up to 5 forms): a merge on the way did the work of
+ * the position's own merge twice over for the hypotheses it kept. */
+#define HV_LIMIT 16384
 /* A line may push WORK_BASE + WORK_PER_CHAR * (its characters)
  * hypotheses; past that the rest of it stays as it is, reported.  Realistic
  * damage needs at most about 80000 for 16000 characters and 10000 for a
@@ -144,18 +147,22 @@ typedef struct tok {
 typedef struct hyp {
   double score;
   uint64_t hash;     /* output since the last cut, to tell readings apart */
-  uint64_t pend_off; /* offset of the token that gave the pending byte    */
+  uint32_t pend_tok; /* the token (index in f->tk) that gave the pending
+                      * byte                                              */
   uint32_t last;     /* last output character: the model's context       */
   uint32_t node;     /* last output node, 0 when none since the cut       */
   uint8_t pend;      /* lead byte of B waiting for its second byte; 0     */
-  uint8_t pend_lost; /* ... and it is a lost byte, not one the input shows */
   uint8_t b1, b2;    /* last two bytes of B, b2 the latest                */
-  uint8_t dmg;       /* 1 when the path repairs damage since the cut      */
   uint8_t open[NGROUPS]; /* quotes/brackets opened and not yet closed    */
-  uint8_t lit;       /* 1 while every choice since the cut is literal     */
-  uint8_t guess;     /* the output since the cut holds a GUESSED mark     */
-  uint8_t need;      /* the last two bytes form an annotated character    */
-  uint8_t sep;       /* an annotation was removed after the last byte:
+  /* one bit each (a hypothesis is copied for every reading tried: 48
+   * bytes, not 56) */
+  uint8_t pend_lost : 1; /* the pending byte is a lost byte, not one the
+                          * input shows                                  */
+  uint8_t dmg : 1;   /* 1 when the path repairs damage since the cut      */
+  uint8_t lit : 1;   /* 1 while every choice since the cut is literal     */
+  uint8_t guess : 1; /* the output since the cut holds a GUESSED mark     */
+  uint8_t need : 1;  /* the last two bytes form an annotated character    */
+  uint8_t sep : 1;   /* an annotation was removed after the last byte:
                       * a farm that replaces character by character still
                       * matches the pair across it (both 總 and 個 in
                       * 每個 = BF 82 | 82 80), one that scans once never
@@ -207,6 +214,9 @@ typedef struct farm {
    * and what it pushed. */
   int64_t bank, avail;
   uint64_t lwork;
+  /* hypotheses pushed that a merge on the way (push, HV_LIMIT) dropped
+   * before their position was reached: the budget counts them too */
+  uint64_t merged_away;
   uint64_t doc_work; /* what the document's lines pushed so far (tests) */
 #ifdef FARM_TUNE
   size_t work;
@@ -357,6 +367,11 @@ size_t zf_farm_merge(farm *f, hvec *bv);
 /* farm_merge.c: orders bv by state (by_key) or by score alone, best
  * first, equal ones in the order they are; -1 on allocation failure. */
 int zf_farm_order(farm *f, hvec *bv, int by_key);
+/* farm_merge.c: the m best of bv first, best first (by score, equal ones
+ * in the order they are), the others after them in the order they are;
+ * -1 on allocation failure.  What a '?' needs (only the best HOLE_BEAM
+ * try a lost byte) without sorting the whole beam. */
+int zf_farm_front(farm *f, hvec *bv, size_t m);
 
 /* farm_search.c: the stage's own score terms around c (between prev, c
  * and next) with the quotes and brackets open[] open before it. */

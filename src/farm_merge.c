@@ -187,6 +187,68 @@ int zf_farm_order(farm *f, hvec *bv, int by_key) {
   return 0;
 }
 
+/* Puts the record of rank k of a[0..n) (by key, then idx: a total
+ * order) at a[k], the ones of lower rank before it (in no order). */
+static void select_rank(krec *a, size_t n, size_t k) {
+#define KLESS(u, v) ((u).key < (v).key || ((u).key == (v).key && (u).idx < (v).idx))
+  size_t lo = 0, hi = n; /* the record of rank k is in a[lo..hi) */
+  while (hi - lo > 2) {
+    /* pivot: the median of the first, middle and last */
+    krec x = a[lo], p = a[lo + (hi - lo) / 2], z = a[hi - 1];
+    if (KLESS(p, x) != KLESS(p, z)) {
+    } else if (KLESS(x, p) != KLESS(x, z)) {
+      p = x;
+    } else {
+      p = z;
+    }
+    size_t i = lo, j = hi - 1;
+    for (;;) { /* Hoare's partition: a[lo..i) <= p, a(j..hi) >= p */
+      while (KLESS(a[i], p)) i++;
+      while (KLESS(p, a[j])) j--;
+      if (i >= j) break;
+      krec t = a[i];
+      a[i++] = a[j];
+      a[j--] = t;
+    }
+    if (k <= j) hi = j + 1;
+    else lo = j + 1;
+  }
+  if (hi - lo == 2 && KLESS(a[lo + 1], a[lo])) {
+    krec t = a[lo];
+    a[lo] = a[lo + 1];
+    a[lo + 1] = t;
+  }
+#undef KLESS
+}
+
+int zf_farm_front(farm *f, hvec *bv, size_t m) {
+  size_t n = bv->n;
+  if (n <= m) return zf_farm_order(f, bv, 0);
+  if (merge_room(f, n)) return -1;
+  krec *r = (krec *)f->hr; /* room for n hrec: more than n krec */
+  for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+  select_rank(r, n, m - 1);
+  krec t = r[m - 1]; /* the m-th best: the m best are r[0..m), unordered */
+  for (size_t k = 1; k < m; k++) { /* by score, equal ones by index (m is small) */
+    krec x = r[k];
+    size_t j = k;
+    while (j > 0 && (x.key < r[j - 1].key || (x.key == r[j - 1].key && x.idx < r[j - 1].idx))) {
+      r[j] = r[j - 1];
+      j--;
+    }
+    r[j] = x;
+  }
+  for (size_t k = 0; k < m; k++) f->mv[k] = bv->v[r[k].idx];
+  size_t w = m;
+  for (size_t k = 0; k < n; k++) {
+    uint64_t sk = score_key(bv->v[k].score);
+    if (sk < t.key || (sk == t.key && k <= t.idx)) continue; /* one of the m */
+    f->mv[w++] = bv->v[k];
+  }
+  merge_swap(f, bv, n);
+  return 0;
+}
+
 /* One state's hypotheses in merge: the first in the state's order (best
  * score, then pushed first), the first whose reading differs from it, the
  * first literal one, the first with no guessed mark. */

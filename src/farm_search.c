@@ -184,10 +184,10 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   return 0;
 }
 
-/* Feeds byte b of B; lost: b is a lost byte's value (a guess), not one
- * the input shows.  Returns 1, 0 when B would be invalid, -1 on
+/* Feeds byte b of B, given by token ti; lost: b is a lost byte's value
+ * (a guess), not one the input shows.  Returns 1, 0 when B would be invalid, -1 on
  * allocation failure. */
-static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
+static int feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost) {
   if (h->need) {
     /* the pair before this byte is a character the page annotates, yet
      * no annotation follows it */
@@ -199,15 +199,15 @@ static int feed(farm *f, hyp *h, unsigned b, uint64_t off, int lost) {
     if (!c) return 0;
     /* a mark whose lead byte is lost: farm_commit.c */
     if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED | (lost ? TRAIL_LOST : 0);
-    if (emit(f, h, c, h->pend_off)) return -1;
+    if (emit(f, h, c, f->tk[h->pend_tok].off)) return -1;
     h->pend = 0;
     h->pend_lost = 0;
   } else if (b < 0x80) {
-    if (emit(f, h, b, off)) return -1;
+    if (emit(f, h, b, f->tk[ti].off)) return -1;
   } else if (fb_is_lead(b)) {
     h->pend = (uint8_t)b;
     h->pend_lost = (uint8_t)lost;
-    h->pend_off = off;
+    h->pend_tok = ti;
   } else {
     return 0;
   }
@@ -237,7 +237,9 @@ static int push(farm *f, size_t pos, const hyp *h) {
 #ifdef FARM_TUNE
     if (getenv("FARM_LIMIT_LOG")) fprintf(stderr, "LIMIT hv\n");
 #endif
+    size_t before = bv->n;
     if (zf_farm_merge(f, bv) == MERGE_FAILED) return -1;
+    f->merged_away += before - bv->n; /* pushed all the same: counted */
   }
   return hv_push(f, bv, h);
 }
@@ -251,7 +253,7 @@ static int feed_tok(farm *f, hyp *h, const tok *t) {
     return 1;
   }
   for (int k = 0; k < t->nb; k++) {
-    int r = feed(f, h, t->b[k], t->off, 0);
+    int r = feed(f, h, t->b[k], (uint32_t)(t - f->tk), 0);
     if (r <= 0) return r;
   }
   return 1;
@@ -302,9 +304,9 @@ static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
   h.dmg = 1;
   h.lit = 0;
   h.score -= PEN_PUNCT;
-  int r = feed(f, &h, 0xA3, t->off, 0);
+  int r = feed(f, &h, 0xA3, (uint32_t)i, 0);
   if (r <= 0) return r;
-  r = feed(f, &h, (unsigned)punct_second(t->cp), t->off, 0);
+  r = feed(f, &h, (unsigned)punct_second(t->cp), (uint32_t)i, 0);
   if (r <= 0) return r;
   return push(f, i + 1, &h);
 }
@@ -324,7 +326,7 @@ static int expand_swallowed(farm *f, size_t i, const hyp *hl) {
       if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
       h.b1 = h.b2;
       h.b2 = '0';
-    } else if (feed(f, &h, sw[k], t->off, 0) <= 0) {
+    } else if (feed(f, &h, sw[k], (uint32_t)i, 0) <= 0) {
       continue;
     }
     hole(&h);
@@ -350,7 +352,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   /* '?' for a lone 0x80, which only a second byte can be */
   if (damage_ok && h0->pend) {
     hyp h = *h0;
-    int r = feed(f, &h, 0x80, t->off, 1);
+    int r = feed(f, &h, 0x80, (uint32_t)i, 1);
     if (r < 0) return -1;
     if (r > 0) {
       hole(&h);
@@ -367,7 +369,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     if (h0->pend && !fb_pair(f->codec, h0->pend, L)) continue;
     hyp hl = *h0;
     size_t made = f->nnodes;
-    int r = feed(f, &hl, L, t->off, 1);
+    int r = feed(f, &hl, L, (uint32_t)i, 1);
     if (r < 0) return -1;
     if (r == 0) continue;
     made = f->nnodes - made; /* each branch used to make its own copy */
@@ -545,6 +547,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   if (hv_push(f, &f->beam[0], &h0)) return -1;
   size_t cut = 0;
   f->lwork = 0;
+  f->merged_away = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
   /* hypotheses the line may push (the cost of the search): its own
    * budget, or what the document has left when that is less (f->avail,
@@ -567,11 +570,14 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
         cut = i = f->reach = j;
       }
     }
-    work += bv->n;
-    f->lwork = work;
+    /* the hypotheses pushed to i, and those pushed (anywhere) that a
+     * merge on the way dropped: every hypothesis pushed is counted once */
+    work += bv->n + f->merged_away;
 #ifdef FARM_TUNE
-    f->work += bv->n;
+    f->work += bv->n + f->merged_away;
 #endif
+    f->merged_away = 0;
+    f->lwork = work;
     if (work > budget && i < n) {
 #ifdef FARM_TUNE
       if (getenv("FARM_LIMIT_LOG"))
@@ -616,7 +622,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     }
     /* Only the best few readings try a lost byte at a '?' (126 values
      * each); the literal one always goes on. */
-    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_order(f, bv, 0)) return -1;
+    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_front(f, bv, HOLE_BEAM)) return -1;
     for (size_t k = 0; k < bv->n; k++) {
       hyp h = bv->v[k];
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
