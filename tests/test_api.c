@@ -382,20 +382,6 @@ typedef struct gcase {
   size_t inlen, outlen;
 } gcase;
 
-static char *case_file(const char *dir, const char *name, size_t *len) {
-  char path[8192];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *s = tu_read_file(path, len);
-  if (s) return s;
-  snprintf(path, sizeof path, "%s/%s.path", dir, name);
-  char *rel = tu_read_file(path, NULL);
-  if (!rel) return NULL;
-  rel[strcspn(rel, "\r\n")] = 0;
-  s = tu_read_file(tu_src(rel), len);
-  free(rel);
-  return s;
-}
-
 /* The options back to a new handle's, then the case's. */
 static void set_case_options(zhfix *h, const zhfix *fresh, const char *args) {
   assert_int_equal(zhfix_reset(h), ZHFIX_OK);
@@ -443,9 +429,9 @@ static void test_reuse(void **state) {
     char dir[4096 + 256];
     snprintf(dir, sizeof dir, "%s/%s", root, e->d_name);
     gcase c = {strdup(e->d_name), NULL, NULL, NULL, 0, 0};
-    c.in = case_file(dir, "in", &c.inlen);
-    c.out = case_file(dir, "out", &c.outlen);
-    c.args = case_file(dir, "args", NULL);
+    c.in = tu_case_file(dir, "in", &c.inlen);
+    c.out = tu_case_file(dir, "out", &c.outlen);
+    c.args = tu_case_file(dir, "args", NULL);
     if (!c.in || !c.out) {
       free(c.name), free(c.args), free(c.in), free(c.out);
       continue;

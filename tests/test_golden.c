@@ -23,20 +23,6 @@
 
 #include "tu.h"
 
-static char *read_case_file(const char *dir, const char *name, size_t *len) {
-  char path[8192];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *s = tu_read_file(path, len);
-  if (s) return s;
-  snprintf(path, sizeof path, "%s/%s.path", dir, name);
-  char *rel = tu_read_file(path, NULL);
-  if (!rel) return NULL;
-  rel[strcspn(rel, "\r\n")] = 0;
-  s = tu_read_file(tu_src(rel), len);
-  free(rel);
-  return s;
-}
-
 static size_t count_lines(const char *s, size_t n) {
   size_t k = 0;
   for (size_t i = 0; i < n; i++) k += s[i] == '\n';
@@ -45,9 +31,9 @@ static size_t count_lines(const char *s, size_t n) {
 
 static int run_case(const char *dir, const char *name) {
   size_t inlen, outlen, alen = 0;
-  char *in = read_case_file(dir, "in", &inlen);
-  char *want = read_case_file(dir, "out", &outlen);
-  char *args = read_case_file(dir, "args", &alen);
+  char *in = tu_case_file(dir, "in", &inlen);
+  char *want = tu_case_file(dir, "out", &outlen);
+  char *args = tu_case_file(dir, "args", &alen);
   char path[8192];
   snprintf(path, sizeof path, "%s/prefix", dir);
   struct stat sb;

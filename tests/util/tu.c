@@ -168,3 +168,19 @@ void tu_buf_cp(tu_buf *b, uint32_t c) {
   }
   tu_buf_put(b, u, k);
 }
+
+/* A golden case's file NAME in DIR (in, out, args), or the file named
+ * by NAME.path relative to the source tree; NULL if neither exists. */
+char *tu_case_file(const char *dir, const char *name, size_t *len) {
+  char path[8192];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *s = tu_read_file(path, len);
+  if (s) return s;
+  snprintf(path, sizeof path, "%s/%s.path", dir, name);
+  char *rel = tu_read_file(path, NULL);
+  if (!rel) return NULL;
+  rel[strcspn(rel, "\r\n")] = 0;
+  s = tu_read_file(tu_src(rel), len);
+  free(rel);
+  return s;
+}

@@ -13,6 +13,8 @@ char *tu_read_file(const char *path, size_t *len);
 const char *tu_corpus(const char *name);
 /* $ZHFIX_SRCDIR/rel (static buffer, valid until the next call). */
 const char *tu_src(const char *rel);
+/* A golden case's file NAME in DIR, or the one NAME.path points to. */
+char *tu_case_file(const char *dir, const char *name, size_t *len);
 /* 1 under sanitizers (ZHFIX_QUICK=1): shrink corpus loops. */
 int tu_quick(void);
 
