@@ -307,6 +307,13 @@ typedef struct moji {
    * confident one of class k.  Damage is usually document-wide; once a
    * document shows it SIG_LINES times, its lines start "known". */
   unsigned sig[NCLASS];
+  /* The detection window's lines are seen twice, by prescan and then for
+   * real: what prescan found stays in sig and conv_sig as a floor, and the
+   * real run counts each line once on its own (own_sig, own_conv), sig
+   * and conv_sig being the greater of the two.  (Counting a line in both
+   * made two repaired lines of a window a signature of three.) */
+  unsigned own_sig[NCLASS];
+  unsigned own_conv[NUNDO];
   /* Segments so far whose chosen repair had to undo a conversion of the
    * garbage (unconvert, where the bytes did not decode otherwise), per
    * direction; run_dirs collects them during one strategy. */

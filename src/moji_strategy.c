@@ -297,10 +297,16 @@ static int duplicate_order(size_t s, unsigned mask, int seen[][NCLASS]) {
 static void update_signatures(moji *m, unsigned conf, unsigned dirs) {
   const int utf8_doc = m->sig[C_U8_GBK] >= SIG_LINES || m->sig[C_U8_BIG5] >= SIG_LINES;
   for (int k = 0; k < NCLASS; k++)
-    if ((conf >> k) & 1 && m->sig[k] < SIG_LINES && !(dbcs_pair(k) && (m->sig[dbcs_other(k)] >= SIG_LINES || utf8_doc)))
-      m->sig[k]++;
+    if ((conf >> k) & 1 && m->own_sig[k] < SIG_LINES &&
+        !(dbcs_pair(k) && (m->sig[dbcs_other(k)] >= SIG_LINES || utf8_doc))) {
+      m->own_sig[k]++;
+      if (m->own_sig[k] > m->sig[k]) m->sig[k] = m->own_sig[k];
+    }
   for (int dir = 0; dir < NUNDO; dir++)
-    if (conf && (dirs >> dir) & 1 && m->conv_sig[dir] < SIG_LINES) m->conv_sig[dir]++;
+    if (conf && (dirs >> dir) & 1 && m->own_conv[dir] < SIG_LINES) {
+      m->own_conv[dir]++;
+      if (m->own_conv[dir] > m->conv_sig[dir]) m->conv_sig[dir] = m->own_conv[dir];
+    }
   m->count_clean = m->clean_han < MIXED_LINES && (m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES);
 }
 

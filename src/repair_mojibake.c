@@ -241,8 +241,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
  * wrong double-byte table is damaged from its first line, and its title
  * should not stay damaged until three lines have shown the reading.  Only
  * confident repairs count towards the signature, so clean text gains
- * none; the lines are run again, for real, afterwards (the counts stop at
- * SIG_LINES, so seeing a line twice changes nothing). */
+ * none; the lines are run again, for real, afterwards, counted afresh
+ * over the window's floor (moji::own_sig), so no line counts twice. */
 static void prescan(void *st, const zf_text *prefix) {
   moji *m = st;
   zf_text line = {0}, out = {0};
@@ -267,6 +267,10 @@ static void prescan(void *st, const zf_text *prefix) {
   }
   zf_text_free(&line);
   zf_text_free(&out);
+  /* what the window showed stays as a floor; the real run counts each
+   * line once more, on its own (moji::own_sig) */
+  memset(m->own_sig, 0, sizeof m->own_sig);
+  memset(m->own_conv, 0, sizeof m->own_conv);
 }
 
 const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy, reuse};
