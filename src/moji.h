@@ -71,6 +71,9 @@ enum { UNDO_S2T, UNDO_T2S, NUNDO };
 
 /* Segments with confident repairs of a class that make it the document's. */
 #define SIG_LINES 3
+/* Han characters a line's repair must make for a coarse class's confident
+ * repair to count towards the document's signature (moji_strategy.c). */
+#define SIG_STRONG_HAN 4
 /* Floor of a Han character's log10 score in the garbage (keep score). */
 #define HAN_FLOOR -6.0
 /* Cost per unusual shape in a repair: an ASCII character made from the

@@ -182,7 +182,8 @@ static int entry_cost(const moji *m, const moji_class *cl, const uint32_t *r, co
 /* The script of a letter GBK's and Big5's symbol rows hold (kana,
  * bopomofo, pinyin and Latin extensions, Greek, Cyrillic), or 0. */
 static int letter_script(uint32_t c) {
-  if (c >= 0x3041 && c <= 0x30FF) return 1;
+  if (c >= 0x3041 && c <= 0x309F) return 1;
+  if (c >= 0x30A0 && c <= 0x30FF) return 6;
   if (c >= 0x3105 && c <= 0x312F) return 2;
   if (c >= 0x0100 && c <= 0x02AF) return 3;
   if (c >= 0x0391 && c <= 0x03C9) return 4;
@@ -194,9 +195,27 @@ static int letter_script(uint32_t c) {
  * bopomofo: Big5's 示例 read as GBK, whose rows A4-A8 hold Big5's
  * commonest characters and GBK's kana, Greek, Cyrillic and bopomofo):
  * no text writes them so, and DBCS garbage with no Han in it does. */
-static int mixed_letters(uint32_t a, uint32_t b) {
-  int sa = letter_script(a), sb = letter_script(b);
-  return sa && sb && sa != sb;
+static int is_kana(uint32_t c) { return c >= 0x3041 && c <= 0x30FF; }
+
+/* Hiragana beside katakana is Japanese (のテスト) where kana run on;
+ * a pair of them alone, no kana on either side (じン, Big5's 元件 read as
+ * GBK: A4 B8 and A5 F3 are GBK's hiragana and katakana rows), is not.
+ * g: the first of the pair in r[0..n). */
+static int mixed_pair(const uint32_t *r, size_t g, size_t n) {
+  int sa = letter_script(r[g]), sb = letter_script(r[g + 1]);
+  if (!sa || !sb || sa == sb) return 0;
+  if (is_kana(r[g]) && is_kana(r[g + 1]))
+    return !(g > 0 && is_kana(r[g - 1])) && !(g + 2 < n && is_kana(r[g + 2]));
+  return 1;
+}
+
+/* Isolated hiragana-katakana pairs in r[g0..g1) of r[0..n): the model
+ * scores kana after kana as the start of a Japanese word, which such a
+ * pair never is, so the garbage as it stands pays ODD_SHAPE for each. */
+static int lone_kana_pairs(const uint32_t *r, size_t g0, size_t g1, size_t n) {
+  int k = 0;
+  for (size_t g = g0; g + 1 < g1; g++) k += is_kana(r[g]) && mixed_pair(r, g, n);
+  return k;
 }
 
 int zf_moji_viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rlen, size_t nu,
@@ -209,7 +228,7 @@ int zf_moji_viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rle
   int han = !cl->coarse || cl->x == X_1252 || enter < 0;
   for (size_t g = m->units[0].g0; g < m->units[nu - 1].g1 && !han; g++)
     han = zf_is_han(r[g]) || (r[g] >= 0xE000 && r[g] <= 0xF8FF) ||
-          (cl->y != Y_UTF8 && g + 1 < m->units[nu - 1].g1 && mixed_letters(r[g], r[g + 1]));
+          (cl->y != Y_UTF8 && g + 1 < m->units[nu - 1].g1 && mixed_pair(r, g, rlen));
   size_t nd = m->units[nu - 1].d1;
   for (size_t u = 0; u < nu; u++) {
     const unit *un = &m->units[u];
@@ -234,6 +253,7 @@ int zf_moji_viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rle
         double e;
         if (s == 0) {
           e = zf_moji_keep_score(&pc, &hp, r + un->g0, un->g1 - un->g0, cl);
+          if (cl->coarse && cl->y != Y_UTF8) e -= lone_kana_pairs(r, un->g0, un->g1, rlen) * ODD_SHAPE;
         } else {
           if (!ok) continue;
           e = zf_moji_seq_score(&pc, &hp, m->dec + un->d0, un->d1 - un->d0) - un->odd * ODD_SHAPE;
@@ -323,20 +343,35 @@ static double model_score(int other, uint32_t prev, const uint32_t *s, size_t n)
 }
 
 /* A phrase: three Han in a row or a two-character word, and no more than
- * a third of the Han rare. */
-static int makes_phrase(const uint32_t *dec, size_t d0, size_t d1) {
-  int phrase = 0;
-  size_t run = 0, han = 0, rare = 0;
+ * a third of the Han rare.  Han spaced out one by one (文 件 中 是) are
+ * judged together, as the words they are: a single space between two Han
+ * does not end the row.  A repair that is one lexicon word as a whole
+ * (總攬, whose 攬 the model holds rare) is a phrase whatever its
+ * characters.  So is common text made of garbage that holds a private-use
+ * character (無。 for 礚 and one of GBK's user-defined codes): clean text
+ * has none beside its Han, and the repair must still win by the margin. */
+static int makes_phrase(const uint32_t *dec, size_t d0, size_t d1, const uint32_t *g, size_t ng) {
+  int phrase = 0, pua = 0;
+  size_t run = 0, han = 0, rare = 0, other = 0;
+  uint32_t prev = 0, hs[4];
+  for (size_t i = 0; i < ng; i++) pua |= g[i] >= 0xE000 && g[i] <= 0xF8FF;
   for (size_t d = d0; d < d1; d++) {
     if (!zf_is_han(dec[d])) {
-      run = 0;
+      int spaced = dec[d] == ' ' && run && d + 1 < d1 && zf_is_han(dec[d + 1]);
+      if (!spaced) run = 0;
+      other += dec[d] >= 0xE000 && dec[d] <= 0xF8FF;
       continue;
     }
+    if (han < 4) hs[han] = dec[d];
     run++;
     han++;
     rare += zf_lm_char(dec[d]) < RARE_CHAR;
-    phrase |= run >= 3 || (run == 2 && zf_lm_word(dec + d - 1, 2, NULL));
+    uint32_t pair[2] = {prev, dec[d]};
+    phrase |= run >= 3 || (run == 2 && zf_lm_word(pair, 2, NULL));
+    prev = dec[d];
   }
+  if (han >= 2 && han <= 3 && run == han && zf_lm_word(hs, han, NULL)) return 1;
+  if (pua && han && !rare && !other) return 1;
   return phrase && rare * 3 <= han;
 }
 
@@ -352,6 +387,32 @@ static int distinct_enough(const uint32_t *g, size_t n, size_t min_distinct) {
     if (k == nseen) seen[nseen++] = g[i];
   }
   return nseen >= min_distinct || n < 2; /* one character: SINGLE_COST's */
+}
+
+/* The Han of s[0..n), consecutive, into h (up to 3): their number, or 0
+ * when there are more or they are apart. */
+static size_t han_run(const uint32_t *s, size_t n, uint32_t h[3]) {
+  size_t nh = 0, first = 0, last = 0;
+  for (size_t i = 0; i < n; i++)
+    if (zf_is_han(s[i])) {
+      if (nh == 3) return 0;
+      if (!nh) first = i;
+      last = i;
+      h[nh++] = s[i];
+    }
+  return nh && last - first + 1 == nh ? nh : 0;
+}
+
+/* Whether the span g[g0..g1) of the line cp[0..len) holds all its Han, two
+ * or three in a row that make no lexicon word, and their repair rep[0..nrep)
+ * is two or three Han in a row that make one. */
+static int heading_word(const uint32_t *cp, size_t len, size_t g0, size_t g1, const uint32_t *rep, size_t nrep) {
+  uint32_t hg[3], hr[3];
+  size_t ng = han_run(cp + g0, g1 - g0, hg), nr = han_run(rep, nrep, hr);
+  if (ng < 2 || nr < 2 || zf_lm_word(hg, ng, NULL) || !zf_lm_word(hr, nr, NULL)) return 0;
+  size_t all = 0;
+  for (size_t i = 0; i < len; i++) all += zf_is_han(cp[i]);
+  return all == ng;
 }
 
 /* How much more probable the line is with the span g[g0..g1) replaced by
@@ -413,7 +474,7 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
     while (e < nu && bp[2 * e]) e++;
     const unit *a = &m->units[u], *z = &m->units[e - 1];
     size_t g0 = base + a->g0, g1 = base + z->g1;
-    int ok = !need_han || makes_phrase(m->dec, a->d0, z->d1);
+    int ok = !need_han || makes_phrase(m->dec, a->d0, z->d1, cp + g0, g1 - g0);
     /* readings in the line that spell the characters as they stand */
     if (ok && spelled_out(cp + g0, g1 - g0, cp, len) && !spelled_out(m->dec + a->d0, z->d1 - a->d0, cp, len))
       ok = 0;
@@ -423,6 +484,7 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
         for (int o = 0; o < 2; o++) line[o] = model_score(o, 0, cp, len);
       scored = 1;
       double gain = line_gain(cp, len, g0, g1, m->dec + a->d0, z->d1 - a->d0, line);
+      if (need_han) gain += lone_kana_pairs(cp, g0, g1, len) * ODD_SHAPE;
       ok = gain >= margin;
       if (ok && per_han > 0) {
         /* A wrong DBCS reading turns each character of text into one
@@ -434,7 +496,13 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
          * span. */
         size_t nh = 0;
         for (size_t g = g0; g < g1; g++) nh += zf_is_han(cp[g]);
-        ok = gain >= per_han * (double)nh;
+        /* A heading of two or three Han that are no word, whose reading
+         * is one (羆凝 for 總覽): a clean heading is a word, and that is
+         * the evidence a document's signature gives elsewhere. */
+        double ph = per_han > SIG_GAIN_PER_HAN && heading_word(cp, len, g0, g1, m->dec + a->d0, z->d1 - a->d0)
+                        ? SIG_GAIN_PER_HAN
+                        : per_han;
+        ok = gain >= ph * (double)nh;
       }
     }
     if (!ok)

@@ -307,6 +307,29 @@ static size_t merge_changes(moji *m, const uint32_t *r, size_t nu) {
   return w;
 }
 
+/* Han spaced out one by one (文 件 中 是): repaired units of one Han
+ * each, with units of spaces between them, are a phrase as much as a
+ * unit of two characters is: 1 when two such Han stand in one repaired
+ * stretch. */
+static int spaced_phrase(const moji *m, size_t nu) {
+  size_t han = 0;
+  for (size_t u = 0; u < nu; u++) {
+    const unit *un = &m->units[u];
+    if (!m->bp[2 * u]) {
+      han = 0;
+      continue;
+    }
+    for (size_t d = un->d0; d < un->d1; d++) {
+      if (zf_is_han(m->dec[d]))
+        han++;
+      else if (m->dec[d] != ' ')
+        han = 0;
+    }
+    if (han >= 2) return 1;
+  }
+  return 0;
+}
+
 /* Chooses the units to repair (m->bp[2u]); returns how many repaired
  * units make two characters or more. */
 static int decide(run_ctx *x, size_t nu, const run_edges *e) {
@@ -348,6 +371,7 @@ static int decide(run_ctx *x, size_t nu, const run_edges *e) {
     }
     m->latin = 0;
   }
+  if (cl->coarse && !nrep && !x->force && spaced_phrase(m, nu)) nrep = 1;
   /* Once a phrase of the line is confidently repaired, the line is known
    * to be damaged this way; its short pieces between ASCII (a lone
    * character before "(" or at the end) no longer need the full margin. */

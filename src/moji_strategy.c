@@ -294,6 +294,8 @@ static int duplicate_order(size_t s, unsigned mask, int seen[][NCLASS]) {
  * does either once it carries UTF-8 read as GBK or Big5 (whose lossy
  * garbage, 閫€鏍? for 退格, also reads "better" as Big5 read as GBK;
  * followed, that reading would turn every later line into garbage). */
+#define COARSE_CLASSES (1u << C_GBK_BIG5 | 1u << C_BIG5_GBK | 1u << C_GBK_1252 | 1u << C_BIG5_1252)
+
 static void update_signatures(moji *m, unsigned conf, unsigned dirs) {
   const int utf8_doc = m->sig[C_U8_GBK] >= SIG_LINES || m->sig[C_U8_BIG5] >= SIG_LINES;
   for (int k = 0; k < NCLASS; k++)
@@ -360,6 +362,16 @@ int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
     best_used = used;
   }
   m->following = -1;
+  /* Only a line whose own evidence is decisive feeds the document's
+   * reading of a coarse class (a whole page read with the wrong table has
+   * plenty of those): a short heading's repair (參見 for 把ǎ) wins by a
+   * margin the class's entry cost allows, and counted, three of them
+   * would carry the reading to a clean lone heading (跋 -> 區). */
+  if (best_conf & COARSE_CLASSES) {
+    size_t han = 0;
+    for (size_t i = 0; i < m->best.t.len; i++) han += m->best.rep[i] && zf_is_han(m->best.t.cp[i]);
+    if (han < SIG_STRONG_HAN) best_conf &= ~COARSE_CLASSES;
+  }
   update_signatures(m, best_conf, best_dirs);
   if (best_used) {
     unsigned sig = 0;

@@ -190,6 +190,11 @@ static int spells_chinese_pair(const zf_dbcs *d, int b0, int b1) {
   return zf_dbcs_get(d, by, 2, &u) == 2 && (zf_is_han(u) ? common_han(u) : cjk_symbol(u));
 }
 
+static int reads_chinese(const zf_dbcs *from, const zf_dbcs *to, uint32_t ch) {
+  uint16_t e = ch <= 0xFFFF ? from->enc[ch] : 0;
+  return e >= 0x100 && spells_chinese_pair(to, e >> 8, e & 0xFF);
+}
+
 /* Windows-1252 readings at c[i] (b0: its byte, >= 0x80): UTF-8 read as
  * 1252 where the characters spell a valid sequence; GBK/Big5 read as 1252
  * at a pair that is not two Latin letters and that spells, in that
@@ -303,7 +308,20 @@ typedef struct dbcs_evidence {
   size_t kana_run, nhan, nrare, nodd, boxes, lost;
   int japanese, pua;
   uint32_t rare_ch; /* the last rare Han */
+  uint32_t odd_ch;  /* the last odd letter beside a Han character (odd_letter) */
 } dbcs_evidence;
+
+/* A letter of GBK's and Big5's symbol rows (kana, bopomofo, pinyin and
+ * Latin extensions, Greek, Cyrillic) that garbage puts where a Chinese
+ * character was: GBK's rows A4-A8 hold Big5's commonest characters. */
+static int odd_letter(uint32_t c) {
+  return (c >= 0x3041 && c <= 0x30FF) || (c >= 0x3105 && c <= 0x312F) || (c >= 0x0100 && c <= 0x02DF) ||
+         (c >= 0x0391 && c <= 0x0451);
+}
+
+/* Whether character ch, encoded with table from and decoded with table
+ * to, is a character Chinese text is made of (common Han, CJK symbol). */
+static int reads_chinese(const zf_dbcs *from, const zf_dbcs *to, uint32_t ch);
 
 /* DBCS read as the other DBCS: every character re-decodes, so look for
  * what garbage has and clean text lacks: private-use characters, odd
@@ -319,9 +337,17 @@ static unsigned dbcs_bits(const moji *m, const dbcs_evidence *ev, unsigned mask)
    * table too). */
   if (ev->nrare == 1 && ev->nhan >= 2 && ev->nhan <= 3) {
     uint32_t r = ev->rare_ch;
-    uint16_t eb = m->t->big5->enc[r], eg = m->t->gbk->enc[r];
-    if (eb >= 0x100 && spells_chinese_pair(m->t->gbk, eb >> 8, eb & 0xFF)) mask |= 1u << C_GBK_BIG5;
-    if (eg >= 0x100 && spells_chinese_pair(m->t->big5, eg >> 8, eg & 0xFF)) mask |= 1u << C_BIG5_GBK;
+    if (reads_chinese(m->t->big5, m->t->gbk, r)) mask |= 1u << C_GBK_BIG5;
+    if (reads_chinese(m->t->gbk, m->t->big5, r)) mask |= 1u << C_BIG5_GBK;
+  }
+  /* The same for one odd letter right beside a Han character in a line
+   * of one to three Han (參見 read as GBK is 把ǎ, 範例 is 絛ㄒ: Big5's
+   * 見 and 例 are GBK's pinyin and bopomofo): no text writes a pinyin
+   * letter or a bopomofo glued to a Han character of a heading, and the
+   * letter must be a Chinese character under the other table. */
+  if (ev->odd_ch && ev->nodd == 1 && ev->nhan >= 1 && ev->nhan <= 3) {
+    if (reads_chinese(m->t->big5, m->t->gbk, ev->odd_ch)) mask |= 1u << C_GBK_BIG5;
+    if (reads_chinese(m->t->gbk, m->t->big5, ev->odd_ch)) mask |= 1u << C_BIG5_GBK;
   }
   /* Big5 garbage nearly always has private-use characters too (GBK's
    * user-defined rows hold Big5's commonest characters); Japanese never.
@@ -374,6 +400,7 @@ static unsigned scan_char(const moji *m, const uint32_t *c, size_t n, size_t i, 
     if (moji_bit(t->rare_bm, ch)) ev->nrare++, ev->rare_ch = ch;
   } else if (dbcs_odd(ch)) {
     ev->nodd++;
+    if (odd_letter(ch) && ((i > 0 && zf_is_han(c[i - 1])) || (i + 1 < n && zf_is_han(c[i + 1])))) ev->odd_ch = ch;
   }
   if (m->sig[C_GBK_BIG5] >= SIG_LINES && t->big5->enc[ch]) mask |= 1u << C_GBK_BIG5;
   if (m->sig[C_BIG5_GBK] >= SIG_LINES && t->gbk->enc[ch]) mask |= 1u << C_BIG5_GBK;
