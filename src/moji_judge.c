@@ -409,7 +409,11 @@ static size_t han_run(const uint32_t *s, size_t n, uint32_t h[3]) {
 static int heading_word(const uint32_t *cp, size_t len, size_t g0, size_t g1, const uint32_t *rep, size_t nrep) {
   uint32_t hg[3], hr[3];
   size_t ng = han_run(cp + g0, g1 - g0, hg), nr = han_run(rep, nrep, hr);
-  if (ng < 2 || nr < 2 || zf_lm_word(hg, ng, NULL) || !zf_lm_word(hr, nr, NULL)) return 0;
+  /* Han for Han, as a DBCS<->DBCS reading re-reads them (ク娃娃 for the
+   * clean 弁俅俅 makes a word of two of them, and a kana of the third) */
+  if (ng < 2 || nr != ng || zf_lm_word(hg, ng, NULL) || !zf_lm_word(hr, nr, NULL)) return 0;
+  for (size_t i = 0; i < nrep; i++)
+    if (rep[i] >= 0x80 && !zf_is_han(rep[i])) return 0;
   size_t all = 0;
   for (size_t i = 0; i < len; i++) all += zf_is_han(cp[i]);
   return all == ng;
