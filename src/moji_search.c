@@ -216,8 +216,11 @@ static void close_unit(run_ctx *x, dstate *d, size_t cj) {
    * lead or trail byte below A1: 蕭 締 參) is rare in it (5 in a million in
    * the Simplified man pages, 3% in classical poetry), so an "original"
    * full of them is more often clean Traditional text re-read.  (Symbols
-   * there, – of GBK's A844, are common: not counted.) */
-  if (cl->y == Y_GBK)
+   * there, – of GBK's A844, are common: not counted.)  Not in a line
+   * whose own evidence already showed it GBK read so (m->known: a
+   * confident repair of this class in it, 相同 for 眈肮 beside 與 for
+   * 鷂): there it is GBK text, its rare extension characters too. */
+  if (cl->y == Y_GBK && !m->known)
     for (size_t i = d->u_d0; i < d->nd; i++) {
       uint32_t hc = m->dec[i];
       if (hc > 0xFFFF || !zf_is_han(hc)) continue;
