@@ -331,6 +331,62 @@ static int spelled_out(const uint32_t *s, size_t n, const uint32_t *line, size_t
   return 0;
 }
 
+/* Whether the ASCII letters lw[0..nl) hold, from position p on, the
+ * readings of h[0..nh) one after another, in the order o[]. */
+static int spells_at(const char *lw, size_t nl, size_t p, const uint32_t *h, const int *o, size_t nh) {
+  if (!nh) return 1;
+  uint32_t rd[8];
+  size_t nr = zf_readings(h[o[0]], rd, 8);
+  if (nr > 8) nr = 8;
+  for (size_t r = 0; r < nr; r++) {
+    char sy[16];
+    int k = zf_pinyin_format((int)(rd[r] >> 3), 0, sy, sizeof sy);
+    if (k <= 0 || (size_t)k > nl - p || memcmp(sy, lw + p, (size_t)k) != 0) continue;
+    if (spells_at(lw, nl, p + (size_t)k, h, o + 1, nh - 1)) return 1;
+  }
+  return 0;
+}
+
+/* Whether the two or three Han of s[0..n) are spelled, syllable by
+ * syllable, by the name part of an e-mail address that follows them in
+ * line[at..len) (徐明 <xuming@...>, 梁萌 <mengliang99@...>: surname
+ * first, or last as in the Latin order): a name as the author wrote it.
+ * Letters of the name part only, lower case. */
+static int email_spells(const uint32_t *s, size_t n, const uint32_t *line, size_t at, size_t len) {
+  uint32_t h[3];
+  size_t nh = 0;
+  for (size_t i = 0; i < n; i++)
+    if (zf_is_han(s[i])) {
+      if (nh == 3) return 0;
+      h[nh++] = s[i];
+    }
+  if (nh < 2) return 0;
+  /* the address: after spaces and an optional backslash, '<', then the
+   * name part up to '@' */
+  size_t i = at;
+  while (i < len && line[i] == ' ') i++;
+  if (i < len && line[i] == '\\') i++;
+  if (i >= len || line[i] != '<') return 0;
+  char lw[48];
+  size_t nl = 0;
+  for (i++; i < len && line[i] != '@'; i++) {
+    uint32_t c = line[i];
+    if (c >= 'A' && c <= 'Z') c += 32;
+    if (c >= 'a' && c <= 'z') {
+      if (nl == sizeof lw) return 0;
+      lw[nl++] = (char)c;
+    } else if (!((c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+      return 0;
+    }
+  }
+  if (i >= len) return 0;
+  static const int orders[2][3][3] = {{{0}, {0, 1}, {0, 1, 2}}, {{0}, {1, 0}, {1, 2, 0}}};
+  for (int q = 0; q < 2; q++)
+    for (size_t p = 0; p < nl; p++)
+      if (spells_at(lw, nl, p, h, orders[q][nh - 1], nh)) return 1;
+  return 0;
+}
+
 /* Sum of the bigram scores of s[0..n) after prev (0: none) under the
  * Chinese model (other = 0) or the model of text in any language. */
 static double model_score(int other, uint32_t prev, const uint32_t *s, size_t n) {
@@ -479,6 +535,11 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
     const unit *a = &m->units[u], *z = &m->units[e - 1];
     size_t g0 = base + a->g0, g1 = base + z->g1;
     int ok = !need_han || makes_phrase(m->dec, a->d0, z->d1, cp + g0, g1 - g0);
+    /* a name that its own e-mail address spells, where the characters as
+     * they stand are not spelled so (剢隴 <xuming@...> for 徐明) */
+    int named = need_han && email_spells(m->dec + a->d0, z->d1 - a->d0, cp, g1, len) &&
+                !email_spells(cp + g0, g1 - g0, cp, g1, len);
+    ok |= named;
     /* readings in the line that spell the characters as they stand */
     if (ok && spelled_out(cp + g0, g1 - g0, cp, len) && !spelled_out(m->dec + a->d0, z->d1 - a->d0, cp, len))
       ok = 0;
@@ -489,8 +550,8 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
       scored = 1;
       double gain = line_gain(cp, len, g0, g1, m->dec + a->d0, z->d1 - a->d0, line);
       if (need_han) gain += lone_kana_pairs(cp, g0, g1, len) * ODD_SHAPE;
-      ok = gain >= margin;
-      if (ok && per_han > 0) {
+      ok = gain >= margin || (named && gain > 0);
+      if (ok && per_han > 0 && !named) {
         /* A wrong DBCS reading turns each character of text into one
          * about as improbable as any: re-read, common text gains some
          * 10^4 per character (我是 over и琌: 10.8 for two).  Clean text
