@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "linefacts.h"
 #include "pipeline.h"
 
 /* Input is decoded in slices of this many bytes between output drains. */
@@ -252,6 +253,7 @@ static int run_stages(zhfix *h, int first, int last, zf_text *in, zf_text **res)
     if (rc == ZF_UNCHANGED) continue;
     if (rc) return rc;
     cur = out;
+    h->stats.lf.valid = 0; /* the facts were of the segment as it came */
   }
   *res = cur;
   return 0;
@@ -269,11 +271,32 @@ static int finish_segment(zhfix *h, zf_text *cur) {
   return emit(h, cur);
 }
 
-/* Every stage over the segment text[start, start + n). */
-static int run_segment(zhfix *h, size_t n) {
+/* Whether a repair stage that reads the line facts (linefacts.h) is on:
+ * then the pipeline reads them once a segment for every gate. */
+static int want_facts(const zhfix *h) {
+  for (int i = 0; i < ZF_NREPAIR; i++)
+    if (h->st[i] && (h->ops[i] == &zf_stage_lost || h->ops[i] == &zf_stage_mojibake)) return 1;
+  return 0;
+}
+
+/* A new segment seg enters the stages: its damage list empties, and its
+ * facts are those next_segment_facts read (lf, when valid), or are read
+ * now when a stage wants them (without them, or without memory for the
+ * class table, each gate scans for itself). */
+static void segment_start(zhfix *h, const zf_text *seg, const zf_line_facts *lf) {
+  zf_stats_segment_start(&h->stats);
+  if (lf && lf->valid)
+    h->stats.lf = *lf;
+  else if (!want_facts(h) || zf_line_facts_scan(seg, &h->stats.lf))
+    h->stats.lf.valid = 0;
+}
+
+/* Every stage over the segment text[start, start + n), whose facts are
+ * lf (when valid). */
+static int run_segment(zhfix *h, size_t n, const zf_line_facts *lf) {
   zf_text view = view_of(&h->text, h->start, n), *cur;
   size_t spans_before = h->stats.nspans;
-  zf_stats_segment_start(&h->stats);
+  segment_start(h, &view, lf);
   int rc = run_stages(h, 0, ZF_NSTAGES, &view, &cur);
   if (rc) return rc;
   sort_spans(&h->stats, spans_before);
@@ -317,6 +340,27 @@ static size_t next_segment(const zhfix *h, int at_end) {
   return at_end ? avail : 0;
 }
 
+/* next_segment, reading the segment's facts in the same pass when a
+ * stage wants them (linefacts.h): *lf is valid when it holds the facts of
+ * exactly the segment returned. */
+static size_t next_segment_facts(const zhfix *h, int at_end, zf_line_facts *lf) {
+  lf->valid = 0;
+  if (!want_facts(h)) return next_segment(h, at_end);
+  const uint32_t *cp = h->text.cp + h->start;
+  size_t avail = h->text.len - h->start;
+  size_t lim = avail < ZHFIX_MAX_SEGMENT ? avail : ZHFIX_MAX_SEGMENT;
+  size_t i = zf_line_facts_to_break(cp, lim, lf);
+  if (i < lim) { /* next_segment's cut at a terminator */
+    if (cp[i] == '\n') return i + 1;
+    if (i + 1 < avail) return cp[i + 1] == '\n' ? i + 2 : i + 1;
+    return at_end ? i + 1 : 0;
+  }
+  /* no terminator: the cut of an overlong line, or the rest at the end */
+  size_t n = next_segment(h, at_end);
+  if (n != lim) lf->valid = 0;
+  return n;
+}
+
 /* Drops text[0..start): only the undecided rest stays. */
 static void compact_text(zhfix *h) {
   if (!h->start) return;
@@ -329,8 +373,9 @@ static void compact_text(zhfix *h) {
 
 static int run_segments(zhfix *h, int at_end) {
   size_t n;
-  while (h->start < h->text.len && (n = next_segment(h, at_end)) > 0) {
-    int rc = run_segment(h, n);
+  zf_line_facts lf;
+  while (h->start < h->text.len && (n = next_segment_facts(h, at_end, &lf)) > 0) {
+    int rc = run_segment(h, n, &lf);
     if (rc) return rc;
   }
   compact_text(h);
@@ -385,13 +430,14 @@ static int hold(zhfix *h, const zf_text *seg, int copy) {
  * has the text of every held segment, else they are text[0..start). */
 static int repair_window(zhfix *h, int at_end, int *changed) {
   size_t n;
+  zf_line_facts lf;
   *changed = 0;
   h->held.len = 0;
   h->nhseg = h->nhdmg = 0;
-  while (h->start < h->text.len && (n = next_segment(h, at_end)) > 0) {
+  while (h->start < h->text.len && (n = next_segment_facts(h, at_end, &lf)) > 0) {
     zf_text view = view_of(&h->text, h->start, n), *cur;
     size_t spans_before = h->stats.nspans;
-    zf_stats_segment_start(&h->stats);
+    segment_start(h, &view, &lf);
     int rc = run_stages(h, 0, ZF_NREPAIR, &view, &cur);
     if (rc) return rc;
     sort_spans(&h->stats, spans_before);
@@ -416,6 +462,7 @@ static int finish_window(zhfix *h, int changed) {
     zf_text view = view_of(src, pos, s->len), *cur;
     pos += s->len;
     h->stats.nseg_damage = s->ndmg;
+    h->stats.lf.valid = 0;
     if (s->ndmg) memcpy(h->stats.seg_damage, h->hdmg + s->dmg, s->ndmg * sizeof *h->hdmg);
     size_t spans_before = h->stats.nspans;
     int rc = run_stages(h, ZF_NREPAIR, ZF_NSTAGES, &view, &cur);

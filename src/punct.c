@@ -228,7 +228,11 @@ static int quote_needs_work(uint32_t c, int style, uint32_t qo, int *depth, uint
  * decide() looks at is one whose rule cannot fire whatever its context;
  * the only other edit left is emit() dropping a space, which it does only
  * next to full-width punctuation (fw_at: never ASCII nor Han). */
-static int needs_work(const zf_text *in, size_t end, int style, int strip) {
+static int needs_work(const zf_text *in, size_t end, int style, int strip, const zf_line_facts *lf) {
+  /* A line of ASCII alone (the pipeline read it so and no stage has
+   * changed it since: zf_stats::lf) needs nothing but the removal of its
+   * controls: the loop below would only look for Chinese. */
+  if (lf->valid && !lf->wide && !strip) return 0;
   const uint32_t *cp = in->cp;
   int wide = 0, ascii_trigger = 0;
   uint32_t qo = style == STYLE_CURLY ? 0x201C : 0x300C;
@@ -329,7 +333,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a
    * line no rule can change. */
-  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip));
+  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip, &stats->lf));
   /* Only prose gets typography: the format scanner sees every segment
    * (its state runs across lines) and says which code points are prose;
    * of a line no rule can change it only needs to carry its state over,
