@@ -87,6 +87,7 @@ void zf_pipeline_reset(zhfix *h) {
   h->winlen = h->outlen = h->outpos = 0;
   h->start = 0;
   h->decided = h->skip_bom = 0;
+  h->facts = 0;
   h->in_off = 0;
   h->state = ZF_FRESH;
   h->fail_status = 0;
@@ -272,7 +273,8 @@ static int finish_segment(zhfix *h, zf_text *cur) {
 }
 
 /* Whether a repair stage that reads the line facts (linefacts.h) is on:
- * then the pipeline reads them once a segment for every gate. */
+ * then the pipeline reads them once a segment for every gate.  Set in
+ * h->facts once the repair stages are created. */
 static int want_facts(const zhfix *h) {
   for (int i = 0; i < ZF_NREPAIR; i++)
     if (h->st[i] && (h->ops[i] == &zf_stage_lost || h->ops[i] == &zf_stage_mojibake)) return 1;
@@ -280,23 +282,20 @@ static int want_facts(const zhfix *h) {
 }
 
 /* A new segment seg enters the stages: its damage list empties, and its
- * facts are those next_segment_facts read (lf, when valid), or are read
- * now when a stage wants them (without them, or without memory for the
- * class table, each gate scans for itself). */
-static void segment_start(zhfix *h, const zf_text *seg, const zf_line_facts *lf) {
+ * facts are those next_segment_facts read (h->stats.lf, when valid), or
+ * are read now when a stage wants them (without them, or without memory
+ * for the class table, each gate scans for itself). */
+static void segment_start(zhfix *h, const zf_text *seg) {
   zf_stats_segment_start(&h->stats);
-  if (lf && lf->valid)
-    h->stats.lf = *lf;
-  else if (!want_facts(h) || zf_line_facts_scan(seg, &h->stats.lf))
-    h->stats.lf.valid = 0;
+  if (!h->stats.lf.valid && h->facts) (void)zf_line_facts_scan(seg, &h->stats.lf);
 }
 
-/* Every stage over the segment text[start, start + n), whose facts are
- * lf (when valid). */
-static int run_segment(zhfix *h, size_t n, const zf_line_facts *lf) {
+/* Every stage over the segment text[start, start + n), whose facts
+ * next_segment_facts read (h->stats.lf, when valid). */
+static int run_segment(zhfix *h, size_t n) {
   zf_text view = view_of(&h->text, h->start, n), *cur;
   size_t spans_before = h->stats.nspans;
-  segment_start(h, &view, lf);
+  segment_start(h, &view);
   int rc = run_stages(h, 0, ZF_NSTAGES, &view, &cur);
   if (rc) return rc;
   sort_spans(&h->stats, spans_before);
@@ -341,11 +340,12 @@ static size_t next_segment(const zhfix *h, int at_end) {
 }
 
 /* next_segment, reading the segment's facts in the same pass when a
- * stage wants them (linefacts.h): *lf is valid when it holds the facts of
- * exactly the segment returned. */
-static size_t next_segment_facts(const zhfix *h, int at_end, zf_line_facts *lf) {
+ * stage wants them (linefacts.h) into h->stats.lf, valid when they are
+ * the facts of exactly the segment returned. */
+static size_t next_segment_facts(zhfix *h, int at_end) {
+  zf_line_facts *lf = &h->stats.lf;
   lf->valid = 0;
-  if (!want_facts(h)) return next_segment(h, at_end);
+  if (!h->facts) return next_segment(h, at_end);
   const uint32_t *cp = h->text.cp + h->start;
   size_t avail = h->text.len - h->start;
   size_t lim = avail < ZHFIX_MAX_SEGMENT ? avail : ZHFIX_MAX_SEGMENT;
@@ -373,9 +373,8 @@ static void compact_text(zhfix *h) {
 
 static int run_segments(zhfix *h, int at_end) {
   size_t n;
-  zf_line_facts lf;
-  while (h->start < h->text.len && (n = next_segment_facts(h, at_end, &lf)) > 0) {
-    int rc = run_segment(h, n, &lf);
+  while (h->start < h->text.len && (n = next_segment_facts(h, at_end)) > 0) {
+    int rc = run_segment(h, n);
     if (rc) return rc;
   }
   compact_text(h);
@@ -430,14 +429,13 @@ static int hold(zhfix *h, const zf_text *seg, int copy) {
  * has the text of every held segment, else they are text[0..start). */
 static int repair_window(zhfix *h, int at_end, int *changed) {
   size_t n;
-  zf_line_facts lf;
   *changed = 0;
   h->held.len = 0;
   h->nhseg = h->nhdmg = 0;
-  while (h->start < h->text.len && (n = next_segment_facts(h, at_end, &lf)) > 0) {
+  while (h->start < h->text.len && (n = next_segment_facts(h, at_end)) > 0) {
     zf_text view = view_of(&h->text, h->start, n), *cur;
     size_t spans_before = h->stats.nspans;
-    segment_start(h, &view, &lf);
+    segment_start(h, &view);
     int rc = run_stages(h, 0, ZF_NREPAIR, &view, &cur);
     if (rc) return rc;
     sort_spans(&h->stats, spans_before);
@@ -578,6 +576,7 @@ static int decide(zhfix *h, const unsigned char *w, size_t n, int at_end) {
   if (pre.format == ZHFIX_FORMAT_AUTO && pre.entities) pre.format = pre_format = zf_format_sniff(&h->text);
   int changed;
   rc = create_stages(h, 0, ZF_NREPAIR, &pre, &h->text);
+  h->facts = !rc && want_facts(h);
   if (!rc) rc = repair_window(h, at_end, &changed);
   if (rc) return rc;
   if (!changed) {
