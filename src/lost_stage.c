@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linefacts.h"
 #include "lm.h"
 #include "lost.h"
 #include "shared.h"
@@ -47,7 +48,6 @@ typedef struct lstage {
   int mode;   /* ZF_LOST_MARK or ZF_LOST_GUESS */
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
-  const uint16_t *cls;          /* the shared class table, once fetched */
 } lstage;
 
 static int create(void **st, const zf_opts *o) {
@@ -351,100 +351,14 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 #define DROP_FAILS 16
 #define DROP_TRIES_PER_HIT 4
 
-/* Han characters the model hardly knows (drop_suspect's "rare": not a
- * model character, or log10 P < -5.0).  Over the Basic Multilingual Plane
- * a 16-bit class a character, built once per process from the model
- * (shared.h): HAN_ONE for a Han character from U+3400, plus RARE_ONE for a
- * rare one, MARK_ONE for '?' and U+FFFD; the sum of up to 16 classes holds
- * the three counts (5 bits each, 6 for the marks).  A supplementary
- * character asks the model itself. */
-#define RARE_LP -5.0f
-#define HAN_ONE 1u
-#define RARE_ONE 32u
-#define MARK_ONE 1024u
-static int rare_han(uint32_t c) { return !zf_lm_known(c) || zf_lm_char(c) < RARE_LP; }
-
-static void *han_class_build(void *arg) {
-  (void)arg;
-  uint16_t *t = calloc(0x10000, sizeof *t);
-  if (!t) return NULL;
-  for (uint32_t c = 0x3400; c < 0x10000; c++)
-    if (zf_is_han(c)) t[c] = (uint16_t)(HAN_ONE + (rare_han(c) ? RARE_ONE : 0));
-  t['?'] = t[0xFFFD] = MARK_ONE;
-  return t;
-}
-
-static zf_shared_slot han_class_slot;
-
-/* What the clean-line gate needs of a line: the Han characters (from
- * U+3400) and the rare ones among them, and whether a marker ('?' or
- * U+FFFD) occurs at all. */
-typedef struct line_scan {
-  size_t han, rare;
-  int marker;
-} line_scan;
-
-/* Adds the counts of cp[0..n) to ls, one character at a time (a block
- * holding a supplementary character, and the tail). */
-static void scan_slow(const uint16_t *cls, const uint32_t *cp, size_t n, line_scan *ls) {
-  for (size_t k = 0; k < n; k++) {
-    uint32_t c = cp[k];
-    if (c < 0x10000) {
-      unsigned t = cls[c];
-      ls->han += t & (RARE_ONE - 1);
-      ls->rare += t / RARE_ONE % (MARK_ONE / RARE_ONE);
-      ls->marker |= t >= MARK_ONE;
-    } else if (zf_is_han(c)) {
-      ls->han++;
-      ls->rare += (size_t)rare_han(c);
-    }
-  }
-}
-
-/* Adds the counts in a sum of at most 31 classes to ls. */
-static void add_sum(line_scan *ls, unsigned sum) {
-  ls->han += sum & (RARE_ONE - 1);
-  ls->rare += sum / RARE_ONE % (MARK_ONE / RARE_ONE);
-  ls->marker |= sum >= MARK_ONE;
-}
-
-/* Returns -1 when the class table cannot be built (no memory).  Blocks of
- * 16 with a fixed count and no branches sum their classes; a block
- * holding a supplementary character is counted again one by one. */
-static int scan_line(lstage *s, const zf_text *in, line_scan *ls) {
-  if (!s->cls && !(s->cls = zf_shared_get(&han_class_slot, han_class_build, NULL, free))) return -1;
-  const uint16_t *cls = s->cls;
-  const uint32_t *cp = in->cp;
-  size_t n = in->len, i = 0;
-  ls->han = ls->rare = 0;
-  ls->marker = 0;
-  for (; i + 16 <= n; i += 16) {
-    const uint32_t *b = cp + i;
-    uint32_t all = 0;
-    unsigned sum = 0;
-    for (size_t k = 0; k < 16; k += 4) {
-      all |= b[k] | b[k + 1] | b[k + 2] | b[k + 3];
-      sum += (unsigned)cls[b[k] & 0xFFFF] + cls[b[k + 1] & 0xFFFF] + cls[b[k + 2] & 0xFFFF] +
-             cls[b[k + 3] & 0xFFFF];
-    }
-    if (all >> 16)
-      scan_slow(cls, b, 16, ls);
-    else
-      add_sum(ls, sum);
-  }
-  unsigned sum = 0;
-  for (; i < n; i++) {
-    if (cp[i] >> 16)
-      scan_slow(cls, cp + i, 1, ls);
-    else
-      sum += cls[cp[i]];
-  }
-  add_sum(ls, sum);
-  return 0;
-}
+/* The clean-line gate reads the line's facts (linefacts.h: the Han
+ * characters from U+3400, the rare ones among them -- not a model
+ * character, or log10 P < ZF_RARE_LP, -5.0 -- and the markers '?' and
+ * U+FFFD), which the pipeline read once for every repair stage; a line
+ * an earlier stage changed is scanned here, with the same definition. */
 
 /* Cheap first test: enough Han characters, a quarter of them rare. */
-static int drop_suspect(const line_scan *ls) { return ls->han >= 2 && ls->rare * 4 >= ls->han; }
+static int drop_suspect(const zf_line_facts *lf) { return lf->han >= 2 && lf->rare * 4 >= lf->han; }
 
 static size_t nonascii(const zf_text *in) {
   size_t n = 0;
@@ -496,14 +410,18 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* The clean-line gate: one pass over the line gives what both tests
    * need; the exact marker test runs only on a line holding a marker. */
   unsigned markers;
+  const zf_line_facts *lf = &stats->lf;
+  zf_line_facts own;
+  if (!lf->valid) {
+    if (zf_line_facts_scan(in, &own)) return ZHFIX_E_NOMEM;
+    lf = &own;
+  }
   if (s->drop_tries >= DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits) {
-    markers = zf_lost_markers(in);
+    markers = lf->marker ? zf_lost_markers(in) : 0;
     if (!markers) return ZF_UNCHANGED;
   } else {
-    line_scan ls;
-    if (scan_line(s, in, &ls)) return ZHFIX_E_NOMEM;
-    markers = ls.marker ? zf_lost_markers(in) : 0;
-    if (!markers && (!drop_suspect(&ls) || nonascii(in) < DROP_MIN_CHARS)) return ZF_UNCHANGED;
+    markers = lf->marker ? zf_lost_markers(in) : 0;
+    if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) return ZF_UNCHANGED;
   }
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
   if (!s->l) {

@@ -440,7 +440,9 @@ static unsigned heading_bits(const moji *m, const uint32_t *c, size_t n) {
   return mask;
 }
 
-unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n) {
+unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n) { return zf_moji_trigger_known(m, c, n, -1); }
+
+unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int quiet) {
   const moji_tables *t = m->t;
   /* In a document carrying a DBCS<->DBCS signature every character is
    * looked up in the other table below: no shortcut then. */
@@ -456,7 +458,7 @@ unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n) {
   /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
    * ones (below) also count nhan, so no bit is set in the loop, and with
    * no private use, odd or rare character none after it either. */
-  if (!follow && all_plain(t->quiet_bm, c, n)) {
+  if (!follow && (quiet >= 0 ? quiet : all_plain(t->quiet_bm, c, n))) {
     if (!latin) return heading_bits(m, c, n);
     unsigned any = 0;
     for (size_t i = 0; i < n; i++) any |= c[i] >= 0x80 && c[i] <= 0xFFFF && moji_bit(t->latin_bm, c[i]);

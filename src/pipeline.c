@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "linefacts.h"
 #include "pipeline.h"
 
 /* Input is decoded in slices of this many bytes between output drains. */
@@ -86,6 +87,7 @@ void zf_pipeline_reset(zhfix *h) {
   h->winlen = h->outlen = h->outpos = 0;
   h->start = 0;
   h->decided = h->skip_bom = 0;
+  h->facts = 0;
   h->in_off = 0;
   h->state = ZF_FRESH;
   h->fail_status = 0;
@@ -252,6 +254,7 @@ static int run_stages(zhfix *h, int first, int last, zf_text *in, zf_text **res)
     if (rc == ZF_UNCHANGED) continue;
     if (rc) return rc;
     cur = out;
+    h->stats.lf.valid = 0; /* the facts were of the segment as it came */
   }
   *res = cur;
   return 0;
@@ -269,11 +272,30 @@ static int finish_segment(zhfix *h, zf_text *cur) {
   return emit(h, cur);
 }
 
-/* Every stage over the segment text[start, start + n). */
+/* Whether a repair stage that reads the line facts (linefacts.h) is on:
+ * then the pipeline reads them once a segment for every gate.  Set in
+ * h->facts once the repair stages are created. */
+static int want_facts(const zhfix *h) {
+  for (int i = 0; i < ZF_NREPAIR; i++)
+    if (h->st[i] && (h->ops[i] == &zf_stage_lost || h->ops[i] == &zf_stage_mojibake)) return 1;
+  return 0;
+}
+
+/* A new segment seg enters the stages: its damage list empties, and its
+ * facts are those next_segment_facts read (h->stats.lf, when valid), or
+ * are read now when a stage wants them (without them, or without memory
+ * for the class table, each gate scans for itself). */
+static void segment_start(zhfix *h, const zf_text *seg) {
+  zf_stats_segment_start(&h->stats);
+  if (!h->stats.lf.valid && h->facts) (void)zf_line_facts_scan(seg, &h->stats.lf);
+}
+
+/* Every stage over the segment text[start, start + n), whose facts
+ * next_segment_facts read (h->stats.lf, when valid). */
 static int run_segment(zhfix *h, size_t n) {
   zf_text view = view_of(&h->text, h->start, n), *cur;
   size_t spans_before = h->stats.nspans;
-  zf_stats_segment_start(&h->stats);
+  segment_start(h, &view);
   int rc = run_stages(h, 0, ZF_NSTAGES, &view, &cur);
   if (rc) return rc;
   sort_spans(&h->stats, spans_before);
@@ -317,6 +339,28 @@ static size_t next_segment(const zhfix *h, int at_end) {
   return at_end ? avail : 0;
 }
 
+/* next_segment, reading the segment's facts in the same pass when a
+ * stage wants them (linefacts.h) into h->stats.lf, valid when they are
+ * the facts of exactly the segment returned. */
+static size_t next_segment_facts(zhfix *h, int at_end) {
+  zf_line_facts *lf = &h->stats.lf;
+  lf->valid = 0;
+  if (!h->facts) return next_segment(h, at_end);
+  const uint32_t *cp = h->text.cp + h->start;
+  size_t avail = h->text.len - h->start;
+  size_t lim = avail < ZHFIX_MAX_SEGMENT ? avail : ZHFIX_MAX_SEGMENT;
+  size_t i = zf_line_facts_to_break(cp, lim, lf);
+  if (i < lim) { /* next_segment's cut at a terminator */
+    if (cp[i] == '\n') return i + 1;
+    if (i + 1 < avail) return cp[i + 1] == '\n' ? i + 2 : i + 1;
+    return at_end ? i + 1 : 0;
+  }
+  /* no terminator: the cut of an overlong line, or the rest at the end */
+  size_t n = next_segment(h, at_end);
+  if (n != lim) lf->valid = 0;
+  return n;
+}
+
 /* Drops text[0..start): only the undecided rest stays. */
 static void compact_text(zhfix *h) {
   if (!h->start) return;
@@ -329,7 +373,7 @@ static void compact_text(zhfix *h) {
 
 static int run_segments(zhfix *h, int at_end) {
   size_t n;
-  while (h->start < h->text.len && (n = next_segment(h, at_end)) > 0) {
+  while (h->start < h->text.len && (n = next_segment_facts(h, at_end)) > 0) {
     int rc = run_segment(h, n);
     if (rc) return rc;
   }
@@ -388,10 +432,10 @@ static int repair_window(zhfix *h, int at_end, int *changed) {
   *changed = 0;
   h->held.len = 0;
   h->nhseg = h->nhdmg = 0;
-  while (h->start < h->text.len && (n = next_segment(h, at_end)) > 0) {
+  while (h->start < h->text.len && (n = next_segment_facts(h, at_end)) > 0) {
     zf_text view = view_of(&h->text, h->start, n), *cur;
     size_t spans_before = h->stats.nspans;
-    zf_stats_segment_start(&h->stats);
+    segment_start(h, &view);
     int rc = run_stages(h, 0, ZF_NREPAIR, &view, &cur);
     if (rc) return rc;
     sort_spans(&h->stats, spans_before);
@@ -416,6 +460,7 @@ static int finish_window(zhfix *h, int changed) {
     zf_text view = view_of(src, pos, s->len), *cur;
     pos += s->len;
     h->stats.nseg_damage = s->ndmg;
+    h->stats.lf.valid = 0;
     if (s->ndmg) memcpy(h->stats.seg_damage, h->hdmg + s->dmg, s->ndmg * sizeof *h->hdmg);
     size_t spans_before = h->stats.nspans;
     int rc = run_stages(h, ZF_NREPAIR, ZF_NSTAGES, &view, &cur);
@@ -531,6 +576,7 @@ static int decide(zhfix *h, const unsigned char *w, size_t n, int at_end) {
   if (pre.format == ZHFIX_FORMAT_AUTO && pre.entities) pre.format = pre_format = zf_format_sniff(&h->text);
   int changed;
   rc = create_stages(h, 0, ZF_NREPAIR, &pre, &h->text);
+  h->facts = !rc && want_facts(h);
   if (!rc) rc = repair_window(h, at_end, &changed);
   if (rc) return rc;
   if (!changed) {

@@ -42,6 +42,7 @@ struct zhfix {
   size_t start;
   const zf_stage_ops *ops[ZF_NSTAGES];
   void *st[ZF_NSTAGES];
+  int facts;         /* read each segment's facts (linefacts.h)     */
   zf_text buf[2];    /* stage outputs, ping-pong                    */
   zf_text piece;     /* conversion of a stretch between damage      */
   /* The window's segments, repaired, waiting for the decisions: their

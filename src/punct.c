@@ -30,12 +30,6 @@ void zf_punct_rule_counts(const void *st, uint64_t counts[ZF_PR__COUNT]) {
   memcpy(counts, p->rule, sizeof p->rule);
 }
 
-static uint64_t total(const zf_punct *p) {
-  uint64_t t = 0;
-  for (int r = 0; r < ZF_PR__COUNT; r++) t += p->rule[r];
-  return t;
-}
-
 /* ---- state --------------------------------------------------------------- */
 
 /* A new document's settings, on p zeroed but for its scratch. */
@@ -182,15 +176,6 @@ static int grow(zf_punct *p, size_t n) {
 
 /* ---- the shortcut -------------------------------------------------------- */
 
-/* ASCII needs_work() passes over at once: U+0021..U+007E but the marks
- * its switch below looks at (, ; : ? ! . ( ) " ' - `). */
-static const uint8_t nw_quiet[128] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-};
-
 /* A curly or corner quote c (U+2018..U+201D, U+300C..U+300F) on a line
  * needs_work() is reading: whether it may change.  Quotes of the target
  * style that never nest come out as they are (each pair at depth 0 keeps
@@ -228,21 +213,30 @@ static int quote_needs_work(uint32_t c, int style, uint32_t qo, int *depth, uint
  * decide() looks at is one whose rule cannot fire whatever its context;
  * the only other edit left is emit() dropping a space, which it does only
  * next to full-width punctuation (fw_at: never ASCII nor Han). */
-static int needs_work(const zf_text *in, size_t end, int style, int strip) {
+static int needs_work(const zf_text *in, size_t end, int style, int strip, const zf_line_facts *lf,
+                      const uint8_t *cc) {
+  /* A line of ASCII alone (the pipeline read it so and no stage has
+   * changed it since: zf_stats::lf) needs nothing but the removal of its
+   * controls: the loop below would only look for Chinese. */
+  if (lf->valid && !lf->wide && !strip) return 0;
   const uint32_t *cp = in->cp;
-  int wide = 0, ascii_trigger = 0;
+  /* wide: a character that is not ASCII, as 1 (or ZF_PC_HAN in the
+   * classes of the quiet ones, gathered in hanq) */
+  unsigned wide = 0, ascii_trigger = 0, hanq = 0;
   uint32_t qo = style == STYLE_CURLY ? 0x201C : 0x300C;
   int depth = 0;
   uint32_t opened = 0;
   for (size_t i = 0; i < end; i++) {
     uint32_t c = cp[i];
-    /* Letters, digits, marks no rule reads, and CJK ideographs: nothing
-     * below looks at them but to note non-ASCII; one branch for both,
-     * which text mixing them does not mispredict. */
-    if ((nw_quiet[c & 0x7F] & (c < 0x80)) | (c - 0x4E00u <= 0x9FFFu - 0x4E00u)) {
-      wide |= c >= 0x80;
+    /* Letters, digits, marks no rule reads, and CJK ideographs
+     * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII;
+     * one branch for both, which text mixing them does not mispredict. */
+    unsigned k = zf_punct_class(cc, c);
+    if (k & ZF_PC_QUIET) {
+      hanq |= k; /* (a quiet character that is not ASCII is Han) */
       continue;
     }
+    wide |= hanq >> 1 & 1u; /* ZF_PC_HAN */
     if (c < 0x80) {
       if (c < 0x20) {
         if (c != '\t' && strip) return 1;
@@ -311,6 +305,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip) {
         return 1;
     }
   }
+  wide |= hanq >> 1 & 1u;
   return wide && ascii_trigger;
 }
 
@@ -326,10 +321,11 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     end--;
   }
   if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
+  if (!p->cc && !(p->cc = zf_punct_classes())) return ZHFIX_E_NOMEM;
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a
    * line no rule can change. */
-  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip));
+  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip, &stats->lf, p->cc));
   /* Only prose gets typography: the format scanner sees every segment
    * (its state runs across lines) and says which code points are prose;
    * of a line no rule can change it only needs to carry its state over,
@@ -339,7 +335,6 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (prose == ZF_PROSE_NONE || quiet) return ZF_UNCHANGED;
   const uint8_t *mask = prose == ZF_PROSE_SOME ? p->prose : NULL;
   if (zf_text_reserve(out, 3 * in->len + 4)) return ZHFIX_E_NOMEM;
-  uint64_t before = total(p);
   memcpy(p->saved, p->rule, sizeof p->rule);
   size_t n = zf_punct_clean(p, in, end, mask);
   /* Typography is for Chinese: a line whose prose holds no Chinese
@@ -359,7 +354,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   zf_punct_decide(p, n);
   zf_punct_emit(p, n, out);
   if (zf_text_append(out, in, end, in->len - end)) return ZHFIX_E_NOMEM;
-  stats->v[ZHFIX_STAT_PUNCT_CHANGED] += total(p) - before;
+  uint64_t edits = 0; /* this segment's, every rule's */
+  for (int r = 0; r < ZF_PR__COUNT; r++) edits += p->rule[r] - p->saved[r];
+  stats->v[ZHFIX_STAT_PUNCT_CHANGED] += edits;
   return 0;
 }
 

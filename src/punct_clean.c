@@ -7,10 +7,12 @@
  * prose are copied protected.  Each position also gets its flags, the
  * running count of Han-like characters (han[]) and no decision yet.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "punct_class.h"
 #include "punct_int.h"
+#include "shared.h"
 
 /* Flags and HAS_ bits each ASCII character gets. */
 static const uint8_t ascii_class[128] = {
@@ -32,6 +34,33 @@ static const uint8_t plain_ascii[128] = {
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1,
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
 };
+
+/* ASCII needs_work() passes over at once: U+0021..U+007E but the marks
+ * its switch below looks at (, ; : ? ! . ( ) " ' - `). */
+static const uint8_t nw_quiet[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
+static void *classes_build(void *arg) {
+  (void)arg;
+  uint8_t *t = calloc(0x10000, 1);
+  if (!t) return NULL;
+  for (uint32_t c = 0; c < 0x80; c++)
+    t[c] = (uint8_t)((plain_ascii[c] ? ZF_PC_PLAIN : 0) | (nw_quiet[c] ? ZF_PC_QUIET : 0));
+  for (uint32_t c = 0x4E00; c <= 0x9FFF; c++) t[c] = ZF_PC_PLAIN | ZF_PC_HAN | ZF_PC_QUIET;
+  return t;
+}
+
+static zf_shared_slot classes_slot;
+_Static_assert(ZF_PC_HAN == 2, "clean() counts Han as k >> 1 & 1");
+
+const uint8_t *zf_punct_classes(void) {
+  const uint8_t *t = atomic_load_explicit(&classes_slot, memory_order_acquire);
+  return t ? t : zf_shared_get(&classes_slot, classes_build, NULL, free);
+}
 
 /* A zero-width joiner or non-joiner at i matters between two characters
  * that use it; next to Chinese or ASCII it is only noise. */
@@ -74,6 +103,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
    * the compiler would reload them after every store. */
   const uint32_t *cp = in->cp;
   const uint64_t *off = in->off;
+  const uint8_t *cc = p->cc;
   uint32_t *w = p->w, *o1 = p->o1, *o2 = p->o2, *han = p->han;
   uint64_t *wo = p->wo;
   int32_t *mate = p->mate;
@@ -105,10 +135,9 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
       uint32_t h = han[n];
       size_t j = i;
       for (; j < end; j++) {
-        uint32_t c = cp[j];
-        uint32_t z = c - 0x4E00u <= 0x9FFFu - 0x4E00u;
-        if (!(z | (plain_ascii[c & 0x7F] & (c < 0x80)))) break;
-        h += z;
+        unsigned k = zf_punct_class(cc, cp[j]);
+        if (!(k & ZF_PC_PLAIN)) break;
+        h += k >> 1 & 1u; /* ZF_PC_HAN */
         han[j + 1] = h;
       }
       han_all += h - han[i];

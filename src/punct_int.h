@@ -97,7 +97,21 @@ typedef struct zf_punct {
   uint32_t *ix;   /* the positions clean() flagged F_INT, in order */
   size_t nix;     /* how many */
   int multi;      /* a position gives no code point or two (o1 0, o2 set) */
+  const uint8_t *cc; /* zf_punct_classes(), once fetched */
 } zf_punct;
+
+/* Classes of the BMP code points for the stage's two hottest loops
+ * (zf_punct_classes): PLAIN, kept by clean() as it is with no flag
+ * (printable ASCII of plain_ascii, CJK Unified Ideographs); HAN, a CJK
+ * Unified Ideograph (U+4E00..U+9FFF); QUIET, passed over by needs_work()
+ * at once (ASCII of nw_quiet, CJK Unified Ideographs).  Nothing beyond
+ * the BMP is in any class. */
+enum { ZF_PC_PLAIN = 1, ZF_PC_HAN = 2, ZF_PC_QUIET = 4 };
+/* The table, 0x10000 bytes, built once per process (shared.h); NULL
+ * when it cannot be built (no memory). */
+const uint8_t *zf_punct_classes(void);
+/* The class of c. */
+static inline unsigned zf_punct_class(const uint8_t *cc, uint32_t c) { return c <= 0xFFFF ? cc[c] : 0u; }
 
 /* The passes, in order; n is the length of the cleaned body. */
 

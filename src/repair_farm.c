@@ -110,7 +110,9 @@ static void prescan(void *st, const zf_text *prefix) {
 
 static int run_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* the line's marks, found once for the signature and the look */
-  size_t nmk = zf_farm_find_marks(f, in->cp, in->len);
+  size_t nmk = stats->lf.valid && !stats->lf.marker && !stats->lf.paren
+                   ? 0 /* the pipeline's facts (linefacts.h): no '?', U+FFFD or '(' */
+                   : zf_farm_find_marks(f, in->cp, in->len);
   if (nmk == SIZE_MAX) return ZHFIX_E_NOMEM;
   int marked = nmk > 0;
   if (in->len) {

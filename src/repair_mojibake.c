@@ -202,7 +202,10 @@ static void note_clean(moji *m, const uint32_t *cp, size_t n) {
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
-  unsigned f = scan(in);
+  /* the pipeline's facts of the line (linefacts.h) answer scan() where
+   * they show none of its rarer bits */
+  const zf_line_facts *lf = &stats->lf;
+  unsigned f = lf->valid && !lf->mojix ? (unsigned)(lf->wide > 0) | (unsigned)(lf->marker > 0) << 3 : scan(in);
   if (!(f & 1)) return ZF_UNCHANGED; /* ASCII */
   const int c1 = (f & 4) != 0;
   size_t nlost = 0;
@@ -210,7 +213,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     for (size_t i = 0; i < in->len; i++) nlost += zf_mark_replaced(in->cp[i]);
   m->lossy_line = nlost >= 2;
   m->no_marks = !(f & 8);
-  unsigned mask0 = zf_moji_trigger(m, in->cp, in->len);
+  unsigned mask0 = zf_moji_trigger_known(m, in->cp, in->len, lf->valid ? lf->loud == 0 : -1);
   if (!mask0 && !c1) { /* the common case: nothing to try */
     if (f & 2) zf_moji_count_unrecoverable(m, in, m->lossy_line, stats);
     if (m->count_clean) note_clean(m, in->cp, in->len);

@@ -49,12 +49,26 @@ typedef struct zf_span {
  * list covers at least every span recorded). */
 #define ZF_SEG_DAMAGE 32
 
+/* The facts of the segment being processed, read once by the pipeline
+ * for the repair stages' gates (linefacts.h); valid only while no stage
+ * has changed the segment. */
+typedef struct zf_line_facts {
+  int valid;
+  size_t han, rare; /* Han characters (from U+3400), rare ones among them */
+  size_t marker;    /* '?' and U+FFFD                                      */
+  size_t paren;     /* '('                                                 */
+  size_t mojix;     /* U+FFFD, 锟, 嚙, 烫, 屯 (marks.h) and C1 controls    */
+  size_t loud;      /* characters the mojibake trigger must look at        */
+  int wide;         /* a character that is not ASCII                       */
+} zf_line_facts;
+
 typedef struct zf_stats {
   uint64_t v[ZHFIX_STAT__COUNT];
   zf_span spans[ZHFIX_MAX_SPANS];
   size_t nspans;
   zf_span seg_damage[ZF_SEG_DAMAGE];
   size_t nseg_damage;
+  zf_line_facts lf;
 } zf_stats;
 
 void zf_stats_init(zf_stats *s);

@@ -1,0 +1,167 @@
+/*
+ * The shared facts of a segment (linefacts.h).  Over the Basic
+ * Multilingual Plane a 32-bit class a character, built once per process
+ * (shared.h), holds one count per fact in a field of five bits; the sum of
+ * the classes of a block of 16 characters holds every count of the block
+ * (at most 16 each), read out once a block.  A block holding a character
+ * beyond the BMP is counted again one character at a time.
+ */
+#include <stdlib.h>
+
+#include "linefacts.h"
+#include "lm.h"
+#include "marks.h"
+#include "moji.h"
+#include "shared.h"
+
+enum {
+  F_HAN = 0,     /* a Han character (from U+3400)                     */
+  F_RARE = 5,    /* ... that the model hardly knows (zf_line_rare_han) */
+  F_MARKER = 10, /* '?' or U+FFFD                                     */
+  F_PAREN = 15,  /* '('                                               */
+  F_MOJIX = 20,  /* where damage may start (zf_mark_starts_span), or a C1 control */
+  F_LOUD = 25    /* not quiet to the mojibake trigger (moji.h quiet_bm) */
+};
+
+int zf_line_rare_han(uint32_t c) { return !zf_lm_known(c) || zf_lm_char(c) < ZF_RARE_LP; }
+
+static void *class_build(void *arg) {
+  (void)arg;
+  int err;
+  const moji_tables *mt = zf_moji_tables(&err);
+  if (!mt) return NULL;
+  uint32_t *t = calloc(0x10000, sizeof *t);
+  if (!t) return NULL;
+  for (uint32_t c = 0x80; c < 0x10000; c++) {
+    uint32_t k = moji_bit(mt->quiet_bm, c) ? 0 : 1u << F_LOUD;
+    if (zf_is_han(c)) k += 1u << F_HAN | (uint32_t)zf_line_rare_han(c) << F_RARE;
+    if (zf_mark_starts_span(c) || (c >= 0x80 && c < 0xA0)) k += 1u << F_MOJIX;
+    t[c] = k;
+  }
+  t[0xFFFD] |= 1u << F_MARKER;
+  t['?'] = 1u << F_MARKER;
+  t['('] = 1u << F_PAREN;
+  return t;
+}
+
+static zf_shared_slot class_slot;
+
+/* Block sums are gathered without reading the fields out: the fields at
+ * 0, 10, 20 and those at 5, 15, 25 (shifted down) each get ten bits in
+ * one of two accumulators, room for 63 blocks. */
+#define LOW5 (31u | 31u << 10 | 31u << 20)
+typedef struct acc {
+  uint32_t even, odd;
+  unsigned blocks;
+} acc;
+
+static void flush(acc *a, zf_line_facts *lf) {
+  lf->han += a->even & 1023u;
+  lf->marker += a->even >> 10 & 1023u;
+  lf->mojix += a->even >> 20 & 1023u;
+  lf->rare += a->odd & 1023u;
+  lf->paren += a->odd >> 10 & 1023u;
+  lf->loud += a->odd >> 20 & 1023u;
+  a->even = a->odd = 0;
+  a->blocks = 0;
+}
+
+/* Adds the sum of at most 16 classes. */
+static inline void add(acc *a, zf_line_facts *lf, uint32_t sum) {
+  a->even += sum & LOW5;
+  a->odd += sum >> 5 & LOW5;
+  if (++a->blocks == 63) flush(a, lf);
+}
+
+/* One character at a time (beyond the BMP: Han or not, never a mark,
+ * never quiet). */
+static void add_slow(const uint32_t *cls, const uint32_t *cp, size_t n, acc *a, zf_line_facts *lf) {
+  for (size_t k = 0; k < n; k++) {
+    uint32_t c = cp[k];
+    if (c < 0x10000) {
+      add(a, lf, cls[c]);
+    } else {
+      lf->loud++;
+      if (zf_is_han(c)) {
+        lf->han++;
+        lf->rare += (size_t)zf_line_rare_han(c);
+      }
+    }
+  }
+}
+
+static const uint32_t *classes(void) {
+  const uint32_t *cls = atomic_load_explicit(&class_slot, memory_order_acquire);
+  return cls ? cls : zf_shared_get(&class_slot, class_build, NULL, free);
+}
+
+/* The facts of cp[0..t) into *lf, where t is n, or with stop set the
+ * first '\n' or '\r' of cp[0..n) (n when there is none); returns t.
+ * (A line's terminator adds nothing to its facts.) */
+static inline size_t scan(const uint32_t *cls, const uint32_t *cp, size_t n, int stop, zf_line_facts *lf) {
+  lf->han = lf->rare = lf->marker = lf->paren = lf->mojix = lf->loud = 0;
+  size_t i = 0;
+  acc a = {0, 0, 0};
+  uint32_t any = 0;
+  for (; i + 16 <= n; i += 16) {
+    const uint32_t *b = cp + i;
+    uint32_t all = 0, sum = 0, brk = 0;
+    if (stop) {
+      for (size_t k = 0; k < 16; k++) all |= b[k], brk |= (uint32_t)(b[k] == '\n') | (uint32_t)(b[k] == '\r');
+      if (brk) break; /* the block holding the end: one by one below */
+    } else {
+      for (size_t k = 0; k < 16; k++) all |= b[k];
+    }
+    any |= all;
+    if (all < 0x80) {
+      /* ASCII (this test and the counts vectorise): marks and '(' only */
+      uint32_t q = 0, o = 0;
+      for (size_t k = 0; k < 16; k++) q += b[k] == '?', o += b[k] == '(';
+      a.even += q << F_MARKER;
+      a.odd += o << (F_PAREN - 5);
+      if (++a.blocks == 63) flush(&a, lf);
+      continue;
+    }
+    for (size_t k = 0; k < 16; k += 4)
+      sum += cls[b[k] & 0xFFFF] + cls[b[k + 1] & 0xFFFF] + cls[b[k + 2] & 0xFFFF] + cls[b[k + 3] & 0xFFFF];
+    if (all >> 16)
+      add_slow(cls, b, 16, &a, lf);
+    else
+      add(&a, lf, sum);
+  }
+  /* fewer than 16 characters to the end or to the break */
+  uint32_t sum = 0;
+  for (; i < n; i++) {
+    uint32_t c = cp[i];
+    if (stop && (c == '\n' || c == '\r')) break;
+    any |= c;
+    if (c >> 16)
+      add_slow(cls, cp + i, 1, &a, lf);
+    else
+      sum += cls[c];
+  }
+  add(&a, lf, sum);
+  flush(&a, lf);
+  lf->wide = any >= 0x80;
+  lf->valid = 1;
+  return i;
+}
+
+int zf_line_facts_scan(const zf_text *in, zf_line_facts *lf) {
+  const uint32_t *cls = classes();
+  lf->valid = 0;
+  if (!cls) return -1;
+  scan(cls, in->cp, in->len, 0, lf);
+  return 0;
+}
+
+size_t zf_line_facts_to_break(const uint32_t *cp, size_t n, zf_line_facts *lf) {
+  const uint32_t *cls = classes();
+  lf->valid = 0;
+  if (!cls) {
+    size_t i = 0;
+    while (i < n && cp[i] != '\n' && cp[i] != '\r') i++;
+    return i;
+  }
+  return scan(cls, cp, n, 1, lf);
+}
