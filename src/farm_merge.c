@@ -281,9 +281,12 @@ static int group_room(farm *f, size_t n, size_t tsize) {
   return 0;
 }
 
-/* a comes before b in their state's order */
+/* a comes before b in their state's order: the better score, then the
+ * one pushed first (seq: the array's order, except for the readings a
+ * lost byte set aside and pushed after the others, farm_search.c) */
 static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
-  return v[a].score > v[b].score || (v[a].score == v[b].score && a < b);
+  return v[a].score > v[b].score ||
+         (v[a].score == v[b].score && (int32_t)(v[a].seq - v[b].seq) < 0);
 }
 
 /* Keeps the two best different readings per state, the literal reading
@@ -319,14 +322,13 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     }
     hgroup *g = &grp[tab[h]];
     gid[k] = tab[h];
-    /* k is after every one seen, so it is first only by a better score */
-    if (v[k].score > v[g->first].score) g->first = k;
-    if (v[k].lit && (g->lit == NONE || v[k].score > v[g->lit].score)) g->lit = k;
-    if (!v[k].guess && (g->plain == NONE || v[k].score > v[g->plain].score)) g->plain = k;
+    if (ranks_before(v, k, g->first)) g->first = k;
+    if (v[k].lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
+    if (!v[k].guess && (g->plain == NONE || ranks_before(v, k, g->plain))) g->plain = k;
   }
   for (uint32_t k = 0; k < n; k++) {
     hgroup *g = &grp[gid[k]];
-    if (v[k].hash != v[g->first].hash && (g->other == NONE || v[k].score > v[g->other].score))
+    if (v[k].hash != v[g->first].hash && (g->other == NONE || ranks_before(v, k, g->other)))
       g->other = k;
   }
   krec *r = (krec *)f->hr;
