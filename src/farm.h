@@ -168,7 +168,12 @@ typedef struct hyp {
                       * 每個 = BF 82 | 82 80), one that scans once never
                       * does, so such a pair is no evidence either way  */
   uint16_t holes, alrm, misrm, punct;
+  /* when it was pushed (f->seq): ties between equal scores of one state
+   * go to the one pushed first, also when a reading set aside at a lost
+   * byte is pushed after the others (farm_search.c, sw_defer) */
+  uint32_t seq;
 } hyp;
+_Static_assert(sizeof(hyp) <= 48, "a hypothesis is copied for every reading tried");
 
 /* Output characters of the readings since the last cut, as a tree. */
 typedef struct onode {
@@ -236,6 +241,13 @@ typedef struct farm {
    * once for all of them): NODE_LIMIT counts them as if each had its own */
   size_t nshared;
   size_t reach; /* the line's furthest position with hypotheses (push) */
+  uint32_t seq; /* pushes so far in the line: the next one's hyp.seq */
+  /* A '?''s readings with a swallowed ')', '(' or digit, set aside by
+   * state while the position is expanded, only those the merge would keep
+   * pushed (farm_search.c, sw_defer and sw_flush) */
+  struct swgrp *swg;
+  size_t nswg, capswg;
+  uint32_t *swtab; /* SW_TAB slots: index in swg, or UINT32_MAX */
   uint32_t *remap;
   size_t capremap;
   uint32_t *path, *path2;

@@ -281,9 +281,12 @@ static int group_room(farm *f, size_t n, size_t tsize) {
   return 0;
 }
 
-/* a comes before b in their state's order */
+/* a comes before b in their state's order: the better score, then the
+ * one pushed first (seq: the array's order, except for the readings a
+ * lost byte set aside and pushed after the others, farm_search.c) */
 static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
-  return v[a].score > v[b].score || (v[a].score == v[b].score && a < b);
+  return v[a].score > v[b].score ||
+         (v[a].score == v[b].score && (int32_t)(v[a].seq - v[b].seq) < 0);
 }
 
 /* Keeps the two best different readings per state, the literal reading
@@ -319,14 +322,13 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     }
     hgroup *g = &grp[tab[h]];
     gid[k] = tab[h];
-    /* k is after every one seen, so it is first only by a better score */
-    if (v[k].score > v[g->first].score) g->first = k;
-    if (v[k].lit && (g->lit == NONE || v[k].score > v[g->lit].score)) g->lit = k;
-    if (!v[k].guess && (g->plain == NONE || v[k].score > v[g->plain].score)) g->plain = k;
+    if (ranks_before(v, k, g->first)) g->first = k;
+    if (v[k].lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
+    if (!v[k].guess && (g->plain == NONE || ranks_before(v, k, g->plain))) g->plain = k;
   }
   for (uint32_t k = 0; k < n; k++) {
     hgroup *g = &grp[gid[k]];
-    if (v[k].hash != v[g->first].hash && (g->other == NONE || v[k].score > v[g->other].score))
+    if (v[k].hash != v[g->first].hash && (g->other == NONE || ranks_before(v, k, g->other)))
       g->other = k;
   }
   krec *r = (krec *)f->hr;
@@ -378,25 +380,38 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     }
   bv->n = w2;
   if (bv->n <= MAX_KEYS * 2) return keys;
-  if (zf_farm_order(f, bv, 0)) return MERGE_FAILED;
-  for (size_t k = MAX_KEYS * 2; k < bv->n; k++)
-    if (bv->v[k].lit) {
-      bv->v[MAX_KEYS * 2 - 1] = bv->v[k];
-      break;
-    }
-  bv->n = MAX_KEYS * 2;
   {
-    /* By state now.  bv is in score order, best first (the one literal
-     * reading moved into the last slot scores no better than the one it
-     * replaced), so a stable sort by state key alone gives what
-     * zf_farm_order(f, bv, 1) would: by key, then best score, then the
-     * order they are in. */
-    size_t m = bv->n;
+    /* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the
+     * order they are), the last of them given up for the best literal
+     * reading when that is not among them, kept in the order they are
+     * (by state, each best first).  What sorting the beam by score,
+     * cutting and sorting it back by state gave, found by selection: bv
+     * is in state order and, within a state, in score order, so a stable
+     * sort by state of any subset taken in score order gives the subset
+     * in bv's order, the literal reading moved into the last slot
+     * included (no better than the others, and after those of its state
+     * that score the same). */
+    size_t m = MAX_KEYS * 2, nn = bv->n;
     krec *rs = (krec *)f->hr;
-    for (size_t k = 0; k < m; k++) rs[k] = (krec){state_key(&bv->v[k]), (uint32_t)k};
-    sort_keys(rs, (krec *)f->hr2, m);
-    for (size_t k = 0; k < m; k++) f->mv[k] = bv->v[rs[k].idx];
-    merge_swap(f, bv, m);
+    for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+    select_rank(rs, nn, m - 1);
+    uint32_t *keep = f->gid; /* room for the n merged: more than nn */
+    memset(keep, 0, nn * sizeof *keep);
+    for (size_t k = 0; k < m; k++) keep[rs[k].idx] = 1;
+    size_t lit = SIZE_MAX;
+    for (size_t k = m; k < nn; k++)
+      if (bv->v[rs[k].idx].lit &&
+          (lit == SIZE_MAX || rs[k].key < rs[lit].key ||
+           (rs[k].key == rs[lit].key && rs[k].idx < rs[lit].idx)))
+        lit = k;
+    if (lit != SIZE_MAX) {
+      keep[rs[m - 1].idx] = 0;
+      keep[rs[lit].idx] = 1;
+    }
+    size_t w3 = 0;
+    for (size_t k = 0; k < nn; k++)
+      if (keep[k]) bv->v[w3++] = bv->v[k];
+    bv->n = w3;
   }
   keys = 0;
   for (size_t k = 0; k < bv->n; k++) {

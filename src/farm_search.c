@@ -241,7 +241,9 @@ static int push(farm *f, size_t pos, const hyp *h) {
     if (zf_farm_merge(f, bv) == MERGE_FAILED) return -1;
     f->merged_away += before - bv->n; /* pushed all the same: counted */
   }
-  return hv_push(f, bv, h);
+  if (hv_push(f, bv, h)) return -1;
+  bv->v[bv->n - 1].seq = f->seq++;
+  return 0;
 }
 
 /* Feeds the bytes of token t (fixed reading). */
@@ -311,26 +313,171 @@ static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
   return push(f, i + 1, &h);
 }
 
+/* ---- a lost byte's readings with a swallowed character, set aside ---------- *
+ *
+ * At a '?' the best HOLE_BEAM readings each try 126 lead bytes L, and each
+ * L completed with a swallowed ')', '(' or digit after it: up to 6,048
+ * hypotheses, all pushed to the next position, where they land in a few
+ * hundred states (the last character is the swallowed one, the last two
+ * bytes L and it) and the merge keeps at most three of each (the best,
+ * the best whose reading differs from it, the best with no guessed mark:
+ * none of them is literal).  They are scored as before but not pushed:
+ * each is set aside in its state's group here, which keeps only those
+ * three, and after the position's last reading is expanded the groups'
+ * survivors are pushed with the order (seq) they would have had, so the
+ * merge keeps exactly what it kept.  What is not pushed is counted all
+ * the same: in the budget (merged_away) and in NODE_LIMIT (nshared).
+ * No HV_LIMIT merge is ever skipped: after a '?' at most 2 x MAX_KEYS
+ * literal and split readings and HOLE_BEAM x 126 x 4 + HOLE_BEAM lost
+ * byte forms reach the next position (16,272 < HV_LIMIT), and nothing
+ * from before it can (an annotation jumps past a ')', not a '?').
+ * The form "L kept" is pushed as before: its state holds the reading's
+ * own last pair (pending byte, L), so few of them share one and setting
+ * them aside cost more than it saved (qruns +9% instructions). */
+typedef struct swgrp {
+  uint64_t key;
+  hyp c[3]; /* the best, the best other reading, the best unguessed one */
+  uint8_t have[3];
+  uint32_t slot;
+  uint32_t nforms; /* forms set aside in it */
+} swgrp;
+enum { SW_BITS = 14, SW_TAB = 1 << SW_BITS };
+
+/* x ranks before y in their state's order (farm_merge.c, ranks_before) */
+static inline int sw_before(const hyp *x, const hyp *y) {
+  return x->score > y->score || (x->score == y->score && (int32_t)(x->seq - y->seq) < 0);
+}
+
+static inline uint64_t sw_key(const hyp *h) {
+  /* the merge's state key (farm_merge.c, state_key): the group is the
+   * state the merge would put h in */
+  return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
+         (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
+         (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |
+         (uint64_t)h->open[2] << 2 | (uint64_t)h->open[3];
+}
+
+static int sw_defer(farm *f, const hyp *x) {
+  if (!f->swtab) {
+    f->swtab = malloc(SW_TAB * sizeof *f->swtab);
+    if (!f->swtab) return -1;
+    memset(f->swtab, 0xFF, SW_TAB * sizeof *f->swtab);
+  }
+  uint64_t key = sw_key(x);
+  uint32_t mask = SW_TAB - 1, s = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  while (f->swtab[s] != UINT32_MAX && f->swg[f->swtab[s]].key != key) s = (s + 1) & mask;
+  if (f->swtab[s] == UINT32_MAX) {
+    if (f->nswg == f->capswg) {
+      size_t nc = f->capswg ? f->capswg * 2 : 256;
+      swgrp *g = realloc(f->swg, nc * sizeof *g);
+      if (!g) return -1;
+      f->swg = g;
+      f->capswg = nc;
+    }
+    swgrp *g = &f->swg[f->nswg];
+    g->key = key;
+    g->slot = s;
+    g->nforms = 1;
+    g->c[0] = *x;
+    g->have[0] = 1;
+    g->have[1] = 0;
+    g->have[2] = !x->guess;
+    if (!x->guess) g->c[2] = *x;
+    f->swtab[s] = (uint32_t)f->nswg++;
+    return 0;
+  }
+  swgrp *g = &f->swg[f->swtab[s]];
+  g->nforms++;
+  /* the best and the best whose reading differs from it, kept as x comes */
+  if (sw_before(x, &g->c[0])) {
+    if (x->hash != g->c[0].hash) {
+      g->c[1] = g->c[0];
+      g->have[1] = 1;
+    }
+    g->c[0] = *x;
+  } else if (x->hash != g->c[0].hash && (!g->have[1] || sw_before(x, &g->c[1]))) {
+    g->c[1] = *x;
+    g->have[1] = 1;
+  }
+  if (!x->guess && (!g->have[2] || sw_before(x, &g->c[2]))) {
+    g->c[2] = *x;
+    g->have[2] = 1;
+  }
+  return 0;
+}
+
+/* The survivors of the forms set aside at position i go to i + 1, a
+ * swallowed character's with the output node it would have made. */
+static int sw_flush(farm *f, size_t i) {
+  hvec *bv = &f->beam[(i + 1) % RING];
+  uint64_t off = f->tk[i].off, dropped = 0;
+  for (size_t q = 0; q < f->nswg; q++) {
+    swgrp *g = &f->swg[q];
+    f->swtab[g->slot] = UINT32_MAX;
+    /* every one in a group has the same last byte: the swallowed one
+     * (ASCII, its node still to make), or L (the node L made is hl's) */
+    int node = g->c[0].b2 < 0x80;
+    uint32_t cp = g->c[0].b2 == '0' ? WILD_DIGIT : g->c[0].b2, pushed = 0;
+    for (int k = 0; k < 3; k++) {
+      if (!g->have[k]) continue;
+      int dup = 0;
+      for (int j = 0; j < k; j++) dup |= g->have[j] && g->c[j].seq == g->c[k].seq;
+      if (dup) continue;
+      hyp h = g->c[k];
+      if (node) {
+        if (f->nnodes >= f->capnodes) {
+          size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+          onode *nn = realloc(f->nodes, nc * sizeof *nn);
+          if (!nn) return -1;
+          f->nodes = nn;
+          f->capnodes = nc;
+        }
+        f->nodes[f->nnodes] = (onode){h.node, cp, off};
+        h.node = (uint32_t)f->nnodes++;
+      }
+      if (hv_push(f, bv, &h)) return -1;
+      pushed++;
+    }
+    dropped += g->nforms - pushed;
+    /* NODE_LIMIT counts the node each swallowed one would have made */
+    if (node) f->nshared += g->nforms - pushed;
+  }
+  if (f->nswg && i + 1 > f->reach) f->reach = i + 1;
+  /* the others were pushed in all but name: the budget counts them */
+  f->merged_away += dropped;
+  f->nswg = 0;
+  return 0;
+}
+
 /* L followed by a swallowed ')', '(' or digit: only after L completed a
- * pair, since none of them can be a second byte.  hl: h0 with L fed. */
-static int expand_swallowed(farm *f, size_t i, const hyp *hl) {
-  const tok *t = &f->tk[i];
+ * pair, since none of them can be a second byte.  hl: h0 with L fed (so
+ * nothing is pending).  Each is scored as feed and emit score it, in the
+ * same order of operations, without an output node, and set aside
+ * (sw_defer): of 16 readings x 126 lead bytes x 3, the merge would keep
+ * a few hundred. */
+static int expand_swallowed(farm *f, const hyp *hl) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   for (int k = 0; k < 3; k++) {
     hyp h = *hl;
-    if (sw[k] == WILD_DIGIT) {
-      if (h.need) {
-        h.score -= PEN_UNANN;
-        h.need = 0;
-      }
-      if (emit(f, &h, WILD_DIGIT, t->off)) return -1;
-      h.b1 = h.b2;
-      h.b2 = '0';
-    } else if (feed(f, &h, sw[k], (uint32_t)i, 0) <= 0) {
-      continue;
+    uint32_t lmcp = k == 2 ? '0' : sw[k];
+    /* feed: the pair before it is annotated and no annotation follows */
+    if (h.need) {
+      h.score -= PEN_UNANN;
+      h.need = 0;
     }
+    /* emit, less the output node (sw_flush makes it for those kept) */
+    h.score += bigram(f, h.last, lmcp);
+    typography(f, &h, sw[k], h.last);
+    h.last = lmcp;
+    h.hash = mix(h.hash, sw[k]);
+    h.b1 = h.b2;
+    h.b2 = (uint8_t)lmcp;
+    /* feed clears sep after a byte; ( and ) are no second byte, so the
+     * pair (L, it) is no annotated character: need stays 0 */
+    if (k < 2) h.sep = 0;
     hole(&h);
-    if (push(f, i + 1, &h)) return -1;
+    h.seq = f->seq++; /* its place among the position's pushes */
+    if (sw_defer(f, &h)) return -1;
   }
   return 0;
 }
@@ -392,7 +539,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
       branches++;
     }
     if (swallowed) {
-      if (expand_swallowed(f, i, &hl)) return -1;
+      if (expand_swallowed(f, &hl)) return -1;
       branches += 3;
     }
     if (branches > 1) f->nshared += made * (size_t)(branches - 1);
@@ -549,6 +696,9 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   f->lwork = 0;
   f->merged_away = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
+  f->seq = 0;
+  for (size_t q = 0; q < f->nswg; q++) f->swtab[f->swg[q].slot] = UINT32_MAX; /* after a failure */
+  f->nswg = 0;
   /* hypotheses the line may push (the cost of the search): its own
    * budget, or what the document has left when that is less (f->avail,
    * repair_farm.c) */
@@ -627,6 +777,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       hyp h = bv->v[k];
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
     }
+    if (f->nswg && sw_flush(f, i)) return -1;
     beam_release(f, bv);
   }
   return 0;

@@ -96,6 +96,8 @@ static void destroy(void *st) {
   free(f->grp);
   free(f->gid);
   free(f->htab);
+  free(f->swg);
+  free(f->swtab);
   free(f);
 }
 
