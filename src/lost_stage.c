@@ -499,6 +499,13 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
 static int u8_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
                         zf_lost_result *res, const zf_lost_hyp **used) {
   static const zf_lost_codec_id readers[] = {ZF_LC_PY_BIG5, ZF_LC_GLIBC_BIG5, ZF_LC_PY_CP950};
+  /* UTF-8 read by any Big5 decoder with nothing lost is a lossless wrong
+   * decode: the mojibake stage's, which restores it whole (the mixed
+   * documents' utf8-as-big5 lines) */
+  for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && zf_lost_lossless(l, h, in)) return ZF_LOST_NOFIT;
+  }
   for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
     size_t out0 = out->len;
     int rc = zf_lost_u8_drop(l, readers[i], mode, in, out, res);

@@ -128,7 +128,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
   }
   /* greedy UTF-8: a lead with all its continuation bytes is a whole
    * character; every other non-ASCII byte is a break */
-  size_t whole = 0, wbytes = 0;
+  size_t whole = 0, wbytes = 0, breaks = 0;
   double lp = 0;
   for (size_t i = 0; i < n;) {
     unsigned v = b[i].v;
@@ -158,10 +158,14 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
       i += (size_t)need;
     } else {
       it[ni++] = (u8ditem){0, b[i].unit, 2};
+      breaks++;
       i++;
     }
   }
   rc = ZF_LOST_NOFIT;
+  /* nothing broken: nothing was dropped (a lossless wrong decode, the
+   * mojibake stage's) */
+  if (breaks == 0) goto done;
   /* the line as it stands: its non-ASCII characters under the model */
   double inlp = 0;
   size_t nna = 0;
