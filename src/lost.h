@@ -180,6 +180,13 @@ int zf_lost_utf8_shaped(const zf_lost *l, int reader, const zf_text *in);
  * out unchanged) or ZHFIX_E_NOMEM.  Cost: linear in the segment. */
 int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res);
 
+/* UTF-8 read by a dropping Big5 decoder (errors="ignore", iconv -c): the
+ * line is rebuilt when its bytes are pieces of UTF-8 (lost_u8drop.c);
+ * whole characters the model confirms are written (ZF_LOST_FILLED), every
+ * other non-ASCII stretch is one mark.  ZF_LOST_NOFIT when the line is
+ * not this damage. */
+int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res);
+
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best
  * gain). */

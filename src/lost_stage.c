@@ -405,6 +405,41 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
   return ZF_LOST_NOFIT;
 }
 
+/* UTF-8 read by a Big5 decoder that dropped bytes (errors="ignore", iconv
+ * -c): no marker, and the lattice's drop search cannot afford it; the line
+ * is rebuilt from UTF-8's structure when its bytes are pieces of UTF-8
+ * (zf_lost_u8_drop, lost_u8drop.c), every stretch not rebuilt marked and
+ * reported. */
+static int u8_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
+                        zf_lost_result *res, const zf_lost_hyp **used) {
+  static const zf_lost_codec_id readers[] = {ZF_LC_PY_BIG5, ZF_LC_GLIBC_BIG5, ZF_LC_PY_CP950};
+  /* UTF-8 read by any Big5 decoder with nothing lost is a lossless wrong
+   * decode: the mojibake stage's, which restores it whole (the mixed
+   * documents' utf8-as-big5 lines) */
+  for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && zf_lost_lossless(l, h, in)) return ZF_LOST_NOFIT;
+  }
+  for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+    size_t out0 = out->len;
+    int rc = zf_lost_u8_drop(l, readers[i], mode, in, out, res);
+    if (rc == ZF_LOST_NOFIT) {
+      out->len = out0;
+      continue;
+    }
+    if (rc) return rc;
+    size_t nf;
+    const uint8_t *f = zf_lost_flags(l, &nf);
+    report_marks(out, out0, f, nf, stats);
+    for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
+      const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+      if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && h->style == ZF_LOST_DROP) *used = h;
+    }
+    return 0;
+  }
+  return ZF_LOST_NOFIT;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   /* The clean-line gate: one pass over the line gives what both tests
@@ -416,12 +451,16 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (zf_line_facts_scan(in, &own)) return ZHFIX_E_NOMEM;
     lf = &own;
   }
+  int u8only = 0;
   if (s->drop_tries >= DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits) {
     markers = lf->marker ? zf_lost_markers(in) : 0;
     if (!markers) return ZF_UNCHANGED;
   } else {
     markers = lf->marker ? zf_lost_markers(in) : 0;
-    if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) return ZF_UNCHANGED;
+    if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
+      if (!drop_suspect(lf)) return ZF_UNCHANGED;
+      u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
+    }
   }
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
   if (!s->l) {
@@ -434,8 +473,12 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   zf_lost_result res;
   const zf_lost_hyp *h = NULL;
   int tried = 0;
-  int rc = markers ? zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h)
-                   : drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
+  int rc = ZF_LOST_NOFIT;
+  if (!markers) rc = u8_drop_line(s->l, s->mode, in, out, stats, &res, &h);
+  if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
+  if (rc == ZF_LOST_NOFIT)
+    rc = markers ? zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h)
+                 : drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
   if (tried) s->drop_tries++, s->drop_hits += rc == 0;
   if (rc == ZF_LOST_OVER) {
     /* the line's budget ran out: it goes on to the mojibake stage as it

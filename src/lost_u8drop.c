@@ -1,0 +1,234 @@
+/*
+ * UTF-8 read by a Big5 decoder that dropped what it could not read
+ * (errors="ignore", iconv -c; issue #15; docs/repair-lost.md has the other
+ * classes).
+ *
+ * Only the byte pairs that happened to be valid Big5 survive, so the
+ * surviving characters re-encoded in the reader are pieces of UTF-8: both
+ * bytes of every pair are bytes UTF-8 writes outside ASCII (80-BF, C2-F4),
+ * except where a pair swallowed an ASCII byte as its trail (a dangling
+ * continuation byte read as a lead).  That is the evidence; clean text
+ * (Traditional Chinese, Japanese, symbols) whose Big5 bytes happen to fit
+ * it is told apart by what the bytes make when read as UTF-8: on damage,
+ * whole characters of ordinary Chinese text (the pieces that survived
+ * complete), on clean text a scatter of unrelated code points.
+ *
+ * Nothing the dropping decoder leaves is certain: the gaps have no mark
+ * and no known length, and a gap may fall between the two pairs of any
+ * three-byte character (E8 B0 | A8 E7 reads 谨 where 谁 E8 B0 81 lost its
+ * last byte and 在's first two).  A character whose bytes survived
+ * complete is written only where the model confirms it (a word with a
+ * neighbour that also survived complete, LM_WORD); everything else,
+ * each stretch of the line's non-ASCII text that is not written, is one
+ * mark, reported at its input offset (a gap's length is unknown: one mark
+ * a stretch).  ASCII passes as it came, also an ASCII byte a pair
+ * swallowed.
+ */
+#include "lost_lat.h"
+#ifdef LOST_DEBUG
+#define DBG(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define DBG(...) ((void)0)
+#endif
+
+/* Evidence (tuning slice, skip 1.5 MB; world corpus in view): at least
+ * U8D_MIN_BYTES non-ASCII bytes, at least U8D_MIN_CHARS whole characters
+ * read as UTF-8, all in the common Chinese blocks, covering at least
+ * 1/U8D_COVER_DEN of the non-ASCII bytes, and known to the model on
+ * average better than U8D_MEAN_LP. */
+#define U8D_MIN_BYTES 6
+#define U8D_MIN_CHARS 1
+#define U8D_COVER_DEN 4
+#define U8D_MEAN_LP (-5.0)
+#define U8D_IN_LP (-5.0)
+#define U8D_GAIN_LP 1.5
+/* A whole character is written when a whole neighbour makes a word with
+ * it (log10 P(b | a) above U8D_WORD), or when it is a common character
+ * (log10 P above U8D_COMMON).  Tuning slice (skip 1.5 MB), % of the
+ * original's non-ASCII characters, restored / wrong fills added: words
+ * only (-1.5) 1.9 / 0.0; common -3.0 4.4-5.2 / 0-0.1; -3.25 with words
+ * at -2.0 7.7-8.1 / 0-0.1; -3.5 9.9-10.0 / 0.07-0.37; -4.0 12.4-12.7 /
+ * 0.1-0.5 (glibc's decoder drops pairs: more gaps fall inside a
+ * character, more whole-looking characters are wrong). */
+#define U8D_WORD (-2.0)
+#define U8D_COMMON (-3.25)
+
+typedef struct u8dbyte {
+  uint8_t v;
+  uint32_t unit;
+} u8dbyte;
+
+typedef struct u8ditem {
+  uint32_t cp;   /* the character (0: part of a break) */
+  uint32_t unit; /* the input unit of its first byte */
+  uint8_t kind;  /* 0 ASCII, 1 whole multi-byte character, 2 break byte */
+} u8ditem;
+
+static int cjk_common(uint32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF5E);
+}
+
+static int emitc(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
+  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
+  l->flags[l->nflags++] = (uint8_t)flag;
+  return 0;
+}
+
+int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res) {
+  memset(res, 0, sizeof *res);
+  l->nflags = 0;
+  if (reader < 0 || reader >= ZF_LC__COUNT || !l->t->m[reader].present) return ZF_LOST_NOFIT;
+  const lc_model *R = &l->t->m[reader];
+  if (R->kind != LC_KIND_DBCS) return ZF_LOST_NOFIT;
+  /* the cheap test first, without memory: every non-ASCII character a
+   * pair of UTF-8 bytes */
+  size_t nb = 0, swal = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c < 0x80) continue;
+    size_t ne;
+    const lc_inv *enc = lc_encodings(R, c, &ne);
+    if (ne != 1) { DBG("r%d enc U+%04X ne %zu\n", reader, (unsigned)c, ne); return ZF_LOST_NOFIT; }
+    if (enc[0].code < 0x100) { /* a byte the reader passes alone (glibc: 0x80) */
+      if (enc[0].code > 0xBF && !(enc[0].code >= 0xC2 && enc[0].code <= 0xF4)) return ZF_LOST_NOFIT;
+      nb += 1;
+      continue;
+    }
+    unsigned hi = enc[0].code >> 8, lo = enc[0].code & 0xFF;
+    int hic = hi >= 0x80 && hi <= 0xBF, hil = hi >= 0xC2 && hi <= 0xF4;
+    if (!hic && !hil) { DBG("r%d hi %04X\n", reader, enc[0].code); return ZF_LOST_NOFIT; }
+    if (lo < 0x80) {
+      /* a swallowed ASCII byte follows a continuation, and it ended a
+       * stretch: ASCII (or the line's end) follows */
+      if (!hic || lo < 0x40) { DBG("r%d lo %04X\n", reader, enc[0].code); return ZF_LOST_NOFIT; }
+      if (j + 1 < in->len && in->cp[j + 1] >= 0x80) return ZF_LOST_NOFIT;
+      swal++;
+      nb += 1;
+    } else {
+      if (!(lo <= 0xBF || (lo >= 0xC2 && lo <= 0xF4))) { DBG("r%d lo2 %04X\n", reader, enc[0].code); return ZF_LOST_NOFIT; }
+      nb += 2;
+    }
+  }
+  if (nb < U8D_MIN_BYTES) return ZF_LOST_NOFIT;
+  int rc = ZHFIX_E_NOMEM;
+  u8dbyte *b = malloc((2 * in->len + 1) * sizeof *b);
+  u8ditem *it = malloc((2 * in->len + 1) * sizeof *it);
+  size_t n = 0, ni = 0;
+  if (!b || !it) goto done;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c < 0x80) {
+      b[n++] = (u8dbyte){(uint8_t)c, (uint32_t)j};
+      continue;
+    }
+    size_t ne;
+    const lc_inv *enc = lc_encodings(R, c, &ne);
+    if (enc[0].code >= 0x100) b[n++] = (u8dbyte){(uint8_t)(enc[0].code >> 8), (uint32_t)j};
+    b[n++] = (u8dbyte){(uint8_t)enc[0].code, (uint32_t)j};
+  }
+  /* greedy UTF-8: a lead with all its continuation bytes is a whole
+   * character; every other non-ASCII byte is a break */
+  size_t whole = 0, wbytes = 0, breaks = 0;
+  double lp = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned v = b[i].v;
+    if (v < 0x80) {
+      it[ni++] = (u8ditem){v, b[i].unit, 0};
+      i++;
+      continue;
+    }
+    int need = u8_need(v);
+    uint32_t cp = 0;
+    if (need >= 2 && i + (size_t)need <= n) {
+      uint32_t st = 0, c = 0;
+      int again, ev = EV_NONE;
+      size_t q = 0;
+      for (; q < (size_t)need && ev == EV_NONE; q++) ev = u8_step(&st, b[i + q].v, &c, &again);
+      if (ev == EV_CHAR && q == (size_t)need) cp = c;
+    }
+    if (cp) {
+      it[ni++] = (u8ditem){cp, b[i].unit, 1};
+      whole++, wbytes += (size_t)need;
+      if (!cjk_common(cp)) {
+        DBG("r%d scatter U+%04X\n", reader, (unsigned)cp);
+        rc = ZF_LOST_NOFIT; /* a scatter of code points: not this damage */
+        goto done;
+      }
+      lp += zf_lm_known(cp) ? zf_lm_char(cp) : -8.0;
+      i += (size_t)need;
+    } else {
+      it[ni++] = (u8ditem){0, b[i].unit, 2};
+      breaks++;
+      i++;
+    }
+  }
+  rc = ZF_LOST_NOFIT;
+  /* nothing broken: nothing was dropped (a lossless wrong decode, the
+   * mojibake stage's) */
+  if (breaks == 0) goto done;
+  /* the line as it stands: its non-ASCII characters under the model */
+  double inlp = 0;
+  size_t nna = 0;
+  {
+    uint32_t *na = malloc((in->len + 1) * sizeof *na);
+    if (!na) {
+      rc = ZHFIX_E_NOMEM;
+      goto done;
+    }
+    for (size_t j = 0; j < in->len; j++)
+      if (in->cp[j] >= 0x80) na[nna++] = in->cp[j];
+    inlp = nna ? zf_lm_score(na, nna) / (double)nna : 0;
+    free(na);
+  }
+  DBG("r%d in %.2f sw %zu nb %zu whole %zu wbytes %zu mean %.2f\n", reader, inlp, swal, nb, whole, wbytes, whole ? lp / (double)whole : 0.0);
+  if (whole < U8D_MIN_CHARS || wbytes * U8D_COVER_DEN < nb) goto done;
+  double mean = lp / (double)whole;
+  if (inlp > U8D_IN_LP || mean < U8D_MEAN_LP || mean - inlp < U8D_GAIN_LP) goto done;
+  /* the decisions: a whole character is written when it makes a word with
+   * a whole neighbour; the rest of the non-ASCII text is marked, one mark
+   * a stretch */
+  int inmark = 0;
+  for (size_t k = 0; k < ni; k++) {
+    const u8ditem *x = &it[k];
+    uint64_t off = in->off[x->unit];
+    int r = 0;
+    if (x->kind == 0) {
+      /* an ASCII byte a pair swallowed sits inside a stretch of damage:
+       * it still goes out as it came */
+      r = emitc(l, out, x->cp, off, ZF_LOST_KEPT);
+      res->kept++;
+      inmark = 0;
+      continue;
+    }
+    int keep = 0;
+    if (x->kind == 1) {
+      if (k > 0 && it[k - 1].kind == 1 && zf_lm_bigram(it[k - 1].cp, x->cp) > U8D_WORD) keep = 1;
+      if (k + 1 < ni && it[k + 1].kind == 1 && zf_lm_bigram(x->cp, it[k + 1].cp) > U8D_WORD) keep = 1;
+      if (zf_lm_known(x->cp) && zf_lm_char(x->cp) > U8D_COMMON) keep = 1;
+    }
+    if (keep) {
+      r = emitc(l, out, x->cp, off, ZF_LOST_FILLED);
+      res->filled++;
+      inmark = 0;
+    } else if (x->kind == 1 && mode == ZF_LOST_GUESS) {
+      r = emitc(l, out, x->cp, off, ZF_LOST_GUESSED);
+      res->guessed++;
+      inmark = 0;
+    } else if (!inmark) {
+      r = emitc(l, out, l->marker, off, ZF_LOST_MARKED);
+      res->marked++;
+      res->gaps++;
+      inmark = 1;
+    }
+    if (r) {
+      rc = ZHFIX_E_NOMEM;
+      goto done;
+    }
+  }
+  DBG("ACCEPT r%d\n", reader);
+  rc = 0;
+done:
+  free(b), free(it);
+  if (rc) l->nflags = 0;
+  return rc;
+}
