@@ -91,6 +91,7 @@ static int create(void **st, const zf_opts *o) {
       const occ_inert *z = &sh->inert[ds[k2]];
       cv->line_inert.ascii[0] |= z->ascii[0];
       cv->line_inert.ascii[1] |= z->ascii[1];
+      for (int a = 0; a < 128; a++) cv->line_inert.stop[a] |= z->stop[a];
       if (z->low < cv->line_inert.low) cv->line_inert.low = z->low;
     }
   }
@@ -192,9 +193,8 @@ static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   conv *cv = st;
-  size_t i = 0;
-  while (i < in->len && inert(&cv->line_inert, in->cp[i])) i++;
-  if (i == in->len) return ZF_UNCHANGED; /* nothing any step could change */
+  /* nothing any step could change */
+  if (inert_end(&cv->line_inert, in->cp, 0, in->len) == in->len) return ZF_UNCHANGED;
   if (convert_line(cv, in, out, NULL)) return ZHFIX_E_NOMEM;
   stats->v[ZHFIX_STAT_CHARS_CONVERTED] += count_changed(in, out);
   return 0;

@@ -43,20 +43,27 @@ typedef struct occ_cfg {
 /* The first two trie levels of a one-pass conversion, flattened.  The
  * trie's nodes lie scattered over megabytes, so each step of a walk is a
  * cache miss; run_pass answers most places from at most one.
- *   ent[c]: the character's own one-character value, and whether keys
- *     continue past it (ACC_SPAN entries, ~100 KB, stays in cache);
+ *   ent[c]: the character's own one-character value, whether keys
+ *     continue past it, and an 8-bit filter of the characters they continue
+ *     with (ACC_SPAN entries, ~100 KB): most characters that start keys
+ *     are followed by none of theirs, and the entry already loaded says so;
  *   pair: a hash table of every two-character key prefix (a, b), holding
- *     its node, its value if (a, b) is a key and the value is short, and
- *     whether keys continue past it; a bitmap over the pairs' hashes rules
- *     most absent pairs out before the table is probed;
+ *     its node, its value if (a, b) is a key and the value is short,
+ *     whether keys continue past it, and a 16-bit filter of the characters
+ *     they continue with; a bitmap over the pairs' hashes rules most
+ *     absent pairs out before the table is probed;
  *   tri: a bitmap over the hashes of every three-character key prefix, so
- *     the walk past two characters is taken only where a key may go on.
+ *     the walk past two characters is taken only where a key may go on
+ *     (read only where the pair's own filter lets the third character by).
+ * The filters in ent and pair cost no memory access of their own: each
+ * lives in a word the lookup has loaded anyway.
  * Built once per process and dictionary (acc_get). */
 #define ACC_LO 0x3400u
 #define ACC_SPAN (0xA000u - ACC_LO)
 #define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
+#define ACC_NEXT_SHIFT 24u /* bits 24..31: filter of the next characters */
 #define ACC_BITS 19u
 #define TRI_BITS 20u
 #define P_KEY (((uint64_t)1 << 42) - 1) /* a | b << 21 */
@@ -64,6 +71,8 @@ typedef struct occ_cfg {
 #define P_LEN2 ((uint64_t)1 << 43)      /* ... with a two-character value */
 #define P_SLOW ((uint64_t)1 << 44)      /* ... longer, or an erratum: read it */
 #define P_DEEP ((uint64_t)1 << 45)      /* keys continue past b */
+#define P_NEXT_SHIFT 48u                /* bits 48..63: filter of the characters
+                                           keys continue with past b */
 typedef struct acc_pair {
   uint64_t key; /* a | b << 21 | P_* flags; 0 marks a free slot */
   uint64_t val; /* value v0 | v1 << 21, node << 42 */
@@ -83,10 +92,28 @@ typedef struct occ_inert {
   uint64_t ascii[2];     /* bit set: the ASCII character starts a key */
   uint64_t ascii_one[2]; /* ... and is one (of some view) */
   uint32_t low;          /* no key starts with a non-ASCII character below */
+  unsigned char stop[128]; /* ascii, a byte per character (inert_end) */
 } occ_inert;
 
 static inline int inert(const occ_inert *z, uint32_t c) {
   return c < 0x80 ? !(z->ascii[c >> 6] >> (c & 63) & 1) : c < z->low && (c - 0x2FF0u) >= 16u;
+}
+
+/* The first j >= i with cp[j] not inert, or n.  Most inert runs are
+ * ASCII (man pages, code, Latin text): four characters are passed on one
+ * test, the rest one by one. */
+static inline size_t inert_end(const occ_inert *z, const uint32_t *cp, size_t i, size_t n) {
+  for (;;) {
+    for (; i + 4 <= n; i += 4) {
+      uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
+      if ((a | b | c | d) >= 0x80 || (z->stop[a] | z->stop[b] | z->stop[c] | z->stop[d])) break;
+    }
+    /* the block holds something else: the rest of it one by one */
+    size_t e = n - i > 4 ? i + 4 : n;
+    for (; i < e; i++)
+      if (!inert(z, cp[i])) return i;
+    if (i == n) return n;
+  }
 }
 
 typedef struct occ_shared {
@@ -112,6 +139,16 @@ static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
 
 static inline uint32_t acc_hash3(uint32_t a, uint32_t b, uint32_t c) {
   return acc_hash(a, b) ^ c * 0xC2B2AE3Du;
+}
+
+/* The bit of character c in ent's filter of next characters, and in a
+ * pair's filter of third characters (a superset test: a clear bit proves
+ * no key continues with c there). */
+static inline uint32_t acc_next_bit(uint32_t c) {
+  return (uint32_t)1 << ((c * 0x9E3779B1u) >> 29) << ACC_NEXT_SHIFT;
+}
+static inline uint64_t acc_third_bit(uint32_t c) {
+  return (uint64_t)1 << ((c * 0x85EBCA77u) >> 28) << P_NEXT_SHIFT;
 }
 
 static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {

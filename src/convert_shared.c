@@ -69,6 +69,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
             uint32_t n2 = d->cnode[nd[0] + j];
             const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
             uint64_t key = (uint64_t)c | (uint64_t)cc[j] << 21, val = (uint64_t)n2 << 42;
+            e |= acc_next_bit(cc[j]);
             uint32_t vl2 = ZF_OCC_VLEN(nd2[2]), nc2 = ZF_OCC_NCHILD(nd2[2]);
             if (nd2[2] & d->vm) {
               key |= P_VAL;
@@ -88,6 +89,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
               size_t slots2 = child_slots(nc2);
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
+                key |= acc_third_bit(cc2[j2]);
                 uint32_t t = acc_hash3(c, cc[j], cc2[j2]) >> (32u - TRI_BITS);
                 a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
@@ -190,6 +192,7 @@ static void *shared_build(void *arg) {
       uint32_t node = zf_occ_root(d, c);
       if (node && c < 0x80) {
         z->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
+        z->stop[c] = 1;
         if (d->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS) z->ascii_one[c >> 6] |= (uint64_t)1 << (c & 63);
       } else if (node) {
         z->low = c;
