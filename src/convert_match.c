@@ -87,8 +87,7 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
        * key, or none (then it is copied; no ideographic description
        * character lies here). */
       uint32_t e = acc->ent[c - ACC_LO];
-      if (!(e & ACC_SLOW) && (!(e & ACC_KIDS) || i + 1 == b || !(e & acc_next_bit(cp[i + 1])) ||
-                              !acc_pair_find(acc, c, cp[i + 1]))) {
+      if (!(e & ACC_SLOW) && (!(e & ACC_KIDS) || i + 1 == b || !acc_pair_find(acc, c, cp[i + 1]))) {
         uint32_t one = e & ACC_VAL ? e & 0x1FFFFFu : c;
         if (put(dst, &one, 1, src->off[i])) return -1;
         i++;
@@ -228,14 +227,18 @@ static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, 
     const uint32_t *v;
     size_t vl, m;
     uint32_t c = cp[i];
-    /* Han characters first (the accelerator answers for every one of
-     * them but an ACC_SLOW key), then inert runs. */
+    if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
+      size_t j = inert_end(z, cp, i + 1, n);
+      while (j < n && quiet_ascii(z, acc, cp, j, n)) j = inert_end(z, cp, j + 1, n);
+      if (copy(o, src, i, j)) return -1;
+      i = j;
+      run = 1;
+      continue;
+    }
     if (acc && c - ACC_LO < ACC_SPAN) {
       uint32_t e = acc->ent[c - ACC_LO];
       if (!(e & ACC_SLOW)) {
-        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n && (e & acc_next_bit(cp[i + 1]))
-                                ? acc_pair_find(acc, c, cp[i + 1])
-                                : NULL;
+        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_find(acc, c, cp[i + 1]) : NULL;
         if (q) {
           uint64_t k = q->key;
           if ((k & P_DEEP) && i + 2 < n && (k & acc_third_bit(cp[i + 2])) &&
@@ -264,13 +267,6 @@ static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, 
         run = 1;
         continue;
       }
-    } else if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
-      size_t j = inert_end(z, cp, i + 1, n);
-      while (j < n && quiet_ascii(z, acc, cp, j, n)) j = inert_end(z, cp, j + 1, n);
-      if (copy(o, src, i, j)) return -1;
-      i = j;
-      run = 1;
-      continue;
     }
     if (c >= nlow && cv->sh->norm_at_starts) {
       uint32_t node = zf_occ_root(nd, c);

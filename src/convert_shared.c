@@ -69,7 +69,6 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
             uint32_t n2 = d->cnode[nd[0] + j];
             const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
             uint64_t key = (uint64_t)c | (uint64_t)cc[j] << 21, val = (uint64_t)n2 << 42;
-            e |= acc_next_bit(cc[j]);
             uint32_t vl2 = ZF_OCC_VLEN(nd2[2]), nc2 = ZF_OCC_NCHILD(nd2[2]);
             if (nd2[2] & d->vm) {
               key |= P_VAL;
@@ -94,7 +93,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
                 a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
-            uint32_t x = acc_hash(c, cc[j]), h = x & a->mask, t = x >> (32u - ACC_BITS);
+            uint32_t h = acc_hash(c, cc[j]) & a->mask, t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
             while (a->pair[h].key) h = (h + 1) & a->mask;
             a->pair[h] = (acc_pair){key, val};
