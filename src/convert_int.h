@@ -44,26 +44,36 @@ typedef struct occ_cfg {
  * trie's nodes lie scattered over megabytes, so each step of a walk is a
  * cache miss; run_pass answers most places from at most one.
  *   ent[c]: the character's own one-character value, and whether keys
- *     continue past it (ACC_SPAN entries, ~100 KB, stays in cache);
+ *     continue past it (ACC_SPAN entries, ~100 KB);
  *   pair: a hash table of every two-character key prefix (a, b), holding
- *     its node, its value if (a, b) is a key and the value is short, and
- *     whether keys continue past it; a bitmap over the pairs' hashes rules
- *     most absent pairs out before the table is probed;
+ *     its node, its value if (a, b) is a key and the value is short,
+ *     whether keys continue past it, and a 16-bit filter of the characters
+ *     they continue with; a bitmap rules most absent pairs out before the
+ *     table is probed (acc_bit: the pairs of one first character share a
+ *     cache line of it);
  *   tri: a bitmap over the hashes of every three-character key prefix, so
- *     the walk past two characters is taken only where a key may go on.
+ *     the walk past two characters is taken only where a key may go on
+ *     (read only where the pair's own filter lets the third character by).
+ * The pair's filter costs no memory access of its own: it lives in the
+ * word the lookup has loaded anyway.  (An 8-bit filter of second
+ * characters in ent's spare bits saved bitmap reads but its branch
+ * mispredicted more than the reads cost: measured, dropped.)
  * Built once per process and dictionary (acc_get). */
 #define ACC_LO 0x3400u
 #define ACC_SPAN (0xA000u - ACC_LO)
 #define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
-#define ACC_BITS 19u
+#define ACC_BITS 20u /* the pair filter: 2^20 bits, in lines of 2^9 */
+#define ACC_LINE_BITS 9u
 #define TRI_BITS 20u
 #define P_KEY (((uint64_t)1 << 42) - 1) /* a | b << 21 */
 #define P_VAL ((uint64_t)1 << 42)       /* (a, b) is a key of the view */
 #define P_LEN2 ((uint64_t)1 << 43)      /* ... with a two-character value */
 #define P_SLOW ((uint64_t)1 << 44)      /* ... longer, or an erratum: read it */
 #define P_DEEP ((uint64_t)1 << 45)      /* keys continue past b */
+#define P_NEXT_SHIFT 48u                /* bits 48..63: filter of the characters
+                                           keys continue with past b */
 typedef struct acc_pair {
   uint64_t key; /* a | b << 21 | P_* flags; 0 marks a free slot */
   uint64_t val; /* value v0 | v1 << 21, node << 42 */
@@ -83,10 +93,33 @@ typedef struct occ_inert {
   uint64_t ascii[2];     /* bit set: the ASCII character starts a key */
   uint64_t ascii_one[2]; /* ... and is one (of some view) */
   uint32_t low;          /* no key starts with a non-ASCII character below */
+  unsigned char stop[128]; /* ascii, a byte per character (inert_end) */
 } occ_inert;
 
 static inline int inert(const occ_inert *z, uint32_t c) {
   return c < 0x80 ? !(z->ascii[c >> 6] >> (c & 63) & 1) : c < z->low && (c - 0x2FF0u) >= 16u;
+}
+
+/* The first j >= i with cp[j] not inert, or n.  Most inert runs are
+ * ASCII (man pages, code, Latin text): four characters are passed on one
+ * test, and where one of them may stop the run, the first such is found
+ * from a mask (no branch per character: one exit per run). */
+static inline size_t inert_end(const occ_inert *z, const uint32_t *cp, size_t i, size_t n) {
+  while (n - i >= 4) {
+    uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
+    if ((a | b | c | d) < 0x80 && !(z->stop[a] | z->stop[b] | z->stop[c] | z->stop[d])) {
+      i += 4;
+      continue;
+    }
+    unsigned m = ((a >= 0x80) | z->stop[a & 0x7F]) | ((b >= 0x80) | z->stop[b & 0x7F]) << 1 |
+                 ((c >= 0x80) | z->stop[c & 0x7F]) << 2 | ((d >= 0x80) | z->stop[d & 0x7F]) << 3;
+    i += (size_t)__builtin_ctz(m);
+    if (!inert(z, cp[i])) return i;
+    i++;
+  }
+  for (; i < n; i++)
+    if (!inert(z, cp[i])) return i;
+  return n;
 }
 
 typedef struct occ_shared {
@@ -106,12 +139,20 @@ typedef struct occ_shared {
   zf_shared_slot acc[ZF_OCC_NDICTS];
 } occ_shared;
 
+#define ACC_HA 0x9E3779B1u
+#define ACC_HB 0x85EBCA77u
 static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
-  return a * 0x9E3779B1u ^ b * 0x85EBCA77u;
+  return a * ACC_HA ^ b * ACC_HB;
 }
 
 static inline uint32_t acc_hash3(uint32_t a, uint32_t b, uint32_t c) {
   return acc_hash(a, b) ^ c * 0xC2B2AE3Du;
+}
+
+/* The bit of character c in a pair's filter of third characters (a
+ * superset test: a clear bit proves no key continues with c there). */
+static inline uint64_t acc_third_bit(uint32_t c) {
+  return (uint64_t)1 << ((c * 0x85EBCA77u) >> 28) << P_NEXT_SHIFT;
 }
 
 static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
@@ -119,9 +160,19 @@ static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t
   return acc->tri[t >> 6] >> (t & 63u) & 1u;
 }
 
+/* The bit of the pair a, b in the pair filter (bits): in the cache line
+ * its first character selects, at the place its second one does, so the
+ * pairs one character starts share a line and the lines of the common
+ * characters stay in cache (over the whole bitmap, each pair of the text
+ * read another line).  The products are acc_hash's own. */
+static inline uint32_t acc_bit(uint32_t a, uint32_t b) {
+  return (a * ACC_HA) >> (32u - (ACC_BITS - ACC_LINE_BITS)) << ACC_LINE_BITS |
+         (b * ACC_HB) >> (32u - ACC_LINE_BITS);
+}
+
 /* Whether the pair a, b may start a key (the bitmap alone). */
 static inline int acc_pair_maybe(const occ_accel *acc, uint32_t a, uint32_t b) {
-  uint32_t t = acc_hash(a, b) >> (32u - ACC_BITS);
+  uint32_t t = acc_bit(a, b);
   return acc->bits[t >> 6] >> (t & 63u) & 1u;
 }
 
@@ -136,10 +187,10 @@ static inline int quiet_ascii(const occ_inert *z, const occ_accel *acc, const ui
 
 /* The entry of the pair a, b, or NULL. */
 static inline const acc_pair *acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
-  uint32_t x = acc_hash(a, b), t = x >> (32u - ACC_BITS);
+  uint32_t t = acc_bit(a, b);
   if (!(acc->bits[t >> 6] >> (t & 63u) & 1u)) return NULL;
   uint64_t key = (uint64_t)a | (uint64_t)b << 21;
-  for (uint32_t h = x & acc->mask;; h = (h + 1) & acc->mask) {
+  for (uint32_t h = acc_hash(a, b) & acc->mask;; h = (h + 1) & acc->mask) {
     const acc_pair *q = &acc->pair[h];
     if ((q->key & P_KEY) == key) return q;
     if (!q->key) return NULL;

@@ -76,8 +76,7 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
   for (size_t i = a; i < b;) {
     uint32_t c = cp[i];
     if (inert(z, c)) {
-      size_t j = i + 1;
-      while (j < b && inert(z, cp[j])) j++;
+      size_t j = inert_end(z, cp, i + 1, b);
       if (copy(dst, src, i, j)) return -1;
       i = j;
       continue;
@@ -229,8 +228,8 @@ static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, 
     size_t vl, m;
     uint32_t c = cp[i];
     if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
-      size_t j = i + 1;
-      while (j < n && (inert(z, cp[j]) || quiet_ascii(z, acc, cp, j, n))) j++;
+      size_t j = inert_end(z, cp, i + 1, n);
+      while (j < n && quiet_ascii(z, acc, cp, j, n)) j = inert_end(z, cp, j + 1, n);
       if (copy(o, src, i, j)) return -1;
       i = j;
       run = 1;
@@ -242,7 +241,8 @@ static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, 
         const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_find(acc, c, cp[i + 1]) : NULL;
         if (q) {
           uint64_t k = q->key;
-          if ((k & P_DEEP) && i + 2 < n && acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
+          if ((k & P_DEEP) && i + 2 < n && (k & acc_third_bit(cp[i + 2])) &&
+              acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
             m = zf_occ_walk(d, vm, (uint32_t)(q->val >> 42), cp + i, n - i, 2, errata, &v, &vl, NULL);
             if (m) goto found;
           } else if (k & P_VAL) {

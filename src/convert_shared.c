@@ -88,11 +88,12 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
               size_t slots2 = child_slots(nc2);
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
+                key |= acc_third_bit(cc2[j2]);
                 uint32_t t = acc_hash3(c, cc[j], cc2[j2]) >> (32u - TRI_BITS);
                 a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
-            uint32_t x = acc_hash(c, cc[j]), h = x & a->mask, t = x >> (32u - ACC_BITS);
+            uint32_t h = acc_hash(c, cc[j]) & a->mask, t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
             while (a->pair[h].key) h = (h + 1) & a->mask;
             a->pair[h] = (acc_pair){key, val};
@@ -190,6 +191,7 @@ static void *shared_build(void *arg) {
       uint32_t node = zf_occ_root(d, c);
       if (node && c < 0x80) {
         z->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
+        z->stop[c] = 1;
         if (d->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS) z->ascii_one[c >> 6] |= (uint64_t)1 << (c & 63);
       } else if (node) {
         z->low = c;
