@@ -186,6 +186,19 @@ int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
  * other non-ASCII stretch is one mark.  ZF_LOST_NOFIT when the line is
  * not this damage. */
 int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res);
+/* A double-byte source (GBK, Big5) read by a double-byte decoder that
+ * dropped what it could not read (h->style ZF_LOST_DROP), rebuilt from the
+ * re-encoded surviving bytes with at most two missing bytes at a boundary
+ * of the reader's units, the model choosing the phase (lost_drop.c).
+ * Characters the readings within the margin agree on are written, a
+ * missing byte's character filled only when the bytes or the lattice's
+ * margins decide it (guessed in guess mode), the rest marked (zf_lost_flags
+ * as after zf_lost_run).  res->gaps is the bytes dropped on the best
+ * reading, res->score and res->literal its score and the input's (the
+ * caller judges the gain).  Returns 0, ZF_LOST_NOFIT (not readable so, or
+ * nothing dropped: out unchanged) or ZHFIX_E_NOMEM.  Cost: linear. */
+int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
+                      zf_lost_result *res);
 
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best

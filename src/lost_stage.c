@@ -440,8 +440,57 @@ static int u8_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, z
   return ZF_LOST_NOFIT;
 }
 
+/* ---- dropped bytes with a double-byte source (lost_drop.c) -----------------
+ * GBK read by a Big5 decoder or Big5 by a GBK decoder, bytes dropped: the
+ * reader of lost_drop.c (linear) instead of the lattice's search (100,000
+ * steps a unit and more, past any budget).  The best class's reading is
+ * taken when it dropped at least one byte and beats the line as it stands
+ * by DBCS_DROP_GAIN in all and DBCS_DROP_PER_CHAR a character that is not
+ * ASCII (see docs/repair-lost.md, phase 6, for the measured gains). */
+#define DBCS_DROP_GAIN 15.0
+#define DBCS_DROP_PER_CHAR 2.5
+/* Fewer characters that are not ASCII than this are too little evidence:
+ * a word list of rare characters (翾翾 盻盻 皜皜, clean) reads better with
+ * a byte or two assumed lost */
+#define DBCS_DROP_MIN_CHARS 8
+
+static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
+                          zf_lost_result *res, const zf_lost_hyp **used) {
+  const zf_lost_hyp *best = NULL;
+  double bg = 0;
+  size_t na = nonascii(in), out0 = out->len;
+  if (na < DBCS_DROP_MIN_CHARS) return ZF_LOST_NOFIT;
+  for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
+    /* bytes that under this reader have UTF-8's shape are UTF-8 read by
+     * it (zf_lost_utf8_shaped), not a double-byte source */
+    if (zf_lost_utf8_shaped(l, h->reader, in)) continue;
+    int rc = zf_lost_drop_read(l, h, mode, in, out, res);
+    out->len = out0;
+    if (rc == ZHFIX_E_NOMEM) return rc;
+    if (rc) continue;
+    double g = res->score - res->literal;
+#ifdef LOST_DEBUG
+    fprintf(stderr, "dbcsdrop: %s>%s g %.1f na %zu gaps %zu\n", zf_lost_codec_name(h->src),
+            zf_lost_codec_name(h->reader), g, na, res->gaps);
+#endif
+    if (g >= DBCS_DROP_GAIN && g >= DBCS_DROP_PER_CHAR * (double)na && (!best || g > bg)) best = h, bg = g;
+  }
+  if (!best) return ZF_LOST_NOFIT;
+  int rc = zf_lost_drop_read(l, best, mode, in, out, res);
+  if (rc) return rc;
+  size_t nf;
+  const uint8_t *f = zf_lost_flags(l, &nf);
+  report_marks(out, out0, f, nf, stats);
+  stats->lost_leave = 1; /* the mojibake stage leaves the line */
+  *used = best;
+  return 0;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
+  stats->lost_leave = 0;
   /* The clean-line gate: one pass over the line gives what both tests
    * need; the exact marker test runs only on a line holding a marker. */
   unsigned markers;
@@ -451,17 +500,16 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (zf_line_facts_scan(in, &own)) return ZHFIX_E_NOMEM;
     lf = &own;
   }
+  markers = lf->marker ? zf_lost_markers(in) : 0;
   int u8only = 0;
-  if (s->drop_tries >= DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits) {
-    markers = lf->marker ? zf_lost_markers(in) : 0;
-    if (!markers) return ZF_UNCHANGED;
-  } else {
-    markers = lf->marker ? zf_lost_markers(in) : 0;
-    if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-      if (!drop_suspect(lf)) return ZF_UNCHANGED;
-      u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
-    }
+  if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
+    if (!drop_suspect(lf)) return ZF_UNCHANGED;
+    u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
+  /* the lattice's dropping classes stop in a document where they keep
+   * failing (DROP_FAILS); the linear readers (UTF-8 read by a dropping Big5
+   * decoder, the double-byte reader) do not */
+  int lattice_drops = s->drop_tries < DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits;
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
   if (!s->l) {
     const zf_lost_tables *t = zf_lost_shared_tables();
@@ -476,9 +524,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int rc = ZF_LOST_NOFIT;
   if (!markers) rc = u8_drop_line(s->l, s->mode, in, out, stats, &res, &h);
   if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
-  if (rc == ZF_LOST_NOFIT)
-    rc = markers ? zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h)
-                 : drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
+  if (rc == ZF_LOST_NOFIT) {
+    if (markers) {
+      rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
+    } else {
+      rc = dbcs_drop_line(s->l, s->mode, in, out, stats, &res, &h);
+      if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
+    }
+  }
   if (tried) s->drop_tries++, s->drop_hits += rc == 0;
   if (rc == ZF_LOST_OVER) {
     /* the line's budget ran out: it goes on to the mojibake stage as it

@@ -207,6 +207,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   const zf_line_facts *lf = &stats->lf;
   unsigned f = lf->valid && !lf->mojix ? (unsigned)(lf->wide > 0) | (unsigned)(lf->marker > 0) << 3 : scan(in);
   if (!(f & 1)) return ZF_UNCHANGED; /* ASCII */
+  /* A line the lost-byte stage rebuilt from dropped bytes is not read
+   * again: its marks are reported damage, not a lossless decode's to fill
+   * (issue #15 item 3; drop8's hunk, self-contained). */
+  if (stats->nseg_damage && stats->lost_leave) return ZF_UNCHANGED;
   const int c1 = (f & 4) != 0;
   size_t nlost = 0;
   if (f & 2)

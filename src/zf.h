@@ -69,6 +69,10 @@ typedef struct zf_stats {
   zf_span seg_damage[ZF_SEG_DAMAGE];
   size_t nseg_damage;
   zf_line_facts lf;
+  /* Set by the lost-byte stage on a segment it rebuilt from dropped bytes
+   * (lost_drop.c) and reported: the mojibake stage leaves it (issue #15
+   * item 3).  Read only where nseg_damage is nonzero. */
+  int lost_leave;
 } zf_stats;
 
 void zf_stats_init(zf_stats *s);

@@ -987,11 +987,12 @@ static void test_budget(void **state) {
   uint64_t over = zhfix_get_stat(z, ZHFIX_STAT_LOST_OVER_BUDGET);
   fprintf(stderr, "lost budget: %zu dropped-byte Big5 lines, %llu over budget, %llu rebuilt\n", nlines,
           (unsigned long long)over, (unsigned long long)zhfix_get_stat(z, ZHFIX_STAT_LOST_LINES));
-  assert_true(over >= 1);
-  assert_int_equal(zhfix_get_stat(z, ZHFIX_STAT_LOST_LINES), 0);
-  /* the lines it gave up on, and the others, are the mojibake stage's */
-  assert_int_equal(nm, no);
-  assert_memory_equal(outm, outo, no);
+  /* Those lines are no longer searched: the linear reader of lost_drop.c
+   * rebuilds most (test_dbcs_drop); a line it rejects may still go to the
+   * lattice and over budget, then out as the mojibake stage makes it */
+  uint64_t rebuilt = zhfix_get_stat(z, ZHFIX_STAT_LOST_LINES);
+  assert_true(rebuilt * 3 >= nlines);
+  assert_true(over + rebuilt <= nlines);
   assert_string_equal(zhfix_stat_name(ZHFIX_STAT_LOST_OVER_BUDGET), "lost_over_budget");
   zhfix_buffer_free(outm);
   zhfix_buffer_free(outo);
@@ -1056,6 +1057,92 @@ static void test_drop_and_no_conversion(void **state) {
   zhfix_free(h);
 }
 
+/* ---- dropped bytes with a double-byte source (lost_drop.c) ------------------
+ * GBK read by Big5 decoders and Big5 by a GBK decoder that dropped what
+ * they could not read (tools/lossy_sim.py's real decoders, the gated
+ * slice), each lossy line through the library on its own: a line the
+ * lost stage rebuilds has no wrong character beyond 0.5% of the original's
+ * non-ASCII characters over all such lines, reports damage wherever it
+ * differs from the original (a mark, or an ASCII byte left as it came),
+ * and has its marks reported; over a third of the lines are rebuilt (a
+ * line not rebuilt goes on as before). */
+static int utf8_has(const char *s, size_t n, const char *c, size_t cn) {
+  for (size_t i = 0; i + cn <= n; i++)
+    if (!memcmp(s + i, c, cn)) return 1;
+  return 0;
+}
+
+static void test_dbcs_drop(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  /* 如果没有声明这个参数并且没有使用它，那么从环境变量里读取数据库名。 in GBK,
+   * read by CPython's big5 with errors="ignore": 如 and 取 lose their lead,
+   * 果 its trail; what the bytes leave open is marked and reported, the
+   * rest restored, and --to=trad converts the text around the marks */
+  char *out = run_doc(ZHFIX_TO_TRAD, ZHFIX_LOST_MARK,
+                      "蝜羶衄汒隴涴跺統杅甜й羶衄妏蚚坳ㄛ饒繫植遠噫曹講爵黍﹋擂踱靡﹝\n", h);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 1);
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) >= 1);
+  assert_non_null(strstr(out, "沒有聲明這個參數並且沒有使用它"));
+  assert_non_null(strstr(out, "\xEF\xBF\xBD"));
+  zhfix_buffer_free(out);
+
+  const char *dir = lossy_dir();
+  if (!dir) fail_msg("lost: tools/lossy_sim.py failed (make corpus)");
+  static const char *const classes[] = {"gbk-as-py-big5-ignore", "gbk-as-glibc-big5-ignore",
+                                        "big5-as-py-gbk-ignore"};
+  char buf[65600];
+  for (size_t c = 0; c < 3; c++) {
+    size_t nd, no, nl;
+    char *dm = class_file(dir, classes[c], "dam", &nd), *og = class_file(dir, classes[c], "orig", &no),
+         *fl = class_file(dir, classes[c], "lossy", &nl);
+    tu_lines id = {dm, dm + nd}, io = {og, og + no}, ifl = {fl, fl + nl};
+    const char *ld, *lo, *lf;
+    size_t nld, nlo, nlf, lines = 0, rebuilt = 0, chars = 0, wrong = 0, silent = 0, unreported = 0;
+    while ((ld = tu_next_line(&id, &nld)) && (lo = tu_next_line(&io, &nlo)) && (lf = tu_next_line(&ifl, &nlf))) {
+      if (nlf < 1 || lf[0] != '1' || nld + 1 >= sizeof buf) continue;
+      lines++;
+      memcpy(buf, ld, nld);
+      buf[nld] = '\n';
+      buf[nld + 1] = 0;
+      out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, buf, h);
+      if (zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES)) {
+        rebuilt++;
+        size_t n = strlen(out), marks = 0;
+        for (size_t i = 0; i < nlo; i++) chars += ((unsigned char)lo[i] & 0xC0) == 0xC0;
+        for (size_t i = 0; i < n;) {
+          size_t k = 1;
+          while (i + k < n && ((unsigned char)out[i + k] & 0xC0) == 0x80) k++;
+          if ((unsigned char)out[i] >= 0x80) {
+            if (k == 3 && !memcmp(out + i, "\xEF\xBF\xBD", 3))
+              marks++;
+            else if (!utf8_has(lo, nlo, out + i, k))
+              wrong++;
+          }
+          i += k;
+        }
+        int same = n == nlo + 1 && !memcmp(out, lo, nlo);
+        if (!same && !zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS)) silent++;
+        if (getenv("LOST_SHOW") && !same && (!marks || wrong))
+          fprintf(stderr, "  %s\n  %.*s\n  %s", marks ? "wrong?" : "silent", (int)nlo, lo, out);
+        if (marks && !zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS)) unreported++;
+      }
+      zhfix_buffer_free(out);
+    }
+    fprintf(stderr, "lost dbcs drop %-26s %zu lossy lines: %zu rebuilt, %zu wrong of %zu (%.3f%%), %zu silent\n",
+            classes[c], lines, rebuilt, wrong, chars, pct(wrong, chars), silent);
+    assert_true(lines >= 20);
+    assert_true(rebuilt * 3 >= lines); /* measured 43-49% (gate slice), 44-56% (quick) */
+    assert_true(wrong * 200 < chars); /* under 0.5% */
+    assert_int_equal(silent, 0);
+    assert_int_equal(unreported, 0);
+    free(dm), free(og), free(fl);
+  }
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_detect_clean),
@@ -1067,6 +1154,7 @@ int main(void) {
       cmocka_unit_test(test_pipeline),
       cmocka_unit_test(test_drop_and_no_conversion),
       cmocka_unit_test(test_budget),
+      cmocka_unit_test(test_dbcs_drop),
   };
   /* LOST_TEST=name runs one test (for work on them) */
   if (getenv("LOST_TEST")) cmocka_set_test_filter(getenv("LOST_TEST"));

@@ -1,0 +1,501 @@
+/*
+ * Dropped bytes with a double-byte source (issue #15): GBK read by a Big5
+ * decoder, or Big5 by a GBK decoder, that dropped what it could not read
+ * (errors="ignore", iconv -c).  docs/repair-lost.md ("Phase 6") has the
+ * measurements.
+ *
+ * The mechanism.  A dropping double-byte decoder reads the source's bytes
+ * pair by pair; a lead whose pair it cannot read is dropped (CPython: the
+ * lead alone, the next byte is read again; glibc: the lead, or lead and
+ * trail), and nothing marks the place.  So:
+ *   - the surviving characters re-encoded in the reader's codec are the
+ *     source's bytes with some bytes missing, exactly;
+ *   - a byte can only have gone at a place where the reader was between
+ *     characters: a boundary of the re-encoded units, never inside one;
+ *   - a dropped byte is one the reader rejects before the byte that
+ *     follows it (the reader's own tables say which);
+ *   - read in the source, the bytes are in phase up to a drop and out of
+ *     phase after it, until the next one puts them back.
+ * The reader here decodes the re-encoded bytes in the source with at most
+ * two missing bytes at a unit boundary, as the lead or the trail of a
+ * source character (or both), and lets the language model choose among
+ * the phases (a Viterbi over byte positions; a node is a position and how
+ * it was reached, which fixes the last character for the bigram).  Each
+ * missing byte costs DROP_PEN, so a reading with fewer drops wins ties.
+ * Then, per character of the best reading:
+ *   - where every reading within DROP_MARGIN of the best agrees on it
+ *     (max-marginals of the forward and backward passes over the edges
+ *     that overlap its bytes), a character made of surviving bytes is
+ *     written as certain;
+ *   - a character holding a missing byte is written when the bytes leave
+ *     it one value; in guess mode the model's best candidate is written
+ *     and flagged; otherwise it is marked.  (Letting the model fill by
+ *     the lattice's margins, DROP_LMFILL in a tuning build, restored 2.3
+ *     points more of GBK read by CPython's Big5 on the tuning slice, at
+ *     0.5 points more left wrong and 3 of 92 lossless lines no longer
+ *     exact: off);
+ *   - a character the phases disagree on is marked (guessed in guess
+ *     mode);
+ *   - an ASCII byte stays as it came even where the phases disagree on it
+ *     or read it as the trail of a character whose lead went (0x40-0x7E):
+ *     markup, code, a table's '@' are never replaced; it is reported.
+ * A missing byte's value is never invented: a mark is written and the
+ * caller reports it with its input offset.  Cost: linear in the line
+ * (five nodes a byte, at most five edges a node), plus at most 126
+ * candidates a missing byte.
+ */
+#include "lost_lat.h"
+
+/* log10 units, tuned on the tuning slice (skip 1.5 MB) */
+#ifndef DROP_PEN
+#define DROP_PEN 0.5 /* a byte the reader dropped */
+#endif
+#ifndef DROP_LOSSLESS
+#define DROP_LOSSLESS 3.0 /* a reading with drops against one without */
+#endif
+#define DROP_UNKNOWN -6.0 /* the floor of a missing character's score */
+#ifndef DROP_MARGIN
+#define DROP_MARGIN 2.0 /* a character is certain when no differing reading comes this close */
+#endif
+
+#ifdef DROP_TUNE /* a tuning build: the parameters from the environment */
+static double tune(const char *name, double dflt) {
+  const char *v = getenv(name);
+  return v ? atof(v) : dflt;
+}
+#define DROP_PEN_V tune("DROP_PEN", DROP_PEN)
+#define DROP_MARGIN_V tune("DROP_MARGIN", DROP_MARGIN)
+#define DROP_LOSSLESS_V tune("DROP_LOSSLESS", DROP_LOSSLESS)
+#define DROP_LMFILL_V tune("DROP_LMFILL", 0)
+#else
+#define DROP_LMFILL_V 0
+#define DROP_PEN_V DROP_PEN
+#define DROP_MARGIN_V DROP_MARGIN
+#define DROP_LOSSLESS_V DROP_LOSSLESS
+#endif
+
+enum { K_START, K_PAIR, K_ONE, K_LGAP, K_TGAP, K_DGAP, K_N };
+
+typedef struct dbyte {
+  uint8_t v, bnd; /* bnd: a unit of the reader starts at this byte */
+  uint32_t unit;
+} dbyte;
+
+typedef struct dnode {
+  float v, w;     /* best reading into / out of the node (log10) */
+  int32_t bp;     /* best predecessor node, -1 none */
+} dnode;
+
+typedef struct dwork {
+  const lc_model *S, *R;
+  dbyte *b;
+  size_t nb;
+  dnode *nd; /* (nb + 1) * K_N */
+  float *gw; /* gap_w's memo: 2 a node, NaN until computed */
+  float *aw; /* after_gap's memo: per position (one pair edge a position, two kinds of gap node) */
+} dwork;
+
+/* 1 when the reader, between characters, rejects x before the byte y and
+ * reads y again (y < 0: the end of the text). */
+static int drop_ok(const lc_model *R, unsigned x, int y) {
+  uint32_t st = 0, cp;
+  int again;
+  int ev = lc_read(R, &st, x, &cp, &again);
+  if (ev == EV_ERR) return !again;
+  if (ev != EV_NONE) return 0;
+  if (y < 0) return 1;
+  ev = lc_read(R, &st, (unsigned)y, &cp, &again);
+  return ev == EV_ERR && again;
+}
+
+static int src_char(uint32_t v) { return v && v != LC_TWO_CPS; }
+
+/* Candidates for a source character (x, y) with x missing, x rejected by
+ * the reader before y (check), or (y, x) with x rejected before `after`;
+ * up to max of them into cs (NULL: count only). */
+static size_t gap_cands(const dwork *w, int lead_missing, unsigned y, int after, int check, uint32_t *cs,
+                        size_t max) {
+  size_t n = 0;
+  for (unsigned x = 0x81; x <= 0xFE; x++) {
+    uint32_t v = lead_missing ? lc_pair(w->S, x, y) : lc_pair(w->S, y, x);
+    if (!src_char(v)) continue;
+    if (check && !drop_ok(w->R, x, lead_missing ? (int)y : after)) continue;
+    if (cs && n < max) cs[n] = v;
+    n++;
+  }
+  return n;
+}
+
+#define NI(p, k) ((p) * K_N + (size_t)(k))
+
+static int gaps_at(int k) { return k == K_TGAP ? 1 : k == K_DGAP ? 2 : 0; }
+
+/* The last character of node (p, k); 0 when unknown (a gap's, the start). */
+static uint32_t last_cp(const dwork *w, size_t p, int k) {
+  if (k == K_PAIR) return lc_pair(w->S, w->b[p - 2].v, w->b[p - 1].v);
+  if (k == K_ONE) return w->b[p - 1].v;
+  return 0;
+}
+
+static float lm_step(uint32_t prev, uint32_t c) {
+  return prev ? zf_lm_bigram(prev, c) : zf_lm_char(c);
+}
+
+/* The edges out of node (p, k): up to 4 (to position, kind, character). */
+typedef struct dedge {
+  size_t to;
+  int k;
+  uint32_t cp; /* 0 for a character holding a missing byte */
+  int gaps;
+} dedge;
+
+static size_t edges_of(const dwork *w, size_t p, int k, dedge *e) {
+  size_t n = 0;
+  if (p >= w->nb) return 0;
+  unsigned b0 = w->b[p].v;
+  int g = gaps_at(k);
+  if (b0 < 0x80) {
+    e[n++] = (dedge){p + 1, K_ONE, b0, 0};
+  } else {
+    if (p + 1 < w->nb) {
+      uint32_t v = lc_pair(w->S, b0, w->b[p + 1].v);
+      if (src_char(v)) e[n++] = (dedge){p + 2, K_PAIR, v, 0};
+    }
+    /* (b0, x): x went at the boundary after b0 */
+    if ((p + 1 == w->nb || w->b[p + 1].bnd) &&
+        gap_cands(w, 0, b0, p + 1 < w->nb ? (int)w->b[p + 1].v : -1, 1, NULL, 0))
+      e[n++] = (dedge){p + 1, K_TGAP, 0, 1};
+  }
+  /* (x, b0): x went right before b0 */
+  if (w->b[p].bnd && g <= 1 && b0 >= 0x40 && gap_cands(w, 1, b0, 0, g == 0, NULL, 0))
+    e[n++] = (dedge){p + 1, K_LGAP, 0, 1};
+  return n;
+}
+
+/* A character holding a missing byte scores as its best candidate after
+ * the node's last character (memoised per node and kind of gap), less
+ * DROP_PEN a missing byte. */
+static float gap_w(dwork *w, size_t p, int k, int kind) {
+  float *memo = &w->gw[(NI(p, k)) * 2 + (kind == K_TGAP)];
+  if (*memo == *memo) return *memo;
+  uint32_t cs[128], prev = last_cp(w, p, k);
+  size_t nc = kind == K_LGAP ? gap_cands(w, 1, w->b[p].v, 0, gaps_at(k) == 0, cs, 128)
+                             : gap_cands(w, 0, w->b[p].v, p + 1 < w->nb ? (int)w->b[p + 1].v : -1, 1, cs, 128);
+  float best = (float)DROP_UNKNOWN;
+  uint32_t bc = 0;
+  for (size_t i = 0; i < nc && i < 128; i++) {
+    float t = lm_step(prev, cs[i]);
+    if (t > best) best = t, bc = cs[i];
+  }
+  (void)bc;
+  return *memo = best - (float)DROP_PEN_V;
+}
+
+/* A character after one holding a missing byte: its bigram after the best
+ * of that character's candidates (the node (p, k) fixes them: the byte
+ * before p, and for a missing trail the byte at p). */
+static float after_gap(dwork *w, size_t p, int k, uint32_t c) {
+  float *memo = &w->aw[p * 2 + (k == K_TGAP)];
+  if (*memo == *memo) return *memo;
+  uint32_t cs[128];
+  size_t nc = k == K_LGAP ? gap_cands(w, 1, w->b[p - 1].v, 0, 0, cs, 128)
+                          : gap_cands(w, 0, w->b[p - 1].v, p < w->nb ? (int)w->b[p].v : -1, 1, cs, 128);
+  float best = zf_lm_char(c);
+  for (size_t i = 0; i < nc && i < 128; i++) {
+    float t = zf_lm_bigram(cs[i], c);
+    if (t > best) best = t;
+  }
+  return *memo = best;
+}
+
+static float edge_w(dwork *w, size_t p, int k, const dedge *e) {
+  if (!e->cp) return gap_w(w, p, k, e->k);
+  if (k == K_LGAP || k == K_TGAP) return after_gap(w, p, k, e->cp);
+  return lm_step(last_cp(w, p, k), e->cp);
+}
+
+static void relax(dnode *nd, size_t from, size_t to, float s) {
+  if (s > nd[to].v) nd[to].v = s, nd[to].bp = (int32_t)from;
+}
+
+/* Forward pass: nd[].v and .bp. */
+static void forward(dwork *w) {
+  for (size_t i = 0; i < (w->nb + 1) * K_N * 2; i++) w->gw[i] = NAN;
+  for (size_t i = 0; i < (w->nb + 1) * 2; i++) w->aw[i] = NAN;
+  dnode *nd = w->nd;
+  for (size_t i = 0; i < (w->nb + 1) * K_N; i++) nd[i] = (dnode){-FLT_MAX, -FLT_MAX, -1};
+  nd[NI(0, K_START)].v = 0;
+  dedge e[4];
+  for (size_t p = 0; p <= w->nb; p++) {
+    /* both bytes of a source character went here */
+    if (p < w->nb && w->b[p].bnd)
+      for (int k = 0; k < K_DGAP; k++)
+        if (nd[NI(p, k)].v > -FLT_MAX && gaps_at(k) == 0)
+          relax(nd, NI(p, k), NI(p, K_DGAP), nd[NI(p, k)].v + (float)(DROP_UNKNOWN - 2 * DROP_PEN_V));
+    for (int k = 0; k < K_N; k++) {
+      if (nd[NI(p, k)].v == -FLT_MAX) continue;
+      size_t ne = edges_of(w, p, k, e);
+      for (size_t i = 0; i < ne; i++) relax(nd, NI(p, k), NI(e[i].to, e[i].k), nd[NI(p, k)].v + edge_w(w, p, k, &e[i]));
+    }
+  }
+}
+
+/* Backward pass: nd[].w, the best reading from a node to the end. */
+static void backward(dwork *w) {
+  dnode *nd = w->nd;
+  for (int k = 0; k < K_N; k++) nd[NI(w->nb, k)].w = 0;
+  dedge e[4];
+  for (size_t p = w->nb; p-- > 0;) {
+    for (int k = 0; k < K_N; k++) {
+      if (k == K_DGAP) continue;
+      size_t ne = edges_of(w, p, k, e);
+      float best = -FLT_MAX;
+      for (size_t i = 0; i < ne; i++) {
+        float t = nd[NI(e[i].to, e[i].k)].w;
+        if (t == -FLT_MAX) continue;
+        t += edge_w(w, p, k, &e[i]);
+        if (t > best) best = t;
+      }
+      nd[NI(p, k)].w = best;
+    }
+    /* the double gap's node has the same edges out as a K_TGAP one's
+     * but two gaps here; its own edges come first, then others reach it */
+    size_t ne = edges_of(w, p, K_DGAP, e);
+    float best = -FLT_MAX;
+    for (size_t i = 0; i < ne; i++) {
+      float t = nd[NI(e[i].to, e[i].k)].w;
+      if (t != -FLT_MAX && t + edge_w(w, p, K_DGAP, &e[i]) > best) best = t + edge_w(w, p, K_DGAP, &e[i]);
+    }
+    nd[NI(p, K_DGAP)].w = best;
+    if (w->b[p].bnd && best > -FLT_MAX)
+      for (int k = 0; k < K_DGAP; k++)
+        if (gaps_at(k) == 0) {
+          float t = best + (float)(DROP_UNKNOWN - 2 * DROP_PEN_V);
+          if (t > nd[NI(p, k)].w) nd[NI(p, k)].w = t;
+        }
+  }
+}
+
+/* Best score of a reading that has an edge over bytes [a, b) other than
+ * the one from (a, ka) with character c (c = 0: any edge differing in
+ * position or kind). */
+static float best_other(dwork *w, size_t a, size_t bb, uint32_t c, int ek) {
+  const dnode *nd = w->nd;
+  float best = -FLT_MAX;
+  dedge e[4];
+  for (size_t p = a > 0 ? a - 1 : 0; p < bb && p < w->nb; p++)
+    for (int k = 0; k < K_N; k++) {
+      if (nd[NI(p, k)].v == -FLT_MAX) continue;
+      size_t ne = edges_of(w, p, k, e);
+      for (size_t i = 0; i < ne; i++) {
+        if (e[i].to <= a) continue;
+        if (p == a && e[i].to == bb && e[i].k == ek && e[i].cp == c) continue; /* the same character */
+        float t = nd[NI(e[i].to, e[i].k)].w;
+        if (t == -FLT_MAX) continue;
+        t += nd[NI(p, k)].v + edge_w(w, p, k, &e[i]);
+        if (t > best) best = t;
+      }
+    }
+  return best;
+}
+
+static int emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
+  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
+  l->flags[l->nflags++] = (uint8_t)flag;
+  return 0;
+}
+
+typedef struct dstep {
+  size_t from, to; /* byte positions */
+  int k;           /* kind of the edge */
+  uint32_t cp;
+  uint8_t certain;
+} dstep;
+
+int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
+                      zf_lost_result *res) {
+  memset(res, 0, sizeof *res);
+  l->nflags = 0;
+  if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return ZF_LOST_NOFIT;
+  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
+  if (!S->present || !R->present || S->kind != LC_KIND_DBCS || R->kind != LC_KIND_DBCS) return ZF_LOST_NOFIT;
+  dwork w = {S, R, NULL, 0, NULL, NULL, NULL};
+  dstep *path = NULL;
+  int rc = ZHFIX_E_NOMEM;
+  w.b = malloc((2 * in->len + 1) * sizeof *w.b);
+  if (!w.b) goto done;
+  /* the surviving bytes: every unit re-encoded as the reader read it */
+  rc = ZF_LOST_NOFIT;
+  double literal = 0;
+  uint32_t prev = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c == 0xFFFD) goto done; /* a marker: not a dropping reader */
+    literal += lm_step(prev, c);
+    prev = c;
+    if (c < 0x80) {
+      w.b[w.nb++] = (dbyte){(uint8_t)c, 1, (uint32_t)j};
+      continue;
+    }
+    size_t ne;
+    const lc_inv *enc = lc_encodings(R, c, &ne);
+    if (!ne) {
+#ifdef LOST_DEBUG
+      fprintf(stderr, "dropread: U+%04X not in the reader\n", (unsigned)c);
+#endif
+      goto done;
+    }
+    if (enc[0].code >= 0x100) {
+      w.b[w.nb++] = (dbyte){(uint8_t)(enc[0].code >> 8), 1, (uint32_t)j};
+      w.b[w.nb++] = (dbyte){(uint8_t)enc[0].code, 0, (uint32_t)j};
+    } else {
+      w.b[w.nb++] = (dbyte){(uint8_t)enc[0].code, 1, (uint32_t)j};
+    }
+  }
+  rc = ZHFIX_E_NOMEM;
+  w.nd = malloc((w.nb + 1) * K_N * sizeof *w.nd);
+  path = malloc((w.nb + 1) * 2 * sizeof *path);
+  w.gw = malloc((w.nb + 1) * K_N * 2 * sizeof *w.gw);
+  w.aw = malloc((w.nb + 1) * 2 * sizeof *w.aw);
+  if (!w.nd || !path || !w.gw || !w.aw) goto done;
+  forward(&w);
+  backward(&w);
+  /* the best reading */
+  rc = ZF_LOST_NOFIT;
+  int kend = -1;
+  float total = -FLT_MAX;
+  for (int k = 0; k < K_N; k++)
+    if (w.nd[NI(w.nb, k)].v > total) total = w.nd[NI(w.nb, k)].v, kend = k;
+  if (kend < 0) goto done;
+#ifdef LOST_DEBUG
+  fprintf(stderr, "dropread nb %zu total %.1f kend %d\n", w.nb, total, kend);
+#endif
+  size_t np = 0, gaps = 0;
+  for (size_t ni = NI(w.nb, kend); w.nd[ni].bp >= 0; ni = (size_t)w.nd[ni].bp) {
+    size_t from = (size_t)w.nd[ni].bp;
+    size_t p = ni / K_N, q = from / K_N;
+    int k = (int)(ni % K_N);
+    uint32_t cp = 0;
+    if (k == K_PAIR) cp = lc_pair(S, w.b[q].v, w.b[q + 1].v);
+    else if (k == K_ONE) cp = w.b[q].v;
+    path[np++] = (dstep){q, p, k, cp, 0};
+    gaps += k == K_DGAP ? 2 : k == K_LGAP || k == K_TGAP;
+  }
+  if (!gaps) goto done; /* nothing dropped: a lossless wrong decode, the mojibake stage's */
+  /* The bytes read with nothing missing, where they can be: a reading
+   * with drops must beat it by DROP_LOSSLESS_V, or the line is a lossless
+   * wrong decode (the mojibake stage's) that a drop or two fits a little
+   * better. */
+  double nogap = 0;
+  int readable = 1;
+  prev = 0;
+  for (size_t p = 0; p < w.nb && readable;) {
+    uint32_t c = w.b[p].v;
+    if (c >= 0x80) {
+      c = p + 1 < w.nb ? lc_pair(S, w.b[p].v, w.b[p + 1].v) : 0;
+      readable = src_char(c);
+      p += 2;
+    } else {
+      p++;
+    }
+    nogap += lm_step(prev, c);
+    prev = c;
+  }
+  if (readable && total - nogap < DROP_LOSSLESS_V) goto done;
+  for (size_t i = 0; i < np / 2; i++) {
+    dstep t = path[i];
+    path[i] = path[np - 1 - i];
+    path[np - 1 - i] = t;
+  }
+  /* certainty: no differing reading within DROP_MARGIN_V over its bytes */
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    if (s->k == K_DGAP) continue;
+    s->certain = best_other(&w, s->from, s->to, s->cp, s->k) < total - (float)DROP_MARGIN_V;
+  }
+  /* the output */
+  size_t base = out->len;
+  uint32_t cs[128], win[2 * RANK_CTX + 1];
+  double rank[128], sc[128];
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    size_t at = s->from < w.nb ? s->from : w.nb - 1;
+    uint64_t off = in->off[w.b[at].unit];
+    int r;
+    if (s->cp && s->certain) {
+      r = emit(l, out, s->cp, off, ZF_LOST_KEPT);
+      res->kept++;
+    } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w.b[s->from].v < 0x80)) {
+      /* An ASCII byte the phases disagree on, or one read as the trail of
+       * a character whose lead went (0x40-0x7E): it stays as it came
+       * (markup, code, a table's @ are never replaced), reported all the
+       * same (flagged as a guess, counted as kept). */
+      r = emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
+      res->kept++;
+    } else if (s->cp) { /* the phases disagree here */
+      if (mode == ZF_LOST_GUESS) {
+        r = emit(l, out, s->cp, off, ZF_LOST_GUESSED);
+        res->guessed++;
+      } else {
+        r = emit(l, out, l->marker, off, ZF_LOST_MARKED);
+        res->marked++;
+      }
+    } else {
+      size_t nc = 0;
+      if (s->certain && s->k == K_LGAP) nc = gap_cands(&w, 1, w.b[s->from].v, 0, 1, cs, 128);
+      if (s->certain && s->k == K_TGAP)
+        nc = gap_cands(&w, 0, w.b[s->from].v, s->to < w.nb ? (int)w.b[s->to].v : -1, 1, cs, 128);
+      if (nc > 128) nc = 0;
+      int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
+      int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
+      size_t bi = 0;
+      if (nc > 1) {
+        /* up to RANK_CTX certain characters each side */
+        size_t a = i, z = i + 1, nw = 0;
+        while (a > 0 && i - a < RANK_CTX && path[a - 1].cp && path[a - 1].certain) a--;
+        while (z < np && z - i - 1 < RANK_CTX && path[z].cp && path[z].certain) z++;
+        for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+        for (size_t k = 0; k < nc; k++) {
+          win[i - a] = cs[k];
+          rank[k] = zf_lm_rank_score(win, nw);
+          sc[k] = zf_lm_score(win, nw);
+          if (rank[k] > rank[bi]) bi = k;
+        }
+      }
+      int fill = nc == 1;
+      if (nc > 1 && left && right && DROP_LMFILL_V) {
+        double second = -DBL_MAX, rest = -DBL_MAX;
+        for (size_t k = 0; k < nc; k++) {
+          if (k == bi) continue;
+          if (rank[k] > second) second = rank[k];
+          rest = rest == -DBL_MAX ? sc[k] : lse((float)rest, (float)sc[k]);
+        }
+        fill = rank[bi] - second >= LOST_FILL_MARGIN && sc[bi] - rest >= LOST_POST_ODDS;
+      }
+      if (fill) {
+        r = emit(l, out, cs[bi], off, ZF_LOST_FILLED);
+        res->filled++;
+      } else if (mode == ZF_LOST_GUESS && nc) {
+        r = emit(l, out, cs[bi], off, ZF_LOST_GUESSED);
+        res->guessed++;
+      } else {
+        r = emit(l, out, l->marker, off, ZF_LOST_MARKED);
+        res->marked++;
+      }
+    }
+    if (r) {
+      out->len = base;
+      l->nflags = 0;
+      rc = ZHFIX_E_NOMEM;
+      goto done;
+    }
+  }
+  res->gaps = gaps;
+  res->score = total;
+  res->literal = literal;
+  rc = 0;
+done:
+  free(w.b), free(w.nd), free(w.gw), free(w.aw), free(path);
+  if (rc) l->nflags = 0;
+  return rc;
+}
