@@ -306,6 +306,8 @@ typedef struct moji {
   size_t rcap;
   int known; /* the line is known to be damaged by the current class;
               * 2: following the document's DBCS<->DBCS reading */
+  int known_own; /* known from the line's own confident repair, not from
+                  * the document's signature */
   /* Document signature: segments so far whose chosen repair included a
    * confident one of class k.  Damage is usually document-wide; once a
    * document shows it SIG_LINES times, its lines start "known". */

@@ -401,7 +401,8 @@ static double model_score(int other, uint32_t prev, const uint32_t *s, size_t n)
 /* A phrase: three Han in a row or a two-character word, and no more than
  * a third of the Han rare.  Han spaced out one by one (文 件 中 是) are
  * judged together, as the words they are: a single space between two Han
- * does not end the row.  A repair that is one lexicon word as a whole
+ * does not end the row, and such a row is a phrase once two of its
+ * neighbouring pairs are lexicon words.  A repair that is one lexicon word as a whole
  * (總攬, whose 攬 the model holds rare) is a phrase whatever its
  * characters.  So is common text made of garbage that holds a private-use
  * character (無。 for 礚 and one of GBK's user-defined codes): clean text
@@ -411,19 +412,33 @@ static int makes_phrase(const uint32_t *dec, size_t d0, size_t d1, const uint32_
   size_t run = 0, han = 0, rare = 0, other = 0;
   uint32_t prev = 0, hs[4];
   for (size_t i = 0; i < ng; i++) pua |= g[i] >= 0xE000 && g[i] <= 0xF8FF;
+  int gap = 0, spaced_words = 0;
+  size_t crun = 0; /* Han in a row, nothing between */
   for (size_t d = d0; d < d1; d++) {
     if (!zf_is_han(dec[d])) {
       int spaced = dec[d] == ' ' && run && d + 1 < d1 && zf_is_han(dec[d + 1]);
-      if (!spaced) run = 0;
+      if (!spaced) run = 0, spaced_words = 0, prev = 0;
+      gap |= spaced;
+      crun = 0;
       other += dec[d] >= 0xE000 && dec[d] <= 0xF8FF;
       continue;
     }
     if (han < 4) hs[han] = dec[d];
     run++;
+    crun++;
     han++;
     rare += zf_lm_char(dec[d]) < RARE_CHAR;
     uint32_t pair[2] = {prev, dec[d]};
-    phrase |= run >= 3 || (run == 2 && zf_lm_word(pair, 2, NULL));
+    int word = prev && zf_lm_word(pair, 2, NULL);
+    /* a row spaced out counts by its words (two of them), not its
+     * length: a code chart's row read with the other table is a row of
+     * common characters that make none */
+    if (gap)
+      spaced_words += word;
+    else
+      phrase |= crun >= 3 || (crun == 2 && word);
+    phrase |= spaced_words >= 2;
+    gap = 0;
     prev = dec[d];
   }
   if (han >= 2 && han <= 3 && run == han && zf_lm_word(hs, han, NULL)) return 1;

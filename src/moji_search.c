@@ -217,10 +217,13 @@ static void close_unit(run_ctx *x, dstate *d, size_t cj) {
    * the Simplified man pages, 3% in classical poetry), so an "original"
    * full of them is more often clean Traditional text re-read.  (Symbols
    * there, – of GBK's A844, are common: not counted.)  Not in a line
-   * whose own evidence already showed it GBK read so (m->known: a
+   * whose own evidence already showed it GBK read so (m->known_own: a
    * confident repair of this class in it, 相同 for 眈肮 beside 與 for
-   * 鷂): there it is GBK text, its rare extension characters too. */
-  if (cl->y == Y_GBK && !m->known)
+   * 鷂): there it is GBK text, its rare extension characters too.  A
+   * document's signature alone does not exempt a line: clean rare
+   * Traditional characters (a Big5 code chart) after a damaged part
+   * would be re-read with the extension characters free. */
+  if (cl->y == Y_GBK && !m->known_own)
     for (size_t i = d->u_d0; i < d->nd; i++) {
       uint32_t hc = m->dec[i];
       if (hc > 0xFFFF || !zf_is_han(hc)) continue;
@@ -312,23 +315,33 @@ static size_t merge_changes(moji *m, const uint32_t *r, size_t nu) {
 
 /* Han spaced out one by one (文 件 中 是): repaired units of one Han
  * each, with units of spaces between them, are a phrase as much as a
- * unit of two characters is: 1 when two such Han stand in one repaired
- * stretch. */
+ * unit of two characters is: 1 when, in one repaired stretch, two pairs
+ * of neighbouring Han (spaces between them only) are lexicon words (注意,
+ * 这里).  Words, not just Han: a code chart of rare characters spaced so
+ * reads as the other table's row of common characters, which are no
+ * words. */
 static int spaced_phrase(const moji *m, size_t nu) {
-  size_t han = 0;
+  uint32_t prev = 0;
+  int words = 0;
   for (size_t u = 0; u < nu; u++) {
     const unit *un = &m->units[u];
     if (!m->bp[2 * u]) {
-      han = 0;
+      prev = 0;
+      words = 0;
       continue;
     }
     for (size_t d = un->d0; d < un->d1; d++) {
-      if (zf_is_han(m->dec[d]))
-        han++;
-      else if (m->dec[d] != ' ')
-        han = 0;
+      uint32_t c = m->dec[d];
+      if (zf_is_han(c)) {
+        uint32_t pair[2] = {prev, c};
+        if (prev && zf_lm_word(pair, 2, NULL)) words++;
+        prev = c;
+      } else if (c != ' ') {
+        prev = 0;
+        words = 0;
+      }
     }
-    if (han >= 2) return 1;
+    if (words >= 2) return 1;
   }
   return 0;
 }

@@ -121,9 +121,11 @@ static int pass(moji *m, int k, const mline *in, mline *out, uint64_t *cnt, int 
      * (麼 for 或 between troff escapes, 瑩 for 键 after End) follow the
      * line as a followed document's lines follow the document. */
     m->known = cl->x != X_1252 && !dbcs_mostly_kept(m, k, in, out) ? 2 : 1;
+    m->known_own = 1;
     memset(c1, 0, sizeof c1);
     int rc = pass1(m, k, in, out, c1, force);
     m->known = 0;
+    m->known_own = 0;
     if (rc) return rc;
   }
   if (!force && ((cl->coarse && cl->x != X_1252 && dbcs_mostly_kept(m, k, in, out)) ||
