@@ -482,6 +482,16 @@ static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out,
   if (rc) return rc;
   size_t nf;
   const uint8_t *f = zf_lost_flags(l, &nf);
+  /* A reading that marks more characters than the line has characters
+   * that are not ASCII invents damage: clean rare characters spaced one
+   * by one (a Big5 code chart) read "better" as a mark and a swallowed
+   * ASCII byte each, because a mark costs the model nothing. */
+  size_t nmark = 0;
+  for (size_t i = 0; i < nf; i++) nmark += f[i] == ZF_LOST_MARKED || f[i] == ZF_LOST_GUESSED;
+  if (nmark > na) {
+    out->len = out0;
+    return ZF_LOST_NOFIT;
+  }
   report_marks(out, out0, f, nf, stats);
   stats->lost_leave = 1; /* the mojibake stage leaves the line */
   *used = best;
