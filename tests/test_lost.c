@@ -34,32 +34,13 @@
 #include "lost.h"
 #include "tu.h"
 #include "zf.h"
+#include "tu_text.h"
 #include "zhfix.h"
 
 /* ---- input ------------------------------------------------------------------ */
 
-/* Valid UTF-8 -> code points with byte offsets. */
-static void to_text(const char *p, size_t n, zf_text *t) {
-  zf_text_clear(t);
-  const unsigned char *s = (const unsigned char *)p;
-  size_t i = 0;
-  while (i < n) {
-    uint32_t c = s[i];
-    size_t l = 1;
-    if (c >= 0xF0 && i + 3 < n) {
-      c = (c & 7) << 18 | (s[i + 1] & 0x3Fu) << 12 | (s[i + 2] & 0x3Fu) << 6 | (s[i + 3] & 0x3Fu);
-      l = 4;
-    } else if (c >= 0xE0 && i + 2 < n) {
-      c = (c & 15) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu);
-      l = 3;
-    } else if (c >= 0xC0 && i + 1 < n) {
-      c = (c & 31) << 6 | (s[i + 1] & 0x3Fu);
-      l = 2;
-    }
-    assert_int_equal(zf_text_push(t, c, i), 0);
-    i += l;
-  }
-}
+/* Valid UTF-8 -> code points with byte offsets (tests/util/tu_text.c). */
+static void to_text(const char *p, size_t n, zf_text *t) { assert_int_equal(tu_text_utf8(p, n, t, 0), 0); }
 
 static void print_text(FILE *f, const zf_text *t, const uint8_t *flags) {
   for (size_t i = 0; i < t->len; i++) {
