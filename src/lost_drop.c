@@ -248,6 +248,9 @@ static void backward(dwork *w) {
   for (size_t p = w->nb; p-- > 0;) {
     for (int k = 0; k < K_N; k++) {
       if (k == K_DGAP) continue;
+      /* a node the forward pass never reached has no reading through it
+       * (and its last character may lie before the line: (1, K_PAIR)) */
+      if (nd[NI(p, k)].v == -FLT_MAX) continue;
       size_t ne = edges_of(w, p, k, e);
       float best = -FLT_MAX;
       for (size_t i = 0; i < ne; i++) {
