@@ -1114,7 +1114,9 @@ static void test_dbcs_drop(void **state) {
     }
     fprintf(stderr, "lost dbcs drop %-26s %zu lossy lines: %zu rebuilt, %zu wrong of %zu (%.3f%%), %zu silent\n",
             classes[c], lines, rebuilt, wrong, chars, pct(wrong, chars), silent);
-    assert_true(lines >= 20);
+    /* enough lines to mean something (the quick slice, under the
+     * sanitizers, holds 16 of glibc's on the corpus a clean clone builds) */
+    assert_true(lines >= (tu_quick() ? 10u : 20u));
     assert_true(rebuilt * 3 >= lines); /* measured 43-49% (gate slice), 44-56% (quick) */
     assert_true(wrong * 200 < chars); /* under 0.5% */
     assert_int_equal(silent, 0);
