@@ -29,6 +29,17 @@ static void keep_simp_forms(const conv *cv, const zf_text *x, zf_text *f) {
   }
 }
 
+/* Whether two plans convert alike (the same dictionaries, steps and
+ * implementation). */
+static int same_cfg(const occ_cfg *a, const occ_cfg *b) {
+  if (a->norm != b->norm || a->seg != b->seg || a->nsteps != b->nsteps || a->kind != b->kind ||
+      a->pass_tail != b->pass_tail)
+    return 0;
+  for (int s = 0; s < a->nsteps; s++)
+    if (a->step[s] != b->step[s]) return 0;
+  return 1;
+}
+
 /* Marks in bnd (bit `bit`) the places inside a unit of t. */
 static void mark_inside(const zf_text *t, unsigned char *bnd, unsigned char bit) {
   /* (in locals: a store through bnd could alias t's fields) */
@@ -59,13 +70,37 @@ int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen)
   zf_text_clear(f);
   zf_text_clear(r);
   cv->ranges = 1;
-  int rc = zf_conv_run_config(cv, &cv->exact, x, e) || zf_conv_run_config(cv, &cv->fold, x, f);
+  /* (a Traditional document to Simplified folds with the very plan it
+   * converts with, and the way back from Simplified to Simplified is the
+   * identity: one conversion and no copy where the candidates say so) */
+  int rc = zf_conv_run_config(cv, &cv->exact, x, e) ||
+           (same_cfg(&cv->exact, &cv->fold) ? zf_text_append(f, e, 0, e->len)
+                                            : zf_conv_run_config(cv, &cv->fold, x, f));
   if (!rc) {
     keep_simp_forms(cv, x, f);
-    rc = zf_conv_run_config(cv, &cv->back, f, r);
+    if (cv->back.kind == K_IDENTITY) r = f;
+    else rc = zf_conv_run_config(cv, &cv->back, f, r);
   }
   cv->ranges = 0;
   if (rc) return -1;
+  /* Both candidates the same, unit for unit: every span takes the first
+   * whole, so the line is the first candidate (what the loop below gives
+   * then, as long as every unit starts inside the line). */
+  if (n && e->len && e->len == r->len && !memcmp(e->cp, r->cp, e->len * sizeof *e->cp) &&
+      !memcmp(e->off, r->off, e->len * sizeof *e->off)) {
+    if (zf_text_reserve(out, e->len)) return -1;
+    size_t at = out->len, j = 0;
+    uint32_t *oc = out->cp + at;
+    uint64_t *oo = out->off + at;
+    for (; j < e->len && R_START(e->off[j]) < n; j++) {
+      oc[j] = e->cp[j];
+      oo[j] = in->off[R_START(e->off[j])];
+    }
+    if (j == e->len) {
+      out->len = at + j;
+      return 0;
+    }
+  }
   if (cv->bnd_cap < n + 1) {
     unsigned char *p = realloc(cv->bnd, n + 1);
     if (!p) return -1;
