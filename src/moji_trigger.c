@@ -473,14 +473,16 @@ unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int q
       continue;
     }
     if (latin && ch <= 0xFFFF && moji_bit(t->latin_bm, ch)) mask |= latin_bits(m, c, n, i);
-    if (ch <= 0xFFFF && !follow && moji_bit(t->plain_bm, ch)) {
+    if (ch <= 0xFFFF && !follow && moji_bit(t->quiet_bm, ch)) {
       /* A plain Han character (plain_bm): of the steps of scan_char only
        * kana_run = 0 and nhan++ apply.  It is neither kana, private use,
        * box drawing nor a lost-byte mark, has no 1252 byte (it lies above
        * U+2122), no lead bit (lg, lb, lf all 0), is not rare, and is not
-       * dbcs_odd (Han). */
+       * dbcs_odd (Han).  Any other quiet character (quiet_bm: most CJK
+       * and full-width punctuation) is no Han, and of those steps only
+       * kana_run = 0 applies (the two signature tests need follow). */
       ev.kana_run = 0;
-      ev.nhan++;
+      ev.nhan += moji_bit(t->plain_bm, ch) != 0;
       continue;
     }
     mask = scan_char(m, c, n, i, &ev, mask);
