@@ -81,6 +81,10 @@ static inline size_t space_run(zf_punct *p, size_t n, size_t i, uint32_t *last, 
   return j;
 }
 
+/* Whether a space next to c keeps it whatever else is around (c is no
+ * space, and no full-width punctuation: fw_at is 0 there). */
+static inline int plain_side(uint32_t c) { return (c < 0x2000 && c != ' ') || zf_is_han(c); }
+
 /* emit() when every position gives its one code point (no deletion, no
  * second code point: !p->multi) and --spacing is off: what lies between
  * runs of spaces is copied in bulk. */
@@ -94,11 +98,10 @@ static size_t emit_runs(zf_punct *p, size_t n, uint32_t *oc, uint64_t *oo) {
     while (s < n && o1[s] != ' ' && o1[s] != 0x3000) s++;
     if (s == n) break;
     if (fl[s] & F_PROT) continue;
-    /* A lone ' ' between two characters below U+2000 (no full-width
-     * punctuation either side: space_run keeps it, and it is no
-     * indentation) goes out with them. */
-    if (o1[s] == ' ' && s > 0 && s + 1 < n && o1[s - 1] < 0x2000 && o1[s - 1] != ' ' &&
-        o1[s + 1] < 0x2000 && o1[s + 1] != ' ')
+    /* A lone ' ' between two characters that are below U+2000 or CJK
+     * Unified Ideographs (no full-width punctuation either side, fw_at:
+     * space_run keeps it, and it is no indentation) goes out with them. */
+    if (o1[s] == ' ' && s > 0 && s + 1 < n && plain_side(o1[s - 1]) && plain_side(o1[s + 1]))
       continue;
     if (s > a) {
       memcpy(oc + m, o1 + a, (s - a) * sizeof *oc);
