@@ -20,12 +20,17 @@ static void residue_add(residue_set *seen, uint32_t x) {
  * in half-converted text it is the residue of 麼).  Only where a unit of
  * the fold is one input character made one output character. */
 static void keep_simp_forms(const conv *cv, const zf_text *x, zf_text *f) {
-  for (size_t j = 0; j < f->len; j++) {
-    uint64_t t = f->off[j];
-    if (R_END(t) != R_START(t) + 1 || (j && f->off[j - 1] == t) || (j + 1 < f->len && f->off[j + 1] == t))
-      continue;
-    uint32_t c = x->cp[R_START(t)];
-    if (c >= 0x3400 && (zf_occ_class(cv->t, c) & ZF_OCC_SIMP_FORM)) f->cp[j] = c;
+  /* (the character's class first: it rules out most units at once) */
+  const uint32_t *xc = x->cp;
+  const uint64_t *fo = f->off;
+  const size_t xn = x->len, fn = f->len;
+  for (size_t j = 0; j < fn; j++) {
+    uint64_t t = fo[j];
+    if (R_START(t) >= xn) continue; /* (a unit of one character lies in x) */
+    uint32_t c = xc[R_START(t)];
+    if (c < 0x3400 || !(zf_occ_class(cv->t, c) & ZF_OCC_SIMP_FORM)) continue;
+    if (R_END(t) != R_START(t) + 1 || (j && fo[j - 1] == t) || (j + 1 < fn && fo[j + 1] == t)) continue;
+    f->cp[j] = c;
   }
 }
 
