@@ -183,7 +183,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libzhfix.a
 # measurement.
 KENLM_DEB_PKGS := g++ libimecore-dev libime-data-language-model libfcitx5utils-dev
 DEB_PKGS += $(KENLM_DEB_PKGS)
-KENLM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra \
+KENLM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra $(if $(SAN),-fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer) \
             $(shell pkg-config --cflags Fcitx5Utils 2>/dev/null) -I/usr/include/LibIME
 KENLM_LINK := -Wl,--wrap=zf_lm_rank_score $(BUILD)/kenlm/lm_kenlm_exp.o
 lm-kenlm-exp: $(BUILD)/kenlm/zhfix $(BUILD)/kenlm/test_farm
@@ -191,10 +191,10 @@ $(BUILD)/kenlm/lm_kenlm_exp.o: tools/lm_kenlm_exp.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(KENLM_CXXFLAGS) -c $< -o $@
 $(BUILD)/kenlm/zhfix: $(CLI_OBJ) $(BUILD)/libzhfix.a $(BUILD)/kenlm/lm_kenlm_exp.o
-	$(CC) -o $@ $(CLI_OBJ) $(KENLM_LINK) $(BUILD)/libzhfix.a -lIMECore -lstdc++ $(LIBS) $(CLI_LIBS)
+	$(CC) -o $@ $(CLI_OBJ) $(KENLM_LINK) $(BUILD)/libzhfix.a -lIMECore -lstdc++ $(LIBS) $(CLI_LIBS) $(SAN_LDFLAGS)
 $(BUILD)/kenlm/test_farm: tests/test_farm.c $(TEST_UTIL) $(BUILD)/libzhfix.a $(BUILD)/kenlm/lm_kenlm_exp.o
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-missing-prototypes -Itests/util -o $@ $< $(TEST_UTIL) \
-	  $(KENLM_LINK) $(BUILD)/libzhfix.a -lIMECore -lstdc++ $(TEST_LIBS) $(LIBS)
+	  $(KENLM_LINK) $(BUILD)/libzhfix.a -lIMECore -lstdc++ $(TEST_LIBS) $(LIBS) $(SAN_LDFLAGS)
 
 tests: all $(TEST_BIN) $(FUZZ_BIN)
 
