@@ -302,12 +302,6 @@ static float best_other(dwork *w, size_t a, size_t bb, uint32_t c, int ek) {
   return best;
 }
 
-static int emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
-  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
-  l->flags[l->nflags++] = (uint8_t)flag;
-  return 0;
-}
-
 typedef struct dstep {
   size_t from, to; /* byte positions */
   int k;           /* kind of the edge */
@@ -426,21 +420,21 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
     uint64_t off = in->off[w.b[at].unit];
     int r;
     if (s->cp && s->certain) {
-      r = emit(l, out, s->cp, off, ZF_LOST_KEPT);
+      r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_KEPT);
       res->kept++;
     } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w.b[s->from].v < 0x80)) {
       /* An ASCII byte the phases disagree on, or one read as the trail of
        * a character whose lead went (0x40-0x7E): it stays as it came
        * (markup, code, a table's @ are never replaced), reported all the
        * same (flagged as a guess, counted as kept). */
-      r = emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
+      r = zf_lat_emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
       res->kept++;
     } else if (s->cp) { /* the phases disagree here */
       if (mode == ZF_LOST_GUESS) {
-        r = emit(l, out, s->cp, off, ZF_LOST_GUESSED);
+        r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_GUESSED);
         res->guessed++;
       } else {
-        r = emit(l, out, l->marker, off, ZF_LOST_MARKED);
+        r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
         res->marked++;
       }
     } else {
@@ -466,30 +460,11 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
         }
       }
       int fill = nc == 1;
-      if (nc > 1 && left && right && DROP_LMFILL_V) {
-        double second = -DBL_MAX, rest = -DBL_MAX;
-        for (size_t k = 0; k < nc; k++) {
-          if (k == bi) continue;
-          if (rank[k] > second) second = rank[k];
-          rest = rest == -DBL_MAX ? sc[k] : lse((float)rest, (float)sc[k]);
-        }
-        fill = rank[bi] - second >= LOST_FILL_MARGIN && sc[bi] - rest >= LOST_POST_ODDS;
-      }
-      if (fill) {
-        r = emit(l, out, cs[bi], off, ZF_LOST_FILLED);
-        res->filled++;
-      } else if (mode == ZF_LOST_GUESS && nc) {
-        r = emit(l, out, cs[bi], off, ZF_LOST_GUESSED);
-        res->guessed++;
-      } else {
-        r = emit(l, out, l->marker, off, ZF_LOST_MARKED);
-        res->marked++;
-      }
+      if (nc > 1 && left && right && DROP_LMFILL_V) fill = zf_lat_fill_wins(rank, sc, nc, bi);
+      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, off, res);
     }
     if (r) {
-      out->len = base;
-      l->nflags = 0;
-      rc = ZHFIX_E_NOMEM;
+      rc = zf_lat_emit_undo(l, out, base);
       goto done;
     }
   }
