@@ -200,6 +200,24 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res);
 
+/* Whole characters gone without a trace (lost_drop.c).  zf_lost_whole_mass:
+ * the model's unigram mass of the characters h's reader drops whole (0
+ * when h is not a dropping double-byte class or its reader drops none);
+ * constant per class, the caller keeps it.  zf_lost_drop_whole: the line
+ * read in h's source with nothing missing;
+ * reading, literal: its score and the line's as it stands (log10); uni:
+ * the reading's unigram score of its n characters that are not ASCII;
+ * mass: the model's unigram mass of the characters the reader drops whole;
+ * absent = -n log10(1 - mass): the evidence (log10) that characters went
+ * where nothing shows it.  Returns 0 or ZF_LOST_NOFIT (not readable so,
+ * or a character there the reader would have dropped). */
+typedef struct zf_lost_whole {
+  size_t n, npairs;
+  double reading, literal, uni, mass, absent, pmi;
+} zf_lost_whole;
+double zf_lost_whole_mass(const zf_lost *l, const zf_lost_hyp *h);
+int zf_lost_drop_whole(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double mass, zf_lost_whole *r);
+
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best
  * gain). */

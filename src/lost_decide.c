@@ -430,3 +430,41 @@ void zf_lat_decide(zf_lost *l, size_t nb, uint32_t keep) {
   }
   (void)none;
 }
+
+/* ---- the linear readers' output (lost_drop.c, lost_u8.c) ------------------ */
+
+int zf_lat_emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
+  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
+  l->flags[l->nflags++] = (uint8_t)flag;
+  return 0;
+}
+
+int zf_lat_fill_wins(const double *rank, const double *sc, size_t nc, size_t bi) {
+  double second = -DBL_MAX, rest = -DBL_MAX;
+  for (size_t k = 0; k < nc; k++) {
+    if (k == bi) continue;
+    if (rank[k] > second) second = rank[k];
+    rest = rest == -DBL_MAX ? sc[k] : lse((float)rest, (float)sc[k]);
+  }
+  return rank[bi] - second >= LOST_FILL_MARGIN && sc[bi] - rest >= LOST_POST_ODDS;
+}
+
+int zf_lat_emit_gap(zf_lost *l, zf_text *out, int mode, int fill, const uint32_t *cs, size_t nc, size_t bi,
+                    uint64_t off, zf_lost_result *res) {
+  if (fill) {
+    res->filled++;
+    return zf_lat_emit(l, out, cs[bi], off, ZF_LOST_FILLED);
+  }
+  if (mode == ZF_LOST_GUESS && nc) {
+    res->guessed++;
+    return zf_lat_emit(l, out, cs[bi], off, ZF_LOST_GUESSED);
+  }
+  res->marked++;
+  return zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
+}
+
+int zf_lat_emit_undo(zf_lost *l, zf_text *out, size_t base) {
+  out->len = base;
+  l->nflags = 0;
+  return ZHFIX_E_NOMEM;
+}

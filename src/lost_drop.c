@@ -302,12 +302,6 @@ static float best_other(dwork *w, size_t a, size_t bb, uint32_t c, int ek) {
   return best;
 }
 
-static int emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
-  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
-  l->flags[l->nflags++] = (uint8_t)flag;
-  return 0;
-}
-
 typedef struct dstep {
   size_t from, to; /* byte positions */
   int k;           /* kind of the edge */
@@ -426,21 +420,21 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
     uint64_t off = in->off[w.b[at].unit];
     int r;
     if (s->cp && s->certain) {
-      r = emit(l, out, s->cp, off, ZF_LOST_KEPT);
+      r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_KEPT);
       res->kept++;
     } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w.b[s->from].v < 0x80)) {
       /* An ASCII byte the phases disagree on, or one read as the trail of
        * a character whose lead went (0x40-0x7E): it stays as it came
        * (markup, code, a table's @ are never replaced), reported all the
        * same (flagged as a guess, counted as kept). */
-      r = emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
+      r = zf_lat_emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
       res->kept++;
     } else if (s->cp) { /* the phases disagree here */
       if (mode == ZF_LOST_GUESS) {
-        r = emit(l, out, s->cp, off, ZF_LOST_GUESSED);
+        r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_GUESSED);
         res->guessed++;
       } else {
-        r = emit(l, out, l->marker, off, ZF_LOST_MARKED);
+        r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
         res->marked++;
       }
     } else {
@@ -466,30 +460,11 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
         }
       }
       int fill = nc == 1;
-      if (nc > 1 && left && right && DROP_LMFILL_V) {
-        double second = -DBL_MAX, rest = -DBL_MAX;
-        for (size_t k = 0; k < nc; k++) {
-          if (k == bi) continue;
-          if (rank[k] > second) second = rank[k];
-          rest = rest == -DBL_MAX ? sc[k] : lse((float)rest, (float)sc[k]);
-        }
-        fill = rank[bi] - second >= LOST_FILL_MARGIN && sc[bi] - rest >= LOST_POST_ODDS;
-      }
-      if (fill) {
-        r = emit(l, out, cs[bi], off, ZF_LOST_FILLED);
-        res->filled++;
-      } else if (mode == ZF_LOST_GUESS && nc) {
-        r = emit(l, out, cs[bi], off, ZF_LOST_GUESSED);
-        res->guessed++;
-      } else {
-        r = emit(l, out, l->marker, off, ZF_LOST_MARKED);
-        res->marked++;
-      }
+      if (nc > 1 && left && right && DROP_LMFILL_V) fill = zf_lat_fill_wins(rank, sc, nc, bi);
+      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, off, res);
     }
     if (r) {
-      out->len = base;
-      l->nflags = 0;
-      rc = ZHFIX_E_NOMEM;
+      rc = zf_lat_emit_undo(l, out, base);
       goto done;
     }
   }
@@ -501,4 +476,95 @@ done:
   free(w.b), free(w.nd), free(w.gw), free(w.aw), free(path);
   if (rc) l->nflags = 0;
   return rc;
+}
+
+/* ---- whole characters gone without a trace ---------------------------------
+ * glibc's decoders drop a pair they cannot map whole, lead and trail, so
+ * the phase never breaks: Big5 read by glibc's GBK loses every character
+ * of Big5's A140-A7A0 and AAA1-AFFE (its punctuation and 的, 一, 了, 上,
+ * 個 ...), and the survivors read back as fluent text with holes that no
+ * byte shows (the mojibake stage restores them as a lossless wrong
+ * decode).  The model does not show the holes either: a bigram model
+ * smooths over a missing 的 (the best insertion between two survivors
+ * scored below the pair as it stands at every place of the held-out
+ * lines tried).  What shows them is what is absent: a writer who writes
+ * n characters of Chinese and not one of the characters the reader drops
+ * whole is improbable when those characters carry a large part of the
+ * language (for that reader, m = 0.2-0.3 of the model's unigram mass), by
+ * (1 - m)^n.  zf_lost_drop_whole reads the line with nothing missing and
+ * gives that evidence; the caller reports such a line without changing
+ * it (the places are unknown). */
+double zf_lost_whole_mass(const zf_lost *l, const zf_lost_hyp *h) {
+  if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return 0;
+  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
+  if (!S->present || !R->present || S->kind != LC_KIND_DBCS || R->kind != LC_KIND_DBCS) return 0;
+  double mass = 0;
+  for (unsigned x = 0x81; x <= 0xFE; x++)
+    for (unsigned y = 0x40; y <= 0xFE; y++) {
+      uint32_t v = lc_pair(S, x, y), st = 0, cp;
+      int again;
+      if (!src_char(v) || v < 0x2000) continue;
+      if (lc_read(R, &st, x, &cp, &again) != EV_NONE) continue;
+      if (lc_read(R, &st, y, &cp, &again) != EV_ERR || again) continue;
+      mass += pow(10.0, zf_lm_char(v));
+    }
+  return mass < 1 ? mass : 0;
+}
+
+int zf_lost_drop_whole(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double mass, zf_lost_whole *r) {
+  memset(r, 0, sizeof *r);
+  if (mass <= 0 || mass >= 1) return ZF_LOST_NOFIT;
+  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
+  /* the line read in the source with nothing missing */
+  uint32_t prev = 0, rprev = 0;
+  unsigned lead = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c == 0xFFFD) return ZF_LOST_NOFIT;
+    r->literal += lm_step(prev, c);
+    prev = c;
+    uint8_t bytes[2];
+    size_t nb = 0;
+    if (c < 0x80) {
+      bytes[nb++] = (uint8_t)c;
+    } else {
+      size_t ne;
+      const lc_inv *enc = lc_encodings(R, c, &ne);
+      if (!ne) return ZF_LOST_NOFIT;
+      if (enc[0].code >= 0x100) bytes[nb++] = (uint8_t)(enc[0].code >> 8);
+      bytes[nb++] = (uint8_t)enc[0].code;
+    }
+    for (size_t k = 0; k < nb; k++) {
+      uint32_t v;
+      if (lead) {
+        v = lc_pair(S, lead, bytes[k]);
+        lead = 0;
+        if (!src_char(v)) return ZF_LOST_NOFIT;
+      } else if (bytes[k] >= 0x80) {
+        lead = bytes[k];
+        continue;
+      } else {
+        v = bytes[k];
+      }
+      /* a character the reader would have dropped cannot have survived */
+      if (v >= 0x80) {
+        size_t ne;
+        const lc_inv *enc = lc_encodings(S, v, &ne);
+        uint32_t st = 0, cp;
+        int again;
+        if (ne && enc[0].code >= 0x100 && lc_read(R, &st, enc[0].code >> 8, &cp, &again) == EV_NONE &&
+            lc_read(R, &st, enc[0].code & 0xFF, &cp, &again) == EV_ERR && !again)
+          return ZF_LOST_NOFIT;
+        r->n++;
+        r->uni += zf_lm_char(v);
+        if (rprev >= 0x80) r->pmi += zf_lm_bigram(rprev, v) - zf_lm_char(v), r->npairs++;
+      }
+      r->reading += lm_step(rprev, v);
+      rprev = v;
+    }
+  }
+  if (lead) return ZF_LOST_NOFIT;
+  r->mass = mass;
+  r->absent = -(double)r->n * log10(1.0 - mass);
+  return 0;
 }

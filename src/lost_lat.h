@@ -216,6 +216,21 @@ static inline float lse(float a, float b) {
   return m + log10f(1.0f + powf(10.0f, d));
 }
 
+/* lost_decide.c: the output of the linear readers (lost_drop.c, lost_u8.c).
+ * zf_lat_emit writes one character and its flag (-1: out of memory);
+ * zf_lat_fill_wins says whether candidate bi of a gap (rank: under
+ * zf_lm_rank_score, sc: under zf_lm_score) beats every other by
+ * LOST_FILL_MARGIN and all of them together by LOST_POST_ODDS;
+ * zf_lat_emit_gap writes a gap's character: the fill when `fill`, the best
+ * candidate flagged as a guess in guess mode, else a mark, counted in res;
+ * zf_lat_emit_undo rolls the output back to `base` after a failed emit and
+ * returns ZHFIX_E_NOMEM. */
+int zf_lat_emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag);
+int zf_lat_fill_wins(const double *rank, const double *sc, size_t nc, size_t bi);
+int zf_lat_emit_gap(zf_lost *l, zf_text *out, int mode, int fill, const uint32_t *cs, size_t nc, size_t bi,
+                    uint64_t off, zf_lost_result *res);
+int zf_lat_emit_undo(zf_lost *l, zf_text *out, size_t base);
+
 /* lost.c */
 void zf_lat_rr_set(const zf_lost *l, size_t j, uint64_t out[4]);
 void zf_lat_expand(zf_lost *l, uint32_t ni, size_t j, int gaps_ok);

@@ -304,12 +304,6 @@ static size_t context(const u8line *L, size_t i, uint32_t *win, size_t *pos) {
   return n;
 }
 
-static int emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
-  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
-  l->flags[l->nflags++] = (uint8_t)flag;
-  return 0;
-}
-
 int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;
@@ -397,7 +391,7 @@ int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
     u8out *o = &L.o[i];
     int r = 0;
     if (o->kind == 0) {
-      r = emit(l, out, o->cp, o->off, ZF_LOST_KEPT);
+      r = zf_lat_emit(l, out, o->cp, o->off, ZF_LOST_KEPT);
       res->kept++;
     } else {
       size_t nc = o->kind == 1 ? candidates(&w, &L, o, cs) : 0;
@@ -414,30 +408,11 @@ int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
         }
       }
       int fill = nc == 1 && left && right; /* the bytes leave one reading */
-      if (nc > 1 && left && right) {
-        double second = -DBL_MAX, rest = -DBL_MAX;
-        for (size_t k = 0; k < nc; k++) {
-          if (k == bi) continue;
-          if (rank[k] > second) second = rank[k];
-          rest = rest == -DBL_MAX ? sc[k] : lse((float)rest, (float)sc[k]);
-        }
-        fill = rank[bi] - second >= LOST_FILL_MARGIN && sc[bi] - rest >= LOST_POST_ODDS;
-      }
-      if (fill) {
-        r = emit(l, out, cs[bi], o->off, ZF_LOST_FILLED);
-        res->filled++;
-      } else if (mode == ZF_LOST_GUESS && nc) {
-        r = emit(l, out, cs[bi], o->off, ZF_LOST_GUESSED);
-        res->guessed++;
-      } else {
-        r = emit(l, out, l->marker, o->off, ZF_LOST_MARKED);
-        res->marked++;
-      }
+      if (nc > 1 && left && right) fill = zf_lat_fill_wins(rank, sc, nc, bi);
+      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, o->off, res);
     }
     if (r) {
-      out->len = base;
-      l->nflags = 0;
-      rc = ZHFIX_E_NOMEM;
+      rc = zf_lat_emit_undo(l, out, base);
       goto done;
     }
   }

@@ -1126,6 +1126,64 @@ static void test_dbcs_drop(void **state) {
   zhfix_free(h);
 }
 
+/* Whole characters gone (glibc's GBK decoder reading Big5 drops the pairs
+ * it cannot map, lead and trail: punctuation, 的, 一 ...): nothing in the
+ * bytes shows it, the survivors read as a lossless wrong decode.  A line
+ * whose reading lacks every such character where the model expects some
+ * is reported (one span of no length at its end) and not changed; a clean
+ * line and a lossless damaged one are never reported so. */
+static void test_whole_gone(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  const char *dir = lossy_dir();
+  if (!dir) fail_msg("lost: tools/lossy_sim.py failed (make corpus)");
+  const char *name = "big5-as-glibc-gbk-ignore";
+  size_t nd, no, nl;
+  char *dm = class_file(dir, name, "dam", &nd), *og = class_file(dir, name, "orig", &no),
+       *fl = class_file(dir, name, "lossy", &nl);
+  tu_lines id = {dm, dm + nd}, io = {og, og + no}, ifl = {fl, fl + nl};
+  const char *ld, *lo, *lf;
+  size_t nld, nlo, nlf, lossy = 0, reported = 0, lossless = 0, clean = 0;
+  char buf[65600];
+  while ((ld = tu_next_line(&id, &nld)) && (lo = tu_next_line(&io, &nlo)) && (lf = tu_next_line(&ifl, &nlf))) {
+    if (nlf < 1 || nld + 1 >= sizeof buf || nlo + 1 >= sizeof buf) continue;
+    int is_lossy = lf[0] == '1';
+    memcpy(buf, ld, nld);
+    buf[nld] = '\n';
+    buf[nld + 1] = 0;
+    char *off = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_OFF, buf, h);
+    char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, buf, h);
+    uint64_t spans = zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS);
+    if (!zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES) && spans) {
+      /* reported, not changed: the output is the one without the stage */
+      assert_string_equal(out, off);
+      if (!is_lossy) fail_msg("lost: a lossless line reported: %s", buf);
+      reported++;
+    }
+    lossy += is_lossy;
+    lossless += !is_lossy;
+    zhfix_buffer_free(off);
+    zhfix_buffer_free(out);
+    /* the original, clean: nothing reported */
+    memcpy(buf, lo, nlo);
+    buf[nlo] = '\n';
+    buf[nlo + 1] = 0;
+    out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, buf, h);
+    assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS), 0);
+    zhfix_buffer_free(out);
+    clean++;
+  }
+  fprintf(stderr, "lost whole characters gone %s: %zu lossy lines, %zu reported; %zu lossless, %zu clean: none\n",
+          name, lossy, reported, lossless, clean);
+  assert_true(lossy >= (tu_quick() ? 10u : 20u));
+  /* measured line by line: 18 of 75 (gate slice), 8 of 24 (quick slice) */
+  assert_true(reported * 5 >= lossy);
+  free(dm), free(og), free(fl);
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_detect_clean),
@@ -1138,6 +1196,7 @@ int main(void) {
       cmocka_unit_test(test_drop_and_no_conversion),
       cmocka_unit_test(test_budget),
       cmocka_unit_test(test_dbcs_drop),
+      cmocka_unit_test(test_whole_gone),
   };
   /* LOST_TEST=name runs one test (for work on them) */
   if (getenv("LOST_TEST")) cmocka_set_test_filter(getenv("LOST_TEST"));

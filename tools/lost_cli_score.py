@@ -23,6 +23,9 @@ guess mode, and each output line is compared with the original line:
             unrecoverable span (--report-file, mapped to the line by its
             input offset): garbage left silently, %
   silent    lines that differ from the original and show no U+FFFD
+  unreported lines  silent lines for which zhfix reported no unrecoverable
+            span either (a line reported as damaged with its places
+            unknown -- whole characters gone -- is silent but reported)
 
 and the same restored / wrong with --lost=off (the mojibake stage alone),
 separately for the lossy lines (bytes were lost) and the lossless ones
@@ -147,6 +150,7 @@ def score(orig, out, t, key, dam=None, reported=False):
         t[key + "fill"] += len(wrong) - left
         t[key + "left"] += left
         t[key + "unrep"] += 0 if reported else left
+    t[key + "unrepl"] += out != orig and "\ufffd" not in out and not reported
     t[key + "lines"] += 1
     t[key + "exact"] += out == orig
     t[key + "silent"] += out != orig and "\ufffd" not in out
@@ -175,13 +179,14 @@ def main():
         return mixed(a, names)
     print("class\tlossy lines\tmark restored\tmark wrong\tmark fill\tmark left\tmark unrep"
           "\tsilent lines\tguess right\tguess wrong"
-          "\tlossless lines\tlossless exact\toff restored\toff wrong\toff fill\toff left\toff unrep")
+          "\tlossless lines\tlossless exact\toff restored\toff wrong\toff fill\toff left\toff unrep"
+          "\tunreported lines")
     for name in names:
         orig, dam, lossy = read_class(a.dir, name)
         data = ("\n".join(dam) + "\n").encode("utf-8")
         t = {}
         for k in ("m", "g", "l", "o"):
-            for f in ("n", "ok", "bad", "lines", "exact", "silent", "fill", "left", "unrep"):
+            for f in ("n", "ok", "bad", "lines", "exact", "silent", "fill", "left", "unrep", "unrepl"):
                 t[k + f] = 0
         repm, repo = [], []
         outm = run(a.zhfix, data, "mark", repm)
@@ -194,12 +199,12 @@ def main():
                 score(o, outo[i], t, "o", dam[i], repo[i])
             else:
                 score(o, outm[i], t, "l")
-        print("%s\t%d\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.2f\t%.2f\t%d\t%.2f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f" % (
+        print("%s\t%d\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.2f\t%.2f\t%d\t%.2f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%d" % (
             name, t["mlines"], pct(t["mok"], t["mn"]), pct(t["mbad"], t["mn"]),
             pct(t["mfill"], t["mn"]), pct(t["mleft"], t["mn"]), pct(t["munrep"], t["mn"]), t["msilent"],
             pct(t["gok"], t["gn"]), pct(t["gbad"], t["gn"]), t["llines"],
             pct(t["lexact"], t["llines"]), pct(t["ook"], t["on"]), pct(t["obad"], t["on"]),
-            pct(t["ofill"], t["on"]), pct(t["oleft"], t["on"]), pct(t["ounrep"], t["on"])))
+            pct(t["ofill"], t["on"]), pct(t["oleft"], t["on"]), pct(t["ounrep"], t["on"]), t["munrepl"]))
         sys.stdout.flush()
 
 
@@ -227,7 +232,7 @@ def mixed(a, names):
     out = run(a.zhfix, data, "mark", rep)
     t = {}
     for k in ("clean", "lossless", "lossy"):
-        for f in ("n", "ok", "bad", "lines", "exact", "silent", "fill", "left", "unrep"):
+        for f in ("n", "ok", "bad", "lines", "exact", "silent", "fill", "left", "unrep", "unrepl"):
             t[k + f] = 0
     for i, w in enumerate(want):
         score(w, out[i], t, kind[i], doc[i], rep[i])
@@ -237,9 +242,10 @@ def mixed(a, names):
     print("lossless damaged lines restored exactly: %d of %d (%.2f%%)" % (
         t["losslessexact"], t["losslesslines"], pct(t["losslessexact"], t["losslesslines"])))
     print("lossy lines: restored %.2f%% of non-ASCII characters, wrong %.3f%% (fill %.3f%%, left %.3f%%,"
-          " left unreported %.3f%%), silent lines %d" % (
+          " left unreported %.3f%%), silent lines %d, unreported %d" % (
               pct(t["lossyok"], t["lossyn"]), pct(t["lossybad"], t["lossyn"]), pct(t["lossyfill"], t["lossyn"]),
-              pct(t["lossyleft"], t["lossyn"]), pct(t["lossyunrep"], t["lossyn"]), t["lossysilent"]))
+              pct(t["lossyleft"], t["lossyn"]), pct(t["lossyunrep"], t["lossyn"]), t["lossysilent"],
+              t["lossyunrepl"]))
     return 0 if t["cleanlines"] == t["cleanexact"] else 1
 
 
