@@ -255,11 +255,14 @@ typedef struct farm {
   struct swbase *swb;
   size_t nswb, capswb;
   /* zf_lm_bigram of a lost byte's character and each swallowed one,
-   * by L: the character they were for (0: none yet) */
+   * direct-mapped by the character (c = 0: empty); NULL until used */
   struct swmemo {
     uint32_t c;
     float v[3];
-  } swmemo[126];
+  } *swmemo;
+  /* the readings expand_fast took a lost byte from at this position */
+  hyp swh0[HOLE_BEAM];
+  size_t nswh0;
   /* emit without the output node (expand_lost): what it would have
    * held, and whether there was one */
   int nonode;

@@ -361,14 +361,18 @@ typedef struct swbase {
   uint32_t cp;    /* the output node it would make (node_cp), */
   uint64_t off;   /* and its offset */
   uint8_t defer;  /* 1 while that node is not made */
+  /* 1: h is not built yet; it is f->swh0[j] with L fed (expand_fast) */
+  uint8_t lazy, j, L;
 } swbase;
 
 typedef struct swc {
   double score;
   uint64_t hash;
   uint32_t seq;
-  uint32_t base; /* index in f->swb */
+  uint32_t base; /* index in f->swb, SWC_GUESS set when it holds a
+                  * guessed mark */
 } swc;
+#define SWC_GUESS 0x80000000u
 
 typedef struct swgrp {
   uint32_t open; /* open[] of the forms, one byte each */
@@ -378,17 +382,29 @@ typedef struct swgrp {
   uint8_t k, L;
   uint32_t nforms; /* forms set aside in it */
 } swgrp;
-enum { SW_HEADS = 126 * 3 };
+enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS };
 
 /* x ranks before y in their state's order (farm_merge.c, ranks_before) */
 static inline int sw_before(const swc *x, const swc *y) {
   return x->score > y->score || (x->score == y->score && (int32_t)(x->seq - y->seq) < 0);
 }
 
-static inline int swc_guess(const farm *f, const swc *x) { return f->swb[x->base].h.guess; }
+static inline int swc_guess(const swc *x) { return (x->base & SWC_GUESS) != 0; }
 
 /* Makes the output node of the reading with L fed, once. */
-static int sw_make_node(farm *f, swbase *b) {
+static int feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost);
+
+static int sw_make_node(farm *f, swbase *b, size_t i) {
+  if (b->lazy) {
+    /* the reading expand_fast scored: fed for real, the same operations
+     * (so the same score), its node made now */
+    b->h = f->swh0[b->j];
+    if (feed(f, &b->h, b->L, (uint32_t)i, 1) <= 0) return -1; /* fed before */
+    b->lazy = 0;
+    b->defer = 0;
+    f->nshared--;
+    return 0;
+  }
   if (!b->defer) return 0;
   if (f->nnodes >= f->capnodes) {
     size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
@@ -429,7 +445,7 @@ static int sw_defer(farm *f, const swc *x, unsigned k, unsigned L, uint32_t open
     g->c[0] = *x;
     g->have[0] = 1;
     g->have[1] = 0;
-    g->have[2] = !swc_guess(f, x);
+    g->have[2] = !swc_guess(x);
     if (g->have[2]) g->c[2] = *x;
     *head = (uint32_t)f->nswg++;
     return 0;
@@ -447,7 +463,7 @@ static int sw_defer(farm *f, const swc *x, unsigned k, unsigned L, uint32_t open
     g->c[1] = *x;
     g->have[1] = 1;
   }
-  if (!swc_guess(f, x) && (!g->have[2] || sw_before(x, &g->c[2]))) {
+  if (!swc_guess(x) && (!g->have[2] || sw_before(x, &g->c[2]))) {
     g->c[2] = *x;
     g->have[2] = 1;
   }
@@ -460,6 +476,7 @@ static void sw_clear(farm *f) {
     f->swhead[(f->swg[q].L - 0x81) * 3 + f->swg[q].k] = UINT32_MAX;
   f->nswg = 0;
   f->nswb = 0;
+  f->nswh0 = 0;
 }
 
 /* The survivors of the forms set aside at position i go to i + 1, each
@@ -477,8 +494,8 @@ static int sw_flush(farm *f, size_t i) {
       int dup = 0;
       for (int j = 0; j < k; j++) dup |= g->have[j] && g->c[j].seq == g->c[k].seq;
       if (dup) continue;
-      swbase *b = &f->swb[g->c[k].base];
-      if (sw_make_node(f, b)) return -1;
+      swbase *b = &f->swb[g->c[k].base & ~SWC_GUESS];
+      if (sw_make_node(f, b, i)) return -1;
       /* the form as expand_swallowed built it from the reading */
       hyp h = b->h;
       h.need = 0;
@@ -522,22 +539,26 @@ static int sw_flush(farm *f, size_t i) {
  * operations feed and emit would do on a copy of b->h, in the same
  * order (so to the same bits), and set aside (sw_defer): of 16 readings
  * x 126 lead bytes x 3, the merge would keep a few hundred. */
-static int expand_swallowed(farm *f, uint32_t bi, unsigned L) {
+static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint64_t hash,
+                            const uint8_t hopen[NGROUPS], uint32_t last, int need) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
-  const hyp *hl = &f->swb[bi].h;
-  struct swmemo *m = &f->swmemo[L - 0x81];
-  if (m->c != hl->last) {
-    m->c = hl->last;
-    m->v[0] = bigram(f, hl->last, ')');
-    m->v[1] = bigram(f, hl->last, '(');
-    m->v[2] = bigram(f, hl->last, '0');
+  if (!f->swmemo) {
+    f->swmemo = calloc(SW_MEMO, sizeof *f->swmemo); /* c = 0: empty */
+    if (!f->swmemo) return -1;
+  }
+  struct swmemo *m = &f->swmemo[(last * 0x9E3779B1u) >> (32 - SW_MEMO_BITS)];
+  if (m->c != last) {
+    m->c = last;
+    m->v[0] = bigram(f, last, ')');
+    m->v[1] = bigram(f, last, '(');
+    m->v[2] = bigram(f, last, '0');
   }
   /* feed: the pair before it is annotated and no annotation follows */
-  double s0 = hl->score;
-  if (hl->need) s0 -= PEN_UNANN;
+  double s0 = score;
+  if (need) s0 -= PEN_UNANN;
   uint32_t open;
-  memcpy(&open, hl->open, NGROUPS);
-  unsigned o2 = hl->open[2];
+  memcpy(&open, hopen, NGROUPS);
+  unsigned o2 = hopen[2];
   for (unsigned k = 0; k < 3; k++) {
     swc x;
     /* emit, less the output node (sw_flush makes it for those kept) */
@@ -554,7 +575,7 @@ static int expand_swallowed(farm *f, uint32_t bi, unsigned L) {
     } else if (k == 1) {
       if (o2 < 3) o[2] = (uint8_t)(o2 + 1);
     }
-    x.hash = mix(hl->hash, sw[k]);
+    x.hash = mix(hash, sw[k]);
     x.score -= PEN_HOLE; /* hole() */
     x.seq = f->seq++; /* its place among the position's pushes */
     x.base = bi;
@@ -575,9 +596,62 @@ static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
   swbase *b = &f->swb[f->nswb];
   b->h = *hl;
   b->defer = (uint8_t)defer;
+  b->lazy = 0;
   b->cp = f->nn_cp;
   b->off = f->nn_off;
   *bi = (uint32_t)f->nswb++;
+  return 0;
+}
+
+/* The lost byte L of every lead byte completing h0's pending byte P,
+ * followed by a swallowed ')', '(' or digit, when that is all a lost byte
+ * can be here (no kept byte, no annotation): what feed and emit would do
+ * with L, worked out without building the reading (the same operations
+ * in the same order: the same score), and its forms set aside; the
+ * reading is built only when a form of it survives (sw_flush). */
+static int expand_fast(farm *f, const hyp *h0) {
+  unsigned P = h0->pend;
+  uint32_t flags = h0->pend_lost && symbol_row(P) ? GUESSED | TRAIL_LOST : 0;
+  uint32_t guess = h0->guess || flags ? SWC_GUESS : 0;
+  /* feed: the pair before it is annotated and no annotation follows */
+  double s_in = h0->score;
+  if (h0->need) s_in -= PEN_UNANN;
+  int ann_ok = f->annset && !h0->sep && fb_is_lead(h0->b2);
+  uint32_t j = (uint32_t)f->nswh0;
+  f->swh0[f->nswh0++] = *h0;
+  for (unsigned L = 0x81; L <= 0xFE; L++) {
+    uint32_t c = fb_pair(f->codec, P, L);
+    if (!c) continue;
+    /* the output node of L's character: made when a form survives,
+     * counted as made by each of the three forms (expand_lost) */
+    f->nshared += 3;
+    /* emit */
+    double s = s_in;
+    s += bigram(f, h0->last, c);
+    uint8_t open[NGROUPS];
+    memcpy(open, h0->open, NGROUPS);
+    typo(f, &s, open, c, h0->last);
+    uint64_t hash = mix(h0->hash, c | flags);
+    /* feed's tail: the last two bytes are now h0's last one and L */
+    int need = 0;
+    if (ann_ok) {
+      uint32_t c2 = fb_pair(f->codec, h0->b2, L);
+      if (c2 && zf_farm_annset_has(f, c2)) need = 1;
+    }
+    if (f->nswb == f->capswb) {
+      size_t nc = f->capswb ? f->capswb * 2 : 256;
+      swbase *b = realloc(f->swb, nc * sizeof *b);
+      if (!b) return -1;
+      f->swb = b;
+      f->capswb = nc;
+    }
+    swbase *b = &f->swb[f->nswb];
+    b->lazy = 1;
+    b->j = (uint8_t)j;
+    b->L = (uint8_t)L;
+    uint32_t bi = (uint32_t)f->nswb++;
+    if (expand_swallowed(f, bi | guess, L, s, hash, open, c, need)) return -1;
+  }
   return 0;
 }
 
@@ -608,6 +682,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   int kept = damage_ok && nb_kept_ok && (h0->pend || next_removable);
   int swallowed = damage_ok && !keeps && h0->pend;
   if (!t->ann_end && !kept && !swallowed) return 0;
+  if (swallowed && !kept && !t->ann_end && f->nswh0 < HOLE_BEAM) return expand_fast(f, h0);
   /* the forms of each L share the one feed of L (docs/repair-farm.md,
    * "This stop"): NODE_LIMIT counts its output node once per form */
   size_t branches = (t->ann_end ? 1u : 0u) + (kept ? 1u : 0u) + (swallowed ? 3u : 0u);
@@ -628,8 +703,8 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     /* L followed by a swallowed '(' that opened an inserted annotation */
     if (t->ann_end && window_reads(f, &hl, t->syl, t->tone)) {
       if (defer) {
-        swbase b = {hl, f->nn_cp, f->nn_off, 1};
-        if (sw_make_node(f, &b)) return -1;
+        swbase b = {hl, f->nn_cp, f->nn_off, 1, 0, 0, 0};
+        if (sw_make_node(f, &b, i)) return -1;
         hl.node = b.h.node;
         defer = 0;
       }
@@ -643,8 +718,8 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     /* L followed by an invalid second byte that the decoder kept */
     if (kept) {
       if (defer) {
-        swbase b = {hl, f->nn_cp, f->nn_off, 1};
-        if (sw_make_node(f, &b)) return -1;
+        swbase b = {hl, f->nn_cp, f->nn_off, 1, 0, 0, 0};
+        if (sw_make_node(f, &b, i)) return -1;
         hl.node = b.h.node;
         defer = 0;
       }
@@ -654,7 +729,10 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     }
     if (swallowed) {
       uint32_t bi;
-      if (sw_base(f, &hl, defer, &bi) || expand_swallowed(f, bi, L)) return -1;
+      if (sw_base(f, &hl, defer, &bi) ||
+          expand_swallowed(f, bi | (hl.guess ? SWC_GUESS : 0), L, hl.score, hl.hash, hl.open,
+                           hl.last, hl.need))
+        return -1;
     }
   }
   return 0;
@@ -810,7 +888,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   f->merged_away = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
   f->seq = 0;
-  if (f->nswg || f->nswb) sw_clear(f); /* after a failure */
+  if (f->nswg || f->nswb || f->nswh0) sw_clear(f); /* after a failure */
   /* hypotheses the line may push (the cost of the search): its own
    * budget, or what the document has left when that is less (f->avail,
    * repair_farm.c) */
@@ -889,7 +967,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       hyp h = bv->v[k];
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
     }
-    if (f->nswg && sw_flush(f, i)) return -1;
+    if ((f->nswg || f->nswh0) && sw_flush(f, i)) return -1;
     beam_release(f, bv);
   }
   return 0;

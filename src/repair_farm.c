@@ -99,6 +99,7 @@ static void destroy(void *st) {
   free(f->swg);
   free(f->swhead);
   free(f->swb);
+  free(f->swmemo);
   free(f);
 }
 
