@@ -98,7 +98,6 @@ static void destroy(void *st) {
   free(f->htab);
   free(f->swg);
   free(f->swhead);
-  free(f->swb);
   free(f->swmemo);
   free(f);
 }
