@@ -250,6 +250,10 @@ typedef struct farm {
   /* the groups by the swallowed character k and L: SW_HEADS chains of
    * the groups with that (L, k), one per open[] (UINT32_MAX: none) */
   uint32_t *swhead;
+  /* the readings with L fed whose forms are set aside (sw_flush builds
+   * the survivors from them), their output node made only then */
+  struct swbase *swb;
+  size_t nswb, capswb;
   /* zf_lm_bigram of a lost byte's character and each swallowed one,
    * direct-mapped by the character (c = 0: empty); NULL until used */
   struct swmemo {
@@ -271,7 +275,7 @@ typedef struct farm {
   uint64_t *pathoff, *pathoff2;
   size_t cappath, cappath2;
   /* merge's scratch (farm_search.c): sort records and the merged beam */
-  struct krec *hr, *hr2;
+  struct hrec *hr, *hr2;
   size_t caphr;
   hyp *mv;
   size_t capmv;
@@ -393,9 +397,9 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
  * Returns the number of states, MERGE_FAILED on allocation failure. */
 #define MERGE_FAILED ((size_t)-1)
 size_t zf_farm_merge(farm *f, hvec *bv);
-/* farm_merge.c: orders bv by score, best first, equal ones in the order
- * they are; -1 on allocation failure. */
-int zf_farm_order(farm *f, hvec *bv);
+/* farm_merge.c: orders bv by state (by_key) or by score alone, best
+ * first, equal ones in the order they are; -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv, int by_key);
 /* farm_merge.c: the m best of bv first, best first (by score, equal ones
  * in the order they are), the others after them in the order they are;
  * -1 on allocation failure.  What a '?' needs (only the best HOLE_BEAM

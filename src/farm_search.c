@@ -350,20 +350,29 @@ static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
  * A form is not built as a hypothesis (Wave 9): what its state is (the
  * swallowed character k, L, the open quotes and brackets) and what the
  * merge compares (score, order, reading's hash, guessed mark) are
- * worked out from the reading with L fed, with the very operations feed
- * and emit would do (so to the same bits); the bigrams of L's character
- * and each swallowed one come from a memo by character.  A form keeps
- * only which reading it came from (f->swh0[j], the readings that tried
- * a lost byte at this position) and L: the reading with L fed is built
- * again, with its output node, only for a form that survives (sw_flush).
- * NODE_LIMIT counts that node as made once for each form, as before. */
+ * worked out from the reading with L fed (a swbase, kept once for its
+ * three forms), with the very operations feed and emit would do; the
+ * bigrams of L's character and each swallowed one come from a memo by
+ * L.  The reading with L fed gets its output node only when one of its
+ * forms survives (or a kept or annotation reading of it is pushed):
+ * NODE_LIMIT counts it as made either way. */
+typedef struct swbase {
+  hyp h;          /* h0 with L fed; h.node is h0's until made */
+  uint32_t cp;    /* the output node it would make (node_cp), */
+  uint64_t off;   /* and its offset */
+  uint8_t defer;  /* 1 while that node is not made */
+  /* 1: h is not built yet; it is f->swh0[j] with L fed (expand_fast) */
+  uint8_t lazy, j, L;
+} swbase;
+
 typedef struct swc {
   double score;
   uint64_t hash;
   uint32_t seq;
-  uint16_t jl;   /* j << 8 | L */
-  uint8_t guess; /* it holds a guessed mark */
+  uint32_t base; /* index in f->swb, SWC_GUESS set when it holds a
+                  * guessed mark */
 } swc;
+#define SWC_GUESS 0x80000000u
 
 typedef struct swgrp {
   uint32_t open; /* open[] of the forms, one byte each */
@@ -373,19 +382,30 @@ typedef struct swgrp {
   uint8_t k, L;
   uint32_t nforms; /* forms set aside in it */
 } swgrp;
-enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 10, SW_MEMO = 1 << SW_MEMO_BITS };
+enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS };
 
 /* x ranks before y in their state's order (farm_merge.c, ranks_before) */
 static inline int sw_before(const swc *x, const swc *y) {
   return x->score > y->score || (x->score == y->score && (int32_t)(x->seq - y->seq) < 0);
 }
 
-static inline int swc_guess(const swc *x) { return x->guess; }
+static inline int swc_guess(const swc *x) { return (x->base & SWC_GUESS) != 0; }
 
+/* Makes the output node of the reading with L fed, once. */
 static int feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost);
 
-/* Makes the output node emit left to be made (f->nonode) for h. */
-static int make_node(farm *f, hyp *h, uint32_t cp, uint64_t off) {
+static int sw_make_node(farm *f, swbase *b, size_t i) {
+  if (b->lazy) {
+    /* the reading expand_fast scored: fed for real, the same operations
+     * (so the same score), its node made now */
+    b->h = f->swh0[b->j];
+    if (feed(f, &b->h, b->L, (uint32_t)i, 1) <= 0) return -1; /* fed before */
+    b->lazy = 0;
+    b->defer = 0;
+    f->nshared--;
+    return 0;
+  }
+  if (!b->defer) return 0;
   if (f->nnodes >= f->capnodes) {
     size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
     onode *nn = realloc(f->nodes, nc * sizeof *nn);
@@ -393,8 +413,9 @@ static int make_node(farm *f, hyp *h, uint32_t cp, uint64_t off) {
     f->nodes = nn;
     f->capnodes = nc;
   }
-  f->nodes[f->nnodes] = (onode){h->node, cp, off};
-  h->node = (uint32_t)f->nnodes++;
+  f->nodes[f->nnodes] = (onode){b->h.node, b->cp, b->off};
+  b->h.node = (uint32_t)f->nnodes++;
+  b->defer = 0;
   f->nshared--; /* counted as shared when L was fed (expand_lost) */
   return 0;
 }
@@ -409,7 +430,7 @@ static int sw_defer(farm *f, const swc *x, unsigned k, unsigned L, uint32_t open
   while (q != UINT32_MAX && f->swg[q].open != open) q = f->swg[q].next;
   if (q == UINT32_MAX) {
     if (f->nswg == f->capswg) {
-      size_t nc = f->capswg ? f->capswg * 2 : 4096;
+      size_t nc = f->capswg ? f->capswg * 2 : 256;
       swgrp *g = realloc(f->swg, nc * sizeof *g);
       if (!g) return -1;
       f->swg = g;
@@ -454,6 +475,7 @@ static void sw_clear(farm *f) {
   for (size_t q = 0; q < f->nswg; q++)
     f->swhead[(f->swg[q].L - 0x81) * 3 + f->swg[q].k] = UINT32_MAX;
   f->nswg = 0;
+  f->nswb = 0;
   f->nswh0 = 0;
 }
 
@@ -472,12 +494,10 @@ static int sw_flush(farm *f, size_t i) {
       int dup = 0;
       for (int j = 0; j < k; j++) dup |= g->have[j] && g->c[j].seq == g->c[k].seq;
       if (dup) continue;
-      /* the reading with L fed, built again, its node made (counted as
-       * made when L was fed) */
-      hyp h = f->swh0[g->c[k].jl >> 8];
-      if (feed(f, &h, g->L, (uint32_t)i, 1) <= 0) return -1; /* fed before */
-      f->nshared--;
+      swbase *b = &f->swb[g->c[k].base & ~SWC_GUESS];
+      if (sw_make_node(f, b, i)) return -1;
       /* the form as expand_swallowed built it from the reading */
+      hyp h = b->h;
       h.need = 0;
       h.score = g->c[k].score;
       h.last = lmcp;
@@ -519,9 +539,8 @@ static int sw_flush(farm *f, size_t i) {
  * operations feed and emit would do on a copy of b->h, in the same
  * order (so to the same bits), and set aside (sw_defer): of 16 readings
  * x 126 lead bytes x 3, the merge would keep a few hundred. */
-static int expand_swallowed(farm *f, uint32_t j, int guess, unsigned L, double score,
-                            uint64_t hash, const uint8_t hopen[NGROUPS], uint32_t last,
-                            int need) {
+static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint64_t hash,
+                            const uint8_t hopen[NGROUPS], uint32_t last, int need) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   if (!f->swmemo) {
     f->swmemo = calloc(SW_MEMO, sizeof *f->swmemo); /* c = 0: empty */
@@ -559,10 +578,28 @@ static int expand_swallowed(farm *f, uint32_t j, int guess, unsigned L, double s
     x.hash = mix(hash, sw[k]);
     x.score -= PEN_HOLE; /* hole() */
     x.seq = f->seq++; /* its place among the position's pushes */
-    x.jl = (uint16_t)(j << 8 | L);
-    x.guess = (uint8_t)guess;
+    x.base = bi;
     if (sw_defer(f, &x, k, L, op)) return -1;
   }
+  return 0;
+}
+
+/* h0 with L fed, kept for its forms: its index in f->swb. */
+static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
+  if (f->nswb == f->capswb) {
+    size_t nc = f->capswb ? f->capswb * 2 : 256;
+    swbase *b = realloc(f->swb, nc * sizeof *b);
+    if (!b) return -1;
+    f->swb = b;
+    f->capswb = nc;
+  }
+  swbase *b = &f->swb[f->nswb];
+  b->h = *hl;
+  b->defer = (uint8_t)defer;
+  b->lazy = 0;
+  b->cp = f->nn_cp;
+  b->off = f->nn_off;
+  *bi = (uint32_t)f->nswb++;
   return 0;
 }
 
@@ -575,7 +612,7 @@ static int expand_swallowed(farm *f, uint32_t j, int guess, unsigned L, double s
 static int expand_fast(farm *f, const hyp *h0) {
   unsigned P = h0->pend;
   uint32_t flags = h0->pend_lost && symbol_row(P) ? GUESSED | TRAIL_LOST : 0;
-  int guess = h0->guess || flags;
+  uint32_t guess = h0->guess || flags ? SWC_GUESS : 0;
   /* feed: the pair before it is annotated and no annotation follows */
   double s_in = h0->score;
   if (h0->need) s_in -= PEN_UNANN;
@@ -601,7 +638,19 @@ static int expand_fast(farm *f, const hyp *h0) {
       uint32_t c2 = fb_pair(f->codec, h0->b2, L);
       if (c2 && zf_farm_annset_has(f, c2)) need = 1;
     }
-    if (expand_swallowed(f, j, guess, L, s, hash, open, c, need)) return -1;
+    if (f->nswb == f->capswb) {
+      size_t nc = f->capswb ? f->capswb * 2 : 256;
+      swbase *b = realloc(f->swb, nc * sizeof *b);
+      if (!b) return -1;
+      f->swb = b;
+      f->capswb = nc;
+    }
+    swbase *b = &f->swb[f->nswb];
+    b->lazy = 1;
+    b->j = (uint8_t)j;
+    b->L = (uint8_t)L;
+    uint32_t bi = (uint32_t)f->nswb++;
+    if (expand_swallowed(f, bi | guess, L, s, hash, open, c, need)) return -1;
   }
   return 0;
 }
@@ -633,11 +682,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   int kept = damage_ok && nb_kept_ok && (h0->pend || next_removable);
   int swallowed = damage_ok && !keeps && h0->pend;
   if (!t->ann_end && !kept && !swallowed) return 0;
-  /* only the best HOLE_BEAM readings of a position try a lost byte */
-  if (swallowed && f->nswh0 >= HOLE_BEAM) return -1;
-  if (swallowed && !kept && !t->ann_end) return expand_fast(f, h0);
-  uint32_t j = (uint32_t)f->nswh0;
-  if (swallowed) f->swh0[f->nswh0++] = *h0;
+  if (swallowed && !kept && !t->ann_end && f->nswh0 < HOLE_BEAM) return expand_fast(f, h0);
   /* the forms of each L share the one feed of L (docs/repair-farm.md,
    * "This stop"): NODE_LIMIT counts its output node once per form */
   size_t branches = (t->ann_end ? 1u : 0u) + (kept ? 1u : 0u) + (swallowed ? 3u : 0u);
@@ -658,7 +703,9 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     /* L followed by a swallowed '(' that opened an inserted annotation */
     if (t->ann_end && window_reads(f, &hl, t->syl, t->tone)) {
       if (defer) {
-        if (make_node(f, &hl, f->nn_cp, f->nn_off)) return -1;
+        swbase b = {hl, f->nn_cp, f->nn_off, 1, 0, 0, 0};
+        if (sw_make_node(f, &b, i)) return -1;
+        hl.node = b.h.node;
         defer = 0;
       }
       hyp h = hl;
@@ -671,7 +718,9 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     /* L followed by an invalid second byte that the decoder kept */
     if (kept) {
       if (defer) {
-        if (make_node(f, &hl, f->nn_cp, f->nn_off)) return -1;
+        swbase b = {hl, f->nn_cp, f->nn_off, 1, 0, 0, 0};
+        if (sw_make_node(f, &b, i)) return -1;
+        hl.node = b.h.node;
         defer = 0;
       }
       hyp h = hl;
@@ -679,7 +728,10 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
       if (push(f, i + 1, &h)) return -1;
     }
     if (swallowed) {
-      if (expand_swallowed(f, j, hl.guess, L, hl.score, hl.hash, hl.open, hl.last, hl.need))
+      uint32_t bi;
+      if (sw_base(f, &hl, defer, &bi) ||
+          expand_swallowed(f, bi | (hl.guess ? SWC_GUESS : 0), L, hl.score, hl.hash, hl.open,
+                           hl.last, hl.need))
         return -1;
     }
   }
@@ -785,7 +837,7 @@ static int finish_line(farm *f, hvec *bv, size_t cut, size_t n, zf_text *out, zf
     zf_stats_unrecoverable(stats, f->tk[cut].off, zf_farm_span_len(f, cut, n, n));
     return zf_farm_out_verbatim(f, cut, n, out);
   }
-  if (zf_farm_order(f, bv)) return -1;
+  if (zf_farm_order(f, bv, 0)) return -1;
   const hyp *second = NULL;
   for (size_t k = 1; k < w && !second; k++)
     if (bv->v[k].hash != bv->v[0].hash) second = &bv->v[k];
@@ -836,7 +888,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   f->merged_away = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
   f->seq = 0;
-  if (f->nswg || f->nswh0) sw_clear(f); /* after a failure */
+  if (f->nswg || f->nswb || f->nswh0) sw_clear(f); /* after a failure */
   /* hypotheses the line may push (the cost of the search): its own
    * budget, or what the document has left when that is less (f->avail,
    * repair_farm.c) */

@@ -98,6 +98,7 @@ static void destroy(void *st) {
   free(f->htab);
   free(f->swg);
   free(f->swhead);
+  free(f->swb);
   free(f->swmemo);
   free(f);
 }
