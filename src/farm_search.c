@@ -382,7 +382,7 @@ typedef struct swgrp {
   uint8_t k, L;
   uint32_t nforms; /* forms set aside in it */
 } swgrp;
-enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS };
+enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS, SW_BASES = HOLE_BEAM * 126 };
 
 /* x ranks before y in their state's order (farm_merge.c, ranks_before) */
 static inline int sw_before(const swc *x, const swc *y) {
@@ -587,7 +587,8 @@ static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint
 /* h0 with L fed, kept for its forms: its index in f->swb. */
 static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
   if (f->nswb == f->capswb) {
-    size_t nc = f->capswb ? f->capswb * 2 : 256;
+    /* what a position can take (HOLE_BEAM readings x 126 L), at once */
+    size_t nc = f->capswb ? f->capswb * 2 : SW_BASES;
     swbase *b = realloc(f->swb, nc * sizeof *b);
     if (!b) return -1;
     f->swb = b;
@@ -639,7 +640,7 @@ static int expand_fast(farm *f, const hyp *h0) {
       if (c2 && zf_farm_annset_has(f, c2)) need = 1;
     }
     if (f->nswb == f->capswb) {
-      size_t nc = f->capswb ? f->capswb * 2 : 256;
+      size_t nc = f->capswb ? f->capswb * 2 : SW_BASES;
       swbase *b = realloc(f->swb, nc * sizeof *b);
       if (!b) return -1;
       f->swb = b;
