@@ -247,7 +247,28 @@ typedef struct farm {
    * pushed (farm_search.c, sw_defer and sw_flush) */
   struct swgrp *swg;
   size_t nswg, capswg;
-  uint32_t *swtab; /* SW_TAB slots: index in swg, or UINT32_MAX */
+  /* the groups by the swallowed character k and L: SW_HEADS chains of
+   * the groups with that (L, k), one per open[] (UINT32_MAX: none) */
+  uint32_t *swhead;
+  /* the readings with L fed whose forms are set aside (sw_flush builds
+   * the survivors from them), their output node made only then */
+  struct swbase *swb;
+  size_t nswb, capswb;
+  /* zf_lm_bigram of a lost byte's character and each swallowed one,
+   * direct-mapped by the character (c = 0: empty); NULL until used */
+  struct swmemo {
+    uint32_t c;
+    float v[3];
+  } *swmemo;
+  /* the readings expand_fast took a lost byte from at this position */
+  hyp swh0[HOLE_BEAM];
+  size_t nswh0;
+  /* emit without the output node (expand_lost): what it would have
+   * held, and whether there was one */
+  int nonode;
+  uint32_t nn_cp;
+  uint64_t nn_off;
+  int nn_made;
   uint32_t *remap;
   size_t capremap;
   uint32_t *path, *path2;

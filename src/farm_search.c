@@ -59,34 +59,39 @@ static void beam_release(farm *f, hvec *bv) {
 
 /* The score terms the class-based model cannot see, for output c after
  * prev: script and variant, doubled pause marks, quotes and brackets. */
-static void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev) {
+static inline void typo(const farm *f, double *score, uint8_t open[NGROUPS], uint32_t cp,
+                        uint32_t prev) {
   if (f->avoid && cp >= 0x3400) {
     unsigned cls = zf_occ_class(f->occ, cp);
-    if (cls & f->avoid) h->score -= PEN_SCRIPT;
-    if (cls & f->variant) h->score -= PEN_VARIANT;
+    if (cls & f->avoid) *score -= PEN_SCRIPT;
+    if (cls & f->variant) *score -= PEN_VARIANT;
   }
   /* a Han character is no mark: none of the terms below applies (most
    * of what a dense search emits) */
   if (cp >= 0x3400 && cp <= 0x9FFF) return;
   if ((pause_mark(cp) && (pause_mark(prev) || stop_mark(prev))) ||
       (stop_mark(cp) && pause_mark(prev)))
-    h->score -= PEN_DOUBLE;
+    *score -= PEN_DOUBLE;
   int close, g = pair_group(cp, &close);
   if (g >= 0 && g <= 1 && close &&
       (prev == 0x3002 || prev == 0xFF01 || prev == 0xFF1F || prev == 0x2026))
-    h->score += BAL_SENT;
+    *score += BAL_SENT;
   if (g >= 0) {
     if (!close) {
-      if (h->open[g] < 3) h->open[g]++;
-    } else if (h->open[g]) {
-      h->open[g]--;
+      if (open[g] < 3) open[g]++;
+    } else if (open[g]) {
+      open[g]--;
       /* quotes pair within a paragraph; parentheses in technical text
        * too often do not, so closing one earns nothing */
-      if (g != 2) h->score += BAL_CLOSE;
+      if (g != 2) *score += BAL_CLOSE;
     } else {
-      h->score -= BAL_STRAY;
+      *score -= BAL_STRAY;
     }
   }
+}
+
+static inline void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev) {
+  typo(f, &h->score, h->open, cp, prev);
 }
 
 double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, uint32_t c,
@@ -166,15 +171,22 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
     h->last = cp;
     return 0;
   }
-  if (f->nnodes >= f->capnodes) {
-    size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
-    onode *nn = realloc(f->nodes, nc * sizeof *nn);
-    if (!nn) return -1;
-    f->nodes = nn;
-    f->capnodes = nc;
+  if (f->nonode) {
+    /* the node is made later, when a reading needs it (expand_lost) */
+    f->nn_cp = node_cp;
+    f->nn_off = off;
+    f->nn_made = 1;
+  } else {
+    if (f->nnodes >= f->capnodes) {
+      size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+      onode *nn = realloc(f->nodes, nc * sizeof *nn);
+      if (!nn) return -1;
+      f->nodes = nn;
+      f->capnodes = nc;
+    }
+    f->nodes[f->nnodes] = (onode){h->node, node_cp, off};
+    h->node = (uint32_t)f->nnodes++;
   }
-  f->nodes[f->nnodes] = (onode){h->node, node_cp, off};
-  h->node = (uint32_t)f->nnodes++;
   if (node_cp & GUESSED) h->guess = 1;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
   h->score += bigram(f, h->last, lmcp);
@@ -333,40 +345,90 @@ static int expand_split_mark(farm *f, size_t i, const hyp *h0) {
  * from before it can (an annotation jumps past a ')', not a '?').
  * The form "L kept" is pushed as before: its state holds the reading's
  * own last pair (pending byte, L), so few of them share one and setting
- * them aside cost more than it saved (qruns +9% instructions). */
+ * them aside cost more than it saved (qruns +9% instructions).
+ *
+ * A form is not built as a hypothesis (Wave 9): what its state is (the
+ * swallowed character k, L, the open quotes and brackets) and what the
+ * merge compares (score, order, reading's hash, guessed mark) are
+ * worked out from the reading with L fed (a swbase, kept once for its
+ * three forms), with the very operations feed and emit would do; the
+ * bigrams of L's character and each swallowed one come from a memo by
+ * L.  The reading with L fed gets its output node only when one of its
+ * forms survives (or a kept or annotation reading of it is pushed):
+ * NODE_LIMIT counts it as made either way. */
+typedef struct swbase {
+  hyp h;          /* h0 with L fed; h.node is h0's until made */
+  uint32_t cp;    /* the output node it would make (node_cp), */
+  uint64_t off;   /* and its offset */
+  uint8_t defer;  /* 1 while that node is not made */
+  /* 1: h is not built yet; it is f->swh0[j] with L fed (expand_fast) */
+  uint8_t lazy, j, L;
+} swbase;
+
+typedef struct swc {
+  double score;
+  uint64_t hash;
+  uint32_t seq;
+  uint32_t base; /* index in f->swb, SWC_GUESS set when it holds a
+                  * guessed mark */
+} swc;
+#define SWC_GUESS 0x80000000u
+
 typedef struct swgrp {
-  uint64_t key;
-  hyp c[3]; /* the best, the best other reading, the best unguessed one */
+  uint32_t open; /* open[] of the forms, one byte each */
+  uint32_t next; /* the next group of the same (L, k), or UINT32_MAX */
+  swc c[3]; /* the best, the best other reading, the best unguessed one */
   uint8_t have[3];
-  uint32_t slot;
+  uint8_t k, L;
   uint32_t nforms; /* forms set aside in it */
 } swgrp;
-enum { SW_BITS = 14, SW_TAB = 1 << SW_BITS };
+enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS, SW_BASES = HOLE_BEAM * 126 };
 
 /* x ranks before y in their state's order (farm_merge.c, ranks_before) */
-static inline int sw_before(const hyp *x, const hyp *y) {
+static inline int sw_before(const swc *x, const swc *y) {
   return x->score > y->score || (x->score == y->score && (int32_t)(x->seq - y->seq) < 0);
 }
 
-static inline uint64_t sw_key(const hyp *h) {
-  /* the merge's state key (farm_merge.c, state_key): the group is the
-   * state the merge would put h in */
-  return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
-         (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
-         (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |
-         (uint64_t)h->open[2] << 2 | (uint64_t)h->open[3];
+static inline int swc_guess(const swc *x) { return (x->base & SWC_GUESS) != 0; }
+
+/* Makes the output node of the reading with L fed, once. */
+static int feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost);
+
+static int sw_make_node(farm *f, swbase *b, size_t i) {
+  if (b->lazy) {
+    /* the reading expand_fast scored: fed for real, the same operations
+     * (so the same score), its node made now */
+    b->h = f->swh0[b->j];
+    if (feed(f, &b->h, b->L, (uint32_t)i, 1) <= 0) return -1; /* fed before */
+    b->lazy = 0;
+    b->defer = 0;
+    f->nshared--;
+    return 0;
+  }
+  if (!b->defer) return 0;
+  if (f->nnodes >= f->capnodes) {
+    size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+    onode *nn = realloc(f->nodes, nc * sizeof *nn);
+    if (!nn) return -1;
+    f->nodes = nn;
+    f->capnodes = nc;
+  }
+  f->nodes[f->nnodes] = (onode){b->h.node, b->cp, b->off};
+  b->h.node = (uint32_t)f->nnodes++;
+  b->defer = 0;
+  f->nshared--; /* counted as shared when L was fed (expand_lost) */
+  return 0;
 }
 
-static int sw_defer(farm *f, const hyp *x) {
-  if (!f->swtab) {
-    f->swtab = malloc(SW_TAB * sizeof *f->swtab);
-    if (!f->swtab) return -1;
-    memset(f->swtab, 0xFF, SW_TAB * sizeof *f->swtab);
+static int sw_defer(farm *f, const swc *x, unsigned k, unsigned L, uint32_t open) {
+  if (!f->swhead) {
+    f->swhead = malloc(SW_HEADS * sizeof *f->swhead);
+    if (!f->swhead) return -1;
+    memset(f->swhead, 0xFF, SW_HEADS * sizeof *f->swhead);
   }
-  uint64_t key = sw_key(x);
-  uint32_t mask = SW_TAB - 1, s = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-  while (f->swtab[s] != UINT32_MAX && f->swg[f->swtab[s]].key != key) s = (s + 1) & mask;
-  if (f->swtab[s] == UINT32_MAX) {
+  uint32_t *head = &f->swhead[(L - 0x81) * 3 + k], q = *head;
+  while (q != UINT32_MAX && f->swg[q].open != open) q = f->swg[q].next;
+  if (q == UINT32_MAX) {
     if (f->nswg == f->capswg) {
       size_t nc = f->capswg ? f->capswg * 2 : 256;
       swgrp *g = realloc(f->swg, nc * sizeof *g);
@@ -375,18 +437,20 @@ static int sw_defer(farm *f, const hyp *x) {
       f->capswg = nc;
     }
     swgrp *g = &f->swg[f->nswg];
-    g->key = key;
-    g->slot = s;
+    g->open = open;
+    g->next = *head;
+    g->k = (uint8_t)k;
+    g->L = (uint8_t)L;
     g->nforms = 1;
     g->c[0] = *x;
     g->have[0] = 1;
     g->have[1] = 0;
-    g->have[2] = !x->guess;
-    if (!x->guess) g->c[2] = *x;
-    f->swtab[s] = (uint32_t)f->nswg++;
+    g->have[2] = !swc_guess(x);
+    if (g->have[2]) g->c[2] = *x;
+    *head = (uint32_t)f->nswg++;
     return 0;
   }
-  swgrp *g = &f->swg[f->swtab[s]];
+  swgrp *g = &f->swg[q];
   g->nforms++;
   /* the best and the best whose reading differs from it, kept as x comes */
   if (sw_before(x, &g->c[0])) {
@@ -399,85 +463,195 @@ static int sw_defer(farm *f, const hyp *x) {
     g->c[1] = *x;
     g->have[1] = 1;
   }
-  if (!x->guess && (!g->have[2] || sw_before(x, &g->c[2]))) {
+  if (!swc_guess(x) && (!g->have[2] || sw_before(x, &g->c[2]))) {
     g->c[2] = *x;
     g->have[2] = 1;
   }
   return 0;
 }
 
-/* The survivors of the forms set aside at position i go to i + 1, a
- * swallowed character's with the output node it would have made. */
+/* Forgets the groups (after sw_flush, or a failure). */
+static void sw_clear(farm *f) {
+  for (size_t q = 0; q < f->nswg; q++)
+    f->swhead[(f->swg[q].L - 0x81) * 3 + f->swg[q].k] = UINT32_MAX;
+  f->nswg = 0;
+  f->nswb = 0;
+  f->nswh0 = 0;
+}
+
+/* The survivors of the forms set aside at position i go to i + 1, each
+ * with the output node of its swallowed character (and the one of L's
+ * character, when not made yet). */
 static int sw_flush(farm *f, size_t i) {
+  static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   hvec *bv = &f->beam[(i + 1) % RING];
   uint64_t off = f->tk[i].off, dropped = 0;
   for (size_t q = 0; q < f->nswg; q++) {
     swgrp *g = &f->swg[q];
-    f->swtab[g->slot] = UINT32_MAX;
-    /* every one in a group has the same last byte: the swallowed one
-     * (ASCII, its node still to make), or L (the node L made is hl's) */
-    int node = g->c[0].b2 < 0x80;
-    uint32_t cp = g->c[0].b2 == '0' ? WILD_DIGIT : g->c[0].b2, pushed = 0;
+    uint32_t cp = sw[g->k], lmcp = g->k == 2 ? '0' : cp, pushed = 0;
     for (int k = 0; k < 3; k++) {
       if (!g->have[k]) continue;
       int dup = 0;
       for (int j = 0; j < k; j++) dup |= g->have[j] && g->c[j].seq == g->c[k].seq;
       if (dup) continue;
-      hyp h = g->c[k];
-      if (node) {
-        if (f->nnodes >= f->capnodes) {
-          size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
-          onode *nn = realloc(f->nodes, nc * sizeof *nn);
-          if (!nn) return -1;
-          f->nodes = nn;
-          f->capnodes = nc;
-        }
-        f->nodes[f->nnodes] = (onode){h.node, cp, off};
-        h.node = (uint32_t)f->nnodes++;
+      swbase *b = &f->swb[g->c[k].base & ~SWC_GUESS];
+      if (sw_make_node(f, b, i)) return -1;
+      /* the form as expand_swallowed built it from the reading */
+      hyp h = b->h;
+      h.need = 0;
+      h.score = g->c[k].score;
+      h.last = lmcp;
+      h.hash = g->c[k].hash;
+      h.b1 = h.b2;
+      h.b2 = (uint8_t)lmcp;
+      h.sep = 0;
+      memcpy(h.open, &g->open, NGROUPS);
+      h.holes++;
+      h.dmg = 1;
+      h.lit = 0;
+      h.seq = g->c[k].seq;
+      if (f->nnodes >= f->capnodes) {
+        size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+        onode *nn = realloc(f->nodes, nc * sizeof *nn);
+        if (!nn) return -1;
+        f->nodes = nn;
+        f->capnodes = nc;
       }
+      f->nodes[f->nnodes] = (onode){h.node, cp, off};
+      h.node = (uint32_t)f->nnodes++;
       if (hv_push(f, bv, &h)) return -1;
       pushed++;
     }
     dropped += g->nforms - pushed;
     /* NODE_LIMIT counts the node each swallowed one would have made */
-    if (node) f->nshared += g->nforms - pushed;
+    f->nshared += g->nforms - pushed;
   }
   if (f->nswg && i + 1 > f->reach) f->reach = i + 1;
   /* the others were pushed in all but name: the budget counts them */
   f->merged_away += dropped;
-  f->nswg = 0;
+  sw_clear(f);
   return 0;
 }
 
 /* L followed by a swallowed ')', '(' or digit: only after L completed a
- * pair, since none of them can be a second byte.  hl: h0 with L fed (so
- * nothing is pending).  Each is scored as feed and emit score it, in the
- * same order of operations, without an output node, and set aside
- * (sw_defer): of 16 readings x 126 lead bytes x 3, the merge would keep
- * a few hundred. */
-static int expand_swallowed(farm *f, const hyp *hl) {
+ * pair, since none of them can be a second byte.  b: h0 with L fed (so
+ * nothing is pending), at f->swb[bi].  Each form is scored with the
+ * operations feed and emit would do on a copy of b->h, in the same
+ * order (so to the same bits), and set aside (sw_defer): of 16 readings
+ * x 126 lead bytes x 3, the merge would keep a few hundred. */
+static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint64_t hash,
+                            const uint8_t hopen[NGROUPS], uint32_t last, int need) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
-  for (int k = 0; k < 3; k++) {
-    hyp h = *hl;
-    uint32_t lmcp = k == 2 ? '0' : sw[k];
-    /* feed: the pair before it is annotated and no annotation follows */
-    if (h.need) {
-      h.score -= PEN_UNANN;
-      h.need = 0;
-    }
+  if (!f->swmemo) {
+    f->swmemo = calloc(SW_MEMO, sizeof *f->swmemo); /* c = 0: empty */
+    if (!f->swmemo) return -1;
+  }
+  struct swmemo *m = &f->swmemo[(last * 0x9E3779B1u) >> (32 - SW_MEMO_BITS)];
+  if (m->c != last) {
+    m->c = last;
+    m->v[0] = bigram(f, last, ')');
+    m->v[1] = bigram(f, last, '(');
+    m->v[2] = bigram(f, last, '0');
+  }
+  /* feed: the pair before it is annotated and no annotation follows */
+  double s0 = score;
+  if (need) s0 -= PEN_UNANN;
+  uint32_t open;
+  memcpy(&open, hopen, NGROUPS);
+  unsigned o2 = hopen[2];
+  for (unsigned k = 0; k < 3; k++) {
+    swc x;
     /* emit, less the output node (sw_flush makes it for those kept) */
-    h.score += bigram(f, h.last, lmcp);
-    typography(f, &h, sw[k], h.last);
-    h.last = lmcp;
-    h.hash = mix(h.hash, sw[k]);
-    h.b1 = h.b2;
-    h.b2 = (uint8_t)lmcp;
-    /* feed clears sep after a byte; ( and ) are no second byte, so the
-     * pair (L, it) is no annotated character: need stays 0 */
-    if (k < 2) h.sep = 0;
-    hole(&h);
-    h.seq = f->seq++; /* its place among the position's pushes */
-    if (sw_defer(f, &h)) return -1;
+    x.score = s0;
+    x.score += m->v[k];
+    /* typography: ')' and '(' are group 2, which earns nothing on
+     * closing; the digit's placeholder is no character (zf_occ_class of
+     * it is 0) and no mark */
+    uint32_t op = open;
+    uint8_t *o = (uint8_t *)&op;
+    if (k == 0) {
+      if (o2) o[2] = (uint8_t)(o2 - 1);
+      else x.score -= BAL_STRAY;
+    } else if (k == 1) {
+      if (o2 < 3) o[2] = (uint8_t)(o2 + 1);
+    }
+    x.hash = mix(hash, sw[k]);
+    x.score -= PEN_HOLE; /* hole() */
+    x.seq = f->seq++; /* its place among the position's pushes */
+    x.base = bi;
+    if (sw_defer(f, &x, k, L, op)) return -1;
+  }
+  return 0;
+}
+
+/* h0 with L fed, kept for its forms: its index in f->swb. */
+static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
+  if (f->nswb == f->capswb) {
+    /* what a position can take (HOLE_BEAM readings x 126 L), at once */
+    size_t nc = f->capswb ? f->capswb * 2 : SW_BASES;
+    swbase *b = realloc(f->swb, nc * sizeof *b);
+    if (!b) return -1;
+    f->swb = b;
+    f->capswb = nc;
+  }
+  swbase *b = &f->swb[f->nswb];
+  b->h = *hl;
+  b->defer = (uint8_t)defer;
+  b->lazy = 0;
+  b->cp = f->nn_cp;
+  b->off = f->nn_off;
+  *bi = (uint32_t)f->nswb++;
+  return 0;
+}
+
+/* The lost byte L of every lead byte completing h0's pending byte P,
+ * followed by a swallowed ')', '(' or digit, when that is all a lost byte
+ * can be here (no kept byte, no annotation): what feed and emit would do
+ * with L, worked out without building the reading (the same operations
+ * in the same order: the same score), and its forms set aside; the
+ * reading is built only when a form of it survives (sw_flush). */
+static int expand_fast(farm *f, const hyp *h0) {
+  unsigned P = h0->pend;
+  uint32_t flags = h0->pend_lost && symbol_row(P) ? GUESSED | TRAIL_LOST : 0;
+  uint32_t guess = h0->guess || flags ? SWC_GUESS : 0;
+  /* feed: the pair before it is annotated and no annotation follows */
+  double s_in = h0->score;
+  if (h0->need) s_in -= PEN_UNANN;
+  int ann_ok = f->annset && !h0->sep && fb_is_lead(h0->b2);
+  uint32_t j = (uint32_t)f->nswh0;
+  f->swh0[f->nswh0++] = *h0;
+  for (unsigned L = 0x81; L <= 0xFE; L++) {
+    uint32_t c = fb_pair(f->codec, P, L);
+    if (!c) continue;
+    /* the output node of L's character: made when a form survives,
+     * counted as made by each of the three forms (expand_lost) */
+    f->nshared += 3;
+    /* emit */
+    double s = s_in;
+    s += bigram(f, h0->last, c);
+    uint8_t open[NGROUPS];
+    memcpy(open, h0->open, NGROUPS);
+    typo(f, &s, open, c, h0->last);
+    uint64_t hash = mix(h0->hash, c | flags);
+    /* feed's tail: the last two bytes are now h0's last one and L */
+    int need = 0;
+    if (ann_ok) {
+      uint32_t c2 = fb_pair(f->codec, h0->b2, L);
+      if (c2 && zf_farm_annset_has(f, c2)) need = 1;
+    }
+    if (f->nswb == f->capswb) {
+      size_t nc = f->capswb ? f->capswb * 2 : SW_BASES;
+      swbase *b = realloc(f->swb, nc * sizeof *b);
+      if (!b) return -1;
+      f->swb = b;
+      f->capswb = nc;
+    }
+    swbase *b = &f->swb[f->nswb];
+    b->lazy = 1;
+    b->j = (uint8_t)j;
+    b->L = (uint8_t)L;
+    uint32_t bi = (uint32_t)f->nswb++;
+    if (expand_swallowed(f, bi | guess, L, s, hash, open, c, need)) return -1;
   }
   return 0;
 }
@@ -509,20 +683,32 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   int kept = damage_ok && nb_kept_ok && (h0->pend || next_removable);
   int swallowed = damage_ok && !keeps && h0->pend;
   if (!t->ann_end && !kept && !swallowed) return 0;
+  if (swallowed && !kept && !t->ann_end && f->nswh0 < HOLE_BEAM) return expand_fast(f, h0);
+  /* the forms of each L share the one feed of L (docs/repair-farm.md,
+   * "This stop"): NODE_LIMIT counts its output node once per form */
+  size_t branches = (t->ann_end ? 1u : 0u) + (kept ? 1u : 0u) + (swallowed ? 3u : 0u);
   for (unsigned L = 0x81; L <= 0xFE; L++) {
     /* Every reading below starts with L fed to h0: L is fed once and
-     * each form starts from a copy of the result (docs/repair-farm.md,
-     * "This stop").  A pair L cannot complete ends them all. */
+     * each form starts from a copy of the result.  A pair L cannot
+     * complete ends them all. */
     if (h0->pend && !fb_pair(f->codec, h0->pend, L)) continue;
     hyp hl = *h0;
-    size_t made = f->nnodes;
+    f->nonode = 1;
+    f->nn_made = 0;
     int r = feed(f, &hl, L, (uint32_t)i, 1);
+    f->nonode = 0;
     if (r < 0) return -1;
     if (r == 0) continue;
-    made = f->nnodes - made; /* each branch used to make its own copy */
-    int branches = 0;
+    int defer = f->nn_made; /* L's character's node, not made yet */
+    if (defer) f->nshared += branches; /* less one when it is made */
     /* L followed by a swallowed '(' that opened an inserted annotation */
     if (t->ann_end && window_reads(f, &hl, t->syl, t->tone)) {
+      if (defer) {
+        swbase b = {hl, f->nn_cp, f->nn_off, 1, 0, 0, 0};
+        if (sw_make_node(f, &b, i)) return -1;
+        hl.node = b.h.node;
+        defer = 0;
+      }
       hyp h = hl;
       hole(&h);
       h.misrm++;
@@ -530,19 +716,25 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
       h.sep = 1;
       if (push(f, (size_t)t->ann_end + 1, &h)) return -1;
     }
-    if (t->ann_end) branches++;
     /* L followed by an invalid second byte that the decoder kept */
     if (kept) {
+      if (defer) {
+        swbase b = {hl, f->nn_cp, f->nn_off, 1, 0, 0, 0};
+        if (sw_make_node(f, &b, i)) return -1;
+        hl.node = b.h.node;
+        defer = 0;
+      }
       hyp h = hl;
       hole(&h);
       if (push(f, i + 1, &h)) return -1;
-      branches++;
     }
     if (swallowed) {
-      if (expand_swallowed(f, &hl)) return -1;
-      branches += 3;
+      uint32_t bi;
+      if (sw_base(f, &hl, defer, &bi) ||
+          expand_swallowed(f, bi | (hl.guess ? SWC_GUESS : 0), L, hl.score, hl.hash, hl.open,
+                           hl.last, hl.need))
+        return -1;
     }
-    if (branches > 1) f->nshared += made * (size_t)(branches - 1);
   }
   return 0;
 }
@@ -697,8 +889,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
   f->merged_away = 0;
   f->reach = 0; /* furthest position with hypotheses (push) */
   f->seq = 0;
-  for (size_t q = 0; q < f->nswg; q++) f->swtab[f->swg[q].slot] = UINT32_MAX; /* after a failure */
-  f->nswg = 0;
+  if (f->nswg || f->nswb || f->nswh0) sw_clear(f); /* after a failure */
   /* hypotheses the line may push (the cost of the search): its own
    * budget, or what the document has left when that is less (f->avail,
    * repair_farm.c) */
@@ -777,7 +968,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       hyp h = bv->v[k];
       if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
     }
-    if (f->nswg && sw_flush(f, i)) return -1;
+    if ((f->nswg || f->nswh0) && sw_flush(f, i)) return -1;
     beam_release(f, bv);
   }
   return 0;

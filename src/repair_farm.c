@@ -97,7 +97,9 @@ static void destroy(void *st) {
   free(f->gid);
   free(f->htab);
   free(f->swg);
-  free(f->swtab);
+  free(f->swhead);
+  free(f->swb);
+  free(f->swmemo);
   free(f);
 }
 
