@@ -351,8 +351,25 @@ static int spells_at(const char *lw, size_t nl, size_t p, const uint32_t *h, con
  * syllable, by the name part of an e-mail address that follows them in
  * line[at..len) (徐明 <xuming@...>, 梁萌 <mengliang99@...>: surname
  * first, or last as in the Latin order): a name as the author wrote it.
- * Letters of the name part only, lower case. */
-static int email_spells(const uint32_t *s, size_t n, const uint32_t *line, size_t at, size_t len) {
+ * Letters of the name part only, lower case.  With initials, spelled by
+ * their first letters instead, as one whole token of the name part
+ * (唐友 <tony_ty@...>: t(ang) y(ou) after the underscore), in the same
+ * two orders. */
+static int initials_at(const char *lw, size_t p, const uint32_t *h, const int *o, size_t nh) {
+  for (size_t i = 0; i < nh; i++) {
+    uint32_t rd[8];
+    size_t nr = zf_readings(h[o[i]], rd, 8), r;
+    if (nr > 8) nr = 8;
+    for (r = 0; r < nr; r++) {
+      char sy[16];
+      if (zf_pinyin_format((int)(rd[r] >> 3), 0, sy, sizeof sy) > 0 && sy[0] == lw[p + i]) break;
+    }
+    if (r == nr) return 0;
+  }
+  return 1;
+}
+
+static int email_spells(const uint32_t *s, size_t n, const uint32_t *line, size_t at, size_t len, int initials) {
   uint32_t h[3];
   size_t nh = 0;
   for (size_t i = 0; i < n; i++)
@@ -369,18 +386,35 @@ static int email_spells(const uint32_t *s, size_t n, const uint32_t *line, size_
   if (i >= len || line[i] != '<') return 0;
   char lw[48];
   size_t nl = 0;
+  /* tok[k]: letter k starts a token (the first, or one after a digit, a
+   * dot, an underscore or a hyphen) */
+  uint8_t tok[48 + 1];
+  int brk = 1;
   for (i++; i < len && line[i] != '@'; i++) {
     uint32_t c = line[i];
     if (c >= 'A' && c <= 'Z') c += 32;
     if (c >= 'a' && c <= 'z') {
       if (nl == sizeof lw) return 0;
+      tok[nl] = (uint8_t)brk;
+      brk = 0;
       lw[nl++] = (char)c;
     } else if (!((c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
       return 0;
+    } else {
+      brk = 1;
     }
   }
   if (i >= len) return 0;
+  tok[nl] = 1;
   static const int orders[2][3][3] = {{{0}, {0, 1}, {0, 1, 2}}, {{0}, {1, 0}, {1, 2, 0}}};
+  if (initials) {
+    for (int q = 0; q < 2; q++)
+      for (size_t p = 0; p + nh <= nl; p++)
+        if (tok[p] && tok[p + nh] && !tok[p + 1] && (nh < 3 || !tok[p + 2]) &&
+            initials_at(lw, p, h, orders[q][nh - 1], nh))
+          return 1;
+    return 0;
+  }
   for (int q = 0; q < 2; q++)
     for (size_t p = 0; p < nl; p++)
       if (spells_at(lw, nl, p, h, orders[q][nh - 1], nh)) return 1;
@@ -552,9 +586,13 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
     int ok = !need_han || makes_phrase(m->dec, a->d0, z->d1, cp + g0, g1 - g0);
     /* a name that its own e-mail address spells, where the characters as
      * they stand are not spelled so (剢隴 <xuming@...> for 徐明) */
-    int named = need_han && email_spells(m->dec + a->d0, z->d1 - a->d0, cp, g1, len) &&
-                !email_spells(cp + g0, g1 - g0, cp, g1, len);
-    ok |= named;
+    int named = need_han && email_spells(m->dec + a->d0, z->d1 - a->d0, cp, g1, len, 0) &&
+                !email_spells(cp + g0, g1 - g0, cp, g1, len, 0);
+    /* ... or spells by their initials, a weaker sign: it stands for the
+     * phrase only, and the repair still needs every margin below */
+    int initialed = need_han && !named && !ok && email_spells(m->dec + a->d0, z->d1 - a->d0, cp, g1, len, 1) &&
+                    !email_spells(cp + g0, g1 - g0, cp, g1, len, 1);
+    ok |= named || initialed;
     /* readings in the line that spell the characters as they stand */
     if (ok && spelled_out(cp + g0, g1 - g0, cp, len) && !spelled_out(m->dec + a->d0, z->d1 - a->d0, cp, len))
       ok = 0;

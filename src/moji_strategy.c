@@ -114,7 +114,22 @@ static int pass(moji *m, int k, const mline *in, mline *out, uint64_t *cnt, int 
   if (m->known && cl->x != X_1252) m->known = m->following == k ? 2 : 0;
   m->confident = 0;
   uint64_t c1[ZHFIX_STAT__COUNT] = {0};
-  if (pass1(m, k, in, out, c1, force)) return ZHFIX_E_NOMEM;
+  /* A line of a document known damaged this way (its signature) whose
+   * own evidence shows the reading too, as it would in any document (a
+   * confident repair at the full costs: 相同 for ÏàÍ¬), is a line of GBK
+   * text, its extension characters included (與 for Åc beside it), as in
+   * the second pass below.  The signature alone does not exempt them. */
+  if (m->known == 1 && cl->y == Y_GBK) {
+    m->known = 0;
+    if (pass1(m, k, in, out, c1, force)) return ZHFIX_E_NOMEM;
+    m->known = 1;
+    m->known_own = m->confident > 0;
+    m->confident = 0;
+    memset(c1, 0, sizeof c1);
+  }
+  int rc0 = pass1(m, k, in, out, c1, force);
+  m->known_own = 0;
+  if (rc0) return ZHFIX_E_NOMEM;
   if (cl->coarse && !force && m->confident && !m->known) {
     /* A line read with the wrong double-byte table is read so whole: once
      * its own evidence shows the reading, its lone pieces between ASCII
