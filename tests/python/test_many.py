@@ -247,29 +247,35 @@ def test_jsonl_batches_like_lines():
     assert got == want
 
 
-def _runs_during(call) -> bool:
+def _runs_during(call, tries: int = 40) -> bool:
     """Whether this thread gets to run while another thread is inside
-    call(): with a switch interval longer than the call, the other thread
-    gives the GIL up only if the library call releases it."""
+    call(): with a switch interval longer than the whole test, the other
+    thread gives the GIL up only if the library call releases it.  The
+    other thread repeats call() until this one has run (at most `tries`
+    times), so the answer does not depend on how soon the scheduler wakes
+    this thread on a loaded machine: it is True when this thread ran
+    before the other finished all its calls, which it can do only inside
+    a call that released the GIL."""
     import sys
-    done, started = [], threading.Event()
+    ran, calls, started = [], [], threading.Event()
 
     def other():
         started.set()
-        call()
-        done.append(1)
+        while not ran and len(calls) < tries:
+            call()
+            calls.append(1)
 
     old = sys.getswitchinterval()
-    sys.setswitchinterval(30.0)
+    sys.setswitchinterval(300.0)
     try:
         t = threading.Thread(target=other)
         t.start()
         started.wait()
-        ran_during = not done
+        ran.append(len(calls) < tries)
         t.join()
     finally:
         sys.setswitchinterval(old)
-    return ran_during
+    return ran[0]
 
 
 def test_gil_released_for_long_inputs(monkeypatch):
