@@ -28,6 +28,7 @@
 #include "lost.h"
 #include "tu.h"
 #include "zf.h"
+#include "tu_lossy.h"
 #include "tu_text.h"
 #include "zhfix.h"
 
@@ -139,40 +140,9 @@ static void test_clean(void **state) {
 
 /* ---- the simulated classes ----------------------------------------------------- */
 
-static const char *lossy_dir(void) {
-  static char dir[4096];
-  const char *d = getenv("ZHFIX_LOSSY_DIR");
-  if (d && *d) return d;
-  const char *corpus = getenv("ZHFIX_CORPUS");
-  if (!corpus || !*corpus) corpus = "build/corpus";
-  long budget = tu_quick() ? 4000 : 12000;
-  snprintf(dir, sizeof dir, "%s/../lossy/s1500000-b%ld", corpus, budget);
-  char man[4200];
-  snprintf(man, sizeof man, "%s/MANIFEST.tsv", dir);
-  FILE *f = fopen(man, "r");
-  if (f) {
-    fclose(f);
-    return dir;
-  }
-  char cmd[9000];
-  snprintf(cmd, sizeof cmd, "python3 '%s' --corpus '%s' --out '%s' --skip 1500000 --budget %ld",
-           tu_src("tools/lossy_sim.py"), corpus, dir, budget);
-  fprintf(stderr, "lost_u8: %s\n", cmd);
-  if (system(cmd) != 0) return NULL;
-  return dir;
-}
-
-static char *class_file(const char *dir, const char *cls, const char *ext, size_t *n) {
-  char p[4400];
-  snprintf(p, sizeof p, "%s/%s.%s", dir, cls, ext);
-  char *s = tu_read_file(p, n);
-  if (!s) fail_msg("lost_u8: %s missing", p);
-  return s;
-}
-
 static void test_classes(void **state) {
   (void)state;
-  const char *dir = lossy_dir();
+  const char *dir = tu_lossy_dir();
   if (!dir) fail_msg("lost_u8: tools/lossy_sim.py failed (make corpus)");
   zf_lost_tables *tab;
   assert_int_equal(zf_lost_tables_new(&tab, NULL, 0), 0);
@@ -181,8 +151,9 @@ static void test_classes(void **state) {
   static const char *const cls[] = {"utf8-as-py-big5-ignore", "utf8-as-glibc-big5-ignore"};
   for (size_t c = 0; c < 2; c++) {
     size_t nd, no, nl;
-    char *dm = class_file(dir, cls[c], "dam", &nd), *og = class_file(dir, cls[c], "orig", &no),
-         *fl = class_file(dir, cls[c], "lossy", &nl);
+    char *dm = tu_lossy_file(dir, cls[c], "dam", &nd), *og = tu_lossy_file(dir, cls[c], "orig", &no),
+         *fl = tu_lossy_file(dir, cls[c], "lossy", &nl);
+    assert_true(dm && og && fl);
     tu_lines id = {dm, dm + nd}, io = {og, og + no}, ifl = {fl, fl + nl};
     const char *ld, *lo, *lf;
     size_t nld, nlo, nlf, lines = 0, taken = 0, chars = 0, written = 0, wrong = 0, lossless = 0;
