@@ -512,6 +512,21 @@ static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out,
  * mojibake stage leaves it. */
 #define ASUTF8_MAX_HAN 3
 
+/* The reader's own first test (lost_asutf8.c: 3+ stray characters, half
+ * of them of two bytes, no U+FFFD), before the lost tables are built: a
+ * clean line with a middle dot or a short heading costs nothing more. */
+static int asutf8_maybe(const zf_text *in) {
+  size_t ns = 0, n2 = 0;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x80) continue;
+    if (c == 0xFFFD) return 0;
+    ns++;
+    n2 += c < 0x800;
+  }
+  return ns >= 3 && n2 * 2 >= ns;
+}
+
 static int asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
                        zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
   static const zf_lost_hyp gbk_as_utf8 = {ZF_LC_PY_GBK, ZF_LC_UTF8, ZF_LOST_DROP};
@@ -559,7 +574,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   markers = lf->marker ? zf_lost_markers(in) : 0;
   int u8only = 0;
   /* GBK read by a dropping UTF-8 decoder: hardly any common Han */
-  int asu8 = !markers && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN;
+  int asu8 = !markers && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
+             (s->asutf8_hits >= DOC_HITS || asutf8_maybe(in));
   /* in a document that showed UTF-8 read by a dropping Big5 decoder, a
    * short line of rare Han too (one pair: a heading) */
   int u8doc = s->u8drop_hits >= DOC_HITS;
