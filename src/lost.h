@@ -184,8 +184,19 @@ int zf_lost_u8_fill(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
  * line is rebuilt when its bytes are pieces of UTF-8 (lost_u8drop.c);
  * whole characters the model confirms are written (ZF_LOST_FILLED), every
  * other non-ASCII stretch is one mark.  ZF_LOST_NOFIT when the line is
- * not this damage. */
-int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res);
+ * not this damage.  doc: the document already showed this damage on
+ * lines of their own (the bytes' shape then suffices, short lines too). */
+int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in, zf_text *out,
+                    zf_lost_result *res);
+/* A double-byte source `src` (ZF_LC_PY_GBK, ZF_LC_PY_CP950) read by a
+ * UTF-8 decoder that dropped what it could not read (lost_asutf8.c): taken
+ * when most stray characters re-encoded read as common Chinese characters
+ * in some phase and that reading beats the line as it stands (res->score,
+ * res->literal: the two sums); every non-ASCII stretch is one mark (a
+ * stray character's best reading, flagged, in guess mode), ASCII kept.
+ * Returns 0, ZF_LOST_NOFIT (out unchanged) or ZHFIX_E_NOMEM.  Linear. */
+int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *in, zf_text *out,
+                        zf_lost_result *res);
 /* A double-byte source (GBK, Big5) read by a double-byte decoder that
  * dropped what it could not read (h->style ZF_LOST_DROP), rebuilt from the
  * re-encoded surviving bytes with at most two missing bytes at a boundary

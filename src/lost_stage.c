@@ -50,7 +50,14 @@ typedef struct lstage {
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
+  /* this document's lines taken as UTF-8 read by a dropping Big5 decoder
+   * (u8_drop_line) and as GBK read by a dropping UTF-8 decoder
+   * (asutf8_line) on their own evidence: from DOC_HITS on, the document
+   * shows that damage and its short lines are read on less */
+  size_t u8drop_hits, asutf8_hits;
+  int asutf8_src; /* the source of the last line taken so */
 } lstage;
+#define DOC_HITS 2
 
 static int create(void **st, const zf_opts *o) {
   *st = NULL;
@@ -413,7 +420,7 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
  * is rebuilt from UTF-8's structure when its bytes are pieces of UTF-8
  * (zf_lost_u8_drop, lost_u8drop.c), every stretch not rebuilt marked and
  * reported. */
-static int u8_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
+static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
                         zf_lost_result *res, const zf_lost_hyp **used) {
   static const zf_lost_codec_id readers[] = {ZF_LC_PY_BIG5, ZF_LC_GLIBC_BIG5, ZF_LC_PY_CP950};
   /* UTF-8 read by any Big5 decoder with nothing lost is a lossless wrong
@@ -425,7 +432,7 @@ static int u8_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, z
   }
   for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
     size_t out0 = out->len;
-    int rc = zf_lost_u8_drop(l, readers[i], mode, in, out, res);
+    int rc = zf_lost_u8_drop(l, readers[i], mode, doc, in, out, res);
     if (rc == ZF_LOST_NOFIT) {
       out->len = out0;
       continue;
@@ -549,6 +556,60 @@ static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out,
   return 0;
 }
 
+/* ---- GBK read by a dropping UTF-8 decoder (lost_asutf8.c) ------------------
+ * Only ASCII and stray characters of other scripts survive (ȡڣ, ֲҳƻ);
+ * a line holding fewer than ASUTF8_MAX_HAN common Han characters is
+ * tested; taken, its non-ASCII stretches are marked and reported, and the
+ * mojibake stage leaves it. */
+#define ASUTF8_MAX_HAN 3
+
+/* The reader's own first test (lost_asutf8.c: 3+ stray characters, half
+ * of them of two bytes, no U+FFFD), before the lost tables are built: a
+ * clean line with a middle dot or a short heading costs nothing more. */
+static int asutf8_maybe(const zf_text *in) {
+  size_t ns = 0, n2 = 0;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x80) continue;
+    if (c == 0xFFFD) return 0;
+    ns++;
+    n2 += c < 0x800;
+  }
+  return ns >= 3 && n2 * 2 >= ns;
+}
+
+static int asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
+                       zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
+  static const zf_lost_hyp gbk_as_utf8 = {ZF_LC_PY_GBK, ZF_LC_UTF8, ZF_LOST_DROP};
+  static const zf_lost_hyp big5_as_utf8 = {ZF_LC_PY_CP950, ZF_LC_UTF8, ZF_LOST_DROP};
+  size_t out0 = out->len;
+  /* the source that reads better (in a document that showed the damage,
+   * the source it showed) */
+  int best = -1;
+  double bg = 0;
+  for (int k = 0; k < 2; k++) {
+    int sc = k ? ZF_LC_PY_CP950 : ZF_LC_PY_GBK;
+    if (doc && sc != *src) continue;
+    int rc = zf_lost_asutf8_drop(l, sc, mode, doc, in, out, res);
+    out->len = out0;
+    if (rc == ZHFIX_E_NOMEM) return rc;
+    if (rc == 0 && (best < 0 || res->score - res->literal > bg)) best = sc, bg = res->score - res->literal;
+  }
+  if (best < 0) return ZF_LOST_NOFIT;
+  int rc = zf_lost_asutf8_drop(l, best, mode, doc, in, out, res);
+  if (rc) {
+    out->len = out0;
+    return rc;
+  }
+  *src = best;
+  size_t nf;
+  const uint8_t *f = zf_lost_flags(l, &nf);
+  report_marks(out, out0, f, nf, stats);
+  stats->lost_leave = 1;
+  *used = best == ZF_LC_PY_GBK ? &gbk_as_utf8 : &big5_as_utf8;
+  return 0;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   stats->lost_leave = 0;
@@ -563,8 +624,15 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   }
   markers = lf->marker ? zf_lost_markers(in) : 0;
   int u8only = 0;
+  /* GBK read by a dropping UTF-8 decoder: hardly any common Han */
+  int asu8 = !markers && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
+             (s->asutf8_hits >= DOC_HITS || asutf8_maybe(in));
+  /* in a document that showed UTF-8 read by a dropping Big5 decoder, a
+   * short line of rare Han too (one pair: a heading) */
+  int u8doc = s->u8drop_hits >= DOC_HITS;
+  int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-    if (!drop_suspect(lf)) return ZF_UNCHANGED;
+    if (!u8try && !asu8) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
   /* the lattice's dropping classes stop in a document where they keep
@@ -583,7 +651,22 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   const zf_lost_hyp *h = NULL;
   int tried = 0, whole = 0;
   int rc = ZF_LOST_NOFIT;
-  if (!markers) rc = u8_drop_line(s->l, s->mode, in, out, stats, &res, &h);
+  if (asu8) {
+    int src = s->asutf8_src;
+    rc = asutf8_line(s->l, s->mode, 0, &src, in, out, stats, &res, &h);
+    if (rc == 0) {
+      /* the count is of lines of one source in a row */
+      s->asutf8_hits = src == s->asutf8_src ? s->asutf8_hits + 1 : 1;
+      s->asutf8_src = src;
+    } else if (rc == ZF_LOST_NOFIT && s->asutf8_hits >= DOC_HITS) {
+      rc = asutf8_line(s->l, s->mode, 1, &src, in, out, stats, &res, &h);
+    }
+  }
+  if (rc == ZF_LOST_NOFIT && u8try) {
+    rc = drop_suspect(lf) ? u8_drop_line(s->l, s->mode, 0, in, out, stats, &res, &h) : ZF_LOST_NOFIT;
+    if (rc == 0) s->u8drop_hits++;
+    else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
+  }
   if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {

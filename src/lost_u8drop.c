@@ -37,6 +37,12 @@
  * 1/U8D_COVER_DEN of the non-ASCII bytes, and known to the model on
  * average better than U8D_MEAN_LP. */
 #define U8D_MIN_BYTES 6
+/* In a document where lines were already taken on that evidence (the
+ * caller's `doc`), a line is taken on the bytes' shape alone: every
+ * non-ASCII character a pair of UTF-8 bytes under the reader, something
+ * broken, no whole character outside the common blocks, and the line as
+ * it stands improbable (U8D_IN_LP).  Short lines (headings: 名称 leaves
+ * one pair or none) carry too little evidence of their own. */
 #define U8D_MIN_CHARS 1
 #define U8D_COVER_DEN 4
 #define U8D_MEAN_LP (-5.0)
@@ -55,6 +61,7 @@
 
 typedef struct u8dbyte {
   uint8_t v;
+  uint8_t single; /* a byte the reader passed alone (glibc: 0x80) */
   uint32_t unit;
 } u8dbyte;
 
@@ -74,7 +81,8 @@ static int emitc(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) 
   return 0;
 }
 
-int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text *out, zf_lost_result *res) {
+int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in, zf_text *out,
+                    zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;
   if (reader < 0 || reader >= ZF_LC__COUNT || !l->t->m[reader].present) return ZF_LOST_NOFIT;
@@ -101,7 +109,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
       /* a swallowed ASCII byte follows a continuation, and it ended a
        * stretch: ASCII (or the line's end) follows */
       if (!hic || lo < 0x40) { DBG("r%d lo %04X\n", reader, enc[0].code); return ZF_LOST_NOFIT; }
-      if (j + 1 < in->len && in->cp[j + 1] >= 0x80) return ZF_LOST_NOFIT;
+      if (j + 1 < in->len && in->cp[j + 1] >= 0x80) { DBG("r%d swallowed\n", reader); return ZF_LOST_NOFIT; }
       swal++;
       nb += 1;
     } else {
@@ -109,7 +117,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
       nb += 2;
     }
   }
-  if (nb < U8D_MIN_BYTES) return ZF_LOST_NOFIT;
+  if (nb < U8D_MIN_BYTES && !doc) { DBG("r%d short %zu\n", reader, nb); return ZF_LOST_NOFIT; }
   int rc = ZHFIX_E_NOMEM;
   u8dbyte *b = malloc((2 * in->len + 1) * sizeof *b);
   u8ditem *it = malloc((2 * in->len + 1) * sizeof *it);
@@ -118,13 +126,13 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j];
     if (c < 0x80) {
-      b[n++] = (u8dbyte){(uint8_t)c, (uint32_t)j};
+      b[n++] = (u8dbyte){(uint8_t)c, 0, (uint32_t)j};
       continue;
     }
     size_t ne;
     const lc_inv *enc = lc_encodings(R, c, &ne);
-    if (enc[0].code >= 0x100) b[n++] = (u8dbyte){(uint8_t)(enc[0].code >> 8), (uint32_t)j};
-    b[n++] = (u8dbyte){(uint8_t)enc[0].code, (uint32_t)j};
+    if (enc[0].code >= 0x100) b[n++] = (u8dbyte){(uint8_t)(enc[0].code >> 8), 0, (uint32_t)j};
+    b[n++] = (u8dbyte){(uint8_t)enc[0].code, enc[0].code < 0x100, (uint32_t)j};
   }
   /* greedy UTF-8: a lead with all its continuation bytes is a whole
    * character; every other non-ASCII byte is a break */
@@ -145,6 +153,13 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
       size_t q = 0;
       for (; q < (size_t)need && ev == EV_NONE; q++) ev = u8_step(&st, b[i + q].v, &c, &again);
       if (ev == EV_CHAR && q == (size_t)need) cp = c;
+      /* glibc reads a lead followed by 0x80 as an error, drops the lead
+       * alone and passes the 0x80 through: a byte passed alone may follow
+       * a dropped byte, so a character it continues from an earlier unit
+       * is no evidence either way; outside the common blocks its lead is
+       * a break (E4 | [E5 dropped] 80 80 is not U+4000) */
+      for (size_t k = 1; cp && !cjk_common(cp) && k < (size_t)need; k++)
+        if (b[i + k].single) cp = 0;
     }
     if (cp) {
       it[ni++] = (u8ditem){cp, b[i].unit, 1};
@@ -165,7 +180,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
   rc = ZF_LOST_NOFIT;
   /* nothing broken: nothing was dropped (a lossless wrong decode, the
    * mojibake stage's) */
-  if (breaks == 0) goto done;
+  if (breaks == 0) { DBG("r%d lossless\n", reader); goto done; }
   /* the line as it stands: its non-ASCII characters under the model */
   double inlp = 0;
   size_t nna = 0;
@@ -181,9 +196,12 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, const zf_text *in, zf_text
     free(na);
   }
   DBG("r%d in %.2f sw %zu nb %zu whole %zu wbytes %zu mean %.2f\n", reader, inlp, swal, nb, whole, wbytes, whole ? lp / (double)whole : 0.0);
-  if (whole < U8D_MIN_CHARS || wbytes * U8D_COVER_DEN < nb) goto done;
-  double mean = lp / (double)whole;
-  if (inlp > U8D_IN_LP || mean < U8D_MEAN_LP || mean - inlp < U8D_GAIN_LP) goto done;
+  if (inlp > U8D_IN_LP) goto done;
+  if (!doc) {
+    if (whole < U8D_MIN_CHARS || wbytes * U8D_COVER_DEN < nb) goto done;
+    double mean = lp / (double)whole;
+    if (mean < U8D_MEAN_LP || mean - inlp < U8D_GAIN_LP) goto done;
+  }
   /* the decisions: a whole character is written when it makes a word with
    * a whole neighbour; the rest of the non-ASCII text is marked, one mark
    * a stretch */

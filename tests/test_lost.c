@@ -34,6 +34,7 @@
 #include "lost.h"
 #include "tu.h"
 #include "zf.h"
+#include "tu_lossy.h"
 #include "tu_text.h"
 #include "zhfix.h"
 
@@ -55,36 +56,11 @@ static void print_text(FILE *f, const zf_text *t, const uint8_t *flags) {
   fputc('\n', f);
 }
 
-/* The simulated corpora: built by tools/lossy_sim.py when missing.  The
- * lattice's margins and penalties were tuned on the slice at the start of
- * the corpus files (skip 0); the test gates a held-out slice further on
- * (LOST_SKIP bytes into each file, LOST_BUDGET bytes of text per class;
- * both may be overridden, e.g. for tools/lost_heldout.sh). */
-static const char *lossy_dir(void) {
-  static char dir[4096];
-  const char *d = getenv("ZHFIX_LOSSY_DIR");
-  if (d && *d) return d;
-  const char *corpus = getenv("ZHFIX_CORPUS");
-  if (!corpus || !*corpus) corpus = "build/corpus";
-  const char *e = getenv("LOST_SKIP");
-  long skip = e && *e ? atol(e) : 1500000;
-  e = getenv("LOST_BUDGET");
-  long budget = e && *e ? atol(e) : tu_quick() ? 4000 : 12000;
-  snprintf(dir, sizeof dir, "%s/../lossy/s%ld-b%ld", corpus, skip, budget);
-  char man[4200];
-  snprintf(man, sizeof man, "%s/MANIFEST.tsv", dir);
-  FILE *f = fopen(man, "r");
-  if (f) {
-    fclose(f);
-    return dir;
-  }
-  char cmd[9000];
-  snprintf(cmd, sizeof cmd, "python3 '%s' --corpus '%s' --out '%s' --skip %ld --budget %ld",
-           tu_src("tools/lossy_sim.py"), corpus, dir, skip, budget);
-  fprintf(stderr, "lost: %s\n", cmd);
-  if (system(cmd) != 0) return NULL;
-  return dir;
-}
+/* The simulated corpora (tests/util/tu_lossy.c): the lattice's margins
+ * and penalties were tuned on the slice at the start of the corpus files
+ * (skip 0); the test gates a held-out slice further on (LOST_SKIP,
+ * LOST_BUDGET; e.g. for tools/lost_heldout.sh). */
+static const char *lossy_dir(void) { return tu_lossy_dir(); }
 
 /* ---- comparison ---------------------------------------------------------------- */
 
@@ -179,13 +155,11 @@ static int parse_class(const char *name, zf_lost_hyp *h) {
   return 0;
 }
 
-/* The simulator's file DIR/NAME.EXT (orig, dam, lossy), read whole;
- * fails the test when it is missing. */
+/* The simulator's file DIR/NAME.EXT, read whole; fails the test when it
+ * is missing. */
 static char *class_file(const char *dir, const char *name, const char *ext, size_t *n) {
-  char path[4200];
-  snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
-  char *text = tu_read_file(path, n);
-  if (!text) fail_msg("lost: %s missing", path);
+  char *text = tu_lossy_file(dir, name, ext, n);
+  if (!text) fail_msg("lost: %s/%s.%s missing", dir, name, ext);
   return text;
 }
 

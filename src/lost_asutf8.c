@@ -1,0 +1,171 @@
+/*
+ * GBK or Big5 text read by a UTF-8 decoder that dropped what it could not
+ * read (errors="ignore", iconv -c; issue #15; docs/repair-lost.md has the
+ * other classes).
+ *
+ * A double-byte source read as UTF-8 loses nearly everything: only ASCII
+ * and the byte runs that happen to be valid UTF-8 survive (C2-DF + one
+ * continuation byte, E0-EF + two), as stray characters of every script
+ * (ȡڣ, ֲҳƻ, İά, ʾ).  Those stray characters are the evidence: each
+ * one's UTF-8 bytes are consecutive source bytes, so re-encoded they hold
+ * one source character in one of two phases (C8 A1 = 取 where the pair is
+ * aligned; D6 B2 the trail of 手 and the lead of 册 where it is not).  On
+ * damage about half the stray characters read as common Chinese
+ * characters in one phase; clean text in another script (Cyrillic, Greek,
+ * Hebrew, Arabic, Latin with diacritics) reads as a scatter of Han and, as
+ * it stands, makes words of its own script, which the any-language model
+ * scores well, where the stray characters change script at every step.
+ *
+ * A line is taken (GBK or Big5, whichever reads better) when most of its
+ * stray characters read as common Chinese characters and that reading
+ * beats the line as it stands by a margin a character.  Nothing of it is certain: the phase of each stray
+ * character and the length of each gap are unknown.  In mark mode every
+ * stretch of the line's non-ASCII text becomes one mark, reported at its
+ * input offset, and the ASCII passes as it came (it may hold a Big5 or
+ * GBK trail byte, but it is never replaced); guess mode writes each stray
+ * character's best reading, flagged.
+ */
+#include "lost_lat.h"
+#ifdef LOST_DEBUG
+#define DBG(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define DBG(...) ((void)0)
+#endif
+
+/* Evidence (tuning slice, skip 1.5 MB, with the world corpus in view):
+ * at least A8_MIN_STRAY stray characters, at least half of them of two
+ * bytes (U+0080-07FF: where a GBK pair C2-DF + 80-BF lands; clean rare
+ * Han word lists read as GBK pairs too); at least A8_HIT_NUM/A8_HIT_DEN
+ * of them read in some phase as a Chinese character with log10 P above
+ * A8_HIT_LP; the reading's mean log10 P a stray character beats the
+ * line's own (any-language bigram model) by A8_GAIN.  Measured with a
+ * GBK source, lines of 3+ stray characters: damage gains 0.5-3.4 (most
+ * above 2), the world corpus's clean lines at most 1.67 (two stray
+ * characters: IPA pairs like ["ʦ", "ʧ"] gain 3.5, so two are too few).
+ * With a Big5 source (its trails 40-7E survive as ASCII letters: ӤO is
+ * D3 | A4 4F, 是, so an ASCII byte after a stray character is read as a
+ * trail too) damage on lines of 4+ stray characters gains 0.96-3.94 (17
+ * of 22 above 2), the world corpus's clean lines at most 1.59; with three
+ * stray characters clean lines reach 2.25: A8_MIN_STRAY_BIG5. */
+#define A8_MIN_STRAY 3
+#define A8_MIN_STRAY_BIG5 4
+#define A8_HIT_LP (-4.0)
+#define A8_HIT_NUM 1
+#define A8_HIT_DEN 2
+#define A8_GAIN 2.0
+#define A8_UNKNOWN_LP (-8.0)
+/* In a document where lines were already taken on that evidence (the
+ * caller's `doc`: a GBK page read as UTF-8 loses every line alike), one
+ * stray character suffices, of any length, one of them reading as a
+ * common character, and the margin is A8_DOC_GAIN (tuning slice: damaged
+ * lines of one or two stray characters gain 0.5-3.3; the world corpus
+ * never gets here: none of its lines is taken on its own evidence). */
+#define A8_DOC_GAIN 0.5
+
+static size_t utf8_bytes(uint32_t c, uint8_t *b) {
+  if (c < 0x80) return b[0] = (uint8_t)c, 1;
+  if (c < 0x800) return b[0] = (uint8_t)(0xC0 | c >> 6), b[1] = (uint8_t)(0x80 | (c & 0x3F)), 2;
+  if (c < 0x10000)
+    return b[0] = (uint8_t)(0xE0 | c >> 12), b[1] = (uint8_t)(0x80 | (c >> 6 & 0x3F)),
+           b[2] = (uint8_t)(0x80 | (c & 0x3F)), 3;
+  return b[0] = (uint8_t)(0xF0 | c >> 18), b[1] = (uint8_t)(0x80 | (c >> 12 & 0x3F)),
+         b[2] = (uint8_t)(0x80 | (c >> 6 & 0x3F)), b[3] = (uint8_t)(0x80 | (c & 0x3F)), 4;
+}
+
+static double han_lp(uint32_t v) {
+  if (v < 0x3400) return A8_UNKNOWN_LP; /* a symbol or kana: not the evidence sought */
+  return zf_lm_known(v) ? zf_lm_char(v) : A8_UNKNOWN_LP;
+}
+
+/* The best source character the bytes of in->cp[j] hold in some phase
+ * (with the next character's first byte where it follows directly), and
+ * its log10 P; 0 when none. */
+static uint32_t best_reading(const lc_model *S, const zf_text *in, size_t j, double *lp) {
+  uint8_t b[5];
+  size_t k = utf8_bytes(in->cp[j], b);
+  if (j + 1 < in->len && in->cp[j + 1] >= 0x80) {
+    uint8_t nb[4];
+    utf8_bytes(in->cp[j + 1], nb);
+    b[k++] = nb[0];
+  } else if (j + 1 < in->len && in->cp[j + 1] >= 0x40 && in->cp[j + 1] < 0x7F) {
+    b[k++] = (uint8_t)in->cp[j + 1]; /* an ASCII byte may be a trail */
+  }
+  uint32_t best = 0;
+  *lp = A8_UNKNOWN_LP;
+  for (size_t i = 0; i + 1 < k; i++) {
+    uint32_t v = lc_pair(S, b[i], b[i + 1]);
+    if (!v || v == LC_TWO_CPS) continue;
+    double p = han_lp(v);
+    if (!best || p > *lp) best = v, *lp = p;
+  }
+  return best;
+}
+
+static int emitc(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
+  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
+  l->flags[l->nflags++] = (uint8_t)flag;
+  return 0;
+}
+
+int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *in, zf_text *out,
+                        zf_lost_result *res) {
+  memset(res, 0, sizeof *res);
+  l->nflags = 0;
+  if (src < 0 || src >= ZF_LC__COUNT || !l->t->m[src].present) return ZF_LOST_NOFIT;
+  const lc_model *S = &l->t->m[src];
+  if (S->kind != LC_KIND_DBCS) return ZF_LOST_NOFIT;
+  size_t ns = 0, hits = 0, n2 = 0;
+  double chin = 0, asis = 0;
+  uint32_t prev = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c >= 0x80) {
+      /* a marker or a control is other damage, or clean text */
+      if (c == 0xFFFD || (c >= 0xD800 && c <= 0xDFFF) || c > 0xFFFF) return ZF_LOST_NOFIT;
+      ns++;
+      n2 += c < 0x800;
+      double lp;
+      best_reading(S, in, j, &lp);
+      hits += lp > A8_HIT_LP;
+      chin += lp;
+      asis += zf_lm_any_bigram(prev, c);
+    }
+    prev = c;
+  }
+  size_t minstray = src == ZF_LC_PY_GBK ? A8_MIN_STRAY : A8_MIN_STRAY_BIG5;
+  if (ns < (doc ? 1 : minstray) || (!doc && n2 * 2 < ns)) return ZF_LOST_NOFIT;
+  DBG("asutf8 s%d ns %zu hits %zu n2 %zu chin %.2f asis %.2f\n", src, ns, hits, n2, chin / (double)ns, asis / (double)ns);
+  if ((doc ? hits < 1 : hits * A8_HIT_DEN < ns * A8_HIT_NUM) || chin - asis < (doc ? A8_DOC_GAIN : A8_GAIN) * (double)ns) return ZF_LOST_NOFIT;
+  res->score = chin;
+  res->literal = asis;
+  int inmark = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    uint64_t off = in->off[j];
+    int r;
+    if (c < 0x80) {
+      r = emitc(l, out, c, off, ZF_LOST_KEPT);
+      res->kept++;
+      inmark = 0;
+    } else if (mode == ZF_LOST_GUESS) {
+      double lp;
+      uint32_t v = best_reading(S, in, j, &lp);
+      r = emitc(l, out, v ? v : l->marker, off, v ? ZF_LOST_GUESSED : ZF_LOST_MARKED);
+      if (v) res->guessed++;
+      else res->marked++, res->gaps++;
+      inmark = 0;
+    } else if (!inmark) {
+      r = emitc(l, out, l->marker, off, ZF_LOST_MARKED);
+      res->marked++;
+      res->gaps++;
+      inmark = 1;
+    } else {
+      r = 0;
+    }
+    if (r) {
+      l->nflags = 0;
+      return ZHFIX_E_NOMEM;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * The simulated lossy slice of the corpus (tools/lossy_sim.py), for the
+ * lost-byte test programs (test_lost, test_lost_u8).  Linked into every
+ * test program; symbols are tu_lossy_*.
+ */
+#ifndef TU_LOSSY_H
+#define TU_LOSSY_H
+
+#include <stddef.h>
+
+/* The directory of the simulated classes: $ZHFIX_LOSSY_DIR, or
+ * $ZHFIX_CORPUS/../lossy/sSKIP-bBUDGET (LOST_SKIP, default 1,500,000
+ * bytes into each corpus file; LOST_BUDGET bytes of text per class,
+ * default 12,000, 4,000 under ZHFIX_QUICK=1), built with
+ * tools/lossy_sim.py when its MANIFEST.tsv is missing.  NULL when the
+ * simulator failed.  Static buffer. */
+const char *tu_lossy_dir(void);
+
+/* The simulator's file DIR/NAME.EXT (orig, dam, lossy), read whole
+ * (free()); NULL, with a message on stderr, when it is missing. */
+char *tu_lossy_file(const char *dir, const char *name, const char *ext, size_t *n);
+
+#endif
