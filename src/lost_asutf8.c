@@ -101,12 +101,6 @@ static uint32_t best_reading(const lc_model *S, const zf_text *in, size_t j, dou
   return best;
 }
 
-static int emitc(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
-  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
-  l->flags[l->nflags++] = (uint8_t)flag;
-  return 0;
-}
-
 int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *in, zf_text *out,
                         zf_lost_result *res) {
   memset(res, 0, sizeof *res);
@@ -144,18 +138,18 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
     uint64_t off = in->off[j];
     int r;
     if (c < 0x80) {
-      r = emitc(l, out, c, off, ZF_LOST_KEPT);
+      r = zf_lat_emit(l, out, c, off, ZF_LOST_KEPT);
       res->kept++;
       inmark = 0;
     } else if (mode == ZF_LOST_GUESS) {
       double lp;
       uint32_t v = best_reading(S, in, j, &lp);
-      r = emitc(l, out, v ? v : l->marker, off, v ? ZF_LOST_GUESSED : ZF_LOST_MARKED);
+      r = zf_lat_emit(l, out, v ? v : l->marker, off, v ? ZF_LOST_GUESSED : ZF_LOST_MARKED);
       if (v) res->guessed++;
       else res->marked++, res->gaps++;
       inmark = 0;
     } else if (!inmark) {
-      r = emitc(l, out, l->marker, off, ZF_LOST_MARKED);
+      r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
       res->marked++;
       res->gaps++;
       inmark = 1;

@@ -75,12 +75,6 @@ static int cjk_common(uint32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF5E);
 }
 
-static int emitc(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
-  if (zf_text_push(out, cp, off) || GROW(l, l->flags, l->capflags, l->nflags + 1)) return -1;
-  l->flags[l->nflags++] = (uint8_t)flag;
-  return 0;
-}
-
 int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in, zf_text *out,
                     zf_lost_result *res) {
   memset(res, 0, sizeof *res);
@@ -213,7 +207,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
     if (x->kind == 0) {
       /* an ASCII byte a pair swallowed sits inside a stretch of damage:
        * it still goes out as it came */
-      r = emitc(l, out, x->cp, off, ZF_LOST_KEPT);
+      r = zf_lat_emit(l, out, x->cp, off, ZF_LOST_KEPT);
       res->kept++;
       inmark = 0;
       continue;
@@ -225,15 +219,15 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
       if (zf_lm_known(x->cp) && zf_lm_char(x->cp) > U8D_COMMON) keep = 1;
     }
     if (keep) {
-      r = emitc(l, out, x->cp, off, ZF_LOST_FILLED);
+      r = zf_lat_emit(l, out, x->cp, off, ZF_LOST_FILLED);
       res->filled++;
       inmark = 0;
     } else if (x->kind == 1 && mode == ZF_LOST_GUESS) {
-      r = emitc(l, out, x->cp, off, ZF_LOST_GUESSED);
+      r = zf_lat_emit(l, out, x->cp, off, ZF_LOST_GUESSED);
       res->guessed++;
       inmark = 0;
     } else if (!inmark) {
-      r = emitc(l, out, l->marker, off, ZF_LOST_MARKED);
+      r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
       res->marked++;
       res->gaps++;
       inmark = 1;
