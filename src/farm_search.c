@@ -163,6 +163,21 @@ static float bigram(farm *f, uint32_t a, uint32_t b) {
 /* Appends output character node_cp (with its GUESSED flag) to h; in
  * direct mode (f->direct, the one reading left) straight to the output,
  * unscored. */
+/* A new output node after *node (the reading's last), made the reading's
+ * last; -1 when out of memory. */
+static int node_push(farm *f, uint32_t *node, uint32_t cp, uint64_t off) {
+  if (f->nnodes >= f->capnodes) {
+    size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
+    onode *nn = realloc(f->nodes, nc * sizeof *nn);
+    if (!nn) return -1;
+    f->nodes = nn;
+    f->capnodes = nc;
+  }
+  f->nodes[f->nnodes] = (onode){*node, cp, off};
+  *node = (uint32_t)f->nnodes++;
+  return 0;
+}
+
 static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   uint32_t cp = node_cp & ~CP_FLAGS;
   if (f->direct) {
@@ -177,15 +192,7 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
     f->nn_off = off;
     f->nn_made = 1;
   } else {
-    if (f->nnodes >= f->capnodes) {
-      size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
-      onode *nn = realloc(f->nodes, nc * sizeof *nn);
-      if (!nn) return -1;
-      f->nodes = nn;
-      f->capnodes = nc;
-    }
-    f->nodes[f->nnodes] = (onode){h->node, node_cp, off};
-    h->node = (uint32_t)f->nnodes++;
+    if (node_push(f, &h->node, node_cp, off)) return -1;
   }
   if (node_cp & GUESSED) h->guess = 1;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
@@ -406,15 +413,7 @@ static int sw_make_node(farm *f, swbase *b, size_t i) {
     return 0;
   }
   if (!b->defer) return 0;
-  if (f->nnodes >= f->capnodes) {
-    size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
-    onode *nn = realloc(f->nodes, nc * sizeof *nn);
-    if (!nn) return -1;
-    f->nodes = nn;
-    f->capnodes = nc;
-  }
-  f->nodes[f->nnodes] = (onode){b->h.node, b->cp, b->off};
-  b->h.node = (uint32_t)f->nnodes++;
+  if (node_push(f, &b->h.node, b->cp, b->off)) return -1;
   b->defer = 0;
   f->nshared--; /* counted as shared when L was fed (expand_lost) */
   return 0;
@@ -510,15 +509,7 @@ static int sw_flush(farm *f, size_t i) {
       h.dmg = 1;
       h.lit = 0;
       h.seq = g->c[k].seq;
-      if (f->nnodes >= f->capnodes) {
-        size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
-        onode *nn = realloc(f->nodes, nc * sizeof *nn);
-        if (!nn) return -1;
-        f->nodes = nn;
-        f->capnodes = nc;
-      }
-      f->nodes[f->nnodes] = (onode){h.node, cp, off};
-      h.node = (uint32_t)f->nnodes++;
+      if (node_push(f, &h.node, cp, off)) return -1;
       if (hv_push(f, bv, &h)) return -1;
       pushed++;
     }
@@ -584,17 +575,24 @@ static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint
   return 0;
 }
 
-/* h0 with L fed, kept for its forms: its index in f->swb. */
-static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
+/* Room for one more set-aside reading in f->swb (not yet counted in
+ * nswb), NULL when out of memory; the first allocation takes what a
+ * position can take (HOLE_BEAM readings x 126 L) at once. */
+static swbase *sw_next(farm *f) {
   if (f->nswb == f->capswb) {
-    /* what a position can take (HOLE_BEAM readings x 126 L), at once */
     size_t nc = f->capswb ? f->capswb * 2 : SW_BASES;
     swbase *b = realloc(f->swb, nc * sizeof *b);
-    if (!b) return -1;
+    if (!b) return NULL;
     f->swb = b;
     f->capswb = nc;
   }
-  swbase *b = &f->swb[f->nswb];
+  return &f->swb[f->nswb];
+}
+
+/* h0 with L fed, kept for its forms: its index in f->swb. */
+static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
+  swbase *b = sw_next(f);
+  if (!b) return -1;
   b->h = *hl;
   b->defer = (uint8_t)defer;
   b->lazy = 0;
@@ -639,14 +637,8 @@ static int expand_fast(farm *f, const hyp *h0) {
       uint32_t c2 = fb_pair(f->codec, h0->b2, L);
       if (c2 && zf_farm_annset_has(f, c2)) need = 1;
     }
-    if (f->nswb == f->capswb) {
-      size_t nc = f->capswb ? f->capswb * 2 : SW_BASES;
-      swbase *b = realloc(f->swb, nc * sizeof *b);
-      if (!b) return -1;
-      f->swb = b;
-      f->capswb = nc;
-    }
-    swbase *b = &f->swb[f->nswb];
+    swbase *b = sw_next(f);
+    if (!b) return -1;
     b->lazy = 1;
     b->j = (uint8_t)j;
     b->L = (uint8_t)L;

@@ -103,11 +103,8 @@ static uint32_t best_reading(const lc_model *S, const zf_text *in, size_t j, dou
 
 int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *in, zf_text *out,
                         zf_lost_result *res) {
-  memset(res, 0, sizeof *res);
-  l->nflags = 0;
-  if (src < 0 || src >= ZF_LC__COUNT || !l->t->m[src].present) return ZF_LOST_NOFIT;
-  const lc_model *S = &l->t->m[src];
-  if (S->kind != LC_KIND_DBCS) return ZF_LOST_NOFIT;
+  const lc_model *S = zf_lat_begin(l, src, res);
+  if (!S) return ZF_LOST_NOFIT;
   size_t ns = 0, hits = 0, n2 = 0;
   double chin = 0, asis = 0;
   uint32_t prev = 0;

@@ -439,6 +439,14 @@ int zf_lat_emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
   return 0;
 }
 
+const lc_model *zf_lat_begin(zf_lost *l, int codec, zf_lost_result *res) {
+  memset(res, 0, sizeof *res);
+  l->nflags = 0;
+  if (codec < 0 || codec >= ZF_LC__COUNT || !l->t->m[codec].present) return NULL;
+  const lc_model *m = &l->t->m[codec];
+  return m->kind == LC_KIND_DBCS ? m : NULL;
+}
+
 int zf_lat_fill_wins(const double *rank, const double *sc, size_t nc, size_t bi) {
   double second = -DBL_MAX, rest = -DBL_MAX;
   for (size_t k = 0; k < nc; k++) {

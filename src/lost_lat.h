@@ -226,6 +226,10 @@ static inline float lse(float a, float b) {
  * zf_lat_emit_undo rolls the output back to `base` after a failed emit and
  * returns ZHFIX_E_NOMEM. */
 int zf_lat_emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag);
+/* zf_lat_begin starts a linear reader's line: res and the flags cleared,
+ * and the model of double-byte codec `codec`, NULL when it is not one or
+ * its table is absent. */
+const lc_model *zf_lat_begin(zf_lost *l, int codec, zf_lost_result *res);
 int zf_lat_fill_wins(const double *rank, const double *sc, size_t nc, size_t bi);
 int zf_lat_emit_gap(zf_lost *l, zf_text *out, int mode, int fill, const uint32_t *cs, size_t nc, size_t bi,
                     uint64_t off, zf_lost_result *res);

@@ -77,11 +77,8 @@ static int cjk_common(uint32_t c) {
 
 int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in, zf_text *out,
                     zf_lost_result *res) {
-  memset(res, 0, sizeof *res);
-  l->nflags = 0;
-  if (reader < 0 || reader >= ZF_LC__COUNT || !l->t->m[reader].present) return ZF_LOST_NOFIT;
-  const lc_model *R = &l->t->m[reader];
-  if (R->kind != LC_KIND_DBCS) return ZF_LOST_NOFIT;
+  const lc_model *R = zf_lat_begin(l, reader, res);
+  if (!R) return ZF_LOST_NOFIT;
   /* the cheap test first, without memory: every non-ASCII character a
    * pair of UTF-8 bytes */
   size_t nb = 0, swal = 0;
