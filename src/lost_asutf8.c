@@ -145,13 +145,8 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
       if (v) res->guessed++;
       else res->marked++, res->gaps++;
       inmark = 0;
-    } else if (!inmark) {
-      r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
-      res->marked++;
-      res->gaps++;
-      inmark = 1;
     } else {
-      r = 0;
+      r = zf_lat_mark_stretch(l, out, off, res, &inmark);
     }
     if (r) {
       l->nflags = 0;

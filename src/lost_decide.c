@@ -439,6 +439,14 @@ int zf_lat_emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag) {
   return 0;
 }
 
+int zf_lat_mark_stretch(zf_lost *l, zf_text *out, uint64_t off, zf_lost_result *res, int *inmark) {
+  if (*inmark) return 0;
+  *inmark = 1;
+  res->marked++;
+  res->gaps++;
+  return zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
+}
+
 const lc_model *zf_lat_begin(zf_lost *l, int codec, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;

@@ -230,6 +230,10 @@ int zf_lat_emit(zf_lost *l, zf_text *out, uint32_t cp, uint64_t off, int flag);
  * and the model of double-byte codec `codec`, NULL when it is not one or
  * its table is absent. */
 const lc_model *zf_lat_begin(zf_lost *l, int codec, zf_lost_result *res);
+/* zf_lat_mark_stretch writes one mark for a stretch of characters not
+ * rebuilt: the mark at the stretch's first character (counted as a gap),
+ * nothing for the rest while *inmark stays set (-1: out of memory). */
+int zf_lat_mark_stretch(zf_lost *l, zf_text *out, uint64_t off, zf_lost_result *res, int *inmark);
 int zf_lat_fill_wins(const double *rank, const double *sc, size_t nc, size_t bi);
 int zf_lat_emit_gap(zf_lost *l, zf_text *out, int mode, int fill, const uint32_t *cs, size_t nc, size_t bi,
                     uint64_t off, zf_lost_result *res);

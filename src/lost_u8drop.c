@@ -223,11 +223,8 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
       r = zf_lat_emit(l, out, x->cp, off, ZF_LOST_GUESSED);
       res->guessed++;
       inmark = 0;
-    } else if (!inmark) {
-      r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
-      res->marked++;
-      res->gaps++;
-      inmark = 1;
+    } else {
+      r = zf_lat_mark_stretch(l, out, off, res, &inmark);
     }
     if (r) {
       rc = ZHFIX_E_NOMEM;
