@@ -419,6 +419,10 @@ int zf_moji_viterbi(moji *m, const moji_class *cl, const uint32_t *r, size_t rle
 int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin, int need_han,
                  size_t min_distinct, double per_han);
 
+/* How much more probable the line in is, under its better model, with
+ * its characters [g0, g1) replaced by rep[0..nrep) (log10). */
+double zf_moji_span_gain(const mline *in, size_t g0, size_t g1, const uint32_t *rep, size_t nrep);
+
 /* ---- converted garbage (moji_fold.c) ------------------------------------- */
 
 /* How zf_moji_fold_back judges the character a candidate's bytes decode to. */

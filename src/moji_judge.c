@@ -545,6 +545,15 @@ static double line_gain(const uint32_t *cp, size_t len, size_t g0, size_t g1, co
   return rep_best - (line[0] > line[1] ? line[0] : line[1]);
 }
 
+double zf_moji_span_gain(const mline *in, size_t g0, size_t g1, const uint32_t *rep, size_t nrep) {
+  const uint32_t *cp = in->t.cp;
+  size_t len = in->t.len;
+  while (len > 0 && (cp[len - 1] == '\n' || cp[len - 1] == '\r')) len--;
+  double line[2];
+  for (int o = 0; o < 2; o++) line[o] = model_score(o, 0, cp, len);
+  return line_gain(cp, len, g0, g1, rep, nrep, line);
+}
+
 /* A repair must be far more probable than the text as it stands in any
  * language, not only under the Chinese model the Viterbi uses (issue 13:
  * »Ziel« read as GBK bytes became 與iel俞, ¡Hola as ！ola, «@» in a

@@ -346,6 +346,61 @@ static int spaced_phrase(const moji *m, size_t nu) {
   return 0;
 }
 
+/* A lone character in a document that carries GBK read as Big5 (its
+ * signature: SIG_LINES lines whose own repair made SIG_STRONG_HAN Han or
+ * more) but is not followed (it shows clean Chinese lines too: its lines
+ * were damaged each its own way).  The line holds one Han character and
+ * otherwise ASCII, or CJK punctuation of the same garbage (同 read as 肮
+ * between stty's options, 时 as 奀 in `<奀> 0-23`, 秒 as 鏃 before `(00 -
+ * 59)﹝`): too little for the line's own evidence (a single character
+ * never makes a phrase for the veto).  The document's evidence stands in
+ * for it, as a line's own confident repair does for the line's other
+ * pieces, with the line's own bytes:
+ *   - the character is rare to the model (RARE_CHAR), as such garbage is,
+ *     and its reading is a common Han character of GB2312 (both bytes A1
+ *     or above): a GBK file's Chinese is GB2312 text (GBK's extension
+ *     rows hold 5 in a million of the Simplified man pages' characters);
+ *   - every other character that is not ASCII is one whose reading is a
+ *     GB2312 symbol (rows A1..A9: ﹝ -> 。);
+ *   - the line so read gains the cost of a piece of a line known to be
+ *     damaged (KNOWN_ENTER + KNOWN_SINGLE).
+ * Clean common characters alone (跋, 同, 數 in the corpora) are never
+ * rare; a clean rare one alone in such a document may be re-read
+ * (docs/repair-mojibake.md: the stress figures).  The heading 跋 read
+ * as 區 stays: 區 is common, and its reading loses 2.06 under the model.
+ * 1 when the units to repair are marked in m->bp. */
+static int lone_in_doc(const run_ctx *x, size_t nu) {
+  const moji *m = x->m;
+  if (x->k != C_GBK_BIG5 || m->sig[x->k] < SIG_LINES || m->known || x->force) return 0;
+  /* every character of the line that is not ASCII is in this run */
+  const zf_text *t = &x->in->t;
+  for (size_t i = 0; i < t->len; i++)
+    if (t->cp[i] >= 0x80 && (i < x->base || i >= x->base + x->len)) return 0;
+  const zf_dbcs *gbk = m->t->gbk;
+  size_t nhan = 0, first = nu, last = 0;
+  for (size_t u = 0; u < nu; u++) {
+    const unit *un = &m->units[u];
+    if (un->g1 == un->g0 + 1 && x->r[un->g0] < 0x80) continue; /* ASCII, as it stands */
+    if (un->g1 != un->g0 + 1 || un->d1 != un->d0 + 1) return 0;
+    uint32_t g = x->r[un->g0], d = m->dec[un->d0];
+    unsigned e = d <= 0xFFFF ? gbk->enc[d] : 0;
+    if ((e >> 8) < 0xA1 || (e & 0xFF) < 0xA1) return 0;
+    if (zf_is_han(g)) {
+      if (nhan++ || g > 0xFFFF || !moji_bit(m->t->rare_bm, g) || !common_han(d)) return 0;
+    } else if ((e >> 8) > 0xA9) {
+      return 0;
+    }
+    if (first == nu) first = u;
+    last = u;
+  }
+  if (nhan != 1) return 0;
+  const unit *a = &m->units[first], *z = &m->units[last];
+  size_t g0 = x->base + a->g0, g1 = x->base + z->g1;
+  if (zf_moji_span_gain(x->in, g0, g1, m->dec + a->d0, z->d1 - a->d0) < KNOWN_ENTER + KNOWN_SINGLE) return 0;
+  for (size_t u = 0; u < nu; u++) m->bp[2 * u] = u >= first && u <= last && x->r[m->units[u].g0] >= 0x80;
+  return 1;
+}
+
 /* Chooses the units to repair (m->bp[2u]); returns how many repaired
  * units make two characters or more. */
 static int decide(run_ctx *x, size_t nu, const run_edges *e) {
@@ -387,6 +442,8 @@ static int decide(run_ctx *x, size_t nu, const run_edges *e) {
     }
     m->latin = 0;
   }
+  /* a lone character in a document that carries GBK read as Big5 */
+  if (!m->known && !x->force && !nrep && lone_in_doc(x, nu)) return 0;
   if (cl->coarse && !nrep && !x->force && spaced_phrase(m, nu)) nrep = 1;
   /* Once a phrase of the line is confidently repaired, the line is known
    * to be damaged this way; its short pieces between ASCII (a lone
