@@ -500,6 +500,53 @@ static void test_mixed_lines(void **state) {
   stage_close(&s);
 }
 
+/* Issue 15, item 4: a lone character of a document that carries GBK read
+ * as Big5 but whose lines were damaged each their own way (not followed).
+ * A line whose only Han is one rare character, the rest ASCII or GBK
+ * punctuation read as Big5 (同 as 肮 between stty's options, 时 as 奀, 秒
+ * as 鏃 with 。 as ﹝), is read so when its reading is a common GB2312
+ * character: the document's evidence stands in for the line's own.  The
+ * same lines alone, with no such document around them, stay as they are;
+ * clean lone characters (跋, 同, 數: common ones) stay in both. */
+static void test_mixed_lone(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    int cls;
+  } lines[] = {
+      {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"默认状态下是一次只执行一个请求。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
+      {"預設狀態下是一次只執行一個請求。\n", -1},
+      {"這個工具可以指定單位時間內發出的請求數量。\n", -1},
+      {"-cbreak 同 icanon\n", MOJI_SIM_GBK_AS_BIG5},
+      {"跋\n", -1},
+      {"<时> 0-23\n", MOJI_SIM_GBK_AS_BIG5},
+      {"-NUMBER 同 -l NUMBER\n", -1},
+      {"\\fB%S\\fR 秒 (00 - 59)。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"factor [數]...\n", -1},
+      {"段 SECTIONS\n", MOJI_SIM_GBK_AS_BIG5},
+  };
+  size_t n = sizeof lines / sizeof lines[0];
+  stage s;
+  stage_open(&s);
+  for (size_t i = 0; i < n; i++) feed_doc(&s, lines[i].cls, &lines[i].text, 1);
+  stage_close(&s);
+  /* without the document's evidence: a fresh document each */
+  for (size_t i = 6; i < n; i++) {
+    char *d = lines[i].cls < 0 ? strdup(lines[i].text)
+                               : moji_sim_damage(lines[i].cls, lines[i].text, strlen(lines[i].text), NULL);
+    assert_non_null(d);
+    stage_open(&s);
+    char *got = stage_line(&s, d, strlen(d), 0);
+    assert_string_equal(got, d);
+    free(got);
+    stage_close(&s);
+    free(d);
+  }
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -969,7 +1016,7 @@ int main(void) {
       cmocka_unit_test(test_t2s_document), cmocka_unit_test(test_nbsp_document),
       cmocka_unit_test(test_box_document), cmocka_unit_test(test_kana_document),
       cmocka_unit_test(test_interleaved_dbcs),
-      cmocka_unit_test(test_mixed_lines),
+      cmocka_unit_test(test_mixed_lines), cmocka_unit_test(test_mixed_lone),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
