@@ -43,8 +43,13 @@ typedef struct occ_cfg {
 /* The first two trie levels of a one-pass conversion, flattened.  The
  * trie's nodes lie scattered over megabytes, so each step of a walk is a
  * cache miss; run_pass answers most places from at most one.
- *   ent[c]: the character's own one-character value, and whether keys
+ *   ent[c]: the character's own one-character value (in the low 21
+ *     bits: the character itself where it has none), and whether keys
  *     continue past it (ACC_SPAN entries, ~100 KB);
+ *   hi: a bitmap of the characters of U+A000..U+FFFF (full-width forms,
+ *     CJK compatibility ideographs ...) that start a key of the
+ *     dictionary or of the normalization (3 KB): the others are one
+ *     unit each, themselves (plain_run);
  *   pair: a hash table of every two-character key prefix (a, b), holding
  *     its node, its value if (a, b) is a key and the value is short,
  *     whether keys continue past it, and a 16-bit filter of the characters
@@ -61,9 +66,11 @@ typedef struct occ_cfg {
  * Built once per process and dictionary (acc_get). */
 #define ACC_LO 0x3400u
 #define ACC_SPAN (0xA000u - ACC_LO)
-#define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
+#define ACC_CP 0x1FFFFFu /* ent: the character's one-character value ... */
+#define ACC_HI_LO 0xA000u
+#define ACC_HI_SPAN (0x10000u - ACC_HI_LO)
 #define ACC_BITS 20u /* the pair filter: 2^20 bits, in lines of 2^9 */
 #define ACC_LINE_BITS 9u
 #define TRI_BITS 20u
@@ -80,6 +87,7 @@ typedef struct acc_pair {
 } acc_pair;
 typedef struct occ_accel {
   uint32_t ent[ACC_SPAN];
+  uint64_t hi[ACC_HI_SPAN / 64];
   uint32_t mask; /* pair slots - 1 */
   acc_pair *pair;
   uint64_t bits[(1u << ACC_BITS) / 64];
@@ -94,6 +102,7 @@ typedef struct occ_inert {
   uint64_t ascii_one[2]; /* ... and is one (of some view) */
   uint32_t low;          /* no key starts with a non-ASCII character below */
   unsigned char stop[128]; /* ascii, a byte per character (inert_end) */
+  unsigned char ascii_free; /* no ASCII character starts a key (inert_end) */
 } occ_inert;
 
 static inline int inert(const occ_inert *z, uint32_t c) {
@@ -105,6 +114,19 @@ static inline int inert(const occ_inert *z, uint32_t c) {
  * test, and where one of them may stop the run, the first such is found
  * from a mask (no branch per character: one exit per run). */
 static inline size_t inert_end(const occ_inert *z, const uint32_t *cp, size_t i, size_t n) {
+  if (z->ascii_free) {
+    /* Every ASCII character is inert (most dictionaries): ASCII is
+     * passed eight code points a test, the end of its run found one by
+     * one, and the next character may go on with the run. */
+    for (;;) {
+      while (n - i >= 8 && (cp[i] | cp[i + 1] | cp[i + 2] | cp[i + 3] | cp[i + 4] | cp[i + 5] |
+                            cp[i + 6] | cp[i + 7]) < 0x80)
+        i += 8;
+      while (i < n && cp[i] < 0x80) i++;
+      if (i == n || !inert(z, cp[i])) return i;
+      i++;
+    }
+  }
   while (n - i >= 4) {
     uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
     if ((a | b | c | d) < 0x80 && !(z->stop[a] | z->stop[b] | z->stop[c] | z->stop[d])) {
@@ -225,6 +247,9 @@ typedef struct conv {
   unsigned char *bnd; /* unit starts of the repair's two candidates */
   size_t bnd_cap;
   occ_inert line_inert;  /* characters no dictionary of this handle starts */
+  /* Set by zf_conv_run_config: the number of characters its output
+   * changed, when its one pass counted them, else SIZE_MAX. */
+  size_t chg;
 } conv;
 
 /* Distinct characters the repair rewrote, up to RESIDUE_DISTINCT. */
