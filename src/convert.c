@@ -95,7 +95,7 @@ static int create(void **st, const zf_opts *o) {
       if (z->low < cv->line_inert.low) cv->line_inert.low = z->low;
     }
   }
-  cv->line_inert.ascii_free = !(cv->line_inert.ascii[0] | cv->line_inert.ascii[1]);
+  zf_conv_inert_finish(&cv->line_inert);
   *st = cv;
   return 0;
 }

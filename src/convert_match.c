@@ -74,6 +74,24 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
  * character, the output written from registers.  With chg, adds the
  * number of characters changed.  The caller has room for j - i
  * characters at ocp. */
+#define NOT_PLAIN 0xFFFFFFFFu
+
+/* What cp[k] converts to on its own (plain_run), or NOT_PLAIN. */
+static inline __attribute__((always_inline)) uint32_t plain_value(const occ_accel *acc, int hi_ok,
+                                                                  const uint32_t *cp, size_t k, size_t n) {
+  uint32_t c = cp[k];
+  if (c - ACC_LO < ACC_SPAN) {
+    uint32_t e = acc->ent[c - ACC_LO];
+    if (e > ACC_CP) { /* flags */
+      if ((e & ACC_SLOW) || (k + 1 < n && acc_pair_maybe(acc, c, cp[k + 1]))) return NOT_PLAIN;
+      e &= ACC_CP;
+    }
+    return e;
+  }
+  if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) return c;
+  return NOT_PLAIN;
+}
+
 static inline __attribute__((always_inline)) size_t
 plain_run(const occ_accel *acc, int hi_ok, const zf_text *src, size_t i, size_t n, uint32_t *ocp,
           uint64_t *ooff, size_t *chg) {
@@ -81,22 +99,11 @@ plain_run(const occ_accel *acc, int hi_ok, const zf_text *src, size_t i, size_t 
   const uint64_t *off = src->off;
   size_t k = i, changed = 0;
   for (; k < n; k++) {
-    uint32_t c = cp[k], e;
-    if (c - ACC_LO < ACC_SPAN) {
-      e = acc->ent[c - ACC_LO];
-      if (e > ACC_CP) { /* flags */
-        if ((e & ACC_SLOW) || (k + 1 < n && acc_pair_maybe(acc, c, cp[k + 1]))) break;
-        e &= ACC_CP;
-      }
-    } else if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok &&
-               !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) {
-      e = c;
-    } else {
-      break;
-    }
+    uint32_t e = plain_value(acc, hi_ok, cp, k, n);
+    if (e == NOT_PLAIN) break;
     ocp[k - i] = e;
     if (ooff) ooff[k - i] = off[k];
-    if (chg) changed += e != c;
+    if (chg) changed += e != cp[k];
   }
   if (chg) *chg += changed;
   return k;
@@ -202,11 +209,36 @@ static zf_text *scratch(conv *cv, const zf_text *x, const zf_text *y) {
   return NULL;
 }
 
+/* Whether dictionary di converts every character of src to itself, on
+ * its own (inert, or plain_value: no key goes on past it), so that
+ * converting src segment by segment copies it. */
+static int step_idle(const conv *cv, int di, const zf_text *src) {
+  const occ_accel *acc = cv->acc[di];
+  const occ_inert *z = &cv->sh->inert[di];
+  const uint32_t *cp = src->cp;
+  size_t n = src->len;
+  if (!acc) return 0;
+  for (size_t i = 0; i < n;) {
+    if (inert(z, cp[i]) || quiet_ascii(z, acc, cp, i, n)) {
+      i = inert_end(z, cp, i + 1, n);
+      continue;
+    }
+    if (plain_value(acc, 1, cp, i, n) != cp[i]) return 0;
+    i++;
+  }
+  return 1;
+}
+
 /* The chain from step `first` on, segment by segment. */
 static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, seglist *segs,
                      zf_text *out) {
   seglist *next = segs == &cv->sa ? &cv->sb : &cv->sa;
   for (int s = first; s < c->nsteps; s++) {
+    /* a step that copies the segments (TWVariants on most lines) */
+    if (segs->n && segs->end[segs->n - 1] == src->len && step_idle(cv, c->step[s], src)) {
+      if (s == c->nsteps - 1 && zf_text_append(out, src, 0, src->len)) return -1;
+      continue;
+    }
     zf_text *dst = s == c->nsteps - 1 ? out : scratch(cv, src, NULL);
     if (dst != out) zf_text_clear(dst);
     size_t base = dst->len, from = 0;
@@ -295,10 +327,11 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
     }
     uint32_t c = cp[i];
     if (acc && c - ACC_LO < ACC_SPAN) {
-      /* (plain_run stopped here: keys may go on, or a longer value) */
+      /* plain_run stopped here: a longer value, or keys go on past c and
+       * the pair bitmap lets the next character by */
       uint32_t e = acc->ent[c - ACC_LO];
       if (!(e & ACC_SLOW)) {
-        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_find(acc, c, cp[i + 1]) : NULL;
+        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_probe(acc, c, cp[i + 1]) : NULL;
         if (q) {
           uint64_t k = q->key;
           if ((k & P_DEEP) && i + 2 < n && (k & acc_third_bit(cp[i + 2])) &&

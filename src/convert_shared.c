@@ -185,6 +185,15 @@ static void compute_covers(occ_shared *sh) {
   }
 }
 
+/* Sets z's nstops and stops from its stop table. */
+void zf_conv_inert_finish(occ_inert *z) {
+  z->nstops = 0;
+  for (uint32_t c = 0; c < 128; c++)
+    if (z->stop[c] && z->nstops++ < INERT_STOPS) z->stops[z->nstops - 1] = c;
+  for (unsigned k = z->nstops; k < INERT_STOPS; k++) z->stops[k] = 0xFFFFFFFFu; /* no character */
+  if (z->nstops > INERT_STOPS) z->nstops = INERT_STOPS + 1;
+}
+
 /* Builds the process-wide tables for zf_conv_shared; NULL and *err (arg)
  * when it cannot. */
 static void *shared_build(void *arg) {
@@ -224,7 +233,7 @@ static void *shared_build(void *arg) {
         c |= 0xFF; /* no page: skip it */
       }
     }
-    z->ascii_free = !(z->ascii[0] | z->ascii[1]);
+    zf_conv_inert_finish(z);
   }
   compute_covers(s);
   s->norm_at_starts = 1;
