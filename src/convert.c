@@ -95,6 +95,7 @@ static int create(void **st, const zf_opts *o) {
       if (z->low < cv->line_inert.low) cv->line_inert.low = z->low;
     }
   }
+  zf_conv_inert_finish(&cv->line_inert);
   *st = cv;
   return 0;
 }
@@ -193,9 +194,14 @@ static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *
   if (k && in->cp[k - 1] == '\r') k--;
   zf_text body = {in->cp, in->off, k, k};
   /* prescan (seen) repairs every line it looks at */
-  int rc = seen || wants_repair(cv, &body) ? zf_conv_repair(cv, &body, out, seen)
-                                           : zf_conv_run_config(cv, &cv->exact, &body, out);
-  return rc ? rc : zf_text_append(out, in, k, in->len - k);
+  int rc;
+  if (seen || wants_repair(cv, &body)) {
+    rc = zf_conv_repair(cv, &body, out, seen);
+    cv->chg = SIZE_MAX;
+  } else {
+    rc = zf_conv_run_config(cv, &cv->exact, &body, out);
+  }
+  return rc ? rc : copy(out, in, k, in->len);
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
@@ -203,7 +209,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* nothing any step could change */
   if (inert_end(&cv->line_inert, in->cp, 0, in->len) == in->len) return ZF_UNCHANGED;
   if (convert_line(cv, in, out, NULL)) return ZHFIX_E_NOMEM;
-  stats->v[ZHFIX_STAT_CHARS_CONVERTED] += count_changed(in, out);
+  /* the line break is copied: the one pass's count, when it counted */
+  stats->v[ZHFIX_STAT_CHARS_CONVERTED] += cv->chg != SIZE_MAX ? cv->chg : count_changed(in, out);
   return 0;
 }
 

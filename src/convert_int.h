@@ -15,6 +15,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "convert_tables.h"
 #include "shared.h"
@@ -43,8 +46,13 @@ typedef struct occ_cfg {
 /* The first two trie levels of a one-pass conversion, flattened.  The
  * trie's nodes lie scattered over megabytes, so each step of a walk is a
  * cache miss; run_pass answers most places from at most one.
- *   ent[c]: the character's own one-character value, and whether keys
+ *   ent[c]: the character's own one-character value (in the low 21
+ *     bits: the character itself where it has none), and whether keys
  *     continue past it (ACC_SPAN entries, ~100 KB);
+ *   hi: a bitmap of the characters of U+A000..U+FFFF (full-width forms,
+ *     CJK compatibility ideographs ...) that start a key of the
+ *     dictionary or of the normalization (3 KB): the others are one
+ *     unit each, themselves (plain_run);
  *   pair: a hash table of every two-character key prefix (a, b), holding
  *     its node, its value if (a, b) is a key and the value is short,
  *     whether keys continue past it, and a 16-bit filter of the characters
@@ -61,9 +69,11 @@ typedef struct occ_cfg {
  * Built once per process and dictionary (acc_get). */
 #define ACC_LO 0x3400u
 #define ACC_SPAN (0xA000u - ACC_LO)
-#define ACC_VAL 0x200000u  /* low 21 bits: the one-character value */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
+#define ACC_CP 0x1FFFFFu /* ent: the character's one-character value ... */
+#define ACC_HI_LO 0xA000u
+#define ACC_HI_SPAN (0x10000u - ACC_HI_LO)
 #define ACC_BITS 20u /* the pair filter: 2^20 bits, in lines of 2^9 */
 #define ACC_LINE_BITS 9u
 #define TRI_BITS 20u
@@ -80,6 +90,7 @@ typedef struct acc_pair {
 } acc_pair;
 typedef struct occ_accel {
   uint32_t ent[ACC_SPAN];
+  uint64_t hi[ACC_HI_SPAN / 64];
   uint32_t mask; /* pair slots - 1 */
   acc_pair *pair;
   uint64_t bits[(1u << ACC_BITS) / 64];
@@ -94,17 +105,64 @@ typedef struct occ_inert {
   uint64_t ascii_one[2]; /* ... and is one (of some view) */
   uint32_t low;          /* no key starts with a non-ASCII character below */
   unsigned char stop[128]; /* ascii, a byte per character (inert_end) */
+  /* The ASCII characters that start keys when there are at most
+   * INERT_STOPS of them (padded with a value no character has), else
+   * nstops is INERT_STOPS + 1 (inert_finish). */
+  unsigned nstops;
+  uint32_t stops[4];
 } occ_inert;
+#define INERT_STOPS 4
 
 static inline int inert(const occ_inert *z, uint32_t c) {
   return c < 0x80 ? !(z->ascii[c >> 6] >> (c & 63) & 1) : c < z->low && (c - 0x2FF0u) >= 16u;
 }
 
 /* The first j >= i with cp[j] not inert, or n.  Most inert runs are
- * ASCII (man pages, code, Latin text): four characters are passed on one
- * test, and where one of them may stop the run, the first such is found
- * from a mask (no branch per character: one exit per run). */
+ * ASCII (man pages, code, Latin text), and few ASCII characters start
+ * keys (S of SQL注入, in s2t's group): where none does, eight code points
+ * are passed on one test; where at most INERT_STOPS do, four are tested
+ * at once (SSE2: above ASCII, or one of the stops) and a run's end is
+ * found from the mask, with no branch per character; otherwise four are
+ * passed on one test of the stop table, and the first that may end the
+ * run is found from a mask. */
 static inline size_t inert_end(const occ_inert *z, const uint32_t *cp, size_t i, size_t n) {
+  if (!z->nstops) {
+    /* Every ASCII character is inert (most dictionaries): eight code
+     * points a test, the end of the run found one by one. */
+    for (;;) {
+      while (n - i >= 8 && (cp[i] | cp[i + 1] | cp[i + 2] | cp[i + 3] | cp[i + 4] | cp[i + 5] |
+                            cp[i + 6] | cp[i + 7]) < 0x80)
+        i += 8;
+      while (i < n && cp[i] < 0x80) i++;
+      if (i == n || !inert(z, cp[i])) return i;
+      i++; /* inert above ASCII (。 for s2t): the run goes on */
+    }
+  }
+#ifdef __SSE2__
+  if (z->nstops <= INERT_STOPS) {
+    const __m128i sign = _mm_set1_epi32((int)0x80000000u), top = _mm_set1_epi32((int)(0x80000000u | 0x7Fu));
+    const __m128i s0 = _mm_set1_epi32((int)z->stops[0]), s1 = _mm_set1_epi32((int)z->stops[1]);
+    const __m128i s2 = _mm_set1_epi32((int)z->stops[2]), s3 = _mm_set1_epi32((int)z->stops[3]);
+    for (;;) {
+      for (; n - i >= 4; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(cp + i));
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(v, s0), _mm_cmpeq_epi32(v, s1)),
+                                    _mm_or_si128(_mm_cmpeq_epi32(v, s2), _mm_cmpeq_epi32(v, s3)));
+        /* unsigned v > 0x7F */
+        stop = _mm_or_si128(stop, _mm_cmpgt_epi32(_mm_xor_si128(v, sign), top));
+        int m = _mm_movemask_ps(_mm_castsi128_ps(stop));
+        if (m) {
+          i += (size_t)__builtin_ctz((unsigned)m);
+          break;
+        }
+      }
+      if (n - i < 4)
+        while (i < n && inert(z, cp[i]) && cp[i] < 0x80) i++;
+      if (i == n || !inert(z, cp[i])) return i;
+      i++; /* inert above ASCII (。 for s2t): the run goes on */
+    }
+  }
+#endif
   while (n - i >= 4) {
     uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
     if ((a | b | c | d) < 0x80 && !(z->stop[a] | z->stop[b] | z->stop[c] | z->stop[d])) {
@@ -185,16 +243,19 @@ static inline int quiet_ascii(const occ_inert *z, const occ_accel *acc, const ui
          (i + 1 == n || !acc_pair_maybe(acc, c, cp[i + 1]));
 }
 
-/* The entry of the pair a, b, or NULL. */
-static inline const acc_pair *acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
-  uint32_t t = acc_bit(a, b);
-  if (!(acc->bits[t >> 6] >> (t & 63u) & 1u)) return NULL;
+/* The entry of the pair a, b, or NULL, the bitmap passed. */
+static inline const acc_pair *acc_pair_probe(const occ_accel *acc, uint32_t a, uint32_t b) {
   uint64_t key = (uint64_t)a | (uint64_t)b << 21;
   for (uint32_t h = acc_hash(a, b) & acc->mask;; h = (h + 1) & acc->mask) {
     const acc_pair *q = &acc->pair[h];
     if ((q->key & P_KEY) == key) return q;
     if (!q->key) return NULL;
   }
+}
+
+/* The entry of the pair a, b, or NULL. */
+static inline const acc_pair *acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
+  return acc_pair_maybe(acc, a, b) ? acc_pair_probe(acc, a, b) : NULL;
 }
 
 /* ---- per-handle state --------------------------------------------------- */
@@ -225,6 +286,9 @@ typedef struct conv {
   unsigned char *bnd; /* unit starts of the repair's two candidates */
   size_t bnd_cap;
   occ_inert line_inert;  /* characters no dictionary of this handle starts */
+  /* Set by zf_conv_run_config: the number of characters its output
+   * changed, when its one pass counted them, else SIZE_MAX. */
+  size_t chg;
 } conv;
 
 /* Distinct characters the repair rewrote, up to RESIDUE_DISTINCT. */
@@ -291,6 +355,8 @@ occ_shared *zf_conv_shared(int *err);
 /* The shared accelerator of dictionary di, built by the first caller;
  * NULL while memory is short (the next call tries again). */
 const occ_accel *zf_conv_accel(occ_shared *sh, int di);
+/* Sets z's nstops and stops from its stop table. */
+void zf_conv_inert_finish(occ_inert *z);
 /* The configuration opencc-js uses for from -> to. */
 void zf_conv_plan(const occ_shared *sh, int from, int to, occ_cfg *c);
 

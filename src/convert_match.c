@@ -61,6 +61,63 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
   return cv->ids[i - cv->ids_lo];
 }
 
+/* Writes src[i, j) converted, one unit a character, to ocp[0, j - i)
+ * (and its offsets to ooff, unless NULL), and returns j: the longest
+ * stretch from i whose characters each convert on their own, to their
+ * one-character value or themselves.  That is a character of the first
+ * level (ent) with no key going on past it here (no two-character prefix
+ * with the next one, or the end of the text), or one of U+A000..U+FFFF
+ * (hi_ok) that starts no key of the dictionary nor of the normalization
+ * (hi).  Anything else ends it (ASCII too: the callers pass runs of it
+ * on their own), and the callers' general loop takes the character there.
+ * Most Han text and its punctuation go through here: one table read a
+ * character, the output written from registers.  With chg, adds the
+ * number of characters changed.  The caller has room for j - i
+ * characters at ocp. */
+#define NOT_PLAIN 0xFFFFFFFFu
+
+/* What cp[k] converts to on its own (plain_run), or NOT_PLAIN. */
+static inline __attribute__((always_inline)) uint32_t plain_value(const occ_accel *acc, int hi_ok,
+                                                                  const uint32_t *cp, size_t k, size_t n) {
+  uint32_t c = cp[k];
+  if (c - ACC_LO < ACC_SPAN) {
+    uint32_t e = acc->ent[c - ACC_LO];
+    if (e > ACC_CP) { /* flags */
+      if ((e & ACC_SLOW) || (k + 1 < n && acc_pair_maybe(acc, c, cp[k + 1]))) return NOT_PLAIN;
+      e &= ACC_CP;
+    }
+    return e;
+  }
+  if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) return c;
+  return NOT_PLAIN;
+}
+
+static inline __attribute__((always_inline)) size_t
+plain_run(const occ_accel *acc, int hi_ok, const zf_text *src, size_t i, size_t n, uint32_t *ocp,
+          uint64_t *ooff, size_t *chg) {
+  const uint32_t *cp = src->cp;
+  const uint64_t *off = src->off;
+  size_t k = i, changed = 0;
+  for (; k < n; k++) {
+    uint32_t e = plain_value(acc, hi_ok, cp, k, n);
+    if (e == NOT_PLAIN) break;
+    ocp[k - i] = e;
+    if (ooff) ooff[k - i] = off[k];
+    if (chg) changed += e != cp[k];
+  }
+  if (chg) *chg += changed;
+  return k;
+}
+
+/* plain_run appending to o; j as plain_run's. */
+static inline size_t plain_append(const occ_accel *acc, int hi_ok, const zf_text *src, size_t i, size_t n,
+                                  zf_text *o) {
+  if (o->cap - o->len < n - i && zf_text_reserve(o, n - i)) return i; /* the caller reports it */
+  size_t j = plain_run(acc, hi_ok, src, i, n, o->cp + o->len, o->off + o->len, NULL);
+  o->len += j - i;
+  return j;
+}
+
 /* ---- the general path ---------------------------------------------------- */
 
 /* Converts src[a, b) (one segment) with dictionary di, appending to dst:
@@ -74,6 +131,7 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
   const uint32_t *cp = src->cp;
   ids_reset(cv);
   for (size_t i = a; i < b;) {
+    if (acc && (i = plain_append(acc, 1, src, i, b, dst)) == b) break;
     uint32_t c = cp[i];
     if (inert(z, c)) {
       size_t j = inert_end(z, cp, i + 1, b);
@@ -88,7 +146,7 @@ static int convert_range(conv *cv, int di, const zf_text *src, size_t a, size_t 
        * character lies here). */
       uint32_t e = acc->ent[c - ACC_LO];
       if (!(e & ACC_SLOW) && (!(e & ACC_KIDS) || i + 1 == b || !acc_pair_find(acc, c, cp[i + 1]))) {
-        uint32_t one = e & ACC_VAL ? e & 0x1FFFFFu : c;
+        uint32_t one = e & ACC_CP;
         if (put(dst, &one, 1, src->off[i])) return -1;
         i++;
         continue;
@@ -151,11 +209,36 @@ static zf_text *scratch(conv *cv, const zf_text *x, const zf_text *y) {
   return NULL;
 }
 
+/* Whether dictionary di converts every character of src to itself, on
+ * its own (inert, or plain_value: no key goes on past it), so that
+ * converting src segment by segment copies it. */
+static int step_idle(const conv *cv, int di, const zf_text *src) {
+  const occ_accel *acc = cv->acc[di];
+  const occ_inert *z = &cv->sh->inert[di];
+  const uint32_t *cp = src->cp;
+  size_t n = src->len;
+  if (!acc) return 0;
+  for (size_t i = 0; i < n;) {
+    if (inert(z, cp[i]) || quiet_ascii(z, acc, cp, i, n)) {
+      i = inert_end(z, cp, i + 1, n);
+      continue;
+    }
+    if (plain_value(acc, 1, cp, i, n) != cp[i]) return 0;
+    i++;
+  }
+  return 1;
+}
+
 /* The chain from step `first` on, segment by segment. */
 static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, seglist *segs,
                      zf_text *out) {
   seglist *next = segs == &cv->sa ? &cv->sb : &cv->sa;
   for (int s = first; s < c->nsteps; s++) {
+    /* a step that copies the segments (TWVariants on most lines) */
+    if (segs->n && segs->end[segs->n - 1] == src->len && step_idle(cv, c->step[s], src)) {
+      if (s == c->nsteps - 1 && zf_text_append(out, src, 0, src->len)) return -1;
+      continue;
+    }
     zf_text *dst = s == c->nsteps - 1 ? out : scratch(cv, src, NULL);
     if (dst != out) zf_text_clear(dst);
     size_t base = dst->len, from = 0;
@@ -192,6 +275,162 @@ static int run_general(conv *cv, const occ_cfg *c, const zf_text *src, zf_text *
 #define BAIL 1
 #define NORMALIZE 2
 
+/* The state of one greedy pass (run_pass). */
+typedef struct pass_st {
+  conv *cv;
+  const zf_occ_dict *d, *nd; /* the dictionary; the normalization, or NULL */
+  const occ_inert *z;
+  const occ_accel *acc;
+  const zf_text *src;
+  zf_text *o;
+  seglist *segs;
+  size_t n, base;
+  size_t i;       /* src[0, i) is converted */
+  size_t changed; /* characters changed, while the output mirrors src */
+  int run;        /* a run (not a segment of its own) is open */
+  int hi_ok;
+} pass_st;
+
+#define UNSAME 3
+
+/* The loop of run_pass from p->i, while the output mirrors src (same: the
+ * copy is there and only what converts is written over it, the changes
+ * counted) or appended to it.  Returns 0 at the end of src, -1 when memory
+ * is short, NORMALIZE, BAIL, or (same) UNSAME at a unit that writes
+ * another number of characters than it reads, nothing of it done. */
+static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int same) {
+  conv *cv = p->cv;
+  const zf_occ_dict *d = p->d, *nd = p->nd;
+  const occ_inert *z = p->z;
+  const occ_accel *acc = p->acc;
+  const zf_text *src = p->src;
+  zf_text *o = p->o;
+  seglist *segs = p->segs;
+  const uint32_t *cp = src->cp;
+  const uint64_t *off = src->off;
+  const uint32_t nlow = nd ? nd->min_cp : 0x110000;
+  const size_t n = p->n, base = p->base;
+  size_t i = p->i, changed = p->changed;
+  int run = p->run, rc = 0;
+#define POS (same ? i : o->len - base)
+  while (i < n) {
+    const uint32_t *v;
+    uint32_t two[2];
+    size_t vl, m;
+    if (acc) {
+      size_t j = same ? plain_run(acc, p->hi_ok, src, i, n, o->cp + base + i, NULL, &changed)
+                      : plain_append(acc, p->hi_ok, src, i, n, o);
+      if (j > i) {
+        run = 1;
+        if ((i = j) == n) break;
+      }
+    }
+    uint32_t c = cp[i];
+    if (acc && c - ACC_LO < ACC_SPAN) {
+      /* plain_run stopped here: a longer value, or keys go on past c and
+       * the pair bitmap lets the next character by */
+      uint32_t e = acc->ent[c - ACC_LO];
+      if (!(e & ACC_SLOW)) {
+        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_probe(acc, c, cp[i + 1]) : NULL;
+        if (q) {
+          uint64_t k = q->key;
+          if ((k & P_DEEP) && i + 2 < n && (k & acc_third_bit(cp[i + 2])) &&
+              acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
+            m = zf_occ_walk(d, d->vm, (uint32_t)(q->val >> 42), cp + i, n - i, 2, cv->errata, &v, &vl,
+                            NULL);
+            if (m) goto found;
+          } else if (k & P_VAL) {
+            if (k & P_SLOW) {
+              zf_occ_value(d, d->nodes + 3u * (size_t)(q->val >> 42), cv->errata, &v, &vl);
+              m = 2;
+              goto found;
+            }
+            two[0] = (uint32_t)(q->val & 0x1FFFFFu);
+            two[1] = (uint32_t)(q->val >> 21 & 0x1FFFFFu);
+            v = two;
+            vl = k & P_LEN2 ? 2 : 1;
+            m = 2;
+            goto found;
+          }
+        }
+        e &= ACC_CP;
+        if (same) {
+          o->cp[base + i] = e;
+          changed += e != c;
+        } else {
+          if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) goto nomem;
+          o->cp[o->len] = e;
+          o->off[o->len++] = off[i];
+        }
+        i++;
+        run = 1;
+        continue;
+      }
+    } else if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
+      size_t j = inert_end(z, cp, i + 1, n);
+      while (j < n && quiet_ascii(z, acc, cp, j, n)) j = inert_end(z, cp, j + 1, n);
+      if (!same && copy(o, src, i, j)) goto nomem;
+      i = j;
+      run = 1;
+      continue;
+    }
+    if (c >= nlow && cv->sh->norm_at_starts) {
+      uint32_t node = zf_occ_root(nd, c);
+      if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) {
+        rc = NORMALIZE;
+        break;
+      }
+    }
+    m = zf_occ_match_e(d, cp + i, n - i, cv->errata, &v, &vl);
+    if (m) {
+    found:
+      if (same && vl != m) {
+        rc = UNSAME;
+        break;
+      }
+      if (segs && m > 1 && run && seg_push(segs, POS)) goto nomem;
+      uint64_t tag = unit_tag(cv, off, i, m);
+      if (same) {
+        for (size_t k = 0; k < m; k++) {
+          o->cp[base + i + k] = v[k];
+          o->off[base + i + k] = tag;
+          changed += v[k] != cp[i + k];
+        }
+      } else if (put(o, v, vl, tag)) {
+        goto nomem;
+      }
+      i += m;
+      if (segs && m > 1) {
+        if (seg_push(segs, POS)) goto nomem;
+        run = 0;
+      } else {
+        run = 1;
+      }
+      continue;
+    }
+    size_t e = 0;
+    if (idc_arity(c)) {
+      if (segs) {
+        rc = BAIL;
+        break;
+      }
+      e = ids_end(cv, cp, i, n);
+      if (e == (size_t)-1) goto nomem;
+    }
+    e = e ? e : i + 1;
+    if (!same && copy(o, src, i, e)) goto nomem;
+    i = e;
+    run = 1;
+  }
+#undef POS
+  p->i = i;
+  p->changed = changed;
+  p->run = run;
+  return rc;
+nomem:
+  return -1;
+}
+
 /* Converts the whole of src with dictionary di in one greedy pass (what
  * convert_range does, with the accelerator).  With segs, also the
  * segmentation of a K_FUSED configuration: a match longer than one
@@ -200,107 +439,54 @@ static int run_general(conv *cv, const occ_cfg *c, const zf_text *src, zf_text *
  * sequence there returns BAIL (segmentation and conversion would measure
  * it against different ends: the general path does it).  With norm >= 0,
  * a key of that normalization dictionary anywhere in src returns
- * NORMALIZE, with nothing written to o (segs to be reset by the caller). */
-static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs) {
-  const zf_occ_dict *d = &cv->t->d[di];
-  const zf_occ_dict *nd = norm >= 0 ? &cv->t->d[norm] : NULL;
-  const occ_inert *z = &cv->sh->inert[di];
-  const occ_accel *acc = cv->acc[di];
-  const uint32_t *cp = src->cp, vm = d->vm, nlow = nd ? nd->min_cp : 0x110000;
-  const uint64_t *off = src->off;
-  const int errata = cv->errata;
-  size_t n = src->len, base = o->len;
-  if (nd && !cv->sh->norm_at_starts) {
+ * NORMALIZE, with nothing written to o (segs to be reset by the caller).
+ * With chg, *chg is the number of places where the output differs from
+ * src (count_changed's figure), or SIZE_MAX when not counted.
+ *
+ * While every unit writes as many characters as it reads, the output
+ * mirrors src place for place: src is copied first, and only what
+ * converts is written over the copy, so runs that convert to themselves
+ * cost no writes.  At a unit of another length the rest of the copy is
+ * dropped and the output appended from there (pass_loop, twice). */
+static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
+                    size_t *chg) {
+  pass_st p = {cv, &cv->t->d[di], norm >= 0 ? &cv->t->d[norm] : NULL, &cv->sh->inert[di], cv->acc[di],
+               src, o, segs, src->len, o->len, 0, 0, 0,
+               /* plain_run's hi bitmap rules out keys of the usual normalization */
+               norm < 0 || norm == ZF_OCC_NORM};
+  const uint32_t *cp = src->cp;
+  size_t n = p.n;
+  if (chg) *chg = SIZE_MAX;
+  if (p.nd && !cv->sh->norm_at_starts) {
     /* A key of the normalization dictionary anywhere: nothing written. */
+    const zf_occ_dict *nd = p.nd;
     int any = 0;
-    for (size_t i = 0; i < n; i++) any |= cp[i] >= nlow;
+    for (size_t i = 0; i < n; i++) any |= cp[i] >= nd->min_cp;
     for (size_t i = 0; any && i < n; i++)
-      if (cp[i] >= nlow) {
+      if (cp[i] >= nd->min_cp) {
         uint32_t node = zf_occ_root(nd, cp[i]);
         if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) return NORMALIZE;
       }
   }
   if (zf_text_reserve(o, n + 16)) return -1;
   ids_reset(cv);
-  int run = 0;
-  for (size_t i = 0; i < n;) {
-    const uint32_t *v;
-    size_t vl, m;
-    uint32_t c = cp[i];
-    if (inert(z, c) || quiet_ascii(z, acc, cp, i, n)) {
-      size_t j = inert_end(z, cp, i + 1, n);
-      while (j < n && quiet_ascii(z, acc, cp, j, n)) j = inert_end(z, cp, j + 1, n);
-      if (copy(o, src, i, j)) return -1;
-      i = j;
-      run = 1;
-      continue;
-    }
-    if (acc && c - ACC_LO < ACC_SPAN) {
-      uint32_t e = acc->ent[c - ACC_LO];
-      if (!(e & ACC_SLOW)) {
-        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_find(acc, c, cp[i + 1]) : NULL;
-        if (q) {
-          uint64_t k = q->key;
-          if ((k & P_DEEP) && i + 2 < n && (k & acc_third_bit(cp[i + 2])) &&
-              acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
-            m = zf_occ_walk(d, vm, (uint32_t)(q->val >> 42), cp + i, n - i, 2, errata, &v, &vl, NULL);
-            if (m) goto found;
-          } else if (k & P_VAL) {
-            if (k & P_SLOW) {
-              zf_occ_value(d, d->nodes + 3u * (size_t)(q->val >> 42), errata, &v, &vl);
-              m = 2;
-              goto found;
-            }
-            uint32_t two[2] = {(uint32_t)(q->val & 0x1FFFFFu), (uint32_t)(q->val >> 21 & 0x1FFFFFu)};
-            if (segs && run && seg_push(segs, o->len - base)) return -1;
-            if (put(o, two, k & P_LEN2 ? 2 : 1, unit_tag(cv, off, i, 2))) return -1;
-            if (segs && seg_push(segs, o->len - base)) return -1;
-            run = 0;
-            i += 2;
-            continue;
-          }
-        }
-        if (o->len == o->cap && zf_text_reserve(o, n - i + 16)) return -1;
-        o->cp[o->len] = e & ACC_VAL ? e & 0x1FFFFFu : c;
-        o->off[o->len++] = off[i];
-        i++;
-        run = 1;
-        continue;
-      }
-    }
-    if (c >= nlow && cv->sh->norm_at_starts) {
-      uint32_t node = zf_occ_root(nd, c);
-      if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) {
-        o->len = base; /* undone: the caller normalizes first */
-        return NORMALIZE;
-      }
-    }
-    m = zf_occ_match_e(d, cp + i, n - i, errata, &v, &vl);
-    if (m) {
-    found:
-      if (segs && m > 1 && run && seg_push(segs, o->len - base)) return -1;
-      if (put(o, v, vl, unit_tag(cv, off, i, m))) return -1;
-      if (segs && m > 1) {
-        if (seg_push(segs, o->len - base)) return -1;
-        run = 0;
-      } else {
-        run = 1;
-      }
-      i += m;
-      continue;
-    }
-    size_t e = 0;
-    if (idc_arity(c)) {
-      if (segs) return BAIL;
-      e = ids_end(cv, cp, i, n);
-      if (e == (size_t)-1) return -1;
-    }
-    e = e ? e : i + 1;
-    if (copy(o, src, i, e)) return -1;
-    i = e;
-    run = 1;
+  memcpy(o->cp + p.base, cp, n * sizeof *cp);
+  memcpy(o->off + p.base, src->off, n * sizeof *src->off);
+  int rc = pass_loop(&p, 1), same = 1;
+  if (rc == UNSAME) {
+    o->len = p.base + p.i; /* the copy's rest is dropped */
+    same = 0;
+    rc = pass_loop(&p, 0);
   }
-  if (segs && run && seg_push(segs, o->len - base)) return -1;
+  if (rc) {
+    if (rc == NORMALIZE) o->len = p.base; /* undone: the caller normalizes first */
+    return rc;
+  }
+  if (same) {
+    o->len = p.base + n;
+    if (chg) *chg = p.changed;
+  }
+  if (segs && p.run && seg_push(segs, o->len - p.base)) return -1;
   return 0;
 }
 
@@ -351,6 +537,7 @@ static int first_step_idle(const conv *cv, const occ_cfg *c, const zf_text *in) 
 int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o) {
   const zf_text *src = in;
   int norm = c->norm;
+  cv->chg = SIZE_MAX;
   if (c->kind == K_IDENTITY) return zf_text_append(o, in, 0, in->len);
   if (c->pass_tail && first_step_idle(cv, c, in)) {
     occ_cfg tail = {-1, -1, {c->step[1]}, 1, K_PASS, 0};
@@ -365,7 +552,8 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
       zf_text *dst = s == c->nsteps - 1 ? o : scratch(cv, src, NULL);
       size_t at = dst->len;
       if (dst != o) zf_text_clear(dst);
-      int rc = run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL);
+      int rc = run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL,
+                        c->nsteps == 1 && src == in ? &cv->chg : NULL);
       if (rc == NORMALIZE) {
         /* Nothing written yet: normalize, then convert that. */
         dst->len = at;
@@ -384,7 +572,7 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
       zf_text *first = scratch(cv, src, NULL);
       zf_text_clear(first);
       cv->sa.n = 0;
-      int rc = run_pass(cv, c->step[0], norm, src, first, &cv->sa);
+      int rc = run_pass(cv, c->step[0], norm, src, first, &cv->sa, NULL);
       if (rc == NORMALIZE) {
         if (!(src = normalize(cv, norm, in))) return -1;
         norm = -1;

@@ -42,22 +42,30 @@ static size_t child_slots(uint32_t nc) {
 /* The accelerator of dictionary d, or NULL when memory is short (or the
  * trie is too large for its fields: then the walk runs unaided).  Out of
  * line: inlined into zf_conv_accel, GCC compiles its loops 3% longer. */
-__attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
+__attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, const zf_occ_dict *norm) {
   if (d->nnodes >= (1u << 22)) return NULL;
   occ_accel *a = calloc(1, sizeof *a);
   if (!a) return NULL;
+  for (uint32_t c = ACC_LO; c < ACC_LO + ACC_SPAN; c++) a->ent[c - ACC_LO] = c;
+  for (uint32_t c = ACC_HI_LO; c < ACC_HI_LO + ACC_HI_SPAN; c++) {
+    if (!d->pidx[c >> 8] && !norm->pidx[c >> 8]) {
+      c |= 0xFF; /* neither has the page */
+      continue;
+    }
+    if (zf_occ_root(d, c) || zf_occ_root(norm, c)) a->hi[(c - ACC_HI_LO) >> 6] |= (uint64_t)1 << (c & 63u);
+  }
   for (int pass = 0; pass < 2; pass++) {
     size_t npairs = 0;
     for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
       if (!d->pidx[p]) continue;
       const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
       for (uint32_t k = 0; k < 256; k++) {
-        uint32_t c = p << 8 | k, node = page[k], e = 0;
+        uint32_t c = p << 8 | k, node = page[k], e = c;
         if (!node) continue;
         const uint32_t *nd = d->nodes + 3u * (size_t)node;
         uint32_t nc = ZF_OCC_NCHILD(nd[2]), vl = ZF_OCC_VLEN(nd[2]);
         if (nd[2] & d->vm)
-          e = vl == 1 && !(nd[2] & ZF_OCC_ERRATUM) ? ACC_VAL | d->vals[nd[1]] : ACC_SLOW;
+          e = vl == 1 && !(nd[2] & ZF_OCC_ERRATUM) ? d->vals[nd[1]] : ACC_SLOW;
         if (nc) {
           e |= ACC_KIDS;
           const uint32_t *cc = d->ccp + nd[0];
@@ -117,7 +125,15 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d) {
   return a;
 }
 
-static void *acc_build_slot(void *d) { return acc_build(d); }
+/* What acc_build_slot builds from. */
+typedef struct acc_arg {
+  const zf_occ_dict *d, *norm;
+} acc_arg;
+
+static void *acc_build_slot(void *arg) {
+  const acc_arg *x = arg;
+  return acc_build(x->d, x->norm);
+}
 
 static void acc_free(void *obj) {
   occ_accel *a = obj;
@@ -128,7 +144,8 @@ static void acc_free(void *obj) {
 /* The shared accelerator of dictionary di, built by the first caller;
  * NULL while memory is short (the next call tries again). */
 const occ_accel *zf_conv_accel(occ_shared *sh, int di) {
-  return zf_shared_get(&sh->acc[di], acc_build_slot, (void *)&sh->t.d[di], acc_free);
+  acc_arg x = {&sh->t.d[di], &sh->t.d[ZF_OCC_NORM]};
+  return zf_shared_get(&sh->acc[di], acc_build_slot, &x, acc_free);
 }
 
 /* covers[][] (see occ_shared) from one look at every trie: the sets of
@@ -168,6 +185,15 @@ static void compute_covers(occ_shared *sh) {
   }
 }
 
+/* Sets z's nstops and stops from its stop table. */
+void zf_conv_inert_finish(occ_inert *z) {
+  z->nstops = 0;
+  for (uint32_t c = 0; c < 128; c++)
+    if (z->stop[c] && z->nstops++ < INERT_STOPS) z->stops[z->nstops - 1] = c;
+  for (unsigned k = z->nstops; k < INERT_STOPS; k++) z->stops[k] = 0xFFFFFFFFu; /* no character */
+  if (z->nstops > INERT_STOPS) z->nstops = INERT_STOPS + 1;
+}
+
 /* Builds the process-wide tables for zf_conv_shared; NULL and *err (arg)
  * when it cannot. */
 static void *shared_build(void *arg) {
@@ -186,6 +212,14 @@ static void *shared_build(void *arg) {
     const zf_occ_dict *d = &s->t.d[i];
     occ_inert *z = &s->inert[i];
     atomic_init(&s->acc[i], (void *)NULL);
+    /* from the trie's roots, whatever the view: the views of a trie share it */
+    int twin = -1;
+    for (int k = 0; k < i && twin < 0; k++)
+      if (s->t.d[k].trie == d->trie) twin = k;
+    if (twin >= 0) {
+      *z = s->inert[twin];
+      continue;
+    }
     z->low = 0x110000;
     for (uint32_t c = 0; c < 0x110000 && c < z->low; c++) {
       uint32_t node = zf_occ_root(d, c);
@@ -199,13 +233,16 @@ static void *shared_build(void *arg) {
         c |= 0xFF; /* no page: skip it */
       }
     }
+    zf_conv_inert_finish(z);
   }
   compute_covers(s);
   s->norm_at_starts = 1;
   for (int i = 0; i < ZF_OCC_NDICTS; i++) {
     const zf_occ_dict *d = &s->t.d[i], *nd = &s->t.d[ZF_OCC_NORM];
-    for (uint32_t k = 0; k < d->nchild && s->norm_at_starts; k++) {
-      uint32_t c = d->ccp[k], node = c == ZF_OCC_EMPTY ? 0 : zf_occ_root(nd, c);
+    int first = 1; /* views of one trie share its children */
+    for (int k = 0; k < i; k++) first &= s->t.d[k].trie != d->trie;
+    for (uint32_t k = 0; first && k < d->nchild && s->norm_at_starts; k++) {
+      uint32_t c = d->ccp[k], node = c == ZF_OCC_EMPTY || c < nd->min_cp ? 0 : zf_occ_root(nd, c);
       if (node && (nd->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS)) s->norm_at_starts = 0;
     }
   }

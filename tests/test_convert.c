@@ -9,7 +9,9 @@
  *     text built from the corpus by converting a share of the characters
  *     one by one, as content farms do;
  *   - pure Traditional input through the repair path, measured;
- *   - the converted-characters statistic.
+ *   - the converted-characters statistic;
+ *   - the one pass: writing over the line's copy, switching to appending,
+ *     its own count of changes (test_one_pass).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -291,6 +293,67 @@ static void test_offsets_and_stats(void **state) {
   assert_int_equal(out.off[1], 1);
   assert_int_equal(out.off[3], 7);
   assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], 2);
+  zf_text_free(&in);
+  zf_text_free(&out);
+  zf_stage_convert.destroy(st);
+}
+
+/* The one pass writes over a copy of the line while its units keep their
+ * length, and counts the changes itself; a unit of another length (U盤 ->
+ * 隨身碟 in TWPhrases) switches it to appending.  Output, offsets and the
+ * converted-characters count (positions where input and output differ,
+ * plus the difference in length) on lines with ASCII that starts keys
+ * (P, S), full-width forms, compatibility ideographs (normalized first)
+ * and length-changing phrases, as opencc-js gives them. */
+static void one_pass(int script, int to, const char *in, const char *want, uint64_t changed) {
+  zf_opts o = cu_opts(script, to, 0);
+  void *st;
+  uint64_t got_changed = 0;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  char *got = cu_run_state(st, in, strlen(in), &got_changed);
+  if (strcmp(got, want) != 0) fail_msg("%d->%d: %s gave %s, want %s", script, to, in, got, want);
+  if (got_changed != changed)
+    fail_msg("%d->%d: %s changed %llu, want %llu", script, to, in, (unsigned long long)got_changed,
+             (unsigned long long)changed);
+  free(got);
+  zf_stage_convert.destroy(st);
+}
+
+static void test_one_pass(void **state) {
+  (void)state;
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "PS：头发，SQL注入。U盘里的下拉列表和头发\n",
+           "PS：頭髮，SQL注入。U盤裏的下拉列表和頭髮\n", 6);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "豈\xEF\xA4\x80：ＡＢＣ头发ｘ\n", "豈豈：ＡＢＣ頭髮ｘ\n", 3);
+  one_pass(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, "用U盤與下拉列表，說著為了頭髮\n", "用隨身碟與下拉式清單，說著為了頭髮\n", 17);
+  one_pass(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, "豈\xEF\xA4\x80：ＡＢＣ头发ｘ\n", "豈\xEF\xA4\x80：ＡＢＣ头发ｘ\n", 0);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "PS：头发，SQL注入。U盘里的下拉列表和头发\n",
+           "PS：頭髮，SQL隱碼攻擊。U盤裡的下拉式清單和頭髮\n", 20);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "说着为了头发\n", "說著為了頭髮\n", 5);
+  /* offsets: a phrase's characters all carry its first one's, also after
+   * the switch to appending */
+  zf_opts o = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, 0);
+  void *st;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  zf_text in = {0}, out = {0};
+  zf_stats stats;
+  zf_stats_init(&stats);
+  cu_decode("U盤x頭髮\n", strlen("U盤x頭髮\n"), &in);
+  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  assert_int_equal(out.len, 7);
+  assert_int_equal(out.cp[0], 0x96A8); /* 隨 */
+  for (int k = 0; k < 3; k++) assert_int_equal(out.off[k], 0);
+  assert_int_equal(out.off[3], 4); /* x */
+  assert_int_equal(out.off[4], 5);
+  assert_int_equal(out.off[5], 8);
+  zf_stage_convert.destroy(st);
+  o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0);
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  zf_text_clear(&out);
+  cu_decode("a头发b\n", strlen("a头发b\n"), &in);
+  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  assert_int_equal(out.off[1], 1);
+  assert_int_equal(out.off[2], 1); /* 髮: the unit 头发's */
+  assert_int_equal(out.off[3], 7);
   zf_text_free(&in);
   zf_text_free(&out);
   zf_stage_convert.destroy(st);
@@ -717,7 +780,7 @@ int main(void) {
       cmocka_unit_test(test_keep_disables),  cmocka_unit_test(test_offsets_and_stats),
       cmocka_unit_test(test_detect),         cmocka_unit_test(test_sample_residue),
       cmocka_unit_test(test_mixed_corpus),   cmocka_unit_test(test_pure_trad_repair),
-      cmocka_unit_test(test_api),
+      cmocka_unit_test(test_api),             cmocka_unit_test(test_one_pass),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
