@@ -56,6 +56,9 @@ typedef struct lstage {
    * shows that damage and its short lines are read on less */
   size_t u8drop_hits, asutf8_hits;
   int asutf8_src; /* the source of the last line taken so */
+  /* lines the double-byte drop reader (dbcs_drop_line) took on their own
+   * evidence, per class of zf_lost_all_hyps */
+  size_t dbcs_hits[32];
 } lstage;
 #define DOC_HITS 2
 
@@ -463,6 +466,23 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * a word list of rare characters (翾翾 盻盻 皜皜, clean) reads better with
  * a byte or two assumed lost */
 #define DBCS_DROP_MIN_CHARS 8
+/* A document whose lines a dropping double-byte reader damaged: once
+ * DOC_HITS of its lines were taken on their own evidence (the thresholds
+ * above), its short lines are read under that class alone, from
+ * DOC_DROP_MIN_CHARS characters that are not ASCII and DOC_DROP_GAIN in
+ * all (the gain a character is the same).  Before, those lines went to the
+ * mojibake stage, whose lossless reading of a misaligned pair printed a
+ * wrong character with no mark (获取日期： dropped to 鳳﹍梪琭, read back
+ * as 获∪掌冢; CPython's decoders drop a lead alone and read its trail
+ * with the next lead).  The reader's own rules still apply: a reading
+ * with no drop, or within DROP_LOSSLESS of the one without, is refused,
+ * so the document's lossless lines stay the mojibake stage's.  Tuning
+ * slice (skip 1.5 MB): the wrong fills and the lossless lines do not move
+ * between a floor of 1 and 3 characters and a gain of 3 to 8, 2.0 to 3.0
+ * a character (docs/repair-lost.md, "Phase 8"). */
+#define DOC_DROP_MIN_CHARS 2
+#define DOC_DROP_GAIN 5.0
+#define DOC_DROP_PER_CHAR DBCS_DROP_PER_CHAR
 
 /* Characters gone whole, the phase unbroken (glibc's decoders drop a pair
  * they cannot map whole): no reading with a byte missing beats the line
@@ -509,15 +529,20 @@ static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass) {
   return 0;
 }
 
-static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_stats *stats,
+static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
                           zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass) {
   const zf_lost_hyp *best = NULL;
   double bg = 0;
   size_t na = nonascii(in), out0 = out->len;
-  if (na < DBCS_DROP_MIN_CHARS) return ZF_LOST_NOFIT;
+  /* in a document that showed the damage (doc: its class), a short line
+   * is read under that class alone, on less */
+  double need = doc >= 0 ? DOC_DROP_GAIN : DBCS_DROP_GAIN;
+  double need_c = doc >= 0 ? DOC_DROP_PER_CHAR : DBCS_DROP_PER_CHAR;
+  if (na < (doc >= 0 ? DOC_DROP_MIN_CHARS : DBCS_DROP_MIN_CHARS)) return ZF_LOST_NOFIT;
   for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
+    if (doc >= 0 && k != (size_t)doc) continue;
     /* bytes that under this reader have UTF-8's shape are UTF-8 read by
      * it (zf_lost_utf8_shaped), not a double-byte source */
     if (zf_lost_utf8_shaped(l, h->reader, in)) continue;
@@ -530,10 +555,10 @@ static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out,
     fprintf(stderr, "dbcsdrop: %s>%s g %.1f na %zu gaps %zu\n", zf_lost_codec_name(h->src),
             zf_lost_codec_name(h->reader), g, na, res->gaps);
 #endif
-    if (g >= DBCS_DROP_GAIN && g >= DBCS_DROP_PER_CHAR * (double)na && (!best || g > bg)) best = h, bg = g;
+    if (g >= need && g >= need_c * (double)na && (!best || g > bg)) best = h, bg = g;
   }
   if (!best) {
-    *whole = whole_gone(l, in, na, mass);
+    if (doc < 0) *whole = whole_gone(l, in, na, mass);
     return ZF_LOST_NOFIT;
   }
   int rc = zf_lost_drop_read(l, best, mode, in, out, res);
@@ -543,9 +568,17 @@ static int dbcs_drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out,
   /* A reading that marks more characters than the line has characters
    * that are not ASCII invents damage: clean rare characters spaced one
    * by one (a Big5 code chart) read "better" as a mark and a swallowed
-   * ASCII byte each, because a mark costs the model nothing. */
+   * ASCII byte each, because a mark costs the model nothing.  Only marks
+   * and guesses of characters that are not ASCII count: an ASCII byte the
+   * phases disagree on stays as it came (reported), and a line of Latin
+   * words has many (the L of Larry may be the trail of a dropped Big5
+   * lead); counted, they refused 10 of 75 lossy Big5-as-CPython-GBK
+   * lines of the tuning slice, whose misaligned pairs the mojibake stage
+   * then printed as wrong characters (fill 2.60 -> 1.59%, left 1.46 ->
+   * 0.19%). */
   size_t nmark = 0;
-  for (size_t i = 0; i < nf; i++) nmark += f[i] == ZF_LOST_MARKED || f[i] == ZF_LOST_GUESSED;
+  for (size_t i = 0; i < nf; i++)
+    nmark += (f[i] == ZF_LOST_MARKED || f[i] == ZF_LOST_GUESSED) && out->cp[out0 + i] >= 0x80;
   if (nmark > na) {
     out->len = out0;
     return ZF_LOST_NOFIT;
@@ -631,8 +664,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * short line of rare Han too (one pair: a heading) */
   int u8doc = s->u8drop_hits >= DOC_HITS;
   int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
+  /* the class of the double-byte drop reader's document, or -1 */
+  int dbdoc = -1;
+  for (size_t k = 0; k < sizeof s->dbcs_hits / sizeof s->dbcs_hits[0]; k++)
+    if (s->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || s->dbcs_hits[k] > s->dbcs_hits[dbdoc])) dbdoc = (int)k;
+  int dbshort = 0;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-    if (!u8try && !asu8) return ZF_UNCHANGED;
+    dbshort = dbdoc >= 0 && drop_suspect(lf);
+    if (!u8try && !asu8 && !dbshort) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
   /* the lattice's dropping classes stop in a document where they keep
@@ -667,12 +706,17 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (rc == 0) s->u8drop_hits++;
     else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
+  if (rc == ZF_LOST_NOFIT && u8only && dbshort)
+    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass);
   if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, in, out, stats, &res, &h, &whole, s->whole_mass);
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass);
+      if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
+      else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
+        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
   }

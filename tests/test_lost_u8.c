@@ -22,6 +22,12 @@
  *                  through the pipeline: lines with nothing of their own
  *                  to show the damage are taken once the document showed
  *                  it; lines left silent are counted and bounded
+ *   test_dbcs_doc  Big5 read by CPython's GBK decoder with errors="ignore"
+ *                  (src/lost_stage.c, dbcs_drop_line): a line of Latin
+ *                  words is taken (its ASCII is not counted as invented
+ *                  damage), and once two lines showed the damage the
+ *                  document's short lines are read by the drop reader, not
+ *                  filled wrongly by the mojibake stage
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -462,6 +468,71 @@ static void test_documents(void **state) {
   }
 }
 
+/* Big5 (CPython cp950) read by CPython's gbk with errors="ignore": the
+ * lead of a pair GBK cannot map is dropped alone and its trail read again
+ * (an ASCII letter, or the lead of a misaligned pair).  Lines of the
+ * tuning slice's big5-as-py-gbk-ignore class (tools/lossy_sim.py):
+ * -s, --short 使用短格式。不要列印登入時間、JCPU 和 PCPU 時間。
+ * w 基於 Larry Greenfield 和 Michael K. Johnson 的版本，Charles Blake 做了幾乎徹底的重寫。
+ * -V, --version 顯示版本資訊。
+ * /proc 程序資訊
+ * 概述 (nothing lost: a lossless wrong decode), then a clean line. */
+static const char dbcs_doc[] =
+    "-s, --short ㄏノ祏姒　Cぃ璶CL祅J啥　BJCPU ㎝ PCPU 啥　C\n"
+    "w 膀 Larry Greenfield ㎝ Michael K. Johnson 邯━弧ACharles Blake 暗F碭G过┏涵糶C\n"
+    "-V, --version 陪ボ━桓臧TC\n"
+    "/proc 祘歉臧T\n"
+    "阀瓃\n"
+    "这是一个普通的中文句子。\n";
+
+static void test_dbcs_doc(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
+  char *ob;
+  size_t olen;
+  assert_int_equal(zhfix_process(h, dbcs_doc, strlen(dbcs_doc), &ob, &olen), ZHFIX_OK);
+  assert_non_null(ob);
+  const char *ln[8];
+  size_t len[8];
+  char *o = malloc(olen + 1);
+  assert_non_null(o);
+  memcpy(o, ob, olen);
+  o[olen] = 0;
+  assert_int_equal(split_lines(o, olen, ln, len, 8), 6);
+  for (size_t i = 0; i < 6; i++) ((char *)ln[i])[len[i]] = 0;
+  static const char fffd[] = "\xef\xbf\xbd";
+  /* the line of Latin words: taken (before, its ASCII letters counted as
+   * marks refused it and the mojibake stage wrote 漯岩 for 的版本) */
+  assert_non_null(strstr(ln[1], fffd));
+  assert_non_null(strstr(ln[1], "Larry Greenfield 和 Michael K. Johnson"));
+  assert_null(strstr(ln[1], "漯"));
+  assert_null(strstr(ln[1], "岩"));
+  assert_null(strstr(ln[1], "膀"));
+  /* the short lines, read once the document showed the damage: what the
+   * bytes determine is written, the rest marked; no wrong fill (the
+   * mojibake stage read 版本資訊 as 岩遘穈T) and no garbage left */
+  assert_non_null(strstr(ln[2], fffd));
+  assert_non_null(strstr(ln[2], "顯示"));
+  assert_non_null(strstr(ln[2], "資訊"));
+  assert_null(strstr(ln[2], "岩"));
+  assert_null(strstr(ln[2], "陪"));
+  assert_null(strstr(ln[2], "桓"));
+  assert_non_null(strstr(ln[3], "程"));
+  assert_non_null(strstr(ln[3], "資訊"));
+  assert_null(strstr(ln[3], "歉"));
+  /* the lossless line is the mojibake stage's, restored whole; the clean
+   * line is left alone */
+  assert_string_equal(ln[4], "概述");
+  assert_string_equal(ln[5], "这是一个普通的中文句子。");
+  /* every marked line reported */
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) >= 4);
+  free(o);
+  zhfix_buffer_free(ob);
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line),
@@ -471,6 +542,7 @@ int main(void) {
       cmocka_unit_test(test_glibc80),
       cmocka_unit_test(test_asutf8),
       cmocka_unit_test(test_documents),
+      cmocka_unit_test(test_dbcs_doc),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
