@@ -423,13 +423,24 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
  * is rebuilt from UTF-8's structure when its bytes are pieces of UTF-8
  * (zf_lost_u8_drop, lost_u8drop.c), every stretch not rebuilt marked and
  * reported. */
+/* glibc's Big5 decoder passes the byte 0x80 alone (U+0080) where it
+ * stood between characters and right after a lead it dropped: a line that
+ * holds one reads as lossless UTF-8 (雿 U+0080 as 佀, where 作者 lost
+ * bytes) without showing that nothing went.  In a document that showed
+ * the damage (doc) such a line is not refused as a lossless wrong decode. */
+static int has_lone80(const zf_text *in) {
+  for (size_t i = 0; i < in->len; i++)
+    if (in->cp[i] == 0x80) return 1;
+  return 0;
+}
+
 static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
                         zf_lost_result *res, const zf_lost_hyp **used) {
   static const zf_lost_codec_id readers[] = {ZF_LC_PY_BIG5, ZF_LC_GLIBC_BIG5, ZF_LC_PY_CP950};
   /* UTF-8 read by any Big5 decoder with nothing lost is a lossless wrong
    * decode: the mojibake stage's, which restores it whole (the mixed
    * documents' utf8-as-big5 lines) */
-  for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
+  for (size_t k = 0; k < zf_lost_nall_hyps && !(doc && has_lone80(in)); k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && zf_lost_lossless(l, h, in)) return ZF_LOST_NOFIT;
   }
@@ -715,6 +726,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     } else {
       rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass);
       if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
+#ifdef LOST_DEBUG
+      if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
+#endif
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
         rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);

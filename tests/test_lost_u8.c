@@ -28,6 +28,11 @@
  *                  damage), and once two lines showed the damage the
  *                  document's short lines are read by the drop reader, not
  *                  filled wrongly by the mojibake stage
+ *   test_glibc80_doc  glibc's lone 0x80 in a document that showed UTF-8
+ *                  read by glibc's dropping Big5 decoder: a heading whose
+ *                  one pair and 0x80 read back as a whole character (作者
+ *                  as 雿 U+0080, 佀) is marked, not refused as lossless;
+ *                  on its own it is left alone
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -533,6 +538,55 @@ static void test_dbcs_doc(void **state) {
   zhfix_free(h);
 }
 
+/* UTF-8 read by glibc's Big5 decoder with iconv -c (printf ... | iconv -c
+ * -f BIG5 -t UTF-8) of:
+ * uptime 给出当前时间, 系统运行了多久, 当前登录的用户有多少, 以及前 1, 5 和 15 分钟系统的平均负载.
+ * 这与通过 w (1) 显示的首行包括的信息相同.
+ * AUTHORS(作者)
+ * The third line is what glibc left of the heading: 作者 is E4 BD 9C E8 80
+ * 85; E4 BD is read (雿), 9C dropped, E8 dropped before 80, 80 passed
+ * alone (U+0080), 85 dropped. */
+static const char u8_doc[] =
+    "uptime \xe8\x9d\x8f\xe7\xae\x8f\xe5\x9c\x92, \xe8\x9d\x9f\xe9\xa4\x8c\xe9\xa4\x88\xe9\x8a\xb5\xe9\x88\xad"
+    "\xe6\x86\xad\xe9\x8a\x8b, \xe6\x95\xb6\xe9\xa4\x83\xe5\x86\xbd\xe7\x91\x9f\xe6\x86\xad\xe6\x92\xa0, "
+    "\xe9\x9a\x9e\xe4\xba\x99 1, 5  15 \xe8\x9d\x9f\xe9\xa4\x8c\xe6\x92\x9f\xe5\x96\xb3\xe9\x9f\x90\xe9\xa0\xa7.\n"
+    "\xe9\xa4\x88\xe9\x8a\x9d\xc2\x80\xe9\xa4\x88 w (1) \xe6\x9b\x84\xe5\x85\xa7\xe6\x93\x90\xe9\x8a\xb5"
+    "\xe7\xa5\x89\xe9\x9d\xbd\xe2\x8a\xa5\xe8\x88\x90\xe8\xa9\xa8.\n"
+    "AUTHORS(\xe9\x9b\xbf\xc2\x80)\n";
+
+static void test_glibc80_doc(void **state) {
+  (void)state;
+  const char *authors = strstr(u8_doc, "AUTHORS(");
+  assert_non_null(authors);
+  /* on its own nothing shows that bytes went (雿 and U+0080 are E4 BD 80,
+   * 佀, to a reader that lost nothing): the line is left as it came */
+  size_t n;
+  char *o = tu_run(authors, strlen(authors), "--punct=off", &n, NULL);
+  assert_non_null(o);
+  assert_int_equal(n, strlen(authors));
+  assert_memory_equal(o, authors, n);
+  free(o);
+  /* after two lines that showed the damage: marked and reported, the
+   * ASCII kept */
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
+  char *ob;
+  size_t olen;
+  assert_int_equal(zhfix_process(h, u8_doc, strlen(u8_doc), &ob, &olen), ZHFIX_OK);
+  assert_non_null(ob);
+  const char *last = NULL;
+  for (size_t i = 0; i + 1 < olen; i++)
+    if (ob[i] == '\n') last = ob + i + 1;
+  assert_non_null(last);
+  static const char want[] = "AUTHORS(\xef\xbf\xbd)\n";
+  assert_int_equal((size_t)(ob + olen - last), strlen(want));
+  assert_memory_equal(last, want, strlen(want));
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) >= 3);
+  zhfix_buffer_free(ob);
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line),
@@ -543,6 +597,7 @@ int main(void) {
       cmocka_unit_test(test_asutf8),
       cmocka_unit_test(test_documents),
       cmocka_unit_test(test_dbcs_doc),
+      cmocka_unit_test(test_glibc80_doc),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
