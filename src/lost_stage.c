@@ -59,12 +59,7 @@ typedef struct lstage {
   /* lines the double-byte drop reader (dbcs_drop_line) took on their own
    * evidence, per class of zf_lost_all_hyps */
   size_t dbcs_hits[32];
-  /* lines it read on their own evidence: a document where it took fewer
-   * than one in DROP_TRIES_PER_HIT is not one that shows the damage (a
-   * list of rare characters, where a few lines read "better" with a byte
-   * lost: the do-no-harm stress files take 4 of 2,396 and 11 of 478;
-   * the tuning slice's damaged documents 28-36 of 36-86) */
-  size_t dbcs_tries;
+  size_t dbcs_tries; /* lines it could read with drops (dbcs_drop_line) */
 } lstage;
 #define DOC_HITS 2
 
@@ -488,23 +483,20 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * a word list of rare characters (翾翾 盻盻 皜皜, clean) reads better with
  * a byte or two assumed lost */
 #define DBCS_DROP_MIN_CHARS 8
-/* A document whose lines a dropping double-byte reader damaged: once
- * DOC_HITS of its lines were taken on their own evidence (the thresholds
- * above), its short lines are read under that class alone, from
- * DOC_DROP_MIN_CHARS characters that are not ASCII and DOC_DROP_GAIN in
- * all (the gain a character is the same).  Before, those lines went to the
- * mojibake stage, whose lossless reading of a misaligned pair printed a
- * wrong character with no mark (获取日期： dropped to 鳳﹍梪琭, read back
- * as 获∪掌冢; CPython's decoders drop a lead alone and read its trail
- * with the next lead).  The reader's own rules still apply: a reading
- * with no drop, or within DROP_LOSSLESS of the one without, is refused,
- * so the document's lossless lines stay the mojibake stage's.  Tuning
- * slice (skip 1.5 MB): the wrong fills and the lossless lines do not move
- * between a floor of 1 and 3 characters and a gain of 3 to 8, 2.0 to 3.0
- * a character (docs/repair-lost.md, "Phase 8"). */
+/* A document that showed the damage (DOC_HITS lines taken on their own
+ * evidence, a quarter of those it could read with drops): its short
+ * lines are read under its class alone, from DOC_DROP_MIN_CHARS
+ * characters that are not ASCII and DOC_DROP_GAIN.  Else the mojibake
+ * stage read them as a lossless decode and printed misaligned pairs as
+ * wrong characters (获取日期： dropped by CPython's Big5 to 鳳﹍梪琭, read
+ * back as 获∪掌冢).  From DOC_LL_HITS lines of one class, a reading with
+ * drops need beat the one without only by DOC_DROP_LOSSLESS, not 3.0
+ * (如果 -> 蝜, the mojibake stage's 绻).  docs/repair-lost.md, phase 8. */
 #define DOC_DROP_MIN_CHARS 2
 #define DOC_DROP_GAIN 5.0
 #define DOC_DROP_PER_CHAR DBCS_DROP_PER_CHAR
+#define DOC_DROP_LOSSLESS 1.0
+#define DOC_LL_HITS (2 * DOC_HITS)
 
 /* Characters gone whole, the phase unbroken (glibc's decoders drop a pair
  * they cannot map whole): no reading with a byte missing beats the line
@@ -563,7 +555,7 @@ static int input_ascii(const zf_text *in, uint64_t off) {
 }
 
 static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
-                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, size_t *read) {
+                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, size_t *read, double ll) {
   const zf_lost_hyp *best = NULL;
   double bg = 0;
   size_t na = nonascii(in), out0 = out->len;
@@ -579,7 +571,8 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
     /* bytes that under this reader have UTF-8's shape are UTF-8 read by
      * it (zf_lost_utf8_shaped), not a double-byte source */
     if (zf_lost_utf8_shaped(l, h->reader, in)) continue;
-    int rc = zf_lost_drop_read(l, h, mode, in, out, res);
+    int rc = doc >= 0 ? zf_lost_drop_read_at(l, h, mode, ll, in, out, res)
+                      : zf_lost_drop_read(l, h, mode, in, out, res);
     out->len = out0;
     if (rc == ZHFIX_E_NOMEM) return rc;
     if (rc) continue;
@@ -595,21 +588,18 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
     if (doc < 0) *whole = whole_gone(l, in, na, mass);
     return ZF_LOST_NOFIT;
   }
-  int rc = zf_lost_drop_read(l, best, mode, in, out, res);
+  int rc = doc >= 0 ? zf_lost_drop_read_at(l, best, mode, ll, in, out, res)
+                    : zf_lost_drop_read(l, best, mode, in, out, res);
   if (rc) return rc;
   size_t nf;
   const uint8_t *f = zf_lost_flags(l, &nf);
   /* A reading that marks more characters than the line has characters
    * that are not ASCII invents damage: clean rare characters spaced one
    * by one (a Big5 code chart) read "better" as a mark and a swallowed
-   * ASCII byte each, because a mark costs the model nothing (the chart's
-   * 沇 read as a dropped lead and its trail 0x56, V).  An ASCII byte of
-   * the input that the phases disagree on does not count: it stays as it
-   * came (reported), and a line of Latin words has many (the L of Larry
-   * may be the trail of a dropped Big5 lead); counted, they refused 10 of
-   * 75 lossy Big5-as-CPython-GBK lines of the tuning slice, whose
-   * misaligned pairs the mojibake stage then printed as wrong characters
-   * (fill 2.60 -> 1.59%, left 1.46 -> 0.19%). */
+   * ASCII byte each, because a mark costs the model nothing (沇 as a
+   * mark and V, its trail).  An ASCII byte of the input that the phases
+   * disagree on (the L of Larry: a Big5 trail?) stays as it came and does
+   * not count (docs/repair-lost.md, phase 8). */
   size_t nmark = 0;
   for (size_t i = 0; i < nf; i++)
     nmark += (f[i] == ZF_LOST_MARKED || f[i] == ZF_LOST_GUESSED || out->cp[out0 + i] < 0x80) &&
@@ -699,7 +689,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * short line of rare Han too (one pair: a heading) */
   int u8doc = s->u8drop_hits >= DOC_HITS;
   int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
-  /* the class of the double-byte drop reader's document, or -1 */
+  /* the class of the double-byte drop reader's document, or -1: a
+   * document where it took fewer than one in DROP_TRIES_PER_HIT of the
+   * lines it could read with drops does not show the damage (the stress
+   * files' rare characters: 4 of 2,190, 11 of 298) */
   int dbdoc = -1;
   size_t dbhits = 0;
   for (size_t k = 0; k < sizeof s->dbcs_hits / sizeof s->dbcs_hits[0]; k++) {
@@ -707,6 +700,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (s->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || s->dbcs_hits[k] > s->dbcs_hits[dbdoc])) dbdoc = (int)k;
   }
   if (DROP_TRIES_PER_HIT * dbhits < s->dbcs_tries) dbdoc = -1;
+  double dbll = dbdoc >= 0 && s->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
     dbshort = dbdoc >= 0 && drop_suspect(lf);
@@ -746,19 +740,19 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
-    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL);
+    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
   if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->dbcs_tries);
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->dbcs_tries, 0);
       if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
 #ifdef LOST_DEBUG
       if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
 #endif
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
-        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL);
+        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
   }

@@ -33,6 +33,10 @@
  *                  one pair and 0x80 read back as a whole character (作者
  *                  as 雿 U+0080, 佀) is marked, not refused as lossless;
  *                  on its own it is left alone
+ *   test_dbcs_doc_margin  GBK read by CPython's big5, ignore: after four
+ *                  lines of the class, a short line whose reading with
+ *                  drops beats the one without by less than 3.0 is read
+ *                  with drops (日期： is not filled as 掌冢)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -587,6 +591,56 @@ static void test_glibc80_doc(void **state) {
   zhfix_free(h);
 }
 
+/* GBK (CPython gbk) read by CPython's big5 with errors="ignore" (Python:
+ * s.encode("gbk").decode("big5", "ignore")) of:
+ * w - 顯示已登入使用者以及他們正在幹什麼。
+ * 對每個使用者，會顯示下列條目：登入名、tty 名、遠端主機、登入時間、閒置時間、JCPU、PCPU 和當前程序的命令列。
+ * JCPU 時間是當前附加到 tty 上的所有程序所使用的時間。它不包括過去在後臺執行的工作，但是包括當前正在後臺執行的工作。
+ * PCPU 時間是當前程序所用的時間，即對應“what”一欄的程序名。
+ * 翻譯日期：2018-04-17
+ * 日 (C8D5) and ： (A3BA) lose their leads; 期's trail D5 and 日's lead
+ * C6... read as misaligned pairs: 梪琭, which the mojibake stage reads
+ * back as 掌冢 */
+static const char gbk_doc[] =
+    "w - \xe9\x9e\x9e\xe5\xb0\xa8\xe7\x9c\x92\xe8\x85\x8e\xe8\xbc\xae\xe5\xa2\x93\xe8\xad\x8f\xe8\x91\x92\xe5\x9f\xae"
+    "\xe5\x8c\x90\xe6\xb7\x8f\xe5\xa9\x93\xe7\xaa\x90\xe8\x8d\xb7N\xef\xb9\x9d\n"
+    "\xe6\xb1\xa1\xe5\xa6\x8f\xe8\x9a\x9a\xe6\xb0\xaa\xe3\x84\x9b\xe9\x9e\x9e\xe5\xb0\xa8\xe7\x8b\x9f\xe8\xb9\x88l"
+    "\xe9\x86\xb4\xe3\x84\xa9\xe8\x85\x8e\xe8\xb8\xbc\xef\xb9\x9ctty \xe9\x9d\xa1\xef\xb9\x9c\xe7\xbd\xab\xe5\x82\xb7"
+    "\xe7\xbf\x8b" "C\xef\xb9\x9c\xe8\x85\x8er\xe5\xb6\xb2\xef\xb9\x9c\xe5\xb6\xa8\xe7\xa6\xbbr\xe5\xb6\xb2\xef\xb9\x9c"
+    "JCPU\xef\xb9\x9cPCPU \xe7\x9d\xbf\xe3\x83\xb6\xe6\x9c\x80\xe5\x94\x97\xe8\x85\x94\xe9\x9f\x9c\xe9\x8d\x94\xe8"
+    "\xb9\x88\xef\xb9\x9d\n"
+    "JCPU r\xe5\xb6\xb2\xe5\xb2\x86\xe3\x83\xb6\xe8\x9c\x87\xe6\xa8\x93\xe5\x96\x84 tty \xe5\xa5\xbb\xe8\x85\x94\xe5"
+    "\x9e\x80\xe8\xa1\x84\xe6\x9c\x80\xe5\x94\x97\xe5\x9e\x80\xe5\xa6\x8f\xe8\x9a\x9a\xe8\x85\x94r\xe5\xb6\xb2\xef"
+    "\xb9\x9d\xe5\x9d\xb3\xe7\xa5\xa5\xe5\xa9\xa6\xe5\xac\xa4\xe7\xb6\x8e\xe7\x96\x8b\xe7\xad\x88\xe6\x85\x9e_\xe6"
+    "\x98\x90\xe8\xbf\xae\xe8\xb4\x8f\xe5\xb0\xa4\xe9\xa9\x90\xe7\x82\xb8\xe5\xb0\x81\xe3\x83\xb6\xe5\xac\xa4\xe3"
+    "\x83\xb6\xe6\xb7\x8f\xe5\xa9\x93\xe6\x91\xbd\xe9\xb0\xad\xe6\x98\x90\xe8\xbf\xae\xe8\xb4\x8f\xe5\xb0\xa4\xe9"
+    "\xa9\x89\n"
+    "PCPU r\xe5\xb6\xb2\xe5\xb2\x86\xe3\x83\xb6\xe6\x9c\x80\xe5\x94\x97\xe5\x9e\x80\xe8\x9a\x9a\xe8\x85\x94r\xe5\xb6"
+    "\xb2\xe3\x84\x9b\xe6\x92\x88\xe7\x82\x95\xe9\x87\x9dhat\xc2\xa7\xe7\x8f\xa8\xe7\x97\xa4\xe8\xad\xb0\xe6\x98\x90"
+    "\xe8\x89\xa4\xef\xb9\x9d\n"
+    "\xe6\xa5\xb9\xe8\x8e\xa9\xe6\xa2\xaa\xe7\x90\xad" "2018-04-17\n";
+
+static void test_dbcs_doc_margin(void **state) {
+  (void)state;
+  size_t n;
+  char *o = tu_run(gbk_doc, strlen(gbk_doc), "--punct=off", &n, NULL);
+  assert_non_null(o);
+  const char *last = NULL;
+  for (size_t i = 0; i + 1 < n; i++)
+    if (o[i] == '\n') last = o + i + 1;
+  assert_non_null(last);
+  /* four lines of the class taken on their own evidence: the short line
+   * is read with drops, 翻譯 and 期 written, the rest marked; before, the
+   * mojibake stage's 掌冢 (no mark) */
+  assert_non_null(strstr(last, "\xef\xbf\xbd"));
+  assert_non_null(strstr(last, "翻譯"));
+  assert_non_null(strstr(last, "期"));
+  assert_non_null(strstr(last, "2018-04-17\n"));
+  assert_null(strstr(last, "掌"));
+  assert_null(strstr(last, "冢"));
+  free(o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line),
@@ -598,6 +652,7 @@ int main(void) {
       cmocka_unit_test(test_documents),
       cmocka_unit_test(test_dbcs_doc),
       cmocka_unit_test(test_glibc80_doc),
+      cmocka_unit_test(test_dbcs_doc_margin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
