@@ -210,6 +210,10 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
  * nothing dropped: out unchanged) or ZHFIX_E_NOMEM.  Cost: linear. */
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res);
+/* The same with the caller's margin (log10) by which a reading with drops
+ * must beat the one without (zf_lost_drop_read: DROP_LOSSLESS, 3.0). */
+int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
+                         zf_text *out, zf_lost_result *res);
 
 /* Whole characters gone without a trace (lost_drop.c).  zf_lost_whole_mass:
  * the model's unigram mass of the characters h's reader drops whole (0

@@ -311,6 +311,11 @@ typedef struct dstep {
 
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res) {
+  return zf_lost_drop_read_at(l, h, mode, DROP_LOSSLESS_V, in, out, res);
+}
+
+int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
+                         zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;
   if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return ZF_LOST_NOFIT;
@@ -398,7 +403,7 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
     nogap += lm_step(prev, c);
     prev = c;
   }
-  if (readable && total - nogap < DROP_LOSSLESS_V) goto done;
+  if (readable && total - nogap < lossless) goto done;
   for (size_t i = 0; i < np / 2; i++) {
     dstep t = path[i];
     path[i] = path[np - 1 - i];

@@ -127,7 +127,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
   }
   /* greedy UTF-8: a lead with all its continuation bytes is a whole
    * character; every other non-ASCII byte is a break */
-  size_t whole = 0, wbytes = 0, breaks = 0;
+  size_t whole = 0, wbytes = 0, breaks = 0, lone = 0;
   double lp = 0;
   for (size_t i = 0; i < n;) {
     unsigned v = b[i].v;
@@ -149,8 +149,11 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
        * a dropped byte, so a character it continues from an earlier unit
        * is no evidence either way; outside the common blocks its lead is
        * a break (E4 | [E5 dropped] 80 80 is not U+4000) */
-      for (size_t k = 1; cp && !cjk_common(cp) && k < (size_t)need; k++)
-        if (b[i + k].single) cp = 0;
+      for (size_t k = 1; cp && k < (size_t)need; k++)
+        if (b[i + k].single) {
+          lone++;
+          if (!cjk_common(cp)) cp = 0;
+        }
     }
     if (cp) {
       it[ni++] = (u8ditem){cp, b[i].unit, 1};
@@ -170,8 +173,12 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
   }
   rc = ZF_LOST_NOFIT;
   /* nothing broken: nothing was dropped (a lossless wrong decode, the
-   * mojibake stage's) */
-  if (breaks == 0) { DBG("r%d lossless\n", reader); goto done; }
+   * mojibake stage's), unless a character was completed by a byte the
+   * reader passed alone: glibc passes 0x80 alone both where it stood
+   * between characters and right after a lead it dropped (E4 BD | [E8]
+   * 80: 作者's 雿 and 80 read back as 佀), so such a character shows no
+   * more that nothing went than that something did */
+  if (breaks == 0 && (lone == 0 || !doc)) { DBG("r%d lossless\n", reader); goto done; }
   /* the line as it stands: its non-ASCII characters under the model */
   double inlp = 0;
   size_t nna = 0;

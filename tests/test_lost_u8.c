@@ -22,6 +22,21 @@
  *                  through the pipeline: lines with nothing of their own
  *                  to show the damage are taken once the document showed
  *                  it; lines left silent are counted and bounded
+ *   test_dbcs_doc  Big5 read by CPython's GBK decoder with errors="ignore"
+ *                  (src/lost_stage.c, dbcs_drop_line): a line of Latin
+ *                  words is taken (its ASCII is not counted as invented
+ *                  damage), and once two lines showed the damage the
+ *                  document's short lines are read by the drop reader, not
+ *                  filled wrongly by the mojibake stage
+ *   test_glibc80_doc  glibc's lone 0x80 in a document that showed UTF-8
+ *                  read by glibc's dropping Big5 decoder: a heading whose
+ *                  one pair and 0x80 read back as a whole character (作者
+ *                  as 雿 U+0080, 佀) is marked, not refused as lossless;
+ *                  on its own it is left alone
+ *   test_dbcs_doc_margin  GBK read by CPython's big5, ignore: after four
+ *                  lines of the class, a short line whose reading with
+ *                  drops beats the one without by less than 3.0 is read
+ *                  with drops (日期： is not filled as 掌冢)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -462,6 +477,170 @@ static void test_documents(void **state) {
   }
 }
 
+/* Big5 (CPython cp950) read by CPython's gbk with errors="ignore": the
+ * lead of a pair GBK cannot map is dropped alone and its trail read again
+ * (an ASCII letter, or the lead of a misaligned pair).  Lines of the
+ * tuning slice's big5-as-py-gbk-ignore class (tools/lossy_sim.py):
+ * -s, --short 使用短格式。不要列印登入時間、JCPU 和 PCPU 時間。
+ * w 基於 Larry Greenfield 和 Michael K. Johnson 的版本，Charles Blake 做了幾乎徹底的重寫。
+ * -V, --version 顯示版本資訊。
+ * /proc 程序資訊
+ * 概述 (nothing lost: a lossless wrong decode), then a clean line. */
+static const char dbcs_doc[] =
+    "-s, --short ㄏノ祏姒　Cぃ璶CL祅J啥　BJCPU ㎝ PCPU 啥　C\n"
+    "w 膀 Larry Greenfield ㎝ Michael K. Johnson 邯━弧ACharles Blake 暗F碭G过┏涵糶C\n"
+    "-V, --version 陪ボ━桓臧TC\n"
+    "/proc 祘歉臧T\n"
+    "阀瓃\n"
+    "这是一个普通的中文句子。\n";
+
+static void test_dbcs_doc(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
+  char *ob;
+  size_t olen;
+  assert_int_equal(zhfix_process(h, dbcs_doc, strlen(dbcs_doc), &ob, &olen), ZHFIX_OK);
+  assert_non_null(ob);
+  const char *ln[8];
+  size_t len[8];
+  char *o = malloc(olen + 1);
+  assert_non_null(o);
+  memcpy(o, ob, olen);
+  o[olen] = 0;
+  assert_int_equal(split_lines(o, olen, ln, len, 8), 6);
+  for (size_t i = 0; i < 6; i++) ((char *)ln[i])[len[i]] = 0;
+  static const char fffd[] = "\xef\xbf\xbd";
+  /* the line of Latin words: taken (before, its ASCII letters counted as
+   * marks refused it and the mojibake stage wrote 漯岩 for 的版本) */
+  assert_non_null(strstr(ln[1], fffd));
+  assert_non_null(strstr(ln[1], "Larry Greenfield 和 Michael K. Johnson"));
+  assert_null(strstr(ln[1], "漯"));
+  assert_null(strstr(ln[1], "岩"));
+  assert_null(strstr(ln[1], "膀"));
+  /* the short lines, read once the document showed the damage: what the
+   * bytes determine is written, the rest marked; no wrong fill (the
+   * mojibake stage read 版本資訊 as 岩遘穈T) and no garbage left */
+  assert_non_null(strstr(ln[2], fffd));
+  assert_non_null(strstr(ln[2], "顯示"));
+  assert_non_null(strstr(ln[2], "資訊"));
+  assert_null(strstr(ln[2], "岩"));
+  assert_null(strstr(ln[2], "陪"));
+  assert_null(strstr(ln[2], "桓"));
+  assert_non_null(strstr(ln[3], "程"));
+  assert_non_null(strstr(ln[3], "資訊"));
+  assert_null(strstr(ln[3], "歉"));
+  /* the lossless line is the mojibake stage's, restored whole; the clean
+   * line is left alone */
+  assert_string_equal(ln[4], "概述");
+  assert_string_equal(ln[5], "这是一个普通的中文句子。");
+  /* every marked line reported */
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) >= 4);
+  free(o);
+  zhfix_buffer_free(ob);
+  zhfix_free(h);
+}
+
+/* UTF-8 read by glibc's Big5 decoder with iconv -c (printf ... | iconv -c
+ * -f BIG5 -t UTF-8) of:
+ * uptime 给出当前时间, 系统运行了多久, 当前登录的用户有多少, 以及前 1, 5 和 15 分钟系统的平均负载.
+ * 这与通过 w (1) 显示的首行包括的信息相同.
+ * AUTHORS(作者)
+ * The third line is what glibc left of the heading: 作者 is E4 BD 9C E8 80
+ * 85; E4 BD is read (雿), 9C dropped, E8 dropped before 80, 80 passed
+ * alone (U+0080), 85 dropped. */
+static const char u8_doc[] =
+    "uptime \xe8\x9d\x8f\xe7\xae\x8f\xe5\x9c\x92, \xe8\x9d\x9f\xe9\xa4\x8c\xe9\xa4\x88\xe9\x8a\xb5\xe9\x88\xad"
+    "\xe6\x86\xad\xe9\x8a\x8b, \xe6\x95\xb6\xe9\xa4\x83\xe5\x86\xbd\xe7\x91\x9f\xe6\x86\xad\xe6\x92\xa0, "
+    "\xe9\x9a\x9e\xe4\xba\x99 1, 5  15 \xe8\x9d\x9f\xe9\xa4\x8c\xe6\x92\x9f\xe5\x96\xb3\xe9\x9f\x90\xe9\xa0\xa7.\n"
+    "\xe9\xa4\x88\xe9\x8a\x9d\xc2\x80\xe9\xa4\x88 w (1) \xe6\x9b\x84\xe5\x85\xa7\xe6\x93\x90\xe9\x8a\xb5"
+    "\xe7\xa5\x89\xe9\x9d\xbd\xe2\x8a\xa5\xe8\x88\x90\xe8\xa9\xa8.\n"
+    "AUTHORS(\xe9\x9b\xbf\xc2\x80)\n";
+
+static void test_glibc80_doc(void **state) {
+  (void)state;
+  const char *authors = strstr(u8_doc, "AUTHORS(");
+  assert_non_null(authors);
+  /* on its own nothing shows that bytes went (雿 and U+0080 are E4 BD 80,
+   * 佀, to a reader that lost nothing): the line is left as it came */
+  size_t n;
+  char *o = tu_run(authors, strlen(authors), "--punct=off", &n, NULL);
+  assert_non_null(o);
+  assert_int_equal(n, strlen(authors));
+  assert_memory_equal(o, authors, n);
+  free(o);
+  /* after two lines that showed the damage: marked and reported, the
+   * ASCII kept */
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
+  char *ob;
+  size_t olen;
+  assert_int_equal(zhfix_process(h, u8_doc, strlen(u8_doc), &ob, &olen), ZHFIX_OK);
+  assert_non_null(ob);
+  const char *last = NULL;
+  for (size_t i = 0; i + 1 < olen; i++)
+    if (ob[i] == '\n') last = ob + i + 1;
+  assert_non_null(last);
+  static const char want[] = "AUTHORS(\xef\xbf\xbd)\n";
+  assert_int_equal((size_t)(ob + olen - last), strlen(want));
+  assert_memory_equal(last, want, strlen(want));
+  assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) >= 3);
+  zhfix_buffer_free(ob);
+  zhfix_free(h);
+}
+
+/* GBK (CPython gbk) read by CPython's big5 with errors="ignore" (Python:
+ * s.encode("gbk").decode("big5", "ignore")) of:
+ * w - 顯示已登入使用者以及他們正在幹什麼。
+ * 對每個使用者，會顯示下列條目：登入名、tty 名、遠端主機、登入時間、閒置時間、JCPU、PCPU 和當前程序的命令列。
+ * JCPU 時間是當前附加到 tty 上的所有程序所使用的時間。它不包括過去在後臺執行的工作，但是包括當前正在後臺執行的工作。
+ * PCPU 時間是當前程序所用的時間，即對應“what”一欄的程序名。
+ * 翻譯日期：2018-04-17
+ * 日 (C8D5) and ： (A3BA) lose their leads; 期's trail D5 and 日's lead
+ * C6... read as misaligned pairs: 梪琭, which the mojibake stage reads
+ * back as 掌冢 */
+static const char gbk_doc[] =
+    "w - \xe9\x9e\x9e\xe5\xb0\xa8\xe7\x9c\x92\xe8\x85\x8e\xe8\xbc\xae\xe5\xa2\x93\xe8\xad\x8f\xe8\x91\x92\xe5\x9f\xae"
+    "\xe5\x8c\x90\xe6\xb7\x8f\xe5\xa9\x93\xe7\xaa\x90\xe8\x8d\xb7N\xef\xb9\x9d\n"
+    "\xe6\xb1\xa1\xe5\xa6\x8f\xe8\x9a\x9a\xe6\xb0\xaa\xe3\x84\x9b\xe9\x9e\x9e\xe5\xb0\xa8\xe7\x8b\x9f\xe8\xb9\x88l"
+    "\xe9\x86\xb4\xe3\x84\xa9\xe8\x85\x8e\xe8\xb8\xbc\xef\xb9\x9ctty \xe9\x9d\xa1\xef\xb9\x9c\xe7\xbd\xab\xe5\x82\xb7"
+    "\xe7\xbf\x8b" "C\xef\xb9\x9c\xe8\x85\x8er\xe5\xb6\xb2\xef\xb9\x9c\xe5\xb6\xa8\xe7\xa6\xbbr\xe5\xb6\xb2\xef\xb9\x9c"
+    "JCPU\xef\xb9\x9cPCPU \xe7\x9d\xbf\xe3\x83\xb6\xe6\x9c\x80\xe5\x94\x97\xe8\x85\x94\xe9\x9f\x9c\xe9\x8d\x94\xe8"
+    "\xb9\x88\xef\xb9\x9d\n"
+    "JCPU r\xe5\xb6\xb2\xe5\xb2\x86\xe3\x83\xb6\xe8\x9c\x87\xe6\xa8\x93\xe5\x96\x84 tty \xe5\xa5\xbb\xe8\x85\x94\xe5"
+    "\x9e\x80\xe8\xa1\x84\xe6\x9c\x80\xe5\x94\x97\xe5\x9e\x80\xe5\xa6\x8f\xe8\x9a\x9a\xe8\x85\x94r\xe5\xb6\xb2\xef"
+    "\xb9\x9d\xe5\x9d\xb3\xe7\xa5\xa5\xe5\xa9\xa6\xe5\xac\xa4\xe7\xb6\x8e\xe7\x96\x8b\xe7\xad\x88\xe6\x85\x9e_\xe6"
+    "\x98\x90\xe8\xbf\xae\xe8\xb4\x8f\xe5\xb0\xa4\xe9\xa9\x90\xe7\x82\xb8\xe5\xb0\x81\xe3\x83\xb6\xe5\xac\xa4\xe3"
+    "\x83\xb6\xe6\xb7\x8f\xe5\xa9\x93\xe6\x91\xbd\xe9\xb0\xad\xe6\x98\x90\xe8\xbf\xae\xe8\xb4\x8f\xe5\xb0\xa4\xe9"
+    "\xa9\x89\n"
+    "PCPU r\xe5\xb6\xb2\xe5\xb2\x86\xe3\x83\xb6\xe6\x9c\x80\xe5\x94\x97\xe5\x9e\x80\xe8\x9a\x9a\xe8\x85\x94r\xe5\xb6"
+    "\xb2\xe3\x84\x9b\xe6\x92\x88\xe7\x82\x95\xe9\x87\x9dhat\xc2\xa7\xe7\x8f\xa8\xe7\x97\xa4\xe8\xad\xb0\xe6\x98\x90"
+    "\xe8\x89\xa4\xef\xb9\x9d\n"
+    "\xe6\xa5\xb9\xe8\x8e\xa9\xe6\xa2\xaa\xe7\x90\xad" "2018-04-17\n";
+
+static void test_dbcs_doc_margin(void **state) {
+  (void)state;
+  size_t n;
+  char *o = tu_run(gbk_doc, strlen(gbk_doc), "--punct=off", &n, NULL);
+  assert_non_null(o);
+  const char *last = NULL;
+  for (size_t i = 0; i + 1 < n; i++)
+    if (o[i] == '\n') last = o + i + 1;
+  assert_non_null(last);
+  /* four lines of the class taken on their own evidence: the short line
+   * is read with drops, 翻譯 and 期 written, the rest marked; before, the
+   * mojibake stage's 掌冢 (no mark) */
+  assert_non_null(strstr(last, "\xef\xbf\xbd"));
+  assert_non_null(strstr(last, "翻譯"));
+  assert_non_null(strstr(last, "期"));
+  assert_non_null(strstr(last, "2018-04-17\n"));
+  assert_null(strstr(last, "掌"));
+  assert_null(strstr(last, "冢"));
+  free(o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line),
@@ -471,6 +650,9 @@ int main(void) {
       cmocka_unit_test(test_glibc80),
       cmocka_unit_test(test_asutf8),
       cmocka_unit_test(test_documents),
+      cmocka_unit_test(test_dbcs_doc),
+      cmocka_unit_test(test_glibc80_doc),
+      cmocka_unit_test(test_dbcs_doc_margin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
