@@ -11,15 +11,8 @@
 
 /* A position's hypotheses are grouped by state and, within a state, best
  * first; ties keep the order they were pushed in.  Sorting, where it is
- * needed (the states, and zf_farm_order), works on small records (the
- * state as one number, the score, the index), and the hypotheses are
- * moved once. */
-
-typedef struct hrec {
-  uint64_t key;
-  double score;
-  uint32_t idx;
-} hrec;
+ * needed (the states, and zf_farm_order), works on small records (one
+ * number, the index), and the hypotheses are moved once. */
 
 /* The state of h as one number, ordered by pending byte, its loss, last
  * character, last two bytes, need, sep, open quotes: fields the search
@@ -32,46 +25,6 @@ static inline uint64_t state_key(const hyp *h) {
          (uint64_t)h->open[2] << 2 | (uint64_t)h->open[3];
 }
 
-/* x goes before y: by state (by_key), then best score first, then in the
- * order they were pushed (a total order, so the result is that of a stable
- * sort). */
-static inline int rec_before(const hrec *x, const hrec *y, int by_key) {
-  if (by_key && x->key != y->key) return x->key < y->key;
-  if (x->score != y->score) return x->score > y->score;
-  return x->idx < y->idx;
-}
-
-/* Sorts a[0..n) (tmp: room for n more); the result ends up in a. */
-static void sort_recs(hrec *a, hrec *tmp, size_t n, int by_key) {
-  enum { RUN = 16 };
-  for (size_t s = 0; s < n; s += RUN) {
-    size_t e = s + RUN < n ? s + RUN : n;
-    for (size_t i = s + 1; i < e; i++) {
-      hrec x = a[i];
-      size_t j = i;
-      while (j > s && rec_before(&x, &a[j - 1], by_key)) {
-        a[j] = a[j - 1];
-        j--;
-      }
-      a[j] = x;
-    }
-  }
-  hrec *src = a, *dst = tmp;
-  for (size_t w = RUN; w < n; w *= 2) {
-    for (size_t s = 0; s < n; s += 2 * w) {
-      size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
-      size_t i = s, j = m, k = s;
-      while (i < m && j < e) dst[k++] = rec_before(&src[j], &src[i], by_key) ? src[j++] : src[i++];
-      while (i < m) dst[k++] = src[i++];
-      while (j < e) dst[k++] = src[j++];
-    }
-    hrec *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != a) memcpy(a, src, n * sizeof *a);
-}
-
 /* The two sorts of every position of a dense search (the states by key;
  * a lost byte's position by score) on records of one number each: the
  * key, or the score made a number whose ascending order is the scores'
@@ -79,10 +32,6 @@ static void sort_recs(hrec *a, hrec *tmp, size_t n, int by_key) {
  * compare, on records two thirds the size: the order sort_recs gives
  * (equal scores in the order they are; the states' keys are all
  * different). */
-typedef struct krec {
-  uint64_t key;
-  uint32_t idx;
-} krec;
 
 static inline uint64_t score_key(double s) {
   uint64_t u;
@@ -133,10 +82,10 @@ static int merge_room(farm *f, size_t n) {
   if (n > f->caphr) {
     size_t nc = f->caphr ? f->caphr : 64;
     while (nc < n) nc *= 2;
-    hrec *a = realloc(f->hr, nc * sizeof *a);
+    krec *a = realloc(f->hr, nc * sizeof *a);
     if (!a) return -1;
     f->hr = a;
-    hrec *b = realloc(f->hr2, nc * sizeof *b);
+    krec *b = realloc(f->hr2, nc * sizeof *b);
     if (!b) return -1;
     f->hr2 = b;
     f->caphr = nc;
@@ -144,9 +93,13 @@ static int merge_room(farm *f, size_t n) {
   if (n > f->capmv) {
     size_t nc = f->capmv ? f->capmv : 64;
     while (nc < n) nc *= 2;
-    free(f->mv);
-    f->mv = malloc(nc * sizeof *f->mv);
-    f->capmv = f->mv ? nc : 0;
+    if (f->capmv > BEAM_KEEP) zf_farm_pool_give(f, f->mv, f->capmv);
+    else free(f->mv);
+    f->mv = zf_farm_pool_take(f, n - 1, &f->capmv);
+    if (!f->mv) {
+      f->mv = malloc(nc * sizeof *f->mv);
+      f->capmv = f->mv ? nc : 0;
+    }
     if (!f->mv) return -1;
   }
   return 0;
@@ -164,24 +117,15 @@ static void merge_swap(farm *f, hvec *bv, size_t n) {
   f->capmv = cap;
 }
 
-/* Orders bv by state (by_key) or by score alone, best first; equal ones
- * keep their order.  -1 on allocation failure. */
-int zf_farm_order(farm *f, hvec *bv, int by_key) {
+/* Orders bv by score alone, best first; equal ones keep their order.
+ * -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv) {
   size_t n = bv->n;
   if (n < 2) return 0;
   if (merge_room(f, n)) return -1;
-  if (!by_key) {
-    krec *r = (krec *)f->hr; /* room for n hrec: more than n krec */
-    for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
-    sort_keys(r, (krec *)f->hr2, n);
-    for (size_t k = 0; k < n; k++) f->mv[k] = bv->v[r[k].idx];
-    merge_swap(f, bv, n);
-    return 0;
-  }
-  hrec *r = f->hr;
-  for (size_t k = 0; k < n; k++)
-    r[k] = (hrec){by_key ? state_key(&bv->v[k]) : 0, bv->v[k].score, (uint32_t)k};
-  sort_recs(r, f->hr2, n, by_key);
+  krec *r = f->hr;
+  for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+  sort_keys(r, f->hr2, n);
   for (size_t k = 0; k < n; k++) f->mv[k] = bv->v[r[k].idx];
   merge_swap(f, bv, n);
   return 0;
@@ -223,9 +167,9 @@ static void select_rank(krec *a, size_t n, size_t k) {
 
 int zf_farm_front(farm *f, hvec *bv, size_t m) {
   size_t n = bv->n;
-  if (n <= m) return zf_farm_order(f, bv, 0);
+  if (n <= m) return zf_farm_order(f, bv);
   if (merge_room(f, n)) return -1;
-  krec *r = (krec *)f->hr; /* room for n hrec: more than n krec */
+  krec *r = f->hr;
   for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
   select_rank(r, n, m - 1);
   krec t = r[m - 1]; /* the m-th best: the m best are r[0..m), unordered */
@@ -283,7 +227,7 @@ static int group_room(farm *f, size_t n, size_t tsize) {
 
 /* a comes before b in their state's order: the better score, then the
  * one pushed first (seq: the array's order, except for the readings a
- * lost byte set aside and pushed after the others, farm_search.c) */
+ * lost byte set aside and pushed after the others, farm_setaside.c) */
 static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
   return v[a].score > v[b].score ||
          (v[a].score == v[b].score && (int32_t)(v[a].seq - v[b].seq) < 0);
@@ -331,9 +275,9 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     if (v[k].hash != v[g->first].hash && (g->other == NONE || ranks_before(v, k, g->other)))
       g->other = k;
   }
-  krec *r = (krec *)f->hr;
+  krec *r = f->hr;
   for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
-  sort_keys(r, (krec *)f->hr2, ng);
+  sort_keys(r, f->hr2, ng);
   hyp *dst = f->mv;
   size_t w = 0;
   for (size_t q = 0; q < ng; q++) {
@@ -392,7 +336,7 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
      * included (no better than the others, and after those of its state
      * that score the same). */
     size_t m = MAX_KEYS * 2, nn = bv->n;
-    krec *rs = (krec *)f->hr;
+    krec *rs = f->hr;
     for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
     select_rank(rs, nn, m - 1);
     uint32_t *keep = f->gid; /* room for the n merged: more than nn */
