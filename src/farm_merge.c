@@ -19,10 +19,16 @@
  * keeps small (pend_lost, need and sep are 0 or 1, open[] at most 3,
  * last a code point). */
 static inline uint64_t state_key(const hyp *h) {
+  /* open[0] << 6 | open[1] << 4 | open[2] << 2 | open[3] in one multiply:
+   * open[g] (at most 3) sits at bit 8g of o, and o times 2^30 + 2^20 +
+   * 2^10 + 1 puts open[g] at bit 30 - 2g; every other product lands on
+   * other bits, none of them carrying into bits 24..31 */
+  uint32_t o;
+  memcpy(&o, h->open, sizeof o);
+  uint64_t opens = (((uint64_t)(o & 0x03030303u) * 0x40100401ull) >> 24) & 0xFF;
   return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
          (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
-         (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |
-         (uint64_t)h->open[2] << 2 | (uint64_t)h->open[3];
+         (uint64_t)h->sep << 8 | opens;
 }
 
 /* The two sorts of every position of a dense search (the states by key;

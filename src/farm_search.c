@@ -256,11 +256,10 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
 }
 
 /* Every reading of token i from h0.  holes: h0 may read a '?' as a lost
- * byte (only the best few do). */
-static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes) {
+ * byte (only the best few do); strip_ok: aligned annotations go (the
+ * line's, strip_ok below). */
+static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes, int strip_ok) {
   const tok *t = &f->tk[i];
-  int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP ||
-                 (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
   int damage_ok = f->sig;
   int forced = 0;
   if (expand_annotation(f, i, h0, strip_ok, &forced)) return -1;
@@ -376,6 +375,9 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
    * budget, or what the document has left when that is less (f->avail,
    * repair_farm.c) */
   uint64_t work = 0, budget = WORK_BASE + WORK_PER_CHAR * (uint64_t)n;
+  /* aligned annotations go under strip, and under auto once the
+   * document shows the signature (f->sig is set before the line) */
+  int strip_ok = f->o.pinyin == ZHFIX_PINYIN_STRIP || (f->o.pinyin == ZHFIX_PINYIN_AUTO && f->sig);
   if (f->avail < (int64_t)budget) budget = f->avail > 0 ? (uint64_t)f->avail : 0;
   for (size_t i = 0; i <= n; i++) {
     hvec *bv = &f->beam[i % RING];
@@ -448,7 +450,7 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_front(f, bv, HOLE_BEAM)) return -1;
     for (size_t k = 0; k < bv->n; k++) {
       hyp h = bv->v[k];
-      if (expand(f, i, n, &h, k < HOLE_BEAM)) return -1;
+      if (expand(f, i, n, &h, k < HOLE_BEAM, strip_ok)) return -1;
     }
     if ((f->nswg || f->nswh0) && zf_farm_sw_flush(f, i)) return -1;
     zf_farm_beam_release(f, bv);

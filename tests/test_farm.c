@@ -1221,6 +1221,38 @@ static void test_work_budget(void **state) {
   free(b.p);
 }
 
+/* The search's large hypothesis arrays are reused from a pool across
+ * positions and lines (farm_store.c) instead of freed and grown again:
+ * a damaged line repeated down a document, each copy searched with the
+ * arrays the copies before it gave back (a lost byte's position holds
+ * more than BEAM_KEEP readings), comes out as the first copy does, and as
+ * the line does alone. */
+static void test_pool_reuse(void **state) {
+  (void)state;
+  farm_sim *s = farm_sim_new();
+  assert_non_null(s);
+  annotate_all(s, "網發數內");
+  const char *line = "觀察者網報道,當地時間10月24日,他說:“我們取得的進展。”\n";
+  size_t dn;
+  char *d = farm_sim_damage(s, line, strlen(line), FARM_SIM_SWALLOW, &dn);
+  assert_non_null(d);
+  farm_sim_free(s);
+  const char *want = "觀察者網報道,當地時間10月24日,他說:“我們取得的進展?”\n";
+  enum { K = 40 };
+  tu_buf b = {0};
+  for (int k = 0; k < K; k++) tu_buf_put(&b, d, dn);
+  zf_stats st;
+  size_t n;
+  char *got = farm_doc(b.p, b.n, ZHFIX_PINYIN_AUTO, &st, &n);
+  assert_non_null(got);
+  assert_int_equal(n, K * strlen(want));
+  for (int k = 0; k < K; k++) assert_memory_equal(got + (size_t)k * strlen(want), want, strlen(want));
+  assert_int_equal(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS], K);
+  free(got);
+  free(b.p);
+  free(d);
+}
+
 /* A missing corpus is a failure, not a pass: the measures below would
  * otherwise skip their loops and assert nothing (issue 13). */
 static int corpus_present(void) {
@@ -1249,6 +1281,7 @@ int main(void) {
       cmocka_unit_test(test_sample),
       cmocka_unit_test(test_public_api),
       cmocka_unit_test(test_work_budget),
+      cmocka_unit_test(test_pool_reuse),
       cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_simulated_150),
       cmocka_unit_test(test_simulated_other_sets),
