@@ -66,13 +66,13 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 /* The node store is compacted (the nodes no hypothesis reaches dropped)
  * once it holds this many, so one long line of dense damage does not keep
  * every node it ever made: NODE_LIMIT still counts them all. */
-#define NODE_COMPACT (1u << 15)
+#define NODE_COMPACT (1u << 14)
 /* A position drained of more than this many hypotheses' room gives its
  * array back, so that only the few positions dense damage fills at the
  * same time hold a large one, not all RING of them. */
 #define BEAM_KEEP 1024
 /* ... into the farm's pool of POOL_N such arrays (zf_farm_pool_give). */
-#define POOL_N 3
+#define POOL_N 2
 /* A character the document's script never writes (a Simplified-only one
  * in a Traditional document: step 1 converted them all). */
 #define PEN_SCRIPT 3.0
@@ -140,15 +140,15 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 /* ---- the stage's data ------------------------------------------------------ */
 
 /* One input character of the line being searched. */
-typedef struct tok {
-  uint32_t cp;
+typedef struct tok { /* 24 bytes: the fields in order of size */
   uint64_t off;
+  uint32_t cp;
   unsigned char b[4];
+  int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
+  int16_t syl;
   uint8_t nb;      /* bytes in b; 0 for an atom                       */
   uint8_t atom;    /* a character that cannot be part of a GBK pair    */
-  int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
   uint8_t near;    /* non-ASCII text within three characters          */
-  int16_t syl;
   int8_t tone;
 } tok;
 
@@ -188,7 +188,7 @@ _Static_assert(sizeof(hyp) <= 48, "a hypothesis is copied for every reading trie
 typedef struct onode {
   uint32_t parent;
   uint32_t cp;
-  uint64_t off;
+  uint32_t tok; /* the token that gave it (its offset is the token's) */
 } onode;
 
 /* A sort record (farm_merge.c): a state's key, or a score made a number
@@ -283,7 +283,7 @@ typedef struct farm {
    * held, and whether there was one */
   int nonode;
   uint32_t nn_cp;
-  uint64_t nn_off;
+  uint32_t nn_tok;
   int nn_made;
   uint32_t *remap;
   size_t capremap;
@@ -297,7 +297,7 @@ typedef struct farm {
   size_t capmv;
   struct hgroup *grp; /* merge's states, their index per hypothesis, */
   uint32_t *gid, *htab; /* and the hash table that finds them          */
-  size_t capgrp, captab;
+  size_t capgrp, capgid, captab;
   /* large hypothesis arrays drained positions gave back (beam_release,
    * merge_room), for the next position that fills up: reused rather than
    * freed and allocated again, which cost the copies of realloc and left

@@ -209,18 +209,15 @@ typedef struct hgroup {
 
 #define NONE UINT32_MAX
 
-/* Room for merge's states and hash table (n hypotheses, table of tsize). */
+/* Room for merge's index per hypothesis (n) and hash table (tsize). */
 static int group_room(farm *f, size_t n, size_t tsize) {
-  if (n > f->capgrp) {
-    size_t nc = f->capgrp ? f->capgrp : 64;
+  if (n > f->capgid) {
+    size_t nc = f->capgid ? f->capgid : 64;
     while (nc < n) nc *= 2;
-    hgroup *g = realloc(f->grp, nc * sizeof *g);
-    if (!g) return -1;
-    f->grp = g;
     uint32_t *d = realloc(f->gid, nc * sizeof *d);
     if (!d) return -1;
     f->gid = d;
-    f->capgrp = nc;
+    f->capgid = nc;
   }
   if (tsize > f->captab) {
     uint32_t *t = realloc(f->htab, tsize * sizeof *t);
@@ -228,6 +225,17 @@ static int group_room(farm *f, size_t n, size_t tsize) {
     f->htab = t;
     f->captab = tsize;
   }
+  return 0;
+}
+
+/* Room for one more state: the states are a third of the hypotheses or
+ * fewer, so their array grows as they come, not to n at once (peak RSS). */
+static int group_grow(farm *f) {
+  size_t nc = f->capgrp ? f->capgrp * 2 : 64;
+  hgroup *g = realloc(f->grp, nc * sizeof *g);
+  if (!g) return -1;
+  f->grp = g;
+  f->capgrp = nc;
   return 0;
 }
 
@@ -267,6 +275,10 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
     while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
     if (tab[h] == NONE) {
+      if (ng == f->capgrp) {
+        if (group_grow(f)) return MERGE_FAILED;
+        grp = f->grp;
+      }
       tab[h] = (uint32_t)ng;
       grp[ng++] = (hgroup){key, k, NONE, NONE, NONE};
     }

@@ -22,10 +22,10 @@
 /* Appends output character node_cp (with its GUESSED flag) to h; in
  * direct mode (f->direct, the one reading left) straight to the output,
  * unscored. */
-static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
+static int emit(farm *f, hyp *h, uint32_t node_cp, uint32_t ti) {
   uint32_t cp = node_cp & ~CP_FLAGS;
   if (f->direct) {
-    if (zf_text_push(f->direct, cp, off)) return -1;
+    if (zf_text_push(f->direct, cp, f->tk[ti].off)) return -1;
     typography(f, h, cp, h->last);
     h->last = cp;
     return 0;
@@ -33,10 +33,10 @@ static int emit(farm *f, hyp *h, uint32_t node_cp, uint64_t off) {
   if (f->nonode) {
     /* the node is made later, when a reading needs it (expand_lost) */
     f->nn_cp = node_cp;
-    f->nn_off = off;
+    f->nn_tok = ti;
     f->nn_made = 1;
   } else {
-    if (node_push(f, &h->node, node_cp, off)) return -1;
+    if (node_push(f, &h->node, node_cp, ti)) return -1;
   }
   if (node_cp & GUESSED) h->guess = 1;
   uint32_t lmcp = cp == WILD_DIGIT ? '0' : cp;
@@ -62,11 +62,11 @@ static int feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost) {
     if (!c) return 0;
     /* a mark whose lead byte is lost: farm_commit.c */
     if (h->pend_lost && symbol_row(h->pend)) c |= GUESSED | (lost ? TRAIL_LOST : 0);
-    if (emit(f, h, c, f->tk[h->pend_tok].off)) return -1;
+    if (emit(f, h, c, h->pend_tok)) return -1;
     h->pend = 0;
     h->pend_lost = 0;
   } else if (b < 0x80) {
-    if (emit(f, h, b, f->tk[ti].off)) return -1;
+    if (emit(f, h, b, ti)) return -1;
   } else if (fb_is_lead(b)) {
     h->pend = (uint8_t)b;
     h->pend_lost = (uint8_t)lost;
@@ -117,7 +117,7 @@ static int push(farm *f, size_t pos, const hyp *h) {
 static int feed_tok(farm *f, hyp *h, const tok *t) {
   if (t->atom) {
     if (h->pend) return 0;
-    if (emit(f, h, t->cp, t->off)) return -1;
+    if (emit(f, h, t->cp, (uint32_t)(t - f->tk))) return -1;
     h->b1 = h->b2 = 0;
     return 1;
   }
@@ -228,7 +228,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     /* L followed by a swallowed '(' that opened an inserted annotation */
     if (t->ann_end && window_reads(f, &hl, t->syl, t->tone)) {
       if (defer) { /* L's character's node, counted as shared until now */
-        if (node_push(f, &hl.node, f->nn_cp, f->nn_off)) return -1;
+        if (node_push(f, &hl.node, f->nn_cp, f->nn_tok)) return -1;
         f->nshared--;
         defer = 0;
       }
@@ -242,7 +242,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
     /* L followed by an invalid second byte that the decoder kept */
     if (kept) {
       if (defer) { /* L's character's node, counted as shared until now */
-        if (node_push(f, &hl.node, f->nn_cp, f->nn_off)) return -1;
+        if (node_push(f, &hl.node, f->nn_cp, f->nn_tok)) return -1;
         f->nshared--;
         defer = 0;
       }

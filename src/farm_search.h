@@ -88,11 +88,11 @@ static inline float bigram(farm *f, uint32_t a, uint32_t b) {
 int zf_farm_nodes_grow(farm *f);
 int zf_farm_hv_grow(farm *f, hvec *h);
 
-/* A new output node after *node (the reading's last), made the reading's
- * last; -1 when out of memory. */
-static inline int node_push(farm *f, uint32_t *node, uint32_t cp, uint64_t off) {
+/* A new output node after *node (the reading's last), given by token ti,
+ * made the reading's last; -1 when out of memory. */
+static inline int node_push(farm *f, uint32_t *node, uint32_t cp, uint32_t ti) {
   if (f->nnodes >= f->capnodes && zf_farm_nodes_grow(f)) return -1;
-  f->nodes[f->nnodes] = (onode){*node, cp, off};
+  f->nodes[f->nnodes] = (onode){*node, cp, ti};
   *node = (uint32_t)f->nnodes++;
   return 0;
 }

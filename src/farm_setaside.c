@@ -40,7 +40,7 @@
 typedef struct swbase {
   hyp h;          /* h0 with L fed; h.node is h0's until made */
   uint32_t cp;    /* the output node it would make (node_cp), */
-  uint64_t off;   /* and its offset */
+  uint32_t tok;   /* and the token that gives it */
   uint8_t defer;  /* 1 while that node is not made */
   /* 1: h is not built yet; it is f->swh0[j] with L fed (expand_fast) */
   uint8_t lazy, j, L;
@@ -85,7 +85,7 @@ static int sw_make_node(farm *f, swbase *b, size_t i) {
     return 0;
   }
   if (!b->defer) return 0;
-  if (node_push(f, &b->h.node, b->cp, b->off)) return -1;
+  if (node_push(f, &b->h.node, b->cp, b->tok)) return -1;
   b->defer = 0;
   f->nshared--; /* counted as shared when L was fed (expand_lost) */
   return 0;
@@ -156,7 +156,7 @@ void zf_farm_sw_clear(farm *f) {
 int zf_farm_sw_flush(farm *f, size_t i) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   hvec *bv = &f->beam[(i + 1) % RING];
-  uint64_t off = f->tk[i].off, dropped = 0;
+  uint64_t dropped = 0;
   for (size_t q = 0; q < f->nswg; q++) {
     swgrp *g = &f->swg[q];
     uint32_t cp = sw[g->k], lmcp = g->k == 2 ? '0' : cp, pushed = 0;
@@ -181,7 +181,7 @@ int zf_farm_sw_flush(farm *f, size_t i) {
       h.dmg = 1;
       h.lit = 0;
       h.seq = g->c[k].seq;
-      if (node_push(f, &h.node, cp, off)) return -1;
+      if (node_push(f, &h.node, cp, (uint32_t)i)) return -1;
       if (hv_push(f, bv, &h)) return -1;
       pushed++;
     }
@@ -269,7 +269,7 @@ static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
   b->defer = (uint8_t)defer;
   b->lazy = 0;
   b->cp = f->nn_cp;
-  b->off = f->nn_off;
+  b->tok = f->nn_tok;
   *bi = (uint32_t)f->nswb++;
   return 0;
 }

@@ -1221,36 +1221,45 @@ static void test_work_budget(void **state) {
   free(b.p);
 }
 
-/* The search's large hypothesis arrays are reused from a pool across
- * positions and lines (farm_store.c) instead of freed and grown again:
- * a damaged line repeated down a document, each copy searched with the
- * arrays the copies before it gave back (a lost byte's position holds
- * more than BEAM_KEEP readings), comes out as the first copy does, and as
- * the line does alone. */
+/* The search's large hypothesis arrays are reused from a pool
+ * (farm_store.c) instead of freed and grown again: the pool keeps the
+ * POOL_N largest it is given and hands out the largest one bigger than
+ * what the caller has, so a position that fills up takes the room a
+ * drained one left. */
 static void test_pool_reuse(void **state) {
   (void)state;
-  farm_sim *s = farm_sim_new();
-  assert_non_null(s);
-  annotate_all(s, "網發數內");
-  const char *line = "觀察者網報道,當地時間10月24日,他說:“我們取得的進展。”\n";
-  size_t dn;
-  char *d = farm_sim_damage(s, line, strlen(line), FARM_SIM_SWALLOW, &dn);
-  assert_non_null(d);
-  farm_sim_free(s);
-  const char *want = "觀察者網報道,當地時間10月24日,他說:“我們取得的進展?”\n";
-  enum { K = 40 };
-  tu_buf b = {0};
-  for (int k = 0; k < K; k++) tu_buf_put(&b, d, dn);
-  zf_stats st;
-  size_t n;
-  char *got = farm_doc(b.p, b.n, ZHFIX_PINYIN_AUTO, &st, &n);
-  assert_non_null(got);
-  assert_int_equal(n, K * strlen(want));
-  for (int k = 0; k < K; k++) assert_memory_equal(got + (size_t)k * strlen(want), want, strlen(want));
-  assert_int_equal(st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS], K);
-  free(got);
-  free(b.p);
-  free(d);
+  farm *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  size_t caps[] = {2048, 8192, 4096, 16384};
+  enum { NCAPS = sizeof caps / sizeof caps[0] };
+  for (size_t k = 0; k < NCAPS; k++) {
+    hyp *v = malloc(caps[k] * sizeof *v);
+    assert_non_null(v);
+    v[caps[k] - 1].seq = (uint32_t)caps[k]; /* the whole array is there */
+    zf_farm_pool_give(f, v, caps[k]);
+  }
+  assert_int_equal(f->npool, POOL_N < NCAPS ? POOL_N : NCAPS);
+  size_t cap = 0, last = SIZE_MAX;
+  /* the largest first, each bigger than the minimum asked for */
+  while (f->npool) {
+    hyp *v = zf_farm_pool_take(f, 1024, &cap);
+    assert_non_null(v);
+    assert_true(cap > 1024 && cap < last);
+    assert_int_equal(v[cap - 1].seq, (uint32_t)cap);
+    last = cap;
+    free(v);
+  }
+  assert_int_equal(last, POOL_N >= 3 ? 4096u : POOL_N == 2 ? 8192u : 16384u);
+  /* nothing bigger than asked for: nothing taken */
+  hyp *v = malloc(2048 * sizeof *v);
+  assert_non_null(v);
+  zf_farm_pool_give(f, v, 2048);
+  assert_null(zf_farm_pool_take(f, 2048, &cap));
+  assert_non_null(zf_farm_pool_take(f, 2047, &cap));
+  assert_int_equal(cap, 2048);
+  assert_int_equal(f->npool, 0);
+  free(v);
+  free(f);
 }
 
 /* A missing corpus is a failure, not a pass: the measures below would
