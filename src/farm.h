@@ -7,7 +7,14 @@
  *   farm_scan.c     a line as tokens; the document signature; the cheap
  *                   looks that keep clean lines out of the search
  *   farm_digits.c   the digit cache (swallowed digits given back)
- *   farm_search.c   the Viterbi search over the original bytes
+ *   farm_search.c   the Viterbi search over the original bytes: the
+ *                   transitions of a token, the line loop
+ *   farm_setaside.c a lost byte's readings with a swallowed character,
+ *                   set aside by state, only the survivors pushed
+ *   farm_score.c    the score terms and the bigram cache (their hot paths
+ *                   inline in farm_search.h, shared by the search files)
+ *   farm_store.c    the hypotheses' arrays (and their pool), the output
+ *                   nodes and their compaction
  *   farm_merge.c    merging a position's hypotheses by state
  *   farm_commit.c   a resolved span into output and statistics
  *   farm_marks.c    whether a mark rebuilt from a lost lead byte is shown
@@ -59,11 +66,13 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 /* The node store is compacted (the nodes no hypothesis reaches dropped)
  * once it holds this many, so one long line of dense damage does not keep
  * every node it ever made: NODE_LIMIT still counts them all. */
-#define NODE_COMPACT (1u << 16)
+#define NODE_COMPACT (1u << 14)
 /* A position drained of more than this many hypotheses' room gives its
  * array back, so that only the few positions dense damage fills at the
  * same time hold a large one, not all RING of them. */
 #define BEAM_KEEP 1024
+/* ... into the farm's pool of POOL_N such arrays (zf_farm_pool_give). */
+#define POOL_N 2
 /* A character the document's script never writes (a Simplified-only one
  * in a Traditional document: step 1 converted them all). */
 #define PEN_SCRIPT 3.0
@@ -131,15 +140,15 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 /* ---- the stage's data ------------------------------------------------------ */
 
 /* One input character of the line being searched. */
-typedef struct tok {
-  uint32_t cp;
+typedef struct tok { /* 24 bytes: the fields in order of size */
   uint64_t off;
+  uint32_t cp;
   unsigned char b[4];
+  int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
+  int16_t syl;
   uint8_t nb;      /* bytes in b; 0 for an atom                       */
   uint8_t atom;    /* a character that cannot be part of a GBK pair    */
-  int16_t ann_end; /* index of ')' when cp starts "(py)" / "?py)"; 0 */
   uint8_t near;    /* non-ASCII text within three characters          */
-  int16_t syl;
   int8_t tone;
 } tok;
 
@@ -170,7 +179,7 @@ typedef struct hyp {
   uint16_t holes, alrm, misrm, punct;
   /* when it was pushed (f->seq): ties between equal scores of one state
    * go to the one pushed first, also when a reading set aside at a lost
-   * byte is pushed after the others (farm_search.c, sw_defer) */
+   * byte is pushed after the others (farm_setaside.c, sw_defer) */
   uint32_t seq;
 } hyp;
 _Static_assert(sizeof(hyp) <= 48, "a hypothesis is copied for every reading tried");
@@ -179,8 +188,15 @@ _Static_assert(sizeof(hyp) <= 48, "a hypothesis is copied for every reading trie
 typedef struct onode {
   uint32_t parent;
   uint32_t cp;
-  uint64_t off;
+  uint32_t tok; /* the token that gave it (its offset is the token's) */
 } onode;
+
+/* A sort record (farm_merge.c): a state's key, or a score made a number
+ * (score_key), and the index of what it stands for. */
+typedef struct krec {
+  uint64_t key;
+  uint32_t idx;
+} krec;
 
 typedef struct hvec {
   hyp *v;
@@ -235,7 +251,7 @@ typedef struct farm {
   onode *nodes;
   size_t nnodes, capnodes;
   /* nodes made since the cut that a compaction dropped (NODE_LIMIT counts
-   * them), and the live nodes it left (farm_search.c, compact_nodes) */
+   * them), and the live nodes it left (farm_store.c) */
   size_t ndropped, nlive;
   /* nodes the readings of one lost byte share (expand_lost feeds the byte
    * once for all of them): NODE_LIMIT counts them as if each had its own */
@@ -244,7 +260,7 @@ typedef struct farm {
   uint32_t seq; /* pushes so far in the line: the next one's hyp.seq */
   /* A '?''s readings with a swallowed ')', '(' or digit, set aside by
    * state while the position is expanded, only those the merge would keep
-   * pushed (farm_search.c, sw_defer and sw_flush) */
+   * pushed (farm_setaside.c, sw_defer and zf_farm_sw_flush) */
   struct swgrp *swg;
   size_t nswg, capswg;
   /* the groups by the swallowed character k and L: SW_HEADS chains of
@@ -267,25 +283,29 @@ typedef struct farm {
    * held, and whether there was one */
   int nonode;
   uint32_t nn_cp;
-  uint64_t nn_off;
+  uint32_t nn_tok;
   int nn_made;
   uint32_t *remap;
   size_t capremap;
   uint32_t *path, *path2;
   uint64_t *pathoff, *pathoff2;
   size_t cappath, cappath2;
-  /* merge's scratch (farm_search.c): sort records and the merged beam */
-  struct hrec *hr, *hr2;
+  /* merge's scratch (farm_merge.c): sort records and the merged beam */
+  struct krec *hr, *hr2;
   size_t caphr;
   hyp *mv;
   size_t capmv;
   struct hgroup *grp; /* merge's states, their index per hypothesis, */
   uint32_t *gid, *htab; /* and the hash table that finds them          */
-  size_t capgrp, captab;
-  /* the largest array a drained position gave back (beam_release) */
-  hyp *spare;
-  size_t capspare;
-  /* zf_lm_bigram results of this handle's searches (farm_search.c): the
+  size_t capgrp, capgid, captab;
+  /* large hypothesis arrays drained positions gave back (beam_release,
+   * merge_room), for the next position that fills up: reused rather than
+   * freed and allocated again, which cost the copies of realloc and left
+   * glibc's heap fragmented (peak RSS) */
+  hyp *pool[POOL_N];
+  size_t poolcap[POOL_N];
+  size_t npool;
+  /* zf_lm_bigram results of this handle's searches (farm_score.c): the
    * same pairs come back for every hypothesis; NULL until the first */
   struct bgslot *bg;
   unsigned bg_bits; /* its size: 2 << bg_bits slots            */
@@ -397,16 +417,21 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
  * Returns the number of states, MERGE_FAILED on allocation failure. */
 #define MERGE_FAILED ((size_t)-1)
 size_t zf_farm_merge(farm *f, hvec *bv);
-/* farm_merge.c: orders bv by state (by_key) or by score alone, best
- * first, equal ones in the order they are; -1 on allocation failure. */
-int zf_farm_order(farm *f, hvec *bv, int by_key);
+/* farm_store.c: the array v of cap hypotheses, no longer needed, kept in
+ * the pool (or freed); the largest pool array of more than min
+ * hypotheses, taken out of the pool (NULL when none, *cap its size). */
+void zf_farm_pool_give(farm *f, hyp *v, size_t cap);
+hyp *zf_farm_pool_take(farm *f, size_t min, size_t *cap);
+/* farm_merge.c: orders bv by score, best first, equal ones in the order
+ * they are; -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv);
 /* farm_merge.c: the m best of bv first, best first (by score, equal ones
  * in the order they are), the others after them in the order they are;
  * -1 on allocation failure.  What a '?' needs (only the best HOLE_BEAM
  * try a lost byte) without sorting the whole beam. */
 int zf_farm_front(farm *f, hvec *bv, size_t m);
 
-/* farm_search.c: the stage's own score terms around c (between prev, c
+/* farm_score.c: the stage's own score terms around c (between prev, c
  * and next) with the quotes and brackets open[] open before it. */
 double zf_farm_terms(const farm *f, const uint8_t open[NGROUPS], uint32_t prev, uint32_t c,
                      uint32_t next);

@@ -55,7 +55,7 @@ static size_t path_of(farm *f, const hyp *h, uint32_t **cp, uint64_t **off, size
   for (uint32_t k = h->node; k; k = f->nodes[k].parent) {
     i--;
     (*cp)[i] = f->nodes[k].cp;
-    (*off)[i] = f->nodes[k].off;
+    (*off)[i] = f->tk[f->nodes[k].tok].off;
   }
   return len;
 }

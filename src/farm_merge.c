@@ -11,65 +11,24 @@
 
 /* A position's hypotheses are grouped by state and, within a state, best
  * first; ties keep the order they were pushed in.  Sorting, where it is
- * needed (the states, and zf_farm_order), works on small records (the
- * state as one number, the score, the index), and the hypotheses are
- * moved once. */
-
-typedef struct hrec {
-  uint64_t key;
-  double score;
-  uint32_t idx;
-} hrec;
+ * needed (the states, and zf_farm_order), works on small records (one
+ * number, the index), and the hypotheses are moved once. */
 
 /* The state of h as one number, ordered by pending byte, its loss, last
  * character, last two bytes, need, sep, open quotes: fields the search
  * keeps small (pend_lost, need and sep are 0 or 1, open[] at most 3,
  * last a code point). */
 static inline uint64_t state_key(const hyp *h) {
+  /* open[0] << 6 | open[1] << 4 | open[2] << 2 | open[3] in one multiply:
+   * open[g] (at most 3) sits at bit 8g of o, and o times 2^30 + 2^20 +
+   * 2^10 + 1 puts open[g] at bit 30 - 2g; every other product lands on
+   * other bits, none of them carrying into bits 24..31 */
+  uint32_t o;
+  memcpy(&o, h->open, sizeof o);
+  uint64_t opens = (((uint64_t)(o & 0x03030303u) * 0x40100401ull) >> 24) & 0xFF;
   return (uint64_t)h->pend << 48 | (uint64_t)h->pend_lost << 47 | (uint64_t)h->last << 26 |
          (uint64_t)h->b2 << 18 | (uint64_t)h->b1 << 10 | (uint64_t)h->need << 9 |
-         (uint64_t)h->sep << 8 | (uint64_t)h->open[0] << 6 | (uint64_t)h->open[1] << 4 |
-         (uint64_t)h->open[2] << 2 | (uint64_t)h->open[3];
-}
-
-/* x goes before y: by state (by_key), then best score first, then in the
- * order they were pushed (a total order, so the result is that of a stable
- * sort). */
-static inline int rec_before(const hrec *x, const hrec *y, int by_key) {
-  if (by_key && x->key != y->key) return x->key < y->key;
-  if (x->score != y->score) return x->score > y->score;
-  return x->idx < y->idx;
-}
-
-/* Sorts a[0..n) (tmp: room for n more); the result ends up in a. */
-static void sort_recs(hrec *a, hrec *tmp, size_t n, int by_key) {
-  enum { RUN = 16 };
-  for (size_t s = 0; s < n; s += RUN) {
-    size_t e = s + RUN < n ? s + RUN : n;
-    for (size_t i = s + 1; i < e; i++) {
-      hrec x = a[i];
-      size_t j = i;
-      while (j > s && rec_before(&x, &a[j - 1], by_key)) {
-        a[j] = a[j - 1];
-        j--;
-      }
-      a[j] = x;
-    }
-  }
-  hrec *src = a, *dst = tmp;
-  for (size_t w = RUN; w < n; w *= 2) {
-    for (size_t s = 0; s < n; s += 2 * w) {
-      size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
-      size_t i = s, j = m, k = s;
-      while (i < m && j < e) dst[k++] = rec_before(&src[j], &src[i], by_key) ? src[j++] : src[i++];
-      while (i < m) dst[k++] = src[i++];
-      while (j < e) dst[k++] = src[j++];
-    }
-    hrec *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != a) memcpy(a, src, n * sizeof *a);
+         (uint64_t)h->sep << 8 | opens;
 }
 
 /* The two sorts of every position of a dense search (the states by key;
@@ -79,10 +38,6 @@ static void sort_recs(hrec *a, hrec *tmp, size_t n, int by_key) {
  * compare, on records two thirds the size: the order sort_recs gives
  * (equal scores in the order they are; the states' keys are all
  * different). */
-typedef struct krec {
-  uint64_t key;
-  uint32_t idx;
-} krec;
 
 static inline uint64_t score_key(double s) {
   uint64_t u;
@@ -133,10 +88,10 @@ static int merge_room(farm *f, size_t n) {
   if (n > f->caphr) {
     size_t nc = f->caphr ? f->caphr : 64;
     while (nc < n) nc *= 2;
-    hrec *a = realloc(f->hr, nc * sizeof *a);
+    krec *a = realloc(f->hr, nc * sizeof *a);
     if (!a) return -1;
     f->hr = a;
-    hrec *b = realloc(f->hr2, nc * sizeof *b);
+    krec *b = realloc(f->hr2, nc * sizeof *b);
     if (!b) return -1;
     f->hr2 = b;
     f->caphr = nc;
@@ -144,9 +99,13 @@ static int merge_room(farm *f, size_t n) {
   if (n > f->capmv) {
     size_t nc = f->capmv ? f->capmv : 64;
     while (nc < n) nc *= 2;
-    free(f->mv);
-    f->mv = malloc(nc * sizeof *f->mv);
-    f->capmv = f->mv ? nc : 0;
+    if (f->capmv > BEAM_KEEP) zf_farm_pool_give(f, f->mv, f->capmv);
+    else free(f->mv);
+    f->mv = zf_farm_pool_take(f, n - 1, &f->capmv);
+    if (!f->mv) {
+      f->mv = malloc(nc * sizeof *f->mv);
+      f->capmv = f->mv ? nc : 0;
+    }
     if (!f->mv) return -1;
   }
   return 0;
@@ -164,24 +123,15 @@ static void merge_swap(farm *f, hvec *bv, size_t n) {
   f->capmv = cap;
 }
 
-/* Orders bv by state (by_key) or by score alone, best first; equal ones
- * keep their order.  -1 on allocation failure. */
-int zf_farm_order(farm *f, hvec *bv, int by_key) {
+/* Orders bv by score alone, best first; equal ones keep their order.
+ * -1 on allocation failure. */
+int zf_farm_order(farm *f, hvec *bv) {
   size_t n = bv->n;
   if (n < 2) return 0;
   if (merge_room(f, n)) return -1;
-  if (!by_key) {
-    krec *r = (krec *)f->hr; /* room for n hrec: more than n krec */
-    for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
-    sort_keys(r, (krec *)f->hr2, n);
-    for (size_t k = 0; k < n; k++) f->mv[k] = bv->v[r[k].idx];
-    merge_swap(f, bv, n);
-    return 0;
-  }
-  hrec *r = f->hr;
-  for (size_t k = 0; k < n; k++)
-    r[k] = (hrec){by_key ? state_key(&bv->v[k]) : 0, bv->v[k].score, (uint32_t)k};
-  sort_recs(r, f->hr2, n, by_key);
+  krec *r = f->hr;
+  for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+  sort_keys(r, f->hr2, n);
   for (size_t k = 0; k < n; k++) f->mv[k] = bv->v[r[k].idx];
   merge_swap(f, bv, n);
   return 0;
@@ -223,9 +173,9 @@ static void select_rank(krec *a, size_t n, size_t k) {
 
 int zf_farm_front(farm *f, hvec *bv, size_t m) {
   size_t n = bv->n;
-  if (n <= m) return zf_farm_order(f, bv, 0);
+  if (n <= m) return zf_farm_order(f, bv);
   if (merge_room(f, n)) return -1;
-  krec *r = (krec *)f->hr; /* room for n hrec: more than n krec */
+  krec *r = f->hr;
   for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
   select_rank(r, n, m - 1);
   krec t = r[m - 1]; /* the m-th best: the m best are r[0..m), unordered */
@@ -259,18 +209,15 @@ typedef struct hgroup {
 
 #define NONE UINT32_MAX
 
-/* Room for merge's states and hash table (n hypotheses, table of tsize). */
+/* Room for merge's index per hypothesis (n) and hash table (tsize). */
 static int group_room(farm *f, size_t n, size_t tsize) {
-  if (n > f->capgrp) {
-    size_t nc = f->capgrp ? f->capgrp : 64;
+  if (n > f->capgid) {
+    size_t nc = f->capgid ? f->capgid : 64;
     while (nc < n) nc *= 2;
-    hgroup *g = realloc(f->grp, nc * sizeof *g);
-    if (!g) return -1;
-    f->grp = g;
     uint32_t *d = realloc(f->gid, nc * sizeof *d);
     if (!d) return -1;
     f->gid = d;
-    f->capgrp = nc;
+    f->capgid = nc;
   }
   if (tsize > f->captab) {
     uint32_t *t = realloc(f->htab, tsize * sizeof *t);
@@ -281,9 +228,20 @@ static int group_room(farm *f, size_t n, size_t tsize) {
   return 0;
 }
 
+/* Room for one more state: the states are a third of the hypotheses or
+ * fewer, so their array grows as they come, not to n at once (peak RSS). */
+static int group_grow(farm *f) {
+  size_t nc = f->capgrp ? f->capgrp * 2 : 64;
+  hgroup *g = realloc(f->grp, nc * sizeof *g);
+  if (!g) return -1;
+  f->grp = g;
+  f->capgrp = nc;
+  return 0;
+}
+
 /* a comes before b in their state's order: the better score, then the
  * one pushed first (seq: the array's order, except for the readings a
- * lost byte set aside and pushed after the others, farm_search.c) */
+ * lost byte set aside and pushed after the others, farm_setaside.c) */
 static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
   return v[a].score > v[b].score ||
          (v[a].score == v[b].score && (int32_t)(v[a].seq - v[b].seq) < 0);
@@ -317,6 +275,10 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
     while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
     if (tab[h] == NONE) {
+      if (ng == f->capgrp) {
+        if (group_grow(f)) return MERGE_FAILED;
+        grp = f->grp;
+      }
       tab[h] = (uint32_t)ng;
       grp[ng++] = (hgroup){key, k, NONE, NONE, NONE};
     }
@@ -331,9 +293,9 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     if (v[k].hash != v[g->first].hash && (g->other == NONE || ranks_before(v, k, g->other)))
       g->other = k;
   }
-  krec *r = (krec *)f->hr;
+  krec *r = f->hr;
   for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
-  sort_keys(r, (krec *)f->hr2, ng);
+  sort_keys(r, f->hr2, ng);
   hyp *dst = f->mv;
   size_t w = 0;
   for (size_t q = 0; q < ng; q++) {
@@ -392,7 +354,7 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
      * included (no better than the others, and after those of its state
      * that score the same). */
     size_t m = MAX_KEYS * 2, nn = bv->n;
-    krec *rs = (krec *)f->hr;
+    krec *rs = f->hr;
     for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
     select_rank(rs, nn, m - 1);
     uint32_t *keep = f->gid; /* room for the n merged: more than nn */

@@ -92,7 +92,7 @@ static void destroy(void *st) {
   free(f->mv);
   free(f->bg);
   free(f->remap);
-  free(f->spare);
+  for (size_t i = 0; i < f->npool; i++) free(f->pool[i]);
   free(f->grp);
   free(f->gid);
   free(f->htab);

@@ -1221,6 +1221,47 @@ static void test_work_budget(void **state) {
   free(b.p);
 }
 
+/* The search's large hypothesis arrays are reused from a pool
+ * (farm_store.c) instead of freed and grown again: the pool keeps the
+ * POOL_N largest it is given and hands out the largest one bigger than
+ * what the caller has, so a position that fills up takes the room a
+ * drained one left. */
+static void test_pool_reuse(void **state) {
+  (void)state;
+  farm *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  size_t caps[] = {2048, 8192, 4096, 16384};
+  enum { NCAPS = sizeof caps / sizeof caps[0] };
+  for (size_t k = 0; k < NCAPS; k++) {
+    hyp *v = malloc(caps[k] * sizeof *v);
+    assert_non_null(v);
+    v[caps[k] - 1].seq = (uint32_t)caps[k]; /* the whole array is there */
+    zf_farm_pool_give(f, v, caps[k]);
+  }
+  assert_int_equal(f->npool, POOL_N < NCAPS ? POOL_N : NCAPS);
+  size_t cap = 0, last = SIZE_MAX;
+  /* the largest first, each bigger than the minimum asked for */
+  while (f->npool) {
+    hyp *v = zf_farm_pool_take(f, 1024, &cap);
+    assert_non_null(v);
+    assert_true(cap > 1024 && cap < last);
+    assert_int_equal(v[cap - 1].seq, (uint32_t)cap);
+    last = cap;
+    free(v);
+  }
+  assert_int_equal(last, POOL_N >= 3 ? 4096u : POOL_N == 2 ? 8192u : 16384u);
+  /* nothing bigger than asked for: nothing taken */
+  hyp *v = malloc(2048 * sizeof *v);
+  assert_non_null(v);
+  zf_farm_pool_give(f, v, 2048);
+  assert_null(zf_farm_pool_take(f, 2048, &cap));
+  assert_non_null(zf_farm_pool_take(f, 2047, &cap));
+  assert_int_equal(cap, 2048);
+  assert_int_equal(f->npool, 0);
+  free(v);
+  free(f);
+}
+
 /* A missing corpus is a failure, not a pass: the measures below would
  * otherwise skip their loops and assert nothing (issue 13). */
 static int corpus_present(void) {
@@ -1249,6 +1290,7 @@ int main(void) {
       cmocka_unit_test(test_sample),
       cmocka_unit_test(test_public_api),
       cmocka_unit_test(test_work_budget),
+      cmocka_unit_test(test_pool_reuse),
       cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_simulated_150),
       cmocka_unit_test(test_simulated_other_sets),
