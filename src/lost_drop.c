@@ -396,6 +396,82 @@ static double text_odds(const dstep *path, size_t np) {
   return (double)k * log10(TEXT_P1 / TEXT_P0) + (double)(m - k) * log10((1 - TEXT_P1) / (1 - TEXT_P0));
 }
 
+/* The surviving bytes: every unit of the line re-encoded as the reader
+ * read it (w->b, w->nb); *literal: the line's score as it stands.  0 when
+ * the line is not a dropping reader's (a marker, a character the reader
+ * cannot have written). */
+static int survivors(dwork *w, const zf_text *in, double *literal) {
+  uint32_t prev = 0;
+  *literal = 0;
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c == 0xFFFD) return 0; /* a marker: not a dropping reader */
+    *literal += lm_step(prev, c);
+    prev = c;
+    if (c < 0x80) {
+      w->b[w->nb++] = (dbyte){(uint8_t)c, 1, (uint32_t)j};
+      continue;
+    }
+    size_t ne;
+    const lc_inv *enc = lc_encodings(w->R, c, &ne);
+    if (!ne) {
+#ifdef LOST_DEBUG
+      fprintf(stderr, "dropread: U+%04X not in the reader\n", (unsigned)c);
+#endif
+      return 0;
+    }
+    if (enc[0].code >= 0x100) {
+      w->b[w->nb++] = (dbyte){(uint8_t)(enc[0].code >> 8), 1, (uint32_t)j};
+      w->b[w->nb++] = (dbyte){(uint8_t)enc[0].code, 0, (uint32_t)j};
+    } else {
+      w->b[w->nb++] = (dbyte){(uint8_t)enc[0].code, 1, (uint32_t)j};
+    }
+  }
+  return 1;
+}
+
+/* The best reading, from the forward pass's back pointers, in order into
+ * path; *gaps: the bytes it drops, *asc: its gaps that are ASCII bytes
+ * read as a trail.  Returns the number of steps. */
+static size_t best_path(const dwork *w, int kend, dstep *path, size_t *gaps, size_t *asc) {
+  size_t np = 0;
+  *gaps = *asc = 0;
+  for (size_t ni = NI(w->nb, kend); w->nd[ni].bp >= 0; ni = (size_t)w->nd[ni].bp) {
+    size_t from = (size_t)w->nd[ni].bp;
+    size_t p = ni / K_N, q = from / K_N;
+    int k = (int)(ni % K_N);
+    uint32_t cp = 0;
+    if (k == K_PAIR) cp = lc_pair(w->S, w->b[q].v, w->b[q + 1].v);
+    else if (k == K_ONE) cp = w->b[q].v;
+    path[np++] = (dstep){q, p, k, cp, 0};
+    *gaps += k == K_DGAP ? 2 : k == K_LGAP || k == K_TGAP;
+    *asc += k == K_LGAP && w->b[q].v < 0x80;
+  }
+  for (size_t i = 0; i < np / 2; i++) {
+    dstep t = path[i];
+    path[i] = path[np - 1 - i];
+    path[np - 1 - i] = t;
+  }
+  return np;
+}
+
+/* The bytes read with nothing missing: its score into *score, 0 when a
+ * pair is not a source character (*score then covers the part read). */
+static int nogap_read(const dwork *w, double *score) {
+  uint32_t prev = 0;
+  *score = 0;
+  for (size_t p = 0; p < w->nb;) {
+    uint32_t c = w->b[p].v;
+    int pair = c >= 0x80;
+    if (pair) c = p + 1 < w->nb ? lc_pair(w->S, w->b[p].v, w->b[p + 1].v) : 0;
+    p += pair ? 2 : 1;
+    *score += lm_step(prev, c);
+    prev = c;
+    if (pair && !src_char(c)) return 0;
+  }
+  return 1;
+}
+
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res) {
   memset(res, 0, sizeof *res);
@@ -408,34 +484,9 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
   int rc = ZHFIX_E_NOMEM;
   w.b = malloc((2 * in->len + 1) * sizeof *w.b);
   if (!w.b) goto done;
-  /* the surviving bytes: every unit re-encoded as the reader read it */
   rc = ZF_LOST_NOFIT;
-  double literal = 0;
-  uint32_t prev = 0;
-  for (size_t j = 0; j < in->len; j++) {
-    uint32_t c = in->cp[j];
-    if (c == 0xFFFD) goto done; /* a marker: not a dropping reader */
-    literal += lm_step(prev, c);
-    prev = c;
-    if (c < 0x80) {
-      w.b[w.nb++] = (dbyte){(uint8_t)c, 1, (uint32_t)j};
-      continue;
-    }
-    size_t ne;
-    const lc_inv *enc = lc_encodings(R, c, &ne);
-    if (!ne) {
-#ifdef LOST_DEBUG
-      fprintf(stderr, "dropread: U+%04X not in the reader\n", (unsigned)c);
-#endif
-      goto done;
-    }
-    if (enc[0].code >= 0x100) {
-      w.b[w.nb++] = (dbyte){(uint8_t)(enc[0].code >> 8), 1, (uint32_t)j};
-      w.b[w.nb++] = (dbyte){(uint8_t)enc[0].code, 0, (uint32_t)j};
-    } else {
-      w.b[w.nb++] = (dbyte){(uint8_t)enc[0].code, 1, (uint32_t)j};
-    }
-  }
+  double literal;
+  if (!survivors(&w, in, &literal)) goto done;
   rc = ZHFIX_E_NOMEM;
   w.nd = malloc((w.nb + 1) * K_N * sizeof *w.nd);
   path = malloc((w.nb + 1) * 2 * sizeof *path);
@@ -459,23 +510,7 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
    * (the caller takes a reading only by a positive gain): refused before
    * the backward pass and the certainty test, which cost most. */
   if (total <= literal) goto done;
-  size_t np = 0, gaps = 0, asc = 0;
-  for (size_t ni = NI(w.nb, kend); w.nd[ni].bp >= 0; ni = (size_t)w.nd[ni].bp) {
-    size_t from = (size_t)w.nd[ni].bp;
-    size_t p = ni / K_N, q = from / K_N;
-    int k = (int)(ni % K_N);
-    uint32_t cp = 0;
-    if (k == K_PAIR) cp = lc_pair(S, w.b[q].v, w.b[q + 1].v);
-    else if (k == K_ONE) cp = w.b[q].v;
-    path[np++] = (dstep){q, p, k, cp, 0};
-    gaps += k == K_DGAP ? 2 : k == K_LGAP || k == K_TGAP;
-    asc += k == K_LGAP && w.b[q].v < 0x80;
-  }
-  for (size_t i = 0; i < np / 2; i++) {
-    dstep t = path[i];
-    path[i] = path[np - 1 - i];
-    path[np - 1 - i] = t;
-  }
+  size_t gaps, asc, np = best_path(&w, kend, path, &gaps, &asc);
   if (!gaps) goto done; /* nothing dropped: a lossless wrong decode, the mojibake stage's */
   /* Every gap an ASCII byte read as the trail of a character whose lead
    * went (0x40-0x7E): the reading's characters are the no-drop reading's,
@@ -493,21 +528,8 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
    * with drops must beat it by DROP_LOSSLESS_V, or the line is a lossless
    * wrong decode (the mojibake stage's) that a drop or two fits a little
    * better. */
-  double nogap = 0;
-  int readable = 1;
-  prev = 0;
-  for (size_t p = 0; p < w.nb && readable;) {
-    uint32_t c = w.b[p].v;
-    if (c >= 0x80) {
-      c = p + 1 < w.nb ? lc_pair(S, w.b[p].v, w.b[p + 1].v) : 0;
-      readable = src_char(c);
-      p += 2;
-    } else {
-      p++;
-    }
-    nogap += lm_step(prev, c);
-    prev = c;
-  }
+  double nogap;
+  int readable = nogap_read(&w, &nogap);
   double odds = text_odds(path, np);
 #ifdef LOST_DEBUG
   fprintf(stderr, "dropread %s>%s nb %zu total %.1f literal %.1f nogap %.1f readable %d gaps %zu asc %zu text %.2f\n",
