@@ -40,7 +40,12 @@
  *     or read it as the trail of a character whose lead went (0x40-0x7E):
  *     markup, code, a table's '@' are never replaced; it is reported.
  * A missing byte's value is never invented: a mark is written and the
- * caller reports it with its input offset.  Cost: linear in the line
+ * caller reports it with its input offset.  A reading is refused when it
+ * does not beat the line as it stands, when it is not text (text_odds: a
+ * clean line of rare characters read so lands on common characters that
+ * make no words), and, with nothing missing readable, when it does not
+ * beat that reading by DROP_LOSSLESS; one whose only gaps are ASCII
+ * letters read as trails writes the no-drop reading's characters.  Cost: linear in the line
  * (five nodes a byte, at most five edges a node), plus at most 126
  * candidates a missing byte.
  */
