@@ -206,8 +206,9 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
  * margins decide it (guessed in guess mode), the rest marked (zf_lost_flags
  * as after zf_lost_run).  res->gaps is the bytes dropped on the best
  * reading, res->score and res->literal its score and the input's (the
- * caller judges the gain).  Returns 0, ZF_LOST_NOFIT (not readable so, or
- * nothing dropped: out unchanged) or ZHFIX_E_NOMEM.  Cost: linear. */
+ * caller judges the gain).  Returns 0, ZF_LOST_NOFIT (not readable so,
+ * nothing dropped, no better than the line as it stands, or not text: out
+ * unchanged) or ZHFIX_E_NOMEM.  Cost: linear. */
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res);
 /* The same with the caller's margin (log10) by which a reading with drops
