@@ -137,18 +137,6 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
        * removal: all in place already, only han[] to count. */
       uint32_t h = han[n];
       size_t j = i;
-      /* (four at a time while all four are in the BMP and plain) */
-      while (end - j >= 4) {
-        uint32_t a = cp[j], b = cp[j + 1], c = cp[j + 2], d = cp[j + 3];
-        if ((a | b | c | d) > 0xFFFF) break;
-        unsigned ka = cc[a], kb = cc[b], kc = cc[c], kd = cc[d];
-        if (!(ka & kb & kc & kd & ZF_PC_PLAIN)) break;
-        han[j + 1] = h += ka >> 1 & 1u;
-        han[j + 2] = h += kb >> 1 & 1u;
-        han[j + 3] = h += kc >> 1 & 1u;
-        han[j + 4] = h += kd >> 1 & 1u;
-        j += 4;
-      }
       for (; j < end; j++) {
         unsigned k = zf_punct_class(cc, cp[j]);
         if (!(k & ZF_PC_PLAIN)) break;
