@@ -84,6 +84,8 @@ static int word_before(const uint32_t *cp, size_t s, size_t i, const char *const
   while (k > s && fmt_is_ident(cp[k - 1])) k--;
   if (k == i || (k > s && (cp[k - 1] == '.' || cp[k - 1] == '$'))) return 0;
   for (; *words; words++) {
+    /* (the first letter first: most words of code are no keyword) */
+    if (cp[k] != (unsigned char)(*words)[0]) continue;
     size_t n = strlen(*words);
     if (n == i - k && fmt_at(cp, k, i, *words)) return 1;
   }

@@ -51,6 +51,9 @@ static void *classes_build(void *arg) {
   for (uint32_t c = 0; c < 0x80; c++)
     t[c] = (uint8_t)((plain_ascii[c] ? ZF_PC_PLAIN : 0) | (nw_quiet[c] ? ZF_PC_QUIET : 0));
   for (uint32_t c = 0x4E00; c <= 0x9FFF; c++) t[c] = ZF_PC_PLAIN | ZF_PC_HAN | ZF_PC_QUIET;
+  for (uint32_t c = 0; c <= 0xFFFF; c++) t[c] |= ZF_PC_NOTOKEN;
+  for (uint32_t c = 0; c < 0x80; c++)
+    if (zf_punct_token_start(c)) t[c] &= (uint8_t)~ZF_PC_NOTOKEN;
   return t;
 }
 

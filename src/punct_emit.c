@@ -81,6 +81,20 @@ static inline size_t space_run(zf_punct *p, size_t n, size_t i, uint32_t *last, 
   return j;
 }
 
+/* The first s' >= s (s' < n) with o[s'] a space (' ' or U+3000), or n. */
+static inline size_t next_space(const uint32_t *o, size_t s, size_t n) {
+#ifdef ZF_PV
+  while (n - s >= 4) {
+    zf_pv4 x = zf_pv_load(o + s);
+    unsigned k = zf_pv_first((zf_pv4)(x == zf_pv_dup(' ')) | (zf_pv4)(x == zf_pv_dup(0x3000)));
+    s += k;
+    if (k < 4) return s;
+  }
+#endif
+  while (s < n && o[s] != ' ' && o[s] != 0x3000) s++;
+  return s;
+}
+
 /* Whether a space next to c keeps it whatever else is around (c is no
  * space, and no full-width punctuation: fw_at is 0 there). */
 static inline int plain_side(uint32_t c) { return (c < 0x2000 && c != ' ') || zf_is_han(c); }
@@ -95,7 +109,7 @@ static size_t emit_runs(zf_punct *p, size_t n, uint32_t *oc, uint64_t *oo) {
   size_t m = 0, a = 0, li = 0;
   uint32_t last = 0;
   for (size_t s = 0;; s++) {
-    while (s < n && o1[s] != ' ' && o1[s] != 0x3000) s++;
+    s = next_space(o1, s, n);
     if (s == n) break;
     if (fl[s] & F_PROT) continue;
     /* A lone ' ' between two characters that are below U+2000 or CJK

@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "format.h"
 #include "punct_rules.h"
@@ -100,18 +101,66 @@ typedef struct zf_punct {
   const uint8_t *cc; /* zf_punct_classes(), once fetched */
 } zf_punct;
 
-/* Classes of the BMP code points for the stage's two hottest loops
+/* Classes of the BMP code points for the stage's hottest loops
  * (zf_punct_classes): PLAIN, kept by clean() as it is with no flag
  * (printable ASCII of plain_ascii, CJK Unified Ideographs); HAN, a CJK
  * Unified Ideograph (U+4E00..U+9FFF); QUIET, passed over by needs_work()
- * at once (ASCII of nw_quiet, CJK Unified Ideographs).  Nothing beyond
- * the BMP is in any class. */
-enum { ZF_PC_PLAIN = 1, ZF_PC_HAN = 2, ZF_PC_QUIET = 4 };
+ * at once (ASCII of nw_quiet, CJK Unified Ideographs); NOTOKEN, no
+ * protected token is recognised at it (every code point but the ASCII
+ * of protect()'s token_start).  Nothing beyond the BMP is in any class. */
+enum { ZF_PC_PLAIN = 1, ZF_PC_HAN = 2, ZF_PC_QUIET = 4, ZF_PC_NOTOKEN = 8 };
 /* The table, 0x10000 bytes, built once per process (shared.h); NULL
  * when it cannot be built (no memory). */
 const uint8_t *zf_punct_classes(void);
 /* The class of c. */
 static inline unsigned zf_punct_class(const uint8_t *cc, uint32_t c) { return c <= 0xFFFF ? cc[c] : 0u; }
+
+/* The first j >= i (j < n) whose class lacks bit, or n; ORs the classes
+ * of cp[i..j) into *acc.  Four code points go on one test where all
+ * four are in the BMP and have bit (a run ends within the four it stops
+ * in: nothing beyond the BMP has a class). */
+static inline size_t zf_punct_class_run(const uint8_t *cc, const uint32_t *cp, size_t i, size_t n,
+                                        unsigned bit, unsigned *acc) {
+  unsigned o = 0;
+  while (n - i >= 4) {
+    uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
+    if ((a | b | c | d) > 0xFFFF) break;
+    unsigned ka = cc[a], kb = cc[b], kc = cc[c], kd = cc[d];
+    if (!(ka & kb & kc & kd & bit)) break;
+    o |= ka | kb | kc | kd;
+    i += 4;
+  }
+  for (; i < n; i++) {
+    unsigned k = zf_punct_class(cc, cp[i]);
+    if (!(k & bit)) break;
+    o |= k;
+  }
+  *acc |= o;
+  return i;
+}
+
+/* Runs of the commonest characters, four code points on one test with
+ * GCC's generic vectors (SSE2 on x86-64, plain code where the target has
+ * none), where the lanes of a comparison can be told apart (little-endian);
+ * elsewhere one at a time, with the same results. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ZF_PV 1
+typedef uint32_t zf_pv4 __attribute__((vector_size(16)));
+static inline zf_pv4 zf_pv_load(const uint32_t *p) {
+  zf_pv4 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline zf_pv4 zf_pv_dup(uint32_t c) { return (zf_pv4){c, c, c, c}; }
+/* The first lane of m (each lane 0 or all ones) that is set, or 4. */
+static inline unsigned zf_pv_first(zf_pv4 m) {
+  uint64_t u[2];
+  memcpy(u, &m, sizeof u);
+  if (u[0]) return (unsigned)__builtin_ctzll(u[0]) >> 5;
+  if (u[1]) return 2 + ((unsigned)__builtin_ctzll(u[1]) >> 5);
+  return 4;
+}
+#endif
 
 /* The passes, in order; n is the length of the cleaned body. */
 
@@ -121,6 +170,8 @@ static inline unsigned zf_punct_class(const uint8_t *cc, uint32_t c) { return c 
 size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t *mask);
 /* Pass 2: protects the tokens that are not words of the sentence. */
 void zf_punct_protect(zf_punct *p, size_t n);
+/* Whether a protected token may start at c (the table's NOTOKEN). */
+int zf_punct_token_start(uint32_t c);
 /* Pass 3: pairs quotes and round brackets (mate[], F_QOPEN, F_QCLOSE). */
 void zf_punct_pair(zf_punct *p, size_t n);
 /* Pass 4: decides o1[] / o2[] and counts the edits per rule. */

@@ -208,11 +208,16 @@ static const uint8_t token_start[128] = {[':'] = 1, ['w'] = 1, ['W'] = 1, ['@'] 
                                          ['/'] = 1, ['~'] = 1, ['`'] = 1, ['$'] = 1,
                                          ['<'] = 1, ['&'] = 1};
 
+int zf_punct_token_start(uint32_t c) { return c < 0x80 && token_start[c]; }
+
 void zf_punct_protect(zf_punct *p, size_t n) {
   const uint32_t *w = p->w;
   for (size_t i = 0; i < n; i++) {
+    /* (the many characters that start nothing, four on one test) */
+    unsigned seen = 0;
+    i = zf_punct_class_run(p->cc, w, i, n, ZF_PC_NOTOKEN, &seen);
+    if (i == n) break;
     uint32_t c = w[i];
-    /* (one predictable test for the many characters that start nothing) */
     if (!((unsigned)(c < 0x80) & token_start[c & 0x7F])) continue;
     if (p->fl[i] & F_PROT) continue;
     switch (c) {

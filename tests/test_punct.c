@@ -435,6 +435,38 @@ static void test_off(void **state) {
 
 /* ---- the sample ----------------------------------------------------------- */
 
+/* The stage's bulk scans (four code points on one test: clean()'s plain
+ * runs, protect()'s token starts, emit()'s spaces) give the same output
+ * wherever a mark, space, token or character beyond the BMP falls
+ * within the four: each case behind 0 to 8 more Han characters. */
+static void test_bulk_alignment(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"你好， 世界 。", "你好，世界。"},
+      {"在 ftp://a.org/unix/处获得(免费)文件,然后", "在 ftp://a.org/unix/处获得（免费）文件，然后"},
+      {"邮件发到foo.bar@example.com。", "邮件发到foo.bar@example.com。"},
+      {"文件位于/usr/share/doc/zhfix.txt", "文件位于/usr/share/doc/zhfix.txt"},
+      {"你好\xF0\xA0\x80\x80 ，世界", "你好\xF0\xA0\x80\x80，世界"},
+      {"你好\xE3\x80\x80世界", "你好 世界"},
+      {"你好，\xE3\x80\x80世界", "你好，世界"},
+      {"设置$HOME,然后运行`make install`,见&amp;说明", "设置$HOME，然后运行`make install`，见&amp;说明"},
+      {"中文 English words here, 然后 <b>粗体</b>,结束", "中文 English words here, 然后 <b>粗体</b>，结束"},
+  };
+  char in[256], want[256];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    for (int k = 0; k <= 8; k++) {
+      in[0] = want[0] = 0;
+      for (int j = 0; j < k; j++) {
+        strcat(in, "中");
+        strcat(want, "中");
+      }
+      strcat(in, cases[c][0]);
+      strcat(want, cases[c][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
 static void test_sample_fixed_points(void **state) {
   (void)state;
   static const char *const files[] = {"data/samples/000_22c49fc42f219c9f.expected-simp.txt",
@@ -661,6 +693,7 @@ int main(void) {
       cmocka_unit_test(test_japanese),
       cmocka_unit_test(test_japanese_document),
       cmocka_unit_test(test_off),
+      cmocka_unit_test(test_bulk_alignment),
       cmocka_unit_test(test_sample_fixed_points),
       cmocka_unit_test(test_sample_raw_lines),
       cmocka_unit_test(test_idempotent_corpus),
