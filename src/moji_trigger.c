@@ -118,8 +118,9 @@ static int t2s_hit(const zf_dbcs *d, const t2s_codes *tc, const uint32_t lend[2]
  * window that fails this in both tables finds nothing, and is answered
  * with one lookup a character before any form is searched.  Bits (GBK,
  * Big5 one above): W_START3, W_START4 of a first character, W_MID3,
- * W_MID4 of a second (four above the start bit they go with).  Built
- * once per process (shared.h) at the first window. */
+ * W_MID4 of a second (four above the start bit they go with).  Those of
+ * the characters with Traditional forms are built once per process
+ * (shared.h) at the first window. */
 enum { W_START3 = 1, W_START4 = 4, W_MID3 = 16, W_MID4 = 64 };
 
 static unsigned code_bits(uint16_t e, int start, int mid) {
@@ -130,14 +131,23 @@ static unsigned code_bits(uint16_t e, int start, int mid) {
   return bits;
 }
 
+/* The bits of a character without Traditional forms: its own codes. */
+static unsigned own_bits(const moji_tables *t, uint32_t c) {
+  return code_bits(t->gbk->enc[c], 1, 1) | code_bits(t->big5->enc[c], 1, 1) << 1;
+}
+
+/* The bits of the characters with Traditional forms (has_unconv[T2S],
+ * a few thousand), indexed by the character; the others' are own_bits. */
 static void *window_build(void *arg) {
   const moji_tables *t = arg;
-  uint8_t *w = malloc(0x10000);
+  uint8_t *w = calloc(0x10000, 1);
   if (!w) return NULL;
-  for (uint32_t c = 0; c < 0x10000; c++) {
-    unsigned bits = code_bits(t->gbk->enc[c], 1, 1) | code_bits(t->big5->enc[c], 1, 1) << 1;
-    if (moji_bit(t->has_unconv[UNDO_T2S], c)) {
-      uint32_t fm[4];
+  const uint8_t *has = t->has_unconv[UNDO_T2S];
+  for (uint32_t byte = 0; byte < 0x2000; byte++) {
+    for (unsigned bit = 0; has[byte] >> bit; bit++) {
+      if (!(has[byte] >> bit & 1)) continue;
+      uint32_t c = byte << 3 | bit, fm[4];
+      unsigned bits = own_bits(t, c);
       int nf = zf_moji_unconv_cands(t, UNDO_T2S, c, fm, 4);
       for (int set = 0; set < 2; set++) {
         const zf_dbcs *d = set ? t->big5 : t->gbk;
@@ -148,8 +158,8 @@ static void *window_build(void *arg) {
           mid = 0;
         }
       }
+      w[c] = (uint8_t)bits;
     }
-    w[c] = (uint8_t)bits;
   }
   return w;
 }
@@ -162,7 +172,10 @@ static int window_may_hit(const moji_tables *t, const uint32_t *c) {
   if (c[0] > 0xFFFF || c[1] > 0xFFFF) return 1;
   const uint8_t *w = atomic_load_explicit(&window_slot, memory_order_acquire);
   if (!w && !(w = zf_shared_get(&window_slot, window_build, (void *)(uintptr_t)t, free))) return 1;
-  return (w[c[0]] & 0x0F & w[c[1]] >> 4) != 0;
+  const uint8_t *has = t->has_unconv[UNDO_T2S];
+  unsigned b0 = moji_bit(has, c[0]) ? w[c[0]] : own_bits(t, c[0]);
+  unsigned b1 = moji_bit(has, c[1]) ? w[c[1]] : own_bits(t, c[1]);
+  return (b0 & 0x0F & b1 >> 4) != 0;
 }
 
 /* The trigger's sets 4 (GBK) and 5 (Big5): garbage converted to
