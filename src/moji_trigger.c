@@ -137,29 +137,32 @@ static unsigned own_bits(const moji_tables *t, uint32_t c) {
 }
 
 /* The bits of the characters with Traditional forms (has_unconv[T2S],
- * a few thousand), indexed by the character; the others' are own_bits. */
+ * a few thousand), indexed by the character; the others' are own_bits.
+ * The forms are read in one pass over the sorted inverse table, in the
+ * order zf_moji_unconv_cands gives them (the first four of each). */
 static void *window_build(void *arg) {
   const moji_tables *t = arg;
   uint8_t *w = calloc(0x10000, 1);
   if (!w) return NULL;
-  const uint8_t *has = t->has_unconv[UNDO_T2S];
-  for (uint32_t byte = 0; byte < 0x2000; byte++) {
-    for (unsigned bit = 0; has[byte] >> bit; bit++) {
-      if (!(has[byte] >> bit & 1)) continue;
-      uint32_t c = byte << 3 | bit, fm[4];
-      unsigned bits = own_bits(t, c);
-      int nf = zf_moji_unconv_cands(t, UNDO_T2S, c, fm, 4);
-      for (int set = 0; set < 2; set++) {
-        const zf_dbcs *d = set ? t->big5 : t->gbk;
-        int mid = 1; /* of the forms, only the first of two bytes */
-        for (int q = 0; q < nf; q++) {
-          if (fm[q] > 0xFFFF || d->enc[fm[q]] < 0x100) continue;
-          bits |= code_bits(d->enc[fm[q]], 1, mid) << set;
-          mid = 0;
-        }
+  const uint64_t *tab = t->unconv[UNDO_T2S];
+  size_t n = t->nunconv[UNDO_T2S];
+  for (size_t q = 0, e; q < n; q = e) {
+    uint32_t c = (uint32_t)(tab[q] >> 32), fm[4];
+    int nf = 0;
+    for (e = q; e < n && tab[e] >> 32 == c; e++)
+      if ((uint32_t)tab[e] != c && nf < 4) fm[nf++] = (uint32_t)tab[e];
+    if (c > 0xFFFF) continue;
+    unsigned bits = own_bits(t, c);
+    for (int set = 0; set < 2; set++) {
+      const zf_dbcs *d = set ? t->big5 : t->gbk;
+      int mid = 1; /* of the forms, only the first of two bytes */
+      for (int k = 0; k < nf; k++) {
+        if (fm[k] > 0xFFFF || d->enc[fm[k]] < 0x100) continue;
+        bits |= code_bits(d->enc[fm[k]], 1, mid) << set;
+        mid = 0;
       }
-      w[c] = (uint8_t)bits;
     }
+    w[c] = (uint8_t)bits;
   }
   return w;
 }
