@@ -18,7 +18,10 @@
  *                             or one in a two- or three-Han line that
  *                             the other table reads as a common one.
  */
+#include <stdlib.h>
+
 #include "moji.h"
+#include "shared.h"
 
 /* Whether c[0..n) holds only quiet characters (quiet_bm, which has
  * ASCII too).  Written without branches on the character: in text that
@@ -104,6 +107,80 @@ static int t2s_hit(const zf_dbcs *d, const t2s_codes *tc, const uint32_t lend[2]
   return 0;
 }
 
+/* What t2s_window needs of its first two characters, per BMP character
+ * and table (GBK, Big5), from the same forms it reads.  The first
+ * character's codes (its own or a Traditional form's) must start UTF-8
+ * of three bytes or more (zf_moji_utf8_start: a lead E0..EF, or F0..F4
+ * for a sequence of four); one of the second's codes (its own, or its
+ * first Traditional form's of two bytes) must then go on: a continuation byte
+ * and, after a sequence of three, a lead of another of three bytes or
+ * more (spells_two_chinese), after one of four a continuation byte.  A
+ * window that fails this in both tables finds nothing, and is answered
+ * with one lookup a character before any form is searched.  Bits (GBK,
+ * Big5 one above): W_START3, W_START4 of a first character, W_MID3,
+ * W_MID4 of a second (four above the start bit they go with).  Those of
+ * the characters with Traditional forms are built once per process
+ * (shared.h) at the first window. */
+enum { W_START3 = 1, W_START4 = 4, W_MID3 = 16, W_MID4 = 64 };
+
+static unsigned code_bits(uint16_t e, int start, int mid) {
+  unsigned hi = e >> 8, lo = e & 0xFF, bits = 0;
+  if (e < 0x100) return 0;
+  if (start && (lo & 0xC0) == 0x80) bits |= hi >= 0xE0 && hi <= 0xEF ? W_START3 : hi >= 0xF0 && hi <= 0xF4 ? W_START4 : 0;
+  if (mid && (hi & 0xC0) == 0x80) bits |= lo >= 0xE0 && lo <= 0xF4 ? W_MID3 : (lo & 0xC0) == 0x80 ? W_MID4 : 0;
+  return bits;
+}
+
+/* The bits of a character without Traditional forms: its own codes. */
+static unsigned own_bits(const moji_tables *t, uint32_t c) {
+  return code_bits(t->gbk->enc[c], 1, 1) | code_bits(t->big5->enc[c], 1, 1) << 1;
+}
+
+/* The bits of the characters with Traditional forms (has_unconv[T2S],
+ * a few thousand), indexed by the character; the others' are own_bits.
+ * The forms are read in one pass over the sorted inverse table, in the
+ * order zf_moji_unconv_cands gives them (the first four of each). */
+static void *window_build(void *arg) {
+  const moji_tables *t = arg;
+  uint8_t *w = calloc(0x10000, 1);
+  if (!w) return NULL;
+  const uint64_t *tab = t->unconv[UNDO_T2S];
+  size_t n = t->nunconv[UNDO_T2S];
+  for (size_t q = 0, e; q < n; q = e) {
+    uint32_t c = (uint32_t)(tab[q] >> 32), fm[4];
+    int nf = 0;
+    for (e = q; e < n && tab[e] >> 32 == c; e++)
+      if ((uint32_t)tab[e] != c && nf < 4) fm[nf++] = (uint32_t)tab[e];
+    if (c > 0xFFFF) continue;
+    unsigned bits = own_bits(t, c);
+    for (int set = 0; set < 2; set++) {
+      const zf_dbcs *d = set ? t->big5 : t->gbk;
+      int mid = 1; /* of the forms, only the first of two bytes */
+      for (int k = 0; k < nf; k++) {
+        if (fm[k] > 0xFFFF || d->enc[fm[k]] < 0x100) continue;
+        bits |= code_bits(d->enc[fm[k]], 1, mid) << set;
+        mid = 0;
+      }
+    }
+    w[c] = (uint8_t)bits;
+  }
+  return w;
+}
+
+static zf_shared_slot window_slot;
+
+/* 0 when the window c[0..3) cannot hit in either table (window_build);
+ * 1 when it may, or when the table cannot be built now. */
+static int window_may_hit(const moji_tables *t, const uint32_t *c) {
+  if (c[0] > 0xFFFF || c[1] > 0xFFFF) return 1;
+  const uint8_t *w = atomic_load_explicit(&window_slot, memory_order_acquire);
+  if (!w && !(w = zf_shared_get(&window_slot, window_build, (void *)(uintptr_t)t, free))) return 1;
+  const uint8_t *has = t->has_unconv[UNDO_T2S];
+  unsigned b0 = moji_bit(has, c[0]) ? w[c[0]] : own_bits(t, c[0]);
+  unsigned b1 = moji_bit(has, c[1]) ? w[c[1]] : own_bits(t, c[1]);
+  return (b0 & 0x0F & b1 >> 4) != 0;
+}
+
 /* The trigger's sets 4 (GBK) and 5 (Big5): garbage converted to
  * Simplified after the wrong decode (鍘 -> 铡, 鍒 -> 𫔄).  The window
  * c[0..3) is read with its first character as it stands or through each
@@ -115,6 +192,7 @@ static int t2s_hit(const zf_dbcs *d, const t2s_codes *tc, const uint32_t lend[2]
  * sequences the three characters spell must both be Chinese, as two
  * garbled Chinese characters are.  Returns the class bits to set. */
 static unsigned t2s_window(const moji_tables *t, const uint32_t *c, size_t avail, unsigned mask) {
+  if (!window_may_hit(t, c)) return 0;
   uint32_t fm[3][5];
   int nf[3], conv = 0;
   for (int j = 0; j < 3; j++) {
