@@ -231,12 +231,7 @@ static int group_room(farm *f, size_t n, size_t tsize) {
 /* Room for one more state: the states are a third of the hypotheses or
  * fewer, so their array grows as they come, not to n at once (peak RSS). */
 static int group_grow(farm *f) {
-  size_t nc = f->capgrp ? f->capgrp * 2 : 64;
-  hgroup *g = realloc(f->grp, nc * sizeof *g);
-  if (!g) return -1;
-  f->grp = g;
-  f->capgrp = nc;
-  return 0;
+  return zf_grow((void **)&f->grp, &f->capgrp, f->capgrp + 1, sizeof *f->grp, 64);
 }
 
 /* a comes before b in their state's order: the better score, then the

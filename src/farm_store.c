@@ -52,14 +52,7 @@ int zf_farm_hv_grow(farm *f, hvec *h) {
       h->cap = cap;
     }
   }
-  if (h->n == h->cap) {
-    size_t nc = h->cap ? h->cap * 2 : 64;
-    hyp *nv = realloc(h->v, nc * sizeof *nv);
-    if (!nv) return -1;
-    h->v = nv;
-    h->cap = nc;
-  }
-  return 0;
+  return zf_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v, 64);
 }
 
 void zf_farm_beam_release(farm *f, hvec *bv) {
@@ -71,12 +64,7 @@ void zf_farm_beam_release(farm *f, hvec *bv) {
 }
 
 int zf_farm_nodes_grow(farm *f) {
-  size_t nc = f->capnodes ? f->capnodes * 2 : 1024;
-  onode *nn = realloc(f->nodes, nc * sizeof *nn);
-  if (!nn) return -1;
-  f->nodes = nn;
-  f->capnodes = nc;
-  return 0;
+  return zf_grow((void **)&f->nodes, &f->capnodes, f->nnodes + 1, sizeof *f->nodes, 1024);
 }
 
 

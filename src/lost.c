@@ -32,18 +32,6 @@
 #include "lost_lat.h"
 
 
-int zf_lat_grow(void **p, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
-  size_t nc = *cap ? *cap : 64;
-  while (nc < need) nc *= 2;
-  void *np = realloc(*p, nc * elem);
-  if (!np) return -1;
-  *p = np;
-  *cap = nc;
-  return 0;
-}
-
-
 /* Characters a gap may make: what text holds. */
 static int plausible(uint32_t c) {
   if (c < 0x20) return c == '\t';

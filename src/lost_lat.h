@@ -204,8 +204,7 @@ struct zf_lost {
 #define LOST_INTERVAL_EDGES 65536 /* edges of one unit, all nodes together */
 
 
-int zf_lat_grow(void **p, size_t *cap, size_t need, size_t elem);
-#define GROW(l, arr, cap, need) zf_lat_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+#define GROW(l, arr, cap, need) zf_grow((void **)&(arr), &(cap), (need), sizeof *(arr), 64)
 
 /* log10(10^a + 10^b) */
 static inline float lse(float a, float b) {

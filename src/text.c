@@ -23,6 +23,20 @@ int zf_text_reserve(zf_text *t, size_t extra) {
   return 0;
 }
 
+int zf_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first) {
+  if (need <= *cap) return 0;
+  size_t nc = *cap ? *cap : first;
+  while (nc < need) {
+    if (nc > SIZE_MAX / 2 / elem) return -1;
+    nc *= 2;
+  }
+  void *np = realloc(*p, nc * elem);
+  if (!np) return -1;
+  *p = np;
+  *cap = nc;
+  return 0;
+}
+
 int zf_text_push(zf_text *t, uint32_t c, uint64_t off) {
   if (t->len == t->cap && zf_text_reserve(t, 1)) return -1;
   t->cp[t->len] = c;

@@ -33,6 +33,9 @@ typedef struct zf_text {
 
 /* All return 0, or -1 when memory is exhausted (the text is unchanged). */
 int zf_text_reserve(zf_text *t, size_t extra);
+/* Grows the array *p of *cap elements of elem bytes to hold at least need:
+ * doubling from first (or from *cap).  0, or -1 with *p and *cap unchanged. */
+int zf_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first);
 int zf_text_push(zf_text *t, uint32_t c, uint64_t off);
 int zf_text_append(zf_text *t, const zf_text *src, size_t from, size_t n);
 void zf_text_clear(zf_text *t);

@@ -98,6 +98,19 @@ static int asutf8(zf_lost *l, const zf_text *in, zf_text *out) {
 
 /* 本软件是自由软件：您可以自由修改和重新发布它。 as UTF-8, read by CPython's
  * big5 with errors="ignore" (tools/lost_codecs.py). */
+/* zhfix_process of a whole document through a new handle with args
+ * (NULL: the defaults); the handle is returned for its statistics. */
+static char *process_doc(const char *in, const char *args, size_t *olen, zhfix **hp) {
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  if (args) assert_int_equal(tu_apply_args(h, args), 0);
+  char *ob;
+  assert_int_equal(zhfix_process(h, in, strlen(in), &ob, olen), ZHFIX_OK);
+  assert_non_null(ob);
+  *hp = h;
+  return ob;
+}
+
 static const char dam1[] = "祈蔓隞嗆航芰梯蔓隞塚典臭誑芰曹耨孵啣撣摰\n";
 static const char orig1[] = "本软件是自由软件：您可以自由修改和重新发布它。\n";
 
@@ -134,12 +147,9 @@ static void test_line(void **state) {
   assert_null(strstr(o, "隞"));
   assert_null(strstr(o, "蔓"));
   free(o);
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  char *ob;
+  zhfix *h;
   size_t olen;
-  assert_int_equal(zhfix_process(h, dam1, strlen(dam1), &ob, &olen), ZHFIX_OK);
-  assert_non_null(ob);
+  char *ob = process_doc(dam1, NULL, &olen, &h);
   assert_true(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS) >= 2);
   zhfix_buffer_free(ob);
   zhfix_free(h);
@@ -360,11 +370,9 @@ static void test_asutf8(void **state) {
   assert_non_null(o);
   assert_string_equal(o, "uptime - \xef\xbf\xbd.\n");
   free(o);
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  char *ob;
+  zhfix *h;
   size_t olen;
-  assert_int_equal(zhfix_process(h, adam1, strlen(adam1), &ob, &olen), ZHFIX_OK);
+  char *ob = process_doc(adam1, NULL, &olen, &h);
   assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS), 1);
   assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 1);
   zhfix_buffer_free(ob);
@@ -496,13 +504,9 @@ static const char dbcs_doc[] =
 
 static void test_dbcs_doc(void **state) {
   (void)state;
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
-  char *ob;
+  zhfix *h;
   size_t olen;
-  assert_int_equal(zhfix_process(h, dbcs_doc, strlen(dbcs_doc), &ob, &olen), ZHFIX_OK);
-  assert_non_null(ob);
+  char *ob = process_doc(dbcs_doc, "--punct=off", &olen, &h);
   const char *ln[8];
   size_t len[8];
   char *o = malloc(olen + 1);
@@ -572,13 +576,9 @@ static void test_glibc80_doc(void **state) {
   free(o);
   /* after two lines that showed the damage: marked and reported, the
    * ASCII kept */
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
-  char *ob;
+  zhfix *h;
   size_t olen;
-  assert_int_equal(zhfix_process(h, u8_doc, strlen(u8_doc), &ob, &olen), ZHFIX_OK);
-  assert_non_null(ob);
+  char *ob = process_doc(u8_doc, "--punct=off", &olen, &h);
   const char *last = NULL;
   for (size_t i = 0; i + 1 < olen; i++)
     if (ob[i] == '\n') last = ob + i + 1;

@@ -468,6 +468,28 @@ static void test_interleaved_dbcs(void **state) {
   stage_close(&s);
 }
 
+/* A line of a mixed document and how it is damaged (-1: clean). */
+typedef struct {
+  const char *text;
+  int cls;
+} doc_line;
+
+/* The start of the mixed documents below: three lines of GBK read as Big5
+ * (the document's signature) and three clean Traditional lines that
+ * reading could have made (so the signature is not followed). */
+static const doc_line mixed_head[] = {
+      {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"默认状态下是一次只执行一个请求。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5},
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
+      {"預設狀態下是一次只執行一個請求。\n", -1},
+      {"這個工具可以指定單位時間內發出的請求數量。\n", -1},
+};
+
+static void feed_lines(stage *s, const doc_line *l, size_t n) {
+  for (size_t i = 0; i < n; i++) feed_doc(s, l[i].cls, &l[i].text, 1);
+}
+
 /* Issue 15, item 4: a document whose lines were damaged each its own
  * way.  Once it carries GBK read as Big5 and has shown clean Chinese lines
  * that reading could have made, a clean heading 跋 is not followed (Big5
@@ -477,16 +499,7 @@ static void test_interleaved_dbcs(void **state) {
  * DBCS reading and 跋 became 禰. */
 static void test_mixed_lines(void **state) {
   (void)state;
-  static const struct {
-    const char *text;
-    int cls;
-  } lines[] = {
-      {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"默认状态下是一次只执行一个请求。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
-      {"預設狀態下是一次只執行一個請求。\n", -1},
-      {"這個工具可以指定單位時間內發出的請求數量。\n", -1},
+  static const doc_line lines[] = {
       {"跋\n", -1},
       {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", MOJI_SIM_BIG5_AS_GBK},
       {"跋\n", -1},
@@ -496,7 +509,8 @@ static void test_mixed_lines(void **state) {
   };
   stage s;
   stage_open(&s);
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) feed_doc(&s, lines[i].cls, &lines[i].text, 1);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  feed_lines(&s, lines, sizeof lines / sizeof lines[0]);
   stage_close(&s);
 }
 
@@ -510,16 +524,7 @@ static void test_mixed_lines(void **state) {
  * clean lone characters (跋, 同, 數: common ones) stay in both. */
 static void test_mixed_lone(void **state) {
   (void)state;
-  static const struct {
-    const char *text;
-    int cls;
-  } lines[] = {
-      {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"默认状态下是一次只执行一个请求。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
-      {"預設狀態下是一次只執行一個請求。\n", -1},
-      {"這個工具可以指定單位時間內發出的請求數量。\n", -1},
+  static const doc_line lines[] = {
       {"-cbreak 同 icanon\n", MOJI_SIM_GBK_AS_BIG5},
       {"跋\n", -1},
       {"<时> 0-23\n", MOJI_SIM_GBK_AS_BIG5},
@@ -531,10 +536,11 @@ static void test_mixed_lone(void **state) {
   size_t n = sizeof lines / sizeof lines[0];
   stage s;
   stage_open(&s);
-  for (size_t i = 0; i < n; i++) feed_doc(&s, lines[i].cls, &lines[i].text, 1);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  feed_lines(&s, lines, n);
   stage_close(&s);
   /* without the document's evidence: a fresh document each */
-  for (size_t i = 6; i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     char *d = lines[i].cls < 0 ? strdup(lines[i].text)
                                : moji_sim_damage(lines[i].cls, lines[i].text, strlen(lines[i].text), NULL);
     assert_non_null(d);
