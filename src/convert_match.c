@@ -13,13 +13,7 @@
 #include "convert_int.h"
 
 static int seg_push(seglist *s, size_t end) {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    size_t *p = realloc(s->end, cap * sizeof *p);
-    if (!p) return -1;
-    s->end = p;
-    s->cap = cap;
-  }
+  if (s->n == s->cap && zf_grow((void **)&s->end, &s->cap, s->n + 1, sizeof *s->end, 64)) return -1;
   s->end[s->n++] = end;
   return 0;
 }

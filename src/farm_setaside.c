@@ -100,13 +100,8 @@ static int sw_defer(farm *f, const swc *x, unsigned k, unsigned L, uint32_t open
   uint32_t *head = &f->swhead[(L - 0x81) * 3 + k], q = *head;
   while (q != UINT32_MAX && f->swg[q].open != open) q = f->swg[q].next;
   if (q == UINT32_MAX) {
-    if (f->nswg == f->capswg) {
-      size_t nc = f->capswg ? f->capswg * 2 : 256;
-      swgrp *g = realloc(f->swg, nc * sizeof *g);
-      if (!g) return -1;
-      f->swg = g;
-      f->capswg = nc;
-    }
+    if (f->nswg == f->capswg && zf_grow((void **)&f->swg, &f->capswg, f->nswg + 1, sizeof *f->swg, 256))
+      return -1;
     swgrp *g = &f->swg[f->nswg];
     g->open = open;
     g->next = *head;
