@@ -1,10 +1,14 @@
 /*
  * The shared facts of a segment (linefacts.h).  Over the Basic
- * Multilingual Plane a 32-bit class a character, built once per process
- * (shared.h), holds one count per fact in a field of five bits; the sum of
- * the classes of a block of 16 characters holds every count of the block
- * (at most 16 each), read out once a block.  A block holding a character
- * beyond the BMP is counted again one character at a time.
+ * Multilingual Plane a class a character, built once per process
+ * (shared.h), holds one bit per fact; its spread form (spread[class])
+ * holds one count per fact in a field of five bits, so the sum of the
+ * spread classes of a block of 16 characters holds every count of the
+ * block (at most 16 each), read out once a block.  The classes are one
+ * byte each (64 KB, the CJK block 21 KB) so that a line's lookups stay in
+ * the first-level cache, as the 32-bit spread forms (256 KB) did not.  A
+ * block holding a character beyond the BMP is counted again one character
+ * at a time.
  */
 #include <stdlib.h>
 
@@ -22,6 +26,13 @@ enum {
   F_MOJIX = 20,  /* where damage may start (zf_mark_starts_span), or a C1 control */
   F_LOUD = 25    /* not quiet to the mojibake trigger (moji.h quiet_bm) */
 };
+/* The bit of fact F in a class: F / 5. */
+#define BIT(f) (1u << ((f) / 5))
+
+typedef struct classes_t {
+  uint32_t spread[64]; /* class -> one count of each of its facts */
+  uint8_t cls[0x10000];
+} classes_t;
 
 int zf_line_rare_han(uint32_t c) { return !zf_lm_known(c) || zf_lm_char(c) < ZF_RARE_LP; }
 
@@ -30,17 +41,19 @@ static void *class_build(void *arg) {
   int err;
   const moji_tables *mt = zf_moji_tables(&err);
   if (!mt) return NULL;
-  uint32_t *t = calloc(0x10000, sizeof *t);
+  classes_t *t = calloc(1, sizeof *t);
   if (!t) return NULL;
+  for (uint32_t k = 0; k < 64; k++)
+    for (uint32_t f = 0; f < 6; f++) t->spread[k] |= (k >> f & 1u) << (5 * f);
   for (uint32_t c = 0x80; c < 0x10000; c++) {
-    uint32_t k = moji_bit(mt->quiet_bm, c) ? 0 : 1u << F_LOUD;
-    if (zf_is_han(c)) k += 1u << F_HAN | (uint32_t)zf_line_rare_han(c) << F_RARE;
-    if (zf_mark_starts_span(c) || (c >= 0x80 && c < 0xA0)) k += 1u << F_MOJIX;
-    t[c] = k;
+    unsigned k = moji_bit(mt->quiet_bm, c) ? 0 : BIT(F_LOUD);
+    if (zf_is_han(c)) k |= BIT(F_HAN) | (zf_line_rare_han(c) ? BIT(F_RARE) : 0);
+    if (zf_mark_starts_span(c) || (c >= 0x80 && c < 0xA0)) k |= BIT(F_MOJIX);
+    t->cls[c] = (uint8_t)k;
   }
-  t[0xFFFD] |= 1u << F_MARKER;
-  t['?'] = 1u << F_MARKER;
-  t['('] = 1u << F_PAREN;
+  t->cls[0xFFFD] |= BIT(F_MARKER);
+  t->cls['?'] = BIT(F_MARKER);
+  t->cls['('] = BIT(F_PAREN);
   return t;
 }
 
@@ -75,11 +88,11 @@ static inline void add(acc *a, zf_line_facts *lf, uint32_t sum) {
 
 /* One character at a time (beyond the BMP: Han or not, never a mark,
  * never quiet). */
-static void add_slow(const uint32_t *cls, const uint32_t *cp, size_t n, acc *a, zf_line_facts *lf) {
+static void add_slow(const classes_t *t, const uint32_t *cp, size_t n, acc *a, zf_line_facts *lf) {
   for (size_t k = 0; k < n; k++) {
     uint32_t c = cp[k];
     if (c < 0x10000) {
-      add(a, lf, cls[c]);
+      add(a, lf, t->spread[t->cls[c]]);
     } else {
       lf->loud++;
       if (zf_is_han(c)) {
@@ -90,15 +103,15 @@ static void add_slow(const uint32_t *cls, const uint32_t *cp, size_t n, acc *a, 
   }
 }
 
-static const uint32_t *classes(void) {
-  const uint32_t *cls = atomic_load_explicit(&class_slot, memory_order_acquire);
+static const classes_t *classes(void) {
+  const classes_t *cls = atomic_load_explicit(&class_slot, memory_order_acquire);
   return cls ? cls : zf_shared_get(&class_slot, class_build, NULL, free);
 }
 
 /* The facts of cp[0..t) into *lf, where t is n, or with stop set the
  * first '\n' or '\r' of cp[0..n) (n when there is none); returns t.
  * (A line's terminator adds nothing to its facts.) */
-static inline size_t scan(const uint32_t *cls, const uint32_t *cp, size_t n, int stop, zf_line_facts *lf) {
+static inline size_t scan(const classes_t *t, const uint32_t *cp, size_t n, int stop, zf_line_facts *lf) {
   lf->han = lf->rare = lf->marker = lf->paren = lf->mojix = lf->loud = 0;
   size_t i = 0;
   acc a = {0, 0, 0};
@@ -122,10 +135,13 @@ static inline size_t scan(const uint32_t *cls, const uint32_t *cp, size_t n, int
       if (++a.blocks == 63) flush(&a, lf);
       continue;
     }
+    const uint32_t *sp = t->spread;
+    const uint8_t *cls = t->cls;
     for (size_t k = 0; k < 16; k += 4)
-      sum += cls[b[k] & 0xFFFF] + cls[b[k + 1] & 0xFFFF] + cls[b[k + 2] & 0xFFFF] + cls[b[k + 3] & 0xFFFF];
+      sum += sp[cls[b[k] & 0xFFFF]] + sp[cls[b[k + 1] & 0xFFFF]] + sp[cls[b[k + 2] & 0xFFFF]] +
+             sp[cls[b[k + 3] & 0xFFFF]];
     if (all >> 16)
-      add_slow(cls, b, 16, &a, lf);
+      add_slow(t, b, 16, &a, lf);
     else
       add(&a, lf, sum);
   }
@@ -136,9 +152,9 @@ static inline size_t scan(const uint32_t *cls, const uint32_t *cp, size_t n, int
     if (stop && (c == '\n' || c == '\r')) break;
     any |= c;
     if (c >> 16)
-      add_slow(cls, cp + i, 1, &a, lf);
+      add_slow(t, cp + i, 1, &a, lf);
     else
-      sum += cls[c];
+      sum += t->spread[t->cls[c]];
   }
   add(&a, lf, sum);
   flush(&a, lf);
@@ -148,7 +164,7 @@ static inline size_t scan(const uint32_t *cls, const uint32_t *cp, size_t n, int
 }
 
 int zf_line_facts_scan(const zf_text *in, zf_line_facts *lf) {
-  const uint32_t *cls = classes();
+  const classes_t *cls = classes();
   lf->valid = 0;
   if (!cls) return -1;
   scan(cls, in->cp, in->len, 0, lf);
@@ -156,7 +172,7 @@ int zf_line_facts_scan(const zf_text *in, zf_line_facts *lf) {
 }
 
 size_t zf_line_facts_to_break(const uint32_t *cp, size_t n, zf_line_facts *lf) {
-  const uint32_t *cls = classes();
+  const classes_t *cls = classes();
   lf->valid = 0;
   if (!cls) {
     size_t i = 0;

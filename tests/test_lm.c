@@ -854,6 +854,7 @@ static void test_blob_checks(void **state) {
   assert_int_equal(zf_lm_words_check(b, nlw), -5);
   free(mem);
   assert_int_equal(zf_lm_ok(), 1);
+  assert_int_equal(zf_lm_deep_ok(), 1);
 }
 
 int main(void) {
