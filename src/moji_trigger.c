@@ -544,8 +544,17 @@ unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int q
   }
   unsigned mask = 0;
   dbcs_evidence ev = {0};
+  const int skip = !follow && !latin;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
+    if (skip && ch <= 0xFFFF && moji_bit(t->quiet_bm, ch)) {
+      /* ASCII (quiet_bm has it) or a quiet character, in one branch that
+       * a line of both predicts: the steps below come to kana_run = 0 and
+       * nhan counting the plain Han (plain_bm has no ASCII). */
+      ev.kana_run = 0;
+      ev.nhan += moji_bit(t->plain_bm, ch);
+      continue;
+    }
     if (ch < 0x80) {
       ev.kana_run = 0;
       continue;
