@@ -140,43 +140,7 @@ static int outq_reserve(zhfix *h, size_t extra) {
 static int emit(zhfix *h, const zf_text *t) {
   if (t->len == 0) return 0; /* the queue may not exist yet: no pointer arithmetic on NULL */
   if (outq_reserve(h, t->len * 4)) return ZHFIX_E_NOMEM;
-  unsigned char *p = h->outq + h->outlen;
-  /* In locals: stores through p could alias t's fields.  ASCII goes 16 at
-   * a time where it can (the loops vectorise), BMP characters outside the
-   * surrogates inline. */
-  const uint32_t *cp = t->cp;
-  size_t len = t->len;
-  for (size_t i = 0; i < len;) {
-    uint32_t c = cp[i];
-    if (c < 0x80) { /* an ASCII run */
-      for (; i + 16 <= len; i += 16, p += 16) {
-        uint32_t x = 0;
-        for (unsigned k = 0; k < 16; k++) x |= cp[i + k];
-        if (x >= 0x80) break;
-        unsigned char b[16];
-        for (unsigned k = 0; k < 16; k++) b[k] = (unsigned char)cp[i + k];
-        memcpy(p, b, 16);
-      }
-      for (; i < len && cp[i] < 0x80; i++) *p++ = (unsigned char)cp[i];
-      continue;
-    }
-    if (c - 0x800u < 0xD800u - 0x800u || c - 0xE000u < 0x10000u - 0xE000u) {
-      /* a run of three-byte characters, each written as one little-endian
-       * word (the queue has room for four bytes a character) */
-      do {
-        uint32_t w = (0xE0u | c >> 12) | (0x80u | (c >> 6 & 0x3Fu)) << 8 | (0x80u | (c & 0x3Fu)) << 16;
-        unsigned char b[4] = {(unsigned char)w, (unsigned char)(w >> 8), (unsigned char)(w >> 16), 0};
-        memcpy(p, b, 4);
-        p += 3;
-        i++;
-      } while (i < len && ((c = cp[i]) - 0x800u < 0xD800u - 0x800u || c - 0xE000u < 0x10000u - 0xE000u));
-      continue;
-    } else {
-      p += zf_utf8_put(c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0xFFFD : c, p);
-    }
-    i++;
-  }
-  size_t n = (size_t)(p - (h->outq + h->outlen));
+  size_t n = zf_utf8_encode(t->cp, t->len, h->outq + h->outlen);
   h->outlen += n;
   h->stats.v[ZHFIX_STAT_BYTES_OUT] += n;
   return 0;

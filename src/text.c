@@ -99,3 +99,128 @@ int zf_stats_damaged(const zf_stats *s, uint64_t off) {
     if (off >= s->seg_damage[i].off && off - s->seg_damage[i].off < s->seg_damage[i].len) return 1;
   return 0;
 }
+
+/* ---- UTF-8 out (zf.h) ------------------------------------------------------ */
+
+/* One code point at p, as the pipeline writes it: U+FFFD for a surrogate
+ * or a value beyond U+10FFFF. */
+static size_t put_one(uint32_t c, unsigned char *p) {
+  return (size_t)zf_utf8_put(c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0xFFFD : c, p);
+}
+
+/* Without SIMD: ASCII 16 at a time where it can (the loops vectorise), BMP
+ * characters outside the surrogates inline, one little-endian word each
+ * (the caller's room of four bytes a character allows it). */
+static size_t encode_scalar(const uint32_t *cp, size_t len, unsigned char *p0) {
+  unsigned char *p = p0;
+  for (size_t i = 0; i < len;) {
+    uint32_t c = cp[i];
+    if (c < 0x80) { /* an ASCII run */
+      for (; i + 16 <= len; i += 16, p += 16) {
+        uint32_t x = 0;
+        for (unsigned k = 0; k < 16; k++) x |= cp[i + k];
+        if (x >= 0x80) break;
+        unsigned char b[16];
+        for (unsigned k = 0; k < 16; k++) b[k] = (unsigned char)cp[i + k];
+        memcpy(p, b, 16);
+      }
+      for (; i < len && cp[i] < 0x80; i++) *p++ = (unsigned char)cp[i];
+      continue;
+    }
+    if (c - 0x800u < 0xD800u - 0x800u || c - 0xE000u < 0x10000u - 0xE000u) {
+      do { /* a run of three-byte characters */
+        uint32_t w = (0xE0u | c >> 12) | (0x80u | (c >> 6 & 0x3Fu)) << 8 | (0x80u | (c & 0x3Fu)) << 16;
+        unsigned char b[4] = {(unsigned char)w, (unsigned char)(w >> 8), (unsigned char)(w >> 16), 0};
+        memcpy(p, b, 4);
+        p += 3;
+        i++;
+      } while (i < len && ((c = cp[i]) - 0x800u < 0xD800u - 0x800u || c - 0xE000u < 0x10000u - 0xE000u));
+      continue;
+    }
+    p += put_one(c, p);
+    i++;
+  }
+  return (size_t)(p - p0);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define Z 0x80
+/* For the mask m of the lanes (of four) that take three bytes, the others
+ * taking one: the byte shuffle that packs the lanes' little-endian words
+ * into 4 + 2 * popcount(m) bytes. */
+static const unsigned char pack3[16][16] = {
+    {0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 4, 5, 6, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 5, 6, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 4, 8, 9, 10, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 8, 9, 10, 12, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 4, 5, 6, 8, 9, 10, 12, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 5, 6, 8, 9, 10, 12, Z, Z, Z, Z, Z, Z},
+    {0, 4, 8, 12, 13, 14, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 8, 12, 13, 14, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 4, 5, 6, 8, 12, 13, 14, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 5, 6, 8, 12, 13, 14, Z, Z, Z, Z, Z, Z},
+    {0, 4, 8, 9, 10, 12, 13, 14, Z, Z, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 8, 9, 10, 12, 13, 14, Z, Z, Z, Z, Z, Z},
+    {0, 4, 5, 6, 8, 9, 10, 12, 13, 14, Z, Z, Z, Z, Z, Z},
+    {0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, Z, Z, Z, Z},
+};
+#undef Z
+
+/* SSSE3: four code points a step, each lane one byte (ASCII) or three
+ * (U+0800..U+FFFF outside the surrogates) without a branch on which; 16
+ * ASCII ones a step where they come in a block.  A block of four with a
+ * lane of two or four bytes (or no scalar value) goes one at a time. */
+__attribute__((target("ssse3"))) static size_t encode_ssse3(const uint32_t *cp, size_t len, unsigned char *p0) {
+  unsigned char *p = p0;
+  const __m128i zero = _mm_setzero_si128(), m3f = _mm_set1_epi32(0x3F), lead = _mm_set1_epi32(0x8080E0);
+  const __m128i hi7 = _mm_set1_epi32(~0x7F);
+  size_t i = 0;
+  while (i + 4 <= len) {
+    if (i + 16 <= len) {
+      __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(cp + i)),
+              b = _mm_loadu_si128((const __m128i *)(const void *)(cp + i + 4)),
+              c = _mm_loadu_si128((const __m128i *)(const void *)(cp + i + 8)),
+              d = _mm_loadu_si128((const __m128i *)(const void *)(cp + i + 12));
+      __m128i all = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
+      if (_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(all, hi7), zero)) == 0xFFFF) {
+        /* 16 ASCII: narrowed (values below 0x80 saturate to themselves) */
+        __m128i ab = _mm_packs_epi32(a, b), cd = _mm_packs_epi32(c, d);
+        _mm_storeu_si128((__m128i *)(void *)p, _mm_packus_epi16(ab, cd));
+        p += 16;
+        i += 16;
+        continue;
+      }
+    }
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(cp + i));
+    /* signed compares: a value from 2^31 up is negative, in neither set */
+    __m128i asc = _mm_andnot_si128(_mm_cmplt_epi32(v, zero), _mm_cmplt_epi32(v, _mm_set1_epi32(0x80)));
+    __m128i bmp = _mm_and_si128(_mm_cmpgt_epi32(v, _mm_set1_epi32(0x7FF)), _mm_cmplt_epi32(v, _mm_set1_epi32(0x10000)));
+    __m128i sur = _mm_and_si128(_mm_cmpgt_epi32(v, _mm_set1_epi32(0xD7FF)), _mm_cmplt_epi32(v, _mm_set1_epi32(0xE000)));
+    __m128i three = _mm_andnot_si128(sur, bmp);
+    int ma = _mm_movemask_ps(_mm_castsi128_ps(asc)), m3 = _mm_movemask_ps(_mm_castsi128_ps(three));
+    if ((ma | m3) != 15) {
+      for (size_t e = i + 4; i < e; i++) p += put_one(cp[i], p);
+      continue;
+    }
+    __m128i w = _mm_or_si128(_mm_or_si128(_mm_srli_epi32(v, 12), _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(v, 6), m3f), 8)),
+                             _mm_or_si128(_mm_slli_epi32(_mm_and_si128(v, m3f), 16), lead));
+    w = _mm_or_si128(_mm_and_si128(asc, v), _mm_andnot_si128(asc, w));
+    /* 16 bytes stored, 4 to 12 kept: within the caller's four a character */
+    _mm_storeu_si128((__m128i *)(void *)p, _mm_shuffle_epi8(w, _mm_loadu_si128((const __m128i *)(const void *)pack3[m3])));
+    p += 4 + 2 * (size_t)__builtin_popcount((unsigned)m3);
+    i += 4;
+  }
+  for (; i < len; i++) p += put_one(cp[i], p);
+  return (size_t)(p - p0);
+}
+#endif
+
+size_t zf_utf8_encode(const uint32_t *cp, size_t n, unsigned char *dst) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (__builtin_cpu_supports("ssse3")) return encode_ssse3(cp, n, dst);
+#endif
+  return encode_scalar(cp, n, dst);
+}

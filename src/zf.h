@@ -197,6 +197,11 @@ static inline int zf_is_han(uint32_t c) {
          (c >= 0x20000 && c <= 0x323AF) || (c >= 0xF900 && c <= 0xFAFF);
 }
 
+/* The UTF-8 form of cp[0..n) at dst, which must have room for 4 * n
+ * bytes (the whole room may be written to); a surrogate or a value beyond
+ * U+10FFFF is written as U+FFFD.  Returns the bytes written (text.c). */
+size_t zf_utf8_encode(const uint32_t *cp, size_t n, unsigned char *dst);
+
 /* Appends the UTF-8 form of c; returns bytes written (1..4). */
 static inline int zf_utf8_put(uint32_t c, unsigned char *p) {
   if (c < 0x80) {

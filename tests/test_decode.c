@@ -335,6 +335,68 @@ static void test_fffd_across_slices(void **state) {
   }
 }
 
+
+/* zf_utf8_encode (the pipeline's UTF-8 out, four lanes a step where the
+ * CPU has SSSE3) against zf_utf8_put one character at a time: every code
+ * point, non-characters and out-of-range values (U+FFFD), in runs that
+ * mix one-, two-, three- and four-byte forms at every alignment of the
+ * vector steps, and ASCII blocks of 16 cut at every length. */
+static size_t put_ref(const uint32_t *cp, size_t n, unsigned char *p0) {
+  unsigned char *p = p0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = cp[i];
+    p += zf_utf8_put(c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0xFFFD : c, p);
+  }
+  return (size_t)(p - p0);
+}
+
+static void check_encode(const uint32_t *cp, size_t n) {
+  unsigned char *a = malloc(4 * n + 1), *b = malloc(4 * n + 1);
+  assert_non_null(a);
+  assert_non_null(b);
+  size_t na = zf_utf8_encode(cp, n, a), nb = put_ref(cp, n, b);
+  assert_int_equal(na, nb);
+  assert_memory_equal(a, b, na);
+  free(a);
+  free(b);
+}
+
+static void test_utf8_encode(void **state) {
+  (void)state;
+  enum { N = 0x110000 + 8 };
+  uint32_t *all = malloc(N * sizeof *all);
+  assert_non_null(all);
+  for (uint32_t c = 0; c < 0x110000; c++) all[c] = c;
+  const uint32_t bad[8] = {0x110000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xD800, 0xDFFF, 0xFFFF, 0x10FFFF};
+  memcpy(all + 0x110000, bad, sizeof bad);
+  check_encode(all, N);
+  /* mixes: one value of each length class and the boundaries, in a
+   * pseudo-random order, at each start offset */
+  static const uint32_t kinds[] = {'a', 0x7F, 0x80, 0x7FF, 0x800, 0x4E2D, 0xD7FF, 0xD800, 0xDBFF,
+                                   0xDFFF, 0xE000, 0xFF0C, 0xFFFD, 0xFFFF, 0x10000, 0x2A6D6,
+                                   0x10FFFF, 0x110000, 0xFFFFFFFF, '\n', 0x3002, ' '};
+  const size_t nk = sizeof kinds / sizeof kinds[0];
+  uint32_t mix[4096];
+  uint32_t x = 12345;
+  for (size_t i = 0; i < 4096; i++) {
+    x = x * 1103515245u + 12345u;
+    /* runs: ASCII and Han in streaks, the other kinds now and then */
+    uint32_t r = x >> 16;
+    mix[i] = r % 8 < 3 ? 'a' + r % 26 : r % 8 < 6 ? 0x4E00 + r % 0x5000 : kinds[r % nk];
+  }
+  for (size_t start = 0; start < 20; start++)
+    for (size_t len = 0; len < 70; len++) check_encode(mix + start, len);
+  check_encode(mix, 4096);
+  uint32_t ascii[64];
+  for (size_t i = 0; i < 64; i++) ascii[i] = 'A' + i % 26;
+  for (size_t cut = 0; cut < 64; cut++) {
+    ascii[cut] = 0x4E2D; /* one character not ASCII at each place */
+    for (size_t len = 1; len <= 64; len++) check_encode(ascii, len);
+    ascii[cut] = 'A' + cut % 26;
+  }
+  free(all);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_validity),
@@ -346,6 +408,7 @@ int main(void) {
       cmocka_unit_test(test_legacy_never_utf8),
       cmocka_unit_test(test_latin1_is_a_guess),
       cmocka_unit_test(test_fffd_across_slices),
+      cmocka_unit_test(test_utf8_encode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
