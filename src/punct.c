@@ -227,28 +227,17 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
   int depth = 0;
   uint32_t opened = 0;
   for (size_t i = 0; i < end; i++) {
+    /* Letters, digits, spaces, marks no rule reads, and CJK ideographs
+     * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII,
+     * so a run of them goes four at a time (a quiet character that is
+     * not ASCII is Han: their classes are gathered in hanq). */
+    i = zf_punct_class_run(cc, cp, i, end, ZF_PC_QUIET, &hanq);
+    if (i == end) break;
     uint32_t c = cp[i];
-    /* Letters, digits, marks no rule reads, and CJK ideographs
-     * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII;
-     * one branch for both, which text mixing them does not mispredict. */
-    unsigned k = zf_punct_class(cc, c);
-    if (k & ZF_PC_QUIET) {
-      hanq |= k; /* (a quiet character that is not ASCII is Han) */
-      continue;
-    }
     wide |= hanq >> 1 & 1u; /* ZF_PC_HAN */
     if (c < 0x80) {
       if (c < 0x20) {
         if (c != '\t' && strip) return 1;
-      } else if (c == ' ') {
-        /* (the answer is known once both are seen: a space is a cheap
-         * place to ask) */
-        if (wide & ascii_trigger) return 1;
-        /* (each space of a run checks both neighbours, so the run's two
-         * ends are both looked at) */
-        if ((i > 0 && cp[i - 1] >= 0x80 && !zf_is_han(cp[i - 1])) ||
-            (i + 1 < end && cp[i + 1] >= 0x80 && !zf_is_han(cp[i + 1])))
-          return 1;
       } else if (c == 0x7F) {
         if (strip) return 1;
       } else {
@@ -280,6 +269,11 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
     }
     if (ascii_trigger) return 1;
     wide = 1;
+    /* A space next to a character that is neither ASCII nor Han may go
+     * (emit() drops spaces beside full-width punctuation); spaces are
+     * quiet above, so each such character looks at its neighbours. */
+    if (!zf_is_han(c) && ((i > 0 && cp[i - 1] == ' ') || (i + 1 < end && cp[i + 1] == ' ')))
+      return 1;
     if (c < 0x2000) {
       if ((c <= 0x9F && strip) || (c == 0xB7 && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
           c == 0x180E)
