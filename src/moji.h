@@ -341,6 +341,12 @@ typedef struct moji {
   int follow_run;
   /* the DBCS<->DBCS class the current strategy follows (FOLLOW_PRIOR), or -1 */
   int following;
+  /* The lost-byte stage's counters as the last line left them (lost lines,
+   * GBK read as Big5, Big5 read as GBK): a line whose count grew was
+   * rebuilt by the drop reader, and its class is the one that grew
+   * (repair_mojibake.c, lost_evidence). */
+  uint64_t seen_lost[3];
+  int lost_line; /* the current line is one of them */
   int lossy_line; /* the segment shows lost bytes (U+FFFD, 锟斤拷, 嚙踝蕭) */
   int no_marks;   /* ... nor any '?' or U+FFFD that could mark one */
   size_t confident; /* repaired units of >= 2 characters in this pass */
@@ -469,5 +475,8 @@ unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int q
  * leaves the line the LM prefers in m->best, its repair counts in cnt,
  * and updates the document's signatures.  0 or ZHFIX_E_NOMEM. */
 int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt);
+/* The document's signatures after a line that made confident repairs of
+ * the classes in conf, undoing the conversions in dirs (moji_strategy.c). */
+void zf_moji_update_signatures(moji *m, unsigned conf, unsigned dirs);
 
 #endif

@@ -346,6 +346,16 @@ static int spaced_phrase(const moji *m, size_t nu) {
   return 0;
 }
 
+/* Whether the reading d (encoded e in the table of the document's source)
+ * is text of that source: for GBK read as Big5, GB2312 (both bytes A1 or
+ * above), a Han character or a symbol of rows A1..A9; for Big5 read as
+ * GBK, Big5's level 1 of frequent Han characters (A440..C67E) or one of
+ * its symbols (A140..A3BF).  han: the garbage character is Han. */
+static int source_text(int k, unsigned e, int han) {
+  if (k == C_GBK_BIG5) return (e >> 8) >= 0xA1 && (e & 0xFF) >= 0xA1 && (han || (e >> 8) <= 0xA9);
+  return han ? e >= 0xA440 && e <= 0xC67E : e >= 0xA140 && e <= 0xA3BF;
+}
+
 /* A lone character in a document that carries GBK read as Big5 (its
  * signature: SIG_LINES lines whose own repair made SIG_STRONG_HAN Han or
  * more) but is not followed (it shows clean Chinese lines too: its lines
@@ -368,35 +378,41 @@ static int spaced_phrase(const moji *m, size_t nu) {
  * rare; a clean rare one alone in such a document may be re-read
  * (docs/repair-mojibake.md: the stress figures).  The heading 跋 read
  * as 區 stays: 區 is common, and its reading loses 2.06 under the model.
+ * The same for a document that carries Big5 read as GBK (禰 for the
+ * heading 跋), mirrored: the reading is a Big5 level-1 character (or a
+ * symbol of rows A1..A3), and the garbage a GBK extension character of
+ * rows A1.. with a trail byte below A1: half of Big5's codes (trail bytes
+ * 40..7E) land there, GB2312 text never does.  That shape is the line's
+ * own evidence on top of the document's, so the reading need only gain
+ * (the model holds 跋 at 10^-5.0, 禰 at 10^-5.4: +0.44); a clean lone
+ * 跋 (GB2312 B0CF, re-read as 區) is no such garbage.
  * 1 when the units to repair are marked in m->bp. */
 static int lone_in_doc(const run_ctx *x, size_t nu) {
   const moji *m = x->m;
-  if (x->k != C_GBK_BIG5 || m->sig[x->k] < SIG_LINES || m->known || x->force) return 0;
+  if ((x->k != C_GBK_BIG5 && x->k != C_BIG5_GBK) || m->sig[x->k] < SIG_LINES || m->known || x->force) return 0;
   /* every character of the line that is not ASCII is in this run */
   const zf_text *t = &x->in->t;
   for (size_t i = 0; i < t->len; i++)
     if (t->cp[i] >= 0x80 && (i < x->base || i >= x->base + x->len)) return 0;
-  const zf_dbcs *gbk = m->t->gbk;
+  const zf_dbcs *src = x->k == C_GBK_BIG5 ? m->t->gbk : m->t->big5;
   size_t nhan = 0, first = nu, last = 0;
   for (size_t u = 0; u < nu; u++) {
     const unit *un = &m->units[u];
     if (un->g1 == un->g0 + 1 && x->r[un->g0] < 0x80) continue; /* ASCII, as it stands */
     if (un->g1 != un->g0 + 1 || un->d1 != un->d0 + 1) return 0;
     uint32_t g = x->r[un->g0], d = m->dec[un->d0];
-    unsigned e = d <= 0xFFFF ? gbk->enc[d] : 0;
-    if ((e >> 8) < 0xA1 || (e & 0xFF) < 0xA1) return 0;
-    if (zf_is_han(g)) {
-      if (nhan++ || g > 0xFFFF || !moji_bit(m->t->rare_bm, g) || !common_han(d)) return 0;
-    } else if ((e >> 8) > 0xA9) {
-      return 0;
-    }
+    unsigned e = d <= 0xFFFF ? src->enc[d] : 0;
+    if (!source_text(x->k, e, zf_is_han(g))) return 0;
+    if (zf_is_han(g) && (nhan++ || g > 0xFFFF || !moji_bit(m->t->rare_bm, g) || !common_han(d))) return 0;
+    if (zf_is_han(g) && x->k == C_BIG5_GBK && (m->t->gbk->enc[g] & 0xFF) >= 0xA1) return 0;
     if (first == nu) first = u;
     last = u;
   }
   if (nhan != 1) return 0;
   const unit *a = &m->units[first], *z = &m->units[last];
   size_t g0 = x->base + a->g0, g1 = x->base + z->g1;
-  if (zf_moji_span_gain(x->in, g0, g1, m->dec + a->d0, z->d1 - a->d0) < KNOWN_ENTER + KNOWN_SINGLE) return 0;
+  double need = x->k == C_BIG5_GBK ? 0.0 : KNOWN_ENTER + KNOWN_SINGLE;
+  if (zf_moji_span_gain(x->in, g0, g1, m->dec + a->d0, z->d1 - a->d0) <= need) return 0;
   for (size_t u = 0; u < nu; u++) m->bp[2 * u] = u >= first && u <= last && x->r[m->units[u].g0] >= 0x80;
   return 1;
 }

@@ -313,7 +313,7 @@ static int duplicate_order(size_t s, unsigned mask, int seen[][NCLASS]) {
  * followed, that reading would turn every later line into garbage). */
 #define COARSE_CLASSES (1u << C_GBK_BIG5 | 1u << C_BIG5_GBK | 1u << C_GBK_1252 | 1u << C_BIG5_1252)
 
-static void update_signatures(moji *m, unsigned conf, unsigned dirs) {
+void zf_moji_update_signatures(moji *m, unsigned conf, unsigned dirs) {
   const int utf8_doc = m->sig[C_U8_GBK] >= SIG_LINES || m->sig[C_U8_BIG5] >= SIG_LINES;
   for (int k = 0; k < NCLASS; k++)
     if ((conf >> k) & 1 && m->own_sig[k] < SIG_LINES &&
@@ -389,7 +389,7 @@ int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
     for (size_t i = 0; i < m->best.t.len; i++) han += m->best.rep[i] && zf_is_han(m->best.t.cp[i]);
     if (han < SIG_STRONG_HAN) best_conf &= ~COARSE_CLASSES;
   }
-  update_signatures(m, best_conf, best_dirs);
+  zf_moji_update_signatures(m, best_conf, best_dirs);
   if (best_used) {
     unsigned sig = 0;
     for (int k = C_GBK_BIG5; k <= C_BIG5_GBK; k++) sig |= (unsigned)(m->sig[k] >= SIG_LINES) << k;

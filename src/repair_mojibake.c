@@ -184,6 +184,7 @@ static void note_clean(moji *m, const uint32_t *cp, size_t n) {
    * repair), which says nothing against following the document (lossy
    * GBK-as-Big5 pages: 12 of 121 lossless lines of the tuning slice were
    * lost when such lines counted as clean). */
+  if (m->lost_line) return; /* rebuilt by the lost-byte stage: not clean */
   const zf_dbcs *x = m->sig[C_GBK_BIG5] >= SIG_LINES ? m->t->big5 : m->t->gbk;
   size_t han = 0;
   for (size_t i = 0; i < n; i++) {
@@ -200,8 +201,7 @@ static void note_clean(moji *m, const uint32_t *cp, size_t n) {
   }
 }
 
-static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
-  moji *m = st;
+static int run_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* the pipeline's facts of the line (linefacts.h) answer scan() where
    * they show none of its rarer bits */
   const zf_line_facts *lf = &stats->lf;
@@ -241,6 +241,44 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (zf_text_append(out, &m->best.t, 0, m->best.t.len)) return ZHFIX_E_NOMEM;
   zf_moji_count_unrecoverable(m, out, m->lossy_line, stats);
   return 0;
+}
+
+/* A line the lost-byte stage rebuilt (its counters grew since the last
+ * line) was read under one damage class from the bytes the decoder left,
+ * and won there by the lost stage's margins: for a DBCS<->DBCS class it is
+ * the document's evidence of that reading as much as a confident repair
+ * of the stage's own (the stage does not see the garbage any more).  A
+ * document read by a dropping decoder loses bytes on most of its lines,
+ * so its reading reached a lone heading (禰 for 跋) only through the
+ * lines the stage repaired itself, before the drop reader took them.
+ * Like the stage's own repairs, only a line of SIG_STRONG_HAN Han or more
+ * counts; it is no clean line (note_clean), and it continues a stretch
+ * of lines damaged that way (follow_run). */
+enum { SEEN_LINES, SEEN_GBK_BIG5, SEEN_BIG5_GBK };
+
+static void lost_evidence(moji *m, const zf_text *in, const zf_stats *stats) {
+  const uint64_t *v = stats->v;
+  int k = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5] > m->seen_lost[SEEN_GBK_BIG5]   ? C_GBK_BIG5
+          : v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK] > m->seen_lost[SEEN_BIG5_GBK] ? C_BIG5_GBK
+                                                                             : -1;
+  if (k < 0) return;
+  size_t han = 0;
+  for (size_t i = 0; i < in->len; i++) han += zf_is_han(in->cp[i]);
+  if (han < SIG_STRONG_HAN) return;
+  zf_moji_update_signatures(m, 1u << k, 0);
+  m->follow_run = m->sig[k] >= SIG_LINES;
+}
+
+static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
+  moji *m = st;
+  uint64_t *v = stats->v;
+  m->lost_line = v[ZHFIX_STAT_LOST_LINES] > m->seen_lost[SEEN_LINES];
+  if (m->lost_line) lost_evidence(m, in, stats);
+  int rc = run_line(m, in, out, stats);
+  m->seen_lost[SEEN_LINES] = v[ZHFIX_STAT_LOST_LINES];
+  m->seen_lost[SEEN_GBK_BIG5] = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5];
+  m->seen_lost[SEEN_BIG5_GBK] = v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK];
+  return rc;
 }
 
 /* The detection window's complete lines run as the document's lines will,
