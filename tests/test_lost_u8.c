@@ -641,6 +641,54 @@ static void test_dbcs_doc_margin(void **state) {
   free(o);
 }
 
+/* A document's first lines are read on the document's evidence too: the
+ * lost stage reads the detection window's lines first (prescan), and what
+ * they show counts from the first line on.  gbk_doc with its short line
+ * first: before, no line had shown the damage yet and the mojibake stage
+ * wrote 掌冢 for 日期： (no mark).  With the damage shown by one long line
+ * only, the short line is not read so: the window's count is a floor, not
+ * added to the lines' own (the long line counts once, not twice). */
+static void test_dbcs_doc_first(void **state) {
+  (void)state;
+  const char *tail = gbk_doc + strlen(gbk_doc) - 1;
+  while (tail > gbk_doc && tail[-1] != '\n') tail--;
+  size_t nt = strlen(tail), nb = (size_t)(tail - gbk_doc);
+  char *doc = malloc(nt + nb + 1);
+  assert_non_null(doc);
+  memcpy(doc, tail, nt);
+  memcpy(doc + nt, gbk_doc, nb);
+  doc[nt + nb] = 0;
+  zhfix *h;
+  size_t olen;
+  char *ob = process_doc(doc, "--punct=off", &olen, &h);
+  const char *nl = memchr(ob, '\n', olen);
+  assert_non_null(nl);
+  char *first = strndup(ob, (size_t)(nl - ob));
+  assert_non_null(first);
+  assert_non_null(strstr(first, "\xef\xbf\xbd"));
+  assert_non_null(strstr(first, "翻譯"));
+  assert_non_null(strstr(first, "2018-04-17"));
+  assert_null(strstr(first, "掌"));
+  assert_null(strstr(first, "冢"));
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 5);
+  free(first);
+  zhfix_buffer_free(ob);
+  zhfix_free(h);
+  /* one line of the damage, then the short line: the short line is not
+   * the lost stage's (one line taken, not two) */
+  const char *nl1 = strchr(gbk_doc, '\n');
+  assert_non_null(nl1);
+  size_t n1 = (size_t)(nl1 + 1 - gbk_doc);
+  memcpy(doc, gbk_doc, n1);
+  memcpy(doc + n1, tail, nt);
+  doc[n1 + nt] = 0;
+  ob = process_doc(doc, "--punct=off", &olen, &h);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_LOST_LINES), 1);
+  zhfix_buffer_free(ob);
+  zhfix_free(h);
+  free(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line),
@@ -653,6 +701,7 @@ int main(void) {
       cmocka_unit_test(test_dbcs_doc),
       cmocka_unit_test(test_glibc80_doc),
       cmocka_unit_test(test_dbcs_doc_margin),
+      cmocka_unit_test(test_dbcs_doc_first),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
