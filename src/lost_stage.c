@@ -44,13 +44,12 @@ const zf_lost_tables *zf_lost_shared_tables(void) {
   return zf_shared_get(&lost_tables_slot, tables_build, NULL, tables_drop);
 }
 
-/* A document's evidence of a damage without markers: its lines taken as
- * UTF-8 read by a dropping Big5 decoder (u8_drop_line) and as GBK read by
- * a dropping UTF-8 decoder (asutf8_line) on their own evidence (from
- * DOC_HITS on, the document shows that damage and its short lines are
- * read on less); the lines the double-byte drop reader (dbcs_drop_line)
- * took on their own evidence, per class of zf_lost_all_hyps, and those it
- * could read with drops. */
+/* A document's evidence of damage without markers: lines taken on their
+ * own evidence as UTF-8 read by a dropping Big5 decoder (u8_drop_line),
+ * as GBK read by a dropping UTF-8 one (zf_lost_asutf8_line), by the
+ * double-byte drop reader (dbcs_drop_line, per class of zf_lost_all_hyps)
+ * and the lines it could read with drops.  From DOC_HITS on, the document
+ * shows that damage and its short lines are read on less. */
 typedef struct docev {
   size_t u8drop_hits, asutf8_hits;
   int asutf8_src; /* the source of the last line taken so */
@@ -64,9 +63,8 @@ typedef struct lstage {
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
-  docev ev;    /* this document's evidence, line by line */
-  docev floor; /* what the detection window showed (prescan) */
-  int pre;     /* in prescan: the readers on a line's own evidence only */
+  docev ev, floor; /* the document's evidence: line by line; the window's (prescan) */
+  int pre;         /* in prescan: the readers on a line's own evidence only */
 } lstage;
 #define DOC_HITS 2
 
@@ -84,11 +82,6 @@ static int create(void **st, const zf_opts *o) {
 
 static void destroy(void *st) {
   lstage *s = st;
-#ifdef LOST_DEBUG
-  size_t hh = 0;
-  for (size_t k = 0; k < 32; k++) hh += s->ev.dbcs_hits[k];
-  fprintf(stderr, "DOCSTAT tries %zu hits %zu\n", s->ev.dbcs_tries, hh);
-#endif
   zf_lost_free(s->l);
   free(s);
 }
@@ -214,7 +207,7 @@ static int run_hyp(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in
   return rc;
 }
 
-/* Reports the marked or guessed characters of out[from..) (flags f). */
+/* lost.h */
 void zf_lost_report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
   for (size_t i = 0; i < nf;) {
     if (f[i] != ZF_LOST_MARKED && f[i] != ZF_LOST_GUESSED) {
@@ -386,6 +379,16 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 /* Cheap first test: enough Han characters, a quarter of them rare. */
 static int drop_suspect(const zf_line_facts *lf) { return lf->han >= 2 && lf->rare * 4 >= lf->han; }
 
+/* In a document that showed double-byte drops, kana and bopomofo count as
+ * rare Han: Big5's commonest rows (A4-A5: 中 文 手 ...) read by GBK land
+ * on its kana rows (いゅ man もU董p购G), which the mojibake stage read as
+ * a lossless decode, misaligned pairs and all (手冊頁 -> 手U雁). */
+static int kana_suspect(const zf_text *in, const zf_line_facts *lf) {
+  size_t k = 0;
+  for (size_t i = 0; i < in->len; i++) k += in->cp[i] >= 0x3040 && in->cp[i] <= 0x312F;
+  return lf->han + k >= 2 && (lf->rare + k) * 4 >= lf->han + k;
+}
+
 static size_t nonascii(const zf_text *in) {
   size_t n = 0;
   for (size_t i = 0; i < in->len; i++) n += in->cp[i] >= 0x80;
@@ -496,13 +499,14 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * characters that are not ASCII and DOC_DROP_GAIN.  Else the mojibake
  * stage read them as a lossless decode and printed misaligned pairs as
  * wrong characters (获取日期： dropped by CPython's Big5 to 鳳﹍梪琭, read
- * back as 获∪掌冢).  From DOC_LL_HITS lines of one class, a reading with
- * drops need beat the one without only by DOC_DROP_LOSSLESS, not 3.0
- * (如果 -> 蝜, the mojibake stage's 绻).  docs/repair-lost.md, phase 8. */
+ * back as 获∪掌冢).  From DOC_LL_HITS lines of one class, the reading with
+ * nothing lost gets no margin (DOC_DROP_LOSSLESS): the drop reader's own
+ * certainty test marks what the two disagree on (如果 -> 蝜 wins by 0.6;
+ * at 1.0 the mojibake stage wrote 绻).  docs/repair-lost.md, phase 8-9. */
 #define DOC_DROP_MIN_CHARS 2
 #define DOC_DROP_GAIN 5.0
 #define DOC_DROP_PER_CHAR DBCS_DROP_PER_CHAR
-#define DOC_DROP_LOSSLESS 1.0
+#define DOC_DROP_LOSSLESS 0.0
 #define DOC_LL_HITS (2 * DOC_HITS)
 
 /* Characters gone whole, the phase unbroken (glibc's decoders drop a pair
@@ -627,8 +631,7 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
  * tested (zf_lost_asutf8_line). */
 #define ASUTF8_MAX_HAN 3
 
-/* The document's evidence so far: each count the larger of the window's
- * (prescan) and the lines' own. */
+/* The document's evidence: each count the window's (prescan) or the lines' own, the larger. */
 static void doc_evidence(const lstage *s, docev *e) {
   const docev *f = &s->floor, *o = &s->ev;
   *e = *o;
@@ -677,7 +680,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   double dbll = dbdoc >= 0 && e.dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-    dbshort = dbdoc >= 0 && drop_suspect(lf) && !s->pre;
+    dbshort = dbdoc >= 0 && !s->pre && (drop_suspect(lf) || kana_suspect(in, lf));
     if (!u8try && !asu8 && !dbshort) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
@@ -765,14 +768,11 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 0;
 }
 
-/* The detection window's complete lines read by the readers that judge a
- * line on its own evidence (no lattice, no document-mode reading), output
- * discarded: a document's evidence is the document's, and its first lines
- * (a man page's 获取日期：, before two lines have shown the damage) were
- * left to the mojibake stage's lossless reading, which prints the pairs a
- * dropped lead misaligned as wrong characters (获∪掌冢).  What the window
- * showed is a floor (doc_evidence); the real run counts every line again
- * on its own, so none counts twice. */
+/* The detection window's lines read by the readers that judge a line on
+ * its own evidence (no lattice, no document-mode reading), output dropped:
+ * a document's first lines (获取日期：) were read before any line showed the
+ * damage, by the mojibake stage, misaligned pairs and all (获∪掌冢).  The
+ * window's counts are a floor (doc_evidence): no line counts twice. */
 static void prescan(void *st, const zf_text *prefix) {
   lstage *s = st;
   zf_text line = {0}, out = {0};
