@@ -64,6 +64,7 @@ typedef struct lstage {
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
   docev ev, floor; /* the document's evidence: line by line; the window's (prescan) */
+  docev eff; int dirty; /* doc_evidence, recomputed when dirty */
   int pre;         /* in prescan: the readers on a line's own evidence only */
 } lstage;
 #define DOC_HITS 2
@@ -631,7 +632,6 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
  * tested (zf_lost_asutf8_line). */
 #define ASUTF8_MAX_HAN 3
 
-/* The document's evidence: each count the window's (prescan) or the lines' own, the larger. */
 static void doc_evidence(const lstage *s, docev *e) {
   const docev *f = &s->floor, *o = &s->ev;
   *e = *o;
@@ -645,8 +645,8 @@ static void doc_evidence(const lstage *s, docev *e) {
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   stats->lost_leave = 0;
-  docev e;
-  doc_evidence(s, &e);
+  if (s->dirty) doc_evidence(s, &s->eff), s->dirty = 0;
+  const docev *e = &s->eff;
   /* The clean-line gate: one pass over the line gives what both tests
    * need; the exact marker test runs only on a line holding a marker. */
   unsigned markers;
@@ -661,10 +661,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int u8only = 0;
   /* GBK read by a dropping UTF-8 decoder: hardly any common Han */
   int asu8 = !markers && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
-             (e.asutf8_hits >= DOC_HITS || zf_lost_asutf8_maybe(in));
+             (e->asutf8_hits >= DOC_HITS || zf_lost_asutf8_maybe(in));
   /* in a document that showed UTF-8 read by a dropping Big5 decoder, a
    * short line of rare Han too (one pair: a heading) */
-  int u8doc = e.u8drop_hits >= DOC_HITS;
+  int u8doc = e->u8drop_hits >= DOC_HITS;
   int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
   /* the class of the double-byte drop reader's document, or -1: a
    * document where it took fewer than one in DROP_TRIES_PER_HIT of the
@@ -672,12 +672,12 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * files' rare characters: 4 of 2,190, 11 of 298) */
   int dbdoc = -1;
   size_t dbhits = 0;
-  for (size_t k = 0; k < sizeof e.dbcs_hits / sizeof e.dbcs_hits[0]; k++) {
-    dbhits += e.dbcs_hits[k];
-    if (e.dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || e.dbcs_hits[k] > e.dbcs_hits[dbdoc])) dbdoc = (int)k;
+  for (size_t k = 0; k < sizeof e->dbcs_hits / sizeof e->dbcs_hits[0]; k++) {
+    dbhits += e->dbcs_hits[k];
+    if (e->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || e->dbcs_hits[k] > e->dbcs_hits[dbdoc])) dbdoc = (int)k;
   }
-  if (DROP_TRIES_PER_HIT * dbhits < e.dbcs_tries) dbdoc = -1;
-  double dbll = dbdoc >= 0 && e.dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
+  if (DROP_TRIES_PER_HIT * dbhits < e->dbcs_tries) dbdoc = -1;
+  double dbll = dbdoc >= 0 && e->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
     dbshort = dbdoc >= 0 && !s->pre && (drop_suspect(lf) || kana_suspect(in, lf));
@@ -689,6 +689,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * decoder, the double-byte reader) do not */
   int lattice_drops = !s->pre && s->drop_tries < DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits;
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
+  s->dirty = 1; /* the readers below may add to the document's evidence */
   if (!s->l) {
     const zf_lost_tables *t = zf_lost_shared_tables();
     if (!t) return ZHFIX_E_NOMEM;
@@ -701,13 +702,13 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int tried = 0, whole = 0;
   int rc = ZF_LOST_NOFIT;
   if (asu8) {
-    int src = e.asutf8_src;
+    int src = e->asutf8_src;
     rc = zf_lost_asutf8_line(s->l, s->mode, 0, &src, in, out, stats, &res, &h);
     if (rc == 0) {
       /* the count is of lines of one source in a row */
       s->ev.asutf8_hits = src == s->ev.asutf8_src ? s->ev.asutf8_hits + 1 : 1;
       s->ev.asutf8_src = src;
-    } else if (rc == ZF_LOST_NOFIT && e.asutf8_hits >= DOC_HITS && !s->pre) {
+    } else if (rc == ZF_LOST_NOFIT && e->asutf8_hits >= DOC_HITS && !s->pre) {
       rc = zf_lost_asutf8_line(s->l, s->mode, 1, &src, in, out, stats, &res, &h);
     }
   }
@@ -725,9 +726,6 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     } else {
       rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->ev.dbcs_tries, 0);
       if (rc == 0) s->ev.dbcs_hits[h - zf_lost_all_hyps]++;
-#ifdef LOST_DEBUG
-      if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
-#endif
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0 && !s->pre)
         rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
@@ -771,26 +769,31 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
 /* The detection window's lines read by the readers that judge a line on
  * its own evidence (no lattice, no document-mode reading), output dropped:
  * a document's first lines (获取日期：) were read before any line showed the
- * damage, by the mojibake stage, misaligned pairs and all (获∪掌冢).  The
- * window's counts are a floor (doc_evidence): no line counts twice. */
+ * damage, by the mojibake stage (获∪掌冢).  The window's counts are a floor
+ * (doc_evidence: each count the window's or the lines' own, the larger). */
 static void prescan(void *st, const zf_text *prefix) {
   lstage *s = st;
-  zf_text line = {0}, out = {0};
-  zf_stats scratch;
+  size_t nl = 0, j = 0; /* a window of fewer lines than DOC_HITS shows nothing (--jsonl) */
+  for (; j + 16 <= prefix->len && nl < DOC_HITS; j += 16) {
+    unsigned any = 0;
+    for (size_t k = 0; k < 16; k++) any |= prefix->cp[j + k] == '\n';
+    for (size_t k = 0; k < 16 && any; k++) nl += prefix->cp[j + k] == '\n';
+  }
+  for (; j < prefix->len && nl < DOC_HITS; j++) nl += prefix->cp[j] == '\n';
+  if (nl < DOC_HITS) return;
+  zf_text out = {0};
+  zf_stats scratch; /* zf_stats_init'ed a line */
   s->pre = 1;
   for (size_t a = 0, i = 0; i < prefix->len; i++) {
     if (prefix->cp[i] != '\n') continue;
-    zf_text_clear(&line);
-    if (zf_text_append(&line, prefix, a, i + 1 - a)) break; /* no memory: no head start */
+    zf_text line = {prefix->cp + a, prefix->off + a, i + 1 - a, 0}; /* a view: run reads it only */
     zf_text_clear(&out);
     zf_stats_init(&scratch);
     if (run(s, &line, &out, &scratch) < 0) break;
     a = i + 1;
   }
-  zf_text_free(&line);
   zf_text_free(&out);
-  s->pre = 0;
-  s->floor = s->ev;
+  s->pre = 0, s->floor = s->ev, s->dirty = 1;
   memset(&s->ev, 0, sizeof s->ev);
 }
 
