@@ -254,5 +254,15 @@ unsigned zf_lost_markers(const zf_text *in);
  * ZHFIX_E_NOMEM. */
 int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used);
+/* Reports the marked or guessed characters of out[from..) (flags f). */
+void zf_lost_report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats);
+/* GBK or Big5 read by a dropping UTF-8 decoder (lost_asutf8.c), a line at
+ * a time: zf_lost_asutf8_maybe is the reader's own first test, before the
+ * tables are built; zf_lost_asutf8_line reads the line under the source
+ * that reads better (doc: the one *src the document showed), reports its
+ * marks, sets *src and *used; 0, ZF_LOST_NOFIT or ZHFIX_E_NOMEM. */
+int zf_lost_asutf8_maybe(const zf_text *in);
+int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
+                        zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used);
 
 #endif

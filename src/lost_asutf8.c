@@ -155,3 +155,52 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
   }
   return 0;
 }
+
+/* ---- the stage's use (lost_stage.c) -------------------------------------- */
+
+/* The reader's own first test (zf_lost_asutf8_drop: 3+ stray characters, half
+ * of them of two bytes, no U+FFFD), before the lost tables are built: a
+ * clean line with a middle dot or a short heading costs nothing more. */
+int zf_lost_asutf8_maybe(const zf_text *in) {
+  size_t ns = 0, n2 = 0;
+  for (size_t i = 0; i < in->len; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x80) continue;
+    if (c == 0xFFFD) return 0;
+    ns++;
+    n2 += c < 0x800;
+  }
+  return ns >= 3 && n2 * 2 >= ns;
+}
+
+int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
+                        zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
+  static const zf_lost_hyp gbk_as_utf8 = {ZF_LC_PY_GBK, ZF_LC_UTF8, ZF_LOST_DROP};
+  static const zf_lost_hyp big5_as_utf8 = {ZF_LC_PY_CP950, ZF_LC_UTF8, ZF_LOST_DROP};
+  size_t out0 = out->len;
+  /* the source that reads better (in a document that showed the damage,
+   * the source it showed) */
+  int best = -1;
+  double bg = 0;
+  for (int k = 0; k < 2; k++) {
+    int sc = k ? ZF_LC_PY_CP950 : ZF_LC_PY_GBK;
+    if (doc && sc != *src) continue;
+    int rc = zf_lost_asutf8_drop(l, sc, mode, doc, in, out, res);
+    out->len = out0;
+    if (rc == ZHFIX_E_NOMEM) return rc;
+    if (rc == 0 && (best < 0 || res->score - res->literal > bg)) best = sc, bg = res->score - res->literal;
+  }
+  if (best < 0) return ZF_LOST_NOFIT;
+  int rc = zf_lost_asutf8_drop(l, best, mode, doc, in, out, res);
+  if (rc) {
+    out->len = out0;
+    return rc;
+  }
+  *src = best;
+  size_t nf;
+  const uint8_t *f = zf_lost_flags(l, &nf);
+  zf_lost_report_marks(out, out0, f, nf, stats);
+  stats->lost_leave = 1;
+  *used = best == ZF_LC_PY_GBK ? &gbk_as_utf8 : &big5_as_utf8;
+  return 0;
+}

@@ -44,22 +44,28 @@ const zf_lost_tables *zf_lost_shared_tables(void) {
   return zf_shared_get(&lost_tables_slot, tables_build, NULL, tables_drop);
 }
 
+/* A document's evidence of damage without markers: lines taken on their
+ * own evidence as UTF-8 read by a dropping Big5 decoder (u8_drop_line),
+ * as GBK read by a dropping UTF-8 one (zf_lost_asutf8_line), by the
+ * double-byte drop reader (dbcs_drop_line, per class of zf_lost_all_hyps)
+ * and the lines it could read with drops.  From DOC_HITS on, the document
+ * shows that damage and its short lines are read on less. */
+typedef struct docev {
+  size_t u8drop_hits, asutf8_hits;
+  int asutf8_src; /* the source of the last line taken so */
+  size_t dbcs_hits[32];
+  size_t dbcs_tries;
+} docev;
+
 typedef struct lstage {
   zf_lost *l; /* created at the first line that needs it */
   int mode;   /* ZF_LOST_MARK or ZF_LOST_GUESS */
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
-  /* this document's lines taken as UTF-8 read by a dropping Big5 decoder
-   * (u8_drop_line) and as GBK read by a dropping UTF-8 decoder
-   * (asutf8_line) on their own evidence: from DOC_HITS on, the document
-   * shows that damage and its short lines are read on less */
-  size_t u8drop_hits, asutf8_hits;
-  int asutf8_src; /* the source of the last line taken so */
-  /* lines the double-byte drop reader (dbcs_drop_line) took on their own
-   * evidence, per class of zf_lost_all_hyps */
-  size_t dbcs_hits[32];
-  size_t dbcs_tries; /* lines it could read with drops (dbcs_drop_line) */
+  docev ev, floor; /* the document's evidence: line by line; the window's (prescan) */
+  docev eff; int dirty; /* doc_evidence, recomputed when dirty */
+  int pre;         /* in prescan: the readers on a line's own evidence only */
 } lstage;
 #define DOC_HITS 2
 
@@ -77,11 +83,6 @@ static int create(void **st, const zf_opts *o) {
 
 static void destroy(void *st) {
   lstage *s = st;
-#ifdef LOST_DEBUG
-  size_t hh = 0;
-  for (size_t k = 0; k < 32; k++) hh += s->dbcs_hits[k];
-  fprintf(stderr, "DOCSTAT tries %zu hits %zu\n", s->dbcs_tries, hh);
-#endif
   zf_lost_free(s->l);
   free(s);
 }
@@ -207,8 +208,8 @@ static int run_hyp(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in
   return rc;
 }
 
-/* Reports the marked or guessed characters of out[from..) (flags f). */
-static void report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
+/* lost.h */
+void zf_lost_report_marks(const zf_text *out, size_t from, const uint8_t *f, size_t nf, zf_stats *stats) {
   for (size_t i = 0; i < nf;) {
     if (f[i] != ZF_LOST_MARKED && f[i] != ZF_LOST_GUESSED) {
       i++;
@@ -241,7 +242,7 @@ static int u8_big5_fill(zf_lost *l, int mode, const zf_text *in, zf_text *out, z
     if (rc) return rc;
     size_t nf;
     const uint8_t *f = zf_lost_flags(l, &nf);
-    report_marks(out, out0, f, nf, stats);
+    zf_lost_report_marks(out, out0, f, nf, stats);
     for (size_t k = 0; k < zf_lost_nall_hyps && used; k++) {
       const zf_lost_hyp *h = &zf_lost_all_hyps[k];
       if (h->src == ZF_LC_UTF8 && h->reader == readers[i] && h->style == ZF_LOST_REPLACE) *used = h;
@@ -337,7 +338,7 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
     if (rc == 0) {
       size_t nf;
       const uint8_t *f = zf_lost_flags(l, &nf);
-      report_marks(out, out0, f, nf, stats);
+      zf_lost_report_marks(out, out0, f, nf, stats);
       if (used) *used = h;
     }
     return rc;
@@ -379,6 +380,16 @@ int zf_lost_repair_line(zf_lost *l, int mode, unsigned markers, const zf_text *i
 /* Cheap first test: enough Han characters, a quarter of them rare. */
 static int drop_suspect(const zf_line_facts *lf) { return lf->han >= 2 && lf->rare * 4 >= lf->han; }
 
+/* In a document that showed double-byte drops, kana and bopomofo count as
+ * rare Han: Big5's commonest rows (A4-A5: 中 文 手 ...) read by GBK land
+ * on its kana rows (いゅ man もU董p购G), which the mojibake stage read as
+ * a lossless decode, misaligned pairs and all (手冊頁 -> 手U雁). */
+static int kana_suspect(const zf_text *in, const zf_line_facts *lf) {
+  size_t k = 0;
+  for (size_t i = 0; i < in->len; i++) k += in->cp[i] >= 0x3040 && in->cp[i] <= 0x312F;
+  return lf->han + k >= 2 && (lf->rare + k) * 4 >= lf->han + k;
+}
+
 static size_t nonascii(const zf_text *in) {
   size_t n = 0;
   for (size_t i = 0; i < in->len; i++) n += in->cp[i] >= 0x80;
@@ -415,7 +426,7 @@ static int drop_line(zf_lost *l, int mode, const zf_text *in, zf_text *out, zf_s
     if (rc == 0 && res->gaps > 0 && g >= DROP_GAIN && g >= DROP_PER_CHAR * (double)na) {
       size_t nf;
       const uint8_t *f = zf_lost_flags(l, &nf);
-      report_marks(out, out0, f, nf, stats);
+      zf_lost_report_marks(out, out0, f, nf, stats);
       *used = h;
       return 0;
     }
@@ -460,7 +471,7 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
     if (rc) return rc;
     size_t nf;
     const uint8_t *f = zf_lost_flags(l, &nf);
-    report_marks(out, out0, f, nf, stats);
+    zf_lost_report_marks(out, out0, f, nf, stats);
     for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
       const zf_lost_hyp *h = &zf_lost_all_hyps[k];
       if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && h->style == ZF_LOST_DROP) *used = h;
@@ -489,13 +500,14 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * characters that are not ASCII and DOC_DROP_GAIN.  Else the mojibake
  * stage read them as a lossless decode and printed misaligned pairs as
  * wrong characters (获取日期： dropped by CPython's Big5 to 鳳﹍梪琭, read
- * back as 获∪掌冢).  From DOC_LL_HITS lines of one class, a reading with
- * drops need beat the one without only by DOC_DROP_LOSSLESS, not 3.0
- * (如果 -> 蝜, the mojibake stage's 绻).  docs/repair-lost.md, phase 8. */
+ * back as 获∪掌冢).  From DOC_LL_HITS lines of one class, the reading with
+ * nothing lost gets no margin (DOC_DROP_LOSSLESS): the drop reader's own
+ * certainty test marks what the two disagree on (如果 -> 蝜 wins by 0.6;
+ * at 1.0 the mojibake stage wrote 绻).  docs/repair-lost.md, phase 8-9. */
 #define DOC_DROP_MIN_CHARS 2
 #define DOC_DROP_GAIN 5.0
 #define DOC_DROP_PER_CHAR DBCS_DROP_PER_CHAR
-#define DOC_DROP_LOSSLESS 1.0
+#define DOC_DROP_LOSSLESS 0.0
 #define DOC_LL_HITS (2 * DOC_HITS)
 
 /* Characters gone whole, the phase unbroken (glibc's decoders drop a pair
@@ -608,7 +620,7 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
     out->len = out0;
     return ZF_LOST_NOFIT;
   }
-  report_marks(out, out0, f, nf, stats);
+  zf_lost_report_marks(out, out0, f, nf, stats);
   stats->lost_leave = 1; /* the mojibake stage leaves the line */
   *used = best;
   return 0;
@@ -617,60 +629,24 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
 /* ---- GBK read by a dropping UTF-8 decoder (lost_asutf8.c) ------------------
  * Only ASCII and stray characters of other scripts survive (ȡڣ, ֲҳƻ);
  * a line holding fewer than ASUTF8_MAX_HAN common Han characters is
- * tested; taken, its non-ASCII stretches are marked and reported, and the
- * mojibake stage leaves it. */
+ * tested (zf_lost_asutf8_line). */
 #define ASUTF8_MAX_HAN 3
 
-/* The reader's own first test (lost_asutf8.c: 3+ stray characters, half
- * of them of two bytes, no U+FFFD), before the lost tables are built: a
- * clean line with a middle dot or a short heading costs nothing more. */
-static int asutf8_maybe(const zf_text *in) {
-  size_t ns = 0, n2 = 0;
-  for (size_t i = 0; i < in->len; i++) {
-    uint32_t c = in->cp[i];
-    if (c < 0x80) continue;
-    if (c == 0xFFFD) return 0;
-    ns++;
-    n2 += c < 0x800;
-  }
-  return ns >= 3 && n2 * 2 >= ns;
-}
-
-static int asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
-                       zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
-  static const zf_lost_hyp gbk_as_utf8 = {ZF_LC_PY_GBK, ZF_LC_UTF8, ZF_LOST_DROP};
-  static const zf_lost_hyp big5_as_utf8 = {ZF_LC_PY_CP950, ZF_LC_UTF8, ZF_LOST_DROP};
-  size_t out0 = out->len;
-  /* the source that reads better (in a document that showed the damage,
-   * the source it showed) */
-  int best = -1;
-  double bg = 0;
-  for (int k = 0; k < 2; k++) {
-    int sc = k ? ZF_LC_PY_CP950 : ZF_LC_PY_GBK;
-    if (doc && sc != *src) continue;
-    int rc = zf_lost_asutf8_drop(l, sc, mode, doc, in, out, res);
-    out->len = out0;
-    if (rc == ZHFIX_E_NOMEM) return rc;
-    if (rc == 0 && (best < 0 || res->score - res->literal > bg)) best = sc, bg = res->score - res->literal;
-  }
-  if (best < 0) return ZF_LOST_NOFIT;
-  int rc = zf_lost_asutf8_drop(l, best, mode, doc, in, out, res);
-  if (rc) {
-    out->len = out0;
-    return rc;
-  }
-  *src = best;
-  size_t nf;
-  const uint8_t *f = zf_lost_flags(l, &nf);
-  report_marks(out, out0, f, nf, stats);
-  stats->lost_leave = 1;
-  *used = best == ZF_LC_PY_GBK ? &gbk_as_utf8 : &big5_as_utf8;
-  return 0;
+static void doc_evidence(const lstage *s, docev *e) {
+  const docev *f = &s->floor, *o = &s->ev;
+  *e = *o;
+  if (f->u8drop_hits > e->u8drop_hits) e->u8drop_hits = f->u8drop_hits;
+  if (f->asutf8_hits > e->asutf8_hits) e->asutf8_hits = f->asutf8_hits, e->asutf8_src = f->asutf8_src;
+  if (f->dbcs_tries > e->dbcs_tries) e->dbcs_tries = f->dbcs_tries;
+  for (size_t k = 0; k < sizeof e->dbcs_hits / sizeof e->dbcs_hits[0]; k++)
+    if (f->dbcs_hits[k] > e->dbcs_hits[k]) e->dbcs_hits[k] = f->dbcs_hits[k];
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   stats->lost_leave = 0;
+  if (s->dirty) doc_evidence(s, &s->eff), s->dirty = 0;
+  const docev *e = &s->eff;
   /* The clean-line gate: one pass over the line gives what both tests
    * need; the exact marker test runs only on a line holding a marker. */
   unsigned markers;
@@ -681,13 +657,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     lf = &own;
   }
   markers = lf->marker ? zf_lost_markers(in) : 0;
+  if (s->pre && markers) return ZF_UNCHANGED; /* no evidence of a damage without markers */
   int u8only = 0;
   /* GBK read by a dropping UTF-8 decoder: hardly any common Han */
   int asu8 = !markers && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
-             (s->asutf8_hits >= DOC_HITS || asutf8_maybe(in));
+             (e->asutf8_hits >= DOC_HITS || zf_lost_asutf8_maybe(in));
   /* in a document that showed UTF-8 read by a dropping Big5 decoder, a
    * short line of rare Han too (one pair: a heading) */
-  int u8doc = s->u8drop_hits >= DOC_HITS;
+  int u8doc = e->u8drop_hits >= DOC_HITS;
   int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
   /* the class of the double-byte drop reader's document, or -1: a
    * document where it took fewer than one in DROP_TRIES_PER_HIT of the
@@ -695,23 +672,24 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * files' rare characters: 4 of 2,190, 11 of 298) */
   int dbdoc = -1;
   size_t dbhits = 0;
-  for (size_t k = 0; k < sizeof s->dbcs_hits / sizeof s->dbcs_hits[0]; k++) {
-    dbhits += s->dbcs_hits[k];
-    if (s->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || s->dbcs_hits[k] > s->dbcs_hits[dbdoc])) dbdoc = (int)k;
+  for (size_t k = 0; k < sizeof e->dbcs_hits / sizeof e->dbcs_hits[0]; k++) {
+    dbhits += e->dbcs_hits[k];
+    if (e->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || e->dbcs_hits[k] > e->dbcs_hits[dbdoc])) dbdoc = (int)k;
   }
-  if (DROP_TRIES_PER_HIT * dbhits < s->dbcs_tries) dbdoc = -1;
-  double dbll = dbdoc >= 0 && s->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
+  if (DROP_TRIES_PER_HIT * dbhits < e->dbcs_tries) dbdoc = -1;
+  double dbll = dbdoc >= 0 && e->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-    dbshort = dbdoc >= 0 && drop_suspect(lf);
+    dbshort = dbdoc >= 0 && !s->pre && (drop_suspect(lf) || kana_suspect(in, lf));
     if (!u8try && !asu8 && !dbshort) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
   /* the lattice's dropping classes stop in a document where they keep
    * failing (DROP_FAILS); the linear readers (UTF-8 read by a dropping Big5
    * decoder, the double-byte reader) do not */
-  int lattice_drops = s->drop_tries < DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits;
+  int lattice_drops = !s->pre && s->drop_tries < DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits;
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
+  s->dirty = 1; /* the readers below may add to the document's evidence */
   if (!s->l) {
     const zf_lost_tables *t = zf_lost_shared_tables();
     if (!t) return ZHFIX_E_NOMEM;
@@ -724,20 +702,20 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int tried = 0, whole = 0;
   int rc = ZF_LOST_NOFIT;
   if (asu8) {
-    int src = s->asutf8_src;
-    rc = asutf8_line(s->l, s->mode, 0, &src, in, out, stats, &res, &h);
+    int src = e->asutf8_src;
+    rc = zf_lost_asutf8_line(s->l, s->mode, 0, &src, in, out, stats, &res, &h);
     if (rc == 0) {
       /* the count is of lines of one source in a row */
-      s->asutf8_hits = src == s->asutf8_src ? s->asutf8_hits + 1 : 1;
-      s->asutf8_src = src;
-    } else if (rc == ZF_LOST_NOFIT && s->asutf8_hits >= DOC_HITS) {
-      rc = asutf8_line(s->l, s->mode, 1, &src, in, out, stats, &res, &h);
+      s->ev.asutf8_hits = src == s->ev.asutf8_src ? s->ev.asutf8_hits + 1 : 1;
+      s->ev.asutf8_src = src;
+    } else if (rc == ZF_LOST_NOFIT && e->asutf8_hits >= DOC_HITS && !s->pre) {
+      rc = zf_lost_asutf8_line(s->l, s->mode, 1, &src, in, out, stats, &res, &h);
     }
   }
   if (rc == ZF_LOST_NOFIT && u8try) {
     rc = drop_suspect(lf) ? u8_drop_line(s->l, s->mode, 0, in, out, stats, &res, &h) : ZF_LOST_NOFIT;
-    if (rc == 0) s->u8drop_hits++;
-    else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
+    if (rc == 0) s->ev.u8drop_hits++;
+    else if (rc == ZF_LOST_NOFIT && u8doc && !s->pre) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
     rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
@@ -746,12 +724,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->dbcs_tries, 0);
-      if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
-#ifdef LOST_DEBUG
-      if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
-#endif
-      else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->ev.dbcs_tries, 0);
+      if (rc == 0) s->ev.dbcs_hits[h - zf_lost_all_hyps]++;
+      else if (rc == ZF_LOST_NOFIT && dbdoc >= 0 && !s->pre)
         rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
@@ -791,4 +766,35 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 0;
 }
 
-const zf_stage_ops zf_stage_lost = {"lost", create, NULL, run, destroy, NULL};
+/* The detection window's lines read by the readers that judge a line on
+ * its own evidence (no lattice, no document-mode reading), output dropped:
+ * a document's first lines (获取日期：) were read before any line showed the
+ * damage, by the mojibake stage (获∪掌冢).  The window's counts are a floor
+ * (doc_evidence: each count the window's or the lines' own, the larger). */
+static void prescan(void *st, const zf_text *prefix) {
+  lstage *s = st;
+  size_t nl = 0, j = 0; /* a window of fewer lines than DOC_HITS shows nothing (--jsonl) */
+  for (; j + 16 <= prefix->len && nl < DOC_HITS; j += 16) {
+    unsigned any = 0;
+    for (size_t k = 0; k < 16; k++) any |= prefix->cp[j + k] == '\n';
+    for (size_t k = 0; k < 16 && any; k++) nl += prefix->cp[j + k] == '\n';
+  }
+  for (; j < prefix->len && nl < DOC_HITS; j++) nl += prefix->cp[j] == '\n';
+  if (nl < DOC_HITS) return;
+  zf_text out = {0};
+  zf_stats scratch; /* zf_stats_init'ed a line */
+  s->pre = 1;
+  for (size_t a = 0, i = 0; i < prefix->len; i++) {
+    if (prefix->cp[i] != '\n') continue;
+    zf_text line = {prefix->cp + a, prefix->off + a, i + 1 - a, 0}; /* a view: run reads it only */
+    zf_text_clear(&out);
+    zf_stats_init(&scratch);
+    if (run(s, &line, &out, &scratch) < 0) break;
+    a = i + 1;
+  }
+  zf_text_free(&out);
+  s->pre = 0, s->floor = s->ev, s->dirty = 1;
+  memset(&s->ev, 0, sizeof s->ev);
+}
+
+const zf_stage_ops zf_stage_lost = {"lost", create, prescan, run, destroy, NULL};
