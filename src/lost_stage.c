@@ -50,6 +50,7 @@ typedef struct lstage {
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
+  double whole_pool[32];        /* whole_gone's evidence pooled over the document's lines */
   /* this document's lines taken as UTF-8 read by a dropping Big5 decoder
    * (u8_drop_line) and as GBK read by a dropping UTF-8 decoder
    * (asutf8_line) on their own evidence: from DOC_HITS on, the document
@@ -521,26 +522,58 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * the rare lines gain nothing read so). */
 #define WHOLE_ABSENT 2.0
 
-static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass) {
+/* A file goes through one decoder: the evidence of the lines that are
+ * that wrong decode and text (the first two tests) is pooled per class
+ * (pool), the characters of those lines being as independent as one
+ * line's.  From WHOLE_ABSENT pooled, the document has shown that its
+ * reader drops whole characters, and each of its lines that reads better
+ * as that wrong decode than as it stands (gain > 0: the whole file went
+ * through that decoder, a line of it that is not ASCII is this damage or
+ * clean, and a clean line reads worse so; a line of one or two characters
+ * has no pairs to show it is text) is reported: for such a line of n
+ * survivors nothing went with probability (1 - m)^(n + 1), under a half
+ * from n = 1.  The
+ * lines before the pool reaches it stay as they were (the stage cannot go
+ * back).  docs/repair-lost.md, phase 9. */
+static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, double *pool) {
   for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     zf_lost_whole wh;
     if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
     if (mass[k] < 0) mass[k] = zf_lost_whole_mass(l, h);
-    /* too few characters to show it, whatever they are */
-    if (mass[k] <= 0 || -(double)na * log10(1.0 - mass[k]) < WHOLE_ABSENT) continue;
+    if (mass[k] <= 0 || !na) continue;
     if (zf_lost_drop_whole(l, h, in, mass[k], &wh)) continue;
 #ifdef LOST_DEBUG
-    fprintf(stderr, "whole %s>%s n %zu na %zu gain/c %.2f pmi/c %.2f mass %.3f absent %.2f\n",
+    fprintf(stderr, "whole %s>%s n %zu na %zu gain/c %.2f pmi/c %.2f mass %.3f absent %.2f pool %.2f\n",
             zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader), wh.n, na,
             (wh.reading - wh.literal) / (double)na, wh.pmi / (double)(wh.npairs ? wh.npairs : 1), wh.mass,
-            wh.absent);
+            wh.absent, pool[k]);
 #endif
-    if (wh.absent >= WHOLE_ABSENT && wh.reading - wh.literal >= DBCS_DROP_PER_CHAR * (double)na &&
-        2 * wh.npairs >= wh.n && wh.pmi > 0)
-      return 1;
+    double gain = wh.reading - wh.literal;
+    if (pool[k] >= WHOLE_ABSENT) {
+      if (gain > 0 && wh.n) return 1;
+      continue;
+    }
+    if (gain < DBCS_DROP_PER_CHAR * (double)na || 2 * wh.npairs < wh.n || wh.pmi <= 0) continue;
+    pool[k] += wh.absent;
+    if (pool[k] >= WHOLE_ABSENT) return 1;
   }
   return 0;
+}
+
+/* Whether the document has shown whole characters gone (whole_gone). */
+static int whole_doc(const double *pool) {
+  for (size_t k = 0; k < 32; k++)
+    if (pool[k] >= WHOLE_ABSENT) return 1;
+  return 0;
+}
+
+/* Whole characters went, places unknown: one report of no length at the
+ * line's end (its terminator, else its last character), the line
+ * unchanged and left to the mojibake stage. */
+static int whole_report(const zf_text *in, zf_stats *stats) {
+  zf_stats_unrecoverable(stats, in->off[in->len - 1], 0);
+  return ZF_UNCHANGED;
 }
 
 /* Whether the input character at byte offset off is ASCII. */
@@ -555,7 +588,8 @@ static int input_ascii(const zf_text *in, uint64_t off) {
 }
 
 static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
-                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, size_t *read, double ll) {
+                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, double *pool,
+                          size_t *read, double ll) {
   const zf_lost_hyp *best = NULL;
   double bg = 0;
   size_t na = nonascii(in), out0 = out->len;
@@ -585,7 +619,7 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
     if (g >= need && g >= need_c * (double)na && (!best || g > bg)) best = h, bg = g;
   }
   if (!best) {
-    if (doc < 0) *whole = whole_gone(l, in, na, mass);
+    if (doc < 0) *whole = whole_gone(l, in, na, mass, pool);
     return ZF_LOST_NOFIT;
   }
   int rc = doc >= 0 ? zf_lost_drop_read_at(l, best, mode, ll, in, out, res)
@@ -702,9 +736,11 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (DROP_TRIES_PER_HIT * dbhits < s->dbcs_tries) dbdoc = -1;
   double dbll = dbdoc >= 0 && s->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
+  /* a document that showed whole characters gone: its every line */
+  int wdoc = !markers && lf->wide && whole_doc(s->whole_pool);
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
     dbshort = dbdoc >= 0 && drop_suspect(lf);
-    if (!u8try && !asu8 && !dbshort) return ZF_UNCHANGED;
+    if (!u8try && !asu8 && !dbshort && !wdoc) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
   /* the lattice's dropping classes stop in a document where they keep
@@ -740,19 +776,21 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
-    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
-  if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
+    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll);
+  if (rc == ZF_LOST_NOFIT && u8only)
+    return wdoc && whole_gone(s->l, in, nonascii(in), s->whole_mass, s->whole_pool) ? whole_report(in, stats)
+                                                                                    : ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->dbcs_tries, 0);
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, &s->dbcs_tries, 0);
       if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
 #ifdef LOST_DEBUG
       if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
 #endif
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
-        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
+        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
   }
@@ -763,13 +801,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     stats->v[ZHFIX_STAT_LOST_OVER_BUDGET]++;
     return ZF_UNCHANGED;
   }
-  if (rc == ZF_LOST_NOFIT && whole) {
-    /* whole characters went, places unknown: one report of no length at
-     * the line's end (its terminator, else its last character), the line
-     * unchanged and left to the mojibake stage */
-    zf_stats_unrecoverable(stats, in->off[in->len - 1], 0);
-    return ZF_UNCHANGED;
-  }
+  if (rc == ZF_LOST_NOFIT && !whole && wdoc) whole = whole_gone(s->l, in, nonascii(in), s->whole_mass, s->whole_pool);
+  if (rc == ZF_LOST_NOFIT && whole) return whole_report(in, stats);
   if (rc == ZF_LOST_NOFIT) return ZF_UNCHANGED;
   if (rc) return rc;
   /* The terminator goes out as it came: the lattice reads it (a line's
