@@ -529,12 +529,16 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * reader drops whole characters, and each of its lines that reads better
  * as that wrong decode than as it stands (gain > 0: the whole file went
  * through that decoder, a line of it that is not ASCII is this damage or
- * clean, and a clean line reads worse so; a line of one or two characters
- * has no pairs to show it is text) is reported: for such a line of n
- * survivors nothing went with probability (1 - m)^(n + 1), under a half
- * from n = 1.  The
+ * clean, and a clean line reads worse so; a short line has no pairs to
+ * show it is text) may have lost characters.  The
  * lines before the pool reaches it stay as they were (the stage cannot go
- * back).  docs/repair-lost.md, phase 9. */
+ * back).  Such a line is reported when, by its n characters, the odds
+ * that something went are 2:1 or better, (1 - m)^n <= 1/3 (WHOLE_LINE:
+ * n >= 3 for Big5 read by glibc's GBK).  A heading of one or two
+ * characters is not: it lost nothing more often than not (tuning slice:
+ * 10 of 36 such lines lost something, 19 of 20 of three to five).
+ * docs/repair-lost.md, phase 9. */
+#define WHOLE_LINE 0.4771 /* log10(3) */
 static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, double *pool) {
   for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
@@ -551,7 +555,7 @@ static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, do
 #endif
     double gain = wh.reading - wh.literal;
     if (pool[k] >= WHOLE_ABSENT) {
-      if (gain > 0 && wh.n) return 1;
+      if (gain > 0 && wh.absent >= WHOLE_LINE) return 1;
       continue;
     }
     if (gain < DBCS_DROP_PER_CHAR * (double)na || 2 * wh.npairs < wh.n || wh.pmi <= 0) continue;
@@ -587,17 +591,29 @@ static int input_ascii(const zf_text *in, uint64_t off) {
   return lo < in->len && in->off[lo] == off && in->cp[lo] < 0x80;
 }
 
+/* In a document that showed the damage, a line the reader does not take
+ * (too short, or its margins refuse it) whose reading with drops is text
+ * and beats both the line as it stands and the reading with nothing
+ * missing (bytes more likely went than not: zf_lost_result.likely, or a
+ * taken reading's gain under the document's floor) is reported, not
+ * changed (*whole); so is such a line of the document's that the reader
+ * is asked about only for that (only: too few characters or too few rare
+ * ones to be read at all; W嘿 for 名稱, the W a trail whose lead went).
+ * docs/repair-lost.md, phase 9. */
 static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
                           zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, double *pool,
-                          size_t *read, double ll) {
+                          size_t *read, double ll, int only) {
   const zf_lost_hyp *best = NULL;
   double bg = 0;
   size_t na = nonascii(in), out0 = out->len;
+  int likely = 0;
   /* in a document that showed the damage (doc: its class), a short line
    * is read under that class alone, on less */
   double need = doc >= 0 ? DOC_DROP_GAIN : DBCS_DROP_GAIN;
   double need_c = doc >= 0 ? DOC_DROP_PER_CHAR : DBCS_DROP_PER_CHAR;
-  if (na < (doc >= 0 ? DOC_DROP_MIN_CHARS : DBCS_DROP_MIN_CHARS)) return ZF_LOST_NOFIT;
+  if (doc >= 0 && na < DOC_DROP_MIN_CHARS) only = 1;
+  if (!na || (!only && na < (doc >= 0 ? DOC_DROP_MIN_CHARS : DBCS_DROP_MIN_CHARS))) return ZF_LOST_NOFIT;
+  if (doc < 0) only = 0;
   for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
@@ -609,7 +625,8 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
                       : zf_lost_drop_read(l, h, mode, in, out, res);
     out->len = out0;
     if (rc == ZHFIX_E_NOMEM) return rc;
-    if (rc) continue;
+    likely |= doc >= 0 && (rc ? res->likely : res->score > res->literal);
+    if (rc || only) continue;
     if (read) ++*read, read = NULL;
     double g = res->score - res->literal;
 #ifdef LOST_DEBUG
@@ -619,7 +636,8 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
     if (g >= need && g >= need_c * (double)na && (!best || g > bg)) best = h, bg = g;
   }
   if (!best) {
-    if (doc < 0) *whole = whole_gone(l, in, na, mass, pool);
+    if (doc < 0) *whole |= whole_gone(l, in, na, mass, pool);
+    *whole |= likely;
     return ZF_LOST_NOFIT;
   }
   int rc = doc >= 0 ? zf_lost_drop_read_at(l, best, mode, ll, in, out, res)
@@ -739,7 +757,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* a document that showed whole characters gone: its every line */
   int wdoc = !markers && lf->wide && whole_doc(s->whole_pool);
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-    dbshort = dbdoc >= 0 && drop_suspect(lf);
+    dbshort = dbdoc >= 0 && lf->wide;
     if (!u8try && !asu8 && !dbshort && !wdoc) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
@@ -776,21 +794,22 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
-    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll);
+    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll,
+                        !drop_suspect(lf));
   if (rc == ZF_LOST_NOFIT && u8only)
-    return wdoc && whole_gone(s->l, in, nonascii(in), s->whole_mass, s->whole_pool) ? whole_report(in, stats)
-                                                                                    : ZF_UNCHANGED;
+    return whole || (wdoc && whole_gone(s->l, in, nonascii(in), s->whole_mass, s->whole_pool)) ? whole_report(in, stats)
+                                                                                              : ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, &s->dbcs_tries, 0);
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, &s->dbcs_tries, 0, 0);
       if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
 #ifdef LOST_DEBUG
       if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
 #endif
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
-        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll);
+        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll, 0);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
   }
