@@ -530,9 +530,9 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * as that wrong decode than as it stands (gain > 0: the whole file went
  * through that decoder, a line of it that is not ASCII is this damage or
  * clean, and a clean line reads worse so; a short line has no pairs to
- * show it is text) may have lost characters.  The
- * lines before the pool reaches it stay as they were (the stage cannot go
- * back).  Such a line is reported when, by its n characters, the odds
+ * show it is text) may have lost characters.  The lines before the pool
+ * reaches it stay as they were (the stage reads a document once).  Such
+ * a line is reported when, by its n characters, the odds
  * that something went are 2:1 or better, (1 - m)^n <= 1/3 (WHOLE_LINE:
  * n >= 3 for Big5 read by glibc's GBK).  A heading of one or two
  * characters is not: it lost nothing more often than not (tuning slice:
@@ -754,7 +754,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (DROP_TRIES_PER_HIT * dbhits < s->dbcs_tries) dbdoc = -1;
   double dbll = dbdoc >= 0 && s->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
-  /* a document that showed whole characters gone: its every line */
+  /* a document that showed whole characters gone: its lines are tested */
   int wdoc = !markers && lf->wide && whole_doc(s->whole_pool);
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
     dbshort = dbdoc >= 0 && lf->wide;
