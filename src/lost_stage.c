@@ -44,13 +44,20 @@ const zf_lost_tables *zf_lost_shared_tables(void) {
   return zf_shared_get(&lost_tables_slot, tables_build, NULL, tables_drop);
 }
 
+/* whole_gone's evidence pooled per class over a document's lines, and
+ * whether some class reached WHOLE_ABSENT */
+typedef struct whole_ev {
+  double pool[32];
+  int shown;
+} whole_ev;
+
 typedef struct lstage {
   zf_lost *l; /* created at the first line that needs it */
   int mode;   /* ZF_LOST_MARK or ZF_LOST_GUESS */
   int script; /* the document's script when the caller gave it, else -1 */
   size_t drop_tries, drop_hits; /* this document's lines tested for drops */
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
-  double whole_pool[32];        /* whole_gone's evidence pooled over the document's lines */
+  whole_ev whole;               /* whole_gone's evidence pooled over the document's lines */
   /* this document's lines taken as UTF-8 read by a dropping Big5 decoder
    * (u8_drop_line) and as GBK read by a dropping UTF-8 decoder
    * (asutf8_line) on their own evidence: from DOC_HITS on, the document
@@ -539,7 +546,8 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * 10 of 36 such lines lost something, 19 of 20 of three to five).
  * docs/repair-lost.md, phase 9. */
 #define WHOLE_LINE 0.4771 /* log10(3) */
-static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, double *pool) {
+static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, whole_ev *ev) {
+  double *pool = ev->pool;
   for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     zf_lost_whole wh;
@@ -560,15 +568,8 @@ static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, do
     }
     if (gain < DBCS_DROP_PER_CHAR * (double)na || 2 * wh.npairs < wh.n || wh.pmi <= 0) continue;
     pool[k] += wh.absent;
-    if (pool[k] >= WHOLE_ABSENT) return 1;
+    if (pool[k] >= WHOLE_ABSENT) return ev->shown = 1;
   }
-  return 0;
-}
-
-/* Whether the document has shown whole characters gone (whole_gone). */
-static int whole_doc(const double *pool) {
-  for (size_t k = 0; k < 32; k++)
-    if (pool[k] >= WHOLE_ABSENT) return 1;
   return 0;
 }
 
@@ -601,7 +602,7 @@ static int input_ascii(const zf_text *in, uint64_t off) {
  * ones to be read at all; W嘿 for 名稱, the W a trail whose lead went).
  * docs/repair-lost.md, phase 9. */
 static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
-                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, double *pool,
+                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, whole_ev *pool,
                           size_t *read, double ll, int only) {
   const zf_lost_hyp *best = NULL;
   double bg = 0;
@@ -755,7 +756,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   double dbll = dbdoc >= 0 && s->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
   /* a document that showed whole characters gone: its lines are tested */
-  int wdoc = !markers && lf->wide && whole_doc(s->whole_pool);
+  int wdoc = !markers && lf->wide && s->whole.shown;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
     dbshort = dbdoc >= 0 && lf->wide;
     if (!u8try && !asu8 && !dbshort && !wdoc) return ZF_UNCHANGED;
@@ -794,22 +795,22 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     else if (rc == ZF_LOST_NOFIT && u8doc) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
-    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll,
+    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, NULL, dbll,
                         !drop_suspect(lf));
   if (rc == ZF_LOST_NOFIT && u8only)
-    return whole || (wdoc && whole_gone(s->l, in, nonascii(in), s->whole_mass, s->whole_pool)) ? whole_report(in, stats)
+    return whole || (wdoc && whole_gone(s->l, in, nonascii(in), s->whole_mass, &s->whole)) ? whole_report(in, stats)
                                                                                               : ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, &s->dbcs_tries, 0, 0);
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, &s->dbcs_tries, 0, 0);
       if (rc == 0) s->dbcs_hits[h - zf_lost_all_hyps]++;
 #ifdef LOST_DEBUG
       if (rc == 0) fprintf(stderr, "dbcs hit %s>%s\n", zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader));
 #endif
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0)
-        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, s->whole_pool, NULL, dbll, 0);
+        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, NULL, dbll, 0);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
   }
@@ -820,7 +821,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     stats->v[ZHFIX_STAT_LOST_OVER_BUDGET]++;
     return ZF_UNCHANGED;
   }
-  if (rc == ZF_LOST_NOFIT && !whole && wdoc) whole = whole_gone(s->l, in, nonascii(in), s->whole_mass, s->whole_pool);
+  if (rc == ZF_LOST_NOFIT && !whole && wdoc) whole = whole_gone(s->l, in, nonascii(in), s->whole_mass, &s->whole);
   if (rc == ZF_LOST_NOFIT && whole) return whole_report(in, stats);
   if (rc == ZF_LOST_NOFIT) return ZF_UNCHANGED;
   if (rc) return rc;
