@@ -105,6 +105,10 @@ typedef struct zf_lost_result {
   double score;     /* log10 score of the chosen reading (LM modes)       */
   double literal;   /* log10 score of the input as it stands               */
   int truncated;    /* the beam or a cap cut something off                 */
+  int likely;       /* zf_lost_drop_read_at refused the line by its margin
+                     * against the reading with nothing missing, though a
+                     * reading with drops, text, beats that one and the
+                     * line as it stands: bytes more likely went than not */
 } zf_lost_result;
 
 typedef struct zf_lost zf_lost;

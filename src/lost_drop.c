@@ -546,7 +546,10 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
           zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader), w.nb, total, literal, nogap, readable, gaps,
           asc, odds);
 #endif
-  if (readable && total - nogap < lossless) goto done;
+  if (readable && total - nogap < lossless) {
+    res->likely = total > nogap && odds > 0;
+    goto done;
+  }
   if (DROP_TEXT_V && odds <= 0) goto done;
   backward(&w);
   /* certainty: no differing reading within DROP_MARGIN_V over its bytes */

@@ -57,6 +57,13 @@ typedef struct docev {
   size_t dbcs_tries;
 } docev;
 
+/* whole_gone's evidence pooled per class over a document's lines, and
+ * whether some class reached WHOLE_ABSENT */
+typedef struct whole_ev {
+  double pool[32];
+  int shown;
+} whole_ev;
+
 typedef struct lstage {
   zf_lost *l; /* created at the first line that needs it */
   int mode;   /* ZF_LOST_MARK or ZF_LOST_GUESS */
@@ -66,6 +73,7 @@ typedef struct lstage {
   docev ev, floor; /* the document's evidence: line by line; the window's (prescan) */
   docev eff; int dirty; /* doc_evidence, recomputed when dirty */
   int pre;         /* in prescan: the readers on a line's own evidence only */
+  whole_ev whole;  /* whole_gone's evidence pooled over the document's lines */
 } lstage;
 #define DOC_HITS 2
 
@@ -533,26 +541,56 @@ static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_tex
  * the rare lines gain nothing read so). */
 #define WHOLE_ABSENT 2.0
 
-static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass) {
+/* A file goes through one decoder: the evidence of the lines that are
+ * that wrong decode and text (the first two tests) is pooled per class
+ * (pool), the characters of those lines being as independent as one
+ * line's.  From WHOLE_ABSENT pooled, the document has shown that its
+ * reader drops whole characters, and each of its lines that reads better
+ * as that wrong decode than as it stands (gain > 0: the whole file went
+ * through that decoder, a line of it that is not ASCII is this damage or
+ * clean, and a clean line reads worse so; a short line has no pairs to
+ * show it is text) may have lost characters.  The lines before the pool
+ * reaches it stay as they were (the stage reads a document once).  Such
+ * a line is reported when, by its n characters, the odds
+ * that something went are 2:1 or better, (1 - m)^n <= 1/3 (WHOLE_LINE:
+ * n >= 3 for Big5 read by glibc's GBK).  A heading of one or two
+ * characters is not: it lost nothing more often than not (tuning slice:
+ * 10 of 36 such lines lost something, 19 of 20 of three to five).
+ * docs/repair-lost.md, phase 9. */
+#define WHOLE_LINE 0.4771 /* log10(3) */
+static int whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, whole_ev *ev) {
+  double *pool = ev->pool;
   for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     zf_lost_whole wh;
     if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
     if (mass[k] < 0) mass[k] = zf_lost_whole_mass(l, h);
-    /* too few characters to show it, whatever they are */
-    if (mass[k] <= 0 || -(double)na * log10(1.0 - mass[k]) < WHOLE_ABSENT) continue;
+    if (mass[k] <= 0 || !na) continue;
     if (zf_lost_drop_whole(l, h, in, mass[k], &wh)) continue;
 #ifdef LOST_DEBUG
-    fprintf(stderr, "whole %s>%s n %zu na %zu gain/c %.2f pmi/c %.2f mass %.3f absent %.2f\n",
+    fprintf(stderr, "whole %s>%s n %zu na %zu gain/c %.2f pmi/c %.2f mass %.3f absent %.2f pool %.2f\n",
             zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader), wh.n, na,
             (wh.reading - wh.literal) / (double)na, wh.pmi / (double)(wh.npairs ? wh.npairs : 1), wh.mass,
-            wh.absent);
+            wh.absent, pool[k]);
 #endif
-    if (wh.absent >= WHOLE_ABSENT && wh.reading - wh.literal >= DBCS_DROP_PER_CHAR * (double)na &&
-        2 * wh.npairs >= wh.n && wh.pmi > 0)
-      return 1;
+    double gain = wh.reading - wh.literal;
+    if (pool[k] >= WHOLE_ABSENT) {
+      if (gain > 0 && wh.absent >= WHOLE_LINE) return 1;
+      continue;
+    }
+    if (gain < DBCS_DROP_PER_CHAR * (double)na || 2 * wh.npairs < wh.n || wh.pmi <= 0) continue;
+    pool[k] += wh.absent;
+    if (pool[k] >= WHOLE_ABSENT) return ev->shown = 1;
   }
   return 0;
+}
+
+/* Whole characters went, places unknown: one report of no length at the
+ * line's end (its terminator, else its last character), the line
+ * unchanged and left to the mojibake stage. */
+static int whole_report(const zf_text *in, zf_stats *stats) {
+  zf_stats_unrecoverable(stats, in->off[in->len - 1], 0);
+  return ZF_UNCHANGED;
 }
 
 /* Whether the input character at byte offset off is ASCII. */
@@ -566,16 +604,29 @@ static int input_ascii(const zf_text *in, uint64_t off) {
   return lo < in->len && in->off[lo] == off && in->cp[lo] < 0x80;
 }
 
+/* In a document that showed the damage, a line the reader does not take
+ * (too short, or its margins refuse it) whose reading with drops is text
+ * and beats both the line as it stands and the reading with nothing
+ * missing (bytes more likely went than not: zf_lost_result.likely, or a
+ * taken reading's gain under the document's floor) is reported, not
+ * changed (*whole); so is such a line of the document's that the reader
+ * is asked about only for that (only: too few characters or too few rare
+ * ones to be read at all; W嘿 for 名稱, the W a trail whose lead went).
+ * docs/repair-lost.md, phase 9. */
 static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
-                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, size_t *read, double ll) {
+                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, whole_ev *pool,
+                          size_t *read, double ll, int only) {
   const zf_lost_hyp *best = NULL;
   double bg = 0;
   size_t na = nonascii(in), out0 = out->len;
+  int likely = 0;
   /* in a document that showed the damage (doc: its class), a short line
    * is read under that class alone, on less */
   double need = doc >= 0 ? DOC_DROP_GAIN : DBCS_DROP_GAIN;
   double need_c = doc >= 0 ? DOC_DROP_PER_CHAR : DBCS_DROP_PER_CHAR;
-  if (na < (doc >= 0 ? DOC_DROP_MIN_CHARS : DBCS_DROP_MIN_CHARS)) return ZF_LOST_NOFIT;
+  if (doc >= 0 && na < DOC_DROP_MIN_CHARS) only = 1;
+  if (!na || (!only && na < (doc >= 0 ? DOC_DROP_MIN_CHARS : DBCS_DROP_MIN_CHARS))) return ZF_LOST_NOFIT;
+  if (doc < 0) only = 0;
   for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
@@ -587,7 +638,8 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
                       : zf_lost_drop_read(l, h, mode, in, out, res);
     out->len = out0;
     if (rc == ZHFIX_E_NOMEM) return rc;
-    if (rc) continue;
+    likely |= doc >= 0 && (rc ? res->likely : res->score > res->literal);
+    if (rc || only) continue;
     if (read) ++*read, read = NULL;
     double g = res->score - res->literal;
 #ifdef LOST_DEBUG
@@ -597,7 +649,8 @@ static int dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_t
     if (g >= need && g >= need_c * (double)na && (!best || g > bg)) best = h, bg = g;
   }
   if (!best) {
-    if (doc < 0) *whole = whole_gone(l, in, na, mass);
+    if (doc < 0) *whole |= whole_gone(l, in, na, mass, pool);
+    *whole |= likely;
     return ZF_LOST_NOFIT;
   }
   int rc = doc >= 0 ? zf_lost_drop_read_at(l, best, mode, ll, in, out, res)
@@ -679,9 +732,11 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (DROP_TRIES_PER_HIT * dbhits < e->dbcs_tries) dbdoc = -1;
   double dbll = dbdoc >= 0 && e->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
   int dbshort = 0;
+  /* a document that showed whole characters gone: its lines are tested */
+  int wdoc = !markers && lf->wide && s->whole.shown;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
-    dbshort = dbdoc >= 0 && !s->pre && (drop_suspect(lf) || kana_suspect(in, lf));
-    if (!u8try && !asu8 && !dbshort) return ZF_UNCHANGED;
+    dbshort = dbdoc >= 0 && !s->pre && lf->wide;
+    if (!u8try && !asu8 && !dbshort && !wdoc) return ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
   /* the lattice's dropping classes stop in a document where they keep
@@ -718,16 +773,19 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     else if (rc == ZF_LOST_NOFIT && u8doc && !s->pre) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
-    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
-  if (rc == ZF_LOST_NOFIT && u8only) return ZF_UNCHANGED;
+    rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, NULL, dbll,
+                        !drop_suspect(lf) && !kana_suspect(in, lf));
+  if (rc == ZF_LOST_NOFIT && u8only)
+    return whole || (wdoc && whole_gone(s->l, in, nonascii(in), s->whole_mass, &s->whole)) ? whole_report(in, stats)
+                                                                                              : ZF_UNCHANGED;
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
     } else {
-      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->ev.dbcs_tries, 0);
+      rc = dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, &s->ev.dbcs_tries, 0, 0);
       if (rc == 0) s->ev.dbcs_hits[h - zf_lost_all_hyps]++;
       else if (rc == ZF_LOST_NOFIT && dbdoc >= 0 && !s->pre)
-        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, NULL, dbll);
+        rc = dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, NULL, dbll, 0);
       if (rc == ZF_LOST_NOFIT && lattice_drops) rc = drop_line(s->l, s->mode, in, out, stats, &res, &h, &tried);
     }
   }
@@ -738,13 +796,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     stats->v[ZHFIX_STAT_LOST_OVER_BUDGET]++;
     return ZF_UNCHANGED;
   }
-  if (rc == ZF_LOST_NOFIT && whole) {
-    /* whole characters went, places unknown: one report of no length at
-     * the line's end (its terminator, else its last character), the line
-     * unchanged and left to the mojibake stage */
-    zf_stats_unrecoverable(stats, in->off[in->len - 1], 0);
-    return ZF_UNCHANGED;
-  }
+  if (rc == ZF_LOST_NOFIT && !whole && wdoc) whole = whole_gone(s->l, in, nonascii(in), s->whole_mass, &s->whole);
+  if (rc == ZF_LOST_NOFIT && whole) return whole_report(in, stats);
   if (rc == ZF_LOST_NOFIT) return ZF_UNCHANGED;
   if (rc) return rc;
   /* The terminator goes out as it came: the lattice reads it (a line's
@@ -783,6 +836,7 @@ static void prescan(void *st, const zf_text *prefix) {
   if (nl < DOC_HITS) return;
   zf_text out = {0};
   zf_stats scratch; /* zf_stats_init'ed a line */
+  whole_ev whole = s->whole; /* pooled by the lines themselves, once */
   s->pre = 1;
   for (size_t a = 0, i = 0; i < prefix->len; i++) {
     if (prefix->cp[i] != '\n') continue;
@@ -793,7 +847,7 @@ static void prescan(void *st, const zf_text *prefix) {
     a = i + 1;
   }
   zf_text_free(&out);
-  s->pre = 0, s->floor = s->ev, s->dirty = 1;
+  s->pre = 0, s->floor = s->ev, s->dirty = 1, s->whole = whole;
   memset(&s->ev, 0, sizeof s->ev);
 }
 
