@@ -59,8 +59,9 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
  * (and its offsets to ooff, unless NULL), and returns j: the longest
  * stretch from i whose characters each convert on their own, to their
  * one-character value or themselves.  That is a character of the first
- * level (ent) with no key going on past it here (no two-character prefix
- * with the next one, or the end of the text), or one of U+A000..U+FFFF
+ * level (ent) where no key longer than one character starts (the pair
+ * with the next one is no key, vbits, and no key starts with the next
+ * three, tri; or the text ends), or one of U+A000..U+FFFF
  * (hi_ok) that starts no key of the dictionary nor of the normalization
  * (hi).  Anything else ends it (ASCII too: the callers pass runs of it
  * on their own), and the callers' general loop takes the character there.
@@ -77,7 +78,14 @@ static inline __attribute__((always_inline)) uint32_t plain_value(const occ_acce
   if (c - ACC_LO < ACC_SPAN) {
     uint32_t e = acc->ent[c - ACC_LO];
     if (e > ACC_CP) { /* flags */
-      if ((e & ACC_SLOW) || (k + 1 < n && acc_pair_maybe(acc, c, cp[k + 1]))) return NOT_PLAIN;
+      if (e & ACC_SLOW) return NOT_PLAIN;
+      if (k + 1 < n) {
+        /* the pair a key, or the triple a key's start: one branch */
+        uint32_t b = cp[k + 1], t = acc_vbit(c, b);
+        unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
+        if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
+        if (stop) return NOT_PLAIN;
+      }
       e &= ACC_CP;
     }
     return e;
@@ -223,21 +231,99 @@ static int step_idle(const conv *cv, int di, const zf_text *src) {
   return 1;
 }
 
+/* What a pass returns besides 0 and -1: hand over to the general path;
+ * normalize first (run_pass). */
+#define BAIL 1
+#define NORMALIZE 2
+
+/* Step di of a chain over the segments of src, appended to dst, while
+ * every unit it converts keeps its length (TWPhrases, TWVariants on
+ * most lines): src is copied and only what converts is written over the
+ * copy, the segments staying as they are.  What convert_range does
+ * segment by segment, without a call, a reservation and a write of every
+ * character and offset per segment.  Returns 0 when done; -1 when memory
+ * is short; UNSAME at a unit of another length (用户 -> 使用者) or an
+ * ideographic description character, with *seg and *at its segment and
+ * place, dst holding what comes before (convert_range goes on from
+ * there: greedy matching from a unit's start sees only what follows). */
+#define UNSAME 3
+static int step_same(conv *cv, int di, const zf_text *src, const seglist *segs, zf_text *dst,
+                     size_t *seg, size_t *at) {
+  const zf_occ_dict *d = &cv->t->d[di];
+  const occ_inert *z = &cv->sh->inert[di];
+  const occ_accel *acc = cv->acc[di];
+  const uint32_t *cp = src->cp;
+  size_t n = src->len, base = dst->len, from = 0;
+  if (zf_text_reserve(dst, n)) return -1;
+  uint32_t *ocp = dst->cp + base;
+  uint64_t *ooff = dst->off + base;
+  memcpy(ocp, cp, n * sizeof *cp);
+  memcpy(ooff, src->off, n * sizeof *src->off);
+  for (size_t k = 0; k < segs->n; k++) {
+    size_t b = segs->end[k];
+    for (size_t i = from; i < b;) {
+      if ((i = plain_run(acc, 1, src, i, b, ocp + i, NULL, NULL)) == b) break;
+      uint32_t c = cp[i];
+      if (inert(z, c)) {
+        i = inert_end(z, cp, i + 1, b);
+        continue;
+      }
+      const uint32_t *v;
+      size_t vl, m = zf_occ_match_e(d, cp + i, b - i, cv->errata, &v, &vl);
+      if ((m && vl != m) || (!m && idc_arity(c))) {
+        dst->len = base + i;
+        *seg = k;
+        *at = i;
+        return UNSAME;
+      }
+      if (m) {
+        uint64_t tag = unit_tag(cv, src->off, i, m);
+        for (size_t u = 0; u < m; u++) {
+          ocp[i + u] = v[u];
+          ooff[i + u] = tag;
+        }
+        i += m;
+        continue;
+      }
+      i++;
+    }
+    from = b;
+  }
+  dst->len = base + n;
+  return 0;
+}
+
 /* The chain from step `first` on, segment by segment. */
 static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, seglist *segs,
                      zf_text *out) {
   seglist *next = segs == &cv->sa ? &cv->sb : &cv->sa;
   for (int s = first; s < c->nsteps; s++) {
+    int whole = segs->n && segs->end[segs->n - 1] == src->len;
     /* a step that copies the segments (TWVariants on most lines) */
-    if (segs->n && segs->end[segs->n - 1] == src->len && step_idle(cv, c->step[s], src)) {
+    if (whole && step_idle(cv, c->step[s], src)) {
       if (s == c->nsteps - 1 && zf_text_append(out, src, 0, src->len)) return -1;
       continue;
     }
     zf_text *dst = s == c->nsteps - 1 ? out : scratch(cv, src, NULL);
     if (dst != out) zf_text_clear(dst);
-    size_t base = dst->len, from = 0;
+    size_t base = dst->len, from = 0, k = 0;
     next->n = 0;
-    for (size_t k = 0; k < segs->n; k++) {
+    if (whole && cv->acc[c->step[s]]) {
+      size_t at = 0;
+      int rc = step_same(cv, c->step[s], src, segs, dst, &k, &at);
+      if (rc < 0) return -1;
+      if (rc == 0) {
+        if (dst != out) src = dst; /* the segments keep their ends */
+        continue;
+      }
+      /* the segments before k kept their ends; k goes on from at */
+      for (size_t j = 0; j < k; j++)
+        if (seg_push(next, segs->end[j])) return -1;
+      if (convert_range(cv, c->step[s], src, at, segs->end[k], dst) || seg_push(next, dst->len - base))
+        return -1;
+      from = segs->end[k++];
+    }
+    for (; k < segs->n; k++) {
       if (convert_range(cv, c->step[s], src, from, segs->end[k], dst)) return -1;
       from = segs->end[k];
       if (seg_push(next, dst->len - base)) return -1;
@@ -266,8 +352,6 @@ static int run_general(conv *cv, const occ_cfg *c, const zf_text *src, zf_text *
 
 /* ---- one-pass conversions ------------------------------------------------ */
 
-#define BAIL 1
-#define NORMALIZE 2
 
 /* The state of one greedy pass (run_pass). */
 typedef struct pass_st {
@@ -284,8 +368,6 @@ typedef struct pass_st {
   int run;        /* a run (not a segment of its own) is open */
   int hi_ok;
 } pass_st;
-
-#define UNSAME 3
 
 /* The loop of run_pass from p->i, while the output mirrors src (same: the
  * copy is there and only what converts is written over it, the changes

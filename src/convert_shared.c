@@ -97,12 +97,16 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
                 key |= acc_third_bit(cc2[j2]);
-                uint32_t t = acc_hash3(c, cc[j], cc2[j2]) >> (32u - TRI_BITS);
+                uint32_t t = acc_tri_bit(c, cc[j], cc2[j2]);
                 a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
-            uint32_t h = acc_hash(c, cc[j]) & a->mask, t = acc_bit(c, cc[j]);
+            uint32_t h = acc_slot(a, acc_hash(c, cc[j])), t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
+            if (key & P_VAL) {
+              uint32_t v = acc_vbit(c, cc[j]);
+              a->vbits[v >> 6] |= (uint64_t)1 << (v & 63u);
+            }
             while (a->pair[h].key) h = (h + 1) & a->mask;
             a->pair[h] = (acc_pair){key, val};
           }
@@ -120,7 +124,17 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
         return NULL;
       }
       a->mask = (uint32_t)(cap - 1);
+      a->shift = 64u - (unsigned)__builtin_ctzll(cap);
     }
+  }
+  /* No key of the normalization starts in the span (its keys are the
+   * compatibility ideographs); if one did, the walk would see it. */
+  for (uint32_t c = ACC_LO; c < ACC_LO + ACC_SPAN; c++) {
+    if (!norm->pidx[c >> 8]) {
+      c |= 0xFF; /* no page */
+      continue;
+    }
+    if (zf_occ_root(norm, c)) a->ent[c - ACC_LO] = ACC_SLOW;
   }
   return a;
 }
