@@ -231,38 +231,35 @@ static int step_idle(const conv *cv, int di, const zf_text *src) {
   return 1;
 }
 
-/* What a pass returns besides 0 and -1: hand over to the general path;
- * normalize first (run_pass). */
+/* What a pass returns besides 0 and -1 (run_pass): hand over to the
+ * general path; normalize first; a unit of another length. */
 #define BAIL 1
 #define NORMALIZE 2
-
-/* Step di of a chain over the segments of src, appended to dst, while
- * every unit it converts keeps its length (TWPhrases, TWVariants on
- * most lines): src is copied and only what converts is written over the
- * copy, the segments staying as they are.  What convert_range does
- * segment by segment, without a call, a reservation and a write of every
- * character and offset per segment.  Returns 0 when done; -1 when memory
- * is short; UNSAME at a unit of another length (用户 -> 使用者) or an
- * ideographic description character, with *seg and *at its segment and
- * place, dst holding what comes before (convert_range goes on from
- * there: greedy matching from a unit's start sees only what follows). */
 #define UNSAME 3
+
+/* Step di of a chain over the segments of src, appended to dst, with
+ * the segments' new ends in next: what convert_range does segment by
+ * segment, without a call, a reservation and a write of every character
+ * and offset per segment.  src is copied and only what converts is
+ * written over the copy (TWPhrases and TWVariants change a few
+ * characters a line, if any); a unit of another length (用户 -> 使用者)
+ * shifts the rest of the copy.  0, or -1 when memory is short. */
 static int step_same(conv *cv, int di, const zf_text *src, const seglist *segs, zf_text *dst,
-                     size_t *seg, size_t *at) {
+                     seglist *next) {
   const zf_occ_dict *d = &cv->t->d[di];
   const occ_inert *z = &cv->sh->inert[di];
   const occ_accel *acc = cv->acc[di];
   const uint32_t *cp = src->cp;
-  size_t n = src->len, base = dst->len, from = 0;
+  size_t n = src->len, base = dst->len, from = 0, ids_seg = SIZE_MAX;
+  size_t o = base; /* where src[i] lands in dst: o + i, modulo 2^N */
   if (zf_text_reserve(dst, n)) return -1;
-  uint32_t *ocp = dst->cp + base;
-  uint64_t *ooff = dst->off + base;
-  memcpy(ocp, cp, n * sizeof *cp);
-  memcpy(ooff, src->off, n * sizeof *src->off);
+  memcpy(dst->cp + base, cp, n * sizeof *cp);
+  memcpy(dst->off + base, src->off, n * sizeof *src->off);
+  next->n = 0;
   for (size_t k = 0; k < segs->n; k++) {
     size_t b = segs->end[k];
     for (size_t i = from; i < b;) {
-      if ((i = plain_run(acc, 1, src, i, b, ocp + i, NULL, NULL)) == b) break;
+      if ((i = plain_run(acc, 1, src, i, b, dst->cp + (o + i), NULL, NULL)) == b) break;
       uint32_t c = cp[i];
       if (inert(z, c)) {
         i = inert_end(z, cp, i + 1, b);
@@ -270,26 +267,38 @@ static int step_same(conv *cv, int di, const zf_text *src, const seglist *segs, 
       }
       const uint32_t *v;
       size_t vl, m = zf_occ_match_e(d, cp + i, b - i, cv->errata, &v, &vl);
-      if ((m && vl != m) || (!m && idc_arity(c))) {
-        dst->len = base + i;
-        *seg = k;
-        *at = i;
-        return UNSAME;
-      }
       if (m) {
         uint64_t tag = unit_tag(cv, src->off, i, m);
-        for (size_t u = 0; u < m; u++) {
-          ocp[i + u] = v[u];
-          ooff[i + u] = tag;
+        if (vl != m) {
+          /* the rest of the copy moves by vl - m */
+          size_t rest = n - i - m, at = o + i; /* dst->len is base */
+          if (at + vl + rest > dst->cap && zf_text_reserve(dst, at + vl + rest - dst->len)) return -1;
+          memcpy(dst->cp + at + vl, cp + i + m, rest * sizeof *cp);
+          memcpy(dst->off + at + vl, src->off + i + m, rest * sizeof *src->off);
+          o += vl - m;
+        }
+        for (size_t u = 0; u < vl; u++) {
+          dst->cp[o + i + m - vl + u] = v[u]; /* o + i, before the shift */
+          dst->off[o + i + m - vl + u] = tag;
         }
         i += m;
         continue;
       }
-      i++;
+      size_t e = 0;
+      if (idc_arity(c)) {
+        /* convert_range's ends: within the segment */
+        if (ids_seg != k) {
+          ids_reset(cv);
+          ids_seg = k;
+        }
+        if ((e = ids_end(cv, cp + from, i - from, b - from)) == (size_t)-1) return -1;
+      }
+      i = e ? from + e : i + 1;
     }
+    if (seg_push(next, o + b - base)) return -1;
     from = b;
   }
-  dst->len = base + n;
+  dst->len = o + n;
   return 0;
 }
 
@@ -306,27 +315,16 @@ static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, 
     }
     zf_text *dst = s == c->nsteps - 1 ? out : scratch(cv, src, NULL);
     if (dst != out) zf_text_clear(dst);
-    size_t base = dst->len, from = 0, k = 0;
-    next->n = 0;
     if (whole && cv->acc[c->step[s]]) {
-      size_t at = 0;
-      int rc = step_same(cv, c->step[s], src, segs, dst, &k, &at);
-      if (rc < 0) return -1;
-      if (rc == 0) {
-        if (dst != out) src = dst; /* the segments keep their ends */
-        continue;
+      if (step_same(cv, c->step[s], src, segs, dst, next)) return -1;
+    } else {
+      size_t base = dst->len, from = 0;
+      next->n = 0;
+      for (size_t k = 0; k < segs->n; k++) {
+        if (convert_range(cv, c->step[s], src, from, segs->end[k], dst)) return -1;
+        from = segs->end[k];
+        if (seg_push(next, dst->len - base)) return -1;
       }
-      /* the segments before k kept their ends; k goes on from at */
-      for (size_t j = 0; j < k; j++)
-        if (seg_push(next, segs->end[j])) return -1;
-      if (convert_range(cv, c->step[s], src, at, segs->end[k], dst) || seg_push(next, dst->len - base))
-        return -1;
-      from = segs->end[k++];
-    }
-    for (; k < segs->n; k++) {
-      if (convert_range(cv, c->step[s], src, from, segs->end[k], dst)) return -1;
-      from = segs->end[k];
-      if (seg_push(next, dst->len - base)) return -1;
     }
     seglist *tmp = segs;
     segs = next;
