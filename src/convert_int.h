@@ -48,9 +48,11 @@ typedef struct occ_cfg {
  * cache miss; run_pass answers most places from at most one.
  *   ent[c]: the character's own one-character value (in the low 21
  *     bits: the character itself where it has none), and whether keys
- *     continue past it (ACC_SPAN entries, U+3000..U+9FFF, ~112 KB: CJK
- *     punctuation and kana too, so 「」，。 do not end a run of Han
- *     characters in plain_run);
+ *     continue past it (ACC_SPAN entries, U+0000..U+9FFF, 160 KB: ASCII,
+ *     CJK punctuation and kana too, so a run of Han characters does not
+ *     end at 「」，。 or a space and a Latin word, each end a
+ *     mispredicted branch; ideographic description characters are
+ *     ACC_SLOW, never plain);
  *   hi: a bitmap of the characters of U+A000..U+FFFF (full-width forms,
  *     CJK compatibility ideographs ...) that start a key of the
  *     dictionary or of the normalization (3 KB): the others are one
@@ -79,8 +81,7 @@ typedef struct occ_cfg {
  * characters in ent's spare bits saved bitmap reads but its branch
  * mispredicted more than the reads cost: measured, dropped.)
  * Built once per process and dictionary (acc_get). */
-#define ACC_LO 0x3000u /* CJK punctuation (。、「」) and kana too */
-#define ACC_SPAN (0xA000u - ACC_LO)
+#define ACC_SPAN 0xA000u /* ent: U+0000..U+9FFF */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
 #define ACC_CP 0x1FFFFFu /* ent: the character's one-character value ... */

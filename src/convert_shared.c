@@ -46,7 +46,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
   if (d->nnodes >= (1u << 22)) return NULL;
   occ_accel *a = calloc(1, sizeof *a);
   if (!a) return NULL;
-  for (uint32_t c = ACC_LO; c < ACC_LO + ACC_SPAN; c++) a->ent[c - ACC_LO] = c;
+  for (uint32_t c = 0; c < ACC_SPAN; c++) a->ent[c] = c;
   for (uint32_t c = ACC_HI_LO; c < ACC_HI_LO + ACC_HI_SPAN; c++) {
     if (!d->pidx[c >> 8] && !norm->pidx[c >> 8]) {
       c |= 0xFF; /* neither has the page */
@@ -111,7 +111,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
             a->pair[h] = (acc_pair){key, val};
           }
         }
-        if (pass && c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
+        if (pass && c < ACC_SPAN) a->ent[c] = e;
       }
     }
     if (!pass) {
@@ -127,14 +127,17 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
       a->shift = 64u - (unsigned)__builtin_ctzll(cap);
     }
   }
-  /* No key of the normalization starts in the span (its keys are the
-   * compatibility ideographs); if one did, the walk would see it. */
-  for (uint32_t c = ACC_LO; c < ACC_LO + ACC_SPAN; c++) {
+  /* Ideographic description characters are never plain (a sequence is
+   * copied whole); no key of the normalization starts in the span (its
+   * keys are the compatibility ideographs), but if one did, the walk
+   * would see it. */
+  for (uint32_t c = 0x2FF0; c < 0x3000; c++) a->ent[c] = ACC_SLOW;
+  for (uint32_t c = 0; c < ACC_SPAN; c++) {
     if (!norm->pidx[c >> 8]) {
       c |= 0xFF; /* no page */
       continue;
     }
-    if (zf_occ_root(norm, c)) a->ent[c - ACC_LO] = ACC_SLOW;
+    if (zf_occ_root(norm, c)) a->ent[c] = ACC_SLOW;
   }
   return a;
 }
