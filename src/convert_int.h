@@ -48,7 +48,11 @@ typedef struct occ_cfg {
  * cache miss; run_pass answers most places from at most one.
  *   ent[c]: the character's own one-character value (in the low 21
  *     bits: the character itself where it has none), and whether keys
- *     continue past it (ACC_SPAN entries, ~100 KB);
+ *     continue past it (ACC_SPAN entries, U+0000..U+9FFF, 160 KB: ASCII,
+ *     CJK punctuation and kana too, so a run of Han characters does not
+ *     end at 「」，。 or a space and a Latin word, each end a
+ *     mispredicted branch; ideographic description characters are
+ *     ACC_SLOW, never plain);
  *   hi: a bitmap of the characters of U+A000..U+FFFF (full-width forms,
  *     CJK compatibility ideographs ...) that start a key of the
  *     dictionary or of the normalization (3 KB): the others are one
@@ -59,16 +63,25 @@ typedef struct occ_cfg {
  *     they continue with; a bitmap rules most absent pairs out before the
  *     table is probed (acc_bit: the pairs of one first character share a
  *     cache line of it);
+ *   vbits: a bitmap over the hashes of the pairs that are keys
+ *     themselves (acc_vbit);
  *   tri: a bitmap over the hashes of every three-character key prefix, so
- *     the walk past two characters is taken only where a key may go on
- *     (read only where the pair's own filter lets the third character by).
+ *     the walk past two characters is taken only where a key may go on.
+ * plain_run asks vbits and tri, not bits: a character converts on its
+ * own unless it and the next are a key, or it and the next two start
+ * one.  Most pairs that start keys are no key and go on only with a few
+ * third characters, so on zh_CN this stops the run at 128K places of 5 MB
+ * where bits stopped it at 281K, and each stop costs a mispredicted
+ * branch and a probe of the pair table.  vbits and tri are hashed over
+ * the whole bitmap: lines chosen by the first character (as bits) kept
+ * the common characters' lines in cache but filled them, and let 181K
+ * stops by; measured, the scattered reads cost less than the stops.
  * The pair's filter costs no memory access of its own: it lives in the
  * word the lookup has loaded anyway.  (An 8-bit filter of second
  * characters in ent's spare bits saved bitmap reads but its branch
  * mispredicted more than the reads cost: measured, dropped.)
  * Built once per process and dictionary (acc_get). */
-#define ACC_LO 0x3400u
-#define ACC_SPAN (0xA000u - ACC_LO)
+#define ACC_SPAN 0xA000u /* ent: U+0000..U+9FFF */
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
 #define ACC_CP 0x1FFFFFu /* ent: the character's one-character value ... */
@@ -93,7 +106,9 @@ typedef struct occ_accel {
   uint64_t hi[ACC_HI_SPAN / 64];
   uint32_t mask; /* pair slots - 1 */
   acc_pair *pair;
+  unsigned shift; /* pair slot of a hash: its top bits (acc_slot) */
   uint64_t bits[(1u << ACC_BITS) / 64];
+  uint64_t vbits[(1u << ACC_BITS) / 64];
   uint64_t tri[(1u << TRI_BITS) / 64];
 } occ_accel;
 
@@ -203,8 +218,11 @@ static inline uint32_t acc_hash(uint32_t a, uint32_t b) {
   return a * ACC_HA ^ b * ACC_HB;
 }
 
-static inline uint32_t acc_hash3(uint32_t a, uint32_t b, uint32_t c) {
-  return acc_hash(a, b) ^ c * 0xC2B2AE3Du;
+/* The slot of the pair table a hash starts at: the product's top bits
+ * (its low bits depend on the low bits of the characters only, which
+ * clustered the table: 1.8 probes a lookup). */
+static inline uint32_t acc_slot(const occ_accel *acc, uint32_t h) {
+  return (uint32_t)((uint64_t)h << 32 >> acc->shift) & acc->mask;
 }
 
 /* The bit of character c in a pair's filter of third characters (a
@@ -213,8 +231,18 @@ static inline uint64_t acc_third_bit(uint32_t c) {
   return (uint64_t)1 << ((c * 0x85EBCA77u) >> 28) << P_NEXT_SHIFT;
 }
 
+/* The bit of the triple a, b, c in tri. */
+static inline uint32_t acc_tri_bit(uint32_t a, uint32_t b, uint32_t c) {
+  return (acc_hash(a, b) ^ c * 0xC2B2AE3Du) >> (32u - TRI_BITS);
+}
+
+/* The bit of the pair a, b in vbits. */
+static inline uint32_t acc_vbit(uint32_t a, uint32_t b) {
+  return acc_hash(a, b) >> (32u - ACC_BITS);
+}
+
 static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
-  uint32_t t = acc_hash3(a, b, c) >> (32u - TRI_BITS);
+  uint32_t t = acc_tri_bit(a, b, c);
   return acc->tri[t >> 6] >> (t & 63u) & 1u;
 }
 
@@ -246,7 +274,7 @@ static inline int quiet_ascii(const occ_inert *z, const occ_accel *acc, const ui
 /* The entry of the pair a, b, or NULL, the bitmap passed. */
 static inline const acc_pair *acc_pair_probe(const occ_accel *acc, uint32_t a, uint32_t b) {
   uint64_t key = (uint64_t)a | (uint64_t)b << 21;
-  for (uint32_t h = acc_hash(a, b) & acc->mask;; h = (h + 1) & acc->mask) {
+  for (uint32_t h = acc_slot(acc, acc_hash(a, b));; h = (h + 1) & acc->mask) {
     const acc_pair *q = &acc->pair[h];
     if ((q->key & P_KEY) == key) return q;
     if (!q->key) return NULL;

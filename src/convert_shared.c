@@ -46,7 +46,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
   if (d->nnodes >= (1u << 22)) return NULL;
   occ_accel *a = calloc(1, sizeof *a);
   if (!a) return NULL;
-  for (uint32_t c = ACC_LO; c < ACC_LO + ACC_SPAN; c++) a->ent[c - ACC_LO] = c;
+  for (uint32_t c = 0; c < ACC_SPAN; c++) a->ent[c] = c;
   for (uint32_t c = ACC_HI_LO; c < ACC_HI_LO + ACC_HI_SPAN; c++) {
     if (!d->pidx[c >> 8] && !norm->pidx[c >> 8]) {
       c |= 0xFF; /* neither has the page */
@@ -97,17 +97,21 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
                 key |= acc_third_bit(cc2[j2]);
-                uint32_t t = acc_hash3(c, cc[j], cc2[j2]) >> (32u - TRI_BITS);
+                uint32_t t = acc_tri_bit(c, cc[j], cc2[j2]);
                 a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
-            uint32_t h = acc_hash(c, cc[j]) & a->mask, t = acc_bit(c, cc[j]);
+            uint32_t h = acc_slot(a, acc_hash(c, cc[j])), t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
+            if (key & P_VAL) {
+              uint32_t v = acc_vbit(c, cc[j]);
+              a->vbits[v >> 6] |= (uint64_t)1 << (v & 63u);
+            }
             while (a->pair[h].key) h = (h + 1) & a->mask;
             a->pair[h] = (acc_pair){key, val};
           }
         }
-        if (pass && c >= ACC_LO && c - ACC_LO < ACC_SPAN) a->ent[c - ACC_LO] = e;
+        if (pass && c < ACC_SPAN) a->ent[c] = e;
       }
     }
     if (!pass) {
@@ -120,7 +124,20 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
         return NULL;
       }
       a->mask = (uint32_t)(cap - 1);
+      a->shift = 64u - (unsigned)__builtin_ctzll(cap);
     }
+  }
+  /* Ideographic description characters are never plain (a sequence is
+   * copied whole); no key of the normalization starts in the span (its
+   * keys are the compatibility ideographs), but if one did, the walk
+   * would see it. */
+  for (uint32_t c = 0x2FF0; c < 0x3000; c++) a->ent[c] = ACC_SLOW;
+  for (uint32_t c = 0; c < ACC_SPAN; c++) {
+    if (!norm->pidx[c >> 8]) {
+      c |= 0xFF; /* no page */
+      continue;
+    }
+    if (zf_occ_root(norm, c)) a->ent[c] = ACC_SLOW;
   }
   return a;
 }

@@ -11,7 +11,8 @@
  *   - pure Traditional input through the repair path, measured;
  *   - the converted-characters statistic;
  *   - the one pass: writing over the line's copy, switching to appending,
- *     its own count of changes (test_one_pass).
+ *     its own count of changes (test_one_pass); the chain steps after it
+ *     (test_chain_steps).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -354,6 +355,42 @@ static void test_one_pass(void **state) {
   assert_int_equal(out.off[1], 1);
   assert_int_equal(out.off[2], 1); /* 髮: the unit 头发's */
   assert_int_equal(out.off[3], 7);
+  zf_text_free(&in);
+  zf_text_free(&out);
+  zf_stage_convert.destroy(st);
+}
+
+/* The steps after a fused first step (step_same): written over a copy
+ * of the text; a unit of another length (用戶 -> 使用者) shifts the rest,
+ * later units still converted in their segments, offsets kept;
+ * ideographic description sequences copied whole after a shift; CJK
+ * punctuation (「」，) inside runs of Han characters. */
+static void test_chain_steps(void **state) {
+  (void)state;
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "用户说着，鼠标和软件⿰氵青用户头发\n",
+           "使用者說著，滑鼠和軟體⿰氵青使用者頭髮\n", 20);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "a用户b头发c⿰用户d\n", "a使用者b頭髮c⿰用户d\n", 12);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TW, "说着为了「头发」，里面的着\n", "說著為了「頭髮」，裡面的著\n", 7);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_HKP, "用户说着，鼠标和软件\n", "用户説着，滑鼠和軟件\n", 4);
+  one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "「头发」、「下拉列表」。\n", "「頭髮」、「下拉列表」。\n", 2);
+  one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "使用者說著，滑鼠⿰氵青和軟體\n", "使用者说着，滑鼠⿰氵青和软体\n", 4);
+  /* offsets after the shift: 使用者 carries 用户's, a and 頭髮 their own */
+  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, 0);
+  void *st;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  zf_text in = {0}, out = {0};
+  zf_stats stats;
+  zf_stats_init(&stats);
+  cu_decode("用户a头发\n", strlen("用户a头发\n"), &in);
+  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  assert_int_equal(out.len, 7);
+  assert_int_equal(out.cp[2], 0x8005); /* 者 */
+  for (int k = 0; k < 3; k++) assert_int_equal(out.off[k], 0);
+  assert_int_equal(out.cp[3], 'a');
+  assert_int_equal(out.off[3], 6);
+  assert_int_equal(out.off[4], 7);
+  assert_int_equal(out.off[5], 7); /* 髮: the unit 头发's */
+  assert_int_equal(out.off[6], 13);
   zf_text_free(&in);
   zf_text_free(&out);
   zf_stage_convert.destroy(st);
@@ -781,6 +818,7 @@ int main(void) {
       cmocka_unit_test(test_detect),         cmocka_unit_test(test_sample_residue),
       cmocka_unit_test(test_mixed_corpus),   cmocka_unit_test(test_pure_trad_repair),
       cmocka_unit_test(test_api),             cmocka_unit_test(test_one_pass),
+      cmocka_unit_test(test_chain_steps),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
