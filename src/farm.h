@@ -276,6 +276,10 @@ typedef struct farm {
     uint32_t c;
     float v[3];
   } *swmemo;
+  /* zf_lm_bigram of a reading's last character and each character its
+   * pending byte P forms with a lost byte L (expand_fast), a row of 126
+   * per (last, P), direct-mapped (row.P = 0: empty); NULL until used */
+  struct bgrow *bgrow;
   /* the readings expand_fast took a lost byte from at this position */
   hyp swh0[HOLE_BEAM];
   size_t nswh0;

@@ -66,6 +66,10 @@ static void sort_keys(krec *a, krec *tmp, size_t n) {
   for (size_t w = RUN; w < n; w *= 2) {
     for (size_t s = 0; s < n; s += 2 * w) {
       size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
+      if (m < e && !(src[m].key < src[m - 1].key)) { /* in order already */
+        memcpy(dst + s, src + s, (e - s) * sizeof *src);
+        continue;
+      }
       size_t i = s, j = m, k = s;
       while (i < m && j < e) {
         int t = src[j].key < src[i].key;
@@ -205,6 +209,11 @@ int zf_farm_front(farm *f, hvec *bv, size_t m) {
 typedef struct hgroup {
   uint64_t key;
   uint32_t first, other, lit, plain;
+  /* the first's hash, the other's score and order: the second pass reads
+   * the hypotheses in their order only, not the first and other of each */
+  uint64_t fhash;
+  double oscore;
+  uint32_t oseq;
 } hgroup;
 
 #define NONE UINT32_MAX
@@ -265,6 +274,10 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   uint32_t *gid = f->gid, *tab = f->htab, mask = (uint32_t)tsize - 1;
   memset(tab, 0xFF, tsize * sizeof *tab);
   size_t ng = 0;
+  /* the best score of all: each state's first holds its state's best, so
+   * it is the best of the merged ones, which hopeless ones are cut
+   * against as they are written (PRUNE) */
+  double best = -DBL_MAX;
   for (uint32_t k = 0; k < n; k++) {
     uint64_t key = state_key(&v[k]);
     uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
@@ -275,24 +288,34 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
         grp = f->grp;
       }
       tab[h] = (uint32_t)ng;
-      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE};
+      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE, v[k].hash, 0, 0};
     }
     hgroup *g = &grp[tab[h]];
     gid[k] = tab[h];
-    if (ranks_before(v, k, g->first)) g->first = k;
+    if (v[k].score > best) best = v[k].score;
+    if (ranks_before(v, k, g->first)) {
+      g->first = k;
+      g->fhash = v[k].hash;
+    }
     if (v[k].lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
     if (!v[k].guess && (g->plain == NONE || ranks_before(v, k, g->plain))) g->plain = k;
   }
   for (uint32_t k = 0; k < n; k++) {
     hgroup *g = &grp[gid[k]];
-    if (v[k].hash != v[g->first].hash && (g->other == NONE || ranks_before(v, k, g->other)))
+    if (v[k].hash != g->fhash &&
+        (g->other == NONE || v[k].score > g->oscore ||
+         (v[k].score == g->oscore && (int32_t)(v[k].seq - g->oseq) < 0))) {
       g->other = k;
+      g->oscore = v[k].score;
+      g->oseq = v[k].seq;
+    }
   }
   krec *r = f->hr;
   for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
   sort_keys(r, f->hr2, ng);
   hyp *dst = f->mv;
-  size_t w = 0;
+  size_t w = 0, keys = 0;
+  double floor = best - PRUNE;
   for (size_t q = 0; q < ng; q++) {
     const hgroup *g = &grp[r[q].idx];
     uint32_t c[4] = {g->first, g->other, g->lit, g->plain};
@@ -308,35 +331,29 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
         c[t] = c[t - 1];
         c[t - 1] = x;
       }
-    size_t first = w;
-    f->hr2[w].key = g->key; /* the states of the merged ones, for the count below */
-    dst[w++] = v[c[0]];
-    int lit = dst[first].lit, plain = !dst[first].guess;
+    /* the walk keeps the first, then one whose reading differs (while
+     * fewer than two are kept), the first literal and the first unguessed
+     * one; of those, the hopeless (PRUNE below the best) that are not
+     * literal are dropped as they come */
+    const hyp *x0 = &v[c[0]];
+    size_t kept = 1, w0 = w;
+    int lit = x0->lit, plain = !x0->guess;
+    uint64_t hash0 = x0->hash;
+    if (x0->score >= floor || x0->lit) dst[w++] = *x0;
     for (size_t j = 1; j < m; j++) {
       const hyp *x = &v[c[j]];
-      int other = w - first < 2 && x->hash != dst[first].hash;
+      int other = kept < 2 && x->hash != hash0;
       if (other || (x->lit && !lit) || (!x->guess && !plain)) {
-        f->hr2[w].key = g->key;
-        dst[w++] = *x;
+        kept++;
         lit |= x->lit;
         plain |= !x->guess;
+        if (x->score >= floor || x->lit) dst[w++] = *x;
       }
     }
+    if (w > w0) keys++;
   }
   merge_swap(f, bv, w);
-  double best = -DBL_MAX;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score > best) best = bv->v[k].score;
-  size_t w2 = 0, keys = 0;
-  uint64_t prev = 0;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) {
-      if (w2 == 0 || f->hr2[k].key != prev) keys++;
-      prev = f->hr2[k].key;
-      bv->v[w2++] = bv->v[k];
-    }
-  bv->n = w2;
-  if (bv->n <= MAX_KEYS * 2) return keys;
+  if (w <= MAX_KEYS * 2) return keys;
   {
     /* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the
      * order they are), the last of them given up for the best literal
@@ -371,6 +388,7 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     bv->n = w3;
   }
   keys = 0;
+  uint64_t prev = 0;
   for (size_t k = 0; k < bv->n; k++) {
     uint64_t key = state_key(&bv->v[k]);
     if (k == 0 || key != prev) keys++;
