@@ -209,11 +209,12 @@ int zf_farm_front(farm *f, hvec *bv, size_t m) {
 typedef struct hgroup {
   uint64_t key;
   uint32_t first, other, lit, plain;
-  /* the first's hash, the other's score and order: the second pass reads
-   * the hypotheses in their order only, not the first and other of each */
+  /* what the order asks of the first, the other and the plain one (their
+   * score and push order, the first's hash), kept here so that the one
+   * pass over the hypotheses reads each once, in the array's order */
   uint64_t fhash;
-  double oscore;
-  uint32_t oseq;
+  double fscore, oscore, pscore;
+  uint32_t fseq, oseq, pseq;
 } hgroup;
 
 #define NONE UINT32_MAX
@@ -260,9 +261,11 @@ static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
  * keep (the first; then one whose reading differs from the first while
  * fewer than two are kept; the first literal and the first unguessed one
  * when none kept is), which never goes past the four the walk can keep:
- * so each state's four are found in two passes, with no sort of the
- * hypotheses; only the states are sorted, and they come out in the order
- * of their keys, each best first. */
+ * so each state's four are found in one pass over the hypotheses, in
+ * their order (the state's group keeps what the comparisons need), with
+ * no sort of the hypotheses; only the states are sorted, and they come
+ * out in the order of their keys, each best first, the hopeless ones
+ * (PRUNE) left out as they are written. */
 size_t zf_farm_merge(farm *f, hvec *bv) {
   size_t n = bv->n;
   if (n <= 1) return n; /* one hypothesis: its own state, the best */
@@ -271,7 +274,7 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   if (merge_room(f, n) || group_room(f, n, tsize)) return MERGE_FAILED;
   const hyp *v = bv->v;
   hgroup *grp = f->grp;
-  uint32_t *gid = f->gid, *tab = f->htab, mask = (uint32_t)tsize - 1;
+  uint32_t *tab = f->htab, mask = (uint32_t)tsize - 1;
   memset(tab, 0xFF, tsize * sizeof *tab);
   size_t ng = 0;
   /* the best score of all: each state's first holds its state's best, so
@@ -288,26 +291,38 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
         grp = f->grp;
       }
       tab[h] = (uint32_t)ng;
-      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE, v[k].hash, 0, 0};
+      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE, v[k].hash, v[k].score, 0, 0, v[k].seq, 0, 0};
     }
     hgroup *g = &grp[tab[h]];
-    gid[k] = tab[h];
-    if (v[k].score > best) best = v[k].score;
-    if (ranks_before(v, k, g->first)) {
+    const hyp *x = &v[k];
+    if (x->score > best) best = x->score;
+    /* The first, and the other: the first in the order among those whose
+     * reading differs from the first's.  Kept as the hypotheses come: a
+     * new first makes the old one the other when their readings differ
+     * (it ranks before every other one seen), else the other stays. */
+    if (x->score > g->fscore || (x->score == g->fscore && (int32_t)(x->seq - g->fseq) < 0)) {
+      if (x->hash != g->fhash) {
+        g->other = g->first;
+        g->oscore = g->fscore;
+        g->oseq = g->fseq;
+      }
       g->first = k;
-      g->fhash = v[k].hash;
-    }
-    if (v[k].lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
-    if (!v[k].guess && (g->plain == NONE || ranks_before(v, k, g->plain))) g->plain = k;
-  }
-  for (uint32_t k = 0; k < n; k++) {
-    hgroup *g = &grp[gid[k]];
-    if (v[k].hash != g->fhash &&
-        (g->other == NONE || v[k].score > g->oscore ||
-         (v[k].score == g->oscore && (int32_t)(v[k].seq - g->oseq) < 0))) {
+      g->fhash = x->hash;
+      g->fscore = x->score;
+      g->fseq = x->seq;
+    } else if (x->hash != g->fhash &&
+               (g->other == NONE || x->score > g->oscore ||
+                (x->score == g->oscore && (int32_t)(x->seq - g->oseq) < 0))) {
       g->other = k;
-      g->oscore = v[k].score;
-      g->oseq = v[k].seq;
+      g->oscore = x->score;
+      g->oseq = x->seq;
+    }
+    if (x->lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
+    if (!x->guess && (g->plain == NONE || x->score > g->pscore ||
+                      (x->score == g->pscore && (int32_t)(x->seq - g->pseq) < 0))) {
+      g->plain = k;
+      g->pscore = x->score;
+      g->pseq = x->seq;
     }
   }
   krec *r = f->hr;

@@ -58,10 +58,10 @@ typedef struct swc {
 typedef struct swgrp {
   uint32_t open; /* open[] of the forms, one byte each */
   uint32_t next; /* the next group of the same (L, k), or UINT32_MAX */
-  swc c[3]; /* the best, the best other reading, the best unguessed one */
+  uint32_t nforms; /* forms set aside in it (beside open: one line) */
   uint8_t have[3];
   uint8_t k, L;
-  uint32_t nforms; /* forms set aside in it */
+  swc c[3]; /* the best, the best other reading, the best unguessed one */
 } swgrp;
 enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS, SW_BASES = HOLE_BEAM * 126 };
 
