@@ -215,6 +215,7 @@ typedef struct hgroup {
   uint64_t fhash;
   double fscore, oscore, pscore;
   uint32_t fseq, oseq, pseq;
+  uint32_t slot; /* its slot in the hash table, emptied after the pass */
 } hgroup;
 
 #define NONE UINT32_MAX
@@ -232,6 +233,7 @@ static int group_room(farm *f, size_t n, size_t tsize) {
   if (tsize > f->captab) {
     uint32_t *t = realloc(f->htab, tsize * sizeof *t);
     if (!t) return -1;
+    memset(t, 0xFF, tsize * sizeof *t); /* empty; every merge leaves it so */
     f->htab = t;
     f->captab = tsize;
   }
@@ -275,8 +277,7 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   const hyp *v = bv->v;
   hgroup *grp = f->grp;
   uint32_t *tab = f->htab, mask = (uint32_t)tsize - 1;
-  memset(tab, 0xFF, tsize * sizeof *tab);
-  size_t ng = 0;
+  size_t ng = 0; /* tab is empty (group_room), and left so below */
   /* the best score of all: each state's first holds its state's best, so
    * it is the best of the merged ones, which hopeless ones are cut
    * against as they are written (PRUNE) */
@@ -287,11 +288,14 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
     if (tab[h] == NONE) {
       if (ng == f->capgrp) {
-        if (group_grow(f)) return MERGE_FAILED;
+        if (group_grow(f)) {
+          for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
+          return MERGE_FAILED;
+        }
         grp = f->grp;
       }
       tab[h] = (uint32_t)ng;
-      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE, v[k].hash, v[k].score, 0, 0, v[k].seq, 0, 0};
+      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE, v[k].hash, v[k].score, 0, 0, v[k].seq, 0, 0, h};
     }
     hgroup *g = &grp[tab[h]];
     const hyp *x = &v[k];
@@ -325,6 +329,8 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
       g->pseq = x->seq;
     }
   }
+  /* the table empty again: only the slots the states took, not all of it */
+  for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
   krec *r = f->hr;
   for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
   sort_keys(r, f->hr2, ng);
