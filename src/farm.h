@@ -276,6 +276,10 @@ typedef struct farm {
     uint32_t c;
     float v[3];
   } *swmemo;
+  /* zf_lm_bigram of a reading's last character and each character its
+   * pending byte P forms with a lost byte L (expand_fast), a row of 126
+   * per (last, P), direct-mapped (row.P = 0: empty); NULL until used */
+  struct bgrow *bgrow;
   /* the readings expand_fast took a lost byte from at this position */
   hyp swh0[HOLE_BEAM];
   size_t nswh0;
@@ -389,7 +393,11 @@ static inline uint64_t mix(uint64_t h, uint32_t c) {
 
 /* farm_scan.c */
 size_t zf_farm_parse_ann(const uint32_t *cp, size_t n, size_t i, int *syl, int *tone);
-int zf_farm_annset_has(const farm *f, uint32_t cp);
+/* cp is a character the page annotates (inline: every byte a reading
+ * feeds asks, farm_search.c) */
+static inline int zf_farm_annset_has(const farm *f, uint32_t cp) {
+  return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
+}
 /* cp[0..first) holds no mark (first = 0 when not known) */
 void zf_farm_sig_scan(farm *f, const uint32_t *cp, size_t n, size_t first);
 /* the same over the line cp[from..n) whose marks ('?', U+FFFD, '(') are

@@ -66,6 +66,10 @@ static void sort_keys(krec *a, krec *tmp, size_t n) {
   for (size_t w = RUN; w < n; w *= 2) {
     for (size_t s = 0; s < n; s += 2 * w) {
       size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
+      if (m < e && !(src[m].key < src[m - 1].key)) { /* in order already */
+        memcpy(dst + s, src + s, (e - s) * sizeof *src);
+        continue;
+      }
       size_t i = s, j = m, k = s;
       while (i < m && j < e) {
         int t = src[j].key < src[i].key;
@@ -205,6 +209,13 @@ int zf_farm_front(farm *f, hvec *bv, size_t m) {
 typedef struct hgroup {
   uint64_t key;
   uint32_t first, other, lit, plain;
+  /* what the order asks of the first, the other and the plain one (their
+   * score and push order, the first's hash), kept here so that the one
+   * pass over the hypotheses reads each once, in the array's order */
+  uint64_t fhash;
+  double fscore, oscore, pscore;
+  uint32_t fseq, oseq, pseq;
+  uint32_t slot; /* its slot in the hash table, emptied after the pass */
 } hgroup;
 
 #define NONE UINT32_MAX
@@ -222,6 +233,7 @@ static int group_room(farm *f, size_t n, size_t tsize) {
   if (tsize > f->captab) {
     uint32_t *t = realloc(f->htab, tsize * sizeof *t);
     if (!t) return -1;
+    memset(t, 0xFF, tsize * sizeof *t); /* empty; every merge leaves it so */
     f->htab = t;
     f->captab = tsize;
   }
@@ -251,9 +263,11 @@ static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
  * keep (the first; then one whose reading differs from the first while
  * fewer than two are kept; the first literal and the first unguessed one
  * when none kept is), which never goes past the four the walk can keep:
- * so each state's four are found in two passes, with no sort of the
- * hypotheses; only the states are sorted, and they come out in the order
- * of their keys, each best first. */
+ * so each state's four are found in one pass over the hypotheses, in
+ * their order (the state's group keeps what the comparisons need), with
+ * no sort of the hypotheses; only the states are sorted, and they come
+ * out in the order of their keys, each best first, the hopeless ones
+ * (PRUNE) left out as they are written. */
 size_t zf_farm_merge(farm *f, hvec *bv) {
   size_t n = bv->n;
   if (n <= 1) return n; /* one hypothesis: its own state, the best */
@@ -262,37 +276,67 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   if (merge_room(f, n) || group_room(f, n, tsize)) return MERGE_FAILED;
   const hyp *v = bv->v;
   hgroup *grp = f->grp;
-  uint32_t *gid = f->gid, *tab = f->htab, mask = (uint32_t)tsize - 1;
-  memset(tab, 0xFF, tsize * sizeof *tab);
-  size_t ng = 0;
+  uint32_t *tab = f->htab, mask = (uint32_t)tsize - 1;
+  size_t ng = 0; /* tab is empty (group_room), and left so below */
+  /* the best score of all: each state's first holds its state's best, so
+   * it is the best of the merged ones, which hopeless ones are cut
+   * against as they are written (PRUNE) */
+  double best = -DBL_MAX;
   for (uint32_t k = 0; k < n; k++) {
     uint64_t key = state_key(&v[k]);
     uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
     while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
     if (tab[h] == NONE) {
       if (ng == f->capgrp) {
-        if (group_grow(f)) return MERGE_FAILED;
+        if (group_grow(f)) {
+          for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
+          return MERGE_FAILED;
+        }
         grp = f->grp;
       }
       tab[h] = (uint32_t)ng;
-      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE};
+      grp[ng++] = (hgroup){key, k, NONE, NONE, NONE, v[k].hash, v[k].score, 0, 0, v[k].seq, 0, 0, h};
     }
     hgroup *g = &grp[tab[h]];
-    gid[k] = tab[h];
-    if (ranks_before(v, k, g->first)) g->first = k;
-    if (v[k].lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
-    if (!v[k].guess && (g->plain == NONE || ranks_before(v, k, g->plain))) g->plain = k;
-  }
-  for (uint32_t k = 0; k < n; k++) {
-    hgroup *g = &grp[gid[k]];
-    if (v[k].hash != v[g->first].hash && (g->other == NONE || ranks_before(v, k, g->other)))
+    const hyp *x = &v[k];
+    if (x->score > best) best = x->score;
+    /* The first, and the other: the first in the order among those whose
+     * reading differs from the first's.  Kept as the hypotheses come: a
+     * new first makes the old one the other when their readings differ
+     * (it ranks before every other one seen), else the other stays. */
+    if (x->score > g->fscore || (x->score == g->fscore && (int32_t)(x->seq - g->fseq) < 0)) {
+      if (x->hash != g->fhash) {
+        g->other = g->first;
+        g->oscore = g->fscore;
+        g->oseq = g->fseq;
+      }
+      g->first = k;
+      g->fhash = x->hash;
+      g->fscore = x->score;
+      g->fseq = x->seq;
+    } else if (x->hash != g->fhash &&
+               (g->other == NONE || x->score > g->oscore ||
+                (x->score == g->oscore && (int32_t)(x->seq - g->oseq) < 0))) {
       g->other = k;
+      g->oscore = x->score;
+      g->oseq = x->seq;
+    }
+    if (x->lit && (g->lit == NONE || ranks_before(v, k, g->lit))) g->lit = k;
+    if (!x->guess && (g->plain == NONE || x->score > g->pscore ||
+                      (x->score == g->pscore && (int32_t)(x->seq - g->pseq) < 0))) {
+      g->plain = k;
+      g->pscore = x->score;
+      g->pseq = x->seq;
+    }
   }
+  /* the table empty again: only the slots the states took, not all of it */
+  for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
   krec *r = f->hr;
   for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
   sort_keys(r, f->hr2, ng);
   hyp *dst = f->mv;
-  size_t w = 0;
+  size_t w = 0, keys = 0;
+  double floor = best - PRUNE;
   for (size_t q = 0; q < ng; q++) {
     const hgroup *g = &grp[r[q].idx];
     uint32_t c[4] = {g->first, g->other, g->lit, g->plain};
@@ -308,35 +352,29 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
         c[t] = c[t - 1];
         c[t - 1] = x;
       }
-    size_t first = w;
-    f->hr2[w].key = g->key; /* the states of the merged ones, for the count below */
-    dst[w++] = v[c[0]];
-    int lit = dst[first].lit, plain = !dst[first].guess;
+    /* the walk keeps the first, then one whose reading differs (while
+     * fewer than two are kept), the first literal and the first unguessed
+     * one; of those, the hopeless (PRUNE below the best) that are not
+     * literal are dropped as they come */
+    const hyp *x0 = &v[c[0]];
+    size_t kept = 1, w0 = w;
+    int lit = x0->lit, plain = !x0->guess;
+    uint64_t hash0 = x0->hash;
+    if (x0->score >= floor || x0->lit) dst[w++] = *x0;
     for (size_t j = 1; j < m; j++) {
       const hyp *x = &v[c[j]];
-      int other = w - first < 2 && x->hash != dst[first].hash;
+      int other = kept < 2 && x->hash != hash0;
       if (other || (x->lit && !lit) || (!x->guess && !plain)) {
-        f->hr2[w].key = g->key;
-        dst[w++] = *x;
+        kept++;
         lit |= x->lit;
         plain |= !x->guess;
+        if (x->score >= floor || x->lit) dst[w++] = *x;
       }
     }
+    if (w > w0) keys++;
   }
   merge_swap(f, bv, w);
-  double best = -DBL_MAX;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score > best) best = bv->v[k].score;
-  size_t w2 = 0, keys = 0;
-  uint64_t prev = 0;
-  for (size_t k = 0; k < w; k++)
-    if (bv->v[k].score >= best - PRUNE || bv->v[k].lit) {
-      if (w2 == 0 || f->hr2[k].key != prev) keys++;
-      prev = f->hr2[k].key;
-      bv->v[w2++] = bv->v[k];
-    }
-  bv->n = w2;
-  if (bv->n <= MAX_KEYS * 2) return keys;
+  if (w <= MAX_KEYS * 2) return keys;
   {
     /* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the
      * order they are), the last of them given up for the best literal
@@ -371,6 +409,7 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
     bv->n = w3;
   }
   keys = 0;
+  uint64_t prev = 0;
   for (size_t k = 0; k < bv->n; k++) {
     uint64_t key = state_key(&bv->v[k]);
     if (k == 0 || key != prev) keys++;

@@ -46,10 +46,6 @@ static void annset_put(farm *f, uint32_t cp) {
   f->annset[cp >> 3] |= (uint8_t)(1u << (cp & 7));
 }
 
-int zf_farm_annset_has(const farm *f, uint32_t cp) {
-  return f->annset && cp < 0x40000 && (f->annset[cp >> 3] >> (cp & 7) & 1);
-}
-
 /* The signature's look at the mark cp[i] of the line cp[lo..n) (the
  * line's text starts at lo: nothing before it is looked at). */
 static void sig_at(farm *f, const uint32_t *cp, size_t lo, size_t n, size_t i) {

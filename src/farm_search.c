@@ -97,6 +97,8 @@ static int window_reads(const farm *f, const hyp *h, int syl, int tone) {
   return c && zf_reading_of(c, syl, tone);
 }
 
+_Static_assert(RING > ANN_MAX_SYL + 3, "a position's readings never land in its own array");
+
 static int push(farm *f, size_t pos, const hyp *h) {
   hvec *bv = &f->beam[pos % RING];
   if (pos > f->reach) f->reach = pos;
@@ -448,10 +450,10 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
     /* Only the best few readings try a lost byte at a '?' (126 values
      * each); the literal one always goes on. */
     if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_front(f, bv, HOLE_BEAM)) return -1;
-    for (size_t k = 0; k < bv->n; k++) {
-      hyp h = bv->v[k];
-      if (expand(f, i, n, &h, k < HOLE_BEAM, strip_ok)) return -1;
-    }
+    /* read in place: every reading goes to a later position's array (an
+     * annotation, '?' and '(' included, jumps at most ANN_MAX_SYL + 3) */
+    for (size_t k = 0; k < bv->n; k++)
+      if (expand(f, i, n, &bv->v[k], k < HOLE_BEAM, strip_ok)) return -1;
     if ((f->nswg || f->nswh0) && zf_farm_sw_flush(f, i)) return -1;
     zf_farm_beam_release(f, bv);
   }

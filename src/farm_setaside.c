@@ -58,10 +58,10 @@ typedef struct swc {
 typedef struct swgrp {
   uint32_t open; /* open[] of the forms, one byte each */
   uint32_t next; /* the next group of the same (L, k), or UINT32_MAX */
-  swc c[3]; /* the best, the best other reading, the best unguessed one */
+  uint32_t nforms; /* forms set aside in it (beside open: one line) */
   uint8_t have[3];
   uint8_t k, L;
-  uint32_t nforms; /* forms set aside in it */
+  swc c[3]; /* the best, the best other reading, the best unguessed one */
 } swgrp;
 enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS, SW_BASES = HOLE_BEAM * 126 };
 
@@ -275,8 +275,39 @@ static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
  * with L, worked out without building the reading (the same operations
  * in the same order: the same score), and its forms set aside; the
  * reading is built only when a form of it survives (sw_flush). */
+/* The bigrams of last and each character P L (126 lead bytes L), as a
+ * row: the readings at a '?' often share their last character and
+ * pending byte (readings of one state, or the same ones a few positions
+ * on), and each asks for the same 94-126 pairs, most of which the
+ * bigram cache has lost by then.  The values are the model's, bit for
+ * bit, so the row changes nothing but the time. */
+struct bgrow {
+  uint32_t last;
+  uint8_t P;
+  float v[126];
+};
+enum { BGROW_BITS = 8 };
+
+static const float *bg_row(farm *f, uint32_t last, unsigned P) {
+  if (!f->bgrow) {
+    f->bgrow = calloc((size_t)1 << BGROW_BITS, sizeof *f->bgrow); /* P = 0: empty */
+    if (!f->bgrow) return NULL;
+  }
+  uint32_t x = last * 0x9E3779B1u ^ P * 0x85EBCA77u;
+  struct bgrow *r = &f->bgrow[(x ^ x >> 15) >> (32 - BGROW_BITS)];
+  if (r->P == P && r->last == last) return r->v;
+  r->P = (uint8_t)P;
+  r->last = last;
+  for (unsigned L = 0x81; L <= 0xFE; L++) {
+    uint32_t c = fb_pair(f->codec, P, L);
+    r->v[L - 0x81] = c ? bigram(f, last, c) : 0.0f;
+  }
+  return r->v;
+}
+
 int zf_farm_expand_fast(farm *f, const hyp *h0) {
   unsigned P = h0->pend;
+  const float *row = bg_row(f, h0->last, P);
   uint32_t flags = h0->pend_lost && symbol_row(P) ? GUESSED | TRAIL_LOST : 0;
   uint32_t guess = h0->guess || flags ? SWC_GUESS : 0;
   /* feed: the pair before it is annotated and no annotation follows */
@@ -293,7 +324,7 @@ int zf_farm_expand_fast(farm *f, const hyp *h0) {
     f->nshared += 3;
     /* emit */
     double s = s_in;
-    s += bigram(f, h0->last, c);
+    s += row ? row[L - 0x81] : bigram(f, h0->last, c);
     uint8_t open[NGROUPS];
     memcpy(open, h0->open, NGROUPS);
     typo(f, &s, open, c, h0->last);

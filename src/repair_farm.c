@@ -100,6 +100,7 @@ static void destroy(void *st) {
   free(f->swhead);
   free(f->swb);
   free(f->swmemo);
+  free(f->bgrow);
   free(f);
 }
 
