@@ -1,0 +1,200 @@
+/*
+ * Dropped bytes with a double-byte source, a line at a time, for the
+ * lost-byte stage (lost_stage.c): lost_dbcs.h.
+ */
+#ifdef LOST_DEBUG
+#include <stdio.h>
+#endif
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lost_dbcs.h"
+
+/* ---- dropped bytes with a double-byte source (lost_drop.c) -----------------
+ * GBK read by a Big5 decoder or Big5 by a GBK decoder, bytes dropped: the
+ * reader of lost_drop.c (linear) instead of the lattice's search (100,000
+ * steps a unit and more, past any budget).  The best class's reading is
+ * taken when it dropped at least one byte and beats the line as it stands
+ * by DBCS_DROP_GAIN in all and DBCS_DROP_PER_CHAR a character that is not
+ * ASCII (see docs/repair-lost.md, phase 6, for the measured gains). */
+#define DBCS_DROP_GAIN 15.0
+#define DBCS_DROP_PER_CHAR 2.5
+/* Fewer characters that are not ASCII than this are too little evidence:
+ * a word list of rare characters (翾翾 盻盻 皜皜, clean) reads better with
+ * a byte or two assumed lost */
+#define DBCS_DROP_MIN_CHARS 8
+/* A document that showed the damage (DOC_HITS lines taken on their own
+ * evidence, a quarter of those it could read with drops): its short
+ * lines are read under its class alone, from DOC_DROP_MIN_CHARS
+ * characters that are not ASCII and DOC_DROP_GAIN.  Else the mojibake
+ * stage read them as a lossless decode and printed misaligned pairs as
+ * wrong characters (获取日期： dropped by CPython's Big5 to 鳳﹍梪琭, read
+ * back as 获∪掌冢).  From DOC_LL_HITS lines of one class, the reading with
+ * nothing lost gets no margin (DOC_DROP_LOSSLESS): the drop reader's own
+ * certainty test marks what the two disagree on (如果 -> 蝜 wins by 0.6;
+ * at 1.0 the mojibake stage wrote 绻).  docs/repair-lost.md, phase 8-9. */
+#define DOC_DROP_MIN_CHARS 2
+#define DOC_DROP_GAIN 5.0
+#define DOC_DROP_PER_CHAR DBCS_DROP_PER_CHAR
+
+/* Characters gone whole, the phase unbroken (glibc's decoders drop a pair
+ * they cannot map whole): no reading with a byte missing beats the line
+ * read with nothing missing, and the mojibake stage restores the survivors
+ * as a lossless wrong decode, holes and all.  The line is reported as
+ * damaged, not changed (zf_lost_drop_whole: the places are unknown), when
+ * for a class whose reader drops whole pairs
+ *   - the reading with nothing missing is that wrong decode: it beats the
+ *     line as it stands by DBCS_DROP_PER_CHAR a character that is not
+ *     ASCII (the reader's own test);
+ *   - it is text: neighbouring characters go together better than apart
+ *     under the model (pointwise, on average; a code chart spaced one by
+ *     one has no neighbours);
+ *   - no character of those the reader drops whole appears in n
+ *     characters, where the model says 100:1 (WHOLE_ABSENT) at least one
+ *     would (Big5 read by glibc's GBK: a third of the model's unigram
+ *     mass, n >= 13).
+ * Tuning slice (skip 1.5 MB), Big5 read by glibc's GBK: of the 33 lossy
+ * lines that reach this test 20 pass; no lossless line of any class
+ * reaches it; the Big5/GBK code charts and the rare-character lines of the
+ * do-no-harm stress files: none passes (the charts have no neighbours,
+ * the rare lines gain nothing read so). */
+/* WHOLE_ABSENT (lost_dbcs.h) */
+
+/* A file goes through one decoder: the evidence of the lines that are
+ * that wrong decode and text (the first two tests) is pooled per class
+ * (pool), the characters of those lines being as independent as one
+ * line's.  From WHOLE_ABSENT pooled, the document has shown that its
+ * reader drops whole characters, and each of its lines that reads better
+ * as that wrong decode than as it stands (gain > 0: the whole file went
+ * through that decoder, a line of it that is not ASCII is this damage or
+ * clean, and a clean line reads worse so; a short line has no pairs to
+ * show it is text) may have lost characters.  The lines before the pool
+ * reaches it stay as they were (the stage reads a document once).  Such
+ * a line is reported when, by its n characters, the odds
+ * that something went are 2:1 or better, (1 - m)^n <= 1/3 (WHOLE_LINE:
+ * n >= 3 for Big5 read by glibc's GBK).  A heading of one or two
+ * characters is not: it lost nothing more often than not (tuning slice:
+ * 10 of 36 such lines lost something, 19 of 20 of three to five).
+ * docs/repair-lost.md, phase 10. */
+#define WHOLE_LINE 0.4771 /* log10(3) */
+int zf_lost_whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, whole_ev *ev) {
+  double *pool = ev->pool;
+  for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    zf_lost_whole wh;
+    if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
+    if (mass[k] < 0) mass[k] = zf_lost_whole_mass(l, h);
+    if (mass[k] <= 0 || !na) continue;
+    if (zf_lost_drop_whole(l, h, in, mass[k], &wh)) continue;
+#ifdef LOST_DEBUG
+    fprintf(stderr, "whole %s>%s n %zu na %zu gain/c %.2f pmi/c %.2f mass %.3f absent %.2f pool %.2f\n",
+            zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader), wh.n, na,
+            (wh.reading - wh.literal) / (double)na, wh.pmi / (double)(wh.npairs ? wh.npairs : 1), wh.mass,
+            wh.absent, pool[k]);
+#endif
+    double gain = wh.reading - wh.literal;
+    if (pool[k] >= WHOLE_ABSENT) {
+      if (gain > 0 && wh.absent >= WHOLE_LINE) return 1;
+      continue;
+    }
+    if (gain < DBCS_DROP_PER_CHAR * (double)na || 2 * wh.npairs < wh.n || wh.pmi <= 0) continue;
+    pool[k] += wh.absent;
+    if (pool[k] >= WHOLE_ABSENT) return ev->shown = 1;
+  }
+  return 0;
+}
+
+/* Whole characters went, places unknown: one report of no length at the
+ * line's end (its terminator, else its last character), the line
+ * unchanged and left to the mojibake stage. */
+int zf_lost_whole_report(const zf_text *in, zf_stats *stats) {
+  zf_stats_unrecoverable(stats, in->off[in->len - 1], 0);
+  return ZF_UNCHANGED;
+}
+
+/* Whether the input character at byte offset off is ASCII. */
+static int input_ascii(const zf_text *in, uint64_t off) {
+  size_t lo = 0, hi = in->len;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (in->off[mid] < off) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < in->len && in->off[lo] == off && in->cp[lo] < 0x80;
+}
+
+/* In a document that showed the damage, a line the reader does not take
+ * (too short, or its margins refuse it) whose reading with drops is text
+ * and beats both the line as it stands and the reading with nothing
+ * missing (bytes more likely went than not: zf_lost_result.likely, or a
+ * taken reading's gain under the document's floor) is reported, not
+ * changed (*whole); so is such a line of the document's that the reader
+ * is asked about only for that (only: too few characters or too few rare
+ * ones to be read at all; W嘿 for 名稱, the W a trail whose lead went).
+ * docs/repair-lost.md, phase 10. */
+int zf_lost_dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
+                          zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, whole_ev *pool,
+                          size_t *read, double ll, int only) {
+  const zf_lost_hyp *best = NULL;
+  double bg = 0;
+  size_t na = nonascii(in), out0 = out->len;
+  int likely = 0;
+  /* in a document that showed the damage (doc: its class), a short line
+   * is read under that class alone, on less */
+  double need = doc >= 0 ? DOC_DROP_GAIN : DBCS_DROP_GAIN;
+  double need_c = doc >= 0 ? DOC_DROP_PER_CHAR : DBCS_DROP_PER_CHAR;
+  if (doc >= 0 && na < DOC_DROP_MIN_CHARS) only = 1;
+  if (!na || (!only && na < (doc >= 0 ? DOC_DROP_MIN_CHARS : DBCS_DROP_MIN_CHARS))) return ZF_LOST_NOFIT;
+  if (doc < 0) only = 0;
+  for (size_t k = 0; k < zf_lost_nall_hyps; k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
+    if (doc >= 0 && k != (size_t)doc) continue;
+    /* bytes that under this reader have UTF-8's shape are UTF-8 read by
+     * it (zf_lost_utf8_shaped), not a double-byte source */
+    if (zf_lost_utf8_shaped(l, h->reader, in)) continue;
+    int rc = doc >= 0 ? zf_lost_drop_read_at(l, h, mode, ll, in, out, res)
+                      : zf_lost_drop_read(l, h, mode, in, out, res);
+    out->len = out0;
+    if (rc == ZHFIX_E_NOMEM) return rc;
+    likely |= doc >= 0 && (rc ? res->likely : res->score > res->literal);
+    if (rc || only) continue;
+    if (read) ++*read, read = NULL;
+    double g = res->score - res->literal;
+#ifdef LOST_DEBUG
+    fprintf(stderr, "dbcsdrop: %s>%s g %.1f na %zu gaps %zu\n", zf_lost_codec_name(h->src),
+            zf_lost_codec_name(h->reader), g, na, res->gaps);
+#endif
+    if (g >= need && g >= need_c * (double)na && (!best || g > bg)) best = h, bg = g;
+  }
+  if (!best) {
+    if (doc < 0) *whole |= zf_lost_whole_gone(l, in, na, mass, pool);
+    *whole |= likely;
+    return ZF_LOST_NOFIT;
+  }
+  int rc = doc >= 0 ? zf_lost_drop_read_at(l, best, mode, ll, in, out, res)
+                    : zf_lost_drop_read(l, best, mode, in, out, res);
+  if (rc) return rc;
+  size_t nf;
+  const uint8_t *f = zf_lost_flags(l, &nf);
+  /* A reading that marks more characters than the line has characters
+   * that are not ASCII invents damage: clean rare characters spaced one
+   * by one (a Big5 code chart) read "better" as a mark and a swallowed
+   * ASCII byte each, because a mark costs the model nothing (沇 as a
+   * mark and V, its trail).  An ASCII byte of the input that the phases
+   * disagree on (the L of Larry: a Big5 trail?) stays as it came and does
+   * not count (docs/repair-lost.md, phase 8). */
+  size_t nmark = 0;
+  for (size_t i = 0; i < nf; i++)
+    nmark += (f[i] == ZF_LOST_MARKED || f[i] == ZF_LOST_GUESSED || out->cp[out0 + i] < 0x80) &&
+             !input_ascii(in, out->off[out0 + i]);
+  if (nmark > na) {
+    out->len = out0;
+    return ZF_LOST_NOFIT;
+  }
+  zf_lost_report_marks(out, out0, f, nf, stats);
+  stats->lost_leave = 1; /* the mojibake stage leaves the line */
+  *used = best;
+  return 0;
+}
