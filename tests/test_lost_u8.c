@@ -689,6 +689,19 @@ static void test_dbcs_doc_first(void **state) {
   free(doc);
 }
 
+/* The CLI's output (--punct=off) for the document head followed by tail. */
+static char *run_after(const char *head, const char *tail, size_t *olen) {
+  size_t nh = strlen(head), nt = strlen(tail);
+  char *doc = malloc(nh + nt + 1);
+  assert_non_null(doc);
+  memcpy(doc, head, nh);
+  memcpy(doc + nh, tail, nt + 1);
+  char *o = tu_run(doc, nh + nt, "--punct=off", olen, NULL);
+  assert_non_null(o);
+  free(doc);
+  return o;
+}
+
 /* Big5 read by CPython's gbk with errors="ignore": Big5's commonest rows
  * (A4-A5: 中 文 手 ...) land on GBK's kana rows, so these lines (tuning
  * slice, big5-as-py-gbk-ignore) show few rare Han:
@@ -710,14 +723,8 @@ static const char kana_lines[] =
 
 static void test_dbcs_doc_kana(void **state) {
   (void)state;
-  size_t nd = strlen(dbcs_doc), nk = strlen(kana_lines);
-  char *doc = malloc(nd + nk + 1);
-  assert_non_null(doc);
-  memcpy(doc, dbcs_doc, nd);
-  memcpy(doc + nd, kana_lines, nk + 1);
   size_t olen;
-  char *o = tu_run(doc, nd + nk, "--punct=off", &olen, NULL);
-  assert_non_null(o);
+  char *o = run_after(dbcs_doc, kana_lines, &olen);
   char *z = malloc(olen + 1);
   assert_non_null(z);
   memcpy(z, o, olen);
@@ -742,7 +749,6 @@ static void test_dbcs_doc_kana(void **state) {
   assert_string_equal(ln[10], "注音符號：ㄅㄆㄇㄈ 是台灣的拼音");
   free(z);
   free(o);
-  free(doc);
 }
 
 /* After gbk_doc (four lines of GBK read by CPython's big5 with drops,
@@ -758,14 +764,8 @@ static const char nogap_line[] =
 
 static void test_dbcs_doc_nogap(void **state) {
   (void)state;
-  size_t nd = strlen(gbk_doc), nl = strlen(nogap_line);
-  char *doc = malloc(nd + nl + 1);
-  assert_non_null(doc);
-  memcpy(doc, gbk_doc, nd);
-  memcpy(doc + nd, nogap_line, nl + 1);
   size_t olen;
-  char *o = tu_run(doc, nd + nl, "--punct=off", &olen, NULL);
-  assert_non_null(o);
+  char *o = run_after(gbk_doc, nogap_line, &olen);
   assert_true(olen > 0 && o[olen - 1] == '\n');
   const char *last = o + olen - 1;
   while (last > o && last[-1] != '\n') last--;
@@ -776,7 +776,6 @@ static void test_dbcs_doc_nogap(void **state) {
   assert_null(strstr(z, "绻"));
   free(z);
   free(o);
-  free(doc);
 }
 
 int main(void) {
