@@ -276,17 +276,27 @@ static void test_keep_disables(void **state) {
   assert_null(st);
 }
 
+/* The conversion stage on one line of text: out (cleared first) and the
+ * line's statistics. */
+static void convert_text(int script, int to, const char *text, zf_text *out, zf_stats *stats) {
+  zf_opts o = cu_opts(script, to, 0);
+  void *st;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  zf_text in = {0};
+  zf_stats_init(stats);
+  zf_text_clear(out);
+  cu_decode(text, strlen(text), &in);
+  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, out, stats), 0);
+  zf_text_free(&in);
+  zf_stage_convert.destroy(st);
+}
+
 /* Offsets: a converted phrase carries the offset of its first character. */
 static void test_offsets_and_stats(void **state) {
   (void)state;
-  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0);
-  void *st;
-  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
-  zf_text in = {0}, out = {0};
+  zf_text out = {0};
   zf_stats stats;
-  zf_stats_init(&stats);
-  cu_decode("a头发b\n", strlen("a头发b\n"), &in);
-  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  convert_text(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "a头发b\n", &out, &stats);
   assert_int_equal(out.len, 5);
   assert_int_equal(out.cp[1], 0x982D); /* 頭 */
   assert_int_equal(out.cp[2], 0x9AEE); /* 髮 */
@@ -294,9 +304,7 @@ static void test_offsets_and_stats(void **state) {
   assert_int_equal(out.off[1], 1);
   assert_int_equal(out.off[3], 7);
   assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], 2);
-  zf_text_free(&in);
   zf_text_free(&out);
-  zf_stage_convert.destroy(st);
 }
 
 /* The one pass writes over a copy of the line while its units keep their
@@ -332,32 +340,20 @@ static void test_one_pass(void **state) {
   one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "说着为了头发\n", "說著為了頭髮\n", 5);
   /* offsets: a phrase's characters all carry its first one's, also after
    * the switch to appending */
-  zf_opts o = cu_opts(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, 0);
-  void *st;
-  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
-  zf_text in = {0}, out = {0};
+  zf_text out = {0};
   zf_stats stats;
-  zf_stats_init(&stats);
-  cu_decode("U盤x頭髮\n", strlen("U盤x頭髮\n"), &in);
-  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  convert_text(ZHFIX_SCRIPT_TRAD, ZHFIX_TO_TWP, "U盤x頭髮\n", &out, &stats);
   assert_int_equal(out.len, 7);
   assert_int_equal(out.cp[0], 0x96A8); /* 隨 */
   for (int k = 0; k < 3; k++) assert_int_equal(out.off[k], 0);
   assert_int_equal(out.off[3], 4); /* x */
   assert_int_equal(out.off[4], 5);
   assert_int_equal(out.off[5], 8);
-  zf_stage_convert.destroy(st);
-  o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 0);
-  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
-  zf_text_clear(&out);
-  cu_decode("a头发b\n", strlen("a头发b\n"), &in);
-  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  convert_text(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "a头发b\n", &out, &stats);
   assert_int_equal(out.off[1], 1);
   assert_int_equal(out.off[2], 1); /* 髮: the unit 头发's */
   assert_int_equal(out.off[3], 7);
-  zf_text_free(&in);
   zf_text_free(&out);
-  zf_stage_convert.destroy(st);
 }
 
 /* The steps after a fused first step (step_same): written over a copy
@@ -375,14 +371,9 @@ static void test_chain_steps(void **state) {
   one_pass(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "「头发」、「下拉列表」。\n", "「頭髮」、「下拉列表」。\n", 2);
   one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "使用者說著，滑鼠⿰氵青和軟體\n", "使用者说着，滑鼠⿰氵青和软体\n", 4);
   /* offsets after the shift: 使用者 carries 用户's, a and 頭髮 their own */
-  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, 0);
-  void *st;
-  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
-  zf_text in = {0}, out = {0};
+  zf_text out = {0};
   zf_stats stats;
-  zf_stats_init(&stats);
-  cu_decode("用户a头发\n", strlen("用户a头发\n"), &in);
-  assert_int_equal(zf_stage_run(&zf_stage_convert, st, &in, &out, &stats), 0);
+  convert_text(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TWP, "用户a头发\n", &out, &stats);
   assert_int_equal(out.len, 7);
   assert_int_equal(out.cp[2], 0x8005); /* 者 */
   for (int k = 0; k < 3; k++) assert_int_equal(out.off[k], 0);
@@ -391,9 +382,7 @@ static void test_chain_steps(void **state) {
   assert_int_equal(out.off[4], 7);
   assert_int_equal(out.off[5], 7); /* 髮: the unit 头发's */
   assert_int_equal(out.off[6], 13);
-  zf_text_free(&in);
   zf_text_free(&out);
-  zf_stage_convert.destroy(st);
 }
 
 /* ---- script detection ------------------------------------------------------- */
