@@ -195,7 +195,7 @@ static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *
   zf_text body = {in->cp, in->off, k, k};
   /* prescan (seen) repairs every line it looks at */
   int rc;
-  if (seen || wants_repair(cv, &body)) {
+  if (seen || (wants_repair(cv, &body) && zf_conv_repair_may_differ(cv, &body))) {
     rc = zf_conv_repair(cv, &body, out, seen);
     cv->chg = SIZE_MAX;
   } else {

@@ -399,5 +399,8 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
 /* The repair of one line, appending to out; seen (or NULL) collects the
  * residue it rewrote.  0, or -1 when memory is short. */
 int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen);
+/* Whether the repair of in may differ from the exact conversion (0: it
+ * is the exact conversion, unit for unit, offsets too). */
+int zf_conv_repair_may_differ(const conv *cv, const zf_text *in);
 
 #endif

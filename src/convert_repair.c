@@ -45,6 +45,24 @@ static int same_cfg(const occ_cfg *a, const occ_cfg *b) {
   return 1;
 }
 
+/* Whether the repair of line `in` may give anything but the exact
+ * conversion.  Where the fold is the exact plan itself and the way back
+ * is the identity (a Traditional document to Simplified), the second
+ * candidate is the first, unit for unit, except where keep_simp_forms
+ * puts back a Simplified form of the input: a line with none takes the
+ * first candidate whole (the equal candidates' path of zf_conv_repair),
+ * which is the exact conversion.  So a clean line of a document the
+ * window called half-converted costs one class lookup per Han character,
+ * not three passes with ranges (other Traditional text: 57M instructions
+ * per 3 MB). */
+int zf_conv_repair_may_differ(const conv *cv, const zf_text *in) {
+  if (cv->back.kind != K_IDENTITY || !same_cfg(&cv->exact, &cv->fold)) return 1;
+  const uint32_t *cp = in->cp;
+  for (size_t i = 0, n = in->len; i < n; i++)
+    if (cp[i] >= 0x3400 && (zf_occ_class(cv->t, cp[i]) & ZF_OCC_SIMP_FORM)) return 1;
+  return 0;
+}
+
 /* Marks in bnd (bit `bit`) the places inside a unit of t. */
 static void mark_inside(const zf_text *t, unsigned char *bnd, unsigned char bit) {
   /* (in locals: a store through bnd could alias t's fields) */
