@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "convert_int.h"
 #include "convert_tables.h"
 #include "convert_util.h"
 
@@ -762,6 +763,88 @@ static void test_pure_trad_repair(void **state) {
   free(buf);
 }
 
+/* Compares two texts, code points and offsets. */
+static int same_text(const zf_text *a, const zf_text *b) {
+  return a->len == b->len && (!a->len || (!memcmp(a->cp, b->cp, a->len * sizeof *a->cp) &&
+                                          !memcmp(a->off, b->off, a->len * sizeof *a->off)));
+}
+
+/* A half-converted Traditional document to Simplified (the fold is the
+ * exact plan, the way back the identity): a line with no Simplified form
+ * takes the exact conversion without the repair's three passes
+ * (zf_conv_repair_may_differ).  Every line the stage gives must be what
+ * the repair itself gives, code points and offsets, on zh_TW, the sample
+ * and lines with 么 (tw2s reads it as 幺, the repair keeps it); and both
+ * kinds of line must occur, for tw lines the repair changes among them. */
+static void test_repair_clean_lines(void **state) {
+  (void)state;
+  size_t n = 0, ns = 0;
+  char *buf = cu_read(cu_corpus_path("zh_TW.txt"), &n);
+  char *sample = cu_read(cu_src_path("data/samples/000_22c49fc42f219c9f.txt"), &ns);
+  assert_non_null(buf);
+  assert_non_null(sample);
+  if (cu_quick() && n > 300000) n = 300000;
+  static const char extra[] = "為什么這么做\n一么\n么么\n什么\n";
+  size_t len = n + ns + sizeof extra - 1;
+  char *all = malloc(len + 1);
+  assert_non_null(all);
+  memcpy(all, buf, n);
+  memcpy(all + n, sample, ns);
+  memcpy(all + n + ns, extra, sizeof extra);
+  static const int scripts[] = {ZHFIX_SCRIPT_TW, ZHFIX_SCRIPT_TRAD};
+  for (size_t k = 0; k < 2; k++) {
+    zf_opts o = cu_opts(scripts[k], ZHFIX_TO_SIMP, 1);
+    void *st;
+    assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+    zf_text pre = {0}, line = {0}, got = {0}, want = {0}, ex = {0};
+    cu_decode("这", strlen("这"), &pre);
+    zf_stage_convert.prescan(st, &pre);
+    conv *cv = st;
+    assert_true(cv->doc_mixed);
+    zf_stats stats;
+    zf_stats_init(&stats);
+    size_t skipped = 0, repaired = 0, differ = 0;
+    for (size_t i = 0; i < len;) {
+      size_t j = i;
+      while (j < len && all[j] != '\n') j++;
+      cu_decode(all + i, j - i, &line);
+      i = j + 1;
+      zf_text_clear(&got);
+      int rc = zf_stage_convert.run(st, &line, &got, &stats);
+      assert_true(rc == 0 || rc == ZF_UNCHANGED);
+      if (rc == ZF_UNCHANGED) zf_text_append(&got, &line, 0, line.len);
+      zf_text_clear(&want);
+      assert_int_equal(zf_conv_repair(cv, &line, &want, NULL), 0);
+      if (!same_text(&got, &want)) fail_msg("line at byte %zu: the stage's output is not the repair's", j);
+      zf_text_clear(&ex);
+      assert_int_equal(zf_conv_run_config(cv, &cv->exact, &line, &ex), 0);
+      int may = zf_conv_repair_may_differ(cv, &line);
+      skipped += !may;
+      repaired += (size_t)may;
+      if (!same_text(&ex, &want)) {
+        differ++;
+        assert_true(may); /* a skipped line is the exact conversion */
+      }
+    }
+    printf("--script=%s detected, --to=simp, half-converted document: %zu lines skip the repair, "
+           "%zu take it, %zu of them changed by it\n",
+           scripts[k] == ZHFIX_SCRIPT_TW ? "tw" : "trad", skipped, repaired, differ);
+    assert_true(skipped > 1000);
+    assert_true(repaired > 0);
+    /* tw2s reads 么 as Taiwan's 幺; the repair keeps it */
+    if (scripts[k] == ZHFIX_SCRIPT_TW) assert_true(differ > 0);
+    zf_text_free(&pre);
+    zf_text_free(&line);
+    zf_text_free(&got);
+    zf_text_free(&want);
+    zf_text_free(&ex);
+    zf_stage_convert.destroy(st);
+  }
+  free(all);
+  free(buf);
+  free(sample);
+}
+
 /* Through the public API: detection reported, characters counted, and the
  * stage off with --to=keep. */
 static void test_api(void **state) {
@@ -807,7 +890,7 @@ int main(void) {
       cmocka_unit_test(test_detect),         cmocka_unit_test(test_sample_residue),
       cmocka_unit_test(test_mixed_corpus),   cmocka_unit_test(test_pure_trad_repair),
       cmocka_unit_test(test_api),             cmocka_unit_test(test_one_pass),
-      cmocka_unit_test(test_chain_steps),
+      cmocka_unit_test(test_chain_steps),    cmocka_unit_test(test_repair_clean_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
