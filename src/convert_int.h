@@ -110,6 +110,12 @@ typedef struct occ_accel {
   uint64_t bits[(1u << ACC_BITS) / 64];
   uint64_t vbits[(1u << ACC_BITS) / 64];
   uint64_t tri[(1u << TRI_BITS) / 64];
+  /* vbits and tri use their first 2^(32 - shift) bits: enough for one
+   * bit in 64 to be set (acc_filter_shift), so the filters of a small
+   * dictionary (TWPhrases: 265 pairs that are keys, 494 triples; TS's
+   * groups) are a few KB that stay in the first-level cache, where
+   * 2^20 bits scattered each read over 128 KB; STPhrases' use all. */
+  unsigned vshift, tshift;
 } occ_accel;
 
 /* Which characters start no key of a dictionary's trie (any view), so a
@@ -232,17 +238,17 @@ static inline uint64_t acc_third_bit(uint32_t c) {
 }
 
 /* The bit of the triple a, b, c in tri. */
-static inline uint32_t acc_tri_bit(uint32_t a, uint32_t b, uint32_t c) {
-  return (acc_hash(a, b) ^ c * 0xC2B2AE3Du) >> (32u - TRI_BITS);
+static inline uint32_t acc_tri_bit(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
+  return (acc_hash(a, b) ^ c * 0xC2B2AE3Du) >> acc->tshift;
 }
 
 /* The bit of the pair a, b in vbits. */
-static inline uint32_t acc_vbit(uint32_t a, uint32_t b) {
-  return acc_hash(a, b) >> (32u - ACC_BITS);
+static inline uint32_t acc_vbit(const occ_accel *acc, uint32_t a, uint32_t b) {
+  return acc_hash(a, b) >> acc->vshift;
 }
 
 static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
-  uint32_t t = acc_tri_bit(a, b, c);
+  uint32_t t = acc_tri_bit(acc, a, b, c);
   return acc->tri[t >> 6] >> (t & 63u) & 1u;
 }
 

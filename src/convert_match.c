@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) uint32_t plain_value(const occ_acce
       if (e & ACC_SLOW) return NOT_PLAIN;
       if (k + 1 < n) {
         /* the pair a key, or the triple a key's start: one branch */
-        uint32_t b = cp[k + 1], t = acc_vbit(c, b);
+        uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
         unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
         if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
         if (stop) return NOT_PLAIN;

@@ -39,6 +39,16 @@ static size_t child_slots(uint32_t nc) {
   return (size_t)1 << (b < 4 ? 4 : b);
 }
 
+/* How many bits (log2) a hashed filter of n members gets: at least 64
+ * bits a member, so that about one test in 64 of a non-member answers
+ * yes, at most 2^max.  A small filter stays in cache: each test of one
+ * over 2^20 bits reads another line of 128 KB. */
+static unsigned acc_filter_bits(size_t n, unsigned max) {
+  unsigned b = 12;
+  while (b < max && ((size_t)1 << b) < 64 * n) b++;
+  return b;
+}
+
 /* The accelerator of dictionary d, or NULL when memory is short (or the
  * trie is too large for its fields: then the walk runs unaided).  Out of
  * line: inlined into zf_conv_accel, GCC compiles its loops 3% longer. */
@@ -54,6 +64,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
     }
     if (zf_occ_root(d, c) || zf_occ_root(norm, c)) a->hi[(c - ACC_HI_LO) >> 6] |= (uint64_t)1 << (c & 63u);
   }
+  size_t nkeys = 0, ntri = 0; /* pairs that are keys, triples (pass 0) */
   for (int pass = 0; pass < 2; pass++) {
     size_t npairs = 0;
     for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
@@ -73,9 +84,13 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
           for (size_t j = 0; j < slots; j++) {
             if (cc[j] == ZF_OCC_EMPTY) continue;
             npairs++;
-            if (!pass) continue;
             uint32_t n2 = d->cnode[nd[0] + j];
             const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
+            if (!pass) {
+              nkeys += (nd2[2] & d->vm) != 0;
+              ntri += ZF_OCC_NCHILD(nd2[2]);
+              continue;
+            }
             uint64_t key = (uint64_t)c | (uint64_t)cc[j] << 21, val = (uint64_t)n2 << 42;
             uint32_t vl2 = ZF_OCC_VLEN(nd2[2]), nc2 = ZF_OCC_NCHILD(nd2[2]);
             if (nd2[2] & d->vm) {
@@ -97,14 +112,14 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
                 key |= acc_third_bit(cc2[j2]);
-                uint32_t t = acc_tri_bit(c, cc[j], cc2[j2]);
+                uint32_t t = acc_tri_bit(a, c, cc[j], cc2[j2]);
                 a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
             uint32_t h = acc_slot(a, acc_hash(c, cc[j])), t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
             if (key & P_VAL) {
-              uint32_t v = acc_vbit(c, cc[j]);
+              uint32_t v = acc_vbit(a, c, cc[j]);
               a->vbits[v >> 6] |= (uint64_t)1 << (v & 63u);
             }
             while (a->pair[h].key) h = (h + 1) & a->mask;
@@ -125,6 +140,8 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
       }
       a->mask = (uint32_t)(cap - 1);
       a->shift = 64u - (unsigned)__builtin_ctzll(cap);
+      a->vshift = 32u - acc_filter_bits(nkeys, ACC_BITS);
+      a->tshift = 32u - acc_filter_bits(ntri, TRI_BITS);
     }
   }
   /* Ideographic description characters are never plain (a sequence is
