@@ -201,6 +201,8 @@ static inline size_t inert_end(const occ_inert *z, const uint32_t *cp, size_t i,
   return n;
 }
 
+#define SF_LO 0x3400u
+#define SF_SPAN (0x10000u - SF_LO)
 typedef struct occ_shared {
   zf_occ_tables t;
   occ_inert inert[ZF_OCC_NDICTS];
@@ -216,6 +218,11 @@ typedef struct occ_shared {
   int norm_at_starts;
   /* The accelerators, built on first use (zf_conv_accel). */
   zf_shared_slot acc[ZF_OCC_NDICTS];
+  /* Bit c - SF_LO: c has ZF_OCC_SIMP_FORM, for U+3400..U+FFFF, and one
+   * clear bit past them (zf_conv_repair_may_differ: a test of every
+   * character with no branch, in 6.5 KB where the class pages span
+   * 55 KB). */
+  uint64_t simp_form[SF_SPAN / 64 + 1];
 } occ_shared;
 
 #define ACC_HA 0x9E3779B1u

@@ -270,6 +270,13 @@ static void *shared_build(void *arg) {
     zf_conv_inert_finish(z);
   }
   compute_covers(s);
+  for (uint32_t c = SF_LO; c < SF_LO + SF_SPAN; c++) {
+    if (!s->t.cls_pidx[c >> 8]) {
+      c |= 0xFF; /* no page */
+      continue;
+    }
+    if (zf_occ_class(&s->t, c) & ZF_OCC_SIMP_FORM) s->simp_form[(c - SF_LO) >> 6] |= (uint64_t)1 << ((c - SF_LO) & 63u);
+  }
   s->norm_at_starts = 1;
   for (int i = 0; i < ZF_OCC_NDICTS; i++) {
     const zf_occ_dict *d = &s->t.d[i], *nd = &s->t.d[ZF_OCC_NORM];
