@@ -234,9 +234,16 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
 typedef struct zf_lost_whole {
   size_t n, npairs;
   double reading, literal, uni, mass, absent, pmi;
+  /* rd[0..nrd): the reading's first characters that are not ASCII, a 0
+   * where ASCII came between two of them */
+  uint32_t rd[8];
+  size_t nrd;
 } zf_lost_whole;
 double zf_lost_whole_mass(const zf_lost *l, const zf_lost_hyp *h);
 int zf_lost_drop_whole(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double mass, zf_lost_whole *r);
+/* The log10 odds that h's reader dropped a character next to the Han run
+ * run[0..n) (n 1 or 2) standing without Han neighbours (lost_drop.c). */
+double zf_lost_whole_edges(const zf_lost *l, const zf_lost_hyp *h, const uint32_t *run, size_t n);
 
 /* The damage classes the lattice models, for a caller that has to find
  * which one a segment carries (run zf_lost_detect for each, keep the best

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lm.h"
 #include "lost_dbcs.h"
 
 /* ---- dropped bytes with a double-byte source (lost_drop.c) -----------------
@@ -69,15 +70,38 @@
  * as that wrong decode than as it stands (gain > 0: the whole file went
  * through that decoder, a line of it that is not ASCII is this damage or
  * clean, and a clean line reads worse so; a short line has no pairs to
- * show it is text) may have lost characters.  The lines before the pool
- * reaches it stay as they were (the stage reads a document once).  Such
- * a line is reported when, by its n characters, the odds
+ * show it is text) may have lost characters.  The detection window's
+ * pool (prescan, ev->floor) is a floor for the lines' own, so the lines
+ * before the lines' pool reaches it are judged on it too (phase 11).
+ * Such a line is reported when, by its n characters, the odds
  * that something went are 2:1 or better, (1 - m)^n <= 1/3 (WHOLE_LINE:
  * n >= 3 for Big5 read by glibc's GBK).  A heading of one or two
- * characters is not: it lost nothing more often than not (tuning slice:
- * 10 of 36 such lines lost something, 19 of 20 of three to five).
- * docs/repair-lost.md, phase 10. */
+ * characters is not by that count (it lost nothing more often than not:
+ * tuning slice, 10 of 36 such lines lost something, 19 of 20 of three to
+ * five), but by its neighbours (broken_heading).  docs/repair-lost.md,
+ * phases 10 and 11. */
 #define WHOLE_LINE 0.4771 /* log10(3) */
+
+/* A short line of a document that showed whole characters gone, too
+ * short for WHOLE_LINE (one or two survivors): the odds that something
+ * went are read from its Han runs' neighbours under the model
+ * (zf_lost_whole_edges: the chance that the character next to 稱 or 歷 was
+ * one the reader drops, 名 or 史 or 的, 一 ...), at the same 2:1
+ * (WHOLE_LINE); a run of two characters that is a word of the lexicon
+ * shows nothing (選項, 描述: a heading).  docs/repair-lost.md, phase 11. */
+static int broken_heading(const zf_lost *l, const zf_lost_hyp *h, const zf_lost_whole *wh) {
+  if (wh->nrd >= sizeof wh->rd / sizeof wh->rd[0]) return 0;
+  double e = 0;
+  for (size_t a = 0; a < wh->nrd;) {
+    size_t z = a;
+    while (z < wh->nrd && wh->rd[z] >= 0x3400) z++;
+    /* a run of two that is a word of the lexicon is whole (選項) */
+    if (z > a && (z - a == 1 || !zf_lm_word(wh->rd + a, z - a, NULL))) e += zf_lost_whole_edges(l, h, wh->rd + a, z - a);
+    a = z > a ? z : a + 1;
+  }
+  return e >= WHOLE_LINE;
+}
+
 int zf_lost_whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, whole_ev *ev) {
   double *pool = ev->pool;
   for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
@@ -94,8 +118,9 @@ int zf_lost_whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, w
             wh.absent, pool[k]);
 #endif
     double gain = wh.reading - wh.literal;
-    if (pool[k] >= WHOLE_ABSENT) {
+    if (pool[k] >= WHOLE_ABSENT || ev->floor[k] >= WHOLE_ABSENT) {
       if (gain > 0 && wh.absent >= WHOLE_LINE) return 1;
+      if (gain > 0 && wh.absent < WHOLE_LINE && broken_heading(l, h, &wh)) return 1;
       continue;
     }
     if (gain < DBCS_DROP_PER_CHAR * (double)na || 2 * wh.npairs < wh.n || wh.pmi <= 0) continue;

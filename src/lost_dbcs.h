@@ -24,6 +24,7 @@
  * whether some class reached WHOLE_ABSENT */
 typedef struct whole_ev {
   double pool[32];
+  double floor[32]; /* the detection window's pool (prescan): a floor */
   int shown;
 } whole_ev;
 

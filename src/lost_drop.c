@@ -647,21 +647,65 @@ done:
  * (1 - m)^n.  zf_lost_drop_whole reads the line with nothing missing and
  * gives that evidence; the caller reports such a line without changing
  * it (the places are unknown). */
-double zf_lost_whole_mass(const zf_lost *l, const zf_lost_hyp *h) {
+/* The source character of the pair x y when h's reader drops that pair
+ * whole (lead and trail), else 0; *ok 0 when h is not such a class. */
+static uint32_t whole_dropped(const zf_lost *l, const zf_lost_hyp *h, unsigned x, unsigned y, int *ok) {
+  *ok = 0;
   if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return 0;
   const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
   if (!S->present || !R->present || S->kind != LC_KIND_DBCS || R->kind != LC_KIND_DBCS) return 0;
+  *ok = 1;
+  uint32_t v = lc_pair(S, x, y), st = 0, cp;
+  int again;
+  if (!src_char(v) || v < 0x2000) return 0;
+  if (lc_read(R, &st, x, &cp, &again) != EV_NONE) return 0;
+  if (lc_read(R, &st, y, &cp, &again) != EV_ERR || again) return 0;
+  return v;
+}
+
+double zf_lost_whole_mass(const zf_lost *l, const zf_lost_hyp *h) {
   double mass = 0;
   for (unsigned x = 0x81; x <= 0xFE; x++)
     for (unsigned y = 0x40; y <= 0xFE; y++) {
-      uint32_t v = lc_pair(S, x, y), st = 0, cp;
-      int again;
-      if (!src_char(v) || v < 0x2000) continue;
-      if (lc_read(R, &st, x, &cp, &again) != EV_NONE) continue;
-      if (lc_read(R, &st, y, &cp, &again) != EV_ERR || again) continue;
-      mass += pow(10.0, zf_lm_char(v));
+      int ok;
+      uint32_t v = whole_dropped(l, h, x, y, &ok);
+      if (!ok) return 0;
+      if (v) mass += pow(10.0, zf_lm_char(v));
     }
   return mass < 1 ? mass : 0;
+}
+
+/* The evidence (log10 odds) that h's reader dropped a character next to
+ * a run of Han run[0..n) (n 1 or 2) that stands without Han neighbours:
+ * at each of its n + 1 places, the model's probability that the
+ * character there was one the reader drops whole, given the run's
+ * characters -- after its last, sum over those D of P(D | last); before
+ * its first, of P(D) P(first | D) / P(first); between two, of P(D | a)
+ * P(b | D) against P(b | a) -- and the places taken as independent, as
+ * the absence test takes characters: -log10 of the product of (1 - q).
+ * The generalisation of zf_lost_drop_whole's (1 - m)^n to a run whose
+ * neighbours are what the model knows (稱 after 名, 檔 before 案). */
+double zf_lost_whole_edges(const zf_lost *l, const zf_lost_hyp *h, const uint32_t *run, size_t n) {
+  if (!n || n > 2) return 0;
+  double left = 0, right = 0, mid = 0;
+  for (unsigned x = 0x81; x <= 0xFE; x++)
+    for (unsigned y = 0x40; y <= 0xFE; y++) {
+      int ok;
+      uint32_t v = whole_dropped(l, h, x, y, &ok);
+      if (!ok) return 0;
+      if (!v) continue;
+      right += pow(10.0, zf_lm_bigram(run[n - 1], v));
+      left += pow(10.0, zf_lm_char(v) + zf_lm_bigram(v, run[0]));
+      if (n == 2) mid += pow(10.0, zf_lm_bigram(run[0], v) + zf_lm_bigram(v, run[1]));
+    }
+  left /= pow(10.0, zf_lm_char(run[0]));
+  if (n == 2) mid /= mid + pow(10.0, zf_lm_bigram(run[0], run[1]));
+  double e = 0, q[3] = {left, right, mid};
+  for (size_t i = 0; i < 3; i++) e -= log10(1.0 - (q[i] < 0.99 ? q[i] : 0.99));
+#ifdef LOST_DEBUG
+  fprintf(stderr, "edges n %zu U+%04X left %.3f right %.3f mid %.3f -> %.2f\n", n, run[0], left, right, mid, e);
+#endif
+  return e;
 }
 
 int zf_lost_drop_whole(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double mass, zf_lost_whole *r) {
@@ -708,6 +752,10 @@ int zf_lost_drop_whole(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, doub
         if (ne && enc[0].code >= 0x100 && lc_read(R, &st, enc[0].code >> 8, &cp, &again) == EV_NONE &&
             lc_read(R, &st, enc[0].code & 0xFF, &cp, &again) == EV_ERR && !again)
           return ZF_LOST_NOFIT;
+        if (r->nrd < sizeof r->rd / sizeof r->rd[0]) {
+          if (r->n && rprev < 0x80 && r->nrd + 1 < sizeof r->rd / sizeof r->rd[0]) r->rd[r->nrd++] = 0;
+          r->rd[r->nrd++] = v;
+        }
         r->n++;
         r->uni += zf_lm_char(v);
         if (rprev >= 0x80) r->pmi += zf_lm_bigram(rprev, v) - zf_lm_char(v), r->npairs++;

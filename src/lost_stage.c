@@ -645,6 +645,11 @@ static void prescan(void *st, const zf_text *prefix) {
     a = i + 1;
   }
   zf_text_free(&out);
+  /* the window's pooled absence is a floor for the lines' own, as docev's
+   * counts are: the lines before the lines' pool reaches WHOLE_ABSENT are
+   * judged on the document's evidence too */
+  memcpy(whole.floor, s->whole.pool, sizeof whole.floor);
+  whole.shown |= s->whole.shown;
   s->pre = 0, s->floor = s->ev, s->dirty = 1, s->whole = whole;
   memset(&s->ev, 0, sizeof s->ev);
 }
