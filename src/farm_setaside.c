@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "farm_search.h"
+#include "lm.h"
 
 typedef struct swbase {
   hyp h;          /* h0 with L fed; h.node is h0's until made */
@@ -288,7 +289,7 @@ struct bgrow {
 };
 enum { BGROW_BITS = 8 };
 
-static const float *bg_row(farm *f, uint32_t last, unsigned P) {
+const float *zf_farm_bg_row(farm *f, uint32_t last, unsigned P) {
   if (!f->bgrow) {
     f->bgrow = calloc((size_t)1 << BGROW_BITS, sizeof *f->bgrow); /* P = 0: empty */
     if (!f->bgrow) return NULL;
@@ -300,14 +301,16 @@ static const float *bg_row(farm *f, uint32_t last, unsigned P) {
   r->last = last;
   for (unsigned L = 0x81; L <= 0xFE; L++) {
     uint32_t c = fb_pair(f->codec, P, L);
-    r->v[L - 0x81] = c ? bigram(f, last, c) : 0.0f;
+    /* the model itself: a row asks for up to 126 pairs that the
+     * bigram cache seldom holds, and would push out the ones it does */
+    r->v[L - 0x81] = c ? zf_lm_bigram(last, c) : 0.0f;
   }
   return r->v;
 }
 
 int zf_farm_expand_fast(farm *f, const hyp *h0) {
   unsigned P = h0->pend;
-  const float *row = bg_row(f, h0->last, P);
+  const float *row = zf_farm_bg_row(f, h0->last, P);
   uint32_t flags = h0->pend_lost && symbol_row(P) ? GUESSED | TRAIL_LOST : 0;
   uint32_t guess = h0->guess || flags ? SWC_GUESS : 0;
   /* feed: the pair before it is annotated and no annotation follows */
