@@ -270,8 +270,8 @@ typedef struct farm {
    * the survivors from them), their output node made only then */
   struct swbase *swb;
   size_t nswb, capswb;
-  /* zf_lm_bigram of a lost byte's character and each swallowed one,
-   * direct-mapped by the character (c = 0: empty); NULL until used */
+  /* zf_lm_bigram of a lost byte's character P L and each swallowed one,
+   * by (P, L) (c = 0: empty); NULL until used */
   struct swmemo {
     uint32_t c;
     float v[3];

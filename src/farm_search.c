@@ -261,7 +261,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
       hole(&h);
       if (push(f, i + 1, &h)) return -1;
     }
-    if (swallowed && zf_farm_swallowed(f, &hl, defer, L)) return -1;
+    if (swallowed && zf_farm_swallowed(f, &hl, defer, h0->pend, L)) return -1;
   }
   return 0;
 }

@@ -133,9 +133,10 @@ int zf_farm_feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost);
 /* The lost byte of every lead byte completing h0's pending byte, when only
  * swallowed forms follow it (expand_fast). */
 int zf_farm_expand_fast(farm *f, const hyp *h0);
-/* hl (h0 with the lost byte L fed; its output node not made yet when
- * defer) followed by a swallowed ')', '(' or digit, set aside. */
-int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned L);
+/* hl (h0, pending byte P, with the lost byte L fed; its output node not
+ * made yet when defer) followed by a swallowed ')', '(' or digit, set
+ * aside. */
+int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned P, unsigned L);
 /* zf_lm_bigram of last and the character P L, for the 126 lead bytes L
  * (0 where P L is none), kept in rows; NULL when out of memory. */
 const float *zf_farm_bg_row(farm *f, uint32_t last, unsigned P);

@@ -64,7 +64,7 @@ typedef struct swgrp {
   uint8_t k, L;
   swc c[3]; /* the best, the best other reading, the best unguessed one */
 } swgrp;
-enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS, SW_BASES = HOLE_BEAM * 126 };
+enum { SW_HEADS = 126 * 3, SW_MEMO = 126 * 126, SW_BASES = HOLE_BEAM * 126 };
 
 /* x ranks before y in their state's order (farm_merge.c, ranks_before) */
 static inline int sw_before(const swc *x, const swc *y) {
@@ -198,19 +198,21 @@ int zf_farm_sw_flush(farm *f, size_t i) {
  * operations feed and emit would do on a copy of b->h, in the same
  * order (so to the same bits), and set aside (sw_defer): of 16 readings
  * x 126 lead bytes x 3, the merge would keep a few hundred. */
-static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint64_t hash,
-                            const uint8_t hopen[NGROUPS], uint32_t last, int need) {
+static int expand_swallowed(farm *f, uint32_t bi, unsigned P, unsigned L, double score,
+                            uint64_t hash, const uint8_t hopen[NGROUPS], uint32_t last, int need) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   if (!f->swmemo) {
+    /* 126 x 126 entries, each row touched only once its P is used */
     f->swmemo = calloc(SW_MEMO, sizeof *f->swmemo); /* c = 0: empty */
     if (!f->swmemo) return -1;
   }
-  struct swmemo *m = &f->swmemo[(last * 0x9E3779B1u) >> (32 - SW_MEMO_BITS)];
+  /* last is the character P L (L completed h0's pending byte P) */
+  struct swmemo *m = &f->swmemo[(P - 0x81) * 126 + (L - 0x81)];
   if (m->c != last) {
     m->c = last;
-    m->v[0] = bigram(f, last, ')');
-    m->v[1] = bigram(f, last, '(');
-    m->v[2] = bigram(f, last, '0');
+    m->v[0] = zf_lm_bigram(last, ')');
+    m->v[1] = zf_lm_bigram(last, '(');
+    m->v[2] = zf_lm_bigram(last, '0');
   }
   /* feed: the pair before it is annotated and no annotation follows */
   double s0 = score;
@@ -344,14 +346,14 @@ int zf_farm_expand_fast(farm *f, const hyp *h0) {
     b->j = (uint8_t)j;
     b->L = (uint8_t)L;
     uint32_t bi = (uint32_t)f->nswb++;
-    if (expand_swallowed(f, bi | guess, L, s, hash, open, c, need)) return -1;
+    if (expand_swallowed(f, bi | guess, P, L, s, hash, open, c, need)) return -1;
   }
   return 0;
 }
 
-int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned L) {
+int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned P, unsigned L) {
   uint32_t bi;
   if (sw_base(f, hl, defer, &bi)) return -1;
-  return expand_swallowed(f, bi | (hl->guess ? SWC_GUESS : 0), L, hl->score, hl->hash, hl->open,
+  return expand_swallowed(f, bi | (hl->guess ? SWC_GUESS : 0), P, L, hl->score, hl->hash, hl->open,
                           hl->last, hl->need);
 }
