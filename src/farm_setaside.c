@@ -73,12 +73,39 @@ static inline int sw_before(const swc *x, const swc *y) {
 
 static inline int swc_guess(const swc *x) { return (x->base & SWC_GUESS) != 0; }
 
+/* The bigrams of last and each character P L (126 lead bytes L), as a
+ * row: the readings at a '?' often share their last character and
+ * pending byte (readings of one state, or the same ones a few positions
+ * on), and each asks for the same 94-126 pairs, most of which the
+ * bigram cache has lost by then.  The values are the model's, bit for
+ * bit, so the row changes nothing but the time. */
+struct bgrow {
+  uint32_t last;
+  uint8_t P;
+  float v[126];
+};
+enum { BGROW_BITS = 8 };
+
+/* the row's place (f->bgrow not NULL) */
+static struct bgrow *bg_row_at(const farm *f, uint32_t last, unsigned P) {
+  uint32_t x = last * 0x9E3779B1u ^ P * 0x85EBCA77u;
+  return &f->bgrow[(x ^ x >> 15) >> (32 - BGROW_BITS)];
+}
+
 /* Makes the output node of the reading with L fed, once. */
 static int sw_make_node(farm *f, swbase *b, size_t i) {
   if (b->lazy) {
     /* the reading expand_fast scored: fed for real, the same operations
      * (so the same score), its node made now */
     b->h = f->swh0[b->j];
+    /* its bigram is in the row expand_fast read, when that is still
+     * there: the pair asked last, for the feed */
+    const struct bgrow *r = f->bgrow ? bg_row_at(f, b->h.last, b->h.pend) : NULL;
+    if (r && r->P == b->h.pend && r->last == b->h.last) {
+      f->bm_a = b->h.last;
+      f->bm_b = fb_pair(f->codec, b->h.pend, b->L);
+      f->bm_v = r->v[b->L - 0x81];
+    }
     if (zf_farm_feed(f, &b->h, b->L, (uint32_t)i, 1) <= 0) return -1; /* fed before */
     b->lazy = 0;
     b->defer = 0;
@@ -272,32 +299,12 @@ static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
   return 0;
 }
 
-/* The lost byte L of every lead byte completing h0's pending byte P,
- * followed by a swallowed ')', '(' or digit, when that is all a lost byte
- * can be here (no kept byte, no annotation): what feed and emit would do
- * with L, worked out without building the reading (the same operations
- * in the same order: the same score), and its forms set aside; the
- * reading is built only when a form of it survives (sw_flush). */
-/* The bigrams of last and each character P L (126 lead bytes L), as a
- * row: the readings at a '?' often share their last character and
- * pending byte (readings of one state, or the same ones a few positions
- * on), and each asks for the same 94-126 pairs, most of which the
- * bigram cache has lost by then.  The values are the model's, bit for
- * bit, so the row changes nothing but the time. */
-struct bgrow {
-  uint32_t last;
-  uint8_t P;
-  float v[126];
-};
-enum { BGROW_BITS = 8 };
-
 const float *zf_farm_bg_row(farm *f, uint32_t last, unsigned P) {
   if (!f->bgrow) {
     f->bgrow = calloc((size_t)1 << BGROW_BITS, sizeof *f->bgrow); /* P = 0: empty */
     if (!f->bgrow) return NULL;
   }
-  uint32_t x = last * 0x9E3779B1u ^ P * 0x85EBCA77u;
-  struct bgrow *r = &f->bgrow[(x ^ x >> 15) >> (32 - BGROW_BITS)];
+  struct bgrow *r = bg_row_at(f, last, P);
   if (r->P == P && r->last == last) return r->v;
   r->P = (uint8_t)P;
   r->last = last;
@@ -310,6 +317,12 @@ const float *zf_farm_bg_row(farm *f, uint32_t last, unsigned P) {
   return r->v;
 }
 
+/* The lost byte L of every lead byte completing h0's pending byte P,
+ * followed by a swallowed ')', '(' or digit, when that is all a lost byte
+ * can be here (no kept byte, no annotation): what feed and emit would do
+ * with L, worked out without building the reading (the same operations
+ * in the same order: the same score), and its forms set aside; the
+ * reading is built only when a form of it survives (sw_flush). */
 int zf_farm_expand_fast(farm *f, const hyp *h0) {
   unsigned P = h0->pend;
   const float *row = zf_farm_bg_row(f, h0->last, P);
