@@ -314,6 +314,7 @@ typedef struct farm {
   struct bgslot *bg;
   unsigned bg_bits; /* its size: 2 << bg_bits slots            */
   size_t bg_miss;   /* pairs it missed since it was made        */
+  int dense; /* the position being expanded holds many readings */
   uint32_t bm_a, bm_b; /* the pair bigram() answered last (UINT32_MAX: */
   float bm_v;          /* none yet), and its value                     */
 } farm;

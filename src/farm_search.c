@@ -214,8 +214,10 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
    * "This stop"): NODE_LIMIT counts its output node once per form */
   size_t branches = (t->ann_end ? 1u : 0u) + (kept ? 1u : 0u) + (swallowed ? 3u : 0u);
   /* the bigrams of h0's last character and each P L, as expand_fast
-   * reads them: L's feed finds its own as the pair asked last */
-  const float *row = h0->pend ? zf_farm_bg_row(f, h0->last, h0->pend) : NULL;
+   * reads them: L's feed finds its own as the pair asked last (on a
+   * dense position only: elsewhere the bigram cache has most of them,
+   * and a row costs 126 questions to the model) */
+  const float *row = h0->pend && f->dense ? zf_farm_bg_row(f, h0->last, h0->pend) : NULL;
   for (unsigned L = 0x81; L <= 0xFE; L++) {
     /* Every reading below starts with L fed to h0: L is fed once and
      * each form starts from a copy of the result.  A pair L cannot
@@ -308,16 +310,19 @@ static inline void prefetch_reading(const farm *f, const hyp *h, const tok *t) {
   }
   if (c) __builtin_prefetch(bg_set(f, h->last, c));
 }
-enum { AHEAD = 2 };
+enum { AHEAD = 2, PREFETCH_MIN = 64 };
 
 /* Every reading of bv at token i.  Only the best few try a lost byte at a
  * '?' (126 values each), and they go first, best first; the others
  * follow in the order they are (the literal reading always goes on). */
 static int expand_all(farm *f, const hvec *bv, size_t i, size_t n, int strip_ok) {
+  f->dense = bv->n >= PREFETCH_MIN;
   if (!is_lost(f->tk[i].cp) || bv->n <= HOLE_BEAM) {
     const tok *t = &f->tk[i];
+    /* a small beam's sets are in the cache already (realistic damage) */
+    size_t ahead = bv->n >= PREFETCH_MIN ? bv->n : 0;
     for (size_t k = 0; k < bv->n; k++) {
-      if (k + AHEAD < bv->n) prefetch_reading(f, &bv->v[k + AHEAD], t);
+      if (k + AHEAD < ahead) prefetch_reading(f, &bv->v[k + AHEAD], t);
       if (expand(f, i, n, &bv->v[k], k < HOLE_BEAM, strip_ok)) return -1;
     }
     return 0;
