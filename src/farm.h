@@ -270,8 +270,8 @@ typedef struct farm {
    * the survivors from them), their output node made only then */
   struct swbase *swb;
   size_t nswb, capswb;
-  /* zf_lm_bigram of a lost byte's character and each swallowed one,
-   * direct-mapped by the character (c = 0: empty); NULL until used */
+  /* zf_lm_bigram of a lost byte's character P L and each swallowed one,
+   * by (P, L) (c = 0: empty); NULL until used */
   struct swmemo {
     uint32_t c;
     float v[3];
@@ -314,6 +314,9 @@ typedef struct farm {
   struct bgslot *bg;
   unsigned bg_bits; /* its size: 2 << bg_bits slots            */
   size_t bg_miss;   /* pairs it missed since it was made        */
+  int dense; /* the position being expanded holds many readings */
+  uint32_t bm_a, bm_b; /* the pair bigram() answered last (UINT32_MAX: */
+  float bm_v;          /* none yet), and its value                     */
 } farm;
 
 /* ---- character classes ------------------------------------------------------ */
@@ -433,11 +436,11 @@ hyp *zf_farm_pool_take(farm *f, size_t min, size_t *cap);
 /* farm_merge.c: orders bv by score, best first, equal ones in the order
  * they are; -1 on allocation failure. */
 int zf_farm_order(farm *f, hvec *bv);
-/* farm_merge.c: the m best of bv first, best first (by score, equal ones
- * in the order they are), the others after them in the order they are;
- * -1 on allocation failure.  What a '?' needs (only the best HOLE_BEAM
- * try a lost byte) without sorting the whole beam. */
-int zf_farm_front(farm *f, hvec *bv, size_t m);
+/* farm_merge.c: the indices of the m best of bv (m <= HOLE_BEAM < bv->n)
+ * into top[0..m), best first (by score, equal ones in the order they
+ * are).  What a '?' needs (only the best HOLE_BEAM try a lost byte, and
+ * they go first) without sorting or moving the beam. */
+void zf_farm_front(const hvec *bv, size_t m, uint32_t *top);
 
 /* farm_score.c: the stage's own score terms around c (between prev, c
  * and next) with the quotes and brackets open[] open before it. */

@@ -87,6 +87,38 @@ static void sort_keys(krec *a, krec *tmp, size_t n) {
   if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
+/* Sorts a[0..n) by key like sort_keys, for the states of a large
+ * position (their keys all differ): least significant byte first, over
+ * only the bytes in which the keys differ (a position's states share
+ * most of theirs), a counting pass each, with no compare to mispredict.
+ * LSD passes are stable, so the order is sort_keys' in any case. */
+static void radix_keys(krec *a, krec *tmp, size_t n) {
+  uint64_t k0 = a[0].key, diff = 0;
+  for (size_t i = 1; i < n; i++) diff |= a[i].key ^ k0;
+  unsigned sh[8], nb = 0;
+  for (unsigned b = 0; b < 64; b += 8)
+    if (diff >> b & 0xFF) sh[nb++] = b;
+  uint32_t cnt[8][256];
+  memset(cnt, 0, nb * sizeof cnt[0]);
+  for (size_t i = 0; i < n; i++)
+    for (unsigned j = 0; j < nb; j++) cnt[j][a[i].key >> sh[j] & 0xFF]++;
+  krec *src = a, *dst = tmp;
+  for (unsigned j = 0; j < nb; j++) {
+    uint32_t sum = 0, *c = cnt[j];
+    for (unsigned d = 0; d < 256; d++) {
+      uint32_t x = c[d];
+      c[d] = sum;
+      sum += x;
+    }
+    for (size_t i = 0; i < n; i++) dst[c[src[i].key >> sh[j] & 0xFF]++] = src[i];
+    krec *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+}
+enum { RADIX_MIN = 512 }; /* fewer states: sort_keys costs less (a radix pass costs 256 buckets) */
+
 /* Room for n records and n merged hypotheses. */
 static int merge_room(farm *f, size_t n) {
   if (n > f->caphr) {
@@ -175,32 +207,25 @@ static void select_rank(krec *a, size_t n, size_t k) {
 #undef KLESS
 }
 
-int zf_farm_front(farm *f, hvec *bv, size_t m) {
-  size_t n = bv->n;
-  if (n <= m) return zf_farm_order(f, bv);
-  if (merge_room(f, n)) return -1;
-  krec *r = f->hr;
-  for (size_t k = 0; k < n; k++) r[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
-  select_rank(r, n, m - 1);
-  krec t = r[m - 1]; /* the m-th best: the m best are r[0..m), unordered */
-  for (size_t k = 1; k < m; k++) { /* by score, equal ones by index (m is small) */
-    krec x = r[k];
-    size_t j = k;
-    while (j > 0 && (x.key < r[j - 1].key || (x.key == r[j - 1].key && x.idx < r[j - 1].idx))) {
-      r[j] = r[j - 1];
+void zf_farm_front(const hvec *bv, size_t m, uint32_t *top) {
+  /* one pass, the m best so far sorted by (key, index): a later
+   * hypothesis has the larger index, so it goes in only when its key is
+   * smaller than the m-th best's, after every equal one when it goes in
+   * before the m are there */
+  uint64_t tk[HOLE_BEAM];
+  size_t c = 0, n = bv->n;
+  for (size_t k = 0; k < n; k++) {
+    uint64_t key = score_key(bv->v[k].score);
+    if (c == m && !(key < tk[m - 1])) continue;
+    size_t j = c < m ? c++ : m - 1;
+    while (j > 0 && key < tk[j - 1]) {
+      tk[j] = tk[j - 1];
+      top[j] = top[j - 1];
       j--;
     }
-    r[j] = x;
+    tk[j] = key;
+    top[j] = (uint32_t)k;
   }
-  for (size_t k = 0; k < m; k++) f->mv[k] = bv->v[r[k].idx];
-  size_t w = m;
-  for (size_t k = 0; k < n; k++) {
-    uint64_t sk = score_key(bv->v[k].score);
-    if (sk < t.key || (sk == t.key && k <= t.idx)) continue; /* one of the m */
-    f->mv[w++] = bv->v[k];
-  }
-  merge_swap(f, bv, n);
-  return 0;
 }
 
 /* One state's hypotheses in merge: the first in the state's order (best
@@ -333,7 +358,8 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
   krec *r = f->hr;
   for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
-  sort_keys(r, f->hr2, ng);
+  if (ng >= RADIX_MIN) radix_keys(r, f->hr2, ng);
+  else sort_keys(r, f->hr2, ng);
   hyp *dst = f->mv;
   size_t w = 0, keys = 0;
   double floor = best - PRUNE;

@@ -37,8 +37,7 @@ float zf_farm_bigram_miss(farm *f, uint32_t a, uint32_t b) {
     bg_alloc(f, BG_BITS_MIN);
     if (!f->bg) return zf_lm_bigram(a, b);
   }
-  uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
-  bgslot *s = &f->bg[((x ^ x >> 16) & ((1u << f->bg_bits) - 1)) * 2];
+  bgslot *s = bg_set(f, a, b);
   if (s[0].a == a && s[0].b == b) return s[0].v;
   if (s[1].a == a && s[1].b == b) {
     bgslot t = s[1];

@@ -213,11 +213,22 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
   /* the forms of each L share the one feed of L (docs/repair-farm.md,
    * "This stop"): NODE_LIMIT counts its output node once per form */
   size_t branches = (t->ann_end ? 1u : 0u) + (kept ? 1u : 0u) + (swallowed ? 3u : 0u);
+  /* the bigrams of h0's last character and each P L, as expand_fast
+   * reads them: L's feed finds its own as the pair asked last (on a
+   * dense position only: elsewhere the bigram cache has most of them,
+   * and a row costs 126 questions to the model) */
+  const float *row = h0->pend && f->dense ? zf_farm_bg_row(f, h0->last, h0->pend) : NULL;
   for (unsigned L = 0x81; L <= 0xFE; L++) {
     /* Every reading below starts with L fed to h0: L is fed once and
      * each form starts from a copy of the result.  A pair L cannot
      * complete ends them all. */
-    if (h0->pend && !fb_pair(f->codec, h0->pend, L)) continue;
+    uint32_t c = h0->pend ? fb_pair(f->codec, h0->pend, L) : 0;
+    if (h0->pend && !c) continue;
+    if (row) {
+      f->bm_a = h0->last;
+      f->bm_b = c;
+      f->bm_v = row[L - 0x81];
+    }
     hyp hl = *h0;
     f->nonode = 1;
     f->nn_made = 0;
@@ -252,7 +263,7 @@ static int expand_lost(farm *f, size_t i, size_t n, const hyp *h0, int damage_ok
       hole(&h);
       if (push(f, i + 1, &h)) return -1;
     }
-    if (swallowed && zf_farm_swallowed(f, &hl, defer, L)) return -1;
+    if (swallowed && zf_farm_swallowed(f, &hl, defer, h0->pend, L)) return -1;
   }
   return 0;
 }
@@ -265,7 +276,9 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes, int str
   int damage_ok = f->sig;
   int forced = 0;
   if (expand_annotation(f, i, h0, strip_ok, &forced)) return -1;
-  if (!forced) { /* the literal reading */
+  /* the literal reading (a token that cannot follow h0's pending byte
+   * ends it: not even copied) */
+  if (!forced && !(h0->pend && (t->atom || !fb_pair(f->codec, h0->pend, t->b[0])))) {
     hyp h = *h0;
     int r = feed_tok(f, &h, t);
     if (r < 0) return -1;
@@ -277,6 +290,64 @@ static int expand(farm *f, size_t i, size_t n, const hyp *h0, int holes, int str
    * ("refer to ???") is never one. */
   if (!is_lost(t->cp) || !holes || (!t->ann_end && (!damage_ok || !t->near))) return 0;
   return expand_lost(f, i, n, h0, damage_ok);
+}
+
+/* The bigram cache's sets that reading h of token t asks for first (the
+ * literal reading's new character, and a split mark's), fetched a few
+ * readings ahead: the table is read at random, and waiting for it was
+ * most of what emit cost on a dense search. */
+static inline void prefetch_reading(const farm *f, const hyp *h, const tok *t) {
+  if (!f->bg || t->atom) return;
+  uint32_t c;
+  if (h->pend) {
+    c = fb_pair(f->codec, h->pend, t->b[0]);
+    if (punct_second(t->cp)) {
+      uint32_t s = fb_pair(f->codec, h->pend, 0xA3);
+      if (s) __builtin_prefetch(bg_set(f, h->last, s));
+    }
+  } else {
+    c = t->nb == 1 ? t->b[0] : t->nb == 2 ? t->cp : 0;
+  }
+  if (c) __builtin_prefetch(bg_set(f, h->last, c));
+}
+enum { AHEAD = 2, PREFETCH_MIN = 64 };
+
+/* Every reading of bv at token i.  Only the best few try a lost byte at a
+ * '?' (126 values each), and they go first, best first; the others
+ * follow in the order they are (the literal reading always goes on). */
+static int expand_all(farm *f, const hvec *bv, size_t i, size_t n, int strip_ok) {
+  f->dense = bv->n >= PREFETCH_MIN;
+  if (!is_lost(f->tk[i].cp) || bv->n <= HOLE_BEAM) {
+    const tok *t = &f->tk[i];
+    /* a small beam's sets are in the cache already (realistic damage) */
+    size_t ahead = bv->n >= PREFETCH_MIN ? bv->n : 0;
+    for (size_t k = 0; k < bv->n; k++) {
+      if (k + AHEAD < ahead) prefetch_reading(f, &bv->v[k + AHEAD], t);
+      if (expand(f, i, n, &bv->v[k], k < HOLE_BEAM, strip_ok)) return -1;
+    }
+    return 0;
+  }
+  uint32_t top[HOLE_BEAM], by_idx[HOLE_BEAM];
+  zf_farm_front(bv, HOLE_BEAM, top);
+  for (size_t j = 0; j < HOLE_BEAM; j++) {
+    if (expand(f, i, n, &bv->v[top[j]], 1, strip_ok)) return -1;
+    /* the same indices in their own order, to skip them below */
+    size_t t = j;
+    while (t > 0 && top[j] < by_idx[t - 1]) {
+      by_idx[t] = by_idx[t - 1];
+      t--;
+    }
+    by_idx[t] = top[j];
+  }
+  for (size_t k = 0, t = 0; k < bv->n; k++) {
+    if (k + AHEAD < bv->n) prefetch_reading(f, &bv->v[k + AHEAD], &f->tk[i]);
+    if (t < HOLE_BEAM && by_idx[t] == k) {
+      t++;
+      continue;
+    }
+    if (expand(f, i, n, &bv->v[k], 0, strip_ok)) return -1;
+  }
+  return 0;
 }
 
 /* ---- the line ------------------------------------------------------------------ */
@@ -447,13 +518,9 @@ int zf_farm_repair_line(farm *f, const zf_text *in, zf_text *out, zf_stats *stat
       restart(f, bv, &bv->v[0], 1);
       cut = i;
     }
-    /* Only the best few readings try a lost byte at a '?' (126 values
-     * each); the literal one always goes on. */
-    if (is_lost(f->tk[i].cp) && bv->n > HOLE_BEAM && zf_farm_front(f, bv, HOLE_BEAM)) return -1;
     /* read in place: every reading goes to a later position's array (an
      * annotation, '?' and '(' included, jumps at most ANN_MAX_SYL + 3) */
-    for (size_t k = 0; k < bv->n; k++)
-      if (expand(f, i, n, &bv->v[k], k < HOLE_BEAM, strip_ok)) return -1;
+    if (expand_all(f, bv, i, n, strip_ok)) return -1;
     if ((f->nswg || f->nswh0) && zf_farm_sw_flush(f, i)) return -1;
     zf_farm_beam_release(f, bv);
   }

@@ -69,16 +69,27 @@ typedef struct bgslot {
 } bgslot;
 enum { BG_BITS_MIN = 10, BG_BITS = 13, BG_GROW = 2 };
 
+/* the set of the pair (a, b) in the table (f->bg not NULL) */
+static inline bgslot *bg_set(const farm *f, uint32_t a, uint32_t b) {
+  uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
+  return &f->bg[((x ^ x >> 16) & ((1u << f->bg_bits) - 1)) * 2];
+}
+
 /* the cache's slow path: a miss, or no table yet */
 float zf_farm_bigram_miss(farm *f, uint32_t a, uint32_t b);
 
 static inline float bigram(farm *f, uint32_t a, uint32_t b) {
-  if (f->bg) {
-    uint32_t x = a * 0x9E3779B1u ^ b * 0x85EBCA77u;
-    const bgslot *s = &f->bg[((x ^ x >> 16) & ((1u << f->bg_bits) - 1)) * 2];
-    if (s[0].a == a && s[0].b == b) return s[0].v;
-  }
-  return zf_farm_bigram_miss(f, a, b);
+  /* the pair asked last: the readings of one state, next to each other
+   * in the beam, ask for the same pair one after the other, and this
+   * answers them from the handle instead of the table (a first-level
+   * cache miss, most of what a probe costs on a dense search) */
+  if (a == f->bm_a && b == f->bm_b) return f->bm_v;
+  const bgslot *s = f->bg ? bg_set(f, a, b) : NULL;
+  float v = s && s[0].a == a && s[0].b == b ? s[0].v : zf_farm_bigram_miss(f, a, b);
+  f->bm_a = a;
+  f->bm_b = b;
+  f->bm_v = v;
+  return v;
 }
 
 /* ---- the stores (farm_store.c) ---------------------------------------------- */
@@ -122,9 +133,13 @@ int zf_farm_feed(farm *f, hyp *h, unsigned b, uint32_t ti, int lost);
 /* The lost byte of every lead byte completing h0's pending byte, when only
  * swallowed forms follow it (expand_fast). */
 int zf_farm_expand_fast(farm *f, const hyp *h0);
-/* hl (h0 with the lost byte L fed; its output node not made yet when
- * defer) followed by a swallowed ')', '(' or digit, set aside. */
-int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned L);
+/* hl (h0, pending byte P, with the lost byte L fed; its output node not
+ * made yet when defer) followed by a swallowed ')', '(' or digit, set
+ * aside. */
+int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned P, unsigned L);
+/* zf_lm_bigram of last and the character P L, for the 126 lead bytes L
+ * (0 where P L is none), kept in rows; NULL when out of memory. */
+const float *zf_farm_bg_row(farm *f, uint32_t last, unsigned P);
 /* The survivors of the readings set aside at position i pushed to i + 1. */
 int zf_farm_sw_flush(farm *f, size_t i);
 /* Forgets the readings set aside (after the flush, or a failure). */

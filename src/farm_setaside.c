@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "farm_search.h"
+#include "lm.h"
 
 typedef struct swbase {
   hyp h;          /* h0 with L fed; h.node is h0's until made */
@@ -63,7 +64,7 @@ typedef struct swgrp {
   uint8_t k, L;
   swc c[3]; /* the best, the best other reading, the best unguessed one */
 } swgrp;
-enum { SW_HEADS = 126 * 3, SW_MEMO_BITS = 12, SW_MEMO = 1 << SW_MEMO_BITS, SW_BASES = HOLE_BEAM * 126 };
+enum { SW_HEADS = 126 * 3, SW_MEMO = 126 * 126, SW_BASES = HOLE_BEAM * 126 };
 
 /* x ranks before y in their state's order (farm_merge.c, ranks_before) */
 static inline int sw_before(const swc *x, const swc *y) {
@@ -72,12 +73,39 @@ static inline int sw_before(const swc *x, const swc *y) {
 
 static inline int swc_guess(const swc *x) { return (x->base & SWC_GUESS) != 0; }
 
+/* The bigrams of last and each character P L (126 lead bytes L), as a
+ * row: the readings at a '?' often share their last character and
+ * pending byte (readings of one state, or the same ones a few positions
+ * on), and each asks for the same 94-126 pairs, most of which the
+ * bigram cache has lost by then.  The values are the model's, bit for
+ * bit, so the row changes nothing but the time. */
+struct bgrow {
+  uint32_t last;
+  uint8_t P;
+  float v[126];
+};
+enum { BGROW_BITS = 8 };
+
+/* the row's place (f->bgrow not NULL) */
+static struct bgrow *bg_row_at(const farm *f, uint32_t last, unsigned P) {
+  uint32_t x = last * 0x9E3779B1u ^ P * 0x85EBCA77u;
+  return &f->bgrow[(x ^ x >> 15) >> (32 - BGROW_BITS)];
+}
+
 /* Makes the output node of the reading with L fed, once. */
 static int sw_make_node(farm *f, swbase *b, size_t i) {
   if (b->lazy) {
     /* the reading expand_fast scored: fed for real, the same operations
      * (so the same score), its node made now */
     b->h = f->swh0[b->j];
+    /* its bigram is in the row expand_fast read, when that is still
+     * there: the pair asked last, for the feed */
+    const struct bgrow *r = f->bgrow ? bg_row_at(f, b->h.last, b->h.pend) : NULL;
+    if (r && r->P == b->h.pend && r->last == b->h.last) {
+      f->bm_a = b->h.last;
+      f->bm_b = fb_pair(f->codec, b->h.pend, b->L);
+      f->bm_v = r->v[b->L - 0x81];
+    }
     if (zf_farm_feed(f, &b->h, b->L, (uint32_t)i, 1) <= 0) return -1; /* fed before */
     b->lazy = 0;
     b->defer = 0;
@@ -197,19 +225,21 @@ int zf_farm_sw_flush(farm *f, size_t i) {
  * operations feed and emit would do on a copy of b->h, in the same
  * order (so to the same bits), and set aside (sw_defer): of 16 readings
  * x 126 lead bytes x 3, the merge would keep a few hundred. */
-static int expand_swallowed(farm *f, uint32_t bi, unsigned L, double score, uint64_t hash,
-                            const uint8_t hopen[NGROUPS], uint32_t last, int need) {
+static int expand_swallowed(farm *f, uint32_t bi, unsigned P, unsigned L, double score,
+                            uint64_t hash, const uint8_t hopen[NGROUPS], uint32_t last, int need) {
   static const uint32_t sw[3] = {')', '(', WILD_DIGIT};
   if (!f->swmemo) {
+    /* 126 x 126 entries, each row touched only once its P is used */
     f->swmemo = calloc(SW_MEMO, sizeof *f->swmemo); /* c = 0: empty */
     if (!f->swmemo) return -1;
   }
-  struct swmemo *m = &f->swmemo[(last * 0x9E3779B1u) >> (32 - SW_MEMO_BITS)];
+  /* last is the character P L (L completed h0's pending byte P) */
+  struct swmemo *m = &f->swmemo[(P - 0x81) * 126 + (L - 0x81)];
   if (m->c != last) {
     m->c = last;
-    m->v[0] = bigram(f, last, ')');
-    m->v[1] = bigram(f, last, '(');
-    m->v[2] = bigram(f, last, '0');
+    m->v[0] = zf_lm_bigram(last, ')');
+    m->v[1] = zf_lm_bigram(last, '(');
+    m->v[2] = zf_lm_bigram(last, '0');
   }
   /* feed: the pair before it is annotated and no annotation follows */
   double s0 = score;
@@ -269,45 +299,33 @@ static int sw_base(farm *f, const hyp *hl, int defer, uint32_t *bi) {
   return 0;
 }
 
+const float *zf_farm_bg_row(farm *f, uint32_t last, unsigned P) {
+  if (!f->bgrow) {
+    f->bgrow = calloc((size_t)1 << BGROW_BITS, sizeof *f->bgrow); /* P = 0: empty */
+    if (!f->bgrow) return NULL;
+  }
+  struct bgrow *r = bg_row_at(f, last, P);
+  if (r->P == P && r->last == last) return r->v;
+  r->P = (uint8_t)P;
+  r->last = last;
+  for (unsigned L = 0x81; L <= 0xFE; L++) {
+    uint32_t c = fb_pair(f->codec, P, L);
+    /* the model itself: a row asks for up to 126 pairs that the
+     * bigram cache seldom holds, and would push out the ones it does */
+    r->v[L - 0x81] = c ? zf_lm_bigram(last, c) : 0.0f;
+  }
+  return r->v;
+}
+
 /* The lost byte L of every lead byte completing h0's pending byte P,
  * followed by a swallowed ')', '(' or digit, when that is all a lost byte
  * can be here (no kept byte, no annotation): what feed and emit would do
  * with L, worked out without building the reading (the same operations
  * in the same order: the same score), and its forms set aside; the
  * reading is built only when a form of it survives (sw_flush). */
-/* The bigrams of last and each character P L (126 lead bytes L), as a
- * row: the readings at a '?' often share their last character and
- * pending byte (readings of one state, or the same ones a few positions
- * on), and each asks for the same 94-126 pairs, most of which the
- * bigram cache has lost by then.  The values are the model's, bit for
- * bit, so the row changes nothing but the time. */
-struct bgrow {
-  uint32_t last;
-  uint8_t P;
-  float v[126];
-};
-enum { BGROW_BITS = 8 };
-
-static const float *bg_row(farm *f, uint32_t last, unsigned P) {
-  if (!f->bgrow) {
-    f->bgrow = calloc((size_t)1 << BGROW_BITS, sizeof *f->bgrow); /* P = 0: empty */
-    if (!f->bgrow) return NULL;
-  }
-  uint32_t x = last * 0x9E3779B1u ^ P * 0x85EBCA77u;
-  struct bgrow *r = &f->bgrow[(x ^ x >> 15) >> (32 - BGROW_BITS)];
-  if (r->P == P && r->last == last) return r->v;
-  r->P = (uint8_t)P;
-  r->last = last;
-  for (unsigned L = 0x81; L <= 0xFE; L++) {
-    uint32_t c = fb_pair(f->codec, P, L);
-    r->v[L - 0x81] = c ? bigram(f, last, c) : 0.0f;
-  }
-  return r->v;
-}
-
 int zf_farm_expand_fast(farm *f, const hyp *h0) {
   unsigned P = h0->pend;
-  const float *row = bg_row(f, h0->last, P);
+  const float *row = zf_farm_bg_row(f, h0->last, P);
   uint32_t flags = h0->pend_lost && symbol_row(P) ? GUESSED | TRAIL_LOST : 0;
   uint32_t guess = h0->guess || flags ? SWC_GUESS : 0;
   /* feed: the pair before it is annotated and no annotation follows */
@@ -341,14 +359,14 @@ int zf_farm_expand_fast(farm *f, const hyp *h0) {
     b->j = (uint8_t)j;
     b->L = (uint8_t)L;
     uint32_t bi = (uint32_t)f->nswb++;
-    if (expand_swallowed(f, bi | guess, L, s, hash, open, c, need)) return -1;
+    if (expand_swallowed(f, bi | guess, P, L, s, hash, open, c, need)) return -1;
   }
   return 0;
 }
 
-int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned L) {
+int zf_farm_swallowed(farm *f, const hyp *hl, int defer, unsigned P, unsigned L) {
   uint32_t bi;
   if (sw_base(f, hl, defer, &bi)) return -1;
-  return expand_swallowed(f, bi | (hl->guess ? SWC_GUESS : 0), L, hl->score, hl->hash, hl->open,
+  return expand_swallowed(f, bi | (hl->guess ? SWC_GUESS : 0), P, L, hl->score, hl->hash, hl->open,
                           hl->last, hl->need);
 }

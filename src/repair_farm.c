@@ -53,6 +53,7 @@ static int create(void **st, const zf_opts *o) {
   if (!f) return ZHFIX_E_NOMEM;
   f->o = *o;
   f->bank = WORK_BASE; /* the first line's own budget, as for any line */
+  f->bm_a = f->bm_b = UINT32_MAX; /* no pair asked yet (bigram) */
   f->occ = zf_occ_get();
   if (f->occ) {
     f->avoid = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;

@@ -9,7 +9,8 @@
  * the states come out in the order of their fields, each in walk order.
  * The merge finds all this in one pass with no sort of the hypotheses;
  * random beams with many ties (scores, readings, states) check that it
- * keeps exactly what the walk keeps, in the same order.
+ * keeps exactly what the walk keeps, in the same order.  Also the choice
+ * of a '?''s best readings (zf_farm_front) against a stable sort.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +49,11 @@ static int rank_cmp(const void *x, const void *y) {
   return (int32_t)(a->seq - b->seq) < 0 ? -1 : 1;
 }
 
+/* wide: states drawn from the whole key (every byte of it differs
+ * between some of them, so the merge's radix sort has passes to make),
+ * not from a few dozen */
+static int wide;
+
 static void random_beam(hyp *v, size_t n, int low) {
   uint32_t *perm = malloc(n * sizeof *perm);
   assert_non_null(perm);
@@ -67,6 +73,12 @@ static void random_beam(hyp *v, size_t n, int low) {
     h->last = 0x4E00 + rnd(3);
     h->b1 = (uint8_t)(0x81 + rnd(2));
     h->b2 = (uint8_t)(0xA1 + rnd(2));
+    if (wide) {
+      h->pend = (uint8_t)(rnd(3) ? 0 : 0x81 + rnd(126));
+      h->last = rnd(3) ? 0x4E00 + rnd(0x5200) : rnd(0x30000);
+      h->b1 = (uint8_t)rnd(256);
+      h->b2 = (uint8_t)rnd(256);
+    }
     h->need = rnd(4) == 0;
     h->sep = rnd(5) == 0;
     h->open[0] = (uint8_t)rnd(2);
@@ -113,8 +125,60 @@ static size_t walk(const hyp *v, size_t n, hyp *want, size_t *states) {
   return w;
 }
 
+static void merge_rounds(void);
+
 static void test_merge_is_the_walk(void **state) {
   (void)state;
+  wide = 0;
+  merge_rounds();
+}
+
+/* the same with states that differ anywhere in their key: a large
+ * position's states are sorted by radix (radix_keys), a small one's by
+ * sort_keys; both must give the order of the fields */
+static void test_merge_wide_states(void **state) {
+  (void)state;
+  wide = 1;
+  merge_rounds();
+  wide = 0;
+}
+
+/* zf_farm_front: the HOLE_BEAM best of a beam by score, equal ones in
+ * the order they are, best first, as a stable sort of the whole beam
+ * by score would put them (what a '?' expands first) */
+static void test_front_is_the_sort(void **state) {
+  (void)state;
+  for (int round = 0; round < 300; round++) {
+    size_t n = HOLE_BEAM + 1 + rnd(round < 150 ? 40 : 3000);
+    hvec bv = {malloc(n * sizeof(hyp)), n, n};
+    uint32_t *idx = malloc(n * sizeof *idx);
+    assert_true(bv.v && idx);
+    for (size_t k = 0; k < n; k++) {
+      memset(&bv.v[k], 0, sizeof bv.v[k]);
+      /* few distinct scores: ties everywhere, -0.0 among them */
+      bv.v[k].score = round % 3 == 0 ? -0.25 * rnd(6) : -0.001 * rnd(5000);
+      if (bv.v[k].score == 0 && rnd(2)) bv.v[k].score = -0.0;
+      idx[k] = (uint32_t)k;
+    }
+    /* insertion sort by score, best first: stable */
+    for (size_t k = 1; k < n; k++) {
+      uint32_t x = idx[k];
+      size_t j = k;
+      while (j > 0 && bv.v[x].score > bv.v[idx[j - 1]].score) {
+        idx[j] = idx[j - 1];
+        j--;
+      }
+      idx[j] = x;
+    }
+    uint32_t top[HOLE_BEAM];
+    zf_farm_front(&bv, HOLE_BEAM, top);
+    for (size_t j = 0; j < HOLE_BEAM; j++) assert_int_equal(top[j], idx[j]);
+    free(bv.v);
+    free(idx);
+  }
+}
+
+static void merge_rounds(void) {
   farm *f = calloc(1, sizeof *f);
   assert_non_null(f);
   for (int round = 0; round < 400; round++) {
@@ -152,6 +216,8 @@ static void test_merge_is_the_walk(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_merge_is_the_walk),
+      cmocka_unit_test(test_merge_wide_states),
+      cmocka_unit_test(test_front_is_the_sort),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
