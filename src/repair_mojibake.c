@@ -16,7 +16,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "moji.h"
 
@@ -320,7 +319,7 @@ static void remember(moji *m, const uint32_t *cp, size_t n, int fixed) {
  * (no reading, or the line itself). */
 static const int repeat_cls[] = {C_GBK_BIG5, C_BIG5_GBK, C_GBK_1252, C_BIG5_1252};
 
-static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, uint32_t *out) {
+static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, uint32_t *out, int any) {
   const moji_class *cl = &zf_moji_classes[k];
   const int gbk_src = cl->y == Y_GBK;
   const zf_dbcs *src = gbk_src ? m->t->gbk : m->t->big5;
@@ -335,7 +334,7 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
     uint32_t d;
     int w = y_get(m, cl->y, b + i, nb - i, &d);
     if (w <= 0) return 0;
-    if (d >= 0x80 && (d > 0xFFFF || !zf_moji_source_text(gbk_src ? C_GBK_BIG5 : C_BIG5_GBK, src->enc[d], zf_is_han(d))))
+    if (!any && d >= 0x80 && (d > 0xFFFF || !zf_moji_source_text(gbk_src ? C_GBK_BIG5 : C_BIG5_GBK, src->enc[d], zf_is_han(d))))
       return 0;
     out[no++] = d;
     i += (size_t)w;
@@ -350,7 +349,7 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
 static int contested(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
   uint32_t rd[2 * REPEAT_CHARS];
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
-    size_t nr = line_reading(m, repeat_cls[j], y, ny, rd);
+    size_t nr = line_reading(m, repeat_cls[j], y, ny, rd, 1);
     if (nr && ((nr == nx && !memcmp(rd, x, nx * sizeof *x)) || is_remembered(m, rd, nr))) return 1;
   }
   return 0;
@@ -371,13 +370,37 @@ static int contested(const moji *m, const uint32_t *y, size_t ny, const uint32_t
  * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
  * line reads as this one too, either may be the damaged copy: left.
  * Returns 1 with the reading in out. */
-/* Whether another remembered line than x[0..nx) reads as y[0..ny). */
+static int has_han(const uint32_t *cp, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (zf_is_han(cp[i])) return 1;
+  return 0;
+}
+
+/* Whether remembered line i is one of x[0..nx)'s readings: then it is
+ * that reading's intact copy, not another damaged one. */
+static int reads_to(const moji *m, const uint32_t *x, size_t nx, unsigned i) {
+  uint32_t rd[2 * REPEAT_CHARS];
+  for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+    size_t nr = line_reading(m, repeat_cls[j], x, nx, rd, 0);
+    if (nr && nr == m->rpt_len[i] && !memcmp(rd, m->rpt[i], nr * sizeof *rd)) return 1;
+  }
+  return 0;
+}
+
+/* Whether another remembered line than x[0..nx) reads as y[0..ny), one
+ * of the two without Han (a Latin-1 pair such as `¶[`): two lines of
+ * Han that read as one line under two classes meet by chance among a
+ * few dozen rare characters alone on their lines.  A line that is
+ * itself one of x's readings is that reading's intact copy, not a
+ * damaged one (跋 reads as 區 too). */
 static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
   uint32_t rd[2 * REPEAT_CHARS];
+  const int xhan = has_han(x, nx);
   for (unsigned i = 0; i < m->nrpt && i < REPEAT_LINES; i++) {
     if (m->rpt_len[i] == nx && !memcmp(m->rpt[i], x, nx * sizeof *x)) continue;
+    if ((xhan && has_han(m->rpt[i], m->rpt_len[i])) || reads_to(m, x, nx, i)) continue;
     for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
-      size_t nr = line_reading(m, repeat_cls[j], m->rpt[i], m->rpt_len[i], rd);
+      size_t nr = line_reading(m, repeat_cls[j], m->rpt[i], m->rpt_len[i], rd, 0);
       if (nr == ny && !memcmp(rd, y, ny * sizeof *y)) return 1;
     }
   }
@@ -397,7 +420,7 @@ static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats
   size_t ngot = 0;
   int hit = -1, kept = 0;
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
-    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd);
+    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd, 0);
     if (!nr) continue;
     int intact = is_remembered(m, rd, nr);
     if (!intact && !read_as(m, rd, nr, in->cp, n)) continue;
