@@ -325,6 +325,7 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
   const zf_dbcs *src = gbk_src ? m->t->gbk : m->t->big5;
   uint8_t b[2 * REPEAT_CHARS];
   size_t nb = 0, no = 0;
+  if (n > REPEAT_CHARS) return 0;
   for (size_t i = 0; i < n; i++) {
     int lost = 0, w = cp[i] < 0x80 ? (b[nb] = (uint8_t)cp[i], 1) : zf_moji_x_put_run(m, cl, cp[i], b + nb, &lost);
     if (w <= 0 || lost) return 0;
@@ -355,21 +356,6 @@ static int contested(const moji *m, const uint32_t *y, size_t ny, const uint32_t
   return 0;
 }
 
-/* A short line that came out unchanged, in a document that has shown
- * confident repairs, whose reading under one DBCS class (GBK<->Big5,
- * GBK or Big5 read as 1252) is, character for character, another short
- * line of the document, and under no other class another one.  A
- * document pasted together from several pages repeats their headings
- * (the colophon heading 跋 of every man page): where one copy came
- * through intact and another was read with the wrong table, the damaged
- * copy's reading is the intact copy.  Clean text does not do this by
- * chance while the document holds few distinct short lines (at most
- * REPEAT_LINES: a wrong reading of a clean character landing on one of
- * them has a chance of about REPEAT_LINES in the thousands of common
- * characters), so this stands for the model where a lone character gives
- * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
- * line reads as this one too, either may be the damaged copy: left.
- * Returns 1 with the reading in out. */
 static int has_han(const uint32_t *cp, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (zf_is_han(cp[i])) return 1;
@@ -407,6 +393,21 @@ static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *
   return 0;
 }
 
+/* A short line that came out unchanged, in a document that has shown
+ * confident repairs, whose reading under one DBCS class (GBK<->Big5,
+ * GBK or Big5 read as 1252) is, character for character, another short
+ * line of the document, and under no other class another one.  A
+ * document pasted together from several pages repeats their headings
+ * (the colophon heading 跋 of every man page): where one copy came
+ * through intact and another was read with the wrong table, the damaged
+ * copy's reading is the intact copy.  Clean text does not do this by
+ * chance while the document holds few distinct short lines (at most
+ * REPEAT_LINES: a wrong reading of a clean character landing on one of
+ * them has a chance of about REPEAT_LINES in the thousands of common
+ * characters), so this stands for the model where a lone character gives
+ * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
+ * line reads as this one too, either may be the damaged copy: left.
+ * Returns 1 with the reading in out. */
 static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t n = body_len(in);
   if (!n || n > REPEAT_CHARS || !m->nrpt || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
