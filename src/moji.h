@@ -277,6 +277,12 @@ static inline void mline_push(mline *l, uint32_t c, uint64_t off, uint8_t rep) {
   l->t.len++;
 }
 
+/* Short lines a document repeats (repeat_line in repair_mojibake.c):
+ * lines of at most REPEAT_CHARS characters are remembered, at most
+ * REPEAT_LINES distinct ones; past that a match is chance. */
+#define REPEAT_CHARS 8
+#define REPEAT_LINES 32
+
 /* ---- the stage's state -------------------------------------------------- */
 
 /* One unit of a run: garbage characters that decode to whole characters
@@ -352,6 +358,14 @@ typedef struct moji {
   size_t confident; /* repaired units of >= 2 characters in this pass */
   /* the Viterbi may read a garbage character as a Latin-1 one (LATIN_*) */
   int latin;
+  /* The document's short lines as they came in (repair_mojibake.c,
+   * repeat_line): a damaged copy of a line another part of the document
+   * holds intact, or damaged another way, reads as it.  nrpt > REPEAT_LINES: too many distinct
+   * short lines for a match to be more than chance. */
+  uint32_t rpt[REPEAT_LINES][REPEAT_CHARS];
+  uint8_t rpt_len[REPEAT_LINES];
+  uint8_t rpt_fix[REPEAT_LINES]; /* the line was repaired: no intact copy */
+  unsigned nrpt;
 } moji;
 
 /* Room for a run of nchars characters in the run scratch. */
@@ -428,6 +442,12 @@ int zf_moji_veto(moji *m, const mline *in, size_t base, size_t nu, double margin
 /* How much more probable the line in is, under its better model, with
  * its characters [g0, g1) replaced by rep[0..nrep) (log10). */
 double zf_moji_span_gain(const mline *in, size_t g0, size_t g1, const uint32_t *rep, size_t nrep);
+
+/* Whether the reading encoded e in the table of the source of DBCS<->DBCS
+ * class k is text of that source (moji_search.c): GB2312 for GBK (a Han
+ * character, or a symbol of rows A1..A9), Big5's level 1 of frequent Han
+ * characters or its symbols for Big5.  han: the garbage character is Han. */
+int zf_moji_source_text(int k, unsigned e, int han);
 
 /* ---- converted garbage (moji_fold.c) ------------------------------------- */
 

@@ -351,7 +351,7 @@ static int spaced_phrase(const moji *m, size_t nu) {
  * above), a Han character or a symbol of rows A1..A9; for Big5 read as
  * GBK, Big5's level 1 of frequent Han characters (A440..C67E) or one of
  * its symbols (A140..A3BF).  han: the garbage character is Han. */
-static int source_text(int k, unsigned e, int han) {
+int zf_moji_source_text(int k, unsigned e, int han) {
   if (k == C_GBK_BIG5) return (e >> 8) >= 0xA1 && (e & 0xFF) >= 0xA1 && (han || (e >> 8) <= 0xA9);
   return han ? e >= 0xA440 && e <= 0xC67E : e >= 0xA140 && e <= 0xA3BF;
 }
@@ -402,7 +402,7 @@ static int lone_in_doc(const run_ctx *x, size_t nu) {
     if (un->g1 != un->g0 + 1 || un->d1 != un->d0 + 1) return 0;
     uint32_t g = x->r[un->g0], d = m->dec[un->d0];
     unsigned e = d <= 0xFFFF ? src->enc[d] : 0;
-    if (!source_text(x->k, e, zf_is_han(g))) return 0;
+    if (!zf_moji_source_text(x->k, e, zf_is_han(g))) return 0;
     if (zf_is_han(g) && (nhan++ || g > 0xFFFF || !moji_bit(m->t->rare_bm, g) || !common_han(d))) return 0;
     if (zf_is_han(g) && x->k == C_BIG5_GBK && (m->t->gbk->enc[g] & 0xFF) >= 0xA1) return 0;
     if (first == nu) first = u;

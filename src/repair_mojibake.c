@@ -269,12 +269,196 @@ static void lost_evidence(moji *m, const zf_text *in, const zf_stats *stats) {
   m->follow_run = m->sig[k] >= SIG_LINES;
 }
 
+/* ---- a line the document holds intact elsewhere ---------------------------- */
+
+/* Characters of t before its line break. */
+static size_t body_len(const zf_text *t) {
+  size_t n = t->len;
+  while (n && (t->cp[n - 1] == '\n' || t->cp[n - 1] == '\r')) n--;
+  return n;
+}
+
+/* Index of the remembered line cp[0..n), or -1. */
+static int remembered_at(const moji *m, const uint32_t *cp, size_t n) {
+  for (unsigned i = 0; i < m->nrpt && i < REPEAT_LINES; i++)
+    if (m->rpt_len[i] == n && !memcmp(m->rpt[i], cp, n * sizeof *cp)) return (int)i;
+  return -1;
+}
+
+/* Whether cp[0..n) is a remembered line that came out as it came in. */
+static int is_remembered(const moji *m, const uint32_t *cp, size_t n) {
+  int i = remembered_at(m, cp, n);
+  return i >= 0 && !m->rpt_fix[i];
+}
+
+/* Remembers a short line that is not all ASCII as it came in, and
+ * whether it was repaired (then it is no intact copy of anything). */
+static void remember(moji *m, const uint32_t *cp, size_t n, int fixed) {
+  if (!n || n > REPEAT_CHARS || m->nrpt > REPEAT_LINES) return;
+  int wide = 0;
+  for (size_t i = 0; i < n; i++) wide |= cp[i] >= 0x80;
+  if (!wide) return;
+  int at = remembered_at(m, cp, n);
+  if (at >= 0) {
+    m->rpt_fix[at] |= (uint8_t)fixed;
+    return;
+  }
+  if (m->nrpt < REPEAT_LINES) {
+    memcpy(m->rpt[m->nrpt], cp, n * sizeof *cp);
+    m->rpt_len[m->nrpt] = (uint8_t)n;
+    m->rpt_fix[m->nrpt] = (uint8_t)fixed;
+  }
+  m->nrpt++;
+}
+
+/* The whole line cp[0..n) read as class k: its characters back to the
+ * garbage encoding's bytes (ASCII as itself), decoded strictly in the
+ * source's, every character that is not ASCII text of the source
+ * (zf_moji_source_text: GB2312 for GBK, Big5's level 1 and symbols for
+ * Big5, what a file of that encoding holds).  Its length in out, or 0
+ * (no reading, or the line itself). */
+static const int repeat_cls[] = {C_GBK_BIG5, C_BIG5_GBK, C_GBK_1252, C_BIG5_1252};
+
+static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, uint32_t *out, int any) {
+  const moji_class *cl = &zf_moji_classes[k];
+  const int gbk_src = cl->y == Y_GBK;
+  const zf_dbcs *src = gbk_src ? m->t->gbk : m->t->big5;
+  uint8_t b[2 * REPEAT_CHARS];
+  size_t nb = 0, no = 0;
+  if (n > REPEAT_CHARS) return 0;
+  for (size_t i = 0; i < n; i++) {
+    int lost = 0, w = cp[i] < 0x80 ? (b[nb] = (uint8_t)cp[i], 1) : zf_moji_x_put_run(m, cl, cp[i], b + nb, &lost);
+    if (w <= 0 || lost) return 0;
+    nb += (size_t)w;
+  }
+  for (size_t i = 0; i < nb;) {
+    uint32_t d;
+    int w = y_get(m, cl->y, b + i, nb - i, &d);
+    if (w <= 0) return 0;
+    if (!any && d >= 0x80 && (d > 0xFFFF || !zf_moji_source_text(gbk_src ? C_GBK_BIG5 : C_BIG5_GBK, src->enc[d], zf_is_han(d))))
+      return 0;
+    out[no++] = d;
+    i += (size_t)w;
+  }
+  return no == n && !memcmp(out, cp, n * sizeof *cp) ? 0 : no;
+}
+
+/* Whether the remembered line y[0..ny) reads, under one of the classes,
+ * as x[0..nx) or as another remembered line: then which of the two is
+ * the damaged copy is not known (跋 and 區 are each other's GBK<->Big5
+ * readings, both text of their source). */
+static int contested(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
+  uint32_t rd[2 * REPEAT_CHARS];
+  for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+    size_t nr = line_reading(m, repeat_cls[j], y, ny, rd, 1);
+    if (nr && ((nr == nx && !memcmp(rd, x, nx * sizeof *x)) || is_remembered(m, rd, nr))) return 1;
+  }
+  return 0;
+}
+
+static int has_han(const uint32_t *cp, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (zf_is_han(cp[i])) return 1;
+  return 0;
+}
+
+/* Whether remembered line i is one of x[0..nx)'s readings: then it is
+ * that reading's intact copy, not another damaged one. */
+static int reads_to(const moji *m, const uint32_t *x, size_t nx, unsigned i) {
+  uint32_t rd[2 * REPEAT_CHARS];
+  for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+    size_t nr = line_reading(m, repeat_cls[j], x, nx, rd, 0);
+    if (nr && nr == m->rpt_len[i] && !memcmp(rd, m->rpt[i], nr * sizeof *rd)) return 1;
+  }
+  return 0;
+}
+
+/* Whether another remembered line than x[0..nx) reads as y[0..ny), one
+ * of the two without Han (a Latin-1 pair such as `¶[`): two lines of
+ * Han that read as one line under two classes meet by chance among a
+ * few dozen rare characters alone on their lines.  A line that is
+ * itself one of x's readings is that reading's intact copy, not a
+ * damaged one (跋 reads as 區 too). */
+static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
+  uint32_t rd[2 * REPEAT_CHARS];
+  const int xhan = has_han(x, nx);
+  for (unsigned i = 0; i < m->nrpt && i < REPEAT_LINES; i++) {
+    if (m->rpt_len[i] == nx && !memcmp(m->rpt[i], x, nx * sizeof *x)) continue;
+    if ((xhan && has_han(m->rpt[i], m->rpt_len[i])) || reads_to(m, x, nx, i)) continue;
+    for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+      size_t nr = line_reading(m, repeat_cls[j], m->rpt[i], m->rpt_len[i], rd, 0);
+      if (nr == ny && !memcmp(rd, y, ny * sizeof *y)) return 1;
+    }
+  }
+  return 0;
+}
+
+/* A short line that came out unchanged, in a document that has shown
+ * confident repairs, whose reading under one DBCS class (GBK<->Big5,
+ * GBK or Big5 read as 1252) is, character for character, another short
+ * line of the document, and under no other class another one.  A
+ * document pasted together from several pages repeats their headings
+ * (the colophon heading 跋 of every man page): where one copy came
+ * through intact and another was read with the wrong table, the damaged
+ * copy's reading is the intact copy.  Clean text does not do this by
+ * chance while the document holds few distinct short lines (at most
+ * REPEAT_LINES: a wrong reading of a clean character landing on one of
+ * them has a chance of about REPEAT_LINES in the thousands of common
+ * characters), so this stands for the model where a lone character gives
+ * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
+ * line reads as this one too, either may be the damaged copy: left.
+ * Returns 1 with the reading in out. */
+static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = body_len(in);
+  if (!n || n > REPEAT_CHARS || !m->nrpt || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
+  unsigned shown = 0;
+  for (int k = 0; k < NCLASS; k++) shown += m->sig[k];
+  if (!shown) return 0;
+  int nonascii = 0;
+  for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
+  if (!nonascii) return 0;
+  uint32_t rd[2 * REPEAT_CHARS], got[2 * REPEAT_CHARS];
+  size_t ngot = 0;
+  int hit = -1, kept = 0;
+  for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd, 0);
+    if (!nr) continue;
+    int intact = is_remembered(m, rd, nr);
+    if (!intact && !read_as(m, rd, nr, in->cp, n)) continue;
+    if (hit >= 0 && (nr != ngot || memcmp(rd, got, nr * sizeof *rd))) return 0; /* two readings: no evidence */
+    hit = repeat_cls[j];
+    kept |= intact;
+    memcpy(got, rd, nr * sizeof *rd);
+    ngot = nr;
+  }
+  if (hit < 0 || (kept && contested(m, got, ngot, in->cp, n))) return 0;
+  for (size_t i = 0; i < ngot; i++)
+    if (zf_text_push(out, got[i], in->off[0])) return ZHFIX_E_NOMEM;
+  if (zf_text_append(out, in, n, in->len - n)) return ZHFIX_E_NOMEM;
+  stats->v[zf_moji_classes[hit].stat]++;
+  return 1;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   moji *m = st;
   uint64_t *v = stats->v;
   m->lost_line = v[ZHFIX_STAT_LOST_LINES] > m->seen_lost[SEEN_LINES];
   if (m->lost_line) lost_evidence(m, in, stats);
   int rc = run_line(m, in, out, stats);
+  int fixed_by_repeat = 0;
+  if (rc == ZF_UNCHANGED || (!rc && out->len == in->len && !memcmp(out->cp, in->cp, in->len * sizeof *in->cp))) {
+    zf_text_clear(out);
+    fixed_by_repeat = repeat_line(m, in, out, stats);
+    if (fixed_by_repeat < 0) return fixed_by_repeat;
+    rc = fixed_by_repeat ? 0 : ZF_UNCHANGED;
+  }
+  if (rc == 0 || rc == ZF_UNCHANGED) {
+    remember(m, in->cp, body_len(in), rc == 0);
+    /* what the stage's own passes made of a line is text too (a copy
+     * of the heading read as UTF-8 and repaired so); not what the
+     * repeated line made, which is no evidence of itself */
+    if (rc == 0 && !fixed_by_repeat) remember(m, out->cp, body_len(out), 0);
+  }
   m->seen_lost[SEEN_LINES] = v[ZHFIX_STAT_LOST_LINES];
   m->seen_lost[SEEN_GBK_BIG5] = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5];
   m->seen_lost[SEEN_BIG5_GBK] = v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK];

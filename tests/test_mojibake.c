@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <unistd.h>
 
+#include "moji.h" /* REPEAT_LINES */
 #include "moji_sim.h"
 #include "tu.h"
 #include "zf.h"
@@ -593,6 +594,70 @@ static void test_mixed_lone_big5(void **state) {
   free(d);
 }
 
+/* A document pasted together from pages repeats their headings: a lone
+ * line that one DBCS class reads as another line of the document that
+ * came through intact (`¶[`, Big5's 跋 read as 1252; `°Ï`, GBK's), or as
+ * what another damaged copy reads as under another class (禰, Big5's 跋
+ * read as GBK, beside `¶[`), is that copy; the model alone prefers 區.
+ * Clean lines that are each other's readings byte for byte (跋 and 區,
+ * 跋 and 禰: no way to tell the damaged one) stay, and so does all of it
+ * in a document of more distinct short lines than REPEAT_LINES. */
+static void test_repeat_heading(void **state) {
+  (void)state;
+  static const doc_line lines[] = {
+      {"跋\n", -1},
+      {"說明文件請見手冊頁。\n", -1},
+      {"跋\n", MOJI_SIM_BIG5_AS_1252},
+      {"跋\n", MOJI_SIM_GBK_AS_1252},
+  };
+  static const doc_line copies[] = {
+      {"跋\n", MOJI_SIM_BIG5_AS_1252},
+      {"跋\n", MOJI_SIM_BIG5_AS_GBK},
+  };
+  static const doc_line pairs[] = {
+      {"跋\n", -1}, {"區\n", -1}, {"禰\n", -1}, {"跋\n", -1}, {"區\n", -1},
+  };
+  stage s;
+  stage_open(&s);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  feed_lines(&s, lines, sizeof lines / sizeof lines[0]);
+  stage_close(&s);
+  /* no intact copy: damaged copies agree (the first 禰 stays: nothing
+   * else read as 跋 yet) */
+  stage_open(&s);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, "跋\n", strlen("跋\n"), NULL);
+  assert_non_null(d);
+  char *got = stage_line(&s, d, strlen(d), 0);
+  assert_string_equal(got, "禰\n");
+  free(got);
+  feed_lines(&s, copies, sizeof copies / sizeof copies[0]);
+  free(d);
+  stage_close(&s);
+  stage_open(&s);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  feed_lines(&s, pairs, sizeof pairs / sizeof pairs[0]);
+  stage_close(&s);
+  /* past REPEAT_LINES distinct short lines a match is chance: left */
+  stage_open(&s);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  for (uint32_t c = 0x4E00; c < 0x4E00 + REPEAT_LINES + 1; c++) {
+    unsigned char u[8];
+    int n = zf_utf8_put(c, u);
+    u[n] = '\n';
+    char *o = stage_line(&s, (const char *)u, (size_t)n + 1, 0);
+    free(o);
+  }
+  feed_lines(&s, lines, 2);
+  d = moji_sim_damage(MOJI_SIM_BIG5_AS_1252, "跋\n", strlen("跋\n"), NULL);
+  assert_non_null(d);
+  got = stage_line(&s, d, strlen(d), 0);
+  assert_string_equal(got, d);
+  free(got);
+  free(d);
+  stage_close(&s);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -1063,7 +1128,7 @@ int main(void) {
       cmocka_unit_test(test_box_document), cmocka_unit_test(test_kana_document),
       cmocka_unit_test(test_interleaved_dbcs),
       cmocka_unit_test(test_mixed_lines), cmocka_unit_test(test_mixed_lone),
-      cmocka_unit_test(test_mixed_lone_big5),
+      cmocka_unit_test(test_mixed_lone_big5), cmocka_unit_test(test_repeat_heading),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
