@@ -34,6 +34,11 @@ double zf_lm_score(const uint32_t *cp, size_t n);
 /* 1 if cp[0..n) folded is a word of the lexicon (n >= 1); *log10freq, when
  * not NULL, receives its log10 relative frequency. */
 int zf_lm_word(const uint32_t *cp, size_t n, float *log10freq);
+/* For tests: 1 when every word of the lexicon, reached through its slots
+ * as zf_lm_word reaches it, passes zf_lm_word's prefilter (so the filter
+ * never changes an answer), -1 without memory; *nwords the words,
+ * *fill the share of the filter's bits set. */
+int zf_lm_word_filter_check(size_t *nwords, double *fill);
 
 /* Added after the first release of this header (additive):
  *

@@ -67,9 +67,12 @@ typedef struct lstage {
   double whole_mass[32];        /* zf_lost_whole_mass per class, < 0 until known */
   docev ev, floor; /* the document's evidence: line by line; the window's (prescan) */
   docev eff; int dirty; /* doc_evidence, recomputed when dirty */
+  int dbdoc; double dbll; /* dbcs_doc of eff, recomputed with it */
   int pre;         /* in prescan: the readers on a line's own evidence only */
   whole_ev whole;  /* whole_gone's evidence pooled over the document's lines */
 } lstage;
+
+static int dbcs_doc(const docev *e, double *ll);
 
 static int create(void **st, const zf_opts *o) {
   *st = NULL;
@@ -79,6 +82,7 @@ static int create(void **st, const zf_opts *o) {
   s->mode = o->lost == ZHFIX_LOST_GUESS ? ZF_LOST_GUESS : ZF_LOST_MARK;
   s->script = o->script_detected ? -1 : o->script;
   for (size_t k = 0; k < sizeof s->whole_mass / sizeof s->whole_mass[0]; k++) s->whole_mass[k] = -1;
+  s->dbdoc = dbcs_doc(&s->eff, &s->dbll);
   *st = s;
   return 0;
 }
@@ -493,10 +497,30 @@ static void doc_evidence(const lstage *s, docev *e) {
     if (f->dbcs_hits[k] > e->dbcs_hits[k]) e->dbcs_hits[k] = f->dbcs_hits[k];
 }
 
+/* The class of the double-byte drop reader's document, or -1: a
+ * document where it took fewer than one in DROP_TRIES_PER_HIT of the
+ * lines it could read with drops does not show the damage (the stress
+ * files' rare characters: 4 of 2,190, 11 of 298); *ll: the margin of
+ * the reading with nothing lost in it.  A function of the document's
+ * evidence alone, so it is computed when that is (run: once a line read
+ * it, not on every line; 32 classes a line were 3.6% of the
+ * instructions of other Traditional text). */
+static int dbcs_doc(const docev *e, double *ll) {
+  int dbdoc = -1;
+  size_t dbhits = 0;
+  for (size_t k = 0; k < sizeof e->dbcs_hits / sizeof e->dbcs_hits[0]; k++) {
+    dbhits += e->dbcs_hits[k];
+    if (e->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || e->dbcs_hits[k] > e->dbcs_hits[dbdoc])) dbdoc = (int)k;
+  }
+  if (DROP_TRIES_PER_HIT * dbhits < e->dbcs_tries) dbdoc = -1;
+  *ll = dbdoc >= 0 && e->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
+  return dbdoc;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   stats->lost_leave = 0;
-  if (s->dirty) doc_evidence(s, &s->eff), s->dirty = 0;
+  if (s->dirty) doc_evidence(s, &s->eff), s->dbdoc = dbcs_doc(&s->eff, &s->dbll), s->dirty = 0;
   const docev *e = &s->eff;
   /* The clean-line gate: one pass over the line gives what both tests
    * need; the exact marker test runs only on a line holding a marker. */
@@ -517,18 +541,9 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
    * short line of rare Han too (one pair: a heading) */
   int u8doc = e->u8drop_hits >= DOC_HITS;
   int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
-  /* the class of the double-byte drop reader's document, or -1: a
-   * document where it took fewer than one in DROP_TRIES_PER_HIT of the
-   * lines it could read with drops does not show the damage (the stress
-   * files' rare characters: 4 of 2,190, 11 of 298) */
-  int dbdoc = -1;
-  size_t dbhits = 0;
-  for (size_t k = 0; k < sizeof e->dbcs_hits / sizeof e->dbcs_hits[0]; k++) {
-    dbhits += e->dbcs_hits[k];
-    if (e->dbcs_hits[k] >= DOC_HITS && (dbdoc < 0 || e->dbcs_hits[k] > e->dbcs_hits[dbdoc])) dbdoc = (int)k;
-  }
-  if (DROP_TRIES_PER_HIT * dbhits < e->dbcs_tries) dbdoc = -1;
-  double dbll = dbdoc >= 0 && e->dbcs_hits[dbdoc] >= DOC_LL_HITS ? DOC_DROP_LOSSLESS : 3.0;
+  /* the class of the double-byte drop reader's document (dbcs_doc) */
+  int dbdoc = s->dbdoc;
+  double dbll = s->dbll;
   int dbshort = 0;
   /* a document that showed whole characters gone: its lines are tested */
   int wdoc = !markers && lf->wide && s->whole.shown;

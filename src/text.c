@@ -210,7 +210,7 @@ __attribute__((target("ssse3"))) static size_t encode_ssse3(const uint32_t *cp, 
     w = _mm_or_si128(_mm_and_si128(asc, v), _mm_andnot_si128(asc, w));
     /* 16 bytes stored, 4 to 12 kept: within the caller's four a character */
     _mm_storeu_si128((__m128i *)(void *)p, _mm_shuffle_epi8(w, _mm_loadu_si128((const __m128i *)(const void *)pack3[m3])));
-    p += 4 + 2 * (size_t)__builtin_popcount((unsigned)m3);
+    p += 4 + 2 * (size_t)((0x4332322132212110u >> (4 * m3)) & 15); /* 4-bit popcount: no libgcc call without popcnt */
     i += 4;
   }
   for (; i < len; i++) p += put_one(cp[i], p);

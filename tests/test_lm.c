@@ -246,6 +246,23 @@ static double segment_ref(const uint32_t *c, size_t n) {
   return r;
 }
 
+/* zf_lm_word's prefilter: every word of the lexicon passes it (the
+ * answers are the lexicon's), and it rejects most strings (a filter with
+ * every bit set would pass this first half and save nothing). */
+static void test_word_filter(void **state) {
+  (void)state;
+  size_t nwords = 0;
+  double fill = 1;
+  assert_int_equal(zf_lm_word_filter_check(&nwords, &fill), 1);
+  assert_true(nwords > 100000);
+  assert_true(fill > 0.01 && fill < 0.3);
+  uint32_t w[8];
+  /* words of every length still found, non-words still refused */
+  assert_true(zf_lm_word(w, u32("中华人民共和国", strlen("中华人民共和国"), w, 8), NULL));
+  assert_true(zf_lm_word(w, u32("快捷键", strlen("快捷键"), w, 8), NULL));
+  assert_false(zf_lm_word(w, u32("辦豎瑩", strlen("辦豎瑩"), w, 8), NULL));
+}
+
 static void test_segment(void **state) {
   (void)state;
   uint32_t c[64];
@@ -864,6 +881,7 @@ int main(void) {
       cmocka_unit_test(test_char_and_bigram),
       cmocka_unit_test(test_words),
       cmocka_unit_test(test_segment),
+      cmocka_unit_test(test_word_filter),
       cmocka_unit_test(test_coverage),
       cmocka_unit_test(test_threads),
       cmocka_unit_test(test_mojibake_shapes),
