@@ -110,8 +110,9 @@ static void destroy(void *st) {
   zf_punct *p = st;
   zf_fmt_free(p->fmt);
   free(p->prose);
-  free(p->w);
-  free(p->wo);
+  free(p->wbuf);
+  free(p->wobuf);
+  free(p->tk);
   free(p->o1);
   free(p->o2);
   free(p->fl);
@@ -133,8 +134,9 @@ static int reuse(void *st, const zf_opts *o) {
   p->fmt = k.fmt;
   p->cap = k.cap;
   p->prose = k.prose;
-  p->w = k.w;
-  p->wo = k.wo;
+  p->wbuf = k.wbuf;
+  p->wobuf = k.wobuf;
+  p->tk = k.tk;
   p->o1 = k.o1;
   p->o2 = k.o2;
   p->fl = k.fl;
@@ -157,8 +159,9 @@ static int grow(zf_punct *p, size_t n) {
     if (!q) return -1;                                                        \
     p->f = q;                                                                 \
   } while (0)
-  G(w);
-  G(wo);
+  G(wbuf);
+  G(wobuf);
+  G(tk);
   G(o1);
   G(o2);
   G(fl);

@@ -115,6 +115,10 @@ static void pair_parens(zf_punct *p) {
 }
 
 void zf_punct_pair(zf_punct *p, size_t n) {
+  if (!(p->has & (HAS_QUOTE | HAS_PAREN))) return;
+  /* (mate[] is read only at these positions: pairs are made of them, and
+   * decide() asks for the mate of no other) */
+  for (size_t k = 0; k < p->nix; k++) p->mate[p->ix[k]] = -1;
   if (p->has & HAS_QUOTE) pair_all_quotes(p, n);
   if (p->has & HAS_PAREN) pair_parens(p);
 }

@@ -467,6 +467,78 @@ static void test_bulk_alignment(void **state) {
   }
 }
 
+/* clean() lists the positions protect() looks for a token at (tk[]): the
+ * characters a token starts at, and the '.' of "www." (its 'w's are
+ * letters, which clean() passes over in bulk).  Each case is one the
+ * list must get right, at nine offsets; a token that is missed shows (a
+ * '?' or '.' after it turns full-width). */
+static void test_token_positions(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"网址www.example.com/路径?id=3", "网址www.example.com/路径?id=3"},
+      {"网址Www.Example.com/路径?id=3", "网址Www.Example.com/路径?id=3"},
+      /* full-width letters become "www" in clean() */
+      {"网址ｗｗｗ.example.com/路径?id=3", "网址www.example.com/路径?id=3"},
+      /* no URL: a letter before the "www", or only two w */
+      {"网址awww.example.com/路径?id=3,好", "网址awww.example.com/路径？id=3，好"},
+      {"网址ww.example.com/路径?id=3", "网址ww.example.com/路径？id=3"},
+      /* a path from '~': protected, so the '.' after it ends the sentence */
+      {"用~/a.中", "用~/a。中"},
+      {"用x~/a.中", "用x~/a.中"},
+      {"见~/.config/路径?x,好", "见~/.config/路径？x，好"},
+      /* tokens back to back, and one inside another */
+      {"用$HOME/a.中`x`,好", "用$HOME/a.中`x`，好"},
+      {"见http://www.a.org/b?c=1,好", "见http://www.a.org/b?c=1,好"},
+  };
+  char in[256], want[256];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    for (int k = 0; k <= 8; k++) {
+      in[0] = want[0] = 0;
+      for (int j = 0; j < k; j++) {
+        strcat(in, "中");
+        strcat(want, "中");
+      }
+      strcat(in, cases[c][0]);
+      strcat(want, cases[c][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
+/* Whether a pair holds Chinese (zf_punct_han_in): read directly for
+ * short pairs, from han[] built once for the segment for pairs longer
+ * than its direct reach (64 code points); both ways here, the Han
+ * character first and last, nested. */
+static void test_pair_han_far(void **state) {
+  (void)state;
+  char a[80], in[512], want[512];
+  for (int len = 60; len <= 70; len += 10) {
+    memset(a, 'a', (size_t)len);
+    a[len] = 0;
+    /* a call holding only a gloss with Chinese in it: full-width */
+    snprintf(in, sizeof in, "函数printf(%s中)好", a);
+    snprintf(want, sizeof want, "函数printf（%s中）好", a);
+    check(SIMP, in, want);
+    snprintf(in, sizeof in, "函数printf(中%s)好", a);
+    snprintf(want, sizeof want, "函数printf（中%s）好", a);
+    check(SIMP, in, want);
+    /* no Chinese inside: its arguments are code */
+    snprintf(in, sizeof in, "函数printf(%s)好", a);
+    check(SIMP, in, in);
+    /* a quotation whose Chinese is far inside */
+    snprintf(in, sizeof in, "他说\"%s b中\",好", a);
+    snprintf(want, sizeof want, "他说“%s b中”，好", a);
+    check(SIMP, in, want);
+    /* nested pairs, the inner one read after the outer one (through
+     * han[] once the outer one built it) */
+    snprintf(in, sizeof in, "(%s(b)%s中)好", a, a);
+    snprintf(want, sizeof want, "（%s(b)%s中）好", a, a);
+    check(SIMP, in, want);
+    snprintf(in, sizeof in, "(%s(b)%s)好", a, a);
+    check(SIMP, in, in);
+  }
+}
+
 static void test_sample_fixed_points(void **state) {
   (void)state;
   static const char *const files[] = {"data/samples/000_22c49fc42f219c9f.expected-simp.txt",
@@ -733,6 +805,8 @@ int main(void) {
       cmocka_unit_test(test_japanese_document),
       cmocka_unit_test(test_off),
       cmocka_unit_test(test_bulk_alignment),
+      cmocka_unit_test(test_token_positions),
+      cmocka_unit_test(test_pair_han_far),
       cmocka_unit_test(test_sample_fixed_points),
       cmocka_unit_test(test_sample_raw_lines),
       cmocka_unit_test(test_idempotent_corpus),
