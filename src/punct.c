@@ -120,6 +120,7 @@ static void destroy(void *st) {
   free(p->han);
   free(p->stk);
   free(p->ix);
+  free(p->qx);
   free(p);
 }
 
@@ -144,6 +145,7 @@ static int reuse(void *st, const zf_opts *o) {
   p->han = k.han;
   p->stk = k.stk;
   p->ix = k.ix;
+  p->qx = k.qx;
   zf_fmt_reinit(p->fmt, o->format);
   settle(p, o);
   return 1;
@@ -168,6 +170,7 @@ static int grow(zf_punct *p, size_t n) {
   G(mate);
   G(stk);
   G(ix);
+  G(qx);
   G(prose);
 #undef G
   void *q = realloc(p->han, (cap + 1) * sizeof *p->han);

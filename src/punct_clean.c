@@ -5,8 +5,9 @@
  * ASCII, control characters stay protected or, with --controls=strip, go
  * with their ANSI escape sequences; code points the format says are not
  * prose are copied protected.  Each position also gets its flags and no
- * decision yet; the positions rules act on go to ix[], those protect()
- * looks for a token at to tk[].  Where nothing was removed or rewritten
+ * decision yet; the positions rules act on go to ix[] (those of quotes
+ * and round brackets to qx[] too), those protect() looks for a token at
+ * to tk[].  Where nothing was removed or rewritten
  * (most lines) w[] and wo[] are the input's own arrays, not copies.
  */
 #include <stdlib.h>
@@ -85,16 +86,20 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
   return i > 0 && i + 1 < end && is_joinable(in->cp[i - 1]) && is_joinable(in->cp[i + 1]);
 }
 
-/* The flags of a non-ASCII character that is kept. */
-static uint16_t wide_flags(uint32_t c, unsigned *has) {
+/* The flags of a non-ASCII character that is kept; *pq is 1 for a quote
+ * or a round bracket. */
+static uint16_t wide_flags(uint32_t c, unsigned *has, unsigned *pq) {
   if (is_quote_char(c)) {
     *has |= HAS_QUOTE;
+    *pq = 1;
     return F_INT;
   }
   if (c == 0xFF08 || c == 0xFF09) {
     *has |= HAS_PAREN;
+    *pq = 1;
     return F_INT;
   }
+  *pq = 0;
   if (c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2014 || c == 0x2026 || is_dotlike(c))
     return F_INT;
   return 0;
@@ -137,8 +142,8 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   uint32_t *w = p->wbuf, *o1 = p->o1, *o2 = p->o2;
   uint64_t *wo = p->wobuf;
   uint16_t *fl = p->fl;
-  uint32_t *ix = p->ix, *tk = p->tk;
-  size_t nix = 0, ntk = 0;
+  uint32_t *ix = p->ix, *qx = p->qx, *tk = p->tk;
+  size_t nix = 0, nqx = 0, ntk = 0;
   int own = 0;   /* w and wo are the stage's copies (OWN) */
   int multi = 0; /* a kept U+0000, which emit() reads as deleted */
   unsigned has = 0;
@@ -191,6 +196,8 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
       fl[n] = (uint16_t)(t & F_INT);
       ix[nix] = (uint32_t)n;
       nix += (t & F_INT) != 0;
+      qx[nqx] = (uint32_t)n;
+      nqx += (t & (HAS_QUOTE | HAS_PAREN)) != 0;
       tk[ntk] = (uint32_t)n;
       ntk += (t & TOK) != 0;
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
@@ -242,9 +249,12 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
     wo[n] = off[i];
     o1[n] = c;
     o2[n] = 0;
-    fl[n] = c < 0x80 ? 0 : wide_flags(c, &has);
+    unsigned pq = 0;
+    fl[n] = c < 0x80 ? 0 : wide_flags(c, &has, &pq);
     ix[nix] = (uint32_t)n;
     nix += (fl[n] & F_INT) != 0;
+    qx[nqx] = (uint32_t)n;
+    nqx += pq;
     tk[ntk] = (uint32_t)n;
     ntk += tok_at(c);
     /* (nothing below U+3005 is Han-like) */
@@ -258,6 +268,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   p->has = has;
   p->lbr = lbr;
   p->nix = nix;
+  p->nqx = nqx;
   p->ntk = ntk;
   p->multi = multi;
   p->han_ok = 0;

@@ -101,6 +101,9 @@ typedef struct zf_punct {
   int32_t *stk;   /* pairing stack; decide()'s stack of open quotes */
   uint32_t *ix;   /* the positions clean() flagged F_INT, in order */
   size_t nix;     /* how many */
+  uint32_t *qx;   /* the positions of ix[] that hold a quote or a round
+                     bracket, in order: all pair() reads */
+  size_t nqx;     /* how many */
   uint32_t *tk;   /* the positions protect() looks for a token at */
   size_t ntk;     /* how many */
   int multi;      /* a position gives no code point or two (o1 0, o2 set) */
