@@ -539,6 +539,32 @@ static void test_pair_han_far(void **state) {
   }
 }
 
+/* An indented line, or one with trailing spaces, is prose but for its
+ * layout (the format's mask), and clean() passes over its plain runs up
+ * to the mask's ends: the line comes out as its unindented self with
+ * the layout kept, whatever the case holds. */
+static void test_indented_lines(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"你好， 世界 。", "你好，世界。"},
+      {"在 ftp://a.org/unix/处获得(免费)文件,然后", "在 ftp://a.org/unix/处获得（免费）文件，然后"},
+      {"网址www.example.com/路径?id=3,好", "网址www.example.com/路径?id=3,好"},
+      {"用~/a.中", "用~/a。中"},
+      {"他说\"你好\",然后(见上文).", "他说“你好”，然后（见上文）。"},
+      {"全角ＡＢＣ１２３,中文\xE2\x80\x8B文字.", "全角ABC123，中文文字。"},
+      {"第一章 开始... 然后--结束", "第一章 开始……然后——结束"},
+  };
+  static const char *const layout[][2] = {{"    ", ""}, {"\t", ""}, {"", "  "}, {"  ", " \t"}};
+  char in[256], want[256];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    for (size_t l = 0; l < sizeof layout / sizeof *layout; l++) {
+      snprintf(in, sizeof in, "%s%s%s", layout[l][0], cases[c][0], layout[l][1]);
+      snprintf(want, sizeof want, "%s%s%s", layout[l][0], cases[c][1], layout[l][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
 static void test_sample_fixed_points(void **state) {
   (void)state;
   static const char *const files[] = {"data/samples/000_22c49fc42f219c9f.expected-simp.txt",
@@ -807,6 +833,7 @@ int main(void) {
       cmocka_unit_test(test_bulk_alignment),
       cmocka_unit_test(test_token_positions),
       cmocka_unit_test(test_pair_han_far),
+      cmocka_unit_test(test_indented_lines),
       cmocka_unit_test(test_sample_fixed_points),
       cmocka_unit_test(test_sample_raw_lines),
       cmocka_unit_test(test_idempotent_corpus),
