@@ -105,6 +105,31 @@ static uint16_t wide_flags(uint32_t c, unsigned *has, unsigned *pq) {
   return 0;
 }
 
+/* The end of the run from i of characters the general path of clean()
+ * would keep as they are with no flag (plain_ascii, CJK ideographs) in
+ * prose (mask, when there is one: an indented line is prose but for its
+ * indentation); ORs their classes into *acc.  (One at a time: four on
+ * one test cost 80k more mispredictions than it saved on 4 MB.) */
+static inline size_t plain_run(const uint8_t *cc, const uint32_t *cp, size_t i, size_t end,
+                               const uint8_t *mask, unsigned *acc) {
+  unsigned o = 0;
+  if (!mask) {
+    for (; i < end; i++) {
+      unsigned k = zf_punct_class(cc, cp[i]);
+      if (!(k & ZF_PC_PLAIN)) break;
+      o |= k;
+    }
+  } else {
+    for (; i < end && mask[i]; i++) {
+      unsigned k = zf_punct_class(cc, cp[i]);
+      if (!(k & ZF_PC_PLAIN)) break;
+      o |= k;
+    }
+  }
+  *acc |= o;
+  return i;
+}
+
 /* Copies cp[i] as it is and protected with the given flags. */
 #define KEEP_AS_IS(flags)                                                     \
   do {                                                                        \
@@ -138,7 +163,6 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
    * the compiler would reload them after every store. */
   const uint32_t *cp = in->cp;
   const uint64_t *off = in->off;
-  const uint8_t *cc = p->cc;
   uint32_t *w = p->wbuf, *o1 = p->o1, *o2 = p->o2;
   uint64_t *wo = p->wobuf;
   uint16_t *fl = p->fl;
@@ -161,28 +185,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
     if (n == i) {
-      /* A run of characters the general path below would keep as they
-       * are with no flag (plain_ascii, CJK ideographs) in prose,
-       * before any removal: all in place already.  (One at a time: four
-       * on one test cost 80k more mispredictions than it saved on 4 MB.)
-       * The format's mask, where there is one, ends the run too: an
-       * indented line is prose but for its indentation. */
-      unsigned acc = 0;
-      if (!mask) {
-        for (; i < end; i++) {
-          unsigned k = zf_punct_class(cc, cp[i]);
-          if (!(k & ZF_PC_PLAIN)) break;
-          acc |= k;
-        }
-      } else {
-        for (; i < end && mask[i]; i++) {
-          unsigned k = zf_punct_class(cc, cp[i]);
-          if (!(k & ZF_PC_PLAIN)) break;
-          acc |= k;
-        }
-      }
-      han_all |= acc;
-      n = i;
+      n = i = plain_run(p->cc, cp, i, end, mask, &han_all);
       if (i == end) break;
     }
     uint32_t c = cp[i];

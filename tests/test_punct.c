@@ -433,10 +433,28 @@ static void test_off(void **state) {
   free(out);
 }
 
+/* check(SIMP) of each case after 0 to 8 Han characters, so that every
+ * kind of case falls at each offset of a four-code-point block. */
+static void check_at_offsets(const char *const cases[][2], size_t ncases) {
+  char in[256], want[256];
+  for (size_t c = 0; c < ncases; c++) {
+    for (int k = 0; k <= 8; k++) {
+      in[0] = want[0] = 0;
+      for (int j = 0; j < k; j++) {
+        strcat(in, "中");
+        strcat(want, "中");
+      }
+      strcat(in, cases[c][0]);
+      strcat(want, cases[c][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
 /* ---- the sample ----------------------------------------------------------- */
 
-/* The stage's bulk scans (four code points on one test: clean()'s plain
- * runs, protect()'s token starts, emit()'s spaces) give the same output
+/* The stage's bulk scans (four code points on one test: needs_work()'s
+ * quiet runs, emit()'s spaces) give the same output
  * wherever a mark, space, token or character beyond the BMP falls
  * within the four: each case behind 0 to 8 more Han characters. */
 static void test_bulk_alignment(void **state) {
@@ -452,19 +470,7 @@ static void test_bulk_alignment(void **state) {
       {"设置$HOME,然后运行`make install`,见&amp;说明", "设置$HOME，然后运行`make install`，见&amp;说明"},
       {"中文 English words here, 然后 <b>粗体</b>,结束", "中文 English words here, 然后 <b>粗体</b>，结束"},
   };
-  char in[256], want[256];
-  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-    for (int k = 0; k <= 8; k++) {
-      in[0] = want[0] = 0;
-      for (int j = 0; j < k; j++) {
-        strcat(in, "中");
-        strcat(want, "中");
-      }
-      strcat(in, cases[c][0]);
-      strcat(want, cases[c][1]);
-      check(SIMP, in, want);
-    }
-  }
+  check_at_offsets(cases, sizeof cases / sizeof *cases);
 }
 
 /* clean() lists the positions protect() looks for a token at (tk[]): the
@@ -490,52 +496,31 @@ static void test_token_positions(void **state) {
       {"用$HOME/a.中`x`,好", "用$HOME/a.中`x`，好"},
       {"见http://www.a.org/b?c=1,好", "见http://www.a.org/b?c=1,好"},
   };
-  char in[256], want[256];
-  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-    for (int k = 0; k <= 8; k++) {
-      in[0] = want[0] = 0;
-      for (int j = 0; j < k; j++) {
-        strcat(in, "中");
-        strcat(want, "中");
-      }
-      strcat(in, cases[c][0]);
-      strcat(want, cases[c][1]);
-      check(SIMP, in, want);
-    }
-  }
+  check_at_offsets(cases, sizeof cases / sizeof *cases);
 }
 
-/* Whether a pair holds Chinese (zf_punct_han_in): read directly for
- * short pairs, from han[] built once for the segment for pairs longer
- * than its direct reach (64 code points); both ways here, the Han
- * character first and last, nested. */
+/* Whether a pair holds Chinese (zf_punct_han_in): read directly up to
+ * 64 code points, beyond from han[] built once for the segment (which
+ * the inner pair of the nested cases then reads too). */
 static void test_pair_han_far(void **state) {
   (void)state;
+  static const char *const cases[][2] = {
+      {"函数printf(%s中)好%s", "函数printf（%s中）好%s"}, /* a gloss */
+      {"函数printf(中%s)好%s", "函数printf（中%s）好%s"},
+      {"函数printf(%s)好%s", "函数printf(%s)好%s"}, /* code */
+      {"他说\"%s b中\",好%s", "他说“%s b中”，好%s"},
+      {"(%s(b)%s中)好", "（%s(b)%s中）好"},
+      {"(%s(b)%s)好", "(%s(b)%s)好"},
+  };
   char a[80], in[512], want[512];
   for (int len = 60; len <= 70; len += 10) {
     memset(a, 'a', (size_t)len);
     a[len] = 0;
-    /* a call holding only a gloss with Chinese in it: full-width */
-    snprintf(in, sizeof in, "函数printf(%s中)好", a);
-    snprintf(want, sizeof want, "函数printf（%s中）好", a);
-    check(SIMP, in, want);
-    snprintf(in, sizeof in, "函数printf(中%s)好", a);
-    snprintf(want, sizeof want, "函数printf（中%s）好", a);
-    check(SIMP, in, want);
-    /* no Chinese inside: its arguments are code */
-    snprintf(in, sizeof in, "函数printf(%s)好", a);
-    check(SIMP, in, in);
-    /* a quotation whose Chinese is far inside */
-    snprintf(in, sizeof in, "他说\"%s b中\",好", a);
-    snprintf(want, sizeof want, "他说“%s b中”，好", a);
-    check(SIMP, in, want);
-    /* nested pairs, the inner one read after the outer one (through
-     * han[] once the outer one built it) */
-    snprintf(in, sizeof in, "(%s(b)%s中)好", a, a);
-    snprintf(want, sizeof want, "（%s(b)%s中）好", a, a);
-    check(SIMP, in, want);
-    snprintf(in, sizeof in, "(%s(b)%s)好", a, a);
-    check(SIMP, in, in);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+      snprintf(in, sizeof in, cases[c][0], a, c < 4 ? "" : a);
+      snprintf(want, sizeof want, cases[c][1], a, c < 4 ? "" : a);
+      check(SIMP, in, want);
+    }
   }
 }
 
