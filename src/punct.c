@@ -110,8 +110,9 @@ static void destroy(void *st) {
   zf_punct *p = st;
   zf_fmt_free(p->fmt);
   free(p->prose);
-  free(p->w);
-  free(p->wo);
+  free(p->wbuf);
+  free(p->wobuf);
+  free(p->tk);
   free(p->o1);
   free(p->o2);
   free(p->fl);
@@ -119,6 +120,7 @@ static void destroy(void *st) {
   free(p->han);
   free(p->stk);
   free(p->ix);
+  free(p->qx);
   free(p);
 }
 
@@ -133,8 +135,9 @@ static int reuse(void *st, const zf_opts *o) {
   p->fmt = k.fmt;
   p->cap = k.cap;
   p->prose = k.prose;
-  p->w = k.w;
-  p->wo = k.wo;
+  p->wbuf = k.wbuf;
+  p->wobuf = k.wobuf;
+  p->tk = k.tk;
   p->o1 = k.o1;
   p->o2 = k.o2;
   p->fl = k.fl;
@@ -142,6 +145,7 @@ static int reuse(void *st, const zf_opts *o) {
   p->han = k.han;
   p->stk = k.stk;
   p->ix = k.ix;
+  p->qx = k.qx;
   zf_fmt_reinit(p->fmt, o->format);
   settle(p, o);
   return 1;
@@ -157,14 +161,16 @@ static int grow(zf_punct *p, size_t n) {
     if (!q) return -1;                                                        \
     p->f = q;                                                                 \
   } while (0)
-  G(w);
-  G(wo);
+  G(wbuf);
+  G(wobuf);
+  G(tk);
   G(o1);
   G(o2);
   G(fl);
   G(mate);
   G(stk);
   G(ix);
+  G(qx);
   G(prose);
 #undef G
   void *q = realloc(p->han, (cap + 1) * sizeof *p->han);

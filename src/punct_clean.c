@@ -4,8 +4,11 @@
  * where they join letters or emoji), full-width letters and digits become
  * ASCII, control characters stay protected or, with --controls=strip, go
  * with their ANSI escape sequences; code points the format says are not
- * prose are copied protected.  Each position also gets its flags, the
- * running count of Han-like characters (han[]) and no decision yet.
+ * prose are copied protected.  Each position also gets its flags and no
+ * decision yet; the positions rules act on go to ix[] (those of quotes
+ * and round brackets to qx[] too), those protect() looks for a token at
+ * to tk[].  Where nothing was removed or rewritten
+ * (most lines) w[] and wo[] are the input's own arrays, not copies.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +17,35 @@
 #include "punct_int.h"
 #include "shared.h"
 
-/* Flags and HAS_ bits each ASCII character gets. */
+/* Flags and HAS_ bits each ASCII character gets, and TOK: protect()
+ * looks for a token there (zf_punct_token_start, and '.' for the "www."
+ * its 'w's start). */
+#define TOK 0x80
 static const uint8_t ascii_class[128] = {
-    ['"'] = F_INT | HAS_QUOTE,   ['\''] = F_INT | HAS_QUOTE, ['('] = F_INT | HAS_PAREN,
-    [')'] = F_INT | HAS_PAREN,   [':'] = F_INT | HAS_LINKISH, ['.'] = F_INT | HAS_LINKISH,
-    ['`'] = F_INT | HAS_LINKISH, ['@'] = HAS_LINKISH,         ['/'] = HAS_LINKISH,
-    ['$'] = HAS_LINKISH,         ['<'] = HAS_LINKISH,         ['&'] = HAS_LINKISH,
-    [','] = F_INT,               [';'] = F_INT,               ['?'] = F_INT,
-    ['!'] = F_INT,               ['-'] = F_INT};
-/* (F_INT and the HAS_ bits share the table's byte) */
-_Static_assert(F_INT < 0x100 && !(F_INT & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)),
-               "ascii_class packs F_INT with the HAS_ bits");
+    ['"'] = F_INT | HAS_QUOTE,         ['\''] = F_INT | HAS_QUOTE,
+    ['('] = F_INT | HAS_PAREN,         [')'] = F_INT | HAS_PAREN,
+    [':'] = F_INT | HAS_LINKISH | TOK, ['.'] = F_INT | HAS_LINKISH | TOK,
+    ['`'] = F_INT | HAS_LINKISH | TOK, ['@'] = HAS_LINKISH | TOK,
+    ['/'] = HAS_LINKISH | TOK,         ['$'] = HAS_LINKISH | TOK,
+    ['<'] = HAS_LINKISH | TOK,         ['&'] = HAS_LINKISH | TOK,
+    ['~'] = TOK,                       [','] = F_INT,
+    [';'] = F_INT,                     ['?'] = F_INT,
+    ['!'] = F_INT,                     ['-'] = F_INT};
+/* (F_INT, TOK and the HAS_ bits share the table's byte) */
+_Static_assert(F_INT < 0x100 && !((F_INT | TOK) & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)) &&
+                   F_INT != TOK,
+               "ascii_class packs F_INT and TOK with the HAS_ bits");
+
+/* Whether protect() must look at an ASCII c kept at a position. */
+static inline unsigned tok_at(uint32_t c) { return c < 0x80 && (ascii_class[c] & TOK); }
 
 /* Printable ASCII (U+0020..U+007E) with no ascii_class entry and not '[':
- * kept as it is, no flag. */
+ * kept as it is, no flag.  ('~' has an entry: TOK.) */
 static const uint8_t plain_ascii[128] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0,
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0,
 };
 
 /* ASCII needs_work() passes over at once: U+0020..U+007E but the marks
@@ -60,7 +73,7 @@ static void *classes_build(void *arg) {
 }
 
 static zf_shared_slot classes_slot;
-_Static_assert(ZF_PC_HAN == 2, "clean() counts Han as k >> 1 & 1");
+_Static_assert(ZF_PC_HAN == 2, "clean() notes Han as ZF_PC_HAN");
 
 const uint8_t *zf_punct_classes(void) {
   const uint8_t *t = atomic_load_explicit(&classes_slot, memory_order_acquire);
@@ -73,19 +86,48 @@ static int joiner_wanted(const zf_text *in, size_t i, size_t end) {
   return i > 0 && i + 1 < end && is_joinable(in->cp[i - 1]) && is_joinable(in->cp[i + 1]);
 }
 
-/* The flags of a non-ASCII character that is kept. */
-static uint16_t wide_flags(uint32_t c, unsigned *has) {
+/* The flags of a non-ASCII character that is kept; *pq is 1 for a quote
+ * or a round bracket. */
+static uint16_t wide_flags(uint32_t c, unsigned *has, unsigned *pq) {
   if (is_quote_char(c)) {
     *has |= HAS_QUOTE;
+    *pq = 1;
     return F_INT;
   }
   if (c == 0xFF08 || c == 0xFF09) {
     *has |= HAS_PAREN;
+    *pq = 1;
     return F_INT;
   }
+  *pq = 0;
   if (c == 0x3002 || c == 0xFF0E || c == 0xFF0D || c == 0x2014 || c == 0x2026 || is_dotlike(c))
     return F_INT;
   return 0;
+}
+
+/* The end of the run from i of characters the general path of clean()
+ * would keep as they are with no flag (plain_ascii, CJK ideographs) in
+ * prose (mask, when there is one: an indented line is prose but for its
+ * indentation); ORs their classes into *acc.  (One at a time: four on
+ * one test cost 80k more mispredictions than it saved on 4 MB.) */
+static inline size_t plain_run(const uint8_t *cc, const uint32_t *cp, size_t i, size_t end,
+                               const uint8_t *mask, unsigned *acc) {
+  unsigned o = 0;
+  if (!mask) {
+    for (; i < end; i++) {
+      unsigned k = zf_punct_class(cc, cp[i]);
+      if (!(k & ZF_PC_PLAIN)) break;
+      o |= k;
+    }
+  } else {
+    for (; i < end && mask[i]; i++) {
+      unsigned k = zf_punct_class(cc, cp[i]);
+      if (!(k & ZF_PC_PLAIN)) break;
+      o |= k;
+    }
+  }
+  *acc |= o;
+  return i;
 }
 
 /* Copies cp[i] as it is and protected with the given flags. */
@@ -95,11 +137,24 @@ static uint16_t wide_flags(uint32_t c, unsigned *has) {
     wo[n] = off[i];                                                           \
     o1[n] = c;                                                                \
     o2[n] = 0;                                                                \
-    mate[n] = -1;                                                             \
     fl[n] = (uint16_t)(flags);                                                \
-    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));           \
+    tk[ntk] = (uint32_t)n;                                                    \
+    ntk += tok_at(c);                                                         \
     multi |= c == 0;                                                          \
     n++;                                                                      \
+  } while (0)
+
+/* Before the body first differs from the input (a removal or a rewrite
+ * at n == i), w[] and wo[] are the input's own arrays; from then on the
+ * stage's copies, filled with the input first, so that every position is
+ * right whether or not it is written again. */
+#define OWN()                                                                 \
+  do {                                                                        \
+    if (!own) {                                                               \
+      memcpy(w, cp, end * sizeof *w);                                         \
+      memcpy(wo, off, end * sizeof *wo);                                      \
+      own = 1;                                                                \
+    }                                                                         \
   } while (0)
 
 size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t *mask) {
@@ -108,45 +163,29 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
    * the compiler would reload them after every store. */
   const uint32_t *cp = in->cp;
   const uint64_t *off = in->off;
-  const uint8_t *cc = p->cc;
-  uint32_t *w = p->w, *o1 = p->o1, *o2 = p->o2, *han = p->han;
-  uint64_t *wo = p->wo;
-  int32_t *mate = p->mate;
+  uint32_t *w = p->wbuf, *o1 = p->o1, *o2 = p->o2;
+  uint64_t *wo = p->wobuf;
   uint16_t *fl = p->fl;
-  uint32_t *ix = p->ix;
-  size_t nix = 0;
+  uint32_t *ix = p->ix, *qx = p->qx, *tk = p->tk;
+  size_t nix = 0, nqx = 0, ntk = 0;
+  int own = 0;   /* w and wo are the stage's copies (OWN) */
   int multi = 0; /* a kept U+0000, which emit() reads as deleted */
   unsigned has = 0;
   size_t lbr = SIZE_MAX;
   size_t n = 0;
-  uint32_t han_all = 0; /* Han-like code points of the prose */
+  unsigned han_all = 0; /* ZF_PC_HAN: the prose holds a Han-like code point */
   uint32_t kana = 0;    /* and kana: a line with kana is Japanese */
-  han[0] = 0;
-  /* Most characters are kept as they are: the body is copied in bulk
-   * first (w, o1 and wo as the input, no second code point, no mate, no
-   * flag), and the loop below writes only what differs.  Until the first
-   * removal (n == i) a kept character is already in place. */
-  memcpy(w, cp, end * sizeof *w);
+  /* Most characters are kept as they are: o1 is copied in bulk first (no
+   * second code point, no flag), and the loop below writes only what
+   * differs.  Until the first removal (n == i) a kept character is
+   * already in place.  (mate[] is set by pair(), han[] by whoever needs
+   * it: zf_punct_han_in.) */
   memcpy(o1, cp, end * sizeof *o1);
-  memcpy(wo, off, end * sizeof *wo);
   memset(o2, 0, end * sizeof *o2);
-  memset(mate, 0xFF, end * sizeof *mate);
   memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
-    if (!mask && n == i) {
-      /* A run of characters the general path below would keep as they
-       * are with no flag (plain_ascii, CJK ideographs), before any
-       * removal: all in place already, only han[] to count. */
-      uint32_t h = han[n];
-      size_t j = i;
-      for (; j < end; j++) {
-        unsigned k = zf_punct_class(cc, cp[j]);
-        if (!(k & ZF_PC_PLAIN)) break;
-        h += k >> 1 & 1u; /* ZF_PC_HAN */
-        han[j + 1] = h;
-      }
-      han_all += h - han[i];
-      n = i = j;
+    if (n == i) {
+      n = i = plain_run(p->cc, cp, i, end, mask, &han_all);
       if (i == end) break;
     }
     uint32_t c = cp[i];
@@ -167,15 +206,17 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
         wo[n] = off[i];
         o1[n] = c;
         o2[n] = 0;
-        mate[n] = -1;
       }
       fl[n] = (uint16_t)(t & F_INT);
       ix[nix] = (uint32_t)n;
       nix += (t & F_INT) != 0;
+      qx[nqx] = (uint32_t)n;
+      nqx += (t & (HAS_QUOTE | HAS_PAREN)) != 0;
+      tk[ntk] = (uint32_t)n;
+      ntk += (t & TOK) != 0;
       has |= t & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH);
       if (c == '[' && lbr == SIZE_MAX) lbr = n;
-      han[n + 1] = han[n] + (1u - a);
-      han_all += 1u - a;
+      han_all |= (1u - a) << 1; /* ZF_PC_HAN */
       n++;
       continue;
     }
@@ -199,17 +240,20 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
         i--;
         continue;
       }
+      OWN();
       i = j;
       p->rule[ZF_PR_CONTROL]++;
       continue;
     }
     if (c == 0x200B || c == 0x2060 || c == 0xFEFF || c == 0x180E ||
         ((c == 0x200C || c == 0x200D) && !joiner_wanted(in, i, end))) {
+      OWN();
       p->rule[ZF_PR_INVISIBLE]++;
       continue;
     }
     if ((c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) ||
         (c >= 0xFF41 && c <= 0xFF5A)) {
+      OWN();
       c -= 0xFEE0;
       p->rule[ZF_PR_FW_ALNUM]++;
     }
@@ -219,20 +263,28 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
     wo[n] = off[i];
     o1[n] = c;
     o2[n] = 0;
-    mate[n] = -1;
-    fl[n] = c < 0x80 ? 0 : wide_flags(c, &has);
+    unsigned pq = 0;
+    fl[n] = c < 0x80 ? 0 : wide_flags(c, &has, &pq);
     ix[nix] = (uint32_t)n;
     nix += (fl[n] & F_INT) != 0;
+    qx[nqx] = (uint32_t)n;
+    nqx += pq;
+    tk[ntk] = (uint32_t)n;
+    ntk += tok_at(c);
     /* (nothing below U+3005 is Han-like) */
-    han[n + 1] = han[n] + (uint32_t)(c >= 0x3005 && is_hanlike(c));
-    han_all += han[n + 1] - han[n];
+    han_all |= (unsigned)(c >= 0x3005 && is_hanlike(c)) << 1;
     kana += is_kana(c);
     n++;
   }
-  p->chinese = han_all > 0 && kana == 0;
+  p->w = own ? w : cp;
+  p->wo = own ? wo : off;
+  p->chinese = (han_all & ZF_PC_HAN) && kana == 0;
   p->has = has;
   p->lbr = lbr;
   p->nix = nix;
+  p->nqx = nqx;
+  p->ntk = ntk;
   p->multi = multi;
+  p->han_ok = 0;
   return n;
 }

@@ -158,13 +158,32 @@ static int mark_chinese(const zf_punct *p, size_t n, size_t i, size_t e, int nee
   return is_curly_open(b) || (p->fl[j - 1] & F_QOPEN) || is_bracket_open(b);
 }
 
+/* How far zf_punct_han_in() looks for a Han-like character before it
+ * builds han[] for the segment (which keeps the cost linear however many
+ * long pairs nest). */
+#define HAN_SCAN 64
+
+int zf_punct_han_in(zf_punct *p, size_t n, size_t a, size_t b) {
+  if (!p->han_ok && b - a > HAN_SCAN) {
+    uint32_t *han = p->han;
+    han[0] = 0;
+    for (size_t k = 0; k < n; k++) han[k + 1] = han[k] + (uint32_t)is_hanlike(p->w[k]);
+    p->han_ok = 1;
+  }
+  if (p->han_ok) return p->han[b] > p->han[a];
+  /* (nothing below U+3005 is Han-like: ASCII goes on one test) */
+  for (size_t k = a; k < b; k++)
+    if (p->w[k] >= 0x3005 && is_hanlike(p->w[k])) return 1;
+  return 0;
+}
+
 /* Quote pair (or lone curly quote) context: Chinese inside, or Chinese
  * next to it outside (spaces and other quotes looked through, so that
  * dropping spaces on output changes nothing here); but a quoted literal
  * with no Chinese inside ('Accept: gzip', ":", '-v') stays as typed. */
-static int quote_chinese(const zf_punct *p, size_t n, size_t open, size_t close) {
+static int quote_chinese(zf_punct *p, size_t n, size_t open, size_t close) {
   if (close > open) {
-    if (p->han[close] - p->han[open + 1] > 0) return 1;
+    if (zf_punct_han_in(p, n, open + 1, close)) return 1;
     for (size_t k = open + 1; k < close; k++) {
       uint32_t c = p->w[k];
       if ((c < 0x80 && c && strchr(":/=;{}<>$\\|%&*#@^~[]", (int)c)) || c == 0xFF1A ||
@@ -340,7 +359,7 @@ static void decide_paren(zf_punct *p, size_t n, size_t i) {
    * index("谆谆", "蛔")), whose arguments are code; unless it holds only
    * Chinese words, as a gloss: API(应用程序接口). */
   if (w[i] == '(' && i > 0 && is_ascii_alnum(zf_punct_last_out(p, i - 1))) {
-    int gloss = p->han[m] - p->han[i + 1] > 0;
+    int gloss = zf_punct_han_in(p, n, i + 1, (size_t)m);
     for (size_t k = i + 1; gloss && k < (size_t)m; k++)
       gloss = !(w[k] < 0x80 && strchr("\"'=,;$\\{}[]<>()`", (int)w[k])) && !is_quote_char(w[k]);
     if (!gloss) {
@@ -349,7 +368,7 @@ static void decide_paren(zf_punct *p, size_t n, size_t i) {
     }
   }
   int cx = left_ctx(p, n, i, 1);
-  int chinese = p->han[m] - p->han[i + 1] > 0 || cx == CX_HAN || cx == CX_CJKP;
+  int chinese = zf_punct_han_in(p, n, i + 1, (size_t)m) || cx == CX_HAN || cx == CX_CJKP;
   p->fl[m] |= F_DONE;
   if (chinese) {
     p->rule[ZF_PR_PAREN] += (uint64_t)(w[i] != 0xFF08 || w[m] != 0xFF09);

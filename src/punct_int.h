@@ -87,16 +87,25 @@ typedef struct zf_punct {
   /* Scratch, grown to the longest segment seen. */
   size_t cap;
   uint8_t *prose; /* the format scan's mask */
-  uint32_t *w;    /* cleaned body */
-  uint64_t *wo;   /* its input offsets */
+  const uint32_t *w;  /* cleaned body: the input's code points, or wbuf */
+  const uint64_t *wo; /* its input offsets: the input's, or wobuf */
+  uint32_t *wbuf;     /* the cleaned body where it differs from the input */
+  uint64_t *wobuf;    /* and its offsets */
   uint32_t *o1;   /* decided output: first code point, 0 = deleted */
   uint32_t *o2;   /* second code point of a two-character output, or 0 */
   uint16_t *fl;   /* F_* */
-  int32_t *mate;  /* partner of a paired bracket or quote, -1 if none */
-  uint32_t *han;  /* han[i] = Han-like characters in w[0..i) */
+  int32_t *mate;  /* partner of a paired bracket or quote, -1 if none;
+                     set by pair() at the positions of ix[] only */
+  uint32_t *han;  /* han[i] = Han-like characters in w[0..i), once han_ok */
+  int han_ok;     /* han[] is built for this segment (zf_punct_han_in) */
   int32_t *stk;   /* pairing stack; decide()'s stack of open quotes */
   uint32_t *ix;   /* the positions clean() flagged F_INT, in order */
   size_t nix;     /* how many */
+  uint32_t *qx;   /* the positions of ix[] that hold a quote or a round
+                     bracket, in order: all pair() reads */
+  size_t nqx;     /* how many */
+  uint32_t *tk;   /* the positions protect() looks for a token at */
+  size_t ntk;     /* how many */
   int multi;      /* a position gives no code point or two (o1 0, o2 set) */
   const uint8_t *cc; /* zf_punct_classes(), once fetched */
 } zf_punct;
@@ -186,9 +195,12 @@ static inline unsigned zf_pv_first(zf_pv4 m) {
 
 /* Pass 1: fills w[] and the per-position arrays from in->cp[0..end) and
  * returns n.  mask: NULL when the whole body is prose, else 1 per prose
- * code point.  Sets chinese, has and lbr. */
+ * code point.  Sets w, wo, chinese, has, lbr, ix and tk. */
 size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t *mask);
-/* Pass 2: protects the tokens that are not words of the sentence. */
+/* Whether w[a..b) holds a Han-like character (a <= b <= n). */
+int zf_punct_han_in(zf_punct *p, size_t n, size_t a, size_t b);
+/* Pass 2: protects the tokens that are not words of the sentence; looks
+ * only at the positions clean() listed in tk[]. */
 void zf_punct_protect(zf_punct *p, size_t n);
 /* Whether a protected token may start at c (the table's NOTOKEN). */
 int zf_punct_token_start(uint32_t c);

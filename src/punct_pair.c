@@ -2,8 +2,8 @@
  * Pass 3 of the punctuation stage (punct_int.h): which quotes and round
  * brackets of the segment are pairs (mate[] both ways).  Quotes of every
  * kind nest in one stack, brackets in another; protected positions take
- * no part.  Only the positions clean() flagged F_INT (p->ix) can be
- * quotes or brackets, so only they are visited.
+ * no part.  Only the positions of quotes and round brackets clean()
+ * listed (p->qx) are visited.
  */
 #include "punct_class.h"
 #include "punct_int.h"
@@ -22,8 +22,8 @@ static void pair_quotes(zf_punct *p) {
   const uint16_t *fl = p->fl;
   int32_t *mate = p->mate;
   size_t top = 0;
-  for (size_t k = 0; k < p->nix; k++) {
-    size_t i = p->ix[k];
+  for (size_t k = 0; k < p->nqx; k++) {
+    size_t i = p->qx[k];
     if (fl[i] & F_QOPEN) {
       p->stk[top++] = (int32_t)i;
     } else if ((fl[i] & F_QCLOSE) && top) {
@@ -41,15 +41,15 @@ static void orient_quotes(zf_punct *p, size_t n) {
   const uint32_t *w = p->w;
   uint16_t *fl = p->fl;
   size_t nd = 0, ns = 0;
-  for (size_t k = 0; k < p->nix; k++) {
-    size_t i = p->ix[k];
+  for (size_t k = 0; k < p->nqx; k++) {
+    size_t i = p->qx[k];
     if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
     if (is_dq(w[i]) && !apostrophe_at(p, n, i)) nd++;
     else if ((w[i] == '\'' || w[i] == 0xFF07) && !apostrophe_at(p, n, i)) ns++;
   }
   size_t kd = 0, ks = 0;
-  for (size_t k = 0; k < p->nix; k++) {
-    size_t i = p->ix[k];
+  for (size_t k = 0; k < p->nqx; k++) {
+    size_t i = p->qx[k];
     if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
     uint32_t c = w[i];
     if (is_dq(c) && nd % 2 == 0 && !apostrophe_at(p, n, i)) {
@@ -79,15 +79,15 @@ static void pair_all_quotes(zf_punct *p, size_t n) {
    * a wrong guess, and all of them are left alone.  Curly quotes, whose
    * direction is written, pair again without them. */
   int crossed = 0;
-  for (size_t k = 0; k < p->nix && !crossed; k++) {
-    size_t i = p->ix[k];
+  for (size_t k = 0; k < p->nqx && !crossed; k++) {
+    size_t i = p->qx[k];
     if ((fl[i] & F_SQ) &&
         (mate[i] < 0 || !(fl[mate[i]] & F_SQ) || is_dq(w[i]) != is_dq(w[mate[i]])))
       crossed = 1;
   }
   if (crossed) {
-    for (size_t k = 0; k < p->nix; k++) {
-      size_t i = p->ix[k];
+    for (size_t k = 0; k < p->nqx; k++) {
+      size_t i = p->qx[k];
       if (fl[i] & F_SQ) fl[i] &= (uint16_t)~(F_SQ | F_QOPEN | F_QCLOSE);
       if (fl[i] & (F_QOPEN | F_QCLOSE)) mate[i] = -1;
     }
@@ -101,8 +101,8 @@ static void pair_parens(zf_punct *p) {
   const uint16_t *fl = p->fl;
   int32_t *mate = p->mate;
   size_t top = 0;
-  for (size_t k = 0; k < p->nix; k++) {
-    size_t i = p->ix[k];
+  for (size_t k = 0; k < p->nqx; k++) {
+    size_t i = p->qx[k];
     if ((fl[i] & (F_INT | F_PROT)) != F_INT) continue;
     if (w[i] == '(' || w[i] == 0xFF08) {
       p->stk[top++] = (int32_t)i;
@@ -115,6 +115,10 @@ static void pair_parens(zf_punct *p) {
 }
 
 void zf_punct_pair(zf_punct *p, size_t n) {
+  if (!(p->has & (HAS_QUOTE | HAS_PAREN))) return;
+  /* (mate[] is read only at these positions: pairs are made of them, and
+   * decide() asks for the mate of no other) */
+  for (size_t k = 0; k < p->nqx; k++) p->mate[p->qx[k]] = -1;
   if (p->has & HAS_QUOTE) pair_all_quotes(p, n);
   if (p->has & HAS_PAREN) pair_parens(p);
 }

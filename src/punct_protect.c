@@ -210,16 +210,31 @@ static const uint8_t token_start[128] = {[':'] = 1, ['w'] = 1, ['W'] = 1, ['@'] 
 
 int zf_punct_token_start(uint32_t c) { return c < 0x80 && token_start[c]; }
 
+/* The 'w' a "www." URL may start at, for the '.' at i: the '.' is what
+ * clean() lists (tk[]), and no other listed position lies between the
+ * two.  Returns i when there is none. */
+static size_t www_start(const uint32_t *w, size_t i) {
+  if (i < 3) return i;
+  size_t s = i - 3;
+  return (w[s] | 0x20) == 'w' && (w[s + 1] | 0x20) == 'w' && (w[s + 2] | 0x20) == 'w' ? s : i;
+}
+
 void zf_punct_protect(zf_punct *p, size_t n) {
   const uint32_t *w = p->w;
-  for (size_t i = 0; i < n; i++) {
-    /* (the many characters that start nothing, four on one test) */
-    unsigned seen = 0;
-    i = zf_punct_class_run(p->cc, w, i, n, ZF_PC_NOTOKEN, &seen);
-    if (i == n) break;
+  const uint32_t *tk = p->tk;
+  /* Each position a token may start at, left to right: the characters of
+   * token_start, found by clean() (tk[]), and the "www" before a '.'.  A
+   * token found ends at i, and the search goes on after it (next). */
+  size_t next = 0;
+  for (size_t k = 0; k < p->ntk; k++) {
+    size_t i = tk[k];
     uint32_t c = w[i];
-    if (!((unsigned)(c < 0x80) & token_start[c & 0x7F])) continue;
-    if (p->fl[i] & F_PROT) continue;
+    if (c == '.') {
+      i = www_start(w, i);
+      if (i == tk[k]) continue;
+      c = w[i];
+    }
+    if (i < next || (p->fl[i] & F_PROT)) continue;
     switch (c) {
     case ':': i = scheme_url(p, i, n); break;
     case 'w': case 'W': i = www_url(p, i, n); break;
@@ -230,5 +245,6 @@ void zf_punct_protect(zf_punct *p, size_t n) {
     case '<': i = tag(p, i, n); break;
     default: i = entity(p, i, n); break; /* '&' */
     }
+    next = i + 1;
   }
 }

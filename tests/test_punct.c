@@ -433,10 +433,28 @@ static void test_off(void **state) {
   free(out);
 }
 
+/* check(SIMP) of each case after 0 to 8 Han characters, so that every
+ * kind of case falls at each offset of a four-code-point block. */
+static void check_at_offsets(const char *const cases[][2], size_t ncases) {
+  char in[256], want[256];
+  for (size_t c = 0; c < ncases; c++) {
+    for (int k = 0; k <= 8; k++) {
+      in[0] = want[0] = 0;
+      for (int j = 0; j < k; j++) {
+        strcat(in, "中");
+        strcat(want, "中");
+      }
+      strcat(in, cases[c][0]);
+      strcat(want, cases[c][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
 /* ---- the sample ----------------------------------------------------------- */
 
-/* The stage's bulk scans (four code points on one test: clean()'s plain
- * runs, protect()'s token starts, emit()'s spaces) give the same output
+/* The stage's bulk scans (four code points on one test: needs_work()'s
+ * quiet runs, emit()'s spaces) give the same output
  * wherever a mark, space, token or character beyond the BMP falls
  * within the four: each case behind 0 to 8 more Han characters. */
 static void test_bulk_alignment(void **state) {
@@ -452,16 +470,81 @@ static void test_bulk_alignment(void **state) {
       {"设置$HOME,然后运行`make install`,见&amp;说明", "设置$HOME，然后运行`make install`，见&amp;说明"},
       {"中文 English words here, 然后 <b>粗体</b>,结束", "中文 English words here, 然后 <b>粗体</b>，结束"},
   };
+  check_at_offsets(cases, sizeof cases / sizeof *cases);
+}
+
+/* clean() lists the positions protect() looks for a token at (tk[]): the
+ * characters a token starts at, and the '.' of "www." (its 'w's are
+ * letters, which clean() passes over in bulk).  Each case is one the
+ * list must get right, at nine offsets; a token that is missed shows (a
+ * '?' or '.' after it turns full-width). */
+static void test_token_positions(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"网址www.example.com/路径?id=3", "网址www.example.com/路径?id=3"},
+      {"网址Www.Example.com/路径?id=3", "网址Www.Example.com/路径?id=3"},
+      /* full-width letters become "www" in clean() */
+      {"网址ｗｗｗ.example.com/路径?id=3", "网址www.example.com/路径?id=3"},
+      /* no URL: a letter before the "www", or only two w */
+      {"网址awww.example.com/路径?id=3,好", "网址awww.example.com/路径？id=3，好"},
+      {"网址ww.example.com/路径?id=3", "网址ww.example.com/路径？id=3"},
+      /* a path from '~': protected, so the '.' after it ends the sentence */
+      {"用~/a.中", "用~/a。中"},
+      {"用x~/a.中", "用x~/a.中"},
+      {"见~/.config/路径?x,好", "见~/.config/路径？x，好"},
+      /* tokens back to back, and one inside another */
+      {"用$HOME/a.中`x`,好", "用$HOME/a.中`x`，好"},
+      {"见http://www.a.org/b?c=1,好", "见http://www.a.org/b?c=1,好"},
+  };
+  check_at_offsets(cases, sizeof cases / sizeof *cases);
+}
+
+/* Whether a pair holds Chinese (zf_punct_han_in): read directly up to
+ * 64 code points, beyond from han[] built once for the segment (which
+ * the inner pair of the nested cases then reads too). */
+static void test_pair_han_far(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"函数printf(%s中)好%s", "函数printf（%s中）好%s"}, /* a gloss */
+      {"函数printf(中%s)好%s", "函数printf（中%s）好%s"},
+      {"函数printf(%s)好%s", "函数printf(%s)好%s"}, /* code */
+      {"他说\"%s b中\",好%s", "他说“%s b中”，好%s"},
+      {"(%s(b)%s中)好", "（%s(b)%s中）好"},
+      {"(%s(b)%s)好", "(%s(b)%s)好"},
+  };
+  char a[80], in[512], want[512];
+  for (int len = 60; len <= 70; len += 10) {
+    memset(a, 'a', (size_t)len);
+    a[len] = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+      snprintf(in, sizeof in, cases[c][0], a, c < 4 ? "" : a);
+      snprintf(want, sizeof want, cases[c][1], a, c < 4 ? "" : a);
+      check(SIMP, in, want);
+    }
+  }
+}
+
+/* An indented line, or one with trailing spaces, is prose but for its
+ * layout (the format's mask), and clean() passes over its plain runs up
+ * to the mask's ends: the line comes out as its unindented self with
+ * the layout kept, whatever the case holds. */
+static void test_indented_lines(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"你好， 世界 。", "你好，世界。"},
+      {"在 ftp://a.org/unix/处获得(免费)文件,然后", "在 ftp://a.org/unix/处获得（免费）文件，然后"},
+      {"网址www.example.com/路径?id=3,好", "网址www.example.com/路径?id=3,好"},
+      {"用~/a.中", "用~/a。中"},
+      {"他说\"你好\",然后(见上文).", "他说“你好”，然后（见上文）。"},
+      {"全角ＡＢＣ１２３,中文\xE2\x80\x8B文字.", "全角ABC123，中文文字。"},
+      {"第一章 开始... 然后--结束", "第一章 开始……然后——结束"},
+  };
+  static const char *const layout[][2] = {{"    ", ""}, {"\t", ""}, {"", "  "}, {"  ", " \t"}};
   char in[256], want[256];
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-    for (int k = 0; k <= 8; k++) {
-      in[0] = want[0] = 0;
-      for (int j = 0; j < k; j++) {
-        strcat(in, "中");
-        strcat(want, "中");
-      }
-      strcat(in, cases[c][0]);
-      strcat(want, cases[c][1]);
+    for (size_t l = 0; l < sizeof layout / sizeof *layout; l++) {
+      snprintf(in, sizeof in, "%s%s%s", layout[l][0], cases[c][0], layout[l][1]);
+      snprintf(want, sizeof want, "%s%s%s", layout[l][0], cases[c][1], layout[l][1]);
       check(SIMP, in, want);
     }
   }
@@ -733,6 +816,9 @@ int main(void) {
       cmocka_unit_test(test_japanese_document),
       cmocka_unit_test(test_off),
       cmocka_unit_test(test_bulk_alignment),
+      cmocka_unit_test(test_token_positions),
+      cmocka_unit_test(test_pair_han_far),
+      cmocka_unit_test(test_indented_lines),
       cmocka_unit_test(test_sample_fixed_points),
       cmocka_unit_test(test_sample_raw_lines),
       cmocka_unit_test(test_idempotent_corpus),
