@@ -108,14 +108,14 @@ static int cjk_common(uint32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF5E);
 }
 
-int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in, zf_text *out,
-                    zf_lost_result *res) {
-  const lc_model *R = zf_lat_begin(l, reader, res);
-  if (!R) return ZF_LOST_NOFIT;
-  /* the cheap test first, without memory: every non-ASCII character a
-   * pair of UTF-8 bytes */
+/* Whether every non-ASCII character of the line is a pair of UTF-8 bytes
+ * under the reader R (or a byte it passes alone): 0 with the non-ASCII
+ * bytes (*nb), the pairs that swallowed an ASCII byte (*swal) and the
+ * pairs' summed pair_odds (*odds); else ZF_LOST_NOFIT. */
+static int utf8_pieces(const lc_model *R, int reader, const zf_text *in, size_t *pnb, size_t *pswal, double *podds) {
   size_t nb = 0, swal = 0;
-  double odds = 0; /* pair_odds over the line */
+  double odds = 0;
+  (void)reader;
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j];
     if (c < 0x80) continue;
@@ -143,6 +143,18 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
       nb += 2;
     }
   }
+  *pnb = nb, *pswal = swal, *podds = odds;
+  return 0;
+}
+
+int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in, zf_text *out,
+                    zf_lost_result *res) {
+  const lc_model *R = zf_lat_begin(l, reader, res);
+  if (!R) return ZF_LOST_NOFIT;
+  /* the cheap test first, without memory */
+  size_t nb, swal;
+  double odds;
+  if (utf8_pieces(R, reader, in, &nb, &swal, &odds)) return ZF_LOST_NOFIT;
   if (nb < U8D_MIN_BYTES && !doc) { DBG("r%d short %zu\n", reader, nb); return ZF_LOST_NOFIT; }
   int rc = ZHFIX_E_NOMEM;
   u8dbyte *b = malloc((2 * in->len + 1) * sizeof *b);
