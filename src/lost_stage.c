@@ -517,6 +517,10 @@ static int dbcs_doc(const docev *e, double *ll) {
   return dbdoc;
 }
 
+/* A document's evidence as the readers' `doc` argument: the lines taken on
+ * their own evidence, capped (lost.h). */
+static int doc_strength(size_t hits) { return hits > 255 ? 255 : (int)hits; }
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   stats->lost_leave = 0;
@@ -534,13 +538,17 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   markers = lf->marker ? zf_lost_markers(in) : 0;
   if (s->pre && markers) return ZF_UNCHANGED; /* no evidence of a damage without markers */
   int u8only = 0;
+  /* a '?' alone (`--help, -? 曄內 撣桀拐縑.`) marks no dropped byte: the
+   * markerless readers below read such a line too, before the classes
+   * that write '?' (u8wrong12) */
+  int nodrop = !markers || markers == 2;
   /* GBK read by a dropping UTF-8 decoder: hardly any common Han */
-  int asu8 = !markers && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
+  int asu8 = nodrop && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
              (e->asutf8_hits >= DOC_HITS || zf_lost_asutf8_maybe(in));
   /* in a document that showed UTF-8 read by a dropping Big5 decoder, a
    * short line of rare Han too (one pair: a heading) */
   int u8doc = e->u8drop_hits >= DOC_HITS;
-  int u8try = !markers && (drop_suspect(lf) || (u8doc && lf->wide && lf->rare * 4 >= lf->han));
+  int u8try = nodrop && (drop_suspect(lf) || (u8doc && lf->wide && (lf->rare * 4 >= lf->han || e->u8drop_hits >= DOC_LL_HITS)));
   /* the class of the double-byte drop reader's document (dbcs_doc) */
   int dbdoc = s->dbdoc;
   double dbll = s->dbll;
@@ -577,13 +585,13 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
       s->ev.asutf8_hits = src == s->ev.asutf8_src ? s->ev.asutf8_hits + 1 : 1;
       s->ev.asutf8_src = src;
     } else if (rc == ZF_LOST_NOFIT && e->asutf8_hits >= DOC_HITS && !s->pre) {
-      rc = zf_lost_asutf8_line(s->l, s->mode, 1, &src, in, out, stats, &res, &h);
+      rc = zf_lost_asutf8_line(s->l, s->mode, doc_strength(e->asutf8_hits), &src, in, out, stats, &res, &h);
     }
   }
   if (rc == ZF_LOST_NOFIT && u8try) {
     rc = drop_suspect(lf) ? u8_drop_line(s->l, s->mode, 0, in, out, stats, &res, &h) : ZF_LOST_NOFIT;
     if (rc == 0) s->ev.u8drop_hits++;
-    else if (rc == ZF_LOST_NOFIT && u8doc && !s->pre) rc = u8_drop_line(s->l, s->mode, 1, in, out, stats, &res, &h);
+    else if (rc == ZF_LOST_NOFIT && u8doc && !s->pre) rc = u8_drop_line(s->l, s->mode, doc_strength(e->u8drop_hits), in, out, stats, &res, &h);
   }
   if (rc == ZF_LOST_NOFIT && u8only && dbshort)
     rc = zf_lost_dbcs_drop_line(s->l, s->mode, dbdoc, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, NULL, dbll,

@@ -1,0 +1,219 @@
+/*
+ * Dropping decoders with UTF-8 on one side, read with a document's
+ * evidence (issue #15; docs/repair-lost.md, phase 11; tests/test_lost_u8.c
+ * has the line-by-line readers).
+ *
+ *   test_u8doc_short  UTF-8 read by CPython's big5 with errors="ignore":
+ *                  after lines that showed the damage, short lines whose
+ *                  garbage is common characters (另见 -> 西, 選項 -> 賊,
+ *                  显示 版本信息 -> 曄內 砌縑) and a line holding `-?` are
+ *                  marked and reported; clean Traditional headings whose
+ *                  Big5 pairs do not look like pieces of UTF-8 (版本, 概述,
+ *                  跋, 無) are left alone
+ *   test_glibc_lone   glibc's Big5 decoder passes 0x80 alone after a lead
+ *                  it dropped: a whole character completed by that byte
+ *                  (这与通 -> 銝 U+0080 -> 一) is written only as part of a
+ *                  word, else marked
+ *   test_asutf8_doc   GBK read by CPython's UTF-8 decoder with
+ *                  errors="ignore": a stray character beyond the BMP
+ *                  (U+618DE) is damage, not a refusal; after lines that
+ *                  showed the damage, a line whose stray character reads
+ *                  as nothing (`/proc YӍ`) is reported and left as it
+ *                  came; a Spanish line and a Russian word are not
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lost.h"
+#include "tu.h"
+#include "zhfix.h"
+
+static const char fffd[] = "\xef\xbf\xbd";
+
+/* The output of the whole document (--punct=off) and its unrecoverable
+ * spans. */
+static char *run_doc(const char *in, size_t *olen, uint64_t *spans) {
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--punct=off"), 0);
+  char *ob;
+  assert_int_equal(zhfix_process(h, in, strlen(in), &ob, olen), ZHFIX_OK);
+  assert_non_null(ob);
+  *spans = zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS);
+  zhfix_free(h);
+  char *z = malloc(*olen + 1);
+  assert_non_null(z);
+  memcpy(z, ob, *olen);
+  z[*olen] = 0;
+  zhfix_buffer_free(ob);
+  return z;
+}
+
+static char *concat(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  char *s = malloc(na + nb + 1);
+  assert_non_null(s);
+  memcpy(s, a, na);
+  memcpy(s + na, b, nb + 1);
+  return s;
+}
+
+/* Line i (0-based) of a NUL-terminated text, without its newline, in a
+ * buffer of its own. */
+static char *line_of(const char *s, size_t i) {
+  for (; i > 0; i--) {
+    s = strchr(s, '\n');
+    assert_non_null(s);
+    s++;
+  }
+  const char *e = strchr(s, '\n');
+  size_t n = e ? (size_t)(e - s) : strlen(s);
+  char *r = malloc(n + 1);
+  assert_non_null(r);
+  memcpy(r, s, n);
+  r[n] = 0;
+  return r;
+}
+
+/* UTF-8 read by CPython's big5 with errors="ignore" (Python:
+ * s.encode().decode("big5", "ignore")), lines of the tuning slice
+ * (skip 1.5 MB): each taken on its own evidence. */
+static const char u8_head[] =
+    /* 本页面中文版由中文 man 手册页计划提供。 */
+    "\xe7\xa5\x87\xe2\x96\xb3\xef\xbc\xb6\xe8\x91\x89\xe6\x9b\xb9\xe8\x91\x89 man "
+    "\xe6\x86\xbf\xe8\x8f\x94\xe6\x81\xa3\xe9\x9d\x98\n"
+    /* 中文 man 手册页计划：https://github.com/man-pages-zh/manpages-zh */
+    "\xe9\x8a\x9d\xe5\x89\x9c man \xe6\x86\xbf\xe8\x8f\x94\xe6\x81\xa3\xe5\x9a\x97"
+    "https://github.com/man-pages-zh/manpages-zh\n"
+    /* usleep 睡眠 指定的 微秒数. 缺省值 是 1. */
+    "usleep \xe2\x88\xa0 \xe6\x91\xb0 \xe6\x95\xba\xe6\xa1\x83. \xe8\x9d\xbb\xe7\xae\x87  1.\n"
+    /* 在 许多 机器 上, 微秒 计数 不够 精确. 精度 只能 到达 -4 或 -5 (注:10的指数). */
+    " \xe9\x9c\x88\xe8\xa9\xa8 \xe7\xae\x8f \xe9\x8a\x9d, \xe6\x95\xba\xe6\xa1\x83 \xe9\x9c\x88\xe2\x8a\xa5 "
+    "\xe9\x8a\x9d\xe6\x86\xad \xe8\x9d\x8e\xe6\x9b\x84\xef\xbc\x86. \xe8\x9d\x8e\xe6\x9b\x89\xe6\xbc\xb2 "
+    "\xe8\x8a\xbe \xe5\x95\x97\xe5\x99\xa2 -4  -5 (\xe7\x98\x9c:10).\n"
+    /* --usage 显示 简短 的 使用方法. */
+    "--usage \xe6\x9b\x84\xe5\x85\xa7 \xe8\x9d\x9e  \xe9\x9b\xbf\xe8\xbc\xbb\xe5\x86\xbd\xe5\xaf\x9e.\n";
+
+static const char u8_short[] =
+    "西 (SEE ALSO)\n"               /* 另见 (SEE ALSO): A6 E8 = 另's last byte, 见's first */
+    "賊 OPTIONS\n"                  /* 選項 OPTIONS */
+    "-v, --version 曄內 砌縑.\n"    /* 显示 版本信息. */
+    "--help, -? 曄內 撣桀拐縑.\n"   /* 显示 帮助信息.: '?' is no marker here */
+    "版本\n"                        /* clean: AA A9 A5 BB, two continuation pairs */
+    "概述 (SYNOPSIS)\n"             /* clean: ... AD 7A, a trail read as 'z' */
+    "跋\n"                          /* clean: B6 5B */
+    "無\n";                         /* clean: B5 4C */
+
+static void test_u8doc_short(void **state) {
+  (void)state;
+  char *doc = concat(u8_head, u8_short);
+  size_t olen, hlen;
+  uint64_t spans, hspans;
+  char *o = run_doc(doc, &olen, &spans);
+  char *oh = run_doc(u8_head, &hlen, &hspans);
+  static const char *const gone[] = {"西", "賊", "曄", "曄"};
+  for (size_t i = 0; i < 4; i++) {
+    char *ln = line_of(o, 5 + i);
+    assert_non_null(strstr(ln, fffd));
+    assert_null(strstr(ln, gone[i]));
+    free(ln);
+  }
+  char *ln = line_of(o, 6);
+  assert_string_equal(ln, "\xef\xbf\xbd OPTIONS");
+  free(ln);
+  static const char *const clean[] = {"版本", "概述 (SYNOPSIS)", "跋", "無"};
+  for (size_t i = 0; i < 4; i++) {
+    ln = line_of(o, 9 + i);
+    assert_string_equal(ln, clean[i]);
+    free(ln);
+  }
+  /* each damaged line reported, at least one span apiece */
+  assert_true(spans >= hspans + 4);
+  free(o), free(oh), free(doc);
+}
+
+/* UTF-8 read by glibc's BIG5 with iconv -c (tuning slice): 这与通过 w (1)
+ * 显示的首行包括的信息相同.  与's E4 B8 survives as 銝, 通's lead E9 is
+ * dropped before 80 and the 80 passed alone: 銝 U+0080 reads back as 一,
+ * which is not in the original. */
+static const char glibc_line[] = "\xe9\xa4\x88\xe9\x8a\x9d\xc2\x80\xe9\xa4\x88 w (1) \xe6\x9b\x84\xe5\x85\xa7"
+                                 "\xe6\x93\x90\xe9\x8a\xb5\xe7\xa5\x89\xe9\x9d\xbd\xe2\x8a\xa5\xe8\x88\x90"
+                                 "\xe8\xa9\xa8.\n";
+
+static void test_glibc_lone(void **state) {
+  (void)state;
+  size_t olen;
+  uint64_t spans;
+  char *o = run_doc(glibc_line, &olen, &spans);
+  assert_non_null(strstr(o, fffd));
+  assert_non_null(strstr(o, " w (1) "));
+  assert_null(strstr(o, "一"));
+  assert_true(spans >= 2);
+  free(o);
+}
+
+/* GBK read by CPython's utf-8 with errors="ignore" (Python:
+ * s.encode("gbk").decode("utf-8", "ignore")), lines of the tuning slice;
+ * all but the first taken on their own evidence, the last only with its
+ * stray character beyond the BMP (F1 A1 A3 9E: 。 and 為's lead). */
+static const char gbk_head[] =
+    /* [--dbname] dbname 声明要被清理或分析的数据库名称。 */
+    "[--dbname] dbname \xd2\xaa\xdd\xbf\xc6\xa1\n"
+    /* --help 显示此帮助信息后退出。 */
+    "--help \xca\xbe\xcb\xb0\xcf\xa2\xcb\xb3\n"
+    /* --analyze 计算用于优化器的该数据库的统计值。 */
+    "--analyze \xc5\xbb\xc4\xb8\xdd\xbf\xcd\xb3\xd6\xb5\n"
+    /* --version 显示版本信息后退出。 */
+    "--version \xca\xbe\xe6\xb1\xbe\xcf\xa2\xcb\xb3\n"
+    /* -o, --old-style 舊的輸出風格。為少於一分鐘的閒置時間列印空白字元。 */
+    "-o, --old-style f\xdd\x94L\xf1\xa1\xa3\x9e\xd2\xbb\xe7\x8a\xb5"
+    "f\xc3\x95rg\xd3\xa1\xd5\xb0\xd4\xaa\n";
+
+static void test_asutf8_doc(void **state) {
+  (void)state;
+  size_t olen, hlen;
+  uint64_t spans, hspans;
+  char *oh = run_doc(gbk_head, &hlen, &hspans);
+  char *ln = line_of(oh, 4);
+  assert_non_null(strstr(ln, fffd));
+  assert_null(strstr(ln, "\xf1\xa1\xa3\x9e"));
+  assert_non_null(strstr(ln, "-o, --old-style "));
+  free(ln);
+  /* /proc 程序資訊: only 序's trail and 資's lead (D3 8D: U+04CD) and 訊's
+   * trail ('Y' before it: 程's) survived; no reading, no word either:
+   * reported, not changed */
+  static const char proc[] = "/proc Y\xd3\x8d\n";
+  char *doc = concat(gbk_head, proc);
+  char *o = run_doc(doc, &olen, &spans);
+  ln = line_of(o, 5);
+  assert_string_equal(ln, "/proc Y\xd3\x8d");
+  assert_int_equal(spans, hspans + 1);
+  free(ln), free(o), free(doc);
+  /* clean lines in the same document: neither changed nor reported */
+  static const char *const clean[] = {"Cuando el dedo señala la luna, el bobo mira el dedo.\n", "vacuumdb в\n"};
+  for (size_t i = 0; i < 2; i++) {
+    doc = concat(gbk_head, clean[i]);
+    o = run_doc(doc, &olen, &spans);
+    assert_int_equal(spans, hspans);
+    assert_int_equal(olen, hlen + strlen(clean[i]));
+    assert_memory_equal(o + hlen, clean[i], strlen(clean[i]));
+    free(o), free(doc);
+  }
+  free(oh);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_u8doc_short),
+      cmocka_unit_test(test_glibc_lone),
+      cmocka_unit_test(test_asutf8_doc),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
