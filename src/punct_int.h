@@ -4,8 +4,10 @@
  * has the rule table, the standards each rule follows and the test that
  * pins it.
  *
- * A segment is handled in linear passes over its body (the line without
- * its terminator, which is copied unchanged), one file each:
+ * A segment is handled in passes over its body (the line without its
+ * terminator, which is copied unchanged), one file each.  Only clean()
+ * and emit() read every character; the others visit the positions
+ * clean() listed (ix[], qx[], tk[]):
  *   punct.c          the stage: options, the format scan (only prose gets
  *                    typography, format.h), the shortcut for lines no rule
  *                    can change, and the passes below in order.
@@ -13,12 +15,14 @@
  *                    BOMs dropped, full-width letters and digits made ASCII,
  *                    controls kept (protected) or, with --controls=strip,
  *                    dropped with their ANSI escapes; what is not prose is
- *                    copied protected.
+ *                    copied protected.  Lists the positions the passes
+ *                    below visit.
  *   punct_protect.c  2. protect: URLs, e-mail addresses, paths, `code`,
- *                    $VAR, <tags>, &entities; (F_PROT).
- *   punct_pair.c     3. pair:    quotes of every kind in one stack (straight
- *                    quotes pair in order within the segment, or not at all
- *                    when their count is odd), round brackets in another.
+ *                    $VAR, <tags>, &entities; (F_PROT), from tk[].
+ *   punct_pair.c     3. pair:    from qx[], quotes of every kind in one
+ *                    stack (straight quotes pair in order within the
+ *                    segment, or not at all when their count is odd), round
+ *                    brackets in another.
  *   punct_decide.c   4. decide:  left to right, choose each character's
  *                    output.  Tests on the left look at outputs already
  *                    decided; tests on the right look only at properties no
