@@ -540,7 +540,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int u8only = 0;
   /* a '?' alone (`--help, -? 曄內 撣桀拐縑.`) marks no dropped byte: the
    * markerless readers below read such a line too, before the classes
-   * that write '?' (u8wrong12) */
+   * that write '?' */
   int nodrop = !markers || markers == 2;
   /* GBK read by a dropping UTF-8 decoder: hardly any common Han */
   int asu8 = nodrop && lf->wide && lf->han - lf->rare < ASUTF8_MAX_HAN &&
