@@ -491,6 +491,16 @@ static void feed_lines(stage *s, const doc_line *l, size_t n) {
   for (size_t i = 0; i < n; i++) feed_doc(s, l[i].cls, &l[i].text, 1);
 }
 
+/* One document: the head's lines, then the lines, each checked. */
+static void mixed_doc(const doc_line *head, size_t nh, const doc_line *l, size_t n) {
+  stage s;
+  stage_open(&s);
+  feed_lines(&s, head, nh);
+  feed_lines(&s, l, n);
+  stage_close(&s);
+}
+#define MIXED_HEAD mixed_head, sizeof mixed_head / sizeof mixed_head[0]
+
 /* Issue 15, item 4: a document whose lines were damaged each its own
  * way.  Once it carries GBK read as Big5 and has shown clean Chinese lines
  * that reading could have made, a clean heading 跋 is not followed (Big5
@@ -508,11 +518,7 @@ static void test_mixed_lines(void **state) {
       {"一个空格分隔的地址列表，用作系统的全局服务器。\n", MOJI_SIM_GBK_AS_BIG5},
       {"跋\n", -1},
   };
-  stage s;
-  stage_open(&s);
-  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
-  feed_lines(&s, lines, sizeof lines / sizeof lines[0]);
-  stage_close(&s);
+  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
 }
 
 /* A line alone in a fresh document (no document evidence) stays as it is. */
@@ -545,11 +551,7 @@ static void test_mixed_lone(void **state) {
       {"段 SECTIONS\n", MOJI_SIM_GBK_AS_BIG5},
   };
   size_t n = sizeof lines / sizeof lines[0];
-  stage s;
-  stage_open(&s);
-  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
-  feed_lines(&s, lines, n);
-  stage_close(&s);
+  mixed_doc(MIXED_HEAD, lines, n);
   /* without the document's evidence: a fresh document each */
   for (size_t i = 0; i < n; i++) {
     char *d = lines[i].cls < 0 ? strdup(lines[i].text)
@@ -582,11 +584,7 @@ static void test_mixed_lone_big5(void **state) {
       {"說明文件請見手冊頁。\n", -1},
       {"跋\n", MOJI_SIM_BIG5_AS_GBK},
   };
-  stage s;
-  stage_open(&s);
-  feed_lines(&s, mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0]);
-  feed_lines(&s, lines, sizeof lines / sizeof lines[0]);
-  stage_close(&s);
+  mixed_doc(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines, sizeof lines / sizeof lines[0]);
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, "跋\n", strlen("跋\n"), NULL);
   assert_non_null(d);
   assert_string_equal(d, "禰\n");
@@ -618,10 +616,7 @@ static void test_repeat_heading(void **state) {
       {"跋\n", -1}, {"區\n", -1}, {"禰\n", -1}, {"跋\n", -1}, {"區\n", -1},
   };
   stage s;
-  stage_open(&s);
-  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
-  feed_lines(&s, lines, sizeof lines / sizeof lines[0]);
-  stage_close(&s);
+  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
   /* no intact copy: damaged copies agree (the first 禰 stays: nothing
    * else read as 跋 yet) */
   stage_open(&s);
@@ -634,10 +629,7 @@ static void test_repeat_heading(void **state) {
   feed_lines(&s, copies, sizeof copies / sizeof copies[0]);
   free(d);
   stage_close(&s);
-  stage_open(&s);
-  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
-  feed_lines(&s, pairs, sizeof pairs / sizeof pairs[0]);
-  stage_close(&s);
+  mixed_doc(MIXED_HEAD, pairs, sizeof pairs / sizeof pairs[0]);
   /* past REPEAT_LINES distinct short lines a match is chance: left */
   stage_open(&s);
   feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
