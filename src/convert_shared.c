@@ -237,9 +237,10 @@ static void *shared_build(void *arg) {
     *err = ZHFIX_E_NOMEM;
     return NULL;
   }
-  if (zf_occ_open(&s->t)) {
+  int rc = zf_occ_open(&s->t);
+  if (rc) {
     free(s);
-    *err = ZHFIX_E_INTERNAL;
+    *err = rc;
     return NULL;
   }
   for (int i = 0; i < ZF_OCC_NDICTS; i++) {

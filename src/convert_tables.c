@@ -118,8 +118,11 @@ const zf_occ_tables *zf_occ_get(void) { return zf_shared_get(&g_tables, tables_b
 int zf_occ_open(zf_occ_tables *t) {
   const zf_occ_tables *g = zf_occ_get();
   if (!g) {
+    /* which of the two: the blob parses into the caller's copy without
+     * allocating, so if it parses, memory was short */
+    int rc = parse(t) ? ZHFIX_E_INTERNAL : ZHFIX_E_NOMEM;
     memset(t, 0, sizeof *t);
-    return -1;
+    return rc;
   }
   *t = *g;
   return 0;

@@ -115,7 +115,8 @@ typedef struct zf_occ_tables {
  * generator and reader versions) or memory is short (the next call tries
  * again). */
 const zf_occ_tables *zf_occ_get(void);
-/* Copies them into t (a few KB): 0, or -1 as zf_occ_get fails. */
+/* Copies them into t (a few KB): 0, or as zf_occ_get fails
+ * ZHFIX_E_INTERNAL (the blob is not usable) or ZHFIX_E_NOMEM. */
 int zf_occ_open(zf_occ_tables *t);
 
 /* Children of a node with more than ZF_OCC_HASH_MIN of them are a hash
