@@ -11,6 +11,8 @@
 
 #include "lm.h"
 #include "lost_dbcs.h"
+#include "lost_lat.h"
+#include "shared.h"
 
 /* ---- dropped bytes with a double-byte source (lost_drop.c) -----------------
  * GBK read by a Big5 decoder or Big5 by a GBK decoder, bytes dropped: the
@@ -102,13 +104,42 @@ static int broken_heading(const zf_lost *l, const zf_lost_hyp *h, const zf_lost_
   return e >= WHOLE_LINE;
 }
 
+/* zf_lost_whole_mass of class k of zf_lost_all_hyps, once per process
+ * (shared.h) when l reads with the process-wide tables: the mass depends
+ * only on those and the model, and a document of one short record would
+ * otherwise walk the 24,000 pairs again (4% of `--jsonl`'s CPU on short
+ * records).  Other tables (tests build their own): computed each time.
+ * Without memory for the cache the value is computed, not cached. */
+static zf_shared_slot whole_mass_slot[32];
+
+typedef struct mass_arg {
+  const zf_lost *l;
+  const zf_lost_hyp *h;
+} mass_arg;
+
+static void *mass_build(void *arg) {
+  const mass_arg *a = arg;
+  double *m = malloc(sizeof *m);
+  if (m) *m = zf_lost_whole_mass(a->l, a->h);
+  return m;
+}
+
+static double whole_mass_of(const zf_lost *l, size_t k) {
+  const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+  if (k >= sizeof whole_mass_slot / sizeof whole_mass_slot[0] || l->t != zf_lost_shared_tables())
+    return zf_lost_whole_mass(l, h);
+  mass_arg a = {l, h};
+  const double *m = zf_shared_get(&whole_mass_slot[k], mass_build, &a, free);
+  return m ? *m : zf_lost_whole_mass(l, h);
+}
+
 int zf_lost_whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, whole_ev *ev) {
   double *pool = ev->pool;
   for (size_t k = 0; k < zf_lost_nall_hyps && k < 32; k++) {
     const zf_lost_hyp *h = &zf_lost_all_hyps[k];
     zf_lost_whole wh;
     if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) continue;
-    if (mass[k] < 0) mass[k] = zf_lost_whole_mass(l, h);
+    if (mass[k] < 0) mass[k] = whole_mass_of(l, k);
     if (mass[k] <= 0 || !na) continue;
     if (zf_lost_drop_whole(l, h, in, mass[k], &wh)) continue;
 #ifdef LOST_DEBUG
