@@ -75,6 +75,21 @@ static int convert(char **out) {
   return rc;
 }
 
+/* Converting while allocations of min to max bytes fail: some failed,
+ * the call says memory was short and gives no output. */
+static void assert_convert_nomem(size_t min, size_t max) {
+  char *out = NULL;
+  fail_min = min;
+  fail_max = max;
+  fail_left = 1000000;
+  failed = 0;
+  int rc = convert(&out);
+  fail_left = 0;
+  assert_true(failed > 0);
+  assert_int_equal(rc, ZHFIX_E_NOMEM);
+  assert_null(out);
+}
+
 /* First in the process: the shared tables cannot be set up (allocations
  * of their size fail: the parsed blob, then the stage's tables, a little
  * larger); the call says so, and the next one, with memory back,
@@ -87,23 +102,9 @@ static void test_nomem_retried(void **state) {
   }
   char *out = NULL;
   /* the parsed blob alone: memory short, not a bad blob */
-  fail_min = fail_max = sizeof(zf_occ_tables);
-  fail_left = 1000000;
-  failed = 0;
-  int rc0 = convert(&out);
-  fail_left = 0;
-  assert_true(failed > 0);
-  assert_int_equal(rc0, ZHFIX_E_NOMEM);
-  assert_null(out);
-  fail_min = sizeof(zf_occ_tables);
-  fail_max = sizeof(occ_shared); /* (the stage's tables hold the parsed blob) */
-  fail_left = 1000000;
-  failed = 0;
-  int rc = convert(&out);
-  fail_left = 0;
-  assert_true(failed > 0);
-  assert_int_equal(rc, ZHFIX_E_NOMEM);
-  assert_null(out);
+  assert_convert_nomem(sizeof(zf_occ_tables), sizeof(zf_occ_tables));
+  /* (the stage's tables hold the parsed blob) */
+  assert_convert_nomem(sizeof(zf_occ_tables), sizeof(occ_shared));
   assert_int_equal(convert(&out), ZHFIX_OK);
   assert_string_equal(out, want);
   zhfix_buffer_free(out);
