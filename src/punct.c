@@ -72,29 +72,41 @@ static int create(void **st, const zf_opts *o) {
   return 0;
 }
 
+/* Whether c may count in prescan(): a curly quote, or U+300C..U+30FF
+ * (corner brackets, kana). */
+static inline unsigned prescan_counts(uint32_t c) {
+  return (unsigned)(c - 0x2018u <= 0x201Du - 0x2018u) | (unsigned)(c - 0x300Cu <= 0x30FFu - 0x300Cu);
+}
+
 /* The document's own quote style, from the detection window: corner
  * brackets against curly quotes next to Chinese; a tie keeps the
- * region's. */
+ * region's.  Every character it counts lies in two small ranges
+ * (prescan_counts), so blocks of 16 with none of them (a test with no
+ * branch, which vectorises) are passed over: a JSON Lines record is a
+ * document, and its window is short and read once.  The Han count is
+ * needed only once there is kana enough for a Japanese document. */
 static void prescan(void *st, const zf_text *win) {
   zf_punct *p = st;
-  size_t corner = 0, curly = 0, nhan = 0, kana = 0;
-  for (size_t i = 0; i < win->len; i++) {
-    uint32_t c = win->cp[i];
-    /* Most characters settle at once: nothing below U+2018 counts, and a
-     * unified ideograph counts as Han only. */
-    if (c < 0x2018) continue;
-    if (c - 0x4E00u <= 0x9FFFu - 0x4E00u) {
-      nhan++;
-      continue;
+  const uint32_t *cp = win->cp;
+  size_t n = win->len, corner = 0, curly = 0, kana = 0;
+  for (size_t i = 0; i < n; i += 16) {
+    size_t e = n - i < 16 ? n : i + 16;
+    unsigned any = 0;
+    if (e - i == 16) {
+      for (size_t k = 0; k < 16; k++) any |= prescan_counts(cp[i + k]);
+    } else {
+      for (size_t k = i; k < e; k++) any |= prescan_counts(cp[k]);
     }
-    nhan += (size_t)zf_is_han(c);
-    kana += (size_t)is_kana(c);
-    if (c >= 0x300C && c <= 0x300F) {
-      corner++;
-    } else if (c >= 0x2018 && c <= 0x201D && c != 0x201A && c != 0x201B) {
-      int han = (i > 0 && is_hanlike(win->cp[i - 1])) ||
-                (i + 1 < win->len && is_hanlike(win->cp[i + 1]));
-      curly += (size_t)han;
+    if (!any) continue;
+    for (size_t k = i; k < e; k++) {
+      uint32_t c = cp[k];
+      kana += (size_t)is_kana(c);
+      if (c >= 0x300C && c <= 0x300F) {
+        corner++;
+      } else if (c >= 0x2018 && c <= 0x201D && c != 0x201A && c != 0x201B) {
+        int han = (k > 0 && is_hanlike(cp[k - 1])) || (k + 1 < n && is_hanlike(cp[k + 1]));
+        curly += (size_t)han;
+      }
     }
   }
   if (corner > curly) p->doc_style = STYLE_CORNER;
@@ -103,6 +115,9 @@ static void prescan(void *st, const zf_text *win) {
    * text and next to none of Chinese (a name, a kaomoji), so one kana in
    * eight Han-or-kana characters leaves a wide margin both ways.  Its
    * lines without kana (例:, Package: 行) are Japanese too. */
+  size_t nhan = 0;
+  if (kana >= 16)
+    for (size_t k = 0; k < n; k++) nhan += (size_t)zf_is_han(cp[k]);
   p->japanese = kana >= 16 && kana * 8 >= nhan + kana;
 }
 
@@ -227,17 +242,22 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
   if (lf->valid && !lf->wide && !strip) return 0;
   const uint32_t *cp = in->cp;
   /* wide: a character that is not ASCII, as 1 (or ZF_PC_HAN in the
-   * classes of the quiet ones, gathered in hanq) */
-  unsigned wide = 0, ascii_trigger = 0, hanq = 0;
+   * classes of the quiet ones, gathered in hanq).  The answer is whether
+   * any condition below holds anywhere in the line, in whatever order it
+   * is found, so the line's facts may tell at once that it has one (then
+   * the first ASCII trigger answers, with no wait for its first Han). */
+  unsigned wide = lf->valid && lf->wide, ascii_trigger = 0, hanq = 0;
   uint32_t qo = style == STYLE_CURLY ? 0x201C : 0x300C;
   int depth = 0;
   uint32_t opened = 0;
+  zf_punct_runs r = {0, 0, 0};
   for (size_t i = 0; i < end; i++) {
     /* Letters, digits, spaces, marks no rule reads, and CJK ideographs
      * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII,
-     * so a run of them goes four at a time (a quiet character that is
-     * not ASCII is Han: their classes are gathered in hanq). */
-    i = zf_punct_class_run(cc, cp, i, end, ZF_PC_QUIET, &hanq);
+     * so their runs are passed over 64 at a time (a quiet character that
+     * is not ASCII is Han: the classes read are gathered in hanq, some
+     * beyond i, which may only answer sooner). */
+    i = zf_punct_runs_next(&r, cc, cp, i, end, ZF_PC_QUIET, &hanq);
     if (i == end) break;
     uint32_t c = cp[i];
     wide |= hanq >> 1 & 1u; /* ZF_PC_HAN */
@@ -320,7 +340,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   } else if (end && in->cp[end - 1] == '\r') {
     end--;
   }
-  if (grow(p, end + 1)) return ZHFIX_E_NOMEM;
+  /* (+ 4: emit() reads the positions past the body four at a time) */
+  if (grow(p, end + 4)) return ZHFIX_E_NOMEM;
   if (!p->cc && !(p->cc = zf_punct_classes())) return ZHFIX_E_NOMEM;
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a

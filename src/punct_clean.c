@@ -61,7 +61,7 @@ static const uint8_t nw_quiet[128] = {
 
 static void *classes_build(void *arg) {
   (void)arg;
-  uint8_t *t = calloc(0x10000, 1);
+  uint8_t *t = calloc(ZF_PC_NIBBLES + 32, 1);
   if (!t) return NULL;
   for (uint32_t c = 0; c < 0x80; c++)
     t[c] = (uint8_t)((plain_ascii[c] ? ZF_PC_PLAIN : 0) | (nw_quiet[c] ? ZF_PC_QUIET : 0));
@@ -69,6 +69,10 @@ static void *classes_build(void *arg) {
   for (uint32_t c = 0; c <= 0xFFFF; c++) t[c] |= ZF_PC_NOTOKEN;
   for (uint32_t c = 0; c < 0x80; c++)
     if (zf_punct_token_start(c)) t[c] &= (uint8_t)~ZF_PC_NOTOKEN;
+  for (uint32_t c = 0; c < 0x80; c++) {
+    if (t[c] & ZF_PC_PLAIN) t[ZF_PC_NIBBLES + (c & 15)] |= (uint8_t)(1u << (c >> 4));
+    if (t[c] & ZF_PC_QUIET) t[ZF_PC_NIBBLES + 16 + (c & 15)] |= (uint8_t)(1u << (c >> 4));
+  }
   return t;
 }
 
@@ -111,15 +115,10 @@ static uint16_t wide_flags(uint32_t c, unsigned *has, unsigned *pq) {
  * indentation); ORs their classes into *acc.  (One at a time: four on
  * one test cost 80k more mispredictions than it saved on 4 MB.) */
 static inline size_t plain_run(const uint8_t *cc, const uint32_t *cp, size_t i, size_t end,
-                               const uint8_t *mask, unsigned *acc) {
+                               const uint8_t *mask, zf_punct_runs *r, unsigned *acc) {
+  if (!mask) return zf_punct_runs_next(r, cc, cp, i, end, ZF_PC_PLAIN, acc);
   unsigned o = 0;
-  if (!mask) {
-    for (; i < end; i++) {
-      unsigned k = zf_punct_class(cc, cp[i]);
-      if (!(k & ZF_PC_PLAIN)) break;
-      o |= k;
-    }
-  } else {
+  {
     for (; i < end && mask[i]; i++) {
       unsigned k = zf_punct_class(cc, cp[i]);
       if (!(k & ZF_PC_PLAIN)) break;
@@ -175,6 +174,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   size_t n = 0;
   unsigned han_all = 0; /* ZF_PC_HAN: the prose holds a Han-like code point */
   uint32_t kana = 0;    /* and kana: a line with kana is Japanese */
+  zf_punct_runs runs = {0, 0, 0};
   /* Most characters are kept as they are: o1 is copied in bulk first (no
    * second code point, no flag), and the loop below writes only what
    * differs.  Until the first removal (n == i) a kept character is
@@ -185,7 +185,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
     if (n == i) {
-      n = i = plain_run(p->cc, cp, i, end, mask, &han_all);
+      n = i = plain_run(p->cc, cp, i, end, mask, &runs, &han_all);
       if (i == end) break;
     }
     uint32_t c = cp[i];

@@ -81,51 +81,77 @@ static inline size_t space_run(zf_punct *p, size_t n, size_t i, uint32_t *last, 
   return j;
 }
 
-/* The first s' >= s (s' < n) with o[s'] a space (' ' or U+3000), or n. */
-static inline size_t next_space(const uint32_t *o, size_t s, size_t n) {
-#ifdef ZF_PV
-  while (n - s >= 4) {
-    zf_pv4 x = zf_pv_load(o + s);
-    unsigned k = zf_pv_first((zf_pv4)(x == zf_pv_dup(' ')) | (zf_pv4)(x == zf_pv_dup(0x3000)));
-    s += k;
-    if (k < 4) return s;
-  }
-#endif
-  while (s < n && o[s] != ' ' && o[s] != 0x3000) s++;
-  return s;
-}
-
 /* Whether a space next to c keeps it whatever else is around (c is no
  * space, and no full-width punctuation: fw_at is 0 there). */
-static inline int plain_side(uint32_t c) { return (c < 0x2000 && c != ' ') || zf_is_han(c); }
+static inline unsigned plain_side(uint32_t c) {
+  /* (zf_is_han's ranges with no branch: a space's two sides mix ASCII
+   * and Han in any order) */
+  return ((unsigned)(c < 0x2000) & (unsigned)(c != ' ')) | (unsigned)(c - 0x4E00u <= 0x9FFFu - 0x4E00u) |
+         (unsigned)(c - 0x3400u <= 0x4DBFu - 0x3400u) | (unsigned)(c - 0x20000u <= 0x323AFu - 0x20000u) |
+         (unsigned)(c - 0xF900u <= 0xFAFFu - 0xF900u);
+}
+
+/* The spaces of o[b..e), e = min(b + 64, n), that emit_runs() must look
+ * at, bit k for position b + k: every ' ' and U+3000 but a lone ' '
+ * between two characters that are below U+2000 or Han (no full-width
+ * punctuation either side, fw_at: space_run keeps it, and it is no
+ * indentation), which goes out with them.  The spaces are found four at
+ * a time and the lone ones cleared with no branch: a line of man pages
+ * has a space every few characters, and a search that stopped at each
+ * mispredicted about once a space. */
+static inline uint64_t space_bits(const uint32_t *o, size_t b, size_t n) {
+  size_t e = n - b < 64 ? n : b + 64, k = b;
+  uint64_t sp = 0, asc = 0;
+#ifdef ZF_PV
+  /* (o[n..n+3] are no spaces: emit() writes 0 there, so a last block of
+   * fewer than four goes on the same test) */
+  for (; k < e; k += 4) {
+    zf_pv4 x = zf_pv_load(o + k);
+    zf_pv4 a = (zf_pv4)(x == zf_pv_dup(' '));
+    sp |= (uint64_t)zf_pv_bits(a | (zf_pv4)(x == zf_pv_dup(0x3000))) << (k - b);
+    asc |= (uint64_t)zf_pv_bits(a) << (k - b);
+  }
+#endif
+  for (; k < e; k++) {
+    sp |= (uint64_t)(o[k] == ' ' || o[k] == 0x3000) << (k - b);
+    asc |= (uint64_t)(o[k] == ' ') << (k - b);
+  }
+  for (; asc; asc &= asc - 1) {
+    size_t s = b + (size_t)__builtin_ctzll(asc);
+    uint32_t l = s > 0 ? o[s - 1] : ' ', r = s + 1 < n ? o[s + 1] : ' ';
+    sp &= ~((uint64_t)(plain_side(l) & plain_side(r)) << (s - b));
+  }
+  return sp;
+}
 
 /* emit() when every position gives its one code point (no deletion, no
  * second code point: !p->multi) and --spacing is off: what lies between
- * runs of spaces is copied in bulk. */
+ * the runs of spaces space_bits() gives is copied in bulk. */
 static size_t emit_runs(zf_punct *p, size_t n, uint32_t *oc, uint64_t *oo) {
   const uint32_t *o1 = p->o1;
   const uint64_t *wo = p->wo;
   const uint16_t *fl = p->fl;
   size_t m = 0, a = 0, li = 0;
   uint32_t last = 0;
-  for (size_t s = 0;; s++) {
-    s = next_space(o1, s, n);
-    if (s == n) break;
-    if (fl[s] & F_PROT) continue;
-    /* A lone ' ' between two characters that are below U+2000 or CJK
-     * Unified Ideographs (no full-width punctuation either side, fw_at:
-     * space_run keeps it, and it is no indentation) goes out with them. */
-    if (o1[s] == ' ' && s > 0 && s + 1 < n && plain_side(o1[s - 1]) && plain_side(o1[s + 1]))
-      continue;
-    if (s > a) {
-      memcpy(oc + m, o1 + a, (s - a) * sizeof *oc);
-      memcpy(oo + m, wo + a, (s - a) * sizeof *oo);
-      m += s - a;
-      last = o1[s - 1];
-      li = s - 1;
+  for (size_t b = 0; b < n; b += 64) {
+    if (a - b >= 64 && a > b) continue; /* inside a run of spaces already written */
+    uint64_t bits = space_bits(o1, b, n);
+    if (a > b) bits &= ~0ull << (a - b);
+    while (bits) {
+      size_t s = b + (size_t)__builtin_ctzll(bits);
+      bits &= bits - 1;
+      if (fl[s] & F_PROT) continue;
+      if (s > a) {
+        memcpy(oc + m, o1 + a, (s - a) * sizeof *oc);
+        memcpy(oo + m, wo + a, (s - a) * sizeof *oo);
+        m += s - a;
+        last = o1[s - 1];
+        li = s - 1;
+      }
+      a = space_run(p, n, s, &last, li, oc, oo, &m);
+      if (a - b >= 64) break;
+      bits &= ~0ull << (a - b);
     }
-    a = space_run(p, n, s, &last, li, oc, oo, &m);
-    s = a - 1;
   }
   if (n > a) {
     memcpy(oc + m, o1 + a, (n - a) * sizeof *oc);
@@ -139,6 +165,7 @@ void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
   uint32_t *oc = out->cp + out->len;
   uint64_t *oo = out->off + out->len;
   if (!p->spacing && !p->multi) {
+    memset(p->o1 + n, 0, 4 * sizeof *p->o1); /* (the room run() grew for space_bits) */
     out->len += emit_runs(p, n, oc, oo);
     return;
   }

@@ -122,48 +122,50 @@ typedef struct zf_punct {
  * protected token is recognised at it (every code point but the ASCII
  * of protect()'s token_start).  Nothing beyond the BMP is in any class. */
 enum { ZF_PC_PLAIN = 1, ZF_PC_HAN = 2, ZF_PC_QUIET = 4, ZF_PC_NOTOKEN = 8 };
-/* The table, 0x10000 bytes, built once per process (shared.h); NULL
- * when it cannot be built (no memory). */
+/* The table, 0x10000 bytes (and ZF_PC_NIBBLES), built once per process
+ * (shared.h); NULL when it cannot be built (no memory). */
 const uint8_t *zf_punct_classes(void);
 /* The class of c. */
 static inline unsigned zf_punct_class(const uint8_t *cc, uint32_t c) { return c <= 0xFFFF ? cc[c] : 0u; }
 
-/* Of four classes, not all with bit: the first (0..3) without it. */
-static inline unsigned zf_punct_first_stop(unsigned ka, unsigned kb, unsigned kc, unsigned kd,
-                                           unsigned bit) {
-  unsigned stop = (unsigned)!(ka & bit) | (unsigned)!(kb & bit) << 1 |
-                  (unsigned)!(kc & bit) << 2 | (unsigned)!(kd & bit) << 3;
-  return 0x12131210u >> (2 * stop) & 3u; /* stop's lowest set bit */
-}
+/* Runs of code points whose class has a bit (ZF_PC_PLAIN or ZF_PC_QUIET),
+ * read 64 at a time: the stops of a block (the positions whose class
+ * lacks the bit) go into one mask with no branch, and a run ends at the
+ * mask's next set bit.  On man pages a run ends every few characters
+ * (marks, non-ASCII), and a loop that stopped there mispredicted about
+ * once a run; this one about once a block.  (punct_runs.c) */
+typedef struct zf_punct_runs {
+  size_t base, lim; /* the block read: [base, lim), lim 0 before the first */
+  uint64_t stop;    /* bit k: the class of cp[base + k] lacks the bit */
+} zf_punct_runs;
 
-/* The first j >= i (j < n) whose class lacks bit, or n; ORs the classes
- * of cp[i..j) into *acc.  Four code points go on one test where all
- * four are in the BMP (nothing beyond the BMP has a class). */
-static inline size_t zf_punct_class_run(const uint8_t *cc, const uint32_t *cp, size_t i, size_t n,
-                                        unsigned bit, unsigned *acc) {
-  unsigned o = 0;
-  while (n - i >= 4) {
-    uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
-    if ((a | b | c | d) > 0xFFFF) break;
-    unsigned ka = cc[a], kb = cc[b], kc = cc[c], kd = cc[d];
-    if (!(ka & kb & kc & kd & bit)) {
-      /* The run ends in this block: its place without a second loop
-       * (one branch to mispredict per run, not two). */
-      unsigned t = zf_punct_first_stop(ka, kb, kc, kd, bit);
-      o |= (ka & -(unsigned)(t > 0)) | (kb & -(unsigned)(t > 1)) | (kc & -(unsigned)(t > 2));
-      *acc |= o;
-      return i + t;
+/* After the 0x10000 classes, the table holds for PLAIN and for QUIET (in
+ * that order) 16 bytes: byte lo has bit hi set when the ASCII character
+ * hi * 16 + lo has the class (punct_runs.c reads them 16 at a time). */
+#define ZF_PC_NIBBLES 0x10000
+
+/* Reads the block of cp[b..min(b + 64, end)) into *r, for bit
+ * ZF_PC_PLAIN or ZF_PC_QUIET; ORs ZF_PC_HAN into *acc if it holds a CJK
+ * Unified Ideograph. */
+void zf_punct_runs_read(zf_punct_runs *r, const uint8_t *cc, const uint32_t *cp, size_t b, size_t end,
+                        unsigned bit, unsigned *acc);
+
+/* The first j >= i (j < end) whose class lacks bit, or end, for i at or
+ * after every i asked before on this r (zeroed for a new body).  ORs
+ * ZF_PC_HAN into *acc when a block it reads holds a CJK Unified
+ * Ideograph, which may lie beyond j: a caller gathers a fact of the
+ * whole body. */
+static inline size_t zf_punct_runs_next(zf_punct_runs *r, const uint8_t *cc, const uint32_t *cp,
+                                        size_t i, size_t end, unsigned bit, unsigned *acc) {
+  for (;;) {
+    if (i >= r->lim) {
+      if (i >= end) return end;
+      zf_punct_runs_read(r, cc, cp, i, end, bit, acc);
     }
-    o |= ka | kb | kc | kd;
-    i += 4;
+    uint64_t m = r->stop >> (i - r->base);
+    if (m) return i + (size_t)__builtin_ctzll(m);
+    i = r->lim;
   }
-  for (; i < n; i++) {
-    unsigned k = zf_punct_class(cc, cp[i]);
-    if (!(k & bit)) break;
-    o |= k;
-  }
-  *acc |= o;
-  return i;
 }
 
 /* Runs of the commonest characters, four code points on one test with
@@ -191,6 +193,14 @@ static inline unsigned zf_pv_first(zf_pv4 m) {
   if (u[0]) return (unsigned)__builtin_ctzll(u[0]) >> 5;
   if (u[1]) return 2 + ((unsigned)__builtin_ctzll(u[1]) >> 5);
   return 4;
+#endif
+}
+/* The lanes of m (each 0 or all ones) as four bits, lane 0 lowest. */
+static inline unsigned zf_pv_bits(zf_pv4 m) {
+#ifdef __SSE2__
+  return (unsigned)__builtin_ia32_movmskps((__attribute__((vector_size(16))) float)m);
+#else
+  return (m[0] & 1u) | (m[1] & 1u) << 1 | (m[2] & 1u) << 2 | (m[3] & 1u) << 3;
 #endif
 }
 #endif

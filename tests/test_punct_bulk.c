@@ -1,0 +1,358 @@
+/*
+ * Punctuation stage (src/punct.c): the bulk scans and the shortcut give
+ * the output the plain per-character path would.  The class runs read 64
+ * code points a block (punct_runs.c) against the class table, emit()'s
+ * space blocks across block ends, the positions clean() lists for the
+ * later passes, and the shortcut for lines no rule can change against the
+ * slow path on the corpora.  (The rules themselves: test_punct.c.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "punct_class.h"
+#include "punct_int.h"
+#include "punct_rules.h"
+#include "tu.h"
+#include "tu_punct.h"
+#include "zf.h"
+
+/* The first j >= i (j < n) whose class lacks bit, from the table. */
+static size_t table_stop(const uint8_t *cc, const uint32_t *cp, size_t i, size_t n, unsigned bit) {
+  while (i < n && (zf_punct_class(cc, cp[i]) & bit)) i++;
+  return i;
+}
+
+/* Walks the runs of cp[0..n) from `from`, stop to stop, against the
+ * table; the classes gathered must tell whether the body holds a CJK
+ * Unified Ideograph once the walk has read it all. */
+static void walk_runs(const uint8_t *cc, const uint32_t *cp, size_t n, size_t from, unsigned bit) {
+  zf_punct_runs r = {0, 0, 0};
+  unsigned acc = 0, han = 0;
+  for (size_t k = from; k < n; k++) han |= cp[k] - 0x4E00u <= 0x9FFFu - 0x4E00u;
+  for (size_t i = from;; i++) {
+    size_t got = zf_punct_runs_next(&r, cc, cp, i, n, bit, &acc), want = table_stop(cc, cp, i, n, bit);
+    if (got != want) {
+      fprintf(stderr, "bit %u, body of %zu from %zu: stop at %zu, want %zu (U+%04X)\n", bit, n, i, got,
+              want, want < n ? (unsigned)cp[want] : 0u);
+      fail();
+    }
+    if (got == n) break;
+    i = got;
+  }
+  /* (blocks read may start before `from`: only the ones from it count) */
+  if (from == 0) assert_int_equal((acc & ZF_PC_HAN) != 0, han);
+}
+
+/* zf_punct_runs_next (16 code points on one test with SSSE3, the table
+ * elsewhere) stops where the class table says, for every code point and
+ * values beyond Unicode, at every place in a block and in bodies of 1 to
+ * 90 code points (shorter than one step, ending inside one, longer than
+ * a block), from each start. */
+static void test_class_runs(void **state) {
+  (void)state;
+  const uint8_t *cc = zf_punct_classes();
+  assert_non_null(cc);
+  static const uint32_t fill[] = {'a', ' ', 0x4E2D, '0', 'Z'};
+  static const uint32_t odd[] = {0x110000, 0x7FFFFFFF, 0x80000000, 0x80008000, 0xFFFFFFFF, 0x18000,
+                                 0x1FFFF, 0x20000, 0x24E00, 0x9FFF, 0xA000, 0x4DFF, 0x4E00, 0x7F, 0x80};
+  uint32_t body[96];
+  size_t n = 0, len = 1, next = 0;
+  for (uint32_t c = 0; c <= 0x110000 + sizeof odd / sizeof *odd; c++) {
+    uint32_t v = c < 0x110000 ? c : odd[c - 0x110000 < sizeof odd / sizeof *odd ? c - 0x110000 : 0];
+    /* each code point under test, then a run of fillers of a changing length */
+    body[n++] = v;
+    for (size_t k = 0; k < (c * 7 + 3) % 5 && n < len; k++) body[n++] = fill[(c + k) % 5];
+    if (n >= len) {
+      for (unsigned bit = ZF_PC_PLAIN; bit <= ZF_PC_QUIET; bit <<= 2) {
+        walk_runs(cc, body, n, 0, bit);
+        walk_runs(cc, body, n, next % n, bit);
+      }
+      next += 7;
+      n = 0;
+      len = len % 90 + 1;
+    }
+  }
+}
+
+/* The document prescan, written the plain way: every character read. */
+static void prescan_model(const uint32_t *cp, size_t n, int *style, int *japanese) {
+  size_t corner = 0, curly = 0, nhan = 0, kana = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = cp[i];
+    nhan += (size_t)zf_is_han(c);
+    kana += (size_t)is_kana(c);
+    if (c >= 0x300C && c <= 0x300F) corner++;
+    if (c >= 0x2018 && c <= 0x201D && c != 0x201A && c != 0x201B) {
+      curly += (size_t)((i > 0 && is_hanlike(cp[i - 1])) || (i + 1 < n && is_hanlike(cp[i + 1])));
+    }
+  }
+  if (corner > curly) *style = STYLE_CORNER;
+  else if (curly > corner) *style = STYLE_CURLY;
+  *japanese = kana >= 16 && kana * 8 >= nhan + kana;
+}
+
+/* prescan() passes over blocks of 16 holding nothing it counts: random
+ * windows of 0 to 200 code points (quotes next to Han or not, corner
+ * brackets, kana near the Japanese threshold) give the quote style and
+ * the Japanese decision of the plain reading. */
+static void test_prescan_blocks(void **state) {
+  (void)state;
+  static const uint32_t palette[] = {'a', ' ', ',', 0x4E2D, 0x6587, 0x3002, 0x201C, 0x201D, 0x2018, 0x2019,
+                                     0x201A, 0x300C, 0x300D, 0x300E, 0x300F, 0x3042, 0x30A2, 0x30FB,
+                                     0x30FC, 0x3010, 0x20000, 0x3400};
+  uint32_t cp[200];
+  uint64_t x = 88172645463325252ull;
+  int japanese_seen = 0, corner_seen = 0, curly_seen = 0;
+  for (int t = 0; t < 20000; t++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    size_t n = (size_t)(x % 201);
+    unsigned mix = (unsigned)(x >> 20) % 4; /* how much of the palette beyond ASCII and Han */
+    for (size_t i = 0; i < n; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      size_t pick = (size_t)(x >> 8) % 64;
+      cp[i] = pick < 40 ? palette[pick % 5] : palette[(pick % (sizeof palette / sizeof *palette)) * (mix > 0)];
+      if (mix == 3 && pick % 3 == 0) cp[i] = (pick % 2 ? 0x3042 : 0x30A2) + (uint32_t)(pick % 40); /* kana */
+    }
+    popts po = t % 2 ? SIMP : TW;
+    po.to = ZHFIX_TO_KEEP;
+    zf_punct *p = tu_punct_make(po);
+    int style = p->doc_style, japanese = 0;
+    zf_text win = {cp, NULL, n, n};
+    zf_stage_punct.prescan(p, &win);
+    prescan_model(cp, n, &style, &japanese);
+    if (p->doc_style != style || p->japanese != japanese) {
+      fprintf(stderr, "window %d of %zu: style %d (want %d), japanese %d (want %d)\n", t, n, p->doc_style, style,
+              p->japanese, japanese);
+      fail();
+    }
+    japanese_seen += japanese;
+    corner_seen += style == STYLE_CORNER && t % 2 == 0;
+    curly_seen += style == STYLE_CURLY && t % 2 == 1;
+    zf_stage_punct.destroy(p);
+  }
+  /* (the windows reach every decision) */
+  assert_true(japanese_seen > 0 && corner_seen > 0 && curly_seen > 0);
+}
+
+/* emit() finds the spaces 64 code points a block: spaces next to
+ * full-width punctuation go, lone spaces between words stay, runs of
+ * spaces are one unit, wherever they fall against the blocks' ends
+ * (each case behind 0 to 140 Han characters). */
+static void test_emit_space_blocks(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"你好， 世界", "你好，世界"},
+      {"你好，      世界。 然后", "你好，世界。然后"},
+      {"中 文 a b 中", "中 文 a b 中"},
+      {"你好 。", "你好。"},
+      {"你 \xF0\xA0\x80\x80 好 ，世界", "你 \xF0\xA0\x80\x80 好，世界"},
+      {"中文 English 中文。  ", "中文 English 中文。  "},
+  };
+  char in[1024], want[1024];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    for (int k = 0; k <= 140; k++) {
+      in[0] = want[0] = 0;
+      for (int j = 0; j < k; j++) {
+        strcat(in, "中");
+        strcat(want, "中");
+      }
+      strcat(in, cases[c][0]);
+      strcat(want, cases[c][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
+/* The stage's bulk scans (four code points on one test: needs_work()'s
+ * quiet runs, emit()'s spaces) give the same output
+ * wherever a mark, space, token or character beyond the BMP falls
+ * within the four: each case behind 0 to 8 more Han characters. */
+static void test_bulk_alignment(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"你好， 世界 。", "你好，世界。"},
+      {"在 ftp://a.org/unix/处获得(免费)文件,然后", "在 ftp://a.org/unix/处获得（免费）文件，然后"},
+      {"邮件发到foo.bar@example.com。", "邮件发到foo.bar@example.com。"},
+      {"文件位于/usr/share/doc/zhfix.txt", "文件位于/usr/share/doc/zhfix.txt"},
+      {"你好\xF0\xA0\x80\x80 ，世界", "你好\xF0\xA0\x80\x80，世界"},
+      {"你好\xE3\x80\x80世界", "你好 世界"},
+      {"你好，\xE3\x80\x80世界", "你好，世界"},
+      {"设置$HOME,然后运行`make install`,见&amp;说明", "设置$HOME，然后运行`make install`，见&amp;说明"},
+      {"中文 English words here, 然后 <b>粗体</b>,结束", "中文 English words here, 然后 <b>粗体</b>，结束"},
+  };
+  tu_punct_check_at_offsets(cases, sizeof cases / sizeof *cases);
+}
+
+/* clean() lists the positions protect() looks for a token at (tk[]): the
+ * characters a token starts at, and the '.' of "www." (its 'w's are
+ * letters, which clean() passes over in bulk).  Each case is one the
+ * list must get right, at nine offsets; a token that is missed shows (a
+ * '?' or '.' after it turns full-width). */
+static void test_token_positions(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"网址www.example.com/路径?id=3", "网址www.example.com/路径?id=3"},
+      {"网址Www.Example.com/路径?id=3", "网址Www.Example.com/路径?id=3"},
+      /* full-width letters become "www" in clean() */
+      {"网址ｗｗｗ.example.com/路径?id=3", "网址www.example.com/路径?id=3"},
+      /* no URL: a letter before the "www", or only two w */
+      {"网址awww.example.com/路径?id=3,好", "网址awww.example.com/路径？id=3，好"},
+      {"网址ww.example.com/路径?id=3", "网址ww.example.com/路径？id=3"},
+      /* a path from '~': protected, so the '.' after it ends the sentence */
+      {"用~/a.中", "用~/a。中"},
+      {"用x~/a.中", "用x~/a.中"},
+      {"见~/.config/路径?x,好", "见~/.config/路径？x，好"},
+      /* tokens back to back, and one inside another */
+      {"用$HOME/a.中`x`,好", "用$HOME/a.中`x`，好"},
+      {"见http://www.a.org/b?c=1,好", "见http://www.a.org/b?c=1,好"},
+  };
+  tu_punct_check_at_offsets(cases, sizeof cases / sizeof *cases);
+}
+
+/* Whether a pair holds Chinese (zf_punct_han_in): read directly up to
+ * 64 code points, beyond from han[] built once for the segment (which
+ * the inner pair of the nested cases then reads too). */
+static void test_pair_han_far(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"函数printf(%s中)好%s", "函数printf（%s中）好%s"}, /* a gloss */
+      {"函数printf(中%s)好%s", "函数printf（中%s）好%s"},
+      {"函数printf(%s)好%s", "函数printf(%s)好%s"}, /* code */
+      {"他说\"%s b中\",好%s", "他说“%s b中”，好%s"},
+      {"(%s(b)%s中)好", "（%s(b)%s中）好"},
+      {"(%s(b)%s)好", "(%s(b)%s)好"},
+  };
+  char a[80], in[512], want[512];
+  for (int len = 60; len <= 70; len += 10) {
+    memset(a, 'a', (size_t)len);
+    a[len] = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+      snprintf(in, sizeof in, cases[c][0], a, c < 4 ? "" : a);
+      snprintf(want, sizeof want, cases[c][1], a, c < 4 ? "" : a);
+      check(SIMP, in, want);
+    }
+  }
+}
+
+/* An indented line, or one with trailing spaces, is prose but for its
+ * layout (the format's mask), and clean() passes over its plain runs up
+ * to the mask's ends: the line comes out as its unindented self with
+ * the layout kept, whatever the case holds. */
+static void test_indented_lines(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"你好， 世界 。", "你好，世界。"},
+      {"在 ftp://a.org/unix/处获得(免费)文件,然后", "在 ftp://a.org/unix/处获得（免费）文件，然后"},
+      {"网址www.example.com/路径?id=3,好", "网址www.example.com/路径?id=3,好"},
+      {"用~/a.中", "用~/a。中"},
+      {"他说\"你好\",然后(见上文).", "他说“你好”，然后（见上文）。"},
+      {"全角ＡＢＣ１２３,中文\xE2\x80\x8B文字.", "全角ABC123，中文文字。"},
+      {"第一章 开始... 然后--结束", "第一章 开始……然后——结束"},
+  };
+  static const char *const layout[][2] = {{"    ", ""}, {"\t", ""}, {"", "  "}, {"  ", " \t"}};
+  char in[256], want[256];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    for (size_t l = 0; l < sizeof layout / sizeof *layout; l++) {
+      snprintf(in, sizeof in, "%s%s%s", layout[l][0], cases[c][0], layout[l][1]);
+      snprintf(want, sizeof want, "%s%s%s", layout[l][0], cases[c][1], layout[l][1]);
+      check(SIMP, in, want);
+    }
+  }
+}
+
+/* The shortcut for lines no rule can change must change nothing. */
+static void test_fast_path_equivalent(void **state) {
+  (void)state;
+  for (size_t c = 0; c < TU_PUNCT_NCORPORA; c++) {
+    for (int q = 0; q < 3; q++) {
+      popts po = q == 0 ? SIMP : TW;
+      if (q == 2) po.quotes = ZHFIX_QUOTES_KEEP;
+      size_t len;
+      char *in = tu_punct_load_corpus(tu_punct_corpora[c], &len);
+      void *a = tu_punct_make(po), *b = tu_punct_make(po);
+      zf_punct_set_fast_path(b, 0);
+      uint64_t ea, eb;
+      char *fast = tu_punct_run(a, in, len, &ea);
+      char *slow = tu_punct_run(b, in, len, &eb);
+      if (strcmp(fast, slow) != 0) {
+        tu_lines x = {fast, fast + strlen(fast)}, y = {slow, slow + strlen(slow)};
+        size_t lx, ly;
+        const char *sx, *sy;
+        while ((sx = tu_next_line(&x, &lx)) && (sy = tu_next_line(&y, &ly)))
+          if (lx != ly || memcmp(sx, sy, lx)) {
+            fprintf(stderr, "%s mode %d:\n  fast: %.*s\n  slow: %.*s\n", tu_punct_corpora[c], q, (int)lx,
+                    sx, (int)ly, sy);
+            break;
+          }
+      }
+      assert_string_equal(fast, slow);
+      assert_int_equal(ea, eb);
+      zf_stage_punct.destroy(a);
+      zf_stage_punct.destroy(b);
+      free(in);
+      free(fast);
+      free(slow);
+    }
+  }
+}
+
+/* The shortcut reads spaces in its four-at-a-time runs and asks the
+ * character beside them instead: a space next to full-width punctuation
+ * (either side, at either end of the line, wherever it falls within the
+ * four) still sends the line through, and spaces between Latin words and
+ * Han do not change the answer.  Each case behind 0 to 8 Han characters,
+ * fast and slow paths compared. */
+static void test_fast_path_spaces(void **state) {
+  (void)state;
+  static const char *const cases[] = {
+      "你好 ，世界", "你好， 世界", "你好，  世界", "你好 。", " ，你好", "你好， ",
+      "他说 \xE2\x80\x9C你好\xE2\x80\x9D", "他说 \xE3\x80\x8C你好\xE3\x80\x8D 然后",
+      "你好 \xF0\xA0\x80\x80 世界", "你好 \xC2\xB7 世界", "中文 English words 中文",
+      "中文 a b c d e 中文", "中文\tEnglish 。", "中文 \xE2\x80\xA6\xE2\x80\xA6 完"};
+  char in[256];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    for (int k = 0; k <= 8; k++) {
+      in[0] = 0;
+      for (int j = 0; j < k; j++) strcat(in, "中");
+      strcat(in, cases[c]);
+      void *a = tu_punct_make(SIMP), *b = tu_punct_make(SIMP);
+      zf_punct_set_fast_path(b, 0);
+      uint64_t ea, eb;
+      char *fast = tu_punct_run(a, in, strlen(in), &ea);
+      char *slow = tu_punct_run(b, in, strlen(in), &eb);
+      if (strcmp(fast, slow) != 0) fprintf(stderr, "[%s]: fast [%s] slow [%s]\n", in, fast, slow);
+      assert_string_equal(fast, slow);
+      assert_int_equal(ea, eb);
+      zf_stage_punct.destroy(a);
+      zf_stage_punct.destroy(b);
+      free(fast);
+      free(slow);
+    }
+  }
+  /* (and the cases that change do change) */
+  check(SIMP, "你好 ，世界", "你好，世界");
+  check(SIMP, "中中中你好， 世界", "中中中你好，世界");
+  same(SIMP, "中文 a b c d e 中文");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_class_runs),
+      cmocka_unit_test(test_emit_space_blocks),
+      cmocka_unit_test(test_prescan_blocks),
+      cmocka_unit_test(test_bulk_alignment),
+      cmocka_unit_test(test_token_positions),
+      cmocka_unit_test(test_pair_han_far),
+      cmocka_unit_test(test_indented_lines),
+      cmocka_unit_test(test_fast_path_equivalent),
+      cmocka_unit_test(test_fast_path_spaces),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
