@@ -91,14 +91,22 @@ static void prescan(void *st, const zf_text *win) {
   size_t n = win->len, corner = 0, curly = 0, kana = 0;
   for (size_t i = 0; i < n; i += 16) {
     size_t e = n - i < 16 ? n : i + 16;
-    unsigned any = 0;
+    unsigned bits = 0; /* bit k: cp[i + k] may count */
+#ifdef ZF_PV
     if (e - i == 16) {
-      for (size_t k = 0; k < 16; k++) any |= prescan_counts(cp[i + k]);
-    } else {
-      for (size_t k = i; k < e; k++) any |= prescan_counts(cp[k]);
+      const zf_pv4 q0 = zf_pv_dup(0x2018), q1 = zf_pv_dup(0x201D - 0x2018);
+      const zf_pv4 r0 = zf_pv_dup(0x300C), r1 = zf_pv_dup(0x30FF - 0x300C);
+      for (size_t k = 0; k < 16; k += 4) {
+        zf_pv4 x = zf_pv_load(cp + i + k);
+        bits |= zf_pv_bits((zf_pv4)(x - q0 <= q1) | (zf_pv4)(x - r0 <= r1)) << k;
+      }
+    } else
+#endif
+    {
+      for (size_t k = i; k < e; k++) bits |= prescan_counts(cp[k]) << (k - i);
     }
-    if (!any) continue;
-    for (size_t k = i; k < e; k++) {
+    for (; bits; bits &= bits - 1) {
+      size_t k = i + (size_t)__builtin_ctz(bits);
       uint32_t c = cp[k];
       kana += (size_t)is_kana(c);
       if (c >= 0x300C && c <= 0x300F) {
