@@ -213,7 +213,6 @@ static void destroy(void *st) {
   free(cv->sb.end);
   free(cv->ids);
   free(cv->bnd);
-  free(cv->stop);
   free(cv);
 }
 

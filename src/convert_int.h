@@ -348,8 +348,6 @@ typedef struct conv {
   int ids_valid;
   unsigned char *bnd; /* unit starts of the repair's two candidates */
   size_t bnd_cap;
-  uint32_t *stop;     /* places a one pass's plain scan stopped at (run_pass) */
-  size_t stop_cap;
   occ_inert line_inert;  /* characters no dictionary of this handle starts */
   /* Set by zf_conv_run_config: the number of characters its output
    * changed, when its one pass counted them, else SIZE_MAX. */

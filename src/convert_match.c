@@ -122,43 +122,6 @@ static inline size_t plain_append(const occ_accel *acc, int hi_ok, const zf_text
   return j;
 }
 
-/* The plain scan of a whole line, before the greedy pass (run_pass):
- * writes to ocp[k] what cp[k] converts to on its own (plain_value), or
- * cp[k] itself where it does not, and lists those places, ascending, in
- * stop (then n three times: room for n + 3).  The pass then goes from
- * stop to stop.  Over plain_run's walk, which left the loop at each
- * stop, this takes no branch at a stop (one mispredicted a stop: 133K
- * in 5 MB of s2t), lets the table reads of far places overlap, and
- * tells the pass where its next stops are, so their pair-table slots
- * are fetched ahead (pass_loop).  Returns the number of stops. */
-static size_t plain_scan(const occ_accel *acc, int hi_ok, const uint32_t *cp, size_t n, uint32_t *ocp,
-                         uint32_t *stop) {
-  size_t ns = 0;
-  for (size_t k = 0; k < n; k++) {
-    uint32_t c = cp[k], e = c, st;
-    if (c < ACC_SPAN) {
-      e = acc->ent[c];
-      st = 0;
-      if (e > ACC_CP) { /* flags */
-        st = e >> 23;   /* ACC_SLOW */
-        if (k + 1 < n) {
-          uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
-          st |= (uint32_t)(acc->vbits[t >> 6] >> (t & 63u)) & 1u;
-          if (k + 2 < n) st |= (uint32_t)acc_tri(acc, c, b, cp[k + 2]);
-        }
-        e &= ACC_CP;
-      }
-    } else {
-      st = !(c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u));
-    }
-    ocp[k] = e ^ ((e ^ c) & (0u - st)); /* c at a stop */
-    stop[ns] = (uint32_t)k;
-    ns += st;
-  }
-  stop[ns] = stop[ns + 1] = stop[ns + 2] = (uint32_t)n;
-  return ns;
-}
-
 /* ---- the general path ---------------------------------------------------- */
 
 /* Converts src[a, b) (one segment) with dictionary di, appending to dst:
@@ -434,8 +397,6 @@ typedef struct pass_st {
   size_t changed; /* characters changed, while the output mirrors src */
   int run;        /* a run (not a segment of its own) is open */
   int hi_ok;
-  const uint32_t *stop; /* plain_scan's stops, or NULL: plain_run */
-  size_t si;            /* the first stop not passed */
 } pass_st;
 
 /* The loop of run_pass from p->i, while the output mirrors src (same: the
@@ -455,8 +416,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
   const uint64_t *off = src->off;
   const uint32_t nlow = nd ? nd->min_cp : 0x110000;
   const size_t n = p->n, base = p->base;
-  size_t i = p->i, changed = p->changed, si = p->si;
-  const uint32_t *stop = p->stop;
+  size_t i = p->i, changed = p->changed;
   int run = p->run, rc = 0;
 #define POS (same ? i : o->len - base)
   while (i < n) {
@@ -464,20 +424,8 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
     uint32_t two[2];
     size_t vl, m;
     if (acc) {
-      size_t j;
-      if (same && stop) {
-        /* plain_scan wrote the plain places: on to the next stop */
-        while (stop[si] < i) si++;
-        j = stop[si];
-        /* the pair-table slot of the stop two ahead (near the end of
-         * the line, of any pair there: selects, not a branch) */
-        size_t f = stop[si + 2], g = f + 1 < n ? f + 1 : n - 1;
-        f = f < n ? f : n - 1;
-        __builtin_prefetch(&acc->pair[acc_slot(acc, acc_hash(cp[f], cp[g]))]);
-      } else {
-        j = same ? plain_run(acc, p->hi_ok, src, i, n, o->cp + base + i, NULL, &changed)
-                 : plain_append(acc, p->hi_ok, src, i, n, o);
-      }
+      size_t j = same ? plain_run(acc, p->hi_ok, src, i, n, o->cp + base + i, NULL, &changed)
+                      : plain_append(acc, p->hi_ok, src, i, n, o);
       if (j > i) {
         run = 1;
         if ((i = j) == n) break;
@@ -577,8 +525,6 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
     }
     e = e ? e : i + 1;
     if (!same && copy(o, src, i, e)) goto nomem;
-    /* a sequence is copied whole: plain_scan converted its components */
-    if (same && stop) memcpy(o->cp + base + i, cp + i, (e - i) * sizeof *cp);
     i = e;
     run = 1;
   }
@@ -586,7 +532,6 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
   p->i = i;
   p->changed = changed;
   p->run = run;
-  p->si = si;
   return rc;
 nomem:
   return -1;
@@ -615,7 +560,7 @@ static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, 
   pass_st p = {cv, &cv->t->d[di], norm >= 0 ? &cv->t->d[norm] : NULL, &cv->sh->inert[di], cv->acc[di],
                src, o, segs, src->len, o->len, 0, 0, 0,
                /* plain_run's hi bitmap rules out keys of the usual normalization */
-               norm < 0 || norm == ZF_OCC_NORM, NULL, 0};
+               norm < 0 || norm == ZF_OCC_NORM};
   const uint32_t *cp = src->cp;
   size_t n = p.n;
   if (chg) *chg = SIZE_MAX;
@@ -632,15 +577,8 @@ static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, 
   }
   if (zf_text_reserve(o, n + 16)) return -1;
   ids_reset(cv);
+  memcpy(o->cp + p.base, cp, n * sizeof *cp);
   memcpy(o->off + p.base, src->off, n * sizeof *src->off);
-  if (p.acc && n < UINT32_MAX - 3 &&
-      (cv->stop_cap >= n + 3 || !zf_grow((void **)&cv->stop, &cv->stop_cap, n + 3, sizeof *cv->stop, 256))) {
-    plain_scan(p.acc, p.hi_ok, cp, n, o->cp + p.base, cv->stop);
-    p.stop = cv->stop;
-    chg = NULL; /* the scan counts nothing: the caller compares */
-  } else {
-    memcpy(o->cp + p.base, cp, n * sizeof *cp);
-  }
   int rc = pass_loop(&p, 1), same = 1;
   if (rc == UNSAME) {
     o->len = p.base + p.i; /* the copy's rest is dropped */
