@@ -69,7 +69,7 @@ static int create(void **st, const zf_opts *o) {
   cv->residue_cap = o->to == ZHFIX_TO_SIMP ? ZF_OCC_TRAD_CAP : ZF_OCC_SIMP_CAP | ZF_OCC_TRAD_AMBIG;
   /* Text mixes scripts when it holds characters only the other script
    * has. */
-  cv->other_only = o->script == ZHFIX_SCRIPT_SIMP ? ZF_OCC_TRAD_ONLY : ZF_OCC_SIMP_ONLY;
+  cv->other_only = o->script == ZHFIX_SCRIPT_SIMP ? SF_TRAD_ONLY : SF_SIMP_ONLY;
   /* An explicit, different script asks for OpenCC's exact output; the
    * repair is about Chinese scripts, not Japanese. */
   cv->repair = (o->script_detected || o->script == o->to) && o->script != ZHFIX_SCRIPT_JP &&
@@ -102,9 +102,7 @@ static int create(void **st, const zf_opts *o) {
 
 /* Whether the line holds a character only the other script has. */
 static int line_mixed(const conv *cv, const zf_text *in) {
-  for (size_t i = 0; i < in->len; i++)
-    if (in->cp[i] >= 0x3400 && (zf_occ_class(cv->t, in->cp[i]) & cv->other_only)) return 1;
-  return 0;
+  return sf_any(cv->sh, cv->other_only, in->cp, in->len);
 }
 
 static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *seen);
@@ -172,14 +170,7 @@ static int wants_repair(const conv *cv, const zf_text *in) {
      * document (a poem in fortunes-zh) is better left to the exact
      * conversion; only a line that mixes both scripts has phrases the
      * mixing broke (头發). */
-    int simp = 0, trad = 0;
-    for (size_t i = 0; i < in->len && !(simp && trad); i++)
-      if (in->cp[i] >= 0x3400) {
-        unsigned f = zf_occ_class(cv->t, in->cp[i]);
-        simp |= (f & ZF_OCC_SIMP_ONLY) != 0;
-        trad |= (f & ZF_OCC_TRAD_ONLY) != 0;
-      }
-    return simp && trad;
+    return sf_any(cv->sh, SF_TRAD_ONLY, in->cp, in->len) && sf_any(cv->sh, SF_SIMP_ONLY, in->cp, in->len);
   }
   return cv->doc_mixed || line_mixed(cv, in);
 }

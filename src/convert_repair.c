@@ -53,20 +53,11 @@ static int same_cfg(const occ_cfg *a, const occ_cfg *b) {
  * first candidate whole (the equal candidates' path of zf_conv_repair),
  * which is the exact conversion.  So a clean line of a document the
  * window called half-converted costs one bit test per character
- * (occ_shared.simp_form), not three passes with ranges (other
+ * (occ_shared.cls_bits), not three passes with ranges (other
  * Traditional text: 57M instructions per 3 MB). */
 int zf_conv_repair_may_differ(const conv *cv, const zf_text *in) {
   if (cv->back.kind != K_IDENTITY || !same_cfg(&cv->exact, &cv->fold)) return 1;
-  const uint32_t *cp = in->cp;
-  const uint64_t *bm = cv->sh->simp_form;
-  uint64_t any = 0;
-  for (size_t i = 0, n = in->len; i < n; i++) {
-    uint32_t c = cp[i], k = c - SF_LO;
-    k = k < SF_SPAN ? k : SF_SPAN; /* below U+3400 or astral: the clear bit */
-    any |= bm[k >> 6] >> (k & 63u) & 1u;
-    if (c > 0xFFFF && (zf_occ_class(cv->t, c) & ZF_OCC_SIMP_FORM)) return 1;
-  }
-  return (int)any;
+  return sf_any(cv->sh, SF_SIMP_FORM, in->cp, in->len);
 }
 
 /* Marks in bnd (bit `bit`) the places inside a unit of t. */

@@ -276,7 +276,9 @@ static void *shared_build(void *arg) {
       c |= 0xFF; /* no page */
       continue;
     }
-    if (zf_occ_class(&s->t, c) & ZF_OCC_SIMP_FORM) s->simp_form[(c - SF_LO) >> 6] |= (uint64_t)1 << ((c - SF_LO) & 63u);
+    unsigned f = zf_occ_class(&s->t, c);
+    for (int k = 0; k < SF_NFLAGS; k++)
+      if (f & sf_flag[k]) s->cls_bits[k][(c - SF_LO) >> 6] |= (uint64_t)1 << ((c - SF_LO) & 63u);
   }
   s->norm_at_starts = 1;
   for (int i = 0; i < ZF_OCC_NDICTS; i++) {
