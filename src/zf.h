@@ -206,6 +206,9 @@ static inline int zf_is_han(uint32_t c) {
  * bytes (the whole room may be written to); a surrogate or a value beyond
  * U+10FFFF is written as U+FFFD.  Returns the bytes written (text.c). */
 size_t zf_utf8_encode(const uint32_t *cp, size_t n, unsigned char *dst);
+/* Tests: the most zf_utf8_encode uses, 2 AVX-512 (the default), 1
+ * SSSE3, 0 neither (each only where the CPU has it). */
+void zf_utf8_encode_level(int level);
 
 /* Appends the UTF-8 form of c; returns bytes written (1..4). */
 static inline int zf_utf8_put(uint32_t c, unsigned char *p) {

@@ -336,10 +336,11 @@ static void test_fffd_across_slices(void **state) {
 }
 
 
-/* zf_utf8_encode (the pipeline's UTF-8 out, four lanes a step where the
- * CPU has SSSE3) against zf_utf8_put one character at a time: every code
- * point, non-characters and out-of-range values (U+FFFD), in runs that
- * mix one-, two-, three- and four-byte forms at every alignment of the
+/* zf_utf8_encode (the pipeline's UTF-8 out: 16 lanes a step where the
+ * CPU has AVX-512 VBMI2, four with SSSE3, else scalar; each path)
+ * against zf_utf8_put one character at a time: every code point,
+ * non-characters and out-of-range values (U+FFFD), in runs that mix
+ * one-, two-, three- and four-byte forms at every alignment of the
  * vector steps, and ASCII blocks of 16 cut at every length. */
 static size_t put_ref(const uint32_t *cp, size_t n, unsigned char *p0) {
   unsigned char *p = p0;
@@ -354,9 +355,14 @@ static void check_encode(const uint32_t *cp, size_t n) {
   unsigned char *a = malloc(4 * n + 1), *b = malloc(4 * n + 1);
   assert_non_null(a);
   assert_non_null(b);
-  size_t na = zf_utf8_encode(cp, n, a), nb = put_ref(cp, n, b);
-  assert_int_equal(na, nb);
-  assert_memory_equal(a, b, na);
+  size_t nb = put_ref(cp, n, b);
+  for (int level = 2; level >= 0; level--) { /* AVX-512, SSSE3, scalar */
+    zf_utf8_encode_level(level);
+    size_t na = zf_utf8_encode(cp, n, a);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+  }
+  zf_utf8_encode_level(2);
   free(a);
   free(b);
 }
