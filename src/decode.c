@@ -132,9 +132,79 @@ int zf_utf8_valid(const unsigned char *p, size_t len, int at_eof) {
   return 1;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define ZF_UTF8_SIMD 1
+/* Decodes src[i..len) from a character boundary, 16 bytes a step, while
+ * a block starts with ASCII or three-byte sequences of the fast path
+ * (leads E1..EC, EE, EF, each followed by two continuation bytes: always
+ * valid).  A step takes the block's longest prefix of whole such
+ * characters and stops at the first byte of anything else (a two- or
+ * four-byte sequence, E0 or ED, an invalid byte) or at a sequence cut by
+ * the block's end; the caller decodes what it stopped at.  Each block
+ * decodes all 16 positions as if a character started there and keeps
+ * those where one does (AVX-512 compress), so it takes no branch on the
+ * text; it writes up to 16 entries past the characters it keeps (the
+ * caller reserves them).  Returns the new i; *n grows by the characters
+ * decoded. */
+__attribute__((target("avx512f,popcnt"))) static size_t utf8_blocks(const unsigned char *src, size_t i, size_t len,
+                                                                    uint64_t base, uint32_t *cp, uint64_t *off,
+                                                                    size_t *n) {
+  const __m128i c0 = _mm_set1_epi8((char)0xC0), c80 = _mm_set1_epi8((char)0x80);
+  const __m128i e1 = _mm_set1_epi8((char)0xE1), d14 = _mm_set1_epi8(14), ed = _mm_set1_epi8((char)0xED);
+  const __m512i m0f = _mm512_set1_epi32(0x0F), m3f = _mm512_set1_epi32(0x3F);
+  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), eight = _mm512_set1_epi64(8);
+  size_t k = *n;
+  while (i + 16 <= len) {
+    __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+    unsigned a = ~(unsigned)_mm_movemask_epi8(blk) & 0xFFFFu;
+    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(blk, c0), c80));
+    __m128i t = _mm_sub_epi8(blk, e1); /* E1..EF -> 0..14 */
+    unsigned l3 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, d14), t)) &
+                  ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, ed));
+    unsigned want = (l3 << 1 | l3 << 2) & 0xFFFFu;
+    /* f: the first byte that is none of the three, or a continuation
+     * byte where none belongs, or none where one does */
+    unsigned bad = (~(a | l3 | cont) | (cont ^ want)) & 0xFFFFu;
+    unsigned f = bad ? (unsigned)__builtin_ctz(bad) : 16u;
+    unsigned below = (1u << f) - 1u, below2 = f >= 2 ? (1u << (f - 2)) - 1u : 0u;
+    unsigned starts = (a & below) | (l3 & below2);
+    unsigned cut = l3 & below & ~below2; /* a sequence that does not end before f */
+    unsigned used = cut ? (unsigned)__builtin_ctz(cut) : f;
+    if (!used) break;
+    __m512i w0 = _mm512_cvtepu8_epi32(blk), w1 = _mm512_cvtepu8_epi32(_mm_srli_si128(blk, 1)),
+            w2 = _mm512_cvtepu8_epi32(_mm_srli_si128(blk, 2));
+    __m512i c3 = _mm512_or_si512(_mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(w0, m0f), 12),
+                                                 _mm512_slli_epi32(_mm512_and_si512(w1, m3f), 6)),
+                                 _mm512_and_si512(w2, m3f));
+    __m512i c = _mm512_mask_blend_epi32((__mmask16)a, c3, w0);
+    _mm512_storeu_si512((void *)(cp + k), _mm512_maskz_compress_epi32((__mmask16)starts, c));
+    __m512i o = _mm512_add_epi64(_mm512_set1_epi64((long long)(base + i)), lane);
+    unsigned lo = starts & 0xFFu, nlo = (unsigned)__builtin_popcount(lo);
+    _mm512_storeu_si512((void *)(off + k), _mm512_maskz_compress_epi64((__mmask8)lo, o));
+    _mm512_storeu_si512((void *)(off + k + nlo),
+                        _mm512_maskz_compress_epi64((__mmask8)(starts >> 8), _mm512_add_epi64(o, eight)));
+    k += nlo + (unsigned)__builtin_popcount(starts >> 8);
+    i += used;
+    if (f == used && f < 16) break; /* the caller takes the byte that stopped it */
+  }
+  *n = k;
+  return i;
+}
+
+static int simd_off; /* zf_utf8_decode_simd(0): the scalar path only */
+
+void zf_utf8_decode_simd(int on) { simd_off = !on; }
+
+static int use_simd(void) { return !simd_off && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("popcnt"); }
+#else
+void zf_utf8_decode_simd(int on) { (void)on; }
+#endif
+
 static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
                        uint64_t base, int flush, zf_text *out, zf_stats *stats) {
-  if (zf_text_reserve(out, len + d->ntail + 1)) return ZHFIX_E_NOMEM;
+  /* 16 entries of room past the characters: utf8_blocks writes ahead */
+  if (zf_text_reserve(out, len + d->ntail + 16)) return ZHFIX_E_NOMEM;
   uint32_t *cp = out->cp + out->len;
   uint64_t *off = out->off + out->len;
   size_t n = 0, i = 0;
@@ -162,65 +232,82 @@ static int decode_utf8(zf_decoder *d, const unsigned char *src, size_t len,
     i -= d->ntail - k;
     d->ntail = 0;
   }
+#ifdef ZF_UTF8_SIMD
+  const int simd = use_simd();
+#else
+  const int simd = 0;
+#endif
   while (i < len) {
-    /* Fast paths, the bytes read into locals first (stores to cp and off
-     * could otherwise alias src and force every byte to be re-read):
-     * ASCII, 16 bytes at a time where it can (the widening loops
-     * vectorise); a three-byte sequence whose lead is E1..EC or EE..EF
-     * followed by two continuation bytes (CJK), which is always valid (E0
-     * and ED have narrower second-byte ranges and take the general path). */
-    while (i < len) {
-      unsigned b0 = src[i];
-      if (b0 < 0x80) { /* an ASCII run */
-        for (; i + 16 <= len; i += 16, n += 16) {
-          unsigned char b[16];
-          uint64_t w[2];
-          memcpy(b, src + i, 16);
-          memcpy(w, b, 16);
-          if ((w[0] | w[1]) & 0x8080808080808080u) break;
-          uint32_t *c16 = cp + n;
-          uint64_t *o16 = off + n, o = base + i;
-          for (unsigned k = 0; k < 16; k++) c16[k] = b[k];
-          for (unsigned k = 0; k < 16; k++) o16[k] = o + k;
-        }
-        for (; i < len && (b0 = src[i]) < 0x80; i++) {
-          cp[n] = b0;
-          off[n++] = base + i;
-        }
-        continue;
-      }
-      /* leads E1..EC, EE, EF: bits 1..12, 14, 15 of 0xDFFE */
-      unsigned t = b0 - 0xE0u;
-      if (t > 15u || !(0xDFFEu >> t & 1u) || i + 2 >= len) break;
-      unsigned b1 = src[i + 1], b2 = src[i + 2];
-      if (((b1 | b2 << 8) & 0xC0C0u) != 0x8080u) break;
-      /* (E0|x) << 12 + (80|y) << 6 + (80|z) = E2080 + the code point */
-      cp[n] = ((uint32_t)b0 << 12) + ((uint32_t)b1 << 6) + b2 - 0xE2080u;
-      off[n++] = base + i;
-      i += 3;
+    /* With AVX-512, blocks of 16 bytes of ASCII and three-byte sequences
+     * (utf8_blocks); the loops below then take the next 16 bytes (so
+     * text of other sequences pays one failed block for 16 bytes). */
+    size_t stop = len;
+#ifdef ZF_UTF8_SIMD
+    if (simd) {
+      i = utf8_blocks(src, i, len, base, cp, off, &n);
+      if (i >= len) break;
+      stop = len - i > 16 ? i + 16 : len;
     }
-    if (i >= len) break;
-    if (src[i] < 0x80) continue;
-    uint32_t c;
-    size_t k = utf8_one(src + i, len - i, &c);
-    if (k == 0) {
-      if (flush) {
-        note_invalid(stats, base + i);
-        cp[n] = REPLACEMENT;
+#endif
+    while (i < stop) {
+      /* Fast paths, the bytes read into locals first (stores to cp and
+       * off could otherwise alias src and force every byte to be
+       * re-read): ASCII, 16 bytes at a time where it can (the widening
+       * loops vectorise); a three-byte sequence whose lead is E1..EC or
+       * EE..EF followed by two continuation bytes (CJK), which is always
+       * valid (E0 and ED have narrower second-byte ranges and take the
+       * general path). */
+      while (i < stop) {
+        unsigned b0 = src[i];
+        if (b0 < 0x80) { /* an ASCII run */
+          for (; i + 16 <= stop; i += 16, n += 16) {
+            unsigned char b[16];
+            uint64_t w[2];
+            memcpy(b, src + i, 16);
+            memcpy(w, b, 16);
+            if ((w[0] | w[1]) & 0x8080808080808080u) break;
+            uint32_t *c16 = cp + n;
+            uint64_t *o16 = off + n, o = base + i;
+            for (unsigned k = 0; k < 16; k++) c16[k] = b[k];
+            for (unsigned k = 0; k < 16; k++) o16[k] = o + k;
+          }
+          for (; i < stop && (b0 = src[i]) < 0x80; i++) {
+            cp[n] = b0;
+            off[n++] = base + i;
+          }
+          continue;
+        }
+        /* leads E1..EC, EE, EF: bits 1..12, 14, 15 of 0xDFFE */
+        unsigned t = b0 - 0xE0u;
+        if (t > 15u || !(0xDFFEu >> t & 1u) || i + 2 >= len) break;
+        unsigned b1 = src[i + 1], b2 = src[i + 2];
+        if (((b1 | b2 << 8) & 0xC0C0u) != 0x8080u) break;
+        /* (E0|x) << 12 + (80|y) << 6 + (80|z) = E2080 + the code point */
+        cp[n] = ((uint32_t)b0 << 12) + ((uint32_t)b1 << 6) + b2 - 0xE2080u;
         off[n++] = base + i;
+        i += 3;
+      }
+      if (i >= stop) break;
+      uint32_t c;
+      size_t k = utf8_one(src + i, len - i, &c);
+      if (k == 0) {
+        if (flush) {
+          note_invalid(stats, base + i);
+          cp[n] = REPLACEMENT;
+          off[n++] = base + i;
+        } else {
+          d->ntail = len - i;
+          memcpy(d->tail, src + i, d->ntail);
+          d->tail_off = base + i;
+        }
         i = len;
         break;
       }
-      d->ntail = len - i;
-      memcpy(d->tail, src + i, d->ntail);
-      d->tail_off = base + i;
-      i = len;
-      break;
+      if (utf8_bad(c, k, src[i])) note_invalid(stats, base + i);
+      cp[n] = c;
+      off[n++] = base + i;
+      i += k;
     }
-    if (utf8_bad(c, k, src[i])) note_invalid(stats, base + i);
-    cp[n] = c;
-    off[n++] = base + i;
-    i += k;
   }
 done:
   out->len += n;

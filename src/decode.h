@@ -72,4 +72,8 @@ int zf_detect_encoding(const unsigned char *p, size_t len, int at_eof);
 /* 1 when p[0..len) is valid UTF-8 (see zf_detect_encoding for at_eof). */
 int zf_utf8_valid(const unsigned char *p, size_t len, int at_eof);
 
+/* Tests: 0 makes the UTF-8 decoder take its scalar path only, 1 its
+ * SIMD blocks where the CPU has AVX-512 (the default). */
+void zf_utf8_decode_simd(int on);
+
 #endif

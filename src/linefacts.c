@@ -86,17 +86,34 @@ static inline void add(acc *a, zf_line_facts *lf, uint32_t sum) {
   if (++a->blocks == 63) flush(a, lf);
 }
 
-/* One character at a time (beyond the BMP: Han or not, never a mark,
- * never quiet). */
-static void add_slow(const classes_t *t, const uint32_t *cp, size_t n, acc *a, zf_line_facts *lf) {
+/* Records position at as the next loud character's, while there is
+ * room (lf->loud_at). */
+static inline void note_loud(zf_line_facts *lf, size_t *nat, size_t at) {
+  if (*nat < ZF_LOUD_AT) lf->loud_at[(*nat)++] = (uint32_t)at;
+}
+
+/* The loud characters of the BMP block b[0..16) from position at. */
+static void note_loud_block(const classes_t *t, const uint32_t *b, size_t at, zf_line_facts *lf, size_t *nat) {
+  unsigned lm = 0;
+  for (unsigned k = 0; k < 16; k++) lm |= (unsigned)(t->cls[b[k]] >> (F_LOUD / 5) & 1u) << k;
+  for (; lm && *nat < ZF_LOUD_AT; lm &= lm - 1) lf->loud_at[(*nat)++] = (uint32_t)(at + (unsigned)__builtin_ctz(lm));
+}
+
+/* One character at a time, cp[0..n) from position at (beyond the BMP:
+ * Han or not, never a mark, never quiet). */
+static void add_slow(const classes_t *t, const uint32_t *cp, size_t n, size_t at, acc *a, zf_line_facts *lf,
+                     size_t *nat) {
   for (size_t k = 0; k < n; k++) {
     uint32_t c = cp[k];
     if (c < 0x10000) {
       add(a, lf, t->spread[t->cls[c]]);
+      if (t->cls[c] & BIT(F_LOUD)) note_loud(lf, nat, at + k);
     } else {
       lf->loud++;
+      note_loud(lf, nat, at + k);
       if (zf_is_han(c)) {
         lf->han++;
+        lf->han_astral++;
         lf->rare += (size_t)zf_line_rare_han(c);
       }
     }
@@ -112,8 +129,8 @@ static const classes_t *classes(void) {
  * first '\n' or '\r' of cp[0..n) (n when there is none); returns t.
  * (A line's terminator adds nothing to its facts.) */
 static inline size_t scan(const classes_t *t, const uint32_t *cp, size_t n, int stop, zf_line_facts *lf) {
-  lf->han = lf->rare = lf->marker = lf->paren = lf->mojix = lf->loud = 0;
-  size_t i = 0;
+  lf->han = lf->rare = lf->marker = lf->paren = lf->mojix = lf->loud = lf->han_astral = 0;
+  size_t i = 0, nat = 0;
   acc a = {0, 0, 0};
   uint32_t any = 0;
   for (; i + 16 <= n; i += 16) {
@@ -140,10 +157,12 @@ static inline size_t scan(const classes_t *t, const uint32_t *cp, size_t n, int 
     for (size_t k = 0; k < 16; k += 4)
       sum += sp[cls[b[k] & 0xFFFF]] + sp[cls[b[k + 1] & 0xFFFF]] + sp[cls[b[k + 2] & 0xFFFF]] +
              sp[cls[b[k + 3] & 0xFFFF]];
-    if (all >> 16)
-      add_slow(t, b, 16, &a, lf);
-    else
+    if (all >> 16) {
+      add_slow(t, b, 16, i, &a, lf, &nat);
+    } else {
       add(&a, lf, sum);
+      if (sum >> F_LOUD && nat < ZF_LOUD_AT) note_loud_block(t, b, i, lf, &nat);
+    }
   }
   /* fewer than 16 characters to the end or to the break */
   uint32_t sum = 0;
@@ -151,10 +170,12 @@ static inline size_t scan(const classes_t *t, const uint32_t *cp, size_t n, int 
     uint32_t c = cp[i];
     if (stop && (c == '\n' || c == '\r')) break;
     any |= c;
-    if (c >> 16)
-      add_slow(t, cp + i, 1, &a, lf);
-    else
+    if (c >> 16) {
+      add_slow(t, cp + i, 1, i, &a, lf, &nat);
+    } else {
       sum += t->spread[t->cls[c]];
+      if (t->cls[c] & BIT(F_LOUD)) note_loud(lf, &nat, i);
+    }
   }
   add(&a, lf, sum);
   flush(&a, lf);

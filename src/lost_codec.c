@@ -67,7 +67,11 @@ static void inv_sort(lc_inv *v, lc_inv *tmp, size_t n) {
 }
 
 const lc_inv *lc_encodings(const lc_model *m, uint32_t cp, size_t *n) {
-  size_t lo = 0, hi = m->ninv;
+  /* a binary search in cp's bucket of 64 code points (inv_at), or beyond
+   * the BMP in the entries after it */
+  size_t k = cp >> 6;
+  size_t lo = k < LC_INV_BMP ? m->inv_at[k] : m->inv_at[LC_INV_BMP];
+  size_t hi = k < LC_INV_BMP ? m->inv_at[k + 1] : m->ninv;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     if (m->inv[mid].cp < cp)
@@ -103,6 +107,10 @@ static int build_inverse(lc_model *m) {
   inv_sort(m->inv, tmp, k);
   free(tmp);
   m->ninv = k;
+  for (size_t b = 0, i = 0; b <= LC_INV_BMP; b++) {
+    while (i < k && m->inv[i].cp < (uint32_t)(b << 6)) i++;
+    m->inv_at[b] = (uint32_t)i;
+  }
   for (int b = 0x80; b <= 0xFF; b++)
     if (!m->single[b - 0x80]) {
       m->errstart[(b - 0x80) / 8] |= (uint8_t)(1u << (b % 8));

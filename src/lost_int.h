@@ -21,6 +21,7 @@ typedef struct lc_inv {
   uint16_t pad;
 } lc_inv;
 
+#define LC_INV_BMP 1024
 typedef struct lc_model {
   int present;
   int kind;
@@ -29,6 +30,9 @@ typedef struct lc_model {
   uint8_t consume2[LC_NLEAD * 32];
   lc_inv *inv; /* every byte sequence of a character, sorted by cp     */
   size_t ninv;
+  /* inv_at[k]: the first entry of inv whose cp is at least k << 6
+   * (k <= LC_INV_BMP: the BMP in buckets of 64; lc_encodings) */
+  uint32_t inv_at[LC_INV_BMP + 1];
   /* bytes b (0x80..0xFF) that start no character alone: a lead, or an
    * error (bit set) */
   uint8_t errstart[32];

@@ -487,10 +487,10 @@ void zf_moji_do_run(moji *m, int k, const mline *in, size_t base, size_t len, ml
 /* Per-class evidence that a pass can change anything: bit k set when
  * class k may.  One scan of the line. */
 unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n);
-/* The same, where whether every character of c[0..n) is quiet (quiet_bm)
- * is already known: quiet 1 or 0 (the pipeline's line facts), or -1 when
- * it is not (then the same as zf_moji_trigger). */
-unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int quiet);
+/* The same, with the pipeline's facts of the line c[0..n) (linefacts.h;
+ * NULL or invalid: the same as zf_moji_trigger): whether every character
+ * is quiet (quiet_bm), and where the loud ones are. */
+unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, const zf_line_facts *lf);
 /* Runs the strategies over m->in0 (whose trigger mask is mask0) and
  * leaves the line the LM prefers in m->best, its repair counts in cnt,
  * and updates the document's signatures.  0 or ZHFIX_E_NOMEM. */

@@ -524,10 +524,30 @@ static unsigned heading_bits(const moji *m, const uint32_t *c, size_t n) {
   return mask && !zf_lm_word(h, nh, NULL) ? mask : 0;
 }
 
-unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n) { return zf_moji_trigger_known(m, c, n, -1); }
+unsigned zf_moji_trigger(const moji *m, const uint32_t *c, size_t n) { return zf_moji_trigger_known(m, c, n, NULL); }
 
-unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int quiet) {
+/* The trigger's loop where the line facts list every loud character
+ * (lf->loud_at) and no signature asks for more (skip below): a quiet
+ * character only ends a kana run and counts when it is Han (plain_bm is
+ * quiet_bm's Han), and a loud one of the BMP counts when Han in
+ * scan_char, so the count comes to the BMP's Han of the line, and only
+ * the loud characters need scan_char. */
+static unsigned trigger_loud(const moji *m, const uint32_t *c, size_t n, const zf_line_facts *lf) {
+  unsigned mask = 0;
+  dbcs_evidence ev = {0};
+  for (size_t j = 0; j < lf->loud; j++) {
+    size_t i = lf->loud_at[j];
+    if (j == 0 || i != (size_t)lf->loud_at[j - 1] + 1) ev.kana_run = 0;
+    mask = scan_char(m, c, n, i, &ev, mask);
+  }
+  ev.nhan = lf->han - lf->han_astral;
+  if (ev.nhan == 3) mask |= heading_bits(m, c, n);
+  return dbcs_bits(m, &ev, mask);
+}
+
+unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, const zf_line_facts *lf) {
   const moji_tables *t = m->t;
+  if (lf && !lf->valid) lf = NULL;
   /* In a document carrying a DBCS<->DBCS signature every character is
    * looked up in the other table below: no shortcut then. */
   const int follow = m->sig[C_GBK_BIG5] >= SIG_LINES || m->sig[C_BIG5_GBK] >= SIG_LINES;
@@ -542,15 +562,16 @@ unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, int q
   /* Most lines: ASCII and quiet steps only reset kana_run, plain Han
    * ones (below) also count nhan, so no bit is set in the loop, and with
    * no private use, odd or rare character none after it either. */
-  if (!follow && (quiet >= 0 ? quiet : all_plain(t->quiet_bm, c, n))) {
+  if (!follow && (lf ? lf->loud == 0 : all_plain(t->quiet_bm, c, n))) {
     if (!latin) return heading_bits(m, c, n);
     unsigned any = 0;
     for (size_t i = 0; i < n; i++) any |= c[i] >= 0x80 && c[i] <= 0xFFFF && moji_bit(t->latin_bm, c[i]);
     if (!any) return 0;
   }
+  const int skip = !follow && !latin;
+  if (skip && lf && lf->loud <= ZF_LOUD_AT) return trigger_loud(m, c, n, lf);
   unsigned mask = 0;
   dbcs_evidence ev = {0};
-  const int skip = !follow && !latin;
   for (size_t i = 0; i < n; i++) {
     uint32_t ch = c[i];
     if (skip && ch <= 0xFFFF && moji_bit(t->quiet_bm, ch)) {

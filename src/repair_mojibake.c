@@ -217,7 +217,7 @@ static int run_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
     for (size_t i = 0; i < in->len; i++) nlost += zf_mark_replaced(in->cp[i]);
   m->lossy_line = nlost >= 2;
   m->no_marks = !(f & 8);
-  unsigned mask0 = zf_moji_trigger_known(m, in->cp, in->len, lf->valid ? lf->loud == 0 : -1);
+  unsigned mask0 = zf_moji_trigger_known(m, in->cp, in->len, lf);
   if (!mask0 && !c1) { /* the common case: nothing to try */
     if (f & 2) zf_moji_count_unrecoverable(m, in, m->lossy_line, stats);
     if (m->count_clean) note_clean(m, in->cp, in->len);

@@ -216,11 +216,63 @@ __attribute__((target("ssse3"))) static size_t encode_ssse3(const uint32_t *cp, 
   for (; i < len; i++) p += put_one(cp[i], p);
   return (size_t)(p - p0);
 }
+
+/* AVX-512 (with VBMI2's byte compress): 16 code points a step, each lane
+ * written as its four-byte little-endian word of one (ASCII) or three
+ * bytes (U+0800..U+FFFF outside the surrogates) and the bytes kept
+ * compressed together, without a branch on which; the last step masked
+ * to the characters left.  A step with another lane goes one character
+ * at a time. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) static size_t encode_avx512(const uint32_t *cp,
+                                                                                          size_t len,
+                                                                                          unsigned char *p0) {
+  unsigned char *p = p0;
+  const __m512i m3f = _mm512_set1_epi32(0x3F), lead = _mm512_set1_epi32(0x8080E0);
+  const __m512i one = _mm512_set1_epi32(0xFF), three = _mm512_set1_epi32(0xFFFFFF);
+  for (size_t i = 0; i < len; i += 16) {
+    size_t left = len - i;
+    __mmask16 lanes = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+    __m512i v = _mm512_maskz_loadu_epi32(lanes, cp + i);
+    __mmask16 asc = _mm512_cmplt_epu32_mask(v, _mm512_set1_epi32(0x80));
+    __mmask16 bmp = _mm512_cmpge_epu32_mask(v, _mm512_set1_epi32(0x800)) &
+                    _mm512_cmplt_epu32_mask(v, _mm512_set1_epi32(0x10000)) &
+                    ~_mm512_cmplt_epu32_mask(_mm512_sub_epi32(v, _mm512_set1_epi32(0xD800)), _mm512_set1_epi32(0x800));
+    if ((__mmask16)(asc | bmp) != (__mmask16)0xFFFF) {
+      size_t e = left >= 16 ? i + 16 : len;
+      for (size_t k = i; k < e; k++) p += put_one(cp[k], p);
+      continue;
+    }
+    __m512i w = _mm512_or_si512(
+        _mm512_or_si512(_mm512_srli_epi32(v, 12), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(v, 6), m3f), 8)),
+        _mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(v, m3f), 16), lead));
+    w = _mm512_mask_blend_epi32(asc, w, v);
+    /* the bytes each lane keeps, none in the lanes past the end */
+    __m512i keep = _mm512_maskz_mov_epi32(lanes, _mm512_mask_blend_epi32(asc, three, one));
+    __mmask64 km = _mm512_test_epi8_mask(keep, keep);
+    __m512i packed = _mm512_maskz_compress_epi8(km, w);
+    size_t nb = (size_t)__builtin_popcountll(km);
+    if (left >= 16)
+      _mm512_storeu_si512((void *)p, packed); /* 64 bytes: within the room of four a character */
+    else
+      _mm512_mask_storeu_epi8((void *)p, nb >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << nb) - 1), packed);
+    p += nb;
+  }
+  return (size_t)(p - p0);
+}
 #endif
+
+/* The encoder zf_utf8_encode takes: 2 AVX-512, 1 SSSE3, 0 scalar, the
+ * best the CPU has unless a test lowered it (zf_utf8_encode_level). */
+static int encode_cap = 2;
+
+void zf_utf8_encode_level(int level) { encode_cap = level; }
 
 size_t zf_utf8_encode(const uint32_t *cp, size_t n, unsigned char *dst) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (__builtin_cpu_supports("ssse3")) return encode_ssse3(cp, n, dst);
+  if (encode_cap >= 2 && __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("popcnt"))
+    return encode_avx512(cp, n, dst);
+  if (encode_cap >= 1 && __builtin_cpu_supports("ssse3")) return encode_ssse3(cp, n, dst);
 #endif
   return encode_scalar(cp, n, dst);
 }

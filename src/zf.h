@@ -55,6 +55,7 @@ typedef struct zf_span {
 /* The facts of the segment being processed, read once by the pipeline
  * for the repair stages' gates (linefacts.h); valid only while no stage
  * has changed the segment. */
+#define ZF_LOUD_AT 16
 typedef struct zf_line_facts {
   int valid;
   size_t han, rare; /* Han characters (from U+3400), rare ones among them */
@@ -63,6 +64,10 @@ typedef struct zf_line_facts {
   size_t mojix;     /* U+FFFD, 锟, 嚙, 烫, 屯 (marks.h) and C1 controls    */
   size_t loud;      /* characters the mojibake trigger must look at        */
   int wide;         /* a character that is not ASCII                       */
+  size_t han_astral; /* Han characters beyond the BMP (of han)            */
+  /* where the first loud characters are (all of them when loud is at
+   * most ZF_LOUD_AT), in order: the trigger looks at those alone */
+  uint32_t loud_at[ZF_LOUD_AT];
 } zf_line_facts;
 
 typedef struct zf_stats {
@@ -201,6 +206,9 @@ static inline int zf_is_han(uint32_t c) {
  * bytes (the whole room may be written to); a surrogate or a value beyond
  * U+10FFFF is written as U+FFFD.  Returns the bytes written (text.c). */
 size_t zf_utf8_encode(const uint32_t *cp, size_t n, unsigned char *dst);
+/* Tests: the most zf_utf8_encode uses, 2 AVX-512 (the default), 1
+ * SSSE3, 0 neither (each only where the CPU has it). */
+void zf_utf8_encode_level(int level);
 
 /* Appends the UTF-8 form of c; returns bytes written (1..4). */
 static inline int zf_utf8_put(uint32_t c, unsigned char *p) {

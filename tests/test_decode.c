@@ -336,10 +336,11 @@ static void test_fffd_across_slices(void **state) {
 }
 
 
-/* zf_utf8_encode (the pipeline's UTF-8 out, four lanes a step where the
- * CPU has SSSE3) against zf_utf8_put one character at a time: every code
- * point, non-characters and out-of-range values (U+FFFD), in runs that
- * mix one-, two-, three- and four-byte forms at every alignment of the
+/* zf_utf8_encode (the pipeline's UTF-8 out: 16 lanes a step where the
+ * CPU has AVX-512 VBMI2, four with SSSE3, else scalar; each path)
+ * against zf_utf8_put one character at a time: every code point,
+ * non-characters and out-of-range values (U+FFFD), in runs that mix
+ * one-, two-, three- and four-byte forms at every alignment of the
  * vector steps, and ASCII blocks of 16 cut at every length. */
 static size_t put_ref(const uint32_t *cp, size_t n, unsigned char *p0) {
   unsigned char *p = p0;
@@ -354,9 +355,14 @@ static void check_encode(const uint32_t *cp, size_t n) {
   unsigned char *a = malloc(4 * n + 1), *b = malloc(4 * n + 1);
   assert_non_null(a);
   assert_non_null(b);
-  size_t na = zf_utf8_encode(cp, n, a), nb = put_ref(cp, n, b);
-  assert_int_equal(na, nb);
-  assert_memory_equal(a, b, na);
+  size_t nb = put_ref(cp, n, b);
+  for (int level = 2; level >= 0; level--) { /* AVX-512, SSSE3, scalar */
+    zf_utf8_encode_level(level);
+    size_t na = zf_utf8_encode(cp, n, a);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+  }
+  zf_utf8_encode_level(2);
   free(a);
   free(b);
 }
@@ -397,6 +403,180 @@ static void test_utf8_encode(void **state) {
   free(all);
 }
 
+/* ---- the UTF-8 decoder's block path and its scalar path ------------------- */
+
+/* What zf_decode must give for p[0..n) fed whole with flush: one
+ * character at a time through zf_utf8_get, U+FFFD for each maximal
+ * invalid subpart (and for a sequence cut by the end), each character at
+ * the offset of its first byte. */
+typedef struct u8ref {
+  uint32_t cp[512];
+  uint64_t off[512];
+  size_t n;
+  uint64_t invalid, first;
+} u8ref;
+
+static void utf8_reference(const unsigned char *p, size_t n, u8ref *r) {
+  r->n = 0;
+  r->invalid = 0;
+  r->first = UINT64_MAX;
+  for (size_t i = 0; i < n;) {
+    uint32_t c = p[i];
+    int k = 1;
+    if (c >= 0x80) {
+      k = zf_utf8_get(p + i, n - i, &c);
+      if (k <= 0) {
+        if (r->invalid++ == 0) r->first = i;
+        k = k ? -k : (int)(n - i);
+      }
+    }
+    r->cp[r->n] = c;
+    r->off[r->n++] = i;
+    i += (size_t)k;
+  }
+}
+
+/* zf_decode on p[0..n) fed in pieces of the lengths cuts[] (the rest in
+ * a last piece), against the reference. */
+static void check_decode(const unsigned char *p, size_t n, const size_t *cuts, size_t ncuts, const u8ref *want) {
+  zf_decoder *d;
+  assert_int_equal(zf_decoder_new(&d, ZHFIX_ENC_UTF8), 0);
+  zf_text t = {0};
+  zf_stats st;
+  zf_stats_init(&st);
+  size_t at = 0;
+  for (size_t c = 0; c <= ncuts; c++) {
+    size_t m = c < ncuts ? cuts[c] : n - at;
+    if (m > n - at) m = n - at;
+    assert_int_equal(zf_decode(d, p + at, m, at, c == ncuts, &t, &st), 0);
+    at += m;
+  }
+  assert_int_equal(t.len, want->n);
+  assert_memory_equal(t.cp, want->cp, t.len * sizeof *t.cp);
+  assert_memory_equal(t.off, want->off, t.len * sizeof *t.off);
+  assert_int_equal(st.v[ZHFIX_STAT_INVALID_SEQUENCES], want->invalid);
+  assert_int_equal(st.v[ZHFIX_STAT_FIRST_INVALID_OFFSET], want->first);
+  zf_text_free(&t);
+  zf_decoder_free(d);
+}
+
+/* Both paths, the input whole, cut in two at every place, and in random
+ * pieces of 1 to 20 bytes. */
+static void check_all_feeds(const unsigned char *p, size_t n, unsigned *seed) {
+  u8ref *want = malloc(sizeof *want);
+  assert_non_null(want);
+  utf8_reference(p, n, want);
+  for (int simd = 0; simd < 2; simd++) {
+    zf_utf8_decode_simd(simd);
+    check_decode(p, n, NULL, 0, want);
+    for (size_t cut = 0; cut <= n; cut++) check_decode(p, n, &cut, 1, want);
+    size_t cuts[256], nc = 0;
+    for (size_t sum = 0; sum < n && nc < 256; nc++) {
+      *seed = *seed * 1103515245u + 12345u;
+      cuts[nc] = 1 + (*seed >> 16) % 20;
+      sum += cuts[nc];
+    }
+    check_decode(p, n, cuts, nc, want);
+  }
+  zf_utf8_decode_simd(1);
+  free(want);
+}
+
+/* Text the block path takes (ASCII, three-byte sequences of every lead
+ * it accepts) with every kind of byte it must stop at, written over each
+ * position in turn; and random strings of those bytes. */
+static void test_utf8_blocks(void **state) {
+  (void)state;
+  static const char *const pieces[] = {"a", "Z", "\n", " ", "\xe4\xb8\xad", "\xe6\x96\x87", "\xef\xbc\x8c",
+                                       "\xe1\x80\x80", "\xec\xbf\xbf", "\xee\x80\x80", "\xef\xbf\xbd", "\xef\xbf\xbf"};
+  static const unsigned char odd[] = {0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xe4,
+                                      0xef, 0xf0, 0xf4, 0xf5, 0xff, 0x00, 0x7f};
+  unsigned seed = 2026;
+  unsigned char buf[160];
+  size_t n = 0;
+  while (n < 96) {
+    seed = seed * 1103515245u + 12345u;
+    const char *pc = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+    memcpy(buf + n, pc, strlen(pc));
+    n += strlen(pc);
+  }
+  check_all_feeds(buf, n, &seed);
+  unsigned char mod[160];
+  for (size_t at = 0; at < n; at++)
+    for (size_t k = 0; k < sizeof odd; k++) {
+      memcpy(mod, buf, n);
+      mod[at] = odd[k];
+      check_all_feeds(mod, n, &seed);
+      /* and inserted, shifting the rest across the blocks */
+      memcpy(mod, buf, at);
+      mod[at] = odd[k];
+      memcpy(mod + at + 1, buf + at, n - at);
+      check_all_feeds(mod, n + 1, &seed);
+    }
+  /* good sequences of the other lengths, and the edges of E0 and ED */
+  static const char *const others[] = {"\xc2\xa9", "\xdf\xbf", "\xe0\xa0\x80", "\xe0\xbf\xbf", "\xed\x9f\xbf",
+                                       "\xed\xa0\x80", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", "\xe4\xb8"};
+  for (size_t at = 0; at < n; at += 1)
+    for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
+      size_t l = strlen(others[k]);
+      memcpy(mod, buf, at);
+      memcpy(mod + at, others[k], l);
+      memcpy(mod + at + l, buf + at, n - at);
+      check_all_feeds(mod, n + l, &seed);
+    }
+  int runs = tu_quick() ? 200 : 2000;
+  for (int r = 0; r < runs; r++) {
+    seed = seed * 1103515245u + 12345u;
+    size_t m = (seed >> 16) % 120;
+    for (size_t i = 0; i < m;) {
+      seed = seed * 1103515245u + 12345u;
+      unsigned x = seed >> 16;
+      if (x % 4) {
+        const char *pc = pieces[x / 4 % (sizeof pieces / sizeof *pieces)];
+        size_t l = strlen(pc);
+        if (i + l > m) l = m - i;
+        memcpy(mod + i, pc, l);
+        i += l;
+      } else {
+        mod[i++] = odd[x / 4 % sizeof odd];
+      }
+    }
+    check_all_feeds(mod, m, &seed);
+  }
+}
+
+/* The whole pipeline on text with stray bytes at block edges: the same
+ * output with the block path and without, whole and fed in pieces. */
+static void test_utf8_blocks_pipeline(void **state) {
+  (void)state;
+  tu_buf b = {0};
+  for (int i = 0; i < 3000; i++) {
+    const char *pc = i % 3 ? "中文字符abc, " : "English text 。";
+    tu_buf_put(&b, pc, strlen(pc));
+    if (i % 37 == 0) tu_buf_put(&b, "\xff", 1);
+    if (i % 41 == 0) tu_buf_put(&b, "\xe4\xb8", 2);
+    if (i % 43 == 0) tu_buf_put(&b, "\xc3\xa9\xf0\x9f\x98\x80", 6);
+    if (i % 10 == 9) tu_buf_put(&b, "\n", 1);
+  }
+  size_t n1, n2, n3;
+  char *simd = tu_run(b.p, b.n, "--punct=off", &n1, NULL);
+  char *chunked = tu_run_chunked(b.p, b.n, "--punct=off", 7, &n2, NULL);
+  zf_utf8_decode_simd(0);
+  char *scalar = tu_run(b.p, b.n, "--punct=off", &n3, NULL);
+  zf_utf8_decode_simd(1);
+  assert_non_null(simd);
+  assert_non_null(chunked);
+  assert_non_null(scalar);
+  assert_int_equal(n1, n3);
+  assert_memory_equal(simd, scalar, n1);
+  assert_int_equal(n1, n2);
+  assert_memory_equal(simd, chunked, n1);
+  free(simd);
+  free(chunked);
+  free(scalar);
+  free(b.p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_validity),
@@ -409,6 +589,8 @@ int main(void) {
       cmocka_unit_test(test_latin1_is_a_guess),
       cmocka_unit_test(test_fffd_across_slices),
       cmocka_unit_test(test_utf8_encode),
+      cmocka_unit_test(test_utf8_blocks),
+      cmocka_unit_test(test_utf8_blocks_pipeline),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
