@@ -62,6 +62,39 @@ static inline size_t utf8_len(const unsigned char *p, size_t n) {
   return cli_utf8_len(p, n);
 }
 
+/* Whether the 6 bytes at p (8 readable) are two three-byte characters
+ * with a lead E1..EC or EE..EF (CJK, always well formed), in one test of a
+ * 64-bit word: lead 1110xxxx and continuations 10xxxxxx, then neither lead
+ * E0 nor ED (whose second byte is restricted: utf8_len's case). */
+static inline int cjk2(const unsigned char *p) {
+  uint64_t x;
+  memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  x = __builtin_bswap64(x); /* p[0] is the low byte below */
+#endif
+  if ((x & 0xC0C0F0C0C0F0u) != 0x8080E08080E0u)
+    return 0;
+  return (int)(0xDFFEu >> (x & 0xF) & 0xDFFEu >> (x >> 24 & 0xF) & 1u);
+}
+
+/* The end of the run of characters beyond ASCII that begins at p[i]
+ * (>= 0x80): the index of the first ASCII byte after it, or n; SIZE_MAX
+ * when a sequence in it is not well formed. */
+static size_t utf8_run(const unsigned char *p, size_t i, size_t n) {
+  for (;;) {
+    while (i + 8 <= n && cjk2(p + i))
+      i += 6;
+    if (i >= n || p[i] < 0x80)
+      return i;
+    size_t k = utf8_len(p + i, n - i);
+    if (!k)
+      return SIZE_MAX;
+    i += k;
+    if (i >= n || p[i] < 0x80)
+      return i;
+  }
+}
+
 /* Whether the 8 bytes at p are all plain: none is '"', '\\', a control
  * or beyond ASCII (one test for the eight, as a 64-bit word). */
 static inline int plain8(const unsigned char *p) {
@@ -96,12 +129,8 @@ static int sc_string(scan *s, int *esc) {
       return -1;
     if (c >= 0x80) {
       /* a run of characters beyond ASCII (Chinese text) */
-      do {
-        size_t k = utf8_len(p + i, n - i);
-        if (!k)
-          return -1;
-        i += k;
-      } while (i < n && p[i] >= 0x80);
+      if ((i = utf8_run(p, i, n)) == SIZE_MAX)
+        return -1;
       continue;
     }
     /* a backslash */
@@ -546,12 +575,8 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
         j++;
       if (j >= n || p[j] < 0x80 || ascii)
         break;
-      do {
-        size_t k = utf8_len(p + j, n - j);
-        if (!k)
-          return -1;
-        j += k;
-      } while (j < n && p[j] >= 0x80);
+      if ((j = utf8_run(p, j, n)) == SIZE_MAX)
+        return -1;
     }
     if (sb_add(out, p + i, j - i) < 0)
       return -1;
