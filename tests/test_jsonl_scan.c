@@ -207,7 +207,8 @@ static void test_encode_like_jansson(void **state) {
     random_raw(&s, it % 2 ? 30 : 0);
     int ascii = it % 4 >= 2;
     const char *orig = ascii ? esc_orig : raw_orig;
-    int rc = cli_jl_encode_like(&out, orig, strlen(orig), s.p ? s.p : "", s.len);
+    out.len = 0;
+    int rc = cli_jl_encode_like(&out, orig, strlen(orig), s.p ? s.p : "", s.len, 0);
     json_t *js = json_stringn(s.p ? s.p : "", s.len);
     if (!js) { /* not UTF-8: neither writes it */
       assert_int_equal(rc, -1);
@@ -218,12 +219,19 @@ static void test_encode_like_jansson(void **state) {
     assert_int_equal(rc, 0);
     assert_int_equal(out.len, strlen(want));
     assert_memory_equal(out.p, want, out.len);
+    /* the same for a string known to be UTF-8, appended after a prefix */
+    out.len = 0;
+    sb_add(&out, "ab", 2);
+    assert_int_equal(cli_jl_encode_like(&out, orig, strlen(orig), s.p ? s.p : "", s.len, 1), 0);
+    assert_int_equal(out.len, 2 + strlen(want));
+    assert_memory_equal(out.p + 2, want, out.len - 2);
     free(want);
     json_decref(js);
   }
   assert_true(failed > 1000 && failed < 20000);
   /* lower-case hex in the original: the cleaned value follows it */
-  assert_int_equal(cli_jl_encode_like(&out, "\"\\u4e2d\"", 8, "中é", 5), 0);
+  out.len = 0;
+  assert_int_equal(cli_jl_encode_like(&out, "\"\\u4e2d\"", 8, "中é", 5, 0), 0);
   assert_int_equal(out.len, 14);
   assert_memory_equal(out.p, "\"\\u4e2d\\u00e9\"", 14);
   sb_free(&s);
