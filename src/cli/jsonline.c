@@ -8,7 +8,7 @@
  * (RFC 8259 less the corners where jansson differs: integers beyond 64
  * bits, reals that overflow, \u0000, deep nesting) and hands every other
  * line, valid or not, to jansson, whose verdict and messages stand.
- * tests/test_cli_json.c holds the two readings against each other. */
+ * tests/test_jsonl_scan.c holds the two readings against each other. */
 #include <stdlib.h>
 #include <string.h>
 
