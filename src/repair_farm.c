@@ -48,9 +48,8 @@
 
 #include "farm.h"
 
-static int create(void **st, const zf_opts *o) {
-  farm *f = calloc(1, sizeof *f);
-  if (!f) return ZHFIX_E_NOMEM;
+/* A new document's state in f (zeroed) with options o. */
+static void init(farm *f, const zf_opts *o) {
   f->o = *o;
   f->bank = WORK_BASE; /* the first line's own budget, as for any line */
   f->bm_a = f->bm_b = UINT32_MAX; /* no pair asked yet (bigram) */
@@ -63,20 +62,18 @@ static int create(void **st, const zf_opts *o) {
                  : o->script == ZHFIX_SCRIPT_HK || o->script == ZHFIX_SCRIPT_HKP ? ZF_OCC_HK_STD
                                                                                 : 0;
   }
+}
+
+static int create(void **st, const zf_opts *o) {
+  farm *f = calloc(1, sizeof *f);
+  if (!f) return ZHFIX_E_NOMEM;
+  init(f, o);
   *st = f;
   return 0;
 }
 
-static void destroy(void *st) {
-  farm *f = st;
-#ifdef FARM_TUNE
-  if (getenv("FARM_WORK_LOG")) {
-    size_t b = 0;
-    for (size_t i = 0; i < RING; i++) b += f->beam[i].cap * sizeof(hyp);
-    fprintf(stderr, "MEM beams %zu nodes %zu tk %zu path %zu\n", b, f->capnodes * sizeof *f->nodes,
-            f->captk * sizeof *f->tk, f->cappath * (sizeof *f->path + sizeof *f->pathoff));
-  }
-#endif
+/* Frees what f holds, not f. */
+static void release(farm *f) {
   farm_codec_free(f->codec);
   free(f->annset);
   free(f->mk);
@@ -102,7 +99,32 @@ static void destroy(void *st) {
   free(f->swb);
   free(f->swmemo);
   free(f->bgrow);
+}
+
+static void destroy(void *st) {
+  farm *f = st;
+#ifdef FARM_TUNE
+  if (getenv("FARM_WORK_LOG")) {
+    size_t b = 0;
+    for (size_t i = 0; i < RING; i++) b += f->beam[i].cap * sizeof(hyp);
+    fprintf(stderr, "MEM beams %zu nodes %zu tk %zu path %zu\n", b, f->capnodes * sizeof *f->nodes,
+            f->captk * sizeof *f->tk, f->cappath * (sizeof *f->path + sizeof *f->pathoff));
+  }
+#endif
+  release(f);
   free(f);
+}
+
+/* The next document on the handle (zf_stage_ops.reuse): what destroy and
+ * create would leave, without freeing and allocating the 1.8 KB state (a
+ * --jsonl record is a document; the large calloc also made malloc
+ * consolidate its small free chunks every record). */
+static int reuse(void *st, const zf_opts *o) {
+  farm *f = st;
+  release(f);
+  memset(f, 0, sizeof *f);
+  init(f, o);
+  return 1;
 }
 
 static void prescan(void *st, const zf_text *prefix) {
@@ -174,4 +196,4 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   return rc;
 }
 
-const zf_stage_ops zf_stage_farm = {"farm", create, prescan, run, destroy, NULL};
+const zf_stage_ops zf_stage_farm = {"farm", create, prescan, run, destroy, reuse};

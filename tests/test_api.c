@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "convert_tables.h"
+#include "zf.h"
 #include "moji_sim.h"
 #include "tu.h"
 
@@ -480,6 +482,95 @@ static void test_reuse(void **state) {
   for (size_t k = 0; k < nc; k++) free(cs[k].name), free(cs[k].args), free(cs[k].in), free(cs[k].out);
 }
 
+/* zf_detect_script (script.c counts with a table and packed counters)
+ * against the plain count it replaces, on random texts drawn from every
+ * class of Han character (in the table's range, the compatibility
+ * ideographs and the supplementary planes), ASCII and punctuation, long
+ * enough that the packed counts must be flushed (more than 1023 of one
+ * class). */
+static int script_by_count(const zf_text *t) {
+  const zf_occ_tables *o = zf_occ_get();
+  size_t simp = 0, trad = 0, region = 0, tw = 0, hk = 0, std = 0;
+  for (size_t i = 0; i < t->len; i++) {
+    uint32_t c = t->cp[i];
+    if (!zf_is_han(c)) continue;
+    unsigned f = zf_occ_class(o, c);
+    unsigned tw_hk = f & (ZF_OCC_TW_FORM | ZF_OCC_HK_FORM);
+    simp += (f & ZF_OCC_SIMP_ONLY) != 0;
+    trad += (f & ZF_OCC_TRAD_ONLY) != 0;
+    region += tw_hk != 0;
+    tw += tw_hk == ZF_OCC_TW_FORM;
+    hk += tw_hk == ZF_OCC_HK_FORM;
+    std += (f & (ZF_OCC_TW_STD | ZF_OCC_HK_STD)) != 0 && !(f & ZF_OCC_SIMP_CAP) && !tw_hk;
+  }
+  if (trad <= simp) return ZHFIX_SCRIPT_SIMP;
+  if (region <= std) return ZHFIX_SCRIPT_TRAD;
+  return hk > tw ? ZHFIX_SCRIPT_HK : ZHFIX_SCRIPT_TW;
+}
+
+static void test_detect_script(void **state) {
+  (void)state;
+  const zf_occ_tables *o = zf_occ_get();
+  assert_non_null(o);
+  /* the characters of each class the count reads, from every Han range */
+  enum { NCLS = 6 };
+  static const unsigned cls[NCLS] = {ZF_OCC_SIMP_ONLY, ZF_OCC_TRAD_ONLY, ZF_OCC_TW_FORM,
+                                     ZF_OCC_HK_FORM, ZF_OCC_TW_STD | ZF_OCC_HK_STD, 0};
+  uint32_t *pool[NCLS];
+  size_t npool[NCLS] = {0}, far = 0;
+  for (int k = 0; k < NCLS; k++) pool[k] = malloc(0x40000 * sizeof(uint32_t));
+  for (uint32_t c = 0x3400; c < 0x32400; c++) {
+    if (!zf_is_han(c)) continue;
+    unsigned f = zf_occ_class(o, c);
+    for (int k = 0; k < NCLS; k++)
+      if (cls[k] ? (f & cls[k]) != 0 : !f) {
+        pool[k][npool[k]++] = c;
+        far += c >= 0xF900;
+        break;
+      }
+  }
+  for (int k = 0; k < NCLS; k++) assert_true(npool[k] > 0);
+  assert_true(far > 0);
+  static const uint32_t other[] = {'a', ' ', 0x3002, 0xFF0C, 0x4DC0, 0xA000, 0xF8FF, 0xFB00,
+                                   0x1F600, 0x20000 - 1, 0x323B0, 0x10FFFF};
+  zf_text t = {0};
+  uint64_t seed = 7;
+  int seen[8] = {0};
+  for (int it = 0; it < 3000; it++) {
+    size_t n = it % 10 == 0 ? 1000 + (size_t)(it % 7) * 700 : (size_t)(it % 150);
+    t.len = 0;
+    /* a mix weighted per text, so that every verdict comes up */
+    unsigned w[NCLS + 1];
+    for (int k = 0; k <= NCLS; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      w[k] = (unsigned)(seed >> 60);
+    }
+    for (size_t i = 0; i < n; i++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      unsigned r = (unsigned)(seed >> 33), sum = 0, tot = 0, k;
+      for (k = 0; k <= NCLS; k++) tot += w[k] + 1;
+      unsigned pick = r % tot;
+      for (k = 0; k < NCLS && pick >= sum + w[k] + 1; k++) sum += w[k] + 1;
+      uint32_t c = k == NCLS ? other[(r >> 8) % (sizeof other / sizeof *other)]
+                             : pool[k][(r >> 8) % npool[k]];
+      assert_int_equal(zf_text_push(&t, c, i), 0);
+    }
+    int want = script_by_count(&t);
+    assert_int_equal(zf_detect_script(&t), want);
+    seen[want & 7]++;
+  }
+  assert_true(seen[ZHFIX_SCRIPT_SIMP] > 0 && seen[ZHFIX_SCRIPT_TRAD] > 0);
+  assert_true(seen[ZHFIX_SCRIPT_TW] > 0 && seen[ZHFIX_SCRIPT_HK] > 0);
+  /* a count beyond one packed field: 1100 Simplified-only against 1050
+   * Traditional-only is Simplified */
+  t.len = 0;
+  for (size_t i = 0; i < 2150; i++) assert_int_equal(zf_text_push(&t, i < 1050 ? pool[1][0] : pool[0][0], i), 0);
+  assert_int_equal(zf_detect_script(&t), ZHFIX_SCRIPT_SIMP);
+  assert_int_equal(script_by_count(&t), ZHFIX_SCRIPT_SIMP);
+  zf_text_free(&t);
+  for (int k = 0; k < NCLS; k++) free(pool[k]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_version),      cmocka_unit_test(test_options),
@@ -487,7 +578,7 @@ int main(void) {
       cmocka_unit_test(test_binary),       cmocka_unit_test(test_encodings),
       cmocka_unit_test(test_chunking),     cmocka_unit_test(test_long_line),
       cmocka_unit_test(test_threads),      cmocka_unit_test(test_script_after_repair),
-      cmocka_unit_test(test_reuse),
+      cmocka_unit_test(test_reuse),        cmocka_unit_test(test_detect_script),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -236,11 +236,13 @@ void cli_jl_read(cli_jl_rec *r, const char *line, size_t n, const char *field);
 /* Drops what the last read holds beyond the buffer; free: everything. */
 void cli_jl_done(cli_jl_rec *r);
 void cli_jl_free(cli_jl_rec *r);
-/* Writes s[0..n) into out (emptied first) as a JSON string in the
- * escaping style of the original value orig[0..olen): all-ASCII with \u
- * escapes stays so, in the same hex case; otherwise UTF-8, as jansson
- * writes it.  0, or -1 when s is not UTF-8 or memory ran out. */
-int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s, size_t n);
+/* Appends s[0..n) to out as a JSON string in the escaping style of the
+ * original value orig[0..olen): all-ASCII with \u escapes stays so, in
+ * the same hex case; otherwise UTF-8, as jansson writes it.  utf8: s is
+ * known to be UTF-8 (zhfix's output always is), not checked again.  0, or
+ * -1 when s is not UTF-8 or memory ran out (out then holds a part). */
+int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s, size_t n,
+                       int utf8);
 
 /* ---- statistics into JSON (report.c) ---------------------------------------- */
 

@@ -39,7 +39,6 @@ typedef struct jl_part {
   int rejected;        /* --strict dropped a line */
   int nomem;
   cli_jl_rec rec;      /* scratch: the record being read  */
-  strbuf enc;          /* scratch: its cleaned value encoded */
 } jl_part;
 
 typedef struct jl_ctx {
@@ -55,11 +54,22 @@ static void part_init(jl_part *p) {
     p->nomem = 1;
 }
 
+/* Empties p for the next batch, keeping its buffers' memory (a batch
+ * merged on this thread). */
+static void part_reset(jl_part *p) {
+  p->out.len = p->msgs.len = 0;
+  p->nmsgs = p->more_msgs = 0;
+  p->lines = p->records = p->changed = p->invalid = p->no_field = p->not_string = 0;
+  memset(p->stats, 0, sizeof p->stats);
+  if (json_array_clear(p->invalid_lines) || json_array_clear(p->spans))
+    p->nomem = 1;
+  p->rejected = 0;
+}
+
 static void part_free(jl_part *p) {
   sb_free(&p->out);
   sb_free(&p->msgs);
   cli_jl_free(&p->rec);
-  sb_free(&p->enc);
   json_decref(p->invalid_lines);
   json_decref(p->spans);
   p->invalid_lines = p->spans = NULL;
@@ -141,13 +151,17 @@ static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
   }
   if ((clen == r->slen && memcmp(clean, r->str, clen) == 0) || !r->span) {
     put(p, line, len);
-  } else if (cli_jl_encode_like(&p->enc, line + r->vs, r->ve - r->vs, clean, clen) < 0) {
-    bad_line(c, p, lineno, "cannot encode the cleaned field", NULL, line, len);
   } else {
-    p->changed++;
+    /* the line up to the value, the value written anew, the rest */
+    size_t mark = p->out.len;
     put(p, line, r->vs);
-    put(p, p->enc.p, p->enc.len);
-    put(p, line + r->ve, len - r->ve);
+    if (cli_jl_encode_like(&p->out, line + r->vs, r->ve - r->vs, clean, clen, 1) < 0) {
+      p->out.len = mark;
+      bad_line(c, p, lineno, "cannot encode the cleaned field", NULL, line, len);
+    } else {
+      p->changed++;
+      put(p, line + r->ve, len - r->ve);
+    }
   }
   zhfix_buffer_free(clean);
   cli_jl_done(r);
@@ -398,6 +412,8 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
   jl_total t;
   memset(&t, 0, sizeof t);
   part_init(&t.sum);
+  jl_part part; /* the batch, without worker threads */
+  part_init(&part);
   char *buf = malloc(CLI_BUF_SIZE);
   strbuf cur = {0};     /* lines of the batch being filled */
   uint64_t next_line = 1;
@@ -407,7 +423,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
   pthread_t th[64];
   int nth = ctx->record_threads > 64 ? 64 : ctx->record_threads;
   int started = pool_start(&pl, &c, th, nth);
-  if (!buf || t.sum.nomem || (nth > 1 && !pl.ring)) {
+  if (!buf || t.sum.nomem || part.nomem || (nth > 1 && !pl.ring)) {
     job->status = JOB_ERROR;
     sb_addf(&job->msg, "zhfix: %s: out of memory\n", c.name);
     goto out;
@@ -441,30 +457,34 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
       if (cut == 0)
         continue; /* one long line: keep reading */
     }
-    strbuf rest = {0};
-    if (cut < cur.len && sb_add(&rest, cur.p + cut, cur.len - cut) < 0) {
-      job->status = JOB_ERROR;
-      sb_addf(&job->msg, "zhfix: %s: out of memory\n", c.name);
-      break;
-    }
-    cur.len = cut;
     uint64_t nl = count_newlines(cur.p, cut);
-    if (cut > 0) {
-      if (started == 0) {
-        jl_part p;
-        part_init(&p);
-        do_batch(&c, h, &p, next_line, cur.p, cur.len);
-        merge(&c, &t, job, sink, &p);
-        part_free(&p);
-        sb_free(&cur);
-      } else {
-        pool_submit(&pl, &cur, next_line, &t, job, sink);
+    size_t left = cur.len - cut;
+    if (started == 0) {
+      /* one thread: the batch and its lines' buffers are kept for the
+       * next, the rest moves to the front */
+      if (cut > 0) {
+        do_batch(&c, h, &part, next_line, cur.p, cut);
+        merge(&c, &t, job, sink, &part);
+        part_reset(&part);
       }
+      if (left)
+        memmove(cur.p, cur.p + cut, left);
+      cur.len = left;
+    } else {
+      strbuf rest = {0};
+      if (left && sb_add(&rest, cur.p + cut, left) < 0) {
+        job->status = JOB_ERROR;
+        sb_addf(&job->msg, "zhfix: %s: out of memory\n", c.name);
+        break;
+      }
+      cur.len = cut;
+      if (cut > 0)
+        pool_submit(&pl, &cur, next_line, &t, job, sink);
+      sb_free(&cur);
+      cur = rest;
     }
     next_line += nl;
-    cur_lines = count_newlines(rest.p, rest.len);
-    sb_free(&cur);
-    cur = rest;
+    cur_lines = count_newlines(cur.p, cur.len);
   }
 out:
   pool_finish(&pl, th, started, nth, &t, job, sink);
@@ -478,6 +498,7 @@ out:
   }
   job->report = total_report(&t);
   part_free(&t.sum);
+  part_free(&part);
   sb_free(&cur);
   free(buf);
   return job->status == JOB_ERROR ? -1 : 0;

@@ -8,7 +8,7 @@
  * (RFC 8259 less the corners where jansson differs: integers beyond 64
  * bits, reals that overflow, \u0000, deep nesting) and hands every other
  * line, valid or not, to jansson, whose verdict and messages stand.
- * tests/test_cli_json.c holds the two readings against each other. */
+ * tests/test_jsonl_scan.c holds the two readings against each other. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +22,7 @@
 typedef struct scan {
   const unsigned char *p;
   size_t i, n;
+  int last_esc; /* the last string read held escapes */
 } scan;
 
 static void sc_ws(scan *s) {
@@ -62,6 +63,39 @@ static inline size_t utf8_len(const unsigned char *p, size_t n) {
   return cli_utf8_len(p, n);
 }
 
+/* Whether the 6 bytes at p (8 readable) are two three-byte characters
+ * with a lead E1..EC or EE..EF (CJK, always well formed), in one test of a
+ * 64-bit word: lead 1110xxxx and continuations 10xxxxxx, then neither lead
+ * E0 nor ED (whose second byte is restricted: utf8_len's case). */
+static inline int cjk2(const unsigned char *p) {
+  uint64_t x;
+  memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  x = __builtin_bswap64(x); /* p[0] is the low byte below */
+#endif
+  if ((x & 0xC0C0F0C0C0F0u) != 0x8080E08080E0u)
+    return 0;
+  return (int)(0xDFFEu >> (x & 0xF) & 0xDFFEu >> (x >> 24 & 0xF) & 1u);
+}
+
+/* The end of the run of characters beyond ASCII that begins at p[i]
+ * (>= 0x80): the index of the first ASCII byte after it, or n; SIZE_MAX
+ * when a sequence in it is not well formed. */
+static size_t utf8_run(const unsigned char *p, size_t i, size_t n) {
+  for (;;) {
+    while (i + 8 <= n && cjk2(p + i))
+      i += 6;
+    if (i >= n || p[i] < 0x80)
+      return i;
+    size_t k = utf8_len(p + i, n - i);
+    if (!k)
+      return SIZE_MAX;
+    i += k;
+    if (i >= n || p[i] < 0x80)
+      return i;
+  }
+}
+
 /* Whether the 8 bytes at p are all plain: none is '"', '\\', a control
  * or beyond ASCII (one test for the eight, as a 64-bit word). */
 static inline int plain8(const unsigned char *p) {
@@ -73,6 +107,18 @@ static inline int plain8(const unsigned char *p) {
   /* a zero byte of q or b; a byte below 0x20 borrows into its own high
    * bit (false alarms only above a true one); x's own high bits */
   return !((((q - ones) & ~q) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & high);
+}
+
+/* Whether none of the 8 bytes at p is '"', '\\' or a control; bytes
+ * beyond ASCII pass (the same test, less x's high bits: a byte from 0x80
+ * up neither is zero after the xors nor borrows). */
+static inline int unescaped8(const unsigned char *p) {
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  uint64_t x, q, b;
+  memcpy(&x, p, 8);
+  q = x ^ (ones * '"');
+  b = x ^ (ones * '\\');
+  return !((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & high);
 }
 
 /* A string at s->i (on its '"'); *esc is set when it holds escapes.
@@ -96,12 +142,8 @@ static int sc_string(scan *s, int *esc) {
       return -1;
     if (c >= 0x80) {
       /* a run of characters beyond ASCII (Chinese text) */
-      do {
-        size_t k = utf8_len(p + i, n - i);
-        if (!k)
-          return -1;
-        i += k;
-      } while (i < n && p[i] >= 0x80);
+      if ((i = utf8_run(p, i, n)) == SIZE_MAX)
+        return -1;
       continue;
     }
     /* a backslash */
@@ -134,6 +176,7 @@ static int sc_string(scan *s, int *esc) {
     i += 2;
   }
   s->i = i + 1;
+  s->last_esc = *esc;
   return 0;
 }
 
@@ -317,9 +360,9 @@ static int scan_key_is(const unsigned char *p, size_t a, size_t b, int esc, cons
 /* The fast reading: 1 when the line is certainly valid JSON whose top
  * level is an object (r filled in), 0 when jansson must read it. */
 static int fast_read(cli_jl_rec *r, const char *line, size_t n, const char *field) {
-  scan s = {(const unsigned char *)line, 0, n};
+  scan s = {(const unsigned char *)line, 0, n, 0};
   size_t flen = strlen(field);
-  int found = 0, string = 0;
+  int found = 0, string = 0, vesc = 0;
   size_t vs = 0, ve = 0;
   sc_ws(&s);
   if (s.i >= n || s.p[s.i] != '{')
@@ -349,6 +392,7 @@ static int fast_read(cli_jl_rec *r, const char *line, size_t n, const char *fiel
         string = s.p[a] == '"';
         vs = a;
         ve = s.i;
+        vesc = s.last_esc;
       }
       sc_ws(&s);
       if (s.i >= n)
@@ -368,11 +412,16 @@ static int fast_read(cli_jl_rec *r, const char *line, size_t n, const char *fiel
     return 0;
   r->kind = !found ? JL_FIELD_ABSENT : !string ? JL_FIELD_NOT_STRING : JL_FIELD_STRING;
   if (r->kind == JL_FIELD_STRING) {
-    r->val.len = 0;
-    if (unescape(s.p, vs, ve, &r->val) < 0 || sb_add(&r->val, "", 0) < 0)
-      return 0; /* no memory: jansson will say so too */
-    r->str = r->val.p ? r->val.p : "";
-    r->slen = r->val.len;
+    if (!vesc) { /* the value is its quoted form's inside: no copy */
+      r->str = line + vs + 1;
+      r->slen = ve - vs - 2;
+    } else {
+      r->val.len = 0;
+      if (unescape(s.p, vs, ve, &r->val) < 0 || sb_add(&r->val, "", 0) < 0)
+        return 0; /* no memory: jansson will say so too */
+      r->str = r->val.p ? r->val.p : "";
+      r->slen = r->val.len;
+    }
     r->vs = vs;
     r->ve = ve;
     r->span = 1;
@@ -528,8 +577,10 @@ static int lower_hex(const char *p, size_t n) {
 /* s[0..n) as a JSON string, as jansson's json_dumps writes it: the short
  * escapes, \u00XX for other controls, and with ascii every character
  * beyond ASCII as \uXXXX (a surrogate pair above the BMP), hex digits in
- * the case `hex` gives.  -1 when s is not UTF-8 or memory ran out. */
-static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const char *hex) {
+ * the case `hex` gives.  -1 when s is not UTF-8 or memory ran out.  With
+ * utf8, s is known to be UTF-8 (zhfix's output) and, unless ascii, its
+ * characters beyond ASCII are copied without a second check. */
+static int json_quote(strbuf *out, const char *s, size_t n, int ascii, int utf8, const char *hex) {
   const unsigned char *p = (const unsigned char *)s;
   if (sb_add(out, "\"", 1) < 0)
     return -1;
@@ -538,6 +589,12 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
     /* the run written as it is: plain ASCII (eight bytes at a time where
      * it can), and unless ascii, characters beyond it */
     size_t j = i;
+    if (utf8 && !ascii) {
+      while (j + 8 <= n && unescaped8(p + j))
+        j += 8;
+      while (j < n && p[j] != '"' && p[j] != '\\' && p[j] >= 0x20)
+        j++;
+    }
     for (;;) {
       if (!ascii)
         while (j + 8 <= n && plain8(p + j))
@@ -546,12 +603,8 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
         j++;
       if (j >= n || p[j] < 0x80 || ascii)
         break;
-      do {
-        size_t k = utf8_len(p + j, n - j);
-        if (!k)
-          return -1;
-        j += k;
-      } while (j < n && p[j] >= 0x80);
+      if ((j = utf8_run(p, j, n)) == SIZE_MAX)
+        return -1;
     }
     if (sb_add(out, p + i, j - i) < 0)
       return -1;
@@ -603,7 +656,8 @@ static int json_quote(strbuf *out, const char *s, size_t n, int ascii, const cha
   return sb_add(out, "\"", 1);
 }
 
-int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s, size_t n) {
+int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s, size_t n,
+                       int utf8) {
   /* ASCII-only with \u escapes: the original escaped what lies beyond
    * ASCII, and so does the cleaned value (the first byte beyond ASCII
    * settles it) */
@@ -615,7 +669,6 @@ int cli_jl_encode_like(strbuf *out, const char *orig, size_t olen, const char *s
       escapes = 1;
   }
   ascii = ascii && escapes;
-  out->len = 0;
-  return json_quote(out, s, n, ascii,
+  return json_quote(out, s, n, ascii, utf8,
                     ascii && lower_hex(orig, olen) ? "0123456789abcdef" : "0123456789ABCDEF");
 }
