@@ -91,31 +91,42 @@ static void sort_keys(krec *a, krec *tmp, size_t n) {
  * position (their keys all differ): least significant byte first, over
  * only the bytes in which the keys differ (a position's states share
  * most of theirs), a counting pass each, with no compare to mispredict.
- * LSD passes are stable, so the order is sort_keys' in any case. */
-static void radix_keys(krec *a, krec *tmp, size_t n) {
-  uint64_t k0 = a[0].key, diff = 0;
-  for (size_t i = 1; i < n; i++) diff |= a[i].key ^ k0;
-  unsigned sh[8], nb = 0;
-  for (unsigned b = 0; b < 64; b += 8)
-    if (diff >> b & 0xFF) sh[nb++] = b;
-  uint32_t cnt[8][256];
-  memset(cnt, 0, nb * sizeof cnt[0]);
-  for (size_t i = 0; i < n; i++)
-    for (unsigned j = 0; j < nb; j++) cnt[j][a[i].key >> sh[j] & 0xFF]++;
+ * LSD passes are stable, so the order is sort_keys' in any case.  cnt
+ * holds the count of every byte value of every byte of the keys
+ * (radix_count, taken as a[] is written); a byte whose one value all n
+ * keys share needs no pass.  Returns where the sorted records are: a or
+ * tmp (no copy back after an odd number of passes). */
+typedef uint32_t radix_cnt[8][256];
+
+static inline void radix_count(radix_cnt cnt, uint64_t key) {
+  cnt[0][key & 0xFF]++;
+  cnt[1][key >> 8 & 0xFF]++;
+  cnt[2][key >> 16 & 0xFF]++;
+  cnt[3][key >> 24 & 0xFF]++;
+  cnt[4][key >> 32 & 0xFF]++;
+  cnt[5][key >> 40 & 0xFF]++;
+  cnt[6][key >> 48 & 0xFF]++;
+  cnt[7][key >> 56]++;
+}
+
+static krec *radix_keys(krec *a, krec *tmp, size_t n, radix_cnt cnt) {
+  uint64_t k0 = a[0].key;
   krec *src = a, *dst = tmp;
-  for (unsigned j = 0; j < nb; j++) {
+  for (unsigned j = 0; j < 8; j++) {
+    unsigned sh = 8 * j;
     uint32_t sum = 0, *c = cnt[j];
+    if (c[k0 >> sh & 0xFF] == n) continue; /* every key has this byte */
     for (unsigned d = 0; d < 256; d++) {
       uint32_t x = c[d];
       c[d] = sum;
       sum += x;
     }
-    for (size_t i = 0; i < n; i++) dst[c[src[i].key >> sh[j] & 0xFF]++] = src[i];
+    for (size_t i = 0; i < n; i++) dst[c[src[i].key >> sh & 0xFF]++] = src[i];
     krec *t = src;
     src = dst;
     dst = t;
   }
-  if (src != a) memcpy(a, src, n * sizeof *a);
+  return src;
 }
 enum { RADIX_MIN = 512 }; /* fewer states: sort_keys costs less (a radix pass costs 256 buckets) */
 
@@ -244,6 +255,7 @@ typedef struct hgroup {
 } hgroup;
 
 #define NONE UINT32_MAX
+enum { PF_GRP = 8, PF_HYP = 4 };
 
 /* Room for merge's index per hypothesis (n) and hash table (tsize). */
 static int group_room(farm *f, size_t n, size_t tsize) {
@@ -357,13 +369,30 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   /* the table empty again: only the slots the states took, not all of it */
   for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
   krec *r = f->hr;
-  for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
-  if (ng >= RADIX_MIN) radix_keys(r, f->hr2, ng);
-  else sort_keys(r, f->hr2, ng);
+  if (ng >= RADIX_MIN) {
+    radix_cnt cnt;
+    memset(cnt, 0, sizeof cnt);
+    for (size_t g = 0; g < ng; g++) {
+      r[g] = (krec){grp[g].key, (uint32_t)g};
+      radix_count(cnt, grp[g].key);
+    }
+    r = radix_keys(r, f->hr2, ng, cnt); /* in hr or hr2 */
+  } else {
+    for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
+    sort_keys(r, f->hr2, ng);
+  }
   hyp *dst = f->mv;
   size_t w = 0, keys = 0;
   double floor = best - PRUNE;
   for (size_t q = 0; q < ng; q++) {
+    /* the states are read in key order, at random in grp and v: fetched
+     * ahead (the group PF_GRP states on, its first and other PF_HYP on) */
+    if (q + PF_GRP < ng) __builtin_prefetch(&grp[r[q + PF_GRP].idx]);
+    if (q + PF_HYP < ng) {
+      const hgroup *ahead = &grp[r[q + PF_HYP].idx];
+      __builtin_prefetch(&v[ahead->first]);
+      if (ahead->other != NONE) __builtin_prefetch(&v[ahead->other]);
+    }
     const hgroup *g = &grp[r[q].idx];
     uint32_t c[4] = {g->first, g->other, g->lit, g->plain};
     size_t m = 1;

@@ -84,7 +84,7 @@ struct bgrow {
   uint8_t P;
   float v[126];
 };
-enum { BGROW_BITS = 8 };
+enum { BGROW_BITS = 10 };
 
 /* the row's place (f->bgrow not NULL) */
 static struct bgrow *bg_row_at(const farm *f, uint32_t last, unsigned P) {
