@@ -255,7 +255,12 @@ typedef struct hgroup {
 } hgroup;
 
 #define NONE UINT32_MAX
-enum { PF_GRP = 8, PF_HYP = 4 };
+
+/* the first slot of the hash table (mask + 1 slots) a state key tries */
+static inline uint32_t slot_of(uint64_t key, uint32_t mask) {
+  return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+enum { PF_GRP = 8, PF_HYP = 4, PF_TAB = 8 };
 
 /* Room for merge's index per hypothesis (n) and hash table (tsize). */
 static int group_room(farm *f, size_t n, size_t tsize) {
@@ -291,6 +296,48 @@ static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
          (v[a].score == v[b].score && (int32_t)(v[a].seq - v[b].seq) < 0);
 }
 
+/* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the order
+ * they are), the last of them given up for the best literal reading when
+ * that is not among them, kept in the order they are (by state, each
+ * best first).  What sorting the beam by score, cutting and sorting it
+ * back by state gave, found by selection: bv is in state order and,
+ * within a state, in score order, so a stable sort by state of any
+ * subset taken in score order gives the subset in bv's order, the
+ * literal reading moved into the last slot included (no better than the
+ * others, and after those of its state that score the same).  Returns
+ * the number of states left. */
+static size_t beam_cut(farm *f, hvec *bv) {
+  size_t m = MAX_KEYS * 2, nn = bv->n;
+  krec *rs = f->hr;
+  for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+  select_rank(rs, nn, m - 1);
+  uint32_t *keep = f->gid; /* room for the n merged: more than nn */
+  memset(keep, 0, nn * sizeof *keep);
+  for (size_t k = 0; k < m; k++) keep[rs[k].idx] = 1;
+  size_t lit = SIZE_MAX;
+  for (size_t k = m; k < nn; k++)
+    if (bv->v[rs[k].idx].lit &&
+        (lit == SIZE_MAX || rs[k].key < rs[lit].key ||
+         (rs[k].key == rs[lit].key && rs[k].idx < rs[lit].idx)))
+      lit = k;
+  if (lit != SIZE_MAX) {
+    keep[rs[m - 1].idx] = 0;
+    keep[rs[lit].idx] = 1;
+  }
+  size_t w3 = 0;
+  for (size_t k = 0; k < nn; k++)
+    if (keep[k]) bv->v[w3++] = bv->v[k];
+  bv->n = w3;
+  size_t keys = 0;
+  uint64_t prev = 0;
+  for (size_t k = 0; k < bv->n; k++) {
+    uint64_t key = state_key(&bv->v[k]);
+    if (k == 0 || key != prev) keys++;
+    prev = key;
+  }
+  return keys;
+}
+
 /* Keeps the two best different readings per state, the literal reading
  * and the best one with no mark rebuilt from a lost lead byte (what such
  * a mark is measured against: farm_marks.c), drops hopeless ones;
@@ -319,9 +366,25 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
    * it is the best of the merged ones, which hopeless ones are cut
    * against as they are written (PRUNE) */
   double best = -DBL_MAX;
+  /* the keys and slots of the next PF_TAB hypotheses, their slots
+   * fetched: the table is read at random */
+  uint64_t rk[PF_TAB];
+  uint32_t rh[PF_TAB];
+  for (uint32_t k = 0; k < PF_TAB && k < n; k++) {
+    rk[k] = state_key(&v[k]);
+    rh[k] = slot_of(rk[k], mask);
+    __builtin_prefetch(&tab[rh[k]]);
+  }
   for (uint32_t k = 0; k < n; k++) {
-    uint64_t key = state_key(&v[k]);
-    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    uint64_t key = rk[k % PF_TAB];
+    uint32_t h = rh[k % PF_TAB];
+    if (k + PF_TAB < n) {
+      uint64_t ka = state_key(&v[k + PF_TAB]);
+      uint32_t ha = slot_of(ka, mask);
+      rk[k % PF_TAB] = ka;
+      rh[k % PF_TAB] = ha;
+      __builtin_prefetch(&tab[ha]);
+    }
     while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
     if (tab[h] == NONE) {
       if (ng == f->capgrp) {
@@ -430,45 +493,5 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   }
   merge_swap(f, bv, w);
   if (w <= MAX_KEYS * 2) return keys;
-  {
-    /* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the
-     * order they are), the last of them given up for the best literal
-     * reading when that is not among them, kept in the order they are
-     * (by state, each best first).  What sorting the beam by score,
-     * cutting and sorting it back by state gave, found by selection: bv
-     * is in state order and, within a state, in score order, so a stable
-     * sort by state of any subset taken in score order gives the subset
-     * in bv's order, the literal reading moved into the last slot
-     * included (no better than the others, and after those of its state
-     * that score the same). */
-    size_t m = MAX_KEYS * 2, nn = bv->n;
-    krec *rs = f->hr;
-    for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
-    select_rank(rs, nn, m - 1);
-    uint32_t *keep = f->gid; /* room for the n merged: more than nn */
-    memset(keep, 0, nn * sizeof *keep);
-    for (size_t k = 0; k < m; k++) keep[rs[k].idx] = 1;
-    size_t lit = SIZE_MAX;
-    for (size_t k = m; k < nn; k++)
-      if (bv->v[rs[k].idx].lit &&
-          (lit == SIZE_MAX || rs[k].key < rs[lit].key ||
-           (rs[k].key == rs[lit].key && rs[k].idx < rs[lit].idx)))
-        lit = k;
-    if (lit != SIZE_MAX) {
-      keep[rs[m - 1].idx] = 0;
-      keep[rs[lit].idx] = 1;
-    }
-    size_t w3 = 0;
-    for (size_t k = 0; k < nn; k++)
-      if (keep[k]) bv->v[w3++] = bv->v[k];
-    bv->n = w3;
-  }
-  keys = 0;
-  uint64_t prev = 0;
-  for (size_t k = 0; k < bv->n; k++) {
-    uint64_t key = state_key(&bv->v[k]);
-    if (k == 0 || key != prev) keys++;
-    prev = key;
-  }
-  return keys;
+  return beam_cut(f, bv);
 }
