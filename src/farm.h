@@ -65,8 +65,12 @@ static inline int fb_is_trail(unsigned b) { return farm_is_trail(b); }
 #define NODE_LIMIT (1u << 22)
 /* The node store is compacted (the nodes no hypothesis reaches dropped)
  * once it holds this many, so one long line of dense damage does not keep
- * every node it ever made: NODE_LIMIT still counts them all. */
-#define NODE_COMPACT (1u << 14)
+ * every node it ever made: NODE_LIMIT still counts them all.  Each
+ * compaction walks every live reading and the whole store: at 2^14 on
+ * the one-line shape the live ones were often half of it, so it ran
+ * every few thousand nodes (2.3% of the instructions; 2^15: 1.3%, peak
+ * RSS +0.3 MB; docs/repair-farm.md, "Wave 13"). */
+#define NODE_COMPACT (1u << 15)
 /* A position drained of more than this many hypotheses' room gives its
  * array back, so that only the few positions dense damage fills at the
  * same time hold a large one, not all RING of them. */

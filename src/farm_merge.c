@@ -91,31 +91,42 @@ static void sort_keys(krec *a, krec *tmp, size_t n) {
  * position (their keys all differ): least significant byte first, over
  * only the bytes in which the keys differ (a position's states share
  * most of theirs), a counting pass each, with no compare to mispredict.
- * LSD passes are stable, so the order is sort_keys' in any case. */
-static void radix_keys(krec *a, krec *tmp, size_t n) {
-  uint64_t k0 = a[0].key, diff = 0;
-  for (size_t i = 1; i < n; i++) diff |= a[i].key ^ k0;
-  unsigned sh[8], nb = 0;
-  for (unsigned b = 0; b < 64; b += 8)
-    if (diff >> b & 0xFF) sh[nb++] = b;
-  uint32_t cnt[8][256];
-  memset(cnt, 0, nb * sizeof cnt[0]);
-  for (size_t i = 0; i < n; i++)
-    for (unsigned j = 0; j < nb; j++) cnt[j][a[i].key >> sh[j] & 0xFF]++;
+ * LSD passes are stable, so the order is sort_keys' in any case.  cnt
+ * holds the count of every byte value of every byte of the keys
+ * (radix_count, taken as a[] is written); a byte whose one value all n
+ * keys share needs no pass.  Returns where the sorted records are: a or
+ * tmp (no copy back after an odd number of passes). */
+typedef uint32_t radix_cnt[8][256];
+
+static inline void radix_count(radix_cnt cnt, uint64_t key) {
+  cnt[0][key & 0xFF]++;
+  cnt[1][key >> 8 & 0xFF]++;
+  cnt[2][key >> 16 & 0xFF]++;
+  cnt[3][key >> 24 & 0xFF]++;
+  cnt[4][key >> 32 & 0xFF]++;
+  cnt[5][key >> 40 & 0xFF]++;
+  cnt[6][key >> 48 & 0xFF]++;
+  cnt[7][key >> 56]++;
+}
+
+static krec *radix_keys(krec *a, krec *tmp, size_t n, radix_cnt cnt) {
+  uint64_t k0 = a[0].key;
   krec *src = a, *dst = tmp;
-  for (unsigned j = 0; j < nb; j++) {
+  for (unsigned j = 0; j < 8; j++) {
+    unsigned sh = 8 * j;
     uint32_t sum = 0, *c = cnt[j];
+    if (c[k0 >> sh & 0xFF] == n) continue; /* every key has this byte */
     for (unsigned d = 0; d < 256; d++) {
       uint32_t x = c[d];
       c[d] = sum;
       sum += x;
     }
-    for (size_t i = 0; i < n; i++) dst[c[src[i].key >> sh[j] & 0xFF]++] = src[i];
+    for (size_t i = 0; i < n; i++) dst[c[src[i].key >> sh & 0xFF]++] = src[i];
     krec *t = src;
     src = dst;
     dst = t;
   }
-  if (src != a) memcpy(a, src, n * sizeof *a);
+  return src;
 }
 enum { RADIX_MIN = 512 }; /* fewer states: sort_keys costs less (a radix pass costs 256 buckets) */
 
@@ -245,6 +256,12 @@ typedef struct hgroup {
 
 #define NONE UINT32_MAX
 
+/* the first slot of the hash table (mask + 1 slots) a state key tries */
+static inline uint32_t slot_of(uint64_t key, uint32_t mask) {
+  return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+enum { PF_GRP = 8, PF_HYP = 4, PF_TAB = 8 };
+
 /* Room for merge's index per hypothesis (n) and hash table (tsize). */
 static int group_room(farm *f, size_t n, size_t tsize) {
   if (n > f->capgid) {
@@ -279,6 +296,48 @@ static inline int ranks_before(const hyp *v, uint32_t a, uint32_t b) {
          (v[a].score == v[b].score && (int32_t)(v[a].seq - v[b].seq) < 0);
 }
 
+/* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the order
+ * they are), the last of them given up for the best literal reading when
+ * that is not among them, kept in the order they are (by state, each
+ * best first).  What sorting the beam by score, cutting and sorting it
+ * back by state gave, found by selection: bv is in state order and,
+ * within a state, in score order, so a stable sort by state of any
+ * subset taken in score order gives the subset in bv's order, the
+ * literal reading moved into the last slot included (no better than the
+ * others, and after those of its state that score the same).  Returns
+ * the number of states left. */
+static size_t beam_cut(farm *f, hvec *bv) {
+  size_t m = MAX_KEYS * 2, nn = bv->n;
+  krec *rs = f->hr;
+  for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
+  select_rank(rs, nn, m - 1);
+  uint32_t *keep = f->gid; /* room for the n merged: more than nn */
+  memset(keep, 0, nn * sizeof *keep);
+  for (size_t k = 0; k < m; k++) keep[rs[k].idx] = 1;
+  size_t lit = SIZE_MAX;
+  for (size_t k = m; k < nn; k++)
+    if (bv->v[rs[k].idx].lit &&
+        (lit == SIZE_MAX || rs[k].key < rs[lit].key ||
+         (rs[k].key == rs[lit].key && rs[k].idx < rs[lit].idx)))
+      lit = k;
+  if (lit != SIZE_MAX) {
+    keep[rs[m - 1].idx] = 0;
+    keep[rs[lit].idx] = 1;
+  }
+  size_t w3 = 0;
+  for (size_t k = 0; k < nn; k++)
+    if (keep[k]) bv->v[w3++] = bv->v[k];
+  bv->n = w3;
+  size_t keys = 0;
+  uint64_t prev = 0;
+  for (size_t k = 0; k < bv->n; k++) {
+    uint64_t key = state_key(&bv->v[k]);
+    if (k == 0 || key != prev) keys++;
+    prev = key;
+  }
+  return keys;
+}
+
 /* Keeps the two best different readings per state, the literal reading
  * and the best one with no mark rebuilt from a lost lead byte (what such
  * a mark is measured against: farm_marks.c), drops hopeless ones;
@@ -307,9 +366,25 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
    * it is the best of the merged ones, which hopeless ones are cut
    * against as they are written (PRUNE) */
   double best = -DBL_MAX;
+  /* the keys and slots of the next PF_TAB hypotheses, their slots
+   * fetched: the table is read at random */
+  uint64_t rk[PF_TAB];
+  uint32_t rh[PF_TAB];
+  for (uint32_t k = 0; k < PF_TAB && k < n; k++) {
+    rk[k] = state_key(&v[k]);
+    rh[k] = slot_of(rk[k], mask);
+    __builtin_prefetch(&tab[rh[k]]);
+  }
   for (uint32_t k = 0; k < n; k++) {
-    uint64_t key = state_key(&v[k]);
-    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    uint64_t key = rk[k % PF_TAB];
+    uint32_t h = rh[k % PF_TAB];
+    if (k + PF_TAB < n) {
+      uint64_t ka = state_key(&v[k + PF_TAB]);
+      uint32_t ha = slot_of(ka, mask);
+      rk[k % PF_TAB] = ka;
+      rh[k % PF_TAB] = ha;
+      __builtin_prefetch(&tab[ha]);
+    }
     while (tab[h] != NONE && grp[tab[h]].key != key) h = (h + 1) & mask;
     if (tab[h] == NONE) {
       if (ng == f->capgrp) {
@@ -357,13 +432,30 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   /* the table empty again: only the slots the states took, not all of it */
   for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
   krec *r = f->hr;
-  for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
-  if (ng >= RADIX_MIN) radix_keys(r, f->hr2, ng);
-  else sort_keys(r, f->hr2, ng);
+  if (ng >= RADIX_MIN) {
+    radix_cnt cnt;
+    memset(cnt, 0, sizeof cnt);
+    for (size_t g = 0; g < ng; g++) {
+      r[g] = (krec){grp[g].key, (uint32_t)g};
+      radix_count(cnt, grp[g].key);
+    }
+    r = radix_keys(r, f->hr2, ng, cnt); /* in hr or hr2 */
+  } else {
+    for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
+    sort_keys(r, f->hr2, ng);
+  }
   hyp *dst = f->mv;
   size_t w = 0, keys = 0;
   double floor = best - PRUNE;
   for (size_t q = 0; q < ng; q++) {
+    /* the states are read in key order, at random in grp and v: fetched
+     * ahead (the group PF_GRP states on, its first and other PF_HYP on) */
+    if (q + PF_GRP < ng) __builtin_prefetch(&grp[r[q + PF_GRP].idx]);
+    if (q + PF_HYP < ng) {
+      const hgroup *ahead = &grp[r[q + PF_HYP].idx];
+      __builtin_prefetch(&v[ahead->first]);
+      if (ahead->other != NONE) __builtin_prefetch(&v[ahead->other]);
+    }
     const hgroup *g = &grp[r[q].idx];
     uint32_t c[4] = {g->first, g->other, g->lit, g->plain};
     size_t m = 1;
@@ -401,45 +493,5 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
   }
   merge_swap(f, bv, w);
   if (w <= MAX_KEYS * 2) return keys;
-  {
-    /* The beam cut: the 2 x MAX_KEYS best by score (equal ones in the
-     * order they are), the last of them given up for the best literal
-     * reading when that is not among them, kept in the order they are
-     * (by state, each best first).  What sorting the beam by score,
-     * cutting and sorting it back by state gave, found by selection: bv
-     * is in state order and, within a state, in score order, so a stable
-     * sort by state of any subset taken in score order gives the subset
-     * in bv's order, the literal reading moved into the last slot
-     * included (no better than the others, and after those of its state
-     * that score the same). */
-    size_t m = MAX_KEYS * 2, nn = bv->n;
-    krec *rs = f->hr;
-    for (size_t k = 0; k < nn; k++) rs[k] = (krec){score_key(bv->v[k].score), (uint32_t)k};
-    select_rank(rs, nn, m - 1);
-    uint32_t *keep = f->gid; /* room for the n merged: more than nn */
-    memset(keep, 0, nn * sizeof *keep);
-    for (size_t k = 0; k < m; k++) keep[rs[k].idx] = 1;
-    size_t lit = SIZE_MAX;
-    for (size_t k = m; k < nn; k++)
-      if (bv->v[rs[k].idx].lit &&
-          (lit == SIZE_MAX || rs[k].key < rs[lit].key ||
-           (rs[k].key == rs[lit].key && rs[k].idx < rs[lit].idx)))
-        lit = k;
-    if (lit != SIZE_MAX) {
-      keep[rs[m - 1].idx] = 0;
-      keep[rs[lit].idx] = 1;
-    }
-    size_t w3 = 0;
-    for (size_t k = 0; k < nn; k++)
-      if (keep[k]) bv->v[w3++] = bv->v[k];
-    bv->n = w3;
-  }
-  keys = 0;
-  uint64_t prev = 0;
-  for (size_t k = 0; k < bv->n; k++) {
-    uint64_t key = state_key(&bv->v[k]);
-    if (k == 0 || key != prev) keys++;
-    prev = key;
-  }
-  return keys;
+  return beam_cut(f, bv);
 }

@@ -84,7 +84,10 @@ struct bgrow {
   uint8_t P;
   float v[126];
 };
-enum { BGROW_BITS = 8 };
+/* 2^10 rows (512 KB, touched as used): with 2^8, the one-line shape
+ * built 5,070 rows for 1,422 distinct (last, P), 126 questions to the
+ * model each; with 2^10, 3,064 (docs/repair-farm.md, "Wave 13") */
+enum { BGROW_BITS = 10 };
 
 /* the row's place (f->bgrow not NULL) */
 static struct bgrow *bg_row_at(const farm *f, uint32_t last, unsigned P) {

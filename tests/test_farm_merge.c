@@ -51,7 +51,10 @@ static int rank_cmp(const void *x, const void *y) {
 
 /* wide: states drawn from the whole key (every byte of it differs
  * between some of them, so the merge's radix sort has passes to make),
- * not from a few dozen */
+ * not from a few dozen; 2: many states that differ only in the last
+ * character (the radix sort must pass over those three bytes, and only
+ * those: an odd number of passes, which leave the order in the scratch
+ * array) */
 static int wide;
 
 static void random_beam(hyp *v, size_t n, int low) {
@@ -83,6 +86,15 @@ static void random_beam(hyp *v, size_t n, int low) {
     h->sep = rnd(5) == 0;
     h->open[0] = (uint8_t)rnd(2);
     h->open[2] = (uint8_t)(rnd(3) == 0);
+    if (wide == 2) {
+      /* only the last character's bytes of the key differ (3 of 8) */
+      h->pend = h->pend_lost = 0;
+      h->last = 0x4E00 + rnd(0x5200);
+      h->b1 = 0x81;
+      h->b2 = 0xA1;
+      h->need = h->sep = 0;
+      memset(h->open, 0, sizeof h->open);
+    }
     h->score = -0.5 * rnd(12) - (low && rnd(8) == 0 ? 100.0 : 0.0);
     h->hash = rnd(4); /* readings repeat: "other" must differ from the first */
     h->lit = rnd(5) == 0;
@@ -139,6 +151,16 @@ static void test_merge_is_the_walk(void **state) {
 static void test_merge_wide_states(void **state) {
   (void)state;
   wide = 1;
+  merge_rounds();
+  wide = 0;
+}
+
+/* many states sharing all but three bytes of their key: the radix sort
+ * skips the bytes every key shares (their one value has all the
+ * counts), and sorts by the others */
+static void test_merge_narrow_states(void **state) {
+  (void)state;
+  wide = 2;
   merge_rounds();
   wide = 0;
 }
@@ -217,6 +239,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_merge_is_the_walk),
       cmocka_unit_test(test_merge_wide_states),
+      cmocka_unit_test(test_merge_narrow_states),
       cmocka_unit_test(test_front_is_the_sort),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
