@@ -7,6 +7,7 @@
  */
 #include "lm.h"
 
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +224,119 @@ static int pair_scaled(const lm_rec *ra, const lm_rec *rb) {
 int zf_lm_known(uint32_t cp) { return rec(cp)->cls == CLS_HAN; }
 
 float zf_lm_bigram(uint32_t a, uint32_t b) { return scaled(pair_scaled(rec(a), rec(b))); }
+
+/* ---- bounds of zf_lm_bigram over a set of characters (lm.h) ---------------
+ * pair_scaled's value is a class transition plus one of: the next
+ * character's lp (not Han), its init (a Han run starts), a stored pair
+ * (a row of the bigram table) or the first character's bo plus the next's
+ * init.  Over a set, each part's largest value bounds the value; a stored
+ * pair is at most both its row's largest (the first character's) and its
+ * column's (the second's).  The rows' and columns' largest stored pairs are
+ * found once per process (shared.h; one walk over the 300,000 stored
+ * pairs).  In the scaled integers pair_scaled adds, so a bound converts to
+ * float as the value does. */
+static void *pairmax_build(void *arg) {
+  (void)arg;
+  const lm_hdr *h = H();
+  int16_t *m = malloc(2 * (size_t)h->nvocab * sizeof *m);
+  if (!m) return NULL;
+  const uint32_t *rs = BLOB_AT(lm, uint32_t, h->off_rowstart);
+  const uint16_t *col = BLOB_AT(lm, uint16_t, h->off_bcol);
+  const int16_t *val = BLOB_AT(lm, int16_t, h->off_bval);
+  for (uint32_t v = 0; v < 2 * h->nvocab; v++) m[v] = INT16_MIN;
+  for (uint32_t v = 0; v < h->nvocab; v++)
+    for (uint32_t j = rs[v]; j < rs[v + 1]; j++) {
+      if (val[j] > m[v]) m[v] = val[j];
+      if (val[j] > m[h->nvocab + col[j]]) m[h->nvocab + col[j]] = val[j];
+    }
+  return m;
+}
+
+static zf_shared_slot pairmax_slot;
+
+/* Per vid: the largest stored pair of its row, then (from nvocab) of its
+ * column; NULL without memory. */
+static const int16_t *pairmax(void) {
+  const int16_t *m = atomic_load_explicit(&pairmax_slot, memory_order_acquire);
+  return m ? m : zf_shared_get(&pairmax_slot, pairmax_build, NULL, free);
+}
+
+#define SET_NONE INT16_MIN
+
+void zf_lm_set_clear(zf_lm_set *s) {
+  s->cls = 0;
+  s->init = s->bo = s->in = s->out = SET_NONE;
+  s->open = 0;
+  for (size_t c = 0; c < sizeof s->lp / sizeof s->lp[0]; c++) s->lp[c] = SET_NONE;
+}
+
+static int16_t max16(int16_t a, int16_t b) { return a > b ? a : b; }
+
+int zf_lm_set_add(zf_lm_set *s, uint32_t cp) {
+  const lm_hdr *h = H();
+  const lm_rec *r = rec(cp);
+  const int16_t *m = pairmax();
+  if (!m) return -1;
+  if (r->cls >= sizeof s->lp / sizeof s->lp[0] || (r->cls == CLS_HAN && r->vid >= h->nvocab)) {
+    s->open = 1; /* no bound */
+    return 0;
+  }
+  s->cls |= 1u << r->cls;
+  s->lp[r->cls] = max16(s->lp[r->cls], r->lp);
+  if (r->cls == CLS_HAN) {
+    s->init = max16(s->init, r->init);
+    s->bo = max16(s->bo, r->bo);
+    s->out = max16(s->out, m[r->vid]);
+    s->in = max16(s->in, m[h->nvocab + r->vid]);
+  }
+  return 0;
+}
+
+/* No bound (a set holding a character the tables do not describe, or no
+ * memory): above any log10 probability. */
+#define LM_NO_BOUND 1e6f
+
+static int imax(int a, int b) { return a > b ? a : b; }
+static int imin(int a, int b) { return a < b ? a : b; }
+
+float zf_lm_set_max_after(uint32_t a, const zf_lm_set *s) {
+  if (s->open) return LM_NO_BOUND;
+  const lm_hdr *h = H();
+  const int16_t *prior = BLOB_AT(lm, int16_t, h->off_prior), *t = BLOB_AT(lm, int16_t, h->off_trans);
+  const lm_rec *ra = a ? rec(a) : NULL;
+  const int16_t *m = a ? pairmax() : NULL;
+  if (a && (!m || (ra->cls == CLS_HAN && ra->vid >= h->nvocab))) return LM_NO_BOUND;
+  int best = INT32_MIN;
+  for (uint32_t c = 0; c < h->ncls && c < 32; c++) {
+    if (!(s->cls >> c & 1)) continue;
+    int v;
+    if (!a) v = prior[c] + s->lp[c]; /* zf_lm_char */
+    else if (c != CLS_HAN) v = t[ra->cls * h->ncls + c] + s->lp[c];
+    else if (ra->cls != CLS_HAN) v = t[ra->cls * h->ncls + c] + s->init;
+    else v = t[ra->cls * h->ncls + c] + imax(imin(m[ra->vid], s->in), ra->bo + s->init);
+    best = imax(best, v);
+  }
+  return best == INT32_MIN ? -FLT_MAX : scaled(best);
+}
+
+float zf_lm_set_max_before(const zf_lm_set *s, uint32_t b) {
+  if (s->open) return LM_NO_BOUND;
+  const lm_hdr *h = H();
+  const int16_t *t = BLOB_AT(lm, int16_t, h->off_trans);
+  const lm_rec *rb = rec(b);
+  const int16_t *m = pairmax();
+  if (!m || (rb->cls == CLS_HAN && rb->vid >= h->nvocab)) return LM_NO_BOUND;
+  int best = INT32_MIN;
+  for (uint32_t c = 0; c < h->ncls && c < 32; c++) {
+    if (!(s->cls >> c & 1)) continue;
+    int v = t[c * h->ncls + rb->cls];
+    if (rb->cls != CLS_HAN) v += rb->lp;
+    else if (c != CLS_HAN) v += rb->init;
+    else v += imax(imin(m[h->nvocab + rb->vid], s->out), s->bo + rb->init);
+    best = imax(best, v);
+  }
+  return best == INT32_MIN ? -FLT_MAX : scaled(best);
+}
 
 double zf_lm_score(const uint32_t *cp, size_t n) {
   if (n == 0) return 0.0;

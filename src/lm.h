@@ -28,6 +28,27 @@ float zf_lm_char(uint32_t cp);
 /* log10 P(b | a) with backoff to zf_lm_char(b). */
 float zf_lm_bigram(uint32_t a, uint32_t b);
 
+/* Upper bounds of zf_lm_bigram over a set of characters (added in issue
+ * 14), for a search that must know what no candidate can beat without
+ * asking the model about each: a summary of the set (zf_lm_set_clear,
+ * then zf_lm_set_add for each member; -1 without memory), then
+ *   zf_lm_set_max_after(a, s) >= zf_lm_bigram(a, b) for every b of s
+ *     (a = 0: >= zf_lm_char(b));
+ *   zf_lm_set_max_before(s, b) >= zf_lm_bigram(a, b) for every a of s.
+ * -FLT_MAX for the empty set; a value above any log10 probability (no
+ * bound) for a set holding a character the model's tables do not
+ * describe, or without memory. */
+typedef struct zf_lm_set {
+  uint32_t cls;    /* classes present */
+  int16_t lp[32];  /* per class: the largest lp */
+  int16_t init, bo, in, out; /* Han: largest init, bo, stored pair into / out of */
+  int open;        /* no bound */
+} zf_lm_set;
+void zf_lm_set_clear(zf_lm_set *s);
+int zf_lm_set_add(zf_lm_set *s, uint32_t cp);
+float zf_lm_set_max_after(uint32_t a, const zf_lm_set *s);
+float zf_lm_set_max_before(const zf_lm_set *s, uint32_t b);
+
 /* log10 P of the whole sequence (first char unigram, then bigrams). */
 double zf_lm_score(const uint32_t *cp, size_t n);
 

@@ -40,4 +40,13 @@ int zf_lost_dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_
                           zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, whole_ev *pool,
                           size_t *read, double ll, int only);
 
+/* For tests (tests/test_lost_bound.c): the drop reader's bound pass and
+ * exact pass (lost_drop.c) over one line under class h, no decision
+ * taken: *bound and *exact the best readings' scores (-FLT_MAX: none),
+ * *literal the line as it stands.  0; ZF_LOST_NOFIT when h is not a
+ * double-byte class, the line not a dropping reader's, or the bound has
+ * no sets (tables other than the process-wide ones); ZHFIX_E_NOMEM. */
+int zf_lost_drop_bound(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, float *bound, float *exact,
+                       double *literal);
+
 #endif

@@ -49,7 +49,9 @@
  * (five nodes a byte, at most five edges a node), plus at most 126
  * candidates a missing byte.
  */
+#include "lost_dbcs.h"
 #include "lost_lat.h"
+#include "shared.h"
 
 /* log10 units, tuned on the tuning slice (skip 1.5 MB) */
 #ifndef DROP_PEN
@@ -109,6 +111,7 @@ typedef struct dwork {
   uint8_t *ccnt;
   uint32_t *cpool;
   size_t ncpool, capcpool;
+  const struct gapsets *gs; /* the bound pass's sets (gapsets_of) */
   int nomem;
 } dwork;
 
@@ -124,8 +127,6 @@ static int drop_ok(const lc_model *R, unsigned x, int y) {
   ev = lc_read(R, &st, (unsigned)y, &cp, &again);
   return ev == EV_ERR && again;
 }
-
-static int src_char(uint32_t v) { return v && v != LC_TWO_CPS; }
 
 /* Candidates for a source character (x, y) with x missing, x rejected by
  * the reader before y (check), or (y, x) with x rejected before `after`;
@@ -153,10 +154,6 @@ static uint32_t last_cp(const dwork *w, size_t p, int k) {
   if (k == K_PAIR) return lc_pair(w->S, w->b[p - 2].v, w->b[p - 1].v);
   if (k == K_ONE) return w->b[p - 1].v;
   return 0;
-}
-
-static float lm_step(uint32_t prev, uint32_t c) {
-  return prev ? zf_lm_bigram(prev, c) : zf_lm_char(c);
 }
 
 /* The edges out of node (p, k): up to 4 (to position, kind, character). */
@@ -206,7 +203,84 @@ static const uint32_t *cands_at(dwork *w, size_t p, int which, size_t *n) {
   return w->cpool + w->coff[slot];
 }
 
-static size_t edges_of(dwork *w, size_t p, int k, dedge *e) {
+/* ---- the bound pass ---------------------------------------------------------
+ * Every candidate of a gap has its known byte at a fixed place: (x, y)
+ * with the lead x missing is in the column of trail y (of the leads the
+ * reader rejects before y: GM_LEAD; of any: GM_LEAD_ANY), (y, x) with the
+ * trail missing in the row of lead y (a superset of GM_TRAIL's, which also
+ * asks the byte after).  Those 3 x 256 sets of each class are summarised
+ * once per process (zf_lm_set), so the bound pass weighs a gap in a few
+ * loads where the exact pass asks the model about its 126 candidates. */
+enum { SET_LEAD, SET_ANY, SET_TRAIL, SET_N };
+typedef struct gapsets {
+  zf_lm_set s[SET_N][256];
+} gapsets;
+
+static void *gapsets_build(void *arg) {
+  const dwork *w = arg;
+  gapsets *g = malloc(sizeof *g);
+  if (!g) return NULL;
+  for (unsigned y = 0; y < 256; y++) {
+    for (int k = 0; k < SET_N; k++) zf_lm_set_clear(&g->s[k][y]);
+    for (unsigned x = 0x81; x <= 0xFE; x++) {
+      uint32_t lead = lc_pair(w->S, x, y), trail = lc_pair(w->S, y, x);
+      int bad = 0;
+      if (src_char(lead)) {
+        bad |= zf_lm_set_add(&g->s[SET_ANY][y], lead);
+        if (drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
+      }
+      if (y >= 0x80 && src_char(trail)) bad |= zf_lm_set_add(&g->s[SET_TRAIL][y], trail);
+      if (bad) {
+        free(g);
+        return NULL;
+      }
+    }
+  }
+  return g;
+}
+
+static zf_shared_slot gapsets_slot[32];
+
+/* The gap sets of class h, with the process-wide tables only (a test's
+ * own tables: NULL, and the exact pass runs alone). */
+static const gapsets *gapsets_of(const zf_lost *l, const zf_lost_hyp *h, const dwork *w) {
+  size_t k = (size_t)(h - zf_lost_all_hyps);
+  if (k >= zf_lost_nall_hyps || k >= sizeof gapsets_slot / sizeof gapsets_slot[0] || l->t != zf_lost_shared_tables())
+    return NULL;
+  const gapsets *g = atomic_load_explicit(&gapsets_slot[k], memory_order_acquire);
+  return g ? g : zf_shared_get(&gapsets_slot[k], gapsets_build, (void *)(uintptr_t)w, free);
+}
+
+/* The set holding the candidates of a gap of kind `kind` (K_TGAP,
+ * K_LGAP) out of node (p, k): gap_ok's and cands_at's, or a superset. */
+static const zf_lm_set *gap_set(const dwork *w, size_t p, int k, int kind) {
+  int which = kind == K_TGAP ? SET_TRAIL : gaps_at(k) == 0 ? SET_LEAD : SET_ANY;
+  return &w->gs->s[which][w->b[p].v];
+}
+
+static int set_empty(const zf_lm_set *s) { return !s->cls && !s->open; }
+
+/* An upper bound of edge_w from the gap sets: a character holding a
+ * missing byte at most its set's best after the node's last character, a
+ * character after one at most its best after any of that set; in float,
+ * as edge_w rounds, so each bound is at least edge_w's value. */
+static float edge_ub(const dwork *w, size_t p, int k, const dedge *e) {
+  if (!e->cp) {
+    float best = (float)DROP_UNKNOWN, m = zf_lm_set_max_after(last_cp(w, p, k), gap_set(w, p, k, e->k));
+    if (m > best) best = m;
+    return best - (float)DROP_PEN_V;
+  }
+  if (k == K_LGAP || k == K_TGAP) {
+    const zf_lm_set *s = &w->gs->s[k == K_LGAP ? SET_ANY : SET_TRAIL][w->b[p - 1].v];
+    float m = zf_lm_set_max_before(s, e->cp), c = zf_lm_char(e->cp);
+    return m > c ? m : c;
+  }
+  return lm_step(last_cp(w, p, k), e->cp);
+}
+
+/* The edges out of node (p, k); with `loose`, every gap edge whose gap
+ * set (gap_set) is not empty (a superset: the bound pass). */
+static size_t edges_of(dwork *w, size_t p, int k, dedge *e, int loose) {
   size_t n = 0;
   if (p >= w->nb) return 0;
   unsigned b0 = w->b[p].v;
@@ -219,10 +293,13 @@ static size_t edges_of(dwork *w, size_t p, int k, dedge *e) {
       if (src_char(v)) e[n++] = (dedge){p + 2, K_PAIR, v, 0};
     }
     /* (b0, x): x went at the boundary after b0 */
-    if ((p + 1 == w->nb || w->b[p + 1].bnd) && gap_ok(w, p, GM_TRAIL)) e[n++] = (dedge){p + 1, K_TGAP, 0, 1};
+    if ((p + 1 == w->nb || w->b[p + 1].bnd) &&
+        (loose ? !set_empty(gap_set(w, p, k, K_TGAP)) : gap_ok(w, p, GM_TRAIL)))
+      e[n++] = (dedge){p + 1, K_TGAP, 0, 1};
   }
   /* (x, b0): x went right before b0 */
-  if (w->b[p].bnd && g <= 1 && b0 >= 0x40 && gap_ok(w, p, g == 0 ? GM_LEAD : GM_LEAD_ANY))
+  if (w->b[p].bnd && g <= 1 && b0 >= 0x40 &&
+      (loose ? !set_empty(gap_set(w, p, k, K_LGAP)) : gap_ok(w, p, g == 0 ? GM_LEAD : GM_LEAD_ANY)))
     e[n++] = (dedge){p + 1, K_LGAP, 0, 1};
   return n;
 }
@@ -270,10 +347,16 @@ static void relax(dnode *nd, size_t from, size_t to, float s) {
   if (s > nd[to].v) nd[to].v = s, nd[to].bp = (int32_t)from;
 }
 
-/* Forward pass: nd[].v and .bp. */
-static void forward(dwork *w) {
-  for (size_t i = 0; i < (w->nb + 1) * K_N * 2; i++) w->gw[i] = NAN;
-  for (size_t i = 0; i < (w->nb + 1) * 2; i++) w->aw[i] = NAN;
+/* Forward pass: nd[].v and .bp.  With `bound`, over the loose edges
+ * (edges_of) weighed by edge_ub: each node's value is then at least the
+ * exact pass's (every edge of the exact lattice is one of these, weighed
+ * at least as much, and rounding is monotone), so the best reading's
+ * score is bounded in one model look-up an edge, with no candidates. */
+static void forward(dwork *w, int bound) {
+  if (!bound) {
+    for (size_t i = 0; i < (w->nb + 1) * K_N * 2; i++) w->gw[i] = NAN;
+    for (size_t i = 0; i < (w->nb + 1) * 2; i++) w->aw[i] = NAN;
+  }
   dnode *nd = w->nd;
   for (size_t i = 0; i < (w->nb + 1) * K_N; i++) nd[i] = (dnode){-FLT_MAX, -FLT_MAX, -1};
   nd[NI(0, K_START)].v = 0;
@@ -286,8 +369,11 @@ static void forward(dwork *w) {
           relax(nd, NI(p, k), NI(p, K_DGAP), nd[NI(p, k)].v + (float)(DROP_UNKNOWN - 2 * DROP_PEN_V));
     for (int k = 0; k < K_N; k++) {
       if (nd[NI(p, k)].v == -FLT_MAX) continue;
-      size_t ne = edges_of(w, p, k, e);
-      for (size_t i = 0; i < ne; i++) relax(nd, NI(p, k), NI(e[i].to, e[i].k), nd[NI(p, k)].v + edge_w(w, p, k, &e[i]));
+      size_t ne = edges_of(w, p, k, e, bound);
+      for (size_t i = 0; i < ne; i++) {
+        float x = bound ? edge_ub(w, p, k, &e[i]) : edge_w(w, p, k, &e[i]);
+        relax(nd, NI(p, k), NI(e[i].to, e[i].k), nd[NI(p, k)].v + x);
+      }
     }
   }
 }
@@ -303,7 +389,7 @@ static void backward(dwork *w) {
       /* a node the forward pass never reached has no reading through it
        * (and its last character may lie before the line: (1, K_PAIR)) */
       if (nd[NI(p, k)].v == -FLT_MAX) continue;
-      size_t ne = edges_of(w, p, k, e);
+      size_t ne = edges_of(w, p, k, e, 0);
       float best = -FLT_MAX;
       for (size_t i = 0; i < ne; i++) {
         float t = nd[NI(e[i].to, e[i].k)].w;
@@ -315,7 +401,7 @@ static void backward(dwork *w) {
     }
     /* the double gap's node has the same edges out as a K_TGAP one's
      * but two gaps here; its own edges come first, then others reach it */
-    size_t ne = edges_of(w, p, K_DGAP, e);
+    size_t ne = edges_of(w, p, K_DGAP, e, 0);
     float best = -FLT_MAX;
     for (size_t i = 0; i < ne; i++) {
       float t = nd[NI(e[i].to, e[i].k)].w;
@@ -341,7 +427,7 @@ static float best_other(dwork *w, size_t a, size_t bb, uint32_t c, int ek) {
   for (size_t p = a > 0 ? a - 1 : 0; p < bb && p < w->nb; p++)
     for (int k = 0; k < K_N; k++) {
       if (nd[NI(p, k)].v == -FLT_MAX) continue;
-      size_t ne = edges_of(w, p, k, e);
+      size_t ne = edges_of(w, p, k, e, 0);
       for (size_t i = 0; i < ne; i++) {
         if (e[i].to <= a) continue;
         if (p == a && e[i].to == bb && e[i].k == ek && e[i].cp == c) continue; /* the same character */
@@ -460,6 +546,14 @@ static size_t best_path(const dwork *w, int kend, dstep *path, size_t *gaps, siz
   return np;
 }
 
+/* The best score of a reading to the line's end (-FLT_MAX: none). */
+static float best_end(const dwork *w) {
+  float total = -FLT_MAX;
+  for (int k = 0; k < K_N; k++)
+    if (w->nd[NI(w->nb, k)].v > total) total = w->nd[NI(w->nb, k)].v;
+  return total;
+}
+
 /* The bytes read with nothing missing: its score into *score, 0 when a
  * pair is not a source character (*score then covers the part read). */
 static int nogap_read(const dwork *w, double *score) {
@@ -482,32 +576,77 @@ int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text 
   return zf_lost_drop_read_at(l, h, mode, DROP_LOSSLESS_V, in, out, res);
 }
 
+/* A line's work: the surviving bytes (survivors), *literal, the nodes and
+ * memos, and the bound pass's sets (NULL: none).  0, ZF_LOST_NOFIT (not
+ * a double-byte class, or not a dropping reader's line) or
+ * ZHFIX_E_NOMEM; work_close frees it whatever it returned. */
+static int work_open(dwork *w, const zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double *literal) {
+  *w = (dwork){0};
+  if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return ZF_LOST_NOFIT;
+  w->S = &l->t->m[h->src], w->R = &l->t->m[h->reader];
+  if (!w->S->present || !w->R->present || w->S->kind != LC_KIND_DBCS || w->R->kind != LC_KIND_DBCS)
+    return ZF_LOST_NOFIT;
+  if (!(w->b = malloc((2 * in->len + 1) * sizeof *w->b))) return ZHFIX_E_NOMEM;
+  if (!survivors(w, in, literal)) return ZF_LOST_NOFIT;
+  size_t n = w->nb + 1;
+  w->nd = malloc(n * K_N * sizeof *w->nd);
+  w->gw = malloc(n * K_N * 2 * sizeof *w->gw);
+  w->aw = malloc(n * 2 * sizeof *w->aw);
+  w->gm = calloc(n, 1);
+  w->coff = malloc(n * 3 * sizeof *w->coff);
+  w->ccnt = malloc(n * 3 * sizeof *w->ccnt);
+  if (!w->nd || !w->gw || !w->aw || !w->gm || !w->coff || !w->ccnt) return ZHFIX_E_NOMEM;
+  for (size_t i = 0; i < n * 3; i++) w->coff[i] = -1;
+  w->gs = gapsets_of(l, h, w);
+  return 0;
+}
+
+static void work_close(dwork *w) {
+  free(w->b), free(w->nd), free(w->gw), free(w->aw), free(w->gm), free(w->coff), free(w->ccnt), free(w->cpool);
+}
+
+int zf_lost_drop_bound(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, float *bound, float *exact,
+                       double *literal) {
+  dwork w;
+  int rc = work_open(&w, l, h, in, literal);
+  if (!rc && !w.gs) rc = ZF_LOST_NOFIT;
+  if (!rc) {
+    forward(&w, 1);
+    *bound = best_end(&w);
+    forward(&w, 0);
+    *exact = best_end(&w);
+    if (w.nomem) rc = ZHFIX_E_NOMEM;
+  }
+  work_close(&w);
+  return rc;
+}
+
 int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
                          zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;
-  if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return ZF_LOST_NOFIT;
-  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
-  if (!S->present || !R->present || S->kind != LC_KIND_DBCS || R->kind != LC_KIND_DBCS) return ZF_LOST_NOFIT;
-  dwork w = {S, R, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+  dwork w;
   dstep *path = NULL;
-  int rc = ZHFIX_E_NOMEM;
-  w.b = malloc((2 * in->len + 1) * sizeof *w.b);
-  if (!w.b) goto done;
-  rc = ZF_LOST_NOFIT;
   double literal;
-  if (!survivors(&w, in, &literal)) goto done;
+  int rc = work_open(&w, l, h, in, &literal);
+  if (rc) goto done;
   rc = ZHFIX_E_NOMEM;
-  w.nd = malloc((w.nb + 1) * K_N * sizeof *w.nd);
-  path = malloc((w.nb + 1) * 2 * sizeof *path);
-  w.gw = malloc((w.nb + 1) * K_N * 2 * sizeof *w.gw);
-  w.aw = malloc((w.nb + 1) * 2 * sizeof *w.aw);
-  w.gm = calloc(w.nb + 1, 1);
-  w.coff = malloc((w.nb + 1) * 3 * sizeof *w.coff);
-  w.ccnt = malloc((w.nb + 1) * 3 * sizeof *w.ccnt);
-  if (!w.nd || !path || !w.gw || !w.aw || !w.gm || !w.coff || !w.ccnt) goto done;
-  for (size_t i = 0; i < (w.nb + 1) * 3; i++) w.coff[i] = -1;
-  forward(&w);
+  if (!(path = malloc((w.nb + 1) * 2 * sizeof *path))) goto done;
+  /* A reading that does not beat the line as it stands is refused (below):
+   * when the bound of the best reading's score does not, no reading does,
+   * and the exact pass (candidates for every gap, 126 model look-ups
+   * each: 400K instructions a line of clean rare Han) is not made. */
+  if (w.gs) forward(&w, 1);
+#ifdef LOST_DEBUG
+  if (w.gs)
+    fprintf(stderr, "dropbound %s>%s nb %zu bound %.2f literal %.2f\n", zf_lost_codec_name(h->src),
+            zf_lost_codec_name(h->reader), w.nb, best_end(&w), literal);
+#endif
+  if (w.gs && best_end(&w) <= literal) {
+    rc = ZF_LOST_NOFIT;
+    goto done;
+  }
+  forward(&w, 0);
   if (w.nomem) goto done; /* rc is ZHFIX_E_NOMEM */
   /* the best reading */
   rc = ZF_LOST_NOFIT;
@@ -516,6 +655,10 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
   for (int k = 0; k < K_N; k++)
     if (w.nd[NI(w.nb, k)].v > total) total = w.nd[NI(w.nb, k)].v, kend = k;
   if (kend < 0) goto done;
+#ifdef LOST_DEBUG
+  fprintf(stderr, "dropfwd %s>%s nb %zu total %.2f literal %.2f\n", zf_lost_codec_name(h->src),
+          zf_lost_codec_name(h->reader), w.nb, total, literal);
+#endif
   /* A reading that does not beat the line as it stands repairs nothing
    * (the caller takes a reading only by a positive gain): refused before
    * the backward pass and the certainty test, which cost most. */
@@ -626,146 +769,8 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
   res->literal = literal;
   rc = 0;
 done:
-  free(w.b), free(w.nd), free(w.gw), free(w.aw), free(w.gm), free(w.coff), free(w.ccnt), free(w.cpool), free(path);
+  work_close(&w);
+  free(path);
   if (rc) l->nflags = 0;
   return rc;
-}
-
-/* ---- whole characters gone without a trace ---------------------------------
- * glibc's decoders drop a pair they cannot map whole, lead and trail, so
- * the phase never breaks: Big5 read by glibc's GBK loses every character
- * of Big5's A140-A7A0 and AAA1-AFFE (its punctuation and 的, 一, 了, 上,
- * 個 ...), and the survivors read back as fluent text with holes that no
- * byte shows (the mojibake stage restores them as a lossless wrong
- * decode).  The model does not show the holes either: a bigram model
- * smooths over a missing 的 (the best insertion between two survivors
- * scored below the pair as it stands at every place of the held-out
- * lines tried).  What shows them is what is absent: a writer who writes
- * n characters of Chinese and not one of the characters the reader drops
- * whole is improbable when those characters carry a large part of the
- * language (for that reader, m = 0.2-0.3 of the model's unigram mass), by
- * (1 - m)^n.  zf_lost_drop_whole reads the line with nothing missing and
- * gives that evidence; the caller reports such a line without changing
- * it (the places are unknown). */
-/* The source character of the pair x y when h's reader drops that pair
- * whole (lead and trail), else 0; *ok 0 when h is not such a class. */
-static uint32_t whole_dropped(const zf_lost *l, const zf_lost_hyp *h, unsigned x, unsigned y, int *ok) {
-  *ok = 0;
-  if (h->style != ZF_LOST_DROP || h->src == ZF_LC_UTF8 || h->reader == ZF_LC_UTF8) return 0;
-  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
-  if (!S->present || !R->present || S->kind != LC_KIND_DBCS || R->kind != LC_KIND_DBCS) return 0;
-  *ok = 1;
-  uint32_t v = lc_pair(S, x, y), st = 0, cp;
-  int again;
-  if (!src_char(v) || v < 0x2000) return 0;
-  if (lc_read(R, &st, x, &cp, &again) != EV_NONE) return 0;
-  if (lc_read(R, &st, y, &cp, &again) != EV_ERR || again) return 0;
-  return v;
-}
-
-double zf_lost_whole_mass(const zf_lost *l, const zf_lost_hyp *h) {
-  double mass = 0;
-  for (unsigned x = 0x81; x <= 0xFE; x++)
-    for (unsigned y = 0x40; y <= 0xFE; y++) {
-      int ok;
-      uint32_t v = whole_dropped(l, h, x, y, &ok);
-      if (!ok) return 0;
-      if (v) mass += pow(10.0, zf_lm_char(v));
-    }
-  return mass < 1 ? mass : 0;
-}
-
-/* The evidence (log10 odds) that h's reader dropped a character next to
- * a run of Han run[0..n) (n 1 or 2) that stands without Han neighbours:
- * at each of its n + 1 places, the model's probability that the
- * character there was one the reader drops whole, given the run's
- * characters -- after its last, sum over those D of P(D | last); before
- * its first, of P(D) P(first | D) / P(first); between two, of P(D | a)
- * P(b | D) against P(b | a) -- and the places taken as independent, as
- * the absence test takes characters: -log10 of the product of (1 - q).
- * The generalisation of zf_lost_drop_whole's (1 - m)^n to a run whose
- * neighbours are what the model knows (稱 after 名, 檔 before 案). */
-double zf_lost_whole_edges(const zf_lost *l, const zf_lost_hyp *h, const uint32_t *run, size_t n) {
-  if (!n || n > 2) return 0;
-  double left = 0, right = 0, mid = 0;
-  for (unsigned x = 0x81; x <= 0xFE; x++)
-    for (unsigned y = 0x40; y <= 0xFE; y++) {
-      int ok;
-      uint32_t v = whole_dropped(l, h, x, y, &ok);
-      if (!ok) return 0;
-      if (!v) continue;
-      right += pow(10.0, zf_lm_bigram(run[n - 1], v));
-      left += pow(10.0, zf_lm_char(v) + zf_lm_bigram(v, run[0]));
-      if (n == 2) mid += pow(10.0, zf_lm_bigram(run[0], v) + zf_lm_bigram(v, run[1]));
-    }
-  left /= pow(10.0, zf_lm_char(run[0]));
-  if (n == 2) mid /= mid + pow(10.0, zf_lm_bigram(run[0], run[1]));
-  double e = 0, q[3] = {left, right, mid};
-  for (size_t i = 0; i < 3; i++) e -= log10(1.0 - (q[i] < 0.99 ? q[i] : 0.99));
-#ifdef LOST_DEBUG
-  fprintf(stderr, "edges n %zu U+%04X left %.3f right %.3f mid %.3f -> %.2f\n", n, run[0], left, right, mid, e);
-#endif
-  return e;
-}
-
-int zf_lost_drop_whole(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, double mass, zf_lost_whole *r) {
-  memset(r, 0, sizeof *r);
-  if (mass <= 0 || mass >= 1) return ZF_LOST_NOFIT;
-  const lc_model *S = &l->t->m[h->src], *R = &l->t->m[h->reader];
-  /* the line read in the source with nothing missing */
-  uint32_t prev = 0, rprev = 0;
-  unsigned lead = 0;
-  for (size_t j = 0; j < in->len; j++) {
-    uint32_t c = in->cp[j];
-    if (c == 0xFFFD) return ZF_LOST_NOFIT;
-    r->literal += lm_step(prev, c);
-    prev = c;
-    uint8_t bytes[2];
-    size_t nb = 0;
-    if (c < 0x80) {
-      bytes[nb++] = (uint8_t)c;
-    } else {
-      size_t ne;
-      const lc_inv *enc = lc_encodings(R, c, &ne);
-      if (!ne) return ZF_LOST_NOFIT;
-      if (enc[0].code >= 0x100) bytes[nb++] = (uint8_t)(enc[0].code >> 8);
-      bytes[nb++] = (uint8_t)enc[0].code;
-    }
-    for (size_t k = 0; k < nb; k++) {
-      uint32_t v;
-      if (lead) {
-        v = lc_pair(S, lead, bytes[k]);
-        lead = 0;
-        if (!src_char(v)) return ZF_LOST_NOFIT;
-      } else if (bytes[k] >= 0x80) {
-        lead = bytes[k];
-        continue;
-      } else {
-        v = bytes[k];
-      }
-      /* a character the reader would have dropped cannot have survived */
-      if (v >= 0x80) {
-        size_t ne;
-        const lc_inv *enc = lc_encodings(S, v, &ne);
-        uint32_t st = 0, cp;
-        int again;
-        if (ne && enc[0].code >= 0x100 && lc_read(R, &st, enc[0].code >> 8, &cp, &again) == EV_NONE &&
-            lc_read(R, &st, enc[0].code & 0xFF, &cp, &again) == EV_ERR && !again)
-          return ZF_LOST_NOFIT;
-        if (r->nrd < sizeof r->rd / sizeof r->rd[0]) {
-          if (r->n && rprev < 0x80 && r->nrd + 1 < sizeof r->rd / sizeof r->rd[0]) r->rd[r->nrd++] = 0;
-          r->rd[r->nrd++] = v;
-        }
-        r->n++;
-        r->uni += zf_lm_char(v);
-        if (rprev >= 0x80) r->pmi += zf_lm_bigram(rprev, v) - zf_lm_char(v), r->npairs++;
-      }
-      r->reading += lm_step(rprev, v);
-      rprev = v;
-    }
-  }
-  if (lead) return ZF_LOST_NOFIT;
-  r->mass = mass;
-  r->absent = -(double)r->n * log10(1.0 - mass);
-  return 0;
 }

@@ -204,6 +204,12 @@ struct zf_lost {
 #define LOST_INTERVAL_EDGES 65536 /* edges of one unit, all nodes together */
 
 
+/* lost_drop.c, lost_whole.c: a byte pair that is one source character
+ * (not a pair of code points), and the model's step from prev (0: none)
+ * to c. */
+static inline int src_char(uint32_t v) { return v && v != LC_TWO_CPS; }
+static inline float lm_step(uint32_t prev, uint32_t c) { return prev ? zf_lm_bigram(prev, c) : zf_lm_char(c); }
+
 #define GROW(l, arr, cap, need) zf_grow((void **)&(arr), &(cap), (need), sizeof *(arr), 64)
 
 /* log10(10^a + 10^b) */
