@@ -14,6 +14,7 @@
  *   4. C1 controls left in a Latin-1 line are read as Windows-1252;
  *   5. what is left that is certainly damage is counted (moji_lossy.c).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,15 +409,44 @@ static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *
  * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
  * line reads as this one too, either may be the damaged copy: left.
  * Returns 1 with the reading in out. */
-static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+/* The length of in's body when it is a short line that is not all ASCII,
+ * in a document that has shown a confident repair of any class (and no
+ * lost-byte line, and not too many distinct short lines): the lines
+ * repeat_line and heading_line read as a whole; 0 otherwise. */
+static size_t short_line(const moji *m, const zf_text *in) {
   size_t n = body_len(in);
-  if (!n || n > REPEAT_CHARS || !m->nrpt || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
+  if (!n || n > REPEAT_CHARS || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
   unsigned shown = 0;
   for (int k = 0; k < NCLASS; k++) shown += m->sig[k];
   if (!shown) return 0;
   int nonascii = 0;
   for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
-  if (!nonascii) return 0;
+  return nonascii ? n : 0;
+}
+
+/* Writes got[0..ngot), in's reading under class hit, for in's body. */
+static int put_reading(const zf_text *in, size_t n, const uint32_t *got, size_t ngot, int hit, zf_text *out,
+                       zf_stats *stats) {
+  for (size_t i = 0; i < ngot; i++)
+    if (zf_text_push(out, got[i], in->off[0])) return ZHFIX_E_NOMEM;
+  if (zf_text_append(out, in, n, in->len - n)) return ZHFIX_E_NOMEM;
+  stats->v[zf_moji_classes[hit].stat]++;
+  return 1;
+}
+
+/* The odds, log10, of b[0..nb) against a[0..na) as a line standing alone:
+ * how many Chinese man pages have each as a heading (data/headings.bin),
+ * plus 0.5 (a line never seen as a heading is not impossible as one).
+ * What a reading must win by: HEADING_GAIN, what a piece of a line known
+ * to be damaged needs against the line as it stands. */
+#define HEADING_GAIN (KNOWN_ENTER + KNOWN_SINGLE)
+static double heading_odds(const uint32_t *a, size_t na, const uint32_t *b, size_t nb) {
+  return log10((zf_moji_heading_pages(b, nb) + 0.5) / (zf_moji_heading_pages(a, na) + 0.5));
+}
+
+static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = m->nrpt ? short_line(m, in) : 0;
+  if (!n) return 0;
   uint32_t rd[2 * REPEAT_CHARS], got[2 * REPEAT_CHARS];
   size_t ngot = 0;
   int hit = -1, kept = 0;
@@ -432,11 +462,45 @@ static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats
     ngot = nr;
   }
   if (hit < 0 || (kept && contested(m, got, ngot, in->cp, n))) return 0;
-  for (size_t i = 0; i < ngot; i++)
-    if (zf_text_push(out, got[i], in->off[0])) return ZHFIX_E_NOMEM;
-  if (zf_text_append(out, in, n, in->len - n)) return ZHFIX_E_NOMEM;
-  stats->v[zf_moji_classes[hit].stat]++;
-  return 1;
+  /* a heading of the manuals read as a line that heads none (跋 as 區,
+   * where `°Ï` reads as either): the headings say which copy is intact */
+  if (heading_odds(got, ngot, in->cp, n) >= HEADING_GAIN) return 0;
+  return put_reading(in, n, got, ngot, hit, out, stats);
+}
+
+/* A short line standing alone that came out unchanged, in a document that
+ * has shown a confident repair, whose reading under one DBCS class is a
+ * heading of Chinese manuals and which is none itself.  The language
+ * model knows running text: a one-character word such as 区 is 80 times
+ * as frequent there as 跋, so the heading 跋 read with the wrong table
+ * (區, 禰, `¶[`, `°Ï`) stays.  A line of its own is another population:
+ * the headings of the Chinese man pages (data/headings.bin), where 跋
+ * heads 1,424 pages and 區 none.  The reading must win by HEADING_GAIN
+ * in heading_odds; one reading only.  Not after another short line: a line among
+ * short lines is an item of a list (a character table), not a heading
+ * between paragraphs.  Returns 1 with the reading in out. */
+static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = m->prev_short ? 0 : short_line(m, in);
+  if (!n) return 0;
+  uint32_t rd[2 * REPEAT_CHARS], got[2 * REPEAT_CHARS];
+  size_t ngot = 0;
+  int hit = -1;
+  for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd, 0);
+    if (!nr || heading_odds(in->cp, n, rd, nr) < HEADING_GAIN) continue;
+    if (hit >= 0 && (nr != ngot || memcmp(rd, got, nr * sizeof *rd))) return 0; /* two readings */
+    hit = repeat_cls[j];
+    memcpy(got, rd, nr * sizeof *rd);
+    ngot = nr;
+  }
+  return hit < 0 ? 0 : put_reading(in, n, got, ngot, hit, out, stats);
+}
+
+/* Whether in has something but white space, and whether it is short. */
+static void note_short(moji *m, const zf_text *in) {
+  size_t n = body_len(in), k = 0;
+  for (size_t i = 0; i < n; i++) k += !(in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000);
+  if (k) m->prev_short = n <= REPEAT_CHARS;
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
@@ -449,6 +513,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (rc == ZF_UNCHANGED || (!rc && out->len == in->len && !memcmp(out->cp, in->cp, in->len * sizeof *in->cp))) {
     zf_text_clear(out);
     fixed_by_repeat = repeat_line(m, in, out, stats);
+    if (!fixed_by_repeat) fixed_by_repeat = heading_line(m, in, out, stats);
     if (fixed_by_repeat < 0) return fixed_by_repeat;
     rc = fixed_by_repeat ? 0 : ZF_UNCHANGED;
   }
@@ -459,6 +524,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
      * repeated line made, which is no evidence of itself */
     if (rc == 0 && !fixed_by_repeat) remember(m, out->cp, body_len(out), 0);
   }
+  note_short(m, in);
   m->seen_lost[SEEN_LINES] = v[ZHFIX_STAT_LOST_LINES];
   m->seen_lost[SEEN_GBK_BIG5] = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5];
   m->seen_lost[SEEN_BIG5_GBK] = v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK];
@@ -500,6 +566,7 @@ static void prescan(void *st, const zf_text *prefix) {
    * line once more, on its own (moji::own_sig) */
   memset(m->own_sig, 0, sizeof m->own_sig);
   memset(m->own_conv, 0, sizeof m->own_conv);
+  m->prev_short = 0; /* the document's first line follows no line */
 }
 
 const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy, reuse};
