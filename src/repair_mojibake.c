@@ -394,31 +394,20 @@ static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *
   return 0;
 }
 
-/* A short line that came out unchanged, in a document that has shown
- * confident repairs, whose reading under one DBCS class (GBK<->Big5,
- * GBK or Big5 read as 1252) is, character for character, another short
- * line of the document, and under no other class another one.  A
- * document pasted together from several pages repeats their headings
- * (the colophon heading 跋 of every man page): where one copy came
- * through intact and another was read with the wrong table, the damaged
- * copy's reading is the intact copy.  Clean text does not do this by
- * chance while the document holds few distinct short lines (at most
- * REPEAT_LINES: a wrong reading of a clean character landing on one of
- * them has a chance of about REPEAT_LINES in the thousands of common
- * characters), so this stands for the model where a lone character gives
- * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
- * line reads as this one too, either may be the damaged copy: left.
- * Returns 1 with the reading in out. */
+/* Whether the document has shown a confident repair of any class. */
+static int doc_shown(const moji *m) {
+  unsigned shown = 0;
+  for (int k = 0; k < NCLASS; k++) shown += m->sig[k];
+  return shown > 0;
+}
+
 /* The length of in's body when it is a short line that is not all ASCII,
  * in a document that has shown a confident repair of any class (and no
  * lost-byte line, and not too many distinct short lines): the lines
  * repeat_line and heading_line read as a whole; 0 otherwise. */
 static size_t short_line(const moji *m, const zf_text *in) {
   size_t n = body_len(in);
-  if (!n || n > REPEAT_CHARS || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
-  unsigned shown = 0;
-  for (int k = 0; k < NCLASS; k++) shown += m->sig[k];
-  if (!shown) return 0;
+  if (!n || n > REPEAT_CHARS || m->nrpt > REPEAT_LINES || m->lost_line || !doc_shown(m)) return 0;
   int nonascii = 0;
   for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
   return nonascii ? n : 0;
@@ -444,6 +433,21 @@ static double heading_odds(const uint32_t *a, size_t na, const uint32_t *b, size
   return log10((zf_moji_heading_pages(b, nb) + 0.5) / (zf_moji_heading_pages(a, na) + 0.5));
 }
 
+/* A short line that came out unchanged, in a document that has shown
+ * confident repairs, whose reading under one DBCS class (GBK<->Big5,
+ * GBK or Big5 read as 1252) is, character for character, another short
+ * line of the document, and under no other class another one.  A
+ * document pasted together from several pages repeats their headings
+ * (the colophon heading 跋 of every man page): where one copy came
+ * through intact and another was read with the wrong table, the damaged
+ * copy's reading is the intact copy.  Clean text does not do this by
+ * chance while the document holds few distinct short lines (at most
+ * REPEAT_LINES: a wrong reading of a clean character landing on one of
+ * them has a chance of about REPEAT_LINES in the thousands of common
+ * characters), so this stands for the model where a lone character gives
+ * it nothing to judge (`¶[`, Big5's 跋 read as 1252).  Where the other
+ * line reads as this one too, either may be the damaged copy: left.
+ * Returns 1 with the reading in out. */
 static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t n = m->nrpt ? short_line(m, in) : 0;
   if (!n) return 0;
@@ -496,6 +500,69 @@ static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stat
   return hit < 0 ? 0 : put_reading(in, n, got, ngot, hit, out, stats);
 }
 
+/* GBK's user-defined rows as a GBK decoder maps them (ICU, Python, WHATWG:
+ * AAA1..AFFE to U+E000.., A140..A7A0 to U+E4C6..U+E765): the rows where
+ * Big5 keeps its most frequent Han characters (A440..A7A0, AAA1..AFFE:
+ * 一 同 年 ...), so Big5 read as GBK leaves private use there. */
+static int gbk_user_row(unsigned e) {
+  unsigned a = e >> 8, b = e & 0xFF;
+  return (a >= 0xAA && a <= 0xAF && b >= 0xA1) || (a >= 0xA1 && a <= 0xA7 && b >= 0x40 && b <= 0xA0);
+}
+
+/* A line that came out unchanged with a private-use character of GBK's
+ * user-defined rows, in a document that has shown a confident repair of
+ * Big5 read as GBK (its signature): that damage again (同 between stty's
+ * options, 年 of `20027る13ら`).  The stage leaves a private-use
+ * character alone (entry_cost: the model scores it so low that any
+ * reading beats it), and icon fonts put such code points in clean text;
+ * but a character of these rows whose bytes are Big5's level 1, in a
+ * document known to hold that damage, is what the mechanism makes.  Every character of the line that is not ASCII must
+ * read as Big5's level 1 or its symbols (zf_moji_source_text), at least
+ * one be such a private-use character, and the line so read gain under
+ * the models (zf_moji_span_gain > 0: the shape is the line's own
+ * evidence, as for wave 11's lone character).  Returns 1 with the
+ * reading in out. */
+#define PUA_LINE_MAX 512
+static int pua_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = body_len(in);
+  if (!n || n > PUA_LINE_MAX || m->lost_line || !m->sig[C_BIG5_GBK]) return 0;
+  const moji_class *cl = &zf_moji_classes[C_BIG5_GBK];
+  size_t pua = 0, g0 = n, g1 = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x80) continue;
+    if (c > 0xFFFF) return 0;
+    unsigned e = m->t->gbk->enc[c];
+    pua += c >= 0xE000 && c <= 0xF8FF && gbk_user_row(e);
+    if (g0 == n) g0 = i;
+    g1 = i + 1;
+  }
+  if (!pua || zf_moji_scratch_reserve(m, n)) return 0;
+  uint32_t *rd = m->dec;
+  size_t nr = 0;
+  for (size_t i = g0; i < g1; i++) {
+    uint32_t c = in->cp[i], d;
+    uint8_t b[4];
+    int lost = 0;
+    if (c < 0x80) {
+      rd[nr++] = c;
+      continue;
+    }
+    if (zf_moji_x_put_run(m, cl, c, b, &lost) != 2 || lost || y_get(m, cl->y, b, 2, &d) != 2 || d > 0xFFFF ||
+        !zf_moji_source_text(C_BIG5_GBK, m->t->big5->enc[d], zf_is_han(d)))
+      return 0;
+    rd[nr++] = d;
+  }
+  const mline line = {.t = *in};
+  if (zf_moji_span_gain(&line, g0, g1, rd, nr) <= 0) return 0;
+  if (zf_text_append(out, in, 0, g0)) return ZHFIX_E_NOMEM;
+  for (size_t i = 0; i < nr; i++)
+    if (zf_text_push(out, rd[i], in->off[g0 + i])) return ZHFIX_E_NOMEM;
+  if (zf_text_append(out, in, g1, in->len - g1)) return ZHFIX_E_NOMEM;
+  stats->v[cl->stat]++;
+  return 1;
+}
+
 /* Whether in has something but white space, and whether it is short. */
 static void note_short(moji *m, const zf_text *in) {
   size_t n = body_len(in), k = 0;
@@ -514,6 +581,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     zf_text_clear(out);
     fixed_by_repeat = repeat_line(m, in, out, stats);
     if (!fixed_by_repeat) fixed_by_repeat = heading_line(m, in, out, stats);
+    if (!fixed_by_repeat) fixed_by_repeat = pua_line(m, in, out, stats);
     if (fixed_by_repeat < 0) return fixed_by_repeat;
     rc = fixed_by_repeat ? 0 : ZF_UNCHANGED;
   }

@@ -679,6 +679,34 @@ static void test_heading_alone(void **state) {
   assert_fresh_unchanged("區\n");
 }
 
+/* Wave 13: Big5 read as GBK leaves private use where Big5 keeps its most
+ * frequent Han (GBK's user-defined rows: 同 A650 as U+E4xx).  In a
+ * document that showed that damage, such a line is read back; in a fresh
+ * document, or one that showed other damage only, it stays (icon fonts
+ * use the same code points). */
+static void test_pua_big5(void **state) {
+  (void)state;
+  static const doc_line lines[] = {
+      {"[-]parity 同 [-]evenp\n", MOJI_SIM_BIG5_AS_GBK},
+      {"2002年7月13日\n", MOJI_SIM_BIG5_AS_GBK},
+  };
+  mixed_doc(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines, 2);
+  char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, lines[0].text, strlen(lines[0].text), NULL);
+  assert_non_null(d);
+  uint32_t c = 0;
+  assert_int_equal(zf_utf8_get((const unsigned char *)d + 10, strlen(d) - 10, &c), 3);
+  assert_true(c >= 0xE000 && c <= 0xF8FF);
+  assert_fresh_unchanged(d);
+  stage s;
+  stage_open(&s);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  char *got = stage_line(&s, d, strlen(d), 0);
+  assert_string_equal(got, d);
+  free(got);
+  stage_close(&s);
+  free(d);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -1150,7 +1178,7 @@ int main(void) {
       cmocka_unit_test(test_interleaved_dbcs),
       cmocka_unit_test(test_mixed_lines), cmocka_unit_test(test_mixed_lone),
       cmocka_unit_test(test_mixed_lone_big5), cmocka_unit_test(test_repeat_heading),
-      cmocka_unit_test(test_heading_alone),
+      cmocka_unit_test(test_heading_alone), cmocka_unit_test(test_pua_big5),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
