@@ -282,6 +282,9 @@ static inline void mline_push(mline *l, uint32_t c, uint64_t off, uint8_t rep) {
  * REPEAT_LINES distinct ones; past that a match is chance. */
 #define REPEAT_CHARS 8
 #define REPEAT_LINES 32
+/* The longest line read against the headings of the Chinese man pages
+ * (heading_line, data/headings.bin: MAX_CHARS of tools/gen_headings.py). */
+#define HEADING_CHARS 16
 
 /* ---- the stage's state -------------------------------------------------- */
 
@@ -455,7 +458,7 @@ int zf_moji_source_text(int k, unsigned e, int han);
 
 /* How many Chinese man pages (zh_CN and zh_TW, as installed when `make
  * data` ran) have cp[0..n) as a section heading: data/headings.bin,
- * tools/gen_headings.py.  0 for none, or n over REPEAT_CHARS. */
+ * tools/gen_headings.py.  0 for none, or n over HEADING_CHARS. */
 unsigned zf_moji_heading_pages(const uint32_t *cp, size_t n);
 
 /* ---- converted garbage (moji_fold.c) ------------------------------------- */

@@ -324,9 +324,9 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
   const moji_class *cl = &zf_moji_classes[k];
   const int gbk_src = cl->y == Y_GBK;
   const zf_dbcs *src = gbk_src ? m->t->gbk : m->t->big5;
-  uint8_t b[2 * REPEAT_CHARS];
+  uint8_t b[2 * HEADING_CHARS];
   size_t nb = 0, no = 0;
-  if (n > REPEAT_CHARS) return 0;
+  if (n > HEADING_CHARS) return 0;
   for (size_t i = 0; i < n; i++) {
     int lost = 0, w = cp[i] < 0x80 ? (b[nb] = (uint8_t)cp[i], 1) : zf_moji_x_put_run(m, cl, cp[i], b + nb, &lost);
     if (w <= 0 || lost) return 0;
@@ -349,7 +349,7 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
  * the damaged copy is not known (跋 and 區 are each other's GBK<->Big5
  * readings, both text of their source). */
 static int contested(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
-  uint32_t rd[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS];
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
     size_t nr = line_reading(m, repeat_cls[j], y, ny, rd, 1);
     if (nr && ((nr == nx && !memcmp(rd, x, nx * sizeof *x)) || is_remembered(m, rd, nr))) return 1;
@@ -366,7 +366,7 @@ static int has_han(const uint32_t *cp, size_t n) {
 /* Whether remembered line i is one of x[0..nx)'s readings: then it is
  * that reading's intact copy, not another damaged one. */
 static int reads_to(const moji *m, const uint32_t *x, size_t nx, unsigned i) {
-  uint32_t rd[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS];
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
     size_t nr = line_reading(m, repeat_cls[j], x, nx, rd, 0);
     if (nr && nr == m->rpt_len[i] && !memcmp(rd, m->rpt[i], nr * sizeof *rd)) return 1;
@@ -381,7 +381,7 @@ static int reads_to(const moji *m, const uint32_t *x, size_t nx, unsigned i) {
  * itself one of x's readings is that reading's intact copy, not a
  * damaged one (跋 reads as 區 too). */
 static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
-  uint32_t rd[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS];
   const int xhan = has_han(x, nx);
   for (unsigned i = 0; i < m->nrpt && i < REPEAT_LINES; i++) {
     if (m->rpt_len[i] == nx && !memcmp(m->rpt[i], x, nx * sizeof *x)) continue;
@@ -401,13 +401,14 @@ static int doc_shown(const moji *m) {
   return shown > 0;
 }
 
-/* The length of in's body when it is a short line that is not all ASCII,
+/* The length of in's body when it is a line of at most max characters
+ * that is not all ASCII,
  * in a document that has shown a confident repair of any class (and no
  * lost-byte line, and not too many distinct short lines): the lines
  * repeat_line and heading_line read as a whole; 0 otherwise. */
-static size_t short_line(const moji *m, const zf_text *in) {
+static size_t short_line(const moji *m, const zf_text *in, size_t max) {
   size_t n = body_len(in);
-  if (!n || n > REPEAT_CHARS || m->nrpt > REPEAT_LINES || m->lost_line || !doc_shown(m)) return 0;
+  if (!n || n > max || m->nrpt > REPEAT_LINES || m->lost_line || !doc_shown(m)) return 0;
   int nonascii = 0;
   for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
   return nonascii ? n : 0;
@@ -449,9 +450,9 @@ static double heading_odds(const uint32_t *a, size_t na, const uint32_t *b, size
  * line reads as this one too, either may be the damaged copy: left.
  * Returns 1 with the reading in out. */
 static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
-  size_t n = m->nrpt ? short_line(m, in) : 0;
+  size_t n = m->nrpt ? short_line(m, in, REPEAT_CHARS) : 0;
   if (!n) return 0;
-  uint32_t rd[2 * REPEAT_CHARS], got[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS], got[2 * HEADING_CHARS];
   size_t ngot = 0;
   int hit = -1, kept = 0;
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
@@ -484,9 +485,9 @@ static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats
  * short lines is an item of a list (a character table), not a heading
  * between paragraphs.  Returns 1 with the reading in out. */
 static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
-  size_t n = m->prev_short ? 0 : short_line(m, in);
+  size_t n = m->prev_short ? 0 : short_line(m, in, HEADING_CHARS);
   if (!n) return 0;
-  uint32_t rd[2 * REPEAT_CHARS], got[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS], got[2 * HEADING_CHARS];
   size_t ngot = 0;
   int hit = -1;
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {

@@ -655,7 +655,8 @@ static void test_repeat_heading(void **state) {
  * line after a paragraph, in a document that showed a confident repair,
  * is read as the heading its DBCS reading is (區, GBK's 跋 read as Big5;
  * 禰, Big5's read as GBK; `°Ï`, GBK's read as 1252), where the model alone
- * prefers 區.  A clean 跋 stays, and so does a repeated heading whose
+ * prefers 區; so is a longer one (鍚獗 (SEE ALSO), 另见 not being in the
+ * lexicon).  A clean 跋 stays, and so does a repeated heading whose
  * other copy (`°Ï`, read as 跋 or as 區) would make it 區; 區 among short
  * lines (an item of a list) and in a fresh document stays. */
 static void test_heading_alone(void **state) {
@@ -674,6 +675,8 @@ static void test_heading_alone(void **state) {
       {"跋\n", MOJI_SIM_BIG5_AS_GBK},
       {"跋\n", -1},
       {"區\n", -1},
+      {"說明文件請見手冊頁。\n", -1},
+      {"另见 (SEE ALSO)\n", MOJI_SIM_GBK_AS_BIG5},
   };
   mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
   assert_fresh_unchanged("區\n");

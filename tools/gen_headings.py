@@ -34,7 +34,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_corpus import ESCAPES, MAN  # noqa: E402
 
-MAX_CHARS = 8  # REPEAT_CHARS of src/moji.h
+MAX_CHARS = 16  # HEADING_CHARS of src/moji.h
 MAGIC = 0x4448465A  # 'ZFHD'
 VERSION = 1
 REQ = re.compile(r"^\.(SH|SS)\s+(.*)$")
