@@ -402,13 +402,13 @@ static int doc_shown(const moji *m) {
 }
 
 /* The length of in's body when it is a line of at most max characters
- * that is not all ASCII,
- * in a document that has shown a confident repair of any class (and no
- * lost-byte line, and not too many distinct short lines): the lines
- * repeat_line and heading_line read as a whole; 0 otherwise. */
+ * that is not all ASCII (and no lost-byte line, and not too many
+ * distinct short lines in the document): the lines repeat_line and
+ * heading_line read as a whole; 0 otherwise.  run() calls them only in
+ * a document that has shown a confident repair (doc_shown). */
 static size_t short_line(const moji *m, const zf_text *in, size_t max) {
   size_t n = body_len(in);
-  if (!n || n > max || m->nrpt > REPEAT_LINES || m->lost_line || !doc_shown(m)) return 0;
+  if (!n || n > max || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
   int nonascii = 0;
   for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
   return nonascii ? n : 0;
@@ -566,9 +566,9 @@ static int pua_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
 
 /* Whether in has something but white space, and whether it is short. */
 static void note_short(moji *m, const zf_text *in) {
-  size_t n = body_len(in), k = 0;
-  for (size_t i = 0; i < n; i++) k += !(in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000);
-  if (k) m->prev_short = n <= REPEAT_CHARS;
+  size_t n = body_len(in), i = 0;
+  while (i < n && (in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000)) i++;
+  if (i < n) m->prev_short = n <= REPEAT_CHARS;
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
@@ -580,9 +580,12 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int fixed_by_repeat = 0;
   if (rc == ZF_UNCHANGED || (!rc && out->len == in->len && !memcmp(out->cp, in->cp, in->len * sizeof *in->cp))) {
     zf_text_clear(out);
-    fixed_by_repeat = repeat_line(m, in, out, stats);
-    if (!fixed_by_repeat) fixed_by_repeat = heading_line(m, in, out, stats);
-    if (!fixed_by_repeat) fixed_by_repeat = pua_line(m, in, out, stats);
+    /* the whole-line readings need a document that showed damage */
+    if (doc_shown(m)) {
+      fixed_by_repeat = repeat_line(m, in, out, stats);
+      if (!fixed_by_repeat) fixed_by_repeat = heading_line(m, in, out, stats);
+      if (!fixed_by_repeat) fixed_by_repeat = pua_line(m, in, out, stats);
+    }
     if (fixed_by_repeat < 0) return fixed_by_repeat;
     rc = fixed_by_repeat ? 0 : ZF_UNCHANGED;
   }
