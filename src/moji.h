@@ -282,6 +282,9 @@ static inline void mline_push(mline *l, uint32_t c, uint64_t off, uint8_t rep) {
  * REPEAT_LINES distinct ones; past that a match is chance. */
 #define REPEAT_CHARS 8
 #define REPEAT_LINES 32
+/* The longest line read against the headings of the Chinese man pages
+ * (heading_line, data/headings.bin: MAX_CHARS of tools/gen_headings.py). */
+#define HEADING_CHARS 16
 
 /* ---- the stage's state -------------------------------------------------- */
 
@@ -366,6 +369,10 @@ typedef struct moji {
   uint8_t rpt_len[REPEAT_LINES];
   uint8_t rpt_fix[REPEAT_LINES]; /* the line was repaired: no intact copy */
   unsigned nrpt;
+  /* the last line that was not blank was short (at most REPEAT_CHARS
+   * characters): a line after it is an item of a list, not a heading
+   * standing alone between paragraphs (heading_line) */
+  int prev_short;
 } moji;
 
 /* Room for a run of nchars characters in the run scratch. */
@@ -448,6 +455,11 @@ double zf_moji_span_gain(const mline *in, size_t g0, size_t g1, const uint32_t *
  * character, or a symbol of rows A1..A9), Big5's level 1 of frequent Han
  * characters or its symbols for Big5.  han: the garbage character is Han. */
 int zf_moji_source_text(int k, unsigned e, int han);
+
+/* How many Chinese man pages (zh_CN and zh_TW, as installed when `make
+ * data` ran) have cp[0..n) as a section heading: data/headings.bin,
+ * tools/gen_headings.py.  0 for none, or n over HEADING_CHARS. */
+unsigned zf_moji_heading_pages(const uint32_t *cp, size_t n);
 
 /* ---- converted garbage (moji_fold.c) ------------------------------------- */
 

@@ -136,3 +136,36 @@ int zf_moji_unconv_cands(const moji_tables *t, int dir, uint32_t c, uint32_t *ou
   }
   return n;
 }
+
+/* ---- headings (data/headings.bin, tools/gen_headings.py) ------------------ */
+
+ZF_BLOB_DECLARE(headings);
+
+#define HD_MAGIC 0x4448465Au /* 'ZFHD' */
+#define HD_REC (2 + HEADING_CHARS) /* u32 pages, u32 length, u32 cp[HEADING_CHARS] */
+
+/* Order of the blob's records: by length, then code point by code point. */
+static int hd_cmp(const uint32_t *r, const uint32_t *cp, size_t n) {
+  if (r[1] != n) return r[1] < n ? -1 : 1;
+  for (size_t i = 0; i < n; i++)
+    if (r[2 + i] != cp[i]) return r[2 + i] < cp[i] ? -1 : 1;
+  return 0;
+}
+
+unsigned zf_moji_heading_pages(const uint32_t *cp, size_t n) {
+  const uint32_t *w = (const uint32_t *)(const void *)zf_blob_headings;
+  uint64_t size = zf_blob_headings_size;
+  if (!n || n > HEADING_CHARS || size < 16 || w[0] != HD_MAGIC || w[1] != 1 ||
+      w[2] > (size - 16) / (HD_REC * 4))
+    return 0; /* no table: no heading known */
+  size_t lo = 0, hi = w[2];
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const uint32_t *r = w + 4 + mid * HD_REC;
+    int c = hd_cmp(r, cp, n);
+    if (!c) return r[0];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}

@@ -14,6 +14,7 @@
  *   4. C1 controls left in a Latin-1 line are read as Windows-1252;
  *   5. what is left that is certainly damage is counted (moji_lossy.c).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,9 +324,9 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
   const moji_class *cl = &zf_moji_classes[k];
   const int gbk_src = cl->y == Y_GBK;
   const zf_dbcs *src = gbk_src ? m->t->gbk : m->t->big5;
-  uint8_t b[2 * REPEAT_CHARS];
+  uint8_t b[2 * HEADING_CHARS];
   size_t nb = 0, no = 0;
-  if (n > REPEAT_CHARS) return 0;
+  if (n > HEADING_CHARS) return 0;
   for (size_t i = 0; i < n; i++) {
     int lost = 0, w = cp[i] < 0x80 ? (b[nb] = (uint8_t)cp[i], 1) : zf_moji_x_put_run(m, cl, cp[i], b + nb, &lost);
     if (w <= 0 || lost) return 0;
@@ -348,7 +349,7 @@ static size_t line_reading(const moji *m, int k, const uint32_t *cp, size_t n, u
  * the damaged copy is not known (跋 and 區 are each other's GBK<->Big5
  * readings, both text of their source). */
 static int contested(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
-  uint32_t rd[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS];
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
     size_t nr = line_reading(m, repeat_cls[j], y, ny, rd, 1);
     if (nr && ((nr == nx && !memcmp(rd, x, nx * sizeof *x)) || is_remembered(m, rd, nr))) return 1;
@@ -365,7 +366,7 @@ static int has_han(const uint32_t *cp, size_t n) {
 /* Whether remembered line i is one of x[0..nx)'s readings: then it is
  * that reading's intact copy, not another damaged one. */
 static int reads_to(const moji *m, const uint32_t *x, size_t nx, unsigned i) {
-  uint32_t rd[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS];
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
     size_t nr = line_reading(m, repeat_cls[j], x, nx, rd, 0);
     if (nr && nr == m->rpt_len[i] && !memcmp(rd, m->rpt[i], nr * sizeof *rd)) return 1;
@@ -380,7 +381,7 @@ static int reads_to(const moji *m, const uint32_t *x, size_t nx, unsigned i) {
  * itself one of x's readings is that reading's intact copy, not a
  * damaged one (跋 reads as 區 too). */
 static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *x, size_t nx) {
-  uint32_t rd[2 * REPEAT_CHARS];
+  uint32_t rd[2 * HEADING_CHARS];
   const int xhan = has_han(x, nx);
   for (unsigned i = 0; i < m->nrpt && i < REPEAT_LINES; i++) {
     if (m->rpt_len[i] == nx && !memcmp(m->rpt[i], x, nx * sizeof *x)) continue;
@@ -391,6 +392,46 @@ static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *
     }
   }
   return 0;
+}
+
+/* Whether the document has shown a confident repair of any class. */
+static int doc_shown(const moji *m) {
+  unsigned shown = 0;
+  for (int k = 0; k < NCLASS; k++) shown += m->sig[k];
+  return shown > 0;
+}
+
+/* The length of in's body when it is a line of at most max characters
+ * that is not all ASCII (and no lost-byte line, and not too many
+ * distinct short lines in the document): the lines repeat_line and
+ * heading_line read as a whole; 0 otherwise.  run() calls them only in
+ * a document that has shown a confident repair (doc_shown). */
+static size_t short_line(const moji *m, const zf_text *in, size_t max) {
+  size_t n = body_len(in);
+  if (!n || n > max || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
+  int nonascii = 0;
+  for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
+  return nonascii ? n : 0;
+}
+
+/* Writes got[0..ngot), in's reading under class hit, for in's body. */
+static int put_reading(const zf_text *in, size_t n, const uint32_t *got, size_t ngot, int hit, zf_text *out,
+                       zf_stats *stats) {
+  for (size_t i = 0; i < ngot; i++)
+    if (zf_text_push(out, got[i], in->off[0])) return ZHFIX_E_NOMEM;
+  if (zf_text_append(out, in, n, in->len - n)) return ZHFIX_E_NOMEM;
+  stats->v[zf_moji_classes[hit].stat]++;
+  return 1;
+}
+
+/* The odds, log10, of b[0..nb) against a[0..na) as a line standing alone:
+ * how many Chinese man pages have each as a heading (data/headings.bin),
+ * plus 0.5 (a line never seen as a heading is not impossible as one).
+ * What a reading must win by: HEADING_GAIN, what a piece of a line known
+ * to be damaged needs against the line as it stands. */
+#define HEADING_GAIN (KNOWN_ENTER + KNOWN_SINGLE)
+static double heading_odds(const uint32_t *a, size_t na, const uint32_t *b, size_t nb) {
+  return log10((zf_moji_heading_pages(b, nb) + 0.5) / (zf_moji_heading_pages(a, na) + 0.5));
 }
 
 /* A short line that came out unchanged, in a document that has shown
@@ -409,15 +450,9 @@ static int read_as(const moji *m, const uint32_t *y, size_t ny, const uint32_t *
  * line reads as this one too, either may be the damaged copy: left.
  * Returns 1 with the reading in out. */
 static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
-  size_t n = body_len(in);
-  if (!n || n > REPEAT_CHARS || !m->nrpt || m->nrpt > REPEAT_LINES || m->lost_line) return 0;
-  unsigned shown = 0;
-  for (int k = 0; k < NCLASS; k++) shown += m->sig[k];
-  if (!shown) return 0;
-  int nonascii = 0;
-  for (size_t i = 0; i < n; i++) nonascii |= in->cp[i] >= 0x80;
-  if (!nonascii) return 0;
-  uint32_t rd[2 * REPEAT_CHARS], got[2 * REPEAT_CHARS];
+  size_t n = m->nrpt ? short_line(m, in, REPEAT_CHARS) : 0;
+  if (!n) return 0;
+  uint32_t rd[2 * HEADING_CHARS], got[2 * HEADING_CHARS];
   size_t ngot = 0;
   int hit = -1, kept = 0;
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
@@ -432,11 +467,108 @@ static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats
     ngot = nr;
   }
   if (hit < 0 || (kept && contested(m, got, ngot, in->cp, n))) return 0;
-  for (size_t i = 0; i < ngot; i++)
-    if (zf_text_push(out, got[i], in->off[0])) return ZHFIX_E_NOMEM;
-  if (zf_text_append(out, in, n, in->len - n)) return ZHFIX_E_NOMEM;
-  stats->v[zf_moji_classes[hit].stat]++;
+  /* a heading of the manuals read as a line that heads none (跋 as 區,
+   * where `°Ï` reads as either): the headings say which copy is intact */
+  if (heading_odds(got, ngot, in->cp, n) >= HEADING_GAIN) return 0;
+  return put_reading(in, n, got, ngot, hit, out, stats);
+}
+
+/* A short line standing alone that came out unchanged, in a document that
+ * has shown a confident repair, whose reading under one DBCS class is a
+ * heading of Chinese manuals and which is none itself.  The language
+ * model knows running text: a one-character word such as 区 is 80 times
+ * as frequent there as 跋, so the heading 跋 read with the wrong table
+ * (區, 禰, `¶[`, `°Ï`) stays.  A line of its own is another population:
+ * the headings of the Chinese man pages (data/headings.bin), where 跋
+ * heads 1,424 pages and 區 none.  The reading must win by HEADING_GAIN
+ * in heading_odds; one reading only.  Not after another short line: a line among
+ * short lines is an item of a list (a character table), not a heading
+ * between paragraphs.  Returns 1 with the reading in out. */
+static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = m->prev_short ? 0 : short_line(m, in, HEADING_CHARS);
+  if (!n) return 0;
+  uint32_t rd[2 * HEADING_CHARS], got[2 * HEADING_CHARS];
+  size_t ngot = 0;
+  int hit = -1;
+  for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
+    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd, 0);
+    if (!nr || heading_odds(in->cp, n, rd, nr) < HEADING_GAIN) continue;
+    if (hit >= 0 && (nr != ngot || memcmp(rd, got, nr * sizeof *rd))) return 0; /* two readings */
+    hit = repeat_cls[j];
+    memcpy(got, rd, nr * sizeof *rd);
+    ngot = nr;
+  }
+  return hit < 0 ? 0 : put_reading(in, n, got, ngot, hit, out, stats);
+}
+
+/* GBK's user-defined rows as a GBK decoder maps them (ICU, Python, WHATWG:
+ * AAA1..AFFE to U+E000.., A140..A7A0 to U+E4C6..U+E765): the rows where
+ * Big5 keeps its most frequent Han characters (A440..A7A0, AAA1..AFFE:
+ * 一 同 年 ...), so Big5 read as GBK leaves private use there. */
+static int gbk_user_row(unsigned e) {
+  unsigned a = e >> 8, b = e & 0xFF;
+  return (a >= 0xAA && a <= 0xAF && b >= 0xA1) || (a >= 0xA1 && a <= 0xA7 && b >= 0x40 && b <= 0xA0);
+}
+
+/* A line that came out unchanged with a private-use character of GBK's
+ * user-defined rows, in a document that has shown a confident repair of
+ * Big5 read as GBK (its signature): that damage again (同 between stty's
+ * options, 年 of `20027る13ら`).  The stage leaves a private-use
+ * character alone (entry_cost: the model scores it so low that any
+ * reading beats it), and icon fonts put such code points in clean text;
+ * but a character of these rows whose bytes are Big5's level 1, in a
+ * document known to hold that damage, is what the mechanism makes.  Every character of the line that is not ASCII must
+ * read as Big5's level 1 or its symbols (zf_moji_source_text), at least
+ * one be such a private-use character, and the line so read gain under
+ * the models (zf_moji_span_gain > 0: the shape is the line's own
+ * evidence, as for wave 11's lone character).  Returns 1 with the
+ * reading in out. */
+#define PUA_LINE_MAX 512
+static int pua_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
+  size_t n = body_len(in);
+  if (!n || n > PUA_LINE_MAX || m->lost_line || !m->sig[C_BIG5_GBK]) return 0;
+  const moji_class *cl = &zf_moji_classes[C_BIG5_GBK];
+  size_t pua = 0, g0 = n, g1 = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = in->cp[i];
+    if (c < 0x80) continue;
+    if (c > 0xFFFF) return 0;
+    unsigned e = m->t->gbk->enc[c];
+    pua += c >= 0xE000 && c <= 0xF8FF && gbk_user_row(e);
+    if (g0 == n) g0 = i;
+    g1 = i + 1;
+  }
+  if (!pua || zf_moji_scratch_reserve(m, n)) return 0;
+  uint32_t *rd = m->dec;
+  size_t nr = 0;
+  for (size_t i = g0; i < g1; i++) {
+    uint32_t c = in->cp[i], d;
+    uint8_t b[4];
+    int lost = 0;
+    if (c < 0x80) {
+      rd[nr++] = c;
+      continue;
+    }
+    if (zf_moji_x_put_run(m, cl, c, b, &lost) != 2 || lost || y_get(m, cl->y, b, 2, &d) != 2 || d > 0xFFFF ||
+        !zf_moji_source_text(C_BIG5_GBK, m->t->big5->enc[d], zf_is_han(d)))
+      return 0;
+    rd[nr++] = d;
+  }
+  const mline line = {.t = *in};
+  if (zf_moji_span_gain(&line, g0, g1, rd, nr) <= 0) return 0;
+  if (zf_text_append(out, in, 0, g0)) return ZHFIX_E_NOMEM;
+  for (size_t i = 0; i < nr; i++)
+    if (zf_text_push(out, rd[i], in->off[g0 + i])) return ZHFIX_E_NOMEM;
+  if (zf_text_append(out, in, g1, in->len - g1)) return ZHFIX_E_NOMEM;
+  stats->v[cl->stat]++;
   return 1;
+}
+
+/* Whether in has something but white space, and whether it is short. */
+static void note_short(moji *m, const zf_text *in) {
+  size_t n = body_len(in), i = 0;
+  while (i < n && (in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000)) i++;
+  if (i < n) m->prev_short = n <= REPEAT_CHARS;
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
@@ -448,7 +580,12 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int fixed_by_repeat = 0;
   if (rc == ZF_UNCHANGED || (!rc && out->len == in->len && !memcmp(out->cp, in->cp, in->len * sizeof *in->cp))) {
     zf_text_clear(out);
-    fixed_by_repeat = repeat_line(m, in, out, stats);
+    /* the whole-line readings need a document that showed damage */
+    if (doc_shown(m)) {
+      fixed_by_repeat = repeat_line(m, in, out, stats);
+      if (!fixed_by_repeat) fixed_by_repeat = heading_line(m, in, out, stats);
+      if (!fixed_by_repeat) fixed_by_repeat = pua_line(m, in, out, stats);
+    }
     if (fixed_by_repeat < 0) return fixed_by_repeat;
     rc = fixed_by_repeat ? 0 : ZF_UNCHANGED;
   }
@@ -459,6 +596,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
      * repeated line made, which is no evidence of itself */
     if (rc == 0 && !fixed_by_repeat) remember(m, out->cp, body_len(out), 0);
   }
+  note_short(m, in);
   m->seen_lost[SEEN_LINES] = v[ZHFIX_STAT_LOST_LINES];
   m->seen_lost[SEEN_GBK_BIG5] = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5];
   m->seen_lost[SEEN_BIG5_GBK] = v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK];
@@ -500,6 +638,7 @@ static void prescan(void *st, const zf_text *prefix) {
    * line once more, on its own (moji::own_sig) */
   memset(m->own_sig, 0, sizeof m->own_sig);
   memset(m->own_conv, 0, sizeof m->own_conv);
+  m->prev_short = 0; /* the document's first line follows no line */
 }
 
 const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy, reuse};

@@ -617,14 +617,14 @@ static void test_repeat_heading(void **state) {
   };
   stage s;
   mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
-  /* no intact copy: damaged copies agree (the first 禰 stays: nothing
-   * else read as 跋 yet) */
+  /* no intact copy: damaged copies agree (the first 禰, after a
+   * paragraph, is read as the heading 跋 since wave 13: test_heading_alone) */
   stage_open(&s);
   feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, "跋\n", strlen("跋\n"), NULL);
   assert_non_null(d);
   char *got = stage_line(&s, d, strlen(d), 0);
-  assert_string_equal(got, "禰\n");
+  assert_string_equal(got, "跋\n");
   free(got);
   feed_lines(&s, copies, sizeof copies / sizeof copies[0]);
   free(d);
@@ -648,6 +648,66 @@ static void test_repeat_heading(void **state) {
   free(got);
   free(d);
   stage_close(&s);
+}
+
+/* Wave 13: what stands alone on a line.  The headings of the Chinese man
+ * pages (data/headings.bin) hold 跋 on most pages and 區 on none; a short
+ * line after a paragraph, in a document that showed a confident repair,
+ * is read as the heading its DBCS reading is (區, GBK's 跋 read as Big5;
+ * 禰, Big5's read as GBK; `°Ï`, GBK's read as 1252), where the model alone
+ * prefers 區; so is a longer one (鍚獗 (SEE ALSO), 另见 not being in the
+ * lexicon).  A clean 跋 stays, and so does a repeated heading whose
+ * other copy (`°Ï`, read as 跋 or as 區) would make it 區; 區 among short
+ * lines (an item of a list) and in a fresh document stays. */
+static void test_heading_alone(void **state) {
+  (void)state;
+  static const uint32_t ba[] = {0x8DCB}, qu[] = {0x5340};
+  assert_true(zf_moji_heading_pages(ba, 1) > 1000);
+  assert_int_equal(zf_moji_heading_pages(qu, 1), 0);
+  static const doc_line lines[] = {
+      {"說明文件請見手冊頁。\n", -1},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5},
+      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", -1},
+      {"跋\n", MOJI_SIM_GBK_AS_1252},
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
+      {"跋\n", -1},
+      {"系统管理员可以利用下面的逻辑来覆盖默认设置。\n", -1},
+      {"跋\n", MOJI_SIM_BIG5_AS_GBK},
+      {"跋\n", -1},
+      {"區\n", -1},
+      {"說明文件請見手冊頁。\n", -1},
+      {"另见 (SEE ALSO)\n", MOJI_SIM_GBK_AS_BIG5},
+  };
+  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
+  assert_fresh_unchanged("區\n");
+}
+
+/* Wave 13: Big5 read as GBK leaves private use where Big5 keeps its most
+ * frequent Han (GBK's user-defined rows: 同 A650 as U+E4xx).  In a
+ * document that showed that damage, such a line is read back; in a fresh
+ * document, or one that showed other damage only, it stays (icon fonts
+ * use the same code points). */
+static void test_pua_big5(void **state) {
+  (void)state;
+  static const doc_line lines[] = {
+      {"[-]parity 同 [-]evenp\n", MOJI_SIM_BIG5_AS_GBK},
+      {"2002年7月13日\n", MOJI_SIM_BIG5_AS_GBK},
+  };
+  mixed_doc(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines, 2);
+  char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, lines[0].text, strlen(lines[0].text), NULL);
+  assert_non_null(d);
+  uint32_t c = 0;
+  assert_int_equal(zf_utf8_get((const unsigned char *)d + 10, strlen(d) - 10, &c), 3);
+  assert_true(c >= 0xE000 && c <= 0xF8FF);
+  assert_fresh_unchanged(d);
+  stage s;
+  stage_open(&s);
+  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  char *got = stage_line(&s, d, strlen(d), 0);
+  assert_string_equal(got, d);
+  free(got);
+  stage_close(&s);
+  free(d);
 }
 
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
@@ -1121,6 +1181,7 @@ int main(void) {
       cmocka_unit_test(test_interleaved_dbcs),
       cmocka_unit_test(test_mixed_lines), cmocka_unit_test(test_mixed_lone),
       cmocka_unit_test(test_mixed_lone_big5), cmocka_unit_test(test_repeat_heading),
+      cmocka_unit_test(test_heading_alone), cmocka_unit_test(test_pua_big5),
       cmocka_unit_test(test_whole_pages), cmocka_unit_test(test_unrecoverable),
       cmocka_unit_test(test_clean_extra),  cmocka_unit_test(test_clean_corpora),
       cmocka_unit_test(test_lossless_classes), cmocka_unit_test(test_lossy_classes),
