@@ -96,29 +96,30 @@ static size_t utf8_run(const unsigned char *p, size_t i, size_t n) {
   }
 }
 
-/* Whether the 8 bytes at p are all plain: none is '"', '\\', a control
- * or beyond ASCII (one test for the eight, as a 64-bit word). */
-static inline int plain8(const unsigned char *p) {
+/* The high bit of each of the 8 bytes at p that is '"', '\\' or a
+ * control (a zero byte of q or b; a byte below 0x20 borrows into its own
+ * high bit: false alarms only above a true one; bytes from 0x80 up
+ * neither are zero after the xors nor borrow). */
+static inline uint64_t special8(uint64_t x) {
   const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-  uint64_t x, q, b;
-  memcpy(&x, p, 8);
-  q = x ^ (ones * '"');
-  b = x ^ (ones * '\\');
-  /* a zero byte of q or b; a byte below 0x20 borrows into its own high
-   * bit (false alarms only above a true one); x's own high bits */
-  return !((((q - ones) & ~q) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & high);
+  uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+  return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & high;
 }
 
 /* Whether none of the 8 bytes at p is '"', '\\' or a control; bytes
- * beyond ASCII pass (the same test, less x's high bits: a byte from 0x80
- * up neither is zero after the xors nor borrows). */
+ * beyond ASCII pass. */
 static inline int unescaped8(const unsigned char *p) {
-  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-  uint64_t x, q, b;
+  uint64_t x;
   memcpy(&x, p, 8);
-  q = x ^ (ones * '"');
-  b = x ^ (ones * '\\');
-  return !((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & high);
+  return !special8(x);
+}
+
+/* Whether the 8 bytes at p are all plain: unescaped and none beyond
+ * ASCII (one test for the eight, as a 64-bit word). */
+static inline int plain8(const unsigned char *p) {
+  uint64_t x;
+  memcpy(&x, p, 8);
+  return !(special8(x) | (x & 0x8080808080808080u));
 }
 
 /* A string at s->i (on its '"'); *esc is set when it holds escapes.

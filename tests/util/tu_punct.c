@@ -107,12 +107,15 @@ void tu_punct_check(popts po, const char *in, const char *want, int line) {
   free(again);
 }
 
-/* check(SIMP) of each case after 0 to 8 Han characters, so that every
- * kind of case falls at each offset of a four-code-point block. */
-void tu_punct_check_at_offsets(const char *const cases[][2], size_t ncases) {
-  char in[256], want[256];
+/* check(SIMP) of each case after 0 to maxk Han characters, so that every
+ * kind of case falls at each offset of a block (four code points: maxk 8;
+ * 64: maxk 140). */
+void tu_punct_check_at_offsets(const char *const cases[][2], size_t ncases, int maxk) {
+  char in[1024], want[1024];
   for (size_t c = 0; c < ncases; c++) {
-    for (int k = 0; k <= 8; k++) {
+    assert_true(3 * (size_t)maxk + strlen(cases[c][0]) < sizeof in &&
+                3 * (size_t)maxk + strlen(cases[c][1]) < sizeof want);
+    for (int k = 0; k <= maxk; k++) {
       in[0] = want[0] = 0;
       for (int j = 0; j < k; j++) {
         strcat(in, "中");

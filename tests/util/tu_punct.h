@@ -27,7 +27,7 @@ void tu_punct_check(popts po, const char *in, const char *want, int line);
 #define check(po, in, want) tu_punct_check(po, in, want, __LINE__)
 #define same(po, in) tu_punct_check(po, in, in, __LINE__)
 /* check(SIMP) of each case {in, want} after 0 to 8 Han characters. */
-void tu_punct_check_at_offsets(const char *const cases[][2], size_t ncases);
+void tu_punct_check_at_offsets(const char *const cases[][2], size_t ncases, int maxk);
 
 /* The corpora of the whole-corpus tests, and one of them read (shortened
  * under ZHFIX_QUICK); fails the test when it is missing. */
