@@ -176,7 +176,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libzhfix.a
 	  $(BUILD)/libzhfix.a $(LIBS) $(SAN_LDFLAGS)
 
 # ---- experiment: a stronger language model (issue #15 item 5) -------------
-# `make lm-kenlm-exp`: build/kenlm/zhfix and build/kenlm/test_farm with
+# `make lm-kenlm-exp`: build/kenlm/zhfix and build/kenlm/test_farm_sim with
 # fcitx5's KenLM word model added under zf_lm_rank_score at link time
 # (tools/lm_kenlm_exp.cc, -Wl,--wrap; ZHFIX_KENLM=add|replace selects it at
 # run time).  Never part of the library or `make data`; docs/lm.md has the
@@ -186,13 +186,13 @@ DEB_PKGS += $(KENLM_DEB_PKGS)
 KENLM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra $(if $(SAN),-fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer) \
             $(shell pkg-config --cflags Fcitx5Utils 2>/dev/null) -I/usr/include/LibIME
 KENLM_LINK := -Wl,--wrap=zf_lm_rank_score $(BUILD)/kenlm/lm_kenlm_exp.o
-lm-kenlm-exp: $(BUILD)/kenlm/zhfix $(BUILD)/kenlm/test_farm
+lm-kenlm-exp: $(BUILD)/kenlm/zhfix $(BUILD)/kenlm/test_farm_sim
 $(BUILD)/kenlm/lm_kenlm_exp.o: tools/lm_kenlm_exp.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(KENLM_CXXFLAGS) -c $< -o $@
 $(BUILD)/kenlm/zhfix: $(CLI_OBJ) $(BUILD)/libzhfix.a $(BUILD)/kenlm/lm_kenlm_exp.o
 	$(CC) -o $@ $(CLI_OBJ) $(KENLM_LINK) $(BUILD)/libzhfix.a -lIMECore -lstdc++ $(LIBS) $(CLI_LIBS) $(SAN_LDFLAGS)
-$(BUILD)/kenlm/test_farm: tests/test_farm.c $(TEST_UTIL) $(BUILD)/libzhfix.a $(BUILD)/kenlm/lm_kenlm_exp.o
+$(BUILD)/kenlm/test_farm_sim: tests/test_farm_sim.c $(TEST_UTIL) $(BUILD)/libzhfix.a $(BUILD)/kenlm/lm_kenlm_exp.o
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-missing-prototypes -Itests/util -o $@ $< $(TEST_UTIL) \
 	  $(KENLM_LINK) $(BUILD)/libzhfix.a -lIMECore -lstdc++ $(TEST_LIBS) $(LIBS) $(SAN_LDFLAGS)
 

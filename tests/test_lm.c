@@ -789,19 +789,6 @@ static void test_other_model(void **state) {
   assert_true(zf_lm_any_score(0, w5, 5) > zf_lm_any_score(0, w4, 5) + 2);
 }
 
-/* A missing corpus is a failure, not a pass: the measures below would
- * otherwise skip their loops and assert nothing (issue 13). */
-static int corpus_present(void) {
-  static const char *const need[] = {"zh_CN.txt", "zh_TW.txt", "fortunes.txt", "mixed.txt",
-                                     "pages/zh_CN", "pages/zh_TW"};
-  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-    if (access(tu_corpus(need[i]), R_OK) != 0) {
-      fprintf(stderr, "%s: corpus missing (make corpus, or set ZHFIX_CORPUS)\n", tu_corpus(need[i]));
-      return 0;
-    }
-  return 1;
-}
-
 /* lm.bin and lm_words.bin: the embedded tables pass; cut anywhere,
  * padded, misaligned, with a wrong magic or version, or with an index a
  * lookup follows pointing out of its table, they are refused. */
@@ -875,7 +862,7 @@ static void test_blob_checks(void **state) {
 }
 
 int main(void) {
-  if (!corpus_present()) return 1;
+  if (!tu_corpora_present()) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fold),
       cmocka_unit_test(test_char_and_bigram),

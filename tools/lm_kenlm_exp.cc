@@ -4,7 +4,7 @@
  * item 5)?  docs/lm.md ("fcitx5's word model, measured") has the figures.
  *
  * Built by `make lm-kenlm-exp` into build/kenlm/: the command line and
- * tests/test_farm linked with -Wl,--wrap=zf_lm_rank_score, so that every
+ * tests/test_farm_sim linked with -Wl,--wrap=zf_lm_rank_score, so that every
  * caller of zf_lm_rank_score (lost-byte lattice, mojibake lossy fill,
  * content-farm marks, ...) gets, with ZHFIX_KENLM=add,
  *

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *tu_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -184,3 +185,16 @@ char *tu_case_file(const char *dir, const char *name, size_t *len) {
   free(rel);
   return s;
 }
+
+int tu_corpora_present(void) {
+  static const char *const need[] = {"zh_CN.txt", "zh_TW.txt", "fortunes.txt", "mixed.txt",
+                                     "pages/zh_CN", "pages/zh_TW"};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+    if (access(tu_corpus(need[i]), R_OK) != 0) {
+      fprintf(stderr, "%s: corpus missing (make corpus, or set ZHFIX_CORPUS)\n", tu_corpus(need[i]));
+      return 0;
+    }
+  return 1;
+}
+
+double tu_pct(size_t a, size_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }

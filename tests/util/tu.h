@@ -17,6 +17,13 @@ const char *tu_src(const char *rel);
 char *tu_case_file(const char *dir, const char *name, size_t *len);
 /* 1 under sanitizers (ZHFIX_QUICK=1): shrink corpus loops. */
 int tu_quick(void);
+/* 1 when the corpora the stage tests measure on are all there (zh_CN,
+ * zh_TW, fortunes, mixed, the pages), else 0 with a message: a missing
+ * corpus is a failure, not a pass, as the measures would otherwise skip
+ * their loops and assert nothing (issue 13). */
+int tu_corpora_present(void);
+/* 100 * a / b (0 when b is 0). */
+double tu_pct(size_t a, size_t b);
 
 /* Applies "--name=value --switch ..." options with zhfix_set_option_string
  * (a bare --name means on).  Returns 0 or the failing status. */

@@ -1,7 +1,14 @@
 #include "tu_lossy.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
 
 #include "tu.h"
 
@@ -36,5 +43,33 @@ char *tu_lossy_file(const char *dir, const char *name, const char *ext, size_t *
   snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
   char *text = tu_read_file(path, n);
   if (!text) fprintf(stderr, "tests: %s missing\n", path);
+  return text;
+}
+
+int tu_lossy_parse_class(const char *name, zf_lost_hyp *h) {
+  char src[32], rd[32], st[32];
+  const char *as = strstr(name, "-as-");
+  if (!as) return -1;
+  snprintf(src, sizeof src, "%.*s", (int)(as - name), name);
+  const char *rest = as + 4, *dash = strrchr(rest, '-');
+  if (!dash) return -1;
+  snprintf(rd, sizeof rd, "%.*s", (int)(dash - rest), rest);
+  snprintf(st, sizeof st, "%s", dash + 1);
+  h->src = strcmp(src, "utf8") == 0   ? ZF_LC_UTF8
+           : strcmp(src, "gbk") == 0  ? ZF_LC_PY_GBK
+           : strcmp(src, "big5") == 0 ? ZF_LC_PY_CP950
+                                      : ZF_LC__COUNT;
+  int r = zf_lost_codec_by_name(rd);
+  if (h->src == ZF_LC__COUNT || r < 0) return -1;
+  h->reader = (zf_lost_codec_id)r;
+  h->style = strcmp(st, "replace") == 0 ? ZF_LOST_REPLACE
+             : strcmp(st, "qmark") == 0 ? ZF_LOST_QMARK
+                                        : ZF_LOST_DROP;
+  return 0;
+}
+
+char *tu_lossy_class_file(const char *dir, const char *name, const char *ext, size_t *n) {
+  char *text = tu_lossy_file(dir, name, ext, n);
+  if (!text) fail_msg("lost: %s/%s.%s missing", dir, name, ext);
   return text;
 }

@@ -1,12 +1,14 @@
 /*
  * The simulated lossy slice of the corpus (tools/lossy_sim.py), for the
- * lost-byte test programs (test_lost, test_lost_u8).  Linked into every
- * test program; symbols are tu_lossy_*.
+ * lost-byte test programs (test_lost, test_lost_doc, test_lost_u8).
+ * Linked into every test program; symbols are tu_lossy_*.
  */
 #ifndef TU_LOSSY_H
 #define TU_LOSSY_H
 
 #include <stddef.h>
+
+#include "lost.h"
 
 /* The directory of the simulated classes: $ZHFIX_LOSSY_DIR, or
  * $ZHFIX_CORPUS/../lossy/sSKIP-bBUDGET (LOST_SKIP, default 1,500,000
@@ -19,5 +21,12 @@ const char *tu_lossy_dir(void);
 /* The simulator's file DIR/NAME.EXT (orig, dam, lossy), read whole
  * (free()); NULL, with a message on stderr, when it is missing. */
 char *tu_lossy_file(const char *dir, const char *name, const char *ext, size_t *n);
+/* The same, failing the test when the file is missing. */
+char *tu_lossy_class_file(const char *dir, const char *name, const char *ext, size_t *n);
+
+/* The hypothesis of a class named SRC-as-READER-STYLE (utf8-as-py-gbk-
+ * replace): its source encoding, reader and error style.  0, or -1 when
+ * the name is not one. */
+int tu_lossy_parse_class(const char *name, zf_lost_hyp *h);
 
 #endif

@@ -1,6 +1,11 @@
 #include "tu_text.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 int tu_text_utf8(const char *p, size_t n, zf_text *t, int fffd) {
   zf_text_clear(t);
@@ -26,3 +31,5 @@ int tu_text_utf8(const char *p, size_t n, zf_text *t, int fffd) {
   }
   return 0;
 }
+
+void tu_text_valid(const char *p, size_t n, zf_text *t) { assert_int_equal(tu_text_utf8(p, n, t, 0), 0); }

@@ -15,5 +15,8 @@
  * end) becomes U+FFFD when fffd is nonzero, else stays as the code point
  * of its own value.  0, or ZHFIX_E_NOMEM. */
 int tu_text_utf8(const char *p, size_t n, zf_text *t, int fffd);
+/* Valid UTF-8 -> code points with byte offsets: tu_text_utf8 with fffd 0,
+ * failing the test when it fails. */
+void tu_text_valid(const char *p, size_t n, zf_text *t);
 
 #endif
