@@ -56,8 +56,8 @@ cp "$src/fortunes.txt" "$work/d/zh_TW.txt"
 head -c 2000000 "$src/zh_TW.txt" > "$work/d/fortunes.txt"
 head -c 3000000 "$src/zh_CN.txt" > "$work/d/mixed.txt"
 
-# the tests want the whole pages too (test_whole_pages; not among the
-# figures printed here): the same ones in every slice
+# the corpus check (tu_corpora_present) wants the whole pages too (not
+# among the figures printed here): the same ones in every slice
 for s in a b c d; do ln -sfn "$(cd "$src" && pwd)/pages" "$work/$s/pages"; done
 
 for s in a b c d; do
