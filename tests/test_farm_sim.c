@@ -149,17 +149,6 @@ static void simulate(farm_sim *s, const char *text, size_t len, farm_sim_decoder
   }
 }
 
-typedef struct freq {
-  uint32_t cp;
-  size_t n;
-} freq;
-
-static int freq_desc(const void *a, const void *b) {
-  const freq *x = a, *y = b;
-  if (x->n != y->n) return x->n > y->n ? -1 : 1;
-  return x->cp < y->cp ? -1 : x->cp > y->cp;
-}
-
 /* Three slices of the corpora that do not overlap, each about 1 MB (100 KB
  * under ZHFIX_QUICK) of Simplified man pages and fortunes in equal parts,
  * starting where the table says (thousandths of each file):
@@ -204,34 +193,10 @@ static char *sim_slice(size_t *len, slice which) {
 
 static char *sim_text(size_t *len) { return sim_slice(len, SLICE_GATE); }
 
-/* Annotates the k most frequent characters of text whose Traditional form
- * differs (k = 0: every character of the URO block step 1 converts).  Ties broken by code point: reproducible. */
+/* The k most frequent converted characters of text annotated
+ * (farm_sim_pick_set; k = 0: every one). */
 static void pick_set(farm_sim *s, const char *text, size_t len, size_t k) {
-  freq *f = calloc(0x30000, sizeof *f);
-  assert_non_null(f);
-  uint32_t *cp = malloc((len + 1) * sizeof *cp);
-  assert_non_null(cp);
-  size_t n = tu_farm_u8_decode(text, len, cp, NULL);
-  for (size_t i = 0; i < n; i++)
-    if (cp[i] < 0x30000 && zf_is_han(cp[i])) f[cp[i]].n++;
-  if (k == 0) /* every character that step 1 converts, seen or not */
-    for (uint32_t c = 0x4E00; c <= 0x9FFF; c++) f[c].n++;
-  size_t m = 0;
-  for (uint32_t c = 0; c < 0x30000; c++) {
-    if (!f[c].n) continue;
-    uint32_t t = farm_sim_s2t_char(s, c);
-    if (t == c) continue;
-    f[m].cp = t;
-    f[m].n = f[c].n;
-    m++;
-  }
-  qsort(f, m, sizeof *f, freq_desc);
-  farm_sim_clear(s);
-  size_t added = 0;
-  for (size_t i = 0; i < m && (k == 0 || added < k); i++)
-    if (farm_sim_annotate(s, f[i].cp) == 0) added++;
-  free(cp);
-  free(f);
+  assert_int_equal(farm_sim_pick_set(s, text, len, k), 0);
 }
 
 /* k characters drawn at random (seeded xorshift) among the text's
@@ -275,17 +240,35 @@ static void report(const char *what, const score *sc) {
          sc->damaged_ok, sc->unrec, sc->silent);
 }
 
-/* The simulation's text and a simulator; 0 (and a note) when the corpus
- * is missing. */
-static int sim_open(char **text, size_t *len, farm_sim **s) {
-  *text = sim_text(len);
-  if (!*text) {
+/* The simulation's text and a simulator, each test's own (cmocka's
+ * setup and teardown): text NULL (and a note) when the corpus is
+ * missing. */
+typedef struct sim_fix {
+  char *text;
+  size_t len;
+  farm_sim *s;
+} sim_fix;
+
+static int sim_setup(void **state) {
+  sim_fix *x = calloc(1, sizeof *x);
+  assert_non_null(x);
+  x->text = sim_text(&x->len);
+  if (!x->text) {
     printf("corpus missing, skipped\n");
-    return 0;
+  } else {
+    x->s = farm_sim_new();
+    assert_non_null(x->s);
   }
-  *s = farm_sim_new();
-  assert_non_null(*s);
-  return 1;
+  *state = x;
+  return 0;
+}
+
+static int sim_teardown(void **state) {
+  sim_fix *x = *state;
+  if (x->s) farm_sim_free(x->s);
+  free(x->text);
+  free(x);
+  return 0;
 }
 
 /* Damages text with the current set and decoder, repairs it, prints the
@@ -298,40 +281,35 @@ static score sim_run(farm_sim *s, const char *text, size_t len, farm_sim_decoder
   return sc;
 }
 
+/* sim_run, held to the realistic floors: Han characters 99.9%, and
+ * paragraphs `paras` (0: not held) as for the clean original. */
+static void sim_check(farm_sim *s, const char *text, size_t len, farm_sim_decoder dec,
+                      const char *what, double paras) {
+  score sc = sim_run(s, text, len, dec, what);
+  assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
+  if (paras > 0) assert_true((double)sc.paras_ok >= paras * (double)sc.paras);
+}
+
 static void test_simulated_150(void **state) {
-  (void)state;
-  size_t len;
-  char *text;
-  farm_sim *s;
-  if (!sim_open(&text, &len, &s)) return;
-  pick_set(s, text, len, 150);
-  printf("annotated set: %zu characters, %zu bytes of text\n", farm_sim_count(s), len);
+  sim_fix *x = *state;
+  if (!x->text) return;
+  pick_set(x->s, x->text, x->len, 150);
+  printf("annotated set: %zu characters, %zu bytes of text\n", farm_sim_count(x->s), x->len);
   static const char *const name[] = {"150 chars, swallowing decoder",
                                       "150 chars, keeping decoder",
                                       "150 chars, U+FFFD decoder"};
-  for (int dec = 0; dec < 3; dec++) {
-    score sc = sim_run(s, text, len, (farm_sim_decoder)dec, name[dec]);
-    assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
-    assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
-  }
+  for (int dec = 0; dec < 3; dec++) sim_check(x->s, x->text, x->len, (farm_sim_decoder)dec, name[dec], 0.97);
   /* a farm that calls str_replace once per character instead */
-  farm_sim_sequential(s, 1);
-  score sc = sim_run(s, text, len, FARM_SIM_SWALLOW,
-                     "150 chars, str_replace per character, swallowing decoder");
-  assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
-  assert_true((double)sc.paras_ok >= 0.97 * (double)sc.paras);
-  farm_sim_free(s);
-  free(text);
+  farm_sim_sequential(x->s, 1);
+  sim_check(x->s, x->text, x->len, FARM_SIM_SWALLOW,
+            "150 chars, str_replace per character, swallowing decoder", 0.97);
 }
 
 /* Other sites annotate other sets: a handful of characters, or a random
  * choice of the converted ones rather than the most frequent. */
 static void test_simulated_other_sets(void **state) {
-  (void)state;
-  size_t len;
-  char *text;
-  farm_sim *s;
-  if (!sim_open(&text, &len, &s)) return;
+  sim_fix *x = *state;
+  if (!x->text) return;
   static const struct {
     size_t k;
     int random;
@@ -339,31 +317,23 @@ static void test_simulated_other_sets(void **state) {
   } sets[] = {{4, 0, 0}, {20, 0, 0}, {150, 1, 88172645463325252ull}, {500, 1, 1234567ull}};
   for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
     if (sets[i].random)
-      pick_random_set(s, text, len, sets[i].k, sets[i].seed);
+      pick_random_set(x->s, x->text, x->len, sets[i].k, sets[i].seed);
     else
-      pick_set(s, text, len, sets[i].k);
+      pick_set(x->s, x->text, x->len, sets[i].k);
     char what[96];
-    snprintf(what, sizeof what, "%zu %s characters, swallowing decoder", farm_sim_count(s),
+    snprintf(what, sizeof what, "%zu %s characters, swallowing decoder", farm_sim_count(x->s),
              sets[i].random ? "random" : "most frequent");
-    score sc = sim_run(s, text, len, FARM_SIM_SWALLOW, what);
-    assert_true((double)sc.han_ok >= 0.999 * (double)sc.han);
+    sim_check(x->s, x->text, x->len, FARM_SIM_SWALLOW, what, 0);
   }
-  farm_sim_free(s);
-  free(text);
 }
 
 static void test_simulated_all(void **state) {
-  (void)state;
-  size_t len;
-  char *text;
-  farm_sim *s;
-  if (!sim_open(&text, &len, &s)) return;
-  pick_set(s, text, len, 0);
-  printf("annotated set: every converted character, %zu of them\n", farm_sim_count(s));
-  score sc = sim_run(s, text, len, FARM_SIM_SWALLOW, "all converted characters, swallowing decoder");
+  sim_fix *x = *state;
+  if (!x->text) return;
+  pick_set(x->s, x->text, x->len, 0);
+  printf("annotated set: every converted character, %zu of them\n", farm_sim_count(x->s));
+  score sc = sim_run(x->s, x->text, x->len, FARM_SIM_SWALLOW, "all converted characters, swallowing decoder");
   assert_true((double)sc.han_ok >= 0.995 * (double)sc.han);
-  farm_sim_free(s);
-  free(text);
 }
 
 /* The held-out slice (or, for a sweep, the tuning slice): realistic
@@ -444,11 +414,11 @@ static size_t count_digits(const uint32_t *c, size_t n) {
  * decoder never misreads one, it only swallows), how many came back right,
  * how many came back wrong, how many stay '?'. */
 static void test_simulated_digits(void **state) {
-  (void)state;
-  size_t len;
-  char *text;
-  farm_sim *s;
-  if (!sim_open(&text, &len, &s)) return;
+  sim_fix *x = *state;
+  if (!x->text) return;
+  farm_sim *s = x->s;
+  const char *text = x->text;
+  size_t len = x->len;
   pick_set(s, text, len, 0);
   for (int recur = 1; recur >= 0; recur--) {
     size_t nl;
@@ -519,17 +489,15 @@ static void test_simulated_digits(void **state) {
     if (recur) assert_true(right > wrong);
     free(num);
   }
-  farm_sim_free(s);
-  free(text);
 }
 
 int main(void) {
   if (!tu_corpora_present()) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_simulated_150),
-      cmocka_unit_test(test_simulated_other_sets),
-      cmocka_unit_test(test_simulated_all),
-      cmocka_unit_test(test_simulated_digits),
+      cmocka_unit_test_setup_teardown(test_simulated_150, sim_setup, sim_teardown),
+      cmocka_unit_test_setup_teardown(test_simulated_other_sets, sim_setup, sim_teardown),
+      cmocka_unit_test_setup_teardown(test_simulated_all, sim_setup, sim_teardown),
+      cmocka_unit_test_setup_teardown(test_simulated_digits, sim_setup, sim_teardown),
       cmocka_unit_test(test_heldout),
   };
   /* FARM_ONLY=test_heldout: one test, for a sweep */

@@ -248,6 +248,46 @@ void farm_sim_clear(farm_sim *s) {
 
 size_t farm_sim_count(const farm_sim *s) { return s->count; }
 
+typedef struct freq {
+  uint32_t cp;
+  size_t n;
+} freq;
+
+/* most frequent first, ties by code point (reproducible) */
+static int freq_desc(const void *a, const void *b) {
+  const freq *x = a, *y = b;
+  if (x->n != y->n) return x->n > y->n ? -1 : 1;
+  return x->cp < y->cp ? -1 : x->cp > y->cp;
+}
+
+int farm_sim_pick_set(farm_sim *s, const char *utf8, size_t len, size_t k) {
+  freq *f = calloc(0x30000, sizeof *f);
+  if (!f) return -1;
+  const unsigned char *p = (const unsigned char *)utf8;
+  for (size_t i = 0; i < len;) {
+    uint32_t c = next_cp(p, len, &i);
+    if (c < 0x30000 && zf_is_han(c)) f[c].n++;
+  }
+  if (k == 0) /* every character that step 1 converts, seen or not */
+    for (uint32_t c = 0x4E00; c <= 0x9FFF; c++) f[c].n++;
+  size_t m = 0;
+  for (uint32_t c = 0; c < 0x30000; c++) {
+    if (!f[c].n) continue;
+    uint32_t t = farm_sim_s2t_char(s, c);
+    if (t == c) continue;
+    f[m].cp = t;
+    f[m].n = f[c].n;
+    m++;
+  }
+  qsort(f, m, sizeof *f, freq_desc);
+  farm_sim_clear(s);
+  size_t added = 0;
+  for (size_t i = 0; i < m && (k == 0 || added < k); i++)
+    if (farm_sim_annotate(s, f[i].cp) == 0) added++;
+  free(f);
+  return 0;
+}
+
 static int punct_ascii(unsigned trail) {
   switch (trail) {
   case 0xAC: return ',';

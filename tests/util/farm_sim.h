@@ -53,6 +53,14 @@ int farm_sim_annotate(farm_sim *s, uint32_t cp);
 void farm_sim_clear(farm_sim *s);
 size_t farm_sim_count(const farm_sim *s);
 
+/* Annotates the k most frequent characters of the UTF-8 text whose
+ * Traditional form (step 1) differs, ties broken by code point
+ * (reproducible); k = 0: every character of the URO block step 1
+ * converts, seen or not.  The set a site picks in the tests and in
+ * `make bench` (tools/farm_bench_gen.c).  Returns 0, -1 when out of
+ * memory. */
+int farm_sim_pick_set(farm_sim *s, const char *utf8, size_t len, size_t k);
+
 /* Step 3 as a loop of str_replace calls instead of one scan: each
  * annotated character in the order it was added, over the whole text, then
  * ，：；！？.  Overlapping matches resolve differently (1), or the one scan
