@@ -28,7 +28,12 @@ const moji_class zf_moji_classes[NCLASS] = {
 /* ---- one pass -------------------------------------------------------------- */
 
 /* One pass of class k over in, into out: each run of characters X
- * encodes, up to the line's end, is repaired on its own. */
+ * encodes, up to the line's end, is repaired on its own.  In a line the
+ * content-farm stage searched and left damage in (moji::leave), that
+ * damage is the garbage of a GBK page read as GB18030 out of phase,
+ * which no reading with a wrong table explains: a pass leaves it as the
+ * conversion and punctuation stages do, and reads the text between on
+ * its own (docs/repair-farm.md, "Wave 14"). */
 static int pass1(moji *m, int k, const mline *in, mline *out, uint64_t *cnt, int force) {
   const moji_class *cl = &classes[k];
   out->t.len = 0;
@@ -46,7 +51,16 @@ static int pass1(moji *m, int k, const mline *in, mline *out, uint64_t *cnt, int
       continue;
     }
     size_t j = i;
-    while (j < n && cp[j] != '\n' && cp[j] != '\r' && zf_moji_x_put_run(m, cl, cp[j], by, &lost)) j++;
+    /* in a line the farm left damage in (moji::leave), a run stops where
+     * that damage starts or ends, and a run in it is left as it is */
+    int left = m->leave && zf_stats_damaged(m->leave, in->t.off[i]);
+    while (j < n && cp[j] != '\n' && cp[j] != '\r' && zf_moji_x_put_run(m, cl, cp[j], by, &lost) &&
+           (!m->leave || zf_stats_damaged(m->leave, in->t.off[j]) == left))
+      j++;
+    if (left) {
+      for (; i < j; i++) mline_push(out, cp[i], in->t.off[i], in->rep[i]);
+      continue;
+    }
     zf_moji_do_run(m, k, in, i, j - i, out, cnt, force);
     i = j;
   }

@@ -189,7 +189,11 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   uint64_t add = WORK_PER_CHAR * (uint64_t)in->len;
   f->avail = add > (uint64_t)(INT64_MAX / 2) ? INT64_MAX / 2 : f->bank + (int64_t)add;
   f->lwork = 0;
+  uint64_t spans = stats->v[ZHFIX_STAT_UNRECOVERABLE_SPANS];
   int rc = run_line(f, in, out, stats);
+  /* damage the search left as it is, in a page with the signature: the
+   * mojibake stage does not read the line again (zf.h) */
+  stats->farm_leave = f->sig && stats->v[ZHFIX_STAT_UNRECOVERABLE_SPANS] != spans;
   f->doc_work += f->lwork;
   int64_t left = f->avail - (int64_t)f->lwork;
   f->bank = left > BANK_CAP ? BANK_CAP : left;

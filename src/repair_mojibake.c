@@ -233,7 +233,10 @@ static int run_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   memset(m->in0.rep, 0, in->len);
   m->in0.t.len = in->len;
   uint64_t cnt[ZHFIX_STAT__COUNT] = {0};
+  /* what the content-farm stage left of its damage, the passes leave */
+  m->leave = stats->nseg_damage && stats->farm_leave ? stats : NULL;
   int rc = zf_moji_strategies(m, mask0, cnt);
+  m->leave = NULL;
   if (rc) return rc;
   if (m->count_clean && m->best.t.len == in->len && !memcmp(m->best.t.cp, in->cp, in->len * sizeof *in->cp))
     note_clean(m, in->cp, in->len);

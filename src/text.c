@@ -71,6 +71,7 @@ void zf_stats_init(zf_stats *s) {
   s->nseg_damage = 0;
   s->lf.valid = 0;
   s->lost_leave = 0;
+  s->farm_leave = 0;
 }
 
 void zf_stats_unrecoverable(zf_stats *s, uint64_t off, uint64_t len) {

@@ -81,6 +81,11 @@ typedef struct zf_stats {
    * (lost_drop.c) and reported: the mojibake stage leaves it (issue #15
    * item 3).  Read only where nseg_damage is nonzero. */
   int lost_leave;
+  /* Set by the content-farm stage on a segment where its search left
+   * damage as it is and reported it (docs/repair-farm.md, "Wave 14"):
+   * the mojibake stage leaves it too.  Read only where nseg_damage is
+   * nonzero. */
+  int farm_leave;
 } zf_stats;
 
 void zf_stats_init(zf_stats *s);
