@@ -302,8 +302,8 @@ typedef struct unit {
 typedef struct moji {
   const moji_tables *t;
   /* the line's damage list when the content-farm stage searched the line
-   * and left damage in it (zf_stats.farm_leave): the passes do not read a
-   * run that lies wholly in that damage (moji_strategy.c); NULL */
+   * and left damage in it (zf_stats.farm_leave): the passes leave that
+   * damage and read the text between (moji_strategy.c, pass1); NULL */
   const zf_stats *leave;
   mline in0, best; /* the line as it came; best result so far */
   mline a, b;      /* ping-pong buffers for the passes */

@@ -192,7 +192,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   uint64_t spans = stats->v[ZHFIX_STAT_UNRECOVERABLE_SPANS];
   int rc = run_line(f, in, out, stats);
   /* damage the search left as it is, in a page with the signature: the
-   * mojibake stage does not read the line again (zf.h) */
+   * mojibake stage does not read it again (zf.h, farm_leave) */
   stats->farm_leave = f->sig && stats->v[ZHFIX_STAT_UNRECOVERABLE_SPANS] != spans;
   f->doc_work += f->lwork;
   int64_t left = f->avail - (int64_t)f->lwork;

@@ -83,8 +83,8 @@ typedef struct zf_stats {
   int lost_leave;
   /* Set by the content-farm stage on a segment where its search left
    * damage as it is and reported it (docs/repair-farm.md, "Wave 14"):
-   * the mojibake stage leaves it too.  Read only where nseg_damage is
-   * nonzero. */
+   * the mojibake stage's passes leave the segment's damage and read only
+   * the text between.  Read only where nseg_damage is nonzero. */
   int farm_leave;
 } zf_stats;
 
