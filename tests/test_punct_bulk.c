@@ -154,6 +154,10 @@ static void test_emit_space_blocks(void **state) {
       {"你好 。", "你好。"},
       {"你 \xF0\xA0\x80\x80 好 ，世界", "你 \xF0\xA0\x80\x80 好，世界"},
       {"中文 English 中文。  ", "中文 English 中文。  "},
+      /* (Han outside the CJK Unified Ideographs beside lone spaces:
+       * the blocks leave those spaces to space_run, which keeps them) */
+      {"中 \xE3\x90\x80 a \xEF\xA4\x80 b ，c", "中 \xE3\x90\x80 a \xEF\xA4\x80 b，c"},
+      {"\xE3\x90\x80 \xE3\x90\x80 。 \xEF\xA4\x80 1", "\xE3\x90\x80 \xE3\x90\x80。\xEF\xA4\x80 1"},
   };
   tu_punct_check_at_offsets(cases, sizeof cases / sizeof *cases, 140);
 }
