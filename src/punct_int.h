@@ -100,13 +100,15 @@ typedef struct zf_punct {
   uint32_t *o2;   /* second code point of a two-character output, or 0 */
   uint16_t *fl;   /* F_* */
   int32_t *mate;  /* partner of a paired bracket or quote, -1 if none;
-                     set by pair() at the positions of ix[] only */
+                     set by pair() at the positions of qx[] only */
   uint32_t *han;  /* han[i] = Han-like characters in w[0..i), once han_ok */
   int han_ok;     /* han[] is built for this segment (zf_punct_han_in) */
   int32_t *stk;   /* pairing stack; decide()'s stack of open quotes */
-  uint32_t *ix;   /* the positions clean() flagged F_INT, in order */
+  uint32_t *ix;   /* the positions clean() flagged F_INT, in order, but
+                     closing round brackets (decide() acts on a pair at
+                     its opener) */
   size_t nix;     /* how many */
-  uint32_t *qx;   /* the positions of ix[] that hold a quote or a round
+  uint32_t *qx;   /* the positions flagged F_INT that hold a quote or a round
                      bracket, in order: all pair() reads */
   size_t nqx;     /* how many */
   uint32_t *tk;   /* the positions protect() looks for a token at */
