@@ -299,6 +299,18 @@ static int inert_paren(const uint32_t *cp, size_t i, size_t end) {
   return k < end && cp[k] == ')';
 }
 
+/* Whether the ASCII , ; : ? ! ( or ) at i is inert (above).  (A ')'
+ * changes only with the bracket that opens it: a '(', read here on its
+ * own, or a full-width one, which needs_work() pairs with any ASCII
+ * round bracket on the line.) */
+static int inert_at(const uint32_t *cp, size_t i, size_t end) {
+  uint32_t c = cp[i];
+  if (c == ')') return 1;
+  if (c == '(') return inert_paren(cp, i, end);
+  /* (the scheme of a URL is protected with it: "https://") */
+  return inert_mark(cp, i, end) || (c == ':' && zf_punct_scheme_start(cp, i, end) != i);
+}
+
 /* Whether any rule could change the body [0, end).  Most lines of clean
  * text need nothing: pure ASCII lines (no rule acts without Chinese), and
  * Chinese lines whose punctuation is already full-width and unspaced.
@@ -347,23 +359,9 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
         if (strip) return 1;
       } else {
         switch (c) {
-        case ',': case ';': case '?': case '!':
-          if (!sure || !inert_mark(cp, i, end)) ascii_trigger = 1;
-          break;
-        case ':':
-          /* (the scheme of a URL is protected with it: "https://") */
-          if (!sure || !(inert_mark(cp, i, end) || zf_punct_scheme_start(cp, i, end) != i))
-            ascii_trigger = 1;
-          break;
-        case '(':
-          aparen = 1;
-          if (!sure || !inert_paren(cp, i, end)) ascii_trigger = 1;
-          break;
-        case ')':
-          /* A ')' changes only with the bracket that opens it: a '(',
-           * read here on its own, or a full-width one (fwparen). */
-          aparen = 1;
-          if (!sure) ascii_trigger = 1;
+        case ',': case ';': case ':': case '?': case '!': case '(': case ')':
+          aparen |= c == '(' || c == ')';
+          if (!sure || !inert_at(cp, i, end)) ascii_trigger = 1;
           break;
         case '"': case '\'': case '`':
           ascii_trigger = 1;
