@@ -574,6 +574,8 @@ int zf_fmt_new(zf_fmt **out, int format) {
 
 void zf_fmt_free(zf_fmt *f) { free(f); }
 
+int zf_fmt_is_text(const zf_fmt *f) { return f->format == ZHFIX_FORMAT_TEXT; }
+
 int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len) {
   /* A whole plain-text line: what fmt_scan_text() judges of it beyond
    * its fence (pl_code) is read only by the rest of a cut line. */

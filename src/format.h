@@ -53,6 +53,11 @@ int zf_fmt_scan(zf_fmt *f, const uint32_t *cp, size_t end, size_t len, uint8_t *
  * returns 0, and the caller scans it with zf_fmt_scan as usual. */
 int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len);
 
+/* Whether f scans plain text (ZHFIX_FORMAT_TEXT, what AUTO is read as):
+ * its only code points that are not prose are a line's layout spaces,
+ * the pipes of a table row and their spaces, and whole lines of code. */
+int zf_fmt_is_text(const zf_fmt *f);
+
 /* Whether cp[s..e), one line of plain text (or of a comment), reads as
  * code or data rather than prose: an assignment, a statement, a JSON or
  * object literal, an SQL statement, a shell command, a `key: value` line,

@@ -354,18 +354,19 @@ static int dense(const uint32_t *cp, size_t a, size_t b) {
   if (b - a < 80) return 0;
   /* (its first 1024 characters tell: minified code is dense everywhere) */
   if (b - a > 1024) b = a + 1024;
+  /* (the tests as sums of comparisons, no branch: the loops vectorise) */
   size_t marks = 0, ascii = 0, open = 0, close = 0;
   for (size_t i = a; i < a + 64; i++) {
     uint32_t c = cp[i];
-    marks += c == '{' || c == '}' || c == ';' || c == '=' ||
-             (c == ',' && cp[i + 1] != ' '); /* (selector lists) */
+    marks += (size_t)((c == '{') | (c == '}') | (c == ';') | (c == '=') |
+                      ((c == ',') & (cp[i + 1] != ' '))); /* (selector lists) */
   }
   if (marks < 3) return 0; /* (prose: no need to look further) */
   marks = 0;
   for (size_t i = a; i < b; i++) {
     uint32_t c = cp[i];
     ascii += c < 0x80;
-    marks += c == '{' || c == '}' || c == ';' || c == '=';
+    marks += (size_t)((c == '{') | (c == '}') | (c == ';') | (c == '='));
     open += c == '{';
     close += c == '}';
   }

@@ -68,6 +68,7 @@ static int create(void **st, const zf_opts *o) {
     free(p);
     return ZHFIX_E_NOMEM;
   }
+  p->text = zf_fmt_is_text(p->fmt);
   *st = p;
   return 0;
 }
@@ -171,6 +172,7 @@ static int reuse(void *st, const zf_opts *o) {
   p->qx = k.qx;
   zf_fmt_reinit(p->fmt, o->format);
   settle(p, o);
+  p->text = zf_fmt_is_text(p->fmt);
   return 1;
 }
 
@@ -231,6 +233,84 @@ static int quote_needs_work(uint32_t c, int style, uint32_t qo, int *depth, uint
   return 1;
 }
 
+/* ---- marks no rule can change -------------------------------------------
+ *
+ * On a line of plain text with no damage left in it (needs_work's
+ * "sure" argument), some ASCII marks are inert whatever the rest of the
+ * line is.  Each test reads only the input, and holds for the decisions
+ * punct_decide.c takes there because of what the input is, not what the
+ * other rules decide (the tests run the shortcut against the full path:
+ * test_inert_marks).  What protect() may cover is bounded by this: every
+ * token starts at one of PROT_START (and an e-mail address or a URL's
+ * scheme reaches back from there only over letters, digits and . _ % +
+ * -), and no token but a `code` span, a ${...} and a <tag> crosses a
+ * space; the first two end at their closer, the last at '>'; and a
+ * control character is protected with its escape sequence. */
+
+/* Whether c is one of the ASCII characters protect() may start a token
+ * at (punct_clean.c's TOK), or a control character (kept protected). */
+static inline int prot_start(uint32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == ':' || c == '.' || c == '`' || c == '@' ||
+         c == '/' || c == '$' || c == '<' || c == '&' || c == '~';
+}
+
+/* Whether cp[i - 1], an ASCII letter or digit, is certainly no part of a
+ * protected token: the word it ends (back to a space, a tab or the start,
+ * at most 64 code points) holds no character a token starts at, so none
+ * can reach it from within the word; and none reaches across the space
+ * before it but the three above, which end at a mark before cp[i - 1]
+ * (or cover cp[i] too, which is then protected and passed over). */
+static int word_unprotected(const uint32_t *cp, size_t i) {
+  size_t lim = i > 64 ? i - 64 : 0;
+  for (size_t k = i; k-- > lim;) {
+    uint32_t c = cp[k];
+    if (c == ' ' || c == '\t') return 1;
+    if (prot_start(c)) return 0;
+  }
+  return lim == 0;
+}
+
+/* , ; : ? ! at i between a word and a word: "-z, --zero", "g1,g2",
+ * "key:value".  width_rule() judges it by what is on its left, the word
+ * (a Latin word, unprotected: CX_ALPHA, never CX_HAN), so it fires only
+ * when the next word is Chinese (right_han), and that is a letter, a
+ * digit or '-' here, after spaces alone (no quote, no markup: plain
+ * text), or the end.  literal_mark() wants a space before it; "?!" a
+ * mark before it. */
+static int inert_mark(const uint32_t *cp, size_t i, size_t end) {
+  if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
+  size_t k = i + 1;
+  while (k < end && cp[k] == ' ') k++;
+  if (k < end && !is_ascii_alnum(cp[k]) && cp[k] != '-') return 0;
+  return word_unprotected(cp, i);
+}
+
+/* '(' at i attached to a Latin word and closed by the first ')' after
+ * it over letters, digits, '_' and '-' only: "hostnamectl(1)",
+ * "printf(3p)".  Unless protected (then passed over), it pairs with that
+ * ')' (no bracket between; no token can start inside, and one that covers
+ * the ')' from before i covers i too), and decide_paren() takes a pair
+ * attached to a Latin word with no Han inside for a call or a man
+ * reference and leaves it as it is. */
+static int inert_paren(const uint32_t *cp, size_t i, size_t end) {
+  if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
+  size_t k = i + 1;
+  while (k < end && (is_ascii_alnum(cp[k]) || cp[k] == '_' || cp[k] == '-')) k++;
+  return k < end && cp[k] == ')';
+}
+
+/* Whether the ASCII , ; : ? ! ( or ) at i is inert (above).  (A ')'
+ * changes only with the bracket that opens it: a '(', read here on its
+ * own, or a full-width one, which needs_work() pairs with any ASCII
+ * round bracket on the line.) */
+static int inert_at(const uint32_t *cp, size_t i, size_t end) {
+  uint32_t c = cp[i];
+  if (c == ')') return 1;
+  if (c == '(') return inert_paren(cp, i, end);
+  /* (the scheme of a URL is protected with it: "https://") */
+  return inert_mark(cp, i, end) || (c == ':' && zf_punct_scheme_start(cp, i, end) != i);
+}
+
 /* Whether any rule could change the body [0, end).  Most lines of clean
  * text need nothing: pure ASCII lines (no rule acts without Chinese), and
  * Chinese lines whose punctuation is already full-width and unspaced.
@@ -239,11 +319,13 @@ static int quote_needs_work(uint32_t c, int style, uint32_t qo, int *depth, uint
  *
  * On a line this lets through, clean() changes nothing (every character
  * it removes or rewrites is listed), so w[] is the input, and every mark
- * decide() looks at is one whose rule cannot fire whatever its context;
- * the only other edit left is emit() dropping a space, which it does only
- * next to full-width punctuation (fw_at: never ASCII nor Han). */
-static int needs_work(const zf_text *in, size_t end, int style, int strip, const zf_line_facts *lf,
-                      const uint8_t *cc) {
+ * decide() looks at is one whose rule cannot fire whatever its context,
+ * or (sure: plain text, no damage) one of the inert marks above, which
+ * cannot fire given the input around it; the only other edit left is
+ * emit() dropping a space, which it does only next to full-width
+ * punctuation (fw_at: never ASCII nor Han). */
+static int needs_work(const zf_text *in, size_t end, int style, int strip, int sure,
+                      const zf_line_facts *lf, const uint8_t *cc) {
   /* A line of ASCII alone (the pipeline read it so and no stage has
    * changed it since: zf_stats::lf) needs nothing but the removal of its
    * controls: the loop below would only look for Chinese. */
@@ -255,6 +337,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
    * is found, so the line's facts may tell at once that it has one (then
    * the first ASCII trigger answers, with no wait for its first Han). */
   unsigned wide = lf->valid && lf->wide, ascii_trigger = 0, hanq = 0;
+  unsigned fwparen = 0, aparen = 0; /* a full-width / an ASCII round bracket */
   uint32_t qo = style == STYLE_CURLY ? 0x201C : 0x300C;
   int depth = 0;
   uint32_t opened = 0;
@@ -277,6 +360,9 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
       } else {
         switch (c) {
         case ',': case ';': case ':': case '?': case '!': case '(': case ')':
+          aparen |= c == '(' || c == ')';
+          if (!sure || !inert_at(cp, i, end)) ascii_trigger = 1;
+          break;
         case '"': case '\'': case '`':
           ascii_trigger = 1;
           break;
@@ -327,6 +413,12 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
     } else if (c == 0x30FB) {
       return 1;
     } else if (c >= 0xFEFF && c <= 0xFF65) {
+      /* A full-width round bracket keeps its form (decide_paren writes
+       * （ ） or nothing); of a pair only its ASCII partner may change. */
+      if ((c == 0xFF08 || c == 0xFF09) && sure) {
+        fwparen = 1;
+        continue;
+      }
       if (c == 0xFEFF || c == 0xFF02 || c == 0xFF07 || c == 0xFF08 || c == 0xFF09 ||
           c == 0xFF0D || c == 0xFF0E || (c >= 0xFF10 && c <= 0xFF19) ||
           (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A) || c == 0xFF65)
@@ -334,7 +426,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
     }
   }
   wide |= hanq >> 1 & 1u;
-  return wide && ascii_trigger;
+  return (wide && ascii_trigger) || (fwparen && aparen);
 }
 
 /* ---- the stage ----------------------------------------------------------- */
@@ -354,7 +446,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a
    * line no rule can change. */
-  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip, &stats->lf, p->cc));
+  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip, p->text && !stats->nseg_damage, &stats->lf, p->cc));
   /* Only prose gets typography: the format scanner sees every segment
    * (its state runs across lines) and says which code points are prose;
    * of a line no rule can change it only needs to carry its state over,

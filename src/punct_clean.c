@@ -21,9 +21,12 @@
  * looks for a token there (zf_punct_token_start, and '.' for the "www."
  * its 'w's start). */
 #define TOK 0x80
+/* CLOSER: a ')', F_INT for pair() but not listed in ix[] (decide() acts
+ * on a pair at its opener, and on nothing at a closing bracket). */
+#define CLOSER 0x20
 static const uint8_t ascii_class[128] = {
     ['"'] = F_INT | HAS_QUOTE,         ['\''] = F_INT | HAS_QUOTE,
-    ['('] = F_INT | HAS_PAREN,         [')'] = F_INT | HAS_PAREN,
+    ['('] = F_INT | HAS_PAREN,         [')'] = F_INT | HAS_PAREN | CLOSER,
     [':'] = F_INT | HAS_LINKISH | TOK, ['.'] = F_INT | HAS_LINKISH | TOK,
     ['`'] = F_INT | HAS_LINKISH | TOK, ['@'] = HAS_LINKISH | TOK,
     ['/'] = HAS_LINKISH | TOK,         ['$'] = HAS_LINKISH | TOK,
@@ -32,9 +35,9 @@ static const uint8_t ascii_class[128] = {
     [';'] = F_INT,                     ['?'] = F_INT,
     ['!'] = F_INT,                     ['-'] = F_INT};
 /* (F_INT, TOK and the HAS_ bits share the table's byte) */
-_Static_assert(F_INT < 0x100 && !((F_INT | TOK) & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)) &&
-                   F_INT != TOK,
-               "ascii_class packs F_INT and TOK with the HAS_ bits");
+_Static_assert(F_INT < 0x100 && !((F_INT | TOK | CLOSER) & (HAS_QUOTE | HAS_PAREN | HAS_LINKISH)) &&
+                   F_INT != TOK && F_INT != CLOSER && TOK != CLOSER,
+               "ascii_class packs F_INT, TOK and CLOSER with the HAS_ bits");
 
 /* Whether protect() must look at an ASCII c kept at a position. */
 static inline unsigned tok_at(uint32_t c) { return c < 0x80 && (ascii_class[c] & TOK); }
@@ -209,7 +212,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
       }
       fl[n] = (uint16_t)(t & F_INT);
       ix[nix] = (uint32_t)n;
-      nix += (t & F_INT) != 0;
+      nix += (t & (F_INT | CLOSER)) == F_INT;
       qx[nqx] = (uint32_t)n;
       nqx += (t & (HAS_QUOTE | HAS_PAREN)) != 0;
       tk[ntk] = (uint32_t)n;
@@ -266,7 +269,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
     unsigned pq = 0;
     fl[n] = c < 0x80 ? 0 : wide_flags(c, &has, &pq);
     ix[nix] = (uint32_t)n;
-    nix += (fl[n] & F_INT) != 0;
+    nix += (fl[n] & F_INT) != 0 && c != 0xFF09; /* (a closer: as CLOSER) */
     qx[nqx] = (uint32_t)n;
     nqx += pq;
     tk[ntk] = (uint32_t)n;

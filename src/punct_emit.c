@@ -93,35 +93,44 @@ static inline unsigned plain_side(uint32_t c) {
 
 /* The spaces of o[b..e), e = min(b + 64, n), that emit_runs() must look
  * at, bit k for position b + k: every ' ' and U+3000 but a lone ' '
- * between two characters that are below U+2000 or Han (no full-width
- * punctuation either side, fw_at: space_run keeps it, and it is no
- * indentation), which goes out with them.  The spaces are found four at
- * a time and the lone ones cleared with no branch: a line of man pages
- * has a space every few characters, and a search that stopped at each
- * mispredicted about once a space. */
+ * between two characters that are below U+2000 or CJK Unified
+ * Ideographs (no full-width punctuation either side, fw_at: space_run
+ * keeps it, and it is no indentation), which goes out with them.  Spaces
+ * and such sides are found four at a time and the lone spaces cleared by
+ * shifts of the masks, with no branch: a line of man pages has a space
+ * every few characters.  (A space beside other Han, rarer, is left for
+ * space_run, which keeps it too; a side beyond the body, or before it,
+ * is none: the body's edges are layout.) */
 static inline uint64_t space_bits(const uint32_t *o, size_t b, size_t n) {
-  size_t e = n - b < 64 ? n : b + 64, k = b;
-  uint64_t sp = 0, asc = 0;
+  size_t e = n - b < 64 ? n : b + 64, k = b, w = e - b;
+  uint64_t sp = 0, asc = 0, pl = 0; /* pl: bit k, o[b + k] is such a side */
 #ifdef ZF_PV
-  /* (o[n..n+3] are no spaces: emit() writes 0 there, so a last block of
-   * fewer than four goes on the same test) */
+  /* (o[n..n+3] are 0, no spaces: emit() writes 0 there, so a last block
+   * of fewer than four goes on the same test; their pl bits are cut
+   * below.  Code points are below 2^31: signed lanes compare them.) */
+  typedef int32_t zf_sv4 __attribute__((vector_size(16)));
   for (; k < e; k += 4) {
     zf_pv4 x = zf_pv_load(o + k);
+    zf_sv4 s = (zf_sv4)x;
     zf_pv4 a = (zf_pv4)(x == zf_pv_dup(' '));
+    zf_pv4 q = ((zf_pv4)(s < (zf_sv4)zf_pv_dup(0x2000)) & ~a) |
+               ((zf_pv4)(s > (zf_sv4)zf_pv_dup(0x4DFF)) & (zf_pv4)(s < (zf_sv4)zf_pv_dup(0xA000)));
     sp |= (uint64_t)zf_pv_bits(a | (zf_pv4)(x == zf_pv_dup(0x3000))) << (k - b);
     asc |= (uint64_t)zf_pv_bits(a) << (k - b);
+    pl |= (uint64_t)zf_pv_bits(q) << (k - b);
   }
 #endif
   for (; k < e; k++) {
-    sp |= (uint64_t)(o[k] == ' ' || o[k] == 0x3000) << (k - b);
-    asc |= (uint64_t)(o[k] == ' ') << (k - b);
+    uint32_t c = o[k];
+    sp |= (uint64_t)(c == ' ' || c == 0x3000) << (k - b);
+    asc |= (uint64_t)(c == ' ') << (k - b);
+    pl |= (uint64_t)((c < 0x2000 && c != ' ') || (c >= 0x4E00 && c <= 0x9FFF)) << (k - b);
   }
-  for (; asc; asc &= asc - 1) {
-    size_t s = b + (size_t)__builtin_ctzll(asc);
-    uint32_t l = s > 0 ? o[s - 1] : ' ', r = s + 1 < n ? o[s + 1] : ' ';
-    sp &= ~((uint64_t)(plain_side(l) & plain_side(r)) << (s - b));
-  }
-  return sp;
+  if (w < 64) pl &= (1ull << w) - 1;
+  /* bit k of lside: o[b + k - 1] is such a side; of rside: o[b + k + 1] */
+  uint64_t lside = pl << 1 | (uint64_t)(b > 0 && plain_side(o[b - 1]));
+  uint64_t rside = pl >> 1 | (uint64_t)(e < n && plain_side(o[e])) << (w - 1);
+  return sp & ~(asc & lside & rside);
 }
 
 /* emit() when every position gives its one code point (no deletion, no

@@ -81,6 +81,7 @@ typedef struct zf_punct {
   int spacing;    /* insert spaces between Han and Latin letters/digits */
   int strip;      /* remove control characters (--controls=strip) */
   int fast;       /* take the shortcut for lines no rule can change */
+  int text;       /* the format is plain text (zf_fmt_is_text) */
   zf_fmt *fmt;    /* which code points are prose (format.h) */
   uint64_t rule[ZF_PR__COUNT];  /* edits per rule */
   uint64_t saved[ZF_PR__COUNT]; /* the counts before the current segment */
@@ -99,13 +100,15 @@ typedef struct zf_punct {
   uint32_t *o2;   /* second code point of a two-character output, or 0 */
   uint16_t *fl;   /* F_* */
   int32_t *mate;  /* partner of a paired bracket or quote, -1 if none;
-                     set by pair() at the positions of ix[] only */
+                     set by pair() at the positions of qx[] only */
   uint32_t *han;  /* han[i] = Han-like characters in w[0..i), once han_ok */
   int han_ok;     /* han[] is built for this segment (zf_punct_han_in) */
   int32_t *stk;   /* pairing stack; decide()'s stack of open quotes */
-  uint32_t *ix;   /* the positions clean() flagged F_INT, in order */
+  uint32_t *ix;   /* the positions clean() flagged F_INT, in order, but
+                     closing round brackets (decide() acts on a pair at
+                     its opener) */
   size_t nix;     /* how many */
-  uint32_t *qx;   /* the positions of ix[] that hold a quote or a round
+  uint32_t *qx;   /* the positions flagged F_INT that hold a quote or a round
                      bracket, in order: all pair() reads */
   size_t nqx;     /* how many */
   uint32_t *tk;   /* the positions protect() looks for a token at */
@@ -216,6 +219,10 @@ int zf_punct_han_in(zf_punct *p, size_t n, size_t a, size_t b);
 /* Pass 2: protects the tokens that are not words of the sentence; looks
  * only at the positions clean() listed in tk[]. */
 void zf_punct_protect(zf_punct *p, size_t n);
+/* For the ':' at i of w[0..n): where the scheme of the URL it is part of
+ * ("https://") starts, or i when it starts none.  protect() protects
+ * such a URL from there, the ':' with it. */
+size_t zf_punct_scheme_start(const uint32_t *w, size_t i, size_t n);
 /* Whether a protected token may start at c (the table's NOTOKEN). */
 int zf_punct_token_start(uint32_t c);
 /* Pass 3: pairs quotes and round brackets (mate[], F_QOPEN, F_QCLOSE). */

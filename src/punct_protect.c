@@ -77,13 +77,18 @@ static void protect_word(zf_punct *p, size_t s, size_t e) {
  * there is none. */
 
 /* A URL of a scheme: "https://…", at its ':'. */
-static size_t scheme_url(zf_punct *p, size_t i, size_t n) {
-  const uint32_t *w = p->w;
+size_t zf_punct_scheme_start(const uint32_t *w, size_t i, size_t n) {
   if (!(i + 2 < n && w[i + 1] == '/' && w[i + 2] == '/')) return i;
   size_t s = i;
   while (s > 0 && i - s < LOOK && (is_ascii_alnum(w[s - 1]) || w[s - 1] == '+' || w[s - 1] == '-'))
     s--;
-  if (!(s < i && ((w[s] | 0x20) >= 'a' && (w[s] | 0x20) <= 'z'))) return i;
+  return s < i && ((w[s] | 0x20) >= 'a' && (w[s] | 0x20) <= 'z') ? s : i;
+}
+
+static size_t scheme_url(zf_punct *p, size_t i, size_t n) {
+  const uint32_t *w = p->w;
+  size_t s = zf_punct_scheme_start(w, i, n);
+  if (s == i) return i;
   size_t e = protect_span(p, s, url_end(w, i + 3, n), 1);
   keep_url_delimiter(p, e, n);
   return e - 1;
