@@ -184,7 +184,7 @@ static int decode_trial(moji *m, const moji_class *cl, size_t from, size_t stop,
   return 1;
 }
 
-/* What a byte can be in UTF-8 (may_pass): bits B_ONE (a sequence of
+/* What a byte can be in UTF-8 (the bound below): bits B_ONE (a sequence of
  * its own), B_CONT (a continuation byte), B_LEAD << (need - 2) (the lead
  * of a sequence of need bytes); 0: none of these. */
 enum { B_ONE = 1, B_CONT = 2, B_LEAD = 4 };

@@ -346,9 +346,8 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_
     int w = 0;
     for (size_t j = i; j < i + 3; j++) {
       /* folded (sets 2 and 3: d is GBK), through moji_tables' fold_gbk */
-      uint16_t e = set == 2 || (set == 3 && j > i) ? (c[j] <= 0xFFFF ? m->t->fold_gbk[c[j]] : zf_moji_fold_code(d, c[j]))
-                   : c[j] <= 0xFFFF                ? d->enc[c[j]]
-                                                   : 0;
+      int fold = set == 2 || (set == 3 && j > i);
+      uint16_t e = c[j] > 0xFFFF ? (fold ? zf_moji_fold_code(d, c[j]) : 0) : fold ? m->t->fold_gbk[c[j]] : d->enc[c[j]];
       if (e < 0x100) break;
       by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
       /* l1 >= 3 below needs by[1] and by[2] to be continuation bytes

@@ -130,7 +130,8 @@ static void test_fold_gbk(void **state) {
     if (cj != c && (cj > 0xFFFF || t->gbk->enc[cj] < 0x100)) cj = c;
     uint16_t e = cj <= 0xFFFF ? t->gbk->enc[cj] : 0;
     folded += cj != c;
-    if (t->fold_gbk[c] != e && ++differ <= 3) fprintf(stderr, "  U+%04X: table %04X, fold %04X\n", c, t->fold_gbk[c], e);
+    if (t->fold_gbk[c] != e && ++differ <= 3)
+      fprintf(stderr, "  U+%04X: table %04X, fold %04X\n", c, t->fold_gbk[c], e);
   }
   fprintf(stderr, "fold_gbk: %zu characters read through their fold, %zu entries differ (must be 0)\n", folded, differ);
   assert_int_equal(differ, 0);
