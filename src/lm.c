@@ -149,7 +149,7 @@ int zf_lm_words_check(const unsigned char *b, size_t size) { return lm_words_che
  * as the header goes (magic, version, size, every section in bounds); the
  * walk over every index (6.4 MB of table, 12M instructions and most of a
  * process's cache misses before its first line) is made on the same
- * embedded bytes by zf_lm_deep_ok, which tests/test_lm.c asserts: the
+ * embedded bytes by zf_lm_deep_ok, which tests/test_lm_blob.c asserts: the
  * bytes are part of the program and cannot change after it is built.
  * lm_other.bin (77 KB) keeps its full check with its checksum. */
 static const int lm_verdict[2] = {0, 1};

@@ -134,7 +134,7 @@ double zf_lm_any_score(uint32_t prev, const uint32_t *cp, size_t n);
  * stages using the model refuse to run (ZHFIX_E_INTERNAL) otherwise.  For
  * lm and lm_words the per-process check stops at the header and the
  * section bounds (the per-index walk reads 6.4 MB); zf_lm_deep_ok runs
- * the three full checks on the embedded tables, and tests/test_lm.c
+ * the three full checks on the embedded tables, and tests/test_lm_blob.c
  * asserts it, so a bad data/ file fails the tests of the build that embeds
  * it. */
 int zf_lm_check(const unsigned char *blob, size_t size);

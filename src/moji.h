@@ -194,6 +194,12 @@ typedef struct moji_tables {
    * t2s turns into them, spell one Latin-1 character (latin_reading():
    * 聽 and 听 for the no-break space) */
   uint8_t latin_bm[0x2000];
+  /* The GBK code the trigger reads for a BMP character through its fold
+   * (zf_lm_fold; sets 2 and 3 of bits_utf8_dbcs): the fold's when it
+   * differs and GBK encodes it in two bytes, else the character's own.
+   * One load from 128 KB instead of the LM's three (issue 14: the LM's
+   * record loads were 2% of CPU samples on clean Traditional text). */
+  uint16_t fold_gbk[0x10000];
 } moji_tables;
 
 /* The shared tables; NULL when they cannot be built now (*err:
@@ -202,6 +208,18 @@ const moji_tables *zf_moji_tables(int *err);
 
 /* Bit c of a per-BMP-character bitmap (c <= 0xFFFF). */
 static inline int moji_bit(const uint8_t *bm, uint32_t c) { return (bm[c >> 3] >> (c & 7)) & 1; }
+
+/* The code in table d of c's fold (zf_lm_fold) when the fold differs and
+ * d encodes it in two bytes, else c's own (0 beyond the BMP): how the
+ * trigger reads garbage that may have been converted to Traditional
+ * (moji_tables' fold_gbk holds it for GBK). */
+static inline uint16_t zf_moji_fold_code(const zf_dbcs *d, uint32_t c) {
+  uint32_t f = zf_lm_fold(c);
+  /* a fold GBK cannot encode (欓 folds to 𣗋) is no conversion of the
+   * garbage: the character stands as it is */
+  if (f != c && (f > 0xFFFF || d->enc[f] < 0x100)) f = c;
+  return f <= 0xFFFF ? d->enc[f] : 0;
+}
 
 /* Characters (BMP, two GBK or Big5 bytes) that the conversion dir turns
  * into c, up to max of them into out; for s2t, the LM's fold (its
@@ -482,8 +500,25 @@ typedef struct fold_scorer {
 double zf_moji_fold_score(fold_scorer *s, uint32_t c);
 int zf_moji_fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
                       size_t ci, size_t b, int w, size_t nb, fold_scorer *s, double bar);
+/* For tests (tests/test_moji_trigger_bound.c): with `on` set, unconvert
+ * runs its exact pass where its bound refuses too, and counts the calls
+ * the bound refused, the calls that changed the bytes, and those of them
+ * the bound had refused (`wrong`: 0 when the bound is a bound).  Not for
+ * threads: set it only in a single-threaded test. */
+typedef struct zf_moji_audit {
+  int on;
+  unsigned long refused, changed, wrong;
+} zf_moji_audit;
+extern zf_moji_audit zf_moji_bound_audit;
+
+/* unconvert's bound (moji_fold.c): bit dir set for each conversion dir
+ * below ndir whose unconvert may change the bytes; a dir whose bit is
+ * clear would change nothing.  unconvert takes the bit as `pass`, and
+ * returns 0 at once without it. */
+unsigned zf_moji_unconvert_bound(const moji *m, const moji_class *cl, int ndir, const uint32_t *r, size_t len,
+                                 size_t p, const size_t *cand, size_t from, size_t b, size_t nb);
 int zf_moji_unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
-                      const size_t *cand, size_t from, size_t b, size_t nb);
+                      const size_t *cand, size_t from, size_t b, size_t nb, int pass);
 int zf_moji_lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size_t i, size_t at);
 
 /* ---- lost bytes (moji_lossy.c) ------------------------------------------- */

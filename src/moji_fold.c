@@ -15,7 +15,11 @@
  *   lost-byte mark  whether a '?' cuts a UTF-8 sequence under every form
  *                 of the character before it.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "moji.h"
+#include "shared.h"
 
 /* CPython's cp950 codec (what Python's open(..., encoding="cp950")
  * uses) decodes rows C6A1..C7FC, which ICU's windows-950 (codec.c) reads
@@ -180,6 +184,119 @@ static int decode_trial(moji *m, const moji_class *cl, size_t from, size_t stop,
   return 1;
 }
 
+/* What a byte can be in UTF-8 (the bound below): bits B_ONE (a sequence of
+ * its own), B_CONT (a continuation byte), B_LEAD << (need - 2) (the lead
+ * of a sequence of need bytes); 0: none of these. */
+enum { B_ONE = 1, B_CONT = 2, B_LEAD = 4 };
+
+static unsigned byte_kind(uint8_t v) {
+  if (v < 0x80) return B_ONE;
+  if (v < 0xC0) return B_CONT;
+  int need = zf_utf8_need(v);
+  return need ? B_LEAD << (need - 2) : 0;
+}
+
+/* The kinds of the bytes that the forms collect_cands takes for c (the
+ * first four of zf_moji_unconv_cands with two bytes under table x) can
+ * put in its place: the first byte's in bits 0-7, the second's in 8-15. */
+static unsigned cand_kinds(const moji_tables *t, int x, int dir, uint32_t c) {
+  uint32_t sc[4];
+  int ns = zf_moji_unconv_cands(t, dir, c, sc, 4);
+  unsigned k = 0;
+  for (int q = 0; q < ns; q++) {
+    uint8_t tmp[4];
+    /* x_put's test: U+FFFD and X_1252 give one byte, never a candidate */
+    if (x == X_1252 || sc[q] == ZF_MARK_FFFD || zf_dbcs_put(x == X_GBK ? t->gbk : t->big5, sc[q], tmp) != 2)
+      continue;
+    k |= byte_kind(tmp[0]) | byte_kind(tmp[1]) << 8;
+  }
+  return k;
+}
+
+/* cand_kinds of every BMP character for both conversions, dir d's in
+ * bits 16 d .. 16 d + 15, [x - X_GBK][c]: built once per process
+ * (shared.h) at the first unconvert, 512 KB, of which the pages of the
+ * characters with forms are touched. */
+typedef uint32_t kinds_table[2][0x10000];
+
+static void *kinds_build(void *arg) {
+  const moji_tables *t = arg;
+  kinds_table *kt = calloc(1, sizeof *kt);
+  if (!kt) return NULL;
+  for (int x = X_GBK; x <= X_BIG5; x++)
+    for (uint32_t c = 0; c < 0x10000; c++)
+      for (int dir = 0; dir < NUNDO; dir++)
+        /* zf_moji_unconv_cands' own test for a character with no form:
+         * no entry in unconv[dir] and, undoing s2t, a fold of its own */
+        if (moji_bit(t->has_unconv[dir], c) || (dir == UNDO_S2T && zf_lm_fold(c) != c))
+          (*kt)[x - X_GBK][c] |= cand_kinds(t, x, dir, c) << 16 * dir;
+  return kt;
+}
+
+static zf_shared_slot kinds_slot;
+
+/* Whether a decode of kind[0..] (byte kinds, from `from`) gets past byte
+ * b (b - from < MAY_SPAN), no sequence reaching nb: reach holds the byte
+ * offsets a decode can stand at. */
+static int passes(const uint8_t *kind, size_t from, size_t b, size_t nb) {
+  uint64_t reach = 1;
+  for (size_t q = 0; q <= b - from; q++) {
+    if (!(reach >> q & 1)) continue;
+    unsigned k = kind[q];
+    if (k & B_ONE) reach |= 2ull << q;
+    for (size_t need = 2; need <= 4; need++) {
+      if (!(k & (B_LEAD << (need - 2))) || from + q + need > nb) continue;
+      size_t t = 1;
+      while (t < need && (kind[q + t] & B_CONT)) t++;
+      if (t == need) reach |= 1ull << (q + need);
+    }
+  }
+  return (reach >> (b - from + 1) & 0xF) != 0;
+}
+
+/* The bound of unconvert (issue 14).  A change unconvert keeps decodes
+ * the bytes from `from` past byte b (sizes 1 and 2 decode to `stop`,
+ * beyond b; sizes 3 and 4 ask pos > b), every sequence valid UTF-8
+ * (zf_utf8_strict): a lead of need bytes, then need - 1 continuation
+ * bytes, all before nb.  This pass lets every byte of every candidate
+ * position be its own or any of its forms' bytes (cand_kinds), each byte
+ * on its own and any number of positions at once, so its paths are a
+ * superset of the decodes of unconvert's changes: where it finds no path
+ * past b, unconvert keeps no change, and refusing there is exact.  On
+ * clean Traditional text, whose GBK bytes are seldom UTF-8, it refuses
+ * 93% of the calls (198,267 of 212,174 on the lines of 10 MB of the bench
+ * text that reach the search; 14 of the calls change something).
+ * Returns bit dir set for each conversion dir (of ndir) that may pass; a
+ * span of MAY_SPAN bytes or more, or no kinds table (no memory now), is
+ * not bounded. */
+enum { MAY_SPAN = 60 };
+
+unsigned zf_moji_unconvert_bound(const moji *m, const moji_class *cl, int ndir, const uint32_t *r, size_t len,
+                                 size_t p, const size_t *cand, size_t from, size_t b, size_t nb) {
+  const unsigned all = (1u << ndir) - 1;
+  if (b < from || b - from >= MAY_SPAN || cl->x == X_1252) return all;
+  const kinds_table *kt = atomic_load_explicit(&kinds_slot, memory_order_acquire);
+  if (!kt && !(kt = zf_shared_get(&kinds_slot, kinds_build, (void *)(uintptr_t)m->t, free))) return all;
+  uint8_t kind[NUNDO][MAY_SPAN + 4];
+  size_t end = b + 4 < nb ? b + 4 : nb;
+  for (size_t q = from; q < end; q++) kind[0][q - from] = kind[1][q - from] = (uint8_t)byte_kind(m->bytes[q]);
+  /* the positions collect_cands takes */
+  for (int i = 0; i < NCAND; i++) {
+    size_t j = cand[i], at;
+    if (j < p || j >= len || (at = m->bnd[j]) + 1 < from || at >= end || m->bnd[j + 1] - at != 2) continue;
+    uint32_t k = r[j] <= 0xFFFF ? (*kt)[cl->x - X_GBK][r[j]]
+                                : cand_kinds(m->t, cl->x, 0, r[j]) | cand_kinds(m->t, cl->x, 1, r[j]) << 16;
+    for (int dir = 0; dir < NUNDO; dir++, k >>= 16)
+      for (size_t h = 0; h < 2; h++)
+        if (at + h >= from && at + h < end) kind[dir][at + h - from] |= (uint8_t)(k >> 8 * h);
+  }
+  unsigned may = 0;
+  for (int dir = 0; dir < ndir; dir++) may |= (unsigned)passes(kind[dir], from, b, nb) << dir;
+  return may;
+}
+
+zf_moji_audit zf_moji_bound_audit;
+
 /* Garbage converted after the wrong decode no longer encodes to the
  * original bytes, so the decode failed at byte b.  Tries the other forms
  * of the candidate characters cand[] (the one holding the byte that breaks
@@ -197,7 +314,9 @@ static int decode_trial(moji *m, const moji_class *cl, size_t from, size_t stop,
  * 镙 -> 鏍 with 纺 -> 紡 spells 样式).  Returns 1 when the bytes were
  * changed (the caller decodes the run again), 0 otherwise. */
 int zf_moji_unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
-                      const size_t *cand, size_t from, size_t b, size_t nb) {
+                      const size_t *cand, size_t from, size_t b, size_t nb, int pass) {
+  if (!pass && !zf_moji_bound_audit.on) return 0;
+  zf_moji_bound_audit.refused += !pass;
   cand_set cs;
   collect_cands(m, cl, dir, r, len, p, cand, &cs);
   size_t stop = b + 4 < nb ? b + 4 : nb;
@@ -227,6 +346,7 @@ int zf_moji_unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r,
     if (bi >= 0) {
       int pick[2] = {bi, bk};
       apply_cands(m, &cs, pick, np, NULL);
+      if (zf_moji_bound_audit.on) zf_moji_bound_audit.changed++, zf_moji_bound_audit.wrong += !pass;
       return 1;
     }
   }

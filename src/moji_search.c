@@ -163,8 +163,9 @@ static int try_unconvert(run_ctx *x, const dstate *d, size_t p) {
       for (size_t uu = d->nu; cand[i] < from && uu-- > 0;) from = m->units[uu].g0;
   int got = 0;
   m->latin = x->lat_doc ? LATIN_DOC : 0; /* 听 of t2s for 聽, the no-break space */
+  unsigned may = zf_moji_unconvert_bound(m, cl, x->ndir, x->r, len, p, cand, m->bnd[from], b, x->nb);
   for (int dir = 0; dir < x->ndir && !got; dir++)
-    if ((got = zf_moji_unconvert(m, cl, dir, x->r, len, p, cand, m->bnd[from], b, x->nb)))
+    if ((got = zf_moji_unconvert(m, cl, dir, x->r, len, p, cand, m->bnd[from], b, x->nb, (may >> dir) & 1)))
       m->run_dirs |= 1u << dir;
   m->latin = 0;
   return got;

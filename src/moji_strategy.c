@@ -346,7 +346,10 @@ void zf_moji_update_signatures(moji *m, unsigned conf, unsigned dirs) {
 int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
   /* The best line so far: the input, unless a strategy beats it. */
   zf_mline_copy(&m->best, &m->in0);
-  double best_score = line_score(&m->in0);
+  /* scored when a strategy first changes the line (most lines that reach
+   * the strategies come out of them unchanged: issue 14) */
+  double best_score = 0;
+  int scored = 0;
   int rc = 0;
   unsigned best_conf = 0, best_dirs = 0, best_used = 0;
   int seen[NSTRAT][NCLASS];
@@ -375,6 +378,7 @@ int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
     mline *r = run_strategy(m, sg, mask0, sc_cnt, &conf, &used, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
+    if (!scored) best_score = line_score(&m->in0), scored = 1;
     double sc = line_score(r);
     if (sg->force >= 0) sc -= FORCE_MARGIN;
     sc -= rival_cost(m, used);

@@ -43,6 +43,7 @@ static void build_bitmaps(moji_tables *t) {
          !((t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit)))
       t->quiet_bm[c >> 3] |= (uint8_t)bit;
   }
+  for (uint32_t c = 0; c < 0x10000; c++) t->fold_gbk[c] = zf_moji_fold_code(t->gbk, c);
   /* ASCII is quiet too: the trigger's first test is then one lookup */
   for (uint32_t c = 0; c < 0x80; c++) set_bit(t->quiet_bm, c);
 }

@@ -136,8 +136,9 @@ static unsigned own_bits(const moji_tables *t, uint32_t c) {
   return code_bits(t->gbk->enc[c], 1, 1) | code_bits(t->big5->enc[c], 1, 1) << 1;
 }
 
-/* The bits of the characters with Traditional forms (has_unconv[T2S],
- * a few thousand), indexed by the character; the others' are own_bits.
+/* The bits of every BMP character, indexed by the character: those with
+ * Traditional forms (has_unconv[T2S], a few thousand) from their forms,
+ * the others' own_bits (one load for the window's test, issue 14).
  * The forms are read in one pass over the sorted inverse table, in the
  * order zf_moji_unconv_cands gives them (the first four of each). */
 static void *window_build(void *arg) {
@@ -146,6 +147,9 @@ static void *window_build(void *arg) {
   if (!w) return NULL;
   const uint64_t *tab = t->unconv[UNDO_T2S];
   size_t n = t->nunconv[UNDO_T2S];
+  /* every other character's are its own codes' */
+  for (uint32_t c = 0; c < 0x10000; c++)
+    if (!moji_bit(t->has_unconv[UNDO_T2S], c)) w[c] = (uint8_t)own_bits(t, c);
   for (size_t q = 0, e; q < n; q = e) {
     uint32_t c = (uint32_t)(tab[q] >> 32), fm[4];
     int nf = 0;
@@ -175,10 +179,7 @@ static int window_may_hit(const moji_tables *t, const uint32_t *c) {
   if (c[0] > 0xFFFF || c[1] > 0xFFFF) return 1;
   const uint8_t *w = atomic_load_explicit(&window_slot, memory_order_acquire);
   if (!w && !(w = zf_shared_get(&window_slot, window_build, (void *)(uintptr_t)t, free))) return 1;
-  const uint8_t *has = t->has_unconv[UNDO_T2S];
-  unsigned b0 = moji_bit(has, c[0]) ? w[c[0]] : own_bits(t, c[0]);
-  unsigned b1 = moji_bit(has, c[1]) ? w[c[1]] : own_bits(t, c[1]);
-  return (b0 & 0x0F & b1 >> 4) != 0;
+  return (w[c[0]] & 0x0F & w[c[1]] >> 4) != 0;
 }
 
 /* The trigger's sets 4 (GBK) and 5 (Big5): garbage converted to
@@ -344,11 +345,9 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_
     uint8_t by[8];
     int w = 0;
     for (size_t j = i; j < i + 3; j++) {
-      uint32_t cj = set == 2 || (set == 3 && j > i) ? zf_lm_fold(c[j]) : c[j];
-      /* a fold GBK cannot encode (欓 folds to 𣗋) is no conversion of the
-       * garbage: the character stands as it is */
-      if (cj != c[j] && (cj > 0xFFFF || d->enc[cj] < 0x100)) cj = c[j];
-      uint16_t e = cj <= 0xFFFF ? d->enc[cj] : 0;
+      /* folded (sets 2 and 3: d is GBK), through moji_tables' fold_gbk */
+      int fold = set == 2 || (set == 3 && j > i);
+      uint16_t e = c[j] > 0xFFFF ? (fold ? zf_moji_fold_code(d, c[j]) : 0) : fold ? m->t->fold_gbk[c[j]] : d->enc[c[j]];
       if (e < 0x100) break;
       by[w++] = (uint8_t)(e >> 8), by[w++] = (uint8_t)e;
       /* l1 >= 3 below needs by[1] and by[2] to be continuation bytes
@@ -563,7 +562,10 @@ unsigned zf_moji_trigger_known(const moji *m, const uint32_t *c, size_t n, const
    * ones (below) also count nhan, so no bit is set in the loop, and with
    * no private use, odd or rare character none after it either. */
   if (!follow && (lf ? lf->loud == 0 : all_plain(t->quiet_bm, c, n))) {
-    if (!latin) return heading_bits(m, c, n);
+    /* a heading is three Han and nothing else beyond ASCII: the line
+     * facts' count of Han (astral too, as heading_bits counts them)
+     * answers the rest without the walk over the line */
+    if (!latin) return lf && lf->han != 3 ? 0 : heading_bits(m, c, n);
     unsigned any = 0;
     for (size_t i = 0; i < n; i++) any |= c[i] >= 0x80 && c[i] <= 0xFFFF && moji_bit(t->latin_bm, c[i]);
     if (!any) return 0;
