@@ -621,6 +621,70 @@ int zf_lost_drop_bound(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, floa
   return rc;
 }
 
+/* The output of the best reading, path[0..np): certain characters as
+ * read, ASCII as it came, a character the phases disagree on marked (or
+ * guessed), a missing byte's character filled where its candidates leave
+ * one value or the model's ranking between certain neighbours wins (else
+ * marked).  0, or ZHFIX_E_NOMEM (the line's output undone). */
+static int emit_path(zf_lost *l, dwork *w, dstep *path, size_t np, int mode, const zf_text *in, zf_text *out,
+                     zf_lost_result *res) {
+  size_t base = out->len;
+  uint32_t cs[128], win[2 * RANK_CTX + 1];
+  double rank[128], sc[128];
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    size_t at = s->from < w->nb ? s->from : w->nb - 1;
+    uint64_t off = in->off[w->b[at].unit];
+    int r;
+    if (s->cp && s->certain) {
+      r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_KEPT);
+      res->kept++;
+    } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w->b[s->from].v < 0x80)) {
+      /* An ASCII byte the phases disagree on, or one read as the trail of
+       * a character whose lead went (0x40-0x7E): it stays as it came
+       * (markup, code, a table's @ are never replaced), reported all the
+       * same (flagged as a guess, counted as kept). */
+      r = zf_lat_emit(l, out, w->b[s->from].v, off, ZF_LOST_GUESSED);
+      res->kept++;
+    } else if (s->cp) { /* the phases disagree here */
+      if (mode == ZF_LOST_GUESS) {
+        r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_GUESSED);
+        res->guessed++;
+      } else {
+        r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
+        res->marked++;
+      }
+    } else {
+      size_t nc = 0;
+      if (s->certain && s->k == K_LGAP) nc = gap_cands(w, 1, w->b[s->from].v, 0, 1, cs, 128);
+      if (s->certain && s->k == K_TGAP)
+        nc = gap_cands(w, 0, w->b[s->from].v, s->to < w->nb ? (int)w->b[s->to].v : -1, 1, cs, 128);
+      if (nc > 128) nc = 0;
+      int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
+      int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
+      size_t bi = 0;
+      if (nc > 1) {
+        /* up to RANK_CTX certain characters each side */
+        size_t a = i, z = i + 1, nw = 0;
+        while (a > 0 && i - a < RANK_CTX && path[a - 1].cp && path[a - 1].certain) a--;
+        while (z < np && z - i - 1 < RANK_CTX && path[z].cp && path[z].certain) z++;
+        for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+        for (size_t k = 0; k < nc; k++) {
+          win[i - a] = cs[k];
+          rank[k] = zf_lm_rank_score(win, nw);
+          sc[k] = zf_lm_score(win, nw);
+          if (rank[k] > rank[bi]) bi = k;
+        }
+      }
+      int fill = nc == 1;
+      if (nc > 1 && left && right && DROP_LMFILL_V) fill = zf_lat_fill_wins(rank, sc, nc, bi);
+      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, off, res);
+    }
+    if (r) return zf_lat_emit_undo(l, out, base);
+  }
+  return 0;
+}
+
 int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
                          zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
@@ -706,64 +770,7 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
     rc = ZHFIX_E_NOMEM;
     goto done;
   }
-  /* the output */
-  size_t base = out->len;
-  uint32_t cs[128], win[2 * RANK_CTX + 1];
-  double rank[128], sc[128];
-  for (size_t i = 0; i < np; i++) {
-    dstep *s = &path[i];
-    size_t at = s->from < w.nb ? s->from : w.nb - 1;
-    uint64_t off = in->off[w.b[at].unit];
-    int r;
-    if (s->cp && s->certain) {
-      r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_KEPT);
-      res->kept++;
-    } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w.b[s->from].v < 0x80)) {
-      /* An ASCII byte the phases disagree on, or one read as the trail of
-       * a character whose lead went (0x40-0x7E): it stays as it came
-       * (markup, code, a table's @ are never replaced), reported all the
-       * same (flagged as a guess, counted as kept). */
-      r = zf_lat_emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
-      res->kept++;
-    } else if (s->cp) { /* the phases disagree here */
-      if (mode == ZF_LOST_GUESS) {
-        r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_GUESSED);
-        res->guessed++;
-      } else {
-        r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
-        res->marked++;
-      }
-    } else {
-      size_t nc = 0;
-      if (s->certain && s->k == K_LGAP) nc = gap_cands(&w, 1, w.b[s->from].v, 0, 1, cs, 128);
-      if (s->certain && s->k == K_TGAP)
-        nc = gap_cands(&w, 0, w.b[s->from].v, s->to < w.nb ? (int)w.b[s->to].v : -1, 1, cs, 128);
-      if (nc > 128) nc = 0;
-      int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
-      int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
-      size_t bi = 0;
-      if (nc > 1) {
-        /* up to RANK_CTX certain characters each side */
-        size_t a = i, z = i + 1, nw = 0;
-        while (a > 0 && i - a < RANK_CTX && path[a - 1].cp && path[a - 1].certain) a--;
-        while (z < np && z - i - 1 < RANK_CTX && path[z].cp && path[z].certain) z++;
-        for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
-        for (size_t k = 0; k < nc; k++) {
-          win[i - a] = cs[k];
-          rank[k] = zf_lm_rank_score(win, nw);
-          sc[k] = zf_lm_score(win, nw);
-          if (rank[k] > rank[bi]) bi = k;
-        }
-      }
-      int fill = nc == 1;
-      if (nc > 1 && left && right && DROP_LMFILL_V) fill = zf_lat_fill_wins(rank, sc, nc, bi);
-      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, off, res);
-    }
-    if (r) {
-      rc = zf_lat_emit_undo(l, out, base);
-      goto done;
-    }
-  }
+  if ((rc = emit_path(l, &w, path, np, mode, in, out, res))) goto done;
   res->gaps = gaps;
   res->score = total;
   res->literal = literal;

@@ -73,3 +73,48 @@ char *tu_lossy_class_file(const char *dir, const char *name, const char *ext, si
   if (!text) fail_msg("lost: %s/%s.%s missing", dir, name, ext);
   return text;
 }
+
+void tu_lossy_manifest_read(const char *dir, const char *who, tu_lossy_manifest *m) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
+  size_t n;
+  char *man = tu_read_file(path, &n);
+  if (!man) fail_msg("%s: %s missing", who, path);
+  m->names = NULL;
+  m->n = 0;
+  size_t cap = 0;
+  tu_lines it = {man, man + n};
+  const char *ln;
+  size_t nl;
+  while ((ln = tu_next_line(&it, &nl))) {
+    if (nl == 0 || ln[0] == '#') continue;
+    size_t k = 0;
+    while (k < nl && ln[k] != '\t') k++;
+    if (m->n == cap) {
+      cap = cap ? 2 * cap : 32;
+      char **g = realloc(m->names, cap * sizeof *g);
+      assert_non_null(g);
+      m->names = g;
+    }
+    char *name = malloc(k + 1);
+    assert_non_null(name);
+    memcpy(name, ln, k);
+    name[k] = 0;
+    m->names[m->n++] = name;
+  }
+  free(man);
+}
+
+void tu_lossy_manifest_free(tu_lossy_manifest *m) {
+  for (size_t i = 0; i < m->n; i++) free(m->names[i]);
+  free(m->names);
+  m->names = NULL;
+  m->n = 0;
+}
+
+zf_lost *tu_lossy_reader(zf_lost_tables **tab) {
+  assert_int_equal(zf_lost_tables_new(tab, NULL, 0), 0);
+  zf_lost *l = zf_lost_new(*tab);
+  assert_non_null(l);
+  return l;
+}
