@@ -44,4 +44,10 @@ void tu_lossy_manifest_free(tu_lossy_manifest *m);
  * zf_lost_free and zf_lost_tables_free(*tab). */
 zf_lost *tu_lossy_reader(zf_lost_tables **tab);
 
+/* Five lines of a man page in GBK read by CPython's big5 with
+ * errors="ignore" (tuning slice): four of them the drop reader takes on
+ * their own evidence, so the document shows the damage (DOC_LL_HITS);
+ * tests/test_lost_u8.c describes them. */
+extern const char tu_lossy_gbk_doc[];
+
 #endif
