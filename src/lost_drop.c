@@ -728,18 +728,13 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
    * the backward pass and the certainty test, which cost most. */
   if (total <= literal) goto done;
   size_t gaps, asc, np = best_path(&w, kend, path, &gaps, &asc);
-  /* Nothing dropped: a lossless wrong decode, the mojibake stage's.  But
-   * in a document of this damage (docmode, below) the decoder's drops are
-   * as much the line's explanation as their absence, and a reading with
-   * drops that comes within DROP_MARGIN of it makes its characters there
-   * uncertain: the certainty test decides.  A line with an uncertain
-   * character is reported (zf_lost_result.likely), not changed: given the
-   * text the decoder's drops are deterministic, so the model alone weighs
-   * the two, and it often cannot: GBK 然后 (C8BB BAF3) read by CPython's
-   * Big5 keeps BBBA, 遣, whose lossless reading 缓 scores as 然后 does
-   * (-4.16 / -4.15 alone), and so do clean headings (总览 against readings
-   * with a byte gone).  Marking them cost lossless lines (tuning, 100 KB:
-   * GBK as CPython Big5 427 lossless lines 100 -> 97.66% exact). */
+  /* Nothing dropped: a lossless wrong decode, the mojibake stage's; but
+   * in a document of this damage (docmode) a reading with drops within
+   * DROP_MARGIN makes its characters uncertain, and the line is reported,
+   * not changed: given the text the drops are deterministic and the model
+   * often cannot choose (然后 = C8BB BAF3 read by CPython's Big5 keeps BBBA,
+   * 遣, read back as 缓: -4.16 against -4.15 alone; marking such characters
+   * marked lossless headings too, 总览).  docs/repair-lost.md, phase 13. */
   int docmode = lossless <= DOC_DROP_LOSSLESS;
   if (!gaps && !docmode) goto done;
   /* Every gap an ASCII byte read as the trail of a character whose lead
@@ -753,13 +748,8 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
    * little better as trails: 前缀： became 前��, mixed documents; refusing
    * such lines instead left GBK lines read by CPython's Big5 with a
    * letter where a character lost its lead unreported.) */
-  /* In a document of this damage (its class's lines taken on their own
-   * evidence: the margin against the reading with nothing missing is the
-   * document's, DOC_DROP_LOSSLESS), a letter read as the trail of a lead
-   * that went is a drop like any other, and the no-drop reading's
-   * characters are no more certain than another phase's: the certainty
-   * test below decides (中文版維護人 -> いゅ┖臔H, 版's lead gone: 中文征護H
-   * written as the no-drop reading was a wrong 征). */
+  /* In docmode such a letter is a drop like any other: the certainty
+   * test decides (いゅ┖臔H, 版's lead gone, was written 中文征護H). */
   if (DROP_ASC_V == 1 && gaps && asc == gaps) goto done;
   /* The bytes read with nothing missing, where they can be: a reading
    * with drops must beat it by DROP_LOSSLESS_V, or the line is a lossless
@@ -792,7 +782,7 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
     rc = ZHFIX_E_NOMEM;
     goto done;
   }
-  if (!gaps) { /* lossless where certain; else reported, not changed */
+  if (!gaps) { /* lossless where certain, else reported (not changed) */
     res->likely = unsure > 0;
     goto done;
   }

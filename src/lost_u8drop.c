@@ -38,8 +38,11 @@
  * 1/U8D_COVER_DEN of the non-ASCII bytes, and known to the model on
  * average better than U8D_MEAN_LP. */
 #define U8D_MIN_BYTES 6
-/* whole characters outside the common blocks: at most one in this many
- * of those inside (chance characters of bytes a drop brought together) */
+/* A whole character outside the common blocks is a chance one when the
+ * reader dropped bytes between its lead and its continuations
+ * (/usr/local/bin；如 by glibc: EF BA BC, U+FEBC): a break, its bytes say
+ * nothing.  More than one in U8D_SCATTER_DEN of the whole characters is a
+ * scatter of code points (other text), not this damage. */
 #define U8D_SCATTER_DEN 8
 /* In a document where lines were already taken on that evidence (the
  * caller's `doc`), a line is taken on the bytes' shape alone: every
@@ -208,16 +211,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
           if (!cjk_common(cp)) cp = 0;
         }
     }
-    /* A whole character outside the common blocks is a chance one when
-     * the reader dropped bytes between its lead and its continuations
-     * (/usr/local/bin；如 by glibc: EF BA BC, U+FEBC): a break, as its
-     * bytes say nothing; more than one in U8D_SCATTER_DEN of the whole
-     * characters is a scatter of code points, not this damage (below). */
-    if (cp && !cjk_common(cp)) {
-      DBG("r%d scatter U+%04X\n", reader, (unsigned)cp);
-      scatter++;
-      cp = 0;
-    }
+    if (cp && !cjk_common(cp)) scatter++, cp = 0; /* a chance character: a break (U8D_SCATTER_DEN) */
     if (cp) {
       it[ni++] = (u8ditem){cp, b[i].unit, 1, (uint8_t)single};
       whole++, wbytes += (size_t)need;
