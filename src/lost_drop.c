@@ -621,6 +621,70 @@ int zf_lost_drop_bound(zf_lost *l, const zf_lost_hyp *h, const zf_text *in, floa
   return rc;
 }
 
+/* The output of the best reading, path[0..np): certain characters as
+ * read, ASCII as it came, a character the phases disagree on marked (or
+ * guessed), a missing byte's character filled where its candidates leave
+ * one value or the model's ranking between certain neighbours wins (else
+ * marked).  0, or ZHFIX_E_NOMEM (the line's output undone). */
+static int emit_path(zf_lost *l, dwork *w, dstep *path, size_t np, int mode, const zf_text *in, zf_text *out,
+                     zf_lost_result *res) {
+  size_t base = out->len;
+  uint32_t cs[128], win[2 * RANK_CTX + 1];
+  double rank[128], sc[128];
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    size_t at = s->from < w->nb ? s->from : w->nb - 1;
+    uint64_t off = in->off[w->b[at].unit];
+    int r;
+    if (s->cp && s->certain) {
+      r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_KEPT);
+      res->kept++;
+    } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w->b[s->from].v < 0x80)) {
+      /* An ASCII byte the phases disagree on, or one read as the trail of
+       * a character whose lead went (0x40-0x7E): it stays as it came
+       * (markup, code, a table's @ are never replaced), reported all the
+       * same (flagged as a guess, counted as kept). */
+      r = zf_lat_emit(l, out, w->b[s->from].v, off, ZF_LOST_GUESSED);
+      res->kept++;
+    } else if (s->cp) { /* the phases disagree here */
+      if (mode == ZF_LOST_GUESS) {
+        r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_GUESSED);
+        res->guessed++;
+      } else {
+        r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
+        res->marked++;
+      }
+    } else {
+      size_t nc = 0;
+      if (s->certain && s->k == K_LGAP) nc = gap_cands(w, 1, w->b[s->from].v, 0, 1, cs, 128);
+      if (s->certain && s->k == K_TGAP)
+        nc = gap_cands(w, 0, w->b[s->from].v, s->to < w->nb ? (int)w->b[s->to].v : -1, 1, cs, 128);
+      if (nc > 128) nc = 0;
+      int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
+      int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
+      size_t bi = 0;
+      if (nc > 1) {
+        /* up to RANK_CTX certain characters each side */
+        size_t a = i, z = i + 1, nw = 0;
+        while (a > 0 && i - a < RANK_CTX && path[a - 1].cp && path[a - 1].certain) a--;
+        while (z < np && z - i - 1 < RANK_CTX && path[z].cp && path[z].certain) z++;
+        for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+        for (size_t k = 0; k < nc; k++) {
+          win[i - a] = cs[k];
+          rank[k] = zf_lm_rank_score(win, nw);
+          sc[k] = zf_lm_score(win, nw);
+          if (rank[k] > rank[bi]) bi = k;
+        }
+      }
+      int fill = nc == 1;
+      if (nc > 1 && left && right && DROP_LMFILL_V) fill = zf_lat_fill_wins(rank, sc, nc, bi);
+      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, off, res);
+    }
+    if (r) return zf_lat_emit_undo(l, out, base);
+  }
+  return 0;
+}
+
 int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
                          zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
@@ -664,7 +728,15 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
    * the backward pass and the certainty test, which cost most. */
   if (total <= literal) goto done;
   size_t gaps, asc, np = best_path(&w, kend, path, &gaps, &asc);
-  if (!gaps) goto done; /* nothing dropped: a lossless wrong decode, the mojibake stage's */
+  /* Nothing dropped: a lossless wrong decode, the mojibake stage's; but
+   * in a document of this damage (docmode) a reading with drops within
+   * DROP_MARGIN makes its characters uncertain, and the line is reported,
+   * not changed: given the text the drops are deterministic and the model
+   * often cannot choose (然后 = C8BB BAF3 read by CPython's Big5 keeps BBBA,
+   * 遣, read back as 缓: -4.16 against -4.15 alone; marking such characters
+   * marked lossless headings too, 总览).  docs/repair-lost.md, phase 13. */
+  int docmode = lossless <= DOC_DROP_LOSSLESS;
+  if (!gaps && !docmode) goto done;
   /* Every gap an ASCII byte read as the trail of a character whose lead
    * went (0x40-0x7E): the reading's characters are the no-drop reading's,
    * byte for byte in the same phase, and the ASCII bytes are written as
@@ -676,7 +748,9 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
    * little better as trails: 前缀： became 前��, mixed documents; refusing
    * such lines instead left GBK lines read by CPython's Big5 with a
    * letter where a character lost its lead unreported.) */
-  if (DROP_ASC_V == 1 && asc == gaps) goto done;
+  /* In docmode such a letter is a drop like any other: the certainty
+   * test decides (いゅ┖臔H, 版's lead gone, was written 中文征護H). */
+  if (DROP_ASC_V == 1 && gaps && asc == gaps) goto done;
   /* The bytes read with nothing missing, where they can be: a reading
    * with drops must beat it by DROP_LOSSLESS_V, or the line is a lossless
    * wrong decode (the mojibake stage's) that a drop or two fits a little
@@ -696,74 +770,23 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
   if (DROP_TEXT_V && odds <= 0) goto done;
   backward(&w);
   /* certainty: no differing reading within DROP_MARGIN_V over its bytes */
+  size_t unsure = 0;
   for (size_t i = 0; i < np; i++) {
     dstep *s = &path[i];
     if (s->k == K_DGAP) continue;
-    s->certain = (DROP_ASC_V == 2 && asc == gaps) ||
+    s->certain = (DROP_ASC_V == 2 && asc == gaps && !docmode) ||
                  best_other(&w, s->from, s->to, s->cp, s->k) < total - (float)DROP_MARGIN_V;
+    unsure += !s->certain;
   }
   if (w.nomem) {
     rc = ZHFIX_E_NOMEM;
     goto done;
   }
-  /* the output */
-  size_t base = out->len;
-  uint32_t cs[128], win[2 * RANK_CTX + 1];
-  double rank[128], sc[128];
-  for (size_t i = 0; i < np; i++) {
-    dstep *s = &path[i];
-    size_t at = s->from < w.nb ? s->from : w.nb - 1;
-    uint64_t off = in->off[w.b[at].unit];
-    int r;
-    if (s->cp && s->certain) {
-      r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_KEPT);
-      res->kept++;
-    } else if ((s->cp && s->cp < 0x80) || (!s->cp && s->k == K_LGAP && w.b[s->from].v < 0x80)) {
-      /* An ASCII byte the phases disagree on, or one read as the trail of
-       * a character whose lead went (0x40-0x7E): it stays as it came
-       * (markup, code, a table's @ are never replaced), reported all the
-       * same (flagged as a guess, counted as kept). */
-      r = zf_lat_emit(l, out, w.b[s->from].v, off, ZF_LOST_GUESSED);
-      res->kept++;
-    } else if (s->cp) { /* the phases disagree here */
-      if (mode == ZF_LOST_GUESS) {
-        r = zf_lat_emit(l, out, s->cp, off, ZF_LOST_GUESSED);
-        res->guessed++;
-      } else {
-        r = zf_lat_emit(l, out, l->marker, off, ZF_LOST_MARKED);
-        res->marked++;
-      }
-    } else {
-      size_t nc = 0;
-      if (s->certain && s->k == K_LGAP) nc = gap_cands(&w, 1, w.b[s->from].v, 0, 1, cs, 128);
-      if (s->certain && s->k == K_TGAP)
-        nc = gap_cands(&w, 0, w.b[s->from].v, s->to < w.nb ? (int)w.b[s->to].v : -1, 1, cs, 128);
-      if (nc > 128) nc = 0;
-      int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
-      int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
-      size_t bi = 0;
-      if (nc > 1) {
-        /* up to RANK_CTX certain characters each side */
-        size_t a = i, z = i + 1, nw = 0;
-        while (a > 0 && i - a < RANK_CTX && path[a - 1].cp && path[a - 1].certain) a--;
-        while (z < np && z - i - 1 < RANK_CTX && path[z].cp && path[z].certain) z++;
-        for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
-        for (size_t k = 0; k < nc; k++) {
-          win[i - a] = cs[k];
-          rank[k] = zf_lm_rank_score(win, nw);
-          sc[k] = zf_lm_score(win, nw);
-          if (rank[k] > rank[bi]) bi = k;
-        }
-      }
-      int fill = nc == 1;
-      if (nc > 1 && left && right && DROP_LMFILL_V) fill = zf_lat_fill_wins(rank, sc, nc, bi);
-      r = zf_lat_emit_gap(l, out, mode, fill, cs, nc, bi, off, res);
-    }
-    if (r) {
-      rc = zf_lat_emit_undo(l, out, base);
-      goto done;
-    }
+  if (!gaps) { /* lossless where certain, else reported (not changed) */
+    res->likely = unsure > 0;
+    goto done;
   }
+  if ((rc = emit_path(l, &w, path, np, mode, in, out, res))) goto done;
   res->gaps = gaps;
   res->score = total;
   res->literal = literal;

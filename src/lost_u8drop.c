@@ -38,6 +38,12 @@
  * 1/U8D_COVER_DEN of the non-ASCII bytes, and known to the model on
  * average better than U8D_MEAN_LP. */
 #define U8D_MIN_BYTES 6
+/* A whole character outside the common blocks is a chance one when the
+ * reader dropped bytes between its lead and its continuations
+ * (/usr/local/bin；如 by glibc: EF BA BC, U+FEBC): a break, its bytes say
+ * nothing.  More than one in U8D_SCATTER_DEN of the whole characters is a
+ * scatter of code points (other text), not this damage. */
+#define U8D_SCATTER_DEN 8
 /* In a document where lines were already taken on that evidence (the
  * caller's `doc`), a line is taken on the bytes' shape alone: every
  * non-ASCII character a pair of UTF-8 bytes under the reader, something
@@ -132,10 +138,12 @@ static int utf8_pieces(const lc_model *R, int reader, const zf_text *in, size_t 
     int hic = hi >= 0x80 && hi <= 0xBF, hil = hi >= 0xC2 && hi <= 0xF4;
     if (!hic && !hil) { DBG("r%d hi %04X\n", reader, enc[0].code); return ZF_LOST_NOFIT; }
     if (lo < 0x80) {
-      /* a swallowed ASCII byte follows a continuation, and it ended a
-       * stretch: ASCII (or the line's end) follows */
+      /* a swallowed ASCII byte follows a continuation.  What follows it
+       * is ASCII, the line's end or the next character's bytes: a UTF-8
+       * lead, or, when the reader dropped that lead, a continuation (到X選
+       * by glibc: E5 88 B0 58 E9 81 B8 E6: B0 58 one pair, E9 81 dropped,
+       * B8 E6 the next).  Requiring ASCII after it refused such lines. */
       if (!hic || lo < 0x40) { DBG("r%d lo %04X\n", reader, enc[0].code); return ZF_LOST_NOFIT; }
-      if (j + 1 < in->len && in->cp[j + 1] >= 0x80) { DBG("r%d swallowed\n", reader); return ZF_LOST_NOFIT; }
       swal++;
       nb += 1;
     } else {
@@ -174,7 +182,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
   }
   /* greedy UTF-8: a lead with all its continuation bytes is a whole
    * character; every other non-ASCII byte is a break */
-  size_t whole = 0, wbytes = 0, breaks = 0, lone = 0;
+  size_t whole = 0, wbytes = 0, breaks = 0, lone = 0, scatter = 0;
   double lp = 0;
   for (size_t i = 0; i < n;) {
     unsigned v = b[i].v;
@@ -203,14 +211,10 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
           if (!cjk_common(cp)) cp = 0;
         }
     }
+    if (cp && !cjk_common(cp)) scatter++, cp = 0; /* a chance character: a break (U8D_SCATTER_DEN) */
     if (cp) {
       it[ni++] = (u8ditem){cp, b[i].unit, 1, (uint8_t)single};
       whole++, wbytes += (size_t)need;
-      if (!cjk_common(cp)) {
-        DBG("r%d scatter U+%04X\n", reader, (unsigned)cp);
-        rc = ZF_LOST_NOFIT; /* a scatter of code points: not this damage */
-        goto done;
-      }
       lp += zf_lm_known(cp) ? zf_lm_char(cp) : -8.0;
       i += (size_t)need;
     } else {
@@ -220,6 +224,7 @@ int zf_lost_u8_drop(zf_lost *l, int reader, int mode, int doc, const zf_text *in
     }
   }
   rc = ZF_LOST_NOFIT;
+  if (scatter * U8D_SCATTER_DEN > whole) goto done; /* a scatter of code points: not this damage */
   /* nothing broken: nothing was dropped (a lossless wrong decode, the
    * mojibake stage's), unless a character was completed by a byte the
    * reader passed alone: glibc passes 0x80 alone both where it stood

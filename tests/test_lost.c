@@ -287,28 +287,16 @@ static void test_classes(void **state) {
   (void)state;
   const char *dir = lossy_dir();
   if (!dir) fail_msg("lost: tools/lossy_sim.py failed (is the corpus built? make corpus)");
-  char path[4200];
-  snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
-  size_t n;
-  char *man = tu_read_file(path, &n);
-  if (!man) fail_msg("lost: %s missing", path);
+  tu_lossy_manifest man;
+  tu_lossy_manifest_read(dir, "lost", &man);
   zf_lost_tables *tab;
-  assert_int_equal(zf_lost_tables_new(&tab, NULL, 0), 0);
-  zf_lost *l = zf_lost_new(tab);
-  assert_non_null(l);
+  zf_lost *l = tu_lossy_reader(&tab);
   const char *only = getenv("LOST_ONLY");
-  tu_lines it = {man, man + n};
-  const char *ln;
-  size_t nl;
   int bad = 0, classes = 0;
   fprintf(stderr, "lost %-28s %6s %8s | %7s | %7s %7s %7s | %7s %7s %7s\n", "class", "lines",
           "non-ASCII", "bytes", "mark", "wrong", "marked", "guess", "wrong", "guessed");
-  while ((ln = tu_next_line(&it, &nl))) {
-    if (nl == 0 || ln[0] == '#') continue;
-    char name[128];
-    size_t k = 0;
-    while (k < nl && ln[k] != '\t' && k + 1 < sizeof name) name[k] = ln[k], k++;
-    name[k] = 0;
+  for (size_t c = 0; c < man.n; c++) {
+    const char *name = man.names[c];
     if (only && *only ? strcmp(only, name) != 0 : !is_gated(name)) continue;
     tally t;
     run_class(l, dir, name, &t);
@@ -330,7 +318,7 @@ static void test_classes(void **state) {
   }
   zf_lost_free(l);
   zf_lost_tables_free(tab);
-  free(man);
+  tu_lossy_manifest_free(&man);
   assert_true(classes > 0);
   assert_int_equal(bad, 0);
 }
@@ -455,26 +443,15 @@ static void test_detect_damaged(void **state) {
   (void)state;
   const char *dir = lossy_dir();
   if (!dir) fail_msg("lost: tools/lossy_sim.py failed (make corpus)");
-  char path[4200];
-  snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
-  size_t n;
-  char *man = tu_read_file(path, &n);
-  if (!man) fail_msg("lost: %s missing", path);
+  tu_lossy_manifest man;
+  tu_lossy_manifest_read(dir, "lost", &man);
   zf_lost_tables *tab;
-  assert_int_equal(zf_lost_tables_new(&tab, NULL, 0), 0);
-  zf_lost *l = zf_lost_new(tab);
-  tu_lines it = {man, man + n};
-  const char *ln;
-  size_t nl;
+  zf_lost *l = tu_lossy_reader(&tab);
   const char *only = getenv("LOST_ONLY");
   zf_text in = {0};
   char buf[65600];
-  while ((ln = tu_next_line(&it, &nl))) {
-    if (nl == 0 || ln[0] == '#') continue;
-    char name[128];
-    size_t k = 0;
-    while (k < nl && ln[k] != '\t' && k + 1 < sizeof name) name[k] = ln[k], k++;
-    name[k] = 0;
+  for (size_t c = 0; c < man.n; c++) {
+    const char *name = man.names[c];
     if (only && *only && strcmp(only, name) != 0) continue;
     zf_lost_hyp h;
     assert_int_equal(tu_lossy_parse_class(name, &h), 0);
@@ -522,7 +499,7 @@ static void test_detect_damaged(void **state) {
   zf_text_free(&in);
   zf_lost_free(l);
   zf_lost_tables_free(tab);
-  free(man);
+  tu_lossy_manifest_free(&man);
 }
 
 /* UTF-8's shape (zf_lost_utf8_shaped): the lossy lines of UTF-8 read by

@@ -108,29 +108,18 @@ static void test_bound_lossy(void **state) {
   (void)state;
   const char *dir = tu_lossy_dir();
   if (!dir) fail_msg("lost bound: tools/lossy_sim.py failed (make corpus)");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
-  size_t n;
-  char *man = tu_read_file(path, &n);
-  if (!man) fail_msg("lost bound: no %s", path);
+  tu_lossy_manifest man;
+  tu_lossy_manifest_read(dir, "lost bound", &man);
   zf_lost_tables *own;
-  assert_int_equal(zf_lost_tables_new(&own, NULL, 0), 0);
+  zf_lost *le = tu_lossy_reader(&own);
   const zf_lost_tables *shared = zf_lost_shared_tables();
   assert_non_null(shared);
-  zf_lost *lb = zf_lost_new(shared), *le = zf_lost_new(own);
+  zf_lost *lb = zf_lost_new(shared);
   assert_non_null(lb);
-  assert_non_null(le);
   counts c = {0};
   size_t classes = 0;
-  tu_lines it = {man, man + n};
-  const char *line;
-  size_t len;
-  while ((line = tu_next_line(&it, &len))) {
-    if (!len || line[0] == '#') continue;
-    char cls[256];
-    size_t k = 0;
-    while (k < len && k + 1 < sizeof cls && line[k] != '\t') cls[k] = line[k], k++;
-    cls[k] = 0;
+  for (size_t m = 0; m < man.n; m++) {
+    const char *cls = man.names[m];
     check_file(lb, le, dir, cls, "dam", &c);
     check_file(lb, le, dir, cls, "orig", &c);
     classes++;
@@ -145,7 +134,7 @@ static void test_bound_lossy(void **state) {
   assert_true(c.beat >= 20);
   zf_lost_free(lb), zf_lost_free(le);
   zf_lost_tables_free(own);
-  free(man);
+  tu_lossy_manifest_free(&man);
 }
 
 /* A deterministic sequence of code points of every kind the model

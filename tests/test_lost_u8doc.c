@@ -20,6 +20,16 @@
  *                  showed the damage, a line whose stray character reads
  *                  as nothing (`/proc YӍ`) is reported and left as it
  *                  came; a Spanish line and a Russian word are not
+ *   test_dbcs_doc_unsure  GBK read by CPython's big5 with errors="ignore":
+ *                  after lines that showed the damage, a line whose best
+ *                  reading has nothing missing but a reading with bytes
+ *                  gone comes within the drop reader's margin (然后 ->
+ *                  遣, read back as 缓) is reported, not changed; its clean
+ *                  original, and the line alone, are not reported
+ *   test_u8drop_alone  UTF-8 read by CPython's or glibc's Big5, dropping: a
+ *                  pair that swallowed an ASCII letter before more Han, and
+ *                  a chance character of bytes a drop brought together,
+ *                  no longer refuse the line: marked and reported
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +43,7 @@
 
 #include "lost.h"
 #include "tu.h"
+#include "tu_lossy.h"
 #include "zhfix.h"
 
 static const char fffd[] = "\xef\xbf\xbd";
@@ -209,11 +220,89 @@ static void test_asutf8_doc(void **state) {
   free(oh);
 }
 
+/* 然后 (GBK C8BB BAF3) read by CPython's big5 with errors="ignore": C8BB
+ * is no Big5 pair (C8 dropped), BBBA is 遣, F3 before a space goes.  Read
+ * back with nothing missing, 遣 is 缓, which the model weighs as 然后
+ * (alone -4.16 against -4.15): nothing decides between the two, so after a
+ * document that showed the damage the line is reported and left as the
+ * mojibake stage reads it (lost_drop.c, docmode).  Before, nothing was
+ * reported. */
+static const char unsure_dam[] = "-h Vim \xe7\x8f\x86\xe5\xb0\xa8 \xe9\x9f\x9c\xe9\x8d\x94\xe4\xbf\xb4 "
+                                 "\xe7\xb5\xb1\xe6\x9d\x85 \xe7\x9d\xbf \xe6\x81\x81\xe7\xa0\x90\xe8\x85\x94 "
+                                 "\xe5\xa0\x86\xe7\xbf\x91, \xe9\x81\xa3 \xe7\xac\x9d\xe7\xa0\xa6.\n";
+static const char unsure_orig[] = "-h Vim 显示 命令行 参数 和 选项的 帮助, 然后 终止.\n";
+
+static void test_dbcs_doc_unsure(void **state) {
+  (void)state;
+  size_t n;
+  uint64_t alone, sp_doc, sp_dam, sp_clean;
+  char *o = run_doc(tu_lossy_gbk_doc, &n, &sp_doc);
+  free(o);
+  char *d = concat(tu_lossy_gbk_doc, unsure_dam);
+  o = run_doc(d, &n, &sp_dam);
+  char *last = line_of(o, 5);
+  assert_null(strstr(last, fffd)); /* not changed: no mark */
+  assert_non_null(strstr(last, "-h Vim 显示 命令行 参数 和 选项的 帮助, "));
+  assert_int_equal(sp_dam, sp_doc + 1); /* reported */
+  free(last), free(o), free(d);
+  d = concat(tu_lossy_gbk_doc, unsure_orig);
+  o = run_doc(d, &n, &sp_clean);
+  last = line_of(o, 5);
+  assert_string_equal(last, "-h Vim 显示 命令行 参数 和 选项的 帮助, 然后 终止.");
+  assert_int_equal(sp_clean, sp_doc);
+  free(last), free(o), free(d);
+  o = run_doc(unsure_dam, &n, &alone);
+  assert_int_equal(alone, 0);
+  free(o);
+}
+
+/* UTF-8 read by a dropping Big5 decoder, a line on its own evidence:
+ * - CPython's big5 (ignore) on 按住滑鼠並拖動它,...緩衝中去.: 到X選 is E5 88
+ *   B0 58 E9 81 B8, B0 58 one pair (訏) that swallowed the X, and what
+ *   follows is the next character's bytes, not ASCII; the reader refused
+ *   every line with a swallowed byte before more text that is not ASCII;
+ * - glibc's (iconv -c) on 則如果你把它標記為可執行的，...: the drops bring EF
+ *   BA BC together (U+FEBC, a chance character), which refused the line
+ *   as a scatter of code points.
+ * Both were left as garbage, unreported; now marked and reported. */
+static const char swallow_line[] = "雿皛曌銝行摰,臭誑擃鈭桀箔隞餅拙耦.隞颱冽迨拙耦銝剔摮賣鋡怨嗅訏豢蝺抵銝剖.\n";
+static const char chance_line[] =
+    "\xe6\x86\x92\xe9\x9b\xbf\xe6\x91\xb0\xe7\x92\x85\xe9\x96\xae\xe7\xae\x8f\xe8\x87\xac\xe7\x91\x81"
+    "\xe5\x9a\x97\xe4\xba\xa5\xe6\x92\xa0\xe5\x8b\x97\xe8\x87\xad\xe8\xaa\x91\xe6\xb9\x94\xe4\xba\x99"
+    "\xe5\x85\xb6 shell \xe9\x8a\x9d\xe5\x89\x96\xe6\xbe\x86\xe6\x81\x8d\xc2\x80"
+    "\xc2\x80\xe9\x9a\x9e\xe6\x96\xa4\xe2\x85\xa3\xe7\x91\xbc\xe7\x8d\xa2\xc2\x80\xc2\x80\xe9\x8b\x86"
+    "\xe2\x88\xaa\xe6\x91\xb0\xe9\x88\xad wish \xe9\x8b\xa1\xe6\x80\xa0\xe9\x8b\x86"
+    "\xe5\x88\xb8\xe9\x96\xae\xe5\x89\x94\xe9\x9b\xbf\xe8\x9d\xb5 /usr/loc"
+    "al/bin\xe5\x9a\x97\xe6\x86\x92\xe6\x91\xb0\xe9\x8b\xa1\xe6\x80\xa0\xe9\x8b\x86"
+    "\xe5\x85\xb8\xe5\x97\xa1\xe5\x94\xb3\xe5\xb0\x8d\xe7\x8d\x90\xe9\x9b\xbf\xc2\x80\xe9\x96\xac\xe9"
+    "\x9d\xbd\xe6\xa0\xbc\xe5\xab\xa3\xe9\xa4\x88\xe5\x95\x97\xe9\x9d\x98\xe5\xaf\xa5\xe9\x8a\x8b\xc2"
+    "\x80\xe9\x96\xae\xe5\x8b\x97 UNIX \xe8\x9d\x9f\xe9\xa4\x8c\xe7\xb5\x9e\xe9\x8a"
+    "\x9d\xe9\x96\xae #! \xe9\x8a\xb5\xe9\xa0\x9e 30 \xc2\x80\xe6\x91\xae\xe7"
+    "\x91\x95\xe6\xbc\xb2\xe5\x9a\x97\xc2\x80\xe9\x9a\x9e\xe4\xba\xa5\xe8\x9d\xa3\xe7\xae\x8f w"
+    "ish \xe8\x87\xac\xe7\x91\x81\xe7\x91\xbc\xe7\x8d\xa2\xe8\xb3\xaa\xe2\x97\xa4\xe5\x87"
+    "\xbd\xe5\x89\x9c\xe9\x96\xae\xe8\x8a\xb8\xc2\x80" "\n";
+
+static void test_u8drop_alone(void **state) {
+  (void)state;
+  const char *lines[] = {swallow_line, chance_line};
+  for (size_t i = 0; i < 2; i++) {
+    size_t n;
+    uint64_t sp;
+    char *o = run_doc(lines[i], &n, &sp);
+    assert_non_null(strstr(o, fffd));
+    assert_true(sp >= 1);
+    assert_null(strstr(o, i == 0 ? "訏" : "嚗"));
+    free(o);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_u8doc_short),
       cmocka_unit_test(test_glibc_lone),
       cmocka_unit_test(test_asutf8_doc),
+      cmocka_unit_test(test_dbcs_doc_unsure),
+      cmocka_unit_test(test_u8drop_alone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

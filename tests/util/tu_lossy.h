@@ -29,4 +29,25 @@ char *tu_lossy_class_file(const char *dir, const char *name, const char *ext, si
  * the name is not one. */
 int tu_lossy_parse_class(const char *name, zf_lost_hyp *h);
 
+/* The classes DIR/MANIFEST.tsv lists, in its order (comment lines and
+ * empty lines left out): names[0..n).  Fails the test (WHO in the
+ * message) when the manifest is missing.  tu_lossy_manifest_free(). */
+typedef struct {
+  char **names;
+  size_t n;
+} tu_lossy_manifest;
+void tu_lossy_manifest_read(const char *dir, const char *who, tu_lossy_manifest *m);
+void tu_lossy_manifest_free(tu_lossy_manifest *m);
+
+/* A lost-byte reader on tables of its own (zf_lost_tables_new with no
+ * blob), failing the test when either cannot be made.  Free with
+ * zf_lost_free and zf_lost_tables_free(*tab). */
+zf_lost *tu_lossy_reader(zf_lost_tables **tab);
+
+/* Five lines of a man page in GBK read by CPython's big5 with
+ * errors="ignore" (tuning slice): four of them the drop reader takes on
+ * their own evidence, so the document shows the damage (DOC_LL_HITS);
+ * tests/test_lost_u8.c describes them. */
+extern const char tu_lossy_gbk_doc[];
+
 #endif
