@@ -223,7 +223,7 @@ static int run_stages(zhfix *h, int first, int last, zf_text *in, zf_text **res)
   for (int i = first; i < last; i++) {
     if (!h->st[i]) continue;
     zf_text *out = &h->buf[cur == &h->buf[0] ? 1 : 0];
-    zf_text_clear(out);
+    out->len = 0; /* zf_text_clear, without a call a stage a line */
     int rc = h->ops[i] == &zf_stage_convert && h->stats.nseg_damage ? run_around_damage(h, i, cur, out)
                                                      : h->ops[i]->run(h->st[i], cur, out, &h->stats);
     if (rc == ZF_UNCHANGED) continue;
