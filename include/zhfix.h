@@ -270,7 +270,9 @@ ZHFIX_API int zhfix_format_from_path(const char *path);
 /* ---- streaming ---------------------------------------------------------- *
  * zstd-style: the caller owns both buffers; the library reads from
  * in->src + in->pos and writes to out->dst + out->pos, and only advances
- * the two pos fields.
+ * the two pos fields.  Bytes of out->dst between the new out->pos and
+ * out->size may be overwritten (a line is encoded in place when it fits);
+ * nothing past out->size ever is.
  *
  *   end = ZHFIX_CONTINUE: more input will follow.
  *   end = ZHFIX_END:      in holds the last input; call again (with the same

@@ -137,11 +137,22 @@ static int outq_reserve(zhfix *h, size_t extra) {
   return 0;
 }
 
+/* UTF-8 of t to the output: into the caller's buffer when nothing is
+ * queued before it and it has the encoder's room (four bytes a
+ * character; bytes past the ones written may be scribbled on), else into
+ * the queue, which zhfix_stream drains. */
 static int emit(zhfix *h, const zf_text *t) {
   if (t->len == 0) return 0; /* the queue may not exist yet: no pointer arithmetic on NULL */
-  if (outq_reserve(h, t->len * 4)) return ZHFIX_E_NOMEM;
-  size_t n = zf_utf8_encode(t->cp, t->len, h->outq + h->outlen);
-  h->outlen += n;
+  zhfix_out *o = h->sink;
+  size_t n;
+  if (o && h->outpos == h->outlen && o->size - o->pos >= t->len * 4) {
+    n = zf_utf8_encode(t->cp, t->len, (unsigned char *)o->dst + o->pos);
+    o->pos += n;
+  } else {
+    if (outq_reserve(h, t->len * 4)) return ZHFIX_E_NOMEM;
+    n = zf_utf8_encode(t->cp, t->len, h->outq + h->outlen);
+    h->outlen += n;
+  }
   h->stats.v[ZHFIX_STAT_BYTES_OUT] += n;
   return 0;
 }
@@ -212,7 +223,7 @@ static int run_stages(zhfix *h, int first, int last, zf_text *in, zf_text **res)
   for (int i = first; i < last; i++) {
     if (!h->st[i]) continue;
     zf_text *out = &h->buf[cur == &h->buf[0] ? 1 : 0];
-    zf_text_clear(out);
+    out->len = 0; /* zf_text_clear, without a call a stage a line */
     int rc = h->ops[i] == &zf_stage_convert && h->stats.nseg_damage ? run_around_damage(h, i, cur, out)
                                                      : h->ops[i]->run(h->st[i], cur, out, &h->stats);
     if (rc == ZF_UNCHANGED) continue;
@@ -612,6 +623,8 @@ static int fill_window(zhfix *h, zhfix_in *in, zhfix_directive end, int *wait) {
   return 0;
 }
 
+static zhfix_status stream(zhfix *h, zhfix_out *out, zhfix_in *in, zhfix_directive end, size_t *pending);
+
 zhfix_status zhfix_stream(zhfix *h, zhfix_out *out, zhfix_in *in, zhfix_directive end,
                           size_t *pending) {
   if (pending) *pending = 0;
@@ -620,6 +633,14 @@ zhfix_status zhfix_stream(zhfix *h, zhfix_out *out, zhfix_in *in, zhfix_directiv
     return ZHFIX_E_INVALID;
   if (in && ((in->size && !in->src) || in->pos > in->size)) return ZHFIX_E_INVALID;
   if (h->state == ZF_FAILED) return (zhfix_status)h->fail_status;
+  h->sink = out;
+  zhfix_status rc = stream(h, out, in, end, pending);
+  h->sink = NULL;
+  return rc;
+}
+
+/* zhfix_stream on valid arguments. */
+static zhfix_status stream(zhfix *h, zhfix_out *out, zhfix_in *in, zhfix_directive end, size_t *pending) {
   size_t in_left = in ? in->size - in->pos : 0;
   if (h->state == ZF_ENDED) {
     if (in_left) return ZHFIX_E_STATE;

@@ -53,6 +53,9 @@ struct zhfix {
   size_t nhseg, hsegcap;
   zf_span *hdmg;
   size_t nhdmg, hdmgcap;
+  /* The caller's buffer during zhfix_stream: while the queue below is
+   * empty, emit encodes straight into it (no copy through the queue). */
+  zhfix_out *sink;
   /* Output not yet handed to the caller: outq[outpos..outlen). */
   unsigned char *outq;
   size_t outlen, outpos, outcap;

@@ -300,6 +300,51 @@ static void test_script_after_repair(void **state) {
   check_script_after_repair(lossy, strlen(lossy), "--to=trad", MOJI_SIM_UTF8_AS_GBK_Q);
 }
 
+/* Output buffers of every size: the handle encodes a line straight into
+ * the caller's buffer when nothing is queued before it and the buffer has
+ * four bytes a character, else through its queue.  Whatever the sizes,
+ * the output is zhfix_process's, and nothing is written past out.size
+ * (a guard after the buffer stays as it was). */
+static void test_out_sizes(void **state) {
+  (void)state;
+  size_t len, wlen;
+  char *doc = tu_read_file(tu_src("data/samples/000_22c49fc42f219c9f.txt"), &len);
+  assert_non_null(doc);
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(tu_apply_args(h, "--to=trad"), 0);
+  char *want;
+  assert_int_equal(zhfix_process(h, doc, len, &want, &wlen), ZHFIX_OK);
+  static const size_t sizes[] = {1, 3, 4, 5, 63, 64, 65, 300, 4096, 70000, 1u << 20};
+  enum { GUARD = 64 };
+  for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+    unsigned char *buf = malloc(sizes[k] + GUARD);
+    char *got = malloc(wlen + 1);
+    assert_non_null(buf);
+    assert_non_null(got);
+    assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+    assert_int_equal(tu_apply_args(h, "--to=trad"), 0);
+    size_t n = 0, pending = 0;
+    zhfix_in zin = {doc, len, 0};
+    do {
+      memset(buf, 0xA5, sizes[k] + GUARD);
+      zhfix_out zout = {buf, sizes[k], 0};
+      assert_int_equal(zhfix_stream(h, &zout, &zin, ZHFIX_END, &pending), ZHFIX_OK);
+      for (size_t g = 0; g < GUARD; g++) assert_int_equal(buf[sizes[k] + g], 0xA5);
+      assert_true(n + zout.pos <= wlen);
+      memcpy(got + n, buf, zout.pos);
+      n += zout.pos;
+    } while (pending || zin.pos < zin.size);
+    assert_int_equal(n, wlen);
+    assert_memory_equal(got, want, wlen);
+    free(buf);
+    free(got);
+  }
+  zhfix_buffer_free(want);
+  zhfix_free(h);
+  free(doc);
+}
+
 /* A line far longer than ZHFIX_MAX_SEGMENT, no newline, > the detection
  * window: output equals input (nothing to repair) and what the handle
  * holds stays bounded. */
@@ -576,7 +621,7 @@ int main(void) {
       cmocka_unit_test(test_version),      cmocka_unit_test(test_options),
       cmocka_unit_test(test_stream_rules), cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_binary),       cmocka_unit_test(test_encodings),
-      cmocka_unit_test(test_chunking),     cmocka_unit_test(test_long_line),
+      cmocka_unit_test(test_chunking),     cmocka_unit_test(test_out_sizes), cmocka_unit_test(test_long_line),
       cmocka_unit_test(test_threads),      cmocka_unit_test(test_script_after_repair),
       cmocka_unit_test(test_reuse),        cmocka_unit_test(test_detect_script),
   };
