@@ -110,6 +110,14 @@ typedef struct occ_accel {
   uint64_t bits[(1u << ACC_BITS) / 64];
   uint64_t vbits[(1u << ACC_BITS) / 64];
   uint64_t tri[(1u << TRI_BITS) / 64];
+  /* busy: a bit per character of the first level whose ent is not the
+   * character itself (it converts, or keys go on past it, or it is an
+   * ideographic description character): a clear bit is a character that
+   * converts to itself on its own, whatever follows.  5 KB, where ent is
+   * 160 KB: a step that changes a few characters a line (TWVariantsRev)
+   * is checked from the first-level cache (acc_quiet).  One set bit past
+   * the span stands for every character above it. */
+  uint64_t busy[ACC_SPAN / 64 + 1];
   /* vbits and tri use their first 2^(32 - shift) bits: enough for one
    * bit in 64 to be set (acc_filter_shift), so the filters of a small
    * dictionary (TWPhrases: 265 pairs that are keys, 494 triples; TS's
@@ -245,6 +253,21 @@ static inline int sf_any(const occ_shared *sh, int k, const uint32_t *cp, size_t
     if (c > 0xFFFF && (zf_occ_class(&sh->t, c) & flag)) return 1;
   }
   return (int)any;
+}
+
+/* Whether c is a character of the first level that converts to itself
+ * on its own, whatever follows (occ_accel.busy): 1, else 0. */
+static inline unsigned acc_quiet(const occ_accel *acc, uint32_t c) {
+  uint32_t j = c < ACC_SPAN ? c : ACC_SPAN; /* above: the set bit past the span */
+  return ~(unsigned)(acc->busy[j >> 6] >> (j & 63u)) & 1u;
+}
+
+/* The first j >= i with cp[j] not acc_quiet, or n.  (Four characters a
+ * test and branch took more instructions: the branch on one is rarely
+ * mispredicted where a step converts a few characters a line.) */
+static inline size_t acc_quiet_end(const occ_accel *acc, const uint32_t *cp, size_t i, size_t n) {
+  while (i < n && acc_quiet(acc, cp[i])) i++;
+  return i;
 }
 
 #define ACC_HA 0x9E3779B1u

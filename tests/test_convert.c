@@ -383,6 +383,38 @@ static void test_chain_steps(void **state) {
   zf_text_free(&out);
 }
 
+/* tw2s and hk2s (the variants step, then the t2s group, segmented by
+ * TSPhrases) as one pass of the t2s group, mended where the variants step
+ * converts (run_tail_fused): the t2s group is redone over a window from
+ * its longest key minus one before the first change, so a key that
+ * starts before a changed character is found (李秘 -> 李祕 -> 李祕: the
+ * t2s group keeps 祕 in this name, converts it alone; a window starting
+ * at the change gave 李秘), and a unit of several characters of the
+ * variants step (參見) stays one unit, its characters carrying its first
+ * one's offset.  Output, offsets and the converted-characters count as
+ * the general path gives them. */
+static void test_tail_fused(void **state) {
+  (void)state;
+  one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "軍個也心應位管知產李秘學黨制產做本數她其幹\n",
+           "军个也心应位管知产李祕学党制产做本数她其干\n", 10);
+  one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "我相少幾很過重藉著方進性地電還關做計三革作\n",
+           "我相少几很过重借着方进性地电还关做计三革作\n", 9);
+  one_pass(ZHFIX_SCRIPT_HK, ZHFIX_TO_SIMP, "重並第點來幾與坏户文\n", "重并第点来几与坯户文\n", 6);
+  one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "為了裡面，為\n", "为了里面，为\n", 3);
+  zf_text out = {0};
+  zf_stats stats;
+  convert_text(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "他參見這\n", &out, &stats);
+  assert_int_equal(out.len, 5);
+  assert_int_equal(out.cp[1], 0x53C2); /* 参 */
+  assert_int_equal(out.cp[2], 0x89C1); /* 见 */
+  assert_int_equal(out.off[0], 0);
+  assert_int_equal(out.off[1], 3);
+  assert_int_equal(out.off[2], 3); /* 見: the unit 參見's */
+  assert_int_equal(out.off[3], 9);
+  assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], 3);
+  zf_text_free(&out);
+}
+
 /* ---- script detection ------------------------------------------------------- */
 
 #include <dirent.h>
@@ -522,7 +554,7 @@ int main(void) {
       cmocka_unit_test(test_errata),        cmocka_unit_test(test_keep_disables),
       cmocka_unit_test(test_offsets_and_stats), cmocka_unit_test(test_detect),
       cmocka_unit_test(test_api),           cmocka_unit_test(test_one_pass),
-      cmocka_unit_test(test_chain_steps),
+      cmocka_unit_test(test_chain_steps),   cmocka_unit_test(test_tail_fused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
