@@ -5,6 +5,8 @@
  *   convert_match.c   segmentation and matching: OpenCC's general path and
  *                     the one-pass conversions, ideographic description
  *                     sequences included;
+ *   convert_tail.c    tw2s and hk2s as one pass of their second step,
+ *                     mended where their first step converts;
  *   convert_repair.c  the repair of half-converted text;
  *   convert.c         the stage: handles, lines, which of them take the
  *                     repair.
@@ -432,6 +434,52 @@ static inline void ids_reset(conv *cv) { cv->ids_valid = 0; }
 #define R_START(o) ((size_t)((o) >> 32))
 #define R_END(o) ((size_t)((o) & 0xFFFFFFFFu))
 
+/* ---- characters that convert on their own -------------------------------- */
+
+#define NOT_PLAIN 0xFFFFFFFFu
+
+/* What cp[k] converts to on its own (plain_run), or NOT_PLAIN. */
+static inline __attribute__((always_inline)) uint32_t plain_value(const occ_accel *acc, int hi_ok,
+                                                                  const uint32_t *cp, size_t k, size_t n) {
+  uint32_t c = cp[k];
+  if (c < ACC_SPAN) {
+    uint32_t e = acc->ent[c];
+    if (e > ACC_CP) { /* flags */
+      if (e & ACC_SLOW) return NOT_PLAIN;
+      if (k + 1 < n) {
+        /* the pair a key, or the triple a key's start: one branch */
+        uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
+        unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
+        if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
+        if (stop) return NOT_PLAIN;
+      }
+      e &= ACC_CP;
+    }
+    return e;
+  }
+  if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) return c;
+  return NOT_PLAIN;
+}
+
+/* Whether dictionary di converts every character of cp[a, n) to itself,
+ * on its own (inert, or plain_value: no key goes on past it, nor past n),
+ * so that converting cp[a, n) segment by segment copies it. */
+static inline int range_idle(const conv *cv, int di, const uint32_t *cp, size_t a, size_t n) {
+  const occ_accel *acc = cv->acc[di];
+  const occ_inert *z = &cv->sh->inert[di];
+  if (!acc) return 0;
+  for (size_t i = a; i < n;) {
+    if ((i = acc_quiet_end(acc, cp, i, n)) == n) break;
+    if (inert(z, cp[i]) || quiet_ascii(z, acc, cp, i, n)) {
+      i = inert_end(z, cp, i + 1, n);
+      continue;
+    }
+    if (plain_value(acc, 1, cp, i, n) != cp[i]) return 0;
+    i++;
+  }
+  return 1;
+}
+
 /* ---- convert_shared.c ---------------------------------------------------- */
 
 /* The process-wide tables, set up by the first caller.  Returns NULL and
@@ -451,6 +499,19 @@ void zf_conv_plan(const occ_shared *sh, int from, int to, occ_cfg *c);
 /* Applies configuration c to in, appending to o: 0, or -1 when memory is
  * short. */
 int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o);
+
+/* Converts the whole of src with dictionary di in one greedy pass
+ * (convert_match.c, where its options are described): 0, -1 when memory
+ * is short, or where it hands over another value (BAIL, NORMALIZE). */
+int zf_conv_run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs, size_t *chg,
+                     int *mirror);
+
+/* ---- convert_tail.c ------------------------------------------------------ */
+
+/* A pass_tail configuration c applied to in, appended to o: 0, -1 when
+ * memory is short, or 1, nothing appended, where its one pass cannot be
+ * exact (the general path then does the line). */
+int zf_conv_run_tail(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o);
 
 /* ---- convert_repair.c ---------------------------------------------------- */
 

@@ -71,31 +71,6 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
  * mispredicts, t2s 2.22M -> 1.83M in 5 MB).  With chg, adds the
  * number of characters changed.  The caller has room for j - i
  * characters at ocp. */
-#define NOT_PLAIN 0xFFFFFFFFu
-
-/* What cp[k] converts to on its own (plain_run), or NOT_PLAIN. */
-static inline __attribute__((always_inline)) uint32_t plain_value(const occ_accel *acc, int hi_ok,
-                                                                  const uint32_t *cp, size_t k, size_t n) {
-  uint32_t c = cp[k];
-  if (c < ACC_SPAN) {
-    uint32_t e = acc->ent[c];
-    if (e > ACC_CP) { /* flags */
-      if (e & ACC_SLOW) return NOT_PLAIN;
-      if (k + 1 < n) {
-        /* the pair a key, or the triple a key's start: one branch */
-        uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
-        unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
-        if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
-        if (stop) return NOT_PLAIN;
-      }
-      e &= ACC_CP;
-    }
-    return e;
-  }
-  if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) return c;
-  return NOT_PLAIN;
-}
-
 static inline __attribute__((always_inline)) size_t
 plain_run(const occ_accel *acc, int hi_ok, const zf_text *src, size_t i, size_t n, uint32_t *ocp,
           uint64_t *ooff, size_t *chg) {
@@ -213,25 +188,6 @@ static zf_text *scratch(conv *cv, const zf_text *x, const zf_text *y) {
   return NULL;
 }
 
-/* Whether dictionary di converts every character of cp[a, n) to itself,
- * on its own (inert, or plain_value: no key goes on past it, nor past n),
- * so that converting cp[a, n) segment by segment copies it. */
-static inline int range_idle(const conv *cv, int di, const uint32_t *cp, size_t a, size_t n) {
-  const occ_accel *acc = cv->acc[di];
-  const occ_inert *z = &cv->sh->inert[di];
-  if (!acc) return 0;
-  for (size_t i = a; i < n;) {
-    if ((i = acc_quiet_end(acc, cp, i, n)) == n) break;
-    if (inert(z, cp[i]) || quiet_ascii(z, acc, cp, i, n)) {
-      i = inert_end(z, cp, i + 1, n);
-      continue;
-    }
-    if (plain_value(acc, 1, cp, i, n) != cp[i]) return 0;
-    i++;
-  }
-  return 1;
-}
-
 /* range_idle over the whole of src. */
 static int step_idle(const conv *cv, int di, const zf_text *src) {
   return range_idle(cv, di, src->cp, 0, src->len);
@@ -341,8 +297,6 @@ static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, 
   return 0;
 }
 
-static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
-                    size_t *chg, int *mirror);
 
 /* segment()'s work done by the one greedy pass of dictionary di, which
  * covers the segmentation (covers[di][seg]: its matches longer than one
@@ -360,7 +314,7 @@ static int segment_by_pass(conv *cv, int di, const zf_text *src, seglist *segs, 
   int mirror = 0;
   zf_text_clear(g);
   segs->n = 0;
-  int rc = run_pass(cv, di, -1, src, g, segs, NULL, &mirror);
+  int rc = zf_conv_run_pass(cv, di, -1, src, g, segs, NULL, &mirror);
   if (rc < 0) return -1;
   if (rc || !mirror) {
     segs->n = 0;
@@ -559,8 +513,8 @@ nomem:
  * cost no writes.  At a unit of another length the rest of the copy is
  * dropped and the output appended from there (pass_loop, twice).  With
  * mirror, *mirror is whether the output mirrored src to the end. */
-static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
-                    size_t *chg, int *mirror) {
+int zf_conv_run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
+                     size_t *chg, int *mirror) {
   pass_st p = {cv, &cv->t->d[di], norm >= 0 ? &cv->t->d[norm] : NULL, &cv->sh->inert[di], cv->acc[di],
                src, o, segs, src->len, o->len, 0, 0, 0,
                /* plain_run's hi bitmap rules out keys of the usual normalization */
@@ -652,132 +606,6 @@ static int first_step_idle(const conv *cv, const occ_cfg *c, const zf_text *in) 
   return 1;
 }
 
-/* A pass_tail configuration (tw2s, hk2s and their p forms: the variants
- * step, then the t2s group, segmented by TSPhrases, which the t2s group
- * covers) as one greedy pass of its second step over the line, mended
- * where the first step converts something.
- *
- * The pass over the line as it is gives the segmentation (its matches
- * longer than one character, and the runs between them) and what the
- * chain gives wherever the first step copies a segment: there the second
- * step meets the same text, and the greedy pass finds in a segment the
- * segment's own longest keys.  In Taiwan text the first step changes a
- * character in a third of the lines (為 -> 爲, 裡 -> 裏) and TSPhrases
- * matches rarely, so a segment is mostly the whole line; the general path
- * walked such a line with the t2s group three times (segment_by_pass,
- * step_idle, step_same), with the variants step three times
- * (first_step_idle, step_idle, step_same) and needs_norm once more.
- *
- * Here the variants step walks each segment once, reading (every unit
- * must be one character to one: else the general path does the line),
- * and where it changes characters of a run segment, the second step is
- * redone over a window only: from maxkey - 1 places before the first
- * change (a key starting earlier cannot reach it, so the pass's units
- * there are the chain's, one character each, and a greedy pass restarted
- * at the window's start is in step) to the first unit that starts past
- * the last change (from there the text is the line as it is, and the
- * pass's units are the chain's again).  A segment that is one key is
- * redone whole.  The window's units are written over the pass's output,
- * which must keep its length.  Returns 0 (done, appended to o), -1 when
- * memory is short, or 1, nothing appended, where this is not exact: a key
- * of the normalization, an ideographic description sequence, a unit of
- * another length, a unit of the variants step longer than a character. */
-static int run_tail_fused(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o) {
-  const int s0 = c->step[0], s1 = c->step[1];
-  const zf_occ_dict *d0 = &cv->t->d[s0], *d1 = &cv->t->d[s1];
-  const occ_inert *z0 = &cv->sh->inert[s0];
-  const occ_accel *acc0 = cv->acc[s0], *acc1 = cv->acc[s1];
-  const size_t base = o->len, n = in->len;
-  const uint32_t *cp = in->cp;
-  const size_t back = d1->maxkey ? d1->maxkey - 1 : 0;
-  seglist *segs = &cv->sa;
-  uint32_t *w = NULL; /* the line after the variants step, once it changes */
-  int mirror = 0;
-  if (!acc0 || !acc1) return 1;
-  segs->n = 0;
-  int rc = run_pass(cv, s1, c->norm, in, o, segs, &cv->chg, &mirror);
-  if (rc < 0) return -1;
-  if (rc || !mirror) goto undo;
-  uint32_t *ocp = o->cp + base;
-  uint64_t *ooff = o->off + base; /* the segmentation's offsets: the chain's input */
-  size_t chg = cv->chg;
-  for (size_t k = 0, from = 0; k < segs->n; from = segs->end[k++]) {
-    const size_t b = segs->end[k];
-    const int whole = b - from > 1 && ooff[from] == ooff[from + 1]; /* one key */
-    size_t first = SIZE_MAX, last = 0;
-    for (size_t i = from; i < b;) {
-      if ((i = acc_quiet_end(acc0, cp, i, b)) == b) break;
-      uint32_t x = cp[i];
-      if (inert(z0, x) || quiet_ascii(z0, acc0, cp, i, b)) {
-        i = inert_end(z0, cp, i + 1, b);
-        continue;
-      }
-      uint32_t e = plain_value(acc0, 1, cp, i, b);
-      const uint32_t *v = &e;
-      size_t vl = 1, m = 1;
-      if (e == NOT_PLAIN) {
-        m = zf_occ_match_e(d0, cp + i, b - i, cv->errata, &v, &vl);
-        if (!m) {
-          if (idc_arity(x)) goto undo;
-          i++;
-          continue;
-        }
-        if (vl != m) goto undo;
-      }
-      if (m == 1 && v[0] == x) {
-        i++;
-        continue;
-      }
-      if (!w) {
-        if (zf_text_reserve(&cv->a, n)) return -1;
-        w = cv->a.cp;
-        memcpy(w, cp, n * sizeof *cp);
-      }
-      /* A unit of several characters (參見) is tagged as one: the second
-       * step reads its offsets from ooff, redone over the whole unit. */
-      uint64_t tag = m > 1 ? unit_tag(cv, ooff, i, m) : 0;
-      for (size_t u = 0; u < m; u++) {
-        w[i + u] = v[u];
-        if (m > 1) ooff[i + u] = tag;
-      }
-      first = first == SIZE_MAX ? i : first;
-      last = i + m - 1;
-      i += m;
-    }
-    if (first == SIZE_MAX) continue;
-    /* the second step over the window of w */
-    size_t i = whole || first - from < back ? from : first - back;
-    while (i < b && (whole || i <= last)) {
-      uint32_t e = plain_value(acc1, 1, w, i, b);
-      if (e != NOT_PLAIN) {
-        chg += (size_t)(e != cp[i]) - (size_t)(ocp[i] != cp[i]);
-        ocp[i++] = e;
-        continue;
-      }
-      const uint32_t *v;
-      size_t vl, m = zf_occ_match_e(d1, w + i, b - i, cv->errata, &v, &vl);
-      if (!m) {
-        if (idc_arity(w[i])) goto undo;
-        v = w + i;
-        vl = m = 1;
-      }
-      if (vl != m) goto undo;
-      uint64_t tag = unit_tag(cv, ooff, i, m);
-      for (size_t u = 0; u < m; u++, i++) {
-        chg += (size_t)(v[u] != cp[i]) - (size_t)(ocp[i] != cp[i]);
-        ocp[i] = v[u];
-        ooff[i] = tag;
-      }
-    }
-  }
-  cv->chg = chg;
-  return 0;
-undo:
-  o->len = base;
-  cv->chg = SIZE_MAX;
-  return 1;
-}
-
 /* Applies configuration c to in, appending to o. */
 int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o) {
   const zf_text *src = in;
@@ -785,7 +613,7 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
   cv->chg = SIZE_MAX;
   if (c->kind == K_IDENTITY) return zf_text_append(o, in, 0, in->len);
   if (c->pass_tail && in != &cv->a && in != &cv->b && o != &cv->a && o != &cv->b) {
-    int rc = run_tail_fused(cv, c, in, o);
+    int rc = zf_conv_run_tail(cv, c, in, o);
     if (rc <= 0) return rc;
   }
   if (c->pass_tail && first_step_idle(cv, c, in)) {
@@ -801,7 +629,7 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
       zf_text *dst = s == c->nsteps - 1 ? o : scratch(cv, src, NULL);
       size_t at = dst->len;
       if (dst != o) zf_text_clear(dst);
-      int rc = run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL,
+      int rc = zf_conv_run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL,
                         c->nsteps == 1 && src == in ? &cv->chg : NULL, NULL);
       if (rc == NORMALIZE) {
         /* Nothing written yet: normalize, then convert that. */
@@ -821,7 +649,7 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
       zf_text *first = scratch(cv, src, NULL);
       zf_text_clear(first);
       cv->sa.n = 0;
-      int rc = run_pass(cv, c->step[0], norm, src, first, &cv->sa, NULL, NULL);
+      int rc = zf_conv_run_pass(cv, c->step[0], norm, src, first, &cv->sa, NULL, NULL);
       if (rc == NORMALIZE) {
         if (!(src = normalize(cv, norm, in))) return -1;
         norm = -1;
