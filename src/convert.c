@@ -32,7 +32,7 @@
  * character by character.
  *
  * Files: the process-wide tables are convert_shared.c, segmentation and
- * matching convert_match.c, the repair of half-converted text
+ * matching convert_match.c and convert_tail.c, the repair of half-converted text
  * convert_repair.c (convert_int.h); this file is the stage.  The derived
  * tables are built once per process and shared read-only; a handle
  * allocates only its scratch buffers.

@@ -5,6 +5,8 @@
  *   convert_match.c   segmentation and matching: OpenCC's general path and
  *                     the one-pass conversions, ideographic description
  *                     sequences included;
+ *   convert_tail.c    tw2s and hk2s as one pass of their second step,
+ *                     mended where their first step converts;
  *   convert_repair.c  the repair of half-converted text;
  *   convert.c         the stage: handles, lines, which of them take the
  *                     repair.
@@ -110,6 +112,14 @@ typedef struct occ_accel {
   uint64_t bits[(1u << ACC_BITS) / 64];
   uint64_t vbits[(1u << ACC_BITS) / 64];
   uint64_t tri[(1u << TRI_BITS) / 64];
+  /* busy: a bit per character of the first level whose ent is not the
+   * character itself (it converts, or keys go on past it, or it is an
+   * ideographic description character): a clear bit is a character that
+   * converts to itself on its own, whatever follows.  5 KB, where ent is
+   * 160 KB: a step that changes a few characters a line (TWVariantsRev)
+   * is checked from the first-level cache (acc_quiet).  One set bit past
+   * the span stands for every character above it. */
+  uint64_t busy[ACC_SPAN / 64 + 1];
   /* vbits and tri use their first 2^(32 - shift) bits: enough for one
    * bit in 64 to be set (acc_filter_shift), so the filters of a small
    * dictionary (TWPhrases: 265 pairs that are keys, 494 triples; TS's
@@ -234,17 +244,49 @@ typedef struct occ_shared {
  * (wants_repair, line_mixed): with the class pages, two dependent loads
  * and a branch a character, that was 7.8% of the CPU samples of
  * `zhfix --to=trad` on the bench's Simplified text. */
+static inline uint64_t sf_bit(const uint64_t *bm, uint32_t c) {
+  uint32_t j = c - SF_LO;
+  j = j < SF_SPAN ? j : SF_SPAN; /* below U+3400 or astral: the clear bit */
+  return bm[j >> 6] >> (j & 63u);
+}
+
 static inline int sf_any(const occ_shared *sh, int k, const uint32_t *cp, size_t n) {
   const uint64_t *bm = sh->cls_bits[k];
   const unsigned flag = sf_flag[k];
   uint64_t any = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint32_t c = cp[i], j = c - SF_LO;
-    j = j < SF_SPAN ? j : SF_SPAN; /* below U+3400 or astral: the clear bit */
-    any |= bm[j >> 6] >> (j & 63u) & 1u;
-    if (c > 0xFFFF && (zf_occ_class(&sh->t, c) & flag)) return 1;
+  uint32_t top = 0; /* or of the characters: astral ones are looked up after */
+  size_t i = 0;
+  /* four a step, no branch on the text (the line's scripts are asked of
+   * every line: 4.6% of the instructions of `zhfix --to=trad`) */
+  for (; i + 4 <= n; i += 4) {
+    uint32_t a = cp[i], b = cp[i + 1], c = cp[i + 2], d = cp[i + 3];
+    top |= a | b | c | d;
+    any |= sf_bit(bm, a) | sf_bit(bm, b) | sf_bit(bm, c) | sf_bit(bm, d);
   }
-  return (int)any;
+  for (; i < n; i++) {
+    top |= cp[i];
+    any |= sf_bit(bm, cp[i]);
+  }
+  if (any & 1u) return 1;
+  if (top > 0xFFFF)
+    for (i = 0; i < n; i++)
+      if (cp[i] > 0xFFFF && (zf_occ_class(&sh->t, cp[i]) & flag)) return 1;
+  return 0;
+}
+
+/* Whether c is a character of the first level that converts to itself
+ * on its own, whatever follows (occ_accel.busy): 1, else 0. */
+static inline unsigned acc_quiet(const occ_accel *acc, uint32_t c) {
+  uint32_t j = c < ACC_SPAN ? c : ACC_SPAN; /* above: the set bit past the span */
+  return ~(unsigned)(acc->busy[j >> 6] >> (j & 63u)) & 1u;
+}
+
+/* The first j >= i with cp[j] not acc_quiet, or n.  (Four characters a
+ * test and branch took more instructions: the branch on one is rarely
+ * mispredicted where a step converts a few characters a line.) */
+static inline size_t acc_quiet_end(const occ_accel *acc, const uint32_t *cp, size_t i, size_t n) {
+  while (i < n && acc_quiet(acc, cp[i])) i++;
+  return i;
 }
 
 #define ACC_HA 0x9E3779B1u
@@ -409,6 +451,52 @@ static inline void ids_reset(conv *cv) { cv->ids_valid = 0; }
 #define R_START(o) ((size_t)((o) >> 32))
 #define R_END(o) ((size_t)((o) & 0xFFFFFFFFu))
 
+/* ---- characters that convert on their own -------------------------------- */
+
+#define NOT_PLAIN 0xFFFFFFFFu
+
+/* What cp[k] converts to on its own (plain_run), or NOT_PLAIN. */
+static inline __attribute__((always_inline)) uint32_t plain_value(const occ_accel *acc, int hi_ok,
+                                                                  const uint32_t *cp, size_t k, size_t n) {
+  uint32_t c = cp[k];
+  if (c < ACC_SPAN) {
+    uint32_t e = acc->ent[c];
+    if (e > ACC_CP) { /* flags */
+      if (e & ACC_SLOW) return NOT_PLAIN;
+      if (k + 1 < n) {
+        /* the pair a key, or the triple a key's start: one branch */
+        uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
+        unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
+        if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
+        if (stop) return NOT_PLAIN;
+      }
+      e &= ACC_CP;
+    }
+    return e;
+  }
+  if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) return c;
+  return NOT_PLAIN;
+}
+
+/* Whether dictionary di converts every character of cp[a, n) to itself,
+ * on its own (inert, or plain_value: no key goes on past it, nor past n),
+ * so that converting cp[a, n) segment by segment copies it. */
+static inline int range_idle(const conv *cv, int di, const uint32_t *cp, size_t a, size_t n) {
+  const occ_accel *acc = cv->acc[di];
+  const occ_inert *z = &cv->sh->inert[di];
+  if (!acc) return 0;
+  for (size_t i = a; i < n;) {
+    if ((i = acc_quiet_end(acc, cp, i, n)) == n) break;
+    if (inert(z, cp[i]) || quiet_ascii(z, acc, cp, i, n)) {
+      i = inert_end(z, cp, i + 1, n);
+      continue;
+    }
+    if (plain_value(acc, 1, cp, i, n) != cp[i]) return 0;
+    i++;
+  }
+  return 1;
+}
+
 /* ---- convert_shared.c ---------------------------------------------------- */
 
 /* The process-wide tables, set up by the first caller.  Returns NULL and
@@ -428,6 +516,19 @@ void zf_conv_plan(const occ_shared *sh, int from, int to, occ_cfg *c);
 /* Applies configuration c to in, appending to o: 0, or -1 when memory is
  * short. */
 int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o);
+
+/* Converts the whole of src with dictionary di in one greedy pass
+ * (convert_match.c, where its options are described): 0, -1 when memory
+ * is short, or where it hands over another value (BAIL, NORMALIZE). */
+int zf_conv_run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs, size_t *chg,
+                     int *mirror);
+
+/* ---- convert_tail.c ------------------------------------------------------ */
+
+/* A pass_tail configuration c applied to in, appended to o: 0, -1 when
+ * memory is short, or 1, nothing appended, where its one pass cannot be
+ * exact (the general path then does the line). */
+int zf_conv_run_tail(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o);
 
 /* ---- convert_repair.c ---------------------------------------------------- */
 

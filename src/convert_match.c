@@ -71,31 +71,6 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
  * mispredicts, t2s 2.22M -> 1.83M in 5 MB).  With chg, adds the
  * number of characters changed.  The caller has room for j - i
  * characters at ocp. */
-#define NOT_PLAIN 0xFFFFFFFFu
-
-/* What cp[k] converts to on its own (plain_run), or NOT_PLAIN. */
-static inline __attribute__((always_inline)) uint32_t plain_value(const occ_accel *acc, int hi_ok,
-                                                                  const uint32_t *cp, size_t k, size_t n) {
-  uint32_t c = cp[k];
-  if (c < ACC_SPAN) {
-    uint32_t e = acc->ent[c];
-    if (e > ACC_CP) { /* flags */
-      if (e & ACC_SLOW) return NOT_PLAIN;
-      if (k + 1 < n) {
-        /* the pair a key, or the triple a key's start: one branch */
-        uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
-        unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
-        if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
-        if (stop) return NOT_PLAIN;
-      }
-      e &= ACC_CP;
-    }
-    return e;
-  }
-  if (c - ACC_HI_LO < ACC_HI_SPAN && hi_ok && !(acc->hi[(c - ACC_HI_LO) >> 6] >> (c & 63u) & 1u)) return c;
-  return NOT_PLAIN;
-}
-
 static inline __attribute__((always_inline)) size_t
 plain_run(const occ_accel *acc, int hi_ok, const zf_text *src, size_t i, size_t n, uint32_t *ocp,
           uint64_t *ooff, size_t *chg) {
@@ -213,24 +188,9 @@ static zf_text *scratch(conv *cv, const zf_text *x, const zf_text *y) {
   return NULL;
 }
 
-/* Whether dictionary di converts every character of src to itself, on
- * its own (inert, or plain_value: no key goes on past it), so that
- * converting src segment by segment copies it. */
+/* range_idle over the whole of src. */
 static int step_idle(const conv *cv, int di, const zf_text *src) {
-  const occ_accel *acc = cv->acc[di];
-  const occ_inert *z = &cv->sh->inert[di];
-  const uint32_t *cp = src->cp;
-  size_t n = src->len;
-  if (!acc) return 0;
-  for (size_t i = 0; i < n;) {
-    if (inert(z, cp[i]) || quiet_ascii(z, acc, cp, i, n)) {
-      i = inert_end(z, cp, i + 1, n);
-      continue;
-    }
-    if (plain_value(acc, 1, cp, i, n) != cp[i]) return 0;
-    i++;
-  }
-  return 1;
+  return range_idle(cv, di, src->cp, 0, src->len);
 }
 
 /* What a pass returns besides 0 and -1 (run_pass): hand over to the
@@ -337,8 +297,6 @@ static int run_chain(conv *cv, const occ_cfg *c, int first, const zf_text *src, 
   return 0;
 }
 
-static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
-                    size_t *chg, int *mirror);
 
 /* segment()'s work done by the one greedy pass of dictionary di, which
  * covers the segmentation (covers[di][seg]: its matches longer than one
@@ -356,7 +314,7 @@ static int segment_by_pass(conv *cv, int di, const zf_text *src, seglist *segs, 
   int mirror = 0;
   zf_text_clear(g);
   segs->n = 0;
-  int rc = run_pass(cv, di, -1, src, g, segs, NULL, &mirror);
+  int rc = zf_conv_run_pass(cv, di, -1, src, g, segs, NULL, &mirror);
   if (rc < 0) return -1;
   if (rc || !mirror) {
     segs->n = 0;
@@ -555,8 +513,8 @@ nomem:
  * cost no writes.  At a unit of another length the rest of the copy is
  * dropped and the output appended from there (pass_loop, twice).  With
  * mirror, *mirror is whether the output mirrored src to the end. */
-static int run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
-                    size_t *chg, int *mirror) {
+int zf_conv_run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o, seglist *segs,
+                     size_t *chg, int *mirror) {
   pass_st p = {cv, &cv->t->d[di], norm >= 0 ? &cv->t->d[norm] : NULL, &cv->sh->inert[di], cv->acc[di],
                src, o, segs, src->len, o->len, 0, 0, 0,
                /* plain_run's hi bitmap rules out keys of the usual normalization */
@@ -654,6 +612,10 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
   int norm = c->norm;
   cv->chg = SIZE_MAX;
   if (c->kind == K_IDENTITY) return zf_text_append(o, in, 0, in->len);
+  if (c->pass_tail && in != &cv->a && in != &cv->b && o != &cv->a && o != &cv->b) {
+    int rc = zf_conv_run_tail(cv, c, in, o);
+    if (rc <= 0) return rc;
+  }
   if (c->pass_tail && first_step_idle(cv, c, in)) {
     occ_cfg tail = {-1, -1, {c->step[1]}, 1, K_PASS, 0};
     return zf_conv_run_config(cv, &tail, in, o);
@@ -667,7 +629,7 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
       zf_text *dst = s == c->nsteps - 1 ? o : scratch(cv, src, NULL);
       size_t at = dst->len;
       if (dst != o) zf_text_clear(dst);
-      int rc = run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL,
+      int rc = zf_conv_run_pass(cv, c->step[s], s ? -1 : norm, src, dst, NULL,
                         c->nsteps == 1 && src == in ? &cv->chg : NULL, NULL);
       if (rc == NORMALIZE) {
         /* Nothing written yet: normalize, then convert that. */
@@ -687,7 +649,7 @@ int zf_conv_run_config(conv *cv, const occ_cfg *c, const zf_text *in, zf_text *o
       zf_text *first = scratch(cv, src, NULL);
       zf_text_clear(first);
       cv->sa.n = 0;
-      int rc = run_pass(cv, c->step[0], norm, src, first, &cv->sa, NULL, NULL);
+      int rc = zf_conv_run_pass(cv, c->step[0], norm, src, first, &cv->sa, NULL, NULL);
       if (rc == NORMALIZE) {
         if (!(src = normalize(cv, norm, in))) return -1;
         norm = -1;

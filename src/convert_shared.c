@@ -156,6 +156,9 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
     }
     if (zf_occ_root(norm, c)) a->ent[c] = ACC_SLOW;
   }
+  for (uint32_t c = 0; c < ACC_SPAN; c++)
+    if (a->ent[c] != c) a->busy[c >> 6] |= (uint64_t)1 << (c & 63u);
+  a->busy[ACC_SPAN / 64] = 1;
   return a;
 }
 

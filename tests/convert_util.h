@@ -1,5 +1,5 @@
 /*
- * Helpers shared by tests/test_convert.c and tests/test_opencc_oracle.c:
+ * Helpers shared by tests/test_convert*.c and tests/test_opencc_oracle.c:
  * UTF-8 <-> zf_text, running the conversion stage on one segment, and
  * reading corpus files.  Header-only so it needs no entry in tests/util.
  */

@@ -12,8 +12,8 @@
  *    call fail and is retried by the next (the stage is never disabled for
  *    the process), and threads racing to build them all get the same.
  *
- * This program interposes calloc/malloc to make allocations fail on
- * demand (not under AddressSanitizer, whose allocator cannot be replaced:
+ * This program makes allocations fail on demand (tests/util/tu_oom.h;
+ * not under AddressSanitizer, whose allocator cannot be replaced:
  * the retry test is skipped there).  The retry test runs first: it needs
  * the tables not built yet.
  */
@@ -33,42 +33,8 @@
 #include "marks.h"
 #include "moji.h"
 #include "tu.h"
+#include "tu_oom.h"
 #include "zhfix.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define INTERPOSE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define INTERPOSE 0
-#endif
-#endif
-#ifndef INTERPOSE
-#define INTERPOSE 1
-#endif
-
-/* Allocations of fail_min to fail_max bytes fail while fail_left > 0. */
-static volatile size_t fail_min = (size_t)-1, fail_max = (size_t)-1;
-static volatile int fail_left;
-static volatile int failed;
-
-#if INTERPOSE
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-
-static int should_fail(size_t n) {
-  if (n < fail_min || n > fail_max || fail_left <= 0) return 0;
-  fail_left--;
-  failed++;
-  return 1;
-}
-
-void *malloc(size_t n) { return should_fail(n) ? NULL : __libc_malloc(n); }
-void *calloc(size_t n, size_t s) {
-  return s && n > (size_t)-1 / s ? NULL : should_fail(n * s) ? NULL : __libc_calloc(n, s);
-}
-void *realloc(void *p, size_t n) { return should_fail(n) ? NULL : __libc_realloc(p, n); }
-#endif
 
 /* UTF-8 read as GBK (我们今天测试), and its repair. */
 static const char *garbage = "鎴戜滑浠婂ぉ娴嬭瘯\n";
@@ -89,19 +55,19 @@ static int repair(char **out) {
  * one, with memory back, is repaired: nothing stays disabled. */
 static void test_nomem_retried(void **state) {
   (void)state;
-  if (!INTERPOSE) {
+  if (!TU_OOM_INTERPOSE) {
     printf("nomem: allocator not replaceable under sanitizers, skipped\n");
     return;
   }
   size_t a = sizeof(zf_dbcs), b = sizeof(moji_tables);
   for (int which = 0; which < 2; which++) {
     char *out = NULL;
-    fail_min = fail_max = which ? b : a;
-    fail_left = 1000000;
-    failed = 0;
+    tu_oom_min = tu_oom_max = which ? b : a;
+    tu_oom_left = 1000000;
+    tu_oom_failed = 0;
     int rc = repair(&out);
-    fail_left = 0;
-    assert_true(failed > 0);
+    tu_oom_left = 0;
+    assert_true(tu_oom_failed > 0);
     assert_int_equal(rc, ZHFIX_E_NOMEM);
     assert_null(out);
   }

@@ -4,8 +4,8 @@
  * thread, and a build that fails for lack of memory is retried by the next
  * call instead of disabling the stage.
  *
- * This program interposes calloc/malloc to make allocations fail on
- * demand (not under AddressSanitizer, whose allocator cannot be replaced:
+ * This program makes allocations fail on demand (tests/util/tu_oom.h;
+ * not under AddressSanitizer, whose allocator cannot be replaced:
  * there only the thread test runs).  Its tests run in order in one
  * process, which matters: the first builds the tables.
  */
@@ -20,41 +20,7 @@
 #include "convert_int.h"
 #include "convert_tables.h"
 #include "convert_util.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define INTERPOSE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define INTERPOSE 0
-#endif
-#endif
-#ifndef INTERPOSE
-#define INTERPOSE 1
-#endif
-
-/* Allocations of fail_min to fail_max bytes fail while fail_left > 0. */
-static volatile size_t fail_min = (size_t)-1, fail_max = (size_t)-1;
-static volatile int fail_left;
-static volatile int failed;
-
-#if INTERPOSE
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-
-static int should_fail(size_t n) {
-  if (n < fail_min || n > fail_max || fail_left <= 0) return 0;
-  fail_left--;
-  failed++;
-  return 1;
-}
-
-void *malloc(size_t n) { return should_fail(n) ? NULL : __libc_malloc(n); }
-void *calloc(size_t n, size_t s) {
-  return s && n > (size_t)-1 / s ? NULL : should_fail(n * s) ? NULL : __libc_calloc(n, s);
-}
-void *realloc(void *p, size_t n) { return should_fail(n) ? NULL : __libc_realloc(p, n); }
-#endif
+#include "tu_oom.h"
 
 static const char *in = "头发和发展，皇后以后，中俄关系\n";
 static const char *want = "頭髮和發展，皇后以後，中俄關係\n";
@@ -79,13 +45,13 @@ static int convert(char **out) {
  * the call says memory was short and gives no output. */
 static void assert_convert_nomem(size_t min, size_t max) {
   char *out = NULL;
-  fail_min = min;
-  fail_max = max;
-  fail_left = 1000000;
-  failed = 0;
+  tu_oom_min = min;
+  tu_oom_max = max;
+  tu_oom_left = 1000000;
+  tu_oom_failed = 0;
   int rc = convert(&out);
-  fail_left = 0;
-  assert_true(failed > 0);
+  tu_oom_left = 0;
+  assert_true(tu_oom_failed > 0);
   assert_int_equal(rc, ZHFIX_E_NOMEM);
   assert_null(out);
 }
@@ -96,7 +62,7 @@ static void assert_convert_nomem(size_t min, size_t max) {
  * converts: nothing stays disabled. */
 static void test_nomem_retried(void **state) {
   (void)state;
-  if (!INTERPOSE) {
+  if (!TU_OOM_INTERPOSE) {
     printf("nomem: allocator not replaceable under sanitizers, skipped\n");
     return;
   }
@@ -114,7 +80,7 @@ static void test_nomem_retried(void **state) {
  * stage converts all the same, on the plain tries. */
 static void test_nomem_accelerator(void **state) {
   (void)state;
-  if (!INTERPOSE) return;
+  if (!TU_OOM_INTERPOSE) return;
   char *out = NULL;
   /* A fresh pair of scripts, so its accelerator is not built yet. */
   zhfix *h = zhfix_create();
@@ -124,13 +90,13 @@ static void test_nomem_accelerator(void **state) {
   assert_int_equal(zhfix_set_option_string(h, "punct", "off"), 0);
   assert_int_equal(zhfix_set_option_string(h, "mojibake", "off"), 0);
   assert_int_equal(zhfix_set_option_string(h, "pinyin", "keep"), 0);
-  fail_min = 200000; /* the accelerators only */
-  fail_max = (size_t)-1;
-  fail_left = 1000000;
-  failed = 0;
+  tu_oom_min = 200000; /* the accelerators only */
+  tu_oom_max = (size_t)-1;
+  tu_oom_left = 1000000;
+  tu_oom_failed = 0;
   assert_int_equal(zhfix_process(h, want, strlen(want), &out, &len), ZHFIX_OK);
-  fail_left = 0;
-  assert_true(failed > 0);
+  tu_oom_left = 0;
+  assert_true(tu_oom_failed > 0);
   assert_string_equal(out, "头发和发展，皇后以后，中俄关系\n");
   zhfix_buffer_free(out);
   /* Retried: the next document builds them, same output. */
