@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "readings.h"
+#include "tu_blob.h"
 #include "zf.h"
 #include "tu.h"
 #include "zf.h"
@@ -260,21 +261,8 @@ static void test_blob_check(void **state) {
   assert_non_null(mem);
   unsigned char *b = (unsigned char *)mem;
   memcpy(b, zf_blob_readings, n);
-  assert_int_equal(zf_readings_check(NULL, n), -1);
   const size_t cuts[] = {0, 1, 47, 48, 100, n / 3, n / 2, n - 4, n - 1};
-  for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
-    assert_true(zf_readings_check(b, cuts[i]) < 0);
-  memset(b + n, 0, 8);
-  assert_int_equal(zf_readings_check(b, n + 4), -4);
-  memmove(b + 2, b, n);
-  assert_int_equal(zf_readings_check(b + 2, n), -1);
-  memcpy(b, zf_blob_readings, n);
-  b[0] ^= 1;
-  assert_int_equal(zf_readings_check(b, n), -2);
-  b[0] ^= 1;
-  put32(b + 4, 2);
-  assert_int_equal(zf_readings_check(b, n), -3);
-  put32(b + 4, 1);
+  tu_blob_frame(zf_readings_check, b, zf_blob_readings, n, cuts, sizeof cuts / sizeof cuts[0], 4);
   /* header counts and offsets, a page-table entry, a char id, a start, a
    * reading, a syllable out of order */
   size_t pokes[16], k = 0;
