@@ -65,19 +65,25 @@ typedef struct occ_cfg {
  *     they continue with; a bitmap rules most absent pairs out before the
  *     table is probed (acc_bit: the pairs of one first character share a
  *     cache line of it);
- *   vbits: a bitmap over the hashes of the pairs that are keys
- *     themselves (acc_vbit);
- *   tri: a bitmap over the hashes of every three-character key prefix, so
- *     the walk past two characters is taken only where a key may go on.
- * plain_run asks vbits and tri, not bits: a character converts on its
- * own unless it and the next are a key, or it and the next two start
- * one.  Most pairs that start keys are no key and go on only with a few
- * third characters, so on zh_CN this stops the run at 128K places of 5 MB
- * where bits stopped it at 281K, and each stop costs a mispredicted
- * branch and a probe of the pair table.  vbits and tri are hashed over
- * the whole bitmap: lines chosen by the first character (as bits) kept
- * the common characters' lines in cache but filled them, and let 181K
- * stops by; measured, the scattered reads cost less than the stops.
+ *   filt: a blocked filter of the pairs that are keys themselves and of
+ *     every three-character key prefix: the pair a, b picks one cache
+ *     line of it (acc_filt_at), where one bit says the pair may be a key
+ *     and the third characters of keys that go on past it set other bits
+ *     (acc_filt_third), so the walk past two characters is taken only
+ *     where a key may go on.  (Blocks of one 64-bit word were too small:
+ *     a pair's own triples filled its word, stops +12%.)
+ * plain_run asks filt, not bits: a character converts on its own unless
+ * it and the next are a key, or it and the next two start one.  Most
+ * pairs that start keys are no key and go on only with a few third
+ * characters, so on zh_CN this stops the run at 128K places of 5 MB where
+ * bits stopped it at 281K, and each stop costs a mispredicted branch and
+ * a probe of the pair table.  filt is hashed over the whole table: lines
+ * chosen by the first character (as bits) kept the common characters'
+ * lines in cache but filled them, and let 181K stops by; measured, the
+ * scattered reads cost less than the stops.  Both questions read one
+ * line: as two bitmaps (pairs, triples) of 128 KB each, the two reads
+ * were 3/4 of the conversion pass's first-level cache misses on the
+ * bench's Simplified text (cachegrind: 771K of 1,047K in 3 MB).
  * The pair's filter costs no memory access of its own: it lives in the
  * word the lookup has loaded anyway.  (An 8-bit filter of second
  * characters in ent's spare bits saved bitmap reads but its branch
@@ -91,7 +97,8 @@ typedef struct occ_cfg {
 #define ACC_HI_SPAN (0x10000u - ACC_HI_LO)
 #define ACC_BITS 20u /* the pair filter: 2^20 bits, in lines of 2^9 */
 #define ACC_LINE_BITS 9u
-#define TRI_BITS 20u
+#define FILT_BITS 21u /* filt: at most 2^21 bits (256 KB) */
+#define FILT_LINE 9u  /* ... in blocks of 2^9 bits, a cache line */
 #define P_KEY (((uint64_t)1 << 42) - 1) /* a | b << 21 */
 #define P_VAL ((uint64_t)1 << 42)       /* (a, b) is a key of the view */
 #define P_LEN2 ((uint64_t)1 << 43)      /* ... with a two-character value */
@@ -110,8 +117,7 @@ typedef struct occ_accel {
   acc_pair *pair;
   unsigned shift; /* pair slot of a hash: its top bits (acc_slot) */
   uint64_t bits[(1u << ACC_BITS) / 64];
-  uint64_t vbits[(1u << ACC_BITS) / 64];
-  uint64_t tri[(1u << TRI_BITS) / 64];
+  _Alignas(64) uint64_t filt[(1u << FILT_BITS) / 64];
   /* busy: a bit per character of the first level whose ent is not the
    * character itself (it converts, or keys go on past it, or it is an
    * ideographic description character): a clear bit is a character that
@@ -120,12 +126,13 @@ typedef struct occ_accel {
    * is checked from the first-level cache (acc_quiet).  One set bit past
    * the span stands for every character above it. */
   uint64_t busy[ACC_SPAN / 64 + 1];
-  /* vbits and tri use their first 2^(32 - shift) bits: enough for one
-   * bit in 64 to be set (acc_filter_shift), so the filters of a small
-   * dictionary (TWPhrases: 265 pairs that are keys, 494 triples; TS's
-   * groups) are a few KB that stay in the first-level cache, where
-   * 2^20 bits scattered each read over 128 KB; STPhrases' use all. */
-  unsigned vshift, tshift;
+  /* filt uses its first 2^(32 - fshift) bits: enough for one bit in 64
+   * to be set (acc_filter_bits), so the filter of a small dictionary
+   * (TWPhrases: 265 pairs that are keys, 494 triples; TS's groups) is a
+   * few KB that stays in the first-level cache; STPhrases' (19K pairs
+   * that are keys, 28K triples) uses all 2^21 bits. */
+  unsigned fshift;
+  void *raw; /* the allocation (the object is aligned to 64 bytes in it) */
 } occ_accel;
 
 /* Which characters start no key of a dictionary's trie (any view), so a
@@ -308,19 +315,27 @@ static inline uint64_t acc_third_bit(uint32_t c) {
   return (uint64_t)1 << ((c * 0x85EBCA77u) >> 28) << P_NEXT_SHIFT;
 }
 
-/* The bit of the triple a, b, c in tri. */
-static inline uint32_t acc_tri_bit(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
-  return (acc_hash(a, b) ^ c * 0xC2B2AE3Du) >> acc->tshift;
+/* The bit of the pair a, b in filt: the top bits of its hash, so its
+ * cache line (bit >> FILT_LINE) is what the pair's triples use too. */
+static inline uint32_t acc_filt_at(const occ_accel *acc, uint32_t a, uint32_t b) {
+  return acc_hash(a, b) >> acc->fshift;
 }
 
-/* The bit of the pair a, b in vbits. */
-static inline uint32_t acc_vbit(const occ_accel *acc, uint32_t a, uint32_t b) {
-  return acc_hash(a, b) >> acc->vshift;
+/* Where a third character c puts its bit in the line of a pair t
+ * (acc_filt_at): acc_filt_tbit. */
+static inline uint32_t acc_filt_third(const occ_accel *acc, uint32_t c) {
+  return (c * 0xC2B2AE3Du) >> acc->fshift;
+}
+static inline uint32_t acc_filt_tbit(uint32_t t, uint32_t third) {
+  return t ^ (third & ((1u << FILT_LINE) - 1u));
+}
+static inline unsigned acc_filt_test(const occ_accel *acc, uint32_t t) {
+  return (unsigned)(acc->filt[t >> 6] >> (t & 63u)) & 1u;
 }
 
+/* Whether a, b, c may start a key (keys go on past the pair with c). */
 static inline int acc_tri(const occ_accel *acc, uint32_t a, uint32_t b, uint32_t c) {
-  uint32_t t = acc_tri_bit(acc, a, b, c);
-  return acc->tri[t >> 6] >> (t & 63u) & 1u;
+  return acc_filt_test(acc, acc_filt_tbit(acc_filt_at(acc, a, b), acc_filt_third(acc, c)));
 }
 
 /* The bit of the pair a, b in the pair filter (bits): in the cache line
@@ -464,10 +479,11 @@ static inline __attribute__((always_inline)) uint32_t plain_value(const occ_acce
     if (e > ACC_CP) { /* flags */
       if (e & ACC_SLOW) return NOT_PLAIN;
       if (k + 1 < n) {
-        /* the pair a key, or the triple a key's start: one branch */
-        uint32_t b = cp[k + 1], t = acc_vbit(acc, c, b);
-        unsigned stop = acc->vbits[t >> 6] >> (t & 63u) & 1u;
-        if (k + 2 < n) stop |= (unsigned)acc_tri(acc, c, b, cp[k + 2]);
+        /* the pair a key, or the triple a key's start: one line of
+         * filt, one branch */
+        uint32_t t = acc_filt_at(acc, c, cp[k + 1]);
+        unsigned stop = acc_filt_test(acc, t);
+        if (k + 2 < n) stop |= acc_filt_test(acc, acc_filt_tbit(t, acc_filt_third(acc, cp[k + 2])));
         if (stop) return NOT_PLAIN;
       }
       e &= ACC_CP;

@@ -60,8 +60,8 @@ static size_t ids_end(conv *cv, const uint32_t *s, size_t i, size_t n) {
  * stretch from i whose characters each convert on their own, to their
  * one-character value or themselves.  That is a character of the first
  * level (ent) where no key longer than one character starts (the pair
- * with the next one is no key, vbits, and no key starts with the next
- * three, tri; or the text ends), or one of U+A000..U+FFFF
+ * with the next one is no key and no key starts with the next three,
+ * both asked of one word of filt; or the text ends), or one of U+A000..U+FFFF
  * (hi_ok) that starts no key of the dictionary nor of the normalization
  * (hi).  Anything else ends it, and the callers' general loop takes the
  * character there.  Most text goes through here, ASCII, Han and their
@@ -392,7 +392,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
     uint32_t c = cp[i];
     if (acc && c < ACC_SPAN) {
       /* plain_run stopped here: a longer value, or the pair may be a key
-       * or the triple a key's start (vbits, tri) */
+       * or the triple a key's start (filt) */
       uint32_t e = acc->ent[c];
       if (!(e & ACC_SLOW)) {
         const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_probe(acc, c, cp[i + 1]) : NULL;

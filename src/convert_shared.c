@@ -10,6 +10,7 @@
  * meanwhile conversion runs on the plain tries, with the same output.  A handle allocates only its scratch
  * buffers.
  */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "convert_int.h"
@@ -54,8 +55,11 @@ static unsigned acc_filter_bits(size_t n, unsigned max) {
  * line: inlined into zf_conv_accel, GCC compiles its loops 3% longer. */
 __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, const zf_occ_dict *norm) {
   if (d->nnodes >= (1u << 22)) return NULL;
-  occ_accel *a = calloc(1, sizeof *a);
-  if (!a) return NULL;
+  /* filt's blocks are cache lines: the object is aligned to 64 bytes */
+  void *raw = calloc(1, sizeof(occ_accel) + 63);
+  if (!raw) return NULL;
+  occ_accel *a = (occ_accel *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+  a->raw = raw;
   for (uint32_t c = 0; c < ACC_SPAN; c++) a->ent[c] = c;
   for (uint32_t c = ACC_HI_LO; c < ACC_HI_LO + ACC_HI_SPAN; c++) {
     if (!d->pidx[c >> 8] && !norm->pidx[c >> 8]) {
@@ -112,15 +116,15 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
                 key |= acc_third_bit(cc2[j2]);
-                uint32_t t = acc_tri_bit(a, c, cc[j], cc2[j2]);
-                a->tri[t >> 6] |= (uint64_t)1 << (t & 63u);
+                uint32_t t = acc_filt_tbit(acc_filt_at(a, c, cc[j]), acc_filt_third(a, cc2[j2]));
+                a->filt[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
             uint32_t h = acc_slot(a, acc_hash(c, cc[j])), t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
             if (key & P_VAL) {
-              uint32_t v = acc_vbit(a, c, cc[j]);
-              a->vbits[v >> 6] |= (uint64_t)1 << (v & 63u);
+              uint32_t v = acc_filt_at(a, c, cc[j]);
+              a->filt[v >> 6] |= (uint64_t)1 << (v & 63u);
             }
             while (a->pair[h].key) h = (h + 1) & a->mask;
             a->pair[h] = (acc_pair){key, val};
@@ -135,13 +139,12 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
       size_t cap = 16;
       while (cap < npairs + npairs / 2 + 2) cap *= 2;
       if (cap > 0x80000000u || !(a->pair = calloc(cap, sizeof *a->pair))) {
-        free(a);
+        free(raw);
         return NULL;
       }
       a->mask = (uint32_t)(cap - 1);
       a->shift = 64u - (unsigned)__builtin_ctzll(cap);
-      a->vshift = 32u - acc_filter_bits(nkeys, ACC_BITS);
-      a->tshift = 32u - acc_filter_bits(ntri, TRI_BITS);
+      a->fshift = 32u - acc_filter_bits(nkeys + ntri, FILT_BITS);
     }
   }
   /* Ideographic description characters are never plain (a sequence is
@@ -175,7 +178,7 @@ static void *acc_build_slot(void *arg) {
 static void acc_free(void *obj) {
   occ_accel *a = obj;
   free(a->pair);
-  free(a);
+  free(a->raw);
 }
 
 /* The shared accelerator of dictionary di, built by the first caller;
