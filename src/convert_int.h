@@ -110,12 +110,31 @@ typedef struct acc_pair {
   uint64_t key; /* a | b << 21 | P_* flags; 0 marks a free slot */
   uint64_t val; /* value v0 | v1 << 21, node << 42 */
 } acc_pair;
+/* The pairs of two characters of U+3400..U+9FFF (nearly all), in one
+ * word a pair (hpair): half the pair table's memory, so that it stays in
+ * the second-level cache with the rest of the pass's tables.  Only pairs
+ * that are keys of the view or that keys continue past are kept (every
+ * word is then non-zero): a, b as offsets from H_LO (15 bits each); a
+ * two-character value inline where both lie in the span too and it is
+ * no erratum, else H_SLOW and the node in hnode. */
+#define H_LO 0x3400u
+#define H_SPAN (ACC_SPAN - H_LO)
+#define H_KEY (((uint64_t)1 << 30) - 1) /* a - H_LO | (b - H_LO) << 15 */
+#define H_VAL ((uint64_t)1 << 30)       /* (a, b) is a key of the view */
+#define H_SLOW ((uint64_t)1 << 31)      /* ... whose value is read from the node */
+#define H_DEEP ((uint64_t)1 << 32)      /* keys continue past b */
+#define H_V0 33u                        /* bits 33..47: v0 - H_LO, 48..62: v1 - H_LO */
+#define H_LEN2 ((uint64_t)1 << 63)      /* ... the value is two characters */
 typedef struct occ_accel {
   uint32_t ent[ACC_SPAN];
   uint64_t hi[ACC_HI_SPAN / 64];
   uint32_t mask; /* pair slots - 1 */
-  acc_pair *pair;
+  acc_pair *pair; /* the pairs hpair does not hold */
   unsigned shift; /* pair slot of a hash: its top bits (acc_slot) */
+  uint64_t *hpair;  /* the pairs of the span (above), 0 a free slot */
+  uint32_t *hnode;  /* their nodes, slot for slot */
+  uint32_t hmask;   /* hpair slots - 1 */
+  unsigned hshift;  /* as shift */
   uint64_t bits[(1u << ACC_BITS) / 64];
   _Alignas(64) uint64_t filt[(1u << FILT_BITS) / 64];
   /* busy: a bit per character of the first level whose ent is not the
@@ -363,7 +382,32 @@ static inline int quiet_ascii(const occ_inert *z, const occ_accel *acc, const ui
          (i + 1 == n || !acc_pair_maybe(acc, c, cp[i + 1]));
 }
 
-/* The entry of the pair a, b, or NULL, the bitmap passed. */
+/* Slots of a node's child array (hashed arrays hold ZF_OCC_EMPTY in free
+ * slots). */
+static inline size_t occ_child_slots(uint32_t nc) {
+  if (nc <= ZF_OCC_HASH_MIN) return nc;
+  unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
+  return (size_t)1 << (b < 4 ? 4 : b);
+}
+
+/* Whether both characters lie in hpair's span. */
+static inline int acc_in_h(uint32_t a, uint32_t b) {
+  return a - H_LO < H_SPAN && b - H_LO < H_SPAN;
+}
+
+/* The slot of the pair a, b (both in the span) in hpair, or -1. */
+static inline long acc_hpair_probe(const occ_accel *acc, uint32_t a, uint32_t b) {
+  uint64_t key = (uint64_t)(a - H_LO) | (uint64_t)(b - H_LO) << 15;
+  for (uint32_t h = (uint32_t)((uint64_t)acc_hash(a, b) << 32 >> acc->hshift) & acc->hmask;;
+       h = (h + 1) & acc->hmask) {
+    uint64_t w = acc->hpair[h];
+    if (!w) return -1;
+    if ((w & H_KEY) == key) return (long)h;
+  }
+}
+
+/* The entry of the pair a, b, or NULL, the bitmap passed (a pair
+ * hpair does not hold). */
 static inline const acc_pair *acc_pair_probe(const occ_accel *acc, uint32_t a, uint32_t b) {
   uint64_t key = (uint64_t)a | (uint64_t)b << 21;
   for (uint32_t h = acc_slot(acc, acc_hash(a, b));; h = (h + 1) & acc->mask) {
@@ -373,9 +417,10 @@ static inline const acc_pair *acc_pair_probe(const occ_accel *acc, uint32_t a, u
   }
 }
 
-/* The entry of the pair a, b, or NULL. */
-static inline const acc_pair *acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
-  return acc_pair_maybe(acc, a, b) ? acc_pair_probe(acc, a, b) : NULL;
+/* Whether a key of the view starts with the pair a, b (superset). */
+static inline int acc_pair_find(const occ_accel *acc, uint32_t a, uint32_t b) {
+  if (!acc_pair_maybe(acc, a, b)) return 0;
+  return acc_in_h(a, b) ? acc_hpair_probe(acc, a, b) >= 0 : acc_pair_probe(acc, a, b) != NULL;
 }
 
 /* ---- per-handle state --------------------------------------------------- */

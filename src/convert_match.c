@@ -395,7 +395,27 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
        * or the triple a key's start (filt) */
       uint32_t e = acc->ent[c];
       if (!(e & ACC_SLOW)) {
-        const acc_pair *q = (e & ACC_KIDS) && i + 1 < n ? acc_pair_probe(acc, c, cp[i + 1]) : NULL;
+        const int kids = (e & ACC_KIDS) && i + 1 < n;
+        long hs;
+        if (kids && acc_in_h(c, cp[i + 1]) && (hs = acc_hpair_probe(acc, c, cp[i + 1])) >= 0) {
+          uint64_t w = acc->hpair[hs];
+          if ((w & H_DEEP) && i + 2 < n && acc_tri(acc, c, cp[i + 1], cp[i + 2])) {
+            m = zf_occ_walk(d, d->vm, acc->hnode[hs], cp + i, n - i, 2, cv->errata, &v, &vl, NULL);
+            if (m) goto found;
+          } else if (w & H_VAL) {
+            m = 2;
+            if (w & H_SLOW) {
+              zf_occ_value(d, d->nodes + 3u * (size_t)acc->hnode[hs], cv->errata, &v, &vl);
+              goto found;
+            }
+            two[0] = (uint32_t)(w >> H_V0 & 0x7FFFu) + H_LO;
+            two[1] = (uint32_t)(w >> (H_V0 + 15) & 0x7FFFu) + H_LO;
+            v = two;
+            vl = w & H_LEN2 ? 2 : 1;
+            goto found;
+          }
+        }
+        const acc_pair *q = kids && !acc_in_h(c, cp[i + 1]) ? acc_pair_probe(acc, c, cp[i + 1]) : NULL;
         if (q) {
           uint64_t k = q->key;
           if ((k & P_DEEP) && i + 2 < n && (k & acc_third_bit(cp[i + 2])) &&

@@ -32,14 +32,6 @@ static const char *const locale[NSCRIPT + 1] = {"", "s", "t", "tw", "twp", "hk",
 
 static zf_shared_slot g_shared;
 
-/* Slots of a node's child array (hashed arrays hold ZF_OCC_EMPTY in free
- * slots). */
-static size_t child_slots(uint32_t nc) {
-  if (nc <= ZF_OCC_HASH_MIN) return nc;
-  unsigned b = 32u - (unsigned)__builtin_clz(2u * nc - 1u);
-  return (size_t)1 << (b < 4 ? 4 : b);
-}
-
 /* How many bits (log2) a hashed filter of n members gets: at least 64
  * bits a member, so that about one test in 64 of a non-member answers
  * yes, at most 2^max.  A small filter stays in cache: each test of one
@@ -48,6 +40,49 @@ static unsigned acc_filter_bits(size_t n, unsigned max) {
   unsigned b = 12;
   while (b < max && ((size_t)1 << b) < 64 * n) b++;
   return b;
+}
+
+/* Slots of an open-addressing table of n entries: at most two thirds
+ * full, so a probe that misses stops soon (and the bitmap rules most
+ * misses out before), and the table stays small. */
+static size_t pair_cap(size_t n) {
+  size_t cap = 16;
+  while (cap < n + n / 2 + 2) cap *= 2;
+  return cap;
+}
+
+/* Whether the pair a, b goes to hpair (occ_accel): both in the span, and
+ * a key of the view or keys go on past it (the others start no key). */
+static int pair_in_h(uint32_t a, uint32_t b, uint64_t key) {
+  return acc_in_h(a, b) && (key & (P_VAL | P_DEEP));
+}
+
+/* Puts the pair a, b (key and val as acc_pair's) into its table. */
+static void pair_put(occ_accel *x, uint32_t a, uint32_t b, uint64_t key, uint64_t val) {
+  uint64_t h = acc_hash(a, b);
+  if (!acc_in_h(a, b)) {
+    uint32_t s = acc_slot(x, (uint32_t)h);
+    while (x->pair[s].key) s = (s + 1) & x->mask;
+    x->pair[s] = (acc_pair){key, val};
+    return;
+  }
+  if (!pair_in_h(a, b, key)) return;
+  uint64_t w = (uint64_t)(a - H_LO) | (uint64_t)(b - H_LO) << 15;
+  uint32_t v0 = (uint32_t)(val & 0x1FFFFFu), v1 = (uint32_t)(val >> 21 & 0x1FFFFFu);
+  if (key & P_VAL) {
+    w |= H_VAL;
+    if ((key & P_SLOW) || v0 - H_LO >= H_SPAN || ((key & P_LEN2) && v1 - H_LO >= H_SPAN))
+      w |= H_SLOW;
+    else if (key & P_LEN2)
+      w |= (uint64_t)(v0 - H_LO) << H_V0 | (uint64_t)(v1 - H_LO) << (H_V0 + 15) | H_LEN2;
+    else
+      w |= (uint64_t)(v0 - H_LO) << H_V0;
+  }
+  if (key & P_DEEP) w |= H_DEEP;
+  uint32_t s = (uint32_t)(h << 32 >> x->hshift) & x->hmask;
+  while (x->hpair[s]) s = (s + 1) & x->hmask;
+  x->hpair[s] = w;
+  x->hnode[s] = (uint32_t)(val >> 42);
 }
 
 /* The accelerator of dictionary d, or NULL when memory is short (or the
@@ -70,7 +105,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
   }
   size_t nkeys = 0, ntri = 0; /* pairs that are keys, triples (pass 0) */
   for (int pass = 0; pass < 2; pass++) {
-    size_t npairs = 0;
+    size_t npairs = 0, nh = 0; /* pairs: in pair, in hpair (pass 0) */
     for (uint32_t p = 0; p < ZF_OCC_PAGE_SLOTS; p++) {
       if (!d->pidx[p]) continue;
       const uint32_t *page = d->pages + (size_t)(d->pidx[p] - 1) * 256u;
@@ -84,15 +119,17 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
         if (nc) {
           e |= ACC_KIDS;
           const uint32_t *cc = d->ccp + nd[0];
-          size_t slots = child_slots(nc);
+          size_t slots = occ_child_slots(nc);
           for (size_t j = 0; j < slots; j++) {
             if (cc[j] == ZF_OCC_EMPTY) continue;
-            npairs++;
             uint32_t n2 = d->cnode[nd[0] + j];
             const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
             if (!pass) {
               nkeys += (nd2[2] & d->vm) != 0;
               ntri += ZF_OCC_NCHILD(nd2[2]);
+              uint64_t kind = ((nd2[2] & d->vm) ? P_VAL : 0) | (ZF_OCC_NCHILD(nd2[2]) ? P_DEEP : 0);
+              if (!acc_in_h(c, cc[j])) npairs++;
+              else nh += pair_in_h(c, cc[j], kind);
               continue;
             }
             uint64_t key = (uint64_t)c | (uint64_t)cc[j] << 21, val = (uint64_t)n2 << 42;
@@ -112,7 +149,7 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
             if (nc2) {
               key |= P_DEEP;
               const uint32_t *cc2 = d->ccp + nd2[0];
-              size_t slots2 = child_slots(nc2);
+              size_t slots2 = occ_child_slots(nc2);
               for (size_t j2 = 0; j2 < slots2; j2++) {
                 if (cc2[j2] == ZF_OCC_EMPTY) continue;
                 key |= acc_third_bit(cc2[j2]);
@@ -120,30 +157,31 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
                 a->filt[t >> 6] |= (uint64_t)1 << (t & 63u);
               }
             }
-            uint32_t h = acc_slot(a, acc_hash(c, cc[j])), t = acc_bit(c, cc[j]);
+            uint32_t t = acc_bit(c, cc[j]);
             a->bits[t >> 6] |= (uint64_t)1 << (t & 63u);
             if (key & P_VAL) {
               uint32_t v = acc_filt_at(a, c, cc[j]);
               a->filt[v >> 6] |= (uint64_t)1 << (v & 63u);
             }
-            while (a->pair[h].key) h = (h + 1) & a->mask;
-            a->pair[h] = (acc_pair){key, val};
+            pair_put(a, c, cc[j], key, val);
           }
         }
         if (pass && c < ACC_SPAN) a->ent[c] = e;
       }
     }
     if (!pass) {
-      /* At most two thirds full: a probe that misses stops soon (and the
-       * bitmap rules most misses out before), and the table stays small. */
-      size_t cap = 16;
-      while (cap < npairs + npairs / 2 + 2) cap *= 2;
-      if (cap > 0x80000000u || !(a->pair = calloc(cap, sizeof *a->pair))) {
+      size_t cap = pair_cap(npairs), hcap = pair_cap(nh);
+      if (cap > 0x80000000u || hcap > 0x80000000u || !(a->pair = calloc(cap, sizeof *a->pair)) ||
+          !(a->hpair = calloc(hcap, sizeof *a->hpair)) || !(a->hnode = calloc(hcap, sizeof *a->hnode))) {
+        free(a->pair);
+        free(a->hpair);
         free(raw);
         return NULL;
       }
       a->mask = (uint32_t)(cap - 1);
       a->shift = 64u - (unsigned)__builtin_ctzll(cap);
+      a->hmask = (uint32_t)(hcap - 1);
+      a->hshift = 64u - (unsigned)__builtin_ctzll(hcap);
       a->fshift = 32u - acc_filter_bits(nkeys + ntri, FILT_BITS);
     }
   }
@@ -178,6 +216,8 @@ static void *acc_build_slot(void *arg) {
 static void acc_free(void *obj) {
   occ_accel *a = obj;
   free(a->pair);
+  free(a->hpair);
+  free(a->hnode);
   free(a->raw);
 }
 
@@ -202,7 +242,7 @@ static void compute_covers(occ_shared *sh) {
     uint32_t longer = 0; /* bit m: some longer key is in exactly the views m */
     for (uint32_t n = 1; n < d->nnodes; n++) {
       const uint32_t *nd = d->nodes + 3u * (size_t)n;
-      size_t slots = child_slots(ZF_OCC_NCHILD(nd[2]));
+      size_t slots = occ_child_slots(ZF_OCC_NCHILD(nd[2]));
       for (size_t j = 0; j < slots; j++)
         if (d->ccp[nd[0] + j] != ZF_OCC_EMPTY)
           longer |= 1u << ((d->nodes[3u * (size_t)d->cnode[nd[0] + j] + 2] & ZF_OCC_VIEWS) >> 8);

@@ -145,9 +145,90 @@ static void test_threads(void **state) {
   }
 }
 
+/* The accelerator of s2t's group (ZF_OCC_ST) against its trie, pair by
+ * pair: every two-character prefix of the span whose pair is a key of the
+ * view or that keys continue past is in hpair, with the trie's node, its
+ * flags and, where inline, the trie's value; the rest of the span is not;
+ * pairs outside the span are in the 16-byte table; the blocked filter
+ * answers yes for every pair that is a key and every three-character
+ * prefix, and its blocks are cache lines. */
+static void test_accel_pairs(void **state) {
+  (void)state;
+  int err = 0;
+  occ_shared *sh = zf_conv_shared(&err);
+  assert_non_null(sh);
+  const occ_accel *acc = zf_conv_accel(sh, ZF_OCC_ST);
+  assert_non_null(acc);
+  const zf_occ_dict *d = &sh->t.d[ZF_OCC_ST];
+  assert_int_equal((uintptr_t)acc->filt % 64, 0);
+  size_t in_h = 0, out_h = 0, left = 0, inline_vals = 0, tri = 0;
+  for (uint32_t c = 0; c < 0x110000; c++) {
+    uint32_t node = zf_occ_root(d, c);
+    if (!node) continue;
+    const uint32_t *nd = d->nodes + 3u * (size_t)node;
+    uint32_t nc = ZF_OCC_NCHILD(nd[2]);
+    if (!nc) continue;
+    assert_true(c >= ACC_SPAN || (acc->ent[c] & ACC_KIDS));
+    /* every child slot of the node (sorted runs and hashed arrays) */
+    size_t slots = occ_child_slots(nc);
+    for (size_t j = 0; j < slots; j++) {
+      uint32_t b = d->ccp[nd[0] + j];
+      if (b == ZF_OCC_EMPTY) continue;
+      uint32_t n2 = d->cnode[nd[0] + j];
+      const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
+      int key = (nd2[2] & d->vm) != 0, deep = ZF_OCC_NCHILD(nd2[2]) != 0;
+      assert_true(acc_pair_maybe(acc, c, b));
+      if (key) {
+        uint32_t t = acc_filt_at(acc, c, b);
+        assert_true(acc_filt_test(acc, t));
+      }
+      if (!acc_in_h(c, b)) {
+        assert_non_null(acc_pair_probe(acc, c, b));
+        out_h++;
+        continue;
+      }
+      long hs = acc_hpair_probe(acc, c, b);
+      if (!key && !deep) {
+        assert_true(hs < 0);
+        left++;
+        continue;
+      }
+      assert_true(hs >= 0);
+      in_h++;
+      uint64_t w = acc->hpair[hs];
+      assert_int_equal(acc->hnode[hs], n2);
+      assert_int_equal(!!(w & H_VAL), key);
+      assert_int_equal(!!(w & H_DEEP), deep);
+      if (key && !(w & H_SLOW)) {
+        const uint32_t *v;
+        size_t vl;
+        zf_occ_value(d, nd2, 1, &v, &vl);
+        assert_int_equal(vl, w & H_LEN2 ? 2 : 1);
+        assert_int_equal((uint32_t)(w >> H_V0 & 0x7FFFu) + H_LO, v[0]);
+        if (vl == 2) assert_int_equal((uint32_t)(w >> (H_V0 + 15) & 0x7FFFu) + H_LO, v[1]);
+        inline_vals++;
+      }
+      if (deep) {
+        size_t slots2 = occ_child_slots(ZF_OCC_NCHILD(nd2[2]));
+        for (size_t j2 = 0; j2 < slots2; j2++) {
+          uint32_t c3 = d->ccp[nd2[0] + j2];
+          if (c3 == ZF_OCC_EMPTY) continue;
+          assert_true(acc_tri(acc, c, b, c3));
+          tri++;
+        }
+      }
+    }
+  }
+  printf("accel: %zu pairs in hpair (%zu values inline), %zu outside the span, %zu left out, %zu triples\n",
+         in_h, inline_vals, out_h, left, tri);
+  /* STPhrases: tens of thousands of pairs, nearly all of the span */
+  assert_true(in_h > 20000 && inline_vals > 10000 && tri > 20000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_nomem_retried),
                                      cmocka_unit_test(test_nomem_accelerator),
-                                     cmocka_unit_test(test_threads)};
+                                     cmocka_unit_test(test_threads),
+                                     cmocka_unit_test(test_accel_pairs)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
