@@ -289,20 +289,30 @@ static void convert_text(int script, int to, const char *text, zf_text *out, zf_
   zf_stage_convert.destroy(st);
 }
 
+/* A line of one character, a two-character phrase and one character
+ * (text) converted: the phrase becomes c1 c2, both carrying the offset of
+ * its first character (start), the last character's offset is after, and
+ * the line's statistics count `changed` characters converted. */
+static void expect_phrase_unit(int script, int to, const char *text, uint32_t c1, uint32_t c2, uint64_t start,
+                               uint64_t after, uint64_t changed) {
+  zf_text out = {0};
+  zf_stats stats;
+  convert_text(script, to, text, &out, &stats);
+  assert_int_equal(out.len, 5);
+  assert_int_equal(out.cp[1], c1);
+  assert_int_equal(out.cp[2], c2);
+  assert_int_equal(out.off[0], 0);
+  assert_int_equal(out.off[1], start);
+  assert_int_equal(out.off[2], start); /* the second character: the unit's */
+  assert_int_equal(out.off[3], after);
+  assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], changed);
+  zf_text_free(&out);
+}
+
 /* Offsets: a converted phrase carries the offset of its first character. */
 static void test_offsets_and_stats(void **state) {
   (void)state;
-  zf_text out = {0};
-  zf_stats stats;
-  convert_text(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "a头发b\n", &out, &stats);
-  assert_int_equal(out.len, 5);
-  assert_int_equal(out.cp[1], 0x982D); /* 頭 */
-  assert_int_equal(out.cp[2], 0x9AEE); /* 髮 */
-  assert_int_equal(out.off[0], 0);
-  assert_int_equal(out.off[1], 1);
-  assert_int_equal(out.off[3], 7);
-  assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], 2);
-  zf_text_free(&out);
+  expect_phrase_unit(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, "a头发b\n", 0x982D /* 頭 */, 0x9AEE /* 髮 */, 1, 7, 2);
 }
 
 /* The one pass writes over a copy of the line while its units keep their
@@ -401,18 +411,7 @@ static void test_tail_fused(void **state) {
            "我相少几很过重借着方进性地电还关做计三革作\n", 9);
   one_pass(ZHFIX_SCRIPT_HK, ZHFIX_TO_SIMP, "重並第點來幾與坏户文\n", "重并第点来几与坯户文\n", 6);
   one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "為了裡面，為\n", "为了里面，为\n", 3);
-  zf_text out = {0};
-  zf_stats stats;
-  convert_text(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "他參見這\n", &out, &stats);
-  assert_int_equal(out.len, 5);
-  assert_int_equal(out.cp[1], 0x53C2); /* 参 */
-  assert_int_equal(out.cp[2], 0x89C1); /* 见 */
-  assert_int_equal(out.off[0], 0);
-  assert_int_equal(out.off[1], 3);
-  assert_int_equal(out.off[2], 3); /* 見: the unit 參見's */
-  assert_int_equal(out.off[3], 9);
-  assert_int_equal(stats.v[ZHFIX_STAT_CHARS_CONVERTED], 3);
-  zf_text_free(&out);
+  expect_phrase_unit(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "他參見這\n", 0x53C2 /* 参 */, 0x89C1 /* 见 */, 3, 9, 3);
 }
 
 /* ---- script detection ------------------------------------------------------- */
