@@ -61,6 +61,7 @@ static int create(void **st, const zf_opts *o) {
   /* Folding Simplified text means folding its Traditional residue. */
   zf_conv_plan(sh, o->script == ZHFIX_SCRIPT_SIMP ? ZHFIX_SCRIPT_TRAD : o->script, ZHFIX_TO_SIMP, &cv->fold);
   zf_conv_plan(sh, ZHFIX_SCRIPT_SIMP, o->to, &cv->back);
+  cv->fold_exact = zf_conv_fold_exact(cv);
   /* Residue is what the second candidate may rewrite: possible
    * Traditional forms for the Simplified target; for a Traditional target,
    * possible Simplified forms and candidates a character-by-character

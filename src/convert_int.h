@@ -440,6 +440,7 @@ typedef struct conv {
   occ_cfg back;   /* simp -> to (repair)                     */
   int repair;     /* 1: repair mixed lines (detected or same script) */
   int doc_mixed;  /* the detection window mixes scripts       */
+  int fold_exact; /* zf_conv_fold_exact (asked of every line) */
   unsigned residue_cap;  /* class of characters that may be residue */
   int other_only;        /* SF_* class proving a line mixes scripts */
   const occ_accel *acc[ZF_OCC_NDICTS];
@@ -599,5 +600,8 @@ int zf_conv_repair(conv *cv, const zf_text *in, zf_text *out, residue_set *seen)
 /* Whether the repair of in may differ from the exact conversion (0: it
  * is the exact conversion, unit for unit, offsets too). */
 int zf_conv_repair_may_differ(const conv *cv, const zf_text *in);
+/* Whether the fold is the exact plan and the way back the identity: set
+ * into conv.fold_exact when the handle is made. */
+int zf_conv_fold_exact(const conv *cv);
 
 #endif

@@ -56,8 +56,14 @@ static int same_cfg(const occ_cfg *a, const occ_cfg *b) {
  * (occ_shared.cls_bits), not three passes with ranges (other
  * Traditional text: 57M instructions per 3 MB). */
 int zf_conv_repair_may_differ(const conv *cv, const zf_text *in) {
-  if (cv->back.kind != K_IDENTITY || !same_cfg(&cv->exact, &cv->fold)) return 1;
+  if (!cv->fold_exact) return 1;
   return sf_any(cv->sh, SF_SIMP_FORM, in->cp, in->len);
+}
+
+/* Whether the fold is the exact plan and the way back the identity
+ * (zf_conv_repair_may_differ), once per handle. */
+int zf_conv_fold_exact(const conv *cv) {
+  return cv->back.kind == K_IDENTITY && same_cfg(&cv->exact, &cv->fold);
 }
 
 /* Marks in bnd (bit `bit`) the places inside a unit of t. */
