@@ -485,6 +485,11 @@ int zf_fmt_codeish(const uint32_t *cp, size_t s, size_t e) {
  * controls, invisible characters, ideographic spaces); *ch and *len get
  * the fence. */
 static int fence(const uint32_t *cp, size_t s, size_t e, uint32_t *ch, int *len) {
+  /* The common first characters, printable ASCII but the space, '`'
+   * and '~', and CJK Unified Ideographs, are neither looked through nor
+   * a fence: answered at once (every line of plain text asks). */
+  if (s < e && ((cp[s] - 0x21u < 0x7Eu - 0x21u && cp[s] != '`') || cp[s] - 0x4E00u <= 0x9FFFu - 0x4E00u))
+    return 0;
   size_t i = s, sp = 0;
   while (i < e) {
     uint32_t c = cp[i];
