@@ -269,6 +269,10 @@ static int shell_line(const uint32_t *cp, size_t a, size_t b) {
  * that starts a trailing comment (// or slash-star, " # ", " -- "): code keeps its
  * Chinese in string literals and comments, a sentence does not. */
 static int han_outside_quotes(const uint32_t *cp, size_t a, size_t b) {
+  /* The ASCII characters the loop below acts on outside quotes; the
+   * others (letters, digits, spaces, other marks) are passed over in a
+   * tight run: the Latin that opens a line before its Chinese. */
+  static const uint8_t acts[128] = {['"'] = 1, ['\''] = 1, ['`'] = 1, ['/'] = 1, ['#'] = 1, ['-'] = 1};
   uint32_t q = 0;
   for (size_t i = a; i < b; i++) {
     uint32_t c = cp[i];
@@ -276,6 +280,10 @@ static int han_outside_quotes(const uint32_t *cp, size_t a, size_t b) {
       if (c == '\\') i++;
       else if (c == q) q = 0;
       continue;
+    }
+    while (c < 0x80 && !acts[c]) {
+      if (++i >= b) return 0;
+      c = cp[i];
     }
     if (c == '"' || c == '\'' || c == '`') {
       /* an apostrophe inside a word is not a quote */

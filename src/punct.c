@@ -446,8 +446,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   } else if (end && in->cp[end - 1] == '\r') {
     end--;
   }
-  /* (+ 4: emit() reads the positions past the body four at a time) */
-  if (grow(p, end + 4)) return ZHFIX_E_NOMEM;
+  /* (emit() reads the positions past the body in blocks) */
+  if (grow(p, end + ZF_PUNCT_PAD)) return ZHFIX_E_NOMEM;
   if (!p->cc && !(p->cc = zf_punct_classes())) return ZHFIX_E_NOMEM;
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a

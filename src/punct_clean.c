@@ -118,26 +118,8 @@ static uint16_t wide_flags(uint32_t c, unsigned *has, unsigned *pq) {
  * indentation); ORs their classes into *acc.  (One at a time: four on
  * one test cost 80k more mispredictions than it saved on 4 MB.) */
 static inline size_t plain_run(const uint8_t *cc, const uint32_t *cp, size_t i, size_t end,
-                               const uint8_t *mask, int text, zf_punct_runs *r, size_t *stop,
-                               unsigned *acc) {
+                               const uint8_t *mask, zf_punct_runs *r, unsigned *acc) {
   if (!mask) return zf_punct_runs_next(r, cc, cp, i, end, ZF_PC_PLAIN, acc);
-  if (text) {
-    /* Plain text leaves out of prose only layout spaces and a table's
-     * pipes (format.h), never Han, so the blocks' Han is the prose's:
-     * the run in bulk, cut at the first position that is not prose.
-     * (*stop: the first position past i's that is not PLAIN, kept while
-     * the cuts fall before it, where the blocks have moved past them.) */
-    if (!mask[i]) return i;
-    if (i >= *stop) *stop = zf_punct_runs_next(r, cc, cp, i, end, ZF_PC_PLAIN, acc);
-    size_t k = i, e = *stop;
-    /* (eight mask bytes a step: a cut is often one pipe among spaces) */
-    for (uint64_t v; k + 8 <= e; k += 8) {
-      memcpy(&v, mask + k, 8);
-      if (v != 0x0101010101010101u) break;
-    }
-    while (k < e && mask[k]) k++;
-    return k;
-  }
   unsigned o = 0;
   {
     for (; i < end && mask[i]; i++) {
@@ -196,7 +178,6 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   unsigned han_all = 0; /* ZF_PC_HAN: the prose holds a Han-like code point */
   uint32_t kana = 0;    /* and kana: a line with kana is Japanese */
   zf_punct_runs runs = {0, 0, 0};
-  size_t stop = 0; /* (plain_run) */
   /* Most characters are kept as they are: o1 is copied in bulk first (no
    * second code point, no flag), and the loop below writes only what
    * differs.  Until the first removal (n == i) a kept character is
@@ -207,7 +188,7 @@ size_t zf_punct_clean(zf_punct *p, const zf_text *in, size_t end, const uint8_t 
   memset(fl, 0, end * sizeof *fl);
   for (size_t i = 0; i < end; i++) {
     if (n == i) {
-      n = i = plain_run(p->cc, cp, i, end, mask, p->text, &runs, &stop, &han_all);
+      n = i = plain_run(p->cc, cp, i, end, mask, &runs, &han_all);
       if (i == end) break;
     }
     uint32_t c = cp[i];

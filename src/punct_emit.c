@@ -140,7 +140,9 @@ static inline uint64_t space_bits(const uint32_t *o, size_t b, size_t n) {
   size_t e = n - b < 64 ? n : b + 64, k = b, w = e - b;
   uint64_t sp = 0, asc = 0, pl = 0; /* pl: bit k, o[b + k] is such a side */
 #ifdef EMIT_SSE2
-  for (; e - k >= 16; k += 16) {
+  /* (o[n..n+15] are 0, no spaces: emit() writes 0 there, so a last block
+   * goes 16 at a time too; the pl bits past the body are cut below) */
+  for (; k < e; k += 16) {
     struct space16 t = space16(o + k);
     sp |= (uint64_t)t.sp << (k - b);
     asc |= (uint64_t)t.asc << (k - b);
@@ -217,7 +219,7 @@ void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
   uint32_t *oc = out->cp + out->len;
   uint64_t *oo = out->off + out->len;
   if (!p->spacing && !p->multi) {
-    memset(p->o1 + n, 0, 4 * sizeof *p->o1); /* (the room run() grew for space_bits) */
+    memset(p->o1 + n, 0, ZF_PUNCT_PAD * sizeof *p->o1); /* (the room run() grew for space_bits) */
     out->len += emit_runs(p, n, oc, oo);
     return;
   }

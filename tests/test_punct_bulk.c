@@ -261,10 +261,11 @@ static void test_indented_lines(void **state) {
 }
 
 /* In plain text the mask leaves out layout spaces and a table's pipes,
- * and clean() passes over a plain run in bulk up to the mask's first cut
- * (punct_clean.c, plain_run): a row whose cells are long stretches of
- * spaces, and an indented line, with the cut, the Han and the marks on
- * either side of a block's end (0 to 80 spaces before them). */
+ * and clean() reads the runs of prose up to the mask's cuts (punct_clean.c,
+ * plain_run): a row whose cells are long stretches of spaces, and an
+ * indented line, with the cut, the Han and the marks on either side of a
+ * block's end (0 to 80 spaces before them).  (A bulk read of those runs
+ * that kept the blocks' state wrong across a cut failed here.) */
 static void test_mask_cuts_blocks(void **state) {
   (void)state;
   static const char *const cases[][2] = {
