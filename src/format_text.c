@@ -269,6 +269,10 @@ static int shell_line(const uint32_t *cp, size_t a, size_t b) {
  * that starts a trailing comment (// or slash-star, " # ", " -- "): code keeps its
  * Chinese in string literals and comments, a sentence does not. */
 static int han_outside_quotes(const uint32_t *cp, size_t a, size_t b) {
+  /* The ASCII characters the loop below acts on outside quotes; the
+   * others (letters, digits, spaces, other marks) are passed over in a
+   * tight run: the Latin that opens a line before its Chinese. */
+  static const uint8_t acts[128] = {['"'] = 1, ['\''] = 1, ['`'] = 1, ['/'] = 1, ['#'] = 1, ['-'] = 1};
   uint32_t q = 0;
   for (size_t i = a; i < b; i++) {
     uint32_t c = cp[i];
@@ -276,6 +280,10 @@ static int han_outside_quotes(const uint32_t *cp, size_t a, size_t b) {
       if (c == '\\') i++;
       else if (c == q) q = 0;
       continue;
+    }
+    while (c < 0x80 && !acts[c]) {
+      if (++i >= b) return 0;
+      c = cp[i];
     }
     if (c == '"' || c == '\'' || c == '`') {
       /* an apostrophe inside a word is not a quote */
@@ -485,6 +493,11 @@ int zf_fmt_codeish(const uint32_t *cp, size_t s, size_t e) {
  * controls, invisible characters, ideographic spaces); *ch and *len get
  * the fence. */
 static int fence(const uint32_t *cp, size_t s, size_t e, uint32_t *ch, int *len) {
+  /* The common first characters, printable ASCII but the space, '`'
+   * and '~', and CJK Unified Ideographs, are neither looked through nor
+   * a fence: answered at once (every line of plain text asks). */
+  if (s < e && ((cp[s] - 0x21u < 0x7Eu - 0x21u && cp[s] != '`') || cp[s] - 0x4E00u <= 0x9FFFu - 0x4E00u))
+    return 0;
   size_t i = s, sp = 0;
   while (i < e) {
     uint32_t c = cp[i];

@@ -91,19 +91,64 @@ static inline unsigned plain_side(uint32_t c) {
          (unsigned)(c - 0xF900u <= 0xFAFFu - 0xF900u);
 }
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define EMIT_SSE2 1
+/* space_bits() of the 16 code points at p, bit k for p[k]: sp, ' ' or
+ * U+3000; asc, ' '; pl, below U+2000 but ' ', or a CJK Unified
+ * Ideograph.  The code points go to signed 16-bit lanes less 0x8000
+ * (exact up to U+FFFF; beyond saturates to U+FFFF's lane, which is in
+ * no class), so one comparison covers eight. */
+struct space16 {
+  unsigned sp, asc, pl;
+};
+static inline struct space16 space16(const uint32_t *p) {
+  const __m128i bias = _mm_set1_epi32(0x8000);
+  const __m128i a0 = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(const void *)p), bias);
+  const __m128i a1 = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 4)), bias);
+  const __m128i a2 = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 8)), bias);
+  const __m128i a3 = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 12)), bias);
+  const __m128i w[2] = {_mm_packs_epi32(a0, a1), _mm_packs_epi32(a2, a3)};
+  const __m128i sp = _mm_set1_epi16((short)(' ' - 0x8000)), id = _mm_set1_epi16((short)(0x3000 - 0x8000));
+  const __m128i lo = _mm_set1_epi16((short)(0x2000 - 0x8000));
+  const __m128i h0 = _mm_set1_epi16((short)(0x4DFF - 0x8000)), h1 = _mm_set1_epi16((short)(0xA000 - 0x8000));
+  __m128i s[2], a[2], q[2];
+  for (int j = 0; j < 2; j++) {
+    a[j] = _mm_cmpeq_epi16(w[j], sp);
+    s[j] = _mm_or_si128(a[j], _mm_cmpeq_epi16(w[j], id));
+    q[j] = _mm_or_si128(_mm_andnot_si128(a[j], _mm_cmplt_epi16(w[j], lo)),
+                        _mm_and_si128(_mm_cmpgt_epi16(w[j], h0), _mm_cmplt_epi16(w[j], h1)));
+  }
+  struct space16 r = {(unsigned)_mm_movemask_epi8(_mm_packs_epi16(s[0], s[1])),
+                      (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a[0], a[1])),
+                      (unsigned)_mm_movemask_epi8(_mm_packs_epi16(q[0], q[1]))};
+  return r;
+}
+#endif
+
 /* The spaces of o[b..e), e = min(b + 64, n), that emit_runs() must look
  * at, bit k for position b + k: every ' ' and U+3000 but a lone ' '
  * between two characters that are below U+2000 or CJK Unified
  * Ideographs (no full-width punctuation either side, fw_at: space_run
  * keeps it, and it is no indentation), which goes out with them.  Spaces
- * and such sides are found four at a time and the lone spaces cleared by
- * shifts of the masks, with no branch: a line of man pages has a space
- * every few characters.  (A space beside other Han, rarer, is left for
+ * and such sides are found 16 at a time (four where SSE2 is missing)
+ * and the lone spaces cleared by shifts of the masks, with no branch: a
+ * line of man pages has a space every few characters.  (A space beside other Han, rarer, is left for
  * space_run, which keeps it too; a side beyond the body, or before it,
  * is none: the body's edges are layout.) */
 static inline uint64_t space_bits(const uint32_t *o, size_t b, size_t n) {
   size_t e = n - b < 64 ? n : b + 64, k = b, w = e - b;
   uint64_t sp = 0, asc = 0, pl = 0; /* pl: bit k, o[b + k] is such a side */
+#ifdef EMIT_SSE2
+  /* (o[n..n+15] are 0, no spaces: emit() writes 0 there, so a last block
+   * goes 16 at a time too; the pl bits past the body are cut below) */
+  for (; k < e; k += 16) {
+    struct space16 t = space16(o + k);
+    sp |= (uint64_t)t.sp << (k - b);
+    asc |= (uint64_t)t.asc << (k - b);
+    pl |= (uint64_t)t.pl << (k - b);
+  }
+#endif
 #ifdef ZF_PV
   /* (o[n..n+3] are 0, no spaces: emit() writes 0 there, so a last block
    * of fewer than four goes on the same test; their pl bits are cut
@@ -174,7 +219,7 @@ void zf_punct_emit(zf_punct *p, size_t n, zf_text *out) {
   uint32_t *oc = out->cp + out->len;
   uint64_t *oo = out->off + out->len;
   if (!p->spacing && !p->multi) {
-    memset(p->o1 + n, 0, 4 * sizeof *p->o1); /* (the room run() grew for space_bits) */
+    memset(p->o1 + n, 0, ZF_PUNCT_PAD * sizeof *p->o1); /* (the room run() grew for space_bits) */
     out->len += emit_runs(p, n, oc, oo);
     return;
   }

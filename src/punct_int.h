@@ -50,6 +50,10 @@
 /* How far any rule looks left or right of a character. */
 #define LOOK 96
 
+/* The positions of o1[] past a body that emit() zeroes and reads (its
+ * space blocks, 16 code points a step). */
+#define ZF_PUNCT_PAD 16
+
 /* What Chinese quotes become.  STYLE_DOC (--to=keep, --quotes=auto):
  * quotes keep the style they are typed in (nesting still alternates
  * levels within it), and straight quotes take the style the document

@@ -64,23 +64,25 @@ __attribute__((target("ssse3"))) static void read_ssse3(zf_punct_runs *r, const 
                                                         unsigned bit, unsigned *acc) {
   const __m128i tab = _mm_loadu_si128((const __m128i *)(const void *)(cc + ZF_PC_NIBBLES + (bit == ZF_PC_PLAIN ? 0 : 16)));
   __m128i han = _mm_setzero_si128();
-  uint64_t s = 0;
-  size_t k = b;
-  for (; e - k >= 16; k += 16) s |= (uint64_t)stops16(cp + k, tab, &han) << (k - b);
-  if (k < e) {
-    /* The last 16 of the body up to e, the ones before k read again
-     * (their classes are the same; a Han among them is the body's), or
-     * on a body shorter than 16 its last code point repeated. */
-    size_t len = e - k;
-    unsigned m;
-    if (e >= 16) {
-      m = stops16(cp + e - 16, tab, &han) >> (16 - len);
-    } else {
-      uint32_t t[16];
-      for (size_t j = 0; j < 16; j++) t[j] = cp[k + (j < len ? j : len - 1)];
-      m = stops16(t, tab, &han) & ((1u << len) - 1);
-    }
-    s |= (uint64_t)m << (k - b);
+  uint64_t s;
+  size_t len = e - b;
+  if (len >= 16) {
+    /* Four reads of 16, the last ones moved back to end at e (their
+     * positions read twice have the same classes; a Han among them is
+     * the body's): no loop, whose count would change with the line's
+     * length and mispredict. */
+    size_t o1 = len < 32 ? len - 16 : 16, o2 = len < 48 ? len - 16 : 32, o3 = len - 16;
+    s = (uint64_t)stops16(cp + b, tab, &han) | (uint64_t)stops16(cp + b + o1, tab, &han) << o1 |
+        (uint64_t)stops16(cp + b + o2, tab, &han) << o2 | (uint64_t)stops16(cp + b + o3, tab, &han) << o3;
+  } else if (e >= 16) {
+    /* The last 16 of the body up to e, the ones before b read again. */
+    s = stops16(cp + e - 16, tab, &han) >> (16 - len);
+  } else {
+    /* A body shorter than 16: its last code point repeated. */
+    uint32_t t[16];
+#pragma GCC unroll 16
+    for (size_t j = 0; j < 16; j++) t[j] = cp[b + (j < len ? j : len - 1)];
+    s = stops16(t, tab, &han) & ((1u << len) - 1);
   }
   r->stop = s;
   *acc |= _mm_movemask_epi8(han) ? (unsigned)ZF_PC_HAN : 0u;

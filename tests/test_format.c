@@ -231,6 +231,8 @@ static int codeish(const char *s) {
 }
 
 static const char *const code_lines[] = {
+    /* Chinese in a trailing comment only (format_text.c, han_outside_quotes) */
+    "x = 1 # 中文注释", "x = 1 // 中文注释", "x = 1 -- 中文注释", "y = f(a) /* 中文注释 */",
     /* the stop hook's */
     "let opts = {\"title\": \"用户手册\", \"lang\": \"zh\"};",
     "UPDATE users SET note='已审核,通过' WHERE id=3;",

@@ -101,6 +101,13 @@ static void test_markdown(void **state) {
   /* code spans and fenced blocks stay as written */
   same(SIMP, "运行`ls -l,中文.`即可");
   same(SIMP, "```\n中文,代码...\n```\n");
+  /* (fences of '~', and behind the spaces and invisible characters a
+   * fence may start after: fence() answers other first characters at
+   * once) */
+  same(SIMP, "~~~\n中文,代码...\n~~~\n");
+  same(SIMP, "  ```\n中文,代码...\n   ```\n");
+  same(SIMP, "\xE3\x80\x80~~~\n中文,代码...\n\xE2\x80\x8B~~~\n");
+  check(SIMP, "a```\n中文,代码\n", "a```\n中文，代码\n");
   check(SIMP, "```\nprintf(\"中文,\");\n```\n他说,好", "```\nprintf(\"中文,\");\n```\n他说，好");
 }
 

@@ -260,6 +260,32 @@ static void test_indented_lines(void **state) {
   }
 }
 
+/* In plain text the mask leaves out layout spaces and a table's pipes,
+ * and clean() reads the runs of prose up to the mask's cuts (punct_clean.c,
+ * plain_run): a row whose cells are long stretches of spaces, and an
+ * indented line, with the cut, the Han and the marks on either side of a
+ * block's end (0 to 80 spaces before them).  (A bulk read of those runs
+ * that kept the blocks' state wrong across a cut failed here.) */
+static void test_mask_cuts_blocks(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"    |%s|的应用 (GTK)  |", "    |%s|的应用（GTK）  |"},
+      {"    |%s| 文件,然后  |x|", "    |%s| 文件，然后  |x|"},
+      {"%s文件,然后(见上文). ", "%s文件，然后（见上文）。 "},
+      {"|%s|-z, --zero|", "|%s|-z, --zero|"},
+  };
+  char pad[96], in[256], want[256];
+  for (int len = 0; len <= 80; len++) {
+    memset(pad, ' ', (size_t)len);
+    pad[len] = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+      snprintf(in, sizeof in, cases[c][0], pad);
+      snprintf(want, sizeof want, cases[c][1], pad);
+      check(SIMP, in, want);
+    }
+  }
+}
+
 /* Runs in fast and slow (shortcut off) on the same lines, one state each,
  * and asserts the same output and edit count. */
 static void fast_equals_slow(const char *what, popts po, const char *in, size_t len) {
@@ -330,6 +356,34 @@ static void test_fast_path_spaces(void **state) {
   check(SIMP, "你好 ，世界", "你好，世界");
   check(SIMP, "中中中你好， 世界", "中中中你好，世界");
   same(SIMP, "中文 a b c d e 中文");
+}
+
+/* A space beside a character below U+2000 that is not ASCII (a no-break
+ * space indenting a line, Latin-1, Greek, Cyrillic) does not send a line
+ * through: no rule makes such a character full-width punctuation, whose
+ * spaces emit() drops.  The characters from U+2000 that do become it
+ * (or are it) still do, and U+00B7.  Each case after 0 to 3 Han
+ * characters, fast against slow; the first ones go as they came. */
+static void test_fast_path_low_wide(void **state) {
+  (void)state;
+  static const char *const cases[] = {
+      "\xC2\xA0\xC2\xA0 中文，文字", "中 \xC2\xA0 中", "中 \xC3\xA9t\xC3\xA9 中", "中 \xCE\xB1 中",
+      "中 \xD0\x96 \xC3\x97 2", "中 \xC2\xB7 中", "中 \xC2\xB7\xC2\xB7\xC2\xB7 中",
+      "中 \xE2\x80\x94\xE2\x80\x94 中", "中 \xE2\x80\xA6\xE2\x80\xA6 中", "中 \xE2\x80\xA7 中",
+      "中 \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2 中", "中 \xE2\x80\x9C中\xE2\x80\x9D 中",
+      "中 \xEF\xBC\x8E 中", "中 \xC2\xA0\xEF\xBC\x8C 中", "\xC2\xA0 \xE3\x80\x82中"};
+  char in[256];
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+    for (int k = 0; k <= 3; k++)
+      for (int f = 0; f < 2; f++) {
+        in[0] = 0;
+        for (int j = 0; j < k; j++) strcat(in, "文");
+        strcat(in, cases[c]);
+        fast_equals_slow("low wide", f ? TW : SIMP, in, strlen(in));
+      }
+  same(SIMP, "\xC2\xA0\xC2\xA0 中文，文字");
+  same(SIMP, "中 \xC3\xA9t\xC3\xA9 中");
+  check(SIMP, "中 \xE2\x80\x94\xE2\x80\x94 中", "中——中");
 }
 
 /* The shortcut passes over ASCII marks between words ("-z, --zero",
@@ -403,6 +457,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_class_runs),
       cmocka_unit_test(test_inert_marks),
+      cmocka_unit_test(test_fast_path_low_wide),
+      cmocka_unit_test(test_mask_cuts_blocks),
       cmocka_unit_test(test_emit_space_blocks),
       cmocka_unit_test(test_prescan_blocks),
       cmocka_unit_test(test_bulk_alignment),
