@@ -14,7 +14,6 @@
  * is written as soon as a read comes back short (a pipe or terminal with
  * no more for now), so interactive use sees each line as before.  Memory
  * stays 512 KB whatever the input. */
-#define STREAM_IN (256 * 1024)
 #define STREAM_OUT (256 * 1024)
 #define STREAM_SLACK (64 * 1024) /* written once less room than this is left */
 
@@ -40,7 +39,7 @@ static int flush_out(cli_job *job, cli_sink *sink, const unsigned char *outbuf, 
 static int stream_doc(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd,
                       cli_sink *sink) {
   const char *name = cli_display(job->path);
-  unsigned char *inbuf = malloc(STREAM_IN);
+  unsigned char *inbuf = malloc(CLI_READ_SIZE);
   unsigned char *outbuf = malloc(STREAM_OUT);
   size_t used = 0; /* output gathered in outbuf, not yet written */
   int ret = ZHFIX_OK;
@@ -51,7 +50,7 @@ static int stream_doc(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd,
   }
   int eof = 0;
   while (!eof) {
-    ssize_t n = read(fd, inbuf, STREAM_IN);
+    ssize_t n = read(fd, inbuf, CLI_READ_SIZE);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -80,7 +79,7 @@ static int stream_doc(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd,
         goto done;
       }
       int settled = eof ? pending == 0 : (in.pos == in.size && out.pos < out.size);
-      if ((used > STREAM_OUT - STREAM_SLACK || (settled && (size_t)n < STREAM_IN)) &&
+      if ((used > STREAM_OUT - STREAM_SLACK || (settled && (size_t)n < CLI_READ_SIZE)) &&
           flush_out(job, sink, outbuf, &used)) {
         ret = 1;
         goto done;
