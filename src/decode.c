@@ -92,6 +92,17 @@ int zf_decoder_new(zf_decoder **out, int enc) {
   return 0;
 }
 
+int zf_decoder_renew(zf_decoder **d, int enc) {
+  if (*d && enc == ZHFIX_ENC_UTF8 && (*d)->enc == ZHFIX_ENC_UTF8) {
+    /* a UTF-8 decoder holds nothing but its tail: start it afresh */
+    memset(*d, 0, sizeof **d);
+    (*d)->enc = enc;
+    return 0;
+  }
+  zf_decoder_free(*d);
+  return zf_decoder_new(d, enc);
+}
+
 void zf_decoder_free(zf_decoder *d) {
   if (!d) return;
   if (d->cnv) ucnv_close(d->cnv);

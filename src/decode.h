@@ -15,6 +15,10 @@ typedef struct zf_decoder zf_decoder;
  * ZHFIX_E_UNSUPPORTED. */
 int zf_decoder_new(zf_decoder **d, int enc);
 void zf_decoder_free(zf_decoder *d);
+/* *d (NULL, or a decoder of the last document) made a fresh decoder of
+ * enc: a UTF-8 one is reset in place (a --jsonl record allocates
+ * nothing), any other is replaced.  Returns as zf_decoder_new. */
+int zf_decoder_renew(zf_decoder **d, int enc);
 
 /* Decodes src[0..len), the bytes at stream offset `base` onward, appending
  * to out.  An incomplete sequence at the end is kept for the next call;

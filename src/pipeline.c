@@ -60,9 +60,8 @@ static void text_keep(zf_text *t) {
 
 void zf_pipeline_reset(zhfix *h) {
   /* The stages stay, parked: the next document's decide() gives each
-   * its new options (zf_stage_ops.reuse) or replaces it. */
-  zf_decoder_free(h->dec);
-  h->dec = NULL;
+   * its new options (zf_stage_ops.reuse) or replaces it; so does the
+   * decoder (zf_decoder_renew). */
   text_keep(&h->text);
   text_keep(&h->buf[0]);
   text_keep(&h->buf[1]);
@@ -96,6 +95,8 @@ void zf_pipeline_reset(zhfix *h) {
 
 void zf_pipeline_release(zhfix *h) {
   zf_pipeline_reset(h);
+  zf_decoder_free(h->dec);
+  h->dec = NULL;
   destroy_stages(h);
   free(h->win);
   h->win = NULL;
@@ -330,7 +331,12 @@ static size_t next_segment_facts(zhfix *h, int at_end) {
     if (i + 1 < avail) return cp[i + 1] == '\n' ? i + 2 : i + 1;
     return at_end ? i + 1 : 0;
   }
-  /* no terminator: the cut of an overlong line, or the rest at the end */
+  /* no terminator: the rest at the end (a --jsonl record: its only
+   * segment), without scanning it again, or the cut of an overlong line */
+  if (avail < ZHFIX_MAX_SEGMENT) {
+    if (!at_end) lf->valid = 0;
+    return at_end ? avail : 0;
+  }
   size_t n = next_segment(h, at_end);
   if (n != lim) lf->valid = 0;
   return n;
@@ -535,7 +541,7 @@ static int decide(zhfix *h, const unsigned char *w, size_t n, int at_end) {
     h->outlen += bom;
     h->stats.v[ZHFIX_STAT_BYTES_OUT] += bom;
   }
-  int rc = zf_decoder_new(&h->dec, enc);
+  int rc = zf_decoder_renew(&h->dec, enc);
   if (!rc) rc = decode_bytes(h, w, n, at_end);
   if (rc) return rc;
   h->winlen = 0;

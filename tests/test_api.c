@@ -108,6 +108,45 @@ static void test_stream_rules(void **state) {
   zhfix_free(h);
 }
 
+/* zhfix_reset between documents keeps the handle's UTF-8 decoder and
+ * starts it afresh (zf_decoder_renew): a sequence cut by a reset in the
+ * middle of a document is not completed by the next document's bytes.
+ * The first document is past the detection window, so its decoder holds
+ * the cut sequence when the reset comes. */
+static void test_reset_mid_sequence(void **state) {
+  (void)state;
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  size_t len = 3 * 30000 + 2;
+  char *doc = malloc(len), out[256];
+  assert_non_null(doc);
+  for (size_t i = 0; i + 3 <= len; i += 3) memcpy(doc + i, i % 300 == 297 ? "\n\n\n" : "\xe4\xb8\xad", 3);
+  memcpy(doc + len - 2, "\xe6\x96", 2); /* 文 without its last byte */
+  char *big = malloc(len * 4);
+  assert_non_null(big);
+  zhfix_out o = {big, len * 4, 0};
+  zhfix_in in = {doc, len, 0};
+  size_t pending;
+  assert_int_equal(zhfix_stream(h, &o, &in, ZHFIX_CONTINUE, &pending), ZHFIX_OK);
+  assert_int_equal(in.pos, len);
+  assert_int_equal(zhfix_reset(h), ZHFIX_OK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_FROM, ZHFIX_ENC_UTF8), ZHFIX_OK);
+  zhfix_out o2 = {out, sizeof out, 0};
+  zhfix_in in2 = {"\x87" "ab\n", 4, 0};
+  assert_int_equal(zhfix_stream(h, &o2, &in2, ZHFIX_END, &pending), ZHFIX_OK);
+  assert_int_equal(pending, 0);
+  /* the lone continuation byte is invalid: U+FFFD, not 文 */
+  assert_int_equal(o2.pos, 6);
+  assert_memory_equal(out, "\xef\xbf\xbd" "ab\n", 6);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_INVALID_SEQUENCES), 1);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_FIRST_INVALID_OFFSET), 0);
+  free(doc);
+  free(big);
+  zhfix_free(h);
+}
+
 static void test_invalid_utf8(void **state) {
   (void)state;
   /* Valid UTF-8 decides the encoding; the bad bytes come later. */
@@ -624,6 +663,7 @@ int main(void) {
       cmocka_unit_test(test_chunking),     cmocka_unit_test(test_out_sizes), cmocka_unit_test(test_long_line),
       cmocka_unit_test(test_threads),      cmocka_unit_test(test_script_after_repair),
       cmocka_unit_test(test_reuse),        cmocka_unit_test(test_detect_script),
+      cmocka_unit_test(test_reset_mid_sequence),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,9 @@
 
 /* The streaming buffers: memory use does not depend on the input size. */
 #define CLI_BUF_SIZE 65536
+/* What one read(2) of a document asks for: a fourth of the system calls
+ * of CLI_BUF_SIZE (doc.c, jsonl.c). */
+#define CLI_READ_SIZE (256 * 1024)
 /* Library options the CLI passes through by name (zhfix_set_option_string). */
 #define CLI_MAX_LIBOPTS 32
 

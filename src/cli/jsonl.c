@@ -414,7 +414,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
   part_init(&t.sum);
   jl_part part; /* the batch, without worker threads */
   part_init(&part);
-  char *buf = malloc(CLI_BUF_SIZE);
+  char *buf = malloc(CLI_READ_SIZE);
   strbuf cur = {0};     /* lines of the batch being filled */
   uint64_t next_line = 1;
   size_t cur_lines = 0;
@@ -430,7 +430,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
   }
   int eof = 0;
   while (!eof && !t.failed) {
-    ssize_t n = read(fd, buf, CLI_BUF_SIZE);
+    ssize_t n = read(fd, buf, CLI_READ_SIZE);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -452,12 +452,13 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
     /* Cut after the last newline (everything at the end of input). */
     size_t cut = cur.len;
     if (!eof) {
-      while (cut > 0 && cur.p[cut - 1] != '\n')
-        cut--;
-      if (cut == 0)
+      if (cur_lines == 0)
         continue; /* one long line: keep reading */
+      while (cur.p[cut - 1] != '\n') /* back over the last line's start */
+        cut--;
     }
-    uint64_t nl = count_newlines(cur.p, cut);
+    /* cur_lines counts every newline of cur, and none lies past cut */
+    uint64_t nl = cur_lines;
     size_t left = cur.len - cut;
     if (started == 0) {
       /* one thread: the batch and its lines' buffers are kept for the
@@ -484,7 +485,7 @@ int cli_jsonl_run(const cli_ctx *ctx, zhfix *h, cli_job *job, int fd, cli_sink *
       cur = rest;
     }
     next_line += nl;
-    cur_lines = count_newlines(cur.p, cur.len);
+    cur_lines = 0; /* the rest, if any, is a line without its newline */
   }
 out:
   pool_finish(&pl, th, started, nth, &t, job, sink);
