@@ -562,11 +562,8 @@ int zf_lm_other_ok(void) { return zf_lm_ok(); }
 
 static const lo_hdr *LO(void) { return BLOB_AT(lm_other, lo_hdr, 0); }
 
-static const lo_run *lo_find(uint32_t c) {
-  const lo_hdr *h = LO();
-  const lo_run *r = BLOB_AT(lm_other, lo_run, h->off_run);
-  if (c >= LM_MAX_CP) c = 0xFFFD; /* not a code point: damage */
-  size_t lo = 0, hi = h->nrun; /* the last run whose first <= c */
+/* The last run whose first <= c, in runs [lo, hi) (r[lo].first <= c). */
+static size_t lo_search(const lo_run *r, size_t lo, size_t hi, uint32_t c) {
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
     if (r[mid].first <= c)
@@ -574,8 +571,41 @@ static const lo_run *lo_find(uint32_t c) {
     else
       hi = mid;
   }
-  return r + lo;
+  return lo;
 }
+
+/* For each page of 256 code points (and one past the last), the run its
+ * first code point falls in: c's run lies between its page's and the next
+ * page's, a few runs instead of the whole table's binary search (issue
+ * 14: the any-language bigram of the lost-byte stage's UTF-8 reader ran
+ * two searches of 14 steps each).  17 KB, once per process (shared.h). */
+enum { LO_PAGES = (LM_MAX_CP >> 8) + 1 };
+static void *lo_pages_build(void *arg) {
+  (void)arg;
+  const lo_hdr *h = LO();
+  const lo_run *r = BLOB_AT(lm_other, lo_run, h->off_run);
+  uint32_t *pg = malloc(LO_PAGES * sizeof *pg);
+  if (!pg) return NULL;
+  for (size_t p = 0, i = 0; p < LO_PAGES; p++) {
+    while (i + 1 < h->nrun && r[i + 1].first <= (uint32_t)p << 8) i++;
+    pg[p] = (uint32_t)i;
+  }
+  return pg;
+}
+static zf_shared_slot lo_pages_slot;
+
+static const lo_run *lo_find(uint32_t c) {
+  const lo_hdr *h = LO();
+  const lo_run *r = BLOB_AT(lm_other, lo_run, h->off_run);
+  if (c >= LM_MAX_CP) c = 0xFFFD; /* not a code point: damage */
+  const uint32_t *pg = atomic_load_explicit(&lo_pages_slot, memory_order_acquire);
+  if (!pg) pg = zf_shared_get(&lo_pages_slot, lo_pages_build, NULL, free);
+  if (!pg) return r + lo_search(r, 0, h->nrun, c); /* no memory now: the whole table */
+  size_t hi = (size_t)pg[(c >> 8) + 1] + 1;
+  return r + lo_search(r, pg[c >> 8], hi < h->nrun ? hi : h->nrun, c);
+}
+
+size_t zf_lm_other_run(uint32_t c) { return (size_t)(lo_find(c) - BLOB_AT(lm_other, lo_run, LO()->off_run)); }
 
 float zf_lm_other_bigram(uint32_t a, uint32_t b) {
   /* ASCII after ASCII (or at the start) is scored as the Chinese model

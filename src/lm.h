@@ -117,6 +117,9 @@ int zf_lm_known(uint32_t cp);
 int zf_lm_other_check(const unsigned char *blob, size_t size);
 int zf_lm_other_ok(void);
 float zf_lm_other_bigram(uint32_t a, uint32_t b);
+/* The index of the run of lm_other.bin that holds c (tests: the page
+ * index zf_lm_other_bigram searches through). */
+size_t zf_lm_other_run(uint32_t c);
 float zf_lm_any_bigram(uint32_t a, uint32_t b);
 double zf_lm_any_score(uint32_t prev, const uint32_t *cp, size_t n);
 

@@ -33,6 +33,10 @@ typedef struct lc_model {
   /* inv_at[k]: the first entry of inv whose cp is at least k << 6
    * (k <= LC_INV_BMP: the BMP in buckets of 64; lc_encodings) */
   uint32_t inv_at[LC_INV_BMP + 1];
+  /* inv_rel[cp]: cp's first entry less its bucket's (inv_at), for every
+   * BMP cp (a look-up instead of a binary search: lc_encodings); NULL
+   * where a bucket holds more than 255 entries */
+  uint8_t *inv_rel;
   /* bytes b (0x80..0xFF) that start no character alone: a lead, or an
    * error (bit set) */
   uint8_t errstart[32];

@@ -24,6 +24,7 @@ typedef struct run_ctx {
   int ndir;           /* conversions of the garbage to try undoing */
   int lat, lat_doc;   /* Latin-1 readings: see run_bytes */
   int force;          /* first layer of a double decode */
+  int marked;         /* a mark of lost bytes in the run (m->marker) */
 } run_ctx;
 
 /* The decode of a run from one start: where it is, and the unit being
@@ -61,9 +62,9 @@ static void run_bytes(run_ctx *x) {
    * decode the neighbours into something else (wrong fills of UTF-8 read
    * by cp936 went from 0.009% to 0.018% of characters): a run with a
    * marker undoes s2t only. */
-  x->ndir = NUNDO;
-  for (size_t i = 0; i < nb && x->ndir == NUNDO; i++)
-    if (m->marker[i]) x->ndir = UNDO_S2T + 1;
+  x->marked = 0;
+  for (size_t i = 0; i < nb && !x->marked; i++) x->marked = m->marker[i] != 0;
+  x->ndir = x->marked ? UNDO_S2T + 1 : NUNDO;
   /* UTF-8 read as GBK or Big5: a Latin-1 reading where the document
    * (lat_doc) or the line (zf_moji_decide) has shown that damage; not
    * where bytes were lost: there garbage is what survived. */
@@ -261,7 +262,10 @@ static int decode_once(run_ctx *x, size_t p, int restarts, size_t *nu) {
       return CHANGED;
     if (!w && may_change && try_unconvert(x, &d, p)) return CHANGED;
     if (!w) {
-      if (cl->y != Y_UTF8 || !(used = fill_gap(x, &d, &c))) break;
+      /* a gap is filled where a mark shows it, or (1252) where one byte
+       * was dropped (gap_hypotheses): a run without marks of GBK or Big5
+       * has none to fill */
+      if (cl->y != Y_UTF8 || (!x->marked && cl->x != X_1252) || !(used = fill_gap(x, &d, &c))) break;
       lossy = 1;
     }
     d.ci = char_at(m, d.ci, x->len, d.b);

@@ -215,7 +215,7 @@ static int class_allowed(const moji *m, const strategy *sg, int k, const int *xd
 /* Runs strategy sg on m->in0 into m->a/m->b; returns the result buffer or
  * NULL when nothing changed (or memory ran out: *rc). */
 static mline *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t *cnt, unsigned *conf, unsigned *used,
-                           int *rc) {
+                           unsigned *noop, int *rc) {
   mline *cur = &m->a, *nxt = &m->b;
   zf_mline_copy(cur, &m->in0);
   int changed = 0;
@@ -240,9 +240,23 @@ static mline *run_strategy(moji *m, const strategy *sg, unsigned mask0, uint64_t
     /* a class may need a second pass for text it made (1252 twice) */
     for (int it = 0; it < 2; it++) {
       if (!((mask >> k) & 1)) break;
+      /* the plain strategies start from the same line: a pass that left
+       * it as it came, with nothing counted, does so again (noop) */
+      const unsigned key = !changed && sg->force < 0 ? 1u << (2 * k + (m->following == k)) : 0;
+      if (*noop & key) break;
+      const unsigned dirs0 = m->run_dirs;
+      uint64_t nloc = 0;
+      for (int s = 0; s < ZHFIX_STAT__COUNT; s++) nloc += local[s];
+      m->run_dirs = 0;
       if (pass(m, k, cur, nxt, local, 0)) return *rc = ZHFIX_E_NOMEM, NULL;
+      const unsigned pdirs = m->run_dirs;
+      m->run_dirs |= dirs0;
       if (m->confident) *conf |= 1u << k;
-      if (same(cur, nxt)) break;
+      if (same(cur, nxt)) {
+        for (int s = 0; s < ZHFIX_STAT__COUNT; s++) nloc -= local[s];
+        if (!m->confident && !pdirs && !nloc) *noop |= key;
+        break;
+      }
       mline *t = cur;
       cur = nxt, nxt = t;
       mask = zf_moji_trigger(m, cur->t.cp, cur->t.len);
@@ -353,6 +367,7 @@ int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
   int rc = 0;
   unsigned best_conf = 0, best_dirs = 0, best_used = 0;
   int seen[NSTRAT][NCLASS];
+  unsigned noop = 0; /* passes over m->in0 that change nothing (run_strategy) */
   memset(seen, 0x7f, sizeof seen); /* never a class nor -1 */
   /* A document carrying a DBCS<->DBCS reading: its lines are read that
    * way first (other damage in them is undone after it), or kept. */
@@ -375,7 +390,7 @@ int zf_moji_strategies(moji *m, unsigned mask0, uint64_t *cnt) {
     uint64_t sc_cnt[ZHFIX_STAT__COUNT] = {0};
     unsigned conf = 0, used = 0;
     m->run_dirs = 0;
-    mline *r = run_strategy(m, sg, mask0, sc_cnt, &conf, &used, &rc);
+    mline *r = run_strategy(m, sg, mask0, sc_cnt, &conf, &used, &noop, &rc);
     if (rc) return rc;
     if (!r || same(r, &m->best)) continue;
     if (!scored) best_score = line_score(&m->in0), scored = 1;

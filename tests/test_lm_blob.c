@@ -3,7 +3,8 @@
  * item 5; moved from test_lm.c, issue 14 item 4): lm_other.bin (the model
  * of text in any language), lm.bin and lm_words.bin are refused when
  * truncated, padded, misaligned, with a wrong magic or version, a wrong
- * checksum, or an index a lookup would follow out of its table.
+ * checksum, or an index a lookup would follow out of its table; and
+ * zf_lm_other_bigram's page index finds every code point's run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,9 +154,33 @@ static void test_blob_checks(void **state) {
   assert_int_equal(zf_lm_deep_ok(), 1);
 }
 
+/* zf_lm_other_bigram finds a code point's run through a page index: for
+ * every code point (and the values past the last, read as U+FFFD), the
+ * run is the last one whose first code point is at most it, as a scan of
+ * the blob's runs (header word 4: their number, word 6: their offset;
+ * 8 bytes each, the first code point first) finds. */
+static void test_other_runs(void **state) {
+  (void)state;
+  const unsigned char *b = zf_blob_lm_other;
+  uint32_t nrun = get32(b + 16), off_run = get32(b + 24);
+  assert_true(nrun > 100);
+  size_t want = 0, pages_with_two = 0, last_page_run = 0;
+  for (uint32_t c = 0; c < 0x110000; c++) {
+    while (want + 1 < nrun && get32(b + off_run + 8 * (want + 1)) <= c) want++;
+    if ((c & 0xFF) == 0) last_page_run = want;
+    pages_with_two += (c & 0xFF) == 0xFF && want > last_page_run;
+    size_t got = zf_lm_other_run(c);
+    if (got != want) fail_msg("U+%04X: run %zu, want %zu", (unsigned)c, got, want);
+  }
+  assert_int_equal(zf_lm_other_run(0x110000), zf_lm_other_run(0xFFFD));
+  assert_int_equal(zf_lm_other_run(0xFFFFFFFFu), zf_lm_other_run(0xFFFD));
+  assert_true(pages_with_two > 10); /* pages whose search is not one step */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_other_blob_check),
+      cmocka_unit_test(test_other_runs),
       cmocka_unit_test(test_blob_checks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
