@@ -127,7 +127,11 @@ int zf_farm_mark_shown(farm *f, const zf_text *out, size_t k, size_t len, size_t
      * rest (most marks that stay '?'). */
     if (fb_pair(f->codec, bytes[0], trail) != c) return 0; /* c is no candidate */
     double sc = mark_score(f, win, nl, nr, open, prev, c, next);
-    for (unsigned L = 0x81; L <= 0xFE; L++) {
+    /* any order gives the same answer: GB2312's Han rows (B0-F7, the
+     * common characters, the likeliest to come within the margin) first,
+     * then the rest */
+    for (unsigned j = 0; j < 0xFE - 0x81 + 1; j++) {
+      unsigned L = 0xB0 + j <= 0xFE ? 0xB0 + j : 0x81 + (0xB0 + j - 0xFF);
       uint32_t x = L == bytes[0] ? 0 : fb_pair(f->codec, L, trail);
       if (x && !(sc - mark_score(f, win, nl, nr, open, prev, x, next) >= margin)) return 0;
     }
