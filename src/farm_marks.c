@@ -81,6 +81,14 @@ static void open_before(const farm *f, const zf_text *out, uint8_t open[NGROUPS]
   }
 }
 
+/* The score of x as the character at win[nl], between nl characters of
+ * left context and nr of right context (win[nl] is overwritten). */
+static double mark_score(const farm *f, uint32_t *win, size_t nl, size_t nr,
+                         const uint8_t open[NGROUPS], uint32_t prev, uint32_t x, uint32_t next) {
+  win[nl] = x;
+  return zf_lm_rank_score(win, nl + 1 + nr) + zf_farm_terms(f, open, prev, x, next);
+}
+
 int zf_farm_mark_shown(farm *f, const zf_text *out, size_t k, size_t len, size_t b, size_t n,
                        double search_margin) {
   if (f->path[k] & TRAIL_LOST) return 0; /* no byte of it survives */
@@ -106,13 +114,35 @@ int zf_farm_mark_shown(farm *f, const zf_text *out, size_t k, size_t len, size_t
   uint32_t prev = nl ? win[nl - 1] : '\n', next = nr ? win[nl + 1] : '\n';
   uint8_t open[NGROUPS];
   open_before(f, out, open);
+  double margin = mark_margin();
+#ifdef FARM_TUNE
+  if (getenv("FARM_MARK_DEBUG") || !(margin > 0)) margin = -1; /* the whole table, below */
+#endif
+  if (margin > 0) {
+    /* Shown when c (with lead byte bytes[0]) scores margin above every
+     * other L' T: with a margin above 0 that is exactly "c is the best
+     * and the second best is margin behind" (a difference rounds
+     * monotonically, so the smallest one decides), and the first L' T
+     * that comes within the margin decides "no" without scoring the
+     * rest (most marks that stay '?'). */
+    if (fb_pair(f->codec, bytes[0], trail) != c) return 0; /* c is no candidate */
+    double sc = mark_score(f, win, nl, nr, open, prev, c, next);
+    /* any order gives the same answer: GB2312's Han rows (B0-F7, the
+     * common characters, the likeliest to come within the margin) first,
+     * then the rest */
+    for (unsigned j = 0; j < 0xFE - 0x81 + 1; j++) {
+      unsigned L = 0xB0 + j <= 0xFE ? 0xB0 + j : 0x81 + (0xB0 + j - 0xFF);
+      uint32_t x = L == bytes[0] ? 0 : fb_pair(f->codec, L, trail);
+      if (x && !(sc - mark_score(f, win, nl, nr, open, prev, x, next) >= margin)) return 0;
+    }
+    return 1;
+  }
   double best = -1e30, second = -1e30;
   uint32_t bestc = 0;
   for (unsigned L = 0x81; L <= 0xFE; L++) {
     uint32_t x = fb_pair(f->codec, L, trail);
     if (!x) continue;
-    win[nl] = x;
-    double s = zf_lm_rank_score(win, nl + 1 + nr) + zf_farm_terms(f, open, prev, x, next);
+    double s = mark_score(f, win, nl, nr, open, prev, x, next);
     if (s > best) {
       second = best;
       best = s;

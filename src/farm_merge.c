@@ -429,19 +429,24 @@ size_t zf_farm_merge(farm *f, hvec *bv) {
       g->pseq = x->seq;
     }
   }
-  /* the table empty again: only the slots the states took, not all of it */
-  for (size_t g = 0; g < ng; g++) tab[grp[g].slot] = NONE;
+  /* one pass over the states: the table empty again (only the slots the
+   * states took, not all of it), their sort records written and, for the
+   * radix sort, their bytes counted */
   krec *r = f->hr;
   if (ng >= RADIX_MIN) {
     radix_cnt cnt;
     memset(cnt, 0, sizeof cnt);
     for (size_t g = 0; g < ng; g++) {
+      tab[grp[g].slot] = NONE;
       r[g] = (krec){grp[g].key, (uint32_t)g};
       radix_count(cnt, grp[g].key);
     }
     r = radix_keys(r, f->hr2, ng, cnt); /* in hr or hr2 */
   } else {
-    for (size_t g = 0; g < ng; g++) r[g] = (krec){grp[g].key, (uint32_t)g};
+    for (size_t g = 0; g < ng; g++) {
+      tab[grp[g].slot] = NONE;
+      r[g] = (krec){grp[g].key, (uint32_t)g};
+    }
     sort_keys(r, f->hr2, ng);
   }
   hyp *dst = f->mv;

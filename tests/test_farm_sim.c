@@ -117,34 +117,58 @@ static void compare(const char *want, size_t nw, const char *got, size_t ng, con
   free(wb);
 }
 
+/* Where the simulated document that starts at a ends: about 20 KB of
+ * text, lines kept whole. */
+static size_t doc_end(const char *text, size_t len, size_t a) {
+  size_t e = a + 20000 < len ? a + 20000 : len;
+  while (e < len && text[e - 1] != '\n') e++;
+  return e;
+}
+
+/* One simulated document: text converted to Traditional (trad), what the
+ * stage should give back (want), the damage (dmg, decoder dec) and what
+ * the stage made of it under --pinyin=auto (got, stats st). */
+typedef struct sim_doc {
+  char *trad, *want, *dmg, *got;
+  size_t nt, ntg, nd, ng;
+  zf_stats st;
+} sim_doc;
+
+static void sim_doc_run(farm_sim *s, const char *text, size_t len, farm_sim_decoder dec,
+                        sim_doc *d) {
+  d->trad = farm_sim_s2t(s, text, len, &d->nt);
+  assert_non_null(d->trad);
+  d->want = farm_sim_target(d->trad, d->nt, &d->ntg);
+  d->dmg = farm_sim_damage(s, d->trad, d->nt, dec, &d->nd);
+  assert_non_null(d->want);
+  assert_non_null(d->dmg);
+  if (getenv("FARM_DUMP")) { /* for a look at what failed */
+    FILE *fp = fopen(getenv("FARM_DUMP"), "ab");
+    if (fp) {
+      fwrite(d->dmg, 1, d->nd, fp);
+      fclose(fp);
+    }
+  }
+  d->got = tu_farm_doc(d->dmg, d->nd, ZHFIX_PINYIN_AUTO, &d->st, &d->ng);
+}
+
+static void sim_doc_free(sim_doc *d) {
+  free(d->trad);
+  free(d->want);
+  free(d->dmg);
+  free(d->got);
+}
+
 /* Corpus text in documents of about 20 KB (lines kept whole). */
 static void simulate(farm_sim *s, const char *text, size_t len, farm_sim_decoder dec, score *sc,
                      int verbose) {
   for (size_t a = 0; a < len;) {
-    size_t e = a + 20000 < len ? a + 20000 : len;
-    while (e < len && text[e - 1] != '\n') e++;
-    size_t nt, ntg, nd, ng;
-    char *trad = farm_sim_s2t(s, text + a, e - a, &nt);
-    char *want = farm_sim_target(trad, nt, &ntg);
-    char *dmg = farm_sim_damage(s, trad, nt, dec, &nd);
-    assert_non_null(trad);
-    assert_non_null(want);
-    assert_non_null(dmg);
-    zf_stats st;
-    if (getenv("FARM_DUMP")) { /* for a look at what failed */
-      FILE *fp = fopen(getenv("FARM_DUMP"), "ab");
-      if (fp) {
-        fwrite(dmg, 1, nd, fp);
-        fclose(fp);
-      }
-    }
-    char *got = tu_farm_doc(dmg, nd, ZHFIX_PINYIN_AUTO, &st, &ng);
-    compare(want, ntg, got, ng, dmg, nd, sc, verbose);
-    sc->unrec += st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS];
-    free(trad);
-    free(want);
-    free(dmg);
-    free(got);
+    size_t e = doc_end(text, len, a);
+    sim_doc d;
+    sim_doc_run(s, text + a, e - a, dec, &d);
+    compare(d.want, d.ntg, d.got, d.ng, d.dmg, d.nd, sc, verbose);
+    sc->unrec += d.st.v[ZHFIX_STAT_UNRECOVERABLE_SPANS];
+    sim_doc_free(&d);
     a = e;
   }
 }
@@ -425,17 +449,10 @@ static void test_simulated_digits(void **state) {
     char *num = number_text(text, len, recur, &nl);
     size_t lost = 0, right = 0, wrong = 0, unknown = 0;
     for (size_t a = 0; a < nl;) {
-      size_t e = a + 20000 < nl ? a + 20000 : nl;
-      while (e < nl && num[e - 1] != '\n') e++;
-      size_t nt, ntg, nd, ng;
-      char *trad = farm_sim_s2t(s, num + a, e - a, &nt);
-      char *want = farm_sim_target(trad, nt, &ntg);
-      char *dmg = farm_sim_damage(s, trad, nt, FARM_SIM_SWALLOW, &nd);
-      assert_non_null(want);
-      assert_non_null(dmg);
-      zf_stats st;
-      char *got = tu_farm_doc(dmg, nd, ZHFIX_PINYIN_AUTO, &st, &ng);
-      tu_lines la = {want, want + ntg}, lb = {got, got + ng}, lc = {dmg, dmg + nd};
+      size_t e = doc_end(num, nl, a);
+      sim_doc d;
+      sim_doc_run(s, num + a, e - a, FARM_SIM_SWALLOW, &d);
+      tu_lines la = {d.want, d.want + d.ntg}, lb = {d.got, d.got + d.ng}, lc = {d.dmg, d.dmg + d.nd};
       const char *pa, *pb, *pc;
       size_t xa, xb, xc;
       while ((pa = tu_next_line(&la, &xa)) != NULL) {
@@ -475,10 +492,7 @@ static void test_simulated_digits(void **state) {
         free(wb);
         free(wc);
       }
-      free(trad);
-      free(want);
-      free(dmg);
-      free(got);
+      sim_doc_free(&d);
       a = e;
     }
     printf("swallowed digits, %s: %zu lost, %zu back right, %zu wrong, %zu left unknown\n",
