@@ -115,34 +115,9 @@ typedef struct dwork {
   int nomem;
 } dwork;
 
-/* 1 when the reader, between characters, rejects x before the byte y and
- * reads y again (y < 0: the end of the text). */
-static int drop_ok(const lc_model *R, unsigned x, int y) {
-  uint32_t st = 0, cp;
-  int again;
-  int ev = lc_read(R, &st, x, &cp, &again);
-  if (ev == EV_ERR) return !again;
-  if (ev != EV_NONE) return 0;
-  if (y < 0) return 1;
-  ev = lc_read(R, &st, (unsigned)y, &cp, &again);
-  return ev == EV_ERR && again;
-}
-
-/* Candidates for a source character (x, y) with x missing, x rejected by
- * the reader before y (check), or (y, x) with x rejected before `after`;
- * up to max of them into cs (NULL: count up to max only). */
 static size_t gap_cands(const dwork *w, int lead_missing, unsigned y, int after, int check, uint32_t *cs,
                         size_t max) {
-  size_t n = 0;
-  for (unsigned x = 0x81; x <= 0xFE; x++) {
-    uint32_t v = lead_missing ? lc_pair(w->S, x, y) : lc_pair(w->S, y, x);
-    if (!src_char(v)) continue;
-    if (check && !drop_ok(w->R, x, lead_missing ? (int)y : after)) continue;
-    if (cs && n < max) cs[n] = v;
-    n++;
-    if (!cs && n >= max) break; /* enough: whether there is one */
-  }
-  return n;
+  return zf_lost_drop_cands(w->S, w->R, lead_missing, y, after, check, cs, max);
 }
 
 #define NI(p, k) ((p) * K_N + (size_t)(k))
@@ -227,7 +202,7 @@ static void *gapsets_build(void *arg) {
       int bad = 0;
       if (src_char(lead)) {
         bad |= zf_lm_set_add(&g->s[SET_ANY][y], lead);
-        if (drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
+        if (zf_lost_drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
       }
       if (y >= 0x80 && src_char(trail)) bad |= zf_lm_set_add(&g->s[SET_TRAIL][y], trail);
       if (bad) {
@@ -444,7 +419,7 @@ typedef struct dstep {
   size_t from, to; /* byte positions */
   int k;           /* kind of the edge */
   uint32_t cp;
-  uint8_t certain;
+  uint8_t certain, split; /* split: zf_lost_split_word's (split_words) */
 } dstep;
 
 /* Is the reading text?  A double-byte wrong decode of text reads back as
@@ -534,7 +509,7 @@ static size_t best_path(const dwork *w, int kend, dstep *path, size_t *gaps, siz
     uint32_t cp = 0;
     if (k == K_PAIR) cp = lc_pair(w->S, w->b[q].v, w->b[q + 1].v);
     else if (k == K_ONE) cp = w->b[q].v;
-    path[np++] = (dstep){q, p, k, cp, 0};
+    path[np++] = (dstep){q, p, k, cp, 0, 0};
     *gaps += k == K_DGAP ? 2 : k == K_LGAP || k == K_TGAP;
     *asc += k == K_LGAP && w->b[q].v < 0x80;
   }
@@ -571,9 +546,42 @@ static int nogap_read(const dwork *w, double *score) {
   return 1;
 }
 
+/* A certain character read whole from bytes b0 b1 that may be two whose
+ * lead and trail the reader dropped, making a word (lost_split.c): not
+ * certain (split).  Its window: up to RANK_CTX certain characters each
+ * side.  Returns how many. */
+static size_t split_words(const dwork *w, dstep *path, size_t np) {
+  size_t n = 0;
+  uint32_t win[2 * RANK_CTX + 1];
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    if (s->k != K_PAIR || !han(s->cp) || !w->b[s->from].bnd || w->b[s->from].v < 0x40 ||
+        (s->to < w->nb && !w->b[s->to].bnd))
+      continue;
+    size_t a = i, z = i + 1, nw = 0;
+    while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
+    while (z < np && z - i - 1 < RANK_CTX && path[z].cp) z++;
+    for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+    int after = s->to < w->nb ? (int)w->b[s->to].v : -1;
+    if (zf_lost_split_word(w->S, w->R, w->b[s->from].v, w->b[s->from + 1].v, after, win, nw, i - a, DROP_PEN_V))
+      s->split = 1, n++;
+  }
+  for (size_t i = 0; i < np; i++)
+    if (path[i].split) path[i].certain = 0;
+  return n;
+}
+
+static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, int indoc, const zf_text *in,
+                   zf_text *out, zf_lost_result *res);
+
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res) {
-  return zf_lost_drop_read_at(l, h, mode, DROP_LOSSLESS_V, in, out, res);
+  return read_at(l, h, mode, DROP_LOSSLESS_V, 0, in, out, res);
+}
+
+int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
+                         zf_text *out, zf_lost_result *res) {
+  return read_at(l, h, mode, lossless, 1, in, out, res);
 }
 
 /* A line's work: the surviving bytes (survivors), *literal, the nodes and
@@ -685,8 +693,10 @@ static int emit_path(zf_lost *l, dwork *w, dstep *path, size_t np, int mode, con
   return 0;
 }
 
-int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
-                         zf_text *out, zf_lost_result *res) {
+/* indoc: the line is of a document that showed the damage (the caller's
+ * doc), where a word may have lost its outer bytes (split_words) */
+static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, int indoc, const zf_text *in,
+                   zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;
   dwork w;
@@ -736,7 +746,7 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
    * 遣, read back as 缓: -4.16 against -4.15 alone; marking such characters
    * marked lossless headings too, 总览).  docs/repair-lost.md, phase 13. */
   int docmode = lossless <= DOC_DROP_LOSSLESS;
-  if (!gaps && !docmode) goto done;
+  if (!gaps && !docmode && !indoc) goto done;
   /* Every gap an ASCII byte read as the trail of a character whose lead
    * went (0x40-0x7E): the reading's characters are the no-drop reading's,
    * byte for byte in the same phase, and the ASCII bytes are written as
@@ -763,7 +773,7 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
           zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader), w.nb, total, literal, nogap, readable, gaps,
           asc, odds);
 #endif
-  if (readable && total - nogap < lossless) {
+  if (readable && total - nogap < lossless && (gaps || !indoc)) {
     res->likely = total > nogap && odds > 0;
     goto done;
   }
@@ -782,12 +792,15 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
     rc = ZHFIX_E_NOMEM;
     goto done;
   }
-  if (!gaps) { /* lossless where certain, else reported (not changed) */
-    res->likely = unsure > 0;
+  size_t nsplit = split_words(&w, path, np);
+  if (!gaps && !nsplit) { /* lossless where certain, else reported (not changed) */
+    res->likely = docmode && unsure > 0;
     goto done;
   }
+  if (!gaps) /* nothing missing but words split: those marked, the rest as read */
+    for (size_t i = 0; i < np; i++) path[i].certain |= !path[i].split;
   if ((rc = emit_path(l, &w, path, np, mode, in, out, res))) goto done;
-  res->gaps = gaps;
+  res->gaps = gaps + nsplit;
   res->score = total;
   res->literal = literal;
   rc = 0;
