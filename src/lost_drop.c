@@ -29,13 +29,10 @@
  *     written as certain;
  *   - a character holding a missing byte is written when the bytes leave
  *     it one value; in guess mode the model's best candidate is written
- *     and flagged; otherwise it is marked.  (Letting the model fill by
- *     the lattice's margins, DROP_LMFILL in a tuning build, restored 2.3
- *     points more of GBK read by CPython's Big5 on the tuning slice, at
- *     0.5 points more left wrong and 3 of 92 lossless lines no longer
- *     exact: off);
- *   - a character the phases disagree on is marked (guessed in guess
- *     mode);
+ *     and flagged; otherwise it is marked (DROP_LMFILL, a fill by the
+ *     lattice's margins: +2.3 points restored, +0.5 wrong; off);
+ *   - a character the phases disagree on, or read whole where a word
+ *     may have lost its outer bytes (lost_split.c), is marked (guessed);
  *   - an ASCII byte stays as it came even where the phases disagree on it
  *     or read it as the trail of a character whose lead went (0x40-0x7E):
  *     markup, code, a table's '@' are never replaced; it is reported.
@@ -45,9 +42,9 @@
  * clean line of rare characters read so lands on common characters that
  * make no words), and, with nothing missing readable, when it does not
  * beat that reading by DROP_LOSSLESS; one whose only gaps are ASCII
- * letters read as trails writes the no-drop reading's characters.  Cost: linear in the line
- * (five nodes a byte, at most five edges a node), plus at most 126
- * candidates a missing byte.
+ * letters read as trails writes the no-drop reading's characters.  Cost:
+ * linear in the line (five nodes a byte, at most five edges a node), plus
+ * at most 126 candidates a missing byte.
  */
 #include "lost_dbcs.h"
 #include "lost_lat.h"
@@ -115,11 +112,6 @@ typedef struct dwork {
   int nomem;
 } dwork;
 
-static size_t gap_cands(const dwork *w, int lead_missing, unsigned y, int after, int check, uint32_t *cs,
-                        size_t max) {
-  return zf_lost_drop_cands(w->S, w->R, lead_missing, y, after, check, cs, max);
-}
-
 #define NI(p, k) ((p) * K_N + (size_t)(k))
 
 static int gaps_at(int k) { return k == K_TGAP ? 1 : k == K_DGAP ? 2 : 0; }
@@ -148,8 +140,9 @@ enum { GM_TRAIL = 1, GM_LEAD = 2, GM_LEAD_ANY = 4 };
 static int gap_ok(dwork *w, size_t p, int which) {
   uint8_t *m = &w->gm[p];
   if (!(*m & which)) {
-    size_t n = which == GM_TRAIL ? gap_cands(w, 0, w->b[p].v, p + 1 < w->nb ? (int)w->b[p + 1].v : -1, 1, NULL, 1)
-                                 : gap_cands(w, 1, w->b[p].v, 0, which == GM_LEAD, NULL, 1);
+    int next = p + 1 < w->nb ? (int)w->b[p + 1].v : -1;
+    size_t n = which == GM_TRAIL ? zf_lost_drop_cands(w->S, w->R, 0, w->b[p].v, next, 1, NULL, 1)
+                                 : zf_lost_drop_cands(w->S, w->R, 1, w->b[p].v, 0, which == GM_LEAD, NULL, 1);
     *m |= (uint8_t)(which | (n ? which << 4 : 0));
   }
   return (*m >> 4 & which) != 0;
@@ -162,8 +155,9 @@ static const uint32_t *cands_at(dwork *w, size_t p, int which, size_t *n) {
   size_t slot = p * 3 + (which == GM_TRAIL ? 0 : which == GM_LEAD ? 1 : 2);
   if (w->coff[slot] < 0) {
     uint32_t cs[128];
-    size_t nc = which == GM_TRAIL ? gap_cands(w, 0, w->b[p].v, p + 1 < w->nb ? (int)w->b[p + 1].v : -1, 1, cs, 128)
-                                  : gap_cands(w, 1, w->b[p].v, 0, which == GM_LEAD, cs, 128);
+    int next = p + 1 < w->nb ? (int)w->b[p + 1].v : -1;
+    size_t nc = which == GM_TRAIL ? zf_lost_drop_cands(w->S, w->R, 0, w->b[p].v, next, 1, cs, 128)
+                                  : zf_lost_drop_cands(w->S, w->R, 1, w->b[p].v, 0, which == GM_LEAD, cs, 128);
     if (GROW(w, w->cpool, w->capcpool, w->ncpool + nc)) {
       w->nomem = 1;
       *n = 0;
@@ -546,10 +540,9 @@ static int nogap_read(const dwork *w, double *score) {
   return 1;
 }
 
-/* A certain character read whole from bytes b0 b1 that may be two whose
- * lead and trail the reader dropped, making a word (lost_split.c): not
- * certain (split).  Its window: up to RANK_CTX certain characters each
- * side.  Returns how many. */
+/* Characters read whole from bytes b0 b1 that may be a word of two whose
+ * outer bytes the reader dropped (lost_split.c): split, not certain.
+ * Window: up to RANK_CTX characters each side.  Returns how many. */
 static size_t split_words(const dwork *w, dstep *path, size_t np) {
   size_t n = 0;
   uint32_t win[2 * RANK_CTX + 1];
@@ -664,9 +657,9 @@ static int emit_path(zf_lost *l, dwork *w, dstep *path, size_t np, int mode, con
       }
     } else {
       size_t nc = 0;
-      if (s->certain && s->k == K_LGAP) nc = gap_cands(w, 1, w->b[s->from].v, 0, 1, cs, 128);
+      if (s->certain && s->k == K_LGAP) nc = zf_lost_drop_cands(w->S, w->R, 1, w->b[s->from].v, 0, 1, cs, 128);
       if (s->certain && s->k == K_TGAP)
-        nc = gap_cands(w, 0, w->b[s->from].v, s->to < w->nb ? (int)w->b[s->to].v : -1, 1, cs, 128);
+        nc = zf_lost_drop_cands(w->S, w->R, 0, w->b[s->from].v, s->to < w->nb ? (int)w->b[s->to].v : -1, 1, cs, 128);
       if (nc > 128) nc = 0;
       int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
       int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
@@ -740,26 +733,20 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
   size_t gaps, asc, np = best_path(&w, kend, path, &gaps, &asc);
   /* Nothing dropped: a lossless wrong decode, the mojibake stage's; but
    * in a document of this damage (docmode) a reading with drops within
-   * DROP_MARGIN makes its characters uncertain, and the line is reported,
-   * not changed: given the text the drops are deterministic and the model
-   * often cannot choose (然后 = C8BB BAF3 read by CPython's Big5 keeps BBBA,
-   * 遣, read back as 缓: -4.16 against -4.15 alone; marking such characters
-   * marked lossless headings too, 总览).  docs/repair-lost.md, phase 13. */
+   * DROP_MARGIN makes its characters uncertain and the line is reported,
+   * not changed (marking them marked lossless headings, 总览), and in any
+   * document that showed it (indoc) a word may have lost its outer bytes
+   * (然后 -> 遣 -> 缓: split_words).  docs/repair-lost.md, phases 13-14. */
   int docmode = lossless <= DOC_DROP_LOSSLESS;
   if (!gaps && !docmode && !indoc) goto done;
   /* Every gap an ASCII byte read as the trail of a character whose lead
-   * went (0x40-0x7E): the reading's characters are the no-drop reading's,
-   * byte for byte in the same phase, and the ASCII bytes are written as
-   * they came either way.  No drop is shown but those letters' own, so
-   * the characters are written as the no-drop reading reads them (a
-   * lossless wrong decode's repair: certain), the letters reported.
-   * (Asking the other readings within DROP_MARGIN marked a GBK line read
-   * by ICU's Big5, nothing lost, whose letters -- "K、M、G" -- read a
-   * little better as trails: 前缀： became 前��, mixed documents; refusing
-   * such lines instead left GBK lines read by CPython's Big5 with a
-   * letter where a character lost its lead unreported.) */
-  /* In docmode such a letter is a drop like any other: the certainty
-   * test decides (いゅ┖臔H, 版's lead gone, was written 中文征護H). */
+   * went (0x40-0x7E): the characters are the no-drop reading's, byte for
+   * byte, written as it reads them (certain), the letters reported
+   * (asking the readings within DROP_MARGIN marked 前缀： of a lossless
+   * GBK line read by ICU's Big5 as 前��; refusing such lines left lines
+   * with a letter where a lead went unreported).  In docmode such a
+   * letter is a drop like any other: the certainty test decides
+   * (いゅ┖臔H, 版's lead gone, was written 中文征護H). */
   if (DROP_ASC_V == 1 && gaps && asc == gaps) goto done;
   /* The bytes read with nothing missing, where they can be: a reading
    * with drops must beat it by DROP_LOSSLESS_V, or the line is a lossless
