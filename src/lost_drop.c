@@ -764,7 +764,11 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
     res->likely = total > nogap && odds > 0;
     goto done;
   }
-  if (DROP_TEXT_V && odds <= 0) goto done;
+  /* not text: refused, but in a document of the damage a line with
+   * nothing missing may still hold a word that lost its outer bytes (a
+   * heading: 版本 -> ━ -> 岩) */
+  int textless = DROP_TEXT_V && odds <= 0;
+  if (textless && (gaps || !indoc)) goto done;
   backward(&w);
   /* certainty: no differing reading within DROP_MARGIN_V over its bytes */
   size_t unsure = 0;
@@ -781,13 +785,14 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
   }
   size_t nsplit = split_words(&w, path, np);
   if (!gaps && !nsplit) { /* lossless where certain, else reported (not changed) */
-    res->likely = docmode && unsure > 0;
+    res->likely = docmode && unsure > 0 && !textless;
     goto done;
   }
   if (!gaps) /* nothing missing but words split: those marked, the rest as read */
     for (size_t i = 0; i < np; i++) path[i].certain |= !path[i].split;
   if ((rc = emit_path(l, &w, path, np, mode, in, out, res))) goto done;
   res->gaps = gaps + nsplit;
+  res->split = nsplit;
   res->score = total;
   res->literal = literal;
   rc = 0;

@@ -263,10 +263,12 @@ static void test_dbcs_doc_unsure(void **state) {
 /* The same damage to 如果 (C8E7 B9FB: C8 and FB dropped, E7B9 蝜 read
  * back as 绻), and 缓 losslessly damaged where it makes words with its
  * neighbours (请你 缓一缓 再说: 遣珨遣, no byte lost), after the document
- * that showed the damage: 绻 marked, 缓一缓 restored. */
+ * that showed the damage: 绻 marked, 缓一缓 restored; and 遣 alone before
+ * ASCII (a heading: one character, read only for this) marked. */
 static const char split_dam[] = "Tip: \xe6\x9e\x91\xe5\xb0\xa8: \xe8\x9d\x9c\xe6\x96\x95\xe6\xb1\x92\xe9\x9a\xb4"
                                 "\xe8\xb3\xb8\xe7\x8c\x81\xd1\x8c\xe7\x87\xb4\xe8\x85\x94\xe8\xb6\xbc\xe5\x83\x87.\n"
-                                "\xe2\x91\xa2\xe6\x96\x95 \xe9\x81\xa3\xe7\x8f\xa8\xe9\x81\xa3 \xe5\xa9\xac\xe4\xbd\xbd.\n";
+                                "\xe2\x91\xa2\xe6\x96\x95 \xe9\x81\xa3\xe7\x8f\xa8\xe9\x81\xa3 \xe5\xa9\xac\xe4\xbd\xbd.\n"
+                                "\xe9\x81\xa3 SEE ALSO\n";
 
 static void test_dbcs_doc_split(void **state) {
   (void)state;
@@ -274,10 +276,11 @@ static void test_dbcs_doc_split(void **state) {
   uint64_t sp;
   char *d = concat(tu_lossy_gbk_doc, split_dam);
   char *o = run_doc(d, &n, &sp);
-  char *l5 = line_of(o, 5), *l6 = line_of(o, 6);
+  char *l5 = line_of(o, 5), *l6 = line_of(o, 6), *l7 = line_of(o, 7);
   assert_string_equal(l5, "Tip: 提示: \xef\xbf\xbd你声明了要清理的字段.");
   assert_string_equal(l6, "请你 缓一缓 再说.");
-  free(l5), free(l6), free(o), free(d);
+  assert_string_equal(l7, "\xef\xbf\xbd SEE ALSO"); /* a heading too short to be read on its own */
+  free(l5), free(l6), free(l7), free(o), free(d);
 }
 
 /* UTF-8 read by a dropping Big5 decoder, a line on its own evidence:
