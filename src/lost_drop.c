@@ -133,8 +133,7 @@ typedef struct dedge {
 
 /* Whether a gap of one kind has any candidate at p (GM_TRAIL: (b[p], x)
  * before b[p + 1]; GM_LEAD: (x, b[p]), x rejected before b[p]; GM_LEAD_ANY:
- * (x, b[p]) unchecked, after another gap), memoised per position: the
- * passes ask it for every node and every character's certainty. */
+ * (x, b[p]) unchecked, after another gap), memoised per position. */
 enum { GM_TRAIL = 1, GM_LEAD = 2, GM_LEAD_ANY = 4 };
 
 static int gap_ok(dwork *w, size_t p, int which) {
@@ -540,9 +539,8 @@ static int nogap_read(const dwork *w, double *score) {
   return 1;
 }
 
-/* Characters read whole from bytes b0 b1 that may be a word of two whose
- * outer bytes the reader dropped (lost_split.c): split, not certain.
- * Window: up to RANK_CTX characters each side.  Returns how many. */
+/* Characters read whole that may be a word of two whose outer bytes went
+ * (lost_split.c; window: RANK_CTX each side): split.  Returns how many. */
 static size_t split_words(const dwork *w, dstep *path, size_t np) {
   size_t n = 0;
   uint32_t win[2 * RANK_CTX + 1];
@@ -740,9 +738,8 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
   int docmode = lossless <= DOC_DROP_LOSSLESS;
   if (!gaps && !docmode && !indoc) goto done;
   /* Every gap an ASCII byte read as the trail of a character whose lead
-   * went (0x40-0x7E): the characters are the no-drop reading's, byte for
-   * byte, written as it reads them (certain), the letters reported
-   * (asking the readings within DROP_MARGIN marked 前缀： of a lossless
+   * went (0x40-0x7E): the no-drop reading's characters, written (certain),
+   * the letters reported (asking the readings within DROP_MARGIN marked 前缀： of a lossless
    * GBK line read by ICU's Big5 as 前��; refusing such lines left lines
    * with a letter where a lead went unreported).  In docmode such a
    * letter is a drop like any other: the certainty test decides
@@ -764,9 +761,8 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
     res->likely = total > nogap && odds > 0;
     goto done;
   }
-  /* not text: refused, but in a document of the damage a line with
-   * nothing missing may still hold a word that lost its outer bytes (a
-   * heading: 版本 -> ━ -> 岩) */
+  /* not text: refused, but with nothing missing in a document of the
+   * damage it may hold a word that lost its outer bytes (版本 -> ━ -> 岩) */
   int textless = DROP_TEXT_V && odds <= 0;
   if (textless && (gaps || !indoc)) goto done;
   backward(&w);
