@@ -109,6 +109,8 @@ typedef struct zf_lost_result {
                      * against the reading with nothing missing, though a
                      * reading with drops, text, beats that one and the
                      * line as it stands: bytes more likely went than not */
+  size_t split;     /* characters marked as a word that may have lost its
+                     * outer bytes (zf_lost_drop_read_at, lost_split.c) */
 } zf_lost_result;
 
 typedef struct zf_lost zf_lost;

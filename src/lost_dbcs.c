@@ -215,14 +215,16 @@ int zf_lost_dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_
     out->len = out0;
     if (rc == ZHFIX_E_NOMEM) return rc;
     likely |= doc >= 0 && (rc ? res->likely : res->score > res->literal);
-    if (rc || only) continue;
+    /* a line read only for that: taken when it holds a word that may
+     * have lost its outer bytes (marked) */
+    if (rc || (only && !res->split)) continue;
     if (read) ++*read, read = NULL;
     double g = res->score - res->literal;
 #ifdef LOST_DEBUG
     fprintf(stderr, "dbcsdrop: %s>%s g %.1f na %zu gaps %zu\n", zf_lost_codec_name(h->src),
             zf_lost_codec_name(h->reader), g, na, res->gaps);
 #endif
-    if (g >= need && g >= need_c * (double)na && (!best || g > bg)) best = h, bg = g;
+    if ((only || (g >= need && g >= need_c * (double)na)) && (!best || g > bg)) best = h, bg = g;
   }
   if (!best) {
     if (doc < 0) *whole |= zf_lost_whole_gone(l, in, na, mass, pool);

@@ -29,13 +29,10 @@
  *     written as certain;
  *   - a character holding a missing byte is written when the bytes leave
  *     it one value; in guess mode the model's best candidate is written
- *     and flagged; otherwise it is marked.  (Letting the model fill by
- *     the lattice's margins, DROP_LMFILL in a tuning build, restored 2.3
- *     points more of GBK read by CPython's Big5 on the tuning slice, at
- *     0.5 points more left wrong and 3 of 92 lossless lines no longer
- *     exact: off);
- *   - a character the phases disagree on is marked (guessed in guess
- *     mode);
+ *     and flagged; otherwise it is marked (DROP_LMFILL, a fill by the
+ *     lattice's margins: +2.3 points restored, +0.5 wrong; off);
+ *   - a character the phases disagree on, or read whole where a word
+ *     may have lost its outer bytes (lost_split.c), is marked (guessed);
  *   - an ASCII byte stays as it came even where the phases disagree on it
  *     or read it as the trail of a character whose lead went (0x40-0x7E):
  *     markup, code, a table's '@' are never replaced; it is reported.
@@ -45,9 +42,9 @@
  * clean line of rare characters read so lands on common characters that
  * make no words), and, with nothing missing readable, when it does not
  * beat that reading by DROP_LOSSLESS; one whose only gaps are ASCII
- * letters read as trails writes the no-drop reading's characters.  Cost: linear in the line
- * (five nodes a byte, at most five edges a node), plus at most 126
- * candidates a missing byte.
+ * letters read as trails writes the no-drop reading's characters.  Cost:
+ * linear in the line (five nodes a byte, at most five edges a node), plus
+ * at most 126 candidates a missing byte.
  */
 #include "lost_dbcs.h"
 #include "lost_lat.h"
@@ -115,36 +112,6 @@ typedef struct dwork {
   int nomem;
 } dwork;
 
-/* 1 when the reader, between characters, rejects x before the byte y and
- * reads y again (y < 0: the end of the text). */
-static int drop_ok(const lc_model *R, unsigned x, int y) {
-  uint32_t st = 0, cp;
-  int again;
-  int ev = lc_read(R, &st, x, &cp, &again);
-  if (ev == EV_ERR) return !again;
-  if (ev != EV_NONE) return 0;
-  if (y < 0) return 1;
-  ev = lc_read(R, &st, (unsigned)y, &cp, &again);
-  return ev == EV_ERR && again;
-}
-
-/* Candidates for a source character (x, y) with x missing, x rejected by
- * the reader before y (check), or (y, x) with x rejected before `after`;
- * up to max of them into cs (NULL: count up to max only). */
-static size_t gap_cands(const dwork *w, int lead_missing, unsigned y, int after, int check, uint32_t *cs,
-                        size_t max) {
-  size_t n = 0;
-  for (unsigned x = 0x81; x <= 0xFE; x++) {
-    uint32_t v = lead_missing ? lc_pair(w->S, x, y) : lc_pair(w->S, y, x);
-    if (!src_char(v)) continue;
-    if (check && !drop_ok(w->R, x, lead_missing ? (int)y : after)) continue;
-    if (cs && n < max) cs[n] = v;
-    n++;
-    if (!cs && n >= max) break; /* enough: whether there is one */
-  }
-  return n;
-}
-
 #define NI(p, k) ((p) * K_N + (size_t)(k))
 
 static int gaps_at(int k) { return k == K_TGAP ? 1 : k == K_DGAP ? 2 : 0; }
@@ -166,15 +133,15 @@ typedef struct dedge {
 
 /* Whether a gap of one kind has any candidate at p (GM_TRAIL: (b[p], x)
  * before b[p + 1]; GM_LEAD: (x, b[p]), x rejected before b[p]; GM_LEAD_ANY:
- * (x, b[p]) unchecked, after another gap), memoised per position: the
- * passes ask it for every node and every character's certainty. */
+ * (x, b[p]) unchecked, after another gap), memoised per position. */
 enum { GM_TRAIL = 1, GM_LEAD = 2, GM_LEAD_ANY = 4 };
 
 static int gap_ok(dwork *w, size_t p, int which) {
   uint8_t *m = &w->gm[p];
   if (!(*m & which)) {
-    size_t n = which == GM_TRAIL ? gap_cands(w, 0, w->b[p].v, p + 1 < w->nb ? (int)w->b[p + 1].v : -1, 1, NULL, 1)
-                                 : gap_cands(w, 1, w->b[p].v, 0, which == GM_LEAD, NULL, 1);
+    int next = p + 1 < w->nb ? (int)w->b[p + 1].v : -1;
+    size_t n = which == GM_TRAIL ? zf_lost_drop_cands(w->S, w->R, 0, w->b[p].v, next, 1, NULL, 1)
+                                 : zf_lost_drop_cands(w->S, w->R, 1, w->b[p].v, 0, which == GM_LEAD, NULL, 1);
     *m |= (uint8_t)(which | (n ? which << 4 : 0));
   }
   return (*m >> 4 & which) != 0;
@@ -187,8 +154,9 @@ static const uint32_t *cands_at(dwork *w, size_t p, int which, size_t *n) {
   size_t slot = p * 3 + (which == GM_TRAIL ? 0 : which == GM_LEAD ? 1 : 2);
   if (w->coff[slot] < 0) {
     uint32_t cs[128];
-    size_t nc = which == GM_TRAIL ? gap_cands(w, 0, w->b[p].v, p + 1 < w->nb ? (int)w->b[p + 1].v : -1, 1, cs, 128)
-                                  : gap_cands(w, 1, w->b[p].v, 0, which == GM_LEAD, cs, 128);
+    int next = p + 1 < w->nb ? (int)w->b[p + 1].v : -1;
+    size_t nc = which == GM_TRAIL ? zf_lost_drop_cands(w->S, w->R, 0, w->b[p].v, next, 1, cs, 128)
+                                  : zf_lost_drop_cands(w->S, w->R, 1, w->b[p].v, 0, which == GM_LEAD, cs, 128);
     if (GROW(w, w->cpool, w->capcpool, w->ncpool + nc)) {
       w->nomem = 1;
       *n = 0;
@@ -227,7 +195,7 @@ static void *gapsets_build(void *arg) {
       int bad = 0;
       if (src_char(lead)) {
         bad |= zf_lm_set_add(&g->s[SET_ANY][y], lead);
-        if (drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
+        if (zf_lost_drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
       }
       if (y >= 0x80 && src_char(trail)) bad |= zf_lm_set_add(&g->s[SET_TRAIL][y], trail);
       if (bad) {
@@ -444,7 +412,7 @@ typedef struct dstep {
   size_t from, to; /* byte positions */
   int k;           /* kind of the edge */
   uint32_t cp;
-  uint8_t certain;
+  uint8_t certain, split; /* split: zf_lost_split_word's (split_words) */
 } dstep;
 
 /* Is the reading text?  A double-byte wrong decode of text reads back as
@@ -534,7 +502,7 @@ static size_t best_path(const dwork *w, int kend, dstep *path, size_t *gaps, siz
     uint32_t cp = 0;
     if (k == K_PAIR) cp = lc_pair(w->S, w->b[q].v, w->b[q + 1].v);
     else if (k == K_ONE) cp = w->b[q].v;
-    path[np++] = (dstep){q, p, k, cp, 0};
+    path[np++] = (dstep){q, p, k, cp, 0, 0};
     *gaps += k == K_DGAP ? 2 : k == K_LGAP || k == K_TGAP;
     *asc += k == K_LGAP && w->b[q].v < 0x80;
   }
@@ -571,9 +539,40 @@ static int nogap_read(const dwork *w, double *score) {
   return 1;
 }
 
+/* Characters read whole that may be a word of two whose outer bytes went
+ * (lost_split.c; window: RANK_CTX each side): split.  Returns how many. */
+static size_t split_words(const dwork *w, dstep *path, size_t np) {
+  size_t n = 0;
+  uint32_t win[2 * RANK_CTX + 1];
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    if (s->k != K_PAIR || !han(s->cp) || !w->b[s->from].bnd || w->b[s->from].v < 0x40 ||
+        (s->to < w->nb && !w->b[s->to].bnd))
+      continue;
+    size_t a = i, z = i + 1, nw = 0;
+    while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
+    while (z < np && z - i - 1 < RANK_CTX && path[z].cp) z++;
+    for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+    int after = s->to < w->nb ? (int)w->b[s->to].v : -1;
+    if (zf_lost_split_word(w->S, w->R, w->b[s->from].v, w->b[s->from + 1].v, after, win, nw, i - a, DROP_PEN_V))
+      s->split = 1, n++;
+  }
+  for (size_t i = 0; i < np; i++)
+    if (path[i].split) path[i].certain = 0;
+  return n;
+}
+
+static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, int indoc, const zf_text *in,
+                   zf_text *out, zf_lost_result *res);
+
 int zf_lost_drop_read(zf_lost *l, const zf_lost_hyp *h, int mode, const zf_text *in, zf_text *out,
                       zf_lost_result *res) {
-  return zf_lost_drop_read_at(l, h, mode, DROP_LOSSLESS_V, in, out, res);
+  return read_at(l, h, mode, DROP_LOSSLESS_V, 0, in, out, res);
+}
+
+int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
+                         zf_text *out, zf_lost_result *res) {
+  return read_at(l, h, mode, lossless, 1, in, out, res);
 }
 
 /* A line's work: the surviving bytes (survivors), *literal, the nodes and
@@ -656,9 +655,9 @@ static int emit_path(zf_lost *l, dwork *w, dstep *path, size_t np, int mode, con
       }
     } else {
       size_t nc = 0;
-      if (s->certain && s->k == K_LGAP) nc = gap_cands(w, 1, w->b[s->from].v, 0, 1, cs, 128);
+      if (s->certain && s->k == K_LGAP) nc = zf_lost_drop_cands(w->S, w->R, 1, w->b[s->from].v, 0, 1, cs, 128);
       if (s->certain && s->k == K_TGAP)
-        nc = gap_cands(w, 0, w->b[s->from].v, s->to < w->nb ? (int)w->b[s->to].v : -1, 1, cs, 128);
+        nc = zf_lost_drop_cands(w->S, w->R, 0, w->b[s->from].v, s->to < w->nb ? (int)w->b[s->to].v : -1, 1, cs, 128);
       if (nc > 128) nc = 0;
       int left = i > 0 && path[i - 1].cp >= 0x80 && path[i - 1].certain;
       int right = i + 1 < np && path[i + 1].cp >= 0x80 && path[i + 1].certain;
@@ -685,8 +684,10 @@ static int emit_path(zf_lost *l, dwork *w, dstep *path, size_t np, int mode, con
   return 0;
 }
 
-int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, const zf_text *in,
-                         zf_text *out, zf_lost_result *res) {
+/* indoc: the line is of a document that showed the damage (the caller's
+ * doc), where a word may have lost its outer bytes (split_words) */
+static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, int indoc, const zf_text *in,
+                   zf_text *out, zf_lost_result *res) {
   memset(res, 0, sizeof *res);
   l->nflags = 0;
   dwork w;
@@ -730,26 +731,19 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
   size_t gaps, asc, np = best_path(&w, kend, path, &gaps, &asc);
   /* Nothing dropped: a lossless wrong decode, the mojibake stage's; but
    * in a document of this damage (docmode) a reading with drops within
-   * DROP_MARGIN makes its characters uncertain, and the line is reported,
-   * not changed: given the text the drops are deterministic and the model
-   * often cannot choose (然后 = C8BB BAF3 read by CPython's Big5 keeps BBBA,
-   * 遣, read back as 缓: -4.16 against -4.15 alone; marking such characters
-   * marked lossless headings too, 总览).  docs/repair-lost.md, phase 13. */
+   * DROP_MARGIN makes its characters uncertain and the line is reported,
+   * not changed (marking them marked lossless headings, 总览), and in any
+   * document that showed it (indoc) a word may have lost its outer bytes
+   * (然后 -> 遣 -> 缓: split_words).  docs/repair-lost.md, phases 13-14. */
   int docmode = lossless <= DOC_DROP_LOSSLESS;
-  if (!gaps && !docmode) goto done;
+  if (!gaps && !docmode && !indoc) goto done;
   /* Every gap an ASCII byte read as the trail of a character whose lead
-   * went (0x40-0x7E): the reading's characters are the no-drop reading's,
-   * byte for byte in the same phase, and the ASCII bytes are written as
-   * they came either way.  No drop is shown but those letters' own, so
-   * the characters are written as the no-drop reading reads them (a
-   * lossless wrong decode's repair: certain), the letters reported.
-   * (Asking the other readings within DROP_MARGIN marked a GBK line read
-   * by ICU's Big5, nothing lost, whose letters -- "K、M、G" -- read a
-   * little better as trails: 前缀： became 前��, mixed documents; refusing
-   * such lines instead left GBK lines read by CPython's Big5 with a
-   * letter where a character lost its lead unreported.) */
-  /* In docmode such a letter is a drop like any other: the certainty
-   * test decides (いゅ┖臔H, 版's lead gone, was written 中文征護H). */
+   * went (0x40-0x7E): the no-drop reading's characters, written (certain),
+   * the letters reported (asking the readings within DROP_MARGIN marked 前缀： of a lossless
+   * GBK line read by ICU's Big5 as 前��; refusing such lines left lines
+   * with a letter where a lead went unreported).  In docmode such a
+   * letter is a drop like any other: the certainty test decides
+   * (いゅ┖臔H, 版's lead gone, was written 中文征護H). */
   if (DROP_ASC_V == 1 && gaps && asc == gaps) goto done;
   /* The bytes read with nothing missing, where they can be: a reading
    * with drops must beat it by DROP_LOSSLESS_V, or the line is a lossless
@@ -763,11 +757,14 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
           zf_lost_codec_name(h->src), zf_lost_codec_name(h->reader), w.nb, total, literal, nogap, readable, gaps,
           asc, odds);
 #endif
-  if (readable && total - nogap < lossless) {
+  if (readable && total - nogap < lossless && (gaps || !indoc)) {
     res->likely = total > nogap && odds > 0;
     goto done;
   }
-  if (DROP_TEXT_V && odds <= 0) goto done;
+  /* not text: refused, but with nothing missing in a document of the
+   * damage it may hold a word that lost its outer bytes (版本 -> ━ -> 岩) */
+  int textless = DROP_TEXT_V && odds <= 0;
+  if (textless && (gaps || !indoc)) goto done;
   backward(&w);
   /* certainty: no differing reading within DROP_MARGIN_V over its bytes */
   size_t unsure = 0;
@@ -782,12 +779,16 @@ int zf_lost_drop_read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double loss
     rc = ZHFIX_E_NOMEM;
     goto done;
   }
-  if (!gaps) { /* lossless where certain, else reported (not changed) */
-    res->likely = unsure > 0;
+  size_t nsplit = split_words(&w, path, np);
+  if (!gaps && !nsplit) { /* lossless where certain, else reported (not changed) */
+    res->likely = docmode && unsure > 0 && !textless;
     goto done;
   }
+  if (!gaps) /* nothing missing but words split: those marked, the rest as read */
+    for (size_t i = 0; i < np; i++) path[i].certain |= !path[i].split;
   if ((rc = emit_path(l, &w, path, np, mode, in, out, res))) goto done;
-  res->gaps = gaps;
+  res->gaps = gaps + nsplit;
+  res->split = nsplit;
   res->score = total;
   res->literal = literal;
   rc = 0;

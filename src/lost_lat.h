@@ -210,6 +210,22 @@ struct zf_lost {
 static inline int src_char(uint32_t v) { return v && v != LC_TWO_CPS; }
 static inline float lm_step(uint32_t prev, uint32_t c) { return prev ? zf_lm_bigram(prev, c) : zf_lm_char(c); }
 
+/* lost_split.c: zf_lost_drop_ok, 1 when the reader R, between
+ * characters, rejects x before the byte y and reads y again (y < 0: the
+ * end of the text); zf_lost_drop_cands, the candidates of a source
+ * character (x, y) with x missing, x rejected before y when `check`, or
+ * (y, x) with x rejected before `after`: up to max of them into cs (NULL:
+ * count up to max only), returns how many; zf_lost_split_word, 1 when
+ * the character at win[at] (win: nw <= 2 RANK_CTX + 1 characters), read
+ * whole from bytes b0 b1 (after: the byte after b1, -1 none), may be two
+ * characters that lost b0's lead and b1's trail and make a word of the
+ * lexicon scoring, less 2 pen, within SPLIT_MARGIN of it. */
+int zf_lost_drop_ok(const lc_model *R, unsigned x, int y);
+size_t zf_lost_drop_cands(const lc_model *S, const lc_model *R, int lead_missing, unsigned y, int after, int check,
+                          uint32_t *cs, size_t max);
+int zf_lost_split_word(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, int after,
+                       const uint32_t *win, size_t nw, size_t at, double pen);
+
 #define GROW(l, arr, cap, need) zf_grow((void **)&(arr), &(cap), (need), sizeof *(arr), 64)
 
 /* log10(10^a + 10^b) */
