@@ -146,6 +146,19 @@ static void score(const zf_text *got, const zf_text *want, mix_score *m, int bas
   if (!base && ok) m->lines_ok++;
 }
 
+/* Decodes the line at *i of buf into line and moves *i past it; returns
+ * whether the line holds at least four Han (the lines the mixed corpus
+ * test damages and scores). */
+static int next_han_line(const char *buf, size_t n, size_t *i, zf_text *line) {
+  size_t j = *i;
+  while (j < n && buf[j] != '\n') j++;
+  cu_decode(buf + *i, j - *i, line);
+  *i = j + 1;
+  size_t han = 0;
+  for (size_t q = 0; q < line->len; q++) han += zf_is_han(line->cp[q]) != 0;
+  return han >= 4;
+}
+
 /* Mixed text from zh_CN: Simplified lines with a share of characters
  * converted char by char.  The reference for --to=trad is OpenCC's s2t of
  * the clean line; for --to=simp the clean line itself.  The baseline is
@@ -171,13 +184,7 @@ static void test_mixed_corpus(void **state) {
     zf_text win = {0};
     uint32_t wseed = seed;
     for (size_t i = 0; i < n && i < ZHFIX_DETECT_WINDOW;) {
-      size_t j = i;
-      while (j < n && buf[j] != '\n') j++;
-      cu_decode(buf + i, j - i, &clean);
-      i = j + 1;
-      size_t han = 0;
-      for (size_t q = 0; q < clean.len; q++) han += zf_is_han(clean.cp[q]) != 0;
-      if (han < 4) continue;
+      if (!next_han_line(buf, n, &i, &clean)) continue;
       damage(&t, &clean, shares[si], &wseed);
       zf_text_append(&win, &clean, 0, clean.len);
       zf_text_push(&win, '\n', 0);
@@ -196,13 +203,7 @@ static void test_mixed_corpus(void **state) {
     zf_stage_convert.prescan(rs, &win);
     zf_text_free(&win);
     for (size_t i = 0; i < n;) {
-      size_t j = i;
-      while (j < n && buf[j] != '\n') j++;
-      cu_decode(buf + i, j - i, &clean);
-      i = j + 1;
-      size_t han = 0;
-      for (size_t q = 0; q < clean.len; q++) han += zf_is_han(clean.cp[q]) != 0;
-      if (han < 4) continue;
+      if (!next_han_line(buf, n, &i, &clean)) continue;
       zf_text_clear(&dmg);
       zf_text_append(&dmg, &clean, 0, clean.len);
       damage(&t, &dmg, shares[si], &seed);
