@@ -41,6 +41,21 @@
 
 /* ---- the stage ----------------------------------------------------------- */
 
+/* Whether the repair of any line is the exact conversion, unit for unit
+ * (zf_conv_repair_may_differ): the fold is the exact plan, the way back
+ * the identity, and no step of the plan converts a Simplified form to
+ * anything else as a unit of its own (occ_accel.sf_stay), so
+ * keep_simp_forms never writes and the candidates are equal.  A
+ * Traditional document to Simplified (t2s): its lines then take the
+ * exact conversion without the scripts of each line being asked. */
+static int repair_is_exact(const conv *cv) {
+  const occ_cfg *c = &cv->exact;
+  if (!cv->fold_exact || c->kind == K_IDENTITY || (c->norm >= 0 && c->norm != ZF_OCC_NORM)) return 0;
+  for (int s = 0; s < c->nsteps; s++)
+    if (!cv->acc[c->step[s]] || !cv->acc[c->step[s]]->sf_stay) return 0;
+  return 1;
+}
+
 static int create(void **st, const zf_opts *o) {
   *st = NULL;
   if (o->to == ZHFIX_TO_KEEP) return 0;
@@ -97,6 +112,7 @@ static int create(void **st, const zf_opts *o) {
     }
   }
   zf_conv_inert_finish(&cv->line_inert);
+  cv->repair_same = repair_is_exact(cv);
   *st = cv;
   return 0;
 }
@@ -124,7 +140,8 @@ static void prescan(void *st, const zf_text *prefix) {
   residue_set seen = {{0}, 0};
   zf_text tmp = {0};
   /* Simplified to Traditional decides line by line (wants_repair). */
-  if (!cv->repair || (cv->script == ZHFIX_SCRIPT_SIMP && cv->to != ZHFIX_TO_SIMP)) return;
+  /* Nor where the repair is the exact conversion (repair_is_exact). */
+  if (!cv->repair || cv->repair_same || (cv->script == ZHFIX_SCRIPT_SIMP && cv->to != ZHFIX_TO_SIMP)) return;
   cv->doc_mixed = 0;
   for (size_t a = 0; a < prefix->len && !cv->doc_mixed;) {
     size_t b = a;
@@ -187,7 +204,7 @@ static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *
   zf_text body = {in->cp, in->off, k, k};
   /* prescan (seen) repairs every line it looks at */
   int rc;
-  if (seen || (wants_repair(cv, &body) && zf_conv_repair_may_differ(cv, &body))) {
+  if (seen || (!cv->repair_same && wants_repair(cv, &body) && zf_conv_repair_may_differ(cv, &body))) {
     rc = zf_conv_repair(cv, &body, out, seen);
     cv->chg = SIZE_MAX;
   } else {

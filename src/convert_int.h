@@ -151,6 +151,12 @@ typedef struct occ_accel {
    * few KB that stays in the first-level cache; STPhrases' (19K pairs
    * that are keys, 28K triples) uses all 2^21 bits. */
   unsigned fshift;
+  /* No Simplified form (ZF_OCC_SIMP_FORM) converts to another character
+   * as a unit of its own, errata or not, nor is a key of the
+   * normalization: a step of this dictionary keeps every one where the
+   * repair's keep_simp_forms would put it back (TSCharacters; not
+   * TWVariantsRev, which reads 么 as 幺). */
+  int sf_stay;
   void *raw; /* the allocation (the object is aligned to 64 bytes in it) */
 } occ_accel;
 
@@ -441,6 +447,7 @@ typedef struct conv {
   int repair;     /* 1: repair mixed lines (detected or same script) */
   int doc_mixed;  /* the detection window mixes scripts       */
   int fold_exact; /* zf_conv_fold_exact (asked of every line) */
+  int repair_same; /* the repair of every line is the exact conversion */
   unsigned residue_cap;  /* class of characters that may be residue */
   int other_only;        /* SF_* class proving a line mixes scripts */
   const occ_accel *acc[ZF_OCC_NDICTS];

@@ -203,14 +203,45 @@ __attribute__((noinline)) static occ_accel *acc_build(const zf_occ_dict *d, cons
   return a;
 }
 
+/* Whether Simplified form c stays itself in d (simp_forms_stay). */
+static int simp_form_stays(const zf_occ_dict *d, const zf_occ_dict *norm, uint32_t c) {
+  if (zf_occ_root(norm, c)) return 0;
+  for (int errata = 0; errata < 2; errata++) {
+    const uint32_t *v;
+    size_t vl, m = zf_occ_match_e(d, &c, 1, errata, &v, &vl);
+    if (m && (vl != 1 || v[0] != c)) return 0;
+  }
+  return 1;
+}
+
+/* Whether no Simplified form (class ZF_OCC_SIMP_FORM) is a key of the
+ * normalization norm or converts in d, as a unit of one character, to
+ * anything but itself, with the errata or without (occ_accel.sf_stay):
+ * the BMP's from sh->cls_bits, the astral planes' from the class pages. */
+static int simp_forms_stay(const occ_shared *sh, const zf_occ_dict *d, const zf_occ_dict *norm) {
+  const uint64_t *bm = sh->cls_bits[SF_SIMP_FORM];
+  for (uint32_t w = 0; w < SF_SPAN / 64; w++)
+    for (uint64_t b = bm[w]; b; b &= b - 1)
+      if (!simp_form_stays(d, norm, SF_LO + w * 64 + (uint32_t)__builtin_ctzll(b))) return 0;
+  for (uint32_t p = 0x100; p < 0x110000u >> 8; p++) {
+    if (!sh->t.cls_pidx[p]) continue;
+    for (uint32_t c = p << 8; c < (p + 1) << 8; c++)
+      if ((zf_occ_class(&sh->t, c) & ZF_OCC_SIMP_FORM) && !simp_form_stays(d, norm, c)) return 0;
+  }
+  return 1;
+}
+
 /* What acc_build_slot builds from. */
 typedef struct acc_arg {
+  const occ_shared *sh;
   const zf_occ_dict *d, *norm;
 } acc_arg;
 
 static void *acc_build_slot(void *arg) {
   const acc_arg *x = arg;
-  return acc_build(x->d, x->norm);
+  occ_accel *a = acc_build(x->d, x->norm);
+  if (a) a->sf_stay = simp_forms_stay(x->sh, x->d, x->norm);
+  return a;
 }
 
 static void acc_free(void *obj) {
@@ -224,7 +255,7 @@ static void acc_free(void *obj) {
 /* The shared accelerator of dictionary di, built by the first caller;
  * NULL while memory is short (the next call tries again). */
 const occ_accel *zf_conv_accel(occ_shared *sh, int di) {
-  acc_arg x = {&sh->t.d[di], &sh->t.d[ZF_OCC_NORM]};
+  acc_arg x = {sh, &sh->t.d[di], &sh->t.d[ZF_OCC_NORM]};
   return zf_shared_get(&sh->acc[di], acc_build_slot, &x, acc_free);
 }
 
