@@ -231,6 +231,83 @@ static int simp_forms_stay(const occ_shared *sh, const zf_occ_dict *d, const zf_
   return 1;
 }
 
+/* Tries of at most MARKS_NODES nodes get marks (occ_accel): TWVariantsRev's
+ * and HKVariantsRev's groups, not the phrase tables of thousands. */
+#define MARKS_NODES 8192u
+#define MARKS_DEPTH 32u
+
+static void mark(occ_accel *a, uint32_t c) {
+  if (c > 0xFFFF) a->marks_ok = 0;
+  else a->marks[c >> 6] |= (uint64_t)1 << (c & 63u);
+}
+
+static int marked(const occ_accel *a, uint32_t c) {
+  return c <= 0xFFFF && (a->marks[c >> 6] >> (c & 63u) & 1u);
+}
+
+/* One key of the view, path[0, len), in marks' two rounds: first the
+ * characters a unit of it may change, then, for a longer key that holds
+ * no marked character yet, its last one. */
+static void mark_key(occ_accel *a, const zf_occ_dict *d, const uint32_t *nd, const uint32_t *path,
+                     size_t len, int round) {
+  if (round) {
+    for (size_t i = 0; i < len; i++)
+      if (marked(a, path[i])) return;
+    if (len > 1) mark(a, path[len - 1]);
+    return;
+  }
+  for (int errata = 0; errata < 2; errata++) {
+    const uint32_t *v;
+    size_t vl;
+    zf_occ_value(d, nd, errata, &v, &vl);
+    for (size_t i = 0; i < len; i++)
+      if (vl != len || v[i] != path[i]) mark(a, path[i]);
+  }
+}
+
+/* marks (occ_accel) of d's view, by a walk of every key: two rounds. */
+static void acc_marks(occ_accel *a, const zf_occ_dict *d) {
+  if (d->nnodes > MARKS_NODES) return;
+  a->marks_ok = 1;
+  for (uint32_t c = 0x2FF0; c < 0x3000; c++) mark(a, c);
+  uint32_t path[MARKS_DEPTH], node[MARKS_DEPTH];
+  size_t slot[MARKS_DEPTH];
+  for (int round = 0; round < 2 && a->marks_ok; round++)
+    for (uint32_t c = 0; c < 0x110000u && a->marks_ok; c++) {
+      if (!d->pidx[c >> 8]) {
+        c |= 0xFF; /* no page */
+        continue;
+      }
+      uint32_t r = zf_occ_root(d, c);
+      if (!r) continue;
+      /* depth-first over the keys below r, path[0, depth) the key */
+      size_t depth = 1;
+      path[0] = c;
+      node[0] = r;
+      slot[0] = 0;
+      for (;;) {
+        const uint32_t *nd = d->nodes + 3u * (size_t)node[depth - 1];
+        if (slot[depth - 1] == 0 && (nd[2] & d->vm)) mark_key(a, d, nd, path, depth, round);
+        uint32_t nc = ZF_OCC_NCHILD(nd[2]);
+        size_t j = slot[depth - 1], slots = nc ? occ_child_slots(nc) : 0;
+        while (j < slots && d->ccp[nd[0] + j] == ZF_OCC_EMPTY) j++;
+        if (j < slots) {
+          slot[depth - 1] = j + 1;
+          if (depth == MARKS_DEPTH) {
+            a->marks_ok = 0; /* (no such key) */
+            break;
+          }
+          path[depth] = d->ccp[nd[0] + j];
+          node[depth] = d->cnode[nd[0] + j];
+          slot[depth++] = 0;
+          continue;
+        }
+        if (--depth == 0) break;
+      }
+    }
+  if (!a->marks_ok) memset(a->marks, 0, sizeof a->marks);
+}
+
 /* What acc_build_slot builds from. */
 typedef struct acc_arg {
   const occ_shared *sh;
@@ -240,7 +317,10 @@ typedef struct acc_arg {
 static void *acc_build_slot(void *arg) {
   const acc_arg *x = arg;
   occ_accel *a = acc_build(x->d, x->norm);
-  if (a) a->sf_stay = simp_forms_stay(x->sh, x->d, x->norm);
+  if (a) {
+    a->sf_stay = simp_forms_stay(x->sh, x->d, x->norm);
+    acc_marks(a, x->d);
+  }
   return a;
 }
 

@@ -412,6 +412,12 @@ static void test_tail_fused(void **state) {
   one_pass(ZHFIX_SCRIPT_HK, ZHFIX_TO_SIMP, "重並第點來幾與坏户文\n", "重并第点来几与坯户文\n", 6);
   one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "為了裡面，為\n", "为了里面，为\n", 3);
   expect_phrase_unit(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "他參見這\n", 0x53C2 /* 参 */, 0x89C1 /* 见 */, 3, 9, 3);
+  /* the variants step walked only near its marked characters (參 著 裡
+   * and the identity phrases' 口), far into a line: as the general path */
+  one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "一個人在家裡工作了很多年以後他們才參見了大家一家三口張口胃口\n",
+           "一个人在家里工作了很多年以后他们才参见了大家一家三口张口胃口\n", 7);
+  one_pass(ZHFIX_SCRIPT_TW, ZHFIX_TO_SIMP, "大家都說這個人很好但是他們不知道著作權法的規定\n",
+           "大家都说这个人很好但是他们不知道著作权法的规定\n", 6);
 }
 
 /* ---- script detection ------------------------------------------------------- */

@@ -225,10 +225,76 @@ static void test_accel_pairs(void **state) {
   assert_true(in_h > 20000 && inline_vals > 10000 && tri > 20000);
 }
 
+static int is_marked(const occ_accel *a, uint32_t c) {
+  return c <= 0xFFFF && (a->marks[c >> 6] >> (c & 63u) & 1u);
+}
+
+/* Every key below node (path[0, len) its characters, one of them marked
+ * when marked is set) against the marks, recursively; its count. */
+static size_t check_marks(const occ_accel *a, const zf_occ_dict *d, uint32_t node, uint32_t *path, size_t len,
+                          int marked) {
+  const uint32_t *nd = d->nodes + 3u * (size_t)node;
+  size_t keys = 0;
+  marked |= is_marked(a, path[len - 1]);
+  if (nd[2] & d->vm) {
+    keys++;
+    if (len > 1) assert_true(marked); /* a match holds a marked character */
+    for (int errata = 0; errata < 2; errata++) {
+      const uint32_t *v;
+      size_t vl;
+      zf_occ_value(d, nd, errata, &v, &vl);
+      for (size_t i = 0; i < len; i++)
+        if (vl != len || v[i] != path[i]) assert_true(is_marked(a, path[i]));
+    }
+  }
+  uint32_t nc = ZF_OCC_NCHILD(nd[2]);
+  size_t slots = nc ? occ_child_slots(nc) : 0;
+  assert_true(len < 64);
+  for (size_t j = 0; j < slots; j++) {
+    if (d->ccp[nd[0] + j] == ZF_OCC_EMPTY) continue;
+    path[len] = d->ccp[nd[0] + j];
+    keys += check_marks(a, d, d->cnode[nd[0] + j], path, len + 1, marked);
+  }
+  return keys;
+}
+
+/* The marks of the variants groups (occ_accel.marks, zf_conv_run_tail's
+ * jumps): every key of the view longer than one character holds a marked
+ * character, every character a unit of a key may change is marked (both
+ * values of an erratum), and so is every ideographic description
+ * character; few are (the walk is skipped where none is). */
+static void test_accel_marks(void **state) {
+  (void)state;
+  int err = 0;
+  occ_shared *sh = zf_conv_shared(&err);
+  assert_non_null(sh);
+  static const int dicts[] = {ZF_OCC_TW_REV, ZF_OCC_HK_REV};
+  for (size_t k = 0; k < sizeof dicts / sizeof dicts[0]; k++) {
+    const occ_accel *a = zf_conv_accel(sh, dicts[k]);
+    assert_non_null(a);
+    assert_true(a->marks_ok);
+    const zf_occ_dict *d = &sh->t.d[dicts[k]];
+    size_t keys = 0, marks = 0;
+    uint32_t path[64];
+    for (uint32_t c = 0; c < 0x110000; c++) {
+      uint32_t node = zf_occ_root(d, c);
+      if (!node) continue;
+      path[0] = c;
+      keys += check_marks(a, d, node, path, 1, 0);
+    }
+    for (uint32_t c = 0x2FF0; c < 0x3000; c++) assert_true(is_marked(a, c));
+    for (uint32_t c = 0; c <= 0x10000; c++) marks += is_marked(a, c);
+    printf("marks of dictionary %d: %zu keys, %zu characters marked\n", dicts[k], keys, marks);
+    assert_true(keys > 300);
+    assert_true(marks < 200); /* 42 + 16 for TWVariantsRev's group */
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_nomem_retried),
                                      cmocka_unit_test(test_nomem_accelerator),
                                      cmocka_unit_test(test_threads),
-                                     cmocka_unit_test(test_accel_pairs)};
+                                     cmocka_unit_test(test_accel_pairs),
+                                     cmocka_unit_test(test_accel_marks)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
