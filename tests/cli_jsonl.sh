@@ -137,12 +137,12 @@ has "records in parallel: the count" be3 '^zhfix: <stdin>: 10 more lines with pr
 expect "records in parallel: all lines" 3000 "$(wc -l < b3)"
 
 # the cleaned value's buffer is kept from record to record: values of
-# very different sizes in turn (one longer than the detection window,
+# very different sizes in turn (one of 4.8 MB, whose buffer is not kept,
 # one empty, ASCII ones whose output fills four bytes a character less)
 # each come out as zhfix cleans them alone
 python3 - sizes.jsonl << 'EOF'
 import json, sys
-vals = ["简体中文，测试。" * 30000, "体育", "", "ascii only (a) line? " * 500, "发现",
+vals = ["简体中文，测试。" * 200000, "体育", "", "ascii only (a) line? " * 500, "发现",
         "中" * 5000 + "x" * 70000, "台风", "a"]
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     for v in vals:

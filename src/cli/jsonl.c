@@ -108,9 +108,13 @@ static void bad_line(const jl_ctx *c, jl_part *p, uint64_t lineno, const char *w
     put(p, line, len);
 }
 
+#define CLEAN_AHEAD (1u << 20) /* room asked for beyond the output so far */
+#define CLEAN_KEEP (4u << 20)  /* a larger buffer is freed after its record */
+
 /* zhfix_process of src[0..len) into b (b->p[0..b->len)), whose memory
- * is kept from record to record: a record allocates nothing, and with
- * room for four bytes a character the library encodes straight into it
+ * is kept from record to record (up to CLEAN_KEEP): a record allocates
+ * nothing, and with room for four bytes a character (up to CLEAN_AHEAD
+ * at a time) the library encodes straight into it
  * (zhfix_process allocated a buffer a record, half as large again as the
  * input, so an ASCII-heavy record went through the handle's queue). */
 static zhfix_status clean_value(zhfix *h, const char *src, size_t len, strbuf *b) {
@@ -120,7 +124,8 @@ static zhfix_status clean_value(zhfix *h, const char *src, size_t len, strbuf *b
   b->len = 0;
   zhfix_in in = {src, len, 0};
   for (;;) {
-    size_t want = b->len + (len - in.pos) * 4 + 64;
+    size_t ahead = len - in.pos < CLEAN_AHEAD / 4 ? (len - in.pos) * 4 : CLEAN_AHEAD;
+    size_t want = b->len + ahead + 64;
     if (b->cap < want) {
       size_t cap = b->cap ? b->cap : 1024;
       while (cap < want)
@@ -208,6 +213,8 @@ static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
     }
   }
   cli_jl_done(r);
+  if (p->clean.cap > CLEAN_KEEP)
+    sb_free(&p->clean);
 }
 
 /* Processes the whole lines of buf (the last may lack its newline). */
