@@ -136,6 +136,33 @@ expect "records in parallel: 20 messages and a count" 21 "$(wc -l < be3)"
 has "records in parallel: the count" be3 '^zhfix: <stdin>: 10 more lines with problems'
 expect "records in parallel: all lines" 3000 "$(wc -l < b3)"
 
+# the cleaned value's buffer is kept from record to record: values of
+# very different sizes in turn (one of 4.8 MB, whose buffer is not kept,
+# one empty, ASCII ones whose output fills four bytes a character less)
+# each come out as zhfix cleans them alone
+python3 - sizes.jsonl << 'EOF'
+import json, sys
+vals = ["简体中文，测试。" * 200000, "体育", "", "ascii only (a) line? " * 500, "发现",
+        "中" * 5000 + "x" * 70000, "台风", "a"]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for v in vals:
+        f.write(json.dumps({"text": v}, ensure_ascii=False) + "\n")
+EOF
+run --jsonl --to=trad sizes.jsonl
+expect "records of many sizes: exit" 0 $rc
+python3 - sizes.jsonl out "$Z" << 'EOF' || fail "records of many sizes"
+import json, subprocess, sys
+src = open(sys.argv[1], encoding="utf-8").read().splitlines()
+got = open(sys.argv[2], encoding="utf-8").read().splitlines()
+assert len(src) == len(got) == 8, (len(src), len(got))
+for s, g in zip(src, got):
+    v = json.loads(s)["text"]
+    want = subprocess.run([sys.argv[3], "--to=trad", "--from=utf-8", "--force"], input=v.encode(),
+                          capture_output=True).stdout.decode()
+    assert json.loads(g)["text"] == want, (len(v), len(want))
+EOF
+pass
+
 # in place
 cp all.jsonl ip.jsonl
 run --jsonl -i --to=trad ip.jsonl

@@ -39,6 +39,7 @@ typedef struct jl_part {
   int rejected;        /* --strict dropped a line */
   int nomem;
   cli_jl_rec rec;      /* scratch: the record being read  */
+  strbuf clean;        /* scratch: its cleaned value (clean_value) */
 } jl_part;
 
 typedef struct jl_ctx {
@@ -70,6 +71,7 @@ static void part_free(jl_part *p) {
   sb_free(&p->out);
   sb_free(&p->msgs);
   cli_jl_free(&p->rec);
+  sb_free(&p->clean);
   json_decref(p->invalid_lines);
   json_decref(p->spans);
   p->invalid_lines = p->spans = NULL;
@@ -106,6 +108,53 @@ static void bad_line(const jl_ctx *c, jl_part *p, uint64_t lineno, const char *w
     put(p, line, len);
 }
 
+#define CLEAN_AHEAD (1u << 20) /* room asked for beyond the output so far */
+#define CLEAN_KEEP (4u << 20)  /* a larger buffer is freed after its record */
+
+/* zhfix_process of src[0..len) into b (b->p[0..b->len)), whose memory
+ * is kept from record to record (up to CLEAN_KEEP): a record allocates
+ * nothing, and with room for four bytes a character (up to CLEAN_AHEAD
+ * at a time) the library encodes straight into it
+ * (zhfix_process allocated a buffer a record, half as large again as the
+ * input, so an ASCII-heavy record went through the handle's queue). */
+static zhfix_status clean_value(zhfix *h, const char *src, size_t len, strbuf *b) {
+  zhfix_status rc = zhfix_reset(h);
+  if (rc)
+    return rc;
+  b->len = 0;
+  zhfix_in in = {src, len, 0};
+  for (;;) {
+    size_t ahead = len - in.pos < CLEAN_AHEAD / 4 ? (len - in.pos) * 4 : CLEAN_AHEAD;
+    size_t want = b->len + ahead + 64;
+    if (b->cap < want) {
+      size_t cap = b->cap ? b->cap : 1024;
+      while (cap < want)
+        cap *= 2;
+      char *q = realloc(b->p, cap);
+      if (!q)
+        return ZHFIX_E_NOMEM;
+      b->p = q;
+      b->cap = cap;
+    }
+    zhfix_out o = {b->p + b->len, b->cap - b->len, 0};
+    size_t pending = 0, before = in.pos;
+    rc = zhfix_stream(h, &o, &in, ZHFIX_END, &pending);
+    b->len += o.pos;
+    if (rc)
+      return rc;
+    if (!pending && in.pos == in.size)
+      return ZHFIX_OK;
+    if (o.pos == 0 && in.pos == before) {
+      /* no progress (the library wants more room than it had): grow */
+      char *q = realloc(b->p, b->cap * 2);
+      if (!q)
+        return ZHFIX_E_NOMEM;
+      b->p = q;
+      b->cap *= 2;
+    }
+  }
+}
+
 static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
                     const char *line, size_t len) {
   size_t body = len;
@@ -130,9 +179,9 @@ static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
   case JL_FIELD_ABSENT: p->no_field++; put(p, line, len); return;
   case JL_FIELD_NOT_STRING: p->not_string++; put(p, line, len); return;
   }
-  char *clean = NULL;
-  size_t clen = 0;
-  zhfix_status st = zhfix_process(h, r->str, r->slen, &clean, &clen);
+  zhfix_status st = clean_value(h, r->str, r->slen, &p->clean);
+  const char *clean = p->clean.p;
+  size_t clen = p->clean.len;
   if (st != ZHFIX_OK) {
     bad_line(c, p, lineno, "cannot clean the field: ", zhfix_strerror(st), line, len);
     return;
@@ -163,8 +212,9 @@ static void do_line(const jl_ctx *c, zhfix *h, jl_part *p, uint64_t lineno,
       put(p, line + r->ve, len - r->ve);
     }
   }
-  zhfix_buffer_free(clean);
   cli_jl_done(r);
+  if (p->clean.cap > CLEAN_KEEP)
+    sb_free(&p->clean);
 }
 
 /* Processes the whole lines of buf (the last may lack its newline). */
