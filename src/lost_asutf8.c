@@ -115,37 +115,55 @@ static uint32_t best_reading(const lc_model *S, const zf_text *in, size_t j, dou
 /* The stray characters' evidence: how many (ns), of two bytes (n2), read
  * as a common Chinese character in some phase (hits); their best readings'
  * log10 P summed (chin) against the line as it stands under the
- * any-language model (asis).  ZF_LOST_NOFIT for a line this damage cannot
- * leave. */
+ * any-language model (asis).  Gathered in three steps, each only when the
+ * tests on the step before pass (the figures are sums, so the order in
+ * which they are taken changes nothing): the counts, the readings, the
+ * any-language sum (a line of rare clean Han seldom has the hits, and the
+ * any-language model is a page look-up a character).  ZF_LOST_NOFIT for
+ * a line this damage cannot leave. */
 typedef struct a8ev {
   size_t ns, hits, n2;
   double chin, asis;
 } a8ev;
 
-static int stray_evidence(const lc_model *S, const zf_text *in, a8ev *e) {
+/* The counts (ns, n2), or ZF_LOST_NOFIT. */
+static int stray_count(const zf_text *in, a8ev *e) {
   *e = (a8ev){0, 0, 0, 0, 0};
+  for (size_t j = 0; j < in->len; j++) {
+    uint32_t c = in->cp[j];
+    if (c < 0x80) continue;
+    /* a marker or a surrogate is other damage, or clean text, and so is
+     * a character of the planes text uses (emoji, CJK extensions B-H,
+     * tags, private use); the unassigned planes 4-13 are stray
+     * characters (F1-F3 and three continuation bytes: GBK's F2 A1 B5 A4
+     * survives as U+A18F5 on the tuning slice) */
+    if (c == 0xFFFD || (c >= 0xD800 && c <= 0xDFFF) || (c > 0xFFFF && (c < 0x40000 || c >= 0xE0000)))
+      return ZF_LOST_NOFIT;
+    e->ns++;
+    e->n2 += c < 0x800;
+  }
+  return 0;
+}
+
+/* The readings (hits, chin). */
+static void stray_read(const lc_model *S, const zf_text *in, a8ev *e) {
+  for (size_t j = 0; j < in->len; j++) {
+    if (in->cp[j] < 0x80) continue;
+    double lp;
+    best_reading(S, in, j, &lp);
+    e->hits += lp > A8_HIT_LP;
+    e->chin += lp;
+  }
+}
+
+/* The line as it stands under the any-language model (asis). */
+static void stray_asis(const zf_text *in, a8ev *e) {
   uint32_t prev = 0;
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j];
-    if (c >= 0x80) {
-      /* a marker or a surrogate is other damage, or clean text, and so is
-       * a character of the planes text uses (emoji, CJK extensions B-H,
-       * tags, private use); the unassigned planes 4-13 are stray
-       * characters (F1-F3 and three continuation bytes: GBK's F2 A1 B5 A4
-       * survives as U+A18F5 on the tuning slice) */
-      if (c == 0xFFFD || (c >= 0xD800 && c <= 0xDFFF) || (c > 0xFFFF && (c < 0x40000 || c >= 0xE0000)))
-        return ZF_LOST_NOFIT;
-      e->ns++;
-      e->n2 += c < 0x800;
-      double lp;
-      best_reading(S, in, j, &lp);
-      e->hits += lp > A8_HIT_LP;
-      e->chin += lp;
-      e->asis += zf_lm_any_bigram(prev, c);
-    }
+    if (c >= 0x80) e->asis += zf_lm_any_bigram(prev, c);
     prev = c;
   }
-  return 0;
 }
 
 int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *in, zf_text *out,
@@ -153,17 +171,21 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
   const lc_model *S = zf_lat_begin(l, src, res);
   if (!S) return ZF_LOST_NOFIT;
   a8ev e;
-  if (stray_evidence(S, in, &e)) return ZF_LOST_NOFIT;
-  size_t ns = e.ns, hits = e.hits, n2 = e.n2;
-  double chin = e.chin, asis = e.asis;
+  if (stray_count(in, &e)) return ZF_LOST_NOFIT;
+  size_t ns = e.ns, n2 = e.n2;
   size_t minstray = src == ZF_LC_PY_GBK ? A8_MIN_STRAY : A8_MIN_STRAY_BIG5;
   if (ns < (doc ? 1 : minstray) || (!doc && n2 * 2 < ns)) return ZF_LOST_NOFIT;
+  stray_read(S, in, &e);
+  size_t hits = e.hits;
+  if (doc ? hits < 1 : hits * A8_HIT_DEN < ns * A8_HIT_NUM) return ZF_LOST_NOFIT;
+  stray_asis(in, &e);
+  double chin = e.chin, asis = e.asis;
 #ifdef LOST_DEBUG
   fprintf(stderr, "asutf8 doc %d s%d ns %zu hits %zu n2 %zu chin %.2f asis %.2f LINE ", doc, src, ns, hits, n2, chin / (double)ns, asis / (double)ns);
   for (size_t j = 0; j < in->len && j < 40; j++) fprintf(stderr, "%04X ", (unsigned)in->cp[j]);
   fprintf(stderr, "\n");
 #endif
-  if ((doc ? hits < 1 : hits * A8_HIT_DEN < ns * A8_HIT_NUM) || chin - asis < (doc ? A8_DOC_GAIN : A8_GAIN) * (double)ns) return ZF_LOST_NOFIT;
+  if (chin - asis < (doc ? A8_DOC_GAIN : A8_GAIN) * (double)ns) return ZF_LOST_NOFIT;
   res->score = chin;
   res->literal = asis;
   int inmark = 0;
@@ -221,8 +243,9 @@ int zf_lost_asutf8_maybe(const zf_text *in) {
 static int doc_report(zf_lost *l, int src, const zf_text *in, zf_stats *stats, zf_lost_result *res) {
   const lc_model *S = zf_lat_begin(l, src, res);
   a8ev e;
-  if (!S || stray_evidence(S, in, &e) || !e.ns || e.asis > A8_REPORT_ASIS * (double)e.ns)
-    return ZF_LOST_NOFIT;
+  if (!S || stray_count(in, &e) || !e.ns) return ZF_LOST_NOFIT;
+  stray_asis(in, &e);
+  if (e.asis > A8_REPORT_ASIS * (double)e.ns) return ZF_LOST_NOFIT;
   for (size_t j = 0; j < in->len;) {
     if (in->cp[j] < 0x80) {
       j++;

@@ -468,22 +468,36 @@ static int has_lone80(const zf_text *in) {
   return 0;
 }
 
+/* Whether the line reads as UTF-8 under a Big5 reader with nothing lost:
+ * a lossless wrong decode, the mojibake stage's, which restores it whole
+ * (the mixed documents' utf8-as-big5 lines).  In a document that showed
+ * the damage (doc), a line holding a lone 0x80 is not refused so. */
+static int u8_lossless(const zf_lost *l, int doc, const zf_text *in) {
+  for (size_t k = 0; k < zf_lost_nall_hyps && !(doc && has_lone80(in)); k++) {
+    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
+    if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && zf_lost_lossless(l, h, in)) return 1;
+  }
+  return 0;
+}
+
+/* A lossless line is refused whether a reader would take it or not, so
+ * the readers' own first test (the bytes' shape, which refuses nearly
+ * every clean line at its first characters) runs before the lossless test
+ * (five readings of the line, each in a reader's inverse table): the
+ * result is the same, and a clean line costs the readers' tables only. */
 static int u8_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
                         zf_lost_result *res, const zf_lost_hyp **used) {
   static const zf_lost_codec_id readers[] = {ZF_LC_PY_BIG5, ZF_LC_GLIBC_BIG5, ZF_LC_PY_CP950};
-  /* UTF-8 read by any Big5 decoder with nothing lost is a lossless wrong
-   * decode: the mojibake stage's, which restores it whole (the mixed
-   * documents' utf8-as-big5 lines) */
-  for (size_t k = 0; k < zf_lost_nall_hyps && !(doc && has_lone80(in)); k++) {
-    const zf_lost_hyp *h = &zf_lost_all_hyps[k];
-    if (h->src == ZF_LC_UTF8 && big5_reader(h->reader) && zf_lost_lossless(l, h, in)) return ZF_LOST_NOFIT;
-  }
   for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
     size_t out0 = out->len;
     int rc = zf_lost_u8_drop(l, readers[i], mode, doc, in, out, res);
     if (rc == ZF_LOST_NOFIT) {
       out->len = out0;
       continue;
+    }
+    if (u8_lossless(l, doc, in)) {
+      out->len = out0; /* (the flags count only after a reading is taken) */
+      return ZF_LOST_NOFIT;
     }
     if (rc) return rc;
     size_t nf;
