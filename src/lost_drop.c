@@ -36,15 +36,11 @@
  *   - an ASCII byte stays as it came even where the phases disagree on it
  *     or read it as the trail of a character whose lead went (0x40-0x7E):
  *     markup, code, a table's '@' are never replaced; it is reported.
- * A missing byte's value is never invented: a mark is written and the
- * caller reports it with its input offset.  A reading is refused when it
- * does not beat the line as it stands, when it is not text (text_odds: a
- * clean line of rare characters read so lands on common characters that
- * make no words), and, with nothing missing readable, when it does not
- * beat that reading by DROP_LOSSLESS; one whose only gaps are ASCII
- * letters read as trails writes the no-drop reading's characters.  Cost:
- * linear in the line (five nodes a byte, at most five edges a node), plus
- * at most 126 candidates a missing byte.
+ * A missing byte's value is never invented (a mark, reported).  A reading
+ * is refused when it does not beat the line as it stands, is not text
+ * (text_odds), or does not beat the reading with nothing missing by
+ * DROP_LOSSLESS.  Linear in the line (five nodes a byte, five edges a
+ * node), plus at most 126 candidates a missing byte.
  */
 #include "lost_dbcs.h"
 #include "lost_lat.h"
@@ -63,10 +59,7 @@
 #endif
 
 #ifdef DROP_TUNE /* a tuning build: the parameters from the environment */
-static double tune(const char *name, double dflt) {
-  const char *v = getenv(name);
-  return v ? atof(v) : dflt;
-}
+static double tune(const char *name, double dflt) { return getenv(name) ? atof(getenv(name)) : dflt; }
 #define DROP_PEN_V tune("DROP_PEN", DROP_PEN)
 #define DROP_MARGIN_V tune("DROP_MARGIN", DROP_MARGIN)
 #define DROP_LOSSLESS_V tune("DROP_LOSSLESS", DROP_LOSSLESS)
@@ -90,8 +83,8 @@ typedef struct dbyte {
 } dbyte;
 
 typedef struct dnode {
-  float v, w;     /* best reading into / out of the node (log10) */
-  int32_t bp;     /* best predecessor node, -1 none */
+  float v, w; /* best reading into / out of the node (log10) */
+  int32_t bp; /* best predecessor node, -1 none */
 } dnode;
 
 typedef struct dwork {
@@ -108,7 +101,7 @@ typedef struct dwork {
   uint8_t *ccnt;
   uint32_t *cpool;
   size_t ncpool, capcpool;
-  const struct gapsets *gs; /* the bound pass's sets (gapsets_of) */
+  const zf_lost_gapsets_t *gs; /* the bound pass's sets (zf_lost_gapsets) */
   int nomem;
 } dwork;
 
@@ -171,54 +164,7 @@ static const uint32_t *cands_at(dwork *w, size_t p, int which, size_t *n) {
   return w->cpool + w->coff[slot];
 }
 
-/* ---- the bound pass ---------------------------------------------------------
- * Every candidate of a gap has its known byte at a fixed place: (x, y)
- * with the lead x missing is in the column of trail y (of the leads the
- * reader rejects before y: GM_LEAD; of any: GM_LEAD_ANY), (y, x) with the
- * trail missing in the row of lead y (a superset of GM_TRAIL's, which also
- * asks the byte after).  Those 3 x 256 sets of each class are summarised
- * once per process (zf_lm_set), so the bound pass weighs a gap in a few
- * loads where the exact pass asks the model about its 126 candidates. */
-enum { SET_LEAD, SET_ANY, SET_TRAIL, SET_N };
-typedef struct gapsets {
-  zf_lm_set s[SET_N][256];
-} gapsets;
-
-static void *gapsets_build(void *arg) {
-  const dwork *w = arg;
-  gapsets *g = malloc(sizeof *g);
-  if (!g) return NULL;
-  for (unsigned y = 0; y < 256; y++) {
-    for (int k = 0; k < SET_N; k++) zf_lm_set_clear(&g->s[k][y]);
-    for (unsigned x = 0x81; x <= 0xFE; x++) {
-      uint32_t lead = lc_pair(w->S, x, y), trail = lc_pair(w->S, y, x);
-      int bad = 0;
-      if (src_char(lead)) {
-        bad |= zf_lm_set_add(&g->s[SET_ANY][y], lead);
-        if (zf_lost_drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
-      }
-      if (y >= 0x80 && src_char(trail)) bad |= zf_lm_set_add(&g->s[SET_TRAIL][y], trail);
-      if (bad) {
-        free(g);
-        return NULL;
-      }
-    }
-  }
-  return g;
-}
-
-static zf_shared_slot gapsets_slot[32];
-
-/* The gap sets of class h, with the process-wide tables only (a test's
- * own tables: NULL, and the exact pass runs alone). */
-static const gapsets *gapsets_of(const zf_lost *l, const zf_lost_hyp *h, const dwork *w) {
-  size_t k = (size_t)(h - zf_lost_all_hyps);
-  if (k >= zf_lost_nall_hyps || k >= sizeof gapsets_slot / sizeof gapsets_slot[0] || l->t != zf_lost_shared_tables())
-    return NULL;
-  const gapsets *g = atomic_load_explicit(&gapsets_slot[k], memory_order_acquire);
-  return g ? g : zf_shared_get(&gapsets_slot[k], gapsets_build, (void *)(uintptr_t)w, free);
-}
-
+/* ---- the bound pass: the gap sets (zf_lost_gapsets, lost_split.c) ------- */
 /* The set holding the candidates of a gap of kind `kind` (K_TGAP,
  * K_LGAP) out of node (p, k): gap_ok's and cands_at's, or a superset. */
 static const zf_lm_set *gap_set(const dwork *w, size_t p, int k, int kind) {
@@ -539,6 +485,18 @@ static int nogap_read(const dwork *w, double *score) {
   return 1;
 }
 
+/* The reading with nothing missing (nogap_read: readable) as a path. */
+static size_t nogap_path(const dwork *w, dstep *path) {
+  size_t np = 0;
+  for (size_t p = 0; p < w->nb;) {
+    int pair = w->b[p].v >= 0x80 && p + 1 < w->nb;
+    uint32_t c = pair ? lc_pair(w->S, w->b[p].v, w->b[p + 1].v) : w->b[p].v;
+    path[np++] = (dstep){p, p + 1 + (size_t)pair, pair ? K_PAIR : K_ONE, c, 0, 0};
+    p += 1 + (size_t)pair;
+  }
+  return np;
+}
+
 /* Characters read whole that may be a word of two whose outer bytes went
  * (lost_split.c; window: RANK_CTX each side): split.  Returns how many. */
 static size_t split_words(const dwork *w, dstep *path, size_t np) {
@@ -546,15 +504,20 @@ static size_t split_words(const dwork *w, dstep *path, size_t np) {
   uint32_t win[2 * RANK_CTX + 1];
   for (size_t i = 0; i < np; i++) {
     dstep *s = &path[i];
-    if (s->k != K_PAIR || !han(s->cp) || !w->b[s->from].bnd || w->b[s->from].v < 0x40 ||
-        (s->to < w->nb && !w->b[s->to].bnd))
-      continue;
+    if (s->k != K_PAIR || !han(s->cp) || w->b[s->from].v < 0x80) continue;
+    /* outer bytes gone: b0 starts a unit of the reader, b1 ends one */
+    int outer = w->b[s->from].bnd && (s->to >= w->nb || w->b[s->to].bnd);
+    /* inner bytes gone: the reader ended a unit with b0 (lost_split.c) */
+    int inner = w->b[s->from + 1].bnd;
+    if (!outer && !inner) continue;
     size_t a = i, z = i + 1, nw = 0;
     while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
     while (z < np && z - i - 1 < RANK_CTX && path[z].cp) z++;
     for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
     int after = s->to < w->nb ? (int)w->b[s->to].v : -1;
-    if (zf_lost_split_word(w->S, w->R, w->b[s->from].v, w->b[s->from + 1].v, after, win, nw, i - a, DROP_PEN_V))
+    unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v;
+    if ((outer && zf_lost_split_word(w->S, w->R, b0, b1, after, win, nw, i - a, DROP_PEN_V)) ||
+        (inner && zf_lost_split_inner(w->S, w->R, b0, b1, win, nw, i - a, DROP_PEN_V)))
       s->split = 1, n++;
   }
   for (size_t i = 0; i < np; i++)
@@ -596,7 +559,7 @@ static int work_open(dwork *w, const zf_lost *l, const zf_lost_hyp *h, const zf_
   w->ccnt = malloc(n * 3 * sizeof *w->ccnt);
   if (!w->nd || !w->gw || !w->aw || !w->gm || !w->coff || !w->ccnt) return ZHFIX_E_NOMEM;
   for (size_t i = 0; i < n * 3; i++) w->coff[i] = -1;
-  w->gs = gapsets_of(l, h, w);
+  w->gs = zf_lost_gapsets(l, h, w->S, w->R);
   return 0;
 }
 
@@ -759,12 +722,20 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
 #endif
   if (readable && total - nogap < lossless && (gaps || !indoc)) {
     res->likely = total > nogap && odds > 0;
-    goto done;
+    goto refused;
   }
   /* not text: refused, but with nothing missing in a document of the
    * damage it may hold a word that lost its outer bytes (版本 -> ━ -> 岩) */
   int textless = DROP_TEXT_V && odds <= 0;
-  if (textless && (gaps || !indoc)) goto done;
+  if (textless && (gaps || !indoc)) {
+  refused:
+    /* in a document of the damage the reading with nothing missing may
+     * hold a word that lost bytes (版權 -> ┡v -> 怵v): split ones marked */
+    if (!indoc || !readable || !split_words(&w, path, np = nogap_path(&w, path))) goto done;
+    for (size_t i = 0; i < np; i++) path[i].certain = !path[i].split;
+    gaps = 0;
+    goto split;
+  }
   backward(&w);
   /* certainty: no differing reading within DROP_MARGIN_V over its bytes */
   size_t unsure = 0;
@@ -786,6 +757,9 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
   }
   if (!gaps) /* nothing missing but words split: those marked, the rest as read */
     for (size_t i = 0; i < np; i++) path[i].certain |= !path[i].split;
+split:
+  nsplit = 0;
+  for (size_t i = 0; i < np; i++) nsplit += path[i].split;
   if ((rc = emit_path(l, &w, path, np, mode, in, out, res))) goto done;
   res->gaps = gaps + nsplit;
   res->split = nsplit;

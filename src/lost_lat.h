@@ -225,6 +225,18 @@ size_t zf_lost_drop_cands(const lc_model *S, const lc_model *R, int lead_missing
                           uint32_t *cs, size_t max);
 int zf_lost_split_word(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, int after,
                        const uint32_t *win, size_t nw, size_t at, double pen);
+/* lost_split.c: the bound pass's gap sets of a class (lost_drop.c), once
+ * per process, with the process-wide tables only (else NULL) */
+enum { SET_LEAD, SET_ANY, SET_TRAIL, SET_N };
+typedef struct zf_lost_gapsets_t {
+  zf_lm_set s[SET_N][256];
+} zf_lost_gapsets_t;
+const zf_lost_gapsets_t *zf_lost_gapsets(const zf_lost *l, const zf_lost_hyp *h, const lc_model *S,
+                                         const lc_model *R);
+/* zf_lost_split_inner: the same for a word that lost b0's trail and b1's
+ * lead, the reader having ended a unit with b0 (lost_split.c). */
+int zf_lost_split_inner(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, const uint32_t *win,
+                        size_t nw, size_t at, double pen);
 
 #define GROW(l, arr, cap, need) zf_grow((void **)&(arr), &(cap), (need), sizeof *(arr), 64)
 

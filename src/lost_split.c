@@ -29,8 +29,12 @@
  * that make no word, scored by the bigram model alone, removed nothing
  * more and cost lossless lines.)
  */
+#ifdef LOST_DEBUG
+#include <stdio.h>
+#endif
 #include "lost_dbcs.h"
 #include "lost_lat.h"
+#include "shared.h"
 
 /* log10 units, tuned on the tuning slice (skip 1.5 MB) */
 #ifndef SPLIT_MARGIN
@@ -67,23 +71,117 @@ size_t zf_lost_drop_cands(const lc_model *S, const lc_model *R, int lead_missing
   return n;
 }
 
+/* Whether the window win (nw characters) with win[at], and the skip
+ * characters after it, replaced by the word (c1, c2) scores, less the
+ * drops' penalty, within SPLIT_MARGIN of base (the window as read). */
+static int word_near(const uint32_t *win, size_t nw, size_t at, size_t skip, uint32_t c1, uint32_t c2,
+                     double cost, double base) {
+  uint32_t alt[2 * RANK_CTX + 2], wd[2] = {c1, c2};
+  if (!zf_lm_word(wd, 2, NULL)) return 0;
+#ifdef LOST_DEBUG
+  fprintf(stderr, "split word %04X %04X\n", (unsigned)c1, (unsigned)c2);
+#endif
+  memcpy(alt, win, at * sizeof *win);
+  alt[at] = c1, alt[at + 1] = c2;
+  memcpy(alt + at + 2, win + at + 1 + skip, (nw - at - 1 - skip) * sizeof *win);
+  return zf_lm_rank_score(alt, nw + 1 - skip) - cost > base - SPLIT_MARGIN_V;
+}
+
 int zf_lost_split_word(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, int after,
                        const uint32_t *win, size_t nw, size_t at, double pen) {
-  uint32_t c1s[128], c2s[128], alt[2 * RANK_CTX + 2];
+  uint32_t c1s[128], c2s[128];
+  if (nw > 2 * RANK_CTX + 1 || at >= nw) return 0;
   size_t n1 = zf_lost_drop_cands(S, R, 1, b0, 0, 1, c1s, 128);
-  size_t n2 = n1 ? zf_lost_drop_cands(S, R, 0, b1, after, 1, c2s, 128) : 0;
   if (n1 > 128) n1 = 128;
+  if (!n1) return 0;
+  size_t n2 = zf_lost_drop_cands(S, R, 0, b1, after, 1, c2s, 128);
   if (n2 > 128) n2 = 128;
-  if (!n1 || !n2 || nw > 2 * RANK_CTX + 1 || at >= nw) return 0;
+  /* the second character's trail an ASCII byte, which the reader read
+   * as it came after the pair b0 b1 (版權 -> ┡v: only 版's lead went) */
+  uint32_t asc = after >= 0x40 && after < 0x7F ? lc_pair(S, b1, (unsigned)after) : 0;
+  if (!src_char(asc)) asc = 0;
+  if (!n2 && !asc) return 0;
   double base = zf_lm_rank_score(win, nw);
-  memcpy(alt, win, at * sizeof *win);
-  memcpy(alt + at + 2, win + at + 1, (nw - at - 1) * sizeof *win);
-  for (size_t i = 0; i < n1; i++)
-    for (size_t j = 0; j < n2; j++) {
-      uint32_t wd[2] = {c1s[i], c2s[j]};
-      if (!zf_lm_word(wd, 2, NULL)) continue;
-      alt[at] = wd[0], alt[at + 1] = wd[1];
-      if (zf_lm_rank_score(alt, nw + 1) - 2 * pen > base - SPLIT_MARGIN_V) return 1;
-    }
+  size_t skip = asc && at + 1 < nw && win[at + 1] == (uint32_t)after;
+  for (size_t i = 0; i < n1; i++) {
+    for (size_t j = 0; j < n2; j++)
+      if (word_near(win, nw, at, 0, c1s[i], c2s[j], 2 * pen, base)) return 1;
+    if (asc && word_near(win, nw, at, skip, c1s[i], asc, pen, base)) return 1;
+  }
   return 0;
+}
+
+/* The mirror shape: the first character's trail x and the second one's
+ * lead y went, b0 (its lead) and b1 (its trail) left side by side: the
+ * reader ended a unit with b0, then rejected x before y and y before b1
+ * (指令 = AB FC A5 4F read by CPython's GBK after 到's lead went: EC AB
+ * 飓, FC and A5 dropped, 4F `O`; AB 4F read back as 保). */
+int zf_lost_split_inner(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, const uint32_t *win,
+                        size_t nw, size_t at, double pen) {
+  uint32_t c1s[128], c2s[128];
+  uint8_t xs[128], ys[128];
+  size_t n1 = 0, n2 = 0;
+  if (nw > 2 * RANK_CTX + 1 || at >= nw) return 0;
+  for (unsigned v = 0x81; v <= 0xFE; v++) {
+    uint32_t c = lc_pair(S, b0, v);
+    if (src_char(c) && n1 < 128) c1s[n1] = c, xs[n1++] = (uint8_t)v;
+    c = lc_pair(S, v, b1);
+    if (src_char(c) && zf_lost_drop_ok(R, v, (int)b1) && n2 < 128) c2s[n2] = c, ys[n2++] = (uint8_t)v;
+  }
+  if (!n1 || !n2) return 0;
+  double base = zf_lm_rank_score(win, nw);
+  for (size_t i = 0; i < n1; i++)
+    for (size_t j = 0; j < n2; j++)
+      if (zf_lost_drop_ok(R, xs[i], ys[j]) && word_near(win, nw, at, 0, c1s[i], c2s[j], 2 * pen, base)) return 1;
+  return 0;
+}
+
+/* ---- lost_drop.c's bound pass: the gap sets ------------------------------
+ * Every candidate of a gap has its known byte at a fixed place: (x, y)
+ * with the lead x missing is in the column of trail y (of the leads the
+ * reader rejects before y: GM_LEAD; of any: GM_LEAD_ANY), (y, x) with the
+ * trail missing in the row of lead y (a superset of GM_TRAIL's, which also
+ * asks the byte after).  Those 3 x 256 sets of each class are summarised
+ * once per process (zf_lm_set), so the bound pass weighs a gap in a few
+ * loads where the exact pass asks the model about its 126 candidates. */
+
+typedef struct gapsets_arg {
+  const lc_model *S, *R;
+} gapsets_arg;
+
+static void *gapsets_build(void *arg) {
+  const gapsets_arg *w = arg;
+  zf_lost_gapsets_t *g = malloc(sizeof *g);
+  if (!g) return NULL;
+  for (unsigned y = 0; y < 256; y++) {
+    for (int k = 0; k < SET_N; k++) zf_lm_set_clear(&g->s[k][y]);
+    for (unsigned x = 0x81; x <= 0xFE; x++) {
+      uint32_t lead = lc_pair(w->S, x, y), trail = lc_pair(w->S, y, x);
+      int bad = 0;
+      if (src_char(lead)) {
+        bad |= zf_lm_set_add(&g->s[SET_ANY][y], lead);
+        if (zf_lost_drop_ok(w->R, x, (int)y)) bad |= zf_lm_set_add(&g->s[SET_LEAD][y], lead);
+      }
+      if (y >= 0x80 && src_char(trail)) bad |= zf_lm_set_add(&g->s[SET_TRAIL][y], trail);
+      if (bad) {
+        free(g);
+        return NULL;
+      }
+    }
+  }
+  return g;
+}
+
+static zf_shared_slot gapsets_slot[32];
+
+/* The gap sets of class h, with the process-wide tables only (a test's
+ * own tables: NULL, and the exact pass runs alone). */
+const zf_lost_gapsets_t *zf_lost_gapsets(const zf_lost *l, const zf_lost_hyp *h, const lc_model *S,
+                                         const lc_model *R) {
+  size_t k = (size_t)(h - zf_lost_all_hyps);
+  if (k >= zf_lost_nall_hyps || k >= sizeof gapsets_slot / sizeof gapsets_slot[0] || l->t != zf_lost_shared_tables())
+    return NULL;
+  const zf_lost_gapsets_t *g = atomic_load_explicit(&gapsets_slot[k], memory_order_acquire);
+  gapsets_arg w = {S, R};
+  return g ? g : zf_shared_get(&gapsets_slot[k], gapsets_build, &w, free);
 }

@@ -29,6 +29,8 @@
  *                  not reported
  *   test_dbcs_doc_split  the same for 如果 -> 蝜 (绻 marked), and 缓 of a
  *                  lossless line where it makes words (缓一缓) restored
+ *   test_big5_doc_split  Big5 read by CPython's GBK: 版權 -> ┡v (怵) and
+ *                  指令 -> 保 (inner bytes gone) marked; 保護, 保險 kept
  *   test_u8drop_alone  UTF-8 read by CPython's or glibc's Big5, dropping: a
  *                  pair that swallowed an ASCII letter before more Han, and
  *                  a chance character of bytes a drop brought together,
@@ -283,6 +285,48 @@ static void test_dbcs_doc_split(void **state) {
   free(l5), free(l6), free(l7), free(o), free(d);
 }
 
+/* Big5 read by CPython's GBK (errors="ignore"), after three lines that
+ * show the damage (lost_split.c):
+ * - 版權 (AAA9 C576): AA dropped, A9 C5 read as ┡, the `v` as it came;
+ *   read back, A9C5 is 怵, one character of a line too short to beat the
+ *   reading with nothing missing: 版 + 權 (its trail the `v`) is a word,
+ *   so 怵 is marked;
+ * - 到指令碼 (A8EC ABFC A54F BD58): A8 dropped, EC AB read as 飓, FC and A5
+ *   dropped, 4F `O`; read back, AB 4F is 保: the word 指令 that lost its
+ *   inner bytes (指's trail, 令's lead), marked;
+ * - 保護 and 保險 read as the damage with 保 whole (a word with its
+ *   neighbour) stay written.
+ * Each marked line is reported. */
+static const char big5_split_dam[] =
+    "癸–永僧卓楗X︽B虫迭㎝欷覆詹苇p计Ap狦﹚豪僧爪h螭@印A玥P煽楗X羆︽计C\n"
+    "讽が笆Α憨Is wish 伞Aウ硄盽皑C兵㏑O矗ボCAiH硓筁砞﹚跑计ㄓэ跑矗ボ才C\n"
+    "硂贺よ猭ゑ癬玡豹含q辅ΤT应n矪AウiHbA shell 琩高隔畖い亥籀螃aよC\n"
+    "┡v\n"
+    "肚患┮Τ逞U氦藜屁飓O絏 argv 跑计τぃ秆睦ウ獭C\n"
+    "玂臔 v2 郎\n"
+    "飓O繧絚 a 柑\n";
+
+static void test_big5_doc_split(void **state) {
+  (void)state;
+  size_t n;
+  uint64_t sp;
+  char *o = run_doc(big5_split_dam, &n, &sp);
+  char *l3 = line_of(o, 3), *l4 = line_of(o, 4), *l5 = line_of(o, 5), *l6 = line_of(o, 6);
+  assert_string_equal(l3, "\xef\xbf\xbdv");
+  assert_non_null(strstr(l4, "引數到\xef\xbf\xbd碼 argv"));
+  assert_string_equal(l5, "保護 v2 檔");
+  assert_non_null(strstr(l6, "保險箱 a 裡"));
+  free(l3), free(l4), free(l5), free(l6);
+  uint64_t before;
+  char *head = malloc(strlen(big5_split_dam) + 1);
+  assert_non_null(head);
+  strcpy(head, big5_split_dam);
+  *strstr(head, "┡v\n") = 0; /* the three lines alone */
+  free(run_doc(head, &n, &before));
+  assert_true(sp >= before + 2); /* both marks reported */
+  free(head), free(o);
+}
+
 /* UTF-8 read by a dropping Big5 decoder, a line on its own evidence:
  * - CPython's big5 (ignore) on 按住滑鼠並拖動它,...緩衝中去.: 到X選 is E5 88
  *   B0 58 E9 81 B8, B0 58 one pair (訏) that swallowed the X, and what
@@ -330,6 +374,7 @@ int main(void) {
       cmocka_unit_test(test_asutf8_doc),
       cmocka_unit_test(test_dbcs_doc_unsure),
       cmocka_unit_test(test_dbcs_doc_split),
+      cmocka_unit_test(test_big5_doc_split),
       cmocka_unit_test(test_u8drop_alone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
