@@ -202,6 +202,29 @@ static void note_clean(moji *m, const uint32_t *cp, size_t n) {
   }
 }
 
+/* Characters of t before its line break. */
+static size_t body_len(const zf_text *t) {
+  size_t n = t->len;
+  while (n && (t->cp[n - 1] == '\n' || t->cp[n - 1] == '\r')) n--;
+  return n;
+}
+
+/* Whether the passes' repair m->best of in is refused for the private
+ * use it changes (zf_moji_pua_refused); cnt: its repair counts. */
+static int pua_refused(moji *m, const zf_text *in, const uint64_t *cnt) {
+  const zf_text *b = &m->best.t;
+  size_t n = body_len(in), g0 = n, g1 = 0;
+  if (b->len != in->len) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (b->cp[i] != in->cp[i]) {
+      if (g0 == n) g0 = i;
+      g1 = i + 1;
+    }
+  if (g0 >= g1 || zf_moji_scratch_reserve(m, n)) return 0;
+  const int dbcs = cnt[zf_moji_classes[C_BIG5_GBK].stat] || cnt[zf_moji_classes[C_GBK_BIG5].stat];
+  return zf_moji_pua_refused(m, in, n, b->cp + g0, g0, g1, dbcs, m->dec);
+}
+
 static int run_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* the pipeline's facts of the line (linefacts.h) answer scan() where
    * they show none of its rarer bits */
@@ -238,6 +261,10 @@ static int run_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   int rc = zf_moji_strategies(m, mask0, cnt);
   m->leave = NULL;
   if (rc) return rc;
+  if (pua_refused(m, in, cnt)) {
+    zf_moji_count_unrecoverable(m, in, m->lossy_line, stats);
+    return ZF_UNCHANGED;
+  }
   if (m->count_clean && m->best.t.len == in->len && !memcmp(m->best.t.cp, in->cp, in->len * sizeof *in->cp))
     note_clean(m, in->cp, in->len);
   if (c1) c1_as_1252(&m->best, stats);
@@ -274,13 +301,6 @@ static void lost_evidence(moji *m, const zf_text *in, const zf_stats *stats) {
 }
 
 /* ---- a line the document holds intact elsewhere ---------------------------- */
-
-/* Characters of t before its line break. */
-static size_t body_len(const zf_text *t) {
-  size_t n = t->len;
-  while (n && (t->cp[n - 1] == '\n' || t->cp[n - 1] == '\r')) n--;
-  return n;
-}
 
 /* Index of the remembered line cp[0..n), or -1. */
 static int remembered_at(const moji *m, const uint32_t *cp, size_t n) {
@@ -558,7 +578,8 @@ static int pua_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
     rd[nr++] = d;
   }
   const mline line = {.t = *in};
-  if (zf_moji_span_gain(&line, g0, g1, rd, nr) <= 0) return 0;
+  if (zf_moji_span_gain(&line, g0, g1, rd, nr) <= 0 || zf_moji_pua_refused(m, in, n, rd, g0, g1, 1, m->dec + n))
+    return 0;
   if (zf_text_append(out, in, 0, g0)) return ZHFIX_E_NOMEM;
   for (size_t i = 0; i < nr; i++)
     if (zf_text_push(out, rd[i], in->off[g0 + i])) return ZHFIX_E_NOMEM;
