@@ -583,6 +583,29 @@ static void test_pua_big5(void **state) {
   free(d);
 }
 
+/* Wave 14: a heading's Han beside ASCII, Big5's 環境選項 read as GBK
+ * (吏挂匡兜: four common Han that make no word, never tried by the
+ * trigger), is read back in a document that showed damage (another:
+ * GBK read as Big5); clean lines
+ * of the same shape stay, and so does the damaged line in a fresh
+ * document. */
+static void test_han_beside_ascii(void **state) {
+  (void)state;
+  static const doc_line lines[] = {
+      {"環境選項 ENVIRONMENT OPTIONS\n", MOJI_SIM_BIG5_AS_GBK},
+      {"返回值 (RETURN VALUE)\n", -1},
+      {"环境变量 ENVIRONMENT\n", -1},
+      {"選項 OPTIONS\n", -1},
+      {"Scalar values 标量\n", -1},
+  };
+  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
+  char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, lines[0].text, strlen(lines[0].text), NULL);
+  assert_non_null(d);
+  assert_string_equal(d, "吏挂匡兜 ENVIRONMENT OPTIONS\n");
+  assert_fresh_unchanged(d);
+  free(d);
+}
+
 /* A document carrying UTF-8 read by cp936 (lossy: '?' for lost bytes)
  * whose damaged lines also read "better" as Big5 read as GBK (退格 of a
  * table of control characters became 閫€鏍?) must not take that reading
@@ -692,6 +715,7 @@ int main(void) {
       cmocka_unit_test(test_repeat_heading),
       cmocka_unit_test(test_heading_alone),
       cmocka_unit_test(test_pua_big5),
+      cmocka_unit_test(test_han_beside_ascii),
       cmocka_unit_test(test_whole_pages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
