@@ -18,6 +18,7 @@
  *   moji_fold.c        garbage converted by OpenCC after the wrong decode:
  *                      fold-back and unconversion of the run's bytes
  *   moji_lossy.c       lost bytes: the fill, and counting what is left
+ *   moji_pua.c         private use in a repair (icon fonts, Big5 as GBK)
  *
  * Every class of damage is a pair of encodings (X, Y): the original bytes
  * were Y (UTF-8, GBK or Big5) and were read as X (GBK, Big5,
