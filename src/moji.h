@@ -400,6 +400,9 @@ typedef struct moji {
    * DBCS<->DBCS class with more than private use changed, and lines whose
    * repair changes private use only and reads as no word. */
   unsigned pua_dmg_lines, pua_nonword;
+  /* lines whose private use read as a table drawn with Big5's box
+   * drawing (moji_pua.c) */
+  unsigned pua_tables;
 } moji;
 
 /* Room for a run of nchars characters in the run scratch. */
