@@ -17,6 +17,9 @@
  *   - the reading itself: damage read back gives the words the text had
  *     (作者, 名字, 小時), a glyph read as Big5 a common character standing
  *     alone, or two that make no word (炊 search, 扁 爬 扁);
+ *   - Big5's punctuation and box drawing (rows A1-A2, in GBK's
+ *     user-defined rows too): text where such marks belong (after Han, a
+ *     line of marks, a table), where a glyph puts them nowhere;
  *   - the document: a document of Big5 read as GBK is damaged nearly
  *     everywhere, and its private-use lines that read as no word are a
  *     few among hundreds of repaired lines (`%Y 年`, `S 秒`); a document
