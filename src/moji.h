@@ -18,6 +18,7 @@
  *   moji_fold.c        garbage converted by OpenCC after the wrong decode:
  *                      fold-back and unconversion of the run's bytes
  *   moji_lossy.c       lost bytes: the fill, and counting what is left
+ *   moji_pua.c         private use in a repair (icon fonts, Big5 as GBK)
  *
  * Every class of damage is a pair of encodings (X, Y): the original bytes
  * were Y (UTF-8, GBK or Big5) and were read as X (GBK, Big5,
@@ -395,6 +396,13 @@ typedef struct moji {
    * characters): a line after it is an item of a list, not a heading
    * standing alone between paragraphs (heading_line) */
   int prev_short;
+  /* Private use in repairs (moji_pua.c): lines repaired under a
+   * DBCS<->DBCS class with more than private use changed, and lines whose
+   * repair changes private use only and reads as no word. */
+  unsigned pua_dmg_lines, pua_nonword;
+  /* lines whose private use read as a table drawn with Big5's box
+   * drawing (moji_pua.c) */
+  unsigned pua_tables;
 } moji;
 
 /* Room for a run of nchars characters in the run scratch. */
@@ -482,6 +490,26 @@ int zf_moji_source_text(int k, unsigned e, int han);
  * data` ran) have cp[0..n) as a section heading: data/headings.bin,
  * tools/gen_headings.py.  0 for none, or n over HEADING_CHARS. */
 unsigned zf_moji_heading_pages(const uint32_t *cp, size_t n);
+
+/* ---- private use (moji_pua.c) ------------------------------------------ */
+
+/* A document whose private-use lines that read as no word reach one for
+ * every PUA_DOC_RATIO lines repaired under a DBCS<->DBCS class holds
+ * private use of its own (icon fonts): no repair of private use alone. */
+#define PUA_DOC_RATIO 8
+/* zf_moji_span_gain of the body of in (n characters) with its span
+ * [g0, g1) replaced one for one by rep, each private-use character of the
+ * span read as rep reads it on both sides: the gain of the rest of the
+ * line.  buf: room for n characters. */
+double zf_moji_rest_gain(const zf_text *in, size_t n, size_t g0, size_t g1, const uint32_t *rep, uint32_t *buf);
+/* Whether the repair of in's body (n characters) that replaces [g0, g1)
+ * one for one by rep is to be refused for the private use it changes: one
+ * that changes other characters too must gain on the rest of the line;
+ * one that changes private use only must read as words, and the document
+ * must not show private use of its own.  dbcs: the repair is of a
+ * DBCS<->DBCS class.  Counts the document's evidence.  buf: room for n. */
+int zf_moji_pua_refused(moji *m, const zf_text *in, size_t n, const uint32_t *rep, size_t g0, size_t g1, int dbcs,
+                        uint32_t *buf);
 
 /* ---- converted garbage (moji_fold.c) ------------------------------------- */
 
