@@ -210,7 +210,9 @@ typedef struct acc_arg {
 
 static void *acc_build_slot(void *arg) {
   const acc_arg *x = arg;
-  return acc_build(x->d, x->norm);
+  occ_accel *a = acc_build(x->d, x->norm);
+  zf_occ_release(); /* the build read the whole trie; the text reads a few pages */
+  return a;
 }
 
 static void acc_free(void *obj) {
@@ -336,6 +338,7 @@ static void *shared_build(void *arg) {
       if (node && (nd->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS)) s->norm_at_starts = 0;
     }
   }
+  zf_occ_release(); /* compute_covers read every trie node */
   return s;
 }
 
