@@ -321,6 +321,7 @@ static void *acc_build_slot(void *arg) {
     a->sf_stay = simp_forms_stay(x->sh, x->d, x->norm);
     acc_marks(a, x->d);
   }
+  zf_occ_release(); /* the build read the whole trie; the text reads a few pages */
   return a;
 }
 
@@ -447,6 +448,7 @@ static void *shared_build(void *arg) {
       if (node && (nd->nodes[3u * (size_t)node + 2] & ZF_OCC_VIEWS)) s->norm_at_starts = 0;
     }
   }
+  zf_occ_release(); /* compute_covers read every trie node */
   return s;
 }
 

@@ -113,6 +113,8 @@ static void *tables_build(void *arg) {
   return t;
 }
 
+void zf_occ_release(void) { zf_blob_release(zf_blob_opencc_dicts, (size_t)zf_blob_opencc_dicts_size); }
+
 const zf_occ_tables *zf_occ_get(void) { return zf_shared_get(&g_tables, tables_build, NULL, free); }
 
 int zf_occ_open(zf_occ_tables *t) {

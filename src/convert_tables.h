@@ -115,6 +115,9 @@ typedef struct zf_occ_tables {
  * generator and reader versions) or memory is short (the next call tries
  * again). */
 const zf_occ_tables *zf_occ_get(void);
+/* Gives the blob's pages back to the page cache (shared.h,
+ * zf_blob_release): called by the builds that walk whole tries. */
+void zf_occ_release(void);
 /* Copies them into t (a few KB): 0, or as zf_occ_get fails
  * ZHFIX_E_INTERNAL (the blob is not usable) or ZHFIX_E_NOMEM. */
 int zf_occ_open(zf_occ_tables *t);

@@ -1,5 +1,8 @@
 /* Tables built once per process, shared read-only.  See shared.h. */
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "shared.h"
 
@@ -15,4 +18,17 @@ void *zf_shared_get(zf_shared_slot *slot, void *(*build)(void *arg), void *arg,
     obj = expected;
   }
   return obj;
+}
+
+void zf_blob_release(const void *blob, size_t size) {
+#ifdef MADV_DONTNEED
+  long ps = sysconf(_SC_PAGESIZE);
+  if (ps <= 0 || (ps & (ps - 1))) return;
+  uintptr_t page = (uintptr_t)ps; /* whole pages inside the blob only */
+  uintptr_t a = ((uintptr_t)blob + page - 1) & ~(page - 1), b = ((uintptr_t)blob + size) & ~(page - 1);
+  if (b > a) (void)madvise((void *)a, b - a, MADV_DONTNEED);
+#else
+  (void)blob;
+  (void)size;
+#endif
 }

@@ -13,6 +13,7 @@
 #define ZF_SHARED_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 typedef _Atomic(void *) zf_shared_slot;
 
@@ -22,5 +23,15 @@ typedef _Atomic(void *) zf_shared_slot;
  * empty and build failed. */
 void *zf_shared_get(zf_shared_slot *slot, void *(*build)(void *arg), void *arg,
                     void (*destroy)(void *obj));
+
+/* Gives back the pages of the embedded blob [blob, blob + size) that a
+ * build walked once: read-only and file-backed, they leave the process's
+ * resident set (not the page cache) and come back, unchanged, from the
+ * page cache on the next read.  A build that reads every entry of a blob
+ * of which the text then reads a few pages calls it when done, so the
+ * walk does not stay in the peak RSS (docs/repair-farm.md, "Wave 16").
+ * Only whole pages inside the blob are touched; safe while other threads
+ * read it.  No-op where madvise has no MADV_DONTNEED. */
+void zf_blob_release(const void *blob, size_t size);
 
 #endif
