@@ -248,10 +248,15 @@ static int quote_needs_work(uint32_t c, int style, uint32_t qo, int *depth, uint
  * control character is protected with its escape sequence. */
 
 /* Whether c is one of the ASCII characters protect() may start a token
- * at (punct_clean.c's TOK), or a control character (kept protected). */
+ * at (punct_clean.c's TOK), or a control character (kept protected).
+ * Two of TOK are left out: a URL's scheme ':' is followed by '/', itself
+ * listed, and a "www." URL (its '.', its 'w's) that reaches cp[i - 1]
+ * goes on over cp[i] (url_end() takes , ; : ? ! . after a letter or
+ * digit) and keeps it (protect_span's keep_trail), so the mark is
+ * protected and passed over: "V:0," "12.1." are words like any other. */
 static inline int prot_start(uint32_t c) {
-  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == ':' || c == '.' || c == '`' || c == '@' ||
-         c == '/' || c == '$' || c == '<' || c == '&' || c == '~';
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '`' || c == '@' || c == '/' || c == '$' ||
+         c == '<' || c == '&' || c == '~';
 }
 
 /* Whether cp[i - 1], an ASCII letter or digit, is certainly no part of a
@@ -280,7 +285,9 @@ static int word_unprotected(const uint32_t *cp, size_t i) {
 static int inert_mark(const uint32_t *cp, size_t i, size_t end) {
   if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
   size_t k = i + 1;
-  while (k < end && cp[k] == ' ') k++;
+  /* (a table row's pipes, and the spaces beside them, are structure,
+   * which right_han() looks through; elsewhere a '|' is no Chinese) */
+  while (k < end && (cp[k] == ' ' || cp[k] == '|')) k++;
   if (k < end && !is_ascii_alnum(cp[k]) && cp[k] != '-') return 0;
   return word_unprotected(cp, i);
 }
@@ -297,6 +304,23 @@ static int inert_paren(const uint32_t *cp, size_t i, size_t end) {
   size_t k = i + 1;
   while (k < end && (is_ascii_alnum(cp[k]) || cp[k] == '_' || cp[k] == '-')) k++;
   return k < end && cp[k] == ')';
+}
+
+/* '.' at i after a Latin word or number and before a word (spaces
+ * between) that is no quotation's end: a section number "12.1. 标题",
+ * "v2. 然后".  The run is one '.' (a letter, a digit or a space after
+ * it), so no ellipsis; literal_mark() wants a space before it;
+ * period_rule() reads the word on the left (unprotected, so CX_ALPHA or
+ * CX_OTHER, never CX_HAN) and then asks for the end of the line or of a
+ * quotation after the spaces, which a letter, a digit or a CJK
+ * ideograph is not (none of them is structure in plain text).  An
+ * e-mail address reaching back over the '.' from the right would need
+ * letters and digits up to it, and then the '.' is no trigger at all. */
+static int inert_period(const uint32_t *cp, size_t i, size_t end) {
+  if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
+  size_t k = i + 1;
+  while (k < end && cp[k] == ' ') k++;
+  return k < end && (is_ascii_alnum(cp[k]) || zf_is_han(cp[k])) && word_unprotected(cp, i);
 }
 
 /* Whether the ASCII , ; : ? ! ( or ) at i is inert (above).  (A ')'
@@ -371,7 +395,8 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
            * "1.0", ".bashrc") fires nothing: no ellipsis (a run of one),
            * period_rule wants the end, a space, Chinese, punctuation or a
            * closing quote after it, and literal_mark a space after it. */
-          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])))
+          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])) &&
+              !(sure && inert_period(cp, i, end)))
             ascii_trigger = 1;
           break;
         case '-':

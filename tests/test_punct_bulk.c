@@ -408,7 +408,14 @@ static void test_inert_marks(void **state) {
       "中文 f(a b)", "中文 f()x", "中 f(1)) 中", "中 (f(1)) 中", "中文（a) 中", "中文 (a）b",
       "（和 NEXT）", "中（a）f(1)", "中（f(1)）", "中 f(1)（中）", "中）f(1", "中 a) 中", "中 :// 中",
       "中a://b,中", "中 1a://b 中", "中 +a://b,中", "中 https://x.org/a,中", "中：https://g.com/a-b",
-      "中 http://x.org/(a),中", "中 [t](u),中", "中 ]（u）中", "中 a?!中", "中 a:)", "中 x,y", "中 x, y"};
+      "中 http://x.org/(a),中", "中 [t](u),中", "中 ]（u）中", "中 a?!中", "中 a:)", "中 x,y", "中 x, y",
+      /* section numbers, table rows: a '.' or ':' in the word on the
+       * left, pipes on the right */
+      "中 12.1.", "12.1. 标题", "中 v2.", "中文1.", "中 www.", "中 wWw.", "中 x.www.", "中 a@b.",
+      "中 a@b. c", "中 x:/1.", "中 x://1.", "中 x:1.", "中 `a 1.", "中 $(a 1.", "中 <a 1.",
+      "中 1. \xE2\x80\x9D", "中 1.  \xE3\x80\x8D", "中 1. '", "中 1. (", "中 1..", "中 1.\t中",
+      "中 1. ", "中 1.  ", "中 1.中", "中 www.a.b", "中 www.a.b.", "中 x:1", "中 x:1. ", "中 &a 1.", "中 a/b 1.",
+      "| V:0,", "| V:0, |", "|x,|", "|x,||2|", "中 x,|", "中 x, | 2", "| x:/,1 |", "|a:b,|中|"};
   static const char *const ends[] = {"", "中", " 中", ",", ")"};
   char in[256];
   for (int f = 0; f < 2; f++) {
@@ -436,7 +443,7 @@ static void test_inert_marks(void **state) {
       "中", "文字", "a", "g1", "printf", "x-y", "foo_bar", "www", "https", "9", ",", ";", ":", "?",
       "!", "(", ")", "(1)", "()", "(中)", "（", "）", "://", "//", " ", "  ", "\t", "\xE3\x80\x80",
       "\"", "'", "`", "$", "@", "/", "~", ".", "<", ">", "&", "[", "]", "-", "--", "\xE2\x80\x9C",
-      "\xE3\x80\x82", "\xEF\xBC\x8C", "\x1b[1m"};
+      "\xE3\x80\x82", "\xEF\xBC\x8C", "\x1b[1m", "12.1.", "V:0", "|", "w."};
   const size_t np = sizeof pieces / sizeof *pieces;
   tu_buf b = {0};
   uint32_t r = 14;
