@@ -335,6 +335,72 @@ static int inert_at(const uint32_t *cp, size_t i, size_t end) {
   return inert_mark(cp, i, end) || (c == ':' && zf_punct_scheme_start(cp, i, end) != i);
 }
 
+/* A quotation that holds a literal and no Chinese: '%s', 「%s」,
+ * "-v".  The quote at a opens one (a straight quote not between two
+ * letters: no apostrophe; or a curly or corner opener) whose own closer
+ * is the next quote of any kind, over printable ASCII only (so no Han:
+ * quote_chinese() reads no Chinese inside) among which one of the
+ * characters quote_chinese() takes for a literal, or a '-' first.  Not
+ * an apostrophe either, the closer is then paired with it by pair()
+ * (straight quotes alternate; on a line whose every quote is in such a
+ * pair or is a target-style one that needs_work() lets through, the
+ * stack pairs them as here), and decide_quote_pair() leaves a pair that
+ * is not Chinese as typed, whatever is around it.  Returns the closer's
+ * index, or 0.  (needs_work() then checks that no token can cover a
+ * quote of the line: quote_tokens().) */
+static size_t inert_quotes(const uint32_t *cp, size_t a, size_t end) {
+  uint32_t o = cp[a], want;
+  switch (o) {
+  case '"': case '\'': want = o; break;
+  case 0x201C: case 0x2018: case 0x300C: case 0x300E: want = o + 1; break;
+  default: return 0;
+  }
+  if (o < 0x80 && a > 0 && a + 1 < end && is_alpha(cp[a - 1]) && is_alpha(cp[a + 1])) return 0;
+  int lit = a + 1 < end && cp[a + 1] == '-';
+  size_t b = a + 1;
+  for (; b < end && cp[b] != want; b++) {
+    uint32_t c = cp[b];
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\'') return 0;
+    lit |= strchr(":/=;{}<>$\\|%&*#@^~[]", (int)c) != NULL;
+  }
+  if (b >= end || !lit || (b + 1 < end && is_alpha(cp[b - 1]) && is_alpha(cp[b + 1]))) return 0;
+  return b;
+}
+
+/* Whether a protected token could cover a quote of the line: a ${...},
+ * $(...) or <tag> may hold any, a URL a straight single quote, a control
+ * its escape sequence.  (A `code' span needs a '`', which needs_work()
+ * never lets through with Chinese.) */
+static int quote_tokens(const uint32_t *cp, size_t end) {
+  for (size_t k = 0; k < end; k++) {
+    uint32_t c = cp[k];
+    if ((c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == '$' || c == '<' ||
+        (c == ':' && k + 1 < end && cp[k + 1] == '/') ||
+        (c == '.' && k > 0 && (cp[k - 1] | 0x20) == 'w'))
+      return 1;
+  }
+  return 0;
+}
+
+#define NO_QUOTE ((size_t)-1)
+
+/* Whether the quote at i (needs_work() reading plain text: sure) is one
+ * of an inert quotation: the closer *qclose of the one open, or the
+ * opener of a new one (*qclose its closer, *qseen set). */
+static inline int quote_pass(const uint32_t *cp, size_t i, size_t end, int sure, size_t *qclose,
+                             int *qseen) {
+  if (!sure) return 0;
+  if (i == *qclose) {
+    *qclose = NO_QUOTE;
+    return 1;
+  }
+  size_t b = inert_quotes(cp, i, end);
+  if (!b) return 0;
+  *qclose = b;
+  *qseen = 1;
+  return 1;
+}
+
 /* Whether any rule could change the body [0, end).  Most lines of clean
  * text need nothing: pure ASCII lines (no rule acts without Chinese), and
  * Chinese lines whose punctuation is already full-width and unspaced.
@@ -366,6 +432,10 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
   int depth = 0;
   uint32_t opened = 0;
   zf_punct_runs r = {0, 0, 0};
+  /* the closer of an inert quotation opened (inert_quotes), and whether
+   * there was one */
+  size_t qclose = NO_QUOTE;
+  int qseen = 0;
   for (size_t i = 0; i < end; i++) {
     /* Letters, digits, spaces, marks no rule reads, and CJK ideographs
      * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII,
@@ -387,7 +457,10 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
           aparen |= c == '(' || c == ')';
           if (!sure || !inert_at(cp, i, end)) ascii_trigger = 1;
           break;
-        case '"': case '\'': case '`':
+        case '"': case '\'':
+          if (!quote_pass(cp, i, end, sure, &qclose, &qseen)) ascii_trigger = 1;
+          break;
+        case '`':
           ascii_trigger = 1;
           break;
         case '.':
@@ -433,10 +506,12 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
       if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0x2014 || c == 0x2026 ||
           c == 0x2022 || c == 0x2027)
         return 1;
-      if (c >= 0x2018 && c <= 0x201D && quote_needs_work(c, style, qo, &depth, &opened))
+      if (c >= 0x2018 && c <= 0x201D && !quote_pass(cp, i, end, sure, &qclose, &qseen) &&
+          quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
     } else if (c <= 0x303F) {
-      if (c >= 0x300C && c <= 0x300F && quote_needs_work(c, style, qo, &depth, &opened))
+      if (c >= 0x300C && c <= 0x300F && !quote_pass(cp, i, end, sure, &qclose, &qseen) &&
+          quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
       if (c == 0x3000 || (c >= 0x301D && c <= 0x301F) ||
           (c == 0x3002 && i + 1 < end && (cp[i + 1] == 0x3002 || cp[i + 1] == ' ')))
@@ -457,7 +532,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
     }
   }
   wide |= hanq >> 1 & 1u;
-  return (wide && ascii_trigger) || (fwparen && aparen);
+  return (wide && ascii_trigger) || (fwparen && aparen) || (qseen && quote_tokens(cp, end));
 }
 
 /* ---- the stage ----------------------------------------------------------- */
