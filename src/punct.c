@@ -275,20 +275,30 @@ static int word_unprotected(const uint32_t *cp, size_t i) {
   return lim == 0;
 }
 
+/* Whether c, the first character after a mark and its spaces, is
+ * printable ASCII that right_han() and period_rule() read as no Chinese
+ * and no quotation's end: any but '|', a table's structure.  (A quote
+ * here either makes needs_work() answer yes or is one of an inert
+ * quotation, inert_quotes, which is no Chinese one and holds printable
+ * ASCII with something but spaces: what right_han() reads after its
+ * opener is that.) */
+static inline int ascii_word(uint32_t c) { return c > 0x20 && c < 0x7F && c != '|'; }
+
 /* , ; : ? ! at i between a word and a word: "-z, --zero", "g1,g2",
  * "key:value".  width_rule() judges it by what is on its left, the word
  * (a Latin word, unprotected: CX_ALPHA, never CX_HAN), so it fires only
- * when the next word is Chinese (right_han), and that is a letter, a
- * digit or '-' here, after spaces alone (no quote, no markup: plain
- * text), or the end.  literal_mark() wants a space before it; "?!" a
- * mark before it. */
+ * when the next word is Chinese (right_han), and here that is printable
+ * ASCII right_han() reads as it is (ascii_word) after spaces and a
+ * table's pipes, or the end.  (In plain text nothing else is structure
+ * it could look through.)  literal_mark() wants a space before it; "?!"
+ * a mark before it. */
 static int inert_mark(const uint32_t *cp, size_t i, size_t end) {
   if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
   size_t k = i + 1;
   /* (a table row's pipes, and the spaces beside them, are structure,
    * which right_han() looks through; elsewhere a '|' is no Chinese) */
   while (k < end && (cp[k] == ' ' || cp[k] == '|')) k++;
-  if (k < end && !is_ascii_alnum(cp[k]) && cp[k] != '-') return 0;
+  if (k < end && !ascii_word(cp[k])) return 0;
   return word_unprotected(cp, i);
 }
 
@@ -308,19 +318,20 @@ static int inert_paren(const uint32_t *cp, size_t i, size_t end) {
 
 /* '.' at i after a Latin word or number and before a word (spaces
  * between) that is no quotation's end: a section number "12.1. 标题",
- * "v2. 然后".  The run is one '.' (a letter, a digit or a space after
- * it), so no ellipsis; literal_mark() wants a space before it;
- * period_rule() reads the word on the left (unprotected, so CX_ALPHA or
- * CX_OTHER, never CX_HAN) and then asks for the end of the line or of a
- * quotation after the spaces, which a letter, a digit or a CJK
- * ideograph is not (none of them is structure in plain text).  An
- * e-mail address reaching back over the '.' from the right would need
- * letters and digits up to it, and then the '.' is no trigger at all. */
+ * "v2. 然后".  (A '.' right after it makes a run, but needs_work()
+ * stops at that second '.', which has no letter or digit on its left.)
+ * literal_mark() wants a space before it; period_rule() reads the word
+ * on the left (unprotected, so CX_ALPHA or CX_OTHER, never
+ * CX_HAN) and then asks for the end of the line or of a quotation after
+ * the spaces, which printable ASCII but quotes and '|' (ascii_word) or
+ * a CJK ideograph is not (none of them is structure in plain text).  A
+ * token reaching over cp[i - 1] from the right (an e-mail address) takes
+ * the '.' too, which is then protected and passed over. */
 static int inert_period(const uint32_t *cp, size_t i, size_t end) {
   if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
   size_t k = i + 1;
   while (k < end && cp[k] == ' ') k++;
-  return k < end && (is_ascii_alnum(cp[k]) || zf_is_han(cp[k])) && word_unprotected(cp, i);
+  return k < end && (ascii_word(cp[k]) || zf_is_han(cp[k])) && word_unprotected(cp, i);
 }
 
 /* Whether the ASCII , ; : ? ! ( or ) at i is inert (above).  (A ')'
