@@ -424,8 +424,11 @@ static inline int quote_pass(const uint32_t *cp, size_t i, size_t end, int sure,
  * or (sure: plain text, no damage) one of the inert marks above, which
  * cannot fire given the input around it; the only other edit left is
  * emit() dropping a space, which it does only next to full-width
- * punctuation (fw_at: never ASCII nor Han). */
-static int needs_work(const zf_text *in, size_t end, int style, int strip, int sure,
+ * punctuation (fw_at: never ASCII nor Han), and never a protected one:
+ * with sure (the format scanner, given only for such a line) a space the
+ * scanner will leave out of the prose (zf_fmt_layout_space: indentation,
+ * a line's end, a table's pipes) is no reason to go on. */
+static int needs_work(const zf_text *in, size_t end, int style, int strip, const zf_fmt *sure,
                       const zf_line_facts *lf, const uint8_t *cc) {
   /* A line of ASCII alone (the pipeline read it so and no stage has
    * changed it since: zf_stats::lf) needs nothing but the removal of its
@@ -469,7 +472,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
           if (!sure || !inert_at(cp, i, end)) ascii_trigger = 1;
           break;
         case '"': case '\'':
-          if (!quote_pass(cp, i, end, sure, &qclose, &qseen)) ascii_trigger = 1;
+          if (!quote_pass(cp, i, end, sure != NULL, &qclose, &qseen)) ascii_trigger = 1;
           break;
         case '`':
           ascii_trigger = 1;
@@ -507,7 +510,8 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
      * a no-break space indenting a line ("\u00A0\u00A0 文字") keeps
      * the space beside it. */
     if (!zf_is_han(c) && (c >= 0x2000 || c == 0xB7) &&
-        ((i > 0 && cp[i - 1] == ' ') || (i + 1 < end && cp[i + 1] == ' ')))
+        ((i > 0 && cp[i - 1] == ' ' && !(sure && zf_fmt_layout_space(sure, cp, end, i - 1))) ||
+         (i + 1 < end && cp[i + 1] == ' ' && !(sure && zf_fmt_layout_space(sure, cp, end, i + 1)))))
       return 1;
     if (c < 0x2000) {
       if ((c <= 0x9F && strip) || (c == 0xB7 && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
@@ -517,11 +521,11 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
       if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0x2014 || c == 0x2026 ||
           c == 0x2022 || c == 0x2027)
         return 1;
-      if (c >= 0x2018 && c <= 0x201D && !quote_pass(cp, i, end, sure, &qclose, &qseen) &&
+      if (c >= 0x2018 && c <= 0x201D && !quote_pass(cp, i, end, sure != NULL, &qclose, &qseen) &&
           quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
     } else if (c <= 0x303F) {
-      if (c >= 0x300C && c <= 0x300F && !quote_pass(cp, i, end, sure, &qclose, &qseen) &&
+      if (c >= 0x300C && c <= 0x300F && !quote_pass(cp, i, end, sure != NULL, &qclose, &qseen) &&
           quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
       if (c == 0x3000 || (c >= 0x301D && c <= 0x301F) ||
@@ -563,7 +567,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a
    * line no rule can change. */
-  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip, p->text && !stats->nseg_damage, &stats->lf, p->cc));
+  int quiet = p->japanese ||
+              (p->fast && !p->spacing &&
+               !needs_work(in, end, p->style, p->strip, p->text && !stats->nseg_damage ? p->fmt : NULL,
+                           &stats->lf, p->cc));
   /* Only prose gets typography: the format scanner sees every segment
    * (its state runs across lines) and says which code points are prose;
    * of a line no rule can change it only needs to carry its state over,
