@@ -372,7 +372,7 @@ static size_t inert_quotes(const uint32_t *cp, size_t a, size_t end) {
   for (; b < end && cp[b] != want; b++) {
     uint32_t c = cp[b];
     if (c < 0x20 || c > 0x7E || c == '"' || c == '\'') return 0;
-    lit |= strchr(":/=;{}<>$\\|%&*#@^~[]", (int)c) != NULL;
+    lit |= is_literal_char(c);
   }
   if (b >= end || !lit || (b + 1 < end && is_alpha(cp[b - 1]) && is_alpha(cp[b + 1]))) return 0;
   return b;
