@@ -586,7 +586,7 @@ int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len) {
 }
 
 int zf_fmt_layout_space(const zf_fmt *f, const uint32_t *cp, size_t end, size_t k) {
-  if (f->format != ZHFIX_FORMAT_TEXT) return 0;
+  if (f->format != ZHFIX_FORMAT_TEXT || fmt_text_all_prose(f, cp, end)) return 0;
   /* fmt_prose_line() leaves out the layout spaces at both ends */
   size_t a = k, b = k + 1;
   while (a > 0 && fmt_is_layout_space(cp[a - 1])) a--;
