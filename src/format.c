@@ -585,6 +585,27 @@ int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len) {
   return 1;
 }
 
+int zf_fmt_layout_space(const zf_fmt *f, const uint32_t *cp, size_t end, size_t k) {
+  if (f->format != ZHFIX_FORMAT_TEXT || fmt_text_all_prose(f, cp, end)) return 0;
+  /* fmt_prose_line() leaves out the layout spaces at both ends */
+  size_t a = k, b = k + 1;
+  while (a > 0 && fmt_is_layout_space(cp[a - 1])) a--;
+  while (b < end && fmt_is_layout_space(cp[b])) b++;
+  if (a == 0 || b == end) return 1;
+  /* fmt_table_row(), on a line start whose first character but spaces
+   * is '|': the spaces (and U+3000) on either side of an unescaped pipe */
+  if (!f->bol) return 0;
+  size_t s = 0;
+  while (s < end && fmt_is_space(cp[s])) s++;
+  if (s == end || cp[s] != '|') return 0;
+  a = k;
+  b = k + 1;
+  while (a > 0 && (fmt_is_space(cp[a - 1]) || cp[a - 1] == 0x3000)) a--;
+  while (b < end && (fmt_is_space(cp[b]) || cp[b] == 0x3000)) b++;
+  return (a > s && cp[a - 1] == '|' && !(a - 1 > s && cp[a - 2] == '\\')) ||
+         (b < end && cp[b] == '|'); /* (cp[b - 1] is a space: no escape) */
+}
+
 int zf_fmt_scan(zf_fmt *f, const uint32_t *cp, size_t end, size_t len, uint8_t *prose) {
   int result;
   if (f->format == ZHFIX_FORMAT_DATA) {

@@ -53,6 +53,14 @@ int zf_fmt_scan(zf_fmt *f, const uint32_t *cp, size_t end, size_t len, uint8_t *
  * returns 0, and the caller scans it with zf_fmt_scan as usual. */
 int zf_fmt_skip(zf_fmt *f, const uint32_t *cp, size_t end, size_t len);
 
+/* Whether the space at k of the segment cp[0..end) that f scans next is
+ * certainly not prose, if the segment holds prose at all: in plain text,
+ * a layout space of the line's indentation or of its end, or one of the
+ * spaces beside a table row's pipe.  (The punctuation stage's shortcut:
+ * such a space is protected, so it stays beside full-width
+ * punctuation.) */
+int zf_fmt_layout_space(const zf_fmt *f, const uint32_t *cp, size_t end, size_t k);
+
 /* Whether f scans plain text (ZHFIX_FORMAT_TEXT, what AUTO is read as):
  * its only code points that are not prose are a line's layout spaces,
  * the pipes of a table row and their spaces, and whole lines of code. */

@@ -137,6 +137,10 @@ int fmt_table_row(zf_fmt *f, const uint32_t *cp, size_t s, size_t e);
 /* ---- lexers (one per family) ----------------------------------------- */
 
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end);
+/* Whether fmt_scan_text() takes the plain-text line cp[0..end) (end > 0)
+ * whole for prose at once (it starts with Chinese and ends in no space),
+ * trailing layout such as a no-break space included. */
+int fmt_text_all_prose(const zf_fmt *f, const uint32_t *cp, size_t end);
 /* The state fmt_scan_text() leaves after a whole line (f->bol) whose mask
  * is not wanted: only a fence changes what the lines after it are. */
 void fmt_skip_text(zf_fmt *f, const uint32_t *cp, size_t end);

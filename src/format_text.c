@@ -596,14 +596,18 @@ void fmt_skip_text(zf_fmt *f, const uint32_t *cp, size_t end) {
   if (end && fence(cp, 0, end, &ch, &len)) fence_seen(f, ch, len);
 }
 
+int fmt_text_all_prose(const zf_fmt *f, const uint32_t *cp, size_t end) {
+  uint32_t c0 = cp[0], z = cp[end - 1];
+  return c0 >= 0x2E80 && c0 != 0x3000 && c0 != 0xFEFF && z != ' ' && z != '\t' && z != 0x3000 &&
+         !f->pl_fence && (f->bol || !f->pl_code);
+}
+
 void fmt_scan_text(zf_fmt *f, const uint32_t *cp, size_t end) {
   if (!end) return;
   /* The common line: it starts with Chinese (so it is no fence and no
    * code) and ends in no space: all prose, decided without touching the
    * mask. */
-  uint32_t c0 = cp[0], z = cp[end - 1];
-  if (c0 >= 0x2E80 && c0 != 0x3000 && c0 != 0xFEFF && z != ' ' && z != '\t' && z != 0x3000 &&
-      !f->pl_fence && (f->bol || !f->pl_code)) {
+  if (fmt_text_all_prose(f, cp, end)) {
     f->pl_code = 0;
     f->marked = end;
     return;

@@ -248,10 +248,15 @@ static int quote_needs_work(uint32_t c, int style, uint32_t qo, int *depth, uint
  * control character is protected with its escape sequence. */
 
 /* Whether c is one of the ASCII characters protect() may start a token
- * at (punct_clean.c's TOK), or a control character (kept protected). */
+ * at (punct_clean.c's TOK), or a control character (kept protected).
+ * Two of TOK are left out: a URL's scheme ':' is followed by '/', itself
+ * listed, and a "www." URL (its '.', its 'w's) that reaches cp[i - 1]
+ * goes on over cp[i] (url_end() takes , ; : ? ! . after a letter or
+ * digit) and keeps it (protect_span's keep_trail), so the mark is
+ * protected and passed over: "V:0," "12.1." are words like any other. */
 static inline int prot_start(uint32_t c) {
-  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == ':' || c == '.' || c == '`' || c == '@' ||
-         c == '/' || c == '$' || c == '<' || c == '&' || c == '~';
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '`' || c == '@' || c == '/' || c == '$' ||
+         c == '<' || c == '&' || c == '~';
 }
 
 /* Whether cp[i - 1], an ASCII letter or digit, is certainly no part of a
@@ -270,18 +275,30 @@ static int word_unprotected(const uint32_t *cp, size_t i) {
   return lim == 0;
 }
 
+/* Whether c, the first character after a mark and its spaces, is
+ * printable ASCII that right_han() and period_rule() read as no Chinese
+ * and no quotation's end: any but '|', a table's structure.  (A quote
+ * here either makes needs_work() answer yes or is one of an inert
+ * quotation, inert_quotes, which is no Chinese one and holds printable
+ * ASCII with something but spaces: what right_han() reads after its
+ * opener is that.) */
+static inline int ascii_word(uint32_t c) { return c > 0x20 && c < 0x7F && c != '|'; }
+
 /* , ; : ? ! at i between a word and a word: "-z, --zero", "g1,g2",
  * "key:value".  width_rule() judges it by what is on its left, the word
  * (a Latin word, unprotected: CX_ALPHA, never CX_HAN), so it fires only
- * when the next word is Chinese (right_han), and that is a letter, a
- * digit or '-' here, after spaces alone (no quote, no markup: plain
- * text), or the end.  literal_mark() wants a space before it; "?!" a
- * mark before it. */
+ * when the next word is Chinese (right_han), and here that is printable
+ * ASCII right_han() reads as it is (ascii_word) after spaces and a
+ * table's pipes, or the end.  (In plain text nothing else is structure
+ * it could look through.)  literal_mark() wants a space before it; "?!"
+ * a mark before it. */
 static int inert_mark(const uint32_t *cp, size_t i, size_t end) {
   if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
   size_t k = i + 1;
-  while (k < end && cp[k] == ' ') k++;
-  if (k < end && !is_ascii_alnum(cp[k]) && cp[k] != '-') return 0;
+  /* (a table row's pipes, and the spaces beside them, are structure,
+   * which right_han() looks through; elsewhere a '|' is no Chinese) */
+  while (k < end && (cp[k] == ' ' || cp[k] == '|')) k++;
+  if (k < end && !ascii_word(cp[k])) return 0;
   return word_unprotected(cp, i);
 }
 
@@ -299,6 +316,24 @@ static int inert_paren(const uint32_t *cp, size_t i, size_t end) {
   return k < end && cp[k] == ')';
 }
 
+/* '.' at i after a Latin word or number and before a word (spaces
+ * between) that is no quotation's end: a section number "12.1. 标题",
+ * "v2. 然后".  (A '.' right after it makes a run, but needs_work()
+ * stops at that second '.', which has no letter or digit on its left.)
+ * literal_mark() wants a space before it; period_rule() reads the word
+ * on the left (unprotected, so CX_ALPHA or CX_OTHER, never
+ * CX_HAN) and then asks for the end of the line or of a quotation after
+ * the spaces, which printable ASCII but quotes and '|' (ascii_word) or
+ * a CJK ideograph is not (none of them is structure in plain text).  A
+ * token reaching over cp[i - 1] from the right (an e-mail address) takes
+ * the '.' too, which is then protected and passed over. */
+static int inert_period(const uint32_t *cp, size_t i, size_t end) {
+  if (i == 0 || !is_ascii_alnum(cp[i - 1])) return 0;
+  size_t k = i + 1;
+  while (k < end && cp[k] == ' ') k++;
+  return k < end && (ascii_word(cp[k]) || zf_is_han(cp[k])) && word_unprotected(cp, i);
+}
+
 /* Whether the ASCII , ; : ? ! ( or ) at i is inert (above).  (A ')'
  * changes only with the bracket that opens it: a '(', read here on its
  * own, or a full-width one, which needs_work() pairs with any ASCII
@@ -309,6 +344,72 @@ static int inert_at(const uint32_t *cp, size_t i, size_t end) {
   if (c == '(') return inert_paren(cp, i, end);
   /* (the scheme of a URL is protected with it: "https://") */
   return inert_mark(cp, i, end) || (c == ':' && zf_punct_scheme_start(cp, i, end) != i);
+}
+
+/* A quotation that holds a literal and no Chinese: '%s', 「%s」,
+ * "-v".  The quote at a opens one (a straight quote not between two
+ * letters: no apostrophe; or a curly or corner opener) whose own closer
+ * is the next quote of any kind, over printable ASCII only (so no Han:
+ * quote_chinese() reads no Chinese inside) among which one of the
+ * characters quote_chinese() takes for a literal, or a '-' first.  Not
+ * an apostrophe either, the closer is then paired with it by pair()
+ * (straight quotes alternate; on a line whose every quote is in such a
+ * pair or is a target-style one that needs_work() lets through, the
+ * stack pairs them as here), and decide_quote_pair() leaves a pair that
+ * is not Chinese as typed, whatever is around it.  Returns the closer's
+ * index, or 0.  (needs_work() then checks that no token can cover a
+ * quote of the line: quote_tokens().) */
+static size_t inert_quotes(const uint32_t *cp, size_t a, size_t end) {
+  uint32_t o = cp[a], want;
+  switch (o) {
+  case '"': case '\'': want = o; break;
+  case 0x201C: case 0x2018: case 0x300C: case 0x300E: want = o + 1; break;
+  default: return 0;
+  }
+  if (o < 0x80 && a > 0 && a + 1 < end && is_alpha(cp[a - 1]) && is_alpha(cp[a + 1])) return 0;
+  int lit = a + 1 < end && cp[a + 1] == '-';
+  size_t b = a + 1;
+  for (; b < end && cp[b] != want; b++) {
+    uint32_t c = cp[b];
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\'') return 0;
+    lit |= is_literal_char(c);
+  }
+  if (b >= end || !lit || (b + 1 < end && is_alpha(cp[b - 1]) && is_alpha(cp[b + 1]))) return 0;
+  return b;
+}
+
+/* Whether a protected token could cover a quote of the line: a ${...},
+ * $(...) or <tag> may hold any, a URL a straight single quote, a control
+ * its escape sequence.  (A `code' span needs a '`', which needs_work()
+ * never lets through with Chinese.) */
+static int quote_tokens(const uint32_t *cp, size_t end) {
+  for (size_t k = 0; k < end; k++) {
+    uint32_t c = cp[k];
+    if ((c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == '$' || c == '<' ||
+        (c == ':' && k + 1 < end && cp[k + 1] == '/') ||
+        (c == '.' && k > 0 && (cp[k - 1] | 0x20) == 'w'))
+      return 1;
+  }
+  return 0;
+}
+
+#define NO_QUOTE ((size_t)-1)
+
+/* Whether the quote at i (needs_work() reading plain text: sure) is one
+ * of an inert quotation: the closer *qclose of the one open, or the
+ * opener of a new one (*qclose its closer, *qseen set). */
+static inline int quote_pass(const uint32_t *cp, size_t i, size_t end, int sure, size_t *qclose,
+                             int *qseen) {
+  if (!sure) return 0;
+  if (i == *qclose) {
+    *qclose = NO_QUOTE;
+    return 1;
+  }
+  size_t b = inert_quotes(cp, i, end);
+  if (!b) return 0;
+  *qclose = b;
+  *qseen = 1;
+  return 1;
 }
 
 /* Whether any rule could change the body [0, end).  Most lines of clean
@@ -323,8 +424,11 @@ static int inert_at(const uint32_t *cp, size_t i, size_t end) {
  * or (sure: plain text, no damage) one of the inert marks above, which
  * cannot fire given the input around it; the only other edit left is
  * emit() dropping a space, which it does only next to full-width
- * punctuation (fw_at: never ASCII nor Han). */
-static int needs_work(const zf_text *in, size_t end, int style, int strip, int sure,
+ * punctuation (fw_at: never ASCII nor Han), and never a protected one:
+ * with sure (the format scanner, given only for such a line) a space the
+ * scanner will leave out of the prose (zf_fmt_layout_space: indentation,
+ * a line's end, a table's pipes) is no reason to go on. */
+static int needs_work(const zf_text *in, size_t end, int style, int strip, const zf_fmt *sure,
                       const zf_line_facts *lf, const uint8_t *cc) {
   /* A line of ASCII alone (the pipeline read it so and no stage has
    * changed it since: zf_stats::lf) needs nothing but the removal of its
@@ -342,6 +446,10 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
   int depth = 0;
   uint32_t opened = 0;
   zf_punct_runs r = {0, 0, 0};
+  /* the closer of an inert quotation opened (inert_quotes), and whether
+   * there was one */
+  size_t qclose = NO_QUOTE;
+  int qseen = 0;
   for (size_t i = 0; i < end; i++) {
     /* Letters, digits, spaces, marks no rule reads, and CJK ideographs
      * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII,
@@ -363,7 +471,10 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
           aparen |= c == '(' || c == ')';
           if (!sure || !inert_at(cp, i, end)) ascii_trigger = 1;
           break;
-        case '"': case '\'': case '`':
+        case '"': case '\'':
+          if (!quote_pass(cp, i, end, sure != NULL, &qclose, &qseen)) ascii_trigger = 1;
+          break;
+        case '`':
           ascii_trigger = 1;
           break;
         case '.':
@@ -371,7 +482,8 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
            * "1.0", ".bashrc") fires nothing: no ellipsis (a run of one),
            * period_rule wants the end, a space, Chinese, punctuation or a
            * closing quote after it, and literal_mark a space after it. */
-          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])))
+          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])) &&
+              !(sure && inert_period(cp, i, end)))
             ascii_trigger = 1;
           break;
         case '-':
@@ -398,7 +510,8 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
      * a no-break space indenting a line ("\u00A0\u00A0 文字") keeps
      * the space beside it. */
     if (!zf_is_han(c) && (c >= 0x2000 || c == 0xB7) &&
-        ((i > 0 && cp[i - 1] == ' ') || (i + 1 < end && cp[i + 1] == ' ')))
+        ((i > 0 && cp[i - 1] == ' ' && !(sure && zf_fmt_layout_space(sure, cp, end, i - 1))) ||
+         (i + 1 < end && cp[i + 1] == ' ' && !(sure && zf_fmt_layout_space(sure, cp, end, i + 1)))))
       return 1;
     if (c < 0x2000) {
       if ((c <= 0x9F && strip) || (c == 0xB7 && i + 1 < end && (cp[i + 1] == 0xB7 || cp[i + 1] == ' ')) ||
@@ -408,10 +521,12 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
       if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0x2014 || c == 0x2026 ||
           c == 0x2022 || c == 0x2027)
         return 1;
-      if (c >= 0x2018 && c <= 0x201D && quote_needs_work(c, style, qo, &depth, &opened))
+      if (c >= 0x2018 && c <= 0x201D && !quote_pass(cp, i, end, sure != NULL, &qclose, &qseen) &&
+          quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
     } else if (c <= 0x303F) {
-      if (c >= 0x300C && c <= 0x300F && quote_needs_work(c, style, qo, &depth, &opened))
+      if (c >= 0x300C && c <= 0x300F && !quote_pass(cp, i, end, sure != NULL, &qclose, &qseen) &&
+          quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
       if (c == 0x3000 || (c >= 0x301D && c <= 0x301F) ||
           (c == 0x3002 && i + 1 < end && (cp[i + 1] == 0x3002 || cp[i + 1] == ' ')))
@@ -432,7 +547,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, int s
     }
   }
   wide |= hanq >> 1 & 1u;
-  return (wide && ascii_trigger) || (fwparen && aparen);
+  return (wide && ascii_trigger) || (fwparen && aparen) || (qseen && quote_tokens(cp, end));
 }
 
 /* ---- the stage ----------------------------------------------------------- */
@@ -452,7 +567,10 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   /* Whether the segment goes out as it came: a Japanese document, or (a
    * subset of a line no rule can change is one no rule can change) a
    * line no rule can change. */
-  int quiet = p->japanese || (p->fast && !p->spacing && !needs_work(in, end, p->style, p->strip, p->text && !stats->nseg_damage, &stats->lf, p->cc));
+  int quiet = p->japanese ||
+              (p->fast && !p->spacing &&
+               !needs_work(in, end, p->style, p->strip, p->text && !stats->nseg_damage ? p->fmt : NULL,
+                           &stats->lf, p->cc));
   /* Only prose gets typography: the format scanner sees every segment
    * (its state runs across lines) and says which code points are prose;
    * of a line no rule can change it only needs to carry its state over,

@@ -131,6 +131,13 @@ static inline int is_joinable(uint32_t c) {
          !(c >= 0x2E00 && c <= 0x33FF) && !(c >= 0xFF00 && c <= 0xFFEF) && !is_hanlike(c);
 }
 
+/* ASCII a quotation holds when it is a literal, not words (": / = ; { }
+ * < > $ \ | % & * # @ ^ ~ [ ]": quote_chinese), as two 64-bit masks. */
+static inline int is_literal_char(uint32_t c) {
+  const uint64_t lo = 0x7c00847800000000ull, hi = 0x7800000078000001ull;
+  return c < 64 ? (int)(lo >> c & 1) : c < 128 ? (int)(hi >> (c - 64) & 1) : 0;
+}
+
 /* The full-width form of , ; : ? ! (any other character is returned). */
 static inline uint32_t fullwidth_of(uint32_t c) {
   switch (c) {

@@ -186,7 +186,7 @@ static int quote_chinese(zf_punct *p, size_t n, size_t open, size_t close) {
     if (zf_punct_han_in(p, n, open + 1, close)) return 1;
     for (size_t k = open + 1; k < close; k++) {
       uint32_t c = p->w[k];
-      if ((c < 0x80 && c && strchr(":/=;{}<>$\\|%&*#@^~[]", (int)c)) || c == 0xFF1A ||
+      if (is_literal_char(c) || c == 0xFF1A ||
           c == 0xFF1B || (k == open + 1 && c == '-'))
         return 0;
     }

@@ -408,7 +408,16 @@ static void test_inert_marks(void **state) {
       "中文 f(a b)", "中文 f()x", "中 f(1)) 中", "中 (f(1)) 中", "中文（a) 中", "中文 (a）b",
       "（和 NEXT）", "中（a）f(1)", "中（f(1)）", "中 f(1)（中）", "中）f(1", "中 a) 中", "中 :// 中",
       "中a://b,中", "中 1a://b 中", "中 +a://b,中", "中 https://x.org/a,中", "中：https://g.com/a-b",
-      "中 http://x.org/(a),中", "中 [t](u),中", "中 ]（u）中", "中 a?!中", "中 a:)", "中 x,y", "中 x, y"};
+      "中 http://x.org/(a),中", "中 [t](u),中", "中 ]（u）中", "中 a?!中", "中 a:)", "中 x,y", "中 x, y",
+      /* section numbers, table rows: a '.' or ':' in the word on the
+       * left, pipes on the right */
+      "中 12.1.", "12.1. 标题", "中 v2.", "中文1.", "中 www.", "中 wWw.", "中 x.www.", "中 a@b.",
+      "中 a@b. c", "中 x:/1.", "中 x://1.", "中 x:1.", "中 `a 1.", "中 $(a 1.", "中 <a 1.",
+      "中 1. \xE2\x80\x9D", "中 1.  \xE3\x80\x8D", "中 1. '", "中 1. (", "中 1..", "中 1.\t中",
+      "中 1. ", "中 1.  ", "中 1.中", "中 www.a.b", "中 www.a.b.", "中 x:1", "中 x:1. ", "中 &a 1.", "中 a/b 1.",
+      "| V:0,", "| V:0, |", "|x,|", "|x,||2|", "中 x,|", "中 x, | 2", "| x:/,1 |", "|a:b,|中|",
+      "中 x, (中)", "中 x:%d", "中 1.(", "| x,\t|中|", "| x, \xE3\x80\x80|中|", "| 1. |", "| 1. |中|", "| 中 1. |", "| 中 1.  | ",
+      "中 x, \"中\"", "中 a,.中", "中 1.%s", "中 1...中", "中 1.. 中", "中 a.b.", "中 x,\xE2\x80\x9C"};
   static const char *const ends[] = {"", "中", " 中", ",", ")"};
   char in[256];
   for (int f = 0; f < 2; f++) {
@@ -436,7 +445,7 @@ static void test_inert_marks(void **state) {
       "中", "文字", "a", "g1", "printf", "x-y", "foo_bar", "www", "https", "9", ",", ";", ":", "?",
       "!", "(", ")", "(1)", "()", "(中)", "（", "）", "://", "//", " ", "  ", "\t", "\xE3\x80\x80",
       "\"", "'", "`", "$", "@", "/", "~", ".", "<", ">", "&", "[", "]", "-", "--", "\xE2\x80\x9C",
-      "\xE3\x80\x82", "\xEF\xBC\x8C", "\x1b[1m"};
+      "\xE3\x80\x82", "\xEF\xBC\x8C", "\x1b[1m", "12.1.", "V:0", "|", "w."};
   const size_t np = sizeof pieces / sizeof *pieces;
   tu_buf b = {0};
   uint32_t r = 14;
@@ -453,10 +462,109 @@ static void test_inert_marks(void **state) {
   free(b.p);
 }
 
+/* Quotations the shortcut passes over (punct.c, inert_quotes): a
+ * literal with no Chinese inside ('%s', 「%s」, "-v"), which
+ * decide_quote_pair() leaves as typed.  Each case is one of those or a
+ * near miss of one of its conditions (no literal, Han or a non-ASCII
+ * character inside, an apostrophe, another quote inside or crossing,
+ * a lone or nested quote, a token that may cover a quote: a tag, a
+ * ${...}, a URL, a control, a `code' span), in four quote settings,
+ * after 0 to 2 Han and before nothing, Han or a mark; fast against
+ * slow.  Then 20,000 lines of random pieces of the same kinds. */
+static void test_inert_quotes(void **state) {
+  (void)state;
+  static const char *const cases[] = {
+      "中 '%s' 中", "中 'ab' 中", "中'%s'中", "中 'a%s' 中", "中 '-v' 中", "中 'v-' 中", "中 '' 中",
+      "中 '中%' 中", "中 '%\xC3\xA9' 中", "中 it's '%s' 中", "中 a'%s'b 中", "中 '%s'b 中", "a'%s' 中",
+      "中 \"%s\" 中", "中 \"%s' 中", "中 '%s\" 中", "中 '%s' '中' 中", "中 '%s' 'x' 中", "中 '%s' ' 中",
+      "中 '%s' \"%d\" 中", "中 '%s' \xEF\xBC\x87 中", "中 \xE2\x80\x9C%s\xE2\x80\x9D中",
+      "中 \xE2\x80\x98%s\xE2\x80\x99中", "中\xE3\x80\x8C%s\xE3\x80\x8D中", "中\xE3\x80\x8E%s\xE3\x80\x8F中",
+      "中\xE3\x80\x8C%s\xE3\x80\x8F中", "中\xE3\x80\x8C" "ab\xE3\x80\x8D中", "中\xE3\x80\x8C%s\xE3\x80\x8D\xE3\x80\x8D",
+      "中\xE3\x80\x8C\xE3\x80\x8C%s\xE3\x80\x8D\xE3\x80\x8D", "中\xE2\x80\x9C\xE3\x80\x8C%s\xE3\x80\x8D\xE2\x80\x9D",
+      "中\xE2\x80\x9C\xE3\x80\x8C%s\xE2\x80\x9D\xE3\x80\x8D", "中\xE2\x80\x9C中 '%s' \xE2\x80\x9D",
+      "中\xE2\x80\x9C '%s\xE2\x80\x9D b' 中", "中\xE2\x80\x9C \xE2\x80\x9C%s\xE2\x80\x9D", "中 a\xE2\x80\x99%s\xE2\x80\x99" "b",
+      "中 <a '%s'> 中", "中 <a \"%s\"> 中", "中 ${a '%s'} 中", "中 $(a \"%s\") 中", "中 $a '%s' 中",
+      "中 http://a'%s' 中", "中 www.a'%s' 中", "中 wWw.a'%s' 中", "中 x:/a'%s' 中", "中\x1b['%s'm 中",
+      "中\x1b[\"%s\"m 中", "中 `a '%s' 中", "中 \t'%s'\t中", "中 '%s', 中", "中 1. '%s' 中", "中 '%s'. 中",
+      /* (a token or an apostrophe that takes one quote of a pair out,
+       * so that the others pair across Chinese) */
+      "中 a'b%' 中 c'd%' 中", "中 '%x'd 中 '%y'e 中", "中\x1b['m%' 中 \x1b['m%' 中",
+      "中 ${a'}%' 中 ${b'}%' 中", "中 <a'>%' 中 <b'>%' 中", "中 http://a'% x' 中 http://b'% y' 中",
+      "中 www.a'% x' 中 www.b'% y' 中", "中 '%s\" 中 '%d\" 中", "中 '%\"' 中 \"中\" 中",
+      "中 \"%'\" 中 '中' 中", "中 '%`' 中 '%' 中"};
+  static const char *const ends[] = {"", "中", "\xE2\x80\x9D", "'", ","};
+  popts keep = SIMP, qkeep = SIMP;
+  keep.to = ZHFIX_TO_KEEP;
+  qkeep.quotes = ZHFIX_QUOTES_KEEP;
+  const popts set[] = {SIMP, TW, keep, qkeep};
+  char in[256];
+  for (size_t o = 0; o < sizeof set / sizeof *set; o++)
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+      for (int k = 0; k <= 2; k++)
+        for (size_t e = 0; e < sizeof ends / sizeof *ends; e++) {
+          in[0] = 0;
+          for (int j = 0; j < k; j++) strcat(in, "文");
+          strcat(in, cases[c]);
+          strcat(in, ends[e]);
+          fast_equals_slow("quotes", set[o], in, strlen(in));
+        }
+  same(SIMP, "\xE3\x80\x8C%s\xE3\x80\x8D\xE5\x92\x8C\xE3\x80\x8C%s\xE3\x80\x8D\xE4\xB8\xAD");
+  check(SIMP, "中 'ab' 中", "中\xE2\x80\x98" "ab\xE2\x80\x99中");
+  static const char *const pieces[] = {"中", "a", "%s", "-v", "'", "\"", " ", "\xE2\x80\x9C",
+                                       "\xE2\x80\x9D", "\xE3\x80\x8C", "\xE3\x80\x8D", "<", ">",
+                                       "$", "{", "}", "w.", "://", "`", "\x1b[", ",", "."};
+  const size_t np = sizeof pieces / sizeof *pieces;
+  tu_buf b = {0};
+  uint32_t r = 16;
+  for (int line = 0; line < 20000; line++) {
+    int n = 2 + (int)((r = r * 1103515245u + 12345u) >> 16) % 12;
+    for (int j = 0; j < n; j++) {
+      const char *s = pieces[((r = r * 1103515245u + 12345u) >> 16) % np];
+      tu_buf_put(&b, s, strlen(s));
+    }
+    tu_buf_put(&b, "\n", 1);
+  }
+  for (size_t o = 0; o < sizeof set / sizeof *set; o++) fast_equals_slow("random quotes", set[o], b.p, b.n);
+  free(b.p);
+}
+
+/* Spaces beside full-width punctuation that plain text keeps as layout
+ * (format.c, zf_fmt_layout_space): indentation, a line's end, a table
+ * row's spaces by its pipes; the shortcut lets them be.  The near misses
+ * are spaces emit() drops: inside the line, by an escaped pipe or a pipe
+ * of a line that is no table row, between words of a cell.  Each line
+ * as it is and before an end (nothing, Han, a space, a pipe), in plain
+ * text (two styles) and Markdown, fast against slow. */
+static void test_layout_spaces(void **state) {
+  (void)state;
+  static const char *const cases[] = {
+      "    ，然后", "    。上述的", "\xC2\xA0\xC2\xA0 ，其", "\t ，中", " \t，中", "\xE2\x80\x83 ，中",
+      "中，  ", "中 ，", "中 ， \t", "中 ，\xC2\xA0", "中， \xC2\xA0", "中， \xE2\x80\x83", " 中， \xC2\xA0", "中 ， x", "中， 中", "a ，中", "    中 ，中",
+      "| 中文，  |", "|  （中）  | 中 |", "  | 中 ，  |", "| a \\|  ，中 |", "| a \\| ，中 |",
+      "x| ，中|", "中 | ，中|", "| 中 ，x |", "| 中 ， 中 |", "|中 ，|", "| 中，| 中|", "|中|  ，|",
+      "| x |\xE3\x80\x80，|", "| x | \xE2\x80\x9C中\xE2\x80\x9D |", "| \xE2\x80\x9C中\xE2\x80\x9D x|",
+      "| V:2, |3908 |图形（向量）     |图表编辑器（  |", "|-|--|", "| 中 |\\  ，中|"};
+  static const char *const ends[] = {"", "中", " ", "|"};
+  popts md = SIMP;
+  md.format = ZHFIX_FORMAT_MARKDOWN;
+  const popts set[] = {SIMP, TW, md};
+  char in[256];
+  for (size_t o = 0; o < sizeof set / sizeof *set; o++)
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+      for (size_t e = 0; e < sizeof ends / sizeof *ends; e++) {
+        snprintf(in, sizeof in, "%s%s", cases[c], ends[e]);
+        fast_equals_slow("layout", set[o], in, strlen(in));
+      }
+  same(SIMP, "    ，然后把生成的文件同源代码一起分发。");
+  check(SIMP, "中 ， x", "中，x");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_class_runs),
       cmocka_unit_test(test_inert_marks),
+      cmocka_unit_test(test_inert_quotes),
+      cmocka_unit_test(test_layout_spaces),
       cmocka_unit_test(test_fast_path_low_wide),
       cmocka_unit_test(test_mask_cuts_blocks),
       cmocka_unit_test(test_emit_space_blocks),
