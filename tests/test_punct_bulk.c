@@ -313,6 +313,23 @@ static void fast_equals_slow(const char *what, popts po, const char *in, size_t 
   free(slow);
 }
 
+/* 20,000 lines of 2 to 13 pieces each, drawn by a fixed linear
+ * congruential sequence from seed: the random halves of the shortcut's
+ * fast-against-slow tests. */
+static tu_buf random_lines(const char *const *pieces, size_t np, uint32_t seed) {
+  tu_buf b = {0};
+  uint32_t r = seed;
+  for (int line = 0; line < 20000; line++) {
+    int n = 2 + (int)((r = r * 1103515245u + 12345u) >> 16) % 12;
+    for (int j = 0; j < n; j++) {
+      const char *s = pieces[((r = r * 1103515245u + 12345u) >> 16) % np];
+      tu_buf_put(&b, s, strlen(s));
+    }
+    tu_buf_put(&b, "\n", 1);
+  }
+  return b;
+}
+
 /* The shortcut for lines no rule can change must change nothing. */
 static void test_fast_path_equivalent(void **state) {
   (void)state;
@@ -446,17 +463,7 @@ static void test_inert_marks(void **state) {
       "!", "(", ")", "(1)", "()", "(中)", "（", "）", "://", "//", " ", "  ", "\t", "\xE3\x80\x80",
       "\"", "'", "`", "$", "@", "/", "~", ".", "<", ">", "&", "[", "]", "-", "--", "\xE2\x80\x9C",
       "\xE3\x80\x82", "\xEF\xBC\x8C", "\x1b[1m", "12.1.", "V:0", "|", "w."};
-  const size_t np = sizeof pieces / sizeof *pieces;
-  tu_buf b = {0};
-  uint32_t r = 14;
-  for (int line = 0; line < 20000; line++) {
-    int n = 2 + (int)((r = r * 1103515245u + 12345u) >> 16) % 12;
-    for (int j = 0; j < n; j++) {
-      const char *s = pieces[((r = r * 1103515245u + 12345u) >> 16) % np];
-      tu_buf_put(&b, s, strlen(s));
-    }
-    tu_buf_put(&b, "\n", 1);
-  }
+  tu_buf b = random_lines(pieces, sizeof pieces / sizeof *pieces, 14);
   fast_equals_slow("random SIMP", SIMP, b.p, b.n);
   fast_equals_slow("random TW", TW, b.p, b.n);
   free(b.p);
@@ -513,17 +520,7 @@ static void test_inert_quotes(void **state) {
   static const char *const pieces[] = {"中", "a", "%s", "-v", "'", "\"", " ", "\xE2\x80\x9C",
                                        "\xE2\x80\x9D", "\xE3\x80\x8C", "\xE3\x80\x8D", "<", ">",
                                        "$", "{", "}", "w.", "://", "`", "\x1b[", ",", "."};
-  const size_t np = sizeof pieces / sizeof *pieces;
-  tu_buf b = {0};
-  uint32_t r = 16;
-  for (int line = 0; line < 20000; line++) {
-    int n = 2 + (int)((r = r * 1103515245u + 12345u) >> 16) % 12;
-    for (int j = 0; j < n; j++) {
-      const char *s = pieces[((r = r * 1103515245u + 12345u) >> 16) % np];
-      tu_buf_put(&b, s, strlen(s));
-    }
-    tu_buf_put(&b, "\n", 1);
-  }
+  tu_buf b = random_lines(pieces, sizeof pieces / sizeof *pieces, 16);
   for (size_t o = 0; o < sizeof set / sizeof *set; o++) fast_equals_slow("random quotes", set[o], b.p, b.n);
   free(b.p);
 }
