@@ -337,16 +337,22 @@ static void test_mixed_lines(void **state) {
   mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
 }
 
-/* Line d, after the nh lines of head (none: a fresh document, no document
- * evidence), stays as it is. */
-static void assert_unchanged_after(const doc_line *head, size_t nh, const char *d) {
+/* Line in, after the nh lines of head and the nm of more (none: a fresh
+ * document, no document evidence), comes out as want. */
+static void expect_after(const doc_line *head, size_t nh, const doc_line *more, size_t nm, const char *in,
+                         const char *want) {
   tu_moji_stage s;
   tu_moji_open(&s);
   feed_lines(&s, head, nh);
-  char *got = tu_moji_line(&s, d, strlen(d), 0);
-  assert_string_equal(got, d);
+  feed_lines(&s, more, nm);
+  char *got = tu_moji_line(&s, in, strlen(in), 0);
+  assert_string_equal(got, want);
   free(got);
   tu_moji_close(&s);
+}
+
+static void assert_unchanged_after(const doc_line *head, size_t nh, const char *d) {
+  expect_after(head, nh, NULL, 0, d, d);
 }
 
 static void assert_fresh_unchanged(const char *d) { assert_unchanged_after(NULL, 0, d); }
@@ -533,10 +539,6 @@ static void test_pua_big5(void **state) {
       {"\xee\x82\xa2 \xee\x82\xb0 ~/\xe6\x96\x87\xe6\xa1\xa3 \xee\x82\xa0 main\n", -1}, /* 文档 */
       {"\xee\x80\x83\xee\x80\x83 search\n", -1},
   };
-  tu_moji_stage s;
-  tu_moji_open(&s);
-  feed_lines(&s, mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0]);
-  feed_lines(&s, lines, sizeof lines / sizeof lines[0]);
   char *author = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, pua_author, strlen(pua_author), NULL);
   assert_non_null(author);
   uint32_t c = 0;
@@ -545,16 +547,10 @@ static void test_pua_big5(void **state) {
   free(author);
   char *hour = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, pua_hour, strlen(pua_hour), NULL);
   assert_non_null(hour);
-  char *got = tu_moji_line(&s, hour, strlen(hour), 0); /* the document holds icons now */
-  assert_string_equal(got, hour);
-  free(got);
-  tu_moji_close(&s);
-  tu_moji_open(&s); /* before them, it is read back */
-  feed_lines(&s, mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0]);
-  got = tu_moji_line(&s, hour, strlen(hour), 0);
-  assert_string_equal(got, pua_hour);
-  free(got);
-  tu_moji_close(&s);
+  const size_t nh = sizeof mixed_head_big5 / sizeof mixed_head_big5[0];
+  /* after the icon lines the document holds icons; before them, it is read back */
+  expect_after(mixed_head_big5, nh, lines, sizeof lines / sizeof lines[0], hour, hour);
+  expect_after(mixed_head_big5, nh, NULL, 0, hour, pua_hour);
   free(hour);
 
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, pua_stty, strlen(pua_stty), NULL);
@@ -562,12 +558,7 @@ static void test_pua_big5(void **state) {
   assert_int_equal(zf_utf8_get((const unsigned char *)d + 10, strlen(d) - 10, &c), 3);
   assert_true(c >= 0xE000 && c <= 0xF8FF);
   assert_fresh_unchanged(d);
-  tu_moji_open(&s);
-  feed_lines(&s, mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0]);
-  got = tu_moji_line(&s, d, strlen(d), 0); /* three damaged lines: a glyph as much */
-  assert_string_equal(got, d);
-  free(got);
-  tu_moji_close(&s);
+  assert_unchanged_after(mixed_head_big5, nh, d); /* three damaged lines: a glyph as much */
   /* a document damaged through and through */
   static const doc_line many[] = {
       {"說明文件請見手冊頁，或者執行這個程式時加上說明選項。\n", MOJI_SIM_BIG5_AS_GBK},
@@ -577,13 +568,7 @@ static void test_pua_big5(void **state) {
       {"沒有指定檔案時，從標準輸入讀取資料。\n", MOJI_SIM_BIG5_AS_GBK},
       {"這個選項會讓程式在背景執行，並把訊息寫入記錄檔。\n", MOJI_SIM_BIG5_AS_GBK},
   };
-  tu_moji_open(&s);
-  feed_lines(&s, mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0]);
-  feed_lines(&s, many, sizeof many / sizeof many[0]);
-  got = tu_moji_line(&s, d, strlen(d), 0);
-  assert_string_equal(got, pua_stty);
-  free(got);
-  tu_moji_close(&s);
+  expect_after(mixed_head_big5, nh, many, sizeof many / sizeof many[0], d, pua_stty);
   free(d);
 }
 
