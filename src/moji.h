@@ -536,6 +536,9 @@ int zf_moji_fold_back(moji *m, const moji_class *cl, int dir, const uint32_t *r,
 typedef struct zf_moji_audit {
   int on;
   unsigned long refused, changed, wrong;
+  /* zf_moji_dead_start: starts it skipped, and of them the ones whose
+   * search decoded something or changed the bytes (must be 0) */
+  unsigned long dead, dead_wrong;
 } zf_moji_audit;
 extern zf_moji_audit zf_moji_bound_audit;
 
@@ -548,6 +551,10 @@ unsigned zf_moji_unconvert_bound(const moji *m, const moji_class *cl, int ndir, 
 int zf_moji_unconvert(moji *m, const moji_class *cl, int dir, const uint32_t *r, size_t len, size_t p,
                       const size_t *cand, size_t from, size_t b, size_t nb, int pass);
 int zf_moji_lost_byte_mark(moji *m, const moji_class *cl, const uint32_t *r, size_t i, size_t at);
+/* Whether a decode of a run of class cl from character c, whose w bytes
+ * in m->bytes are b[0..w), certainly fails at once with nothing for
+ * unconvert to change (moji_fold.c; the proof there). */
+int zf_moji_dead_start(const moji_class *cl, uint32_t c, const uint8_t *b, size_t w);
 
 /* ---- lost bytes (moji_lossy.c) ------------------------------------------- */
 

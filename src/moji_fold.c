@@ -297,6 +297,67 @@ unsigned zf_moji_unconvert_bound(const moji *m, const moji_class *cl, int ndir, 
 
 zf_moji_audit zf_moji_bound_audit;
 
+/* Clean text in the search (issue 14): zf_moji_do_run decodes its run
+ * from every character that is not ASCII, and on clean Traditional text
+ * read as GBK or Big5 most of those decodes fail at their first byte (a
+ * GBK or Big5 lead byte 81..C1 or F5..FE is no UTF-8 start), each
+ * failure paying try_unconvert and its bound (an 8,426-character ssh
+ * paragraph of trad.txt: 16K bound calls a pass).  Where the failure is
+ * certain and unconvert certainly refuses, the start is "dead": the
+ * caller keeps the character as decode_units would, without the decode.
+ *
+ * Proof that the output and every side effect are those of the search,
+ * for a start p of a run of a class reading UTF-8 from GBK or Big5
+ * (cl->y == Y_UTF8, cl->x != X_1252), a BMP character c = r[p], b0 its
+ * first byte in m->bytes as they stand (its w bytes there: b), the run without marks of lost
+ * bytes (run_ctx::marked == 0), and b0 and every first byte of c's forms
+ * under either conversion (kinds_table, bits 0-7 and 16-23) of no kind
+ * but B_CONT (a continuation byte, or 0: C0, C1, F5..FF):
+ *   1. decode_once(p, restarts 0) starts at b = m->bnd[p]; y_get there is
+ *      zf_utf8_strict on b0, which starts no sequence: w = 0.  No
+ *      fold-back runs (it needs w != 0).
+ *   2. try_unconvert(p) runs (may_change: 0 < MAX_RESTARTS) with d.b = b,
+ *      d.u_g0 = p, d.nu = 0, so `from` stays p (the loop over units has
+ *      none) and m->bnd[from] = b.  The bound then does not return `all`
+ *      (b - from = 0 < MAY_SPAN, x is GBK or Big5; the kinds table exists,
+ *      since this test found it), and its kind[dir][0] is the kind of b0
+ *      or'ed with the bits of the candidates whose bytes cover byte b:
+ *      only c's first byte (a candidate j < p is skipped; c0 = p), whose
+ *      bits for dir are in this test's union.  So kind[dir][0] has no
+ *      B_ONE and no B_LEAD, passes() adds no offset to `reach` at q = 0,
+ *      none after it is reachable, and it returns 0: may = 0.  unconvert
+ *      with pass = 0 returns 0 at once (the audit off; with it on this
+ *      test is not used, see zf_moji_do_run).  m->latin is set and reset
+ *      to 0, as it was (decide resets it too).  m->run_dirs unchanged.
+ *   3. Back in decode_once, w = 0: no fill, since the run has no marks
+ *      and x is not 1252: break with nothing decoded: nu = 0, no unit,
+ *      m->bytes, m->dec and m->dsrc untouched.
+ *   4. zf_moji_do_run, for nu = 0: emit_keep(p), p + 1.  The caller does
+ *      exactly that.
+ * 2'. The same holds where b0 or a form's first byte is a lead (no byte
+ *      of a two-byte code is ASCII: no B_ONE), c's own code has two bytes
+ *      (w == 2) and neither its second byte b1 nor any form's second byte
+ *      is a continuation byte: zf_utf8_strict fails at b (w = 0 in 1), and
+ *      in the bound kind[dir][1] is b1's kind or'ed with the bits of the
+ *      candidate covering byte b + 1, only c again, so it has no B_CONT:
+ *      no lead at q = 0 finds its continuation, and passes() returns 0.
+ * A start the test does not call dead goes through the search as before
+ * (a character beyond the BMP, a start byte, marks, no table yet), so
+ * the test may be conservative and is: its bits are a superset of what
+ * the bound reads at byte b (both conversions, whatever ndir). */
+int zf_moji_dead_start(const moji_class *cl, uint32_t c, const uint8_t *b, size_t w) {
+  if (cl->y != Y_UTF8 || cl->x == X_1252 || c > 0xFFFF || w == 0) return 0;
+  const kinds_table *kt = atomic_load_explicit(&kinds_slot, memory_order_acquire);
+  if (!kt) return 0;
+  uint32_t k = (*kt)[cl->x - X_GBK][c];
+  k |= k >> 16;
+  unsigned k0 = byte_kind(b[0]) | (k & 0xFF);
+  if (!(k0 & ~(unsigned)B_CONT)) return 1;
+  /* 2'. a lead at b whose next byte, c's second, is no continuation
+   * under any form: the same, the sequence breaking at b + 1 */
+  return w == 2 && !(k0 & B_ONE) && !((byte_kind(b[1]) | (k >> 8 & 0xFF)) & B_CONT);
+}
+
 /* Garbage converted after the wrong decode no longer encodes to the
  * original bytes, so the decode failed at byte b.  Tries the other forms
  * of the candidate characters cand[] (the one holding the byte that breaks

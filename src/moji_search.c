@@ -287,10 +287,22 @@ static int decode_once(run_ctx *x, size_t p, int restarts, size_t *nu) {
  * holds the run's bytes with every change made so far; each change sends
  * the decode back to p, and after MAX_RESTARTS of them no more are tried,
  * so the decode that follows is final. */
-static size_t decode_units(run_ctx *x, size_t p) {
+static size_t decode_units(run_ctx *x, size_t p, int *changes) {
   size_t nu = 0;
   int restarts = 0;
   while (decode_once(x, p, restarts, &nu) == CHANGED) restarts++;
+  *changes = restarts;
+  return nu;
+}
+
+/* decode_units for a start zf_moji_dead_start called dead, with the
+ * audit on (tests/test_moji_trigger_bound.c): the search must have
+ * decoded nothing and changed no byte there. */
+static size_t audit_dead(run_ctx *x, size_t p) {
+  int changes;
+  size_t nu = decode_units(x, p, &changes);
+  zf_moji_bound_audit.dead++;
+  zf_moji_bound_audit.dead_wrong += nu != 0 || changes != 0;
   return nu;
 }
 
@@ -550,7 +562,18 @@ void zf_moji_do_run(moji *m, int k, const mline *in, size_t base, size_t len, ml
       p++;
       continue;
     }
-    size_t nu = decode_units(&x, p);
+    /* a start whose decode certainly fails at once, with nothing for
+     * unconvert to change: kept as the search would keep it (the proof
+     * at zf_moji_dead_start); with the audit on, searched and checked */
+    const int dead =
+        !x.marked && zf_moji_dead_start(x.cl, x.r[p], m->bytes + m->bnd[p], m->bnd[p + 1] - m->bnd[p]);
+    if (dead && !zf_moji_bound_audit.on) {
+      emit_keep(&x, p, p + 1);
+      p++;
+      continue;
+    }
+    int changes;
+    size_t nu = dead ? audit_dead(&x, p) : decode_units(&x, p, &changes);
     if (nu == 0) {
       emit_keep(&x, p, p + 1);
       p++;
