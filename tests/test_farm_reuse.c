@@ -127,18 +127,7 @@ static void run_doc(void *s, const char *doc, size_t len, tu_buf *b) {
   size_t n = tu_farm_u8_decode(doc, len, cp, off);
   zf_stats st;
   zf_stats_init(&st);
-  zf_text out = {0};
-  for (size_t a = 0; a < n;) {
-    size_t e = a;
-    while (e < n && cp[e] != '\n') e++;
-    if (e < n) e++;
-    zf_text in = {cp + a, off + a, e - a, e - a};
-    out.len = 0;
-    assert_int_equal(zf_stage_run(&zf_stage_farm, s, &in, &out, &st), 0);
-    for (size_t k = 0; k < out.len; k++) tu_buf_cp(b, out.cp[k]);
-    a = e;
-  }
-  zf_text_free(&out);
+  tu_farm_run_lines(s, cp, off, n, &st, b);
   free(cp);
   free(off);
 }
