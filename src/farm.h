@@ -437,6 +437,12 @@ size_t zf_farm_merge(farm *f, hvec *bv);
  * hypotheses, taken out of the pool (NULL when none, *cap its size). */
 void zf_farm_pool_give(farm *f, hyp *v, size_t cap);
 hyp *zf_farm_pool_take(farm *f, size_t min, size_t *cap);
+/* farm_store.c: the bytes of the per-line scratch and the bigram memos
+ * f holds (what reuse may keep for the next document); merge's and the
+ * set-aside readings' part of it */
+size_t zf_farm_scratch_bytes(const farm *f);
+size_t zf_farm_merge_bytes(const farm *f);
+size_t zf_farm_sw_bytes(const farm *f);
 /* farm_merge.c: orders bv by score, best first, equal ones in the order
  * they are; -1 on allocation failure. */
 int zf_farm_order(farm *f, hvec *bv);

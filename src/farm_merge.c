@@ -262,6 +262,11 @@ static inline uint32_t slot_of(uint64_t key, uint32_t mask) {
 }
 enum { PF_GRP = 8, PF_HYP = 4, PF_TAB = 8 };
 
+size_t zf_farm_merge_bytes(const farm *f) {
+  return f->caphr * 2 * sizeof(krec) + f->capmv * sizeof(hyp) + f->capgrp * sizeof(hgroup) +
+         (f->capgid + f->captab) * sizeof(uint32_t);
+}
+
 /* Room for merge's index per hypothesis (n) and hash table (tsize). */
 static int group_room(farm *f, size_t n, size_t tsize) {
   if (n > f->capgid) {

@@ -55,8 +55,9 @@ static inline void typography(const farm *f, hyp *h, uint32_t cp, uint32_t prev)
  * the same one).  A table of the handle's own, two slots a set, the
  * newest first; the value is the model's, bit for bit, so the table's
  * size changes nothing but the time.  It starts at 2 x 2^BG_BITS_MIN
- * slots (24 KB: a short damaged record, and the stage is made anew for
- * every document, pays for no more), and a search that has missed
+ * slots (24 KB: a short damaged record pays for no more; a handle
+ * reused for the next document keeps it, repair_farm.c, reuse), and a
+ * search that has missed
  * BG_GROW times as many pairs as the table holds gets 2 x 2^BG_BITS
  * (196 KB, what the direct-mapped table of 2^14 slots took).  A table
  * of 786 KB missed a third fewer pairs on a dense '?' run, but it does

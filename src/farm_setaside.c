@@ -89,6 +89,12 @@ struct bgrow {
  * model each; with 2^10, 3,064 (docs/repair-farm.md, "Wave 13") */
 enum { BGROW_BITS = 10 };
 
+size_t zf_farm_sw_bytes(const farm *f) {
+  return f->capswg * sizeof(swgrp) + (f->swhead ? SW_HEADS * sizeof *f->swhead : 0) +
+         f->capswb * sizeof(swbase) + (f->swmemo ? SW_MEMO * sizeof *f->swmemo : 0) +
+         (f->bgrow ? ((size_t)1 << BGROW_BITS) * sizeof *f->bgrow : 0);
+}
+
 /* the row's place (f->bgrow not NULL) */
 static struct bgrow *bg_row_at(const farm *f, uint32_t last, unsigned P) {
   uint32_t x = last * 0x9E3779B1u ^ P * 0x85EBCA77u;

@@ -63,6 +63,15 @@ void zf_farm_beam_release(farm *f, hvec *bv) {
   bv->cap = 0;
 }
 
+size_t zf_farm_scratch_bytes(const farm *f) {
+  size_t b = f->capmk * sizeof *f->mk + f->captk * sizeof *f->tk + f->capnodes * sizeof *f->nodes +
+             f->capremap * sizeof *f->remap +
+             (f->cappath + f->cappath2) * (sizeof *f->path + sizeof *f->pathoff) +
+             (f->bg ? sizeof(bgslot) << (f->bg_bits + 1) : 0);
+  for (size_t i = 0; i < RING; i++) b += f->beam[i].cap * sizeof(hyp);
+  return b + zf_farm_merge_bytes(f) + zf_farm_sw_bytes(f);
+}
+
 int zf_farm_nodes_grow(farm *f) {
   return zf_grow((void **)&f->nodes, &f->capnodes, f->nnodes + 1, sizeof *f->nodes, 1024);
 }

@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "farm.h"
+#include "farm_search.h"
 
 /* A new document's state in f (zeroed) with options o. */
 static void init(farm *f, const zf_opts *o) {
@@ -72,12 +72,13 @@ static int create(void **st, const zf_opts *o) {
   return 0;
 }
 
-/* Frees what f holds, not f. */
-static void release(farm *f) {
-  farm_codec_free(f->codec);
-  free(f->annset);
+/* What a document's lines leave behind for the next line: the per-line
+ * scratch (each line sets up what it reads: zf_farm_prepare,
+ * zf_farm_repair_line; merge's hash table and the set-aside heads are
+ * left empty) and the bigram memos (the model's values, the same for
+ * every document).  Freed, not f. */
+static void release_scratch(farm *f) {
   free(f->mk);
-  free(f->digits);
   free(f->tk);
   for (size_t i = 0; i < RING; i++) free(f->beam[i].v);
   free(f->nodes);
@@ -90,7 +91,6 @@ static void release(farm *f) {
   free(f->mv);
   free(f->bg);
   free(f->remap);
-  for (size_t i = 0; i < f->npool; i++) free(f->pool[i]);
   free(f->grp);
   free(f->gid);
   free(f->htab);
@@ -99,6 +99,15 @@ static void release(farm *f) {
   free(f->swb);
   free(f->swmemo);
   free(f->bgrow);
+}
+
+/* Frees what f holds, not f. */
+static void release(farm *f) {
+  farm_codec_free(f->codec);
+  free(f->annset);
+  free(f->digits);
+  for (size_t i = 0; i < f->npool; i++) free(f->pool[i]);
+  release_scratch(f);
 }
 
 static void destroy(void *st) {
@@ -115,13 +124,53 @@ static void destroy(void *st) {
   free(f);
 }
 
+/* The scratch and memos a document may leave to the next one on the
+ * handle (reuse): a damaged record of realistic text holds about 1 MB
+ * (the memos 0.8 MB of it, touched as used); a long line of dense
+ * damage more, given back. */
+enum { KEEP_BYTES = 2u << 20 };
+
 /* The next document on the handle (zf_stage_ops.reuse): what destroy and
  * create would leave, without freeing and allocating the 1.8 KB state (a
  * --jsonl record is a document; the large calloc also made malloc
- * consolidate its small free chunks every record). */
+ * consolidate its small free chunks every record), and with the
+ * scratch of a damaged record kept for the next one, up to KEEP_BYTES:
+ * freeing and allocating it again per record cost page faults and
+ * clearing (docs/repair-farm.md, "Wave 17").  What a document decides
+ * (signature, annotated characters, numbers, budget, open quotes) starts
+ * anew. */
 static int reuse(void *st, const zf_opts *o) {
   farm *f = st;
-  release(f);
+  free(f->annset);
+  free(f->digits);
+  for (size_t i = 0; i < f->npool; i++) free(f->pool[i]);
+  f->npool = 0;
+  for (size_t i = 0; i < RING; i++)
+    if (f->beam[i].cap > BEAM_KEEP) {
+      free(f->beam[i].v);
+      f->beam[i].v = NULL;
+      f->beam[i].cap = 0;
+    }
+  if (f->nswg || f->nswb || f->nswh0) zf_farm_sw_clear(f); /* after a failure */
+  if (zf_farm_scratch_bytes(f) > KEEP_BYTES) release_scratch(f);
+  else {
+    farm k = *f;
+    memset(f, 0, sizeof *f);
+#define KEEP(x) f->x = k.x;
+    KEEP(codec) KEEP(mk) KEEP(capmk) KEEP(tk) KEEP(captk) KEEP(nodes) KEEP(capnodes)
+    KEEP(remap) KEEP(capremap) KEEP(path) KEEP(path2) KEEP(pathoff) KEEP(pathoff2)
+    KEEP(cappath) KEEP(cappath2) KEEP(hr) KEEP(hr2) KEEP(caphr) KEEP(mv) KEEP(capmv)
+    KEEP(grp) KEEP(gid) KEEP(htab) KEEP(capgrp) KEEP(capgid) KEEP(captab) KEEP(swg)
+    KEEP(capswg) KEEP(swhead) KEEP(swb) KEEP(capswb) KEEP(swmemo) KEEP(bgrow) KEEP(bg)
+    KEEP(bg_bits) KEEP(bg_miss)
+#undef KEEP
+    for (size_t i = 0; i < RING; i++) {
+      f->beam[i].v = k.beam[i].v;
+      f->beam[i].cap = k.beam[i].cap;
+    }
+    init(f, o);
+    return 1;
+  }
   memset(f, 0, sizeof *f);
   init(f, o);
   return 1;

@@ -35,6 +35,21 @@ size_t tu_farm_u8_decode(const char *s, size_t n, uint32_t *cp, uint64_t *off) {
   return k;
 }
 
+void tu_farm_run_lines(void *s, uint32_t *cp, uint64_t *off, size_t n, zf_stats *st, tu_buf *b) {
+  zf_text out = {0};
+  for (size_t a = 0; a < n;) {
+    size_t e = a;
+    while (e < n && cp[e] != '\n') e++;
+    if (e < n) e++;
+    zf_text in = {cp + a, off + a, e - a, e - a};
+    out.len = 0;
+    assert_int_equal(zf_stage_run(&zf_stage_farm, s, &in, &out, st), 0);
+    for (size_t k = 0; k < out.len; k++) tu_buf_cp(b, out.cp[k]);
+    a = e;
+  }
+  zf_text_free(&out);
+}
+
 /* Runs the farm stage over a whole UTF-8 document as the pipeline does:
  * create with the detected script, prescan the detection window, run each
  * line.  Returns the output (free()) and the statistics in *st. */
@@ -63,18 +78,7 @@ char *tu_farm_doc_work(const char *doc, size_t len, int pinyin, zf_stats *st, si
   if (zf_stage_farm.prescan) zf_stage_farm.prescan(s, &prefix);
   tu_buf b = {0};
   tu_buf_put(&b, "", 0);
-  zf_text out = {0};
-  for (size_t a = 0; a < n;) {
-    size_t e = a;
-    while (e < n && cp[e] != '\n') e++;
-    if (e < n) e++;
-    zf_text in = {cp + a, off + a, e - a, e - a};
-    out.len = 0;
-    assert_int_equal(zf_stage_run(&zf_stage_farm, s, &in, &out, st), 0);
-    for (size_t k = 0; k < out.len; k++) tu_buf_cp(&b, out.cp[k]);
-    a = e;
-  }
-  zf_text_free(&out);
+  tu_farm_run_lines(s, cp, off, n, st, &b);
   if (work) *work = ((const farm *)s)->doc_work;
   zf_stage_farm.destroy(s);
   free(cp);
