@@ -334,14 +334,117 @@ static int inert_period(const uint32_t *cp, size_t i, size_t end) {
   return k < end && (ascii_word(cp[k]) || zf_is_han(cp[k])) && word_unprotected(cp, i);
 }
 
+/* Whether protect() could find a token anywhere in the line: a
+ * character one starts at (prot_start, a tab aside: clean() keeps tabs
+ * unprotected), or the "w." of a "www." URL (a URL's scheme wants a
+ * '/', itself one).  With none, what is protected on a plain-text line
+ * is only what the format scanner leaves out of the prose: layout
+ * spaces (at the line's ends) and a table's pipes with the spaces beside
+ * them.  (needs_work() asks it once, at the end of a line that
+ * nothing else sent through: the tests below that want it set
+ * *tokens.) */
+static int line_tokens(const uint32_t *cp, size_t end) {
+  /* (prot_start but the tab, as a table; 2: '.', a token after "w") */
+  static const uint8_t tok[128] = {
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      ['`'] = 1, ['@'] = 1, ['/'] = 1, ['$'] = 1, ['<'] = 1, ['&'] = 1, ['~'] = 1, ['.'] = 2, [0x7F] = 1};
+  for (size_t k = 0; k < end; k++) {
+    uint32_t c = cp[k];
+    unsigned t = c < 0x80 ? tok[c] : c <= 0x9F;
+    if (t && (t == 1 || (k > 0 && (cp[k - 1] | 0x20) == 'w'))) return 1;
+  }
+  return 0;
+}
+
+/* Whether left_ctx() (punct_decide.c) at i, on a line with no token
+ * (line_tokens) that needs_work() lets through, reads no Chinese
+ * (CX_HAN, CX_CJKP).  On such a line every output left of i is its
+ * input (each was let through), so left_ctx() reads the input: it looks
+ * through spaces, closing brackets and quotes, '*' and protected runs
+ * (here layout spaces and a table's pipes), and classifies the first
+ * other character.  This walk looks through ' ', '\t', ')', ']', '*',
+ * '|' and straight quotes whatever they are (a straight quote
+ * needs_work() lets through belongs to an inert quotation, which is
+ * never Chinese: no F_QCHN) and answers yes at the line's start (CX_NONE)
+ * or at other printable ASCII (CX_ALPHA, CX_OTHER); at anything else
+ * (a no-break space, Han, full-width punctuation) no. */
+static int left_not_chinese(const uint32_t *cp, size_t i) {
+  for (size_t k = i; k-- > 0;) {
+    uint32_t c = cp[k];
+    if (c == ' ' || c == '\t' || c == ')' || c == ']' || c == '*' || c == '|' || c == '"' ||
+        c == '\'')
+      continue;
+    return c > 0x20 && c < 0x7F;
+  }
+  return 1;
+}
+
+/* '(' at i that no Latin word touches (inert_paren takes those) nor a
+ * ']' (a Markdown link target, which decide_paren() protects whole),
+ * with no Chinese on its left (left_not_chinese), holding printable
+ * ASCII but '(' up to the first ')': "3.0 (native)", "由 %s (%s) 打包",
+ * "(*)".  With no ')' after it on the line (its content reaches the
+ * end, so no full-width closer follows either) it pairs with nothing and
+ * decide_paren() passes it over.  Otherwise, on a
+ * line with no token (so neither bracket is protected: plain text
+ * protects only spaces and pipes) it pairs with that ')' (no round
+ * bracket between), and decide_paren() makes the pair full-width only
+ * when its content holds Chinese (it holds ASCII) or left_ctx() reads
+ * Chinese (no).  The ')' is then marked done, and no
+ * output changes. */
+static int inert_open_paren(const uint32_t *cp, size_t i, size_t end, int *tokens) {
+  if (i > 0 && (cp[i - 1] == ']' || is_ascii_alnum(cp[i - 1]))) return 0;
+  /* (the walk left first: on Chinese text it answers at once) */
+  if (!left_not_chinese(cp, i)) return 0;
+  size_t b = i + 1;
+  for (; b < end && cp[b] != ')'; b++)
+    if (cp[b] < 0x20 || cp[b] > 0x7E || cp[b] == '(') return 0;
+  *tokens |= b < end; /* (and the line has no token) */
+  return 1;
+}
+
+/* The run of two or more '.' at [i, e) (i its first): whether
+ * decide_dots() leaves it; returns e then, else i.  Two fire nothing
+ * (an ellipsis wants three, the period rule one).  Three or more are
+ * synopsis notation, left with their spaces kept (F_KEEPSP, which only
+ * keeps spaces), after a '[' of the line's prose when the end, a space, ']' or
+ * '[' follows ("[选项]...", "[<路径>...]").  Otherwise mark_chinese()
+ * decides: no when left_ctx() reads no Chinese (left_not_chinese, on a
+ * line with no token) and the first character before the run but
+ * spaces exists and is no opener (it answers yes after a line's start,
+ * an opening bracket or an opening quote when Chinese follows): here
+ * printable ASCII but '(', '"' and '\''.  ("验证 %s ...") */
+static size_t inert_dots(const uint32_t *cp, size_t i, size_t end, int *tokens) {
+  size_t e = i;
+  while (e < end && cp[e] == '.') e++;
+  if (e - i == 2) return e;
+  /* (clean() notes the first '[' it keeps in the common way, lbr: one
+   * before any control character is, as an escape sequence that
+   * clean() keeps whole starts at its ESC) */
+  int lbr = 0;
+  for (size_t k = 0; k < i && !lbr; k++) {
+    if (cp[k] < 0x20 ? cp[k] != '\t' : cp[k] - 0x7Fu <= 0x9Fu - 0x7Fu) break;
+    lbr = cp[k] == '[';
+  }
+  if (lbr && (e == end || cp[e] == ' ' || cp[e] == ']' || cp[e] == '[')) return e;
+  size_t j = i;
+  while (j > 0 && cp[j - 1] == ' ') j--;
+  if (j == 0) return i;
+  uint32_t b = cp[j - 1];
+  if (b < 0x21 || b > 0x7E || b == '(' || b == '"' || b == '\'') return i;
+  if (!left_not_chinese(cp, i)) return i;
+  *tokens = 1; /* (and the line has no token) */
+  return e;
+}
+
 /* Whether the ASCII , ; : ? ! ( or ) at i is inert (above).  (A ')'
  * changes only with the bracket that opens it: a '(', read here on its
  * own, or a full-width one, which needs_work() pairs with any ASCII
  * round bracket on the line.) */
-static int inert_at(const uint32_t *cp, size_t i, size_t end) {
+static int inert_at(const uint32_t *cp, size_t i, size_t end, int *tokens) {
   uint32_t c = cp[i];
   if (c == ')') return 1;
-  if (c == '(') return inert_paren(cp, i, end);
+  if (c == '(') return inert_paren(cp, i, end) || inert_open_paren(cp, i, end, tokens);
   /* (the scheme of a URL is protected with it: "https://") */
   return inert_mark(cp, i, end) || (c == ':' && zf_punct_scheme_start(cp, i, end) != i);
 }
@@ -450,6 +553,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
    * there was one */
   size_t qclose = NO_QUOTE;
   int qseen = 0;
+  int tokens = 0; /* an inert bracket or run wants a line with no token */
   for (size_t i = 0; i < end; i++) {
     /* Letters, digits, spaces, marks no rule reads, and CJK ideographs
      * (ZF_PC_QUIET): nothing below looks at them but to note non-ASCII,
@@ -469,7 +573,7 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
         switch (c) {
         case ',': case ';': case ':': case '?': case '!': case '(': case ')':
           aparen |= c == '(' || c == ')';
-          if (!sure || !inert_at(cp, i, end)) ascii_trigger = 1;
+          if (!sure || !inert_at(cp, i, end, &tokens)) ascii_trigger = 1;
           break;
         case '"': case '\'':
           if (!quote_pass(cp, i, end, sure != NULL, &qclose, &qseen)) ascii_trigger = 1;
@@ -482,9 +586,16 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
            * "1.0", ".bashrc") fires nothing: no ellipsis (a run of one),
            * period_rule wants the end, a space, Chinese, punctuation or a
            * closing quote after it, and literal_mark a space after it. */
-          if (!((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])) &&
-              !(sure && inert_period(cp, i, end)))
-            ascii_trigger = 1;
+          if ((i == 0 || cp[i - 1] != '.') && i + 1 < end && is_ascii_alnum(cp[i + 1])) break;
+          if (sure && (i == 0 || cp[i - 1] != '.') && i + 1 < end && cp[i + 1] == '.') {
+            /* a run, judged whole from its first '.' (the rules do) */
+            size_t e = inert_dots(cp, i, end, &tokens);
+            if (e != i) {
+              i = e - 1;
+              break;
+            }
+          }
+          if (!(sure && inert_period(cp, i, end))) ascii_trigger = 1;
           break;
         case '-':
           /* The dash rule takes exactly "--" whose left neighbour's output
@@ -509,6 +620,13 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
      * them ……; U+180E and controls under --controls=strip answer below):
      * a no-break space indenting a line ("\u00A0\u00A0 文字") keeps
      * the space beside it. */
+    /* A curly or corner quote of an inert quotation (quote_pass) is
+     * nothing more to check: its pair is not Chinese, so decide leaves
+     * it and never flags it F_QCHN, and fw_at() (punct_emit.c) counts a
+     * quote as full-width punctuation only with that flag: a space
+     * beside it stays ("无法判断 “%s” 的"). */
+    int quote = c - 0x2018u <= 0x201Du - 0x2018u || c - 0x300Cu <= 0x300Fu - 0x300Cu;
+    if (quote && quote_pass(cp, i, end, sure != NULL, &qclose, &qseen)) continue;
     if (!zf_is_han(c) && (c >= 0x2000 || c == 0xB7) &&
         ((i > 0 && cp[i - 1] == ' ' && !(sure && zf_fmt_layout_space(sure, cp, end, i - 1))) ||
          (i + 1 < end && cp[i + 1] == ' ' && !(sure && zf_fmt_layout_space(sure, cp, end, i + 1)))))
@@ -521,12 +639,10 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
       if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0x2014 || c == 0x2026 ||
           c == 0x2022 || c == 0x2027)
         return 1;
-      if (c >= 0x2018 && c <= 0x201D && !quote_pass(cp, i, end, sure != NULL, &qclose, &qseen) &&
-          quote_needs_work(c, style, qo, &depth, &opened))
+      if (quote && quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
     } else if (c <= 0x303F) {
-      if (c >= 0x300C && c <= 0x300F && !quote_pass(cp, i, end, sure != NULL, &qclose, &qseen) &&
-          quote_needs_work(c, style, qo, &depth, &opened))
+      if (quote && quote_needs_work(c, style, qo, &depth, &opened))
         return 1;
       if (c == 0x3000 || (c >= 0x301D && c <= 0x301F) ||
           (c == 0x3002 && i + 1 < end && (cp[i + 1] == 0x3002 || cp[i + 1] == ' ')))
@@ -547,10 +663,12 @@ static int needs_work(const zf_text *in, size_t end, int style, int strip, const
     }
   }
   wide |= hanq >> 1 & 1u;
-  return (wide && ascii_trigger) || (fwparen && aparen) || (qseen && quote_tokens(cp, end));
+  return (wide && ascii_trigger) || (fwparen && aparen) || (qseen && quote_tokens(cp, end)) ||
+         (wide && tokens && line_tokens(cp, end));
 }
 
 /* ---- the stage ----------------------------------------------------------- */
+
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   zf_punct *p = st;
