@@ -113,10 +113,12 @@ static int create(void **st, const zf_opts *o) {
   }
   zf_conv_inert_finish(&cv->line_inert);
   cv->repair_same = repair_is_exact(cv);
-  /* Simplified text to a Traditional target by one pass (s2t): the pass
-   * tells whether a line holds a Traditional-only character
-   * (convert_line) */
-  const occ_accel *a0 = cv->exact.kind == K_PASS && cv->exact.nsteps == 1 ? cv->acc[cv->exact.step[0]] : NULL;
+  /* Simplified text to a Traditional target whose first step is one
+   * pass over the line (s2t; s2tw, s2twp, s2hk, s2hkp fused with their
+   * segmentation): the pass tells whether a line holds a
+   * Traditional-only character (convert_line) */
+  const occ_accel *a0 =
+      cv->exact.kind == K_PASS || cv->exact.kind == K_FUSED ? cv->acc[cv->exact.step[0]] : NULL;
   cv->fuse_trad = cv->repair && cv->script == ZHFIX_SCRIPT_SIMP && cv->to != ZHFIX_TO_SIMP && a0 &&
                   a0->trad_ok;
   *st = cv;

@@ -508,7 +508,8 @@ typedef struct conv {
   /* Set by zf_conv_run_config: the number of characters its output
    * changed, when its one pass counted them, else SIZE_MAX. */
   size_t chg;
-  /* fuse_trad: the exact plan is one pass whose accelerator has trad_ok,
+  /* fuse_trad: the exact plan's first step is one pass over the line
+   * (K_PASS, K_FUSED) whose accelerator has trad_ok,
    * and a line is repaired only if it holds a Traditional-only character
    * (Simplified text to a Traditional target): the pass itself tells
    * whether the line holds one (convert_line).  The pass over trad_src

@@ -448,21 +448,16 @@ static size_t hidden_trad_lines(const conv *cv, zf_text *lines) {
   return lines->len - before;
 }
 
-/* Simplified text to a Traditional target (s2t, script detected): the
- * pass's own answer to "does the line hold a Traditional-only character"
+/* Simplified text to a Traditional target (s2t, s2tw, s2twp, s2hk,
+ * s2hkp, script detected): the pass's own answer to "does the line hold a Traditional-only character"
  * (fuse_trad) sends every line where wants_repair's two scans send it.
  * Each line of zh_CN, the sample and the edge lines above is compared
  * with what the two scans decide (the repair where the line holds both
  * scripts, else the exact conversion); the edge lines are built so that
  * the repair changes them, so a pass that misses the hidden character
  * fails here. */
-static void test_fused_trad(void **state) {
-  (void)state;
-  size_t n = 0;
-  char *buf = cu_read(cu_corpus_path("zh_CN.txt"), &n);
-  assert_non_null(buf);
-  if (cu_quick() && n > 300000) n = 300000;
-  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, ZHFIX_TO_TRAD, 1);
+static void fused_trad_to(int to, const char *buf, size_t n) {
+  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, to, 1);
   void *st;
   assert_int_equal(zf_stage_convert.create(&st, &o), 0);
   conv *cv = st;
@@ -495,7 +490,7 @@ static void test_fused_trad(void **state) {
     if (mixed) assert_int_equal(zf_conv_repair(cv, &line, &want, NULL), 0);
     else zf_text_append(&want, &ex, 0, ex.len);
     if (!same_text(&got, &want))
-      fail_msg("line at character %zu (%s): the stage's output is not what wants_repair decides", i,
+      fail_msg("--to=%d, line at character %zu (%s): the stage's output is not what wants_repair decides", to, i,
                i >= edge_at ? "edge line" : "text");
     repaired += (size_t)mixed;
     if (i >= edge_at) {
@@ -505,8 +500,8 @@ static void test_fused_trad(void **state) {
     }
     i = j + 1;
   }
-  printf("s2t, detected: %zu lines repaired, %zu of them edge lines, %zu of those changed by the repair\n",
-         repaired, edge_lines, hidden_changed);
+  printf("--to=%d, detected Simplified: %zu lines repaired, %zu of them edge lines, %zu of those changed by the repair\n",
+         to, repaired, edge_lines, hidden_changed);
   assert_true(hidden_changed >= 10); /* the keys with 醣 顗 騞, ⿰氵醣, the astral characters */
   zf_text_free(&all);
   zf_text_free(&line);
@@ -514,6 +509,16 @@ static void test_fused_trad(void **state) {
   zf_text_free(&want);
   zf_text_free(&ex);
   zf_stage_convert.destroy(st);
+}
+
+static void test_fused_trad(void **state) {
+  (void)state;
+  size_t n = 0;
+  char *buf = cu_read(cu_corpus_path("zh_CN.txt"), &n);
+  assert_non_null(buf);
+  if (cu_quick() && n > 300000) n = 300000;
+  static const int tos[] = {ZHFIX_TO_TRAD, ZHFIX_TO_TW, ZHFIX_TO_TWP, ZHFIX_TO_HK, ZHFIX_TO_HKP};
+  for (size_t k = 0; k < sizeof tos / sizeof tos[0]; k++) fused_trad_to(tos[k], buf, k ? (n < 300000 ? n : 300000) : n);
   free(buf);
 }
 
