@@ -306,6 +306,15 @@ static int same_text(const zf_text *a, const zf_text *b) {
                                           !memcmp(a->off, b->off, a->len * sizeof *a->off)));
 }
 
+/* The stage's output for one line into got (a line it leaves
+ * unchanged copied). */
+static void stage_line(void *st, const zf_text *line, zf_text *got, zf_stats *stats) {
+  zf_text_clear(got);
+  int rc = zf_stage_convert.run(st, line, got, stats);
+  assert_true(rc == 0 || rc == ZF_UNCHANGED);
+  if (rc == ZF_UNCHANGED) zf_text_append(got, line, 0, line->len);
+}
+
 /* A half-converted Traditional document to Simplified (the fold is the
  * exact plan, the way back the identity): a line with no Simplified form
  * takes the exact conversion without the repair's three passes
@@ -347,10 +356,7 @@ static void test_repair_clean_lines(void **state) {
       while (j < len && all[j] != '\n') j++;
       cu_decode(all + i, j - i, &line);
       i = j + 1;
-      zf_text_clear(&got);
-      int rc = zf_stage_convert.run(st, &line, &got, &stats);
-      assert_true(rc == 0 || rc == ZF_UNCHANGED);
-      if (rc == ZF_UNCHANGED) zf_text_append(&got, &line, 0, line.len);
+      stage_line(st, &line, &got, &stats);
       zf_text_clear(&want);
       assert_int_equal(zf_conv_repair(cv, &line, &want, NULL), 0);
       if (!same_text(&got, &want)) fail_msg("line at byte %zu: the stage's output is not the repair's", j);
@@ -479,10 +485,7 @@ static void fused_trad_to(int to, const char *buf, size_t n) {
     while (j < all.len && all.cp[j] != '\n') j++;
     zf_text_clear(&line);
     zf_text_append(&line, &all, i, j - i);
-    zf_text_clear(&got);
-    int rc = zf_stage_convert.run(st, &line, &got, &stats);
-    assert_true(rc == 0 || rc == ZF_UNCHANGED);
-    if (rc == ZF_UNCHANGED) zf_text_append(&got, &line, 0, line.len);
+    stage_line(st, &line, &got, &stats);
     int mixed = sf_any(cv->sh, SF_TRAD_ONLY, line.cp, line.len) && sf_any(cv->sh, SF_SIMP_ONLY, line.cp, line.len);
     zf_text_clear(&want);
     zf_text_clear(&ex);
