@@ -113,6 +113,14 @@ static int create(void **st, const zf_opts *o) {
   }
   zf_conv_inert_finish(&cv->line_inert);
   cv->repair_same = repair_is_exact(cv);
+  /* Simplified text to a Traditional target whose first step is one
+   * pass over the line (s2t; s2tw, s2twp, s2hk, s2hkp fused with their
+   * segmentation): the pass tells whether a line holds a
+   * Traditional-only character (convert_line) */
+  const occ_accel *a0 =
+      cv->exact.kind == K_PASS || cv->exact.kind == K_FUSED ? cv->acc[cv->exact.step[0]] : NULL;
+  cv->fuse_trad = cv->repair && cv->script == ZHFIX_SCRIPT_SIMP && cv->to != ZHFIX_TO_SIMP && a0 &&
+                  a0->trad_ok;
   *st = cv;
   return 0;
 }
@@ -204,7 +212,28 @@ static int convert_line(conv *cv, const zf_text *in, zf_text *out, residue_set *
   zf_text body = {in->cp, in->off, k, k};
   /* prescan (seen) repairs every line it looks at */
   int rc;
-  if (seen || (!cv->repair_same && wants_repair(cv, &body) && zf_conv_repair_may_differ(cv, &body))) {
+  if (!seen && cv->fuse_trad) {
+    /* wants_repair's first question answered by the exact conversion's
+     * own pass, which meets every Traditional-only character of the line
+     * that sf_any would find (occ_accel.trad_ok; -1: it did not see the
+     * line whole, e.g. normalized it first): the line is converted
+     * exactly, and only a line that holds one and a Simplified-only
+     * character, whose repair may differ, is done again by the repair.
+     * So a line goes the way wants_repair sends it, and the scan of
+     * every line for Traditional-only characters is gone
+     * (tests/test_convert_repair.c, test_fused_trad). */
+    size_t at = out->len;
+    cv->trad_seen = -1;
+    cv->trad_src = &body;
+    rc = zf_conv_run_config(cv, &cv->exact, &body, out);
+    cv->trad_src = NULL;
+    if (!rc && (cv->trad_seen < 0 ? sf_any(cv->sh, SF_TRAD_ONLY, body.cp, body.len) : cv->trad_seen) &&
+        sf_any(cv->sh, SF_SIMP_ONLY, body.cp, body.len) && zf_conv_repair_may_differ(cv, &body)) {
+      out->len = at;
+      rc = zf_conv_repair(cv, &body, out, NULL);
+      cv->chg = SIZE_MAX;
+    }
+  } else if (seen || (!cv->repair_same && wants_repair(cv, &body) && zf_conv_repair_may_differ(cv, &body))) {
     rc = zf_conv_repair(cv, &body, out, seen);
     cv->chg = SIZE_MAX;
   } else {

@@ -93,6 +93,10 @@ typedef struct occ_cfg {
 #define ACC_KIDS 0x400000u /* keys continue past this character */
 #define ACC_SLOW 0x800000u /* longer value, or an erratum: walk */
 #define ACC_CP 0x1FFFFFu /* ent: the character's one-character value ... */
+/* ent: a Traditional-only character (ZF_OCC_TRAD_ONLY) in an accelerator
+ * with trad_ok: never plain, so the one pass meets it where plain_run
+ * stops and notes it (pass_loop, convert.c's convert_line). */
+#define ACC_MARK 0x200000u
 #define ACC_HI_LO 0xA000u
 #define ACC_HI_SPAN (0x10000u - ACC_HI_LO)
 #define ACC_BITS 20u /* the pair filter: 2^20 bits, in lines of 2^9 */
@@ -171,6 +175,15 @@ typedef struct occ_accel {
    * BMP.  (marks_next) */
   int marks_ok;
   uint64_t marks[0x10000 / 64 + 1];
+  /* trad_ok: every Traditional-only character of U+0000..U+9FFF has
+   * ACC_MARK in ent, none lies in U+A000..U+FFFF nor below the
+   * dictionary's inert bound, so a pass over a line (acc_trad_marks)
+   * meets every Traditional-only character of it where plain_run stops,
+   * inside a unit of several characters, or past the BMP.  Set for the
+   * views of the trie of Simplified input (ZF_OCC_ST_CN's: s2t and the
+   * repair's way back), where such characters are rare and each costs a
+   * stop; never for Traditional input (t2s), where they are most Han. */
+  int trad_ok;
   void *raw; /* the allocation (the object is aligned to 64 bytes in it) */
 } occ_accel;
 
@@ -294,6 +307,12 @@ static inline uint64_t sf_bit(const uint64_t *bm, uint32_t c) {
   uint32_t j = c - SF_LO;
   j = j < SF_SPAN ? j : SF_SPAN; /* below U+3400 or astral: the clear bit */
   return bm[j >> 6] >> (j & 63u);
+}
+
+/* Whether c counts for sf_any(sh, k, ...): what its loops ask of one
+ * character. */
+static inline int sf_one(const occ_shared *sh, int k, uint32_t c) {
+  return c > 0xFFFF ? (zf_occ_class(&sh->t, c) & sf_flag[k]) != 0 : (int)(sf_bit(sh->cls_bits[k], c) & 1u);
 }
 
 static inline int sf_any(const occ_shared *sh, int k, const uint32_t *cp, size_t n) {
@@ -489,6 +508,16 @@ typedef struct conv {
   /* Set by zf_conv_run_config: the number of characters its output
    * changed, when its one pass counted them, else SIZE_MAX. */
   size_t chg;
+  /* fuse_trad: the exact plan's first step is one pass over the line
+   * (K_PASS, K_FUSED) whose accelerator has trad_ok,
+   * and a line is repaired only if it holds a Traditional-only character
+   * (Simplified text to a Traditional target): the pass itself tells
+   * whether the line holds one (convert_line).  The pass over trad_src
+   * (and no other text: not a normalized copy) sets trad_seen to 0 or 1;
+   * -1 where it did not see the whole line. */
+  int fuse_trad;
+  int trad_seen;
+  const zf_text *trad_src;
 } conv;
 
 /* Distinct characters the repair rewrote, up to RESIDUE_DISTINCT. */
@@ -557,7 +586,7 @@ static inline __attribute__((always_inline)) uint32_t plain_value(const occ_acce
   if (c < ACC_SPAN) {
     uint32_t e = acc->ent[c];
     if (e > ACC_CP) { /* flags */
-      if (e & ACC_SLOW) return NOT_PLAIN;
+      if (e & (ACC_SLOW | ACC_MARK)) return NOT_PLAIN;
       if (k + 1 < n) {
         /* the pair a key, or the triple a key's start: one line of
          * filt, one branch */

@@ -355,7 +355,19 @@ typedef struct pass_st {
   size_t changed; /* characters changed, while the output mirrors src */
   int run;        /* a run (not a segment of its own) is open */
   int hi_ok;
+  uint32_t track; /* ACC_MARK where the pass notes Traditional-only
+                     characters (conv.fuse_trad), else 0 */
+  uint32_t trad;  /* ... and ACC_MARK once it met one */
 } pass_st;
+
+/* Whether cp[a, b) holds a Traditional-only character (sf_one): the
+ * characters of a unit past its first, which the pass does not look up
+ * on their own. */
+static int trad_in(const conv *cv, const uint32_t *cp, size_t a, size_t b) {
+  for (; a < b; a++)
+    if (sf_one(cv->sh, SF_TRAD_ONLY, cp[a])) return 1;
+  return 0;
+}
 
 /* The loop of run_pass from p->i, while the output mirrors src (same: the
  * copy is there and only what converts is written over it, the changes
@@ -374,7 +386,9 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
   const uint64_t *off = src->off;
   const uint32_t nlow = nd ? nd->min_cp : 0x110000;
   const size_t n = p->n, base = p->base;
+  const uint32_t track = p->track;
   size_t i = p->i, changed = p->changed;
+  uint32_t trad = p->trad;
   int run = p->run, rc = 0;
 #define POS (same ? i : o->len - base)
   while (i < n) {
@@ -394,6 +408,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
       /* plain_run stopped here: a longer value, or the pair may be a key
        * or the triple a key's start (filt) */
       uint32_t e = acc->ent[c];
+      trad |= e & track; /* (with trad_ok, every Traditional-only character of the span stops here) */
       if (!(e & ACC_SLOW)) {
         const int kids = (e & ACC_KIDS) && i + 1 < n;
         long hs;
@@ -458,6 +473,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
       run = 1;
       continue;
     }
+    if (track && c >= ACC_SPAN && sf_one(cv->sh, SF_TRAD_ONLY, c)) trad = ACC_MARK; /* astral */
     if (c >= nlow && cv->sh->norm_at_starts) {
       uint32_t node = zf_occ_root(nd, c);
       if (node && (nd->nodes[3u * (size_t)node + 2] & nd->vm)) {
@@ -472,6 +488,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
         rc = UNSAME;
         break;
       }
+      if (track && m > 1 && trad_in(cv, cp, i + 1, i + m)) trad = ACC_MARK; /* (制醣) */
       if (segs && m > 1 && run && seg_push(segs, POS)) goto nomem;
       uint64_t tag = unit_tag(cv, off, i, m);
       if (same) {
@@ -502,6 +519,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
       if (e == (size_t)-1) goto nomem;
     }
     e = e ? e : i + 1;
+    if (track && trad_in(cv, cp, i + 1, e)) trad = ACC_MARK; /* an ideographic description sequence */
     if (!same && copy(o, src, i, e)) goto nomem;
     i = e;
     run = 1;
@@ -510,6 +528,7 @@ static inline __attribute__((always_inline)) int pass_loop(pass_st *p, const int
   p->i = i;
   p->changed = changed;
   p->run = run;
+  p->trad = trad;
   return rc;
 nomem:
   return -1;
@@ -538,7 +557,9 @@ int zf_conv_run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o,
   pass_st p = {cv, &cv->t->d[di], norm >= 0 ? &cv->t->d[norm] : NULL, &cv->sh->inert[di], cv->acc[di],
                src, o, segs, src->len, o->len, 0, 0, 0,
                /* plain_run's hi bitmap rules out keys of the usual normalization */
-               norm < 0 || norm == ZF_OCC_NORM};
+               norm < 0 || norm == ZF_OCC_NORM,
+               /* the line convert_line asked about, not a normalized copy */
+               src == cv->trad_src && cv->acc[di] && cv->acc[di]->trad_ok ? ACC_MARK : 0, 0};
   const uint32_t *cp = src->cp;
   size_t n = p.n;
   if (chg) *chg = SIZE_MAX;
@@ -571,6 +592,7 @@ int zf_conv_run_pass(conv *cv, int di, int norm, const zf_text *src, zf_text *o,
     o->len = p.base + n;
     if (chg) *chg = p.changed;
   }
+  if (p.track) cv->trad_seen = p.trad != 0;
   if (mirror) *mirror = same;
   if (segs && p.run && seg_push(segs, o->len - p.base)) return -1;
   return 0;

@@ -306,6 +306,15 @@ static int same_text(const zf_text *a, const zf_text *b) {
                                           !memcmp(a->off, b->off, a->len * sizeof *a->off)));
 }
 
+/* The stage's output for one line into got (a line it leaves
+ * unchanged copied). */
+static void stage_line(void *st, const zf_text *line, zf_text *got, zf_stats *stats) {
+  zf_text_clear(got);
+  int rc = zf_stage_convert.run(st, line, got, stats);
+  assert_true(rc == 0 || rc == ZF_UNCHANGED);
+  if (rc == ZF_UNCHANGED) zf_text_append(got, line, 0, line->len);
+}
+
 /* A half-converted Traditional document to Simplified (the fold is the
  * exact plan, the way back the identity): a line with no Simplified form
  * takes the exact conversion without the repair's three passes
@@ -347,10 +356,7 @@ static void test_repair_clean_lines(void **state) {
       while (j < len && all[j] != '\n') j++;
       cu_decode(all + i, j - i, &line);
       i = j + 1;
-      zf_text_clear(&got);
-      int rc = zf_stage_convert.run(st, &line, &got, &stats);
-      assert_true(rc == 0 || rc == ZF_UNCHANGED);
-      if (rc == ZF_UNCHANGED) zf_text_append(&got, &line, 0, line.len);
+      stage_line(st, &line, &got, &stats);
       zf_text_clear(&want);
       assert_int_equal(zf_conv_repair(cv, &line, &want, NULL), 0);
       if (!same_text(&got, &want)) fail_msg("line at byte %zu: the stage's output is not the repair's", j);
@@ -391,6 +397,134 @@ static void test_repair_clean_lines(void **state) {
   free(sample);
 }
 
+/* ---- the pass that answers wants_repair (conv.fuse_trad) ------------------ */
+
+/* Edge lines: the only Traditional-only character of each where the
+ * pass does not look it up on its own (past the first character of a
+ * key, inside an ideographic description sequence, past the BMP), and
+ * 頭, which it does, then 乾发, which the repair changes (乾 may be
+ * residue of 干, 发 of 發).
+ * Appended to lines: how many were added. */
+static size_t hidden_trad_lines(const conv *cv, zf_text *lines) {
+  const occ_shared *sh = cv->sh;
+  const zf_occ_dict *d = &cv->t->d[cv->exact.step[0]];
+  static const uint32_t tail[] = {0x4E7E, 0x53D1, '\n'}; /* 乾发 */
+  size_t before = lines->len;
+  uint32_t key[3];
+#define PUSH(k, m)                                                                                     \
+  do {                                                                                                 \
+    for (size_t u = 0; u < (m); u++) zf_text_push(lines, (k)[u], 0);                                   \
+    for (size_t u = 0; u < 3; u++) zf_text_push(lines, tail[u], 0);                                    \
+  } while (0)
+  /* keys of two and three characters whose Traditional-only characters
+   * lie past the first (制醣) */
+  for (uint32_t a = 0x3400; a < 0xA000; a++) {
+    uint32_t r = zf_occ_root(d, a);
+    if (!r || sf_one(sh, SF_TRAD_ONLY, a)) continue;
+    const uint32_t *nd = d->nodes + 3u * (size_t)r;
+    size_t slots = ZF_OCC_NCHILD(nd[2]) ? occ_child_slots(ZF_OCC_NCHILD(nd[2])) : 0;
+    for (size_t j = 0; j < slots; j++) {
+      uint32_t b = d->ccp[nd[0] + j], n2 = d->cnode[nd[0] + j];
+      if (b == ZF_OCC_EMPTY) continue;
+      const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
+      key[0] = a;
+      key[1] = b;
+      if ((nd2[2] & d->vm) && sf_one(sh, SF_TRAD_ONLY, b)) PUSH(key, 2);
+      size_t slots2 = ZF_OCC_NCHILD(nd2[2]) ? occ_child_slots(ZF_OCC_NCHILD(nd2[2])) : 0;
+      for (size_t j2 = 0; j2 < slots2; j2++) {
+        uint32_t c = d->ccp[nd2[0] + j2], n3 = d->cnode[nd2[0] + j2];
+        key[2] = c;
+        if (c != ZF_OCC_EMPTY && (d->nodes[3u * (size_t)n3 + 2] & d->vm) &&
+            (sf_one(sh, SF_TRAD_ONLY, b) || sf_one(sh, SF_TRAD_ONLY, c)))
+          PUSH(key, 3);
+      }
+    }
+  }
+  /* 頭 where the pass looks it up (the plain case) */
+  key[0] = 0x982D;
+  PUSH(key, 1);
+  /* ⿰氵醣 and every Traditional-only character past the BMP */
+  key[0] = 0x2FF0;
+  key[1] = 0x6C35;
+  key[2] = 0x91A3;
+  PUSH(key, 3);
+  for (uint32_t c = 0x10000; c < 0x110000; c++)
+    if (sf_one(sh, SF_TRAD_ONLY, c)) PUSH(&c, 1);
+#undef PUSH
+  return lines->len - before;
+}
+
+/* Simplified text to a Traditional target (s2t, s2tw, s2twp, s2hk,
+ * s2hkp, script detected): the pass's own answer to "does the line hold a Traditional-only character"
+ * (fuse_trad) sends every line where wants_repair's two scans send it.
+ * Each line of zh_CN, the sample and the edge lines above is compared
+ * with what the two scans decide (the repair where the line holds both
+ * scripts, else the exact conversion); the edge lines are built so that
+ * the repair changes them, so a pass that misses the hidden character
+ * fails here. */
+static void fused_trad_to(int to, const char *buf, size_t n) {
+  zf_opts o = cu_opts(ZHFIX_SCRIPT_SIMP, to, 1);
+  void *st;
+  assert_int_equal(zf_stage_convert.create(&st, &o), 0);
+  conv *cv = st;
+  assert_true(cv->fuse_trad);
+  /* the tail of the edge lines holds no Traditional-only character */
+  assert_false(sf_one(cv->sh, SF_TRAD_ONLY, 0x4E7E) || sf_one(cv->sh, SF_TRAD_ONLY, 0x53D1));
+  zf_text all = {0}, line = {0}, got = {0}, want = {0}, ex = {0};
+  cu_decode(buf, n, &all);
+  zf_text_push(&all, '\n', 0);
+  cu_decode(sample_text(), strlen(sample_text()), &line);
+  zf_text_append(&all, &line, 0, line.len);
+  size_t edge_at = all.len, edge = hidden_trad_lines(cv, &all);
+  assert_true(edge > 20);
+  zf_stats stats;
+  zf_stats_init(&stats);
+  size_t repaired = 0, hidden_changed = 0, edge_lines = 0;
+  for (size_t i = 0; i < all.len;) {
+    size_t j = i;
+    while (j < all.len && all.cp[j] != '\n') j++;
+    zf_text_clear(&line);
+    zf_text_append(&line, &all, i, j - i);
+    stage_line(st, &line, &got, &stats);
+    int mixed = sf_any(cv->sh, SF_TRAD_ONLY, line.cp, line.len) && sf_any(cv->sh, SF_SIMP_ONLY, line.cp, line.len);
+    zf_text_clear(&want);
+    zf_text_clear(&ex);
+    assert_int_equal(zf_conv_run_config(cv, &cv->exact, &line, &ex), 0);
+    if (mixed) assert_int_equal(zf_conv_repair(cv, &line, &want, NULL), 0);
+    else zf_text_append(&want, &ex, 0, ex.len);
+    if (!same_text(&got, &want))
+      fail_msg("--to=%d, line at character %zu (%s): the stage's output is not what wants_repair decides", to, i,
+               i >= edge_at ? "edge line" : "text");
+    repaired += (size_t)mixed;
+    if (i >= edge_at) {
+      assert_true(mixed); /* each edge line holds both scripts */
+      hidden_changed += !same_text(&ex, &want);
+      edge_lines++;
+    }
+    i = j + 1;
+  }
+  printf("--to=%d, detected Simplified: %zu lines repaired, %zu of them edge lines, %zu of those changed by the repair\n",
+         to, repaired, edge_lines, hidden_changed);
+  assert_true(hidden_changed >= 10); /* the keys with 醣 顗 騞, ⿰氵醣, the astral characters */
+  zf_text_free(&all);
+  zf_text_free(&line);
+  zf_text_free(&got);
+  zf_text_free(&want);
+  zf_text_free(&ex);
+  zf_stage_convert.destroy(st);
+}
+
+static void test_fused_trad(void **state) {
+  (void)state;
+  size_t n = 0;
+  char *buf = cu_read(cu_corpus_path("zh_CN.txt"), &n);
+  assert_non_null(buf);
+  if (cu_quick() && n > 300000) n = 300000;
+  static const int tos[] = {ZHFIX_TO_TRAD, ZHFIX_TO_TW, ZHFIX_TO_TWP, ZHFIX_TO_HK, ZHFIX_TO_HKP};
+  for (size_t k = 0; k < sizeof tos / sizeof tos[0]; k++) fused_trad_to(tos[k], buf, k ? (n < 300000 ? n : 300000) : n);
+  free(buf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_no_invented_words),
@@ -398,6 +532,7 @@ int main(void) {
       cmocka_unit_test(test_mixed_corpus),
       cmocka_unit_test(test_pure_trad_repair),
       cmocka_unit_test(test_repair_clean_lines),
+      cmocka_unit_test(test_fused_trad),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
