@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lost_int.h"
+#include "shared.h"
 
 ZF_BLOB_DECLARE(lost);
 
@@ -118,8 +119,14 @@ static int build_rel(lc_model *m) {
   return 0;
 }
 
-/* The inverse of a reader: every byte sequence of every character. */
-static int build_inverse(lc_model *m) {
+/* Entries of one reader's inverse at most: its single bytes and pairs. */
+#define INV_MAX (128 + (size_t)LC_NLEAD * LC_NTRAIL)
+
+/* The inverse of a reader: every byte sequence of every character.  tmp
+ * (INV_MAX entries) is the sort's scratch, one for every reader: a block
+ * of its own per reader, freed in between, would leave the heap with
+ * pages touched once and not used again (issue 14: peak RSS). */
+static int build_inverse(lc_model *m, lc_inv *tmp) {
   size_t n = 0;
   for (int b = 0; b < 128; b++) n += m->single[b] != 0;
   if (m->pair)
@@ -135,10 +142,7 @@ static int build_inverse(lc_model *m) {
       if (m->pair[i] && m->pair[i] != LC_TWO_CPS)
         m->inv[k++] = (lc_inv){m->pair[i],
                                (uint16_t)((0x81 + i / LC_NTRAIL) << 8 | (0x40 + i % LC_NTRAIL)), 0};
-  lc_inv *tmp = malloc((k ? k : 1) * sizeof *tmp);
-  if (!tmp) return -1;
   inv_sort(m->inv, tmp, k);
-  free(tmp);
   m->ninv = k;
   for (size_t b = 0, i = 0; b <= LC_INV_BMP; b++) {
     while (i < k && m->inv[i].cp < (uint32_t)(b << 6)) i++;
@@ -193,7 +197,12 @@ int zf_lost_tables_from(zf_lost_tables **out, const unsigned char *blob, size_t 
       !inside(size, off_bases, (uint64_t)nbases * LC_NLEAD * LC_NTRAIL * 4))
     return ZHFIX_E_INTERNAL;
   zf_lost_tables *t = calloc(1, sizeof *t);
-  if (!t) return ZHFIX_E_NOMEM;
+  lc_inv *tmp = malloc(INV_MAX * sizeof *tmp);
+  if (!t || !tmp) {
+    free(t);
+    free(tmp);
+    return ZHFIX_E_NOMEM;
+  }
   int rc = ZHFIX_E_INTERNAL;
   for (int id = 0; id < ZF_LC__COUNT; id++) {
     int want = ids == NULL;
@@ -232,18 +241,24 @@ int zf_lost_tables_from(zf_lost_tables **out, const unsigned char *blob, size_t 
       if (m->pair[i] > 0x10FFFF && m->pair[i] != LC_TWO_CPS) goto fail;
     for (int b = 0; b < 128; b++)
       if (m->single[b] > 0x10FFFF) goto fail;
-    if (build_inverse(m)) {
+    if (build_inverse(m, tmp)) {
       rc = ZHFIX_E_NOMEM;
       goto fail;
     }
   }
+  free(tmp);
   *out = t;
   return 0;
 fail:
+  free(tmp);
   zf_lost_tables_free(t);
   return rc;
 }
 
 int zf_lost_tables_new(zf_lost_tables **out, const zf_lost_codec_id *ids, size_t n) {
-  return zf_lost_tables_from(out, zf_blob_lost, (size_t)zf_blob_lost_size, ids, n);
+  int rc = zf_lost_tables_from(out, zf_blob_lost, (size_t)zf_blob_lost_size, ids, n);
+  /* The tables hold copies; nothing reads the blob again in this build
+   * (its pages come back unchanged if something does: shared.h). */
+  zf_blob_release(zf_blob_lost, (size_t)zf_blob_lost_size);
+  return rc;
 }
