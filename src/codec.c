@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/ucnv.h>
 
 #include "shared.h"
 
@@ -21,74 +20,6 @@ int zf_cp1252_byte(uint32_t c) {
   return -1;
 }
 
-/* The code point of one separator-delimited piece dst[s..e) of ICU's
- * output, or 0 when the piece is not exactly one character. */
-static uint32_t one_char(const UChar *dst, int32_t s, int32_t e) {
-  if (e - s == 1 && !(dst[s] >= 0xD800 && dst[s] <= 0xDFFF)) return dst[s];
-  if (e - s == 2 && dst[s] >= 0xD800 && dst[s] <= 0xDBFF && dst[s + 1] >= 0xDC00 && dst[s + 1] <= 0xDFFF)
-    return 0x10000 + (((uint32_t)dst[s] - 0xD800) << 10) + (dst[s + 1] - 0xDC00);
-  return 0;
-}
-
-/* Decodes the pairs (and then the single bytes) in one ICU call each,
- * every one followed by '\n', so that an invalid pair (which ICU may split
- * into a substitution and an ASCII byte) cannot shift the ones after it: a
- * pair is valid when exactly one code point other than a substitution
- * comes out before its separator. */
-static int fill_pairs(zf_dbcs *t, UConverter *cv, uint8_t *src, UChar *dst, int32_t dstcap) {
-  enum { NPAIR = ZF_DB_NLEAD * ZF_DB_NTRAIL };
-  UErrorCode err = U_ZERO_ERROR;
-  size_t k = 0;
-  for (unsigned l = 0x81; l <= 0xFE; l++)
-    for (unsigned tr = 0x40; tr <= 0xFE; tr++) {
-      src[k++] = (uint8_t)l;
-      src[k++] = (uint8_t)tr;
-      src[k++] = '\n';
-    }
-  int32_t n = ucnv_toUChars(cv, dst, dstcap, (const char *)src, (int32_t)k, &err);
-  if (U_FAILURE(err)) return ZHFIX_E_INTERNAL;
-  int32_t i = 0;
-  for (size_t pair = 0; pair < NPAIR && i < n; pair++) {
-    int32_t s = i;
-    while (i < n && dst[i] != '\n') i++;
-    uint32_t c = one_char(dst, s, i);
-    i++; /* the separator */
-    if (c == 0 || c == 0xFFFD || c == 0x1A || c < 0x80) continue;
-    t->dec[pair] = c;
-    unsigned lead = 0x81 + (unsigned)(pair / ZF_DB_NTRAIL);
-    unsigned trail = 0x40 + (unsigned)(pair % ZF_DB_NTRAIL);
-    if (c > 0xFFFF) continue;
-    if (t->enc[c]) { /* decoded from two pairs: encode as ICU does */
-      UChar u = (UChar)c;
-      char bb[8];
-      UErrorCode e2 = U_ZERO_ERROR;
-      int32_t w = ucnv_fromUChars(cv, bb, (int32_t)sizeof bb, &u, 1, &e2);
-      if (U_SUCCESS(e2) && w == 2) t->enc[c] = (uint16_t)((uint8_t)bb[0] << 8 | (uint8_t)bb[1]);
-      ucnv_reset(cv);
-      continue;
-    }
-    t->enc[c] = (uint16_t)(lead << 8 | trail);
-  }
-  k = 0;
-  for (unsigned b = 0x80; b <= 0xFF; b++) src[k++] = (uint8_t)b, src[k++] = '\n';
-  n = ucnv_toUChars(cv, dst, dstcap, (const char *)src, (int32_t)k, &err);
-  if (U_FAILURE(err)) return ZHFIX_E_INTERNAL;
-  i = 0;
-  for (unsigned b = 0x80; b <= 0xFF && i < n; b++) {
-    int32_t s = i;
-    while (i < n && dst[i] != '\n') i++;
-    uint32_t c = i - s == 1 ? dst[s] : 0;
-    i++;
-    if (c == 0 || c == 0xFFFD || c == 0x1A || c < 0x80 || (c >= 0xD800 && c <= 0xDFFF)) continue;
-    t->single[b - 0x80] = c;
-    if (!t->enc[c]) t->enc[c] = (uint16_t)b;
-  }
-  return 0;
-}
-
-static const char *const icu_names[ZF_DBCS__COUNT] = {
-    [ZF_DBCS_GBK] = "GBK", [ZF_DBCS_GB18030] = "gb18030", [ZF_DBCS_BIG5] = "Big5"};
-
 typedef struct build_arg {
   int which;
   int err;
@@ -96,22 +27,8 @@ typedef struct build_arg {
 
 static void *build(void *arg) {
   build_arg *a = arg;
-  enum { NPAIR = ZF_DB_NLEAD * ZF_DB_NTRAIL };
   zf_dbcs *t = calloc(1, sizeof *t);
-  uint8_t *src = malloc((size_t)NPAIR * 3);
-  UChar *dst = malloc((size_t)NPAIR * 6 * sizeof(UChar));
-  UConverter *cv = NULL;
-  a->err = ZHFIX_E_NOMEM;
-  if (t && src && dst) {
-    UErrorCode err = U_ZERO_ERROR;
-    cv = ucnv_open(icu_names[a->which], &err);
-    if (err == U_MEMORY_ALLOCATION_ERROR) a->err = ZHFIX_E_NOMEM;
-    else if (U_FAILURE(err)) a->err = ZHFIX_E_UNSUPPORTED;
-    else a->err = fill_pairs(t, cv, src, dst, NPAIR * 6);
-  }
-  if (cv) ucnv_close(cv);
-  free(src);
-  free(dst);
+  a->err = t ? zf_dbcs_from_icu(a->which, t) : ZHFIX_E_NOMEM;
   if (a->err) {
     free(t);
     return NULL;
@@ -119,9 +36,44 @@ static void *build(void *arg) {
   return t;
 }
 
+/* ---- the embedded tables (build/dbcs.bin, tools/gen_dbcs.c) --------------- */
+
+ZF_BLOB_DECLARE(dbcs);
+
+static uint32_t rd32(const unsigned char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+int zf_dbcs_blob_check(const unsigned char *b, size_t size) {
+  if (!b || size < ZF_DBCS_BLOB_HDR || ((uintptr_t)b & 7u)) return -1;
+  if (rd32(b) != ZF_DBCS_BLOB_MAGIC) return -2;
+  if (rd32(b + 4) != ZF_DBCS_BLOB_VERSION) return -3;
+  uint64_t total;
+  memcpy(&total, b + 16, 8);
+  if (total != size) return -4;
+  if (rd32(b + 8) != ZF_DBCS__COUNT || rd32(b + 12) != sizeof(zf_dbcs) || rd32(b + 24) != ZF_DBCS_BLOB_ICU ||
+      size != ZF_DBCS_BLOB_HDR + (size_t)ZF_DBCS__COUNT * sizeof(zf_dbcs))
+    return -5;
+  return 0;
+}
+
+const zf_dbcs *zf_dbcs_blob_table(const unsigned char *b, size_t size, int which) {
+  if (which < 0 || which >= ZF_DBCS__COUNT || zf_dbcs_blob_check(b, size)) return NULL;
+  return (const zf_dbcs *)(const void *)(b + ZF_DBCS_BLOB_HDR + (size_t)which * sizeof(zf_dbcs));
+}
+
 static zf_shared_slot slots[ZF_DBCS__COUNT];
 
 const zf_dbcs *zf_dbcs_table(int which, int *err) {
+  /* the tables the build generated: read-only, file-backed, no start-up
+   * cost, and only the pages a document reads become resident */
+  const zf_dbcs *e = zf_dbcs_blob_table(zf_blob_dbcs, (size_t)zf_blob_dbcs_size, which);
+  if (e) {
+    if (err) *err = 0;
+    return e;
+  }
   build_arg a = {which, 0};
   const zf_dbcs *t = zf_shared_get(&slots[which], build, &a, free);
   if (err) *err = t ? 0 : a.err;

@@ -51,18 +51,22 @@ int zf_moji_scratch_reserve(moji *m, size_t nchars) {
   if (nchars + 1 <= m->rcap) return 0;
   size_t cap = m->rcap ? m->rcap : 256;
   while (cap < nchars + 1) cap *= 2;
-  void *p;
+  /* The scratch holds nothing across calls: what was there is dropped,
+   * not copied (a copy would touch pages the run never uses, and freed
+   * pages stay in the process's resident memory).  Until every field
+   * has its room, rcap is 0: a failed allocation leaves none in use. */
+  m->rcap = 0;
 #define GROW(field, n)                                                        \
-  if (!(p = realloc(m->field, (n) * sizeof *m->field))) return -1;            \
-  m->field = p
+  free(m->field);                                                             \
+  if (!(m->field = malloc((n) * sizeof *m->field))) return -1
   GROW(bytes, cap * 4);
   GROW(marker, cap * 4);
   GROW(bnd, cap + 1);
   GROW(dec, cap * 4);
   GROW(dsrc, cap * 4);
-  GROW(units, cap * 4);
-  GROW(vit, cap * 8 + 2);
-  GROW(bp, cap * 8 + 2);
+  GROW(units, cap);
+  GROW(vit, cap * 2 + 2);
+  GROW(bp, cap * 2 + 2);
 #undef GROW
   m->rcap = cap;
   return 0;

@@ -59,10 +59,12 @@ static void test_nomem_retried(void **state) {
     printf("nomem: allocator not replaceable under sanitizers, skipped\n");
     return;
   }
-  size_t a = sizeof(zf_dbcs), b = sizeof(moji_tables);
-  for (int which = 0; which < 2; which++) {
+  /* The codec tables are embedded (build/dbcs.bin, read in place): no
+   * allocation of theirs to fail; the stage's derived tables remain. */
+  size_t b = sizeof(moji_tables);
+  for (int which = 1; which < 2; which++) {
     char *out = NULL;
-    tu_oom_min = tu_oom_max = which ? b : a;
+    tu_oom_min = tu_oom_max = b;
     tu_oom_left = 1000000;
     tu_oom_failed = 0;
     int rc = repair(&out);
