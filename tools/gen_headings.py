@@ -22,7 +22,9 @@ stage looks at short lines only).
 Layout, little-endian:
   header  u32[4]: magic 'ZFHD', version, count, pages read
   records count * (u32 pages, u32 length, u32 cp[MAX_CHARS], zero padded),
-          sorted by (length, cp...) so the stage can search the blob as is
+          sorted by (length, cp...) so the stage can search the blob as is;
+          a record whose first code point is U+0001 (CORE) counts the
+          pages of a bilingual heading's Chinese core (core() below)
 """
 import collections
 import gzip
