@@ -680,17 +680,18 @@ static int pua_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
 }
 
 /* Whether in has something but white space, whether it is short, and
- * whether what came out of it (got: in, or the line's output) is a
+ * whether the stage repaired it (got: its output, else NULL) into a
  * heading of the manuals.  A list of short lines (a character table) has
- * items, not headings; a heading after a heading (跋 after 概述, of two
- * pages pasted together, or a table of contents) is no such item. */
+ * items, not headings; a damaged heading read back (跋 after 概述 read
+ * from 璁膩: pages pasted together) is no such item.  A clean heading
+ * before is no such evidence: 跋 then a clean 區 may be a list. */
 static void note_short(moji *m, const zf_text *in, const zf_text *got) {
   size_t n = body_len(in), i = 0;
   while (i < n && (in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000)) i++;
   if (i >= n) return;
   m->prev_short = n <= REPEAT_CHARS;
-  size_t ng = body_len(got);
-  m->prev_heading = m->prev_short && ng <= REPEAT_CHARS &&
+  size_t ng = got ? body_len(got) : 0;
+  m->prev_heading = m->prev_short && ng && ng <= REPEAT_CHARS &&
                     heading_odds(got->cp, 0, got->cp, ng) >= HEADING_GAIN;
 }
 
@@ -719,7 +720,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
      * repeated line made, which is no evidence of itself */
     if (rc == 0 && !fixed_by_repeat) remember(m, out->cp, body_len(out), 0);
   }
-  note_short(m, in, rc == 0 ? out : in);
+  note_short(m, in, rc == 0 ? out : NULL);
   m->seen_lost[SEEN_LINES] = v[ZHFIX_STAT_LOST_LINES];
   m->seen_lost[SEEN_GBK_BIG5] = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5];
   m->seen_lost[SEEN_BIG5_GBK] = v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK];

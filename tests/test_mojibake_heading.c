@@ -65,19 +65,23 @@ static void run_doc(int fresh, const hd_line *l, size_t n) {
   tu_moji_close(&s);
 }
 
-/* 跋 (區 as GBK read as Big5) right after the heading 概述, damaged or
- * clean, is read back: a heading follows a heading where pages are
- * pasted together.  Before, any short line before it made it an item of
- * a list.  After short lines that are no headings (a list: 甲, 乙) a
- * damaged 跋 and a clean 區 stay, as before. */
+/* 跋 (區 as GBK read as Big5) right after a damaged heading the stage
+ * read back (概述, 例子) is read back too: a heading follows a heading
+ * where pages are pasted together.  Before, any short line before it
+ * made it an item of a list.  After a clean heading (跋 then 區: a list
+ * as much) and after short lines that are no headings (甲, 乙) a
+ * damaged 跋 and a clean 區 stay, as before (test_heading_alone). */
 static void test_heading_after_heading(void **state) {
   (void)state;
   static const hd_line body[] = {
       {"概述\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
-      {"跋\n", -1, NULL},
+      {"例子\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"跋\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, "區\n"},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"甲\n", -1, NULL},
       {"乙\n", -1, NULL},
