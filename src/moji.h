@@ -396,6 +396,10 @@ typedef struct moji {
    * characters): a line after it is an item of a list, not a heading
    * standing alone between paragraphs (heading_line) */
   int prev_short;
+  /* ... and the stage repaired it into a heading of the manuals
+   * (HEADING_GAIN against a line that heads none): a line after it is no
+   * item of a list of short lines */
+  int prev_heading;
   /* Private use in repairs (moji_pua.c): lines repaired under a
    * DBCS<->DBCS class with more than private use changed, and lines whose
    * repair changes private use only and reads as no word. */

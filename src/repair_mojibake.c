@@ -540,6 +540,57 @@ static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats
   return put_reading(in, n, got, ngot, hit, out, stats);
 }
 
+/* The Chinese of a bilingual heading (`SEE ALSO(另见)`, `鍚獗 SEE ALSO`,
+ * `NAME(名稱)`): one run of two or more characters that are not ASCII, with English
+ * words (two letters or more) and only spaces and brackets around it,
+ * full-width brackets at its ends dropped; its start in *at and its
+ * length, or 0 for a line of another shape.  The manuals write one
+ * heading in many layouts, each on few pages (又见(SEE ALSO) heads one,
+ * 又见 alone eleven): tools/gen_headings.py counts the pages of each
+ * core, in every layout and alone, as a record of CORE_MARK and the
+ * core, and a bilingual line is judged by its core. */
+#define CORE_MARK 0x01u
+static size_t heading_core(const uint32_t *cp, size_t n, size_t *at) {
+  size_t a = n, b = 0, letters = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = cp[i];
+    if (c >= 0x80) {
+      if (a == n) a = i;
+      else if (b < i) return 0; /* a second run */
+      b = i + 1;
+    } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+      letters++;
+    } else if (c != ' ' && c != '(' && c != ')' && c != '[' && c != ']') {
+      return 0;
+    }
+  }
+  if (a == n || letters < 2) return 0;
+  static const uint32_t br[] = {0xFF08, 0xFF09, 0xFF3B, 0xFF3D, 0x3010, 0x3011}; /* （）［］【】 */
+  for (int again = 1; again && a < b;) {
+    again = 0;
+    for (size_t k = 0; k < sizeof br / sizeof *br; k++) {
+      if (a < b && cp[a] == br[k]) a++, again = 1;
+      if (a < b && cp[b - 1] == br[k]) b--, again = 1;
+    }
+  }
+  /* one character beside English is a glossary's entry as much as a
+   * heading (區 District): the whole line is judged then */
+  if (b - a < 2 || b - a >= HEADING_CHARS) return 0;
+  *at = a;
+  return b - a;
+}
+
+/* The pages the core of cp[0..n) heads (heading_core), or, for a line of
+ * another shape, the pages the line heads as it is. */
+static unsigned line_pages(const uint32_t *cp, size_t n) {
+  size_t at = 0, nc = heading_core(cp, n, &at);
+  if (!nc) return zf_moji_heading_pages(cp, n);
+  uint32_t key[HEADING_CHARS];
+  key[0] = CORE_MARK;
+  memcpy(key + 1, cp + at, nc * sizeof *cp);
+  return zf_moji_heading_pages(key, nc + 1);
+}
+
 /* A short line standing alone that came out unchanged, in a document that
  * has shown a confident repair, whose reading under one DBCS class is a
  * heading of Chinese manuals and which is none itself.  The language
@@ -552,14 +603,14 @@ static int repeat_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats
  * short lines is an item of a list (a character table), not a heading
  * between paragraphs.  Returns 1 with the reading in out. */
 static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
-  size_t n = m->prev_short ? 0 : short_line(m, in, HEADING_CHARS);
+  size_t n = m->prev_short && !m->prev_heading ? 0 : short_line(m, in, HEADING_CHARS);
   if (!n) return 0;
   uint32_t rd[2 * HEADING_CHARS], got[2 * HEADING_CHARS];
   size_t ngot = 0;
   int hit = -1;
   for (size_t j = 0; j < sizeof repeat_cls / sizeof *repeat_cls; j++) {
-    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd, 0);
-    if (!nr || heading_odds(in->cp, n, rd, nr) < HEADING_GAIN) continue;
+    size_t nr = line_reading(m, repeat_cls[j], in->cp, n, rd, 1);
+    if (!nr || log10((line_pages(rd, nr) + 0.5) / (line_pages(in->cp, n) + 0.5)) < HEADING_GAIN) continue;
     if (hit >= 0 && (nr != ngot || memcmp(rd, got, nr * sizeof *rd))) return 0; /* two readings */
     hit = repeat_cls[j];
     memcpy(got, rd, nr * sizeof *rd);
@@ -632,11 +683,20 @@ static int pua_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   return 1;
 }
 
-/* Whether in has something but white space, and whether it is short. */
-static void note_short(moji *m, const zf_text *in) {
+/* Whether in has something but white space, whether it is short, and
+ * whether the stage repaired it (got: its output, else NULL) into a
+ * heading of the manuals.  A list of short lines (a character table) has
+ * items, not headings; a damaged heading read back (跋 after 概述 read
+ * from 璁膩: pages pasted together) is no such item.  A clean heading
+ * before is no such evidence: 跋 then a clean 區 may be a list. */
+static void note_short(moji *m, const zf_text *in, const zf_text *got) {
   size_t n = body_len(in), i = 0;
   while (i < n && (in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000)) i++;
-  if (i < n) m->prev_short = n <= REPEAT_CHARS;
+  if (i >= n) return;
+  m->prev_short = n <= REPEAT_CHARS;
+  size_t ng = got ? body_len(got) : 0;
+  m->prev_heading = m->prev_short && ng && ng <= REPEAT_CHARS &&
+                    heading_odds(got->cp, 0, got->cp, ng) >= HEADING_GAIN;
 }
 
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
@@ -664,7 +724,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
      * repeated line made, which is no evidence of itself */
     if (rc == 0 && !fixed_by_repeat) remember(m, out->cp, body_len(out), 0);
   }
-  note_short(m, in);
+  note_short(m, in, rc == 0 ? out : NULL);
   m->seen_lost[SEEN_LINES] = v[ZHFIX_STAT_LOST_LINES];
   m->seen_lost[SEEN_GBK_BIG5] = v[ZHFIX_STAT_MOJIBAKE_GBK_AS_BIG5];
   m->seen_lost[SEEN_BIG5_GBK] = v[ZHFIX_STAT_MOJIBAKE_BIG5_AS_GBK];
@@ -706,7 +766,10 @@ static void prescan(void *st, const zf_text *prefix) {
    * line once more, on its own (moji::own_sig) */
   memset(m->own_sig, 0, sizeof m->own_sig);
   memset(m->own_conv, 0, sizeof m->own_conv);
-  m->prev_short = 0; /* the document's first line follows no line */
+  /* the document's first line follows no line: not the window's last
+   * (a clean heading 跋 at the top of a document whose window ended in a
+   * GBK-as-Big5 line was read as 禰) */
+  m->prev_short = m->prev_heading = m->follow_run = 0;
 }
 
 const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy, reuse};

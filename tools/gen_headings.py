@@ -22,7 +22,9 @@ stage looks at short lines only).
 Layout, little-endian:
   header  u32[4]: magic 'ZFHD', version, count, pages read
   records count * (u32 pages, u32 length, u32 cp[MAX_CHARS], zero padded),
-          sorted by (length, cp...) so the stage can search the blob as is
+          sorted by (length, cp...) so the stage can search the blob as is;
+          a record whose first code point is U+0001 (CORE) counts the
+          pages of a bilingual heading's Chinese core (core() below)
 """
 import collections
 import gzip
@@ -38,6 +40,8 @@ MAX_CHARS = 16  # HEADING_CHARS of src/moji.h
 MAGIC = 0x4448465A  # 'ZFHD'
 VERSION = 1
 REQ = re.compile(r"^\.(SH|SS)\s+(.*)$")
+CORE = "\x01"  # CORE_MARK of src/repair_mojibake.c
+BILINGUAL = re.compile(r"^([A-Za-z ()\[\]]*)([^\x00-\x7f](?:[^\x00-\x7f]*[^\x00-\x7f])?)([A-Za-z ()\[\]]*)$")
 
 
 def page_headings(raw):
@@ -52,7 +56,27 @@ def page_headings(raw):
         h = re.sub(r"\s+", " ", h).strip()
         if h:
             seen.add(h)
+            c = core(h)
+            if c:
+                seen.add(CORE + c)
     return seen
+
+
+def core(h):
+    """The Chinese of a bilingual heading (`NAME(名称)`, `又见 SEE ALSO`,
+    `SEE ALSO (另见)`): one run of characters that are not ASCII, beside
+    English words (two letters or more) and only spaces and brackets
+    around them, or alone (`又见`), full-width brackets at the run's ends
+    dropped.  The pages count a core apart from the whole headings (a
+    record of CORE and the core), so the layouts of one heading count
+    together and the counts of whole headings stay as they are.  None
+    for other headings."""
+    m = BILINGUAL.match(h)
+    latin = m and m.group(1) + m.group(3)
+    if not m or (latin and len(re.findall(r"[A-Za-z]", latin)) < 2):
+        return None
+    c = m.group(2).strip("（）［］【】")
+    return c if c and len(c) < MAX_CHARS else None
 
 
 def main():
