@@ -18,8 +18,10 @@
  *                  errors="ignore": a stray character beyond the BMP
  *                  (U+618DE) is damage, not a refusal; after lines that
  *                  showed the damage, a line whose stray character reads
- *                  as nothing (`/proc YӍ`) is reported and left as it
- *                  came; a Spanish line and a Russian word are not
+ *                  as nothing (`/proc YӍ`) is marked and reported, or
+ *                  only reported after twenty clean Spanish lines (more
+ *                  refused than twice the lines taken); a Spanish line
+ *                  and a Russian word are neither
  *   test_dbcs_doc_unsure  GBK read by CPython's big5 with errors="ignore":
  *                  after lines that showed the damage, a line whose best
  *                  reading has nothing missing but a reading with bytes
@@ -203,15 +205,31 @@ static void test_asutf8_doc(void **state) {
   assert_non_null(strstr(ln, "-o, --old-style "));
   free(ln);
   /* /proc 程序資訊: only 序's trail and 資's lead (D3 8D: U+04CD) and 訊's
-   * trail ('Y' before it: 程's) survived; no reading, no word either:
-   * reported, not changed */
+   * trail ('Y' before it: 程's) survived; no reading, no word either: the
+   * stray character is garbage, marked and reported (lost16: reported and
+   * left as it came) */
   static const char proc[] = "/proc Y\xd3\x8d\n";
   char *doc = concat(gbk_head, proc);
   char *o = run_doc(doc, &olen, &spans);
   ln = line_of(o, 5);
-  assert_string_equal(ln, "/proc Y\xd3\x8d");
+  assert_string_equal(ln, "/proc Y\xef\xbf\xbd");
   assert_int_equal(spans, hspans + 1);
   free(ln), free(o), free(doc);
+  /* ... but after more clean lines of another script than twice the
+   * lines taken on their own evidence (A8_REFUSED), the document may hold
+   * text of its own: reported, left as it came */
+  static const char spanish[] = "Cuando el dedo se\xc3\xb1""ala la luna, el bobo mira el dedo.\n";
+  char *mid = concat(gbk_head, "");
+  for (size_t i = 0; i < 20; i++) {
+    char *t = concat(mid, spanish);
+    free(mid), mid = t;
+  }
+  doc = concat(mid, proc);
+  o = run_doc(doc, &olen, &spans);
+  ln = line_of(o, 25);
+  assert_string_equal(ln, "/proc Y\xd3\x8d");
+  assert_int_equal(spans, hspans + 1);
+  free(ln), free(o), free(doc), free(mid);
   /* clean lines in the same document: neither changed nor reported */
   static const char *const clean[] = {"Cuando el dedo señala la luna, el bobo mira el dedo.\n", "vacuumdb в\n"};
   for (size_t i = 0; i < 2; i++) {
