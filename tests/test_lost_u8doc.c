@@ -33,6 +33,8 @@
  *                  lossless line where it makes words (缓一缓) restored
  *   test_big5_doc_split  Big5 read by CPython's GBK: 版權 -> ┡v (怵) and
  *                  指令 -> 保 (inner bytes gone) marked; 保護, 保險 kept
+ *   test_big5_phase_shift  Big5 read by CPython's GBK: 手冊頁翻譯 -> 手U黑
+ *                  (黑 = 頁's trail and 翻's lead) marked; 本頁's 本 kept
  *   test_u8drop_alone  UTF-8 read by CPython's or glibc's Big5, dropping: a
  *                  pair that swallowed an ASCII letter before more Han, and
  *                  a chance character of bytes a drop brought together,
@@ -345,6 +347,33 @@ static void test_big5_doc_split(void **state) {
   free(head), free(o);
 }
 
+/* Big5 read by CPython's GBK (errors="ignore"; tuning slice, skip 1.5 MB),
+ * a phase shift (lost_split.c, zf_lost_split_shift):
+ * - 手冊頁翻譯 (A4E2 A555 ADB6 C2BD C4B6): A5 and AD dropped, B6 C2 and
+ *   BD C4 read as 堵侥; read back, B6 C2 is 黑 and BD a trail whose lead
+ *   went, where (AD, B6) (C2, BD), 頁翻, has as many drops and no gap:
+ *   黑 is marked, not written;
+ * - 本頁 (A5BB ADB6): AD dropped, B6 a trail whose lead went after 本; the
+ *   shifted reading (x, A5) (BB, B6) scores far below: 本 stays. */
+static const char shift_dam[] = "mい瓣linux阶韭manもU堵侥董p购n:\n";
+static const char shift_kept[] = "セ董堡い濯━绚い man もU董p购矗ㄑC\n";
+
+static void test_big5_phase_shift(void **state) {
+  (void)state;
+  size_t n;
+  uint64_t sp;
+  char *o = run_doc(shift_dam, &n, &sp);
+  assert_null(strstr(o, "黑"));
+  assert_non_null(strstr(o, "中國linux論壇man手"));
+  assert_non_null(strstr(o, "\xef\xbf\xbd\xef\xbf\xbd譯計劃"));
+  assert_true(sp >= 1);
+  free(o);
+  o = run_doc(shift_kept, &n, &sp);
+  assert_true(strncmp(o, "本", strlen("本")) == 0);
+  assert_non_null(strstr(o, " man 手"));
+  free(o);
+}
+
 /* UTF-8 read by a dropping Big5 decoder, a line on its own evidence:
  * - CPython's big5 (ignore) on 按住滑鼠並拖動它,...緩衝中去.: 到X選 is E5 88
  *   B0 58 E9 81 B8, B0 58 one pair (訏) that swallowed the X, and what
@@ -393,6 +422,7 @@ int main(void) {
       cmocka_unit_test(test_dbcs_doc_unsure),
       cmocka_unit_test(test_dbcs_doc_split),
       cmocka_unit_test(test_big5_doc_split),
+      cmocka_unit_test(test_big5_phase_shift),
       cmocka_unit_test(test_u8drop_alone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
