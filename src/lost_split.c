@@ -152,20 +152,27 @@ static double best_with(uint32_t *win, size_t nw, size_t at, const uint32_t *cs,
 }
 
 int zf_lost_split_shift(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, unsigned after,
-                        const uint32_t *win, size_t nw, size_t at) {
+                        const uint32_t *win, size_t nw, size_t at, double pen) {
   uint32_t c1s[128], gs[128], alt[2 * RANK_CTX + 2];
   if (nw > 2 * RANK_CTX + 2 || at + 1 >= nw) return 0;
   uint32_t c2 = lc_pair(S, b1, after);
   if (!src_char(c2)) return 0;
   size_t n1 = zf_lost_drop_cands(S, R, 1, b0, 0, 1, c1s, 128);
-  size_t ng = zf_lost_drop_cands(S, R, 1, after, 0, 1, gs, 128);
   if (n1 > 128) n1 = 128;
-  if (ng > 128) ng = 128;
-  if (!n1 || !ng) return 0;
-  /* as read: b0 b1 whole, `after` the trail of a lead that went (its best
-   * candidate); shifted: (x, b0) (b1, after) */
+  if (!n1) return 0;
+  /* as read: b0 b1 whole, then `after` the trail of a lead that went (its
+   * best candidate) or an ASCII byte as it came (win[at + 1], pen: the
+   * shifted reading's one drop more); shifted: (x, b0) (b1, after) */
   memcpy(alt, win, nw * sizeof *win);
-  double base = best_with(alt, nw, at + 1, gs, ng);
+  double base;
+  if (after >= 0x80) {
+    size_t ng = zf_lost_drop_cands(S, R, 1, after, 0, 1, gs, 128);
+    if (ng > 128) ng = 128;
+    if (!ng) return 0;
+    base = best_with(alt, nw, at + 1, gs, ng);
+  } else {
+    base = zf_lm_rank_score(win, nw) + pen;
+  }
   alt[at + 1] = c2;
   double shifted = best_with(alt, nw, at, c1s, n1);
 #ifdef LOST_DEBUG

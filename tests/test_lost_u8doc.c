@@ -34,7 +34,8 @@
  *   test_big5_doc_split  Big5 read by CPython's GBK: 版權 -> ┡v (怵) and
  *                  指令 -> 保 (inner bytes gone) marked; 保護, 保險 kept
  *   test_big5_phase_shift  Big5 read by CPython's GBK: 手冊頁翻譯 -> 手U黑
- *                  (黑 = 頁's trail and 翻's lead) marked; 本頁's 本 kept
+ *                  (黑 = 頁's trail and 翻's lead) and 檔案， -> 檔蛂A
+ *                  marked; 本頁's 本 kept
  *   test_u8drop_alone  UTF-8 read by CPython's or glibc's Big5, dropping: a
  *                  pair that swallowed an ASCII letter before more Han, and
  *                  a chance character of bytes a drop brought together,
@@ -354,9 +355,13 @@ static void test_big5_doc_split(void **state) {
  *   went, where (AD, B6) (C2, BD), 頁翻, has as many drops and no gap:
  *   黑 is marked, not written;
  * - 本頁 (A5BB ADB6): AD dropped, B6 a trail whose lead went after 本; the
- *   shifted reading (x, A5) (BB, B6) scores far below: 本 stays. */
+ *   shifted reading (x, A5) (BB, B6) scores far below: 本 stays;
+ * - 檔案， (C0C9 AED7 A141), after the three lines of big5_split_dam: AE
+ *   dropped, D7 A1 read as 住 then the `A`; read back, D7 A1 is 蛂, where
+ *   (AE, D7) (A1, 'A'), 案，, has one drop more: 蛂 is marked. */
 static const char shift_dam[] = "mい瓣linux阶韭manもU堵侥董p购n:\n";
 static const char shift_kept[] = "セ董堡い濯━绚い man もU董p购矗ㄑC\n";
+static const char shift_ascii[] = "p狦⊿Τ﹚郎住A┪太﹚郎赚啊-〃A玥眖夹非块J弄C\n";
 
 static void test_big5_phase_shift(void **state) {
   (void)state;
@@ -372,6 +377,16 @@ static void test_big5_phase_shift(void **state) {
   assert_true(strncmp(o, "本", strlen("本")) == 0);
   assert_non_null(strstr(o, " man 手"));
   free(o);
+  char *head = malloc(strlen(big5_split_dam) + 1);
+  assert_non_null(head);
+  strcpy(head, big5_split_dam);
+  *strstr(head, "┡v\n") = 0; /* the three lines that show the damage */
+  char *d = concat(head, shift_ascii);
+  o = run_doc(d, &n, &sp);
+  char *l3 = line_of(o, 3);
+  assert_null(strstr(l3, "蛂"));
+  assert_non_null(strstr(l3, "定檔\xef\xbf\xbd" "A"));
+  free(l3), free(o), free(d), free(head);
 }
 
 /* UTF-8 read by a dropping Big5 decoder, a line on its own evidence:
