@@ -497,10 +497,6 @@ static size_t nogap_path(const dwork *w, dstep *path) {
   return np;
 }
 
-#ifndef SHIFT_ASCII
-#define SHIFT_ASCII 1 /* the shifted reading's second trail an ASCII byte too */
-#endif
-
 /* zf_lost_split_shift for path[i] (lost_split.c), its window win[0..nw)
  * (path[i] at win[at]): after a trail whose lead went, the window stops
  * at that gap: its slot and up to RANK_CTX characters after it are added;
@@ -535,7 +531,7 @@ static size_t split_words(const dwork *w, dstep *path, size_t np) {
      * whose lead went or as ASCII (lost_split.c) */
     int shift = w->b[s->from].bnd && i + 1 < np && path[i + 1].from == s->to && path[i + 1].to == s->to + 1 &&
                 ((path[i + 1].k == K_LGAP && w->b[s->to].v >= 0x80) ||
-                 (SHIFT_ASCII && path[i + 1].k == K_ONE && w->b[s->to].v >= 0x40 && w->b[s->to].v < 0x7F));
+                 (path[i + 1].k == K_ONE && w->b[s->to].v >= 0x40 && w->b[s->to].v < 0x7F));
     if (!outer && !inner && !shift) continue;
     size_t a = i, z = i + 1, nw = 0;
     while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
