@@ -273,9 +273,12 @@ void zf_lost_report_marks(const zf_text *out, size_t from, const uint8_t *f, siz
  * a time: zf_lost_asutf8_maybe is the reader's own first test, before the
  * tables are built; zf_lost_asutf8_line reads the line under the source
  * that reads better (doc: the one *src the document showed), reports its
- * marks, sets *src and *used; 0, ZF_LOST_NOFIT or ZHFIX_E_NOMEM. */
+ * marks, sets *src and *used; 0, ZF_LOST_NOFIT, ZF_UNCHANGED (reported,
+ * left) or ZHFIX_E_NOMEM.  markok: from DOC_LL_HITS, a line the document's
+ * reading refuses whose stray characters read as no text is marked (else
+ * reported and left as it came). */
 int zf_lost_asutf8_maybe(const zf_text *in);
-int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
+int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int markok, int *src, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used);
 
 #endif

@@ -166,6 +166,8 @@ static void stray_asis(const zf_text *in, a8ev *e) {
   }
 }
 
+static int emit_line(zf_lost *l, const lc_model *S, int mode, const zf_text *in, zf_text *out, zf_lost_result *res);
+
 int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *in, zf_text *out,
                         zf_lost_result *res) {
   const lc_model *S = zf_lat_begin(l, src, res);
@@ -188,6 +190,12 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
   if (chin - asis < (doc ? A8_DOC_GAIN : A8_GAIN) * (double)ns) return ZF_LOST_NOFIT;
   res->score = chin;
   res->literal = asis;
+  return emit_line(l, S, mode, in, out, res);
+}
+
+/* The line written: ASCII as it came, each stretch of stray characters
+ * one mark (guess mode: each stray character's best reading, flagged). */
+static int emit_line(zf_lost *l, const lc_model *S, int mode, const zf_text *in, zf_text *out, zf_lost_result *res) {
   int inmark = 0;
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j];
@@ -233,19 +241,18 @@ int zf_lost_asutf8_maybe(const zf_text *in) {
 }
 
 /* A line of a document of this damage (DOC_LL_HITS lines of one source
- * taken on their own evidence) that the document's reading refused: its
- * stray characters are reported, each stretch at its input offset, and
+ * taken on their own evidence) that the document's reading refused, where
+ * the caller does not allow doc_mark (below): its stray characters are
+ * reported, each stretch at its input offset, and
  * the line left as it came, when they do not read as text of their own
  * (A8_REPORT_ASIS; a file goes through one decoder: `/proc YӍ` and
  * `ڣ2016-12-18` read no common character, yet no script's words either;
  * `vacuumdb в` reads as a Russian word and is not reported).  ZF_UNCHANGED
  * when reported, else ZF_LOST_NOFIT. */
+static const lc_model *stray_notext(zf_lost *l, int src, const zf_text *in, zf_lost_result *res);
+
 static int doc_report(zf_lost *l, int src, const zf_text *in, zf_stats *stats, zf_lost_result *res) {
-  const lc_model *S = zf_lat_begin(l, src, res);
-  a8ev e;
-  if (!S || stray_count(in, &e) || !e.ns) return ZF_LOST_NOFIT;
-  stray_asis(in, &e);
-  if (e.asis > A8_REPORT_ASIS * (double)e.ns) return ZF_LOST_NOFIT;
+  if (!stray_notext(l, src, in, res)) return ZF_LOST_NOFIT;
   for (size_t j = 0; j < in->len;) {
     if (in->cp[j] < 0x80) {
       j++;
@@ -260,7 +267,34 @@ static int doc_report(zf_lost *l, int src, const zf_text *in, zf_stats *stats, z
   return ZF_UNCHANGED;
 }
 
-int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *in, zf_text *out,
+/* A line of a document of this damage (DOC_LL_HITS lines of one source
+ * taken on their own evidence) that the document's reading refused: its
+ * stray characters are marked (each stretch one mark, reported at its
+ * input offset) and its ASCII kept, when they do not read as text of their
+ * own (A8_REPORT_ASIS; a file goes through one decoder: `/proc YӍ` and
+ * `ڣ2016-12-18` read no common character, yet no script's words either;
+ * `vacuumdb в` reads as a Russian word and is left).  Such a character's
+ * bytes are source bytes that happened to be valid UTF-8: what it shows is
+ * garbage, so it is marked, as the lines taken are (until wave 17 the line
+ * was reported and left as it came: the garbage stayed in the text, 0.52%
+ * (GBK) and 0.99% (Big5) of the original's characters on the tuning
+ * slice).  ZF_LOST_NOFIT when the characters read as text. */
+static int doc_mark(zf_lost *l, int src, int mode, const zf_text *in, zf_text *out, zf_lost_result *res) {
+  const lc_model *S = stray_notext(l, src, in, res);
+  return S ? emit_line(l, S, mode, in, out, res) : ZF_LOST_NOFIT;
+}
+
+/* The reader of src when in's stray characters read as no text of their
+ * own (A8_REPORT_ASIS), else NULL. */
+static const lc_model *stray_notext(zf_lost *l, int src, const zf_text *in, zf_lost_result *res) {
+  const lc_model *S = zf_lat_begin(l, src, res);
+  a8ev e;
+  if (!S || stray_count(in, &e) || !e.ns) return NULL;
+  stray_asis(in, &e);
+  return e.asis > A8_REPORT_ASIS * (double)e.ns ? NULL : S;
+}
+
+int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int markok, int *src, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used) {
   static const zf_lost_hyp gbk_as_utf8 = {ZF_LC_PY_GBK, ZF_LC_UTF8, ZF_LOST_DROP};
   static const zf_lost_hyp big5_as_utf8 = {ZF_LC_PY_CP950, ZF_LC_UTF8, ZF_LOST_DROP};
@@ -277,8 +311,10 @@ int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int *src, const zf_text *
     if (rc == ZHFIX_E_NOMEM) return rc;
     if (rc == 0 && (best < 0 || res->score - res->literal > bg)) best = sc, bg = res->score - res->literal;
   }
-  if (best < 0) return doc >= DOC_LL_HITS ? doc_report(l, *src, in, stats, res) : ZF_LOST_NOFIT;
-  int rc = zf_lost_asutf8_drop(l, best, mode, doc, in, out, res);
+  int rc;
+  if (best >= 0) rc = zf_lost_asutf8_drop(l, best, mode, doc, in, out, res);
+  else if (doc >= DOC_LL_HITS && markok) rc = doc_mark(l, best = *src, mode, in, out, res);
+  else return doc >= DOC_LL_HITS ? doc_report(l, *src, in, stats, res) : ZF_LOST_NOFIT;
   if (rc) {
     out->len = out0;
     return rc;

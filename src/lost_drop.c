@@ -497,6 +497,24 @@ static size_t nogap_path(const dwork *w, dstep *path) {
   return np;
 }
 
+/* zf_lost_split_shift for path[i] (lost_split.c), its window win[0..nw)
+ * (path[i] at win[at]): after a trail whose lead went, the window stops
+ * at that gap: its slot and up to RANK_CTX characters after it are added;
+ * after an ASCII byte it is the window as it is. */
+static int shift_at(const dwork *w, const dstep *path, size_t np, size_t i, const uint32_t *win, size_t nw,
+                    size_t at) {
+  uint32_t sw[2 * RANK_CTX + 2];
+  const dstep *s = &path[i];
+  unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v, after = w->b[s->to].v;
+  if (after < 0x80) return zf_lost_split_shift(w->S, w->R, b0, b1, after, win, nw, at, DROP_PEN_V);
+  if (at + 1 != nw) return 0;
+  memcpy(sw, win, nw * sizeof *win);
+  size_t n = nw + 1;
+  sw[nw] = 0;
+  for (size_t z = i + 2; z < np && z - i - 2 < RANK_CTX && path[z].cp; z++) sw[n++] = path[z].cp;
+  return zf_lost_split_shift(w->S, w->R, b0, b1, after, sw, n, at, 0);
+}
+
 /* Characters read whole that may be a word of two whose outer bytes went
  * (lost_split.c; window: RANK_CTX each side): split.  Returns how many. */
 static size_t split_words(const dwork *w, dstep *path, size_t np) {
@@ -509,7 +527,12 @@ static size_t split_words(const dwork *w, dstep *path, size_t np) {
     int outer = w->b[s->from].bnd && (s->to >= w->nb || w->b[s->to].bnd);
     /* inner bytes gone: the reader ended a unit with b0 (lost_split.c) */
     int inner = w->b[s->from + 1].bnd;
-    if (!outer && !inner) continue;
+    /* a phase shift: the next step the byte after b1, read as a trail
+     * whose lead went or as ASCII (lost_split.c) */
+    int shift = w->b[s->from].bnd && i + 1 < np && path[i + 1].from == s->to && path[i + 1].to == s->to + 1 &&
+                ((path[i + 1].k == K_LGAP && w->b[s->to].v >= 0x80) ||
+                 (path[i + 1].k == K_ONE && w->b[s->to].v >= 0x40 && w->b[s->to].v < 0x7F));
+    if (!outer && !inner && !shift) continue;
     size_t a = i, z = i + 1, nw = 0;
     while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
     while (z < np && z - i - 1 < RANK_CTX && path[z].cp) z++;
@@ -517,7 +540,8 @@ static size_t split_words(const dwork *w, dstep *path, size_t np) {
     int after = s->to < w->nb ? (int)w->b[s->to].v : -1;
     unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v;
     if ((outer && zf_lost_split_word(w->S, w->R, b0, b1, after, win, nw, i - a, DROP_PEN_V)) ||
-        (inner && zf_lost_split_inner(w->S, w->R, b0, b1, win, nw, i - a, DROP_PEN_V)))
+        (inner && zf_lost_split_inner(w->S, w->R, b0, b1, win, nw, i - a, DROP_PEN_V)) ||
+        (shift && shift_at(w, path, np, i, win, nw, i - a)))
       s->split = 1, n++;
   }
   for (size_t i = 0; i < np; i++)

@@ -237,6 +237,17 @@ const zf_lost_gapsets_t *zf_lost_gapsets(const zf_lost *l, const zf_lost_hyp *h,
  * lead, the reader having ended a unit with b0 (lost_split.c). */
 int zf_lost_split_inner(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, const uint32_t *win,
                         size_t nw, size_t at, double pen);
+/* zf_lost_split_shift: a phase shift.  b0 b1 read whole, then the next
+ * byte `after` read as the trail of a lead that went (win[at + 1], its
+ * slot in the window), or an ASCII byte 40-7E as it came (win[at + 1]);
+ * the same bytes read with the drop before b0 instead, (x, b0) (b1,
+ * after), have as many drops and no gap (one drop more, pen, after ASCII):
+ * 1 when the best such reading scores within SPLIT_SHIFT_MARGIN of the
+ * window as read, its gap filled with the best candidate (頁翻 = AD B6 C2
+ * BD: AD dropped, B6 C2 read back as 黑, BD a trail without its lead;
+ * 案， = AE D7 A1 41: AE dropped, D7 A1 read back as 蛂, then `A`). */
+int zf_lost_split_shift(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, unsigned after,
+                        const uint32_t *win, size_t nw, size_t at, double pen);
 
 #define GROW(l, arr, cap, need) zf_grow((void **)&(arr), &(cap), (need), sizeof *(arr), 64)
 

@@ -40,6 +40,9 @@
 #ifndef SPLIT_MARGIN
 #define SPLIT_MARGIN 2.0 /* a word of two within this of the one character (zf_lm_rank_score) */
 #endif
+#ifndef SPLIT_SHIFT_MARGIN
+#define SPLIT_SHIFT_MARGIN 2.0 /* zf_lost_split_shift: as many drops each side */
+#endif
 #ifdef DROP_TUNE /* a tuning build: the margin from the environment */
 #define SPLIT_MARGIN_V (getenv("SPLIT_MARGIN") ? atof(getenv("SPLIT_MARGIN")) : SPLIT_MARGIN)
 #else
@@ -134,6 +137,48 @@ int zf_lost_split_inner(const lc_model *S, const lc_model *R, unsigned b0, unsig
     for (size_t j = 0; j < n2; j++)
       if (zf_lost_drop_ok(R, xs[i], ys[j]) && word_near(win, nw, at, 0, c1s[i], c2s[j], 2 * pen, base)) return 1;
   return 0;
+}
+
+/* The best window score with win[at] each of cs[0..n) (all of them when
+ * win2 is set: win[at + 1] = win2). */
+static double best_with(uint32_t *win, size_t nw, size_t at, const uint32_t *cs, size_t n) {
+  double best = -1e30;
+  for (size_t i = 0; i < n; i++) {
+    win[at] = cs[i];
+    double t = zf_lm_rank_score(win, nw);
+    if (t > best) best = t;
+  }
+  return best;
+}
+
+int zf_lost_split_shift(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, unsigned after,
+                        const uint32_t *win, size_t nw, size_t at, double pen) {
+  uint32_t c1s[128], gs[128], alt[2 * RANK_CTX + 2];
+  if (nw > 2 * RANK_CTX + 2 || at + 1 >= nw) return 0;
+  uint32_t c2 = lc_pair(S, b1, after);
+  if (!src_char(c2)) return 0;
+  size_t n1 = zf_lost_drop_cands(S, R, 1, b0, 0, 1, c1s, 128);
+  if (n1 > 128) n1 = 128;
+  if (!n1) return 0;
+  /* as read: b0 b1 whole, then `after` the trail of a lead that went (its
+   * best candidate) or an ASCII byte as it came (win[at + 1], pen: the
+   * shifted reading's one drop more); shifted: (x, b0) (b1, after) */
+  memcpy(alt, win, nw * sizeof *win);
+  double base;
+  if (after >= 0x80) {
+    size_t ng = zf_lost_drop_cands(S, R, 1, after, 0, 1, gs, 128);
+    if (ng > 128) ng = 128;
+    if (!ng) return 0;
+    base = best_with(alt, nw, at + 1, gs, ng);
+  } else {
+    base = zf_lm_rank_score(win, nw) + pen;
+  }
+  alt[at + 1] = c2;
+  double shifted = best_with(alt, nw, at, c1s, n1);
+#ifdef LOST_DEBUG
+  fprintf(stderr, "split shift %04X%02X: %04X: %.2f vs %.2f\n", b0, b1, (unsigned)c2, shifted, base);
+#endif
+  return shifted > base - SPLIT_SHIFT_MARGIN;
 }
 
 /* ---- lost_drop.c's bound pass: the gap sets ------------------------------

@@ -18,8 +18,10 @@
  *                  errors="ignore": a stray character beyond the BMP
  *                  (U+618DE) is damage, not a refusal; after lines that
  *                  showed the damage, a line whose stray character reads
- *                  as nothing (`/proc YӍ`) is reported and left as it
- *                  came; a Spanish line and a Russian word are not
+ *                  as nothing (`/proc YӍ`) is marked and reported, or
+ *                  only reported after twenty clean Spanish lines (more
+ *                  refused than twice the lines taken); a Spanish line
+ *                  and a Russian word are neither
  *   test_dbcs_doc_unsure  GBK read by CPython's big5 with errors="ignore":
  *                  after lines that showed the damage, a line whose best
  *                  reading has nothing missing but a reading with bytes
@@ -31,6 +33,9 @@
  *                  lossless line where it makes words (缓一缓) restored
  *   test_big5_doc_split  Big5 read by CPython's GBK: 版權 -> ┡v (怵) and
  *                  指令 -> 保 (inner bytes gone) marked; 保護, 保險 kept
+ *   test_big5_phase_shift  Big5 read by CPython's GBK: 手冊頁翻譯 -> 手U黑
+ *                  (黑 = 頁's trail and 翻's lead) and 檔案， -> 檔蛂A
+ *                  marked; 本頁's 本 kept
  *   test_u8drop_alone  UTF-8 read by CPython's or glibc's Big5, dropping: a
  *                  pair that swallowed an ASCII letter before more Han, and
  *                  a chance character of bytes a drop brought together,
@@ -203,15 +208,31 @@ static void test_asutf8_doc(void **state) {
   assert_non_null(strstr(ln, "-o, --old-style "));
   free(ln);
   /* /proc 程序資訊: only 序's trail and 資's lead (D3 8D: U+04CD) and 訊's
-   * trail ('Y' before it: 程's) survived; no reading, no word either:
-   * reported, not changed */
+   * trail ('Y' before it: 程's) survived; no reading, no word either: the
+   * stray character is garbage, marked and reported (lost16: reported and
+   * left as it came) */
   static const char proc[] = "/proc Y\xd3\x8d\n";
   char *doc = concat(gbk_head, proc);
   char *o = run_doc(doc, &olen, &spans);
   ln = line_of(o, 5);
-  assert_string_equal(ln, "/proc Y\xd3\x8d");
+  assert_string_equal(ln, "/proc Y\xef\xbf\xbd");
   assert_int_equal(spans, hspans + 1);
   free(ln), free(o), free(doc);
+  /* ... but after more clean lines of another script than twice the
+   * lines taken on their own evidence (A8_REFUSED), the document may hold
+   * text of its own: reported, left as it came */
+  static const char spanish[] = "Cuando el dedo se\xc3\xb1""ala la luna, el bobo mira el dedo.\n";
+  char *mid = concat(gbk_head, "");
+  for (size_t i = 0; i < 20; i++) {
+    char *t = concat(mid, spanish);
+    free(mid), mid = t;
+  }
+  doc = concat(mid, proc);
+  o = run_doc(doc, &olen, &spans);
+  ln = line_of(o, 25);
+  assert_string_equal(ln, "/proc Y\xd3\x8d");
+  assert_int_equal(spans, hspans + 1);
+  free(ln), free(o), free(doc), free(mid);
   /* clean lines in the same document: neither changed nor reported */
   static const char *const clean[] = {"Cuando el dedo señala la luna, el bobo mira el dedo.\n", "vacuumdb в\n"};
   for (size_t i = 0; i < 2; i++) {
@@ -327,6 +348,47 @@ static void test_big5_doc_split(void **state) {
   free(head), free(o);
 }
 
+/* Big5 read by CPython's GBK (errors="ignore"; tuning slice, skip 1.5 MB),
+ * a phase shift (lost_split.c, zf_lost_split_shift):
+ * - 手冊頁翻譯 (A4E2 A555 ADB6 C2BD C4B6): A5 and AD dropped, B6 C2 and
+ *   BD C4 read as 堵侥; read back, B6 C2 is 黑 and BD a trail whose lead
+ *   went, where (AD, B6) (C2, BD), 頁翻, has as many drops and no gap:
+ *   黑 is marked, not written;
+ * - 本頁 (A5BB ADB6): AD dropped, B6 a trail whose lead went after 本; the
+ *   shifted reading (x, A5) (BB, B6) scores far below: 本 stays;
+ * - 檔案， (C0C9 AED7 A141), after the three lines of big5_split_dam: AE
+ *   dropped, D7 A1 read as 住 then the `A`; read back, D7 A1 is 蛂, where
+ *   (AE, D7) (A1, 'A'), 案，, has one drop more: 蛂 is marked. */
+static const char shift_dam[] = "mい瓣linux阶韭manもU堵侥董p购n:\n";
+static const char shift_kept[] = "セ董堡い濯━绚い man もU董p购矗ㄑC\n";
+static const char shift_ascii[] = "p狦⊿Τ﹚郎住A┪太﹚郎赚啊-〃A玥眖夹非块J弄C\n";
+
+static void test_big5_phase_shift(void **state) {
+  (void)state;
+  size_t n;
+  uint64_t sp;
+  char *o = run_doc(shift_dam, &n, &sp);
+  assert_null(strstr(o, "黑"));
+  assert_non_null(strstr(o, "中國linux論壇man手"));
+  assert_non_null(strstr(o, "\xef\xbf\xbd\xef\xbf\xbd譯計劃"));
+  assert_true(sp >= 1);
+  free(o);
+  o = run_doc(shift_kept, &n, &sp);
+  assert_true(strncmp(o, "本", strlen("本")) == 0);
+  assert_non_null(strstr(o, " man 手"));
+  free(o);
+  char *head = malloc(strlen(big5_split_dam) + 1);
+  assert_non_null(head);
+  strcpy(head, big5_split_dam);
+  *strstr(head, "┡v\n") = 0; /* the three lines that show the damage */
+  char *d = concat(head, shift_ascii);
+  o = run_doc(d, &n, &sp);
+  char *l3 = line_of(o, 3);
+  assert_null(strstr(l3, "蛂"));
+  assert_non_null(strstr(l3, "定檔\xef\xbf\xbd" "A"));
+  free(l3), free(o), free(d), free(head);
+}
+
 /* UTF-8 read by a dropping Big5 decoder, a line on its own evidence:
  * - CPython's big5 (ignore) on 按住滑鼠並拖動它,...緩衝中去.: 到X選 is E5 88
  *   B0 58 E9 81 B8, B0 58 one pair (訏) that swallowed the X, and what
@@ -375,6 +437,7 @@ int main(void) {
       cmocka_unit_test(test_dbcs_doc_unsure),
       cmocka_unit_test(test_dbcs_doc_split),
       cmocka_unit_test(test_big5_doc_split),
+      cmocka_unit_test(test_big5_phase_shift),
       cmocka_unit_test(test_u8drop_alone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
