@@ -95,13 +95,6 @@ static int check_embedded_src(const unsigned char *b, size_t size) {
   return zf_lost_tab_check(b, size, (size_t)zf_blob_lost_size);
 }
 
-static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
-static uint32_t get32(const unsigned char *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
 /* Refused when truncated, padded, misaligned, or any header field or
  * array place is wrong; a refused blob gives no tables. */
 static void test_tab_check(void **state) {
@@ -117,9 +110,9 @@ static void test_tab_check(void **state) {
   tu_blob_frame(check_embedded_src, b, zf_blob_lost_tab, n, cuts, sizeof cuts / sizeof cuts[0], 8);
   /* model count, record size */
   for (size_t at = 8; at <= 12; at += 4) {
-    put32(b + at, get32(b + at) + 1);
+    tu_put32n(b + at, tu_get32n(b + at) + 1);
     assert_int_equal(check_embedded_src(b, n), -5);
-    put32(b + at, get32(b + at) - 1);
+    tu_put32n(b + at, tu_get32n(b + at) - 1);
   }
   /* an array outside the blob, misaligned, or a count past its bound */
   lc_model m;

@@ -36,3 +36,11 @@ void tu_blob_frame(tu_blob_check_fn check, unsigned char *b, const unsigned char
   assert_int_equal(check(b, n), -3);
   put32(b + 4, get32(b + 4) - 1);
 }
+
+void tu_put32n(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
+
+uint32_t tu_get32n(const unsigned char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}

@@ -8,6 +8,7 @@
 #define TU_BLOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef int (*tu_blob_check_fn)(const unsigned char *blob, size_t size);
 
@@ -18,5 +19,10 @@ typedef int (*tu_blob_check_fn)(const unsigned char *blob, size_t size);
  * higher (-3).  On return b holds the copy again. */
 void tu_blob_frame(tu_blob_check_fn check, unsigned char *b, const unsigned char *blob, size_t n,
                    const size_t *cuts, size_t ncuts, size_t pad);
+
+/* A 32-bit header field in the machine's byte order, at any alignment
+ * (for poking the fields of a copy). */
+void tu_put32n(unsigned char *p, uint32_t v);
+uint32_t tu_get32n(const unsigned char *p);
 
 #endif
