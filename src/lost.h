@@ -278,6 +278,12 @@ void zf_lost_report_marks(const zf_text *out, size_t from, const uint8_t *f, siz
  * reading refuses whose stray characters read as no text is marked (else
  * reported and left as it came). */
 int zf_lost_asutf8_maybe(const zf_text *in);
+/* GBK or Big5 read by a replacing UTF-8 decoder (lost_asutf8.c): a line
+ * of U+FFFD and stray characters that read as no text has each non-ASCII
+ * stretch marked (ASCII kept) and reported; doc: lines taken so on their
+ * own evidence before.  0, ZF_LOST_NOFIT or ZHFIX_E_NOMEM. */
+int zf_lost_asutf8_repl(zf_lost *l, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
+                        zf_lost_result *res, const zf_lost_hyp **used);
 int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int markok, int *src, const zf_text *in, zf_text *out,
                         zf_stats *stats, zf_lost_result *res, const zf_lost_hyp **used);
 

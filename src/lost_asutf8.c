@@ -122,16 +122,21 @@ static uint32_t best_reading(const lc_model *S, const zf_text *in, size_t j, dou
  * any-language model is a page look-up a character).  ZF_LOST_NOFIT for
  * a line this damage cannot leave. */
 typedef struct a8ev {
-  size_t ns, hits, n2;
+  size_t ns, hits, n2, nf;
   double chin, asis;
 } a8ev;
 
-/* The counts (ns, n2), or ZF_LOST_NOFIT. */
-static int stray_count(const zf_text *in, a8ev *e) {
-  *e = (a8ev){0, 0, 0, 0, 0};
+/* The counts (ns, n2; nf the U+FFFD when fffd, which a replacing reader
+ * leaves: else a U+FFFD is other damage), or ZF_LOST_NOFIT. */
+static int stray_count(const zf_text *in, int fffd, a8ev *e) {
+  *e = (a8ev){0, 0, 0, 0, 0, 0};
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j];
     if (c < 0x80) continue;
+    if (c == 0xFFFD && fffd) {
+      e->nf++;
+      continue;
+    }
     /* a marker or a surrogate is other damage, or clean text, and so is
      * a character of the planes text uses (emoji, CJK extensions B-H,
      * tags, private use); the unassigned planes 4-13 are stray
@@ -161,7 +166,7 @@ static void stray_asis(const zf_text *in, a8ev *e) {
   uint32_t prev = 0;
   for (size_t j = 0; j < in->len; j++) {
     uint32_t c = in->cp[j];
-    if (c >= 0x80) e->asis += zf_lm_any_bigram(prev, c);
+    if (c >= 0x80 && c != 0xFFFD) e->asis += zf_lm_any_bigram(prev, c);
     prev = c;
   }
 }
@@ -173,7 +178,7 @@ int zf_lost_asutf8_drop(zf_lost *l, int src, int mode, int doc, const zf_text *i
   const lc_model *S = zf_lat_begin(l, src, res);
   if (!S) return ZF_LOST_NOFIT;
   a8ev e;
-  if (stray_count(in, &e)) return ZF_LOST_NOFIT;
+  if (stray_count(in, 0, &e)) return ZF_LOST_NOFIT;
   size_t ns = e.ns, n2 = e.n2;
   size_t minstray = src == ZF_LC_PY_GBK ? A8_MIN_STRAY : A8_MIN_STRAY_BIG5;
   if (ns < (doc ? 1 : minstray) || (!doc && n2 * 2 < ns)) return ZF_LOST_NOFIT;
@@ -289,7 +294,7 @@ static int doc_mark(zf_lost *l, int src, int mode, const zf_text *in, zf_text *o
 static const lc_model *stray_notext(zf_lost *l, int src, const zf_text *in, zf_lost_result *res) {
   const lc_model *S = zf_lat_begin(l, src, res);
   a8ev e;
-  if (!S || stray_count(in, &e) || !e.ns) return NULL;
+  if (!S || stray_count(in, 0, &e) || !e.ns) return NULL;
   stray_asis(in, &e);
   return e.asis > A8_REPORT_ASIS * (double)e.ns ? NULL : S;
 }
@@ -325,5 +330,85 @@ int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int markok, int *src, con
   zf_lost_report_marks(out, out0, f, nf, stats);
   stats->lost_leave = 1;
   *used = best == ZF_LC_PY_GBK ? &gbk_as_utf8 : &big5_as_utf8;
+  return 0;
+}
+
+/* ---- GBK or Big5 read by a replacing UTF-8 decoder --------------------------
+ * errors="replace" (Python), WHATWG, ICU: each invalid byte (Python) or
+ * maximal invalid subpart (WHATWG) becomes one U+FFFD, and the byte runs
+ * that happen to be valid UTF-8 survive as the same stray characters as
+ * under a dropping reader (��ȡ���ڣ�2005-04-14 is 获取日期：2005-04-14).
+ * The U+FFFD say bytes went, and the stray characters beside them are
+ * garbage: source bytes whose phase is unknown (a stray character's first
+ * byte may be a trail whose lead a U+FFFD hides, its last a lead whose
+ * trail went), so nothing is written for them: each stretch of non-ASCII
+ * text (U+FFFD and stray characters) becomes one mark, reported at its
+ * input offset, and the ASCII passes as it came (guess mode too).
+ *
+ * A line is taken on its own evidence when it holds at least A8R_MIN_FFFD
+ * U+FFFD, no more stray characters than U+FFFD, at least half of the
+ * stray characters of two bytes (U+0080-07FF: where C2-DF + a trail
+ * lands; the replacing Big5 and GBK readers of UTF-8 leave Han of three
+ * bytes beside their U+FFFD, 雿����, and their classes are the lattice's),
+ * every stray character in a stretch of non-ASCII text that holds a U+FFFD
+ * (a clean word with an accented letter stands apart: El niño � la
+ * señora ��), and the stray characters read as no text of their own:
+ * log10 P at most A8R_ASIS a character under the any-language model
+ * (José��� -2.72, Пр���вет -2.16 a character).  The caller tries it only
+ * on lines holding fewer than three common Han characters that no other
+ * class took.  Tuning slice (skip 1.5 MB): of the lines with a stray
+ * character, GBK 111 of 134 taken so (the most probable -4.02 a
+ * character), Big5 53 of 62 (-4.29); other classes' lines with 3+ U+FFFD,
+ * fewer than three Han and no more stray characters: UTF-8 read as Big5
+ * (Python) 41, as Big5 by ICU and WHATWG 11 each, Big5 and GBK read by
+ * each other's Python decoder 6 and 2, all of them with Han of three bytes
+ * or no stray character at all (nothing to mark). */
+#define A8R_MIN_FFFD 3
+#define A8R_ASIS (-3.75)
+/* In a document where DOC_HITS lines were taken on their own evidence,
+ * one U+FFFD suffices, and the stray characters need not be of two bytes
+ * (a rare Han character of three chance bytes: ԭʼ������ispell) nor
+ * beside a U+FFFD (ȡ between ASCII), but they must still read as no text
+ * of their own. */
+
+/* Stray characters in stretches of non-ASCII text that hold no U+FFFD. */
+static size_t loose_strays(const zf_text *in) {
+  size_t loose = 0;
+  for (size_t j = 0; j < in->len;) {
+    if (in->cp[j] < 0x80) {
+      j++;
+      continue;
+    }
+    size_t k = j, s = 0;
+    int f = 0;
+    for (; k < in->len && in->cp[k] >= 0x80; k++) {
+      f |= in->cp[k] == 0xFFFD;
+      s += in->cp[k] != 0xFFFD;
+    }
+    loose += f ? 0 : s;
+    j = k;
+  }
+  return loose;
+}
+
+int zf_lost_asutf8_repl(zf_lost *l, int doc, const zf_text *in, zf_text *out, zf_stats *stats,
+                        zf_lost_result *res, const zf_lost_hyp **used) {
+  static const zf_lost_hyp gbk_as_utf8 = {ZF_LC_PY_GBK, ZF_LC_UTF8, ZF_LOST_REPLACE};
+  const lc_model *S = zf_lat_begin(l, ZF_LC_PY_GBK, res);
+  a8ev e;
+  if (!S || stray_count(in, 1, &e) || !e.ns || e.nf < (doc ? 1 : A8R_MIN_FFFD)) return ZF_LOST_NOFIT;
+  if (!doc && (e.ns > e.nf || e.n2 * 2 < e.ns || loose_strays(in))) return ZF_LOST_NOFIT;
+  stray_asis(in, &e);
+  if (e.asis > A8R_ASIS * (double)e.ns) return ZF_LOST_NOFIT;
+  size_t out0 = out->len;
+  int rc = emit_line(l, S, ZF_LOST_MARK, in, out, res);
+  if (rc) {
+    out->len = out0;
+    return rc;
+  }
+  size_t nf;
+  const uint8_t *f = zf_lost_flags(l, &nf);
+  zf_lost_report_marks(out, out0, f, nf, stats);
+  *used = &gbk_as_utf8;
   return 0;
 }

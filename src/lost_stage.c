@@ -55,6 +55,7 @@ typedef struct docev {
   size_t u8drop_hits, asutf8_hits;
   int asutf8_src; /* the source of the last line taken so */
   size_t asutf8_refused; /* lines the document's reading of that damage refused */
+  size_t a8r_hits; /* GBK/Big5 read by a replacing UTF-8 decoder: lines taken on their own */
   size_t dbcs_hits[32];
   size_t dbcs_tries;
 } docev;
@@ -650,6 +651,14 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   if (rc == ZF_LOST_NOFIT) {
     if (markers) {
       rc = zf_lost_repair_line(s->l, s->mode, markers, in, out, stats, &res, &h);
+      /* GBK or Big5 read by a replacing UTF-8 decoder (lost_asutf8.c):
+       * U+FFFD and stray characters, hardly any common Han */
+      if (rc == ZF_LOST_NOFIT && (markers & 1) && lf->han - lf->rare < ASUTF8_MAX_HAN) {
+        rc = zf_lost_asutf8_repl(s->l, 0, in, out, stats, &res, &h);
+        if (rc == 0) s->ev.a8r_hits++;
+        else if (rc == ZF_LOST_NOFIT && e->a8r_hits >= DOC_HITS)
+          rc = zf_lost_asutf8_repl(s->l, doc_strength(e->a8r_hits), in, out, stats, &res, &h);
+      }
     } else {
       rc = zf_lost_dbcs_drop_line(s->l, s->mode, -1, in, out, stats, &res, &h, &whole, s->whole_mass, &s->whole, &s->ev.dbcs_tries, 0, 0);
       if (rc == 0) s->ev.dbcs_hits[h - zf_lost_all_hyps]++;
