@@ -139,10 +139,13 @@ static int stray_count(const zf_text *in, int fffd, a8ev *e) {
     }
     /* a marker or a surrogate is other damage, or clean text, and so is
      * a character of the planes text uses (emoji, CJK extensions B-H,
-     * tags, private use); the unassigned planes 4-13 are stray
+     * tags and variation selectors to U+E01EF, private use from U+F0000);
+     * the unassigned planes 4-13 and the rest of plane 14 are stray
      * characters (F1-F3 and three continuation bytes: GBK's F2 A1 B5 A4
-     * survives as U+A18F5 on the tuning slice) */
-    if (c == 0xFFFD || (c >= 0xD800 && c <= 0xDFFF) || (c > 0xFFFF && (c < 0x40000 || c >= 0xE0000)))
+     * survives as U+A18F5, Big5's F3 AA BA A4, 套件's bytes in phase
+     * with a trail before them, as U+EAEA4 on the tuning slice) */
+    if (c == 0xFFFD || (c >= 0xD800 && c <= 0xDFFF) ||
+        (c > 0xFFFF && (c < 0x40000 || (c >= 0xE0000 && c < 0xE01F0) || c >= 0xF0000)))
       return ZF_LOST_NOFIT;
     e->ns++;
     e->n2 += c < 0x800;

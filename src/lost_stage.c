@@ -533,6 +533,7 @@ static void doc_evidence(const lstage *s, docev *e) {
   const docev *f = &s->floor, *o = &s->ev;
   *e = *o;
   if (f->u8drop_hits > e->u8drop_hits) e->u8drop_hits = f->u8drop_hits;
+  if (f->a8r_hits > e->a8r_hits) e->a8r_hits = f->a8r_hits;
   if (f->asutf8_hits > e->asutf8_hits) e->asutf8_hits = f->asutf8_hits, e->asutf8_src = f->asutf8_src;
   if (f->dbcs_tries > e->dbcs_tries) e->dbcs_tries = f->dbcs_tries;
   for (size_t k = 0; k < sizeof e->dbcs_hits / sizeof e->dbcs_hits[0]; k++)
@@ -563,6 +564,33 @@ static int dbcs_doc(const docev *e, double *ll) {
  * their own evidence, capped (lost.h). */
 static int doc_strength(size_t hits) { return hits > 255 ? 255 : (int)hits; }
 
+/* The document's reader, created at the first line that needs it: 0, or
+ * ZHFIX_E_NOMEM. */
+static int reader(lstage *s) {
+  if (!s->l) {
+    const zf_lost_tables *t = zf_lost_shared_tables();
+    if (!t || !(s->l = zf_lost_new(t))) return ZHFIX_E_NOMEM;
+    zf_lost_set_script(s->l, s->script);
+  }
+  return 0;
+}
+
+/* In the detection window (prescan), a line with markers counts only as
+ * evidence of GBK or Big5 read by a replacing UTF-8 decoder, on its own
+ * (zf_lost_asutf8_repl, output dropped): the document's first short lines
+ * (b �˸� (ASCII 8), 退格) are then read with the document's evidence. */
+static int pre_repl(lstage *s, unsigned markers, const zf_line_facts *lf, const zf_text *in, zf_text *out) {
+  if (!(markers & 1) || lf->han - lf->rare >= ASUTF8_MAX_HAN) return ZF_UNCHANGED;
+  if (reader(s)) return ZHFIX_E_NOMEM;
+  zf_stats scratch;
+  zf_stats_init(&scratch);
+  zf_lost_result res;
+  const zf_lost_hyp *h;
+  int rc = zf_lost_asutf8_repl(s->l, 0, in, out, &scratch, &res, &h);
+  if (rc == 0) s->ev.a8r_hits++;
+  return rc == ZHFIX_E_NOMEM ? rc : ZF_UNCHANGED;
+}
+
 static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   lstage *s = st;
   stats->lost_leave = 0;
@@ -578,7 +606,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
     lf = &own;
   }
   markers = lf->marker ? zf_lost_markers(in) : 0;
-  if (s->pre && markers) return ZF_UNCHANGED; /* no evidence of a damage without markers */
+  if (s->pre && markers) return pre_repl(s, markers, lf, in, out); /* no evidence of a damage without markers */
   int u8only = 0;
   /* a '?' alone (`--help, -? 曄內 撣桀拐縑.`) marks no dropped byte: the
    * markerless readers below read such a line too, before the classes
@@ -608,12 +636,7 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int lattice_drops = !s->pre && s->drop_tries < DROP_FAILS + DROP_TRIES_PER_HIT * s->drop_hits;
   if (stats->nseg_damage) return ZF_UNCHANGED; /* an earlier stage reported this line's damage */
   s->dirty = 1; /* the readers below may add to the document's evidence */
-  if (!s->l) {
-    const zf_lost_tables *t = zf_lost_shared_tables();
-    if (!t) return ZHFIX_E_NOMEM;
-    if (!(s->l = zf_lost_new(t))) return ZHFIX_E_NOMEM;
-    zf_lost_set_script(s->l, s->script);
-  }
+  if (reader(s)) return ZHFIX_E_NOMEM;
   zf_lost_set_budget(s->l, LINE_STEPS, (markers ? LINE_TOTAL : U8_DROP_STEPS) * (in->len + 4));
   zf_lost_result res;
   const zf_lost_hyp *h = NULL;

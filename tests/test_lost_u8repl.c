@@ -8,8 +8,10 @@
  *                     stretch of U+FFFD and stray characters, ASCII kept,
  *                     and reported
  *   test_repl_doc     a short line (参见 -> �μ�: two U+FFFD) is marked
- *                     after two lines that showed the damage, and left as
- *                     it came alone
+ *                     after two lines that showed the damage, or before
+ *                     them (the detection window), and left as it came
+ *                     alone; a stray character in plane 14 (U+EAEA4) is
+ *                     one too
  *   test_repl_clean   clean text holding U+FFFD is left byte for byte: an
  *                     accented word apart from the U+FFFD (El niño �), a
  *                     Latin or Cyrillic word beside them (José���,
@@ -85,6 +87,20 @@ static void test_repl_doc(void **state) {
   o = run_doc(DAM1 DAM2 "SEE ALSO\n" FFFD "\xce\xbc" FFFD "\n", &spans);
   if (strcmp(o, FFFD "2005-04-14\n" FFFD "2016-12-18\nSEE ALSO\n" FFFD "\n")) fail_msg("got %s", o);
   assert_true(spans >= 3);
+  free(o);
+  /* 此工具是 Samba(7) 套件的一部分。 in Big5 (after lines of the damage):
+   * 套件's bytes in phase with a trail before them, F3 AA BA A4, survive
+   * as U+EAEA4, unassigned (plane 14 past the variation selectors): a
+   * stray character, not text */
+  o = run_doc(DAM1 DAM2 FFFD FFFD FFFD "u" FFFD FFFD "O Samba(7) " FFFD "M" FFFD "\xf3\xaa\xba\xa4@" FFFD FFFD FFFD FFFD
+              FFFD "C\n", &spans);
+  if (strcmp(o, FFFD "2005-04-14\n" FFFD "2016-12-18\n" FFFD "u" FFFD "O Samba(7) " FFFD "M" FFFD "@" FFFD "C\n"))
+    fail_msg("got %s", o);
+  free(o);
+  /* the same short line first: read with the evidence of the detection
+   * window's lines (prescan) */
+  o = run_doc(FFFD "\xce\xbc" FFFD "\n" DAM1 DAM2, &spans);
+  if (strcmp(o, FFFD "\n" FFFD "2005-04-14\n" FFFD "2016-12-18\n")) fail_msg("got %s", o);
   free(o);
 }
 
