@@ -7,7 +7,8 @@
  *  - a bilingual heading (`SEE ALSO(又见)`, `NAME(名稱)`) is judged by its
  *    Chinese core, which the manuals write in many layouts;
  *  - the document's first line follows no line: not the last line of
- *    the detection window that prescan ran.
+ *    the detection window that prescan ran;
+ *  - (wave 18) one short line before a heading makes no list.
  * Each test fails without its change (docs/repair-mojibake.md, wave 17).
  */
 #include <setjmp.h>
@@ -59,11 +60,44 @@ static void test_heading_after_heading(void **state) {
   run_doc(0, body, sizeof body / sizeof body[0]);
 }
 
+/* Wave 18: one short line between a paragraph and 跋 (區 as GBK read as
+ * Big5) makes no list: a translator's name (寒蝉退士), a clean heading of
+ * an empty section (描述), a short line the stage repaired that heads no
+ * page (调用 from 覃蚚).  跋 is read back after each.  After two short
+ * lines (甲, 乙: a list) a damaged 跋 stays 區, and so does a clean 區;
+ * right after a clean 跋 (its own reading: a list of such pairs as
+ * much) a damaged 跋 stays 區 too (test_heading_after_heading). */
+static void test_heading_after_short_line(void **state) {
+  (void)state;
+  static const tu_doc_line body[] = {
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"寒蝉退士\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"描述\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"调用\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"甲\n", -1, NULL},
+      {"乙\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, "區\n"},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"甲\n", -1, NULL},
+      {"乙\n", -1, NULL},
+      {"區\n", -1, NULL},
+  };
+  run_doc(0, body, sizeof body / sizeof body[0]);
+}
+
 /* Bilingual headings: 又见 heads eleven pages alone and one in each of
  * five layouts beside SEE ALSO; counted by its Chinese, in every layout,
  * `SEE ALSO(衱獗)` reads back.  NAME(名稱): 稱 is no GB2312 text, but the
  * Simplified manuals write that heading (167 pages), so the headings
- * stand for the test of what a GBK file holds.  One character beside
+ * stand for the test of what a GBK file holds.  又见 alone (衱獗) is a
+ * core itself, of 16 pages where the whole line heads 11 (wave 18).
+ * One character beside
  * English (區 District) is judged as the whole line, and stays; so does
  * a bilingual line whose reading heads no page. */
 static void test_bilingual_heading(void **state) {
@@ -75,14 +109,17 @@ static void test_bilingual_heading(void **state) {
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"另见 SEE ALSO\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"又见\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"區 District\n", -1, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"區域 (ZONE)\n", -1, NULL},
   };
   run_doc(0, body, sizeof body / sizeof body[0]);
   /* a fresh document has shown no damage: nothing is read as a heading */
-  static const tu_doc_line fresh[] = {{"SEE ALSO(又见)\n", MOJI_SIM_GBK_AS_BIG5, "SEE ALSO(衱獗)\n"}};
-  run_doc(1, fresh, 1);
+  static const tu_doc_line fresh[] = {{"SEE ALSO(又见)\n", MOJI_SIM_GBK_AS_BIG5, "SEE ALSO(衱獗)\n"},
+                                        {"又见\n", MOJI_SIM_GBK_AS_BIG5, "衱獗\n"}};
+  run_doc(1, fresh, 2);
 }
 
 /* The first line of a document is judged on its own, whatever line the
@@ -119,6 +156,7 @@ int main(void) {
   if (!tu_corpora_present()) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_heading_after_heading),
+      cmocka_unit_test(test_heading_after_short_line),
       cmocka_unit_test(test_bilingual_heading),
       cmocka_unit_test(test_first_line_follows_none),
   };
