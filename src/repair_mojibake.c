@@ -581,10 +581,8 @@ static size_t heading_core(const uint32_t *cp, size_t n, size_t *at) {
 }
 
 /* The pages the core of cp[0..n) heads (heading_core), or, for a line of
- * another shape, the pages the line heads as it is.  A line of two or
- * more characters none of them ASCII is a core itself, and heads the
- * pages of its record as well (又见 alone heads 11 pages, as a core of
- * any layout 16; wave 18). */
+ * another shape, the pages the line heads as it is; a line of 2+
+ * characters, none ASCII, is a core too (又见: 11 pages alone, 16 as a core). */
 static unsigned line_pages(const uint32_t *cp, size_t n) {
   size_t at = 0, nc = heading_core(cp, n, &at);
   unsigned whole = nc ? 0 : zf_moji_heading_pages(cp, n);
@@ -601,10 +599,8 @@ static unsigned line_pages(const uint32_t *cp, size_t n) {
   return core > whole ? core : whole;
 }
 
-/* Whether the short line before is x[0..nx) itself or its reading
- * y[0..ny): 跋 then 區 (each the other's GBK<->Big5 reading) is a pair
- * of a list of such characters as much as a heading and its damaged
- * copy. */
+/* Whether the short line before is x[0..nx) or its reading y[0..ny): 跋
+ * then 區 is a list of such pairs as much as a heading and its copy. */
 static int pair_before(const moji *m, const uint32_t *x, size_t nx, const uint32_t *y, size_t ny) {
   return (m->prev_len == nx && !memcmp(m->prev_line, x, nx * sizeof *x)) ||
          (m->prev_len == ny && !memcmp(m->prev_line, y, ny * sizeof *y));
@@ -618,13 +614,10 @@ static int pair_before(const moji *m, const uint32_t *x, size_t nx, const uint32
  * (區, 禰, `¶[`, `°Ï`) stays.  A line of its own is another population:
  * the headings of the Chinese man pages (data/headings.bin), where 跋
  * heads 1,424 pages and 區 none.  The reading must win by HEADING_GAIN
- * in heading_odds; one reading only.  Not after two short lines: a line
- * among short lines is an item of a list (a character table), not a
- * heading between paragraphs.  One short line between a paragraph and
- * this one (a translator's name, a heading of an empty section, a short
- * line the stage repaired) makes no list (wave 18: 21 of the 28 lone
- * headings the tuning set missed), unless it is this line or its reading
- * (pair_before).  Returns 1 with the reading in out. */
+ * in heading_odds; one reading only.  Not after two short lines (an item
+ * of a list), nor after one that is its pair (pair_before); one short
+ * line alone (a name, an empty section's heading) makes no list (wave 18).
+ * Returns 1 with the reading in out. */
 static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
   size_t n = m->prev_short >= 2 && !m->prev_heading ? 0 : short_line(m, in, HEADING_CHARS);
   if (!n) return 0;
