@@ -392,10 +392,13 @@ typedef struct moji {
   uint8_t rpt_len[REPEAT_LINES];
   uint8_t rpt_fix[REPEAT_LINES]; /* the line was repaired: no intact copy */
   unsigned nrpt;
-  /* the last line that was not blank was short (at most REPEAT_CHARS
-   * characters): a line after it is an item of a list, not a heading
-   * standing alone between paragraphs (heading_line) */
+  /* how many of the last lines that were not blank were short (at most
+   * REPEAT_CHARS characters), in a row, up to 2: a line after two of
+   * them is an item of a list, not a heading standing alone between
+   * paragraphs (heading_line); the last of them as it came in */
   int prev_short;
+  uint32_t prev_line[REPEAT_CHARS];
+  size_t prev_len;
   /* ... and the stage repaired it into a heading of the manuals
    * (HEADING_GAIN against a line that heads none): a line after it is no
    * item of a list of short lines */

@@ -581,14 +581,29 @@ static size_t heading_core(const uint32_t *cp, size_t n, size_t *at) {
 }
 
 /* The pages the core of cp[0..n) heads (heading_core), or, for a line of
- * another shape, the pages the line heads as it is. */
+ * another shape, the pages the line heads as it is; a line of 2+
+ * characters, none ASCII, is a core too (又见: 11 pages alone, 16 as a core). */
 static unsigned line_pages(const uint32_t *cp, size_t n) {
   size_t at = 0, nc = heading_core(cp, n, &at);
-  if (!nc) return zf_moji_heading_pages(cp, n);
+  unsigned whole = nc ? 0 : zf_moji_heading_pages(cp, n);
+  if (!nc) {
+    for (size_t i = 0; i < n; i++)
+      if (cp[i] < 0x80) return whole;
+    if (n < 2 || n >= HEADING_CHARS) return whole;
+    nc = n;
+  }
   uint32_t key[HEADING_CHARS];
   key[0] = CORE_MARK;
   memcpy(key + 1, cp + at, nc * sizeof *cp);
-  return zf_moji_heading_pages(key, nc + 1);
+  unsigned core = zf_moji_heading_pages(key, nc + 1);
+  return core > whole ? core : whole;
+}
+
+/* Whether the short line before is x[0..nx) or its reading y[0..ny): 跋
+ * then 區 is a list of such pairs as much as a heading and its copy. */
+static int pair_before(const moji *m, const uint32_t *x, size_t nx, const uint32_t *y, size_t ny) {
+  return (m->prev_len == nx && !memcmp(m->prev_line, x, nx * sizeof *x)) ||
+         (m->prev_len == ny && !memcmp(m->prev_line, y, ny * sizeof *y));
 }
 
 /* A short line standing alone that came out unchanged, in a document that
@@ -599,11 +614,12 @@ static unsigned line_pages(const uint32_t *cp, size_t n) {
  * (區, 禰, `¶[`, `°Ï`) stays.  A line of its own is another population:
  * the headings of the Chinese man pages (data/headings.bin), where 跋
  * heads 1,424 pages and 區 none.  The reading must win by HEADING_GAIN
- * in heading_odds; one reading only.  Not after another short line: a line among
- * short lines is an item of a list (a character table), not a heading
- * between paragraphs.  Returns 1 with the reading in out. */
+ * in heading_odds; one reading only.  Not after two short lines (an item
+ * of a list), nor after one that is its pair (pair_before); one short
+ * line alone (a name, an empty section's heading) makes no list (wave 18).
+ * Returns 1 with the reading in out. */
 static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stats) {
-  size_t n = m->prev_short && !m->prev_heading ? 0 : short_line(m, in, HEADING_CHARS);
+  size_t n = m->prev_short >= 2 && !m->prev_heading ? 0 : short_line(m, in, HEADING_CHARS);
   if (!n) return 0;
   uint32_t rd[2 * HEADING_CHARS], got[2 * HEADING_CHARS];
   size_t ngot = 0;
@@ -616,7 +632,8 @@ static int heading_line(moji *m, const zf_text *in, zf_text *out, zf_stats *stat
     memcpy(got, rd, nr * sizeof *rd);
     ngot = nr;
   }
-  return hit < 0 ? 0 : put_reading(in, n, got, ngot, hit, out, stats);
+  if (hit < 0 || (m->prev_short && !m->prev_heading && pair_before(m, in->cp, n, got, ngot))) return 0;
+  return put_reading(in, n, got, ngot, hit, out, stats);
 }
 
 /* GBK's user-defined rows as a GBK decoder maps them (ICU, Python, WHATWG:
@@ -693,7 +710,9 @@ static void note_short(moji *m, const zf_text *in, const zf_text *got) {
   size_t n = body_len(in), i = 0;
   while (i < n && (in->cp[i] == ' ' || in->cp[i] == '\t' || in->cp[i] == 0x3000)) i++;
   if (i >= n) return;
-  m->prev_short = n <= REPEAT_CHARS;
+  m->prev_short = n > REPEAT_CHARS ? 0 : m->prev_short < 2 ? m->prev_short + 1 : 2;
+  m->prev_len = m->prev_short ? n : 0;
+  if (m->prev_short) memcpy(m->prev_line, in->cp, n * sizeof *in->cp);
   size_t ng = got ? body_len(got) : 0;
   m->prev_heading = m->prev_short && ng && ng <= REPEAT_CHARS &&
                     heading_odds(got->cp, 0, got->cp, ng) >= HEADING_GAIN;
@@ -770,6 +789,7 @@ static void prescan(void *st, const zf_text *prefix) {
    * (a clean heading 跋 at the top of a document whose window ended in a
    * GBK-as-Big5 line was read as 禰) */
   m->prev_short = m->prev_heading = m->follow_run = 0;
+  m->prev_len = 0;
 }
 
 const zf_stage_ops zf_stage_mojibake = {"mojibake", create, prescan, run, destroy, reuse};

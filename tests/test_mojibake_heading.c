@@ -7,7 +7,8 @@
  *  - a bilingual heading (`SEE ALSO(又见)`, `NAME(名稱)`) is judged by its
  *    Chinese core, which the manuals write in many layouts;
  *  - the document's first line follows no line: not the last line of
- *    the detection window that prescan ran.
+ *    the detection window that prescan ran;
+ *  - (wave 18) one short line before a heading makes no list.
  * Each test fails without its change (docs/repair-mojibake.md, wave 17).
  */
 #include <setjmp.h>
@@ -22,47 +23,15 @@
 
 #include "moji_sim.h"
 #include "tu.h"
-#include "tu_moji.h"
+#include "tu_mixdoc.h"
 
-/* A document's lines: the text written, and the damage it went through
- * (-1: clean); want NULL: it comes out as written, else as want. */
-typedef struct {
-  const char *text;
-  int cls;
-  const char *want;
-} hd_line;
-
-/* Three lines of GBK read as Big5 (the document's signature, each of
- * four Han or more) and three clean Traditional ones that reading could
- * have made (so the document is not followed: lines damaged one by one). */
-static const hd_line head[] = {
-    {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5, NULL},
-    {"一个空格分隔的地址列表，用作系统的全局服务器。\n", MOJI_SIM_GBK_AS_BIG5, NULL},
-    {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5, NULL},
-    {"請輸入使用者名稱和密碼，然後按下確定。\n", -1, NULL},
-    {"說明文件請見手冊頁。\n", -1, NULL},
-    {"這個工具可以指定單位時間內發出的請求數量。\n", -1, NULL},
-};
-#define NHEAD (sizeof head / sizeof head[0])
-
-/* Runs head (unless fresh), then l[0..n) through one stage, each line
- * damaged as its class says, and checks what comes out. */
-static void run_doc(int fresh, const hd_line *l, size_t n) {
-  tu_moji_stage s;
-  tu_moji_open(&s);
-  for (size_t pass = fresh ? 1 : 0; pass < 2; pass++) {
-    const hd_line *v = pass ? l : head;
-    for (size_t i = 0; i < (pass ? n : NHEAD); i++) {
-      char *d = v[i].cls < 0 ? strdup(v[i].text) : moji_sim_damage(v[i].cls, v[i].text, strlen(v[i].text), NULL);
-      if (!d) fail_msg("line %zu cannot be damaged losslessly: %s", i, v[i].text);
-      const char *want = v[i].want ? v[i].want : v[i].text;
-      char *got = tu_moji_line(&s, d, strlen(d), 0);
-      if (strcmp(got, want) != 0) fail_msg("line %zu of %s: %s -> %s, want %s", i, pass ? "body" : "head", d, got, want);
-      free(got);
-      free(d);
-    }
-  }
-  tu_moji_close(&s);
+/* The documents below are tu_doc_line (the text written, its damage,
+ * what comes out) after tu_doc_head_gbk: lines of GBK read as Big5 (the
+ * document's signature) and clean Traditional ones that reading could
+ * have made (so the document is not followed: lines damaged one by one),
+ * or (fresh) after nothing (tests/util/tu_mixdoc.c). */
+static void run_doc(int fresh, const tu_doc_line *l, size_t n) {
+  tu_doc_check(tu_doc_head_gbk, fresh ? 0 : tu_doc_nhead_gbk, l, n);
 }
 
 /* 跋 (區 as GBK read as Big5) right after a damaged heading the stage
@@ -73,7 +42,7 @@ static void run_doc(int fresh, const hd_line *l, size_t n) {
  * damaged 跋 and a clean 區 stay, as before (test_heading_alone). */
 static void test_heading_after_heading(void **state) {
   (void)state;
-  static const hd_line body[] = {
+  static const tu_doc_line body[] = {
       {"概述\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
@@ -91,21 +60,56 @@ static void test_heading_after_heading(void **state) {
   run_doc(0, body, sizeof body / sizeof body[0]);
 }
 
+/* Wave 18: one short line between a paragraph and 跋 (區 as GBK read as
+ * Big5) makes no list: a translator's name (寒蝉退士), a clean heading of
+ * an empty section (描述), a short line the stage repaired that heads no
+ * page (调用 from 覃蚚).  跋 is read back after each.  After two short
+ * lines (甲, 乙: a list) a damaged 跋 stays 區, and so does a clean 區;
+ * right after a clean 跋 (its own reading: a list of such pairs as
+ * much) a damaged 跋 stays 區 too (test_heading_after_heading). */
+static void test_heading_after_short_line(void **state) {
+  (void)state;
+  static const tu_doc_line body[] = {
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"寒蝉退士\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"描述\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"调用\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"甲\n", -1, NULL},
+      {"乙\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, "區\n"},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"甲\n", -1, NULL},
+      {"乙\n", -1, NULL},
+      {"區\n", -1, NULL},
+  };
+  run_doc(0, body, sizeof body / sizeof body[0]);
+}
+
 /* Bilingual headings: 又见 heads eleven pages alone and one in each of
  * five layouts beside SEE ALSO; counted by its Chinese, in every layout,
  * `SEE ALSO(衱獗)` reads back.  NAME(名稱): 稱 is no GB2312 text, but the
  * Simplified manuals write that heading (167 pages), so the headings
- * stand for the test of what a GBK file holds.  One character beside
+ * stand for the test of what a GBK file holds.  又见 alone (衱獗) is a
+ * core itself, of 16 pages where the whole line heads 11 (wave 18).
+ * One character beside
  * English (區 District) is judged as the whole line, and stays; so does
  * a bilingual line whose reading heads no page. */
 static void test_bilingual_heading(void **state) {
   (void)state;
-  static const hd_line body[] = {
+  static const tu_doc_line body[] = {
       {"SEE ALSO(又见)\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"NAME(名稱)\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"另见 SEE ALSO\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
+      {"又见\n", MOJI_SIM_GBK_AS_BIG5, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
       {"區 District\n", -1, NULL},
       {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", -1, NULL},
@@ -113,8 +117,9 @@ static void test_bilingual_heading(void **state) {
   };
   run_doc(0, body, sizeof body / sizeof body[0]);
   /* a fresh document has shown no damage: nothing is read as a heading */
-  static const hd_line fresh[] = {{"SEE ALSO(又见)\n", MOJI_SIM_GBK_AS_BIG5, "SEE ALSO(衱獗)\n"}};
-  run_doc(1, fresh, 1);
+  static const tu_doc_line fresh[] = {{"SEE ALSO(又见)\n", MOJI_SIM_GBK_AS_BIG5, "SEE ALSO(衱獗)\n"},
+                                        {"又见\n", MOJI_SIM_GBK_AS_BIG5, "衱獗\n"}};
+  run_doc(1, fresh, 2);
 }
 
 /* The first line of a document is judged on its own, whatever line the
@@ -151,6 +156,7 @@ int main(void) {
   if (!tu_corpora_present()) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_heading_after_heading),
+      cmocka_unit_test(test_heading_after_short_line),
       cmocka_unit_test(test_bilingual_heading),
       cmocka_unit_test(test_first_line_follows_none),
   };

@@ -24,6 +24,7 @@
 #include "moji.h" /* REPEAT_LINES */
 #include "moji_sim.h"
 #include "tu.h"
+#include "tu_mixdoc.h"
 #include "tu_moji.h"
 #include "zf.h"
 #include "zhfix.h"
@@ -151,14 +152,9 @@ static void test_whole_pages(void **state) {
  * cls (as it is when cls < 0), and fails unless each comes back as it
  * was written. */
 static void feed_doc(tu_moji_stage *s, int cls, const char *const *lines, size_t n) {
-  const char *name = cls < 0 ? "clean" : moji_sim_name(cls);
   for (size_t i = 0; i < n; i++) {
-    char *d = cls < 0 ? strdup(lines[i]) : moji_sim_damage(cls, lines[i], strlen(lines[i]), NULL);
-    if (!d) fail_msg("%s: line %zu cannot be damaged losslessly: %s", name, i, lines[i]);
-    char *got = tu_moji_line(s, d, strlen(d), 0);
-    if (strcmp(got, lines[i]) != 0) fail_msg("%s: line %zu: %s -> %s, want %s", name, i, d, got, lines[i]);
-    free(got);
-    free(d);
+    const tu_doc_line l = {lines[i], cls, NULL};
+    tu_doc_feed(s, &l, 1);
   }
 }
 
@@ -285,37 +281,10 @@ static void test_interleaved_dbcs(void **state) {
   tu_moji_close(&s);
 }
 
-/* A line of a mixed document and how it is damaged (-1: clean). */
-typedef struct {
-  const char *text;
-  int cls;
-} doc_line;
-
-/* The start of the mixed documents below: three lines of GBK read as Big5
- * (the document's signature) and three clean Traditional lines that
- * reading could have made (so the signature is not followed). */
-static const doc_line mixed_head[] = {
-      {"这个工具可以指定单位时间内发出的请求数量。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"默认状态下是一次只执行一个请求。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"如果软件包想要自定义某些默认设置，必须将配置文件安装到目录中。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
-      {"預設狀態下是一次只執行一個請求。\n", -1},
-      {"這個工具可以指定單位時間內發出的請求數量。\n", -1},
-};
-
-static void feed_lines(tu_moji_stage *s, const doc_line *l, size_t n) {
-  for (size_t i = 0; i < n; i++) feed_doc(s, l[i].cls, &l[i].text, 1);
-}
-
-/* One document: the head's lines, then the lines, each checked. */
-static void mixed_doc(const doc_line *head, size_t nh, const doc_line *l, size_t n) {
-  tu_moji_stage s;
-  tu_moji_open(&s);
-  feed_lines(&s, head, nh);
-  feed_lines(&s, l, n);
-  tu_moji_close(&s);
-}
-#define MIXED_HEAD mixed_head, sizeof mixed_head / sizeof mixed_head[0]
+/* The lines of the mixed documents below are tu_doc_line (how each is
+ * damaged, what comes out), and they start with tu_doc_head_gbk: GBK read
+ * as Big5 shown, not followed (tests/util/tu_mixdoc.c). */
+#define MIXED_HEAD tu_doc_head_gbk, tu_doc_nhead_gbk
 
 /* Issue 15, item 4: a document whose lines were damaged each its own
  * way.  Once it carries GBK read as Big5 and has shown clean Chinese lines
@@ -326,33 +295,19 @@ static void mixed_doc(const doc_line *head, size_t nh, const doc_line *l, size_t
  * DBCS reading and 跋 became 禰. */
 static void test_mixed_lines(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"跋\n", -1},
-      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"跋\n", -1},
-      {"服务器性能测试工具说明\n", MOJI_SIM_UTF8_AS_GBK},
-      {"一个空格分隔的地址列表，用作系统的全局服务器。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"跋\n", -1},
+  static const tu_doc_line lines[] = {
+      {"跋\n", -1, NULL},
+      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"跋\n", -1, NULL},
+      {"服务器性能测试工具说明\n", MOJI_SIM_UTF8_AS_GBK, NULL},
+      {"一个空格分隔的地址列表，用作系统的全局服务器。\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"跋\n", -1, NULL},
   };
-  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
+  tu_doc_check(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
 }
 
-/* Line in, after the nh lines of head and the nm of more (none: a fresh
- * document, no document evidence), comes out as want. */
-static void expect_after(const doc_line *head, size_t nh, const doc_line *more, size_t nm, const char *in,
-                         const char *want) {
-  tu_moji_stage s;
-  tu_moji_open(&s);
-  feed_lines(&s, head, nh);
-  feed_lines(&s, more, nm);
-  char *got = tu_moji_line(&s, in, strlen(in), 0);
-  assert_string_equal(got, want);
-  free(got);
-  tu_moji_close(&s);
-}
-
-static void assert_unchanged_after(const doc_line *head, size_t nh, const char *d) {
-  expect_after(head, nh, NULL, 0, d, d);
+static void assert_unchanged_after(const tu_doc_line *head, size_t nh, const char *d) {
+  tu_doc_expect_after(head, nh, NULL, 0, d, d);
 }
 
 static void assert_fresh_unchanged(const char *d) { assert_unchanged_after(NULL, 0, d); }
@@ -367,17 +322,17 @@ static void assert_fresh_unchanged(const char *d) { assert_unchanged_after(NULL,
  * clean lone characters (跋, 同, 數: common ones) stay in both. */
 static void test_mixed_lone(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"-cbreak 同 icanon\n", MOJI_SIM_GBK_AS_BIG5},
-      {"跋\n", -1},
-      {"<时> 0-23\n", MOJI_SIM_GBK_AS_BIG5},
-      {"-NUMBER 同 -l NUMBER\n", -1},
-      {"\\fB%S\\fR 秒 (00 - 59)。\n", MOJI_SIM_GBK_AS_BIG5},
-      {"factor [數]...\n", -1},
-      {"段 SECTIONS\n", MOJI_SIM_GBK_AS_BIG5},
+  static const tu_doc_line lines[] = {
+      {"-cbreak 同 icanon\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"跋\n", -1, NULL},
+      {"<时> 0-23\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"-NUMBER 同 -l NUMBER\n", -1, NULL},
+      {"\\fB%S\\fR 秒 (00 - 59)。\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"factor [數]...\n", -1, NULL},
+      {"段 SECTIONS\n", MOJI_SIM_GBK_AS_BIG5, NULL},
   };
   size_t n = sizeof lines / sizeof lines[0];
-  mixed_doc(MIXED_HEAD, lines, n);
+  tu_doc_check(MIXED_HEAD, lines, n);
   /* without the document's evidence: a fresh document each */
   for (size_t i = 0; i < n; i++) {
     char *d = lines[i].cls < 0 ? strdup(lines[i].text)
@@ -393,24 +348,24 @@ static void test_mixed_lone(void **state) {
  * character 禰, is read back on the document's evidence (the model alone
  * gains only 0.44 log10 there), while a clean 跋 in the same document (GB2312
  * B0 CF, which Big5 reads as 區) stays; a fresh document keeps 禰. */
-static const doc_line mixed_head_big5[] = {
-    {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", MOJI_SIM_BIG5_AS_GBK},
-    {"預設狀態下是一次只執行一個請求。\n", MOJI_SIM_BIG5_AS_GBK},
-    {"這個工具可以指定單位時間內發出的請求數量。\n", MOJI_SIM_BIG5_AS_GBK},
-    {"请输入用户名和密码，然后按下确定。\n", -1},
-    {"默认状态下是一次只执行一个请求。\n", -1},
-    {"系统管理员可以利用下面的逻辑来覆盖默认设置。\n", -1},
+static const tu_doc_line mixed_head_big5[] = {
+    {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+    {"預設狀態下是一次只執行一個請求。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+    {"這個工具可以指定單位時間內發出的請求數量。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+    {"请输入用户名和密码，然后按下确定。\n", -1, NULL},
+    {"默认状态下是一次只执行一个请求。\n", -1, NULL},
+    {"系统管理员可以利用下面的逻辑来覆盖默认设置。\n", -1, NULL},
 };
 
 static void test_mixed_lone_big5(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"跋\n", MOJI_SIM_BIG5_AS_GBK},
-      {"跋\n", -1},
-      {"說明文件請見手冊頁。\n", -1},
-      {"跋\n", MOJI_SIM_BIG5_AS_GBK},
+  static const tu_doc_line lines[] = {
+      {"跋\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"跋\n", -1, NULL},
+      {"說明文件請見手冊頁。\n", -1, NULL},
+      {"跋\n", MOJI_SIM_BIG5_AS_GBK, NULL},
   };
-  mixed_doc(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines, sizeof lines / sizeof lines[0]);
+  tu_doc_check(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines, sizeof lines / sizeof lines[0]);
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, "跋\n", strlen("跋\n"), NULL);
   assert_non_null(d);
   assert_string_equal(d, "禰\n");
@@ -428,37 +383,37 @@ static void test_mixed_lone_big5(void **state) {
  * in a document of more distinct short lines than REPEAT_LINES. */
 static void test_repeat_heading(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"跋\n", -1},
-      {"說明文件請見手冊頁。\n", -1},
-      {"跋\n", MOJI_SIM_BIG5_AS_1252},
-      {"跋\n", MOJI_SIM_GBK_AS_1252},
+  static const tu_doc_line lines[] = {
+      {"跋\n", -1, NULL},
+      {"說明文件請見手冊頁。\n", -1, NULL},
+      {"跋\n", MOJI_SIM_BIG5_AS_1252, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_1252, NULL},
   };
-  static const doc_line copies[] = {
-      {"跋\n", MOJI_SIM_BIG5_AS_1252},
-      {"跋\n", MOJI_SIM_BIG5_AS_GBK},
+  static const tu_doc_line copies[] = {
+      {"跋\n", MOJI_SIM_BIG5_AS_1252, NULL},
+      {"跋\n", MOJI_SIM_BIG5_AS_GBK, NULL},
   };
-  static const doc_line pairs[] = {
-      {"跋\n", -1}, {"區\n", -1}, {"禰\n", -1}, {"跋\n", -1}, {"區\n", -1},
+  static const tu_doc_line pairs[] = {
+      {"跋\n", -1, NULL}, {"區\n", -1, NULL}, {"禰\n", -1, NULL}, {"跋\n", -1, NULL}, {"區\n", -1, NULL},
   };
   tu_moji_stage s;
-  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
+  tu_doc_check(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
   /* no intact copy: damaged copies agree (the first 禰, after a
    * paragraph, is read as the heading 跋 since wave 13: test_heading_alone) */
   tu_moji_open(&s);
-  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  tu_doc_feed(&s, tu_doc_head_gbk, tu_doc_nhead_gbk);
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, "跋\n", strlen("跋\n"), NULL);
   assert_non_null(d);
   char *got = tu_moji_line(&s, d, strlen(d), 0);
   assert_string_equal(got, "跋\n");
   free(got);
-  feed_lines(&s, copies, sizeof copies / sizeof copies[0]);
+  tu_doc_feed(&s, copies, sizeof copies / sizeof copies[0]);
   free(d);
   tu_moji_close(&s);
-  mixed_doc(MIXED_HEAD, pairs, sizeof pairs / sizeof pairs[0]);
+  tu_doc_check(MIXED_HEAD, pairs, sizeof pairs / sizeof pairs[0]);
   /* past REPEAT_LINES distinct short lines a match is chance: left */
   tu_moji_open(&s);
-  feed_lines(&s, mixed_head, sizeof mixed_head / sizeof mixed_head[0]);
+  tu_doc_feed(&s, tu_doc_head_gbk, tu_doc_nhead_gbk);
   for (uint32_t c = 0x4E00; c < 0x4E00 + REPEAT_LINES + 1; c++) {
     unsigned char u[8];
     int n = zf_utf8_put(c, u);
@@ -466,7 +421,7 @@ static void test_repeat_heading(void **state) {
     char *o = tu_moji_line(&s, (const char *)u, (size_t)n + 1, 0);
     free(o);
   }
-  feed_lines(&s, lines, 2);
+  tu_doc_feed(&s, lines, 2);
   d = moji_sim_damage(MOJI_SIM_BIG5_AS_1252, "跋\n", strlen("跋\n"), NULL);
   assert_non_null(d);
   got = tu_moji_line(&s, d, strlen(d), 0);
@@ -490,21 +445,21 @@ static void test_heading_alone(void **state) {
   static const uint32_t ba[] = {0x8DCB}, qu[] = {0x5340};
   assert_true(zf_moji_heading_pages(ba, 1) > 1000);
   assert_int_equal(zf_moji_heading_pages(qu, 1), 0);
-  static const doc_line lines[] = {
-      {"說明文件請見手冊頁。\n", -1},
-      {"跋\n", MOJI_SIM_GBK_AS_BIG5},
-      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", -1},
-      {"跋\n", MOJI_SIM_GBK_AS_1252},
-      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1},
-      {"跋\n", -1},
-      {"系统管理员可以利用下面的逻辑来覆盖默认设置。\n", -1},
-      {"跋\n", MOJI_SIM_BIG5_AS_GBK},
-      {"跋\n", -1},
-      {"區\n", -1},
-      {"說明文件請見手冊頁。\n", -1},
-      {"另见 (SEE ALSO)\n", MOJI_SIM_GBK_AS_BIG5},
+  static const tu_doc_line lines[] = {
+      {"說明文件請見手冊頁。\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_BIG5, NULL},
+      {"如果軟體包想要自訂某些預設設定，必須將設定檔安裝到目錄中。\n", -1, NULL},
+      {"跋\n", MOJI_SIM_GBK_AS_1252, NULL},
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", -1, NULL},
+      {"跋\n", -1, NULL},
+      {"系统管理员可以利用下面的逻辑来覆盖默认设置。\n", -1, NULL},
+      {"跋\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"跋\n", -1, NULL},
+      {"區\n", -1, NULL},
+      {"說明文件請見手冊頁。\n", -1, NULL},
+      {"另见 (SEE ALSO)\n", MOJI_SIM_GBK_AS_BIG5, NULL},
   };
-  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
+  tu_doc_check(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
   assert_fresh_unchanged("區\n");
 }
 
@@ -528,16 +483,16 @@ static const char pua_stty[] = "[-]parity 同 [-]evenp\n";
 
 static void test_pua_big5(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"2002年7月13日\n", MOJI_SIM_BIG5_AS_GBK},
-      {pua_author, MOJI_SIM_BIG5_AS_GBK},
-      {"\xee\x82\xa0 main \xee\x82\xb0 ~/src \xee\x82\xb0 \xee\x80\x83 \xee\x82\xb1\n", -1},
-      {"\xee\x80\x83 search\n", -1},
-      {"- \xee\x9a\xb6 build \xee\x9a\xb6\xee\x80\x85 done\n", -1},
-      {"## \xee\x80\x83 \xe8\xae\xbe\xe7\xbd\xae\n", -1},                         /* 设置 */
-      {".icon-home:before { content: \"\xee\x9c\x8a\"; }\n", -1},
-      {"\xee\x82\xa2 \xee\x82\xb0 ~/\xe6\x96\x87\xe6\xa1\xa3 \xee\x82\xa0 main\n", -1}, /* 文档 */
-      {"\xee\x80\x83\xee\x80\x83 search\n", -1},
+  static const tu_doc_line lines[] = {
+      {"2002年7月13日\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {pua_author, MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"\xee\x82\xa0 main \xee\x82\xb0 ~/src \xee\x82\xb0 \xee\x80\x83 \xee\x82\xb1\n", -1, NULL},
+      {"\xee\x80\x83 search\n", -1, NULL},
+      {"- \xee\x9a\xb6 build \xee\x9a\xb6\xee\x80\x85 done\n", -1, NULL},
+      {"## \xee\x80\x83 \xe8\xae\xbe\xe7\xbd\xae\n", -1, NULL},                         /* 设置 */
+      {".icon-home:before { content: \"\xee\x9c\x8a\"; }\n", -1, NULL},
+      {"\xee\x82\xa2 \xee\x82\xb0 ~/\xe6\x96\x87\xe6\xa1\xa3 \xee\x82\xa0 main\n", -1, NULL}, /* 文档 */
+      {"\xee\x80\x83\xee\x80\x83 search\n", -1, NULL},
   };
   char *author = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, pua_author, strlen(pua_author), NULL);
   assert_non_null(author);
@@ -549,8 +504,8 @@ static void test_pua_big5(void **state) {
   assert_non_null(hour);
   const size_t nh = sizeof mixed_head_big5 / sizeof mixed_head_big5[0];
   /* after the icon lines the document holds icons; before them, it is read back */
-  expect_after(mixed_head_big5, nh, lines, sizeof lines / sizeof lines[0], hour, hour);
-  expect_after(mixed_head_big5, nh, NULL, 0, hour, pua_hour);
+  tu_doc_expect_after(mixed_head_big5, nh, lines, sizeof lines / sizeof lines[0], hour, hour);
+  tu_doc_expect_after(mixed_head_big5, nh, NULL, 0, hour, pua_hour);
   free(hour);
 
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, pua_stty, strlen(pua_stty), NULL);
@@ -560,15 +515,15 @@ static void test_pua_big5(void **state) {
   assert_fresh_unchanged(d);
   assert_unchanged_after(mixed_head_big5, nh, d); /* three damaged lines: a glyph as much */
   /* a document damaged through and through */
-  static const doc_line many[] = {
-      {"說明文件請見手冊頁，或者執行這個程式時加上說明選項。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"請輸入使用者名稱和密碼，然後按下確定。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"設定終端機的輸入輸出選項，並顯示目前的設定。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"沒有指定檔案時，從標準輸入讀取資料。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"這個選項會讓程式在背景執行，並把訊息寫入記錄檔。\n", MOJI_SIM_BIG5_AS_GBK},
+  static const tu_doc_line many[] = {
+      {"說明文件請見手冊頁，或者執行這個程式時加上說明選項。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"系統管理員可以利用下面的邏輯來覆蓋預設設定。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"請輸入使用者名稱和密碼，然後按下確定。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"設定終端機的輸入輸出選項，並顯示目前的設定。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"沒有指定檔案時，從標準輸入讀取資料。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"這個選項會讓程式在背景執行，並把訊息寫入記錄檔。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
   };
-  expect_after(mixed_head_big5, nh, many, sizeof many / sizeof many[0], d, pua_stty);
+  tu_doc_expect_after(mixed_head_big5, nh, many, sizeof many / sizeof many[0], d, pua_stty);
   free(d);
 }
 
@@ -584,21 +539,21 @@ static void test_pua_big5(void **state) {
  * glyphs side by side) stay. */
 static void test_pua_big5_marks(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"）。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"┌──────┬──────┐\n", MOJI_SIM_BIG5_AS_GBK},
-      {"│      │      │\n", MOJI_SIM_BIG5_AS_GBK},
-      {"├──────┼──────┤\n", MOJI_SIM_BIG5_AS_GBK},
-      {"│ I:20 │      │\n", MOJI_SIM_BIG5_AS_GBK},
-      {"└──────┴──────┘\n", MOJI_SIM_BIG5_AS_GBK},
-      {"  │ systemctl start\n", MOJI_SIM_BIG5_AS_GBK},
-      {"。\n", MOJI_SIM_BIG5_AS_GBK},
-      {"、\n", MOJI_SIM_BIG5_AS_GBK},
-      {"  │ update-grub\n", MOJI_SIM_BIG5_AS_GBK},
-      {pua_author, MOJI_SIM_BIG5_AS_GBK},
+  static const tu_doc_line lines[] = {
+      {"。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"）。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"┌──────┬──────┐\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"│      │      │\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"├──────┼──────┤\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"│ I:20 │      │\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"└──────┴──────┘\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"  │ systemctl start\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"。\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"、\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"  │ update-grub\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {pua_author, MOJI_SIM_BIG5_AS_GBK, NULL},
   };
-  mixed_doc(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines,
+  tu_doc_check(mixed_head_big5, sizeof mixed_head_big5 / sizeof mixed_head_big5[0], lines,
             sizeof lines / sizeof lines[0]);
   /* out of place, each in a document that showed three damaged lines:
    * 。 home, 《设置, （设置, ── main, │ build, - 》 search, the marks as
@@ -619,14 +574,14 @@ static void test_pua_big5_marks(void **state) {
  * document. */
 static void test_han_beside_ascii(void **state) {
   (void)state;
-  static const doc_line lines[] = {
-      {"環境選項 ENVIRONMENT OPTIONS\n", MOJI_SIM_BIG5_AS_GBK},
-      {"返回值 (RETURN VALUE)\n", -1},
-      {"环境变量 ENVIRONMENT\n", -1},
-      {"選項 OPTIONS\n", -1},
-      {"Scalar values 标量\n", -1},
+  static const tu_doc_line lines[] = {
+      {"環境選項 ENVIRONMENT OPTIONS\n", MOJI_SIM_BIG5_AS_GBK, NULL},
+      {"返回值 (RETURN VALUE)\n", -1, NULL},
+      {"环境变量 ENVIRONMENT\n", -1, NULL},
+      {"選項 OPTIONS\n", -1, NULL},
+      {"Scalar values 标量\n", -1, NULL},
   };
-  mixed_doc(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
+  tu_doc_check(MIXED_HEAD, lines, sizeof lines / sizeof lines[0]);
   char *d = moji_sim_damage(MOJI_SIM_BIG5_AS_GBK, lines[0].text, strlen(lines[0].text), NULL);
   assert_non_null(d);
   assert_string_equal(d, "吏挂匡兜 ENVIRONMENT OPTIONS\n");
