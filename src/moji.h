@@ -201,7 +201,29 @@ typedef struct moji_tables {
    * One load from 128 KB instead of the LM's three (issue 14: the LM's
    * record loads were 2% of CPU samples on clean Traditional text). */
   uint16_t fold_gbk[0x10000];
+  /* What the trigger's scan_char asks of a loud character and of the
+   * character after it, one byte per BMP character (issue 14: the five
+   * bitmaps and the codes were as many cache lines a character, the
+   * stage's top cost on clean Traditional text): TRIG_LEAD_GBK,
+   * TRIG_LEAD_BIG5, TRIG_FOLD and TRIG_T2S are lead_bm[0], lead_bm[1],
+   * fold_bm and t2s_lead_bm, TRIG_RARE rare_bm; TRIG_CONT_GBK,
+   * TRIG_CONT_BIG5 and TRIG_CONT_FOLD: its GBK code, its Big5 code, its
+   * fold_gbk code has two bytes and begins with a continuation byte
+   * (80..BF), which the second character of a window of bits_utf8_dbcs
+   * needs before the window can spell three bytes. */
+  uint8_t trig[0x10000];
 } moji_tables;
+
+enum {
+  TRIG_LEAD_GBK = 1,
+  TRIG_LEAD_BIG5 = 2,
+  TRIG_FOLD = 4,
+  TRIG_T2S = 8,
+  TRIG_RARE = 16,
+  TRIG_CONT_GBK = 32,
+  TRIG_CONT_BIG5 = 64,
+  TRIG_CONT_FOLD = 128
+};
 
 /* The shared tables; NULL when they cannot be built now (*err:
  * ZHFIX_E_NOMEM, retried by the next call, or ZHFIX_E_UNSUPPORTED). */
@@ -546,6 +568,10 @@ typedef struct zf_moji_audit {
   /* zf_moji_dead_start: starts it skipped, and of them the ones whose
    * search decoded something or changed the bytes (must be 0) */
   unsigned long dead, dead_wrong;
+  /* the trigger's windows (bits_utf8_dbcs) whose second character
+   * TRIG_CONT_* says cannot go on, and of them the ones that set a bit (must
+   * be 0): with `on`, they are read all the same */
+  unsigned long cont_dead, cont_wrong;
 } zf_moji_audit;
 extern zf_moji_audit zf_moji_bound_audit;
 

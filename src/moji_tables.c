@@ -18,11 +18,15 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Whether the code e has two bytes and begins with a continuation byte. */
+static int cont_code(uint16_t e) { return e >= 0x100 && (e >> 8 & 0xC0) == 0x80; }
+
 /* rare_bm, latin_bm, lead_bm, fold_bm, then plain_bm and quiet_bm from
- * them. */
+ * them; fold_gbk; trig but its TRIG_T2S (build_unconv). */
 static void build_bitmaps(moji_tables *t) {
   for (uint32_t c = 0x80; c < 0x10000; c++) {
-    if (zf_is_han(c) && zf_lm_char(c) < RARE_CHAR) set_bit(t->rare_bm, c);
+    const int rare = zf_is_han(c) && zf_lm_char(c) < RARE_CHAR;
+    if (rare) set_bit(t->rare_bm, c);
     uint16_t g = t->gbk->enc[c], b = t->big5->enc[c];
     uint32_t u;
     if (spells_latin(g, &u) || spells_latin(b, &u)) set_bit(t->latin_bm, c);
@@ -31,6 +35,8 @@ static void build_bitmaps(moji_tables *t) {
     uint32_t f = zf_lm_fold(c);
     uint16_t gf = f != c && f < 0x10000 ? t->gbk->enc[f] : 0;
     if (zf_moji_utf8_start(gf)) set_bit(t->fold_bm, c);
+    t->trig[c] = (uint8_t)(zf_moji_utf8_start(g) * TRIG_LEAD_GBK | zf_moji_utf8_start(b) * TRIG_LEAD_BIG5 |
+                           zf_moji_utf8_start(gf) * TRIG_FOLD | rare * TRIG_RARE);
   }
   for (uint32_t c = 0x80; c < 0x10000; c++) {
     unsigned bit = 1u << (c & 7);
@@ -43,7 +49,11 @@ static void build_bitmaps(moji_tables *t) {
          !((t->lead_bm[0][c >> 3] | t->lead_bm[1][c >> 3] | t->fold_bm[c >> 3]) & bit)))
       t->quiet_bm[c >> 3] |= (uint8_t)bit;
   }
-  for (uint32_t c = 0; c < 0x10000; c++) t->fold_gbk[c] = zf_moji_fold_code(t->gbk, c);
+  for (uint32_t c = 0; c < 0x10000; c++) {
+    t->fold_gbk[c] = zf_moji_fold_code(t->gbk, c);
+    t->trig[c] |= (uint8_t)(cont_code(t->gbk->enc[c]) * TRIG_CONT_GBK | cont_code(t->big5->enc[c]) * TRIG_CONT_BIG5 |
+                            cont_code(t->fold_gbk[c]) * TRIG_CONT_FOLD);
+  }
   /* ASCII is quiet too: the trigger's first test is then one lookup */
   for (uint32_t c = 0; c < 0x80; c++) set_bit(t->quiet_bm, c);
 }
@@ -80,6 +90,7 @@ static void build_unconv(moji_tables *t, const zf_occ_tables *occ, int dir) {
       /* such a character can start a window: not plain nor quiet */
       uint8_t bit = (uint8_t)(1u << (cv & 7));
       t->t2s_lead_bm[cv >> 3] |= bit;
+      t->trig[cv] |= TRIG_T2S;
       t->plain_bm[cv >> 3] &= (uint8_t)~bit;
       t->quiet_bm[cv >> 3] &= (uint8_t)~bit;
     }

@@ -331,17 +331,30 @@ static int spells_twice(const zf_dbcs *d, const uint32_t *c, size_t i, size_t n)
   return l == 3 && common_han(u) && ((size_t)l >= n2 || (b2[l] & 0xC0) != 0x80);
 }
 
-/* UTF-8 read as GBK/Big5 at c[i] (lead bits lg, lb, lf): this character
+/* UTF-8 read as GBK/Big5 at c[i] (its trig byte tb): this character
  * and the next two spell two valid multi-byte sequences (two Chinese
  * characters make three garbage ones), or one that is a common Han
  * character.  Set 0: GBK; 1: Big5; 2: GBK, with the three characters
  * folded to Simplified (the garbage was converted to Traditional after the
  * wrong decode); 3: the first one as it stands, the two after it folded
  * (鏍 of 样 is garbage no conversion touched, 峯 after it was 峰). */
-static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_t i, int lg, int lb, int lf, unsigned mask) {
+static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_t i, unsigned tb, unsigned mask) {
+  const int lg = (tb & TRIG_LEAD_GBK) != 0, lb = (tb & TRIG_LEAD_BIG5) != 0, lf = (tb & TRIG_FOLD) != 0;
+  /* c[i + 1] is in the BMP (scan_char) */
+  const unsigned tn = m->t->trig[c[i + 1]];
   for (int set = 0; set < 4; set++) {
     const zf_dbcs *d = set == 1 ? m->t->big5 : m->t->gbk;
     if (!(set >= 2 ? (set == 2 ? lf : lg) && !(mask & 1u << C_U8_GBK) : set ? lb : lg)) continue;
+    /* Both tests below need l1 >= 3, so by[2], the first byte of the
+     * second character's code as this set reads it, must be a
+     * continuation byte.  Where TRIG_CONT_* says it is not (or the code
+     * has one byte), the loop stops at that character (w = 2 or 4, by[2]
+     * no continuation), zf_utf8_strict cannot read three bytes (l1 < 3),
+     * and the set adds nothing: skipped without reading a code (issue
+     * 14).  With the audit on, the set runs all the same and must add
+     * nothing (tests/test_moji_trigger_cont.c). */
+    const int dead = !(tn & (set == 1 ? TRIG_CONT_BIG5 : set ? TRIG_CONT_FOLD : TRIG_CONT_GBK));
+    if (dead && !zf_moji_bound_audit.on) continue;
     uint8_t by[8];
     int w = 0;
     for (size_t j = i; j < i + 3; j++) {
@@ -370,12 +383,15 @@ static unsigned bits_utf8_dbcs(const moji *m, const uint32_t *c, size_t n, size_
      * (E8 80) before 環 (AD B7) spells 耍 (E8 80 AD) and then B7, which
      * no UTF-8 text holds there (金鑰環 of the clean man pages). */
     int goes_on = l1 >= w || (by[l1] & 0xC0) != 0x80;
+    unsigned add = 0;
     if (l1 >= 3 && goes_on && (zf_is_han(u) ? common_han(u)
                                  : cjk_symbol(u) && (zf_utf8_strict(by + l1, (size_t)(w - l1), &u2) >= 3 ||
                                                      (w == 4 && l1 == 3 && by[3] >= 0x40 && by[3] < 0x80))))
-      mask |= 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
+      add = 1u << (set == 1 ? C_U8_BIG5 : C_U8_GBK);
     else if (set == 0 && l1 == 3 && !(mask & 1u << C_U8_GBK) && spells_twice(d, c, i, n))
-      mask |= 1u << C_U8_GBK; /* GBK twice: the forced first layer reveals it */
+      add = 1u << C_U8_GBK; /* GBK twice: the forced first layer reveals it */
+    if (dead) zf_moji_bound_audit.cont_dead++, zf_moji_bound_audit.cont_wrong += add != 0;
+    mask |= add;
   }
   return mask;
 }
@@ -466,15 +482,16 @@ static unsigned scan_char(const moji *m, const uint32_t *c, size_t n, size_t i, 
     if (i + 2 < n && (mask & both) != both) mask |= t2s_window(t, c + i, n - i, mask);
     return mask;
   }
-  int lg = moji_bit(t->lead_bm[0], ch), lb = moji_bit(t->lead_bm[1], ch), lf = moji_bit(t->fold_bm, ch);
-  if ((lg || lb || lf) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
-    mask = bits_utf8_dbcs(m, c, n, i, lg, lb, lf, mask);
+  /* one load for lead_bm, fold_bm, t2s_lead_bm and rare_bm (trig) */
+  const unsigned tb = t->trig[ch];
+  if ((tb & (TRIG_LEAD_GBK | TRIG_LEAD_BIG5 | TRIG_FOLD)) && i + 2 < n && c[i + 1] <= 0xFFFF && c[i + 2] <= 0xFFFF)
+    mask = bits_utf8_dbcs(m, c, n, i, tb, mask);
   /* sets 4 (GBK) and 5 (Big5): garbage converted to Simplified */
-  if (i + 2 < n && (mask & both) != both && (lg || lb || moji_bit(t->t2s_lead_bm, ch)))
+  if (i + 2 < n && (mask & both) != both && (tb & (TRIG_LEAD_GBK | TRIG_LEAD_BIG5 | TRIG_T2S)))
     mask |= t2s_window(t, c + i, n - i, mask);
   if (zf_is_han(ch)) {
     ev->nhan++;
-    if (moji_bit(t->rare_bm, ch)) ev->nrare++, ev->rare_ch = ch;
+    if (tb & TRIG_RARE) ev->nrare++, ev->rare_ch = ch;
   } else if (dbcs_odd(ch)) {
     ev->nodd++;
     if (odd_letter(ch) && ((i > 0 && zf_is_han(c[i - 1])) || (i + 1 < n && zf_is_han(c[i + 1])))) ev->odd_ch = ch;
