@@ -77,7 +77,11 @@ int zf_detect_encoding(const unsigned char *p, size_t len, int at_eof);
 int zf_utf8_valid(const unsigned char *p, size_t len, int at_eof);
 
 /* Tests: 0 makes the UTF-8 decoder take its scalar path only, 1 its
- * SIMD blocks where the CPU has AVX-512 (the default). */
+ * SIMD blocks where the CPU has AVX-512 (the default: the 64-byte blocks
+ * too where it has VBMI2). */
 void zf_utf8_decode_simd(int on);
+/* Tests: 0 the scalar path, 1 the 16-byte blocks (AVX-512F) only, 2 the
+ * 64-byte blocks as well (AVX-512 VBMI2), each where the CPU has it. */
+void zf_utf8_decode_level(int level);
 
 #endif

@@ -27,6 +27,10 @@ int zf_line_facts_scan(const zf_text *in, zf_line_facts *lf);
  * the index is still found. */
 size_t zf_line_facts_to_break(const uint32_t *cp, size_t n, zf_line_facts *lf);
 
+/* Tests: 0 makes the scans take their portable path only, 1 (the
+ * default) their AVX-512 path where the CPU has it. */
+void zf_line_facts_level(int level);
+
 /* Han characters the model hardly knows: not a model character, or log10
  * P below ZF_RARE_LP (the lost-byte stage's drop test, lost_stage.c). */
 #define ZF_RARE_LP -5.0f

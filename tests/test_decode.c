@@ -466,8 +466,8 @@ static void check_all_feeds(const unsigned char *p, size_t n, unsigned *seed) {
   u8ref *want = malloc(sizeof *want);
   assert_non_null(want);
   utf8_reference(p, n, want);
-  for (int simd = 0; simd < 2; simd++) {
-    zf_utf8_decode_simd(simd);
+  for (int level = 0; level < 3; level++) {
+    zf_utf8_decode_level(level);
     check_decode(p, n, NULL, 0, want);
     for (size_t cut = 0; cut <= n; cut++) check_decode(p, n, &cut, 1, want);
     size_t cuts[256], nc = 0;
@@ -478,7 +478,7 @@ static void check_all_feeds(const unsigned char *p, size_t n, unsigned *seed) {
     }
     check_decode(p, n, cuts, nc, want);
   }
-  zf_utf8_decode_simd(1);
+  zf_utf8_decode_level(2);
   free(want);
 }
 
@@ -545,6 +545,53 @@ static void test_utf8_blocks(void **state) {
   }
 }
 
+/* Decodes p[0..n) whole with the block decoders of the given level. */
+static void decode_level(int level, const unsigned char *p, size_t n, zf_text *t, zf_stats *st) {
+  zf_decoder *d;
+  zf_utf8_decode_level(level);
+  assert_int_equal(zf_decoder_new(&d, ZHFIX_ENC_UTF8), 0);
+  zf_stats_init(st);
+  assert_int_equal(zf_decode(d, p, n, 0, 1, t, st), 0);
+  zf_decoder_free(d);
+  zf_utf8_decode_level(2);
+}
+
+/* Every corpus file, as it is and with a stray byte every 997 bytes (a
+ * lone lead, continuation or ASCII byte by turns, so stops fall at every
+ * position of the 16- and 64-byte blocks): the block decoders of each
+ * level give the scalar path's code points, offsets and invalid counts. */
+static void test_utf8_levels_corpus(void **state) {
+  (void)state;
+  static const char *const files[] = {"zh_CN.txt", "zh_TW.txt", "mixed.txt", "fortunes.txt"};
+  static const unsigned char stray[] = {0xE4, 0x80, 0xC3, 0xF0, 0xED, 0xE0, 0x0A};
+  for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+    size_t len;
+    unsigned char *text = (unsigned char *)tu_read_file(tu_corpus(files[f]), &len);
+    assert_non_null(text);
+    if (tu_quick() && len > 1000000) len = 1000000;
+    for (int damaged = 0; damaged < 2; damaged++) {
+      if (damaged)
+        for (size_t at = 500, k = 0; at < len; at += 997, k++) text[at] = stray[k % sizeof stray];
+      zf_text ref = {0};
+      zf_stats rst;
+      decode_level(0, text, len, &ref, &rst);
+      for (int level = 1; level < 3; level++) {
+        zf_text t = {0};
+        zf_stats st;
+        decode_level(level, text, len, &t, &st);
+        assert_int_equal(t.len, ref.len);
+        assert_memory_equal(t.cp, ref.cp, t.len * sizeof *t.cp);
+        assert_memory_equal(t.off, ref.off, t.len * sizeof *t.off);
+        assert_int_equal(st.v[ZHFIX_STAT_INVALID_SEQUENCES], rst.v[ZHFIX_STAT_INVALID_SEQUENCES]);
+        assert_int_equal(st.v[ZHFIX_STAT_FIRST_INVALID_OFFSET], rst.v[ZHFIX_STAT_FIRST_INVALID_OFFSET]);
+        zf_text_free(&t);
+      }
+      zf_text_free(&ref);
+    }
+    free(text);
+  }
+}
+
 /* The whole pipeline on text with stray bytes at block edges: the same
  * output with the block path and without, whole and fed in pieces. */
 static void test_utf8_blocks_pipeline(void **state) {
@@ -591,6 +638,7 @@ int main(void) {
       cmocka_unit_test(test_utf8_encode),
       cmocka_unit_test(test_utf8_blocks),
       cmocka_unit_test(test_utf8_blocks_pipeline),
+      cmocka_unit_test(test_utf8_levels_corpus),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,33 +88,39 @@ static uint32_t pick(uint64_t *s, int mode) {
   return 0x20 + rnd(s) % 0x5F;
 }
 
+/* Each path (zf_line_facts_level: the portable one, then AVX-512 where
+ * the CPU has it) against the definitions. */
 static void test_counts(void **state) {
   (void)state;
-  uint64_t s = 12345;
   uint32_t cp[1200];
-  for (int round = 0; round < 3000; round++) {
-    size_t n = round < 1100 ? (size_t)round : rnd(&s) % 1200;
-    int mode = round % 5 == 0 ? 1 : round % 5 == 1 ? 2 : 0;
-    for (size_t i = 0; i < n; i++) {
-      cp[i] = pick(&s, mode);
-      if (cp[i] == '\n' || cp[i] == '\r') cp[i] = 'x';
+  for (int level = 0; level < 2; level++) {
+    zf_line_facts_level(level);
+    uint64_t s = 12345;
+    for (int round = 0; round < 3000; round++) {
+      size_t n = round < 1100 ? (size_t)round : rnd(&s) % 1200;
+      int mode = round % 5 == 0 ? 1 : round % 5 == 1 ? 2 : 0;
+      for (size_t i = 0; i < n; i++) {
+        cp[i] = pick(&s, mode);
+        if (cp[i] == '\n' || cp[i] == '\r') cp[i] = 'x';
+      }
+      zf_line_facts want, got;
+      naive(cp, n, &want);
+      zf_text t = {cp, NULL, n, n};
+      assert_int_equal(zf_line_facts_scan(&t, &got), 0);
+      assert_true(got.valid);
+      same(&got, &want, n);
+      /* with a break somewhere (or none): its index, and the facts before it */
+      size_t at = n ? rnd(&s) % (n + 1) : 0;
+      if (at < n) cp[at] = rnd(&s) % 2 ? '\n' : '\r';
+      if (at < n && at + 1 < n && rnd(&s) % 2) cp[at + 1] = '\n';
+      size_t br = zf_line_facts_to_break(cp, n, &got);
+      assert_int_equal(br, at);
+      assert_true(got.valid);
+      naive(cp, at, &want);
+      same(&got, &want, at);
     }
-    zf_line_facts want, got;
-    naive(cp, n, &want);
-    zf_text t = {cp, NULL, n, n};
-    assert_int_equal(zf_line_facts_scan(&t, &got), 0);
-    assert_true(got.valid);
-    same(&got, &want, n);
-    /* with a break somewhere (or none): its index, and the facts before it */
-    size_t at = n ? rnd(&s) % (n + 1) : 0;
-    if (at < n) cp[at] = rnd(&s) % 2 ? '\n' : '\r';
-    if (at < n && at + 1 < n && rnd(&s) % 2) cp[at + 1] = '\n';
-    size_t br = zf_line_facts_to_break(cp, n, &got);
-    assert_int_equal(br, at);
-    assert_true(got.valid);
-    naive(cp, at, &want);
-    same(&got, &want, at);
   }
+  zf_line_facts_level(1);
 }
 
 /* Code points of the UTF-8 p[0..n) into cp (at most max); returns how
@@ -128,6 +134,54 @@ static size_t to_cp(const char *p, size_t n, uint32_t *cp, size_t max) {
     i += l > 0 ? (size_t)l : l < 0 ? (size_t)-l : n - i;
   }
   return k;
+}
+
+/* Every line of the corpora, cut as the pipeline cuts them (the break
+ * found in what follows, at most 4,096 characters at a time), clean and
+ * with a '?', U+FFFD, C1 control or character beyond the BMP every 97
+ * characters: both paths find the same break and the facts of the
+ * definitions, and zf_line_facts_scan agrees on the line. */
+static void test_levels_corpus(void **state) {
+  (void)state;
+  static const char *const files[] = {"zh_CN.txt", "zh_TW.txt", "fortunes.txt", "mixed.txt"};
+  static const uint32_t odd[] = {'?', 0xFFFD, 0x85, 0x20000, '(', 0x1F600, ZF_MARK_GBK_1};
+  for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+    size_t len;
+    char *text = tu_read_file(tu_corpus(files[f]), &len);
+    assert_non_null(text);
+    if (tu_quick() && len > 600000) len = 600000;
+    uint32_t *cp = malloc((len + 1) * sizeof *cp);
+    assert_non_null(cp);
+    size_t n = to_cp(text, len, cp, len + 1);
+    for (int damaged = 0; damaged < 2; damaged++) {
+      if (damaged)
+        for (size_t i = 40, k = 0; i < n; i += 97, k++)
+          if (cp[i] != '\n' && cp[i] != '\r') cp[i] = odd[k % (sizeof odd / sizeof *odd)];
+      for (size_t pos = 0; pos < n;) {
+        size_t lim = n - pos < 4096 ? n - pos : 4096;
+        zf_line_facts want, got[2];
+        size_t br[2];
+        for (int level = 0; level < 2; level++) {
+          zf_line_facts_level(level);
+          br[level] = zf_line_facts_to_break(cp + pos, lim, &got[level]);
+        }
+        assert_int_equal(br[0], br[1]);
+        naive(cp + pos, br[0], &want);
+        same(&got[0], &want, br[0]);
+        same(&got[1], &want, br[0]);
+        zf_text line = {cp + pos, NULL, br[0], br[0]};
+        for (int level = 0; level < 2; level++) {
+          zf_line_facts_level(level);
+          assert_int_equal(zf_line_facts_scan(&line, &got[level]), 0);
+          same(&got[level], &want, br[0]);
+        }
+        pos += br[0] < lim ? br[0] + 1 : lim;
+      }
+    }
+    zf_line_facts_level(1);
+    free(cp);
+    free(text);
+  }
 }
 
 /* The mojibake trigger given the line facts (it then looks at the loud
@@ -216,6 +270,7 @@ static void test_trigger_facts(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_counts), cmocka_unit_test(test_trigger_facts)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_counts), cmocka_unit_test(test_levels_corpus),
+                                     cmocka_unit_test(test_trigger_facts)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
