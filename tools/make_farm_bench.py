@@ -24,6 +24,11 @@ writes into OUTDIR:
       parens    parenthesis fragments: "((", "?(", ")?", "(py" with no ')'
       longline  the soup with no line break: one 200 KB line
       lost      '?' and U+FFFD after every Han character, with "?py)"
+      longqruns qruns with no line break (after the first line)
+      longsplit split with no line break (after the first line): the
+                two slowest shapes per byte (docs/repair-farm.md,
+                "Wave 18": a long line keeps the search's beam at its
+                widest, and each hypothesis costs more there)
 
 Each file is rebuilt only when missing.  The generator's C driver is
 compiled into BUILD/tools (it links tests/util/farm_sim.c and
@@ -36,7 +41,7 @@ MB/s or KB/s, peak RSS (`make bench` does this; figures, never a test).
 With --insns ZHFIX[,ZHFIX2...], the instructions of `ZHFIX --to=simp`
 under callgrind (which load does not distort) on slices of the same
 files: the first 10 KB of each shape (whole lines), 20 KB of the one-line
-shape, the first 1 MB of farm-realistic.txt; one line per slice and
+shapes, the first 1 MB of farm-realistic.txt; one line per slice and
 binary, for A/B comparisons on a loaded machine (docs/repair-farm.md).
 Slow (a minute or two per binary); not part of `make bench`.
 """
@@ -133,9 +138,14 @@ def shape(name, r, size):
             raise ValueError(name)
         lines.append(s)
         total += len(s.encode("utf-8")) + 1
-    if name == "longline":
-        pass
     return "\n".join(lines) + "\n"
+
+
+def one_line(name, r, size):
+    """Shape `name` with its lines after the first (the signature) run
+    together into one line."""
+    lines = shape(name, r, size).split("\n")
+    return lines[0] + "\n" + "".join(lines[1:]) + "\n"
 
 
 def longline(r, size):
@@ -187,12 +197,18 @@ def main():
     p = os.path.join(a.outdir, "farm-realistic.txt")
     if not os.path.exists(p):
         realistic(p, a.build, a.corpus)
-    for i, name in enumerate(["qsoup", "qruns", "ann", "split", "parens", "lost", "longline"]):
+    names = ["qsoup", "qruns", "ann", "split", "parens", "lost", "longline", "longqruns", "longsplit"]
+    for i, name in enumerate(names):
         p = os.path.join(a.outdir, "farm-adv-%s.txt" % name)
         if os.path.exists(p):
             continue
         r = random.Random(1000 + i)
-        s = longline(r, a.size) if name == "longline" else shape(name, r, a.size)
+        if name == "longline":
+            s = longline(r, a.size)
+        elif name.startswith("long"):
+            s = one_line(name[4:], r, a.size)
+        else:
+            s = shape(name, r, a.size)
         with open(p, "w", encoding="utf-8") as f:
             f.write(s)
     if a.run:
@@ -228,7 +244,7 @@ def insns(binaries, outdir):
                 continue
             if name == "farm-realistic.txt":
                 limit, one = 1_000_000, False
-            elif name == "farm-adv-longline.txt":
+            elif name.startswith("farm-adv-long"):
                 limit, one = 20_000, True
             else:
                 limit, one = 10_000, False
