@@ -699,6 +699,35 @@ static void test_dbcs_doc_gain(void **state) {
   zhfix_free(h);
 }
 
+/* A chain of shifts (lost_split.c, zf_lost_split_chain), after the same
+ * three lines: 檔案為“ (C0C9 AED7 ACB0 A1A7) read by CPython's GBK keeps
+ * 檔, drops AE, reads D7AC and B0A1 (赚啊) and drops A7 before the `-`;
+ * read back, 蚻陛, where (AE, D7) (AC, B0) (A1, A7) is 案為“: both are
+ * marked, 檔 before them kept.  A lossless line of the damage (查詢高階電源
+ * 管理, every pair read whole) is restored as before. */
+static const char big5_chain_dam[] = "p狦⊿Τ﹚郎住A┪太﹚郎赚啊-〃A玥眖夹非块J弄C\n"
+                                     "apm - 琩高蔼顶筿方恨瞶(APM) BIOS\n";
+
+static void test_dbcs_chain(void **state) {
+  (void)state;
+  char doc[1024];
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_chain_dam);
+  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+  int lines[16] = {0};
+  span_lines(h, doc, lines);
+  assert_null(strstr(out, "蚻"));
+  assert_null(strstr(out, "陛"));
+  assert_non_null(strstr(out, "定檔\xEF\xBF\xBD\xEF\xBF\xBD-"));
+  assert_true(lines[3] >= 2);
+  assert_non_null(strstr(out, "\napm - 查詢高階電源管理(APM) BIOS\n"));
+  assert_int_equal(lines[4], 0);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pipeline),
@@ -711,6 +740,7 @@ int main(void) {
       cmocka_unit_test(test_whole_heading),
       cmocka_unit_test(test_dbcs_doc_report),
       cmocka_unit_test(test_dbcs_doc_gain),
+      cmocka_unit_test(test_dbcs_chain),
   };
   /* LOST_TEST=name runs one test (for work on them) */
   if (getenv("LOST_TEST")) cmocka_set_test_filter(getenv("LOST_TEST"));
