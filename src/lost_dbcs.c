@@ -39,7 +39,17 @@
  * at 1.0 the mojibake stage wrote 绻).  docs/repair-lost.md, phase 8-9. */
 #define DOC_DROP_MIN_CHARS 2
 #define DOC_DROP_GAIN 5.0
-#define DOC_DROP_PER_CHAR DBCS_DROP_PER_CHAR
+/* A gain a character that is not ASCII, in such a document: the bar a
+ * line meets on its own (DBCS_DROP_PER_CHAR) tells a damaged line from a
+ * clean line of rare characters with no other evidence; the document's
+ * lines taken on that bar are the evidence here.  At 2.5 a long line of
+ * the damage that read at 2.0-2.5 a character (`--wrap=C计 b﹚害rじ计`,
+ * gain 37.4 over 16) was left as it came, garbage reported.  Tuning
+ * slices (skip 0 and 1.5 MB, 60 KB, Big5 read by CPython's GBK): 1.5 and
+ * 2.0 alike, docs/repair-lost.md, phase 17. */
+#ifndef DOC_DROP_PER_CHAR
+#define DOC_DROP_PER_CHAR 2.0
+#endif
 
 /* Characters gone whole, the phase unbroken (glibc's decoders drop a pair
  * they cannot map whole): no reading with a byte missing beats the line
@@ -167,6 +177,38 @@ int zf_lost_whole_gone(zf_lost *l, const zf_text *in, size_t na, double *mass, w
 int zf_lost_whole_report(const zf_text *in, zf_stats *stats) {
   zf_stats_unrecoverable(stats, in->off[in->len - 1], 0);
   return ZF_UNCHANGED;
+}
+
+/* Whether c parts a token of a line (space, bracket, the line's end). */
+static int token_edge(uint32_t c) {
+  return c == ' ' || c == '\t' || c == '(' || c == ')' || c == '[' || c == ']' || c == '\n' || c == '\r';
+}
+
+/* A line of nothing but ASCII in a document that showed the damage of
+ * class doc, holding `@` as a token of its own: when the class's reader
+ * drops a lead before `@` and reads the `@` again, the `@` is what is left
+ * of a character (CPython's GBK on Big5 作者 = A740 AACC: A7 goes, 40 is
+ * read as `@`, AA and CC go: `AUTHORS 作者` -> `AUTHORS @`).  A clean line
+ * rarely holds a lone `@` (an address or a decorator is joined to a
+ * word); only the document's class is asked.  docs/repair-lost.md,
+ * phase 17. */
+int zf_lost_lone_trail(int doc, const zf_text *in) {
+  if (doc < 0 || (size_t)doc >= zf_lost_nall_hyps) return 0;
+  int lone = 0, tokens = 0;
+  for (size_t i = 0; i < in->len; i++) {
+    if (in->cp[i] >= 0x80) return 0;
+    int edge = !i || token_edge(in->cp[i - 1]);
+    tokens += edge && !token_edge(in->cp[i]);
+    if (in->cp[i] == '@') lone |= edge && (i + 1 == in->len || token_edge(in->cp[i + 1]));
+  }
+  /* a heading: the `@` and at most one word (`AUTHORS @`, `@ AUTHOR`) */
+  if (tokens > 2) return 0;
+  const zf_lost_hyp *h = &zf_lost_all_hyps[doc];
+  const zf_lost_tables *t = lone ? zf_lost_shared_tables() : NULL;
+  if (!t || h->style != ZF_LOST_DROP) return 0;
+  const lc_model *S = &t->m[h->src], *R = &t->m[h->reader];
+  if (!S->present || !R->present || S->kind != LC_KIND_DBCS || R->kind != LC_KIND_DBCS) return 0;
+  return zf_lost_drop_cands(S, R, 1, '@', 0, 1, NULL, 1) > 0;
 }
 
 /* Whether the input character at byte offset off is ASCII. */

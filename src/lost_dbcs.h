@@ -40,6 +40,10 @@ int zf_lost_dbcs_drop_line(zf_lost *l, int mode, int doc, const zf_text *in, zf_
                           zf_lost_result *res, const zf_lost_hyp **used, int *whole, double *mass, whole_ev *pool,
                           size_t *read, double ll, int only);
 
+/* 1 when the line, nothing but ASCII, holds a lone `@` that the reader of
+ * class doc leaves of a character whose lead it dropped (lost_dbcs.c) */
+int zf_lost_lone_trail(int doc, const zf_text *in);
+
 /* For tests (tests/test_lost_bound.c): the drop reader's bound pass and
  * exact pass (lost_drop.c) over one line under class h, no decision
  * taken: *bound and *exact the best readings' scores (-FLT_MAX: none),

@@ -43,6 +43,7 @@
  * node), plus at most 126 candidates a missing byte.
  */
 #include "lost_dbcs.h"
+#include "lost_dwork.h"
 #include "lost_lat.h"
 #include "shared.h"
 
@@ -75,37 +76,6 @@ static double tune(const char *name, double dflt) { return getenv(name) ? atof(g
 #define DROP_LOSSLESS_V DROP_LOSSLESS
 #endif
 
-enum { K_START, K_PAIR, K_ONE, K_LGAP, K_TGAP, K_DGAP, K_N };
-
-typedef struct dbyte {
-  uint8_t v, bnd; /* bnd: a unit of the reader starts at this byte */
-  uint32_t unit;
-} dbyte;
-
-typedef struct dnode {
-  float v, w; /* best reading into / out of the node (log10) */
-  int32_t bp; /* best predecessor node, -1 none */
-} dnode;
-
-typedef struct dwork {
-  const lc_model *S, *R;
-  dbyte *b;
-  size_t nb;
-  dnode *nd; /* (nb + 1) * K_N */
-  float *gw; /* gap_w's memo: 2 a node, NaN until computed */
-  float *aw; /* after_gap's memo: per position (one pair edge a position, two kinds of gap node) */
-  uint8_t *gm; /* gap_ok's memo: per position */
-  /* cands_at's memo: per position and kind of gap, the candidates' start
-   * in cpool (-1: not computed) and count */
-  int32_t *coff;
-  uint8_t *ccnt;
-  uint32_t *cpool;
-  size_t ncpool, capcpool;
-  const zf_lost_gapsets_t *gs; /* the bound pass's sets (zf_lost_gapsets) */
-  int nomem;
-} dwork;
-
-#define NI(p, k) ((p) * K_N + (size_t)(k))
 
 static int gaps_at(int k) { return k == K_TGAP ? 1 : k == K_DGAP ? 2 : 0; }
 
@@ -354,12 +324,6 @@ static float best_other(dwork *w, size_t a, size_t bb, uint32_t c, int ek) {
   return best;
 }
 
-typedef struct dstep {
-  size_t from, to; /* byte positions */
-  int k;           /* kind of the edge */
-  uint32_t cp;
-  uint8_t certain, split; /* split: zf_lost_split_word's (split_words) */
-} dstep;
 
 /* Is the reading text?  A double-byte wrong decode of text reads back as
  * text: neighbouring characters make the lexicon's words.  A clean line
@@ -376,9 +340,6 @@ typedef struct dstep {
 #define TEXT_P1 0.54
 #define TEXT_P0 0.11
 
-static int han(uint32_t c) {
-  return (c >= 0x3400 && c < 0xA000) || (c >= 0xF900 && c < 0xFB00) || (c >= 0x20000 && c < 0x32000);
-}
 
 static int known_han(const dstep *s) { return s->k == K_PAIR && han(s->cp); }
 
@@ -495,58 +456,6 @@ static size_t nogap_path(const dwork *w, dstep *path) {
     p += 1 + (size_t)pair;
   }
   return np;
-}
-
-/* zf_lost_split_shift for path[i] (lost_split.c), its window win[0..nw)
- * (path[i] at win[at]): after a trail whose lead went, the window stops
- * at that gap: its slot and up to RANK_CTX characters after it are added;
- * after an ASCII byte it is the window as it is. */
-static int shift_at(const dwork *w, const dstep *path, size_t np, size_t i, const uint32_t *win, size_t nw,
-                    size_t at) {
-  uint32_t sw[2 * RANK_CTX + 2];
-  const dstep *s = &path[i];
-  unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v, after = w->b[s->to].v;
-  if (after < 0x80) return zf_lost_split_shift(w->S, w->R, b0, b1, after, win, nw, at, DROP_PEN_V);
-  if (at + 1 != nw) return 0;
-  memcpy(sw, win, nw * sizeof *win);
-  size_t n = nw + 1;
-  sw[nw] = 0;
-  for (size_t z = i + 2; z < np && z - i - 2 < RANK_CTX && path[z].cp; z++) sw[n++] = path[z].cp;
-  return zf_lost_split_shift(w->S, w->R, b0, b1, after, sw, n, at, 0);
-}
-
-/* Characters read whole that may be a word of two whose outer bytes went
- * (lost_split.c; window: RANK_CTX each side): split.  Returns how many. */
-static size_t split_words(const dwork *w, dstep *path, size_t np) {
-  size_t n = 0;
-  uint32_t win[2 * RANK_CTX + 1];
-  for (size_t i = 0; i < np; i++) {
-    dstep *s = &path[i];
-    if (s->k != K_PAIR || !han(s->cp) || w->b[s->from].v < 0x80) continue;
-    /* outer bytes gone: b0 starts a unit of the reader, b1 ends one */
-    int outer = w->b[s->from].bnd && (s->to >= w->nb || w->b[s->to].bnd);
-    /* inner bytes gone: the reader ended a unit with b0 (lost_split.c) */
-    int inner = w->b[s->from + 1].bnd;
-    /* a phase shift: the next step the byte after b1, read as a trail
-     * whose lead went or as ASCII (lost_split.c) */
-    int shift = w->b[s->from].bnd && i + 1 < np && path[i + 1].from == s->to && path[i + 1].to == s->to + 1 &&
-                ((path[i + 1].k == K_LGAP && w->b[s->to].v >= 0x80) ||
-                 (path[i + 1].k == K_ONE && w->b[s->to].v >= 0x40 && w->b[s->to].v < 0x7F));
-    if (!outer && !inner && !shift) continue;
-    size_t a = i, z = i + 1, nw = 0;
-    while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
-    while (z < np && z - i - 1 < RANK_CTX && path[z].cp) z++;
-    for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
-    int after = s->to < w->nb ? (int)w->b[s->to].v : -1;
-    unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v;
-    if ((outer && zf_lost_split_word(w->S, w->R, b0, b1, after, win, nw, i - a, DROP_PEN_V)) ||
-        (inner && zf_lost_split_inner(w->S, w->R, b0, b1, win, nw, i - a, DROP_PEN_V)) ||
-        (shift && shift_at(w, path, np, i, win, nw, i - a)))
-      s->split = 1, n++;
-  }
-  for (size_t i = 0; i < np; i++)
-    if (path[i].split) path[i].certain = 0;
-  return n;
 }
 
 static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, int indoc, const zf_text *in,
@@ -755,7 +664,7 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
   refused:
     /* in a document of the damage the reading with nothing missing may
      * hold a word that lost bytes (版權 -> ┡v -> 怵v): split ones marked */
-    if (!indoc || !readable || !split_words(&w, path, np = nogap_path(&w, path))) goto done;
+    if (!indoc || !readable || !zf_lost_split_words(&w, path, np = nogap_path(&w, path), DROP_PEN_V)) goto done;
     for (size_t i = 0; i < np; i++) path[i].certain = !path[i].split;
     gaps = 0;
     goto split;
@@ -774,7 +683,7 @@ static int read_at(zf_lost *l, const zf_lost_hyp *h, int mode, double lossless, 
     rc = ZHFIX_E_NOMEM;
     goto done;
   }
-  size_t nsplit = split_words(&w, path, np);
+  size_t nsplit = zf_lost_split_words(&w, path, np, DROP_PEN_V);
   if (!gaps && !nsplit) { /* lossless where certain, else reported (not changed) */
     res->likely = docmode && unsure > 0 && !textless;
     goto done;

@@ -249,6 +249,11 @@ int zf_lost_split_inner(const lc_model *S, const lc_model *R, unsigned b0, unsig
 int zf_lost_split_shift(const lc_model *S, const lc_model *R, unsigned b0, unsigned b1, unsigned after,
                         const uint32_t *win, size_t nw, size_t at, double pen);
 
+/* lost_split.c: a chain of shifts, m (2-4) characters read whole from
+ * b[0..2m), win[at..at+m) in the window win[0..nw) (lost_drop.c) */
+int zf_lost_split_chain(const lc_model *S, const lc_model *R, const uint8_t *b, size_t m, int after,
+                        const uint32_t *win, size_t nw, size_t at, double pen);
+
 #define GROW(l, arr, cap, need) zf_grow((void **)&(arr), &(cap), (need), sizeof *(arr), 64)
 
 /* log10(10^a + 10^b) */

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #endif
 #include "lost_dbcs.h"
+#include "lost_dwork.h"
 #include "lost_lat.h"
 #include "shared.h"
 
@@ -179,6 +180,138 @@ int zf_lost_split_shift(const lc_model *S, const lc_model *R, unsigned b0, unsig
   fprintf(stderr, "split shift %04X%02X: %04X: %.2f vs %.2f\n", b0, b1, (unsigned)c2, shifted, base);
 #endif
   return shifted > base - SPLIT_SHIFT_MARGIN;
+}
+
+/* A chain of shifts: m characters read whole from b[0..2m), each of the
+ * source's characters shifted by the one before (檔案為“ = C0C9 AED7 ACB0
+ * A1A7 read by CPython's GBK: AE dropped, D7AC and B0A1 read, A7 dropped
+ * before the `-`; read back 蚻陛).  The same bytes read with the drops
+ * outside the run, (x, b0) (b1, b2) ... (b[2m-1], y), make m + 1
+ * characters, the m - 1 inner ones fixed by the bytes.  1 when that
+ * reading (x and y each its best candidate) scores, less two drops (pen),
+ * within SPLIT_SHIFT_MARGIN of the window as read (win[at..at+m) the run). */
+int zf_lost_split_chain(const lc_model *S, const lc_model *R, const uint8_t *b, size_t m, int after,
+                        const uint32_t *win, size_t nw, size_t at, double pen) {
+  uint32_t c1s[128], c2s[128], alt[2 * RANK_CTX + 8];
+  if (m < 2 || m > 4 || at + m > nw || nw - m > 2 * RANK_CTX) return 0;
+  size_t n = 0;
+  for (size_t q = 0; q < at; q++) alt[n++] = win[q];
+  size_t first = n++;
+  for (size_t j = 1; j < m; j++) {
+    uint32_t c = lc_pair(S, b[2 * j - 1], b[2 * j]);
+    if (!src_char(c) || c < 0x3400) return 0;
+    alt[n++] = c;
+  }
+  size_t last = n++;
+  for (size_t q = at + m; q < nw; q++) alt[n++] = win[q];
+  size_t n1 = zf_lost_drop_cands(S, R, 1, b[0], 0, 1, c1s, 128);
+  size_t n2 = zf_lost_drop_cands(S, R, 0, b[2 * m - 1], after, 1, c2s, 128);
+  if (!n1 || !n2) return 0;
+  if (n1 > 128) n1 = 128;
+  if (n2 > 128) n2 = 128;
+  /* x given y's best unigram candidate, then y given that x */
+  size_t by = 0;
+  for (size_t j = 1; j < n2; j++)
+    if (zf_lm_char(c2s[j]) > zf_lm_char(c2s[by])) by = j;
+  alt[last] = c2s[by];
+  double best = -1e30;
+  uint32_t bx = 0;
+  for (size_t i = 0; i < n1; i++) {
+    alt[first] = c1s[i];
+    double t = zf_lm_rank_score(alt, n);
+    if (t > best) best = t, bx = c1s[i];
+  }
+  alt[first] = bx;
+  double shifted = best_with(alt, n, last, c2s, n2) - 2 * pen, base = zf_lm_rank_score(win, nw);
+#ifdef LOST_DEBUG
+  fprintf(stderr, "split chain m %zu U+%04X: %.2f vs %.2f\n", m, (unsigned)win[at], shifted, base);
+#endif
+  return shifted > base - SPLIT_SHIFT_MARGIN;
+}
+
+/* ---- lost_drop.c's reading: its characters split ------------------------- */
+
+/* zf_lost_split_shift for path[i] (lost_split.c), its window win[0..nw)
+ * (path[i] at win[at]): after a trail whose lead went, the window stops
+ * at that gap: its slot and up to RANK_CTX characters after it are added;
+ * after an ASCII byte it is the window as it is. */
+static int shift_at(const dwork *w, const dstep *path, size_t np, size_t i, const uint32_t *win, size_t nw,
+                    size_t at, double pen) {
+  uint32_t sw[2 * RANK_CTX + 2];
+  const dstep *s = &path[i];
+  unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v, after = w->b[s->to].v;
+  if (after < 0x80) return zf_lost_split_shift(w->S, w->R, b0, b1, after, win, nw, at, pen);
+  if (at + 1 != nw) return 0;
+  memcpy(sw, win, nw * sizeof *win);
+  size_t n = nw + 1;
+  sw[nw] = 0;
+  for (size_t z = i + 2; z < np && z - i - 2 < RANK_CTX && path[z].cp; z++) sw[n++] = path[z].cp;
+  return zf_lost_split_shift(w->S, w->R, b0, b1, after, sw, n, at, 0);
+}
+
+/* A chain of shifts from path[i] (zf_lost_split_chain): 2 or 3 characters
+ * read whole, one after another, none split yet, split.  Returns
+ * how many. */
+static size_t chain_at(const dwork *w, dstep *path, size_t np, size_t i, double pen) {
+  uint32_t win[2 * RANK_CTX + 3];
+  uint8_t b[6];
+  size_t m = 0;
+  for (; m < 3 && i + m < np; m++) {
+    const dstep *s = &path[i + m];
+    if (s->k != K_PAIR || !han(s->cp) || s->split || s->to != s->from + 2 ||
+        (m && s->from != s[-1].to))
+      break;
+    b[2 * m] = (uint8_t)w->b[s->from].v, b[2 * m + 1] = (uint8_t)w->b[s->from + 1].v;
+  }
+  for (size_t k = 2; k <= m; k++) {
+    size_t to = path[i + k - 1].to, a = i, z = i + k, nw = 0;
+    if (to < w->nb && !w->b[to].bnd) continue;
+    while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
+    while (z < np && z - i - k < RANK_CTX && path[z].cp) z++;
+    for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+    if (zf_lost_split_chain(w->S, w->R, b, k, to < w->nb ? (int)w->b[to].v : -1, win, nw, i - a, pen)) {
+      for (size_t q = i; q < i + k; q++) path[q].split = 1;
+      return k;
+    }
+  }
+  return 0;
+}
+
+/* Characters read whole that may be a word of two whose outer bytes went
+ * (lost_split.c; window: RANK_CTX each side): split.  Returns how many. */
+size_t zf_lost_split_words(const dwork *w, dstep *path, size_t np, double pen) {
+  size_t n = 0;
+  uint32_t win[2 * RANK_CTX + 1];
+  for (size_t i = 0; i < np; i++) {
+    dstep *s = &path[i];
+    if (s->k != K_PAIR || !han(s->cp) || w->b[s->from].v < 0x80) continue;
+    /* outer bytes gone: b0 starts a unit of the reader, b1 ends one */
+    int outer = w->b[s->from].bnd && (s->to >= w->nb || w->b[s->to].bnd);
+    /* inner bytes gone: the reader ended a unit with b0 (lost_split.c) */
+    int inner = w->b[s->from + 1].bnd;
+    /* a phase shift: the next step the byte after b1, read as a trail
+     * whose lead went or as ASCII (lost_split.c) */
+    int shift = w->b[s->from].bnd && i + 1 < np && path[i + 1].from == s->to && path[i + 1].to == s->to + 1 &&
+                ((path[i + 1].k == K_LGAP && w->b[s->to].v >= 0x80) ||
+                 (path[i + 1].k == K_ONE && w->b[s->to].v >= 0x40 && w->b[s->to].v < 0x7F));
+    if (!outer && !inner && !shift) continue;
+    size_t a = i, z = i + 1, nw = 0;
+    while (a > 0 && i - a < RANK_CTX && path[a - 1].cp) a--;
+    while (z < np && z - i - 1 < RANK_CTX && path[z].cp) z++;
+    for (size_t q = a; q < z; q++) win[nw++] = path[q].cp;
+    int after = s->to < w->nb ? (int)w->b[s->to].v : -1;
+    unsigned b0 = w->b[s->from].v, b1 = w->b[s->from + 1].v;
+    if ((outer && zf_lost_split_word(w->S, w->R, b0, b1, after, win, nw, i - a, pen)) ||
+        (inner && zf_lost_split_inner(w->S, w->R, b0, b1, win, nw, i - a, pen)) ||
+        (shift && shift_at(w, path, np, i, win, nw, i - a, pen)))
+      s->split = 1, n++;
+  }
+  /* from the right: the shortest chain that explains the characters */
+  for (size_t i = np; i-- > 0;)
+    if (path[i].from < w->nb && w->b[path[i].from].bnd) n += chain_at(w, path, np, i, pen);
+  for (size_t i = 0; i < np; i++)
+    if (path[i].split) path[i].certain = 0;
+  return n;
 }
 
 /* ---- lost_drop.c's bound pass: the gap sets ------------------------------

@@ -627,7 +627,8 @@ static int run(void *st, const zf_text *in, zf_text *out, zf_stats *stats) {
   int wdoc = !markers && lf->wide && s->whole.shown;
   if (!markers && (!drop_suspect(lf) || nonascii(in) < DROP_MIN_CHARS)) {
     dbshort = dbdoc >= 0 && !s->pre && lf->wide;
-    if (!u8try && !asu8 && !dbshort && !wdoc) return ZF_UNCHANGED;
+    if (!u8try && !asu8 && !dbshort && !wdoc) /* a lone `@` of the damage: reported (lost_dbcs.c) */
+      return !s->pre && zf_lost_lone_trail(dbdoc, in) ? zf_lost_whole_report(in, stats) : ZF_UNCHANGED;
     u8only = 1; /* only UTF-8 read by a dropping Big5 decoder is tried */
   }
   /* the lattice's dropping classes stop in a document where they keep

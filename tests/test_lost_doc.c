@@ -650,6 +650,113 @@ static void test_dbcs_doc_report(void **state) {
   zhfix_free(h);
 }
 
+/* Big5 read by CPython's GBK (errors="ignore"), three lines of the
+ * tuning slice taken on their own evidence, then a long line of the
+ * damage whose reading gains 37.4 over 16 characters that are not ASCII
+ * (2.34 a character: under the bar a line meets on its own, 2.5) and a
+ * heading, 相關檔案, all four characters gone to misaligned pairs: in
+ * the document both are read, their gaps marked (lost_dbcs.c,
+ * DOC_DROP_PER_CHAR; docs/repair-lost.md, phase 17), where they were left
+ * as they came, garbage reported.  The clean originals after the same
+ * three lines, and the damaged lines with no document before them, are
+ * not changed. */
+static const char big5_shown[] = "癸–永僧卓楗X︽B虫迭㎝欷覆詹苇p计Ap狦﹚豪僧爪h螭@印A玥P煽楗X羆︽计C\n"
+                                 "讽が笆Α憨Is wish 伞Aウ硄盽皑C兵㏑O矗ボCAiH硓筁砞﹚跑计ㄓэ跑矗ボ才C\n"
+                                 "硂贺よ猭ゑ癬玡豹含q辅ΤT应n矪AウiHbA shell 琩高隔畖い亥籀螃aよC\n";
+static const char big5_gain_dam[] = "-w, --wrap=C计 b﹚害rじ计幡郯蚀︽(箇砞76)A0 案Tノ郯蚀︽\n勖隼僧\n";
+static const char big5_gain_orig[] = "-w, --wrap=列數 在指定的字元數後自動換行(預設為76)，0 為禁用自動換行\n相關檔案\n";
+
+static void test_dbcs_doc_gain(void **state) {
+  (void)state;
+  char doc[1024];
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_gain_dam);
+  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+  int lines[16] = {0};
+  span_lines(h, doc, lines);
+  const char *w = strstr(out, "-w, --wrap=");
+  assert_non_null(w);
+  assert_null(strstr(w, "箇砞")); /* no garbage left */
+  assert_null(strstr(w, "勖隼僧"));
+  assert_non_null(strstr(w, "(預設76)"));
+  assert_non_null(strstr(w, "\n\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n"));
+  assert_true(lines[3] >= 2 && lines[4] >= 1); /* the marks reported */
+  zhfix_buffer_free(out);
+  /* the clean originals in the same document: unchanged, not reported */
+  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_gain_orig);
+  out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+  memset(lines, 0, sizeof lines);
+  span_lines(h, doc, lines);
+  assert_string_equal(strstr(out, "-w, --wrap="), big5_gain_orig);
+  assert_int_equal(lines[3] + lines[4], 0);
+  zhfix_buffer_free(out);
+  /* no document before them: as they came */
+  out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, big5_gain_dam, h);
+  assert_string_equal(out, big5_gain_dam);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
+/* A chain of shifts (lost_split.c, zf_lost_split_chain), after the same
+ * three lines: 檔案為“ (C0C9 AED7 ACB0 A1A7) read by CPython's GBK keeps
+ * 檔, drops AE, reads D7AC and B0A1 (赚啊) and drops A7 before the `-`;
+ * read back, 蚻陛, where (AE, D7) (AC, B0) (A1, A7) is 案為“: both are
+ * marked, 檔 before them kept.  A lossless line of the damage (查詢高階電源
+ * 管理, every pair read whole) is restored as before. */
+static const char big5_chain_dam[] = "p狦⊿Τ﹚郎住A┪太﹚郎赚啊-〃A玥眖夹非块J弄C\n"
+                                     "apm - 琩高蔼顶筿方恨瞶(APM) BIOS\n";
+
+static void test_dbcs_chain(void **state) {
+  (void)state;
+  char doc[1024];
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_chain_dam);
+  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+  int lines[16] = {0};
+  span_lines(h, doc, lines);
+  assert_null(strstr(out, "蚻"));
+  assert_null(strstr(out, "陛"));
+  assert_non_null(strstr(out, "定檔\xEF\xBF\xBD\xEF\xBF\xBD-"));
+  assert_true(lines[3] >= 2);
+  assert_non_null(strstr(out, "\napm - 查詢高階電源管理(APM) BIOS\n"));
+  assert_int_equal(lines[4], 0);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
+/* After the same three lines (Big5 read by CPython's GBK), headings whose
+ * every character went but a trail read as `@` (作者 = A740 AACC: A7
+ * dropped, 40 read as `@`, AA and CC dropped) are reported, not changed
+ * (lost_dbcs.c, zf_lost_lone_trail); a clean line with a lone `@` among
+ * more words is not, nor the heading in a document that showed nothing. */
+static const char lone_dam[] = "AUTHORS @\n@\nlocalname @ localhost $ ssh -q -X loginname@remotehost.domain\n";
+
+static void test_dbcs_lone_trail(void **state) {
+  (void)state;
+  char doc[1024];
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  snprintf(doc, sizeof doc, "%s%s", big5_shown, lone_dam);
+  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+  int lines[16] = {0};
+  span_lines(h, doc, lines);
+  assert_string_equal(strstr(out, "AUTHORS @"), lone_dam);
+  assert_int_equal(lines[3], 1);
+  assert_int_equal(lines[4], 1);
+  assert_int_equal(lines[5], 0);
+  zhfix_buffer_free(out);
+  out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, lone_dam, h);
+  assert_string_equal(out, lone_dam);
+  assert_int_equal(zhfix_get_stat(h, ZHFIX_STAT_UNRECOVERABLE_SPANS), 0);
+  zhfix_buffer_free(out);
+  zhfix_free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pipeline),
@@ -661,6 +768,9 @@ int main(void) {
       cmocka_unit_test(test_whole_doc),
       cmocka_unit_test(test_whole_heading),
       cmocka_unit_test(test_dbcs_doc_report),
+      cmocka_unit_test(test_dbcs_doc_gain),
+      cmocka_unit_test(test_dbcs_chain),
+      cmocka_unit_test(test_dbcs_lone_trail),
   };
   /* LOST_TEST=name runs one test (for work on them) */
   if (getenv("LOST_TEST")) cmocka_set_test_filter(getenv("LOST_TEST"));
