@@ -259,6 +259,20 @@ int zf_lost_asutf8_maybe(const zf_text *in) {
  * when reported, else ZF_LOST_NOFIT. */
 static const lc_model *stray_notext(zf_lost *l, int src, const zf_text *in, zf_lost_result *res);
 
+/* The end of a line written with marks: on failure (rc) the line's
+ * output is taken back; otherwise every mark written since out0 is
+ * reported at its input offset. */
+static int marked_tail(zf_lost *l, int rc, zf_text *out, size_t out0, zf_stats *stats) {
+  if (rc) {
+    out->len = out0;
+    return rc;
+  }
+  size_t nf;
+  const uint8_t *f = zf_lost_flags(l, &nf);
+  zf_lost_report_marks(out, out0, f, nf, stats);
+  return 0;
+}
+
 static int doc_report(zf_lost *l, int src, const zf_text *in, zf_stats *stats, zf_lost_result *res) {
   if (!stray_notext(l, src, in, res)) return ZF_LOST_NOFIT;
   for (size_t j = 0; j < in->len;) {
@@ -323,14 +337,8 @@ int zf_lost_asutf8_line(zf_lost *l, int mode, int doc, int markok, int *src, con
   if (best >= 0) rc = zf_lost_asutf8_drop(l, best, mode, doc, in, out, res);
   else if (doc >= DOC_LL_HITS && markok) rc = doc_mark(l, best = *src, mode, in, out, res);
   else return doc >= DOC_LL_HITS ? doc_report(l, *src, in, stats, res) : ZF_LOST_NOFIT;
-  if (rc) {
-    out->len = out0;
-    return rc;
-  }
+  if ((rc = marked_tail(l, rc, out, out0, stats)) != 0) return rc;
   *src = best;
-  size_t nf;
-  const uint8_t *f = zf_lost_flags(l, &nf);
-  zf_lost_report_marks(out, out0, f, nf, stats);
   stats->lost_leave = 1;
   *used = best == ZF_LC_PY_GBK ? &gbk_as_utf8 : &big5_as_utf8;
   return 0;
@@ -404,14 +412,8 @@ int zf_lost_asutf8_repl(zf_lost *l, int doc, const zf_text *in, zf_text *out, zf
   stray_asis(in, &e);
   if (e.asis > A8R_ASIS * (double)e.ns) return ZF_LOST_NOFIT;
   size_t out0 = out->len;
-  int rc = emit_line(l, S, ZF_LOST_MARK, in, out, res);
-  if (rc) {
-    out->len = out0;
-    return rc;
-  }
-  size_t nf;
-  const uint8_t *f = zf_lost_flags(l, &nf);
-  zf_lost_report_marks(out, out0, f, nf, stats);
+  int rc = marked_tail(l, emit_line(l, S, ZF_LOST_MARK, in, out, res), out, out0, stats);
+  if (rc) return rc;
   *used = &gbk_as_utf8;
   return 0;
 }

@@ -123,6 +123,16 @@ static int check_plain(const occ_accel *acc, const zf_occ_dict *d, const uint32_
   return 1;
 }
 
+/* Dictionary di's accelerator, its trie (*d) and its two- and
+ * three-character key prefixes. */
+static const occ_accel *dict_keys(occ_shared *sh, int di, const zf_occ_dict **d, plist *pairs, plist *triples) {
+  const occ_accel *acc = zf_conv_accel(sh, di);
+  assert_non_null(acc);
+  *d = &sh->t.d[di];
+  collect(*d, pairs, triples);
+  return acc;
+}
+
 /* Every two- and three-character key prefix of every dictionary, alone
  * and followed by a random character, and random text, through
  * plain_value. */
@@ -132,11 +142,9 @@ static void test_plain_value(void **state) {
   occ_shared *sh = zf_conv_shared(&err);
   assert_non_null(sh);
   for (int di = 0; di < ZF_OCC_NDICTS; di++) {
-    const occ_accel *acc = zf_conv_accel(sh, di);
-    assert_non_null(acc);
-    const zf_occ_dict *d = &sh->t.d[di];
+    const zf_occ_dict *d;
     plist pairs = {0}, triples = {0};
-    collect(d, &pairs, &triples);
+    const occ_accel *acc = dict_keys(sh, di, &d, &pairs, &triples);
     size_t asked = 0, plain = 0;
     for (size_t k = 0; k < pairs.n; k++) {
       uint32_t t[3] = {pairs.p[k].a, pairs.p[k].b, rnd_char()};
@@ -173,11 +181,9 @@ static void test_pair_lookup(void **state) {
   occ_shared *sh = zf_conv_shared(&err);
   assert_non_null(sh);
   for (int di = 0; di < ZF_OCC_NDICTS; di++) {
-    const occ_accel *acc = zf_conv_accel(sh, di);
-    assert_non_null(acc);
-    const zf_occ_dict *d = &sh->t.d[di];
+    const zf_occ_dict *d;
     plist pairs = {0}, triples = {0};
-    collect(d, &pairs, &triples);
+    const occ_accel *acc = dict_keys(sh, di, &d, &pairs, &triples);
     for (size_t k = 0; k < pairs.n; k++) {
       uint32_t a = pairs.p[k].a, b = pairs.p[k].b, n2 = pairs.p[k].node;
       const uint32_t *nd2 = d->nodes + 3u * (size_t)n2;
