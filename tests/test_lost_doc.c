@@ -663,19 +663,32 @@ static void test_dbcs_doc_report(void **state) {
 static const char big5_shown[] = "癸–永僧卓楗X︽B虫迭㎝欷覆詹苇p计Ap狦﹚豪僧爪h螭@印A玥P煽楗X羆︽计C\n"
                                  "讽が笆Α憨Is wish 伞Aウ硄盽皑C兵㏑O矗ボCAiH硓筁砞﹚跑计ㄓэ跑矗ボ才C\n"
                                  "硂贺よ猭ゑ癬玡豹含q辅ΤT应n矪AウiHbA shell 琩高隔畖い亥籀螃aよC\n";
+/* big5_shown's three lines, then tail, through a fresh handle's document
+ * (--punct=off, marks): the output, and each line's reported spans in
+ * lines[]. */
+static char *after_shown(zhfix *h, const char *tail, int lines[16]) {
+  char doc[1024];
+  snprintf(doc, sizeof doc, "%s%s", big5_shown, tail);
+  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
+  memset(lines, 0, 16 * sizeof lines[0]);
+  span_lines(h, doc, lines);
+  return out;
+}
+
+static zhfix *punct_off_handle(void) {
+  zhfix *h = zhfix_create();
+  assert_non_null(h);
+  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
+  return h;
+}
 static const char big5_gain_dam[] = "-w, --wrap=C计 b﹚害rじ计幡郯蚀︽(箇砞76)A0 案Tノ郯蚀︽\n勖隼僧\n";
 static const char big5_gain_orig[] = "-w, --wrap=列數 在指定的字元數後自動換行(預設為76)，0 為禁用自動換行\n相關檔案\n";
 
 static void test_dbcs_doc_gain(void **state) {
   (void)state;
-  char doc[1024];
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
-  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_gain_dam);
-  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
-  int lines[16] = {0};
-  span_lines(h, doc, lines);
+  zhfix *h = punct_off_handle();
+  int lines[16];
+  char *out = after_shown(h, big5_gain_dam, lines);
   const char *w = strstr(out, "-w, --wrap=");
   assert_non_null(w);
   assert_null(strstr(w, "箇砞")); /* no garbage left */
@@ -685,10 +698,7 @@ static void test_dbcs_doc_gain(void **state) {
   assert_true(lines[3] >= 2 && lines[4] >= 1); /* the marks reported */
   zhfix_buffer_free(out);
   /* the clean originals in the same document: unchanged, not reported */
-  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_gain_orig);
-  out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
-  memset(lines, 0, sizeof lines);
-  span_lines(h, doc, lines);
+  out = after_shown(h, big5_gain_orig, lines);
   assert_string_equal(strstr(out, "-w, --wrap="), big5_gain_orig);
   assert_int_equal(lines[3] + lines[4], 0);
   zhfix_buffer_free(out);
@@ -710,14 +720,9 @@ static const char big5_chain_dam[] = "p狦⊿Τ﹚郎住A┪太﹚郎赚啊-〃A
 
 static void test_dbcs_chain(void **state) {
   (void)state;
-  char doc[1024];
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
-  snprintf(doc, sizeof doc, "%s%s", big5_shown, big5_chain_dam);
-  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
-  int lines[16] = {0};
-  span_lines(h, doc, lines);
+  zhfix *h = punct_off_handle();
+  int lines[16];
+  char *out = after_shown(h, big5_chain_dam, lines);
   assert_null(strstr(out, "蚻"));
   assert_null(strstr(out, "陛"));
   assert_non_null(strstr(out, "定檔\xEF\xBF\xBD\xEF\xBF\xBD-"));
@@ -737,14 +742,9 @@ static const char lone_dam[] = "AUTHORS @\n@\nlocalname @ localhost $ ssh -q -X 
 
 static void test_dbcs_lone_trail(void **state) {
   (void)state;
-  char doc[1024];
-  zhfix *h = zhfix_create();
-  assert_non_null(h);
-  assert_int_equal(zhfix_set_option(h, ZHFIX_OPT_PUNCT, 0), ZHFIX_OK);
-  snprintf(doc, sizeof doc, "%s%s", big5_shown, lone_dam);
-  char *out = run_doc(ZHFIX_TO_KEEP, ZHFIX_LOST_MARK, doc, h);
-  int lines[16] = {0};
-  span_lines(h, doc, lines);
+  zhfix *h = punct_off_handle();
+  int lines[16];
+  char *out = after_shown(h, lone_dam, lines);
   assert_string_equal(strstr(out, "AUTHORS @"), lone_dam);
   assert_int_equal(lines[3], 1);
   assert_int_equal(lines[4], 1);
